@@ -1,0 +1,4 @@
+import { definePackageConfig } from '@pactown/tsup-config';
+import { defineConfig } from 'tsup';
+
+export default defineConfig(definePackageConfig());

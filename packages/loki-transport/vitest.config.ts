@@ -1,0 +1,3 @@
+import { definePackageTestConfig } from '@pactown/vitest-config';
+
+export default definePackageTestConfig();
