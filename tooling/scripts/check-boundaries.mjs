@@ -1,0 +1,69 @@
+#!/usr/bin/env node
+// Enforces the import rules of ARCHITECTURE.md: which @pactown package may
+// import which. Reads every source file's import specifiers and every
+// package.json's runtime dependencies; exits 1 and names each violation.
+import { readFileSync, readdirSync, statSync, existsSync } from 'node:fs';
+import { join, relative } from 'node:path';
+
+const root = new URL('../..', import.meta.url).pathname;
+
+/** Runtime imports allowed from a package's `src/` (tests and benchmarks may also use the receiver). */
+const allowed = {
+  '@pactown/log-core': [],
+  '@pactown/loki-receiver': [],
+  '@pactown/sandbox': ['@pactown/log-core'],
+  '@pactown/error-files': ['@pactown/log-core'],
+  '@pactown/loki-transport': ['@pactown/log-core'],
+};
+const testOnly = ['@pactown/loki-receiver'];
+
+const importRe = /(?:from\s+|import\s*\(\s*|require\s*\(\s*|import\s+)['"](@pactown\/[a-z0-9-]+)/g;
+
+function* walk(dir) {
+  for (const name of readdirSync(dir)) {
+    if (name === 'node_modules' || name === 'dist' || name.startsWith('.')) continue;
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) yield* walk(p);
+    else if (/\.(c|m)?[jt]sx?$/.test(name)) yield p;
+  }
+}
+
+const problems = [];
+for (const dir of readdirSync(join(root, 'packages'))) {
+  const pkgDir = join(root, 'packages', dir);
+  const manifestPath = join(pkgDir, 'package.json');
+  if (!existsSync(manifestPath)) continue;
+  const manifest = JSON.parse(readFileSync(manifestPath, 'utf8'));
+  const rules = allowed[manifest.name];
+  if (!rules) {
+    problems.push(`${manifest.name}: not listed in tooling/scripts/check-boundaries.mjs (add it to ARCHITECTURE.md first)`);
+    continue;
+  }
+  for (const field of ['dependencies', 'peerDependencies', 'optionalDependencies']) {
+    for (const dep of Object.keys(manifest[field] ?? {})) {
+      if (dep.startsWith('@pactown/') && !rules.includes(dep)) {
+        problems.push(`${manifest.name}: ${field} names ${dep}, which ARCHITECTURE.md does not allow`);
+      }
+    }
+  }
+  for (const sub of ['src', 'test', 'bench']) {
+    const base = join(pkgDir, sub);
+    if (!existsSync(base)) continue;
+    for (const file of walk(base)) {
+      const isTest = sub !== 'src' || /\.test(-d)?\.[jt]s$/.test(file);
+      const text = readFileSync(file, 'utf8');
+      for (const m of text.matchAll(importRe)) {
+        const target = m[1];
+        if (target === manifest.name) continue;
+        if (rules.includes(target) || (isTest && testOnly.includes(target))) continue;
+        problems.push(`${relative(root, file)}: imports ${target}, which ${manifest.name} may not import`);
+      }
+    }
+  }
+}
+
+if (problems.length > 0) {
+  console.error(`Package boundaries broken (see ARCHITECTURE.md):\n- ${problems.join('\n- ')}`);
+  process.exit(1);
+}
+console.log('Package boundaries hold: log-core imports none of ours; sandbox, error-files and loki-transport import only log-core.');
