@@ -1,0 +1,103 @@
+import { lstat, mkdir, mkdtemp, readFile, readdir, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { SandboxPathError } from '../../src/workspace/errors.js';
+import { safeWriteFile } from '../../src/workspace/safe-write.js';
+import { createSandbox, sandboxPath } from '../../src/workspace/sandbox.js';
+import { assertServiceId, isValidServiceId } from '../../src/workspace/service-id.js';
+
+let root: string;
+let outside: string;
+beforeEach(async () => {
+  root = await mkdtemp(join(tmpdir(), 'pactown-ws-'));
+  outside = await mkdtemp(join(tmpdir(), 'pactown-outside-'));
+});
+afterEach(async () => {
+  await rm(root, { recursive: true, force: true });
+  await rm(outside, { recursive: true, force: true });
+});
+
+describe('service ids', () => {
+  it('accepts letters, digits and ._- up to 64 characters', () => {
+    for (const id of ['123', 'my-api', 'a.b_c', 'x'.repeat(64), '_x', '-x']) expect(isValidServiceId(id)).toBe(true);
+  });
+
+  it('refuses anything that could become a path, with a TypeError naming the value', () => {
+    for (const id of ['', '.', '..', '.hidden', 'x/../../etc', 'a/b', 'a\\b', 'x'.repeat(65), 'a b', 'é', 'a\0b']) {
+      expect(() => assertServiceId(id), id).toThrow(TypeError);
+    }
+    expect(() => assertServiceId('x/../../')).toThrow(/serviceId must be .* got "x\/..\/..\/"/);
+    expect(() => assertServiceId(42)).toThrow(/got number/);
+  });
+
+  it('property: a valid id always names a folder directly under the root', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 70 }), (id) => {
+        if (!isValidServiceId(id)) return;
+        expect(sandboxPath('/r', id)).toBe(`/r/service_${id}`);
+      }),
+    );
+  });
+});
+
+describe('safeWriteFile', () => {
+  it('writes nested files and marks scripts executable', async () => {
+    await safeWriteFile(root, 'a/b/c.txt', 'hello');
+    await safeWriteFile(root, 'run.sh', '#!/bin/sh\necho hi\n');
+    expect(await readFile(join(root, 'a/b/c.txt'), 'utf8')).toBe('hello');
+    expect((await lstat(join(root, 'run.sh'))).mode & 0o111).not.toBe(0);
+  });
+
+  it('refuses absolute paths and ..', async () => {
+    await expect(safeWriteFile(root, '/etc/x', 'x')).rejects.toBeInstanceOf(SandboxPathError);
+    await expect(safeWriteFile(root, '../x', 'x')).rejects.toThrow(/leaves the sandbox/);
+    await expect(safeWriteFile(root, 'a/../../x', 'x')).rejects.toThrow(/leaves the sandbox/);
+    expect(await readdir(join(root, '..'))).not.toContain('x');
+  });
+
+  it('refuses a folder symlink that leads out, and does not write through it', async () => {
+    await symlink(outside, join(root, 'link'));
+    await expect(safeWriteFile(root, 'link/pwned.txt', 'x')).rejects.toThrow(/symlink leading out/);
+    expect(await readdir(outside)).toEqual([]);
+  });
+
+  it('follows a symlink that stays inside', async () => {
+    await mkdir(join(root, 'real'));
+    await symlink(join(root, 'real'), join(root, 'alias'));
+    await safeWriteFile(root, 'alias/f.txt', 'ok');
+    expect(await readFile(join(root, 'real/f.txt'), 'utf8')).toBe('ok');
+  });
+
+  it('never writes through a planted file symlink', async () => {
+    const target = join(outside, 'victim.txt');
+    await writeFile(target, 'original');
+    await symlink(target, join(root, 'main.py'));
+    await expect(safeWriteFile(root, 'main.py', 'x')).rejects.toThrow(/symlink/);
+    expect(await readFile(target, 'utf8')).toBe('original');
+  });
+});
+
+describe('createSandbox', () => {
+  it('creates service_{id} with the files and replaces it whole on a re-run', async () => {
+    const first = await createSandbox(root, 'api', [{ path: 'main.py', content: 'v1' }, { path: 'old.txt', content: 'x' }]);
+    expect(first).toBe(join(root, 'service_api'));
+    await createSandbox(root, 'api', [{ path: 'main.py', content: 'v2' }]);
+    expect(await readdir(first)).toEqual(['main.py']);
+    expect(await readFile(join(first, 'main.py'), 'utf8')).toBe('v2');
+    expect((await readdir(root)).filter((e) => e.startsWith('.'))).toEqual([]);
+  });
+
+  it('keeps the previous sandbox when a write fails and leaves no staging folder', async () => {
+    await createSandbox(root, 'api', [{ path: 'main.py', content: 'v1' }]);
+    await expect(createSandbox(root, 'api', [{ path: 'ok.py', content: '' }, { path: '../x', content: '' }])).rejects.toThrow(SandboxPathError);
+    expect(await readFile(join(root, 'service_api/main.py'), 'utf8')).toBe('v1');
+    expect(await readdir(root)).toEqual(['service_api']);
+  });
+
+  it('refuses an unsafe id before touching the disk', async () => {
+    await expect(createSandbox(join(root, 'new'), '../evil', [])).rejects.toThrow(TypeError);
+    expect(await readdir(root)).toEqual([]);
+  });
+});
