@@ -1,0 +1,99 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parser } from '@grafana/lezer-logql';
+import { describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
+import { dashboardQueries, substituteVariables } from './helpers/dashboard.js';
+
+const deploy = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'deploy');
+const readYaml = async (file: string) => parseYaml(await fs.readFile(path.join(deploy, file), 'utf8'));
+
+/** Syntax errors of a LogQL expression according to Grafana's own grammar. */
+function logqlErrors(expr: string): string[] {
+  const errors: string[] = [];
+  parser.parse(expr).iterate({
+    enter(node) {
+      if (node.type.isError) errors.push(`error at ${node.from}: ${JSON.stringify(expr.slice(node.from, node.from + 20))}`);
+    },
+  });
+  return errors;
+}
+
+describe('deploy folder', () => {
+  it('compose file runs Loki, Promtail and Grafana as the seed shows', async () => {
+    const compose = await readYaml('docker-compose.yml');
+    expect(Object.keys(compose.services).sort()).toEqual(['grafana', 'loki', 'promtail']);
+    expect(compose.services.loki.image).toBe('grafana/loki:2.9.0');
+    expect(compose.services.loki.ports).toContain('3100:3100');
+    expect(compose.services.promtail.image).toBe('grafana/promtail:2.9.0');
+    expect(compose.services.grafana.image).toBe('grafana/grafana:10.2.0');
+    expect(compose.services.grafana.ports).toContain('3001:3000');
+    const promtailMounts: string[] = compose.services.promtail.volumes;
+    expect(promtailMounts.some((v) => v.endsWith(':/var/log/pactown:ro'))).toBe(true);
+    for (const mount of compose.services.grafana.volumes as string[]) {
+      await fs.access(path.join(deploy, mount.split(':')[0]!));
+    }
+  });
+
+  it('Promtail tails the log folder with the labels the dashboard selects', async () => {
+    const promtail = await readYaml('promtail-config.yml');
+    expect(promtail.clients[0].url).toBe('http://loki:3100/loki/api/v1/push');
+    const targets = promtail.scrape_configs.flatMap((c: any) => c.static_configs.map((s: any) => s.labels));
+    const paths = targets.map((l: any) => l.__path__ as string);
+    expect(paths.some((p: string) => p.includes('_error.log'))).toBe(true);
+    expect(paths.some((p: string) => p.includes('sandbox.log'))).toBe(true);
+    expect(paths).toContain('/var/log/pactown/anomalies.jsonl');
+    for (const labels of targets) expect(labels).toMatchObject({ service: 'api', source: 'file' });
+    // Every pipeline regex must compile (RE2 named groups are (?P<name>...), which JS spells (?<name>...)).
+    for (const config of promtail.scrape_configs) {
+      for (const stage of config.pipeline_stages ?? []) {
+        if (stage.regex) expect(() => new RegExp(stage.regex.expression.replaceAll('(?P<', '(?<'))).not.toThrow();
+      }
+    }
+  });
+
+  it('Grafana provisioning names a Loki data source and the dashboard folder', async () => {
+    const datasources = await readYaml('grafana/provisioning/datasources/loki.yml');
+    expect(datasources.datasources[0]).toMatchObject({ type: 'loki', url: 'http://loki:3100', uid: 'pactown-loki' });
+    const providers = await readYaml('grafana/provisioning/dashboards/pactown.yml');
+    expect(providers.providers[0].options.path).toBe('/var/lib/grafana/dashboards');
+  });
+
+  it('the dashboard has one panel per seed query, each valid LogQL against the provisioned data source', async () => {
+    const queries = await dashboardQueries();
+    expect(queries.map((q) => q.title)).toEqual([
+      'All errors',
+      'Sandbox start-up',
+      'One user ($user)',
+      'Rate limiting and concurrency denials',
+    ]);
+    for (const q of queries) {
+      expect(q.datasourceUid).toBe('pactown-loki');
+      expect(logqlErrors(q.expr), q.expr).toEqual([]);
+      expect(logqlErrors(substituteVariables(q.expr)), q.expr).toEqual([]);
+    }
+  });
+
+  it('the grammar check can fail: a broken query is reported', () => {
+    expect(logqlErrors('{service="api" |~ "x"')).not.toEqual([]);
+    expect(logqlErrors('{service="api"} |~ ')).not.toEqual([]);
+  });
+
+  it('the fixed queries match what the app writes, where the seed versions match nothing', async () => {
+    const [errors, startup, user, rate] = (await dashboardQueries()).map((q) => q.expr);
+    const regexOf = (expr: string) => {
+      const m = /\|~ "((?:[^"\\]|\\.)*)"/.exec(substituteVariables(expr))!;
+      const source = JSON.parse(`"${m[1]}"`) as string;
+      return source.startsWith('(?i)') ? new RegExp(source.slice(4), 'i') : new RegExp(source);
+    };
+    expect(regexOf(errors!).test('ModuleNotFoundError: No module named')).toBe(true);
+    // The seed's start-up query is case-sensitive: "Creating Sandbox" or "starting" would slip by.
+    expect(regexOf(startup!).test('[hello] Process started with PID: 4242')).toBe(true);
+    expect(regexOf(startup!).test('Security check for user123 starting hello')).toBe(true);
+    expect(regexOf(user!).test('RATE_LIMIT_EXCEEDED | user=user123 service=svc | x')).toBe(true);
+    expect(regexOf(user!).test('RATE_LIMIT_EXCEEDED | user=user1234 service=svc | x')).toBe(false);
+    expect(regexOf(rate!).test('CONCURRENT_LIMIT_EXCEEDED | user=u service=s | x')).toBe(true);
+    expect(regexOf(rate!).test('rate_limit_exceeded')).toBe(false);
+  });
+});
