@@ -1,0 +1,63 @@
+import { access, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { runInstaller } from './run-installer.js';
+import type { MessageSink } from './types.js';
+
+/** Settings of the npm installer. */
+export interface NodeInstallOptions {
+  /** The npm executable. */
+  npm: string;
+  /** Extra arguments for `npm install`. */
+  npmArgs: readonly string[];
+  env: NodeJS.ProcessEnv;
+  sink: MessageSink;
+  /** Keep a package.json the service brought, installing the dependencies with `--no-save`. */
+  keepPackageJson?: boolean;
+}
+
+/** `express@^4` -> `['express', '^4']`; `@scope/pkg@1` -> `['@scope/pkg', '1']`; a bare name gets `*`. */
+export function splitNpmSpec(spec: string): [string, string] {
+  const at = spec.indexOf('@', spec.startsWith('@') ? 1 : 0);
+  return at === -1 ? [spec, '*'] : [spec.slice(0, at), spec.slice(at + 1) || '*'];
+}
+
+/** The package.json the runner writes for a service that brings none. */
+export function packageJsonFor(deps: readonly string[]): string {
+  const dependencies: Record<string, string> = {};
+  for (const dep of deps) {
+    const [name, range] = splitNpmSpec(dep);
+    dependencies[name] = range;
+  }
+  return `${JSON.stringify({ name: 'pactown-service', version: '0.0.0', private: true, dependencies }, null, 2)}\n`;
+}
+
+/**
+ * Installs `deps` into `{dir}/node_modules` with npm, writing `dir`'s
+ * package.json first. No audit, no funding messages: installer output stays
+ * about the install.
+ */
+export async function buildNodeEnv(dir: string, deps: readonly string[], options: NodeInstallOptions): Promise<void> {
+  if (!options.keepPackageJson) await writeFile(join(dir, 'package.json'), packageJsonFor(deps));
+  options.sink('info', `Installing npm dependencies: ${deps.join(', ')}`);
+  const explicit = options.keepPackageJson ? ['--no-save', ...deps] : [];
+  await runInstaller({
+    command: options.npm,
+    args: ['install', '--no-audit', '--no-fund', '--no-package-lock', '--loglevel=warn', ...options.npmArgs, ...explicit],
+    cwd: dir,
+    env: options.env,
+    sink: options.sink,
+  });
+}
+
+/** node_modules is usable when every dependency's package.json is there. */
+export async function checkNodeEnv(dir: string, deps: readonly string[]): Promise<boolean> {
+  for (const dep of deps) {
+    const [name] = splitNpmSpec(dep);
+    const ok = await access(join(dir, 'node_modules', name, 'package.json')).then(
+      () => true,
+      () => false,
+    );
+    if (!ok) return false;
+  }
+  return deps.length === 0 || (await readFile(join(dir, 'package.json'), 'utf8').then(() => true, () => false));
+}

@@ -1,0 +1,125 @@
+import { mkdtemp, readdir, rm, utimes, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { EnvCache, type EnvKind } from '../../src/deps/cache.js';
+import { cacheKey, normaliseDeps, pyList } from '../../src/deps/cache-key.js';
+import { recordingSink } from './helpers.js';
+
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'pactown-cache-'));
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+/** A kind whose build writes one file, counting builds; verify checks the file. */
+function countingKind(): EnvKind & { builds: number } {
+  const kind = {
+    prefix: 'venv',
+    label: 'venv',
+    builds: 0,
+    async build(target: string) {
+      kind.builds += 1;
+      await new Promise((r) => setImmediate(r));
+      await writeFile(join(target, 'ok'), 'ok');
+    },
+    async verify(target: string) {
+      return readdir(target).then((names) => names.includes('ok'), () => false);
+    },
+  };
+  return kind;
+}
+
+describe('cache key', () => {
+  it('is the first 16 hex digits of sha256 over the normalised list', () => {
+    expect(cacheKey(['Uvicorn', 'fastapi', 'fastapi'])).toMatch(/^[0-9a-f]{16}$/);
+    expect(normaliseDeps([' Uvicorn', 'fastapi', 'fastapi'])).toEqual(['fastapi', 'uvicorn']);
+    expect(pyList(['fastapi', 'uvicorn'])).toBe("['fastapi', 'uvicorn']");
+  });
+
+  it('property: order, case, duplicates and whitespace do not change the key', () => {
+    const dep = fc.stringMatching(/^[A-Za-z][A-Za-z0-9-]{0,10}$/);
+    fc.assert(
+      fc.property(fc.array(dep, { maxLength: 8 }), fc.array(fc.nat(), { maxLength: 8 }), (deps, picks) => {
+        const shuffled = [...deps].reverse().map((d, i) => (picks[i] ?? 0) % 2 ? ` ${d.toUpperCase()} ` : d);
+        expect(cacheKey([...shuffled, ...deps.slice(0, 1)])).toBe(cacheKey(deps));
+      }),
+    );
+  });
+});
+
+describe('EnvCache', () => {
+  it('misses, then hits, with the seed log lines on pactown.fast_start', async () => {
+    const cache = new EnvCache({ dir });
+    const kind = countingKind();
+    const first = recordingSink();
+    const a = await cache.acquire(kind, ['fastapi', 'uvicorn'], first);
+    expect(a.hit).toBe(false);
+    expect(first.messages.map((m) => m.message)).toContain(`Cache miss: venv_${a.key}`);
+    const second = recordingSink();
+    const b = await cache.acquire(kind, ['uvicorn', 'FastAPI'], second);
+    expect(b.hit).toBe(true);
+    expect(b.dir).toBe(a.dir);
+    expect(kind.builds).toBe(1);
+    const lines = second.messages.map((m) => `${m.level} ${m.message}`);
+    expect(lines[0]).toBe("debug Checking cache for deps: ['fastapi', 'uvicorn']");
+    expect(lines[1]).toBe(`debug Cache hit: venv_${a.key}`);
+    expect(lines[2]).toMatch(/^info Using cached venv \(\d+ms\)$/);
+    expect(second.messages.every((m) => m.logger === 'pactown.fast_start')).toBe(true);
+  });
+
+  it('builds once for concurrent requests with the same dependencies', async () => {
+    const cache = new EnvCache({ dir });
+    const kind = countingKind();
+    const leases = await Promise.all([1, 2, 3].map(() => cache.acquire(kind, ['x'], recordingSink())));
+    expect(kind.builds).toBe(1);
+    expect(leases.filter((l) => !l.hit)).toHaveLength(1);
+  });
+
+  it('rebuilds an entry that fails verification', async () => {
+    const cache = new EnvCache({ dir });
+    const kind = countingKind();
+    const a = await cache.acquire(kind, ['x'], recordingSink());
+    await rm(join(a.dir, 'ok'));
+    const sink = recordingSink();
+    const b = await cache.acquire(kind, ['x'], sink);
+    expect(b.hit).toBe(false);
+    expect(kind.builds).toBe(2);
+    expect(sink.messages.some((m) => m.level === 'warn' && m.message.includes('failed verification'))).toBe(true);
+  });
+
+  it('removes a failed build and rethrows its error', async () => {
+    const cache = new EnvCache({ dir });
+    const kind = { ...countingKind(), build: async () => Promise.reject(new Error('boom')) };
+    await expect(cache.acquire(kind, ['x'], recordingSink())).rejects.toThrow('boom');
+    expect(await readdir(join(dir, 'venvs'))).toEqual([]);
+  });
+
+  it('keeps at most maxEntries, dropping the least recently used but never one in use', async () => {
+    const cache = new EnvCache({ dir, maxEntries: 2 });
+    const kind = countingKind();
+    const a = await cache.acquire(kind, ['a'], recordingSink());
+    const b = await cache.acquire(kind, ['b'], recordingSink());
+    a.release();
+    b.release();
+    const past = new Date(Date.now() - 60_000);
+    await utimes(join(b.dir, '.pactown-cache.json'), past, past);
+    await cache.acquire(kind, ['a'], recordingSink()); // a is now the most recently used
+    const c = await cache.acquire(kind, ['c'], recordingSink());
+    const names = await readdir(join(dir, 'venvs'));
+    expect(names).toContain(`venv_${a.key}`);
+    expect(names).toContain(`venv_${c.key}`);
+    expect(names).not.toContain(`venv_${b.key}`);
+  });
+
+  it('removes entries older than maxAgeMs', async () => {
+    const cache = new EnvCache({ dir, maxAgeMs: 0 });
+    const kind = countingKind();
+    const a = await cache.acquire(kind, ['a'], recordingSink());
+    a.release();
+    expect(await cache.prune()).toEqual([a.dir]);
+  });
+});
