@@ -1,0 +1,246 @@
+/**
+ * A running service: started through execa in its own process group, both
+ * streams drained for its whole life into live lines and bounded tails, and
+ * a died report produced the moment it ends.
+ */
+import { execa } from 'execa';
+import { trackGroup } from './cleanup.js';
+import { type CommandPlan, planCommand } from './command.js';
+import { buildDiedReport, findEnvDir, listFiles } from './died-report.js';
+import { buildEnv } from './env.js';
+import { describeExit } from './exit.js';
+import { groupAlive, sleep } from './group.js';
+import { LineSplitter } from './line-splitter.js';
+import { ServiceLog } from './logger.js';
+import { oomKillCount } from './oom.js';
+import { type NormalizedStartOptions, type StartOptions, nonNegativeInt, normalizeStartOptions } from './options.js';
+import { stopSequence } from './stop.js';
+import { TailBuffer, type TailSnapshot } from './tail-buffer.js';
+import type { DiedReport, ServiceLogRecord } from './types.js';
+import { type ReadyOptions, type ReadyResult, waitReady } from './wait-ready.js';
+
+export interface StopOptions {
+  /** Time between SIGTERM and SIGKILL. @default the service's `killGraceMs` (5000) */
+  graceMs?: number;
+}
+
+type Listener = (record: ServiceLogRecord) => void;
+
+/** A started service. Create it with {@link startService}. */
+export class ServiceProcess {
+  readonly serviceId: string;
+  /** The service's own PID (a shell `exec`s the final command); `null` when the spawn failed. */
+  readonly pid: number | null;
+  /** The command line as run, secrets redacted. */
+  readonly command: string;
+  readonly cwd: string;
+  /** A shell runs the command and stays its parent (pipelines, background jobs). */
+  readonly viaShell: boolean;
+  readonly startedAt: number;
+  /** Settles with the died report when the process ends, however it ends. */
+  readonly ended: Promise<DiedReport>;
+
+  readonly #o: NormalizedStartOptions;
+  readonly #log: ServiceLog;
+  readonly #plan: CommandPlan;
+  readonly #tails = { stdout: null as unknown as TailBuffer, stderr: null as unknown as TailBuffer };
+  readonly #listeners = new Set<Listener>();
+  readonly #oomAtStart: number | null;
+  #resolveEnded!: (report: DiedReport) => void;
+  #exited = false;
+  #report: DiedReport | null = null;
+  #stoppedByUs = false;
+  #timedOut: { timeoutMs: number; message: string } | null = null;
+  #stopping: Promise<DiedReport> | null = null;
+  #untrack: () => void = () => {};
+
+  /** @internal Use {@link startService}. */
+  constructor(options: StartOptions) {
+    const o = normalizeStartOptions(options);
+    this.#o = o;
+    this.serviceId = o.serviceId;
+    this.cwd = o.cwd;
+    this.#plan = planCommand(o.command, o.args, o.shell);
+    this.command = o.redact(this.#plan.display);
+    this.viaShell = this.#plan.shellStays;
+    this.ended = new Promise((resolve) => {
+      this.#resolveEnded = resolve;
+    });
+    const deliver = (record: ServiceLogRecord): void => {
+      o.onLog?.(record);
+      for (const listener of this.#listeners) listener(record);
+    };
+    this.#log = new ServiceLog(o.logger, o.serviceId, deliver, o.logOutput);
+    this.#tails.stdout = new TailBuffer(o.tailBytes);
+    this.#tails.stderr = new TailBuffer(o.tailBytes);
+    this.#oomAtStart = oomKillCount();
+    const env = buildEnv({ allowList: o.envAllowList, env: o.env });
+    this.#log.debug(`Run command: ${this.command}`, { cwd: o.cwd, shell: this.#plan.shell });
+    this.#log.debug(`Environment keys: ${Object.keys(env).sort().join(', ')}`);
+    this.startedAt = Date.now();
+    const child = execa(this.#plan.file, this.#plan.args, {
+      cwd: o.cwd,
+      env,
+      extendEnv: false,
+      detached: true,
+      cleanup: false,
+      stdin: 'ignore',
+      stdout: 'pipe',
+      stderr: 'pipe',
+      buffer: false,
+      reject: false,
+      windowsHide: true,
+      forceKillAfterDelay: false,
+    });
+    // The result promise is not used (the 'exit' event is faster); keep it from rejecting unhandled.
+    child.then(undefined, () => {});
+    this.pid = child.pid ?? null;
+    const streamsClosed = Promise.all([
+      this.#capture(child.stdout, 'stdout'),
+      this.#capture(child.stderr, 'stderr'),
+    ]);
+    child.once('exit', (code, signal) => void this.#onExit(code, signal, null, streamsClosed));
+    child.once('error', (error: NodeJS.ErrnoException) => {
+      if (this.pid === null) void this.#onExit(null, null, error, streamsClosed);
+    });
+    if (this.pid !== null) {
+      if (o.stopOnExit) this.#untrack = trackGroup(this.pid, o.killGraceMs);
+      this.#log.system('info', `Process started with PID: ${this.pid}`);
+    }
+  }
+
+  /** `true` until the process has exited. */
+  get running(): boolean {
+    return !this.#exited;
+  }
+
+  /** The died report once the process has ended, else `null`. */
+  get report(): DiedReport | null {
+    return this.#report;
+  }
+
+  /** The current tails of both streams. */
+  tails(): { stdout: TailSnapshot; stderr: TailSnapshot } {
+    return { stdout: this.#tails.stdout.snapshot(), stderr: this.#tails.stderr.snapshot() };
+  }
+
+  /** Subscribes to every record (output lines and messages); returns the unsubscribe function. */
+  onLog(listener: Listener): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /** Waits until the service is ready, dies, or the time is up (then it is stopped). */
+  waitReady(options: ReadyOptions): Promise<ReadyResult> {
+    return waitReady(
+      {
+        log: this.#log,
+        ended: this.ended,
+        running: () => this.running,
+        onLine: (listener) => this.onLog(listener),
+        recentOutput: () => `${this.#tails.stdout.snapshot().text}\n${this.#tails.stderr.snapshot().text}`,
+        timeout: (timeoutMs, message) => {
+          this.#timedOut = { timeoutMs, message };
+          return this.stop();
+        },
+      },
+      options,
+    );
+  }
+
+  /**
+   * SIGTERM to the whole process group, SIGKILL after the grace period;
+   * resolves with the died report once no process of the group is left.
+   * Stopping a service that already ended does nothing more.
+   */
+  stop(options: StopOptions = {}): Promise<DiedReport> {
+    const graceMs = nonNegativeInt('graceMs', options.graceMs, this.#o.killGraceMs);
+    if (this.#stopping !== null) return this.#stopping;
+    if (this.pid === null || (this.#exited && !groupAlive(this.pid))) {
+      this.#untrack();
+      return this.ended;
+    }
+    if (!this.#exited) this.#stoppedByUs = true;
+    const pgid = this.pid;
+    this.#stopping = stopSequence({ pgid, graceMs, log: this.#log, leaderEnded: this.ended }).then(() => {
+      this.#untrack();
+      return this.ended;
+    });
+    return this.#stopping;
+  }
+
+  #capture(stream: NodeJS.ReadableStream | null, name: 'stdout' | 'stderr'): Promise<void> {
+    if (stream === null) return Promise.resolve();
+    const tail = this.#tails[name];
+    const log = this.#log;
+    const splitter = new LineSplitter((text, split) => log.output(name, text, split), {
+      maxLineLength: this.#o.maxLineLength,
+    });
+    return new Promise((resolve) => {
+      stream.on('data', (chunk: Buffer | string) => {
+        const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+        tail.push(bytes);
+        splitter.push(bytes);
+      });
+      const done = (): void => {
+        splitter.end();
+        resolve();
+      };
+      stream.once('end', done);
+      stream.once('error', done);
+    });
+  }
+
+  async #onExit(
+    code: number | null,
+    signal: NodeJS.Signals | null,
+    spawnError: NodeJS.ErrnoException | null,
+    streamsClosed: Promise<unknown>,
+  ): Promise<void> {
+    if (this.#exited) return;
+    this.#exited = true;
+    const endedAt = Date.now();
+    const o = this.#o;
+    // A grandchild may hold the pipes open: wait for them only briefly.
+    const waited = new AbortController();
+    await Promise.race([streamsClosed, sleep(o.closeWaitMs, waited.signal)]);
+    waited.abort();
+    const files = typeof o.files === 'function' ? [...(await o.files())] : o.files ? [...o.files] : await listFiles(o.cwd);
+    const oomNow = this.#oomAtStart === null ? null : oomKillCount();
+    const exit = describeExit(code, signal, { viaShell: this.#plan.shellStays });
+    const report = buildDiedReport({
+      serviceId: this.serviceId,
+      pid: this.pid,
+      command: this.command,
+      cwd: o.cwd,
+      envDir: o.envDir === undefined ? findEnvDir(o.cwd) : o.envDir,
+      exit,
+      message: this.#timedOut?.message ?? (spawnError ? `Process could not start: ${spawnError.code ?? spawnError.message}` : undefined),
+      stdout: this.#tails.stdout.snapshot(),
+      stderr: this.#tails.stderr.snapshot(),
+      files,
+      startedAt: this.startedAt,
+      endedAt,
+      facts: {
+        stoppedByUs: this.#stoppedByUs,
+        timedOut: this.#timedOut !== null,
+        timeoutMs: this.#timedOut?.timeoutMs ?? null,
+        spawnErrorCode: spawnError?.code ?? null,
+        port: o.port,
+        program: this.#plan.shell ? null : this.#plan.file,
+        oomKilled: oomNow !== null && this.#oomAtStart !== null && oomNow > this.#oomAtStart,
+      },
+    });
+    this.#report = report;
+    if (this.pid === null || !groupAlive(this.pid)) this.#untrack();
+    if (spawnError !== null) this.#log.system('error', `❌ ${report.message}`, { category: report.category });
+    else if (!this.#stoppedByUs && o.announceDeath) this.#log.system('error', `❌ ${exit.message}`, { category: report.category });
+    else this.#log.debug(exit.message, { category: report.category });
+    this.#resolveEnded(report);
+  }
+}
+
+/** Starts a service process; see {@link StartOptions}. Invalid options throw a `TypeError`. */
+export function startService(options: StartOptions): ServiceProcess {
+  return new ServiceProcess(options);
+}

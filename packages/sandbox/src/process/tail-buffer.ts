@@ -1,0 +1,85 @@
+/**
+ * The last N bytes of a stream in a fixed ring: memory stays at N however
+ * much the stream writes.
+ */
+
+/** What a tail looks like when read. */
+export interface TailSnapshot {
+  /** The kept text, starting with a marker line when bytes were dropped. */
+  text: string;
+  /** Bytes written before the kept part (including a cut character). */
+  droppedBytes: number;
+  /** Bytes written in total. */
+  totalBytes: number;
+}
+
+/** Formats the marker line that heads a tail whose beginning was dropped. */
+export function droppedMarker(droppedBytes: number): string {
+  return `[... ${droppedBytes} bytes dropped ...]\n`;
+}
+
+/** A bounded byte tail; `push` copies, so callers may reuse their buffers. */
+export class TailBuffer {
+  readonly #capacity: number;
+  #ring: Buffer | null = null;
+  #pos = 0;
+  #length = 0;
+  #total = 0;
+
+  constructor(capacity: number) {
+    if (!Number.isInteger(capacity) || capacity < 0) {
+      throw new TypeError(`[@pactown/sandbox] tailBytes must be a non-negative integer, got ${String(capacity)}`);
+    }
+    this.#capacity = capacity;
+  }
+
+  get totalBytes(): number {
+    return this.#total;
+  }
+
+  push(chunk: Buffer): void {
+    const cap = this.#capacity;
+    const n = chunk.length;
+    this.#total += n;
+    if (cap === 0 || n === 0) return;
+    this.#ring ??= Buffer.allocUnsafe(cap);
+    const ring = this.#ring;
+    if (n >= cap) {
+      chunk.copy(ring, 0, n - cap);
+      this.#pos = 0;
+      this.#length = cap;
+      return;
+    }
+    const first = Math.min(n, cap - this.#pos);
+    chunk.copy(ring, this.#pos, 0, first);
+    if (first < n) chunk.copy(ring, 0, first);
+    this.#pos = (this.#pos + n) % cap;
+    this.#length = Math.min(cap, this.#length + n);
+  }
+
+  /** The kept bytes in order. */
+  bytes(): Buffer {
+    const ring = this.#ring;
+    if (ring === null || this.#length === 0) return Buffer.alloc(0);
+    if (this.#length < this.#capacity) return Buffer.from(ring.subarray(0, this.#length));
+    return Buffer.concat([ring.subarray(this.#pos), ring.subarray(0, this.#pos)]);
+  }
+
+  /** The tail as text; a character cut at the start is dropped, invalid UTF-8 replaced. */
+  snapshot(): TailSnapshot {
+    let bytes = this.bytes();
+    let dropped = this.#total - bytes.length;
+    if (dropped > 0) {
+      let skip = 0;
+      while (skip < bytes.length && skip < 3 && (bytes[skip]! & 0xc0) === 0x80) skip++;
+      bytes = bytes.subarray(skip);
+      dropped += skip;
+    }
+    const text = bytes.toString('utf8');
+    return {
+      text: dropped > 0 ? droppedMarker(dropped) + text : text,
+      droppedBytes: dropped,
+      totalBytes: this.#total,
+    };
+  }
+}
