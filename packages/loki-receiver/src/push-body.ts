@@ -1,0 +1,108 @@
+import { constants, gunzipSync, inflateRawSync, inflateSync } from 'node:zlib';
+import snappy from 'snappyjs';
+import { LokiHttpError } from './errors.js';
+import { goQuote } from './go-quote.js';
+import { type RawEntry, type RawStream, decodePushRequest } from './proto.js';
+
+function tooLarge(size: number, limit: number): LokiHttpError {
+  return new LokiHttpError(413, `request body too large: ${size} bytes, limit: ${limit} bytes`);
+}
+
+function inflate(body: Buffer, encoding: string, limit: number): Buffer {
+  const opts = { maxOutputLength: limit };
+  try {
+    if (encoding === 'gzip') return gunzipSync(body, opts);
+    // Go's flate reader (what Loki uses) reads raw DEFLATE; HTTP clients often send zlib-wrapped data.
+    const zlibWrapped = body.length >= 2 && (body[0]! & 0x0f) === 8 && ((body[0]! << 8) | body[1]!) % 31 === 0;
+    return zlibWrapped ? inflateSync(body, opts) : inflateRawSync(body, opts);
+  } catch (error) {
+    const e = error as NodeJS.ErrnoException;
+    if (e.code === 'ERR_BUFFER_TOO_LARGE' || e.code === String(constants.Z_BUF_ERROR)) throw tooLarge(limit + 1, limit);
+    throw new LokiHttpError(400, `${encoding}: invalid compressed body: ${e.message}`);
+  }
+}
+
+const ENTRY_SHAPE = 'each entry must be an array ["<unix epoch in nanoseconds, as a string>", "<log line>", {optional structured metadata}]';
+
+function jsonEntry(value: unknown): RawEntry {
+  if (!Array.isArray(value) || value.length < 2 || value.length > 3) throw new LokiHttpError(400, ENTRY_SHAPE);
+  const [ts, line, meta] = value as [unknown, unknown, unknown];
+  if (typeof ts !== 'string') {
+    throw new LokiHttpError(400, `timestamp must be a string of unix epoch nanoseconds, got ${JSON.stringify(ts)}`);
+  }
+  if (!/^-?\d+$/.test(ts)) throw new LokiHttpError(400, `strconv.ParseInt: parsing ${goQuote(ts)}: invalid syntax`);
+  if (typeof line !== 'string') throw new LokiHttpError(400, ENTRY_SHAPE);
+  let metadata: Record<string, string> | undefined;
+  if (meta !== undefined && meta !== null) {
+    if (typeof meta !== 'object' || Array.isArray(meta)) throw new LokiHttpError(400, ENTRY_SHAPE);
+    const pairs = Object.entries(meta as Record<string, unknown>);
+    if (pairs.some(([, v]) => typeof v !== 'string')) {
+      throw new LokiHttpError(400, 'structured metadata values must be strings');
+    }
+    if (pairs.length > 0) metadata = Object.fromEntries(pairs) as Record<string, string>;
+  }
+  return { ts: BigInt(ts), line, metadata };
+}
+
+function labelsText(stream: unknown): string {
+  if (stream === undefined || stream === null) return '{}';
+  if (typeof stream !== 'object' || Array.isArray(stream)) throw new LokiHttpError(400, '"stream" must be an object of label names to string values');
+  const pairs = Object.entries(stream as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  if (pairs.some(([, v]) => typeof v !== 'string')) throw new LokiHttpError(400, 'label values must be strings');
+  return `{${pairs.map(([k, v]) => `${k}=${goQuote(v as string)}`).join(', ')}}`;
+}
+
+/** Reads Loki's JSON push body: `{"streams":[{"stream":{...},"values":[[ns, line, meta?]]}]}`. */
+export function decodeJsonPush(text: string): RawStream[] {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (error) {
+    throw new LokiHttpError(400, `invalid JSON body: ${(error as Error).message}`);
+  }
+  if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) throw new LokiHttpError(400, 'body must be a JSON object with a "streams" array');
+  const streams = (doc as { streams?: unknown }).streams;
+  if (streams === undefined || streams === null) return [];
+  if (!Array.isArray(streams)) throw new LokiHttpError(400, '"streams" must be an array');
+  return streams.map((s: unknown) => {
+    if (s === null || typeof s !== 'object') throw new LokiHttpError(400, 'each stream must be an object with "stream" and "values"');
+    const { stream, values } = s as { stream?: unknown; values?: unknown };
+    if (values !== undefined && values !== null && !Array.isArray(values)) throw new LokiHttpError(400, '"values" must be an array');
+    return { labelsText: labelsText(stream), entries: ((values as unknown[] | undefined) ?? []).map(jsonEntry) };
+  });
+}
+
+/** What a push request body carried, before validation. */
+export interface DecodedPush {
+  format: 'json' | 'protobuf';
+  streams: RawStream[];
+}
+
+/**
+ * Decodes a push body the way Loki's handler does: Content-Encoding first
+ * (gzip, deflate), then JSON for `application/json`, otherwise protobuf in
+ * snappy block format.
+ */
+export function decodePushBody(body: Buffer, contentType: string, contentEncoding: string, limit: number): DecodedPush {
+  const encoding = contentEncoding.trim().toLowerCase();
+  let data = body;
+  if (encoding === 'gzip' || encoding === 'deflate') data = inflate(body, encoding, limit);
+  else if (encoding !== '' && encoding !== 'identity' && encoding !== 'snappy') {
+    throw new LokiHttpError(415, `Content-Encoding ${goQuote(contentEncoding)} not supported`);
+  }
+  if (data.length > limit) throw tooLarge(data.length, limit);
+  if (contentType === 'application/json') return { format: 'json', streams: decodeJsonPush(data.toString('utf8')) };
+  let raw: Uint8Array;
+  try {
+    raw = snappy.uncompress(data, limit);
+  } catch (error) {
+    const message = (error as Error).message;
+    if (message.includes('too big')) throw tooLarge(limit + 1, limit);
+    throw new LokiHttpError(400, `snappy: corrupt input (${message})`);
+  }
+  try {
+    return { format: 'protobuf', streams: decodePushRequest(raw) };
+  } catch (error) {
+    throw new LokiHttpError(400, `proto: invalid push request: ${(error as Error).message}`);
+  }
+}

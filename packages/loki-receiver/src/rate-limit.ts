@@ -1,0 +1,31 @@
+/** A token bucket per tenant, like Loki's ingestion rate limiter (bytes per second, with a burst). */
+export class RateLimiter {
+  readonly #buckets = new Map<string, { tokens: number; at: number }>();
+
+  constructor(
+    readonly rate: number,
+    readonly burst: number,
+    readonly now: () => number,
+  ) {}
+
+  get enabled(): boolean {
+    return Number.isFinite(this.rate);
+  }
+
+  /** Takes `bytes` from the tenant's bucket; false (and nothing taken) if there are not enough. */
+  allow(tenant: string, bytes: number): boolean {
+    if (!this.enabled) return true;
+    const now = this.now();
+    let bucket = this.#buckets.get(tenant);
+    if (!bucket) this.#buckets.set(tenant, (bucket = { tokens: this.burst, at: now }));
+    bucket.tokens = Math.min(this.burst, bucket.tokens + ((now - bucket.at) / 1000) * this.rate);
+    bucket.at = now;
+    if (bytes > bucket.tokens) return false;
+    bucket.tokens -= bytes;
+    return true;
+  }
+
+  reset(): void {
+    this.#buckets.clear();
+  }
+}
