@@ -1,10 +1,12 @@
 /** A live line as the server sends it (REST history, NDJSON and SSE alike). */
 export interface LogLine {
+  service_id: string;
   message: string;
-  level: number;
-  levelName: string;
+  /** Level name: `'INFO'`, `'WARNING'`, ... */
+  level: string;
   stream: 'stdout' | 'stderr' | 'system';
-  time: number;
+  /** ISO 8601. */
+  time: string;
   seq?: number;
 }
 
@@ -14,7 +16,10 @@ export interface ServiceInfo {
   port: number | null;
   pid: number | null;
   user_id: string;
+  message?: string | null;
   error_category?: string | null;
+  suggestions?: Array<{ action: string; description: string; command?: string }>;
+  error_log?: string | null;
 }
 
 export type RunResult = Record<string, unknown> & {

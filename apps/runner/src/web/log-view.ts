@@ -4,7 +4,7 @@ import type { LogLine } from './api.js';
 const MAX_LINES = 5000;
 const BOTTOM_SLACK_PX = 24;
 
-function clock(time: number): string {
+function clock(time: string): string {
   const d = new Date(time);
   const pad = (n: number, w = 2) => String(n).padStart(w, '0');
   return `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(d.getMilliseconds(), 3)}`;
@@ -51,7 +51,7 @@ export class LogView {
   append(line: LogLine): void {
     const doc = this.#root.ownerDocument;
     const row = doc.createElement('div');
-    const level = line.levelName === 'WARN' ? 'WARNING' : line.levelName;
+    const level = line.level === 'WARN' ? 'WARNING' : line.level;
     row.className = `line level-${level} stream-${line.stream}`;
     row.dataset.stream = line.stream;
     row.dataset.level = level;

@@ -74,6 +74,23 @@ async function loadErrorFile(id: string): Promise<string | null> {
   return res.ok ? res.text() : null;
 }
 
+async function showServiceState(id: string): Promise<void> {
+  try {
+    const info = await getJson<ServiceInfo>(`/services/${encodeURIComponent(id)}`, token());
+    if (info.status !== 'failed' && info.status !== 'exited') return showFailure(null, null);
+    const result: RunResult = {
+      success: false,
+      error_category: info.error_category ?? 'unknown',
+      suggestions: info.suggestions ?? [],
+      error_log: info.error_log ?? null,
+      message: info.message ?? '',
+    };
+    showFailure(result, info.error_log ? await loadErrorFile(id) : null);
+  } catch {
+    // The list refresh reports connection problems.
+  }
+}
+
 function follow(id: string): void {
   stream?.abort();
   stream = new AbortController();
@@ -81,10 +98,14 @@ function follow(id: string): void {
   logService.textContent = id;
   stopButton.disabled = false;
   view.clear();
+  void showServiceState(id);
   const signal = stream.signal;
   readEvents(`/services/${encodeURIComponent(id)}/logs`, token(), signal, (event) => {
     if (event.event === 'log') view.append(JSON.parse(event.data) as LogLine);
-    else if (event.event === 'status') void refreshServices();
+    else if (event.event === 'status') {
+      void refreshServices();
+      void showServiceState(id);
+    }
   }).catch((error: unknown) => {
     if (!signal.aborted) setStatus(`Log stream ended: ${String(error)}`, true);
   });

@@ -1,0 +1,115 @@
+import { sandboxLogHandler } from '@pactown/error-files';
+import {
+  type Handler,
+  type Logger,
+  createHandler,
+  getLogger,
+  jsonFormatter,
+  prettyFormatter,
+  streamHandler,
+} from '@pactown/log-core';
+import { type LokiClient, createLokiClient } from '@pactown/loki-transport';
+import type { RunnerConfig } from '../config.js';
+import { userLogHandler } from './user-logs.js';
+
+export interface LoggingOptions {
+  config: RunnerConfig;
+  /** Owner of a service, for the per-user files. */
+  ownerOf: (serviceId: string) => string | undefined;
+  /** Where console lines go; `false` turns the console off (tests). @default process.stdout */
+  console?: NodeJS.WritableStream | false;
+  /** Push target overriding `config.lokiUrl` (the demo's in-process receiver). */
+  lokiUrl?: string | null;
+}
+
+export interface Logging {
+  /** `pactown`: every handler hangs here; the other loggers propagate to it. */
+  root: Logger;
+  http: Logger;
+  sandbox: Logger;
+  security: Logger;
+  /** The Loki client when shipping is on. */
+  loki: LokiClient | null;
+  lokiUrl: string | null;
+  handlers: readonly Handler[];
+  /** Resolves once every handler has written what it was given. */
+  flush(): Promise<void>;
+  /** Flushes, detaches and closes every handler (the Loki client drains first). */
+  close(): Promise<void>;
+}
+
+/**
+ * Wires logging as the seed describes: `pactown` at INFO and
+ * `pactown.sandbox` at DEBUG (env-overridable), console pretty on a TTY and
+ * JSON otherwise, a rotating `sandbox.log`, per-user files, and Loki when a URL
+ * is set. Nothing happens at import time; this runs when the app starts.
+ */
+export function setupLogging(options: LoggingOptions): Logging {
+  const { config } = options;
+  const root = getLogger('pactown');
+  const sandbox = getLogger('pactown.sandbox');
+  root.setLevel(config.logLevel);
+  sandbox.setLevel(config.sandboxLogLevel);
+  // The app owns its output: records stop at `pactown` instead of reaching root's handlers too.
+  root.propagate = false;
+
+  const handlers: Handler[] = [];
+  const stream = options.console === undefined ? process.stdout : options.console;
+  if (stream !== false) {
+    const tty = (stream as NodeJS.WriteStream).isTTY === true;
+    const pretty = config.logFormat === 'pretty' || (config.logFormat === 'auto' && tty);
+    handlers.push(streamHandler({ stream, formatter: pretty ? prettyFormatter({ colorize: tty }) : jsonFormatter() }));
+  }
+  handlers.push(sandboxLogHandler({ logDir: config.logDir, maxBytes: 10 * 1024 * 1024, backupCount: 5 }) as unknown as Handler);
+  handlers.push(userLogHandler({ logDir: config.logDir, ownerOf: options.ownerOf }));
+
+  const lokiUrl = options.lokiUrl === undefined ? config.lokiUrl : options.lokiUrl;
+  let loki: LokiClient | null = null;
+  if (lokiUrl) {
+    loki = createLokiClient({
+      url: lokiUrl,
+      // `service` is the seed's selector; the record's own `service` field (the
+      // sandbox id) stays in the line as `service=<id>` rather than a label.
+      labels: { service: config.lokiServiceLabel, source: 'app' },
+      labelFields: ['level', 'logger'],
+      ...(config.lokiTenant ? { tenant: config.lokiTenant } : {}),
+      ...(config.lokiUsername && config.lokiPassword
+        ? { basicAuth: { username: config.lokiUsername, password: config.lokiPassword } }
+        : {}),
+      ...(config.lokiBearerToken ? { bearerToken: config.lokiBearerToken } : {}),
+      metricsInterval: 0,
+    });
+    const client = loki;
+    handlers.push(
+      createHandler({
+        name: `loki:${new URL(lokiUrl).host}`,
+        emit: (_line, record) => client.push(record),
+        flush: () => client.flush(),
+        close: () => client.close(),
+      }),
+    );
+  }
+  for (const handler of handlers) root.addHandler(handler);
+
+  let closed: Promise<void> | null = null;
+  return {
+    root,
+    http: getLogger('pactown.http'),
+    sandbox,
+    security: getLogger('pactown.security'),
+    loki,
+    lokiUrl: lokiUrl ?? null,
+    handlers,
+    async flush() {
+      await Promise.all(handlers.map((h) => h.flush()));
+    },
+    close() {
+      closed ??= (async () => {
+        await Promise.all(handlers.map((h) => h.flush()));
+        for (const handler of handlers) root.removeHandler(handler);
+        await Promise.all(handlers.map((h) => h.close()));
+      })();
+      return closed;
+    },
+  };
+}

@@ -1,0 +1,119 @@
+export type ServiceStatus = 'starting' | 'running' | 'stopping' | 'stopped' | 'failed' | 'exited';
+
+export interface SuggestionView {
+  action: string;
+  description: string;
+  command?: string;
+  auto_fixable: boolean;
+}
+
+/** What the app remembers about a service, running or not. */
+export interface ServiceEntry {
+  serviceId: string;
+  userId: string;
+  status: ServiceStatus;
+  port: number | null;
+  pid: number | null;
+  startedAt: string;
+  endedAt: string | null;
+  message: string | null;
+  errorCategory: string | null;
+  suggestions: SuggestionView[];
+  /** Path of the newest error file, once written. */
+  errorLog: string | null;
+}
+
+const ACTIVE: ReadonlySet<ServiceStatus> = new Set(['starting', 'running', 'stopping']);
+const KEEP_ENDED = 200;
+
+export function isActive(entry: ServiceEntry | undefined): boolean {
+  return entry !== undefined && ACTIVE.has(entry.status);
+}
+
+/** The app's view of services: owner, status and outcome, kept after they end. */
+export class ServiceRegistry {
+  #entries = new Map<string, ServiceEntry>();
+
+  get(serviceId: string): ServiceEntry | undefined {
+    return this.#entries.get(serviceId);
+  }
+
+  ownerOf(serviceId: string): string | undefined {
+    return this.#entries.get(serviceId)?.userId;
+  }
+
+  list(userId?: string): ServiceEntry[] {
+    const all = [...this.#entries.values()];
+    return userId === undefined ? all : all.filter((e) => e.userId === userId);
+  }
+
+  /** Services of `userId` that are starting or running, `except` one id (a restart). */
+  activeCount(userId: string, except?: string): number {
+    let n = 0;
+    for (const e of this.#entries.values()) if (e.userId === userId && e.serviceId !== except && isActive(e)) n++;
+    return n;
+  }
+
+  /** Ports handed to services that are starting or running. */
+  reservedPorts(): Set<number> {
+    const ports = new Set<number>();
+    for (const e of this.#entries.values()) if (isActive(e) && e.port !== null) ports.add(e.port);
+    return ports;
+  }
+
+  begin(serviceId: string, userId: string, port: number): ServiceEntry {
+    this.#entries.delete(serviceId);
+    const entry: ServiceEntry = {
+      serviceId,
+      userId,
+      status: 'starting',
+      port,
+      pid: null,
+      startedAt: new Date().toISOString(),
+      endedAt: null,
+      message: null,
+      errorCategory: null,
+      suggestions: [],
+      errorLog: null,
+    };
+    this.#entries.set(serviceId, entry);
+    this.#trim();
+    return entry;
+  }
+
+  update(serviceId: string, patch: Partial<Omit<ServiceEntry, 'serviceId' | 'userId'>>): ServiceEntry | undefined {
+    const entry = this.#entries.get(serviceId);
+    if (!entry) return undefined;
+    Object.assign(entry, patch);
+    if (patch.status !== undefined && !ACTIVE.has(patch.status) && entry.endedAt === null) entry.endedAt = new Date().toISOString();
+    return entry;
+  }
+
+  counts(): Record<ServiceStatus, number> {
+    const counts: Record<ServiceStatus, number> = { starting: 0, running: 0, stopping: 0, stopped: 0, failed: 0, exited: 0 };
+    for (const e of this.#entries.values()) counts[e.status]++;
+    return counts;
+  }
+
+  #trim(): void {
+    const ended = [...this.#entries.values()].filter((e) => !isActive(e));
+    for (const e of ended.slice(0, Math.max(0, ended.length - KEEP_ENDED))) this.#entries.delete(e.serviceId);
+  }
+}
+
+/** The REST view of an entry. */
+export function serviceView(entry: ServiceEntry): Record<string, unknown> {
+  return {
+    service_id: entry.serviceId,
+    user_id: entry.userId,
+    status: entry.status,
+    port: entry.port,
+    pid: entry.pid,
+    started_at: entry.startedAt,
+    ended_at: entry.endedAt,
+    message: entry.message,
+    error_category: entry.errorCategory,
+    suggestions: entry.suggestions,
+    error_log: entry.errorLog,
+  };
+}

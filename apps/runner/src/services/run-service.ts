@@ -1,0 +1,157 @@
+import { writeErrorFile } from '@pactown/error-files';
+import type { RunResult, ServiceLogRecord } from '@pactown/sandbox';
+import type { RunnerContext } from '../context.js';
+import type { Caller } from '../http/auth.js';
+import type { RunRequest } from '../http/validate.js';
+import { pickFreePort } from '../ports.js';
+import { isActive, type SuggestionView } from './registry.js';
+
+export interface RunAnswer {
+  status: number;
+  body: Record<string, unknown>;
+  headers?: Record<string, string>;
+}
+
+function suggestionsView(list: RunResult['suggestions'] | undefined): SuggestionView[] {
+  return (list ?? []).map((s) => ({
+    action: s.action,
+    description: s.description,
+    ...(s.command ? { command: s.command } : {}),
+    auto_fixable: s.autoFixable,
+  }));
+}
+
+function refused(status: number, serviceId: string, message: string, category?: string): RunAnswer {
+  return {
+    status,
+    body: {
+      success: false,
+      service_id: serviceId,
+      ...(category ? { error_category: category } : {}),
+      message,
+      logs: [`❌ ${message}`],
+      stderr_output: '',
+      suggestions: [],
+    },
+  };
+}
+
+/**
+ * One `POST /run` from checks to answer: ownership, security policy, port,
+ * the run itself, and on failure the error file. `onLog` sees every live line
+ * of the run as it happens (the NDJSON stream).
+ */
+export async function performRun(
+  ctx: RunnerContext,
+  request: RunRequest,
+  caller: Caller,
+  onLog?: (record: ServiceLogRecord) => void,
+): Promise<RunAnswer> {
+  const { serviceId } = request;
+  if (!ctx.accepting) return refused(503, serviceId, 'The server is shutting down; no new runs are accepted');
+  if (caller.authenticated && request.userId !== undefined && request.userId !== caller.userId) {
+    return refused(403, serviceId, `user_id ${request.userId} does not match the token's user`);
+  }
+  const userId = caller.authenticated ? caller.userId : (request.userId ?? caller.userId);
+  const log = ctx.logging.root.child({ user: userId, service: serviceId });
+
+  const existing = ctx.registry.get(serviceId);
+  if (existing && isActive(existing) && existing.userId !== userId) {
+    return refused(409, serviceId, `service_id ${serviceId} is in use by another user`);
+  }
+  if (existing?.status === 'starting' || existing?.status === 'stopping') {
+    return refused(409, serviceId, `service ${serviceId} is ${existing.status}; try again when it is done`);
+  }
+
+  const decision = ctx.policy.checkStart({ userId, serviceId, running: ctx.registry.activeCount(userId, serviceId) });
+  if (!decision.allowed) {
+    ctx.runs.denied++;
+    const answer = refused(decision.status, serviceId, decision.message, 'security');
+    answer.body.anomaly_type = decision.anomaly.anomaly_type;
+    if (decision.retryAfterSeconds !== undefined) answer.headers = { 'retry-after': String(decision.retryAfterSeconds) };
+    return answer;
+  }
+
+  if (existing && isActive(existing)) {
+    log.info(`Restarting ${serviceId}: stopping the running instance first`);
+    ctx.registry.update(serviceId, { status: 'stopping' });
+    await ctx.runner.stop(serviceId);
+  }
+  const port = request.port ?? (await pickFreePort(ctx.registry.reservedPorts()));
+  ctx.registry.begin(serviceId, userId, port);
+  ctx.hub.reset(serviceId);
+  ctx.hub.status(serviceId, 'starting');
+  log.info(`Run requested | user=${userId} service=${serviceId} port=${port}`);
+
+  let result: RunResult;
+  try {
+    result = await ctx.runner.runFromContent({
+      serviceId,
+      content: request.content,
+      port,
+      env: request.env,
+      timeoutMs: ctx.config.runTimeoutMs,
+      ...(onLog ? { onLog } : {}),
+    });
+  } catch (error) {
+    // Invalid options or a sandbox that could not be created: the runner threw instead of answering.
+    const message = error instanceof Error ? error.message : String(error);
+    ctx.registry.update(serviceId, { status: 'failed', message, errorCategory: 'validation' });
+    ctx.runs.failure++;
+    log.error({ err: error }, `Run failed before start | user=${userId} service=${serviceId}`);
+    return refused(400, serviceId, message, 'validation');
+  }
+
+  if (result.success) {
+    ctx.runs.success++;
+    ctx.registry.update(serviceId, { status: 'running', pid: result.pid ?? null, port: result.port ?? port, message: result.message });
+    ctx.hub.status(serviceId, 'running');
+    log.info(`Run succeeded | user=${userId} service=${serviceId} pid=${result.pid} port=${result.port}`);
+    return {
+      status: 200,
+      body: {
+        success: true,
+        service_id: serviceId,
+        port: result.port ?? port,
+        pid: result.pid,
+        message: result.message,
+        logs: result.logs,
+      },
+    };
+  }
+
+  ctx.runs.failure++;
+  const suggestions = suggestionsView(result.suggestions);
+  let errorLog: string | null = null;
+  if (result.diedReport) {
+    errorLog = await ctx.track(
+      writeErrorFile(result.diedReport, { logDir: ctx.config.logDir }).catch((error: unknown) => {
+        log.error({ err: error }, `Could not write the error file of ${serviceId}`);
+        return null;
+      }),
+    );
+  }
+  ctx.registry.update(serviceId, {
+    status: 'failed',
+    pid: result.pid ?? null,
+    message: result.message,
+    errorCategory: result.errorCategory,
+    suggestions,
+    errorLog,
+  });
+  ctx.hub.status(serviceId, 'failed', result.message);
+  log.error(`Run failed | user=${userId} service=${serviceId} category=${result.errorCategory}: ${result.message}`);
+  return {
+    status: 200,
+    body: {
+      success: false,
+      service_id: serviceId,
+      error_category: result.errorCategory,
+      message: result.message,
+      logs: result.logs,
+      stderr_output: result.stderrOutput,
+      suggestions,
+      error_log: errorLog,
+    },
+  };
+}

@@ -1,0 +1,31 @@
+import type { RunnerApp } from './app.js';
+
+/**
+ * SIGTERM/SIGINT: graceful shutdown (stop runs and services, flush logs),
+ * then exit. A second signal exits at once; a stuck shutdown is cut off after
+ * `graceMs`.
+ */
+export function installSignalHandlers(app: RunnerApp, graceMs = 20_000): void {
+  let stopping = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      process.stderr.write(`${signal} again: exiting without waiting\n`);
+      process.exit(130);
+    }
+    stopping = true;
+    const timer = setTimeout(() => {
+      process.stderr.write(`shutdown did not finish within ${graceMs} ms; exiting\n`);
+      process.exit(1);
+    }, graceMs);
+    timer.unref();
+    app.shutdown(signal).then(
+      () => process.exit(0),
+      (error: unknown) => {
+        process.stderr.write(`shutdown failed: ${String(error)}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+}
