@@ -69,4 +69,6 @@ export interface Handler {
   flush(): Promise<void>;
   /** Flushes, then releases files, sockets and workers. Idempotent. */
   close(): Promise<void>;
+  /** Optional: writes what can be written synchronously (called from an `'exit'` listener). Must not throw. */
+  flushSync?(): void;
 }

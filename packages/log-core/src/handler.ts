@@ -1,0 +1,149 @@
+import { warnStderr } from './errors.js';
+import { DEFAULT_PATTERN, patternFormatter } from './formatters/pattern.js';
+import { parseLevel } from './levels.js';
+import { liveHandlers } from './live.js';
+import type { Formatter, Handler, LevelInput, LogRecord } from './types.js';
+
+/** What a handler does with a formatted record: the part {@link createHandler} wraps. */
+export interface HandlerSpec {
+  /** Short description for error reports, e.g. `'file:/var/log/app.log'`. */
+  name: string;
+  /** Minimum level this handler accepts. @default 'NOTSET' (everything) */
+  level?: LevelInput;
+  /** Turns the record into text. @default patternFormatter(DEFAULT_PATTERN) */
+  formatter?: Formatter;
+  /** Writes one formatted line (no trailing newline). May throw: the failure is counted and reported once. */
+  emit(line: string, record: LogRecord): void;
+  /** Resolves once everything emitted so far is written. */
+  flush?(): Promise<void> | void;
+  /** Writes everything synchronously (used when the process is exiting). */
+  flushSync?(): void;
+  /** Releases resources; called once, after a final flush. */
+  close?(): Promise<void> | void;
+}
+
+/** A handler made by {@link createHandler}: a {@link Handler} with its formatter and a way to report asynchronous failures. */
+export interface ManagedHandler extends Handler {
+  readonly formatter: Formatter;
+  setFormatter(formatter: Formatter): void;
+  /** Reports a failure that happened outside `emit` (a stream error event): counted, reported once on stderr. */
+  fail(error: unknown, lostRecords?: number): void;
+  /** Writes everything synchronously when the kind supports it; never throws. */
+  flushSync(): void;
+  readonly closed: boolean;
+}
+
+class ManagedHandlerImpl implements ManagedHandler {
+  readonly name: string;
+  #level: number;
+  #formatter: Formatter;
+  #errors = 0;
+  #reported = false;
+  #closing: Promise<void> | undefined;
+  readonly #spec: HandlerSpec;
+
+  constructor(spec: HandlerSpec) {
+    this.#spec = spec;
+    this.name = spec.name;
+    this.#level = spec.level === undefined ? 0 : parseLevel(spec.level);
+    this.#formatter = spec.formatter ?? patternFormatter(DEFAULT_PATTERN);
+    liveHandlers.add(this);
+  }
+
+  get level(): number {
+    return this.#level;
+  }
+
+  get errors(): number {
+    return this.#errors;
+  }
+
+  get formatter(): Formatter {
+    return this.#formatter;
+  }
+
+  get closed(): boolean {
+    return this.#closing !== undefined;
+  }
+
+  setLevel(level: LevelInput): void {
+    this.#level = parseLevel(level);
+  }
+
+  setFormatter(formatter: Formatter): void {
+    if (typeof formatter !== 'function') {
+      throw new TypeError(`[@pactown/log-core] Invalid formatter: ${String(formatter)}; expected a function (record) => string.`);
+    }
+    this.#formatter = formatter;
+  }
+
+  handle(record: LogRecord): void {
+    if (record.level < this.#level) return;
+    if (this.#closing !== undefined) {
+      this.fail(new Error('the handler is closed'));
+      return;
+    }
+    try {
+      this.#spec.emit(this.#formatter(record), record);
+    } catch (error) {
+      this.fail(error);
+    }
+  }
+
+  fail(error: unknown, lostRecords = 1): void {
+    this.#errors += lostRecords;
+    if (this.#reported) return;
+    this.#reported = true;
+    const reason = error instanceof Error ? `${(error as NodeJS.ErrnoException).code ?? error.name}: ${error.message}` : String(error);
+    warnStderr(`handler ${this.name} failed (${reason}). Records it cannot write are counted in handler.errors; this is reported once.`);
+  }
+
+  async flush(): Promise<void> {
+    try {
+      await this.#spec.flush?.();
+    } catch (error) {
+      this.fail(error, 0);
+    }
+  }
+
+  flushSync(): void {
+    try {
+      this.#spec.flushSync?.();
+    } catch (error) {
+      this.fail(error, 0);
+    }
+  }
+
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      await this.flush();
+      try {
+        await this.#spec.close?.();
+      } catch (error) {
+        this.fail(error, 0);
+      }
+      liveHandlers.delete(this);
+    })();
+    return this.#closing;
+  }
+}
+
+/**
+ * The building block of every handler (and of third-party ones): level filter,
+ * formatting, error isolation and counting, flush/close bookkeeping.
+ */
+export function createHandler(spec: HandlerSpec): ManagedHandler {
+  if (spec === null || typeof spec !== 'object') {
+    throw new TypeError(`[@pactown/log-core] Invalid handler spec: ${String(spec)}; expected an object.`);
+  }
+  if (typeof spec.name !== 'string' || spec.name === '') {
+    throw new TypeError(`[@pactown/log-core] Invalid option name: ${String(spec.name)}; expected a non-empty string.`);
+  }
+  if (typeof spec.emit !== 'function') {
+    throw new TypeError(`[@pactown/log-core] Invalid option emit: ${String(spec.emit)}; expected a function (line, record) => void.`);
+  }
+  if (spec.formatter !== undefined && typeof spec.formatter !== 'function') {
+    throw new TypeError(`[@pactown/log-core] Invalid option formatter: ${String(spec.formatter)}; expected a function (record) => string.`);
+  }
+  return new ManagedHandlerImpl(spec);
+}

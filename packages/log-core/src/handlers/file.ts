@@ -1,0 +1,53 @@
+import path from 'node:path';
+import type SonicBoom from 'sonic-boom';
+import { createHandler, type ManagedHandler } from '../handler.js';
+import type { Formatter, LevelInput } from '../types.js';
+import { drained, endBoom, flushBoomSync, openBoom } from './boom.js';
+
+/** Options of {@link fileHandler}. */
+export interface FileHandlerOptions {
+  /** File to append to; its folder is created if missing. */
+  filename: string;
+  /** Minimum level. @default 'NOTSET' */
+  level?: LevelInput;
+  /** @default patternFormatter(DEFAULT_PATTERN) */
+  formatter?: Formatter;
+}
+
+/** Validates a `filename` option and makes it absolute. */
+export function checkFilename(filename: unknown): string {
+  if (typeof filename !== 'string' || filename === '') {
+    throw new TypeError(`[@pactown/log-core] Invalid option filename: ${String(filename)}; expected a non-empty path.`);
+  }
+  return path.resolve(filename);
+}
+
+/** Python's `FileHandler`: appends one line per record (asynchronously, through sonic-boom), creating the folder. */
+export function fileHandler(options: FileHandlerOptions): ManagedHandler {
+  if (options === null || typeof options !== 'object') {
+    throw new TypeError(`[@pactown/log-core] Invalid file handler options: ${String(options)}; expected an object.`);
+  }
+  const filename = checkFilename(options.filename);
+  let boom: SonicBoom | undefined;
+  let broken: Error | undefined;
+  const onError = (error: Error) => {
+    broken = error;
+    handler.fail(error);
+  };
+  const handler = createHandler({
+    name: `file:${filename}`,
+    level: options.level,
+    formatter: options.formatter,
+    emit(line) {
+      if (broken !== undefined) throw broken;
+      boom ??= openBoom(filename, onError);
+      boom.write(`${line}\n`);
+    },
+    flush: () => (boom === undefined ? undefined : drained(boom)),
+    flushSync: () => {
+      if (boom !== undefined) flushBoomSync(boom);
+    },
+    close: () => (boom === undefined ? undefined : endBoom(boom)),
+  });
+  return handler;
+}

@@ -1,0 +1,234 @@
+import pino from 'pino';
+import { warnStderr } from './errors.js';
+import { LEVELS, levelName, parseLevel, pinoLevelFor } from './levels.js';
+import type { Logger } from './logger-types.js';
+import { buildRecord, kBoundVersion, kNode, kRawBindings } from './record.js';
+import { settings, topology } from './settings.js';
+import type { Handler, LevelInput, LogRecord } from './types.js';
+
+const { writeSym, levelValSym } = pino.symbols as unknown as { writeSym: symbol; levelValSym: symbol };
+const LEVEL_KEYS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const;
+/** Root's level until configured: Python's default. */
+const ROOT_DEFAULT = LEVELS.WARNING;
+
+/** One name in the hierarchy: the logger, its own level and handlers. */
+export class LoggerNode {
+  /** Own level; 0 is NOTSET (inherit). */
+  level = 0;
+  handlers: Handler[] = [];
+  propagate = true;
+  chain: Handler[] = [];
+  chainVersion = -1;
+  logger!: Logger;
+  constructor(
+    readonly name: string,
+    readonly parent: LoggerNode | null,
+  ) {}
+
+  /** Handlers a record meets on its way up: own, then ancestors' until `propagate` is false. */
+  resolveChain(): Handler[] {
+    const chain: Handler[] = [];
+    for (let node: LoggerNode | null = this; node !== null; node = node.propagate ? node.parent : null) {
+      for (const h of node.handlers) chain.push(h);
+    }
+    this.chain = chain;
+    this.chainVersion = topology.version;
+    return chain;
+  }
+
+  effectiveLevel(): number {
+    for (let node: LoggerNode | null = this; node !== null; node = node.parent) {
+      if (node.level !== 0) return node.level;
+    }
+    return 0;
+  }
+}
+
+const registry = new Map<string, LoggerNode>();
+let rootNode: LoggerNode | undefined;
+const failedHandlers = new WeakSet<Handler>();
+
+/** Returns the logger for a dotted name, creating it (and its ancestors) on first use. No name: the root logger. */
+export function getLogger(name?: string): Logger {
+  if (name !== undefined && typeof name !== 'string') {
+    throw new TypeError(`[@pactown/log-core] Invalid logger name: ${String(name)}; expected a dotted string.`);
+  }
+  return nodeFor(name).logger;
+}
+
+/** The node of a name (internal: configure and tests walk the hierarchy through it). */
+export function nodeFor(name?: string): LoggerNode {
+  const root = getRoot();
+  if (name === undefined || name === '' || name === 'root') return root;
+  const existing = registry.get(name);
+  if (existing !== undefined) return existing;
+  const dot = name.lastIndexOf('.');
+  const parent = dot <= 0 ? root : nodeFor(name.slice(0, dot));
+  const node = new LoggerNode(name, parent);
+  node.logger = createNamed(parent.logger, node);
+  registry.set(name, node);
+  return node;
+}
+
+/** Every named logger created so far (root excluded). */
+export function existingNodes(): IterableIterator<LoggerNode> {
+  return registry.values();
+}
+
+function getRoot(): LoggerNode {
+  if (rootNode !== undefined) return rootNode;
+  const node = new LoggerNode('root', null);
+  node.level = ROOT_DEFAULT;
+  const base = pino({ level: pinoLevelFor(ROOT_DEFAULT) }, { write() {} }) as any;
+  const pinoChild = base.child;
+  base[kNode] = node;
+  base[writeSym] = function write(this: any, obj: unknown, msg: unknown, level: number) {
+    dispatch(this, obj, msg, level);
+  };
+  base.child = function child(this: any, bindings: Record<string, unknown>, options?: unknown) {
+    const instance = pinoChild.call(this, bindings, options);
+    const parentBindings = this[kRawBindings];
+    instance[kRawBindings] = parentBindings === undefined ? { ...bindings } : { ...parentBindings, ...bindings };
+    instance[kBoundVersion] = -1;
+    return instance;
+  };
+  defineExtensions(base);
+  node.logger = base;
+  rootNode = node;
+  return node;
+}
+
+function createNamed(parent: any, node: LoggerNode): Logger {
+  // A pino child made without options inherits its parent's level through the
+  // prototype, so a NOTSET logger follows every later change at once.
+  const parentChild = Object.getPrototypeOf(getRoot().logger).child as (b: object) => any;
+  const logger = parentChild.call(parent, {});
+  logger[kNode] = node;
+  logger[kRawBindings] = undefined;
+  return logger;
+}
+
+function dispatch(logger: any, obj: unknown, msg: unknown, level: number): void {
+  const node: LoggerNode = logger[kNode];
+  const chain = node.chainVersion === topology.version ? node.chain : node.resolveChain();
+  let wanted = false;
+  for (let i = 0; i < chain.length; i++) {
+    if (level >= chain[i]!.level) {
+      wanted = true;
+      break;
+    }
+  }
+  if (!wanted) {
+    if (chain.length === 0 && settings.lastResort && level >= LEVELS.WARNING) lastResort(logger, node, obj, msg, level);
+    return;
+  }
+  const record = buildRecord(logger, node.name, obj, msg, level);
+  for (let i = 0; i < chain.length; i++) {
+    const handler = chain[i]!;
+    if (level < handler.level) continue;
+    try {
+      handler.handle(record);
+    } catch (error) {
+      reportThrowingHandler(handler, error);
+    }
+  }
+}
+
+function lastResort(logger: any, node: LoggerNode, obj: unknown, msg: unknown, level: number): void {
+  const record: LogRecord = buildRecord(logger, node.name, obj, msg, level);
+  try {
+    process.stderr.write(`${record.message}\n`);
+  } catch {
+    // stderr is gone: nothing to fall back to.
+  }
+}
+
+function reportThrowingHandler(handler: Handler, error: unknown): void {
+  if (failedHandlers.has(handler)) return;
+  failedHandlers.add(handler);
+  warnStderr(`handler ${handler.name} threw (${(error as Error)?.message ?? String(error)}); it is skipped for this record.`);
+}
+
+function setOwnLevel(logger: any, node: LoggerNode, input: LevelInput): void {
+  const level = parseLevel(input);
+  if (level === 0 && node.parent !== null) {
+    node.level = 0;
+    dropOwnLevel(logger);
+    return;
+  }
+  node.level = level === 0 ? LEVELS.TRACE : level;
+  logger.level = pinoLevelFor(node.level);
+}
+
+/** Drops the own level so the prototype (the parent) answers again. */
+function dropOwnLevel(logger: any): void {
+  for (const key of LEVEL_KEYS) delete logger[key];
+  delete logger[levelValSym];
+}
+
+function defineExtensions(base: any): void {
+  Object.defineProperties(base, {
+    warning: { get() { return this.warn; }, configurable: true },
+    critical: { get() { return this.fatal; }, configurable: true },
+    loggerName: { get() { return this[kNode].name; }, configurable: true },
+    parentLogger: { get() { return this[kNode].parent?.logger ?? null; }, configurable: true },
+    handlers: { get() { return [...this[kNode].handlers]; }, configurable: true },
+    propagate: {
+      get() { return this[kNode].propagate; },
+      set(value: unknown) {
+        if (typeof value !== 'boolean') {
+          throw new TypeError(`[@pactown/log-core] Invalid propagate: ${String(value)}; expected a boolean.`);
+        }
+        this[kNode].propagate = value;
+        topology.version++;
+      },
+      configurable: true,
+    },
+  });
+  base.setLevel = function setLevel(this: any, level: LevelInput) {
+    const node: LoggerNode = this[kNode];
+    if (node.logger !== this) {
+      // A pino child (`.child()`) gets its own level, as pino's `child.level = x` would; NOTSET follows the parent again.
+      const value = parseLevel(level);
+      if (value === 0) dropOwnLevel(this);
+      else this.level = pinoLevelFor(value);
+      return;
+    }
+    setOwnLevel(this, node, level);
+  };
+  base.getEffectiveLevel = function getEffectiveLevel(this: any): number {
+    const node: LoggerNode = this[kNode];
+    if (node.logger !== this && Object.hasOwn(this, levelValSym)) return this[levelValSym];
+    return node.effectiveLevel();
+  };
+  base.isEnabledFor = function isEnabledFor(this: any, level: LevelInput): boolean {
+    return parseLevel(level) >= this.getEffectiveLevel();
+  };
+  base.addHandler = function addHandler(this: any, handler: Handler) {
+    assertHandler(handler);
+    const node: LoggerNode = this[kNode];
+    if (!node.handlers.includes(handler)) {
+      node.handlers.push(handler);
+      topology.version++;
+    }
+  };
+  base.removeHandler = function removeHandler(this: any, handler: Handler) {
+    const node: LoggerNode = this[kNode];
+    const index = node.handlers.indexOf(handler);
+    if (index !== -1) {
+      node.handlers.splice(index, 1);
+      topology.version++;
+    }
+  };
+}
+
+function assertHandler(handler: Handler): void {
+  if (handler === null || typeof handler !== 'object' || typeof handler.handle !== 'function' || typeof handler.level !== 'number') {
+    throw new TypeError(`[@pactown/log-core] Invalid handler: ${String(handler)}; expected a Handler (see createHandler).`);
+  }
+}
+
+/** Python's name for a logger's effective level (for messages and the CLI). */
+export function effectiveLevelName(logger: Logger): string {
+  return levelName(logger.getEffectiveLevel());
+}

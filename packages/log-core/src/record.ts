@@ -1,0 +1,95 @@
+import os from 'node:os';
+import { serializeError } from './errors.js';
+import { levelName } from './levels.js';
+import { getRedactor, redactorVersion } from './redact.js';
+import { settings } from './settings.js';
+import type { LogRecord, SerializedError } from './types.js';
+
+/** Symbols private to this package, set on loggers. */
+export const kNode = Symbol('pactown.node');
+export const kRawBindings = Symbol('pactown.rawBindings');
+export const kBound = Symbol('pactown.bound');
+export const kBoundVersion = Symbol('pactown.boundVersion');
+
+const EMPTY: Readonly<Record<string, unknown>> = Object.freeze({});
+let hostname: string | undefined;
+
+class Entry implements LogRecord {
+  constructor(
+    readonly level: number,
+    readonly levelName: string,
+    readonly name: string,
+    readonly message: string,
+    readonly time: number,
+    readonly pid: number,
+    readonly hostname: string,
+    readonly fields: Readonly<{ [key: string]: unknown }>,
+    readonly err: SerializedError | undefined,
+  ) {}
+}
+
+/** Builds a record from what pino's log method received (message already printf-formatted by pino). */
+export function buildRecord(logger: any, name: string, obj: unknown, msg: unknown, level: number): LogRecord {
+  const redactor = getRedactor();
+  let err: unknown;
+  let own: { [key: string]: unknown } | null = null;
+  if (obj !== null && typeof obj === 'object') {
+    if (obj instanceof Error) {
+      err = obj;
+      if (msg === undefined) msg = obj.message;
+    } else {
+      own = obj as { [key: string]: unknown };
+      err = own.err;
+      if (msg === undefined) {
+        if (typeof own.msg === 'string') msg = own.msg;
+        else if (err !== undefined && err !== null) msg = (err as Error).message;
+      }
+    }
+  }
+  let message = typeof msg === 'string' ? msg : msg === undefined || msg === null ? '' : stringify(msg);
+  if (settings.redactMessages) message = redactor.redactText(message);
+
+  const bound = boundFields(logger);
+  let fields: { [key: string]: unknown } = EMPTY;
+  if (own !== null || bound !== EMPTY) {
+    fields = {};
+    for (const key in bound) fields[key] = bound[key];
+    if (own !== null) {
+      for (const key in own) {
+        if (key === 'err' || key === 'msg' || key === 'level' || key === 'time' || key === 'name') continue;
+        fields[key] = redactor.redactField(key, own[key]);
+      }
+    }
+    redactor.applyPaths(fields);
+  }
+  let serialized: SerializedError | undefined;
+  if (err !== undefined && err !== null) serialized = redactor.redactObject(serializeError(err));
+  hostname ??= os.hostname();
+  return new Entry(level, levelName(level), name, message, Date.now(), process.pid, hostname, fields, serialized);
+}
+
+function boundFields(logger: any): { [key: string]: unknown } {
+  const raw = logger[kRawBindings];
+  if (raw === undefined) return EMPTY;
+  const version = redactorVersion();
+  if (logger[kBoundVersion] === version) return logger[kBound];
+  const redactor = getRedactor();
+  const bound: { [key: string]: unknown } = {};
+  for (const key in raw) {
+    if (key === 'err' || key === 'msg' || key === 'level' || key === 'time' || key === 'name') continue;
+    bound[key] = redactor.redactField(key, raw[key]);
+  }
+  redactor.applyPaths(bound);
+  logger[kBound] = bound;
+  logger[kBoundVersion] = version;
+  return bound;
+}
+
+function stringify(value: unknown): string {
+  if (typeof value !== 'object') return String(value);
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}

@@ -1,0 +1,208 @@
+import { serializeError } from './errors.js';
+import { redactTextWith } from './redact-text.js';
+
+/** Key fragments that name a secret; matched case-insensitively, ignoring `_`, `-` and `.`. */
+export const DEFAULT_REDACT_KEYS: readonly string[] = Object.freeze([
+  'password',
+  'passwd',
+  'passphrase',
+  'secret',
+  'token',
+  'apikey',
+  'api_key',
+  'authorization',
+  'cookie',
+  'privatekey',
+  'private_key',
+  'accesskey',
+  'credential',
+  'sessionid',
+  'signature',
+]);
+
+/** Options of {@link createRedactor}. */
+export interface RedactorOptions {
+  /** Extra key fragments to treat as secret, added to {@link DEFAULT_REDACT_KEYS}. @default [] */
+  keys?: readonly string[];
+  /** Exact field paths to censor, dotted, `*` for any key: `'req.headers.x-user'`, `'users.*.email'`. @default [] */
+  paths?: readonly string[];
+  /** Extra patterns masked in free text by `redactText`. @default [] */
+  patterns?: ReadonlyArray<RegExp | string>;
+  /** Replacement for secret values. @default '[REDACTED]' */
+  censor?: string;
+  /** Keep the default key list. @default true */
+  defaults?: boolean;
+}
+
+/** What {@link createRedactor} returns. */
+export interface Redactor {
+  /** A copy of `obj` with secret values censored (the same object when nothing needed censoring). */
+  redactObject<T>(obj: T): T;
+  /** Masks secrets in free text: `KEY=value`, `"key": "value"`, `--key value`, bearer/basic credentials, URL passwords, patterns. */
+  redactText(text: string): string;
+  /** A copy of an environment map with secret-named values censored and secrets inside the other values masked. */
+  redactEnv(env: Readonly<Record<string, string | undefined>>): Record<string, string | undefined>;
+  /** Whether a key names a secret. */
+  isSecretKey(key: string): boolean;
+  /** Redacts the value of field `key` (the key itself is checked too). */
+  redactField(key: string, value: unknown): unknown;
+  /** Applies the configured paths to a fields object, in place. */
+  applyPaths(fields: Record<string, unknown>): void;
+  readonly censor: string;
+}
+
+const MAX_DEPTH = 8;
+
+/** Builds a redactor; options are validated here and nowhere else. */
+export function createRedactor(options: RedactorOptions = {}): Redactor {
+  const opts = normalise(options);
+  const fragments = [...(opts.defaults ? DEFAULT_REDACT_KEYS : []), ...opts.keys].map(normaliseKey).filter(Boolean);
+  const paths = opts.paths.map((p) => p.split('.'));
+  const patterns = opts.patterns.map((p) => (typeof p === 'string' ? new RegExp(p, 'g') : new RegExp(p.source, p.flags.includes('g') ? p.flags : `${p.flags}g`)));
+  const censor = opts.censor;
+  const cache = new Map<string, boolean>();
+
+  const isSecretKey = (key: string): boolean => {
+    let hit = cache.get(key);
+    if (hit === undefined) {
+      const k = normaliseKey(key);
+      hit = fragments.some((f) => k.includes(f));
+      if (cache.size > 10_000) cache.clear();
+      cache.set(key, hit);
+    }
+    return hit;
+  };
+
+  const redactValue = (value: unknown, depth: number, seen: Set<object> | undefined): unknown => {
+    if (value === null || typeof value !== 'object') return value;
+    if (value instanceof Error) return redactValue(serializeError(value), depth, seen);
+    if (depth >= MAX_DEPTH) return value;
+    if (depth > 2) {
+      seen ??= new Set();
+      if (seen.has(value)) return '[Circular]';
+      seen.add(value);
+    }
+    if (Array.isArray(value)) {
+      let copy: unknown[] | undefined;
+      for (let i = 0; i < value.length; i++) {
+        const next = redactValue(value[i], depth + 1, seen);
+        if (next !== value[i]) (copy ??= value.slice())[i] = next;
+      }
+      return copy ?? value;
+    }
+    if (!isPlain(value)) return value;
+    let copy: Record<string, unknown> | undefined;
+    const src = value as Record<string, unknown>;
+    for (const key in src) {
+      const v = src[key];
+      const next = isSecretKey(key) ? censor : redactValue(v, depth + 1, seen);
+      if (next !== v) (copy ??= { ...src })[key] = next;
+    }
+    return copy ?? value;
+  };
+
+  const redactText = (text: string): string => redactTextWith(text, isSecretKey, patterns, censor);
+
+  const applyPaths = (fields: Record<string, unknown>): void => {
+    for (const path of paths) censorPath(fields, path, 0, censor);
+  };
+
+  return {
+    censor,
+    isSecretKey,
+    redactText,
+    applyPaths,
+    redactField: (key, value) => (isSecretKey(key) ? censor : redactValue(value, 0, undefined)),
+    redactObject<T>(obj: T): T {
+      const out = redactValue(obj, 0, undefined) as T;
+      if (paths.length === 0 || out === null || typeof out !== 'object') return out;
+      const copy = (out === obj ? structuredCopy(out) : out) as Record<string, unknown>;
+      applyPaths(copy);
+      return copy as T;
+    },
+    redactEnv(env) {
+      const out: Record<string, string | undefined> = {};
+      for (const key of Object.keys(env)) {
+        const value = env[key];
+        out[key] = value === undefined ? value : isSecretKey(key) ? censor : redactText(value);
+      }
+      return out;
+    },
+  };
+}
+
+function censorPath(node: Record<string, unknown>, path: string[], i: number, censor: string): void {
+  const key = path[i]!;
+  const last = i === path.length - 1;
+  const keys = key === '*' ? Object.keys(node) : Object.hasOwn(node, key) ? [key] : [];
+  for (const k of keys) {
+    if (last) {
+      node[k] = censor;
+      continue;
+    }
+    const child = node[k];
+    if (child !== null && typeof child === 'object') {
+      const copy = (Array.isArray(child) ? child.slice() : { ...(child as object) }) as Record<string, unknown>;
+      node[k] = copy;
+      censorPath(copy, path, i + 1, censor);
+    }
+  }
+}
+
+function structuredCopy(value: object): object {
+  return Array.isArray(value) ? value.slice() : { ...value };
+}
+
+function isPlain(value: object): boolean {
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+function normaliseKey(key: string): string {
+  return key.toLowerCase().replace(/[^a-z0-9]/g, '');
+}
+
+function normalise(options: RedactorOptions): Required<RedactorOptions> {
+  if (options === null || typeof options !== 'object') {
+    throw new TypeError(`[@pactown/log-core] Invalid redact options: ${String(options)}; expected an object.`);
+  }
+  const out = Object.assign(Object.create(null), options) as RedactorOptions;
+  const list = (name: keyof RedactorOptions, ok: (v: unknown) => boolean) => {
+    const v = out[name] ?? [];
+    if (!Array.isArray(v) || !v.every(ok)) {
+      throw new TypeError(`[@pactown/log-core] Invalid option redact.${name}: ${String(v)}; expected an array.`);
+    }
+    return v;
+  };
+  const censor = out.censor ?? '[REDACTED]';
+  if (typeof censor !== 'string') {
+    throw new TypeError(`[@pactown/log-core] Invalid option redact.censor: ${String(censor)}; expected a string.`);
+  }
+  return {
+    keys: list('keys', (v) => typeof v === 'string'),
+    paths: list('paths', (v) => typeof v === 'string' && v.length > 0),
+    patterns: list('patterns', (v) => typeof v === 'string' || v instanceof RegExp),
+    censor,
+    defaults: out.defaults !== false,
+  };
+}
+
+let current: Redactor | undefined;
+let version = 0;
+
+/** The redactor every logger applies (the defaults until `configure({redact})` sets another). */
+export function getRedactor(): Redactor {
+  current ??= createRedactor();
+  return current;
+}
+
+/** Replaces the global redactor. */
+export function setRedactor(redactor: Redactor): void {
+  current = redactor;
+  version++;
+}
+
+/** Changes whenever the global redactor is replaced (bound fields are re-redacted lazily). */
+export function redactorVersion(): number {
+  return version;
+}
