@@ -32,3 +32,26 @@ export type {
   ServiceLogRecord,
   Suggestion,
 } from './process/types.js';
+// Service runner: Markdown services, sandboxes, dependencies with a cache.
+export { ServiceRunner } from './runner/service-runner.js';
+export type { ServiceRunnerEvents } from './runner/service-runner.js';
+export type { OnLogCallback, RunOptions, RunResult, ServiceInfo, ServiceRunnerOptions, StopResult } from './runner/types.js';
+export { INSTALLER_ENV_ALLOW_LIST } from './runner/options.js';
+export { loadService } from './spec/validate.js';
+export { parseMarkpact } from './spec/markpact.js';
+export type { ParsedService } from './spec/markpact.js';
+export { parseServiceObject } from './spec/object-input.js';
+export { guessRunCommand, inferRuntime } from './spec/guess.js';
+export type { ServiceFile, ServiceObjectInput, ServiceRuntime, ServiceSpec } from './spec/types.js';
+export { assertServiceId, isValidServiceId, sandboxName } from './workspace/service-id.js';
+export { checkRelativePath, RESERVED_NAMES } from './workspace/paths.js';
+export { safeWriteFile } from './workspace/safe-write.js';
+export { createSandbox, removeSandbox, sandboxPath } from './workspace/sandbox.js';
+export { SandboxPathError } from './workspace/errors.js';
+export { EnvCache, FAST_START_LOGGER } from './deps/cache.js';
+export type { CacheLease, EnvCacheOptions, EnvKind } from './deps/cache.js';
+export { cacheKey, normaliseDeps } from './deps/cache-key.js';
+export { DependencyError } from './deps/errors.js';
+export { prepareEnvironment } from './deps/setup.js';
+export type { DependencySettings, EnvironmentSetup } from './deps/setup.js';
+export type { MessageLevel, MessageSink, MessageStream, PreparedEnvironment } from './deps/types.js';

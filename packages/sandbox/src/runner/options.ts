@@ -1,0 +1,133 @@
+import { isAbsolute, join, resolve } from 'node:path';
+import { buildEnv } from '../process/env.js';
+import type { SandboxLogger } from '../process/types.js';
+import { defaultLogger } from './default-loggers.js';
+import type { RunOptions, ServiceRunnerOptions } from './types.js';
+
+const LEVELS: Record<string, number> = { DEBUG: 20, INFO: 30, WARNING: 40, WARN: 40, ERROR: 50, CRITICAL: 60 };
+
+/** Parent variables installers need besides the basics: registries, proxies, certificates. */
+export const INSTALLER_ENV_ALLOW_LIST: readonly string[] = Object.freeze([
+  'PATH', 'HOME', 'USER', 'LOGNAME', 'LANG', 'LC_ALL', 'LC_CTYPE', 'TZ', 'TMPDIR', 'XDG_*',
+  'npm_config_*', 'NPM_CONFIG_*', 'PIP_*', 'HTTP_PROXY', 'HTTPS_PROXY', 'NO_PROXY', 'http_proxy', 'https_proxy', 'no_proxy',
+  'SSL_CERT_FILE', 'SSL_CERT_DIR', 'REQUESTS_CA_BUNDLE', 'NODE_EXTRA_CA_CERTS',
+]);
+
+export interface NormalizedRunnerOptions {
+  sandboxesDir: string;
+  logger: SandboxLogger;
+  fastStartLogger: SandboxLogger;
+  cache: boolean;
+  cacheDir: string;
+  cacheMaxEntries: number;
+  cacheMaxAgeMs: number;
+  python: string;
+  pipArgs: readonly string[];
+  npm: string;
+  npmArgs: readonly string[];
+  installerEnv: NodeJS.ProcessEnv;
+  envAllowList: readonly string[] | undefined;
+  timeoutMs: number;
+  healthPath: string;
+  logsLevel: number;
+  historySize: number;
+  killGraceMs: number;
+  tailBytes: number;
+  removeSandboxOnStop: boolean;
+}
+
+export function bad(name: string, value: unknown, expected: string): never {
+  const shown = typeof value === 'string' ? JSON.stringify(value) : value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value === 'object' ? 'an object' : String(value);
+  throw new TypeError(`[@pactown/sandbox] ${name} must be ${expected}, got ${shown}`);
+}
+
+function int(name: string, value: unknown, fallback: number, min: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min) bad(name, value, `an integer >= ${min}`);
+  return value;
+}
+
+function str(name: string, value: unknown, fallback: string): string {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'string' || value === '') bad(name, value, 'a non-empty string');
+  return value;
+}
+
+function strings(name: string, value: unknown): readonly string[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value) || value.some((v) => typeof v !== 'string')) bad(name, value, 'an array of strings');
+  return Object.freeze([...value]);
+}
+
+function level(name: string, value: unknown): number {
+  if (typeof value === 'number' && Number.isFinite(value)) return value;
+  if (typeof value === 'string' && LEVELS[value.toUpperCase()] !== undefined) return LEVELS[value.toUpperCase()]!;
+  return bad(name, value, "'DEBUG', 'INFO', 'WARNING', 'ERROR' or a level number");
+}
+
+function isLogger(value: unknown): value is SandboxLogger {
+  const v = value as Record<string, unknown> | null;
+  return v !== null && typeof v === 'object' && ['debug', 'info', 'warn', 'error', 'child'].every((m) => typeof v[m] === 'function');
+}
+
+/** Copies, defaults and checks the runner's options; a bad value throws a TypeError naming the option. */
+export function normalizeRunnerOptions(input: ServiceRunnerOptions): NormalizedRunnerOptions {
+  if (input === null || typeof input !== 'object') bad('options', input, 'an object with sandboxesDir');
+  const o = Object.assign(Object.create(null), input) as ServiceRunnerOptions;
+  if (typeof o.sandboxesDir !== 'string' || o.sandboxesDir === '') bad('sandboxesDir', o.sandboxesDir, 'a folder path');
+  const sandboxesDir = resolve(o.sandboxesDir);
+  if (o.logger !== undefined && !isLogger(o.logger)) bad('logger', o.logger, 'a pino-compatible logger (debug, info, warn, error, child)');
+  if (o.fastStartLogger !== undefined && !isLogger(o.fastStartLogger)) bad('fastStartLogger', o.fastStartLogger, 'a pino-compatible logger');
+  if (o.cache !== undefined && typeof o.cache !== 'boolean') bad('cache', o.cache, 'a boolean');
+  if (o.removeSandboxOnStop !== undefined && typeof o.removeSandboxOnStop !== 'boolean') bad('removeSandboxOnStop', o.removeSandboxOnStop, 'a boolean');
+  if (o.installerEnv !== undefined && (o.installerEnv === null || typeof o.installerEnv !== 'object')) bad('installerEnv', o.installerEnv, 'an object');
+  const healthPath = str('healthPath', o.healthPath, '/health');
+  if (!healthPath.startsWith('/')) bad('healthPath', healthPath, "a path starting with '/'");
+  const logger = o.logger ?? defaultLogger('pactown.sandbox');
+  const cacheDir = str('cacheDir', o.cacheDir, join(sandboxesDir, '.cache'));
+  return {
+    sandboxesDir,
+    logger,
+    fastStartLogger: o.fastStartLogger ?? (o.logger === undefined ? defaultLogger('pactown.fast_start') : logger),
+    cache: o.cache ?? true,
+    cacheDir: isAbsolute(cacheDir) ? cacheDir : resolve(cacheDir),
+    cacheMaxEntries: int('cacheMaxEntries', o.cacheMaxEntries, 20, 1),
+    cacheMaxAgeMs: int('cacheMaxAgeMs', o.cacheMaxAgeMs, 86_400_000, 0),
+    python: str('python', o.python, 'python3'),
+    pipArgs: strings('pipArgs', o.pipArgs),
+    npm: str('npm', o.npm, 'npm'),
+    npmArgs: strings('npmArgs', o.npmArgs),
+    installerEnv: o.installerEnv ?? buildEnv({ allowList: INSTALLER_ENV_ALLOW_LIST }),
+    envAllowList: o.envAllowList === undefined ? undefined : strings('envAllowList', o.envAllowList),
+    timeoutMs: int('timeoutMs', o.timeoutMs, 10_000, 1),
+    healthPath,
+    logsLevel: level('logsLevel', o.logsLevel ?? process.env.PACTOWN_UI_LOG_LEVEL ?? 'INFO'),
+    historySize: int('historySize', o.historySize, 1000, 0),
+    killGraceMs: int('killGraceMs', o.killGraceMs, 5000, 0),
+    tailBytes: int('tailBytes', o.tailBytes, 65_536, 1024),
+    removeSandboxOnStop: o.removeSandboxOnStop ?? true,
+  };
+}
+
+/** Checks one run's options against the runner's defaults. The service id is checked by the caller. */
+export function normalizeRunOptions(input: RunOptions, runner: NormalizedRunnerOptions): Required<Omit<RunOptions, 'onLog' | 'env'>> & Pick<RunOptions, 'onLog' | 'env'> {
+  if (input === null || typeof input !== 'object') bad('runFromContent options', input, 'an object');
+  const o = Object.assign(Object.create(null), input) as RunOptions;
+  if (typeof o.port !== 'number' || !Number.isInteger(o.port) || o.port < 1 || o.port > 65_535) bad('port', o.port, 'a port number (1-65535)');
+  if (o.onLog !== undefined && typeof o.onLog !== 'function') bad('onLog', o.onLog, 'a function');
+  if (o.env !== undefined && (o.env === null || typeof o.env !== 'object' || Object.values(o.env).some((v) => typeof v !== 'string'))) {
+    bad('env', o.env, 'an object of strings');
+  }
+  if (typeof o.content !== 'string' && (o.content === null || typeof o.content !== 'object')) bad('content', o.content, 'Markdown text or {files, deps, run}');
+  const healthPath = str('healthPath', o.healthPath, runner.healthPath);
+  if (!healthPath.startsWith('/')) bad('healthPath', healthPath, "a path starting with '/'");
+  return {
+    serviceId: o.serviceId,
+    content: o.content,
+    port: o.port,
+    onLog: o.onLog,
+    env: o.env,
+    healthPath,
+    timeoutMs: int('timeoutMs', o.timeoutMs, runner.timeoutMs, 1),
+  };
+}

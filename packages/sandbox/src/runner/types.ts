@@ -1,0 +1,114 @@
+import type { DiedReport, FailureCategory, SandboxLogger, ServiceLogRecord, Suggestion } from '../process/types.js';
+import type { ServiceObjectInput } from '../spec/types.js';
+
+/**
+ * Receives every message of a run live. Declared with one parameter it gets
+ * the message text, as the original's `on_log(msg)`; with two it also gets
+ * the record (level, logger, time, service id, stream).
+ */
+export type OnLogCallback = (message: string, record: ServiceLogRecord) => void;
+
+/** Options of `new ServiceRunner(...)`. */
+export interface ServiceRunnerOptions {
+  /** Root folder of the sandboxes; each service gets `{sandboxesDir}/service_{id}`. */
+  sandboxesDir: string;
+  /** Where run messages go. @default log-core's `getLogger('pactown.sandbox')` when available, else silent */
+  logger?: SandboxLogger;
+  /** Where cache messages go. @default log-core's `getLogger('pactown.fast_start')` when available, else `logger` */
+  fastStartLogger?: SandboxLogger;
+  /** Share dependency environments between sandboxes. @default true */
+  cache?: boolean;
+  /** The cache folder. @default `{sandboxesDir}/.cache` */
+  cacheDir?: string;
+  /** Most cached environments per kind (LRU beyond). @default 20 */
+  cacheMaxEntries?: number;
+  /** Cached environments unused this long are removed. @default 86400000 (24 h) */
+  cacheMaxAgeMs?: number;
+  /** Interpreter that creates virtual environments. @default 'python3' */
+  python?: string;
+  /** Extra `pip install` arguments, e.g. `['--no-index']`. @default [] */
+  pipArgs?: readonly string[];
+  /** The npm executable. @default 'npm' */
+  npm?: string;
+  /** Extra `npm install` arguments. @default [] */
+  npmArgs?: readonly string[];
+  /** Environment of installer processes. @default allow-listed parent variables (PATH, HOME, proxies, npm_config_*, PIP_*) */
+  installerEnv?: NodeJS.ProcessEnv;
+  /** Parent variables a service sees (names or `PREFIX*`). @default the process layer's allow-list */
+  envAllowList?: readonly string[];
+  /** Readiness timeout of a run. @default 10000 */
+  timeoutMs?: number;
+  /** First health path polled (then `/`). @default '/health' */
+  healthPath?: string;
+  /** Lowest level whose messages go into `RunResult.logs`. @default $PACTOWN_UI_LOG_LEVEL or 'INFO' */
+  logsLevel?: 'DEBUG' | 'INFO' | 'WARNING' | 'ERROR' | number;
+  /** Records kept per service for `history(id)`. @default 1000 */
+  historySize?: number;
+  /** Time between SIGTERM and SIGKILL when stopping. @default 5000 */
+  killGraceMs?: number;
+  /** Bytes of each output stream kept for reports. @default 65536 */
+  tailBytes?: number;
+  /** Remove a service's sandbox when it is stopped. @default true */
+  removeSandboxOnStop?: boolean;
+}
+
+/** Options of one `runFromContent` call. */
+export interface RunOptions {
+  serviceId: string;
+  /** A markpact Markdown document, or `{files, deps, run}`. */
+  content: string | ServiceObjectInput;
+  /** The port the service must listen on; it gets it as `MARKPACT_PORT` and `PORT`. */
+  port: number;
+  onLog?: OnLogCallback;
+  /** Variables for the service, on top of the allow-listed parent ones. */
+  env?: Readonly<Record<string, string>>;
+  /** @default the runner's `healthPath` */
+  healthPath?: string;
+  /** @default the runner's `timeoutMs` */
+  timeoutMs?: number;
+}
+
+/** What a run ended with; `success` only when the service answered its health check. */
+export interface RunResult {
+  success: boolean;
+  serviceId: string;
+  port: number;
+  /** The service's own PID; `null` when no process was started. */
+  pid: number | null;
+  /** One sentence: `Project running on http://localhost:8001` or why it failed. */
+  message: string;
+  /** Messages at or above `logsLevel`, with the text onLog saw. */
+  logs: string[];
+  /** `none` only on success. */
+  errorCategory: FailureCategory;
+  /** The END of stderr (installer or service), `''` when there was none. */
+  stderrOutput: string;
+  suggestions: Suggestion[];
+  /** Present when a process was started and ended during the run. */
+  diedReport?: DiedReport;
+  /** The sandbox folder, `null` when none was created. */
+  sandboxPath: string | null;
+}
+
+/** A running service as `list()` and `get()` show it. */
+export interface ServiceInfo {
+  serviceId: string;
+  pid: number | null;
+  port: number;
+  sandboxPath: string;
+  command: string;
+  /** The venv or node_modules folder, if any. */
+  envDir: string | null;
+  /** ISO 8601. */
+  startedAt: string;
+}
+
+/** What `stop(id)` did. */
+export interface StopResult {
+  /** False when nothing with that id was running. */
+  success: boolean;
+  serviceId: string;
+  message: string;
+  /** The stopped process's report (category `none`), or `null`. */
+  report: DiedReport | null;
+}

@@ -1,0 +1,88 @@
+import { lstat, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cacheKey } from '../../src/deps/cache-key.js';
+import { ServiceRunner } from '../../src/runner/service-runner.js';
+import { fixture, freePort, httpGet, inOrder } from './helpers.js';
+
+let root: string;
+let runner: ServiceRunner;
+beforeAll(async () => {
+  root = await mkdtemp(join(tmpdir(), 'pactown-runner-py-'));
+  runner = new ServiceRunner({ sandboxesDir: root, killGraceMs: 2000 });
+});
+afterAll(async () => {
+  await runner.close();
+  await rm(root, { recursive: true, force: true });
+});
+
+describe('ServiceRunner with Python services', () => {
+  it('runs python -m http.server inside a venv', async () => {
+    const port = await freePort();
+    const result = await runner.runFromContent({ serviceId: 'static', content: await fixture('python-http.md'), port, timeoutMs: 30_000 });
+    expect(result.success, result.message).toBe(true);
+    const venv = join(result.sandboxPath!, '.venv');
+    expect((await lstat(venv)).isSymbolicLink()).toBe(true);
+    expect(runner.get('static')?.envDir).toBe(venv);
+    expect((await httpGet(port, '/')).body).toContain('hello from python');
+    // http.server answers /health with 404, so readiness falls back to '/'.
+    expect(result.logs).toContain('✓ Server responding (status 200)');
+    await runner.stop('static');
+  });
+
+  it("reports the seed's missing module as a dependency failure, with its stderr and messages in order", async () => {
+    const messages: string[] = [];
+    const result = await runner.runFromContent({
+      serviceId: 'missing',
+      content: await fixture('python-missing-module.md'),
+      port: await freePort(),
+      onLog: (message) => messages.push(message),
+      timeoutMs: 30_000,
+    });
+    expect(result.success).toBe(false);
+    expect(result.errorCategory).toBe('dependency');
+    expect(result.stderrOutput).toMatch(/ModuleNotFoundError: No module named 'missing_module'\n?$/);
+    expect(result.suggestions.map((s) => s.description).join('\n')).toMatch(/missing_module/);
+    expect(result.diedReport?.envDir).toBe(join(result.sandboxPath!, '.venv'));
+    expect(result.diedReport?.files).toEqual(expect.arrayContaining(['.venv', 'main.py']));
+    inOrder(messages, [
+      'Found 1 files, 0 dependencies',
+      'Creating sandbox for service_missing',
+      /^Process started with PID: \d+$/,
+      'Waiting for server to start...',
+      '❌ Process exited with code: 1',
+      'STDERR:',
+      /ModuleNotFoundError: No module named 'missing_module'/,
+      '❌ Server failed to start - check dependencies and code',
+    ]);
+    expect(result.logs).toEqual(messages.filter((m) => result.logs.includes(m)));
+  });
+
+  it('keeps the end of a long stderr, never cutting off the last exception line', async () => {
+    const content = {
+      files: { 'main.py': 'import sys\nfor i in range(5000):\n    print("noise line", i, "x" * 40, file=sys.stderr)\nraise RuntimeError("the real reason")\n' },
+      run: 'python main.py',
+    };
+    const small = new ServiceRunner({ sandboxesDir: root, tailBytes: 4096 });
+    const result = await small.runFromContent({ serviceId: 'noisy', content, port: await freePort(), timeoutMs: 30_000 });
+    await small.close();
+    expect(result.errorCategory).toBe('process_crash');
+    expect(result.stderrOutput).toMatch(/RuntimeError: the real reason\n?$/);
+    expect(result.stderrOutput.length).toBeLessThan(4096 + 200);
+    expect(result.diedReport?.stderrDroppedBytes).toBeGreaterThan(0);
+  });
+
+  it('fails with category dependency and the installer’s own error lines when an install fails', async () => {
+    const md = '```javascript markpact:deps\n@pactown-nonexistent-scope/no-such-package-4711\n```\n```js markpact:file path=server.js\n\n```\n';
+    const result = await runner.runFromContent({ serviceId: 'badnpm', content: md, port: await freePort() });
+    expect(result.success).toBe(false);
+    expect(result.errorCategory).toBe('dependency');
+    expect(result.stderrOutput).toMatch(/404/);
+    expect(result.pid).toBeNull();
+    expect(result.logs).toContain('STDERR:');
+    expect(result.suggestions.map((s) => s.action)).toContain('check_dependencies');
+    const key = cacheKey(['@pactown-nonexistent-scope/no-such-package-4711']);
+    expect(await readdir(join(root, '.cache', 'nodes'))).not.toContain(`node_${key}`);
+  });
+});
