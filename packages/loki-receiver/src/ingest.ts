@@ -107,8 +107,10 @@ export class Ingester {
         if (why === undefined) {
           good.push(entry);
           validLines += 1;
-          validBytes += entry.line.length;
-          if (entry.metadata) validBytes += metadataSize(entry.metadata)[0];
+          if (this.limiter.enabled) {
+            validBytes += Buffer.byteLength(entry.line);
+            if (entry.metadata) validBytes += metadataSize(entry.metadata)[0];
+          }
         } else {
           errors.push(why);
           rejected += 1;

@@ -156,7 +156,9 @@ export function normalizeOptions(input: LokiReceiverOptions = {}): ResolvedOptio
     out.ingestionBurstBytes = (out.ingestionRateBytes as number) * 1.5;
   }
   for (const name of Object.keys(input)) {
-    if (!(name in KINDS) && name !== 'now') throw bad(name, name, 'a known option (unknown option)');
+    if (!(name in KINDS) && name !== 'now') {
+      throw new TypeError(`[@pactown/loki-receiver] unknown option "${name}" (known: ${[...Object.keys(KINDS), 'now'].join(', ')})`);
+    }
   }
   return out as unknown as ResolvedOptions;
 }

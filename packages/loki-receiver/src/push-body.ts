@@ -4,8 +4,9 @@ import { LokiHttpError } from './errors.js';
 import { goQuote } from './go-quote.js';
 import { type RawEntry, type RawStream, decodePushRequest } from './proto.js';
 
-function tooLarge(size: number, limit: number): LokiHttpError {
-  return new LokiHttpError(413, `request body too large: ${size} bytes, limit: ${limit} bytes`);
+function tooLarge(size: number | undefined, limit: number): LokiHttpError {
+  const shown = size === undefined ? 'more than the limit once decompressed' : `${size} bytes`;
+  return new LokiHttpError(413, `request body too large: ${shown}, limit: ${limit} bytes`);
 }
 
 function inflate(body: Buffer, encoding: string, limit: number): Buffer {
@@ -17,27 +18,33 @@ function inflate(body: Buffer, encoding: string, limit: number): Buffer {
     return zlibWrapped ? inflateSync(body, opts) : inflateRawSync(body, opts);
   } catch (error) {
     const e = error as NodeJS.ErrnoException;
-    if (e.code === 'ERR_BUFFER_TOO_LARGE' || e.code === String(constants.Z_BUF_ERROR)) throw tooLarge(limit + 1, limit);
+    if (e.code === 'ERR_BUFFER_TOO_LARGE' || e.code === String(constants.Z_BUF_ERROR)) throw tooLarge(undefined, limit);
     throw new LokiHttpError(400, `${encoding}: invalid compressed body: ${e.message}`);
   }
 }
 
-const ENTRY_SHAPE = 'each entry must be an array ["<unix epoch in nanoseconds, as a string>", "<log line>", {optional structured metadata}]';
+// Loki's JSON entry reader (buger/jsonparser) answers a non-string timestamp or
+// line with this text; a hint follows it because the original says little.
+const MALFORMED_STRING = `Value is string, but can't find closing '"' symbol`;
+const MALFORMED_OBJECT = "Value looks like object, but can't find closing '}' symbol";
+const ENTRY_SHAPE = 'each entry must be ["<unix epoch nanoseconds as a string>", "<line>", {optional structured metadata}]';
 
 function jsonEntry(value: unknown): RawEntry {
-  if (!Array.isArray(value) || value.length < 2 || value.length > 3) throw new LokiHttpError(400, ENTRY_SHAPE);
+  if (!Array.isArray(value) || value.length < 2) throw new LokiHttpError(400, `invalid entry ${JSON.stringify(value)}: ${ENTRY_SHAPE}`);
   const [ts, line, meta] = value as [unknown, unknown, unknown];
   if (typeof ts !== 'string') {
-    throw new LokiHttpError(400, `timestamp must be a string of unix epoch nanoseconds, got ${JSON.stringify(ts)}`);
+    throw new LokiHttpError(400, `${MALFORMED_STRING} (timestamp ${JSON.stringify(ts)} is not a string: ${ENTRY_SHAPE})`);
   }
-  if (!/^-?\d+$/.test(ts)) throw new LokiHttpError(400, `strconv.ParseInt: parsing ${goQuote(ts)}: invalid syntax`);
-  if (typeof line !== 'string') throw new LokiHttpError(400, ENTRY_SHAPE);
+  if (!/^-?\d+$/.test(ts)) throw new LokiHttpError(400, `Value is number, but can't parse it: timestamp ${goQuote(ts)} is not an integer of nanoseconds`);
+  if (typeof line !== 'string') throw new LokiHttpError(400, `${MALFORMED_STRING} (line ${JSON.stringify(line)} is not a string)`);
   let metadata: Record<string, string> | undefined;
-  if (meta !== undefined && meta !== null) {
-    if (typeof meta !== 'object' || Array.isArray(meta)) throw new LokiHttpError(400, ENTRY_SHAPE);
+  if (meta !== undefined) {
+    if (meta === null || typeof meta !== 'object' || Array.isArray(meta)) {
+      throw new LokiHttpError(400, `${MALFORMED_OBJECT} (structured metadata must be an object of strings)`);
+    }
     const pairs = Object.entries(meta as Record<string, unknown>);
     if (pairs.some(([, v]) => typeof v !== 'string')) {
-      throw new LokiHttpError(400, 'structured metadata values must be strings');
+      throw new LokiHttpError(400, `${MALFORMED_STRING} (structured metadata values must be strings)`);
     }
     if (pairs.length > 0) metadata = Object.fromEntries(pairs) as Record<string, string>;
   }
@@ -97,7 +104,7 @@ export function decodePushBody(body: Buffer, contentType: string, contentEncodin
     raw = snappy.uncompress(data, limit);
   } catch (error) {
     const message = (error as Error).message;
-    if (message.includes('too big')) throw tooLarge(limit + 1, limit);
+    if (message.includes('too big')) throw tooLarge(undefined, limit);
     throw new LokiHttpError(400, `snappy: corrupt input (${message})`);
   }
   try {

@@ -107,7 +107,7 @@ function translateEscape(src: string, i: number, inClass: boolean): [string, num
     default:
       if (/[A-Za-z0-9]/.test(c)) fail('invalid escape sequence', `\\${c}`);
       if (JS_SYNTAX.has(c) || (inClass && c === '-')) return [`\\${c}`, i + 2];
-      return [c === '-' ? '\\-' : c, i + 2];
+      return [c, i + 2];
   }
 }
 
