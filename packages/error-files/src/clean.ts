@@ -1,0 +1,76 @@
+/** Removing old error files: by age (the CLI's `clean`) and by folder size. */
+import path from 'node:path';
+import { codeOf } from './errors.js';
+import { type ErrorFilesFs, nodeFs } from './fs.js';
+import { parseErrorFileName } from './paths.js';
+
+interface Found {
+  file: string;
+  size: number;
+  mtimeMs: number;
+}
+
+const LEFTOVER = /^\.service_.+_error\.log\.(?:\d+\.\d+\.[a-z0-9]+\.tmp|lock)$/;
+
+async function scan(fs: ErrorFilesFs, dir: string, leftovers: boolean): Promise<Found[]> {
+  const names = await fs.readdir(dir);
+  const out: Found[] = [];
+  await Promise.all(
+    names.map(async (name) => {
+      if (!parseErrorFileName(name) && !(leftovers && LEFTOVER.test(name))) return;
+      const file = path.join(dir, name);
+      try {
+        const st = await fs.lstat(file);
+        if (st.isFile() || st.isSymbolicLink()) out.push({ file, size: st.isFile() ? st.size : 0, mtimeMs: st.mtimeMs });
+      } catch (error) {
+        if (codeOf(error) !== 'ENOENT') throw error;
+      }
+    }),
+  );
+  return out;
+}
+
+/** Removes the oldest error files until their total size is at most `maxBytes`; `keep` is never removed. */
+export async function enforceFolderCap(fs: ErrorFilesFs, dir: string, maxBytes: number, keep: string): Promise<string[]> {
+  const found = (await scan(fs, dir, false)).sort((a, b) => a.mtimeMs - b.mtimeMs);
+  let total = found.reduce((sum, f) => sum + f.size, 0);
+  const removed: string[] = [];
+  for (const f of found) {
+    if (total <= maxBytes) break;
+    if (f.file === keep) continue;
+    await fs.unlink(f.file).catch(() => {});
+    total -= f.size;
+    removed.push(f.file);
+  }
+  return removed;
+}
+
+/** Options of {@link cleanErrorFiles}. */
+export interface CleanOptions {
+  /** Remove files last modified more than this many milliseconds ago. */
+  olderThanMs: number;
+  /** List what would be removed without removing it. @default false */
+  dryRun?: boolean;
+  /** The reference time, epoch ms. @default Date.now() */
+  now?: number;
+}
+
+/**
+ * Removes error files (and leftover temp and lock files) older than
+ * `olderThanMs`; resolves with the removed paths, oldest first.
+ */
+export async function cleanErrorFiles(dir: string, options: CleanOptions): Promise<string[]> {
+  const { olderThanMs, dryRun = false, now = Date.now() } = options;
+  if (typeof olderThanMs !== 'number' || !(olderThanMs >= 0)) {
+    throw new TypeError(`[@pactown/error-files] Option "olderThanMs" must be a non-negative number, got ${String(olderThanMs)}.`);
+  }
+  const found = (await scan(nodeFs, dir, true)).filter((f) => now - f.mtimeMs > olderThanMs).sort((a, b) => a.mtimeMs - b.mtimeMs);
+  if (!dryRun) {
+    for (const f of found) {
+      await nodeFs.unlink(f.file).catch((error) => {
+        if (codeOf(error) !== 'ENOENT') throw error;
+      });
+    }
+  }
+  return found.map((f) => f.file);
+}

@@ -1,0 +1,108 @@
+/** The `pactown-errors` commands. Each writes to `out` and returns an exit code or throws `CliError`. */
+import { open, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { cleanErrorFiles } from '../clean.js';
+import { codeOf } from '../errors.js';
+import { READ_FLAGS } from '../fs.js';
+import { renderMarkdown } from '../markdown.js';
+import { errorFilePath, isValidServiceId } from '../paths.js';
+import { listErrorFiles, readErrorFile } from '../read.js';
+import { CliError, EXIT, parseDuration } from './exit-codes.js';
+
+export interface Io {
+  out(text: string): void;
+}
+
+/** Fails with exit code 3 unless `dir` is an existing folder. */
+export async function requireDir(dir: string): Promise<void> {
+  try {
+    if ((await stat(dir)).isDirectory()) return;
+  } catch (error) {
+    if (codeOf(error) !== 'ENOENT' && codeOf(error) !== 'ENOTDIR') throw error;
+  }
+  throw new CliError(EXIT.NO_DIR, `Log folder ${dir} does not exist (set --dir or PACTOWN_LOG_DIR).`);
+}
+
+function human(bytes: number): string {
+  return bytes < 1024 ? `${bytes} B` : bytes < 1024 ** 2 ? `${(bytes / 1024).toFixed(1)} KiB` : `${(bytes / 1024 ** 2).toFixed(1)} MiB`;
+}
+
+export async function list(io: Io, dir: string, json: boolean): Promise<number> {
+  await requireDir(dir);
+  const entries = await listErrorFiles(dir);
+  if (json) {
+    io.out(`${JSON.stringify(entries, null, 2)}\n`);
+    return EXIT.OK;
+  }
+  if (entries.length === 0) {
+    io.out(`No error files in ${dir}.\n`);
+    return EXIT.OK;
+  }
+  const rows = [['TIME', 'SERVICE', 'EXIT', 'CATEGORY', 'SIZE', 'FILE']];
+  for (const e of entries) {
+    rows.push([e.time, e.serviceId, e.exitCode === null ? '-' : String(e.exitCode), String(e.category), human(e.size), path.basename(e.path)]);
+  }
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  for (const r of rows) io.out(`${r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ')}\n`);
+  return EXIT.OK;
+}
+
+export async function show(io: Io, dir: string, service: string | undefined, index: number, format: 'text' | 'json' | 'markdown'): Promise<number> {
+  if (service === undefined) throw new CliError(EXIT.USAGE, 'show needs a service id: pactown-errors show <service>.');
+  if (!isValidServiceId(service)) throw new CliError(EXIT.USAGE, `Invalid service id ${JSON.stringify(service)}.`);
+  await requireDir(dir);
+  const file = errorFilePath(dir, service, index);
+  let report: Awaited<ReturnType<typeof readErrorFile>>;
+  try {
+    report = await readErrorFile(dir, service, { index });
+  } catch (error) {
+    if (codeOf(error) === 'ENOENT') {
+      const which = index === 0 ? '' : ` (history entry .${index})`;
+      throw new CliError(EXIT.NOT_FOUND, `No error file for service ${service}${which}: ${file} does not exist.`);
+    }
+    throw error;
+  }
+  if (format === 'json') io.out(`${JSON.stringify(report, null, 2)}\n`);
+  else if (format === 'markdown') io.out(renderMarkdown(report));
+  else io.out(await readText(file));
+  return EXIT.OK;
+}
+
+async function readText(file: string, fromEnd?: number): Promise<string> {
+  const handle = await open(file, READ_FLAGS);
+  try {
+    const { size } = await handle.stat();
+    const start = fromEnd === undefined ? 0 : Math.max(0, size - fromEnd);
+    const buf = Buffer.alloc(size - start);
+    await handle.read(buf, 0, buf.length, start);
+    return buf.toString('utf8');
+  } finally {
+    await handle.close();
+  }
+}
+
+export async function tail(io: Io, dir: string, lines: number, filename: string): Promise<number> {
+  await requireDir(dir);
+  const file = path.join(dir, filename);
+  let text: string;
+  try {
+    text = await readText(file, 4 * 1024 * 1024);
+  } catch (error) {
+    if (codeOf(error) === 'ENOENT') throw new CliError(EXIT.NOT_FOUND, `No ${filename} in ${dir}.`);
+    throw error;
+  }
+  const all = text.endsWith('\n') ? text.slice(0, -1).split('\n') : text.split('\n');
+  const shown = text === '' ? [] : all.slice(-lines);
+  if (shown.length > 0) io.out(`${shown.join('\n')}\n`);
+  return EXIT.OK;
+}
+
+export async function clean(io: Io, dir: string, olderThan: string | undefined, dryRun: boolean): Promise<number> {
+  if (olderThan === undefined) throw new CliError(EXIT.USAGE, 'clean needs --older-than, e.g. pactown-errors clean --older-than 7d.');
+  const ms = parseDuration(olderThan);
+  await requireDir(dir);
+  const removed = await cleanErrorFiles(dir, { olderThanMs: ms, dryRun });
+  for (const f of removed) io.out(`${dryRun ? 'would remove' : 'removed'} ${f}\n`);
+  io.out(`${dryRun ? 'Would remove' : 'Removed'} ${removed.length} file${removed.length === 1 ? '' : 's'} older than ${olderThan}.\n`);
+  return EXIT.OK;
+}

@@ -1,0 +1,135 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type DiedReport, formatErrorFile, parseErrorFile, prepareReport, readErrorFile, writeErrorFile } from '../src/index.js';
+import { seedReport } from './fixtures/seed-report.js';
+
+const LOOKALIKES = [
+  '--- STDERR ---',
+  '--- STDOUT ---',
+  '--- FILES ---',
+  '--- NEW SECTION ---',
+  '\\--- STDOUT ---',
+  '\\\\\\--- FILES ---',
+  '[... 12 bytes cut before this point ...]',
+  '\\[... 12 bytes cut before this point ...]',
+  '[... no newline at end ...]',
+  '[... 7 more files not shown ...]',
+  'Exit code: 0',
+  'Service: other',
+  '  - fake [auto-fixable]: suggestion',
+  '',
+];
+const ANSI = ['\x1b[31m', '\x1b[0m', '\x1b[1;32m', '\x1b]0;title\x07', '\x1b]8;;http://x\x1b\\', '\x1b(B', '\x1b', '\x9b2J'];
+
+const junkBytes = fc.uint8Array({ maxLength: 200 }).map((b) => Buffer.from(b).toString('utf8'));
+const chunk = fc.oneof(
+  fc.string({ unit: 'binary', maxLength: 40 }),
+  fc.string({ unit: 'grapheme-ascii', maxLength: 60 }),
+  junkBytes,
+  fc.constantFrom(...LOOKALIKES),
+  fc.constantFrom(...ANSI),
+  fc.constantFrom('\n', '\r\n', '\r', '\t', '\0', '`', '```', '"', '\u2028', '\ud800', 'TOKEN=abc123', 'Bearer abcdefgh'),
+);
+const output = fc.array(chunk, { maxLength: 30 }).map((parts) => parts.join(''));
+const anyText = fc.oneof(fc.string({ unit: 'binary', maxLength: 30 }), fc.constantFrom('', ' x', '"q"', 'a\nb', '\ud83d', 'none', '--- STDERR ---'));
+
+const report: fc.Arbitrary<DiedReport> = fc.record({
+  serviceId: fc.stringMatching(/^[a-z0-9][a-z0-9_-]{0,20}$/),
+  pid: fc.option(fc.nat(), { nil: null }),
+  command: anyText,
+  cwd: anyText,
+  envDir: fc.option(anyText, { nil: null }),
+  exit: fc.record({
+    code: fc.option(fc.integer({ min: -64, max: 255 }), { nil: null }),
+    exitCode: fc.option(fc.integer({ min: 0, max: 255 }), { nil: null }),
+    signal: fc.option(fc.constantFrom('SIGTERM', 'SIGKILL', 'SIGSEGV', 'weird name', 'none'), { nil: null }),
+    signalNumber: fc.option(fc.integer({ min: 1, max: 64 }), { nil: null }),
+    description: anyText,
+    forced: fc.boolean(),
+    viaShell: fc.boolean(),
+    message: anyText,
+  }),
+  message: anyText,
+  category: fc.constantFrom('none', 'dependency', 'process_crash', 'unknown', 'odd category' as 'unknown'),
+  suggestions: fc.array(
+    fc.record({ action: anyText, description: anyText, command: fc.option(anyText, { nil: undefined }), autoFixable: fc.boolean() }, { requiredKeys: ['action', 'description', 'autoFixable'] }),
+    { maxLength: 3 },
+  ),
+  stderrTail: output,
+  stderrDroppedBytes: fc.nat(),
+  stdoutTail: output,
+  stdoutDroppedBytes: fc.nat(),
+  files: fc.array(anyText, { maxLength: 8 }),
+  startedAt: fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
+  endedAt: fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
+  durationMs: fc.nat(),
+});
+
+describe('round trip', () => {
+  it('parse(format(prepare(r))) gives back every prepared field', () => {
+    fc.assert(
+      fc.property(report, fc.boolean(), (r, stripAnsi) => {
+        const prepared = prepareReport(r, { stripAnsi, maxFiles: 5 });
+        expect(parseErrorFile(formatErrorFile(prepared))).toEqual(prepared);
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it('prepare is idempotent (a parsed file prepares to itself)', () => {
+    fc.assert(
+      fc.property(report, (r) => {
+        const once = prepareReport(r);
+        expect(prepareReport(once)).toEqual(once);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('keeps an honest tail: cut bytes plus kept bytes are the whole output', () => {
+    const printable = fc.array(fc.oneof(fc.string({ unit: 'grapheme', maxLength: 50 }), fc.constant('\n')), { maxLength: 40 }).map((p) => p.join('').replace(/[\x00-\x1f\x7f-\x9f]/g, ''));
+    fc.assert(
+      fc.property(printable, fc.integer({ min: 0, max: 300 }), (text, tailBytes) => {
+        const p = prepareReport(seedReport({ stderrTail: text }), { tailBytes, redact: false });
+        expect(text.endsWith(p.stderrTail)).toBe(true);
+        expect(p.stderrDroppedBytes + Buffer.byteLength(p.stderrTail)).toBe(Buffer.byteLength(text));
+        expect(Buffer.byteLength(p.stderrTail)).toBeLessThanOrEqual(tailBytes);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('handles 1 MB lines with marker lookalikes around them', () => {
+    const mb = 'x'.repeat(1 << 20);
+    const text = `--- STDOUT ---\n${mb}\n[... no newline at end ...]\n${mb}`;
+    const p = prepareReport(seedReport({ stderrTail: text, stdoutTail: `${mb}\n--- FILES ---\n` }));
+    expect(Buffer.byteLength(p.stderrTail)).toBe(65_536);
+    expect(p.stderrDroppedBytes).toBe(Buffer.byteLength(text) - 65_536);
+    const written = formatErrorFile(p);
+    expect(Buffer.byteLength(written)).toBeLessThanOrEqual(262_144);
+    expect(parseErrorFile(written)).toEqual(p);
+  });
+
+  describe('through real files', () => {
+    let dir: string;
+    beforeAll(async () => {
+      dir = await mkdtemp(path.join(os.tmpdir(), 'ef-roundtrip-'));
+    });
+    afterAll(async () => {
+      await rm(dir, { recursive: true, force: true });
+    });
+
+    it('writeErrorFile then readErrorFile gives back the prepared report', async () => {
+      await fc.assert(
+        fc.asyncProperty(report, async (r) => {
+          await writeErrorFile(r, { logDir: dir, history: 0 });
+          expect(await readErrorFile(dir, r.serviceId)).toEqual(prepareReport(r));
+        }),
+        { numRuns: 60 },
+      );
+    });
+  });
+});
