@@ -69,7 +69,7 @@ function lastErrorLine(text: string): string | null {
 }
 
 function portFrom(text: string, fallback: number | null): number | null {
-  const m = /(?:EADDRINUSE|in use)\D{0,40}?:(\d{2,5})\b|\(['"][^'"]*['"], (\d{2,5})\)|[:\s](\d{2,5})\)?: address already in use/.exec(text);
+  const m = /(?:EADDRINUSE|in use)[^\n]*?:(\d{2,5})\b|\(['"][^'"]*['"], (\d{2,5})\)|[:\s](\d{2,5})\)?: address already in use/.exec(text);
   const found = m === null ? null : Number(m[1] ?? m[2] ?? m[3]);
   return found ?? fallback;
 }
@@ -78,12 +78,11 @@ function syntaxFacts(text: string, match: RegExpExecArray, python: boolean): Cla
   let file: string | null = null;
   let line: number | null = null;
   const before = text.slice(0, match.index);
-  if (python) {
-    const frames = [...before.matchAll(/File "([^"]+)", line (\d+)/g)];
-    const last = frames[frames.length - 1];
-    if (last) [file, line] = [last[1]!, Number(last[2])];
-  } else {
-    const m = /^(\/?[^\s:]+\.[cm]?[jt]sx?):(\d+)$/m.exec(before);
+  const frames = [...before.matchAll(/File "([^"]+)", line (\d+)/g)];
+  const last = frames[frames.length - 1];
+  if (last) [file, line] = [last[1]!, Number(last[2])];
+  else {
+    const m = /^(?:file:\/\/)?(\/?[^\s:]+\.[cm]?[jt]sx?):(\d+)$/m.exec(before);
     if (m) [file, line] = [m[1]!, Number(m[2])];
   }
   const name = file === null ? null : file.split('/').pop()!;

@@ -16,12 +16,27 @@ export interface CommandPlan {
   shellStays: boolean;
 }
 
-// Anything here needs a shell; quotes and backslashes alone are handled by splitWords.
-const SHELL_SYNTAX = /[$`|&;<>(){}*?[\]~#\n]|(^|\s)[A-Za-z_][A-Za-z0-9_]*=/;
+// Outside quotes these need a shell; inside double quotes only `$` and backticks do.
+const SPECIAL = new Set('$`|&;<>(){}*?[]~#\n');
+const ASSIGNMENT = /^\s*[A-Za-z_][A-Za-z0-9_]*=/;
 
-/** Whether a command line uses shell syntax (expansions, pipes, lists, redirections, globs). */
+/** Whether a command line uses shell syntax (expansions, pipes, lists, redirections, globs, `VAR=x cmd`). */
 export function needsShell(command: string): boolean {
-  return SHELL_SYNTAX.test(command);
+  if (ASSIGNMENT.test(command)) return true;
+  let quote: string | null = null;
+  for (let i = 0; i < command.length; i++) {
+    const ch = command[i]!;
+    if (quote === "'") {
+      if (ch === "'") quote = null;
+    } else if (quote === '"') {
+      if (ch === '\\') i++;
+      else if (ch === '"') quote = null;
+      else if (ch === '$' || ch === '`') return true;
+    } else if (ch === '\\') i++;
+    else if (ch === "'" || ch === '"') quote = ch;
+    else if (SPECIAL.has(ch)) return true;
+  }
+  return false;
 }
 
 /** Splits plain words, honouring single quotes, double quotes and backslashes. */
@@ -94,7 +109,9 @@ function segments(script: string): Segment[] {
   return out.filter((s, idx) => idx === 0 || script.slice(s.start).trim().length > 0 || s.separator === '&');
 }
 
-const COMPOUND = /^(if|then|else|elif|fi|for|while|until|case|do|done|exec|\{|\(|!)(\s|$)/;
+// Compound commands and builtins cannot follow `exec`; then the shell stays.
+const NO_EXEC =
+  /^(if|then|else|elif|fi|for|while|until|case|do|done|exec|exit|return|cd|export|unset|set|shift|trap|wait|eval|read|source|\.|:|true|false|ulimit|umask|alias|break|continue|\{|\(|!)(\s|;|$)/;
 
 /** Puts `exec` in front of a script's final command when that keeps the meaning; returns `null` otherwise. */
 export function withExec(script: string): string | null {
@@ -106,7 +123,7 @@ export function withExec(script: string): string | null {
   const rest = trimmed.slice(last.start);
   const lead = rest.length - rest.trimStart().length;
   let body = rest.slice(lead);
-  if (COMPOUND.test(body)) return body.startsWith('exec ') ? trimmed : null;
+  if (NO_EXEC.test(body)) return body.startsWith('exec ') ? trimmed : null;
   // Leading NAME=value words stay before exec, so they are exported to the command.
   let assignments = '';
   for (;;) {

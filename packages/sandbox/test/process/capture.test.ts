@@ -1,0 +1,154 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
+import {
+  type DiedReport,
+  LINE_CONTINUES_MARKER,
+  type ServiceLogRecord,
+  type ServiceProcess,
+  type StartOptions,
+  startService,
+} from '../../src/index.js';
+import { collector, fixture, memoryLogger, tempDir } from './helpers.js';
+
+let dir: { path: string; remove: () => Promise<void> };
+beforeAll(async () => {
+  dir = await tempDir();
+});
+afterAll(() => dir.remove());
+
+describe('capture', () => {
+  it('delivers every line live to onLog and the logger, tagged with stream and service', async () => {
+    const log = collector();
+    const { logger, records } = memoryLogger();
+    const proc = startService({ serviceId: 'edge', command: 'python3', args: [fixture('output_edge.py')], cwd: dir.path, logger, onLog: log.onLog });
+    const report = await proc.ended;
+    const stdout = log.records.filter((r) => r.stream === 'stdout');
+    expect(stdout[0]).toMatchObject({ message: 'plain line', level: 30, levelName: 'INFO', logger: 'pactown.sandbox', serviceId: 'edge' });
+    expect(stdout[1]!.message).toBe('bad \uFFFD\uFFFD bytes');
+    expect(stdout[2]!.message).toBe('café');
+    const pieces = stdout.filter((r) => r.split);
+    expect(pieces.length).toBe(Math.ceil(50_000 / 16_384));
+    expect(pieces[0]!.message.endsWith(LINE_CONTINUES_MARKER)).toBe(true);
+    expect(stdout.at(-1)!.message).toBe('last line without newline');
+    expect(report.stdoutTail.endsWith('last line without newline')).toBe(true);
+    expect(log.messages()[0]).toBe(`Process started with PID: ${proc.pid}`);
+    // Every logger record carries the service binding.
+    expect(records.length).toBeGreaterThan(5);
+    expect(records.every((r) => r.service === 'edge')).toBe(true);
+    expect(records.find((r) => r.msg === 'plain line')).toMatchObject({ stream: 'stdout', level: 30 });
+  });
+
+  it('passes only allow-listed parent variables, logs keys (not values) at DEBUG', async () => {
+    process.env.PACTOWN_TEST_SECRET = 'parent-secret-value';
+    try {
+      const log = collector();
+      const { logger, records } = memoryLogger();
+      const proc = startService({
+        serviceId: 'env',
+        command: process.execPath,
+        args: ['-e', 'console.log(JSON.stringify(process.env))'],
+        cwd: dir.path,
+        env: { MARKPACT_PORT: 8123, SERVICE_TOKEN: 'service-secret-value' },
+        logger,
+        onLog: log.onLog,
+      });
+      await proc.ended;
+      const env = JSON.parse(log.records.find((r) => r.stream === 'stdout')!.message);
+      expect(env.PACTOWN_TEST_SECRET).toBeUndefined();
+      expect(env.MARKPACT_PORT).toBe('8123');
+      expect(env.PATH).toBe(process.env.PATH);
+      const keysLine = records.find((r) => String(r.msg).startsWith('Environment keys:'))!;
+      expect(keysLine.level).toBe(20);
+      expect(keysLine.msg).toContain('SERVICE_TOKEN');
+      const nonOutput = records.filter((r) => r.stream === undefined);
+      expect(JSON.stringify(nonOutput)).not.toContain('service-secret-value');
+    } finally {
+      delete process.env.PACTOWN_TEST_SECRET;
+    }
+  });
+
+  it('reports files, the environment folder and times', async () => {
+    const svc = join(dir.path, 'svc');
+    await mkdir(join(svc, '.venv'), { recursive: true });
+    await writeFile(join(svc, 'main.py'), 'raise SystemExit(2)\n');
+    await writeFile(join(svc, 'requirements.txt'), '');
+    const report = await startService({ serviceId: 'files', command: 'python3 main.py', cwd: svc }).ended;
+    expect(report.files).toEqual(['.venv', 'main.py', 'requirements.txt']);
+    expect(report.envDir).toBe(join(svc, '.venv'));
+    expect(report.exit.code).toBe(2);
+    expect(report.category).toBe('process_crash');
+    expect(Date.parse(report.endedAt) - Date.parse(report.startedAt)).toBe(report.durationMs);
+    expect(report.startedAt).toMatch(/\.\d{3}Z$/);
+  });
+
+  it('redacts secrets in the command of the report', async () => {
+    const report = await startService({ serviceId: 'redact', command: process.execPath, args: ['-e', '0', '--password', 'hunter2'], cwd: dir.path }).ended;
+    expect(report.command).not.toContain('hunter2');
+  });
+
+  it('a throwing onLog never stops the capture', async () => {
+    let calls = 0;
+    const report = await startService({
+      serviceId: 'throws',
+      command: process.execPath,
+      args: ['-e', 'for (let i = 0; i < 100; i++) console.log(i)'],
+      cwd: dir.path,
+      onLog: () => {
+        calls++;
+        throw new Error('callback bug');
+      },
+    }).ended;
+    expect(calls).toBeGreaterThan(100);
+    expect(report.stdoutTail.trim().split('\n')).toHaveLength(100);
+  });
+
+  it('200 MB on stdout and 200 MB on stderr, interleaved: no blocking, bounded memory', async () => {
+    let lines = 0;
+    let peak = process.memoryUsage().rss;
+    const before = peak;
+    const sampler = setInterval(() => {
+      peak = Math.max(peak, process.memoryUsage().rss);
+    }, 20);
+    const proc = startService({
+      serviceId: 'flood',
+      command: 'python3',
+      args: [fixture('interleaved.py'), '200'],
+      cwd: dir.path,
+      logOutput: false,
+      onLog: (r) => {
+        if (r.stream !== 'system') lines++;
+      },
+    });
+    const report = await proc.ended;
+    clearInterval(sampler);
+    expect(report.exit.code).toBe(0);
+    const perStream = Math.ceil((200 * 1024 * 1024) / (655 * 100)) * 655;
+    expect(lines).toBe(perStream * 2);
+    expect(report.stdoutDroppedBytes + report.stdoutTail.length - report.stdoutTail.indexOf('\n') - 1).toBe(perStream * 100);
+    expect(report.stderrTail.startsWith('[... ')).toBe(true);
+    expect(peak - before).toBeLessThan(150 * 1024 * 1024);
+  }, 180_000);
+
+  it('types: the public API', () => {
+    expectTypeOf(startService).parameter(0).toEqualTypeOf<StartOptions>();
+    expectTypeOf(startService).returns.toEqualTypeOf<ServiceProcess>();
+    expectTypeOf<ServiceProcess['ended']>().toEqualTypeOf<Promise<DiedReport>>();
+    expectTypeOf<ServiceLogRecord['stream']>().toEqualTypeOf<'stdout' | 'stderr' | 'system'>();
+    expectTypeOf<DiedReport['category']>().toEqualTypeOf<
+      | 'none'
+      | 'validation'
+      | 'dependency'
+      | 'port_conflict'
+      | 'syntax'
+      | 'permission'
+      | 'environment'
+      | 'out_of_memory'
+      | 'startup_timeout'
+      | 'killed'
+      | 'process_crash'
+      | 'security'
+      | 'unknown'
+    >();
+  });
+});

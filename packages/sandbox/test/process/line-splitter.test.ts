@@ -1,0 +1,86 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { LINE_CONTINUES_MARKER, LineSplitter } from '../../src/index.js';
+
+function split(chunks: Buffer[], maxLineLength = 16_384): Array<[string, boolean]> {
+  const out: Array<[string, boolean]> = [];
+  const splitter = new LineSplitter((text, piece) => out.push([text, piece]), { maxLineLength });
+  for (const chunk of chunks) splitter.push(chunk);
+  splitter.end();
+  return out;
+}
+
+/** Cuts a buffer at the given offsets. */
+function cut(bytes: Buffer, offsets: number[]): Buffer[] {
+  const points = [...new Set(offsets.map((o) => o % (bytes.length + 1)))].sort((a, b) => a - b);
+  const chunks: Buffer[] = [];
+  let prev = 0;
+  for (const p of [...points, bytes.length]) {
+    if (p > prev) chunks.push(bytes.subarray(prev, p));
+    prev = p;
+  }
+  return chunks;
+}
+
+describe('LineSplitter', () => {
+  it('delivers lines without newlines, strips CR, and delivers a final line without newline', () => {
+    expect(split([Buffer.from('a\r\nb\n\nlast')])).toEqual([
+      ['a', false],
+      ['b', false],
+      ['', false],
+      ['last', false],
+    ]);
+  });
+
+  it('joins a line split across chunks, even inside a multi-byte character', () => {
+    const bytes = Buffer.from('café au lait\nnext\n');
+    const at = bytes.indexOf(0xa9); // second byte of é
+    expect(split([bytes.subarray(0, at), bytes.subarray(at)])).toEqual([
+      ['café au lait', false],
+      ['next', false],
+    ]);
+  });
+
+  it('replaces invalid UTF-8 instead of failing', () => {
+    const lines = split([Buffer.from([0x6f, 0x6b, 0xff, 0xfe, 0x0a, 0xc3])]);
+    expect(lines).toEqual([
+      ['ok\uFFFD\uFFFD', false],
+      ['\uFFFD', false],
+    ]);
+  });
+
+  it('splits a long line into marked pieces, within a chunk and across chunks', () => {
+    const long = 'x'.repeat(25);
+    for (const chunks of [[Buffer.from(`${long}\nok\n`)], cut(Buffer.from(`${long}\nok\n`), [3, 11, 17, 26])]) {
+      expect(split(chunks, 10)).toEqual([
+        [`${'x'.repeat(10)}${LINE_CONTINUES_MARKER}`, true],
+        [`${'x'.repeat(10)}${LINE_CONTINUES_MARKER}`, true],
+        ['xxxxx', true],
+        ['ok', false],
+      ]);
+    }
+  });
+
+  it('never splits a multi-byte character when cutting a long line', () => {
+    const lines = split([Buffer.from('ééééé'), Buffer.from('éééé\n')], 3);
+    expect(lines.every(([text]) => !text.includes('\uFFFD'))).toBe(true);
+    expect(lines.map(([t]) => t.replace(LINE_CONTINUES_MARKER, '')).join('')).toBe('é'.repeat(9));
+  });
+
+  it('gives the same lines however the bytes are chunked (property)', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'grapheme', maxLength: 300 }), fc.array(fc.nat(400), { maxLength: 12 }), (text, offsets) => {
+        const bytes = Buffer.from(text);
+        const expected = text.split('\n').map((l) => l.replace(/\r$/, ''));
+        if (text.endsWith('\n')) expected.pop();
+        if (text === '') expected.length = 0;
+        const got = split(cut(bytes, offsets)).map(([t]) => t);
+        expect(got).toEqual(expected);
+      }),
+    );
+  });
+
+  it('rejects a bad maxLineLength with a TypeError naming it', () => {
+    expect(() => new LineSplitter(() => {}, { maxLineLength: 0 })).toThrow(/maxLineLength.*0/);
+  });
+});

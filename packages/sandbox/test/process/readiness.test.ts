@@ -1,0 +1,114 @@
+import { createServer } from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { probeHttp, startService, waitForHttp } from '../../src/index.js';
+import { alive, collector, fixture, freePort, tempDir } from './helpers.js';
+
+let dir: { path: string; remove: () => Promise<void> };
+beforeAll(async () => {
+  dir = await tempDir();
+});
+afterAll(() => dir.remove());
+
+describe('readiness', () => {
+  it('by HTTP: /health 404 falls back to /, with the seed messages', async () => {
+    const port = await freePort();
+    const log = collector();
+    const proc = startService({ serviceId: 'http', command: 'python3', args: [fixture('http_server.py'), '0.3'], cwd: dir.path, env: { PORT: port }, onLog: log.onLog });
+    try {
+      const result = await proc.waitReady({ http: port, timeoutMs: 30_000 });
+      expect(result).toMatchObject({ ready: true, kind: 'http', status: 200, path: '/' });
+      const msgs = log.messages().filter((m) => !m.startsWith('listening'));
+      expect(msgs.slice(0, 3)).toEqual([`Process started with PID: ${proc.pid}`, 'Waiting for server to start...', msgs[2]]);
+      expect(msgs).toContain('✓ Server responding (status 200)');
+    } finally {
+      await proc.stop();
+    }
+  });
+
+  it('by HTTP on a Node server answering /health', async () => {
+    const port = await freePort();
+    const proc = startService({ serviceId: 'node-http', command: process.execPath, args: [fixture('http_server.mjs'), '200'], cwd: dir.path, env: { PORT: port } });
+    try {
+      const result = await proc.waitReady({ http: { port, path: '/health' }, timeoutMs: 30_000 });
+      expect(result).toMatchObject({ ready: true, status: 200, path: '/health' });
+    } finally {
+      await proc.stop();
+    }
+  });
+
+  it('by TCP port', async () => {
+    const port = await freePort();
+    const proc = startService({ serviceId: 'port', command: process.execPath, args: [fixture('http_server.mjs'), '300'], cwd: dir.path, env: { PORT: port } });
+    try {
+      expect(await proc.waitReady({ port, timeoutMs: 30_000 })).toMatchObject({ ready: true, kind: 'port' });
+    } finally {
+      await proc.stop();
+    }
+  });
+
+  it('by a line pattern', async () => {
+    const port = await freePort();
+    const proc = startService({ serviceId: 'pattern', command: process.execPath, args: [fixture('http_server.mjs')], cwd: dir.path, env: { PORT: port } });
+    try {
+      const result = await proc.waitReady({ pattern: /listening on \d+/, timeoutMs: 30_000 });
+      expect(result).toMatchObject({ ready: true, kind: 'pattern', line: `listening on ${port}` });
+    } finally {
+      await proc.stop();
+    }
+  });
+
+  it('death during the wait ends it at once, with the died report', async () => {
+    const port = await freePort();
+    const proc = startService({ serviceId: 'dies', command: process.execPath, args: [fixture('dies_later.mjs'), '300'], cwd: dir.path });
+    const result = await proc.waitReady({ http: port, timeoutMs: 60_000 });
+    expect(result.ready).toBe(false);
+    if (result.ready) return;
+    expect(result.reason).toBe('died');
+    // Far below the 60 s timeout: the wait followed the exit, not the clock.
+    expect(result.elapsedMs).toBeLessThan(30_000);
+    expect(result.report).toMatchObject({ message: 'Process exited with code: 3', category: 'process_crash' });
+    expect(result.report!.stderrTail).toContain('fatal: lost connection to the queue');
+  });
+
+  it('timeout: startup_timeout, heartbeats, and the process stopped cleanly', async () => {
+    const port = await freePort();
+    const log = collector();
+    const proc = startService({ serviceId: 'slow', command: process.execPath, args: [fixture('never_ready.mjs')], cwd: dir.path, onLog: log.onLog, port });
+    const result = await proc.waitReady({ http: port, timeoutMs: 1_500, heartbeatMs: 400 });
+    expect(result).toMatchObject({ ready: false, reason: 'timeout' });
+    if (result.ready) return;
+    expect(result.report!.category).toBe('startup_timeout');
+    expect(result.report!.message).toBe('⏱️ Health check timed out after 1.5s - process still running: true');
+    expect(result.report!.suggestions.map((s) => s.action)).toEqual(['increase_timeout', 'check_port']);
+    expect(result.report!.suggestions[1]!.description).toContain(String(port));
+    expect(log.messages().some((m) => /^⏳ Waiting for server to start\.\.\. elapsed=\d+s$/.test(m))).toBe(true);
+    expect(log.messages()).toContain(`Sent SIGTERM to process group ${proc.pid}`);
+    expect(proc.running).toBe(false);
+    expect(alive(proc.pid!)).toBe(false);
+  });
+
+  it('probeHttp follows the original rules: 5xx is not ready, 404 only on /', async () => {
+    let status = 503;
+    const server = createServer((req, res) => {
+      res.statusCode = req.url === '/' ? status : 404;
+      res.end();
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as { port: number }).port;
+    try {
+      expect(await probeHttp({ port })).toBeNull();
+      status = 404;
+      expect(await probeHttp({ port })).toEqual({ status: 404, path: '/' });
+      status = 302;
+      expect(await waitForHttp({ port, timeoutMs: 5_000 })).toEqual({ done: true, value: { status: 302, path: '/' } });
+    } finally {
+      server.close();
+    }
+  });
+
+  it('rejects a wait without exactly one readiness kind', async () => {
+    const proc = startService({ serviceId: 'bad', command: process.execPath, args: ['-e', '0'], cwd: dir.path });
+    await expect(proc.waitReady({})).rejects.toThrow(TypeError);
+    await proc.ended;
+  });
+});
