@@ -43,11 +43,11 @@ export function fileHandler(options: FileHandlerOptions): ManagedHandler {
       boom ??= openBoom(filename, onError);
       boom.write(`${line}\n`);
     },
-    flush: () => (boom === undefined ? undefined : drained(boom)),
+    flush: () => (boom === undefined || broken !== undefined ? undefined : drained(boom)),
     flushSync: () => {
       if (boom !== undefined) flushBoomSync(boom);
     },
-    close: () => (boom === undefined ? undefined : endBoom(boom)),
+    close: () => (boom === undefined ? undefined : endBoom(boom, broken !== undefined)),
   });
   return handler;
 }

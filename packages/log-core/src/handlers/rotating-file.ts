@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import type SonicBoom from 'sonic-boom';
 import { createHandler, type ManagedHandler } from '../handler.js';
 import type { Formatter, LevelInput } from '../types.js';
-import { drained, endBoom, flushBoomSync, openBoom } from './boom.js';
+import { drained, endBoom, flushBoomSync, openBoomNow } from './boom.js';
 import { checkFilename } from './file.js';
 
 /** Options of {@link rotatingFileHandler}. */
@@ -49,12 +49,9 @@ export function rotatingFileHandler(options: RotatingFileHandlerOptions): Manage
   };
 
   const open = (): SonicBoom => {
-    try {
-      size = fs.statSync(filename).size;
-    } catch {
-      size = 0;
-    }
-    return openBoom(filename, onError);
+    const opened = openBoomNow(filename, onError);
+    size = opened.size;
+    return opened.boom;
   };
 
   const rollover = (old: SonicBoom): void => {
@@ -65,8 +62,7 @@ export function rotatingFileHandler(options: RotatingFileHandlerOptions): Manage
       fs.rmSync(filename, { force: true });
     }
     retiring.set(old, endBoom(old).finally(() => retiring.delete(old)));
-    boom = openBoom(filename, onError);
-    size = 0;
+    boom = open();
   };
 
   const handler = createHandler({
@@ -83,7 +79,7 @@ export function rotatingFileHandler(options: RotatingFileHandlerOptions): Manage
       boom!.write(text);
     },
     async flush() {
-      if (boom !== undefined) await drained(boom);
+      if (boom !== undefined && broken === undefined) await drained(boom);
       await Promise.all(retiring.values());
     },
     flushSync: () => {
@@ -92,7 +88,7 @@ export function rotatingFileHandler(options: RotatingFileHandlerOptions): Manage
     },
     async close() {
       await Promise.all(retiring.values());
-      if (boom !== undefined) await endBoom(boom);
+      if (boom !== undefined) await endBoom(boom, broken !== undefined);
     },
   });
   return handler;

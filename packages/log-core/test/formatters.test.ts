@@ -1,0 +1,112 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_PATTERN, jsonFormatter, type LogRecord, ndjsonFormatter, patternFormatter, prettyFormatter, serializeError } from '../src/index.js';
+
+const TIME = new Date(2026, 10, 26, 23, 59, 59, 123).getTime();
+
+function record(over: Partial<LogRecord> = {}): LogRecord {
+  return { level: 30, levelName: 'INFO', name: 'pactown.sandbox', message: 'Creating sandbox for service_123', time: TIME, pid: 4242, hostname: 'box', fields: {}, ...over };
+}
+
+describe('patternFormatter', () => {
+  it("prints Python's default layout", () => {
+    expect(DEFAULT_PATTERN).toBe('%(asctime)s [%(levelname)s] %(name)s: %(message)s');
+    expect(patternFormatter()(record())).toBe('2026-11-26 23:59:59,123 [INFO] pactown.sandbox: Creating sandbox for service_123');
+  });
+
+  it('supports the record attributes, bound fields and printf widths', () => {
+    const f = patternFormatter('%(levelname)-8s|%(levelno)d|%(process)d|%(hostname)s|%(msecs)03d|%(created).3f|%(service)s|%(port)5d|%(name).7s|%%');
+    expect(f(record({ level: 40, levelName: 'WARNING', fields: { service: 'svc', port: 80 } }))).toBe(
+      `WARNING |40|4242|box|123|${(TIME / 1000).toFixed(3)}|svc|   80|pactown|%`,
+    );
+    expect(patternFormatter('[%(missing)s]', { missing: '-' })(record())).toBe('[-]');
+    expect(patternFormatter('%(asctime)s', { datefmt: '%d/%m/%Y %H:%M' })(record())).toBe('26/11/2026 23:59');
+  });
+
+  it('prints an error stack after the message, on its own lines', () => {
+    const err = serializeError(new TypeError('bad port'));
+    const out = patternFormatter('%(levelname)s %(message)s')(record({ levelName: 'ERROR', level: 50, message: 'failed', err }));
+    const lines = out.split('\n');
+    expect(lines[0]).toBe('ERROR failed');
+    expect(lines[1]).toBe('TypeError: bad port');
+    expect(lines[2]).toMatch(/^\s+at /);
+  });
+
+  it('escapes newlines and control characters in the message', () => {
+    const out = patternFormatter('%(message)s')(record({ message: 'a\nINFO forged\r\u001b[31m\u2028' }));
+    expect(out).toBe('a\\nINFO forged\\r\\x1b[31m\\u2028');
+  });
+
+  it('property: without an error, any message yields exactly one line', () => {
+    const f = patternFormatter();
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary' }), fc.string({ unit: 'binary' }), (message, service) => {
+        const out = f(record({ message, name: service || 'x', fields: { service } }));
+        expect(out.split(/\r\n|\r|\n|\u2028|\u2029|\u0085/).length).toBe(1);
+        expect(out).not.toMatch(/[\u0000-\u001f\u007f-\u009f]/);
+      }),
+    );
+  });
+
+  it('property: widths and alignment hold for printable values', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'grapheme-ascii' }).filter((s) => /^[\x20-\x7e]*$/.test(s)), fc.integer({ min: 0, max: 40 }), fc.boolean(), (value, width, left) => {
+        const out = patternFormatter(`<%(v)${left ? '-' : ''}${width}s>`)(record({ fields: { v: value } }));
+        const inner = out.slice(1, -1);
+        expect(inner.length).toBe(Math.max(width, value.length));
+        expect(left ? inner.startsWith(value) : inner.endsWith(value)).toBe(true);
+      }),
+    );
+  });
+
+  it('property: numeric widths pad to the width', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: -1e6, max: 1e6 }), fc.integer({ min: 1, max: 12 }), (n, width) => {
+        const out = patternFormatter(`%(n)0${width}d`)(record({ fields: { n } }));
+        expect(out.length).toBe(Math.max(width, String(n).length));
+        expect(Number(out)).toBe(n);
+      }),
+    );
+  });
+});
+
+describe('jsonFormatter', () => {
+  it("writes the seed's shape plus fields", () => {
+    const out = JSON.parse(jsonFormatter()(record({ fields: { service: 'svc', port: 8001 } })));
+    expect(out).toEqual({ timestamp: new Date(TIME).toISOString(), level: 'INFO', logger: 'pactown.sandbox', message: 'Creating sandbox for service_123', service: 'svc', port: 8001 });
+    expect(Object.keys(out).slice(0, 4)).toEqual(['timestamp', 'level', 'logger', 'message']);
+  });
+
+  it('keeps core keys safe from fields and serialises odd values', () => {
+    const circular: Record<string, unknown> = { a: 1 };
+    circular.self = circular;
+    const out = JSON.parse(jsonFormatter({ timestamp: 'asctime' })(record({ fields: { level: 'x', big: 10n, c: circular, u: undefined }, err: serializeError(new Error('e')) })));
+    expect(out.level).toBe('INFO');
+    expect(out['fields.level']).toBe('x');
+    expect(out.big).toBe('10');
+    expect(out.c).toEqual({ a: 1, self: '[Circular]' });
+    expect(out).not.toHaveProperty('u');
+    expect(out.timestamp).toBe('2026-11-26 23:59:59,123');
+    expect(out.err).toMatchObject({ type: 'Error', message: 'e' });
+  });
+
+  it('ndjsonFormatter writes pino lines', () => {
+    expect(JSON.parse(ndjsonFormatter()(record({ fields: { a: 1 } })))).toEqual({ level: 30, time: TIME, pid: 4242, hostname: 'box', name: 'pactown.sandbox', a: 1, msg: 'Creating sandbox for service_123' });
+  });
+});
+
+describe('prettyFormatter', () => {
+  it('uses colour only when asked or on a TTY', () => {
+    const env = { ...process.env };
+    delete process.env.FORCE_COLOR;
+    delete process.env.NO_COLOR;
+    try {
+      expect(prettyFormatter({ stream: { isTTY: false } })(record())).not.toContain('\u001b[');
+      expect(prettyFormatter({ stream: { isTTY: true } })(record())).toContain('\u001b[32m');
+      expect(prettyFormatter({ colorize: true })(record())).toContain('\u001b[');
+      expect(prettyFormatter({ colorize: false, stream: { isTTY: true } })(record({ fields: { a: 'b c' } }))).toBe('23:59:59.123 INFO     pactown.sandbox: Creating sandbox for service_123 a="b c"');
+    } finally {
+      process.env = env;
+    }
+  });
+});

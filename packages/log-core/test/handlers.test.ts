@@ -1,0 +1,118 @@
+import { execFile } from 'node:child_process';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { PassThrough } from 'node:stream';
+import { promisify } from 'node:util';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createHandler, fileHandler, flush, getLogger, jsonFormatter, type LogRecord, patternFormatter, streamHandler } from '../src/index.js';
+import { collector, tempDir, uniqueName } from './helpers.js';
+
+const run = promisify(execFile);
+let tmp: Awaited<ReturnType<typeof tempDir>>;
+beforeEach(async () => {
+  tmp = await tempDir();
+});
+afterEach(async () => {
+  await tmp.cleanup();
+});
+
+describe('handlers', () => {
+  it('file handler appends and creates its folder', async () => {
+    const filename = path.join(tmp.dir, 'deep', 'er', 'app.log');
+    await fs.mkdir(path.dirname(filename), { recursive: true });
+    await fs.writeFile(filename, 'existing\n');
+    await fs.rm(path.dirname(filename), { recursive: true });
+    const log = getLogger(uniqueName());
+    log.setLevel('DEBUG');
+    const h = fileHandler({ filename, formatter: patternFormatter('%(levelname)s %(message)s') });
+    log.addHandler(h);
+    log.debug('one');
+    log.info({ port: 8001 }, 'Port: %d', 8001);
+    await h.flush();
+    expect(await fs.readFile(filename, 'utf8')).toBe('DEBUG one\nINFO Port: 8001\n');
+    await h.close();
+    const again = fileHandler({ filename, formatter: jsonFormatter() });
+    log.addHandler(again);
+    log.warning('three');
+    await again.close();
+    const lines = (await fs.readFile(filename, 'utf8')).trimEnd().split('\n');
+    expect(lines).toHaveLength(3);
+    expect(JSON.parse(lines[2]!)).toMatchObject({ level: 'WARNING', message: 'three' });
+  });
+
+  it('stream handler writes one line per record and flushes', async () => {
+    const stream = new PassThrough();
+    const chunks: string[] = [];
+    stream.on('data', (c) => chunks.push(String(c)));
+    const log = getLogger(uniqueName());
+    log.setLevel('INFO');
+    const h = streamHandler({ stream, formatter: (r) => `${r.levelName}:${r.message}` });
+    log.addHandler(h);
+    log.info('a');
+    log.error('b');
+    await h.flush();
+    expect(chunks.join('')).toBe('INFO:a\nERROR:b\n');
+  });
+
+  it('handler levels filter, and records carry bound fields, printf and errors', () => {
+    const { handler, records } = collector({ level: 'WARNING' });
+    const log = getLogger(uniqueName());
+    log.setLevel('DEBUG');
+    log.addHandler(handler);
+    const child = log.child({ service: 'svc' }).child({ attempt: 2 });
+    child.info('dropped by handler level');
+    child.warn({ port: 80 }, 'Port: %d of %s %j', 80, 'x', { a: 1 });
+    child.error(new Error('boom'));
+    child.critical({ err: new RangeError('deep') }, 'with err');
+    expect(records.map((r: LogRecord) => [r.levelName, r.message])).toEqual([
+      ['WARNING', 'Port: 80 of x {"a":1}'],
+      ['ERROR', 'boom'],
+      ['CRITICAL', 'with err'],
+    ]);
+    expect(records[0]!.fields).toEqual({ service: 'svc', attempt: 2, port: 80 });
+    expect(records[1]!.err).toMatchObject({ type: 'Error', message: 'boom' });
+    expect(records[2]!.err).toMatchObject({ type: 'RangeError', message: 'deep' });
+    expect(records[2]!.fields).not.toHaveProperty('err');
+    expect(records[0]!.name).toBe(log.loggerName);
+  });
+
+  it('createHandler isolates and counts failures, setLevel changes its level', async () => {
+    let calls = 0;
+    const h = createHandler({
+      name: 'flaky',
+      emit() {
+        calls++;
+        if (calls % 2) throw new Error('odd');
+      },
+    });
+    const log = getLogger(uniqueName());
+    log.setLevel('INFO');
+    log.addHandler(h);
+    for (let i = 0; i < 4; i++) log.info('x');
+    expect(h.errors).toBe(2);
+    h.setLevel('ERROR');
+    log.info('filtered');
+    expect(calls).toBe(4);
+    await h.close();
+    log.error('after close');
+    expect(h.errors).toBe(3);
+    await flush();
+  });
+
+  it('failing handlers are reported once on stderr, counted, and never stop the others', async () => {
+    const blocker = path.join(tmp.dir, 'a-file');
+    await fs.writeFile(blocker, '');
+    const fixture = path.join(import.meta.dirname, 'fixtures/failing-handlers.mjs');
+    const { stdout, stderr } = await run(process.execPath, [fixture, path.join(blocker, 'sub', 'app.log')]);
+    const result = JSON.parse(stdout);
+    expect(result.threw).toBe(false);
+    expect(result.good).toEqual(Array.from({ length: 10 }, (_, i) => `line ${i}`));
+    expect(result.errors.throwing).toBe(10);
+    expect(result.errors.stream).toBe(10);
+    expect(result.errors.file).toBeGreaterThanOrEqual(5);
+    const reports = stderr.split('\n').filter((l) => l.includes('[@pactown/log-core] handler'));
+    expect(reports).toHaveLength(3);
+    expect(reports.join('\n')).toMatch(/ENOTDIR|EEXIST/);
+    expect(reports.join('\n')).toContain('callback exploded');
+  });
+});
