@@ -1,6 +1,7 @@
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { callbackHandler, getLogger, type LogRecord } from '@pactown/log-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DiedReport, ServiceLogRecord } from '../../src/process/types.js';
 import { ServiceRunner } from '../../src/runner/service-runner.js';
@@ -73,6 +74,11 @@ describe('ServiceRunner with Node services', () => {
     expect(firstLogs.some((m) => /^Cache miss: node_[0-9a-f]{16}$/.test(m))).toBe(true);
     expect((await httpGet(first.port)).body).toBe('two hours is 7200000 ms');
 
+    const fastStart = getLogger('pactown.fast_start');
+    const coreRecords: LogRecord[] = [];
+    const handler = callbackHandler((_text, record) => coreRecords.push(record));
+    fastStart.setLevel('DEBUG');
+    fastStart.addHandler(handler);
     const records: ServiceLogRecord[] = [];
     const t1 = performance.now();
     const second = await runner.runFromContent({ serviceId: 'ms-2', content, port: await freePort(), onLog: (_m, r) => records.push(r), timeoutMs: 30_000 });
@@ -84,7 +90,26 @@ describe('ServiceRunner with Node services', () => {
     expect(cacheLines[2]).toMatch(/^INFO Using cached node_modules \(\d+ms\)$/);
     expect(second.logs.some((m) => m.startsWith('Using cached node_modules'))).toBe(true);
     expect(secondMs).toBeLessThan(firstMs);
+    // The same lines reached log-core's pactown.fast_start logger, bound to the service.
+    fastStart.removeHandler(handler);
+    const core = coreRecords.map((r) => `${r.name} ${r.levelName} ${r.message} ${String(r.fields.service)}`);
+    expect(core).toContainEqual(expect.stringMatching(/^pactown\.fast_start DEBUG Cache hit: node_[0-9a-f]{16} ms-2$/));
+    expect(core).toContainEqual(expect.stringMatching(/^pactown\.fast_start INFO Using cached node_modules \(\d+ms\) ms-2$/));
     await Promise.all([runner.stop('ms-1'), runner.stop('ms-2')]);
+  });
+
+  it('builds the environment once when two services with the same dependencies start at once', async () => {
+    const content = (await fixture('node-ms.md')).replace('ms@2.1.3', 'ms@2.1.2');
+    const lines: string[] = [];
+    const [a, b] = await Promise.all(
+      ['twin-a', 'twin-b'].map(async (serviceId) =>
+        runner.runFromContent({ serviceId, content, port: await freePort(), onLog: (_m, r) => r.logger === 'pactown.fast_start' && lines.push(r.message), timeoutMs: 30_000 }),
+      ),
+    );
+    expect(a!.success && b!.success).toBe(true);
+    expect(lines.filter((m) => m.startsWith('Cache miss:'))).toHaveLength(1);
+    expect(lines.filter((m) => m.startsWith('Using cached node_modules'))).toHaveLength(1);
+    await Promise.all([runner.stop('twin-a'), runner.stop('twin-b')]);
   });
 
   it('reports a port conflict', async () => {

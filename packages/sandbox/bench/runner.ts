@@ -1,0 +1,99 @@
+/**
+ * Service runner benchmarks (run: `npx tsx bench/runner.ts`, scale with BENCH_SCALE=0.5).
+ * 1. runFromContent of a dependency-free Node server, call -> success, against the same
+ *    server started directly with `node server.js` and polled the same way.
+ * 2. A service whose npm dependencies are cached (hit) against the first one (miss).
+ */
+import { spawn } from 'node:child_process';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { machineLine, median, printTable, verdict } from '@pactown/bench';
+import { silentLogger } from '../src/process/logger.js';
+import { waitForHttp } from '../src/process/readiness.js';
+import { ServiceRunner } from '../src/runner/service-runner.js';
+
+const scale = Number(process.env.BENCH_SCALE ?? 1);
+const startRounds = Math.max(3, Math.round(15 * scale));
+const cacheRounds = Math.max(1, Math.round(3 * scale));
+
+const SERVER = `const http = require('node:http');
+http.createServer((req, res) => res.end('ok')).listen(Number(process.env.PORT), '127.0.0.1');
+`;
+const MARKDOWN = `\`\`\`javascript markpact:file path=server.js\n${SERVER}\`\`\`\n\`\`\`bash markpact:run\nnode server.js\n\`\`\`\n`;
+const WITH_DEPS = `\`\`\`javascript markpact:deps\nms@2.1.3\n\`\`\`\n\`\`\`javascript markpact:file path=server.js\nrequire('ms');\n${SERVER}\`\`\`\n`;
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+async function direct(dir: string): Promise<number> {
+  const port = await freePort();
+  const t0 = performance.now();
+  const child = spawn('node', ['server.js'], { cwd: dir, env: { ...process.env, PORT: String(port) }, stdio: 'ignore' });
+  const outcome = await waitForHttp({ port, path: '/health', timeoutMs: 10_000 });
+  const ms = performance.now() - t0;
+  child.kill('SIGTERM');
+  await new Promise((resolve) => child.once('exit', resolve));
+  if (!outcome.done) throw new Error('direct start did not become ready');
+  return ms;
+}
+
+async function viaRunner(runner: ServiceRunner, content: string, id: string): Promise<number> {
+  const port = await freePort();
+  const t0 = performance.now();
+  const result = await runner.runFromContent({ serviceId: id, content, port, timeoutMs: 60_000 });
+  const ms = performance.now() - t0;
+  if (!result.success) throw new Error(`${id}: ${result.message}\n${result.stderrOutput}`);
+  await runner.stop(id);
+  return ms;
+}
+
+async function main(): Promise<void> {
+  const root = await mkdtemp(join(tmpdir(), 'pactown-bench-runner-'));
+  try {
+    const plain = join(root, 'plain');
+    await mkdir(plain);
+    await writeFile(join(plain, 'server.js'), SERVER);
+    const runner = new ServiceRunner({ sandboxesDir: join(root, 'sandboxes'), logger: silentLogger });
+    await direct(plain);
+    await viaRunner(runner, MARKDOWN, 'warmup');
+    const directMs: number[] = [];
+    const runnerMs: number[] = [];
+    for (let i = 0; i < startRounds; i++) {
+      directMs.push(await direct(plain));
+      runnerMs.push(await viaRunner(runner, MARKDOWN, 'plain'));
+    }
+    await runner.close();
+
+    const missMs: number[] = [];
+    const hitMs: number[] = [];
+    for (let i = 0; i < cacheRounds; i++) {
+      const cached = new ServiceRunner({ sandboxesDir: join(root, `deps-${i}`), logger: silentLogger });
+      missMs.push(await viaRunner(cached, WITH_DEPS, 'first'));
+      hitMs.push(await viaRunner(cached, WITH_DEPS, 'second'));
+      await cached.close();
+    }
+
+    console.log(machineLine());
+    printTable(`Node server, call -> ready (median of ${startRounds})`, ['how', 'median ms', 'min ms', 'max ms'], [
+      ['node server.js + same polling', median(directMs), Math.min(...directMs), Math.max(...directMs)],
+      ['ServiceRunner.runFromContent', median(runnerMs), Math.min(...runnerMs), Math.max(...runnerMs)],
+    ]);
+    printTable(`Service with one npm dependency, call -> ready (median of ${cacheRounds})`, ['cache', 'median ms', 'min ms', 'max ms'], [
+      ['miss (npm install)', median(missMs), Math.min(...missMs), Math.max(...missMs)],
+      ['hit (linked from cache)', median(hitMs), Math.min(...hitMs), Math.max(...hitMs)],
+    ]);
+    verdict('runFromContent / direct node start', median(runnerMs) / median(directMs), { atMost: 1.3 });
+    verdict('cache hit / cache miss', median(hitMs) / median(missMs), { atMost: 0.2 });
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+}
+
+await main();
