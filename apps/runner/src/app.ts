@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { ServiceRunner } from '@pactown/sandbox';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import type { RunnerConfig } from './config.js';
 import type { RunnerContext } from './context.js';
 import { authenticate, type Caller } from './http/auth.js';
@@ -77,7 +77,12 @@ export async function createRunnerApp(options: RunnerAppOptions): Promise<Runner
   const context: RunnerContext = {
     config,
     logging,
-    runner: new ServiceRunner({ sandboxesDir: config.sandboxesDir, logger: logging.sandbox }),
+    runner: new ServiceRunner({
+      sandboxesDir: config.sandboxesDir,
+      logger: logging.sandbox,
+      logsLevel: config.uiLogLevel as 'INFO',
+      timeoutMs: config.runTimeoutMs,
+    }),
     registry,
     hub: new LiveHub(),
     policy: new SecurityPolicy({
@@ -105,7 +110,8 @@ export async function createRunnerApp(options: RunnerAppOptions): Promise<Runner
   // Typed as a plain instance: routes need only the base logger methods.
   const fastify = Fastify({
     loggerInstance: logging.http,
-    disableRequestLogging: true,
+    // One DEBUG line per request (onResponse below) instead of Fastify's two INFO lines.
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 2 * 1024 * 1024,
   }) as unknown as FastifyInstance;
   fastify.decorateRequest('caller', null as unknown as Caller);

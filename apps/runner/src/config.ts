@@ -25,6 +25,8 @@ export interface RunnerConfig {
   logLevel: string;
   /** Level of the `pactown.sandbox` logger. @default 'DEBUG' */
   sandboxLogLevel: string;
+  /** Lowest level shown on the console (files and Loki get everything the loggers pass). @default 'DEBUG' */
+  consoleLevel: string;
   /** Console output: pretty on a TTY, JSON otherwise, unless forced. @default 'auto' */
   logFormat: 'auto' | 'pretty' | 'json';
   /** Lowest level that reaches the REST `logs` array and the page. @default 'INFO' */
@@ -51,6 +53,7 @@ const DEFAULTS = {
   logLevel: 'INFO',
   sandboxLogLevel: 'DEBUG',
   logFormat: 'auto',
+  consoleLevel: 'DEBUG',
   uiLogLevel: 'INFO',
   runTimeoutMs: 30_000,
   lokiServiceLabel: 'api',
@@ -111,6 +114,7 @@ export function loadConfig(
     maxServicesPerUser: integer('PACTOWN_MAX_SERVICES', env.PACTOWN_MAX_SERVICES, DEFAULTS.maxServicesPerUser, 1, 1e4),
     logLevel: level('PACTOWN_LOG_LEVEL', env.PACTOWN_LOG_LEVEL, DEFAULTS.logLevel),
     sandboxLogLevel: level('PACTOWN_SANDBOX_LOG_LEVEL', env.PACTOWN_SANDBOX_LOG_LEVEL, DEFAULTS.sandboxLogLevel),
+    consoleLevel: level('PACTOWN_CONSOLE_LEVEL', env.PACTOWN_CONSOLE_LEVEL, DEFAULTS.consoleLevel),
     logFormat,
     uiLogLevel: level('PACTOWN_UI_LOG_LEVEL', env.PACTOWN_UI_LOG_LEVEL, DEFAULTS.uiLogLevel),
     runTimeoutMs: integer('PACTOWN_RUN_TIMEOUT_MS', env.PACTOWN_RUN_TIMEOUT_MS, DEFAULTS.runTimeoutMs, 100, 600_000),

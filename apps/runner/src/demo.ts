@@ -33,7 +33,8 @@ async function main(): Promise<void> {
   const exitAfter = process.argv.includes('--exit');
   // pnpm runs the script inside the app folder; INIT_CWD is where the user typed the command.
   const base = process.env.INIT_CWD ?? process.cwd();
-  const config = loadConfig(process.env, {}, base);
+  // The demo prints its own story; the full log is in sandbox.log (PACTOWN_CONSOLE_LEVEL=DEBUG shows it here too).
+  const config = loadConfig({ PACTOWN_CONSOLE_LEVEL: 'CRITICAL', ...process.env }, {}, base);
   let receiver: LokiReceiver | null = null;
   let lokiUrl = config.lokiUrl;
   if (!lokiUrl) {
@@ -66,6 +67,15 @@ async function main(): Promise<void> {
   heading('GET /services/missing_module/error-log');
   const errorLog = await fetch(`${url}/services/missing_module/error-log`);
   out(await errorLog.text());
+
+  heading('Security policy: a burst of 11 quick runs from user burst-demo (bucket of 10)');
+  let denial: unknown = null;
+  for (let i = 0; i < 11 && denial === null; i++) {
+    // Content without a runnable block fails validation at once: only the policy's counting matters here.
+    const answer = (await post(`${url}/run`, { service_id: `burst-${i}`, user_id: 'burst-demo', content: '# nothing to run' })) as { error_category?: string };
+    if (answer.error_category === 'security') denial = answer;
+  }
+  out(JSON.stringify(denial, null, 2));
 
   await app.logging.flush();
   heading('The seed\'s LogQL queries (as written → as fixed in the dashboard)');

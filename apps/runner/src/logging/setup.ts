@@ -1,14 +1,7 @@
 import { sandboxLogHandler } from '@pactown/error-files';
-import {
-  type Handler,
-  type Logger,
-  createHandler,
-  getLogger,
-  jsonFormatter,
-  prettyFormatter,
-  streamHandler,
-} from '@pactown/log-core';
-import { type LokiClient, createLokiClient } from '@pactown/loki-transport';
+import { type Handler, type Logger, getLogger, jsonFormatter, prettyFormatter, streamHandler } from '@pactown/log-core';
+import type { LokiClient } from '@pactown/loki-transport';
+import { lokiHandler } from '@pactown/loki-transport/log-core';
 import type { RunnerConfig } from '../config.js';
 import { userLogHandler } from './user-logs.js';
 
@@ -58,7 +51,7 @@ export function setupLogging(options: LoggingOptions): Logging {
   if (stream !== false) {
     const tty = (stream as NodeJS.WriteStream).isTTY === true;
     const pretty = config.logFormat === 'pretty' || (config.logFormat === 'auto' && tty);
-    handlers.push(streamHandler({ stream, formatter: pretty ? prettyFormatter({ colorize: tty }) : jsonFormatter() }));
+    handlers.push(streamHandler({ stream, level: config.consoleLevel, formatter: pretty ? prettyFormatter({ colorize: tty }) : jsonFormatter() }));
   }
   handlers.push(sandboxLogHandler({ logDir: config.logDir, maxBytes: 10 * 1024 * 1024, backupCount: 5 }) as unknown as Handler);
   handlers.push(userLogHandler({ logDir: config.logDir, ownerOf: options.ownerOf }));
@@ -66,7 +59,7 @@ export function setupLogging(options: LoggingOptions): Logging {
   const lokiUrl = options.lokiUrl === undefined ? config.lokiUrl : options.lokiUrl;
   let loki: LokiClient | null = null;
   if (lokiUrl) {
-    loki = createLokiClient({
+    const handler = lokiHandler({
       url: lokiUrl,
       // `service` is the seed's selector; the record's own `service` field (the
       // sandbox id) stays in the line as `service=<id>` rather than a label.
@@ -77,17 +70,11 @@ export function setupLogging(options: LoggingOptions): Logging {
         ? { basicAuth: { username: config.lokiUsername, password: config.lokiPassword } }
         : {}),
       ...(config.lokiBearerToken ? { bearerToken: config.lokiBearerToken } : {}),
+      // Counters are served on /metrics instead of being logged every minute.
       metricsInterval: 0,
     });
-    const client = loki;
-    handlers.push(
-      createHandler({
-        name: `loki:${new URL(lokiUrl).host}`,
-        emit: (_line, record) => client.push(record),
-        flush: () => client.flush(),
-        close: () => client.close(),
-      }),
-    );
+    loki = handler.client;
+    handlers.push(handler);
   }
   for (const handler of handlers) root.addHandler(handler);
 

@@ -8,6 +8,8 @@ export interface PolicyLogger {
   warn(message: string): void;
   error(message: string): void;
   fatal(message: string): void;
+  /** When present, lines get `user` and `service` fields (Loki's `user=...`, the per-user files). */
+  child?(bindings: Record<string, unknown>): PolicyLogger;
 }
 
 export interface SecurityPolicyOptions {
@@ -59,8 +61,12 @@ export class SecurityPolicy {
     });
   }
 
+  #loggerFor(userId: string, serviceId: string): PolicyLogger {
+    return this.#logger.child?.({ user: userId, service: serviceId }) ?? this.#logger;
+  }
+
   checkStart({ userId, serviceId, running }: StartCheck): Decision {
-    const log = this.#logger;
+    const log = this.#loggerFor(userId, serviceId);
     log.info(`Security check for ${userId} starting ${serviceId}`);
     const rate = this.#limiter.take(userId);
     log.debug(`Rate limit check: ${rate.usedLastMinute}/${this.rateLimitPerMinute} requests used`);
@@ -103,7 +109,7 @@ export class SecurityPolicy {
     };
     this.#anomalies.append(anomaly);
     const line = formatAnomalyLine(anomaly);
-    const log = this.#logger;
+    const log = this.#loggerFor(userId, serviceId);
     if (severity === 'INFO') log.info(line);
     else if (severity === 'WARNING') log.warn(line);
     else if (severity === 'ERROR') log.error(line);

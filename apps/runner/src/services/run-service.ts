@@ -72,11 +72,8 @@ export async function performRun(
     return answer;
   }
 
-  if (existing && isActive(existing)) {
-    log.info(`Restarting ${serviceId}: stopping the running instance first`);
-    ctx.registry.update(serviceId, { status: 'stopping' });
-    await ctx.runner.stop(serviceId);
-  }
+  // A running instance of the same id is replaced by the runner itself (stopped first, not a death).
+  if (existing && isActive(existing)) log.info(`Restarting ${serviceId} | user=${userId} service=${serviceId}`);
   const port = request.port ?? (await pickFreePort(ctx.registry.reservedPorts()));
   ctx.registry.begin(serviceId, userId, port);
   ctx.hub.reset(serviceId);
@@ -91,7 +88,8 @@ export async function performRun(
       port,
       env: request.env,
       timeoutMs: ctx.config.runTimeoutMs,
-      ...(onLog ? { onLog } : {}),
+      // Two parameters: the runner then passes the record (level, stream, time) too.
+      ...(onLog ? { onLog: (_message: string, record: ServiceLogRecord) => onLog(record) } : {}),
     });
   } catch (error) {
     // Invalid options or a sandbox that could not be created: the runner threw instead of answering.

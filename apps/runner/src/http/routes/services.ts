@@ -55,9 +55,9 @@ export function serviceRoutes(app: FastifyInstance, ctx: RunnerContext): void {
     log.info(`Stop requested | user=${request.caller.userId} service=${id}`);
     ctx.registry.update(id, { status: 'stopping' });
     const stopped = await ctx.runner.stop(id);
-    ctx.registry.update(id, { status: 'stopped', message: 'Stopped on request' });
+    ctx.registry.update(id, { status: 'stopped', message: stopped.message });
     ctx.hub.status(id, 'stopped');
-    return { success: true, service_id: id, message: `Service ${id} stopped`, logs: stopped?.logs ?? [] };
+    return { success: true, service_id: id, message: stopped.message, exit: stopped.report?.exit.message ?? null };
   });
 
   app.get('/services/:id/error-log', async (request: FastifyRequest<{ Params: { id: string }; Querystring: { format?: string } }>, reply) => {
