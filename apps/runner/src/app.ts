@@ -30,6 +30,8 @@ export interface RunnerAppOptions {
   console?: NodeJS.WritableStream | false;
   /** Loki push URL overriding the config (the demo's in-process receiver). */
   lokiUrl?: string | null;
+  /** Environment read for `PACTOWN_LOG_LEVELS`. @default process.env */
+  env?: Readonly<Record<string, string | undefined>>;
   /** Folder of the built page. @default dist/web of this app */
   webDir?: string;
 }
@@ -71,6 +73,7 @@ export async function createRunnerApp(options: RunnerAppOptions): Promise<Runner
     ownerOf: (id) => registry.get(id)?.userId,
     ...(options.console !== undefined ? { console: options.console } : {}),
     ...(options.lokiUrl !== undefined ? { lokiUrl: options.lokiUrl } : {}),
+    ...(options.env !== undefined ? { env: options.env } : {}),
   });
   const anomalies = new AnomalyLog({ filename: path.join(config.logDir, 'anomalies.jsonl') });
   const pending = new Set<Promise<unknown>>();

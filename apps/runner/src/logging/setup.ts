@@ -1,5 +1,5 @@
 import { sandboxLogHandler } from '@pactown/error-files';
-import { type Handler, type Logger, getLogger, jsonFormatter, prettyFormatter, streamHandler } from '@pactown/log-core';
+import { type Handler, type Logger, getLogger, jsonFormatter, prettyFormatter, readEnvLevels, streamHandler } from '@pactown/log-core';
 import type { LokiClient } from '@pactown/loki-transport';
 import { lokiHandler } from '@pactown/loki-transport/log-core';
 import type { RunnerConfig } from '../config.js';
@@ -7,6 +7,8 @@ import { userLogHandler } from './user-logs.js';
 
 export interface LoggingOptions {
   config: RunnerConfig;
+  /** Read for `PACTOWN_LOG_LEVELS` (`name=LEVEL,...`, log-core's format). @default process.env */
+  env?: Readonly<Record<string, string | undefined>>;
   /** Owner of a service, for the per-user files. */
   ownerOf: (serviceId: string) => string | undefined;
   /** Where console lines go; `false` turns the console off (tests). @default process.stdout */
@@ -43,6 +45,8 @@ export function setupLogging(options: LoggingOptions): Logging {
   const sandbox = getLogger('pactown.sandbox');
   root.setLevel(config.logLevel);
   sandbox.setLevel(config.sandboxLogLevel);
+  // Any other logger, e.g. PACTOWN_LOG_LEVELS=pactown.security=DEBUG,pactown.http=DEBUG
+  for (const [name, level] of readEnvLevels(options.env ?? process.env).loggers) getLogger(name).setLevel(level);
   // The app owns its output: records stop at `pactown` instead of reaching root's handlers too.
   root.propagate = false;
 

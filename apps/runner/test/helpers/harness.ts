@@ -19,8 +19,9 @@ export interface Harness {
 export async function startHarness(options: { env?: Record<string, string>; loki?: boolean } = {}): Promise<Harness> {
   const home = await fs.mkdtemp(path.join(os.tmpdir(), 'pactown-runner-'));
   const receiver = options.loki === false ? null : await startLokiReceiver({ host: '127.0.0.1', port: 0 });
-  const config = loadConfig({ PACTOWN_HOME: home, PACTOWN_PORT: '0', PACTOWN_HOST: '127.0.0.1', ...options.env }, {}, home);
-  const app = await createRunnerApp({ config, console: false, lokiUrl: receiver?.url ?? null });
+  const env = { PACTOWN_HOME: home, PACTOWN_PORT: '0', PACTOWN_HOST: '127.0.0.1', ...options.env };
+  const app = await createRunnerApp({ config: loadConfig(env, {}, home), env, console: false, lokiUrl: receiver?.url ?? null });
+  const config = app.context.config;
   const url = await app.listen();
   return {
     url,

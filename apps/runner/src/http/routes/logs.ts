@@ -57,8 +57,10 @@ export function logRoutes(app: FastifyInstance, ctx: RunnerContext): void {
         finish();
       }
     };
-    const sendLine = (line: LiveLine) => {
-      if (line.level >= threshold) send('log', wireLine(line), line.seq);
+    const sendLine = (line: LiveLine): boolean => {
+      if (line.level < threshold) return false;
+      send('log', wireLine(line), line.seq);
+      return true;
     };
     const onEvent = (event: HubEvent) => {
       if (event.type === 'log') sendLine(event.line);
@@ -68,8 +70,9 @@ export function logRoutes(app: FastifyInstance, ctx: RunnerContext): void {
       } else send('status', { service_id: event.serviceId, status: event.status, message: event.message ?? null });
     };
     const subscription = ctx.hub.subscribe(found.id, onEvent, afterSeq);
-    for (const line of subscription.history) sendLine(line);
-    send('ready', { service_id: found.id, status: ctx.registry.get(found.id)?.status ?? 'unknown', history: subscription.history.length });
+    let replayed = 0;
+    for (const line of subscription.history) if (sendLine(line)) replayed++;
+    send('ready', { service_id: found.id, status: ctx.registry.get(found.id)?.status ?? 'unknown', history: replayed });
     const heartbeat = setInterval(() => open && raw.write(': ping\n\n'), HEARTBEAT_MS);
     heartbeat.unref();
     raw.on('close', finish);
