@@ -16,7 +16,7 @@ export function readEnvLevels(env: Readonly<Record<string, string | undefined>> 
     try {
       out.root = parseLevel(single);
     } catch (error) {
-      warnStderr(`ignoring PACTOWN_LOG_LEVEL: ${(error as Error).message}`);
+      warnStderr(`ignoring PACTOWN_LOG_LEVEL: ${plain(error)}`);
     }
   }
   const many = env.PACTOWN_LOG_LEVELS?.trim();
@@ -29,7 +29,7 @@ export function readEnvLevels(env: Readonly<Record<string, string | undefined>> 
         if (eq === -1) throw new TypeError(`expected name=LEVEL, got ${JSON.stringify(entry)}`);
         out.loggers.push([name, parseLevel(entry.slice(eq + 1))]);
       } catch (error) {
-        warnStderr(`ignoring PACTOWN_LOG_LEVELS entry ${JSON.stringify(entry)}: ${(error as Error).message}`);
+        warnStderr(`ignoring PACTOWN_LOG_LEVELS entry ${JSON.stringify(entry)}: ${plain(error)}`);
       }
     }
   }
@@ -42,4 +42,8 @@ export function configureFromEnv(env: Readonly<Record<string, string | undefined
   if (levels.root !== undefined) getLogger().setLevel(levels.root);
   for (const [name, level] of levels.loggers) getLogger(name === 'root' ? undefined : name).setLevel(level);
   return levels;
+}
+
+function plain(error: unknown): string {
+  return ((error as Error)?.message ?? String(error)).replace(/^\[@pactown\/log-core\] /, '');
 }

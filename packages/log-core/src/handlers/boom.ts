@@ -42,7 +42,7 @@ export async function drained(boom: SonicBoom): Promise<void> {
     const event = await new Promise<string>((resolve) => {
       const listeners = events.map((e) => {
         const listener = () => {
-          events.forEach((other, i) => boom.off(other, listeners[i]!));
+          for (let i = 0; i < events.length; i++) boom.off(events[i]!, listeners[i]!);
           resolve(e);
         };
         boom.on(e, listener);

@@ -2,7 +2,7 @@ import path from 'node:path';
 import type SonicBoom from 'sonic-boom';
 import { createHandler, type ManagedHandler } from '../handler.js';
 import type { Formatter, LevelInput } from '../types.js';
-import { drained, endBoom, flushBoomSync, openBoom } from './boom.js';
+import { drained, endBoom, flushBoomSync, openBoomNow } from './boom.js';
 
 /** Options of {@link fileHandler}. */
 export interface FileHandlerOptions {
@@ -40,7 +40,8 @@ export function fileHandler(options: FileHandlerOptions): ManagedHandler {
     formatter: options.formatter,
     emit(line) {
       if (broken !== undefined) throw broken;
-      boom ??= openBoom(filename, onError);
+      // Opened on the first record (not at creation), synchronously so that an exit right after still finds the file.
+      boom ??= openBoomNow(filename, onError).boom;
       boom.write(`${line}\n`);
     },
     flush: () => (boom === undefined || broken !== undefined ? undefined : drained(boom)),

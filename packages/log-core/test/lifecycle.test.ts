@@ -1,0 +1,91 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { fileHandler, flush, getLogger, rotatingFileHandler, shutdown, transportHandler } from '../src/index.js';
+import { tempDir, uniqueName } from './helpers.js';
+
+let tmp: Awaited<ReturnType<typeof tempDir>>;
+beforeEach(async () => {
+  tmp = await tempDir('log-core-exit-');
+});
+afterEach(async () => {
+  await tmp.cleanup();
+});
+
+const fixture = path.join(import.meta.dirname, 'fixtures/exit-through-transport.mjs');
+
+async function runFixture(file: string, count: number, how: string, kind = 'transport') {
+  const child = spawn(process.execPath, [fixture, file, String(count), how, kind], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (c) => {
+    stderr += c;
+  });
+  const [code, signal] = (await once(child, 'exit')) as [number | null, string | null];
+  return { code, signal, stderr };
+}
+
+async function checkLines(file: string, count: number) {
+  const lines = (await fs.readFile(file, 'utf8')).split('\n');
+  expect(lines.pop()).toBe('');
+  expect(lines).toHaveLength(count);
+  for (let i = 0; i < count; i += 9973) expect(JSON.parse(lines[i]!)).toMatchObject({ i, msg: `line ${i}`, name: 'exit.test', level: 30 });
+  expect(JSON.parse(lines.at(-1)!).i).toBe(count - 1);
+}
+
+describe('flush on exit', () => {
+  it('keeps all 100,000 lines written through a worker transport when the process calls process.exit()', async () => {
+    const file = path.join(tmp.dir, 'out', 'exit.log');
+    const result = await runFixture(file, 100_000, 'exit');
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    await checkLines(file, 100_000);
+  });
+
+  it.each(['file', 'rotating'])('keeps all 100,000 lines of a %s handler through process.exit()', async (kind) => {
+    const file = path.join(tmp.dir, kind, 'exit.log');
+    const result = await runFixture(file, 100_000, 'exit', kind);
+    expect(result.code).toBe(0);
+    await checkLines(file, 100_000);
+  });
+
+  it('flushes on SIGTERM, then ends by that signal', async () => {
+    const file = path.join(tmp.dir, 'term.log');
+    const result = await runFixture(file, 20_000, 'sigterm');
+    expect(result.signal).toBe('SIGTERM');
+    await checkLines(file, 20_000);
+  });
+
+  it('flushes on a normal end of the program', async () => {
+    const file = path.join(tmp.dir, 'normal.log');
+    const result = await runFixture(file, 20_000, 'return');
+    expect(result.code).toBe(0);
+    await checkLines(file, 20_000);
+  });
+});
+
+describe('flush() and shutdown()', () => {
+  it('resolve only once files and worker transports hold every line', async () => {
+    const log = getLogger(uniqueName());
+    log.setLevel('INFO');
+    const files = { file: path.join(tmp.dir, 'f.log'), rotating: path.join(tmp.dir, 'r.log'), worker: path.join(tmp.dir, 'w.log') };
+    const handlers = [
+      fileHandler({ filename: files.file }),
+      rotatingFileHandler({ filename: files.rotating, maxBytes: 1 << 30, backupCount: 1 }),
+      transportHandler({ target: 'pino/file', options: { destination: files.worker } }),
+    ];
+    for (const h of handlers) log.addHandler(h);
+    for (let i = 0; i < 5000; i++) log.info('line %d', i);
+    await flush();
+    for (const file of Object.values(files)) {
+      expect((await fs.readFile(file, 'utf8')).split('\n')).toHaveLength(5001);
+    }
+    log.info('last');
+    await shutdown();
+    for (const file of Object.values(files)) {
+      expect((await fs.readFile(file, 'utf8')).split('\n')).toHaveLength(5002);
+    }
+    for (const h of handlers) expect(h.errors).toBe(0);
+  });
+});
