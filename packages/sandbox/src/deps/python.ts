@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { access, constants } from 'node:fs/promises';
+import { access, constants, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runInstaller } from './run-installer.js';
 import type { MessageSink } from './types.js';
@@ -61,10 +61,35 @@ export async function buildPythonEnv(venv: string, deps: readonly string[], cwd:
   });
 }
 
-/** A venv is usable when its interpreter is there and executable. */
-export async function checkPythonEnv(venv: string): Promise<boolean> {
-  return access(venvPython(venv), constants.X_OK).then(
-    () => true,
-    () => false,
-  );
+/** PEP 503 name normalisation: `Foo_Bar.baz` -> `foo-bar-baz`. */
+export function normalisePythonName(name: string): string {
+  return name.replace(/[-_.]+/g, '-').toLowerCase();
+}
+
+/** The project name of a requirement line (`fastapi[all]>=0.1; python_version>'3'` -> `fastapi`); `null` for paths and URLs. */
+export function requirementName(requirement: string): string | null {
+  const trimmed = requirement.trim();
+  if (/^(\.{1,2}\/|\/|file:|[a-z+]+:\/\/)/i.test(trimmed)) return null;
+  const m = /^([A-Za-z0-9][A-Za-z0-9._-]*)/.exec(trimmed);
+  return m === null ? null : normalisePythonName(m[1]!);
+}
+
+/**
+ * A venv is usable when its interpreter resolves and is executable, and every
+ * named requirement has its `.dist-info` in site-packages.
+ */
+export async function checkPythonEnv(venv: string, deps: readonly string[] = []): Promise<boolean> {
+  const runnable = await access(venvPython(venv), constants.X_OK).then(() => true, () => false);
+  if (!runnable) return false;
+  const names = deps.map(requirementName).filter((n): n is string => n !== null);
+  if (names.length === 0) return true;
+  const installed = new Set<string>();
+  const libs = await readdir(join(venv, 'lib')).catch(() => [] as string[]);
+  for (const lib of libs) {
+    for (const entry of await readdir(join(venv, 'lib', lib, 'site-packages')).catch(() => [] as string[])) {
+      const m = /^(.+?)-[^-]+\.dist-info$/.exec(entry);
+      if (m !== null) installed.add(normalisePythonName(m[1]!));
+    }
+  }
+  return names.every((n) => installed.has(n));
 }

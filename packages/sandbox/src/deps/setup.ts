@@ -47,7 +47,7 @@ async function preparePython(sandbox: string, spec: ServiceSpec, settings: Depen
   if (settings.cache === null) {
     await buildPythonEnv(venv, spec.deps, sandbox, options);
   } else {
-    const kind = { prefix: 'venv', label: 'venv', build: (dir: string) => buildPythonEnv(dir, spec.deps, sandbox, options), verify: checkPythonEnv };
+    const kind = { prefix: 'venv', label: 'venv', build: (dir: string) => buildPythonEnv(dir, spec.deps, sandbox, options), verify: (dir: string) => checkPythonEnv(dir, spec.deps) };
     lease = await settings.cache.acquire(kind, spec.deps, sink, localContentHash(spec));
     await symlink(lease.dir, venv, 'dir');
   }

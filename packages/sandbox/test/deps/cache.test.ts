@@ -123,3 +123,13 @@ describe('EnvCache', () => {
     expect(await cache.prune()).toEqual([a.dir]);
   });
 });
+
+describe('Python requirement names for verification', () => {
+  it('reads the project name of a requirement line', async () => {
+    const { requirementName } = await import('../../src/deps/python.js');
+    expect(requirementName('fastapi[all]>=0.1; python_version > "3"')).toBe('fastapi');
+    expect(requirementName('Flask_SQLAlchemy==3.0')).toBe('flask-sqlalchemy');
+    expect(requirementName('./localpkg')).toBeNull();
+    expect(requirementName('https://example.invalid/x.whl')).toBeNull();
+  });
+});

@@ -1,10 +1,11 @@
 import { execFile } from 'node:child_process';
-import { lstat, mkdtemp, rm } from 'node:fs/promises';
+import { lstat, mkdtemp, realpath, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EnvCache } from '../../src/deps/cache.js';
+import { checkPythonEnv } from '../../src/deps/python.js';
 import { DependencyError } from '../../src/deps/errors.js';
 import { type DependencySettings, prepareEnvironment } from '../../src/deps/setup.js';
 import type { ServiceSpec } from '../../src/spec/types.js';
@@ -79,6 +80,10 @@ describe('Python environments', () => {
       const sandbox = await createSandbox(root, 'index', [{ path: 'main.py', content: '' }]);
       await prepareEnvironment(sandbox, s, { ...settings, pipArgs: ['--index-url', index.url] }, recordingSink());
       expect(await pythonIn(sandbox, 'import hello; print(hello.GREETING)')).toBe('hello from a local package');
+      // Verification looks for the installed distribution: without it the cached venv is rebuilt.
+      const venv = await realpath(join(sandbox, '.venv'));
+      expect(await checkPythonEnv(venv, s.deps)).toBe(true);
+      expect(await checkPythonEnv(venv, ['hello-local', 'not-installed'])).toBe(false);
     } finally {
       await index.close();
     }
