@@ -113,6 +113,26 @@ describe('ServiceRunner lifecycle and callbacks', () => {
     await expect(start('c')).rejects.toThrow(/closed/);
   });
 
+  it('close() ends a run that is still waiting for readiness, with a category, and stops its process', async () => {
+    const runner = new ServiceRunner({ sandboxesDir: join(root, 'closing') });
+    let waiting!: () => void;
+    const isWaiting = new Promise<void>((resolve) => (waiting = resolve));
+    const pending = runner.runFromContent({
+      serviceId: 'slow',
+      content: await fixture('node-never-ready.md'),
+      port: await freePort(),
+      timeoutMs: 60_000,
+      onLog: (m) => m === 'Waiting for server to start...' && waiting(),
+    });
+    await isWaiting;
+    await runner.close();
+    const result = await pending;
+    expect(result.success).toBe(false);
+    expect(result.errorCategory).toBe('killed');
+    expect(result.message).toMatch(/closed/);
+    expect(alive(result.pid!)).toBe(false);
+  });
+
   it("emits 'log' for every live record and keeps a history", async () => {
     const runner = new ServiceRunner({ sandboxesDir: join(root, 'events'), historySize: 5 });
     const seen: Array<[string, ServiceLogRecord]> = [];
