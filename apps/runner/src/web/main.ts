@@ -77,6 +77,7 @@ async function loadErrorFile(id: string): Promise<string | null> {
 async function showServiceState(id: string): Promise<void> {
   try {
     const info = await getJson<ServiceInfo>(`/services/${encodeURIComponent(id)}`, token());
+    stopButton.disabled = info.status !== 'running' && info.status !== 'starting';
     if (info.status !== 'failed' && info.status !== 'exited') return showFailure(null, null);
     const result: RunResult = {
       success: false,
@@ -175,6 +176,7 @@ form.addEventListener('submit', async (event) => {
     } else {
       setStatus(`✗ ${id} failed (${status}): ${String(result.message ?? result.error_category ?? '')}`, true);
       showFailure(result, result.error_log ? await loadErrorFile(id) : null);
+      stopButton.disabled = true;
     }
   } catch (error) {
     setStatus(`Run failed: ${String(error)}`, true);
