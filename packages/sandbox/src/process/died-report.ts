@@ -1,8 +1,7 @@
 /**
  * Assembles the died report: exit facts, tails, classification, files.
  */
-import { existsSync } from 'node:fs';
-import { readdir } from 'node:fs/promises';
+import { existsSync, opendirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type FailureFacts, classifyFailure } from './classify.js';
 import type { TailSnapshot } from './tail-buffer.js';
@@ -19,14 +18,29 @@ export function findEnvDir(cwd: string): string | null {
 
 const MAX_FILES = 500;
 
-/** Top-level names in a folder, sorted; `[]` when it cannot be read. */
-export async function listFiles(cwd: string): Promise<string[]> {
+/**
+ * Top-level names in a folder, sorted, at most 500; `[]` when it cannot be
+ * read. Synchronous on purpose: a sandbox folder is small, and a thread-pool
+ * round trip would add milliseconds to every died report on a busy machine.
+ */
+export function listFilesSync(cwd: string): string[] {
+  const names: string[] = [];
   try {
-    const names = await readdir(cwd);
-    return names.sort().slice(0, MAX_FILES);
+    const dir = opendirSync(cwd);
+    try {
+      for (let entry = dir.readSync(); entry !== null && names.length < MAX_FILES; entry = dir.readSync()) names.push(entry.name);
+    } finally {
+      dir.closeSync();
+    }
   } catch {
     return [];
   }
+  return names.sort();
+}
+
+/** {@link listFilesSync} as a promise. */
+export async function listFiles(cwd: string): Promise<string[]> {
+  return listFilesSync(cwd);
 }
 
 export interface ReportInput {

@@ -13,7 +13,7 @@ export type LineSink = (text: string, split: boolean) => void;
 export const LINE_CONTINUES_MARKER = ' [line continues]';
 
 const NEWLINE = 10;
-const CR = '\r';
+const CR = 13;
 
 export interface LineSplitterOptions {
   /**
@@ -44,14 +44,21 @@ export class LineSplitter {
   /** Feeds a chunk; complete lines are delivered before this returns. */
   push(chunk: Buffer): void {
     let start = 0;
-    if (this.#carry !== null) {
+    const carry = this.#carry;
+    if (carry !== null) {
       const nl = chunk.indexOf(NEWLINE);
       if (nl === -1) {
         this.#appendCarry(chunk);
         return;
       }
-      this.#appendCarry(chunk.subarray(0, nl));
-      this.#flushCarry();
+      if (carry.length + nl <= this.#max && !this.#continuing && carry[carry.length - 1]! < 0x80) {
+        // Common case: the carry ends on a whole character, so both parts decode on their own.
+        this.#carry = null;
+        this.#emitLine(carry.toString('utf8') + chunk.toString('utf8', 0, nl));
+      } else {
+        this.#appendCarry(chunk.subarray(0, nl));
+        this.#flushCarry();
+      }
       start = nl + 1;
     }
     const last = chunk.lastIndexOf(NEWLINE);
@@ -73,14 +80,19 @@ export class LineSplitter {
     let pos = 0;
     for (;;) {
       const nl = text.indexOf('\n', pos);
-      const end = nl === -1 ? text.length : nl;
-      let line = text.slice(pos, end);
-      if (line.endsWith(CR)) line = line.slice(0, -1);
-      if (line.length > max || this.#continuing) this.#emitLong(line);
-      else sink(line, false);
+      let end = nl === -1 ? text.length : nl;
+      if (end > pos && text.charCodeAt(end - 1) === CR) end--;
+      if (end - pos > max) this.#emitLong(text.slice(pos, end));
+      else sink(text.slice(pos, end), false);
       if (nl === -1) return;
       pos = nl + 1;
     }
+  }
+
+  #emitLine(line: string): void {
+    if (line.charCodeAt(line.length - 1) === CR) line = line.slice(0, -1);
+    if (line.length > this.#max || this.#continuing) this.#emitLong(line);
+    else this.#sink(line, false);
   }
 
   #emitLong(line: string): void {
@@ -116,9 +128,6 @@ export class LineSplitter {
   #flushCarry(): void {
     const carry = this.#carry!;
     this.#carry = null;
-    let line = carry.toString('utf8');
-    if (line.endsWith(CR)) line = line.slice(0, -1);
-    if (line.length > this.#max || this.#continuing) this.#emitLong(line);
-    else this.#sink(line, false);
+    this.#emitLine(carry.toString('utf8'));
   }
 }

@@ -53,13 +53,13 @@ export class ServiceLog {
     else this.logger.debug(fields, message);
   }
 
-  /** One line the service wrote. */
-  output(stream: 'stdout' | 'stderr', text: string, split: boolean): void {
+  /** One line the service wrote; `time` is when its chunk arrived (one clock read per chunk, not per line). */
+  output(stream: 'stdout' | 'stderr', text: string, split: boolean, time: number): void {
     if (this.#logOutput) this.logger.info({ stream }, text);
-    this.#deliver('info', text, stream, split);
+    this.#deliver('info', text, stream, split, time);
   }
 
-  #deliver(level: LevelKey, message: string, stream: OutputStream, split: boolean): void {
+  #deliver(level: LevelKey, message: string, stream: OutputStream, split: boolean, time = Date.now()): void {
     const onLog = this.#onLog;
     if (onLog === undefined) return;
     const record: ServiceLogRecord = {
@@ -67,7 +67,7 @@ export class ServiceLog {
       level: LEVEL_NUMBERS[level],
       levelName: LEVEL_NAMES[level],
       logger: LOGGER_NAME,
-      time: Date.now(),
+      time,
       serviceId: this.serviceId,
       stream,
     };

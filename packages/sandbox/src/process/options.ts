@@ -4,7 +4,8 @@
  * rejected with a `TypeError` naming the option and the value.
  */
 import { existsSync, statSync } from 'node:fs';
-import { type OnLog, silentLogger } from './logger.js';
+import { getLogger, getRedactor } from '@pactown/log-core';
+import { LOGGER_NAME, type OnLog } from './logger.js';
 import type { SandboxLogger } from './types.js';
 
 export interface StartOptions {
@@ -22,7 +23,7 @@ export interface StartOptions {
   envAllowList?: readonly string[];
   /** `'auto'`: a shell only when the command line uses shell syntax. @default 'auto' */
   shell?: boolean | 'auto';
-  /** Where records go. @default a silent logger */
+  /** Where records go. @default `getLogger('pactown.sandbox')` from `@pactown/log-core` */
   logger?: SandboxLogger;
   /** Called live for every output line and every message about the service. */
   onLog?: OnLog;
@@ -44,7 +45,7 @@ export interface StartOptions {
   port?: number | null;
   /** Stop the service when this process exits. @default true */
   stopOnExit?: boolean;
-  /** Masks secrets in the command line shown in logs and the report. @default a built-in masker */
+  /** Masks secrets in the command line shown in logs and the report. @default log-core's `getRedactor().redactText` */
   redact?: (text: string) => string;
   /** Log `❌ <exit message>` (ERROR) when the process ends without being stopped. @default true */
   announceDeath?: boolean;
@@ -87,15 +88,6 @@ export function validPort(name: string, value: unknown): number {
   return value;
 }
 
-const SECRET_ASSIGNMENT = /\b([A-Za-z0-9_.-]*(?:pass(?:word|wd)?|secret|token|api[_-]?key|auth|credential|private[_-]?key)[A-Za-z0-9_.-]*)(=|\s+)(?!-)("[^"]*"|'[^']*'|\S+)/gi;
-
-/** Masks `--password x`, `TOKEN=...`, `user:pass@` in a command line. */
-export function redactCommand(text: string): string {
-  return text
-    .replace(/(\/\/[^/\s:@]+):[^@\s/]+@/g, '$1:***@')
-    .replace(SECRET_ASSIGNMENT, (_m, key: string, sep: string) => `${key}${sep}***`);
-}
-
 export function normalizeStartOptions(input: StartOptions): NormalizedStartOptions {
   if (input === null || typeof input !== 'object') bad('options', input, 'an object');
   const o = Object.assign(Object.create(null), input) as StartOptions;
@@ -131,7 +123,7 @@ export function normalizeStartOptions(input: StartOptions): NormalizedStartOptio
     files: o.files,
     port: o.port === undefined || o.port === null ? null : validPort('port', o.port),
     stopOnExit: o.stopOnExit ?? true,
-    redact: o.redact ?? redactCommand,
+    redact: o.redact ?? ((text: string) => getRedactor().redactText(text)),
     announceDeath: o.announceDeath ?? true,
   };
 }
@@ -142,13 +134,7 @@ function positiveIntOr(name: string, value: unknown, fallback: number): number {
   return n;
 }
 
-let fallbackLogger: SandboxLogger | undefined;
-
-/** Set by the package entry once a default logger is known. */
-export function setDefaultLogger(logger: SandboxLogger): void {
-  fallbackLogger = logger;
-}
-
+/** log-core's `pactown.sandbox` logger, looked up when a service starts (never at import time). */
 function defaultLogger(): SandboxLogger {
-  return fallbackLogger ?? silentLogger;
+  return getLogger(LOGGER_NAME);
 }

@@ -6,7 +6,7 @@
 import { execa } from 'execa';
 import { trackGroup } from './cleanup.js';
 import { type CommandPlan, planCommand } from './command.js';
-import { buildDiedReport, findEnvDir, listFiles } from './died-report.js';
+import { buildDiedReport, findEnvDir, listFilesSync } from './died-report.js';
 import { buildEnv } from './env.js';
 import { describeExit } from './exit.js';
 import { groupAlive, sleep } from './group.js';
@@ -66,9 +66,11 @@ export class ServiceProcess {
     this.ended = new Promise((resolve) => {
       this.#resolveEnded = resolve;
     });
+    const onLog = o.onLog;
+    const listeners = this.#listeners;
     const deliver = (record: ServiceLogRecord): void => {
-      o.onLog?.(record);
-      for (const listener of this.#listeners) listener(record);
+      if (onLog !== undefined) onLog(record);
+      if (listeners.size !== 0) for (const listener of listeners) listener(record);
     };
     this.#log = new ServiceLog(o.logger, o.serviceId, deliver, o.logOutput);
     this.#tails.stdout = new TailBuffer(o.tailBytes);
@@ -173,16 +175,19 @@ export class ServiceProcess {
     if (stream === null) return Promise.resolve();
     const tail = this.#tails[name];
     const log = this.#log;
-    const splitter = new LineSplitter((text, split) => log.output(name, text, split), {
+    let arrived = 0;
+    const splitter = new LineSplitter((text, split) => log.output(name, text, split, arrived), {
       maxLineLength: this.#o.maxLineLength,
     });
     return new Promise((resolve) => {
       stream.on('data', (chunk: Buffer | string) => {
         const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+        arrived = Date.now();
         tail.push(bytes);
         splitter.push(bytes);
       });
       const done = (): void => {
+        arrived = Date.now();
         splitter.end();
         resolve();
       };
@@ -205,7 +210,7 @@ export class ServiceProcess {
     const waited = new AbortController();
     await Promise.race([streamsClosed, sleep(o.closeWaitMs, waited.signal)]);
     waited.abort();
-    const files = typeof o.files === 'function' ? [...(await o.files())] : o.files ? [...o.files] : await listFiles(o.cwd);
+    const files = typeof o.files === 'function' ? [...(await o.files())] : o.files ? [...o.files] : listFilesSync(o.cwd);
     const oomNow = this.#oomAtStart === null ? null : oomKillCount();
     const exit = describeExit(code, signal, { viaShell: this.#plan.shellStays });
     const report = buildDiedReport({

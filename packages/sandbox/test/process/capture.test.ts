@@ -82,9 +82,11 @@ describe('capture', () => {
     expect(report.startedAt).toMatch(/\.\d{3}Z$/);
   });
 
-  it('redacts secrets in the command of the report', async () => {
-    const report = await startService({ serviceId: 'redact', command: process.execPath, args: ['-e', '0', '--password', 'hunter2'], cwd: dir.path }).ended;
-    expect(report.command).not.toContain('hunter2');
+  it('redacts secrets in the command of the report (log-core redactor by default)', async () => {
+    const args = ['-e', '0', '--password', 'hunter2', 'API_TOKEN=abc123', 'postgres://u:pw-secret@h/db'];
+    const report = await startService({ serviceId: 'redact', command: process.execPath, args, cwd: dir.path }).ended;
+    expect(report.command).toContain(process.execPath);
+    expect(report.command).not.toMatch(/hunter2|abc123|pw-secret/);
   });
 
   it('a throwing onLog never stops the capture', async () => {

@@ -1,0 +1,81 @@
+/**
+ * Benchmarks of @pactown/sandbox (run: `npx pnpm@10.34.8 bench`; scale the
+ * captured volume and rounds down with BENCH_SCALE=0.1).
+ * 1. capture throughput vs readline and execa's line iteration, same run, with RSS growth
+ * 2. process end -> died report, vs execa's result promise
+ * 3. server listening -> readiness reported, vs the original's 500 ms polling
+ * Then the service-runner benchmarks (bench/runner.ts), unless BENCH_RUNNER=0.
+ */
+import { existsSync } from 'node:fs';
+import { machineLine, median, percentile, printTable, verdict } from '@pactown/bench';
+import { type CaptureRun, devNull, execaLines, ours, readline } from './capture.js';
+import { diedReportLatency, execaResultLatency, originalPollLatency, readinessLatency } from './latency.js';
+
+const scale = Number(process.env.BENCH_SCALE ?? 1);
+const BYTES = Math.max(1, Math.round(2 ** 30 * scale));
+const CAPTURE_ROUNDS = Math.max(1, Math.round(3 * Math.min(1, scale * 4)));
+const LATENCY_ROUNDS = Math.max(5, Math.round(20 * Math.min(1, scale * 4)));
+const MiB = 2 ** 20;
+
+console.log(machineLine());
+console.log(`capture: ${(BYTES / MiB).toFixed(0)} MiB of 100-byte lines, ${CAPTURE_ROUNDS} round(s); latency: ${LATENCY_ROUNDS} rounds`);
+
+const contenders: Record<string, (bytes: number) => Promise<CaptureRun>> = {
+  '@pactown/sandbox onLog': ours,
+  'node:readline': readline,
+  'execa for await (line)': execaLines,
+  'child alone > /dev/null': devNull,
+};
+const runs: Record<string, CaptureRun[]> = {};
+for (let round = 0; round < CAPTURE_ROUNDS; round++) {
+  for (const [name, run] of Object.entries(contenders)) {
+    const result = await run(BYTES);
+    if (result.lines !== Math.ceil(BYTES / 100)) throw new Error(`${name} counted ${result.lines} lines of ${Math.ceil(BYTES / 100)}`);
+    (runs[name] ??= []).push(result);
+  }
+}
+const ms = (name: string): number => median(runs[name]!.map((r) => r.ms));
+printTable(
+  `Capture of ${(BYTES / MiB).toFixed(0)} MiB (median of ${CAPTURE_ROUNDS})`,
+  ['contender', 'time (ms)', 'MiB/s', 'peak RSS growth (MiB)'],
+  Object.keys(contenders).map((name) => [
+    name,
+    ms(name),
+    BYTES / MiB / (ms(name) / 1000),
+    Math.max(...runs[name]!.map((r) => r.rssGrowth)) / MiB,
+  ]),
+);
+const oursMs = ms('@pactown/sandbox onLog');
+verdict('capture throughput vs node:readline', ms('node:readline') / oursMs, { atLeast: 1.5 });
+verdict("capture throughput vs execa's line iteration", ms('execa for await (line)') / oursMs, { atLeast: 4 });
+const growth = Math.max(...runs['@pactown/sandbox onLog']!.map((r) => r.rssGrowth)) / MiB;
+console.log(`${growth <= 64 ? 'PASS' : 'MISS'} peak RSS growth while capturing: ${growth.toFixed(1)} MiB (target <= 64 MiB)`);
+
+const died: number[] = [];
+const execaDied: number[] = [];
+const ready: number[] = [];
+const original: number[] = [];
+for (let i = 0; i < LATENCY_ROUNDS; i++) {
+  died.push(await diedReportLatency());
+  execaDied.push(await execaResultLatency());
+  ready.push(await readinessLatency());
+  if (i < Math.ceil(LATENCY_ROUNDS / 2)) original.push(await originalPollLatency());
+}
+printTable(
+  'Latency (ms)',
+  ['measure', 'median', 'p90', 'max'],
+  [
+    ['process end -> died report (@pactown/sandbox)', median(died), percentile(died, 90), Math.max(...died)],
+    ['process end -> execa result settles', median(execaDied), percentile(execaDied, 90), Math.max(...execaDied)],
+    ['listening -> ready (@pactown/sandbox)', median(ready), percentile(ready, 90), Math.max(...ready)],
+    ['listening -> ready (original: 500 ms polling)', median(original), percentile(original, 90), Math.max(...original)],
+  ],
+);
+console.log(`${median(died) <= 20 ? 'PASS' : 'MISS'} died report median: ${median(died).toFixed(1)} ms (target <= 20 ms)`);
+verdict('died report latency / execa result latency', median(died) / median(execaDied), { atMost: 1.5 });
+console.log(`${median(ready) <= 50 ? 'PASS' : 'MISS'} readiness median: ${median(ready).toFixed(1)} ms (target <= 50 ms)`);
+verdict('readiness latency vs the original polling', median(original) / median(ready), { atLeast: 2 });
+
+if (process.env.BENCH_RUNNER !== '0' && existsSync(new URL('./runner.ts', import.meta.url))) {
+  await import('./runner.js');
+}
