@@ -88,7 +88,7 @@ export function normalizeRunnerOptions(input: ServiceRunnerOptions): NormalizedR
   return {
     sandboxesDir,
     logger,
-    fastStartLogger: o.fastStartLogger ?? (o.logger === undefined ? defaultLogger('pactown.fast_start') : logger),
+    fastStartLogger: o.fastStartLogger ?? defaultLogger('pactown.fast_start'),
     cache: o.cache ?? true,
     cacheDir: isAbsolute(cacheDir) ? cacheDir : resolve(cacheDir),
     cacheMaxEntries: int('cacheMaxEntries', o.cacheMaxEntries, 20, 1),

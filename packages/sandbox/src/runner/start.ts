@@ -78,7 +78,7 @@ export async function startAndWait(input: StartInput): Promise<Outcome> {
       cwd: sandboxPath,
       env: { ...run.env, ...env.env, PATH: pathParts.join(delimiter), MARKPACT_PORT: String(run.port), PORT: String(run.port) },
       envAllowList: runner.envAllowList,
-      logger: log.logger,
+      logger: runner.logger, // the process layer adds the service binding itself
       onLog: (record) => log.deliver(record),
       envDir: env.envDir,
       port: run.port,

@@ -12,9 +12,9 @@ export type OnLogCallback = (message: string, record: ServiceLogRecord) => void;
 export interface ServiceRunnerOptions {
   /** Root folder of the sandboxes; each service gets `{sandboxesDir}/service_{id}`. */
   sandboxesDir: string;
-  /** Where run messages go. @default log-core's `getLogger('pactown.sandbox')` when available, else silent */
+  /** Where run messages go (a `service` binding is added). @default log-core's `getLogger('pactown.sandbox')` */
   logger?: SandboxLogger;
-  /** Where cache messages go. @default log-core's `getLogger('pactown.fast_start')` when available, else `logger` */
+  /** Where dependency-cache messages go. @default log-core's `getLogger('pactown.fast_start')` */
   fastStartLogger?: SandboxLogger;
   /** Share dependency environments between sandboxes. @default true */
   cache?: boolean;
