@@ -26,8 +26,11 @@ export class SseClient {
       if (!res.body) return;
       const decoder = new TextDecoder();
       let buffer = '';
-      for await (const chunk of res.body) {
-        buffer += decoder.decode(chunk as Uint8Array, { stream: true });
+      const reader = res.body.getReader();
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        buffer += decoder.decode(value, { stream: true });
         let at: number;
         while ((at = buffer.indexOf('\n\n')) >= 0) {
           this.#parse(buffer.slice(0, at));
@@ -54,7 +57,11 @@ export class SseClient {
     if (data.length === 0) return;
     message.data = JSON.parse(data.join('\n'));
     this.events.push(message);
-    this.#waiters = this.#waiters.filter((w) => (w.match(message) ? (w.resolve(message), false) : true));
+    this.#waiters = this.#waiters.filter((w) => {
+      if (!w.match(message)) return true;
+      w.resolve(message);
+      return false;
+    });
   }
 
   /** Resolves with the first event (already received or future) that matches. */
@@ -63,7 +70,13 @@ export class SseClient {
     if (seen) return Promise.resolve(seen);
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), timeoutMs);
-      this.#waiters.push({ match, resolve: (e) => (clearTimeout(timer), resolve(e)) });
+      this.#waiters.push({
+        match,
+        resolve: (e) => {
+          clearTimeout(timer);
+          resolve(e);
+        },
+      });
     });
   }
 
