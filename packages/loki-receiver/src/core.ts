@@ -4,8 +4,15 @@ import { Ingester } from './ingest.js';
 import { parseLogQuery } from './logql/parser.js';
 import type { ResolvedOptions } from './options.js';
 import { type QueryRange, runQuery } from './query.js';
-import { Store } from './store.js';
+import { Store, type StreamData } from './store.js';
+import { joinNs, nsString, splitNs } from './timestamp.js';
 import type { Labels, LokiQueryData, ReceivedEntry, ReceiverStats, TrafficCounter } from './types.js';
+
+function hasLinesIn(stream: StreamData, start: bigint, end: bigint): boolean {
+  const [sMs, sSub] = splitNs(start);
+  const [eMs, eSub] = splitNs(end);
+  return stream.bound(sMs, sSub) < stream.bound(eMs, eSub);
+}
 
 /** Tenant used when multi-tenancy is off, as in Loki. */
 export const SINGLE_TENANT = 'fake';
@@ -54,7 +61,7 @@ export class ReceiverCore {
     const out = new Set<string>();
     for (const stream of this.store.streams(tenant)) {
       if (query && !query.matchers.every((m) => m.matches(stream.labels[m.name] ?? ''))) continue;
-      if (stream.bound(start) >= stream.bound(end)) continue;
+      if (!hasLinesIn(stream, start, end)) continue;
       if (name === undefined) for (const n of Object.keys(stream.labels)) out.add(n);
       else if (name in stream.labels) out.add(stream.labels[name]!);
     }
@@ -67,7 +74,7 @@ export class ReceiverCore {
     const out: Labels[] = [];
     for (const stream of this.store.streams(tenant)) {
       if (!queries.some((q) => q.matchers.every((m) => m.matches(stream.labels[m.name] ?? '')))) continue;
-      if (stream.bound(start) >= stream.bound(end)) continue;
+      if (!hasLinesIn(stream, start, end)) continue;
       out.push({ ...stream.labels });
     }
     return out;
@@ -78,14 +85,13 @@ export class ReceiverCore {
     for (const t of tenant === undefined ? this.store.tenants() : [tenant]) {
       for (const s of this.store.streams(t)) {
         for (let i = 0; i < s.size; i++) {
-          const ts = s.ts[i]!;
           out.push({
             tenant: t,
             labels: { ...s.labels },
             stream: s.key,
-            timestamp: ts.toString(),
-            timestampNs: ts,
-            line: s.lines[i]!,
+            timestamp: nsString(s.ms[i]!, s.sub[i]!),
+            timestampNs: joinNs(s.ms[i]!, s.sub[i]!),
+            line: s.line(i),
             structuredMetadata: { ...s.metadata[i] },
           });
         }

@@ -4,6 +4,7 @@ import type { RawEntry, RawStream } from './proto.js';
 import { RateLimiter } from './rate-limit.js';
 import type { Store } from './store.js';
 import { formatGoTime, formatRfc3339 } from './time-format.js';
+import { joinNs } from './timestamp.js';
 import type { Labels } from './types.js';
 
 /** Outcome of one push: the HTTP status Loki would answer and its body. */
@@ -13,8 +14,6 @@ export interface IngestResult {
   accepted: number;
   rejected: number;
 }
-
-const NS_PER_MS = 1_000_000n;
 
 function metadataSize(meta: Labels): [bytes: number, count: number] {
   let bytes = 0;
@@ -50,16 +49,17 @@ export class Ingester {
   }
 
   /** Validates an entry; returns Loki's message when it is refused (and may truncate the line). */
-  #checkEntry(entry: RawEntry, key: string, nowNs: bigint): string | undefined {
+  #checkEntry(entry: RawEntry, key: string, nowMs: number): string | undefined {
     const o = this.opts;
     if (o.rejectOldSamples) {
-      const oldest = nowNs - BigInt(o.rejectOldSamplesMaxAgeMs) * NS_PER_MS;
-      if (entry.ts < oldest) {
-        return `entry for stream '${key}' has timestamp too old: ${formatRfc3339(entry.ts)}, oldest acceptable timestamp is: ${formatRfc3339(oldest)}`;
+      const oldest = nowMs - o.rejectOldSamplesMaxAgeMs;
+      if (entry.ms < oldest) {
+        return `entry for stream '${key}' has timestamp too old: ${formatRfc3339(joinNs(entry.ms, entry.sub))}, oldest acceptable timestamp is: ${formatRfc3339(joinNs(oldest, 0))}`;
       }
     }
-    if (entry.ts > nowNs + BigInt(o.creationGracePeriodMs) * NS_PER_MS) {
-      return `entry for stream '${key}' has timestamp too new: ${formatRfc3339(entry.ts)}`;
+    const newest = nowMs + o.creationGracePeriodMs;
+    if (entry.ms > newest || (entry.ms === newest && entry.sub > 0)) {
+      return `entry for stream '${key}' has timestamp too new: ${formatRfc3339(joinNs(entry.ms, entry.sub))}`;
     }
     if (o.maxLineSize > 0 && byteLength(entry.line) > o.maxLineSize) {
       const size = Buffer.byteLength(entry.line);
@@ -88,7 +88,7 @@ export class Ingester {
   /** Runs a decoded push for a tenant. Valid entries are stored even when others are refused (Loki's partial accept). */
   push(tenant: string, streams: RawStream[]): IngestResult {
     const o = this.opts;
-    const nowNs = BigInt(Math.trunc(o.now())) * NS_PER_MS;
+    const nowMs = Math.trunc(o.now());
     const errors: string[] = [];
     const accepted: Accepted[] = [];
     let rejected = 0;
@@ -103,7 +103,7 @@ export class Ingester {
       }
       const good: RawEntry[] = [];
       for (const entry of raw.entries) {
-        const why = this.#checkEntry(entry, labels.key, nowNs);
+        const why = this.#checkEntry(entry, labels.key, nowMs);
         if (why === undefined) {
           good.push(entry);
           validLines += 1;
@@ -148,25 +148,27 @@ export class Ingester {
       }
       stream = this.store.getOrCreate(tenant, s.key, s.labels);
     }
-    const windowNs = BigInt(o.outOfOrderWindowMs) * NS_PER_MS;
+    const windowMs = o.outOfOrderWindowMs;
     const failed: string[] = [];
     let stored = 0;
     let duplicates = 0;
     let failures = 0;
     for (const e of entries) {
-      const result = stream.append(e.ts, e.line, e.metadata, windowNs);
+      const result = stream.append(e.ms, e.sub, e.line, e.metadata, windowMs);
       if (result === 'stored') stored += 1;
       else if (result === 'duplicate') duplicates += 1;
       else {
         failures += 1;
         if (failed.length < o.maxReturnedErrors) {
-          const cutoff = stream.highest - windowNs;
+          const ts = joinNs(e.ms, e.sub);
+          const cutoff = joinNs(stream.highestMs - windowMs, stream.highestSub);
           failed.push(
-            `entry with timestamp ${formatGoTime(e.ts)} ignored, reason: 'entry too far behind, entry timestamp is: ${formatRfc3339(e.ts)}, oldest acceptable timestamp is: ${formatRfc3339(cutoff)}',`,
+            `entry with timestamp ${formatGoTime(ts)} ignored, reason: 'entry too far behind, entry timestamp is: ${formatRfc3339(ts)}, oldest acceptable timestamp is: ${formatRfc3339(cutoff)}',`,
           );
         }
       }
     }
+    stream.seal();
     if (failures === 0) return { stored, duplicates, error: undefined, status: 204 };
     failed.push(`user '${tenant}', total ignored: ${failures} out of ${entries.length} for stream: ${s.key}`);
     return { stored, duplicates, error: failed.join('\n'), status: 400 };

@@ -73,7 +73,10 @@ interface DecodedStream {
 
 /** One entry of a decoded push, before validation. */
 export interface RawEntry {
-  ts: bigint;
+  /** Epoch milliseconds. */
+  ms: number;
+  /** Nanoseconds within the millisecond (0-999999). */
+  sub: number;
   line: string;
   metadata: Record<string, string> | undefined;
 }
@@ -84,14 +87,6 @@ export interface RawStream {
   entries: RawEntry[];
 }
 
-const NS_PER_SECOND = 1_000_000_000n;
-
-function toNs(ts: DecodedEntry['timestamp']): bigint {
-  if (!ts) return 0n;
-  const s = ts.seconds;
-  const seconds = typeof s === 'number' ? s : s ? s.toNumber() : 0;
-  return BigInt(seconds) * NS_PER_SECOND + BigInt(ts.nanos ?? 0);
-}
 
 /** Decodes an uncompressed logproto PushRequest. Throws protobufjs's error on a malformed message. */
 export function decodePushRequest(bytes: Uint8Array): RawStream[] {
@@ -110,7 +105,12 @@ export function decodePushRequest(bytes: Uint8Array): RawStream[] {
         metadata = {};
         for (const pair of sm) metadata[pair.name ?? ''] = pair.value ?? '';
       }
-      entries[j] = { ts: toNs(e.timestamp), line: e.line ?? '', metadata };
+      const t = e.timestamp;
+      const s = t?.seconds;
+      const seconds = typeof s === 'number' ? s : s ? s.toNumber() : 0;
+      const nanos = t?.nanos ?? 0;
+      const subMs = Math.floor(nanos / 1_000_000);
+      entries[j] = { ms: seconds * 1000 + subMs, sub: nanos - subMs * 1_000_000, line: e.line ?? '', metadata };
     }
     out[i] = { labelsText: s.labels ?? '', entries };
   }

@@ -3,6 +3,7 @@ import snappy from 'snappyjs';
 import { LokiHttpError } from './errors.js';
 import { goQuote } from './go-quote.js';
 import { type RawEntry, type RawStream, decodePushRequest } from './proto.js';
+import { parseNsString } from './timestamp.js';
 
 function tooLarge(size: number | undefined, limit: number): LokiHttpError {
   const shown = size === undefined ? 'more than the limit once decompressed' : `${size} bytes`;
@@ -48,7 +49,8 @@ function jsonEntry(value: unknown): RawEntry {
     }
     if (pairs.length > 0) metadata = Object.fromEntries(pairs) as Record<string, string>;
   }
-  return { ts: BigInt(ts), line, metadata };
+  const [ms, sub] = parseNsString(ts);
+  return { ms, sub, line, metadata };
 }
 
 function labelsText(stream: unknown): string {

@@ -1,18 +1,26 @@
+import { LineRope } from './line-rope.js';
+import { compareTs } from './timestamp.js';
 import type { Labels } from './types.js';
 
 /** Result of appending one entry to a stream. */
 export type AppendResult = 'stored' | 'duplicate' | 'too-far-behind';
 
 /**
- * One stream's lines, kept sorted by timestamp in parallel arrays (cheaper
- * than an object per line when a benchmark pushes half a million of them).
+ * One stream's lines, kept sorted by time in parallel arrays (cheaper than an
+ * object per line when a benchmark pushes half a million of them). Times are
+ * [epoch ms, ns within the ms] pairs, see timestamp.ts.
  */
 export class StreamData {
-  readonly ts: bigint[] = [];
-  readonly lines: string[] = [];
+  readonly ms: number[] = [];
+  readonly sub: number[] = [];
+  readonly #rope = new LineRope();
+  readonly #part: number[] = [];
+  readonly #offset: number[] = [];
+  readonly #length: number[] = [];
   readonly metadata: Array<Labels | undefined> = [];
-  /** Newest timestamp ever accepted (Loki's out-of-order window is measured from it). */
-  highest = -1n;
+  /** Newest time ever accepted (Loki's out-of-order window is measured from it). */
+  highestMs = Number.NEGATIVE_INFINITY;
+  highestSub = 0;
 
   constructor(
     readonly key: string,
@@ -20,49 +28,75 @@ export class StreamData {
   ) {}
 
   get size(): number {
-    return this.ts.length;
+    return this.ms.length;
   }
 
-  /** First index whose timestamp is >= ts (or > ts with `after`). */
-  bound(ts: bigint, after = false): number {
+  /** The line at index `i`. */
+  line(i: number): string {
+    return this.#rope.read(this.#part[i]!, this.#offset[i]!, this.#length[i]!);
+  }
+
+  /** Length in UTF-16 units of the line at index `i`. */
+  lineLength(i: number): number {
+    return this.#length[i]!;
+  }
+
+  /** Packs lines appended since the last call (done after every push). */
+  seal(): void {
+    this.#rope.seal();
+  }
+
+  /** First index whose time is >= (ms, sub), or > it with `after`. */
+  bound(ms: number, sub: number, after = false): number {
     let lo = 0;
-    let hi = this.ts.length;
+    let hi = this.ms.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      const t = this.ts[mid]!;
-      if (t < ts || (after && t === ts)) lo = mid + 1;
+      const c = compareTs(this.ms[mid]!, this.sub[mid]!, ms, sub);
+      if (c < 0 || (after && c === 0)) lo = mid + 1;
       else hi = mid;
     }
     return lo;
   }
 
   /** Appends like Loki's unordered head block: duplicates (same time and line) are dropped silently. */
-  append(ts: bigint, line: string, metadata: Labels | undefined, windowNs: bigint): AppendResult {
-    const n = this.ts.length;
-    if (n === 0 || ts > this.ts[n - 1]!) {
-      this.#insert(n, ts, line, metadata);
+  append(ms: number, sub: number, line: string, metadata: Labels | undefined, windowMs: number): AppendResult {
+    const n = this.ms.length;
+    if (n === 0 || compareTs(ms, sub, this.ms[n - 1]!, this.sub[n - 1]!) > 0) {
+      this.#insert(n, ms, sub, line, metadata);
       return 'stored';
     }
-    if (ts < this.highest - windowNs) return 'too-far-behind';
-    const end = this.bound(ts, true);
-    for (let i = end - 1; i >= 0 && this.ts[i] === ts; i--) {
-      if (this.lines[i] === line) return 'duplicate';
+    if (compareTs(ms, sub, this.highestMs - windowMs, this.highestSub) < 0) return 'too-far-behind';
+    const end = this.bound(ms, sub, true);
+    for (let i = end - 1; i >= 0 && this.ms[i] === ms && this.sub[i] === sub; i--) {
+      if (this.line(i) === line) return 'duplicate';
     }
-    this.#insert(end, ts, line, metadata);
+    this.#insert(end, ms, sub, line, metadata);
     return 'stored';
   }
 
-  #insert(at: number, ts: bigint, line: string, metadata: Labels | undefined): void {
-    if (at === this.ts.length) {
-      this.ts.push(ts);
-      this.lines.push(line);
+  #insert(at: number, ms: number, sub: number, line: string, metadata: Labels | undefined): void {
+    const [part, offset] = this.#rope.append(line);
+    const length = line.length;
+    if (at === this.ms.length) {
+      this.ms.push(ms);
+      this.sub.push(sub);
+      this.#part.push(part);
+      this.#offset.push(offset);
+      this.#length.push(length);
       this.metadata.push(metadata);
     } else {
-      this.ts.splice(at, 0, ts);
-      this.lines.splice(at, 0, line);
+      this.ms.splice(at, 0, ms);
+      this.sub.splice(at, 0, sub);
+      this.#part.splice(at, 0, part);
+      this.#offset.splice(at, 0, offset);
+      this.#length.splice(at, 0, length);
       this.metadata.splice(at, 0, metadata);
     }
-    if (ts > this.highest) this.highest = ts;
+    if (compareTs(ms, sub, this.highestMs, this.highestSub) > 0) {
+      this.highestMs = ms;
+      this.highestSub = sub;
+    }
   }
 }
 

@@ -4,6 +4,7 @@ import { goQuote } from '../src/go-quote.js';
 import { readGoString } from '../src/go-quote.js';
 import { type LokiReceiver, formatLabels, startLokiReceiver } from '../src/index.js';
 import { parseLogQuery, parsePushLabels } from '../src/logql/parser.js';
+import { compareTs, joinNs, nsString, parseNsString, splitNs } from '../src/timestamp.js';
 import { nowNs, protobufBody, push } from './helpers.js';
 
 // Text without lone surrogates (Go strings are UTF-8, so those cannot travel).
@@ -28,6 +29,25 @@ describe('Go string literals', () => {
     expect(goQuote('a"b\\c\n\t\u0001\u007f é ☃ \u00a0')).toBe('"a\\"b\\\\c\\n\\t\\x01\\x7f é ☃ \\u00a0"');
     expect(readGoString('"\\xe2\\x98\\x83 \\u2603 \\U0001F600 \\101"', 0).value).toBe('☃ ☃ 😀 A');
     expect(readGoString('`raw \\n`', 0).value).toBe('raw \\n');
+  });
+});
+
+describe('nanosecond timestamps as [ms, ns] pairs', () => {
+  const ns = fc.bigInt({ min: -(2n ** 62n), max: 2n ** 63n - 1n });
+  it('split, join, print and parse agree with BigInt arithmetic', () => {
+    fc.assert(
+      fc.property(ns, ns, (a, b) => {
+        const [ms, sub] = splitNs(a);
+        expect(sub).toBeGreaterThanOrEqual(0);
+        expect(sub).toBeLessThan(1_000_000);
+        expect(joinNs(ms, sub)).toBe(a);
+        expect(nsString(ms, sub)).toBe(a.toString());
+        expect(parseNsString(a.toString())).toEqual([ms, sub]);
+        const [bms, bsub] = splitNs(b);
+        expect(Math.sign(compareTs(ms, sub, bms, bsub))).toBe(a === b ? 0 : a < b ? -1 : 1);
+      }),
+      { numRuns: 1000 },
+    );
   });
 });
 
