@@ -1,5 +1,6 @@
 import { access, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { redactText } from './redact.js';
 import { runInstaller } from './run-installer.js';
 import type { MessageSink } from './types.js';
 
@@ -38,7 +39,7 @@ export function packageJsonFor(deps: readonly string[]): string {
  */
 export async function buildNodeEnv(dir: string, deps: readonly string[], options: NodeInstallOptions): Promise<void> {
   if (!options.keepPackageJson) await writeFile(join(dir, 'package.json'), packageJsonFor(deps));
-  options.sink('info', `Installing npm dependencies: ${deps.join(', ')}`);
+  options.sink('info', redactText(`Installing npm dependencies: ${deps.join(', ')}`));
   const explicit = options.keepPackageJson ? ['--no-save', ...deps] : [];
   await runInstaller({
     command: options.npm,

@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { access, constants, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { redactText } from './redact.js';
 import { runInstaller } from './run-installer.js';
 import type { MessageSink } from './types.js';
 
@@ -50,7 +51,7 @@ export async function buildPythonEnv(venv: string, deps: readonly string[], cwd:
   options.sink('info', `Creating virtual environment (${deps.length === 0 ? 'no dependencies' : `${deps.length} dependencies`})`);
   await runInstaller({ command: options.python, args, cwd, env: options.env, sink: options.sink });
   if (deps.length === 0) return;
-  options.sink('info', `Installing Python dependencies: ${deps.join(', ')}`);
+  options.sink('info', redactText(`Installing Python dependencies: ${deps.join(', ')}`));
   const install = ['install', '--disable-pip-version-check', '--no-input', ...options.pipArgs, ...deps];
   await runInstaller({
     command: useHostPip ? options.python : venvPython(venv),

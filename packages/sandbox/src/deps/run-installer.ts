@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { redactText } from './redact.js';
 import { DependencyError } from './errors.js';
 import type { MessageSink } from './types.js';
 
@@ -23,7 +24,8 @@ export interface InstallerStep {
  */
 export function runInstaller(step: InstallerStep): Promise<void> {
   const limit = step.tailBytes ?? 16_384;
-  const shown = [step.command, ...step.args].join(' ');
+  // Index URLs and requirements may carry credentials (`https://user:token@host`).
+  const shown = redactText([step.command, ...step.args].join(' '));
   let tail = '';
   return new Promise((resolve, reject) => {
     const child = spawn(step.command, step.args, { cwd: step.cwd, env: step.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -32,8 +34,9 @@ export function runInstaller(step: InstallerStep): Promise<void> {
     const take = (stream: 'stdout' | 'stderr', text: string, final: boolean) => {
       const lines = (pending[stream] + text).split(/\r?\n|\r/);
       pending[stream] = final ? '' : lines.pop()!;
-      for (const line of lines) {
+      for (let line of lines) {
         if (line.trim() === '') continue;
+        line = redactText(line);
         tail = `${tail}${line}\n`.slice(-limit);
         step.sink(stream === 'stderr' ? 'warn' : 'info', line, { stream });
       }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EnvCache, type EnvKind } from '../../src/deps/cache.js';
+import { DependencyError } from '../../src/deps/errors.js';
 import { cacheKey, normaliseDeps, pyList } from '../../src/deps/cache-key.js';
 import { recordingSink } from './helpers.js';
 
@@ -131,5 +132,21 @@ describe('Python requirement names for verification', () => {
     expect(requirementName('Flask_SQLAlchemy==3.0')).toBe('flask-sqlalchemy');
     expect(requirementName('./localpkg')).toBeNull();
     expect(requirementName('https://example.invalid/x.whl')).toBeNull();
+  });
+});
+
+describe('installer output', () => {
+  it('streams lines live and masks credentials in the command and the output', async () => {
+    const { runInstaller } = await import('../../src/deps/run-installer.js');
+    const sink = recordingSink();
+    const script = 'console.log("Looking in indexes: https://user:s3cret@example.invalid/simple"); console.error("fatal"); process.exit(2)';
+    const error = await runInstaller({ command: process.execPath, args: ['-e', script, '--', '--index-url', 'https://bob:hunter2@example.invalid/'], cwd: dir, sink }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DependencyError);
+    const e = error as DependencyError;
+    expect(e.exitCode).toBe(2);
+    expect(e.command).not.toContain('hunter2');
+    expect(e.output).toContain('fatal');
+    expect(e.output).not.toContain('s3cret');
+    expect(sink.messages.map((m) => `${m.level} ${m.message}`)).toEqual(['info Looking in indexes: https://user:[REDACTED]@example.invalid/simple', 'warn fatal']);
   });
 });
