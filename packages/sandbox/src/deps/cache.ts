@@ -2,6 +2,7 @@ import { mkdir, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/p
 import { join } from 'node:path';
 import { cacheKey, normaliseDeps, pyList } from './cache-key.js';
 import { acquireDirLock } from './lock.js';
+import { redactText } from './redact.js';
 import type { MessageSink } from './types.js';
 
 /** The logger name of every cache message. */
@@ -61,7 +62,7 @@ export class EnvCache {
   async acquire(kind: EnvKind, deps: readonly string[], sink: MessageSink, keyExtra = ''): Promise<CacheLease> {
     const started = performance.now();
     const log: MessageSink = (level, message) => sink(level, message, { logger: FAST_START_LOGGER });
-    log('debug', `Checking cache for deps: ${pyList(normaliseDeps(deps))}`);
+    log('debug', redactText(`Checking cache for deps: ${pyList(normaliseDeps(deps))}`));
     const key = cacheKey(deps, keyExtra);
     const name = `${kind.prefix}_${key}`;
     const dir = join(this.dir, `${kind.prefix}s`, name);
