@@ -1,0 +1,125 @@
+import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
+import { createLokiClient } from './client.js';
+import { withPatternFormatter } from './resolve.js';
+import type { LokiOptions } from './types.js';
+
+const HELP = `Usage: <program> | pactown-loki --url http://loki:3100 [options]
+
+Reads pino NDJSON (one JSON object per line) on stdin and ships it to Loki.
+Lines that are not JSON are shipped as INFO messages.
+
+  --url <url>              Loki base or push URL (or LOKI_URL)
+  --label name=value       static label (repeatable)
+  --label-field <field>    record field promoted to a label (repeatable; default service, level, logger)
+  --metadata <field>       record field sent as structured metadata (repeatable)
+  --tenant <id>            X-Scope-OrgID (or LOKI_TENANT)
+  --user <name>            basic auth user; password from LOKI_PASSWORD
+  --bearer-token-env <var> read a bearer token from this environment variable
+  --header name=value      extra request header (repeatable)
+  --format logfmt|json|pattern, --pattern <pattern>
+  --wire protobuf|json, --gzip
+  --spool-dir <dir>        durable spool folder
+  --batch-bytes <n>, --batch-wait <ms>, --queue-bytes <n>, --timeout <ms>, --drain-timeout <ms>
+  --queue-policy drop-oldest|backpressure   (default backpressure: stdin is read only as fast as Loki takes it)
+  --tee                    copy stdin to stdout
+  --quiet                  no counters on stderr at the end
+Exit status: 0 all lines accepted, 1 some lines dropped, 2 bad usage.`;
+
+function pairs(values: string[] | undefined, flag: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const v of values ?? []) {
+    const i = v.indexOf('=');
+    if (i <= 0) throw new TypeError(`[@pactown/loki-transport] ${flag} needs name=value, got ${JSON.stringify(v)}`);
+    out[v.slice(0, i)] = v.slice(i + 1);
+  }
+  return out;
+}
+
+function int(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isFinite(n)) throw new TypeError(`[@pactown/loki-transport] ${flag} needs a number, got ${JSON.stringify(value)}`);
+  return n;
+}
+
+/** Builds client options from the command line and environment. */
+export function cliOptions(argv: string[], env: NodeJS.ProcessEnv): { options: LokiOptions; tee: boolean; quiet: boolean; help: boolean } {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      url: { type: 'string' }, label: { type: 'string', multiple: true }, 'label-field': { type: 'string', multiple: true },
+      metadata: { type: 'string', multiple: true }, tenant: { type: 'string' }, user: { type: 'string' },
+      'bearer-token-env': { type: 'string' }, header: { type: 'string', multiple: true }, format: { type: 'string' },
+      pattern: { type: 'string' }, wire: { type: 'string' }, gzip: { type: 'boolean' }, 'spool-dir': { type: 'string' },
+      'batch-bytes': { type: 'string' }, 'batch-wait': { type: 'string' }, 'queue-bytes': { type: 'string' },
+      'queue-policy': { type: 'string' }, timeout: { type: 'string' }, 'drain-timeout': { type: 'string' },
+      'metrics-interval': { type: 'string' }, tee: { type: 'boolean' }, quiet: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+  });
+  const options: Record<string, unknown> = {
+    url: values.url ?? env.LOKI_URL,
+    labels: pairs(values.label, '--label'),
+    labelFields: values['label-field'],
+    structuredMetadata: values.metadata,
+    tenant: values.tenant ?? env.LOKI_TENANT,
+    headers: pairs(values.header, '--header'),
+    format: values.format,
+    pattern: values.pattern,
+    wire: values.wire,
+    gzip: values.gzip,
+    spoolDir: values['spool-dir'],
+    batchBytes: int(values['batch-bytes'], '--batch-bytes'),
+    batchWait: int(values['batch-wait'], '--batch-wait'),
+    queueBytes: int(values['queue-bytes'], '--queue-bytes'),
+    queuePolicy: values['queue-policy'] ?? 'backpressure',
+    timeout: int(values.timeout, '--timeout'),
+    drainTimeout: int(values['drain-timeout'], '--drain-timeout'),
+    metricsInterval: int(values['metrics-interval'], '--metrics-interval') ?? 0,
+  };
+  if (values.user !== undefined) options.basicAuth = { username: values.user, password: env.LOKI_PASSWORD ?? '' };
+  if (values['bearer-token-env'] !== undefined) options.bearerToken = env[values['bearer-token-env']];
+  for (const key of Object.keys(options)) if (options[key] === undefined) delete options[key];
+  return { options: options as unknown as LokiOptions, tee: values.tee ?? false, quiet: values.quiet ?? false, help: values.help ?? false };
+}
+
+function parseLine(line: string): Record<string, unknown> {
+  if (line.startsWith('{')) {
+    try {
+      const obj = JSON.parse(line);
+      if (obj !== null && typeof obj === 'object' && !Array.isArray(obj)) return obj;
+    } catch {}
+  }
+  return { level: 30, time: Date.now(), msg: line };
+}
+
+/** Runs the CLI; resolves with the exit status. */
+export async function main(argv: string[], input: NodeJS.ReadableStream = process.stdin, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  let parsed: ReturnType<typeof cliOptions>;
+  try {
+    parsed = cliOptions(argv, env);
+  } catch (err) {
+    process.stderr.write(`${(err as Error).message}\n\n${HELP}\n`);
+    return 2;
+  }
+  if (parsed.help) {
+    process.stdout.write(`${HELP}\n`);
+    return 0;
+  }
+  const client = createLokiClient(await withPatternFormatter(parsed.options));
+  const stop = () => input.emit('end');
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+  const rl = createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY });
+  for await (const line of rl) {
+    if (parsed.tee) process.stdout.write(`${line}\n`);
+    if (line === '') continue;
+    if (!client.push(parseLine(line))) await client.waitForRoom();
+  }
+  await client.close();
+  const m = client.metrics();
+  const dropped = Object.values(m.droppedLines).reduce((a, b) => a + b, 0);
+  if (!parsed.quiet) process.stderr.write(`pactown-loki: sent ${m.sentLines} lines (${m.wireBytes} bytes on the wire), dropped ${dropped} ${JSON.stringify(m.droppedLines)}, retries ${m.retries}, ${m.spoolBatches} batches left in the spool\n`);
+  return dropped > 0 ? 1 : 0;
+}

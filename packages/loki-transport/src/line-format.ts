@@ -1,0 +1,77 @@
+import type { NormalizedOptions } from './options.js';
+import type { LokiRecord } from './types.js';
+
+export type LineFormatter = (record: LokiRecord, skip: ReadonlySet<string>) => string;
+
+const BARE = /^[^\s="\\\u0000-\u001f\u007f]+$/;
+
+/** A logfmt value: bare when it is one plain token, else a double-quoted string with JSON escapes. */
+export function logfmtValue(value: unknown): string {
+  let text: string;
+  if (typeof value === 'string') text = value;
+  else if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
+  else if (value === null || value === undefined) return value === null ? 'null' : '';
+  else if (value instanceof Date) return value.toISOString();
+  else {
+    try {
+      text = JSON.stringify(value) ?? String(value);
+    } catch {
+      text = String(value);
+    }
+  }
+  return text !== '' && BARE.test(text) ? text : JSON.stringify(text);
+}
+
+function logfmtFields(out: string, prefix: string, obj: Readonly<Record<string, unknown>>, skip: ReadonlySet<string>, rename: Record<string, string>, depth: number): string {
+  for (const key in obj) {
+    if (prefix === '' && skip.has(key)) continue;
+    const value = obj[key];
+    if (value === undefined) continue;
+    const name = prefix + (prefix === '' ? (rename[key] ?? key) : key);
+    if (depth < 3 && value !== null && typeof value === 'object' && !Array.isArray(value) && !(value instanceof Date)) {
+      out = logfmtFields(out, `${name}.`, value as Record<string, unknown>, skip, rename, depth + 1);
+    } else {
+      out += ` ${BARE.test(name) ? name : JSON.stringify(name)}=${logfmtValue(value)}`;
+    }
+  }
+  return out;
+}
+
+/**
+ * `level=info logger=pactown.security msg="..." user=user123 anomaly=RATE_LIMIT_EXCEEDED`:
+ * every field shows as `key=value`, so LogQL line filters such as
+ * `|~ "user=user123"` find it; nested objects flatten to dotted keys.
+ */
+export function logfmtFormatter(options: Pick<NormalizedOptions, 'renameFields'>): LineFormatter {
+  const rename = options.renameFields;
+  return (record, skip) => {
+    let out = `level=${logfmtValue(record.levelName.toLowerCase())} logger=${logfmtValue(record.name)} msg=${logfmtValue(record.message)}`;
+    out = logfmtFields(out, '', record.fields, skip, rename, 0);
+    if (record.err) {
+      out += ` err.type=${logfmtValue(record.err.type)} err.message=${logfmtValue(record.err.message)}`;
+      if (record.err.stack) out += ` err.stack=${logfmtValue(record.err.stack)}`;
+    }
+    return out;
+  };
+}
+
+/** One JSON object per line: `{"level":"info","logger":...,"msg":...,...fields,"err":{...}}`. */
+export function jsonFormatter(): LineFormatter {
+  return (record, skip) => {
+    const obj: Record<string, unknown> = { level: record.levelName.toLowerCase(), logger: record.name, msg: record.message };
+    for (const key in record.fields) {
+      if (!skip.has(key) && !(key in obj)) obj[key] = record.fields[key];
+    }
+    if (record.err) obj.err = record.err;
+    try {
+      return JSON.stringify(obj);
+    } catch {
+      return JSON.stringify({ level: obj.level, logger: obj.logger, msg: obj.msg, unserializable: true });
+    }
+  };
+}
+
+/** Wraps a plain `(record) => string` formatter (a log-core pattern, a user function). */
+export function functionFormatter(format: (record: LokiRecord) => string): LineFormatter {
+  return (record) => format(record);
+}

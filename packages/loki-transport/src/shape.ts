@@ -1,0 +1,101 @@
+import { formatSelector, MAX_LABEL_VALUE_BYTES, toWellFormed, truncateUtf8 } from './labels.js';
+import type { LineFormatter } from './line-format.js';
+import type { NormalizedOptions } from './options.js';
+import type { LokiRecord } from './types.js';
+
+/** A record turned into what Loki stores: stream, line and structured metadata. */
+export interface Shaped {
+  selector: string;
+  labels: Record<string, string>;
+  line: string;
+  bytes: number;
+  meta: Array<[string, string]> | null;
+  /** Bytes cut off the line (0 when it fit). */
+  cut: number;
+}
+
+function text(value: unknown): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
+  try {
+    return JSON.stringify(value);
+  } catch {
+    return String(value);
+  }
+}
+
+/** Turns records into stream/line/metadata per the options; caches selectors by label values. */
+export class Shaper {
+  #o: NormalizedOptions;
+  #format: LineFormatter;
+  #skip: Set<string>;
+  #promoted: Array<{ field: string; label: string }>;
+  #streams = new Map<string, { selector: string; labels: Record<string, string> }>();
+  #markerBytes: number;
+
+  constructor(options: NormalizedOptions, format: LineFormatter) {
+    this.#o = options;
+    this.#format = format;
+    // Static labels win over a promoted field of the same name; such a field stays in the line.
+    this.#promoted = options.labelFields.filter((f) => !(f.label in options.labels));
+    this.#skip = new Set(options.omitFields);
+    for (const f of this.#promoted) this.#skip.add(f.field);
+    if (!options.metadataInLine) for (const m of options.structuredMetadata) this.#skip.add(m.field);
+    this.#markerBytes = Buffer.byteLength(options.truncateMarker);
+  }
+
+  #stream(record: LokiRecord): { selector: string; labels: Record<string, string> } {
+    let key = '';
+    const values: Array<string | undefined> = [];
+    for (const { field } of this.#promoted) {
+      const raw = field === 'level' ? record.levelName.toLowerCase() : field === 'logger' ? record.name : text(record.fields[field]);
+      values.push(raw);
+      key += `${raw ?? ''}\u0000`;
+    }
+    let stream = this.#streams.get(key);
+    if (stream !== undefined) return stream;
+    const labels: Record<string, string> = { ...this.#o.labels };
+    for (let i = 0; i < this.#promoted.length; i++) {
+      const value = values[i];
+      // Loki drops labels with empty values; leave them out so the selector matches Loki's.
+      if (value !== undefined && value !== '') labels[this.#promoted[i]!.label] = truncateUtf8(toWellFormed(value), MAX_LABEL_VALUE_BYTES);
+    }
+    if (Object.keys(labels).length === 0) labels.job = 'pactown';
+    stream = { selector: formatSelector(labels), labels };
+    if (this.#streams.size >= 10_000) this.#streams.clear();
+    this.#streams.set(key, stream);
+    return stream;
+  }
+
+  #meta(record: LokiRecord): Array<[string, string]> | null {
+    let meta: Array<[string, string]> | null = null;
+    for (const { field, name } of this.#o.structuredMetadata) {
+      const value = text(record.fields[field]);
+      if (value !== undefined && value !== '') (meta ??= []).push([name, value]);
+    }
+    return meta;
+  }
+
+  /** Shapes a record; returns null when the line is too long and `lineTooLong` is `'drop'`. */
+  shape(record: LokiRecord): Shaped | null {
+    const { selector, labels } = this.#stream(record);
+    let line = this.#o.formatter ? this.#o.formatter(record) : this.#format(record, this.#skip);
+    let bytes = Buffer.byteLength(line);
+    let cut = 0;
+    const max = this.#o.maxLineBytes;
+    if (bytes > max) {
+      if (this.#o.lineTooLong === 'drop') return null;
+      line = truncateUtf8(line, max - this.#markerBytes) + this.#o.truncateMarker;
+      const before = bytes;
+      bytes = Buffer.byteLength(line);
+      cut = before - bytes;
+    }
+    return { selector, labels, line, bytes, meta: this.#meta(record), cut };
+  }
+
+  /** Byte length a dropped record's line would have had. */
+  lineBytes(record: LokiRecord): number {
+    return Buffer.byteLength(this.#o.formatter ? this.#o.formatter(record) : this.#format(record, this.#skip));
+  }
+}

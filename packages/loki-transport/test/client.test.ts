@@ -1,0 +1,125 @@
+import { type LokiReceiver, startLokiReceiver } from '@pactown/loki-receiver';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createLokiClient, type LokiClient, type LokiOptions } from '../src/index.js';
+
+let receiver: LokiReceiver;
+const clients: LokiClient[] = [];
+const warnings: string[] = [];
+
+function client(options: Partial<LokiOptions> = {}): LokiClient {
+  const c = createLokiClient({ url: receiver.url, labels: { service: 'api' }, metricsInterval: 0, minBackoff: 20, maxBackoff: 200, onWarning: (m) => warnings.push(m), ...options });
+  clients.push(c);
+  return c;
+}
+
+function record(i: number, extra: Record<string, unknown> = {}) {
+  return { level: 30, time: Date.now(), name: 'pactown.test', msg: `line ${i}`, pid: 1, hostname: 'h', ...extra };
+}
+
+beforeEach(async () => {
+  receiver = await startLokiReceiver();
+  warnings.length = 0;
+});
+afterEach(async () => {
+  await Promise.all(clients.splice(0).map((c) => c.close()));
+  await receiver.close();
+});
+
+describe('delivery', () => {
+  it('groups records into one stream per label set and keeps same-millisecond order', async () => {
+    const c = client();
+    const time = Date.now();
+    for (let i = 0; i < 50; i++) c.push(record(i, { time, level: i % 2 ? 30 : 50 }));
+    await c.flush();
+    const entries = receiver.entries();
+    expect(entries).toHaveLength(50);
+    expect(new Set(entries.map((e) => e.stream))).toEqual(new Set(['{level="error", logger="pactown.test", service="api"}', '{level="info", logger="pactown.test", service="api"}']));
+    expect(receiver.stats().push['application/x-protobuf']?.requests).toBe(1);
+    const info = entries.filter((e) => e.labels.level === 'info');
+    const stamps = info.map((e) => e.timestampNs);
+    for (let i = 1; i < stamps.length; i++) expect(stamps[i]! > stamps[i - 1]!).toBe(true);
+    expect(info.map((e) => e.line)).toEqual(Array.from({ length: 25 }, (_, i) => `level=info logger=pactown.test msg="line ${2 * i + 1}"`));
+    expect(stamps[0]! / 1_000_000n).toBe(BigInt(time));
+    expect(c.metrics().sentLines).toBe(50);
+  });
+
+  it('sends JSON, gzip or not, with structured metadata', async () => {
+    for (const gzip of [false, true]) {
+      receiver.reset();
+      const c = client({ wire: 'json', gzip });
+      c.push(record(1, { userId: 'user123', trace_id: 'abc' }));
+      await c.flush();
+      const [e] = receiver.entries();
+      expect(e!.line).toBe('level=info logger=pactown.test msg="line 1" user=user123 trace_id=abc');
+      expect(e!.structuredMetadata).toEqual({ userId: 'user123', trace_id: 'abc' });
+      expect(Object.keys(receiver.stats().push)).toEqual(['application/json']);
+    }
+  });
+
+  it('makes every LogQL query of the seed document match', async () => {
+    const c = client();
+    const sec = (fields: Record<string, unknown>, msg: string, level = 30, name = 'pactown.security') => c.push({ level, time: Date.now(), name, msg, ...fields });
+    sec({ userId: 'user123', serviceId: 'service_456' }, 'Security check for user123 starting service_456');
+    sec({ user: 'user123', anomaly: 'RATE_LIMIT_EXCEEDED' }, 'Rate limit exceeded', 40);
+    sec({ user_id: 'user9', anomaly: 'CONCURRENT_LIMIT_EXCEEDED' }, 'Too many services', 40);
+    sec({ service: 'service_123', stream: 'stderr' }, "ModuleNotFoundError: No module named 'missing_module'", 50, 'pactown.sandbox');
+    sec({ service: 'service_123' }, 'Process started with PID: 12345', 30, 'pactown.sandbox');
+    sec({}, 'Cache hit: venv_a1b2c3d4', 20, 'pactown.fast_start');
+    await c.flush();
+    const lines = (q: string) => receiver.query(q).result.flatMap((s) => s.values.map((v) => v[1]));
+    expect(lines('{service="api"} |~ "user=user123"')).toHaveLength(2);
+    expect(lines('{service="api"} |~ "RATE_LIMIT|CONCURRENT"')).toHaveLength(2);
+    expect(lines('{service="api"} |~ "(?i)(error|exception|failed|stderr)"')).toEqual([expect.stringContaining('ModuleNotFoundError')]);
+    expect(lines('{service="api"} |~ "(sandbox|service_|PID|Starting|Process)"').length).toBeGreaterThanOrEqual(3);
+    expect(lines('{service="api", logger="pactown.fast_start"}')).toHaveLength(1);
+  });
+
+  it('truncates a line longer than the limit with a marker (the server would refuse it)', async () => {
+    const c = client();
+    c.push(record(1, { msg: 'x'.repeat(300_000) }));
+    await c.flush();
+    const [e] = receiver.entries();
+    expect(Buffer.byteLength(e!.line)).toBeLessThanOrEqual(256_000);
+    expect(e!.line.endsWith('…[truncated]')).toBe(true);
+    expect(c.metrics().truncatedLines).toBe(1);
+  });
+
+  it('drops an over-long line when asked, counted as too_long', async () => {
+    const c = client({ lineTooLong: 'drop', maxLineBytes: 100 });
+    c.push(record(1, { msg: 'x'.repeat(200) }));
+    c.push(record(2));
+    await c.flush();
+    expect(receiver.entries()).toHaveLength(1);
+    expect(c.metrics().droppedLines.too_long).toBe(1);
+  });
+
+  it('sends by size before the age limit', async () => {
+    const c = client({ batchBytes: 2000, batchWait: 60_000 });
+    for (let i = 0; i < 100; i++) c.push(record(i));
+    await receiver.waitForEntries(90, 20_000);
+    expect(receiver.stats().push['application/x-protobuf']!.requests).toBeGreaterThan(2);
+  });
+
+  it('sends by age', async () => {
+    const c = client({ batchWait: 50 });
+    c.push(record(1));
+    await receiver.waitForEntries(1, 20_000);
+    await c.flush();
+    expect(c.metrics().sentLines).toBe(1);
+  });
+
+  it('sends tenant, auth and custom headers; ready() works', async () => {
+    await receiver.close();
+    receiver = await startLokiReceiver({ multiTenant: true });
+    const bad = client({ metricsInterval: 0 });
+    bad.push(record(1));
+    await bad.flush();
+    expect(bad.metrics().droppedLines.rejected).toBe(1);
+    expect(warnings.join('\n')).toMatch(/HTTP 401/);
+    const c = client({ tenant: 'team-a', bearerToken: 'tok', headers: { 'X-Extra': '1' } });
+    expect(await c.ready()).toBe(true);
+    c.push(record(2));
+    await c.flush();
+    expect(receiver.entries('team-a')).toHaveLength(1);
+  });
+});

@@ -1,0 +1,124 @@
+import { gunzipSync } from 'node:zlib';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { StreamBatch } from '../src/entry.js';
+import { encodePayload, splitPayload, decodePayload } from '../src/payload.js';
+import { encodePushRequest } from '../src/protobuf.js';
+import { decodePushRequest } from '../src/proto-decode.js';
+import { snappyCompress, snappyUncompress } from '../src/snappy.js';
+import { decodeProto, unsnappy } from './helpers/decode.js';
+
+function stream(selector: string, lines: string[], meta: Array<[string, string]> | null = null, ms = 1_764_201_600_123): StreamBatch {
+  return {
+    selector,
+    labels: { service: 'api' },
+    entries: lines.map((line, i) => ({ ms, sub: i, line, bytes: Buffer.byteLength(line), meta })),
+  };
+}
+
+describe('snappy block compressor', () => {
+  it('round-trips through snappyjs for arbitrary bytes', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 5000 }), (bytes) => {
+        const out = snappyCompress(bytes);
+        expect(Buffer.compare(unsnappy(out), Buffer.from(bytes))).toBe(0);
+        expect(Buffer.compare(snappyUncompress(out), Buffer.from(bytes))).toBe(0);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('round-trips repetitive text across 64 KiB blocks and compresses it', () => {
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom('level=info ', 'logger=pactown.sandbox ', 'msg="Process started" ', 'user=user123\n', 'é€😀'), { maxLength: 20000 }), (parts) => {
+        const input = Buffer.from(parts.join(''));
+        const out = snappyCompress(input);
+        expect(unsnappy(out).equals(input)).toBe(true);
+        if (input.length > 10_000) expect(out.length).toBeLessThan(input.length / 3);
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  it('handles a 1 MiB batch of log lines', () => {
+    const lines = Array.from({ length: 12_000 }, (_, i) => `level=info logger=pactown.sandbox msg="Process started with PID: ${10_000 + i}" service=service_${i % 50}\n`);
+    const input = Buffer.from(lines.join(''));
+    const out = snappyCompress(input);
+    expect(unsnappy(out).equals(input)).toBe(true);
+    expect(out.length).toBeLessThan(input.length / 4);
+  });
+});
+
+describe('protobuf PushRequest encoder', () => {
+  it('decodes with protobufjs built from the logproto schema', () => {
+    const body = encodePushRequest([
+      stream('{level="info", service="api"}', ['first', 'second €', ''], [['user', 'user123']]),
+      stream('{level="error", service="api"}', ['boom'], null, 1_000),
+    ]);
+    const decoded = decodeProto(body);
+    expect(decoded).toEqual([
+      {
+        labels: '{level="info", service="api"}',
+        entries: [
+          { ns: 1_764_201_600_123_000_000n, line: 'first', metadata: { user: 'user123' } },
+          { ns: 1_764_201_600_123_000_001n, line: 'second €', metadata: { user: 'user123' } },
+          { ns: 1_764_201_600_123_000_002n, line: '', metadata: { user: 'user123' } },
+        ],
+      },
+      { labels: '{level="error", service="api"}', entries: [{ ns: 1_000_000_000n, line: 'boom', metadata: {} }] },
+    ]);
+  });
+
+  it('matches protobufjs for arbitrary streams, and its own decoder reads it back', () => {
+    const entry = fc.record({
+      ms: fc.integer({ min: 0, max: 4_102_444_800_000 }),
+      sub: fc.integer({ min: 0, max: 999_999 }),
+      line: fc.string({ unit: 'grapheme', maxLength: 300 }),
+      meta: fc.option(fc.array(fc.tuple(fc.string({ minLength: 1, maxLength: 10 }), fc.string({ maxLength: 40 })), { minLength: 1, maxLength: 4 }), { nil: null }),
+    });
+    const streams = fc.array(fc.record({ selector: fc.string({ maxLength: 60 }), entries: fc.array(entry, { maxLength: 20 }) }), { maxLength: 6 });
+    fc.assert(
+      fc.property(streams, (input) => {
+        const batches: StreamBatch[] = input.map((s) => ({ selector: s.selector, labels: {}, entries: s.entries.map((e) => ({ ...e, bytes: Buffer.byteLength(e.line) })) }));
+        const body = encodePushRequest(batches);
+        const decoded = decodeProto(body);
+        expect(decoded.map((s) => s.labels)).toEqual(batches.map((s) => s.selector));
+        decoded.forEach((s, i) => {
+          expect(s.entries.map((e) => e.line)).toEqual(batches[i]!.entries.map((e) => e.line));
+          expect(s.entries.map((e) => e.ns)).toEqual(batches[i]!.entries.map((e) => BigInt(e.ms) * 1_000_000n + BigInt(e.sub)));
+          expect(s.entries.map((e) => e.metadata)).toEqual(batches[i]!.entries.map((e) => Object.fromEntries(e.meta ?? [])));
+        });
+        const back = decodePushRequest(body);
+        expect(back.map((s) => s.entries.map((e) => [e.ms, e.sub, e.line]))).toEqual(batches.map((s) => s.entries.map((e) => [e.ms, e.sub, e.line])));
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
+
+describe('payloads', () => {
+  it('protobuf payload is snappy-compressed protobuf', () => {
+    const p = encodePayload([stream('{service="api"}', ['a', 'b'])], 'protobuf', false);
+    expect(p.lines).toBe(2);
+    expect(decodeProto(unsnappy(p.body))[0]!.entries.map((e) => e.line)).toEqual(['a', 'b']);
+  });
+
+  it('JSON payload uses string nanosecond timestamps and metadata objects, gzip optional', () => {
+    for (const gzip of [false, true]) {
+      const p = encodePayload([stream('{service="api"}', ['a'], [['trace_id', 'abc']], 1_764_201_600_123)], 'json', gzip);
+      const raw = gzip ? gunzipSync(p.body) : p.body;
+      expect(JSON.parse(raw.toString())).toEqual({ streams: [{ stream: { service: 'api' }, values: [['1764201600123000000', 'a', { trace_id: 'abc' }]] }] });
+    }
+  });
+
+  it('splits a payload into halves that together hold every line in order', () => {
+    for (const wire of ['protobuf', 'json'] as const) {
+      const p = encodePayload([stream('{a="1"}', ['1', '2', '3']), stream('{a="2"}', ['4', '5'])], wire, wire === 'json');
+      const halves = splitPayload(p)!;
+      expect(halves.map((h) => h.lines)).toEqual([2, 3]);
+      const lines = halves.flatMap((h) => decodePayload(h).flatMap((s) => s.entries.map((e) => e.line)));
+      expect(lines).toEqual(['1', '2', '3', '4', '5']);
+      expect(splitPayload(encodePayload([stream('{a="1"}', ['only'])], wire, false))).toBeNull();
+    }
+  });
+});
