@@ -1,6 +1,11 @@
 /**
  * Capture throughput: a child writes N bytes of 100-byte lines (`yes` through
  * `head -c`) as fast as it can; each contender counts the lines live.
+ *
+ * Every contender's child gets its own session (`detached: true`), as a
+ * service does: on Linux with scheduler autogroups a new session is its own
+ * CPU-share group, which changes how fast the producer runs on a busy
+ * machine. Giving all contenders the same setup compares the capture alone.
  */
 import { spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
@@ -14,6 +19,8 @@ export const producer = (bytes: number): string => `yes ${LINE} | head -c ${byte
 
 export interface CaptureRun {
   ms: number;
+  /** CPU time of this process (user + system), less sensitive to other load than wall time. */
+  cpuMs: number;
   lines: number;
   /** Growth of this process's RSS over the run, sampled every 20 ms. */
   rssGrowth: number;
@@ -25,12 +32,14 @@ async function measure(run: () => Promise<number>): Promise<CaptureRun> {
   const sampler = setInterval(() => {
     peak = Math.max(peak, process.memoryUsage.rss());
   }, 20);
+  const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   const lines = await run();
   const ms = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
   clearInterval(sampler);
   peak = Math.max(peak, process.memoryUsage.rss());
-  return { ms, lines, rssGrowth: peak - before };
+  return { ms, cpuMs: (cpu.user + cpu.system) / 1000, lines, rssGrowth: peak - before };
 }
 
 /** This package: `startService` with a live `onLog` callback. */
@@ -56,7 +65,7 @@ export function ours(bytes: number): Promise<CaptureRun> {
 /** Node's `readline` over the child's stdout. */
 export function readline(bytes: number): Promise<CaptureRun> {
   return measure(async () => {
-    const child = spawn('/bin/sh', ['-c', producer(bytes)], { stdio: ['ignore', 'pipe', 'ignore'] });
+    const child = spawn('/bin/sh', ['-c', producer(bytes)], { stdio: ['ignore', 'pipe', 'ignore'], detached: true });
     let lines = 0;
     const rl = createInterface({ input: child.stdout, crlfDelay: Number.POSITIVE_INFINITY });
     rl.on('line', () => {
@@ -71,7 +80,7 @@ export function readline(bytes: number): Promise<CaptureRun> {
 export function execaLines(bytes: number): Promise<CaptureRun> {
   return measure(async () => {
     let lines = 0;
-    const subprocess = execa('/bin/sh', ['-c', producer(bytes)], { buffer: false, stdin: 'ignore', stderr: 'ignore' });
+    const subprocess = execa('/bin/sh', ['-c', producer(bytes)], { buffer: false, stdin: 'ignore', stderr: 'ignore', detached: true, cleanup: false });
     for await (const _line of subprocess) lines++;
     return lines;
   });
@@ -80,7 +89,7 @@ export function execaLines(bytes: number): Promise<CaptureRun> {
 /** The child alone, output thrown away by the OS: the floor. */
 export function devNull(bytes: number): Promise<CaptureRun> {
   return measure(async () => {
-    const child = spawn('/bin/sh', ['-c', `${producer(bytes)} > /dev/null`], { stdio: 'ignore' });
+    const child = spawn('/bin/sh', ['-c', `${producer(bytes)} > /dev/null`], { stdio: 'ignore', detached: true });
     await new Promise((resolve) => child.once('exit', resolve));
     return Math.ceil(bytes / 100);
   });

@@ -35,19 +35,23 @@ for (let round = 0; round < CAPTURE_ROUNDS; round++) {
   }
 }
 const ms = (name: string): number => median(runs[name]!.map((r) => r.ms));
+const cpu = (name: string): number => median(runs[name]!.map((r) => r.cpuMs));
 printTable(
   `Capture of ${(BYTES / MiB).toFixed(0)} MiB (median of ${CAPTURE_ROUNDS})`,
-  ['contender', 'time (ms)', 'MiB/s', 'peak RSS growth (MiB)'],
+  ['contender', 'time (ms)', 'MiB/s', 'parent CPU (ms)', 'peak RSS growth (MiB)'],
   Object.keys(contenders).map((name) => [
     name,
     ms(name),
     BYTES / MiB / (ms(name) / 1000),
+    cpu(name),
     Math.max(...runs[name]!.map((r) => r.rssGrowth)) / MiB,
   ]),
 );
 const oursMs = ms('@pactown/sandbox onLog');
 verdict('capture throughput vs node:readline', ms('node:readline') / oursMs, { atLeast: 1.5 });
 verdict("capture throughput vs execa's line iteration", ms('execa for await (line)') / oursMs, { atLeast: 4 });
+const oursCpu = cpu('@pactown/sandbox onLog');
+console.log(`(parent CPU per byte, for reference: readline ${(cpu('node:readline') / oursCpu).toFixed(2)}x ours, execa ${(cpu('execa for await (line)') / oursCpu).toFixed(2)}x ours)`);
 const growth = Math.max(...runs['@pactown/sandbox onLog']!.map((r) => r.rssGrowth)) / MiB;
 console.log(`${growth <= 64 ? 'PASS' : 'MISS'} peak RSS growth while capturing: ${growth.toFixed(1)} MiB (target <= 64 MiB)`);
 
