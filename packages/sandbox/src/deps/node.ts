@@ -22,6 +22,21 @@ export function splitNpmSpec(spec: string): [string, string] {
   return at === -1 ? [spec, '*'] : [spec.slice(0, at), spec.slice(at + 1) || '*'];
 }
 
+/** `name@range` for each entry of a service's own package.json `dependencies`; `[]` when there is none or it is not JSON. */
+export function packageJsonDeps(spec: { files: ReadonlyArray<{ path: string; content: string }> }): string[] {
+  const file = spec.files.find((f) => f.path === 'package.json');
+  if (file === undefined) return [];
+  try {
+    const deps = (JSON.parse(file.content) as { dependencies?: unknown }).dependencies;
+    if (deps === null || typeof deps !== 'object') return [];
+    return Object.entries(deps as Record<string, unknown>)
+      .filter((entry): entry is [string, string] => typeof entry[1] === 'string')
+      .map(([name, range]) => `${name}@${range}`);
+  } catch {
+    return [];
+  }
+}
+
 /** The package.json the runner writes for a service that brings none. */
 export function packageJsonFor(deps: readonly string[]): string {
   const dependencies: Record<string, string> = {};

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { ServiceSpec } from '../spec/types.js';
 import type { CacheLease, EnvCache } from './cache.js';
 import { isLocalRequirement } from './cache-key.js';
-import { buildNodeEnv, checkNodeEnv, packageJsonFor } from './node.js';
+import { buildNodeEnv, checkNodeEnv, packageJsonDeps, packageJsonFor } from './node.js';
 import { buildPythonEnv, checkPythonEnv } from './python.js';
 import type { MessageSink, PreparedEnvironment } from './types.js';
 import { safeWriteFile } from '../workspace/safe-write.js';
@@ -31,7 +31,9 @@ export interface EnvironmentSetup extends PreparedEnvironment {
  * (always, even without dependencies), `node_modules` for Node when there are
  * dependencies. With a cache the environment is linked from it.
  */
-export async function prepareEnvironment(sandbox: string, spec: ServiceSpec, settings: DependencySettings, sink: MessageSink): Promise<EnvironmentSetup> {
+export async function prepareEnvironment(sandbox: string, given: ServiceSpec, settings: DependencySettings, sink: MessageSink): Promise<EnvironmentSetup> {
+  // A Node service that lists its dependencies only in its own package.json gets them installed too.
+  const spec = given.runtime === 'node' && given.deps.length === 0 ? { ...given, deps: packageJsonDeps(given) } : given;
   const deps = spec.deps;
   if (deps.length > 0) sink('info', `Dependencies detected: count=${deps.length}`);
   if (spec.runtime === 'python') return preparePython(sandbox, spec, settings, sink);

@@ -150,3 +150,16 @@ describe('installer output', () => {
     expect(sink.messages.map((m) => `${m.level} ${m.message}`)).toEqual(['info Looking in indexes: https://user:[REDACTED]@example.invalid/simple', 'warn fatal']);
   });
 });
+
+describe('npm requirement helpers', () => {
+  it('splits specs and reads a service package.json', async () => {
+    const { packageJsonDeps, packageJsonFor, splitNpmSpec } = await import('../../src/deps/node.js');
+    expect(splitNpmSpec('express@^4.18.0')).toEqual(['express', '^4.18.0']);
+    expect(splitNpmSpec('@scope/pkg@1')).toEqual(['@scope/pkg', '1']);
+    expect(splitNpmSpec('ms')).toEqual(['ms', '*']);
+    expect(JSON.parse(packageJsonFor(['ms@2.1.3', '@a/b'])).dependencies).toEqual({ ms: '2.1.3', '@a/b': '*' });
+    const files = [{ path: 'package.json', content: '{"dependencies":{"ms":"2.1.3","@a/b":"^1"}}' }];
+    expect(packageJsonDeps({ files })).toEqual(['ms@2.1.3', '@a/b@^1']);
+    expect(packageJsonDeps({ files: [{ path: 'package.json', content: 'not json' }] })).toEqual([]);
+  });
+});

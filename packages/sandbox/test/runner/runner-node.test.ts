@@ -95,7 +95,17 @@ describe('ServiceRunner with Node services', () => {
     const core = coreRecords.map((r) => `${r.name} ${r.levelName} ${r.message} ${String(r.fields.service)}`);
     expect(core).toContainEqual(expect.stringMatching(/^pactown\.fast_start DEBUG Cache hit: node_[0-9a-f]{16} ms-2$/));
     expect(core).toContainEqual(expect.stringMatching(/^pactown\.fast_start INFO Using cached node_modules \(\d+ms\) ms-2$/));
-    await Promise.all([runner.stop('ms-1'), runner.stop('ms-2')]);
+    // A service that lists the same dependency only in its own package.json reuses the same entry.
+    const server = content.split('path=server.js\n')[1]!.split('```')[0]!;
+    const own = await runner.runFromContent({
+      serviceId: 'ms-3',
+      content: { files: { 'package.json': '{"private":true,"dependencies":{"ms":"2.1.3"}}\n', 'server.js': server } },
+      port: await freePort(),
+    });
+    expect(own.success, own.message).toBe(true);
+    expect(own.logs).toContain('Dependencies detected: count=1');
+    expect(own.logs.some((m) => m.startsWith('Using cached node_modules'))).toBe(true);
+    await Promise.all([runner.stop('ms-1'), runner.stop('ms-2'), runner.stop('ms-3')]);
   });
 
   it('builds the environment once when two services with the same dependencies start at once', async () => {
