@@ -117,10 +117,14 @@ describe('EnvCache', () => {
   });
 
   it('removes entries older than maxAgeMs', async () => {
-    const cache = new EnvCache({ dir, maxAgeMs: 0 });
+    const cache = new EnvCache({ dir, maxAgeMs: 60_000 });
     const kind = countingKind();
     const a = await cache.acquire(kind, ['a'], recordingSink());
+    const b = await cache.acquire(kind, ['b'], recordingSink());
     a.release();
+    b.release();
+    const past = new Date(Date.now() - 3_600_000);
+    await utimes(join(a.dir, '.pactown-cache.json'), past, past);
     expect(await cache.prune()).toEqual([a.dir]);
   });
 });
@@ -161,5 +165,26 @@ describe('npm requirement helpers', () => {
     const files = [{ path: 'package.json', content: '{"dependencies":{"ms":"2.1.3","@a/b":"^1"}}' }];
     expect(packageJsonDeps({ files })).toEqual(['ms@2.1.3', '@a/b@^1']);
     expect(packageJsonDeps({ files: [{ path: 'package.json', content: 'not json' }] })).toEqual([]);
+  });
+});
+
+describe('EnvCache across processes', () => {
+  it('builds once when two processes share the cache folder', async () => {
+    const { execFile } = await import('node:child_process');
+    const { readFile } = await import('node:fs/promises');
+    const worker = join(import.meta.dirname, '..', 'fixtures', 'runner', 'cache-worker.ts');
+    const builds = join(dir, 'builds.txt');
+    const started = join(dir, 'started.txt');
+    await writeFile(builds, '');
+    await writeFile(started, '');
+    const tsx = join(import.meta.dirname, '..', '..', 'node_modules', '.bin', 'tsx');
+    const run = () =>
+      new Promise<{ hit: boolean; dir: string }>((resolve, reject) =>
+        execFile(tsx, [worker, join(dir, 'shared'), builds, started], { timeout: 60_000 }, (error, stdout) => (error ? reject(error) : resolve(JSON.parse(stdout)))),
+      );
+    const results = await Promise.all([run(), run()]);
+    expect((await readFile(builds, 'utf8')).trim().split('\n')).toHaveLength(1);
+    expect(results.map((r) => r.hit).sort()).toEqual([false, true]);
+    expect(results[0]!.dir).toBe(results[1]!.dir);
   });
 });
