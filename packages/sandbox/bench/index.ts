@@ -1,7 +1,8 @@
 /**
  * Benchmarks of @pactown/sandbox (run: `npx pnpm@10.34.8 bench`; scale the
  * captured volume and rounds down with BENCH_SCALE=0.1).
- * 1. capture throughput vs readline and execa's line iteration, same run, with RSS growth
+ * 1. capture throughput vs readline and execa's line iteration, same run, with RSS growth;
+ *    then the line handling alone (in memory) vs readline
  * 2. process end -> died report, vs execa's result promise
  * 3. server listening -> readiness reported, vs the original's 500 ms polling
  * Then the service-runner benchmarks (bench/runner.ts), unless BENCH_RUNNER=0.
@@ -10,6 +11,7 @@ import { existsSync } from 'node:fs';
 import { machineLine, median, percentile, printTable, verdict } from '@pactown/bench';
 import { type CaptureRun, devNull, execaLines, ours, readline } from './capture.js';
 import { diedReportLatency, execaResultLatency, originalPollLatency, readinessLatency } from './latency.js';
+import { makeChunks, pipelineOurs, pipelineReadline } from './pipeline.js';
 
 const scale = Number(process.env.BENCH_SCALE ?? 1);
 const BYTES = Math.max(1, Math.round(2 ** 30 * scale));
@@ -54,6 +56,28 @@ const oursCpu = cpu('@pactown/sandbox onLog');
 console.log(`(parent CPU per byte, for reference: readline ${(cpu('node:readline') / oursCpu).toFixed(2)}x ours, execa ${(cpu('execa for await (line)') / oursCpu).toFixed(2)}x ours)`);
 const growth = Math.max(...runs['@pactown/sandbox onLog']!.map((r) => r.rssGrowth)) / MiB;
 console.log(`${growth <= 64 ? 'PASS' : 'MISS'} peak RSS growth while capturing: ${growth.toFixed(1)} MiB (target <= 64 MiB)`);
+
+const PIPE_BYTES = Math.max(MiB, Math.round(256 * MiB * Math.min(1, scale * 4)));
+const chunks = makeChunks(PIPE_BYTES);
+const pipeOurs: number[] = [];
+const pipeReadline: number[] = [];
+for (let round = -1; round < 5; round++) {
+  let t0 = performance.now();
+  pipelineOurs(chunks);
+  if (round >= 0) pipeOurs.push(performance.now() - t0);
+  t0 = performance.now();
+  await pipelineReadline(chunks);
+  if (round >= 0) pipeReadline.push(performance.now() - t0);
+}
+printTable(
+  `Line handling alone, ${(PIPE_BYTES / MiB).toFixed(0)} MiB in memory (median of 5)`,
+  ['contender', 'time (ms)', 'MiB/s'],
+  [
+    ['@pactown/sandbox splitter + tail + records', median(pipeOurs), PIPE_BYTES / MiB / (median(pipeOurs) / 1000)],
+    ['node:readline over a stream', median(pipeReadline), PIPE_BYTES / MiB / (median(pipeReadline) / 1000)],
+  ],
+);
+verdict('line handling vs node:readline (no child)', median(pipeReadline) / median(pipeOurs), { atLeast: 1.5 });
 
 const died: number[] = [];
 const execaDied: number[] = [];

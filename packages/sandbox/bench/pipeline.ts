@@ -1,0 +1,63 @@
+/**
+ * The line handling alone, without a child process: the same chunks (64 KiB
+ * slices of 100-byte lines) through this package's splitter + tail + record
+ * delivery, and through `node:readline` over an in-memory stream. Shows the
+ * cost of the capture code itself, which a busy machine's pipe and scheduler
+ * noise hides in the end-to-end numbers.
+ */
+import { createInterface } from 'node:readline';
+import { PassThrough } from 'node:stream';
+import { LineSplitter } from '../src/process/line-splitter.js';
+import { ServiceLog, silentLogger } from '../src/process/logger.js';
+import { TailBuffer } from '../src/process/tail-buffer.js';
+
+export function makeChunks(bytes: number): Buffer[] {
+  const block = Buffer.from(`${'x'.repeat(99)}\n`.repeat(6554));
+  const chunks: Buffer[] = [];
+  let total = 0;
+  while (total < bytes) {
+    for (let o = 0; o < block.length && total < bytes; o += 65_536) {
+      const c = block.subarray(o, Math.min(o + 65_536, o + bytes - total));
+      chunks.push(c);
+      total += c.length;
+    }
+  }
+  return chunks;
+}
+
+/** splitter + tail + onLog records, as `startService` runs them per chunk. */
+export function pipelineOurs(chunks: Buffer[]): number {
+  let lines = 0;
+  const log = new ServiceLog(
+    silentLogger,
+    'bench',
+    () => {
+      lines++;
+    },
+    false,
+  );
+  const tail = new TailBuffer(65_536);
+  let arrived = 0;
+  const splitter = new LineSplitter((text, split) => log.output('stdout', text, split, arrived));
+  for (const chunk of chunks) {
+    arrived = Date.now();
+    tail.push(chunk);
+    splitter.push(chunk);
+  }
+  splitter.end();
+  return lines;
+}
+
+export async function pipelineReadline(chunks: Buffer[]): Promise<number> {
+  let lines = 0;
+  const input = new PassThrough();
+  const rl = createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY });
+  rl.on('line', () => {
+    lines++;
+  });
+  const closed = new Promise((resolve) => rl.once('close', resolve));
+  for (const chunk of chunks) input.write(chunk);
+  input.end();
+  await closed;
+  return lines;
+}
