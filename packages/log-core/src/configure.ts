@@ -19,7 +19,7 @@ const bad = (what: string, value: unknown, expected: string) =>
   new TypeError(`[@pactown/log-core] Invalid ${what}: ${typeof value === 'string' ? JSON.stringify(value) : String(value)}; expected ${expected}.`);
 
 /** Handlers installed by the last non-incremental configure(), with the loggers they were attached to. */
-let installed: Array<{ handler: Handler; loggers: string[] }> = [];
+let installed: Array<{ handler: Handler; loggers: string[]; owned: boolean }> = [];
 
 /**
  * Configures logging from a plain object (Python's `dictConfig`), then from the
@@ -36,9 +36,10 @@ export function configure(config: LoggingConfig = {}): ConfigureResult {
   const handlers = buildHandlers(config.handlers ?? {}, formatters);
 
   if (config.incremental !== true) {
-    for (const { handler, loggers: names } of installed) {
+    for (const { handler, loggers: names, owned } of installed) {
       for (const name of names) getLogger(name).removeHandler(handler);
-      void handler.close();
+      // Handlers passed in ready-made belong to the caller: detached, not closed.
+      if (owned) void handler.close();
     }
     installed = [];
   }
@@ -56,7 +57,8 @@ export function configure(config: LoggingConfig = {}): ConfigureResult {
       attachedTo.set(handler, [...(attachedTo.get(handler) ?? []), logger.loggerName]);
     }
   }
-  for (const [handler, names] of attachedTo) installed.push({ handler, loggers: names });
+  const given = new Set(Object.values(config.handlers ?? {}).filter((h) => typeof (h as Handler).handle === 'function'));
+  for (const [handler, names] of attachedTo) installed.push({ handler, loggers: names, owned: !given.has(handler as never) });
   if (config.env !== false) configureFromEnv(config.env === true || config.env === undefined ? process.env : config.env);
   if (config.handleExit !== undefined && config.handleExit !== false) handleExit(config.handleExit === true ? {} : config.handleExit);
   return { handlers, formatters };

@@ -6,7 +6,7 @@ import { buildRecord, kBoundVersion, kNode, kRawBindings } from './record.js';
 import { settings, topology } from './settings.js';
 import type { Handler, LevelInput, LogRecord } from './types.js';
 
-const { writeSym, levelValSym } = pino.symbols as unknown as { writeSym: symbol; levelValSym: symbol };
+const { writeSym, levelValSym, setLevelSym } = pino.symbols as unknown as { writeSym: symbol; levelValSym: symbol; setLevelSym: symbol };
 const LEVEL_KEYS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const;
 /** Root's level until configured: Python's default. */
 const ROOT_DEFAULT = LEVELS.WARNING;
@@ -92,6 +92,12 @@ function getRoot(): LoggerNode {
     instance[kBoundVersion] = -1;
     return instance;
   };
+  const pinoSetBindings = base.setBindings;
+  base.setBindings = function setBindings(this: any, bindings: Record<string, unknown>) {
+    pinoSetBindings.call(this, bindings);
+    this[kRawBindings] = { ...this[kRawBindings], ...bindings };
+    this[kBoundVersion] = -1;
+  };
   defineExtensions(base);
   node.logger = base;
   rootNode = node;
@@ -156,8 +162,9 @@ function setOwnLevel(logger: any, node: LoggerNode, input: LevelInput): void {
     dropOwnLevel(logger);
     return;
   }
-  node.level = level === 0 ? LEVELS.TRACE : level;
-  logger.level = pinoLevelFor(node.level);
+  const own = level === 0 ? LEVELS.TRACE : level;
+  logger.level = pinoLevelFor(own);
+  node.level = own;
 }
 
 /** Drops the own level so the prototype (the parent) answers again. */
@@ -167,7 +174,22 @@ function dropOwnLevel(logger: any): void {
 }
 
 function defineExtensions(base: any): void {
+  let levelAccessor: PropertyDescriptor | undefined;
+  for (let proto = Object.getPrototypeOf(base); proto !== null && levelAccessor === undefined; proto = Object.getPrototypeOf(proto)) {
+    levelAccessor = Object.getOwnPropertyDescriptor(proto, 'level');
+  }
+  if (levelAccessor?.get === undefined) throw new Error('[@pactown/log-core] This pino version has no level accessor; use pino 10.');
   Object.defineProperties(base, {
+    // `logger.level = 'debug'` (pino's way, used by Fastify and others) is an own level too.
+    level: {
+      get: levelAccessor.get,
+      set(this: any, value: string | number) {
+        this[setLevelSym](value);
+        const node: LoggerNode = this[kNode];
+        if (node.logger === this) node.level = this[levelValSym] === Number.POSITIVE_INFINITY ? LEVELS.SILENT : this[levelValSym];
+      },
+      configurable: true,
+    },
     warning: { get() { return this.warn; }, configurable: true },
     critical: { get() { return this.fatal; }, configurable: true },
     loggerName: { get() { return this[kNode].name; }, configurable: true },

@@ -51,7 +51,10 @@ export function buildRecord(logger: any, name: string, obj: unknown, msg: unknow
 
   const bound = boundFields(logger);
   let fields: { [key: string]: unknown } = EMPTY;
-  if (own !== null || bound !== EMPTY) {
+  if (bound === EMPTY && own !== null && redactor.paths === 0 && isClean(own, redactor)) {
+    // Nothing to strip or censor: the call's own object is the record's fields (handlers treat it as read-only).
+    fields = own;
+  } else if (own !== null || bound !== EMPTY) {
     fields = {};
     for (const key in bound) fields[key] = bound[key];
     if (own !== null) {
@@ -66,6 +69,17 @@ export function buildRecord(logger: any, name: string, obj: unknown, msg: unknow
   if (err !== undefined && err !== null) serialized = redactor.redactObject(serializeError(err));
   hostname ??= os.hostname();
   return new Entry(level, levelName(level), name, message, Date.now(), process.pid, hostname, fields, serialized);
+}
+
+/** Whether an object has only primitive values under keys that are neither reserved nor secret. */
+function isClean(obj: { [key: string]: unknown }, redactor: { isSecretKey(key: string): boolean }): boolean {
+  for (const key in obj) {
+    const value = obj[key];
+    if (value !== null && typeof value === 'object') return false;
+    if (key === 'err' || key === 'msg' || key === 'level' || key === 'time' || key === 'name') return false;
+    if (redactor.isSecretKey(key)) return false;
+  }
+  return true;
 }
 
 function boundFields(logger: any): { [key: string]: unknown } {

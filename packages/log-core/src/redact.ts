@@ -48,6 +48,8 @@ export interface Redactor {
   redactField(key: string, value: unknown): unknown;
   /** Applies the configured paths to a fields object, in place. */
   applyPaths(fields: Record<string, unknown>): void;
+  /** Number of configured paths. */
+  readonly paths: number;
   readonly censor: string;
 }
 
@@ -109,6 +111,7 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
 
   return {
     censor,
+    paths: paths.length,
     isSecretKey,
     redactText,
     applyPaths,

@@ -118,3 +118,20 @@ describe('level changes cascade', () => {
     expect(getLogger('root')).toBe(getLogger());
   });
 });
+
+describe('pino-style level assignment', () => {
+  it('logger.level = x on a named logger is its own level for the hierarchy too', () => {
+    const top = getLogger('assign');
+    const sub = getLogger('assign.sub');
+    top.level = 'debug';
+    expect(top.getEffectiveLevel()).toBe(DEBUG);
+    expect(sub.getEffectiveLevel()).toBe(DEBUG);
+    expect(sub.isLevelEnabled('debug')).toBe(true);
+    top.level = 'silent';
+    expect(sub.isLevelEnabled('fatal')).toBe(false);
+    top.setLevel(35);
+    expect(top.getEffectiveLevel()).toBe(35);
+    expect(sub.isLevelEnabled('info')).toBe(false);
+    expect(sub.isLevelEnabled('warn')).toBe(true);
+  });
+});

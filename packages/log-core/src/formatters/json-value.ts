@@ -1,10 +1,36 @@
 import { serializeError } from '../errors.js';
 
+/**
+ * A JSON string literal. Short strings that need no escaping are quoted by hand,
+ * which V8 does faster than `JSON.stringify` on Node 20-24 (pino does the same).
+ */
+export function quote(text: string): string {
+  if (text.length > 64) return JSON.stringify(text);
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 32 || c === 34 || c === 92 || (c >= 0xd800 && c <= 0xdfff)) return JSON.stringify(text);
+  }
+  return `"${text}"`;
+}
+
+const keyCache = new Map<string, string>();
+
+/** `"key":` for an object key, cached (keys repeat on every record). */
+export function jsonKey(key: string): string {
+  let text = keyCache.get(key);
+  if (text === undefined) {
+    text = `${JSON.stringify(key)}:`;
+    if (keyCache.size > 5000) keyCache.clear();
+    keyCache.set(key, text);
+  }
+  return text;
+}
+
 /** One value as JSON text, or `undefined` to leave the key out (undefined, functions, symbols). */
 export function jsonValue(value: unknown): string | undefined {
   switch (typeof value) {
     case 'string':
-      return JSON.stringify(value);
+      return quote(value);
     case 'number':
       return Number.isFinite(value) ? `${value}` : 'null';
     case 'boolean':

@@ -1,5 +1,5 @@
 import type { Formatter, LogRecord } from '../types.js';
-import { jsonValue } from './json-value.js';
+import { jsonKey, jsonValue, quote } from './json-value.js';
 import { createAsctime, createIsoTime } from './time.js';
 
 /** Options of {@link jsonFormatter}. */
@@ -31,12 +31,12 @@ export function jsonFormatter(options: JsonFormatterOptions = {}): Formatter {
   const stamp =
     mode === 'epoch' ? (t: number) => `${t}` : mode === 'asctime' ? (t: number) => `"${asctime(t)}"` : (t: number) => `"${iso(t)}"`;
   return (record: LogRecord) => {
-    let out = `{"timestamp":${stamp(record.time)},"level":"${record.levelName}","logger":${JSON.stringify(record.name)},"message":${JSON.stringify(record.message)}`;
+    let out = `{"timestamp":${stamp(record.time)},"level":"${record.levelName}","logger":${quote(record.name)},"message":${quote(record.message)}`;
     const fields = record.fields;
     for (const key in fields) {
       const value = jsonValue(fields[key]);
       if (value === undefined) continue;
-      out += `,${JSON.stringify(CORE.has(key) ? `fields.${key}` : key)}:${value}`;
+      out += `,${jsonKey(CORE.has(key) ? `fields.${key}` : key)}${value}`;
     }
     if (record.err !== undefined) out += `,"err":${jsonValue(record.err)}`;
     return `${out}}`;
@@ -49,14 +49,14 @@ export function jsonFormatter(options: JsonFormatterOptions = {}): Formatter {
  */
 export function ndjsonFormatter(): Formatter {
   return (record: LogRecord) => {
-    let out = `{"level":${record.level},"time":${record.time},"pid":${record.pid},"hostname":${JSON.stringify(record.hostname)},"name":${JSON.stringify(record.name)}`;
+    let out = `{"level":${record.level},"time":${record.time},"pid":${record.pid},"hostname":${quote(record.hostname)},"name":${quote(record.name)}`;
     const fields = record.fields;
     for (const key in fields) {
       if (key === 'pid' || key === 'hostname') continue;
       const value = jsonValue(fields[key]);
-      if (value !== undefined) out += `,${JSON.stringify(key)}:${value}`;
+      if (value !== undefined) out += `,${jsonKey(key)}${value}`;
     }
     if (record.err !== undefined) out += `,"err":${jsonValue(record.err)}`;
-    return `${out},"msg":${JSON.stringify(record.message)}}`;
+    return `${out},"msg":${quote(record.message)}}`;
   };
 }

@@ -21,6 +21,22 @@ export interface PatternFormatterOptions {
 }
 
 type Getter = (record: LogRecord) => unknown;
+/** Values this package renders itself, never containing control characters. */
+const SAFE_KEYS = new Set(['asctime', 'levelname']);
+
+/** Logger names repeat: escape each once. */
+function cachedEscape(get: Getter): (record: LogRecord) => string {
+  let lastIn = '';
+  let lastOut = '';
+  return (record) => {
+    const value = toText(get(record));
+    if (value !== lastIn) {
+      lastIn = value;
+      lastOut = escapeControl(value);
+    }
+    return lastOut;
+  };
+}
 const SPEC = /%\(([^)]*)\)([#0 +-]*)(\d+)?(?:\.(\d+))?([diouxXeEfFgGcrsa])|%%/g;
 const originMs = Math.round(performance.timeOrigin);
 
@@ -56,7 +72,7 @@ export function patternFormatter(pattern: string = DEFAULT_PATTERN, options: Pat
     const w = width === undefined ? 0 : Number(width);
     const p = precision === undefined ? undefined : Number(precision);
     if (conversion === 's' && w === 0 && p === undefined) {
-      parts.push((r) => escapeControl(toText(get(r))));
+      parts.push(SAFE_KEYS.has(key) ? (r) => get(r) as string : key === 'name' ? cachedEscape(get) : (r) => escapeControl(toText(get(r))));
     } else {
       parts.push((r) => escapeControl(printfConvert(get(r), flags, w, p, conversion)));
     }

@@ -1,7 +1,7 @@
 import path from 'node:path';
-import type SonicBoom from 'sonic-boom';
 import { createHandler, type ManagedHandler } from '../handler.js';
 import type { Formatter, LevelInput } from '../types.js';
+import { LineBatch } from './batch.js';
 import { drained, endBoom, flushBoomSync, openBoomNow } from './boom.js';
 
 /** Options of {@link fileHandler}. */
@@ -28,10 +28,10 @@ export function fileHandler(options: FileHandlerOptions): ManagedHandler {
     throw new TypeError(`[@pactown/log-core] Invalid file handler options: ${String(options)}; expected an object.`);
   }
   const filename = checkFilename(options.filename);
-  let boom: SonicBoom | undefined;
+  let out: LineBatch | undefined;
   let broken: Error | undefined;
-  const onError = (error: Error) => {
-    broken = error;
+  const onError = (error: unknown) => {
+    broken = error instanceof Error ? error : new Error(String(error));
     handler.fail(error);
   };
   const handler = createHandler({
@@ -41,14 +41,24 @@ export function fileHandler(options: FileHandlerOptions): ManagedHandler {
     emit(line) {
       if (broken !== undefined) throw broken;
       // Opened on the first record (not at creation), synchronously so that an exit right after still finds the file.
-      boom ??= openBoomNow(filename, onError).boom;
-      boom.write(`${line}\n`);
+      out ??= new LineBatch(openBoomNow(filename, onError).boom, onError);
+      out.write(`${line}\n`);
     },
-    flush: () => (boom === undefined || broken !== undefined ? undefined : drained(boom)),
+    flush() {
+      if (out === undefined || broken !== undefined) return;
+      out.push();
+      return drained(out.boom);
+    },
     flushSync: () => {
-      if (boom !== undefined) flushBoomSync(boom);
+      if (out === undefined) return;
+      out.push();
+      flushBoomSync(out.boom);
     },
-    close: () => (boom === undefined ? undefined : endBoom(boom, broken !== undefined)),
+    close() {
+      if (out === undefined) return;
+      out.push();
+      return endBoom(out.boom, broken !== undefined);
+    },
   });
   return handler;
 }

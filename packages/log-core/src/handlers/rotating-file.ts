@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import type SonicBoom from 'sonic-boom';
 import { createHandler, type ManagedHandler } from '../handler.js';
 import type { Formatter, LevelInput } from '../types.js';
+import { LineBatch } from './batch.js';
 import { drained, endBoom, flushBoomSync, openBoomNow } from './boom.js';
 import { checkFilename } from './file.js';
 
@@ -39,22 +40,25 @@ export function rotatingFileHandler(options: RotatingFileHandlerOptions): Manage
   const filename = checkFilename(options.filename);
   const maxBytes = checkCount('maxBytes', options.maxBytes);
   const backupCount = checkCount('backupCount', options.backupCount);
-  let boom: SonicBoom | undefined;
+  let out: LineBatch | undefined;
   let size = 0;
   let broken: Error | undefined;
   const retiring = new Map<SonicBoom, Promise<void>>();
-  const onError = (error: Error) => {
-    broken = error;
+  const onError = (error: unknown) => {
+    broken = error instanceof Error ? error : new Error(String(error));
     handler.fail(error);
   };
 
-  const open = (): SonicBoom => {
+  const open = (): LineBatch => {
     const opened = openBoomNow(filename, onError);
     size = opened.size;
-    return opened.boom;
+    return new LineBatch(opened.boom, onError);
   };
 
-  const rollover = (old: SonicBoom): void => {
+  const rollover = (current: LineBatch): void => {
+    // Lines accepted before the rollover belong to the old file: hand them over before renaming.
+    current.push();
+    const old = current.boom;
     if (backupCount > 0) {
       for (let i = backupCount - 1; i >= 1; i--) renameIfExists(`${filename}.${i}`, `${filename}.${i + 1}`);
       renameIfExists(filename, `${filename}.1`);
@@ -62,7 +66,7 @@ export function rotatingFileHandler(options: RotatingFileHandlerOptions): Manage
       fs.rmSync(filename, { force: true });
     }
     retiring.set(old, endBoom(old).finally(() => retiring.delete(old)));
-    boom = open();
+    out = open();
   };
 
   const handler = createHandler({
@@ -71,24 +75,31 @@ export function rotatingFileHandler(options: RotatingFileHandlerOptions): Manage
     formatter: options.formatter,
     emit(line) {
       if (broken !== undefined) throw broken;
-      boom ??= open();
+      out ??= open();
       const text = `${line}\n`;
       const bytes = Buffer.byteLength(text);
-      if (maxBytes > 0 && size > 0 && size + bytes >= maxBytes) rollover(boom);
+      if (maxBytes > 0 && size > 0 && size + bytes >= maxBytes) rollover(out);
       size += bytes;
-      boom!.write(text);
+      out!.write(text);
     },
     async flush() {
-      if (boom !== undefined && broken === undefined) await drained(boom);
+      if (out !== undefined && broken === undefined) {
+        out.push();
+        await drained(out.boom);
+      }
       await Promise.all(retiring.values());
     },
     flushSync: () => {
       for (const old of retiring.keys()) flushBoomSync(old);
-      if (boom !== undefined) flushBoomSync(boom);
+      if (out === undefined) return;
+      out.push();
+      flushBoomSync(out.boom);
     },
     async close() {
       await Promise.all(retiring.values());
-      if (boom !== undefined) await endBoom(boom, broken !== undefined);
+      if (out === undefined) return;
+      out.push();
+      await endBoom(out.boom, broken !== undefined);
     },
   });
   return handler;
