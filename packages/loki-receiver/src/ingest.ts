@@ -25,11 +25,6 @@ function metadataSize(meta: Labels): [bytes: number, count: number] {
   return [bytes, count];
 }
 
-function byteLength(line: string): number {
-  // Pure ASCII-sized estimate first: most lines are far below the limit.
-  return line.length * 3 < 256 ? line.length * 3 : Buffer.byteLength(line);
-}
-
 interface Accepted {
   stream: { key: string; labels: Labels };
   entries: RawEntry[];
@@ -61,7 +56,8 @@ export class Ingester {
     if (entry.ms > newest || (entry.ms === newest && entry.sub > 0)) {
       return `entry for stream '${key}' has timestamp too new: ${formatRfc3339(joinNs(entry.ms, entry.sub))}`;
     }
-    if (o.maxLineSize > 0 && byteLength(entry.line) > o.maxLineSize) {
+    // UTF-8 takes at most 3 bytes per UTF-16 unit: count bytes only when that bound is over the limit.
+    if (o.maxLineSize > 0 && entry.line.length * 3 > o.maxLineSize) {
       const size = Buffer.byteLength(entry.line);
       if (size > o.maxLineSize) {
         if (!o.maxLineSizeTruncate) {

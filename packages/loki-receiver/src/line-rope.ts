@@ -12,13 +12,18 @@ export class LineRope {
   /** Joining is cheap, but a huge open group would keep many strings alive. */
   static readonly MAX_OPEN = 16_384;
 
-  /** Stores a line; returns [part index, char offset]. The line's length is the caller's to keep. */
-  append(line: string): [part: number, offset: number] {
+  /** Part index the next appended line goes to (read it before `append`). */
+  get nextPart(): number {
+    return this.#open.length >= LineRope.MAX_OPEN ? this.#parts.length + 1 : this.#parts.length;
+  }
+
+  /** Stores a line; returns its char offset within part `nextPart`. The line's length is the caller's to keep. */
+  append(line: string): number {
     if (this.#open.length >= LineRope.MAX_OPEN) this.seal();
-    const at: [number, number] = [this.#parts.length, this.#openChars];
+    const offset = this.#openChars;
     this.#open.push(line);
     this.#openChars += line.length;
-    return at;
+    return offset;
   }
 
   /** Joins the open lines into one part. */

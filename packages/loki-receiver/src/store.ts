@@ -76,7 +76,8 @@ export class StreamData {
   }
 
   #insert(at: number, ms: number, sub: number, line: string, metadata: Labels | undefined): void {
-    const [part, offset] = this.#rope.append(line);
+    const part = this.#rope.nextPart;
+    const offset = this.#rope.append(line);
     const length = line.length;
     if (at === this.ms.length) {
       this.ms.push(ms);
