@@ -23,6 +23,13 @@ function fieldLen(payload: number): number {
   return 1 + varintLen(payload) + payload;
 }
 
+type Utf8Writer = (buf: Buffer, text: string, offset: number, length: number) => number;
+// Buffer#utf8Write skips write()'s argument parsing; it is on every Node Buffer, but fall back if not.
+const fastWrite = (Buffer.prototype as unknown as { utf8Write?: (text: string, offset: number, length: number) => number }).utf8Write;
+const utf8Write: Utf8Writer = fastWrite
+  ? (buf, text, offset, length) => fastWrite.call(buf, text, offset, length)
+  : (buf, text, offset, length) => buf.write(text, offset, length, 'utf8');
+
 class Writer {
   pos = 0;
   constructor(readonly buf: Buffer) {}
@@ -37,7 +44,7 @@ class Writer {
   string(tag: number, text: string, bytes: number): void {
     this.buf[this.pos++] = tag;
     this.varint(bytes);
-    if (bytes > 0) this.pos += this.buf.write(text, this.pos, bytes, 'utf8');
+    if (bytes > 0) this.pos += utf8Write(this.buf, text, this.pos, bytes);
   }
 }
 

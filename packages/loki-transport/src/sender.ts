@@ -7,14 +7,26 @@ import { type Payload, payloadHeaders, splitPayload } from './payload.js';
 import type { BatchQueue, QueueItem } from './queue.js';
 import type { Spool } from './spool.js';
 
-const IGNORED = /total ignored: (\d+) out of (\d+)/g;
+const TOTAL_IGNORED = /total ignored: (\d+) out of \d+/;
+const LISTED_ENTRY = /^entry with timestamp .* ignored, reason:/;
+const ENTRY_ERROR = /^(entry for stream '|Max entry size '|stream '.*' (has structured metadata too large|has too many structured metadata|includes structured metadata))/;
 
-/** How many lines of a 400 answer Loki ignored ("total ignored: N out of M" per stream), or null. */
+/**
+ * How many lines a 400 answer says Loki ignored, read from the messages Loki
+ * writes: one line per entry that failed validation, and the ingester's
+ * "total ignored: N out of M" per stream. Null when some line is of another
+ * kind (a refused label set, an unknown message): then the whole batch counts.
+ */
 export function ignoredLines(body: string): number | null {
   let total = 0;
   let found = false;
-  for (const m of body.matchAll(IGNORED)) {
-    total += Number(m[1]);
+  for (const raw of body.split('\n')) {
+    const line = raw.trim();
+    if (line === '' || LISTED_ENTRY.test(line)) continue;
+    const m = TOTAL_IGNORED.exec(line);
+    if (m) total += Number(m[1]);
+    else if (ENTRY_ERROR.test(line)) total += 1;
+    else return null;
     found = true;
   }
   return found ? total : null;

@@ -41,6 +41,11 @@ function emitLiteral(src: Uint8Array, from: number, to: number, out: Uint8Array,
     out[op++] = (n >>> 16) & 0xff;
     out[op++] = n >>> 24;
   }
+  // Short literals are copied by hand: a subarray per literal costs more than the copy.
+  if (to - from <= 32) {
+    for (let i = from; i < to; i++) out[op++] = src[i]!;
+    return op;
+  }
   out.set(src.subarray(from, to), op);
   return op + (to - from);
 }
@@ -124,7 +129,8 @@ export function snappyCompress(input: Uint8Array): Buffer {
   for (let start = 0; start < input.length; start += BLOCK) {
     op = compressFragment(input, start, Math.min(start + BLOCK, input.length), out, op);
   }
-  return out.subarray(0, op);
+  // Copy to an exact-size buffer: the worst-case allocation would otherwise stay alive with the body.
+  return Buffer.from(out.subarray(0, op));
 }
 
 /** Decompresses one snappy block (used to split a batch a server refused as too large). */

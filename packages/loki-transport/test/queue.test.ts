@@ -1,0 +1,94 @@
+import { randomBytes } from 'node:crypto';
+import v8 from 'node:v8';
+import vm from 'node:vm';
+import { type LokiReceiver, startLokiReceiver } from '@pactown/loki-receiver';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createLokiClient, type LokiClient, type LokiOptions } from '../src/index.js';
+import { tick } from './helpers/wait.js';
+
+let receiver: LokiReceiver;
+const clients: LokiClient[] = [];
+
+function client(options: Partial<LokiOptions> = {}): LokiClient {
+  const c = createLokiClient({ url: receiver.url, metricsInterval: 0, minBackoff: 50, maxBackoff: 200, maxRetries: 1000, drainTimeout: 60_000, onWarning: () => {}, ...options });
+  clients.push(c);
+  return c;
+}
+
+v8.setFlagsFromString('--expose-gc');
+const gc = vm.runInNewContext('gc') as () => void;
+const hex = Array.from({ length: 4096 }, () => randomBytes(100).toString('hex'));
+
+// Random hex does not compress: queued bytes are about the logged bytes.
+function line(i: number): Record<string, unknown> {
+  return { level: 30, time: Date.now(), name: 'pactown.load', msg: `line ${i} ${hex[i % hex.length]}` };
+}
+
+beforeEach(async () => {
+  receiver = await startLokiReceiver();
+});
+afterEach(async () => {
+  await Promise.all(clients.splice(0).map((c) => c.close()));
+  await receiver.close();
+});
+
+describe('bounded queue', () => {
+  it('drop-oldest: memory stays within the bound while Loki is down, drops are counted', async () => {
+    const bound = 2 * 1024 * 1024;
+    const c = client({ queueBytes: bound, batchBytes: 128 * 1024 });
+    await receiver.down();
+    gc();
+    const base = process.memoryUsage().arrayBuffers;
+    let peakQueue = 0;
+    let peakBuffers = 0;
+    const total = 100_000; // about 22 MiB of lines
+    for (let i = 0; i < total; i++) {
+      c.push(line(i));
+      if (i % 2000 === 1999) {
+        await tick();
+        peakQueue = Math.max(peakQueue, c.metrics().queueBytes);
+        if (i % 10_000 === 9999) {
+          // What stays alive (garbage collected first): the queued bodies.
+          gc();
+          peakBuffers = Math.max(peakBuffers, process.memoryUsage().arrayBuffers - base);
+        }
+      }
+    }
+    const during = c.metrics();
+    expect(peakQueue).toBeLessThanOrEqual(bound);
+    // Queue bound + the batch in flight + slack; about 22 MiB without a bound.
+    expect(peakBuffers).toBeLessThan(bound + 2 * 1024 * 1024);
+    expect(during.droppedLines.queue_full).toBeGreaterThan(total / 2);
+    await receiver.up();
+    await c.flush();
+    const m = c.metrics();
+    expect(m.sentLines + m.droppedLines.queue_full).toBe(total);
+    expect(receiver.entryCount).toBe(m.sentLines);
+    // The newest lines survive: the last one logged arrived.
+    expect(receiver.query(`{logger="pactown.load"} |= "line ${total - 1} "`).result).toHaveLength(1);
+  }, 120_000);
+
+  it('backpressure: push() says when to wait, nothing is dropped', async () => {
+    const bound = 256 * 1024;
+    const c = client({ queueBytes: bound, batchBytes: 32 * 1024, queuePolicy: 'backpressure' });
+    await receiver.down();
+    let waited = 0;
+    let i = 0;
+    for (; i < 3000; i++) {
+      if (!c.push(line(i))) {
+        waited++;
+        break;
+      }
+    }
+    expect(waited).toBe(1);
+    expect(c.metrics().queueBytes).toBeGreaterThanOrEqual(bound);
+    const room = c.waitForRoom();
+    await receiver.up();
+    await room;
+    for (i++; i < 3000; i++) if (!c.push(line(i))) await c.waitForRoom();
+    await c.flush();
+    const m = c.metrics();
+    expect(m.sentLines).toBe(3000);
+    expect(Object.values(m.droppedLines).reduce((a, b) => a + b, 0)).toBe(0);
+  }, 60_000);
+});
