@@ -31,8 +31,9 @@ async function pythonIn(sandbox: string, code: string): Promise<string> {
   return (await run(join(sandbox, '.venv', 'bin', 'python'), ['-c', code], { cwd: sandbox })).stdout.trim();
 }
 
-describe('Python environments', () => {
-  it('creates a venv at .venv without dependencies, linked from the cache, and reuses it', async () => {
+// Independent sandboxes and cache keys: the slow pip steps overlap.
+describe.concurrent('Python environments', () => {
+  it('creates a venv at .venv without dependencies, linked from the cache, and reuses it', async ({ expect }) => {
     const s = spec({ files: [{ path: 'main.py', content: '' }] });
     const sandbox = await createSandbox(root, 'py1', s.files);
     const env = await prepareEnvironment(sandbox, s, settings, recordingSink());
@@ -47,7 +48,7 @@ describe('Python environments', () => {
     expect(sink.messages.map((m) => m.message)).toContainEqual(expect.stringMatching(/^Using cached venv \(\d+ms\)$/));
   });
 
-  it('installs a local package directory with --no-index and streams pip output', async () => {
+  it('installs a local package directory with --no-index and streams pip output', async ({ expect }) => {
     const files = [{ path: 'main.py', content: '' }, ...(await fixtureFiles('localpkg'))];
     const s = spec({ files, deps: ['./localpkg'] });
     const sandbox = await createSandbox(root, 'local', files);
@@ -60,7 +61,7 @@ describe('Python environments', () => {
     expect(text.at(-1)).toBe('Dependencies installed');
   });
 
-  it('fails with the installer error lines when pip cannot find a package', async () => {
+  it('fails with the installer error lines when pip cannot find a package', async ({ expect }) => {
     const s = spec({ deps: ['pactown-no-such-package-4711'] });
     const sandbox = await createSandbox(root, 'pipfail', [{ path: 'main.py', content: '' }]);
     const error = await prepareEnvironment(sandbox, s, { ...settings, pipArgs: ['--no-index'] }, recordingSink()).catch((e: unknown) => e);
@@ -70,6 +71,7 @@ describe('Python environments', () => {
   });
 
   it('installs a package by name from a package index over HTTP', async (ctx) => {
+    const { expect } = ctx;
     const index = await startLocalIndex(await mkdtemp(join(root, 'wheels-'))).catch((error: Error) => error);
     if (index instanceof Error) {
       ctx.skip(true, `no package index could be started here (${index.message}): skipping the install from an index`);
