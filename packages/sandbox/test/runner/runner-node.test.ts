@@ -108,20 +108,6 @@ describe('ServiceRunner with Node services', () => {
     await Promise.all([runner.stop('ms-1'), runner.stop('ms-2'), runner.stop('ms-3')]);
   });
 
-  it('builds the environment once when two services with the same dependencies start at once', async () => {
-    const content = (await fixture('node-ms.md')).replace('ms@2.1.3', 'ms@2.1.2');
-    const lines: string[] = [];
-    const [a, b] = await Promise.all(
-      ['twin-a', 'twin-b'].map(async (serviceId) =>
-        runner.runFromContent({ serviceId, content, port: await freePort(), onLog: (_m, r) => r.logger === 'pactown.fast_start' && lines.push(r.message), timeoutMs: 30_000 }),
-      ),
-    );
-    expect(a!.success && b!.success).toBe(true);
-    expect(lines.filter((m) => m.startsWith('Cache miss:'))).toHaveLength(1);
-    expect(lines.filter((m) => m.startsWith('Using cached node_modules'))).toHaveLength(1);
-    await Promise.all([runner.stop('twin-a'), runner.stop('twin-b')]);
-  });
-
   it('reports a port conflict', async () => {
     const { port, server } = await occupyPort();
     try {

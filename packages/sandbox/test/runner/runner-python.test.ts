@@ -31,6 +31,22 @@ describe('ServiceRunner with Python services', () => {
     await runner.stop('static');
   });
 
+  it('builds the environment once when two services with the same dependencies start at once', async () => {
+    const fresh = new ServiceRunner({ sandboxesDir: join(root, 'twins') });
+    const content = await fixture('python-http.md');
+    const lines: string[] = [];
+    const results = await Promise.all(
+      ['twin-a', 'twin-b'].map(async (serviceId) =>
+        fresh.runFromContent({ serviceId, content, port: await freePort(), onLog: (_m, r) => r.logger === 'pactown.fast_start' && lines.push(r.message), timeoutMs: 30_000 }),
+      ),
+    );
+    expect(results.every((r) => r.success)).toBe(true);
+    expect(lines.filter((m) => m.startsWith('Cache miss:'))).toHaveLength(1);
+    expect(lines.filter((m) => m.startsWith('Using cached venv'))).toHaveLength(1);
+    expect(await readdir(join(root, 'twins', '.cache', 'venvs'))).toEqual([`venv_${cacheKey([])}`]);
+    await fresh.close();
+  });
+
   it("reports the seed's missing module as a dependency failure, with its stderr and messages in order", async () => {
     const messages: string[] = [];
     const result = await runner.runFromContent({
