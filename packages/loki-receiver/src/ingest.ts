@@ -1,6 +1,6 @@
 import { LabelValidator } from './labels.js';
 import type { ResolvedOptions } from './options.js';
-import type { RawEntry, RawStream } from './proto.js';
+import type { RawStream } from './proto.js';
 import { RateLimiter } from './rate-limit.js';
 import type { Store } from './store.js';
 import { formatGoTime, formatRfc3339 } from './time-format.js';
@@ -27,7 +27,9 @@ function metadataSize(meta: Labels): [bytes: number, count: number] {
 
 interface Accepted {
   stream: { key: string; labels: Labels };
-  entries: RawEntry[];
+  raw: RawStream;
+  /** Indexes of the entries that passed validation. */
+  good: number[];
 }
 
 /** Loki's write path in one place: distributor validation, rate limit, then the ingester's stream rules. */
@@ -44,33 +46,37 @@ export class Ingester {
   }
 
   /** Validates an entry; returns Loki's message when it is refused (and may truncate the line). */
-  #checkEntry(entry: RawEntry, key: string, nowMs: number): string | undefined {
+  #checkEntry(raw: RawStream, i: number, key: string, nowMs: number): string | undefined {
     const o = this.opts;
+    const ms = raw.ms[i]!;
+    const sub = raw.sub[i]!;
+    const line = raw.lines[i]!;
+    const metadata = raw.metadata[i];
     if (o.rejectOldSamples) {
       const oldest = nowMs - o.rejectOldSamplesMaxAgeMs;
-      if (entry.ms < oldest) {
-        return `entry for stream '${key}' has timestamp too old: ${formatRfc3339(joinNs(entry.ms, entry.sub))}, oldest acceptable timestamp is: ${formatRfc3339(joinNs(oldest, 0))}`;
+      if (ms < oldest) {
+        return `entry for stream '${key}' has timestamp too old: ${formatRfc3339(joinNs(ms, sub))}, oldest acceptable timestamp is: ${formatRfc3339(joinNs(oldest, 0))}`;
       }
     }
     const newest = nowMs + o.creationGracePeriodMs;
-    if (entry.ms > newest || (entry.ms === newest && entry.sub > 0)) {
-      return `entry for stream '${key}' has timestamp too new: ${formatRfc3339(joinNs(entry.ms, entry.sub))}`;
+    if (ms > newest || (ms === newest && sub > 0)) {
+      return `entry for stream '${key}' has timestamp too new: ${formatRfc3339(joinNs(ms, sub))}`;
     }
     // UTF-8 takes at most 3 bytes per UTF-16 unit: count bytes only when that bound is over the limit.
-    if (o.maxLineSize > 0 && entry.line.length * 3 > o.maxLineSize) {
-      const size = Buffer.byteLength(entry.line);
+    if (o.maxLineSize > 0 && line.length * 3 > o.maxLineSize) {
+      const size = Buffer.byteLength(line);
       if (size > o.maxLineSize) {
         if (!o.maxLineSizeTruncate) {
           return `Max entry size '${o.maxLineSize}' bytes exceeded for stream '${key}' while adding an entry with length '${size}' bytes`;
         }
-        entry.line = Buffer.from(entry.line).subarray(0, o.maxLineSize).toString('utf8').replace(/\uFFFD$/, '');
+        raw.lines[i] = Buffer.from(line).subarray(0, o.maxLineSize).toString('utf8').replace(/\uFFFD$/, '');
       }
     }
-    if (entry.metadata) {
+    if (metadata) {
       if (!o.allowStructuredMetadata) {
         return `stream '${key}' includes structured metadata, but this feature is disallowed. Please see \`limits_config.allow_structured_metadata\` or contact your Loki administrator to enable it.`;
       }
-      const [bytes, count] = metadataSize(entry.metadata);
+      const [bytes, count] = metadataSize(metadata);
       if (bytes > o.maxStructuredMetadataSize) {
         return `stream '${key}' has structured metadata too large: '${bytes}' bytes, limit: '${o.maxStructuredMetadataSize}' bytes. Please see \`limits_config.max_structured_metadata_size\` or contact your Loki administrator to increase it.`;
       }
@@ -91,28 +97,30 @@ export class Ingester {
     let validLines = 0;
     let validBytes = 0;
     for (const raw of streams) {
+      const count = raw.lines.length;
       const labels = this.#labels.validate(raw.labelsText);
       if (typeof labels === 'string') {
         errors.push(labels);
-        rejected += raw.entries.length;
+        rejected += count;
         continue;
       }
-      const good: RawEntry[] = [];
-      for (const entry of raw.entries) {
-        const why = this.#checkEntry(entry, labels.key, nowMs);
+      const good: number[] = [];
+      for (let i = 0; i < count; i++) {
+        const why = this.#checkEntry(raw, i, labels.key, nowMs);
         if (why === undefined) {
-          good.push(entry);
+          good.push(i);
           validLines += 1;
           if (this.limiter.enabled) {
-            validBytes += Buffer.byteLength(entry.line);
-            if (entry.metadata) validBytes += metadataSize(entry.metadata)[0];
+            validBytes += Buffer.byteLength(raw.lines[i]!);
+            const meta = raw.metadata[i];
+            if (meta) validBytes += metadataSize(meta)[0];
           }
         } else {
           errors.push(why);
           rejected += 1;
         }
       }
-      if (good.length > 0) accepted.push({ stream: labels, entries: good });
+      if (good.length > 0) accepted.push({ stream: labels, raw, good });
     }
     if (validLines > 0 && !this.limiter.allow(tenant, validBytes)) {
       const message = `Ingestion rate limit exceeded for user ${tenant} (limit: ${Math.trunc(this.limiter.rate)} bytes/sec) while attempting to ingest '${validLines}' lines totaling '${validBytes}' bytes, reduce log volume or contact your Loki administrator to see if the limit can be increased`;
@@ -120,10 +128,10 @@ export class Ingester {
     }
     let status = errors.length > 0 ? 400 : 204;
     let stored = 0;
-    for (const { stream, entries } of accepted) {
-      const outcome = this.#store(tenant, stream, entries);
+    for (const { stream, raw, good } of accepted) {
+      const outcome = this.#store(tenant, stream, raw, good);
       stored += outcome.stored;
-      rejected += entries.length - outcome.stored - outcome.duplicates;
+      rejected += good.length - outcome.stored - outcome.duplicates;
       if (outcome.error) {
         errors.push(outcome.error);
         if (outcome.status === 429) status = 429;
@@ -134,7 +142,7 @@ export class Ingester {
     return { status, message: errors.join('\n'), accepted: stored, rejected };
   }
 
-  #store(tenant: string, s: { key: string; labels: Labels }, entries: RawEntry[]) {
+  #store(tenant: string, s: { key: string; labels: Labels }, raw: RawStream, good: number[]) {
     const o = this.opts;
     let stream = this.store.get(tenant, s.key);
     if (!stream) {
@@ -149,14 +157,16 @@ export class Ingester {
     let stored = 0;
     let duplicates = 0;
     let failures = 0;
-    for (const e of entries) {
-      const result = stream.append(e.ms, e.sub, e.line, e.metadata, windowMs);
+    for (const i of good) {
+      const ms = raw.ms[i]!;
+      const sub = raw.sub[i]!;
+      const result = stream.append(ms, sub, raw.lines[i]!, raw.metadata[i], windowMs);
       if (result === 'stored') stored += 1;
       else if (result === 'duplicate') duplicates += 1;
       else {
         failures += 1;
         if (failed.length < o.maxReturnedErrors) {
-          const ts = joinNs(e.ms, e.sub);
+          const ts = joinNs(ms, sub);
           const cutoff = joinNs(stream.highestMs - windowMs, stream.highestSub);
           failed.push(
             `entry with timestamp ${formatGoTime(ts)} ignored, reason: 'entry too far behind, entry timestamp is: ${formatRfc3339(ts)}, oldest acceptable timestamp is: ${formatRfc3339(cutoff)}',`,
@@ -166,7 +176,7 @@ export class Ingester {
     }
     stream.seal();
     if (failures === 0) return { stored, duplicates, error: undefined, status: 204 };
-    failed.push(`user '${tenant}', total ignored: ${failures} out of ${entries.length} for stream: ${s.key}`);
+    failed.push(`user '${tenant}', total ignored: ${failures} out of ${good.length} for stream: ${s.key}`);
     return { stored, duplicates, error: failed.join('\n'), status: 400 };
   }
 }

@@ -1,7 +1,8 @@
 import protobuf from 'protobufjs/light.js';
 
 // Loki's push schema (package logproto), written as protobufjs reflection
-// JSON so no .proto parser runs at load time.
+// JSON so no .proto parser runs at load time. EntryAdapter.parsed (4) is left
+// out: Loki fills it itself, and protobufjs skips a field it does not know.
 const SCHEMA = {
   nested: {
     google: {
@@ -35,7 +36,6 @@ const SCHEMA = {
             timestamp: { type: 'google.protobuf.Timestamp', id: 1 },
             line: { type: 'string', id: 2 },
             structuredMetadata: { rule: 'repeated', type: 'LabelPairAdapter', id: 3 },
-            parsed: { rule: 'repeated', type: 'LabelPairAdapter', id: 4 },
           },
         },
         LabelPairAdapter: {
@@ -71,22 +71,23 @@ interface DecodedStream {
   entries?: DecodedEntry[];
 }
 
-/** One entry of a decoded push, before validation. */
-export interface RawEntry {
-  /** Epoch milliseconds. */
-  ms: number;
-  /** Nanoseconds within the millisecond (0-999999). */
-  sub: number;
-  line: string;
-  metadata: Record<string, string> | undefined;
-}
-
-/** One stream of a decoded push, before validation: labels still as selector text. */
+/**
+ * One stream of a decoded push, before validation: labels still as selector
+ * text, entries in columns (times as [epoch ms, ns within the ms]) so a large
+ * push allocates a few arrays per stream rather than an object per line.
+ */
 export interface RawStream {
   labelsText: string;
-  entries: RawEntry[];
+  ms: number[];
+  sub: number[];
+  lines: string[];
+  metadata: Array<Record<string, string> | undefined>;
 }
 
+/** An empty stream to fill column by column. */
+export function rawStream(labelsText: string, size = 0): RawStream {
+  return { labelsText, ms: new Array(size), sub: new Array(size), lines: new Array(size), metadata: new Array(size) };
+}
 
 /** Decodes an uncompressed logproto PushRequest. Throws protobufjs's error on a malformed message. */
 export function decodePushRequest(bytes: Uint8Array): RawStream[] {
@@ -94,13 +95,12 @@ export function decodePushRequest(bytes: Uint8Array): RawStream[] {
   const streams = message.streams ?? [];
   const out: RawStream[] = new Array(streams.length);
   for (let i = 0; i < streams.length; i++) {
-    const s = streams[i]!;
-    const decoded = s.entries ?? [];
-    const entries: RawEntry[] = new Array(decoded.length);
+    const decoded = streams[i]!.entries ?? [];
+    const raw = rawStream(streams[i]!.labels ?? '', decoded.length);
     for (let j = 0; j < decoded.length; j++) {
       const e = decoded[j]!;
-      let metadata: Record<string, string> | undefined;
       const sm = e.structuredMetadata;
+      let metadata: Record<string, string> | undefined;
       if (sm && sm.length > 0) {
         metadata = {};
         for (const pair of sm) metadata[pair.name ?? ''] = pair.value ?? '';
@@ -110,9 +110,12 @@ export function decodePushRequest(bytes: Uint8Array): RawStream[] {
       const seconds = typeof s === 'number' ? s : s ? s.toNumber() : 0;
       const nanos = t?.nanos ?? 0;
       const subMs = Math.floor(nanos / 1_000_000);
-      entries[j] = { ms: seconds * 1000 + subMs, sub: nanos - subMs * 1_000_000, line: e.line ?? '', metadata };
+      raw.ms[j] = seconds * 1000 + subMs;
+      raw.sub[j] = nanos - subMs * 1_000_000;
+      raw.lines[j] = e.line ?? '';
+      raw.metadata[j] = metadata;
     }
-    out[i] = { labelsText: s.labels ?? '', entries };
+    out[i] = raw;
   }
   return out;
 }

@@ -2,7 +2,7 @@ import { constants, gunzipSync, inflateRawSync, inflateSync } from 'node:zlib';
 import snappy from 'snappyjs';
 import { LokiHttpError } from './errors.js';
 import { goQuote } from './go-quote.js';
-import { type RawEntry, type RawStream, decodePushRequest } from './proto.js';
+import { type RawStream, decodePushRequest, rawStream } from './proto.js';
 import { parseNsString } from './timestamp.js';
 
 function tooLarge(size: number | undefined, limit: number): LokiHttpError {
@@ -30,7 +30,7 @@ const MALFORMED_STRING = `Value is string, but can't find closing '"' symbol`;
 const MALFORMED_OBJECT = "Value looks like object, but can't find closing '}' symbol";
 const ENTRY_SHAPE = 'each entry must be ["<unix epoch nanoseconds as a string>", "<line>", {optional structured metadata}]';
 
-function jsonEntry(value: unknown): RawEntry {
+function jsonEntry(value: unknown, into: RawStream, at: number): void {
   if (!Array.isArray(value) || value.length < 2) throw new LokiHttpError(400, `invalid entry ${JSON.stringify(value)}: ${ENTRY_SHAPE}`);
   const [ts, line, meta] = value as [unknown, unknown, unknown];
   if (typeof ts !== 'string') {
@@ -50,7 +50,10 @@ function jsonEntry(value: unknown): RawEntry {
     if (pairs.length > 0) metadata = Object.fromEntries(pairs) as Record<string, string>;
   }
   const [ms, sub] = parseNsString(ts);
-  return { ms, sub, line, metadata };
+  into.ms[at] = ms;
+  into.sub[at] = sub;
+  into.lines[at] = line;
+  into.metadata[at] = metadata;
 }
 
 function labelsText(stream: unknown): string {
@@ -77,7 +80,10 @@ export function decodeJsonPush(text: string): RawStream[] {
     if (s === null || typeof s !== 'object') throw new LokiHttpError(400, 'each stream must be an object with "stream" and "values"');
     const { stream, values } = s as { stream?: unknown; values?: unknown };
     if (values !== undefined && values !== null && !Array.isArray(values)) throw new LokiHttpError(400, '"values" must be an array');
-    return { labelsText: labelsText(stream), entries: ((values as unknown[] | undefined) ?? []).map(jsonEntry) };
+    const list = (values as unknown[] | undefined) ?? [];
+    const raw = rawStream(labelsText(stream), list.length);
+    for (let i = 0; i < list.length; i++) jsonEntry(list[i], raw, i);
+    return raw;
   });
 }
 

@@ -14,9 +14,11 @@ export async function handlePush(core: ReceiverCore, req: IncomingMessage, res: 
   let body: Buffer;
   try {
     body = await readBody(req, core.opts.maxBodyBytes);
-  } finally {
+  } catch (error) {
     core.countPush(contentType, Number(req.headers['content-length']) || 0);
+    throw error;
   }
+  core.countPush(contentType, body.length);
   const tenant = core.tenantOf(req.headers['x-scope-orgid']);
   const decoded = decodePushBody(body, contentType, String(req.headers['content-encoding'] ?? ''), core.opts.maxBodyBytes);
   const result = core.ingester.push(tenant, decoded.streams);
