@@ -1,6 +1,9 @@
 /**
  * Latencies: process end -> died report delivered, and server listening ->
- * readiness reported, each against a competitor in the same run.
+ * readiness reported, each against a competitor in the same run. Both
+ * children print the wall-clock moment of the event (the process about to
+ * `_exit`, the server listening), so the numbers start at the event itself,
+ * not at a signal we sent or a process we spawned.
  */
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
@@ -8,33 +11,39 @@ import { tmpdir } from 'node:os';
 import { execa } from 'execa';
 import { silentLogger } from '../src/process/logger.js';
 import { probeHttp } from '../src/process/readiness.js';
-import { type ServiceProcess, startService } from '../src/process/service-process.js';
+import { startService } from '../src/process/service-process.js';
 
-const SLEEPER = 'setInterval(() => {}, 1000); console.log("up")';
+// Prints the wall-clock moment just before it ends, then ends at once (no interpreter teardown).
+const ENDER = 'import os, time; print(time.time() * 1000, flush=True); os._exit(3)';
 
-async function up(proc: ServiceProcess): Promise<void> {
-  const result = await proc.waitReady({ pattern: /^up$/, timeoutMs: 30_000 });
-  if (!result.ready) throw new Error('sleeper did not start');
+function endedAt(text: string): number {
+  const value = Number.parseFloat(text);
+  if (!Number.isFinite(value)) throw new Error(`no end time in ${JSON.stringify(text)}`);
+  return value;
 }
 
-/** Kill -> our died report (ms). */
+/** Process end -> our died report delivered (ms). */
 export async function diedReportLatency(): Promise<number> {
-  const proc = startService({ serviceId: 'bench-died', command: process.execPath, args: ['-e', SLEEPER], cwd: tmpdir(), logger: silentLogger, stopOnExit: false });
-  await up(proc);
-  const t0 = performance.now();
-  process.kill(proc.pid!, 'SIGKILL');
+  let out = '';
+  const proc = startService({
+    serviceId: 'bench-died',
+    command: 'python3',
+    args: ['-c', ENDER],
+    cwd: tmpdir(),
+    logger: silentLogger,
+    stopOnExit: false,
+    onLog: (r) => {
+      if (r.stream === 'stdout') out += r.message;
+    },
+  });
   await proc.ended;
-  return performance.now() - t0;
+  return performance.timeOrigin + performance.now() - endedAt(out);
 }
 
-/** Kill -> execa's result promise settles (ms). */
+/** Process end -> execa's result promise settles (ms). */
 export async function execaResultLatency(): Promise<number> {
-  const subprocess = execa(process.execPath, ['-e', SLEEPER], { reject: false, stdin: 'ignore' });
-  await new Promise<void>((resolve) => subprocess.stdout!.once('data', () => resolve()));
-  const t0 = performance.now();
-  process.kill(subprocess.pid!, 'SIGKILL');
-  await subprocess;
-  return performance.now() - t0;
+  const result = await execa('python3', ['-c', ENDER], { reject: false, stdin: 'ignore' });
+  return performance.timeOrigin + performance.now() - endedAt(String(result.stdout));
 }
 
 async function freePort(): Promise<number> {

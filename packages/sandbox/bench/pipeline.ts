@@ -6,7 +6,7 @@
  * noise hides in the end-to-end numbers.
  */
 import { createInterface } from 'node:readline';
-import { PassThrough } from 'node:stream';
+import { Readable } from 'node:stream';
 import { LineSplitter } from '../src/process/line-splitter.js';
 import { ServiceLog, silentLogger } from '../src/process/logger.js';
 import { TailBuffer } from '../src/process/tail-buffer.js';
@@ -50,14 +50,12 @@ export function pipelineOurs(chunks: Buffer[]): number {
 
 export async function pipelineReadline(chunks: Buffer[]): Promise<number> {
   let lines = 0;
-  const input = new PassThrough();
+  // A stream that hands the chunks over one at a time, as a pipe does (no buffering ahead).
+  const input = Readable.from(chunks, { objectMode: false });
   const rl = createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY });
   rl.on('line', () => {
     lines++;
   });
-  const closed = new Promise((resolve) => rl.once('close', resolve));
-  for (const chunk of chunks) input.write(chunk);
-  input.end();
-  await closed;
+  await new Promise((resolve) => rl.once('close', resolve));
   return lines;
 }
