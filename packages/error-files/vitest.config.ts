@@ -1,3 +1,3 @@
 import { definePackageTestConfig } from '@pactown/vitest-config';
 
-export default definePackageTestConfig();
+export default definePackageTestConfig({ test: { globalSetup: ['test/global-setup.ts'] } });

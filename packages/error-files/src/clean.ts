@@ -12,33 +12,38 @@ interface Found {
 
 const LEFTOVER = /^\.service_.+_error\.log\.(?:\d+\.\d+\.[a-z0-9]+\.tmp|lock)$/;
 
-async function scan(fs: ErrorFilesFs, dir: string, leftovers: boolean): Promise<Found[]> {
-  const names = await fs.readdir(dir);
+function scan(fs: ErrorFilesFs, dir: string, leftovers: boolean): Found[] {
   const out: Found[] = [];
-  await Promise.all(
-    names.map(async (name) => {
-      if (!parseErrorFileName(name) && !(leftovers && LEFTOVER.test(name))) return;
-      const file = path.join(dir, name);
-      try {
-        const st = await fs.lstat(file);
-        if (st.isFile() || st.isSymbolicLink()) out.push({ file, size: st.isFile() ? st.size : 0, mtimeMs: st.mtimeMs });
-      } catch (error) {
-        if (codeOf(error) !== 'ENOENT') throw error;
-      }
-    }),
-  );
+  for (const name of fs.readdirSync(dir)) {
+    if (!parseErrorFileName(name) && !(leftovers && LEFTOVER.test(name))) continue;
+    const file = path.join(dir, name);
+    try {
+      const st = fs.lstatSync(file);
+      if (st.isFile() || st.isSymbolicLink()) out.push({ file, size: st.isFile() ? st.size : 0, mtimeMs: st.mtimeMs });
+    } catch (error) {
+      if (codeOf(error) !== 'ENOENT') throw error;
+    }
+  }
   return out;
 }
 
+function unlinkIfExists(fs: ErrorFilesFs, file: string): void {
+  try {
+    fs.unlinkSync(file);
+  } catch (error) {
+    if (codeOf(error) !== 'ENOENT') throw error;
+  }
+}
+
 /** Removes the oldest error files until their total size is at most `maxBytes`; `keep` is never removed. */
-export async function enforceFolderCap(fs: ErrorFilesFs, dir: string, maxBytes: number, keep: string): Promise<string[]> {
-  const found = (await scan(fs, dir, false)).sort((a, b) => a.mtimeMs - b.mtimeMs);
+export function enforceFolderCap(fs: ErrorFilesFs, dir: string, maxBytes: number, keep: string): string[] {
+  const found = scan(fs, dir, false).sort((a, b) => a.mtimeMs - b.mtimeMs);
   let total = found.reduce((sum, f) => sum + f.size, 0);
   const removed: string[] = [];
   for (const f of found) {
     if (total <= maxBytes) break;
     if (f.file === keep) continue;
-    await fs.unlink(f.file).catch(() => {});
+    unlinkIfExists(fs, f.file);
     total -= f.size;
     removed.push(f.file);
   }
@@ -60,17 +65,13 @@ export interface CleanOptions {
  * `olderThanMs`; resolves with the removed paths, oldest first.
  */
 export async function cleanErrorFiles(dir: string, options: CleanOptions): Promise<string[]> {
-  const { olderThanMs, dryRun = false, now = Date.now() } = options;
+  const { olderThanMs, dryRun = false, now = Date.now() } = options ?? ({} as CleanOptions);
   if (typeof olderThanMs !== 'number' || !(olderThanMs >= 0)) {
     throw new TypeError(`[@pactown/error-files] Option "olderThanMs" must be a non-negative number, got ${String(olderThanMs)}.`);
   }
-  const found = (await scan(nodeFs, dir, true)).filter((f) => now - f.mtimeMs > olderThanMs).sort((a, b) => a.mtimeMs - b.mtimeMs);
-  if (!dryRun) {
-    for (const f of found) {
-      await nodeFs.unlink(f.file).catch((error) => {
-        if (codeOf(error) !== 'ENOENT') throw error;
-      });
-    }
-  }
+  const found = scan(nodeFs, dir, true)
+    .filter((f) => now - f.mtimeMs > olderThanMs)
+    .sort((a, b) => a.mtimeMs - b.mtimeMs);
+  if (!dryRun) for (const f of found) unlinkIfExists(nodeFs, f.file);
   return found.map((f) => f.file);
 }

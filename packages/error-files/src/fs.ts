@@ -1,17 +1,38 @@
 /**
  * File-system access in one place: the calls this package makes (replaceable
- * for tests), the folder check, no-follow opening and the temp-file write.
+ * for tests), the folder check and the temp-file write.
+ *
+ * The calls are Node's synchronous ones, made inside async functions so that
+ * every failure still arrives as a rejection. A crash report is a handful of
+ * small system calls (about 15, well under a millisecond together); sent
+ * through the thread pool one by one on a loaded machine they took ten times
+ * longer than the write itself.
  */
-import { constants } from 'node:fs';
-import * as fsp from 'node:fs/promises';
+import * as nodeFsModule from 'node:fs';
 import path from 'node:path';
 import { ErrorFileError, codeOf, describeCause } from './errors.js';
 
-/** The `node:fs/promises` calls used; pass a replacement in `options.fs`. */
-export type ErrorFilesFs = Pick<typeof fsp, 'mkdir' | 'lstat' | 'stat' | 'chmod' | 'open' | 'rename' | 'link' | 'unlink' | 'readdir' | 'readFile'>;
+/** The `node:fs` calls used; pass a replacement in `options.fs`. */
+export type ErrorFilesFs = Pick<
+  typeof nodeFsModule,
+  | 'mkdirSync'
+  | 'lstatSync'
+  | 'statSync'
+  | 'chmodSync'
+  | 'openSync'
+  | 'writeSync'
+  | 'fsyncSync'
+  | 'closeSync'
+  | 'renameSync'
+  | 'linkSync'
+  | 'unlinkSync'
+  | 'readdirSync'
+  | 'readFileSync'
+>;
 
-export const nodeFs: ErrorFilesFs = fsp;
+export const nodeFs: ErrorFilesFs = nodeFsModule;
 
+const { constants } = nodeFsModule;
 // O_NOFOLLOW is 0 where the platform lacks it (Windows); symlinks are then checked with lstat only.
 const NOFOLLOW = constants.O_NOFOLLOW ?? 0;
 export const CREATE_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | NOFOLLOW;
@@ -20,23 +41,23 @@ export const READ_FLAGS = constants.O_RDONLY | NOFOLLOW;
 /**
  * Creates the folder (`0700`) or checks the existing one: it must be a
  * directory; a folder of ours is narrowed to `0700`; a folder of another user
- * that others can write to is refused.
+ * that others can write to (without the sticky bit) is refused.
  */
-export async function ensureDir(fs: ErrorFilesFs, dir: string): Promise<void> {
+export function ensureDir(fs: ErrorFilesFs, dir: string): void {
   try {
-    await fs.mkdir(dir, { recursive: true, mode: 0o700 });
-    let st = await fs.lstat(dir);
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    let st = fs.lstatSync(dir);
     const uid = process.getuid?.();
     if (st.isSymbolicLink()) {
       if (uid !== undefined && st.uid !== uid && st.uid !== 0) {
         throw new ErrorFileError(`Refusing log folder ${dir}: it is a symbolic link owned by another user (uid ${st.uid}).`, { path: dir, code: 'ELOOP' });
       }
-      st = await fs.stat(dir);
+      st = fs.statSync(dir);
     }
     if (!st.isDirectory()) throw new ErrorFileError(`Log folder ${dir} is not a directory.`, { path: dir, code: 'ENOTDIR' });
     if (uid === undefined) return;
     if (st.uid === uid) {
-      if ((st.mode & 0o777) !== 0o700) await fs.chmod(dir, 0o700);
+      if ((st.mode & 0o777) !== 0o700) fs.chmodSync(dir, 0o700);
     } else if ((st.mode & 0o022) !== 0 && (st.mode & 0o1000) === 0) {
       throw new ErrorFileError(`Refusing log folder ${dir}: owned by uid ${st.uid} and writable by others.`, { path: dir, code: 'EPERM' });
     }
@@ -55,41 +76,61 @@ export function tempPathFor(target: string): string {
   return path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.${tempCounter}.${rand}.tmp`);
 }
 
+/** Writes all of `data` at the descriptor's position. */
+export function writeAll(fs: ErrorFilesFs, fd: number, data: Uint8Array): void {
+  let done = 0;
+  while (done < data.length) done += fs.writeSync(fd, data, done, data.length - done);
+}
+
 /**
  * Writes `text` to a new temp file (`0600`, never following a link, never
  * reusing a file). On any failure the temp file is removed and the error
  * names `target` and the cause.
  */
-export async function writeTemp(fs: ErrorFilesFs, target: string, text: string, durable: boolean): Promise<string> {
+export function writeTemp(fs: ErrorFilesFs, target: string, text: string, durable: boolean): string {
   const temp = tempPathFor(target);
-  let handle: Awaited<ReturnType<ErrorFilesFs['open']>> | undefined;
+  let fd: number | undefined;
   try {
-    handle = await fs.open(temp, CREATE_FLAGS, 0o600);
-    await handle.writeFile(text, 'utf8');
-    if (durable) await handle.sync();
-    await handle.close();
-    handle = undefined;
+    fd = fs.openSync(temp, CREATE_FLAGS, 0o600);
+    writeAll(fs, fd, Buffer.from(text, 'utf8'));
+    if (durable) fs.fsyncSync(fd);
+    const closing = fd;
+    fd = undefined;
+    fs.closeSync(closing);
     return temp;
   } catch (error) {
-    await handle?.close().catch(() => {});
-    await fs.unlink(temp).catch(() => {});
+    if (fd !== undefined) quietly(() => fs.closeSync(fd!));
+    quietly(() => fs.unlinkSync(temp));
     throw new ErrorFileError(`Cannot write error file ${target}: ${describeCause(error)}.`, { path: target, cause: error });
   }
 }
 
-/** `unlink` that ignores a file already gone. */
-export async function removeIfExists(fs: ErrorFilesFs, file: string): Promise<void> {
+/** Runs a clean-up step whose failure must not hide the error being reported. */
+export function quietly(fn: () => void): void {
   try {
-    await fs.unlink(file);
+    fn();
+  } catch {
+    // Clean-up only.
+  }
+}
+
+/** `unlinkSync` that ignores a file already gone. */
+export function removeIfExists(fs: ErrorFilesFs, file: string): void {
+  try {
+    fs.unlinkSync(file);
   } catch (error) {
     if (codeOf(error) !== 'ENOENT') throw error;
   }
 }
 
 /** fsync a folder so that a rename in it is durable (best effort: some platforms refuse). */
-export async function syncDir(fs: ErrorFilesFs, dir: string): Promise<void> {
-  const handle = await fs.open(dir, constants.O_RDONLY).catch(() => undefined);
-  if (!handle) return;
-  await handle.sync().catch(() => {});
-  await handle.close().catch(() => {});
+export function syncDir(fs: ErrorFilesFs, dir: string): void {
+  quietly(() => {
+    const fd = fs.openSync(dir, constants.O_RDONLY);
+    try {
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+  });
 }

@@ -79,6 +79,7 @@ function bool(name: string, value: unknown, fallback: boolean): boolean {
 
 /** Applies defaults and validates; throws `TypeError` for a bad option. */
 export function normalizeOptions(input: WriteErrorFileOptions | undefined): NormalizedOptions {
+  if (input !== undefined && (input === null || typeof input !== 'object')) throw bad('options', input, 'an object');
   const o: WriteErrorFileOptions = Object.assign(Object.create(null), input ?? {});
   if (o.logDir !== undefined && (typeof o.logDir !== 'string' || o.logDir === '' || o.logDir.includes('\0'))) {
     throw bad('logDir', o.logDir, 'a non-empty path');

@@ -51,7 +51,8 @@ function cleaners(o: NormalizedOptions): Cleaners {
       const first = keepTail(str(text), tailBytes + 8192);
       // Controls are made visible before redaction so that a second pass changes nothing.
       const visible = showControls(o.stripAnsi ? stripAnsi(first.text) : first.text, !o.stripAnsi);
-      const second = keepTail(redact(visible), tailBytes);
+      // A redactor may cut a surrogate pair in two: make the text well-formed again before measuring it.
+      const second = keepTail(wellFormed(redact(visible)), tailBytes);
       return { text: second.text, cut: count(dropped) + first.cutBytes + second.cutBytes };
     },
   };

@@ -1,16 +1,17 @@
 /** Reading error files back: one file in full, or the folder as a list. */
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { open, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { ErrorFileError, codeOf, describeCause } from './errors.js';
 import { READ_FLAGS } from './fs.js';
-import { MARKER } from './markers.js';
 import { parseErrorFile } from './parse.js';
 import { errorFilePath, parseErrorFileName } from './paths.js';
 import type { ErrorFileEntry, ErrorFileReport } from './types.js';
 import { decodeNumber, decodeValue } from './values.js';
 
 const MAX_READ = 16 * 1024 * 1024;
-const PEEK = 4096;
+const PEEK = 2048;
+const MAX_HEADER = 65_536;
 
 /** Reads up to `limit` bytes of a regular file, refusing symbolic links. */
 async function readNoFollow(file: string, limit: number): Promise<{ text: string; size: number; mtimeMs: number }> {
@@ -54,50 +55,72 @@ export async function readErrorFile(dir: string, id: string, options: ReadErrorF
   }
 }
 
-/** The header fields `listErrorFiles` shows, read from the first lines only. */
-function peekHeader(text: string): Map<string, string> {
-  const fields = new Map<string, string>();
-  let start = 0;
-  while (start < text.length) {
-    let end = text.indexOf('\n', start);
-    if (end === -1) end = text.length;
-    const line = text.slice(start, end);
-    if (MARKER.test(line)) break;
-    const colon = line.indexOf(': ');
-    if (colon > 0 && line[0] !== ' ') {
-      const key = line.slice(0, colon);
-      if (!fields.has(key)) fields.set(key, line.slice(colon + 2));
-    }
-    start = end + 1;
+/** The raw value of header line `key` (searched before the first section marker only), or `undefined`. */
+function headerValue(text: string, headerEnd: number, key: string): string | undefined {
+  let at = 0;
+  if (!text.startsWith(key)) {
+    const i = text.indexOf(`\n${key}`);
+    if (i === -1 || i >= headerEnd) return undefined;
+    at = i + 1;
   }
-  return fields;
+  const start = at + key.length;
+  const end = text.indexOf('\n', start);
+  return text.slice(start, end === -1 ? text.length : end);
 }
 
-async function entryFor(dir: string, name: string): Promise<ErrorFileEntry | undefined> {
+// One buffer for every peek: listing is synchronous within a batch, so it is never shared.
+let peekBuffer = Buffer.allocUnsafe(PEEK);
+
+/**
+ * The header (up to the first section marker) of a regular file, read without
+ * following links and without reading more than `limit` bytes.
+ */
+function peekSync(file: string, limit: number): { header: string; size: number; mtimeMs: number } | undefined {
+  let fd: number;
+  try {
+    fd = openSync(file, READ_FLAGS);
+  } catch {
+    return undefined;
+  }
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile()) return undefined;
+    if (peekBuffer.length < limit) peekBuffer = Buffer.allocUnsafe(limit);
+    const n = readSync(fd, peekBuffer, 0, Math.min(st.size, limit), 0);
+    const marker = peekBuffer.subarray(0, n).indexOf('\n--- ');
+    if (marker === -1 && st.size > limit) return limit < MAX_HEADER ? peekSync(file, MAX_HEADER) : undefined;
+    return { header: peekBuffer.toString('utf8', 0, marker === -1 ? n : marker), size: st.size, mtimeMs: st.mtimeMs };
+  } catch {
+    return undefined;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function entryFor(dir: string, name: string): ErrorFileEntry | undefined {
   const parsed = parseErrorFileName(name);
   if (!parsed) return undefined;
   const file = path.join(dir, name);
-  let peek: Awaited<ReturnType<typeof readNoFollow>>;
-  try {
-    peek = await readNoFollow(file, PEEK);
-    if (peek.size > PEEK && !/\n--- [A-Z]/.test(peek.text)) peek = await readNoFollow(file, 65_536);
-  } catch {
-    // Gone meanwhile, a symbolic link, or unreadable: not listed.
-    return undefined;
-  }
-  const fields = peekHeader(peek.text);
-  const ended = decodeValue(fields.get('Ended') ?? '');
-  const time = Number.isNaN(Date.parse(ended)) ? new Date(peek.mtimeMs).toISOString() : ended;
+  const peek = peekSync(file, PEEK);
+  // Gone meanwhile, a symbolic link, unreadable, or no header end in sight: not listed.
+  if (!peek) return undefined;
+  const text = peek.header;
+  const headerEnd = text.length;
+  const ended = decodeValue(headerValue(text, headerEnd, 'Ended: ') ?? '');
+  const category = headerValue(text, headerEnd, 'Category: ');
+  const endedMs = Date.parse(ended);
   return {
     serviceId: parsed.serviceId,
     index: parsed.index,
     path: file,
-    time,
-    exitCode: decodeNumber(fields.get('Exit code') ?? ''),
-    category: fields.has('Category') ? decodeValue(fields.get('Category')!) : 'unknown',
+    time: Number.isNaN(endedMs) ? new Date(peek.mtimeMs).toISOString() : ended,
+    exitCode: decodeNumber(headerValue(text, headerEnd, 'Exit code: ') ?? ''),
+    category: category === undefined ? 'unknown' : decodeValue(category),
     size: peek.size,
   };
 }
+
+const BATCH = 256;
 
 /**
  * Lists the error files in `dir` (history included), newest first. Symbolic
@@ -111,15 +134,16 @@ export async function listErrorFiles(dir: string): Promise<ErrorFileEntry[]> {
   } catch (error) {
     throw new ErrorFileError(`Cannot list error files in ${dir}: ${describeCause(error)}.`, { path: dir, cause: error });
   }
+  // Small synchronous reads in batches: one thread-pool round trip per file cost
+  // more than the reads themselves; yielding between batches keeps the event loop responsive.
   const out: ErrorFileEntry[] = [];
-  let next = 0;
-  const worker = async () => {
-    while (next < names.length) {
-      const entry = await entryFor(dir, names[next++]!);
+  for (let i = 0; i < names.length; i += BATCH) {
+    if (i > 0) await new Promise<void>((resolve) => setImmediate(resolve));
+    for (const name of names.slice(i, i + BATCH)) {
+      const entry = entryFor(dir, name);
       if (entry) out.push(entry);
     }
-  };
-  await Promise.all(Array.from({ length: Math.min(32, names.length) }, worker));
+  }
   const ms = new Map(out.map((e) => [e, Date.parse(e.time)]));
   return out.sort((a, b) => ms.get(b)! - ms.get(a)! || a.index - b.index || (a.serviceId < b.serviceId ? -1 : a.serviceId > b.serviceId ? 1 : 0));
 }

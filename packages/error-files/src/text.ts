@@ -54,9 +54,12 @@ export function keepTail(text: string, maxBytes: number): { text: string; cutByt
   return { text: buf.subarray(start).toString('utf8'), cutBytes: start };
 }
 
-/** Cuts a single-line value to `maxChars`, marking the cut. */
+/** Cuts a value to at most `maxChars` characters, the cut marked (a cut value is not cut again). */
 export function capValue(value: string, maxChars: number): string {
   if (value.length <= maxChars) return value;
-  const cut = value.length - maxChars;
-  return `${value.slice(0, maxChars)}...[${cut} chars cut]`;
+  let keep = maxChars - `...[${value.length} chars cut]`.length;
+  // Never end on the first half of a surrogate pair.
+  const code = value.charCodeAt(keep - 1);
+  if (code >= 0xd800 && code <= 0xdbff) keep--;
+  return `${value.slice(0, keep)}...[${value.length - keep} chars cut]`;
 }

@@ -5,7 +5,7 @@
 import path from 'node:path';
 import { enforceFolderCap } from './clean.js';
 import { ErrorFileError, describeCause } from './errors.js';
-import { ensureDir, nodeFs, removeIfExists, syncDir, writeTemp } from './fs.js';
+import { ensureDir, nodeFs, quietly, removeIfExists, syncDir, writeTemp } from './fs.js';
 import { serialize } from './format.js';
 import { rotateHistory } from './history.js';
 import { withLock } from './lock.js';
@@ -28,18 +28,18 @@ export async function writeErrorFile(report: DiedReport, options: WriteErrorFile
   const dir = path.resolve(o.logDir);
   const target = errorFilePath(dir, id);
   const text = serialize(prepareNormalized(report, o));
-  await ensureDir(fs, dir);
-  const temp = await writeTemp(fs, target, text, o.durable);
+  ensureDir(fs, dir);
+  const temp = writeTemp(fs, target, text, o.durable);
   try {
-    await withLock(fs, path.join(dir, `.service_${id}_error.log.lock`), o.lockTimeoutMs, async () => {
-      await rotateHistory(fs, dir, id, o.history);
-      await fs.rename(temp, target);
+    await withLock(fs, path.join(dir, `.service_${id}_error.log.lock`), temp, o.lockTimeoutMs, () => {
+      rotateHistory(fs, dir, id, o.history);
+      fs.renameSync(temp, target);
     });
   } catch (error) {
-    await removeIfExists(fs, temp).catch(() => {});
+    quietly(() => removeIfExists(fs, temp));
     throw new ErrorFileError(`Cannot write error file ${target}: ${describeCause(error)}.`, { path: target, cause: error });
   }
-  if (o.durable) await syncDir(fs, dir);
-  if (o.maxFolderBytes !== undefined) await enforceFolderCap(fs, dir, o.maxFolderBytes, target).catch(() => {});
+  if (o.durable) syncDir(fs, dir);
+  if (o.maxFolderBytes !== undefined) quietly(() => enforceFolderCap(fs, dir, o.maxFolderBytes!, target));
   return target;
 }

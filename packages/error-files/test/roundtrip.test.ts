@@ -36,7 +36,7 @@ const chunk = fc.oneof(
 const output = fc.array(chunk, { maxLength: 30 }).map((parts) => parts.join(''));
 const anyText = fc.oneof(fc.string({ unit: 'binary', maxLength: 30 }), fc.constantFrom('', ' x', '"q"', 'a\nb', '\ud83d', 'none', '--- STDERR ---'));
 
-const report: fc.Arbitrary<DiedReport> = fc.record({
+export const reportArb: fc.Arbitrary<DiedReport> = fc.record({
   serviceId: fc.stringMatching(/^[a-z0-9][a-z0-9_-]{0,20}$/),
   pid: fc.option(fc.nat(), { nil: null }),
   command: anyText,
@@ -71,7 +71,7 @@ const report: fc.Arbitrary<DiedReport> = fc.record({
 describe('round trip', () => {
   it('parse(format(prepare(r))) gives back every prepared field', () => {
     fc.assert(
-      fc.property(report, fc.boolean(), (r, stripAnsi) => {
+      fc.property(reportArb, fc.boolean(), (r, stripAnsi) => {
         const prepared = prepareReport(r, { stripAnsi, maxFiles: 5 });
         expect(parseErrorFile(formatErrorFile(prepared))).toEqual(prepared);
       }),
@@ -79,9 +79,19 @@ describe('round trip', () => {
     );
   });
 
+  it('survives a redactor that cuts surrogate pairs in two', () => {
+    fc.assert(
+      fc.property(reportArb, (r) => {
+        const prepared = prepareReport(r, { redact: (t) => t.replace(/[\ud800-\udbff]/g, 'x') });
+        expect(parseErrorFile(formatErrorFile(prepared))).toEqual(prepared);
+      }),
+      { numRuns: 100 },
+    );
+  });
+
   it('prepare is idempotent (a parsed file prepares to itself)', () => {
     fc.assert(
-      fc.property(report, (r) => {
+      fc.property(reportArb, (r) => {
         const once = prepareReport(r);
         expect(prepareReport(once)).toEqual(once);
       }),
@@ -124,7 +134,7 @@ describe('round trip', () => {
 
     it('writeErrorFile then readErrorFile gives back the prepared report', async () => {
       await fc.assert(
-        fc.asyncProperty(report, async (r) => {
+        fc.asyncProperty(reportArb, async (r) => {
           await writeErrorFile(r, { logDir: dir, history: 0 });
           expect(await readErrorFile(dir, r.serviceId)).toEqual(prepareReport(r));
         }),

@@ -1,0 +1,97 @@
+/**
+ * Error-file benchmarks: writing a report with 64 KiB of stderr, and listing a
+ * folder of 10,000 error files, each next to a plain-fs baseline in the same run.
+ * `BENCH_SCALE=0.1` runs a tenth of the rounds and files.
+ */
+import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { machineLine, median, percentile, printTable, timeRounds, verdict } from '@pactown/bench';
+import { type DiedReport, formatErrorFile, listErrorFiles, prepareReport, writeErrorFile } from '../src/index.js';
+
+const scale = Number(process.env.BENCH_SCALE ?? 1);
+const rounds = Math.max(20, Math.round(300 * scale));
+const fileCount = Math.max(500, Math.round(10_000 * scale));
+
+function report(i: number): DiedReport {
+  const line = 'ModuleNotFoundError: No module named \'missing_module\' (while importing app.routes.users)\n';
+  return {
+    serviceId: `svc-${i % 500}`,
+    pid: 1000 + i,
+    command: 'uvicorn main:app --host 0.0.0.0 --port 8001',
+    cwd: `/srv/pactown-sandboxes/service_${i}`,
+    envDir: `/srv/pactown-sandboxes/service_${i}/.venv`,
+    exit: { code: -15, exitCode: null, signal: 'SIGTERM', signalNumber: 15, description: 'Termination', forced: false, viaShell: false, message: 'Process killed by SIGTERM (exit code: -15)' },
+    message: 'Process killed by SIGTERM (exit code: -15)',
+    category: 'dependency',
+    suggestions: [{ action: 'add_dependency', description: "Add 'missing_module' to dependencies", command: 'pip install missing_module', autoFixable: true }],
+    stderrTail: line.repeat(Math.ceil(65_536 / line.length)).slice(0, 65_536),
+    stderrDroppedBytes: 0,
+    stdoutTail: 'INFO:     Started server process\n',
+    stdoutDroppedBytes: 0,
+    files: ['main.py', 'requirements.txt', '.venv'],
+    startedAt: new Date(Date.UTC(2026, 0, 1) + i * 1000).toISOString(),
+    endedAt: new Date(Date.UTC(2026, 0, 1) + i * 1000 + 500).toISOString(),
+    durationMs: 500,
+  };
+}
+
+/** Wall-clock rounds plus the process CPU time per round (less sensitive to a busy machine). */
+async function measure(fn: () => unknown, n: number, warmup: number): Promise<{ wall: number[]; cpuMs: number }> {
+  for (let i = 0; i < warmup; i++) await fn();
+  const c0 = process.cpuUsage();
+  const wall = await timeRounds(fn, { rounds: n, warmup: 0 });
+  const c = process.cpuUsage(c0);
+  return { wall, cpuMs: (c.user + c.system) / 1000 / n };
+}
+
+console.log(machineLine());
+console.log(`load average: ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} on ${os.cpus().length} CPUs`);
+console.log(`rounds: ${rounds}, files listed: ${fileCount}`);
+
+// 1. Writing one report (64 KiB stderr), history 5, into a folder with that service's history.
+const writeDir = mkdtempSync(path.join(os.tmpdir(), 'ef-bench-write-'));
+const r = report(1);
+const text = formatErrorFile(prepareReport(r));
+const plainFile = path.join(writeDir, 'plain.log');
+const ours = await measure(() => writeErrorFile(r, { logDir: writeDir }), rounds, 10);
+const plain = await measure(() => writeFile(plainFile, text, { mode: 0o600 }), rounds, 10);
+const prepareOnly = await measure(() => formatErrorFile(prepareReport(r)), rounds, 10);
+rmSync(writeDir, { recursive: true, force: true });
+
+printTable(`writeErrorFile, 64 KiB stderr (${machineLine()})`, ['what', 'median ms', 'p95 ms', 'CPU ms/op'], [
+  ['writeErrorFile (redact, format, temp + rename, history 5)', median(ours.wall), percentile(ours.wall, 95), ours.cpuMs],
+  ['  of which prepare + format (no I/O)', median(prepareOnly.wall), percentile(prepareOnly.wall, 95), prepareOnly.cpuMs],
+  ['baseline: fs.promises.writeFile of the same text', median(plain.wall), percentile(plain.wall, 95), plain.cpuMs],
+]);
+console.log(`ratio writeErrorFile / fs.writeFile (median): ${(median(ours.wall) / median(plain.wall)).toFixed(2)}x`);
+const writeOk = verdict('writeErrorFile median / 2 ms target', median(ours.wall) / 2, { atMost: 1 });
+
+// 2. Listing a folder of error files.
+const listDir = mkdtempSync(path.join(os.tmpdir(), 'ef-bench-list-'));
+for (let i = 0; i < fileCount; i++) {
+  const rep = report(i);
+  const index = Math.floor(i / 500);
+  const name = index === 0 ? `service_${rep.serviceId}_error.log` : `service_${rep.serviceId}_error.log.${index}`;
+  writeFileSync(path.join(listDir, name), formatErrorFile(prepareReport({ ...rep, stderrTail: rep.stderrTail.slice(0, 2000) })), { mode: 0o600 });
+}
+const listRounds = Math.max(3, Math.round(7 * Math.min(1, scale * 2)));
+let listed = 0;
+const list = await measure(async () => {
+  listed = (await listErrorFiles(listDir)).length;
+}, listRounds, 1);
+const statOnly = await measure(() => {
+  for (const n of readdirSync(listDir)) statSync(path.join(listDir, n));
+}, listRounds, 1);
+rmSync(listDir, { recursive: true, force: true });
+
+printTable(`listErrorFiles over ${fileCount} files (${machineLine()})`, ['what', 'median ms', 'p95 ms', 'CPU ms/op'], [
+  [`listErrorFiles (${listed} entries: open, read header, parse, sort)`, median(list.wall), percentile(list.wall, 95), list.cpuMs],
+  ['baseline: readdirSync + statSync of every file (no content read)', median(statOnly.wall), percentile(statOnly.wall, 95), statOnly.cpuMs],
+]);
+console.log(`ratio listErrorFiles / (readdir + stat) (median): ${(median(list.wall) / median(statOnly.wall)).toFixed(2)}x`);
+const target = 200 * (fileCount / 10_000);
+const listOk = verdict(`listErrorFiles median / ${target.toFixed(0)} ms target`, median(list.wall) / target, { atMost: 1 });
+
+process.exitCode = writeOk && listOk ? 0 : 1;

@@ -1,0 +1,112 @@
+import { execFile } from 'node:child_process';
+import { mkdir, readdir, utimes, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { writeErrorFile } from '../src/index.js';
+import { SEED_FILE, seedReport } from './fixtures/seed-report.js';
+import { tempDir } from './helpers.js';
+
+const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+
+function run(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [cli, ...args], { env: { ...process.env, PACTOWN_LOG_DIR: '', ...env } }, (error, stdout, stderr) => {
+      resolve({ code: error ? Number((error as { code?: number }).code) : 0, stdout, stderr });
+    });
+  });
+}
+
+let dir: string;
+let cleanup: () => Promise<void>;
+beforeEach(async () => {
+  ({ dir, cleanup } = await tempDir('ef-cli-'));
+});
+afterEach(() => cleanup());
+
+describe('pactown-errors', () => {
+  it('list: newest first, as a table or JSON; exit 0 on an empty folder', async () => {
+    expect(await run(['--dir', dir, 'list'])).toMatchObject({ code: 0, stdout: `No error files in ${dir}.\n` });
+    await writeErrorFile(seedReport({ serviceId: 'old', endedAt: '2026-01-01T00:00:00.000Z' }), { logDir: dir });
+    await writeErrorFile(seedReport({ serviceId: 'new', endedAt: '2026-06-01T00:00:00.000Z', category: 'port_conflict' }), { logDir: dir });
+    const table = await run(['--dir', dir, 'list']);
+    expect(table.code).toBe(0);
+    const lines = table.stdout.trim().split('\n');
+    expect(lines[0]).toMatch(/^TIME\s+SERVICE\s+EXIT\s+CATEGORY\s+SIZE\s+FILE$/);
+    expect(lines[1]).toMatch(/^2026-06-01T00:00:00.000Z\s+new\s+-15\s+port_conflict\s+\d+ B\s+service_new_error.log$/);
+    expect(lines[2]).toContain('old');
+    const json = JSON.parse((await run(['--dir', dir, 'list', '--json'])).stdout);
+    expect(json.map((e: { serviceId: string }) => e.serviceId)).toEqual(['new', 'old']);
+  });
+
+  it('list reads files written by the original too', async () => {
+    await writeFile(path.join(dir, 'service_123_error.log'), SEED_FILE);
+    const out = await run(['--dir', dir, 'list', '--json']);
+    expect(JSON.parse(out.stdout)[0]).toMatchObject({ serviceId: '123', exitCode: -15, category: 'unknown' });
+  });
+
+  it('show: the file as written, --index N, --json, --markdown', async () => {
+    await writeErrorFile(seedReport({ stderrTail: 'older\n' }), { logDir: dir });
+    const file = await writeErrorFile(seedReport(), { logDir: dir });
+    const shown = await run(['--dir', dir, 'show', '123']);
+    expect(shown.code).toBe(0);
+    const { readFile } = await import('node:fs/promises');
+    expect(shown.stdout).toBe(await readFile(file, 'utf8'));
+    expect(JSON.parse((await run(['--dir', dir, 'show', '123', '--index', '1', '--json'])).stdout).stderrTail).toBe('older\n');
+    const md = await run(['--dir', dir, 'show', '123', '--markdown']);
+    expect(md.stdout).toMatch(/^# Service `123` failed/);
+  });
+
+  it('uses PACTOWN_LOG_DIR without --dir', async () => {
+    await writeErrorFile(seedReport(), { logDir: dir });
+    expect((await run(['show', '123', '--json'], { PACTOWN_LOG_DIR: dir })).code).toBe(0);
+  });
+
+  it('exit 3 with a clear message when the folder does not exist', async () => {
+    const missing = path.join(dir, 'nope');
+    for (const args of [['list'], ['show', '123'], ['tail'], ['clean', '--older-than', '7d']]) {
+      const out = await run(['--dir', missing, ...args]);
+      expect(out.code, args.join(' ')).toBe(3);
+      expect(out.stderr).toContain(`Log folder ${missing} does not exist`);
+    }
+  });
+
+  it('exit 4 when the service, the history entry or sandbox.log does not exist', async () => {
+    await writeErrorFile(seedReport(), { logDir: dir });
+    const none = await run(['--dir', dir, 'show', 'ghost']);
+    expect(none).toMatchObject({ code: 4 });
+    expect(none.stderr).toContain('No error file for service ghost');
+    expect((await run(['--dir', dir, 'show', '123', '--index', '3'])).code).toBe(4);
+    expect((await run(['--dir', dir, 'tail'])).stderr).toContain(`No sandbox.log in ${dir}`);
+  });
+
+  it('exit 2 for usage errors', async () => {
+    for (const args of [[], ['bogus'], ['show'], ['show', '../x'], ['show', 'a', '--index', '-1'], ['list', '--nope'], ['clean'], ['clean', '--older-than', 'soon'], ['list', 'extra']]) {
+      const out = await run(['--dir', dir, ...args]);
+      expect(out.code, args.join(' ')).toBe(2);
+      expect(out.stderr).toContain('Usage: pactown-errors');
+    }
+    expect(await run(['--help'])).toMatchObject({ code: 0 });
+  });
+
+  it('tail prints the last lines of sandbox.log', async () => {
+    await writeFile(path.join(dir, 'sandbox.log'), `${Array.from({ length: 30 }, (_, i) => `line ${i}`).join('\n')}\n`);
+    expect((await run(['--dir', dir, 'tail', '-n', '3'])).stdout).toBe('line 27\nline 28\nline 29\n');
+    expect((await run(['--dir', dir, 'tail'])).stdout.split('\n')).toHaveLength(21);
+  });
+
+  it('clean --older-than removes old files only; --dry-run removes nothing', async () => {
+    const old = await writeErrorFile(seedReport({ serviceId: 'old' }), { logDir: dir });
+    await writeErrorFile(seedReport({ serviceId: 'fresh' }), { logDir: dir });
+    await mkdir(path.join(dir, 'keep-me'));
+    const tenDaysAgo = Date.now() / 1000 - 10 * 86400;
+    await utimes(old, tenDaysAgo, tenDaysAgo);
+    const dry = await run(['--dir', dir, 'clean', '--older-than', '7d', '--dry-run']);
+    expect(dry.stdout).toContain(`would remove ${old}`);
+    expect(await readdir(dir)).toContain('service_old_error.log');
+    const real = await run(['--dir', dir, 'clean', '--older-than', '7d']);
+    expect(real).toMatchObject({ code: 0 });
+    expect(real.stdout).toContain('Removed 1 file older than 7d.');
+    expect((await readdir(dir)).sort()).toEqual(['keep-me', 'service_fresh_error.log']);
+  });
+});
