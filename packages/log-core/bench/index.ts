@@ -99,7 +99,7 @@ async function main() {
   }
   if (getLogger('benchtree.s7.l107').getEffectiveLevel() !== 50) throw new Error('setLevel did not reach a descendant');
   const setMs = median(setTimes);
-  printTable('setLevel on a parent of 10,100 loggers (+10,000 pino children)', ['operation', 'ms'], [['setLevel', setMs]]);
+  printTable('setLevel on a parent of 10,100 loggers (+10,000 pino children)', ['operation', 'µs', 'budget (µs)'], [['setLevel', setMs * 1000, 20_000]]);
   ok.push(verdict('setLevel over 10,000 descendants vs the 20 ms budget', setMs / 20, { atMost: 1 }));
 
   fs.rmSync(dir, { recursive: true, force: true });

@@ -1,6 +1,7 @@
 import pino from 'pino';
 import { warnStderr } from './errors.js';
 import { LEVELS, levelName, parseLevel, pinoLevelFor } from './levels.js';
+import { flush as flushAll } from './lifecycle.js';
 import type { Logger } from './logger-types.js';
 import { buildRecord, kBoundVersion, kNode, kRawBindings } from './record.js';
 import { settings, topology } from './settings.js';
@@ -79,7 +80,15 @@ function getRoot(): LoggerNode {
   if (rootNode !== undefined) return rootNode;
   const node = new LoggerNode('root', null);
   node.level = ROOT_DEFAULT;
-  const base = pino({ level: pinoLevelFor(ROOT_DEFAULT) }, { write() {} }) as any;
+  // pino serialises nothing here (the write hook below takes every call); `logger.flush(cb)` flushes every handler.
+  const destination = {
+    write() {},
+    flush(cb: (error?: Error) => void) {
+      flushAll().then(() => cb(), cb);
+    },
+  };
+  const { req, res, err } = pino.stdSerializers;
+  const base = pino({ level: pinoLevelFor(ROOT_DEFAULT), serializers: { req, res, err } }, destination) as any;
   const pinoChild = base.child;
   base[kNode] = node;
   base[writeSym] = function write(this: any, obj: unknown, msg: unknown, level: number) {

@@ -12,6 +12,9 @@ export const kBound = Symbol('pactown.bound');
 export const kBoundVersion = Symbol('pactown.boundVersion');
 
 const EMPTY: Readonly<Record<string, unknown>> = Object.freeze({});
+/** pino's public symbol for a logger's serializers (`serializers` option of pino and of `child()`). */
+const serializersSym = Symbol.for('pino.serializers');
+type Serializers = { [key: string]: ((value: unknown) => unknown) | undefined };
 let hostname: string | undefined;
 
 class Entry implements LogRecord {
@@ -50,8 +53,9 @@ export function buildRecord(logger: any, name: string, obj: unknown, msg: unknow
   if (settings.redactMessages) message = redactor.redactText(message);
 
   const bound = boundFields(logger);
+  const serializers: Serializers = logger[serializersSym];
   let fields: { [key: string]: unknown } = EMPTY;
-  if (bound === EMPTY && own !== null && redactor.paths === 0 && isClean(own, redactor)) {
+  if (bound === EMPTY && own !== null && redactor.paths === 0 && isClean(own, redactor, serializers)) {
     // Nothing to strip or censor: the call's own object is the record's fields (handlers treat it as read-only).
     fields = own;
   } else if (own !== null || bound !== EMPTY) {
@@ -60,7 +64,8 @@ export function buildRecord(logger: any, name: string, obj: unknown, msg: unknow
     if (own !== null) {
       for (const key in own) {
         if (key === 'err' || key === 'msg' || key === 'level' || key === 'time' || key === 'name') continue;
-        fields[key] = redactor.redactField(key, own[key]);
+        const serialize = serializers[key];
+        fields[key] = redactor.redactField(key, serialize === undefined ? own[key] : serialize(own[key]));
       }
     }
     redactor.applyPaths(fields);
@@ -72,10 +77,11 @@ export function buildRecord(logger: any, name: string, obj: unknown, msg: unknow
 }
 
 /** Whether an object has only primitive values under keys that are neither reserved nor secret. */
-function isClean(obj: { [key: string]: unknown }, redactor: { isSecretKey(key: string): boolean }): boolean {
+function isClean(obj: { [key: string]: unknown }, redactor: { isSecretKey(key: string): boolean }, serializers: Serializers): boolean {
   for (const key in obj) {
     const value = obj[key];
     if (value !== null && typeof value === 'object') return false;
+    if (serializers[key] !== undefined) return false;
     if (key === 'err' || key === 'msg' || key === 'level' || key === 'time' || key === 'name') return false;
     if (redactor.isSecretKey(key)) return false;
   }
@@ -88,10 +94,12 @@ function boundFields(logger: any): { [key: string]: unknown } {
   const version = redactorVersion();
   if (logger[kBoundVersion] === version) return logger[kBound];
   const redactor = getRedactor();
+  const serializers: Serializers = logger[serializersSym];
   const bound: { [key: string]: unknown } = {};
   for (const key in raw) {
     if (key === 'err' || key === 'msg' || key === 'level' || key === 'time' || key === 'name') continue;
-    bound[key] = redactor.redactField(key, raw[key]);
+    const serialize = serializers[key];
+    bound[key] = redactor.redactField(key, serialize === undefined ? raw[key] : serialize(raw[key]));
   }
   redactor.applyPaths(bound);
   logger[kBound] = bound;

@@ -92,7 +92,7 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
       }
       return copy ?? value;
     }
-    if (!isPlain(value)) return value;
+    if (!isPlain(value) && (depth > 3 || !isRecordLike(value))) return value;
     let copy: Record<string, unknown> | undefined;
     const src = value as Record<string, unknown>;
     for (const key in src) {
@@ -154,6 +154,13 @@ function censorPath(node: Record<string, unknown>, path: string[], i: number, ce
 
 function structuredCopy(value: object): object {
   return Array.isArray(value) ? value.slice() : { ...value };
+}
+
+/** A class instance that serialises as its own fields (a serialised request, an options object), not a Date, Map or buffer. */
+function isRecordLike(value: object): boolean {
+  if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return false;
+  if (ArrayBuffer.isView(value) || value instanceof Map || value instanceof Set || value instanceof RegExp || value instanceof Promise) return false;
+  return true;
 }
 
 function isPlain(value: object): boolean {

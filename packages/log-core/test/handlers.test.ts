@@ -116,3 +116,27 @@ describe('handlers', () => {
     expect(reports.join('\n')).toContain('callback exploded');
   });
 });
+
+describe('pino options on calls and children', () => {
+  it('applies pino serializers (standard req/res, and child serializers) before handlers', async () => {
+    const http = await import('node:http');
+    const { handler, records } = collector();
+    const log = getLogger(uniqueName());
+    log.setLevel('INFO');
+    log.addHandler(handler);
+    const server = http.createServer((req, res) => {
+      log.child({ reqId: 1 }, { serializers: { user: (u: unknown) => ({ id: (u as { id: number }).id }) } }).info({ req, user: { id: 7, password: 'x', name: 'n' } }, 'incoming request');
+      res.end('ok');
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const { port } = server.address() as { port: number };
+    await fetch(`http://127.0.0.1:${port}/path?q=1`, { headers: { authorization: 'Bearer abcdefghijkl' } });
+    await new Promise<void>((r) => server.close(() => r()));
+    const fields = records[0]!.fields as { req: { method: string; url: string; headers: Record<string, string> }; user: unknown; reqId: number };
+    expect(fields.reqId).toBe(1);
+    expect(fields.req.method).toBe('GET');
+    expect(fields.req.url).toBe('/path?q=1');
+    expect(fields.req.headers.authorization).toBe('[REDACTED]');
+    expect(fields.user).toEqual({ id: 7 });
+  });
+});

@@ -81,10 +81,13 @@ describe('flush() and shutdown()', () => {
     for (const file of Object.values(files)) {
       expect((await fs.readFile(file, 'utf8')).split('\n')).toHaveLength(5001);
     }
+    log.info('via pino flush');
+    await new Promise<void>((resolve, reject) => log.flush((error) => (error ? reject(error) : resolve())));
+    expect((await fs.readFile(files.file, 'utf8')).split('\n')).toHaveLength(5002);
     log.info('last');
     await shutdown();
     for (const file of Object.values(files)) {
-      expect((await fs.readFile(file, 'utf8')).split('\n')).toHaveLength(5002);
+      expect((await fs.readFile(file, 'utf8')).split('\n')).toHaveLength(5003);
     }
     for (const h of handlers) expect(h.errors).toBe(0);
   });
