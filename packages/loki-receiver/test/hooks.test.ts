@@ -116,6 +116,17 @@ describe('test hooks over HTTP', () => {
     expect((await post(receiver.url, 'fail-next', { count: 1, status: 42 })).status).toBe(400);
   });
 
+  it('wait-for-entries answers once the count is reached, 408 on timeout', async () => {
+    receiver = await startLokiReceiver();
+    const waiting = fetch(`${receiver.url}/__test__/wait-for-entries?count=2&timeoutMs=20000`);
+    await push(receiver.url, one('a'));
+    await push(receiver.url, one('b'));
+    const res = await waiting;
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ entries: 2, count: 2 });
+    expect((await fetch(`${receiver.url}/__test__/wait-for-entries?count=5&timeoutMs=50`)).status).toBe(408);
+  });
+
   it('down for a while, then back on the same port by itself', async () => {
     receiver = await startLokiReceiver();
     const r = receiver;

@@ -11,6 +11,7 @@ export const TEST_PREFIX = '/__test__/';
 export interface Lifecycle {
   down(options?: DownOptions): Promise<void>;
   up(): Promise<void>;
+  waitForEntries(count: number, timeoutMs?: number): Promise<void>;
 }
 
 async function jsonBody(req: IncomingMessage): Promise<Record<string, unknown>> {
@@ -37,7 +38,8 @@ function guard<T>(fn: () => T): T {
 /**
  * Test hooks over HTTP, for tests in other processes or languages:
  * POST fail-next {count, status, retryAfter?, body?, scope?}, POST latency {ms, scope?},
- * POST down {forMs, mode?} (comes back by itself), POST reset, GET stats, GET entries?tenant=.
+ * POST down {forMs, mode?} (comes back by itself), POST reset, GET stats, GET entries?tenant=,
+ * GET wait-for-entries?count=N&timeoutMs=T (answers 200 once N lines are held, 408 after T ms).
  */
 export async function handleTestRoute(core: ReceiverCore, life: Lifecycle, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
   const action = url.pathname.slice(TEST_PREFIX.length);
@@ -46,6 +48,18 @@ export async function handleTestRoute(core: ReceiverCore, life: Lifecycle, req: 
   if (method === 'GET' && action === 'entries') {
     const tenant = url.searchParams.get('tenant') ?? undefined;
     return sendJson(res, 200, core.entries(tenant).map(({ timestampNs: _, ...rest }) => rest));
+  }
+  if (method === 'GET' && action === 'wait-for-entries') {
+    const count = Number(url.searchParams.get('count'));
+    const timeoutMs = Number(url.searchParams.get('timeoutMs') ?? 30_000);
+    if (!Number.isInteger(count) || count < 0 || !(timeoutMs >= 0)) {
+      throw new LokiHttpError(400, 'wait-for-entries needs count (integer >= 0) and optional timeoutMs');
+    }
+    const reached = await life.waitForEntries(count, timeoutMs).then(
+      () => true,
+      () => false,
+    );
+    return sendJson(res, reached ? 200 : 408, { entries: core.store.entryCount, count });
   }
   if (method !== 'POST') throw new LokiHttpError(404, `unknown test endpoint ${method} ${url.pathname}`);
   const body = await jsonBody(req);
