@@ -94,7 +94,8 @@ class ManagedHandlerImpl implements ManagedHandler {
     this.#errors += lostRecords;
     if (this.#reported) return;
     this.#reported = true;
-    const reason = error instanceof Error ? `${(error as NodeJS.ErrnoException).code ?? error.name}: ${error.message}` : String(error);
+    const code = error instanceof Error ? ((error as NodeJS.ErrnoException).code ?? error.name) : undefined;
+    const reason = error instanceof Error ? (error.message.startsWith(`${code}`) ? error.message : `${code}: ${error.message}`) : String(error);
     warnStderr(`handler ${this.name} failed (${reason}). Records it cannot write are counted in handler.errors; this is reported once.`);
   }
 

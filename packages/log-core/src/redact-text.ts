@@ -1,12 +1,14 @@
 /** Free-text redaction: secrets inside messages, command lines and stderr. */
 
 const QUICK = /=|"\s*:|bearer|basic|:\/\/[^\s/]*@|--?[a-z]/i;
-const KEY_VALUE = /([A-Za-z0-9_.-]+)(\s*=\s*)("[^"]*"|'[^']*'|[^\s"'&,;]+)/g;
+// Keys and schemes are bounded and must start where a run of key characters starts,
+// so a long token without a secret costs linear, not quadratic, time.
+const KEY_VALUE = /(?<![A-Za-z0-9_.-])([A-Za-z0-9_.-]{1,128})(\s*=\s*)("[^"]*"|'[^']*'|[^\s"'&,;]+)/g;
 const JSON_PAIR = /"([^"\\]{1,100})"(\s*:\s*)"((?:[^"\\]|\\.)*)"/g;
-const FLAG = /(^|\s)(--?[A-Za-z][\w-]*)(\s+)("[^"]*"|'[^']*'|[^\s"'-][^\s"']*)/g;
+const FLAG = /(^|\s)(--?[A-Za-z][\w-]{0,64})(\s+)("[^"]*"|'[^']*'|[^\s"'-][^\s"']*)/g;
 const BEARER = /\b(Bearer)(\s+)([A-Za-z0-9._~+/=-]{6,})/gi;
 const BASIC = /\b(Basic)(\s+)([A-Za-z0-9+/]{8,}={0,2})(?![\w+/=])/gi;
-const URL_CREDENTIALS = /\b([a-z][a-z0-9+.-]*:\/\/)([^\s:/@]+):([^\s/@]+)@/gi;
+const URL_CREDENTIALS = /(?<![a-z0-9+.-])([a-z][a-z0-9+.-]{0,30}:\/\/)([^\s:/@]{1,256}):([^\s/@]{1,256})@/gi;
 
 /** Returns `text` with secrets replaced by `censor`. */
 export function redactTextWith(

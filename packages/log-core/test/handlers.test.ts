@@ -140,3 +140,23 @@ describe('pino options on calls and children', () => {
     expect(fields.user).toEqual({ id: 7 });
   });
 });
+
+describe('a full disk', () => {
+  it('ENOSPC is counted and never thrown; other handlers keep receiving', async (ctx) => {
+    const fsSync = await import('node:fs');
+    if (!fsSync.existsSync('/dev/full')) ctx.skip();
+    const log = getLogger(uniqueName());
+    log.setLevel('INFO');
+    const full = fileHandler({ filename: '/dev/full' });
+    const { handler, messages } = collector();
+    log.addHandler(full);
+    log.addHandler(handler);
+    log.info('first');
+    await full.flush();
+    for (let i = 0; i < 10; i++) expect(() => log.info(`line ${i}`)).not.toThrow();
+    await full.flush();
+    await full.close();
+    expect(full.errors).toBeGreaterThanOrEqual(10);
+    expect(messages).toHaveLength(11);
+  });
+});

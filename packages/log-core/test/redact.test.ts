@@ -77,3 +77,13 @@ describe('redaction', () => {
     expect(() => createRedactor({ censor: 1 as never })).toThrow(/redact\.censor/);
   });
 });
+
+describe('redactText on hostile input', () => {
+  it('stays linear on long runs of key, scheme and flag characters', () => {
+    const r = getRedactor();
+    for (const text of ['a'.repeat(300_000), 'a.'.repeat(150_000), `${'x-'.repeat(100_000)}=1`, `--${'a'.repeat(200_000)} v`, `${'"a'.repeat(50_000)}`, `p://${'u'.repeat(100_000)}`]) {
+      expect(r.redactText(text).length).toBeGreaterThan(0);
+    }
+    expect(r.redactText(`${'z'.repeat(1000)} TOKEN=abc`)).toBe(`${'z'.repeat(1000)} TOKEN=[REDACTED]`);
+  });
+});
