@@ -31,6 +31,16 @@ describe('ServiceRunner with Python services', () => {
     await runner.stop('static');
   });
 
+  it('installs into the sandbox itself when the cache is off', async () => {
+    const uncached = new ServiceRunner({ sandboxesDir: join(root, 'uncached'), cache: false });
+    const result = await uncached.runFromContent({ serviceId: 'plain', content: await fixture('python-http.md'), port: await freePort(), timeoutMs: 30_000 });
+    expect(result.success, result.message).toBe(true);
+    const venv = await lstat(join(result.sandboxPath!, '.venv'));
+    expect(venv.isDirectory() && !venv.isSymbolicLink()).toBe(true);
+    expect(result.logs.some((m) => /^(Using cached|Cache (hit|miss)|Checking cache)/.test(m))).toBe(false);
+    await uncached.close();
+  });
+
   it('builds the environment once when two services with the same dependencies start at once', async () => {
     const fresh = new ServiceRunner({ sandboxesDir: join(root, 'twins') });
     const content = await fixture('python-http.md');
