@@ -53,7 +53,7 @@ export interface LokiReceiverOptions {
 /** Labels of a stream: name to value. */
 export type Labels = Record<string, string>;
 
-/** One stored log line, as `entries()` returns it. */
+/** One stored log line, as `entries()` returns it (label and metadata objects are frozen). */
 export interface ReceivedEntry {
   /** Tenant (`fake` when multi-tenancy is off). */
   tenant: string;

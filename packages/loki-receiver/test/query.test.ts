@@ -102,6 +102,19 @@ describe('range, limit and direction', () => {
     expect(await lines('{service=~".+"}', { start: iso(at(4)), end: iso(at(5) + 1_000_000n) })).toEqual(['slow upstream', 'job Done']);
   });
 
+  it('accepts float seconds, since, and a form-encoded POST', async () => {
+    const secs = (ns: bigint) => `${ns / 1_000_000_000n}.${(ns % 1_000_000_000n).toString().padStart(9, '0')}`;
+    expect(await lines('{service="worker"}', { start: secs(at(4)), end: secs(at(4) + 1n) })).toEqual(['job Done']);
+    expect(await lines('{service="worker"}', { since: '1m', end: (at(4) + 1n).toString() })).toEqual(['job Done']);
+    const res = await fetch(`${receiver.url}/loki/api/v1/query_range`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ query: '{service="worker"}', limit: '5' }).toString(),
+    });
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { data: { result: unknown[] } }).data.result).toHaveLength(1);
+  });
+
   it('defaults to the last hour', async () => {
     expect(await lines('{service=~".+"}', { end: (base + 2n * 3_600_000_000_000n).toString() })).toEqual([]);
   });
@@ -177,6 +190,16 @@ describe('labels, label values, series', () => {
   it('lists series for match[] selectors', async () => {
     const res = await get(receiver.url, '/loki/api/v1/series', { 'match[]': '{service="worker"}' });
     expect(res.body.data).toEqual([{ service: 'worker', level: 'info' }]);
+    expect((await get(receiver.url, '/loki/api/v1/series')).status).toBe(400);
+  });
+
+  it('hides the test endpoints when testEndpoints is false', async () => {
+    const r = await startLokiReceiver({ testEndpoints: false });
+    try {
+      expect((await fetch(`${r.url}/__test__/stats`)).status).toBe(404);
+    } finally {
+      await r.close();
+    }
   });
 });
 
