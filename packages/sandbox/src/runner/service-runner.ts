@@ -78,7 +78,8 @@ export class ServiceRunner extends EventEmitter<ServiceRunnerEvents> {
       const { spec, problems } = loadService(run.content);
       log.emit('info', `Found ${spec.files.length} files, ${spec.deps.length} dependencies`);
       const previous = this.#instances.get(run.serviceId);
-      if (previous !== undefined) {
+      // Invalid new content leaves the running instance alone.
+      if (previous !== undefined && problems.length === 0) {
         log.emit('info', `Service ${sandboxName(run.serviceId)} is already running (PID ${previous.process.pid}): stopping it before the restart`);
         await this.#stopInstance(previous, log, false);
       }

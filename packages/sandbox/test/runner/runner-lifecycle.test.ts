@@ -107,6 +107,11 @@ describe('ServiceRunner lifecycle and callbacks', () => {
     expect(events.some(([tag, m]) => tag === 'b' && m === `Service service_api is already running (PID ${a.pid}): stopping it before the restart`)).toBe(true);
     expect(alive(a.pid!)).toBe(false);
     expect(runner.list().map((s) => s.pid)).toEqual([b.pid]);
+    // Invalid new content is refused without touching the running instance.
+    const invalid = await runner.runFromContent({ serviceId: 'api', content: 'no blocks here', port });
+    expect(invalid.errorCategory).toBe('validation');
+    expect(alive(b.pid!)).toBe(true);
+    expect(runner.get('api')?.pid).toBe(b.pid);
     await runner.close();
     expect(alive(b.pid!)).toBe(false);
     expect(runner.list()).toEqual([]);
