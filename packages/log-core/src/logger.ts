@@ -137,7 +137,13 @@ function dispatch(logger: any, obj: unknown, msg: unknown, level: number): void 
     if (chain.length === 0 && settings.lastResort && level >= LEVELS.WARNING) lastResort(logger, node, obj, msg, level);
     return;
   }
-  const record = buildRecord(logger, node.name, obj, msg, level);
+  let record: LogRecord;
+  try {
+    record = buildRecord(logger, node.name, obj, msg, level);
+  } catch (error) {
+    // A throwing getter or serializer in the call's object must not reach the code that logged.
+    record = fallbackRecord(node.name, msg, level, error);
+  }
   for (let i = 0; i < chain.length; i++) {
     const handler = chain[i]!;
     if (level < handler.level) continue;
@@ -147,6 +153,16 @@ function dispatch(logger: any, obj: unknown, msg: unknown, level: number): void 
       reportThrowingHandler(handler, error);
     }
   }
+}
+
+let fallbackReported = false;
+
+function fallbackRecord(name: string, msg: unknown, level: number, error: unknown): LogRecord {
+  if (!fallbackReported) {
+    fallbackReported = true;
+    warnStderr(`a log call's fields could not be read (${(error as Error)?.message ?? String(error)}); the record is kept without them. Reported once.`);
+  }
+  return buildRecord(undefined, name, { logError: String((error as Error)?.message ?? error) }, typeof msg === 'string' ? msg : undefined, level);
 }
 
 function lastResort(logger: any, node: LoggerNode, obj: unknown, msg: unknown, level: number): void {

@@ -15,6 +15,7 @@ const EMPTY: Readonly<Record<string, unknown>> = Object.freeze({});
 /** pino's public symbol for a logger's serializers (`serializers` option of pino and of `child()`). */
 const serializersSym = Symbol.for('pino.serializers');
 type Serializers = { [key: string]: ((value: unknown) => unknown) | undefined };
+const NO_SERIALIZERS: Serializers = Object.freeze(Object.create(null));
 let hostname: string | undefined;
 
 class Entry implements LogRecord {
@@ -52,8 +53,8 @@ export function buildRecord(logger: any, name: string, obj: unknown, msg: unknow
   let message = typeof msg === 'string' ? msg : msg === undefined || msg === null ? '' : stringify(msg);
   if (settings.redactMessages) message = redactor.redactText(message);
 
-  const bound = boundFields(logger);
-  const serializers: Serializers = logger[serializersSym];
+  const bound = logger === undefined ? EMPTY : boundFields(logger);
+  const serializers: Serializers = logger === undefined ? NO_SERIALIZERS : logger[serializersSym];
   let fields: { [key: string]: unknown } = EMPTY;
   if (bound === EMPTY && own !== null && redactor.paths === 0 && isClean(own, redactor, serializers)) {
     // Nothing to strip or censor: the call's own object is the record's fields (handlers treat it as read-only).

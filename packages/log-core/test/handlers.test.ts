@@ -160,3 +160,22 @@ describe('a full disk', () => {
     expect(messages).toHaveLength(11);
   });
 });
+
+describe('hostile call arguments', () => {
+  it('a throwing getter or serializer never reaches the caller', () => {
+    const { handler, records } = collector();
+    const log = getLogger(uniqueName());
+    log.setLevel('INFO');
+    log.addHandler(handler);
+    const hostile = {
+      get port() {
+        throw new Error('getter exploded');
+      },
+    };
+    expect(() => log.info(hostile, 'still logged')).not.toThrow();
+    const child = log.child({}, { serializers: { user: () => { throw new Error('serializer exploded'); } } });
+    expect(() => child.warn({ user: 1 }, 'also logged')).not.toThrow();
+    expect(records.map((r) => r.message)).toEqual(['still logged', 'also logged']);
+    expect(records[0]!.fields).toEqual({ logError: 'getter exploded' });
+  });
+});
