@@ -122,6 +122,7 @@ export class ReceiverCore {
     this.store.clear();
     this.faults.reset();
     this.ingester.limiter.reset();
+    this.ingester.streamLimiter.reset();
     this.push = {};
     this.pushStatus = {};
     this.requests = 0;

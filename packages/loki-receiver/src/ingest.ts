@@ -15,6 +15,15 @@ export interface IngestResult {
   rejected: number;
 }
 
+/** Byte sizes the way Go's humanize.Bytes prints them (SI units): `3.0 MB`, `15 MB`. */
+function humanBytes(n: number): string {
+  if (n < 10) return `${n} B`;
+  const units = ['B', 'kB', 'MB', 'GB', 'TB', 'PB', 'EB'];
+  const e = Math.min(Math.floor(Math.log(n) / Math.log(1000)), units.length - 1);
+  const value = Math.floor((n / 1000 ** e) * 10 + 0.5) / 10;
+  return `${value < 10 ? value.toFixed(1) : value.toFixed(0)} ${units[e]}`;
+}
+
 function metadataSize(meta: Labels): [bytes: number, count: number] {
   let bytes = 0;
   let count = 0;
@@ -36,6 +45,7 @@ interface Accepted {
 export class Ingester {
   readonly #labels: LabelValidator;
   readonly limiter: RateLimiter;
+  readonly streamLimiter: RateLimiter;
 
   constructor(
     readonly opts: ResolvedOptions,
@@ -43,6 +53,7 @@ export class Ingester {
   ) {
     this.#labels = new LabelValidator(opts);
     this.limiter = new RateLimiter(opts.ingestionRateBytes, opts.ingestionBurstBytes, opts.now);
+    this.streamLimiter = new RateLimiter(opts.perStreamRateBytes, opts.perStreamBurstBytes, opts.now);
   }
 
   /** Validates an entry; returns Loki's message when it is refused (and may truncate the line). */
@@ -157,26 +168,38 @@ export class Ingester {
     let stored = 0;
     let duplicates = 0;
     let failures = 0;
+    let lastWasRateLimit = false;
+    const limiter = this.streamLimiter;
+    const limiterKey = `${tenant}\u0000${s.key}`;
     for (const i of good) {
       const ms = raw.ms[i]!;
       const sub = raw.sub[i]!;
-      const result = stream.append(ms, sub, raw.lines[i]!, raw.metadata[i], windowMs);
-      if (result === 'stored') stored += 1;
-      else if (result === 'duplicate') duplicates += 1;
-      else {
+      const line = raw.lines[i]!;
+      let reason: string | undefined;
+      if (limiter.enabled && !limiter.allow(limiterKey, Buffer.byteLength(line))) {
+        reason = `Per stream rate limit exceeded (limit: ${humanBytes(limiter.rate)}/sec) while attempting to ingest for stream '${s.key}' totaling ${humanBytes(Buffer.byteLength(line))}, consider splitting a stream via additional labels or contact your Loki administrator to see if the limit can be increased`;
+        lastWasRateLimit = true;
+      } else {
+        const result = stream.append(ms, sub, line, raw.metadata[i], windowMs);
+        if (result === 'stored') stored += 1;
+        else if (result === 'duplicate') duplicates += 1;
+        else {
+          const cutoff = joinNs(stream.highestMs - windowMs, stream.highestSub);
+          reason = `entry too far behind, entry timestamp is: ${formatRfc3339(joinNs(ms, sub))}, oldest acceptable timestamp is: ${formatRfc3339(cutoff)}`;
+          lastWasRateLimit = false;
+        }
+      }
+      if (reason !== undefined) {
         failures += 1;
         if (failed.length < o.maxReturnedErrors) {
-          const ts = joinNs(ms, sub);
-          const cutoff = joinNs(stream.highestMs - windowMs, stream.highestSub);
-          failed.push(
-            `entry with timestamp ${formatGoTime(ts)} ignored, reason: 'entry too far behind, entry timestamp is: ${formatRfc3339(ts)}, oldest acceptable timestamp is: ${formatRfc3339(cutoff)}',`,
-          );
+          failed.push(`entry with timestamp ${formatGoTime(joinNs(ms, sub))} ignored, reason: '${reason}',`);
         }
       }
     }
     stream.seal();
     if (failures === 0) return { stored, duplicates, error: undefined, status: 204 };
     failed.push(`user '${tenant}', total ignored: ${failures} out of ${good.length} for stream: ${s.key}`);
-    return { stored, duplicates, error: failed.join('\n'), status: 400 };
+    // Loki answers 429 when the last refused entry of the stream hit the rate limit, else 400.
+    return { stored, duplicates, error: failed.join('\n'), status: lastWasRateLimit ? 429 : 400 };
   }
 }

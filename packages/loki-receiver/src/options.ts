@@ -20,6 +20,8 @@ export interface ResolvedOptions {
   maxStructuredMetadataEntries: number;
   ingestionRateBytes: number;
   ingestionBurstBytes: number;
+  perStreamRateBytes: number;
+  perStreamBurstBytes: number;
   maxStreamsPerTenant: number;
   maxReturnedErrors: number;
   maxEntriesLimitPerQuery: number;
@@ -50,6 +52,8 @@ export const DEFAULTS: Omit<ResolvedOptions, 'now'> = Object.freeze({
   maxStructuredMetadataEntries: 128,
   ingestionRateBytes: Number.POSITIVE_INFINITY,
   ingestionBurstBytes: Number.POSITIVE_INFINITY,
+  perStreamRateBytes: Number.POSITIVE_INFINITY,
+  perStreamBurstBytes: Number.POSITIVE_INFINITY,
   maxStreamsPerTenant: 5000,
   maxReturnedErrors: 10,
   maxEntriesLimitPerQuery: 5000,
@@ -102,6 +106,8 @@ const KINDS: Record<keyof typeof DEFAULTS, Kind | 'names'> = {
   maxStructuredMetadataEntries: 'amount',
   ingestionRateBytes: 'amount',
   ingestionBurstBytes: 'amount',
+  perStreamRateBytes: 'amount',
+  perStreamBurstBytes: 'amount',
   maxStreamsPerTenant: 'amount',
   maxReturnedErrors: 'amount',
   maxEntriesLimitPerQuery: 'amount',
@@ -154,6 +160,10 @@ export function normalizeOptions(input: LokiReceiverOptions = {}): ResolvedOptio
   if (input.ingestionRateBytes !== undefined && input.ingestionBurstBytes === undefined) {
     // Loki's defaults keep the burst at 1.5x the rate (4 MB/s, burst 6 MB).
     out.ingestionBurstBytes = (out.ingestionRateBytes as number) * 1.5;
+  }
+  if (input.perStreamRateBytes !== undefined && input.perStreamBurstBytes === undefined) {
+    // Loki's defaults keep the stream burst at 5x the stream rate (3 MB/s, burst 15 MB).
+    out.perStreamBurstBytes = (out.perStreamRateBytes as number) * 5;
   }
   for (const name of Object.keys(input)) {
     if (!(name in KINDS) && name !== 'now') {

@@ -36,6 +36,10 @@ export interface LokiReceiverOptions {
   ingestionRateBytes?: number;
   /** Loki's `ingestion_burst_size_mb` in bytes. @default 1.5 x ingestionRateBytes */
   ingestionBurstBytes?: number;
+  /** Loki's `per_stream_rate_limit` in bytes per second per stream (429 for the lines above it). Loki's default is 3 MB/s; off here. @default Infinity */
+  perStreamRateBytes?: number;
+  /** Loki's `per_stream_rate_limit_burst` in bytes. @default 5 x perStreamRateBytes */
+  perStreamBurstBytes?: number;
   /** Loki's `max_global_streams_per_user` (429 for new streams above it). @default 5000 */
   maxStreamsPerTenant?: number;
   /** How many ignored entries a partial-accept answer lists, as Loki's `max_returned_stream_errors`. @default 10 */

@@ -37,6 +37,7 @@ describe('options', () => {
 
   it('sets the burst to 1.5x a configured rate, as Loki 4 MB/s -> 6 MB', () => {
     expect(normalizeOptions({ ingestionRateBytes: 4_000_000 }).ingestionBurstBytes).toBe(6_000_000);
+    expect(normalizeOptions({ perStreamRateBytes: 3_000_000 }).perStreamBurstBytes).toBe(15_000_000);
   });
 
   it('adds service_name like Loki 3 when discoverServiceName is on', async () => {

@@ -224,6 +224,21 @@ describe('429: limits', () => {
     });
   });
 
+  it('refuses the lines of a stream over the per-stream rate, keeps the rest, answers 429', async () => {
+    await withReceiver({ perStreamRateBytes: 100, perStreamBurstBytes: 150 }, async (r) => {
+      const t = nowNs();
+      const body = protobufBody([
+        { labels: '{a="hot"}', entries: [{ ts: t, line: 'x'.repeat(100) }, { ts: t + 1n, line: 'y'.repeat(100) }] },
+        { labels: '{a="cold"}', entries: [{ ts: t, line: 'z'.repeat(100) }] },
+      ]);
+      const res = await push(r.url, body);
+      expect(res.status).toBe(429);
+      expect(res.text).toContain("reason: 'Per stream rate limit exceeded (limit: 100 B/sec) while attempting to ingest for stream '{a=\"hot\"}' totaling 100 B");
+      expect(res.text).toContain(`user 'fake', total ignored: 1 out of 2 for stream: {a="hot"}`);
+      expect(r.entries().map((e) => e.line[0])).toEqual(['x', 'z']);
+    });
+  });
+
   it('refuses new streams over the stream limit', async () => {
     await withReceiver({ maxStreamsPerTenant: 1 }, async (r) => {
       expect((await push(r.url, pb('{a="1"}'))).status).toBe(204);
