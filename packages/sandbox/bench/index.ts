@@ -29,6 +29,8 @@ const contenders: Record<string, (bytes: number) => Promise<CaptureRun>> = {
   'child alone > /dev/null': devNull,
 };
 const runs: Record<string, CaptureRun[]> = {};
+// Warm-up (JIT, module loading) with a small volume, not measured.
+for (const run of Object.values(contenders)) await run(Math.min(BYTES, 16 * MiB));
 for (let round = 0; round < CAPTURE_ROUNDS; round++) {
   for (const [name, run] of Object.entries(contenders)) {
     const result = await run(BYTES);

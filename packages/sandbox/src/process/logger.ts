@@ -75,11 +75,14 @@ export class ServiceLog {
     try {
       onLog(record);
     } catch (error) {
-      // A broken callback must not stop the capture; say so once.
-      if (!this.#callbackFailed) {
-        this.#callbackFailed = true;
-        this.logger.warn({ err: error }, '[@pactown/sandbox] onLog threw; further errors from it are ignored');
-      }
+      this.callbackFailed(error);
     }
+  }
+
+  /** A broken callback must not stop the capture; say so once. */
+  callbackFailed(error: unknown): void {
+    if (this.#callbackFailed) return;
+    this.#callbackFailed = true;
+    this.logger.warn({ err: error }, '[@pactown/sandbox] a log callback threw; further errors from it are ignored');
   }
 }

@@ -68,9 +68,18 @@ export class ServiceProcess {
     });
     const onLog = o.onLog;
     const listeners = this.#listeners;
+    // Subscribers first (readiness waits on them), the caller's onLog last: a throw there skips nothing.
     const deliver = (record: ServiceLogRecord): void => {
+      if (listeners.size !== 0) {
+        for (const listener of listeners) {
+          try {
+            listener(record);
+          } catch (error) {
+            this.#log.callbackFailed(error);
+          }
+        }
+      }
       if (onLog !== undefined) onLog(record);
-      if (listeners.size !== 0) for (const listener of listeners) listener(record);
     };
     this.#log = new ServiceLog(o.logger, o.serviceId, deliver, o.logOutput);
     this.#tails.stdout = new TailBuffer(o.tailBytes);

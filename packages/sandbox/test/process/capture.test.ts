@@ -105,6 +105,26 @@ describe('capture', () => {
     expect(report.stdoutTail.trim().split('\n')).toHaveLength(100);
   });
 
+  it('a throwing onLog hides no line from a readiness wait, and is reported once', async () => {
+    const { logger, records } = memoryLogger();
+    const proc = startService({
+      serviceId: 'throws-ready',
+      command: process.execPath,
+      args: ['-e', 'console.log("booting"); console.log("ready"); setInterval(() => {}, 1000)'],
+      cwd: dir.path,
+      logger,
+      onLog: () => {
+        throw new Error('callback bug');
+      },
+    });
+    try {
+      expect(await proc.waitReady({ pattern: /^ready$/, timeoutMs: 30_000 })).toMatchObject({ ready: true });
+      expect(records.filter((r) => String(r.msg).includes('a log callback threw'))).toHaveLength(1);
+    } finally {
+      await proc.stop();
+    }
+  });
+
   it('200 MB on stdout and 200 MB on stderr, interleaved: no blocking, bounded memory', async () => {
     let lines = 0;
     let peak = process.memoryUsage().rss;
