@@ -53,6 +53,7 @@ class Client implements LokiClient {
   #batchTimer: NodeJS.Timeout | null = null;
   #metricsTimer: NodeJS.Timeout | null = null;
   #roomWaiters: Array<() => void> = [];
+  #idleCheck: NodeJS.Immediate | null = null;
   #closing: Promise<void> | null = null;
 
   constructor(o: NormalizedOptions) {
@@ -104,11 +105,18 @@ class Client implements LokiClient {
         this.#batchTimer = setTimeout(() => this.#seal(), this.#o.batchWait);
         this.#batchTimer.unref();
       }
+      if (this.#o.sendWhenIdle && this.#idleCheck === null) this.#idleCheck = setImmediate(this.#sendIfIdle);
     } catch (err) {
       this.#sender.warnOnce('push', `could not ship a record: ${(err as Error).message}`);
     }
     return this.#hasRoom();
   }
+
+  // Runs after the pushes of this event-loop turn: with nothing in flight, send now rather than at batchWait.
+  #sendIfIdle = (): void => {
+    this.#idleCheck = null;
+    if (!this.#sender.busy && this.#queue.length === 0 && this.#builder.lines > 0) this.#seal();
+  };
 
   #hasRoom(): boolean {
     return this.#o.queuePolicy === 'drop-oldest' || this.#queue.bytes < this.#bound;
@@ -173,6 +181,7 @@ class Client implements LokiClient {
   close(): Promise<void> {
     this.#closing ??= (async () => {
       if (this.#metricsTimer !== null) clearInterval(this.#metricsTimer);
+      if (this.#idleCheck !== null) clearImmediate(this.#idleCheck);
       await this.#drain();
       this.#sender.stop();
       this.#http.destroy();

@@ -21,6 +21,7 @@ export interface NormalizedOptions {
   gzip: boolean;
   batchBytes: number;
   batchWait: number;
+  sendWhenIdle: boolean;
   maxLineBytes: number;
   lineTooLong: 'truncate' | 'drop';
   truncateMarker: string;
@@ -147,7 +148,7 @@ function fn<T>(o: Record<string, unknown>, name: string): T | undefined {
   return v as T | undefined;
 }
 
-const KNOWN = new Set(['url', 'labels', 'labelFields', 'structuredMetadata', 'metadataInLine', 'format', 'pattern', 'formatter', 'omitFields', 'renameFields', 'wire', 'gzip', 'batchBytes', 'batchWait', 'maxLineBytes', 'lineTooLong', 'truncateMarker', 'maxRetries', 'minBackoff', 'maxBackoff', 'timeout', 'queueBytes', 'queuePolicy', 'spoolDir', 'spoolBytes', 'drainTimeout', 'tenant', 'basicAuth', 'bearerToken', 'headers', 'tls', 'metricsInterval', 'onMetrics', 'onWarning']);
+const KNOWN = new Set(['url', 'labels', 'labelFields', 'structuredMetadata', 'metadataInLine', 'format', 'pattern', 'formatter', 'omitFields', 'renameFields', 'wire', 'gzip', 'batchBytes', 'batchWait', 'sendWhenIdle', 'maxLineBytes', 'lineTooLong', 'truncateMarker', 'maxRetries', 'minBackoff', 'maxBackoff', 'timeout', 'queueBytes', 'queuePolicy', 'spoolDir', 'spoolBytes', 'drainTimeout', 'tenant', 'basicAuth', 'bearerToken', 'headers', 'tls', 'metricsInterval', 'onMetrics', 'onWarning']);
 
 /** Copies, defaults and validates the options; a bad one throws a `TypeError` naming it. */
 export function normalizeOptions(input: LokiOptions): NormalizedOptions {
@@ -170,7 +171,7 @@ export function normalizeOptions(input: LokiOptions): NormalizedOptions {
   const minBackoff = num(o, 'minBackoff', 500, 1);
   const maxBackoff = num(o, 'maxBackoff', 300_000, 1);
   if (maxBackoff < minBackoff) bad('maxBackoff', maxBackoff, `>= minBackoff (${minBackoff})`);
-  for (const key of ['metadataInLine', 'gzip'] as const) {
+  for (const key of ['metadataInLine', 'gzip', 'sendWhenIdle'] as const) {
     if (o[key] !== undefined && typeof o[key] !== 'boolean') bad(key, o[key], 'a boolean');
   }
   return {
@@ -187,6 +188,7 @@ export function normalizeOptions(input: LokiOptions): NormalizedOptions {
     gzip: (o.gzip as boolean | undefined) ?? false,
     batchBytes: num(o, 'batchBytes', 1024 * 1024, 1),
     batchWait: num(o, 'batchWait', 1000, 1),
+    sendWhenIdle: (o.sendWhenIdle as boolean | undefined) ?? true,
     maxLineBytes,
     lineTooLong: oneOf(o, 'lineTooLong', ['truncate', 'drop'] as const, 'truncate'),
     truncateMarker: marker,

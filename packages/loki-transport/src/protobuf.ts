@@ -23,12 +23,9 @@ function fieldLen(payload: number): number {
   return 1 + varintLen(payload) + payload;
 }
 
-type Utf8Writer = (buf: Buffer, text: string, offset: number, length: number) => number;
-// Buffer#utf8Write skips write()'s argument parsing; it is on every Node Buffer, but fall back if not.
-const fastWrite = (Buffer.prototype as unknown as { utf8Write?: (text: string, offset: number, length: number) => number }).utf8Write;
-const utf8Write: Utf8Writer = fastWrite
-  ? (buf, text, offset, length) => fastWrite.call(buf, text, offset, length)
-  : (buf, text, offset, length) => buf.write(text, offset, length, 'utf8');
+// Buffer#utf8Write skips write()'s argument parsing; every Node Buffer has it, but fall back if not.
+type FastBuffer = Buffer & { utf8Write(text: string, offset: number, length: number): number };
+const HAS_UTF8_WRITE = typeof (Buffer.prototype as Partial<FastBuffer>).utf8Write === 'function';
 
 class Writer {
   pos = 0;
@@ -44,7 +41,8 @@ class Writer {
   string(tag: number, text: string, bytes: number): void {
     this.buf[this.pos++] = tag;
     this.varint(bytes);
-    if (bytes > 0) this.pos += utf8Write(this.buf, text, this.pos, bytes);
+    if (bytes === 0) return;
+    this.pos += HAS_UTF8_WRITE ? (this.buf as FastBuffer).utf8Write(text, this.pos, bytes) : this.buf.write(text, this.pos, bytes, 'utf8');
   }
 }
 

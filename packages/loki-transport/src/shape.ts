@@ -33,6 +33,7 @@ export class Shaper {
   #promoted: Array<{ field: string; label: string }>;
   #streams = new Map<string, { selector: string; labels: Record<string, string> }>();
   #markerBytes: number;
+  #metaNames: Map<string, string>;
 
   constructor(options: NormalizedOptions, format: LineFormatter) {
     this.#o = options;
@@ -43,6 +44,7 @@ export class Shaper {
     for (const f of this.#promoted) this.#skip.add(f.field);
     if (!options.metadataInLine) for (const m of options.structuredMetadata) this.#skip.add(m.field);
     this.#markerBytes = Buffer.byteLength(options.truncateMarker);
+    this.#metaNames = new Map(options.structuredMetadata.map((m) => [m.field, m.name]));
   }
 
   #stream(record: LokiRecord): { selector: string; labels: Record<string, string> } {
@@ -70,7 +72,10 @@ export class Shaper {
 
   #meta(record: LokiRecord): Array<[string, string]> | null {
     let meta: Array<[string, string]> | null = null;
-    for (const { field, name } of this.#o.structuredMetadata) {
+    // Walk the record's few fields rather than every configured metadata name.
+    for (const field in record.fields) {
+      const name = this.#metaNames.get(field);
+      if (name === undefined) continue;
       const value = text(record.fields[field]);
       if (value !== undefined && value !== '') (meta ??= []).push([name, value]);
     }

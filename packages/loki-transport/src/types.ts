@@ -76,6 +76,14 @@ export interface LokiOptions {
   batchBytes?: number;
   /** Send a batch once it is this old, in ms. @default 1000 */
   batchWait?: number;
+  /**
+   * Also send the batch being built as soon as the logger has gone quiet (nothing
+   * more to read this turn of the event loop) and no request is in flight, so a
+   * burst's tail does not wait `batchWait`. Under sustained load a request is
+   * always in flight and batches fill up by size or age as usual.
+   * @default true
+   */
+  sendWhenIdle?: boolean;
   /** Longest line Loki accepts, in bytes (Loki's max_line_size, 256KB). @default 256000 */
   maxLineBytes?: number;
   /** What to do with a longer line. @default 'truncate' */

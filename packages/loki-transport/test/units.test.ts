@@ -1,0 +1,116 @@
+import fc from 'fast-check';
+import { describe, expect, expectTypeOf, it } from 'vitest';
+import { backoffDelay, createLokiClient, type LokiClient, type LokiMetrics, type LokiOptions, parseRetryAfter, toPrometheus } from '../src/index.js';
+import { logfmtValue } from '../src/line-format.js';
+import { lokiHandler } from '../src/log-core.js';
+import { normalizeOptions } from '../src/options.js';
+import { fromWinston, toRecord } from '../src/record.js';
+import { ignoredLines } from '../src/sender.js';
+import { LokiTransport } from '../src/winston.js';
+
+describe('backoff', () => {
+  it('is full jitter under a doubling ceiling capped at maxBackoff', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 40 }), fc.double({ min: 0, max: 0.999_999, noNaN: true }), (attempt, r) => {
+        const d = backoffDelay(attempt, 500, 300_000, () => r);
+        const ceiling = Math.min(300_000, 500 * 2 ** attempt);
+        expect(d).toBeGreaterThanOrEqual(0);
+        expect(d).toBeLessThan(ceiling);
+        expect(d).toBe(Math.floor(r * ceiling));
+      }),
+    );
+    expect(backoffDelay(0, 500, 300_000, () => 0.999)).toBe(499);
+    expect(backoffDelay(3, 500, 300_000, () => 0.5)).toBe(2000);
+    expect(backoffDelay(20, 500, 300_000, () => 0.5)).toBe(150_000);
+  });
+
+  it('reads Retry-After as seconds or an HTTP date', () => {
+    const now = Date.parse('2026-11-27T00:00:00Z');
+    expect(parseRetryAfter('3', now)).toBe(3000);
+    expect(parseRetryAfter('1.5', now)).toBe(1500);
+    expect(parseRetryAfter('Fri, 27 Nov 2026 00:00:10 GMT', now)).toBe(10_000);
+    expect(parseRetryAfter('Fri, 27 Nov 2026 00:00:00 GMT', now + 5000)).toBe(0);
+    expect(parseRetryAfter('soon', now)).toBeNull();
+    expect(parseRetryAfter(undefined, now)).toBeNull();
+  });
+});
+
+describe("reading Loki's 400 answers", () => {
+  it('counts listed entries and "total ignored" summaries; anything else means the whole batch', () => {
+    expect(ignoredLines("entry for stream '{a=\"b\"}' has timestamp too old: x\nentry for stream '{a=\"b\"}' has timestamp too new: y")).toBe(2);
+    expect(ignoredLines("entry with timestamp 2026 ignored, reason: 'entry too far behind',\nuser 'fake', total ignored: 7 out of 9 for stream: {a=\"b\"}")).toBe(7);
+    expect(ignoredLines('error at least one label pair is required per stream')).toBeNull();
+    expect(ignoredLines('')).toBeNull();
+  });
+});
+
+describe('options', () => {
+  const url = 'http://127.0.0.1:3100';
+  it('throw TypeErrors naming the option and the value', () => {
+    expect(() => normalizeOptions({} as LokiOptions)).toThrow(TypeError);
+    expect(() => normalizeOptions({ url: 'ftp://x' })).toThrow(/option "url" must be an http: or https: URL, got "ftp:\/\/x"/);
+    expect(() => normalizeOptions({ url, batchBytes: -1 })).toThrow(/"batchBytes".*got -1/);
+    expect(() => normalizeOptions({ url, wire: 'xml' as never })).toThrow(/"wire" must be one of 'protobuf', 'json'/);
+    expect(() => normalizeOptions({ url, batchsize: 5 } as never)).toThrow(/"batchsize" must be left out/);
+    expect(() => normalizeOptions({ url, bearerToken: 't', basicAuth: { username: 'u', password: 'p' } })).toThrow(/bearerToken/);
+    expect(() => normalizeOptions({ url, minBackoff: 1000, maxBackoff: 10 })).toThrow(/maxBackoff/);
+    expect(() => createLokiClient({ url, format: 'pattern' })).toThrow(/patternFormatter/);
+  });
+
+  it('accept a base URL or the push URL, and build auth and tenant headers', () => {
+    expect(normalizeOptions({ url: 'http://loki:3100' }).pushUrl.href).toBe('http://loki:3100/loki/api/v1/push');
+    expect(normalizeOptions({ url: 'https://x/prefix/loki/api/v1/push' }).pushUrl.href).toBe('https://x/prefix/loki/api/v1/push');
+    const o = normalizeOptions({ url, tenant: 't1', basicAuth: { username: 'u', password: 'p' }, headers: { 'X-A': '1' } });
+    expect(o.headers).toEqual({ 'X-A': '1', 'X-Scope-OrgID': 't1', Authorization: `Basic ${Buffer.from('u:p').toString('base64')}` });
+    expect(normalizeOptions({ url, bearerToken: 'abc' }).headers.Authorization).toBe('Bearer abc');
+    expect(normalizeOptions({ url, labels: { 'service.name': 'api' } }).labels).toEqual({ service_name: 'api' });
+  });
+});
+
+describe('records', () => {
+  it('convert pino objects and winston infos', () => {
+    const r = toRecord({ level: 40, time: 5, name: 'pactown.x', msg: 'hi', pid: 1, hostname: 'h', userId: 'u', err: { type: 'E', message: 'm', stack: 's' } });
+    expect(r).toMatchObject({ level: 40, levelName: 'WARNING', name: 'pactown.x', message: 'hi', time: 5, fields: { userId: 'u' }, err: { type: 'E', message: 'm' } });
+    expect(toRecord({ level: 'fatal', msg: 'x', time: '2026-11-27T00:00:00.000Z' })).toMatchObject({ level: 60, levelName: 'CRITICAL', time: Date.parse('2026-11-27T00:00:00Z') });
+    expect(fromWinston({ level: 'warn', message: 'w', logger: 'a.b', extra: 1 }, 'root')).toMatchObject({ levelName: 'WARNING', name: 'a.b', message: 'w', fields: { extra: 1 } });
+    expect(fromWinston({ level: 'silly', message: 'w' }, 'app')).toMatchObject({ levelName: 'TRACE', name: 'app' });
+  });
+
+  it('logfmt values are bare only when safe', () => {
+    expect(logfmtValue('user123')).toBe('user123');
+    expect(logfmtValue('a b')).toBe('"a b"');
+    expect(logfmtValue('a=b')).toBe('"a=b"');
+    expect(logfmtValue('')).toBe('""');
+    expect(logfmtValue('line\nnext')).toBe('"line\\nnext"');
+    expect(logfmtValue('nbsp\u00a0x')).toBe('"nbsp\u00a0x"');
+    expect(logfmtValue(3)).toBe('3');
+    expect(logfmtValue(['a'])).toBe('"[\\"a\\"]"');
+  });
+});
+
+describe('toPrometheus', () => {
+  it('prints every counter in the text format', () => {
+    const c = createLokiClient({ url: 'http://127.0.0.1:1', metricsInterval: 0 });
+    const text = toPrometheus(c.metrics(), { labels: { instance: 'a"b' } });
+    void c.close();
+    expect(text).toContain('# TYPE pactown_loki_sent_lines_total counter');
+    expect(text).toContain('pactown_loki_dropped_lines_total{instance="a\\"b",reason="queue_full"} 0');
+    expect(text).toContain('pactown_loki_request_duration_seconds_bucket{instance="a\\"b",le="+Inf"} 0');
+    expect(text).toContain('pactown_loki_queue_bytes{instance="a\\"b"} 0');
+    for (const line of text.trim().split('\n')) expect(line).toMatch(/^(# (HELP|TYPE) \w+ .+|\w+(\{[^}]*\})? [\d.e+-]+)$/);
+  });
+});
+
+describe('public types', () => {
+  it('have the agreed shapes', () => {
+    expectTypeOf(createLokiClient).parameter(0).toEqualTypeOf<LokiOptions>();
+    expectTypeOf(createLokiClient).returns.toEqualTypeOf<LokiClient>();
+    expectTypeOf<LokiClient['push']>().returns.toEqualTypeOf<boolean>();
+    expectTypeOf<LokiClient['flush']>().returns.toEqualTypeOf<Promise<void>>();
+    expectTypeOf<LokiClient['close']>().returns.toEqualTypeOf<Promise<void>>();
+    expectTypeOf<LokiClient['metrics']>().returns.toEqualTypeOf<LokiMetrics>();
+    expectTypeOf(toPrometheus).returns.toEqualTypeOf<string>();
+    expectTypeOf(lokiHandler).returns.toHaveProperty('handle');
+    expectTypeOf<LokiTransport['client']>().toEqualTypeOf<LokiClient>();
+  });
+});
