@@ -31,8 +31,8 @@ async function pythonIn(sandbox: string, code: string): Promise<string> {
   return (await run(join(sandbox, '.venv', 'bin', 'python'), ['-c', code], { cwd: sandbox })).stdout.trim();
 }
 
-// Independent sandboxes and cache keys: the slow pip steps overlap.
-describe.concurrent('Python environments', () => {
+// pip is slow on a loaded host (each run starts Python twice): generous timeouts, one at a time.
+describe('Python environments', { timeout: 180_000 }, () => {
   it('creates a venv at .venv without dependencies, linked from the cache, and reuses it', async ({ expect }) => {
     const s = spec({ files: [{ path: 'main.py', content: '' }] });
     const sandbox = await createSandbox(root, 'py1', s.files);
