@@ -1,49 +1,18 @@
 import pino from 'pino';
 import { warnStderr } from './errors.js';
-import { LEVELS, levelName, parseLevel, pinoLevelFor } from './levels.js';
+import { LEVELS, pinoLevelFor } from './levels.js';
 import { flush as flushAll } from './lifecycle.js';
+import { defineExtensions } from './logger-methods.js';
 import type { Logger } from './logger-types.js';
+import { LoggerNode } from './node.js';
 import { buildRecord, kBoundVersion, kNode, kRawBindings } from './record.js';
 import { settings, topology } from './settings.js';
-import type { Handler, LevelInput, LogRecord } from './types.js';
+import type { Handler, LogRecord } from './types.js';
 
-const { writeSym, levelValSym, setLevelSym } = pino.symbols as unknown as { writeSym: symbol; levelValSym: symbol; setLevelSym: symbol };
-const LEVEL_KEYS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const;
+const { writeSym } = pino.symbols as unknown as { writeSym: symbol };
 /** Root's level until configured: Python's default. */
 const ROOT_DEFAULT = LEVELS.WARNING;
 
-/** One name in the hierarchy: the logger, its own level and handlers. */
-export class LoggerNode {
-  /** Own level; 0 is NOTSET (inherit). */
-  level = 0;
-  handlers: Handler[] = [];
-  propagate = true;
-  chain: Handler[] = [];
-  chainVersion = -1;
-  logger!: Logger;
-  constructor(
-    readonly name: string,
-    readonly parent: LoggerNode | null,
-  ) {}
-
-  /** Handlers a record meets on its way up: own, then ancestors' until `propagate` is false. */
-  resolveChain(): Handler[] {
-    const chain: Handler[] = [];
-    for (let node: LoggerNode | null = this; node !== null; node = node.propagate ? node.parent : null) {
-      for (const h of node.handlers) chain.push(h);
-    }
-    this.chain = chain;
-    this.chainVersion = topology.version;
-    return chain;
-  }
-
-  effectiveLevel(): number {
-    for (let node: LoggerNode | null = this; node !== null; node = node.parent) {
-      if (node.level !== 0) return node.level;
-    }
-    return 0;
-  }
-}
 
 const registry = new Map<string, LoggerNode>();
 let rootNode: LoggerNode | undefined;
@@ -180,102 +149,3 @@ function reportThrowingHandler(handler: Handler, error: unknown): void {
   warnStderr(`handler ${handler.name} threw (${(error as Error)?.message ?? String(error)}); it is skipped for this record.`);
 }
 
-function setOwnLevel(logger: any, node: LoggerNode, input: LevelInput): void {
-  const level = parseLevel(input);
-  if (level === 0 && node.parent !== null) {
-    node.level = 0;
-    dropOwnLevel(logger);
-    return;
-  }
-  const own = level === 0 ? LEVELS.TRACE : level;
-  logger.level = pinoLevelFor(own);
-  node.level = own;
-}
-
-/** Drops the own level so the prototype (the parent) answers again. */
-function dropOwnLevel(logger: any): void {
-  for (const key of LEVEL_KEYS) delete logger[key];
-  delete logger[levelValSym];
-}
-
-function defineExtensions(base: any): void {
-  let levelAccessor: PropertyDescriptor | undefined;
-  for (let proto = Object.getPrototypeOf(base); proto !== null && levelAccessor === undefined; proto = Object.getPrototypeOf(proto)) {
-    levelAccessor = Object.getOwnPropertyDescriptor(proto, 'level');
-  }
-  if (levelAccessor?.get === undefined) throw new Error('[@pactown/log-core] This pino version has no level accessor; use pino 10.');
-  Object.defineProperties(base, {
-    // `logger.level = 'debug'` (pino's way, used by Fastify and others) is an own level too.
-    level: {
-      get: levelAccessor.get,
-      set(this: any, value: string | number) {
-        this[setLevelSym](value);
-        const node: LoggerNode = this[kNode];
-        if (node.logger === this) node.level = this[levelValSym] === Number.POSITIVE_INFINITY ? LEVELS.SILENT : this[levelValSym];
-      },
-      configurable: true,
-    },
-    warning: { get() { return this.warn; }, configurable: true },
-    critical: { get() { return this.fatal; }, configurable: true },
-    loggerName: { get() { return this[kNode].name; }, configurable: true },
-    parentLogger: { get() { return this[kNode].parent?.logger ?? null; }, configurable: true },
-    handlers: { get() { return [...this[kNode].handlers]; }, configurable: true },
-    propagate: {
-      get() { return this[kNode].propagate; },
-      set(value: unknown) {
-        if (typeof value !== 'boolean') {
-          throw new TypeError(`[@pactown/log-core] Invalid propagate: ${String(value)}; expected a boolean.`);
-        }
-        this[kNode].propagate = value;
-        topology.version++;
-      },
-      configurable: true,
-    },
-  });
-  base.setLevel = function setLevel(this: any, level: LevelInput) {
-    const node: LoggerNode = this[kNode];
-    if (node.logger !== this) {
-      // A pino child (`.child()`) gets its own level, as pino's `child.level = x` would; NOTSET follows the parent again.
-      const value = parseLevel(level);
-      if (value === 0) dropOwnLevel(this);
-      else this.level = pinoLevelFor(value);
-      return;
-    }
-    setOwnLevel(this, node, level);
-  };
-  base.getEffectiveLevel = function getEffectiveLevel(this: any): number {
-    const node: LoggerNode = this[kNode];
-    if (node.logger !== this && Object.hasOwn(this, levelValSym)) return this[levelValSym];
-    return node.effectiveLevel();
-  };
-  base.isEnabledFor = function isEnabledFor(this: any, level: LevelInput): boolean {
-    return parseLevel(level) >= this.getEffectiveLevel();
-  };
-  base.addHandler = function addHandler(this: any, handler: Handler) {
-    assertHandler(handler);
-    const node: LoggerNode = this[kNode];
-    if (!node.handlers.includes(handler)) {
-      node.handlers.push(handler);
-      topology.version++;
-    }
-  };
-  base.removeHandler = function removeHandler(this: any, handler: Handler) {
-    const node: LoggerNode = this[kNode];
-    const index = node.handlers.indexOf(handler);
-    if (index !== -1) {
-      node.handlers.splice(index, 1);
-      topology.version++;
-    }
-  };
-}
-
-function assertHandler(handler: Handler): void {
-  if (handler === null || typeof handler !== 'object' || typeof handler.handle !== 'function' || typeof handler.level !== 'number') {
-    throw new TypeError(`[@pactown/log-core] Invalid handler: ${String(handler)}; expected a Handler (see createHandler).`);
-  }
-}
-
-/** Python's name for a logger's effective level (for messages and the CLI). */
-export function effectiveLevelName(logger: Logger): string {
-  return levelName(logger.getEffectiveLevel());
-}
