@@ -72,6 +72,12 @@ describe('push: protobuf + snappy', () => {
     expect(receiver.entries()[0]!.labels).toEqual({ path: 'C:\\tmp "x"\n', emoji: 'été' });
   });
 
+  it('accepts gzip around the snappy protobuf body, as Loki decodes Content-Encoding first', async () => {
+    const res = await push(receiver.url, protobufBody([{ labels: '{a="b"}', entries: [{ ts: nowNs(), line: 'zipped' }] }]), { encoding: 'gzip' });
+    expect(res.status).toBe(204);
+    expect(receiver.entries()[0]!.line).toBe('zipped');
+  });
+
   it('treats a request without Content-Type as protobuf, as Loki does', async () => {
     const res = await fetch(`${receiver.url}/loki/api/v1/push`, {
       method: 'POST',
