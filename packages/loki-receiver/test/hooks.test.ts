@@ -130,16 +130,10 @@ describe('test hooks over HTTP', () => {
   it('down for a while, then back on the same port by itself', async () => {
     receiver = await startLokiReceiver();
     const r = receiver;
-    expect((await post(r.url, 'down', { forMs: 300 })).status).toBe(200);
-    await new Promise<void>((resolve) => {
-      const poll = () => (r.isDown ? resolve() : setImmediate(poll));
-      poll();
-    });
+    expect((await post(r.url, 'down', { forMs: 2000 })).status).toBe(200);
+    await expect.poll(() => r.isDown, { timeout: 10_000, interval: 5 }).toBe(true);
     expect(await connectError(r.url)).toBe('ECONNREFUSED');
-    await new Promise<void>((resolve) => {
-      const poll = () => (r.isDown ? setTimeout(poll, 20) : resolve());
-      poll();
-    });
+    await expect.poll(() => r.isDown, { timeout: 10_000 }).toBe(false);
     await expect.poll(() => connectError(r.url), { timeout: 10_000 }).toBe('connected');
   });
 });
