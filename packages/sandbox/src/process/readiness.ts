@@ -1,6 +1,6 @@
 /**
  * Readiness probes and the polling loop. Probes poll fast (5 ms) and back
- * off gently to 25 ms, so readiness is noticed within a few tens of
+ * off gently to 20 ms, so readiness is noticed within a few tens of
  * milliseconds while an idle wait costs ~40 cheap connection attempts a second.
  */
 import { request } from 'node:http';
@@ -73,7 +73,7 @@ export interface PollOptions {
   signal?: AbortSignal;
   /** First pause between attempts. @default 5 */
   minIntervalMs?: number;
-  /** Longest pause between attempts. @default 25 */
+  /** Longest pause between attempts. @default 20 */
   maxIntervalMs?: number;
 }
 
@@ -82,7 +82,7 @@ export type PollOutcome<T> = { done: true; value: T } | { done: false; reason: '
 /** Calls `probe` until it returns non-null, the time is up, or the signal aborts. */
 export async function poll<T>(probe: () => Promise<T | null>, options: PollOptions): Promise<PollOutcome<T>> {
   const deadline = Date.now() + options.timeoutMs;
-  const max = options.maxIntervalMs ?? 25;
+  const max = options.maxIntervalMs ?? 20;
   let interval = Math.min(options.minIntervalMs ?? 5, max);
   const { signal } = options;
   for (;;) {

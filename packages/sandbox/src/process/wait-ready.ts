@@ -20,7 +20,7 @@ export interface ReadyOptions {
   heartbeatMs?: number;
   /** First pause between probes. @default 5 */
   minIntervalMs?: number;
-  /** Longest pause between probes. @default 25 */
+  /** Longest pause between probes. @default 20 */
   maxIntervalMs?: number;
   /** Stop the service (clean stop) when the time is up. @default true */
   stopOnTimeout?: boolean;
@@ -94,7 +94,7 @@ export async function waitReady(ctl: ReadyControl, input: ReadyOptions): Promise
   const timeoutMs = positiveNumber('timeoutMs', options.timeoutMs, 10_000);
   const heartbeatMs = positiveNumber('heartbeatMs', options.heartbeatMs, 5_000);
   const minIntervalMs = nonNegativeInt('minIntervalMs', options.minIntervalMs, 5);
-  const maxIntervalMs = positiveNumber('maxIntervalMs', options.maxIntervalMs, 25);
+  const maxIntervalMs = positiveNumber('maxIntervalMs', options.maxIntervalMs, 20);
   const start = Date.now();
   const { log } = ctl;
   log.system('info', 'Waiting for server to start...');
