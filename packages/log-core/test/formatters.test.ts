@@ -90,6 +90,21 @@ describe('jsonFormatter', () => {
     expect(out.err).toMatchObject({ type: 'Error', message: 'e' });
   });
 
+  it('property: any message, name and string fields round-trip through JSON.parse', () => {
+    const f = jsonFormatter();
+    const n = ndjsonFormatter();
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary' }), fc.string({ unit: fc.oneof(fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }), fc.integer({ min: 0xd800, max: 0xdfff }).map((c) => String.fromCharCode(c))) }), fc.dictionary(fc.string().filter((k) => !['timestamp', 'level', 'logger', 'message', 'pid', 'hostname', '__proto__'].includes(k)), fc.oneof(fc.string({ unit: 'binary' }), fc.integer(), fc.boolean())), (message, name, fields) => {
+        const wellFormed = (s: string) => s;
+        const parsed = JSON.parse(f(record({ message, name, fields })));
+        expect(parsed.message).toBe(wellFormed(message));
+        expect(parsed.logger).toBe(wellFormed(name));
+        for (const [k, v] of Object.entries(fields)) expect(parsed[k]).toEqual(typeof v === 'string' ? wellFormed(v) : v);
+        expect(JSON.parse(n(record({ message, name, fields }))).msg).toBe(wellFormed(message));
+      }),
+    );
+  });
+
   it('ndjsonFormatter writes pino lines', () => {
     expect(JSON.parse(ndjsonFormatter()(record({ fields: { a: 1 } })))).toEqual({ level: 30, time: TIME, pid: 4242, hostname: 'box', name: 'pactown.sandbox', a: 1, msg: 'Creating sandbox for service_123' });
   });
