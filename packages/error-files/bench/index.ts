@@ -4,7 +4,7 @@
  * `BENCH_SCALE=0.1` runs a tenth of the rounds and files.
  */
 import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { rename, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { machineLine, median, percentile, printTable, timeRounds, verdict } from '@pactown/bench';
@@ -57,6 +57,12 @@ const text = formatErrorFile(prepareReport(r));
 const plainFile = path.join(writeDir, 'plain.log');
 const ours = await measure(() => writeErrorFile(r, { logDir: writeDir }), rounds, 10);
 const plain = await measure(() => writeFile(plainFile, text, { mode: 0o600 }), rounds, 10);
+let n = 0;
+const atomic = await measure(async () => {
+  const temp = `${plainFile}.${n++}.tmp`;
+  await writeFile(temp, text, { mode: 0o600 });
+  await rename(temp, plainFile);
+}, rounds, 10);
 const prepareOnly = await measure(() => formatErrorFile(prepareReport(r)), rounds, 10);
 rmSync(writeDir, { recursive: true, force: true });
 
@@ -64,8 +70,10 @@ printTable(`writeErrorFile, 64 KiB stderr (${machineLine()})`, ['what', 'median 
   ['writeErrorFile (redact, format, temp + rename, history 5)', median(ours.wall), percentile(ours.wall, 95), ours.cpuMs],
   ['  of which prepare + format (no I/O)', median(prepareOnly.wall), percentile(prepareOnly.wall, 95), prepareOnly.cpuMs],
   ['baseline: fs.promises.writeFile of the same text', median(plain.wall), percentile(plain.wall, 95), plain.cpuMs],
+  ['baseline: writeFile(temp) + rename (plain atomic write)', median(atomic.wall), percentile(atomic.wall, 95), atomic.cpuMs],
 ]);
 console.log(`ratio writeErrorFile / fs.writeFile (median): ${(median(ours.wall) / median(plain.wall)).toFixed(2)}x`);
+console.log(`ratio writeErrorFile / plain atomic write (median): ${(median(ours.wall) / median(atomic.wall)).toFixed(2)}x`);
 const writeOk = verdict('writeErrorFile median / 2 ms target', median(ours.wall) / 2, { atMost: 1 });
 
 // 2. Listing a folder of error files.

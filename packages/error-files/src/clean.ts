@@ -10,7 +10,7 @@ interface Found {
   mtimeMs: number;
 }
 
-const LEFTOVER = /^\.service_.+_error\.log\.(?:\d+\.\d+\.[a-z0-9]+\.tmp|lock)$/;
+const LEFTOVER = /^\.service_.+_error\.log(?:\.\d+)?\.(?:\d+\.\d+\.[a-z0-9]+\.(?:tmp|old)|lock)$/;
 
 function scan(fs: ErrorFilesFs, dir: string, leftovers: boolean): Found[] {
   const out: Found[] = [];

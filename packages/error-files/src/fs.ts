@@ -36,7 +36,8 @@ const { constants } = nodeFsModule;
 // O_NOFOLLOW is 0 where the platform lacks it (Windows); symlinks are then checked with lstat only.
 const NOFOLLOW = constants.O_NOFOLLOW ?? 0;
 export const CREATE_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | NOFOLLOW;
-export const READ_FLAGS = constants.O_RDONLY | NOFOLLOW;
+// O_NONBLOCK: opening a FIFO planted under an error-file name must not hang the reader.
+export const READ_FLAGS = constants.O_RDONLY | NOFOLLOW | (constants.O_NONBLOCK ?? 0);
 
 /**
  * Creates the folder (`0700`) or checks the existing one: it must be a
@@ -69,11 +70,11 @@ export function ensureDir(fs: ErrorFilesFs, dir: string): void {
 
 let tempCounter = 0;
 
-/** A temp-file name in the same folder as `target` (hidden, never matched by listings). */
-export function tempPathFor(target: string): string {
+/** A hidden name in the same folder as `target`, never matched by listings: `.tmp` for a file being written, `.old` for one being deleted. */
+export function tempPathFor(target: string, suffix: 'tmp' | 'old' = 'tmp'): string {
   tempCounter = (tempCounter + 1) % 1e9;
   const rand = Math.random().toString(36).slice(2, 10);
-  return path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.${tempCounter}.${rand}.tmp`);
+  return path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.${tempCounter}.${rand}.${suffix}`);
 }
 
 /** Writes all of `data` at the descriptor's position. */

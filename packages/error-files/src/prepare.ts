@@ -16,6 +16,8 @@ const MAX_SUGGESTIONS = 20;
 // Slack for the cut-note lines and escaping when fitting tails into the file limit.
 const FIT_SLACK = 256;
 
+const SANDBOX_MARKER = /^\[\.\.\. (\d+) bytes dropped \.\.\.\]\n/;
+
 type Input = DiedReport & { filesOmitted?: number };
 
 function str(value: unknown): string {
@@ -47,8 +49,12 @@ function cleaners(o: NormalizedOptions): Cleaners {
   return {
     value: (text, cap = VALUE_CHARS) => capValue(wellFormed(clean(str(text))), cap),
     output(text, dropped, tailBytes) {
+      let raw = str(text);
+      // @pactown/sandbox starts a cut tail with its own marker line; the count is in `dropped` already.
+      const marker = SANDBOX_MARKER.exec(raw);
+      if (marker && Number(marker[1]) === count(dropped)) raw = raw.slice(marker[0].length);
       // Cut early (with room for redaction to see whole secrets), clean, then cut to the limit.
-      const first = keepTail(str(text), tailBytes + 8192);
+      const first = keepTail(raw, tailBytes + 8192);
       // Controls are made visible before redaction so that a second pass changes nothing.
       const visible = showControls(o.stripAnsi ? stripAnsi(first.text) : first.text, !o.stripAnsi);
       // A redactor may cut a surrogate pair in two: make the text well-formed again before measuring it.

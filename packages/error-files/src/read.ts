@@ -71,53 +71,69 @@ function headerValue(text: string, headerEnd: number, key: string): string | und
 // One buffer for every peek: listing is synchronous within a batch, so it is never shared.
 let peekBuffer = Buffer.allocUnsafe(PEEK);
 
+interface Peek {
+  header: string;
+  size: number;
+  /** Present when the file had to be stat'ed anyway. */
+  mtimeMs?: number;
+  fd: number;
+}
+
 /**
  * The header (up to the first section marker) of a regular file, read without
- * following links and without reading more than `limit` bytes.
+ * following links and without reading more than `limit` bytes. A file shorter
+ * than `limit` needs no `fstat`: the read tells its size (a directory fails the
+ * read; `O_NONBLOCK` keeps a planted FIFO from blocking). Caller closes `fd`.
  */
-function peekSync(file: string, limit: number): { header: string; size: number; mtimeMs: number } | undefined {
+function peekSync(fd: number, limit: number): Peek | undefined {
+  if (peekBuffer.length < limit) peekBuffer = Buffer.allocUnsafe(limit);
+  const n = readSync(fd, peekBuffer, 0, limit, 0);
+  let size = n;
+  let mtimeMs: number | undefined;
+  if (n === limit) {
+    const st = fstatSync(fd);
+    if (!st.isFile()) return undefined;
+    size = st.size;
+    mtimeMs = st.mtimeMs;
+  }
+  const marker = peekBuffer.subarray(0, n).indexOf('\n--- ');
+  if (marker === -1 && size > limit) return limit < MAX_HEADER ? peekSync(fd, MAX_HEADER) : undefined;
+  return { header: peekBuffer.toString('utf8', 0, marker === -1 ? n : marker), size, mtimeMs, fd };
+}
+
+function entryFor(prefix: string, name: string): ErrorFileEntry | undefined {
+  const parsed = parseErrorFileName(name);
+  if (!parsed) return undefined;
+  const file = prefix + name;
   let fd: number;
   try {
     fd = openSync(file, READ_FLAGS);
   } catch {
+    // Gone meanwhile, a symbolic link, or unreadable: not listed.
     return undefined;
   }
   try {
-    const st = fstatSync(fd);
-    if (!st.isFile()) return undefined;
-    if (peekBuffer.length < limit) peekBuffer = Buffer.allocUnsafe(limit);
-    const n = readSync(fd, peekBuffer, 0, Math.min(st.size, limit), 0);
-    const marker = peekBuffer.subarray(0, n).indexOf('\n--- ');
-    if (marker === -1 && st.size > limit) return limit < MAX_HEADER ? peekSync(file, MAX_HEADER) : undefined;
-    return { header: peekBuffer.toString('utf8', 0, marker === -1 ? n : marker), size: st.size, mtimeMs: st.mtimeMs };
+    const peek = peekSync(fd, PEEK);
+    if (!peek) return undefined;
+    const text = peek.header;
+    const headerEnd = text.length;
+    const ended = decodeValue(headerValue(text, headerEnd, 'Ended: ') ?? '');
+    const category = headerValue(text, headerEnd, 'Category: ');
+    const endedMs = Date.parse(ended);
+    return {
+      serviceId: parsed.serviceId,
+      index: parsed.index,
+      path: file,
+      time: Number.isNaN(endedMs) ? new Date(peek.mtimeMs ?? fstatSync(fd).mtimeMs).toISOString() : ended,
+      exitCode: decodeNumber(headerValue(text, headerEnd, 'Exit code: ') ?? ''),
+      category: category === undefined ? 'unknown' : decodeValue(category),
+      size: peek.size,
+    };
   } catch {
     return undefined;
   } finally {
     closeSync(fd);
   }
-}
-
-function entryFor(dir: string, name: string): ErrorFileEntry | undefined {
-  const parsed = parseErrorFileName(name);
-  if (!parsed) return undefined;
-  const file = path.join(dir, name);
-  const peek = peekSync(file, PEEK);
-  // Gone meanwhile, a symbolic link, unreadable, or no header end in sight: not listed.
-  if (!peek) return undefined;
-  const text = peek.header;
-  const headerEnd = text.length;
-  const ended = decodeValue(headerValue(text, headerEnd, 'Ended: ') ?? '');
-  const category = headerValue(text, headerEnd, 'Category: ');
-  const endedMs = Date.parse(ended);
-  return {
-    serviceId: parsed.serviceId,
-    index: parsed.index,
-    path: file,
-    time: Number.isNaN(endedMs) ? new Date(peek.mtimeMs).toISOString() : ended,
-    exitCode: decodeNumber(headerValue(text, headerEnd, 'Exit code: ') ?? ''),
-    category: category === undefined ? 'unknown' : decodeValue(category),
-    size: peek.size,
-  };
 }
 
 const BATCH = 256;
@@ -136,14 +152,13 @@ export async function listErrorFiles(dir: string): Promise<ErrorFileEntry[]> {
   }
   // Small synchronous reads in batches: one thread-pool round trip per file cost
   // more than the reads themselves; yielding between batches keeps the event loop responsive.
-  const out: ErrorFileEntry[] = [];
-  for (let i = 0; i < names.length; i += BATCH) {
-    if (i > 0) await new Promise<void>((resolve) => setImmediate(resolve));
-    for (const name of names.slice(i, i + BATCH)) {
-      const entry = entryFor(dir, name);
-      if (entry) out.push(entry);
-    }
+  const prefix = dir.endsWith(path.sep) ? dir : dir + path.sep;
+  const keyed: Array<{ ms: number; entry: ErrorFileEntry }> = [];
+  for (let i = 0; i < names.length; i++) {
+    if (i > 0 && i % BATCH === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+    const entry = entryFor(prefix, names[i]!);
+    if (entry) keyed.push({ ms: Date.parse(entry.time), entry });
   }
-  const ms = new Map(out.map((e) => [e, Date.parse(e.time)]));
-  return out.sort((a, b) => ms.get(b)! - ms.get(a)! || a.index - b.index || (a.serviceId < b.serviceId ? -1 : a.serviceId > b.serviceId ? 1 : 0));
+  keyed.sort((a, b) => b.ms - a.ms || a.entry.index - b.entry.index || (a.entry.serviceId < b.entry.serviceId ? -1 : a.entry.serviceId > b.entry.serviceId ? 1 : 0));
+  return keyed.map((k) => k.entry);
 }

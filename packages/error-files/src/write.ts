@@ -2,10 +2,11 @@
  * Writing an error file: prepare the text, write a temp file next to the
  * target, rotate history under the service's lock, rename into place.
  */
+import { unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { enforceFolderCap } from './clean.js';
 import { ErrorFileError, describeCause } from './errors.js';
-import { ensureDir, nodeFs, quietly, removeIfExists, syncDir, writeTemp } from './fs.js';
+import { type ErrorFilesFs, ensureDir, nodeFs, quietly, removeIfExists, syncDir, writeTemp } from './fs.js';
 import { serialize } from './format.js';
 import { rotateHistory } from './history.js';
 import { withLock } from './lock.js';
@@ -13,6 +14,15 @@ import { type WriteErrorFileOptions, normalizeOptions } from './options.js';
 import { assertServiceId, errorFilePath } from './paths.js';
 import { prepareNormalized } from './prepare.js';
 import type { DiedReport } from './types.js';
+
+/** Deletes a dropped history file off the caller's path (in the thread pool with the default file system). */
+function discard(fs: ErrorFilesFs, file: string): void {
+  if (fs === nodeFs) unlink(file).catch(() => {});
+  else quietly(() => fs.unlinkSync(file));
+}
+
+// Folders already created or checked by this process (with the default file system).
+const checkedDirs = new Set<string>();
 
 /**
  * Writes the error file for a died report and resolves with its path
@@ -28,13 +38,33 @@ export async function writeErrorFile(report: DiedReport, options: WriteErrorFile
   const dir = path.resolve(o.logDir);
   const target = errorFilePath(dir, id);
   const text = serialize(prepareNormalized(report, o));
-  ensureDir(fs, dir);
-  const temp = writeTemp(fs, target, text, o.durable);
+  let temp: string;
+  const cache = fs === nodeFs;
+  if (cache && checkedDirs.has(dir)) {
+    try {
+      temp = writeTemp(fs, target, text, o.durable);
+    } catch (error) {
+      // The folder went away since it was checked: check (and create) it again, once.
+      if ((error as ErrorFileError).code !== 'ENOENT') throw error;
+      checkedDirs.delete(dir);
+      ensureDir(fs, dir);
+      temp = writeTemp(fs, target, text, o.durable);
+    }
+  } else {
+    ensureDir(fs, dir);
+    temp = writeTemp(fs, target, text, o.durable);
+  }
+  if (cache) {
+    if (checkedDirs.size > 64) checkedDirs.clear();
+    checkedDirs.add(dir);
+  }
   try {
-    await withLock(fs, path.join(dir, `.service_${id}_error.log.lock`), temp, o.lockTimeoutMs, () => {
-      rotateHistory(fs, dir, id, o.history);
+    const discarded = await withLock(fs, path.join(dir, `.service_${id}_error.log.lock`), temp, o.lockTimeoutMs, () => {
+      const dropped = rotateHistory(fs, dir, id, o.history);
       fs.renameSync(temp, target);
+      return dropped;
     });
+    if (discarded !== undefined) discard(fs, discarded);
   } catch (error) {
     quietly(() => removeIfExists(fs, temp));
     throw new ErrorFileError(`Cannot write error file ${target}: ${describeCause(error)}.`, { path: target, cause: error });

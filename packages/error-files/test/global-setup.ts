@@ -20,5 +20,11 @@ export default function setup(): void {
     built = 0;
   }
   if (built >= newest(path.join(root, 'src'))) return;
-  execFileSync(process.execPath, [path.join(root, 'node_modules/tsup/dist/cli-default.js')], { cwd: root, stdio: 'ignore' });
+  const build = () => execFileSync(process.execPath, [path.join(root, 'node_modules/tsup/dist/cli-default.js')], { cwd: root, stdio: 'pipe' });
+  try {
+    build();
+  } catch {
+    // A workspace dependency may be rebuilding at this moment: try once more, then fail with tsup's output.
+    build();
+  }
 }

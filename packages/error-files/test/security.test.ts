@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { lchown, lstat, mkdir, readFile, readdir, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -73,6 +74,17 @@ describe('symlink attacks', () => {
     } as unknown as ErrorFilesFs;
     await expect(writeErrorFile(seedReport(), { logDir, fs: racing })).rejects.toThrow(/EEXIST/);
     expect(await readFile(victim, 'utf8')).toBe('precious\n');
+  });
+});
+
+describe('special files', () => {
+  it('a FIFO or a folder under an error-file name neither hangs nor breaks listing and reading', async () => {
+    await writeErrorFile(seedReport({ serviceId: 'real' }), { logDir });
+    execFileSync('mkfifo', [path.join(logDir, 'service_fifo_error.log')]);
+    await mkdir(path.join(logDir, 'service_dir_error.log'));
+    expect((await listErrorFiles(logDir)).map((e) => e.serviceId)).toEqual(['real']);
+    await expect(readErrorFile(logDir, 'fifo')).rejects.toThrow(/service_fifo_error\.log/);
+    await expect(readErrorFile(logDir, 'dir')).rejects.toThrow(/service_dir_error\.log/);
   });
 });
 

@@ -41,11 +41,19 @@ describe('writeErrorFile', () => {
 
   it('keeps history .1 ... .N, newest first, oldest dropped', async () => {
     for (let i = 0; i < 8; i++) await writeErrorFile(seedReport({ stderrTail: `crash ${i}\n` }), { logDir: dir, history: 3 });
-    const names = (await readdir(dir)).sort();
+    const names = (await readdir(dir)).filter((n) => !n.endsWith('.old')).sort();
     expect(names).toEqual(['service_123_error.log', 'service_123_error.log.1', 'service_123_error.log.2', 'service_123_error.log.3']);
     for (const [index, n] of [[0, 7], [1, 6], [2, 5], [3, 4]] as const) {
       expect((await readErrorFile(dir, '123', { index })).stderrTail).toBe(`crash ${n}\n`);
     }
+  });
+
+  it('deletes the dropped oldest entry after the write', async () => {
+    for (let i = 0; i < 4; i++) await writeErrorFile(seedReport(), { logDir: dir, history: 2 });
+    // The deletion runs in the background: wait for the folder to settle (bounded, no timers).
+    let names = await readdir(dir);
+    for (let i = 0; i < 10_000 && names.some((n) => n.endsWith('.old')); i++) names = await readdir(dir);
+    expect(names.sort()).toEqual(['service_123_error.log', 'service_123_error.log.1', 'service_123_error.log.2']);
   });
 
   it('overwrites in place with history 0', async () => {
@@ -67,6 +75,14 @@ describe('writeErrorFile', () => {
     expect(back.stderrTail.endsWith('last error line\n')).toBe(true);
     expect(back.files).toHaveLength(200);
     expect(back.filesOmitted).toBe(50);
+  });
+
+  it("folds @pactown/sandbox's dropped-bytes line into the cut note", async () => {
+    const tail = '[... 4096 bytes dropped ...]\nend of output\n';
+    const file = await writeErrorFile(seedReport({ stderrTail: tail, stderrDroppedBytes: 4096 }), { logDir: dir });
+    const text = await readFile(file, 'utf8');
+    expect(text).toContain('--- STDERR ---\n[... 4096 bytes cut before this point ...]\nend of output\n\n--- STDOUT ---');
+    expect(await readErrorFile(dir, '123')).toMatchObject({ stderrTail: 'end of output\n', stderrDroppedBytes: 4096 });
   });
 
   it('cuts tails further to respect maxFileBytes, stderr keeping the larger share', async () => {
@@ -128,7 +144,7 @@ describe('concurrent writers for one service (one process)', () => {
   it('leaves whole files only and exactly history + 1 of them', async () => {
     const n = 25;
     await Promise.all(Array.from({ length: n }, (_, i) => writeErrorFile(seedReport({ stderrTail: `writer ${i}\n${'y'.repeat(20_000)}\n` }), { logDir: dir })));
-    const names = (await readdir(dir)).sort();
+    const names = (await readdir(dir)).filter((n) => n.startsWith('service_')).sort();
     expect(names).toHaveLength(6);
     expect(await leftovers(dir)).toEqual([]);
     const writers = new Set<string>();
