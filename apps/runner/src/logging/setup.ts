@@ -3,6 +3,7 @@ import { type Handler, type Logger, getLogger, jsonFormatter, prettyFormatter, r
 import type { LokiClient } from '@pactown/loki-transport';
 import { lokiHandler } from '@pactown/loki-transport/log-core';
 import type { RunnerConfig } from '../config.js';
+import { type BoundedStream, boundedStream } from './bounded-stream.js';
 import { userLogHandler } from './user-logs.js';
 
 export interface LoggingOptions {
@@ -27,6 +28,8 @@ export interface Logging {
   loki: LokiClient | null;
   lokiUrl: string | null;
   handlers: readonly Handler[];
+  /** The console destination (with its count of dropped lines), when there is one. */
+  console: BoundedStream | null;
   /** Resolves once every handler has written what it was given. */
   flush(): Promise<void>;
   /** Flushes, detaches and closes every handler (the Loki client drains first). */
@@ -52,10 +55,12 @@ export function setupLogging(options: LoggingOptions): Logging {
 
   const handlers: Handler[] = [];
   const stream = options.console === undefined ? process.stdout : options.console;
+  let consoleStream: BoundedStream | null = null;
   if (stream !== false) {
     const tty = (stream as NodeJS.WriteStream).isTTY === true;
     const pretty = config.logFormat === 'pretty' || (config.logFormat === 'auto' && tty);
-    handlers.push(streamHandler({ stream, level: config.consoleLevel, formatter: pretty ? prettyFormatter({ colorize: tty }) : jsonFormatter() }));
+    consoleStream = boundedStream(stream);
+    handlers.push(streamHandler({ stream: consoleStream, name: 'console', level: config.consoleLevel, formatter: pretty ? prettyFormatter({ colorize: tty }) : jsonFormatter() }));
   }
   handlers.push(sandboxLogHandler({ logDir: config.logDir, maxBytes: 10 * 1024 * 1024, backupCount: 5 }) as unknown as Handler);
   handlers.push(userLogHandler({ logDir: config.logDir, ownerOf: options.ownerOf }));
@@ -91,6 +96,7 @@ export function setupLogging(options: LoggingOptions): Logging {
     loki,
     lokiUrl: lokiUrl ?? null,
     handlers,
+    console: consoleStream,
     async flush() {
       await Promise.all(handlers.map((h) => h.flush()));
     },

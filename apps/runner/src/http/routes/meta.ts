@@ -28,6 +28,7 @@ export function runnerMetrics(ctx: RunnerContext): string {
     block('pactown_runner_live_lines_total', 'counter', 'Live lines published to log streams.', [[{}, ctx.hub.publishedLines]]),
     block('pactown_runner_accepting_runs', 'gauge', '1 while new runs are accepted, 0 during shutdown.', [[{}, ctx.accepting ? 1 : 0]]),
     block('pactown_runner_log_handler_errors_total', 'counter', 'Records a log handler failed to write.', handlerErrors),
+    block('pactown_runner_console_dropped_lines_total', 'counter', 'Console lines dropped because stdout was not read fast enough.', [[{}, ctx.logging.console?.dropped ?? 0]]),
     block('process_cpu_seconds_total', 'counter', 'User and system CPU time.', [[{}, (usage.user + usage.system) / 1e6]]),
     block('process_resident_memory_bytes', 'gauge', 'Resident memory size.', [[{}, process.memoryUsage.rss()]]),
   ].join('\n');

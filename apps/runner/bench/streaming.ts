@@ -1,0 +1,156 @@
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { startLokiReceiver } from '@pactown/loki-receiver';
+import { printTable, verdict } from '@pactown/bench';
+import { startBenchServer } from './server.js';
+
+const FENCE = '```';
+
+/**
+ * A service printing `perSecond` numbered lines a second once it gets
+ * `GET /go` (so every line is printed after its log stream is open); on
+ * SIGTERM it prints its total.
+ */
+function chattyService(tag: string, perSecond: number): string {
+  return `# chatty
+
+${FENCE}javascript markpact:file path=server.mjs
+import http from 'node:http';
+let i = 0;
+const burst = ${perSecond / 100};
+let timer;
+process.on('SIGTERM', () => { clearInterval(timer); console.log('total ${tag} ' + i); process.exit(0); });
+http.createServer((req, res) => {
+  if (req.url === '/go' && !timer) timer = setInterval(() => { for (let j = 0; j < burst; j++) console.log('${tag} ' + i++); }, 10);
+  res.end('ok');
+}).listen(Number(process.env.MARKPACT_PORT));
+${FENCE}
+
+${FENCE}bash markpact:run
+node server.mjs
+${FENCE}
+`;
+}
+
+/** Reads an SSE stream, calling `onData` with each event's data. */
+async function readSse(url: string, signal: AbortSignal, onData: (event: string, data: any) => void): Promise<void> {
+  const res = await fetch(url, { signal });
+  const reader = res.body!.getReader();
+  const decoder = new TextDecoder();
+  let buffer = '';
+  try {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) return;
+      buffer += decoder.decode(value, { stream: true });
+      let at: number;
+      while ((at = buffer.indexOf('\n\n')) >= 0) {
+        const block = buffer.slice(0, at);
+        buffer = buffer.slice(at + 2);
+        const event = /^event: (.*)$/m.exec(block)?.[1] ?? 'message';
+        const data = /^data: (.*)$/m.exec(block)?.[1];
+        if (data) onData(event, JSON.parse(data));
+      }
+    }
+  } catch (error) {
+    if ((error as Error).name !== 'AbortError') throw error;
+  }
+}
+
+class Seen {
+  #bits = new Uint8Array(1 << 20);
+  count = 0;
+  add(i: number): void {
+    if (this.#bits[i] === 0) this.count++;
+    this.#bits[i] = 1;
+  }
+  missing(total: number): number {
+    let n = 0;
+    for (let i = 0; i < total; i++) if (this.#bits[i] === 0) n++;
+    return n;
+  }
+}
+
+/**
+ * 10 services x 1,000 lines/s streamed to SSE clients and to a Loki-compatible
+ * receiver for 30 s (scaled by BENCH_SCALE): every line must arrive at every
+ * destination, and the app must use less than one core.
+ */
+export async function benchStreaming(services = 10, perSecond = 1000, seconds = 30): Promise<boolean> {
+  const home = await fs.mkdtemp(path.join(os.tmpdir(), 'pactown-bench-stream-'));
+  const receiver = await startLokiReceiver({ host: '127.0.0.1', port: 0 });
+  const server = await startBenchServer({ PACTOWN_HOME: home, LOKI_URL: receiver.url, PACTOWN_MAX_SERVICES: '100', PACTOWN_RATE_BURST: '100' });
+  const tags = Array.from({ length: services }, (_, k) => `s${k}`);
+  const sse = new Map(tags.map((t) => [t, new Seen()]));
+  const totals = new Map<string, number>();
+  const stopped = new Map<string, () => void>();
+  const aborter = new AbortController();
+  try {
+    const runs = await Promise.all(tags.map((t) => server.post('/run', { service_id: `stream-${t}`, user_id: 'bench', content: chattyService(t, perSecond) })));
+    if (runs.some((r) => !r.success)) throw new Error(`a streaming service failed to start: ${JSON.stringify(runs.find((r) => !r.success))}`);
+    const ready = new Map<string, () => void>();
+    const allReady = Promise.all(tags.map((t) => new Promise<void>((resolve) => ready.set(t, resolve))));
+    const streams = tags.map((t) => {
+      const done = new Promise<void>((resolve) => stopped.set(t, resolve));
+      void readSse(`${server.url}/services/stream-${t}/logs`, aborter.signal, (event, data) => {
+        if (event === 'ready') ready.get(t)!();
+        if (event === 'status' && data.status === 'stopped') stopped.get(t)!();
+        if (event !== 'log') return;
+        const m = /^(s\d+) (\d+)$/.exec(data.message);
+        if (m) sse.get(m[1]!)!.add(Number(m[2]));
+        const total = /^total (s\d+) (\d+)$/.exec(data.message);
+        if (total) totals.set(total[1]!, Number(total[2]));
+      });
+      return done;
+    });
+    await allReady;
+    await Promise.all(runs.map((r) => fetch(`http://127.0.0.1:${r.port}/go`)));
+    const s0 = await server.sample();
+    const t0 = performance.now();
+    await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+    const s1 = await server.sample();
+    const wall = (performance.now() - t0) / 1000;
+    await Promise.all(tags.map((t) => server.post('/stop', { service_id: `stream-${t}` })));
+    await Promise.all(streams);
+    aborter.abort();
+    expectTotals(tags, totals);
+    // SIGTERM flushes the Loki transport and the files before the process exits.
+    await server.stop();
+
+    const pushed = new Map(tags.map((t) => [t, new Seen()]));
+    for (const e of receiver.entries()) {
+      const m = /msg="(s\d+) (\d+)"/.exec(e.line);
+      if (m) pushed.get(m[1]!)!.add(Number(m[2]));
+    }
+    const filed = new Map(tags.map((t) => [t, new Seen()]));
+    const logDir = path.join(home, 'logs');
+    for (const name of (await fs.readdir(logDir)).filter((f) => f.startsWith('sandbox.log'))) {
+      for (const m of (await fs.readFile(path.join(logDir, name), 'utf8')).matchAll(/: (s\d+) (\d+)$/gm)) filed.get(m[1]!)!.add(Number(m[2]));
+    }
+    const expected = [...totals.values()].reduce((a, b) => a + b, 0);
+    const missing = (seen: Map<string, Seen>) => tags.reduce((n, t) => n + seen.get(t)!.missing(totals.get(t)!), 0);
+    const cores = (s1.cpu - s0.cpu) / wall;
+    printTable(`${services} services x ${perSecond} lines/s for ${seconds} s: delivery and app CPU`, ['destination', 'lines expected', 'lines received', 'missing'], [
+      ['SSE clients', expected, tags.reduce((n, t) => n + sse.get(t)!.count, 0), missing(sse)],
+      ['Loki receiver', expected, tags.reduce((n, t) => n + pushed.get(t)!.count, 0), missing(pushed)],
+      ['sandbox.log (+ rotated)', expected, tags.reduce((n, t) => n + filed.get(t)!.count, 0), missing(filed)],
+    ]);
+    printTable('App process CPU while streaming (the services and the receiver run in other processes)', ['wall s', 'app cpu s', 'cores used', 'lines/s through the app'], [
+      [wall, s1.cpu - s0.cpu, cores, (s1.lines - s0.lines) / wall],
+    ]);
+    const lossless = missing(sse) + missing(pushed) + missing(filed) === 0;
+    console.log(`${lossless ? 'PASS' : 'MISS'} no line missing at any destination`);
+    return verdict('app CPU / one core', cores, { atMost: 1 }) && lossless;
+  } finally {
+    aborter.abort();
+    if (server.child.exitCode === null) await server.stop();
+    await receiver.close();
+    await fs.rm(home, { recursive: true, force: true });
+  }
+}
+
+function expectTotals(tags: string[], totals: Map<string, number>): void {
+  const absent = tags.filter((t) => !totals.has(t));
+  if (absent.length > 0) throw new Error(`no final count from ${absent.join(', ')}`);
+}
