@@ -1,3 +1,5 @@
+import { execFileSync } from 'node:child_process';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { needsShell, planCommand, splitWords } from '../../src/index.js';
 
@@ -41,5 +43,32 @@ describe('planCommand', () => {
 
   it('rejects an unclosed quote', () => {
     expect(() => planCommand('python3 "oops')).toThrow(TypeError);
+  });
+});
+
+/** POSIX single-quoting: the word comes back unchanged from any shell. */
+const quote = (word: string): string => `'${word.replaceAll("'", `'\\''`)}'`;
+
+describe('splitting agrees with the shell', () => {
+  it('single-quoted words of any content come back as they were, without a shell (property)', () => {
+    fc.assert(
+      fc.property(fc.array(fc.string({ unit: 'grapheme', minLength: 0, maxLength: 12 }), { minLength: 1, maxLength: 6 }), (words) => {
+        const plan = planCommand(['prog', ...words.map(quote)].join(' '));
+        expect(plan.shell).toBe(false);
+        expect(plan.args).toEqual(words);
+      }),
+    );
+  });
+
+  it('gives the same argv as /bin/sh for tricky plain command lines', () => {
+    const script = 'console.log(JSON.stringify(process.argv.slice(1)))';
+    for (const tail of [`a "b c" 'd e'`, `"x\\"y" z\\ w`, `'it'\\''s' "" ''`, `"p(q)" 'r|s' "t;u"`]) {
+      const line = `${quote(process.execPath)} -e ${quote(script)} ${tail}`;
+      const plan = planCommand(line);
+      expect(plan.shell).toBe(false);
+      const viaShell = JSON.parse(execFileSync('/bin/sh', ['-c', line], { encoding: 'utf8' }));
+      const direct = JSON.parse(execFileSync(plan.file, plan.args, { encoding: 'utf8' }));
+      expect(direct).toEqual(viaShell);
+    }
   });
 });
