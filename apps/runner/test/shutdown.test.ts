@@ -44,7 +44,10 @@ describe('graceful shutdown (SIGTERM to the real server process)', () => {
       });
       return (await res.json()) as { success: boolean; pid: number };
     };
-    const [a, b] = await Promise.all([run('alpha', 'user123'), run('beta', 'user456')]);
+    const [a, b] = await Promise.all([run('alpha', 'user123'), run('beta', 'user456')]).catch((error: unknown) => {
+      server.child.kill('SIGTERM');
+      throw error;
+    });
     expect(a.success && b.success).toBe(true);
 
     // The signal comes right after the runs answer: most lines are still in batches and buffers.
@@ -80,22 +83,29 @@ describe('graceful shutdown (SIGTERM to the real server process)', () => {
 
   it('explains a busy port and an unwritable folder at start-up', async () => {
     const blocker = await startServerProcess('server', { PACTOWN_HOME: home, PACTOWN_PORT: '0' });
-    const port = new URL(blocker.url).port;
-    const busy = await startServerProcess('server', { PACTOWN_HOME: home, PACTOWN_PORT: port }).then(
-      () => {
-        throw new Error('second server started on a busy port');
-      },
-      (error: Error) => error.message,
-    );
-    expect(busy).toMatch(/exited \(1\)/);
-    expect(busy).toContain(`port ${port} on 127.0.0.1 is already in use`);
-    blocker.child.kill('SIGTERM');
+    try {
+      const port = new URL(blocker.url).port;
+      const busy = await startServerProcess('server', { PACTOWN_HOME: home, PACTOWN_PORT: port }).then(
+        (second) => {
+          second.child.kill('SIGKILL');
+          throw new Error('second server started on a busy port');
+        },
+        (error: Error) => error.message,
+      );
+      expect(busy).toMatch(/exited \(1\)/);
+      expect(busy).toContain(`port ${port} on 127.0.0.1 is already in use`);
+    } finally {
+      blocker.child.kill('SIGTERM');
+    }
     expect(await blocker.exited).toBe(0);
 
     const file = path.join(home, 'not-a-folder');
     await fs.writeFile(file, '');
     const unwritable = await startServerProcess('server', { PACTOWN_HOME: file, PACTOWN_PORT: '0' }).then(
-      () => 'started',
+      (started) => {
+        started.child.kill('SIGKILL');
+        return 'started';
+      },
       (error: Error) => error.message,
     );
     expect(unwritable).toContain(`the log folder ${path.join(file, 'logs')} is not writable (ENOTDIR)`);
