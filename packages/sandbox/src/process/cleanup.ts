@@ -6,7 +6,7 @@
  */
 import { spawn } from 'node:child_process';
 import { onExit } from 'signal-exit';
-import { groupAlive, signalGroup } from './group.js';
+import { signalGroup } from './group.js';
 
 interface Tracked {
   pgid: number;
@@ -55,9 +55,4 @@ export function trackGroup(pgid: number, graceMs: number): () => void {
 /** Stops every tracked group now (what happens at exit), for callers that exit in other ways. */
 export function stopTrackedGroups(): void {
   stopAll();
-}
-
-/** Groups still tracked and alive (for diagnostics and tests). */
-export function trackedGroups(): number[] {
-  return [...tracked].map((e) => e.pgid).filter(groupAlive);
 }
