@@ -1,5 +1,5 @@
 /** Reading error files back: one file in full, or the folder as a list. */
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, lstatSync, openSync, readSync } from 'node:fs';
 import { open, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { ErrorFileError, codeOf, describeCause } from './errors.js';
@@ -101,10 +101,13 @@ function peekSync(fd: number, limit: number): Peek | undefined {
   return { header: peekBuffer.toString('utf8', 0, marker === -1 ? n : marker), size, mtimeMs, fd };
 }
 
-function entryFor(prefix: string, name: string): ErrorFileEntry | undefined {
-  const parsed = parseErrorFileName(name);
-  if (!parsed) return undefined;
-  const file = prefix + name;
+type Summary = Pick<ErrorFileEntry, 'time' | 'exitCode' | 'category' | 'size'>;
+
+/** What a file's header said, by path, valid while inode, change time and size stay the same. */
+const summaries = new Map<string, { ino: number; ctimeMs: number; size: number; summary: Summary }>();
+const MAX_SUMMARIES = 100_000;
+
+function readSummary(file: string): Summary | undefined {
   let fd: number;
   try {
     fd = openSync(file, READ_FLAGS);
@@ -119,12 +122,8 @@ function entryFor(prefix: string, name: string): ErrorFileEntry | undefined {
     const headerEnd = text.length;
     const ended = decodeValue(headerValue(text, headerEnd, 'Ended: ') ?? '');
     const category = headerValue(text, headerEnd, 'Category: ');
-    const endedMs = Date.parse(ended);
     return {
-      serviceId: parsed.serviceId,
-      index: parsed.index,
-      path: file,
-      time: Number.isNaN(endedMs) ? new Date(peek.mtimeMs ?? fstatSync(fd).mtimeMs).toISOString() : ended,
+      time: Number.isNaN(Date.parse(ended)) ? new Date(peek.mtimeMs ?? fstatSync(fd).mtimeMs).toISOString() : ended,
       exitCode: decodeNumber(headerValue(text, headerEnd, 'Exit code: ') ?? ''),
       category: category === undefined ? 'unknown' : decodeValue(category),
       size: peek.size,
@@ -134,6 +133,32 @@ function entryFor(prefix: string, name: string): ErrorFileEntry | undefined {
   } finally {
     closeSync(fd);
   }
+}
+
+/**
+ * One listing row. Files are never changed in place (a write renames a new
+ * file over the old name), so a header read once stays right while `lstat`
+ * shows the same inode, change time and size: a repeated listing costs one
+ * `lstat` per file instead of open, read and close.
+ */
+function entryFor(prefix: string, name: string): ErrorFileEntry | undefined {
+  const parsed = parseErrorFileName(name);
+  if (!parsed) return undefined;
+  const file = prefix + name;
+  const st = lstatSync(file, { throwIfNoEntry: false });
+  if (!st?.isFile()) {
+    summaries.delete(file);
+    return undefined;
+  }
+  const known = summaries.get(file);
+  let summary = known && known.ino === st.ino && known.ctimeMs === st.ctimeMs && known.size === st.size ? known.summary : undefined;
+  if (!summary) {
+    summary = readSummary(file);
+    if (!summary) return undefined;
+    if (summaries.size >= MAX_SUMMARIES) summaries.clear();
+    summaries.set(file, { ino: st.ino, ctimeMs: st.ctimeMs, size: st.size, summary });
+  }
+  return { serviceId: parsed.serviceId, index: parsed.index, path: file, ...summary };
 }
 
 const BATCH = 256;

@@ -31,6 +31,16 @@ describe('listErrorFiles', () => {
     expect(entries[3]!.size).toBe(Buffer.byteLength(SEED_FILE));
   });
 
+  it('sees rewritten and edited files on a repeated listing', async () => {
+    const file = await writeErrorFile(seedReport({ category: 'dependency' }), { logDir: dir, history: 0 });
+    expect((await listErrorFiles(dir))[0]!.category).toBe('dependency');
+    await writeErrorFile(seedReport({ category: 'syntax' }), { logDir: dir, history: 0 });
+    expect((await listErrorFiles(dir))[0]!.category).toBe('syntax');
+    // Edited in place (same inode): a new change time and size.
+    await writeFile(file, SEED_FILE);
+    expect((await listErrorFiles(dir))[0]).toMatchObject({ category: 'unknown', size: Buffer.byteLength(SEED_FILE) });
+  });
+
   it('finds the header past a long first chunk', async () => {
     const long = 'c'.repeat(4000);
     await writeErrorFile(seedReport({ command: long, endedAt: '2026-07-01T00:00:00.000Z', category: 'syntax' }), { logDir: dir });
