@@ -11,12 +11,13 @@ const TOKEN = /^[A-Za-z0-9_.+-]+$/;
 
 /** A bare word when it is one, else a JSON string. */
 export function encodeToken(value: string): string {
-  return TOKEN.test(value) && value !== 'none' ? value : JSON.stringify(value);
+  return TOKEN.test(value) ? value : JSON.stringify(value);
 }
 
 function signalLine(report: ErrorFileReport): string {
   const { signal, signalNumber, description } = report.exit;
-  const name = signal === null ? 'none' : encodeToken(signal);
+  // `none` stands for no signal; a signal really called that is quoted.
+  const name = signal === null ? 'none' : signal === 'none' ? '"none"' : encodeToken(signal);
   const number = signalNumber === null ? '' : ` ${signalNumber}`;
   return `Signal: ${name}${number} - ${encodeValue(description)}`;
 }

@@ -104,6 +104,17 @@ describe('structure that output cannot forge', () => {
     expect(parseErrorFile(text).stderrTail).toBe('partial line');
   });
 
+  it("writes category 'none' plainly and keeps a signal called none apart from no signal", () => {
+    const base = seedReport();
+    const text = formatErrorFile(prepareReport(seedReport({ category: 'none', exit: { ...base.exit, signal: 'none' } })));
+    expect(text).toContain('\nCategory: none\n');
+    expect(text).toContain('\nSignal: "none" 15 - Termination\n');
+    expect(parseErrorFile(text)).toMatchObject({ category: 'none', exit: { signal: 'none' } });
+    const noSignal = formatErrorFile(prepareReport(seedReport({ exit: { ...base.exit, signal: null, signalNumber: null, description: 'Exited normally' } })));
+    expect(noSignal).toContain('\nSignal: none - Exited normally\n');
+    expect(parseErrorFile(noSignal).exit.signal).toBeNull();
+  });
+
   it('writes odd header values as JSON strings and reads them back', () => {
     const odd = seedReport({ command: 'sh -c "a\nb"  ', cwd: '"quoted"', message: '', envDir: ' spaced' });
     const text = formatErrorFile(prepareReport(odd));

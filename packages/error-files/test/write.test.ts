@@ -56,6 +56,11 @@ describe('writeErrorFile', () => {
     expect(names.sort()).toEqual(['service_123_error.log', 'service_123_error.log.1', 'service_123_error.log.2']);
   });
 
+  it('durable: fsyncs and still writes the same file', async () => {
+    const file = await writeErrorFile(seedReport(), { logDir: dir, durable: true });
+    expect(parseErrorFile(await readFile(file, 'utf8')).serviceId).toBe('123');
+  });
+
   it('overwrites in place with history 0', async () => {
     await writeErrorFile(seedReport({ stderrTail: 'a\n' }), { logDir: dir, history: 0 });
     await writeErrorFile(seedReport({ stderrTail: 'b\n' }), { logDir: dir, history: 0 });
