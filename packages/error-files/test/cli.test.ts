@@ -57,6 +57,14 @@ describe('pactown-errors', () => {
     expect(md.stdout).toMatch(/^# Service `123` failed/);
   });
 
+  it('show makes terminal escapes in a foreign file visible unless --raw', async () => {
+    await writeFile(path.join(dir, 'service_py_error.log'), SEED_FILE.replace('ModuleNotFoundError', '\x1b[2J\x1b[31mModuleNotFoundError'));
+    const shown = await run(['--dir', dir, 'show', 'py']);
+    expect(shown.stdout).not.toContain('\x1b');
+    expect(shown.stdout).toContain('␛[2J␛[31mModuleNotFoundError');
+    expect((await run(['--dir', dir, 'show', 'py', '--raw'])).stdout).toContain('\x1b[2J');
+  });
+
   it('uses PACTOWN_LOG_DIR without --dir', async () => {
     await writeErrorFile(seedReport(), { logDir: dir });
     expect((await run(['show', '123', '--json'], { PACTOWN_LOG_DIR: dir })).code).toBe(0);

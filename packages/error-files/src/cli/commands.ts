@@ -5,6 +5,7 @@ import { cleanErrorFiles } from '../clean.js';
 import { codeOf } from '../errors.js';
 import { READ_FLAGS } from '../fs.js';
 import { renderMarkdown } from '../markdown.js';
+import { showControls } from '../text.js';
 import { errorFilePath, isValidServiceId } from '../paths.js';
 import { listErrorFiles, readErrorFile } from '../read.js';
 import { CliError, EXIT, parseDuration } from './exit-codes.js';
@@ -47,7 +48,7 @@ export async function list(io: Io, dir: string, json: boolean): Promise<number> 
   return EXIT.OK;
 }
 
-export async function show(io: Io, dir: string, service: string | undefined, index: number, format: 'text' | 'json' | 'markdown'): Promise<number> {
+export async function show(io: Io, dir: string, service: string | undefined, index: number, format: 'text' | 'raw' | 'json' | 'markdown'): Promise<number> {
   if (service === undefined) throw new CliError(EXIT.USAGE, 'show needs a service id: pactown-errors show <service>.');
   if (!isValidServiceId(service)) throw new CliError(EXIT.USAGE, `Invalid service id ${JSON.stringify(service)}.`);
   await requireDir(dir);
@@ -64,7 +65,8 @@ export async function show(io: Io, dir: string, service: string | undefined, ind
   }
   if (format === 'json') io.out(`${JSON.stringify(report, null, 2)}\n`);
   else if (format === 'markdown') io.out(renderMarkdown(report));
-  else io.out(await readText(file));
+  // A file from elsewhere may hold terminal escapes: shown as control pictures unless --raw.
+  else io.out(format === 'raw' ? await readText(file) : showControls(await readText(file)));
   return EXIT.OK;
 }
 

@@ -9,8 +9,9 @@ export const USAGE = `Usage: pactown-errors [--dir <folder>] <command> [options]
 
 Commands:
   list [--json]                         error files, newest first
-  show <service> [--index N] [--json | --markdown]
-                                        the newest error file of a service (or history entry N)
+  show <service> [--index N] [--json | --markdown | --raw]
+                                        the newest error file of a service (or history entry N);
+                                        control characters shown as pictures unless --raw
   tail [-n N] [--file sandbox.log]      the last N lines (default 20) of the aggregate log
   clean --older-than <7d> [--dry-run]   remove error files older than a duration (ms, s, m, h, d, w)
 
@@ -38,6 +39,7 @@ export async function main(argv: string[], io: Io & { err(text: string): void })
         dir: { type: 'string' },
         json: { type: 'boolean', default: false },
         markdown: { type: 'boolean', default: false },
+        raw: { type: 'boolean', default: false },
         index: { type: 'string' },
         lines: { type: 'string', short: 'n' },
         file: { type: 'string' },
@@ -61,8 +63,8 @@ export async function main(argv: string[], io: Io & { err(text: string): void })
         return await list(io, dir, values.json);
       case 'show':
         extra(1);
-        if (values.json && values.markdown) throw new CliError(EXIT.USAGE, 'Use either --json or --markdown.');
-        return await show(io, dir, rest[0], nonNegativeInt('--index', values.index, 0), values.json ? 'json' : values.markdown ? 'markdown' : 'text');
+        if ([values.json, values.markdown, values.raw].filter(Boolean).length > 1) throw new CliError(EXIT.USAGE, 'Use one of --json, --markdown, --raw.');
+        return await show(io, dir, rest[0], nonNegativeInt('--index', values.index, 0), values.json ? 'json' : values.markdown ? 'markdown' : values.raw ? 'raw' : 'text');
       case 'tail':
         extra(0);
         return await tail(io, dir, nonNegativeInt('--lines', values.lines, 20), values.file ?? 'sandbox.log');
