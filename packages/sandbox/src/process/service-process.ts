@@ -4,13 +4,13 @@
  * a died report produced the moment it ends.
  */
 import { execa } from 'execa';
+import { captureStream } from './capture.js';
 import { trackGroup } from './cleanup.js';
 import { type CommandPlan, planCommand } from './command.js';
 import { buildDiedReport, findEnvDir, listFilesSync } from './died-report.js';
 import { buildEnv } from './env.js';
 import { describeExit } from './exit.js';
 import { groupAlive, sleep } from './group.js';
-import { LineSplitter } from './line-splitter.js';
 import { ServiceLog } from './logger.js';
 import { oomKillCount } from './oom.js';
 import { type NormalizedStartOptions, type StartOptions, nonNegativeInt, normalizeStartOptions } from './options.js';
@@ -107,8 +107,8 @@ export class ServiceProcess {
     child.then(undefined, () => {});
     this.pid = child.pid ?? null;
     const streamsClosed = Promise.all([
-      this.#capture(child.stdout, 'stdout'),
-      this.#capture(child.stderr, 'stderr'),
+      captureStream(child.stdout, 'stdout', this.#tails.stdout, this.#log, o.maxLineLength),
+      captureStream(child.stderr, 'stderr', this.#tails.stderr, this.#log, o.maxLineLength),
     ]);
     child.once('exit', (code, signal) => void this.#onExit(code, signal, null, streamsClosed));
     child.once('error', (error: NodeJS.ErrnoException) => {
@@ -180,31 +180,6 @@ export class ServiceProcess {
     return this.#stopping;
   }
 
-  #capture(stream: NodeJS.ReadableStream | null, name: 'stdout' | 'stderr'): Promise<void> {
-    if (stream === null) return Promise.resolve();
-    const tail = this.#tails[name];
-    const log = this.#log;
-    let arrived = 0;
-    const splitter = new LineSplitter((text, split) => log.output(name, text, split, arrived), {
-      maxLineLength: this.#o.maxLineLength,
-    });
-    return new Promise((resolve) => {
-      stream.on('data', (chunk: Buffer | string) => {
-        const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
-        arrived = Date.now();
-        tail.push(bytes);
-        splitter.push(bytes);
-      });
-      const done = (): void => {
-        arrived = Date.now();
-        splitter.end();
-        resolve();
-      };
-      stream.once('end', done);
-      stream.once('error', done);
-    });
-  }
-
   async #onExit(
     code: number | null,
     signal: NodeJS.Signals | null,
@@ -219,7 +194,12 @@ export class ServiceProcess {
     const waited = new AbortController();
     await Promise.race([streamsClosed, sleep(o.closeWaitMs, waited.signal)]);
     waited.abort();
-    const files = typeof o.files === 'function' ? [...(await o.files())] : o.files ? [...o.files] : listFilesSync(o.cwd);
+    let files: string[];
+    try {
+      files = typeof o.files === 'function' ? [...(await o.files())] : o.files ? [...o.files] : listFilesSync(o.cwd);
+    } catch {
+      files = []; // a failing file-list callback must not hold back the report
+    }
     const oomNow = this.#oomAtStart === null ? null : oomKillCount();
     const exit = describeExit(code, signal, { viaShell: this.#plan.shellStays });
     const report = buildDiedReport({
