@@ -1,5 +1,5 @@
 /** Reading error files back: one file in full, or the folder as a list. */
-import { closeSync, fstatSync, lstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, lstatSync, openSync, readSync } from 'node:fs';
 import { open, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { ErrorFileError, codeOf, describeCause } from './errors.js';
@@ -74,31 +74,22 @@ let peekBuffer = Buffer.allocUnsafe(PEEK);
 interface Peek {
   header: string;
   size: number;
-  /** Present when the file had to be stat'ed anyway. */
-  mtimeMs?: number;
-  fd: number;
 }
 
 /**
- * The header (up to the first section marker) of a regular file, read without
- * following links and without reading more than `limit` bytes. A file shorter
- * than `limit` needs no `fstat`: the read tells its size (a directory fails the
- * read; `O_NONBLOCK` keeps a planted FIFO from blocking). Caller closes `fd`.
+ * The header (up to the first section marker) of a file already known (by
+ * `lstat`) to be a regular file of `size` bytes, read without following links
+ * and without reading more than `limit` bytes. `O_NONBLOCK` keeps a FIFO
+ * swapped in meanwhile from blocking. Caller closes `fd`.
  */
-function peekSync(fd: number, limit: number): Peek | undefined {
+function peekSync(fd: number, limit: number, size: number): Peek | undefined {
   if (peekBuffer.length < limit) peekBuffer = Buffer.allocUnsafe(limit);
   const n = readSync(fd, peekBuffer, 0, limit, 0);
-  let size = n;
-  let mtimeMs: number | undefined;
-  if (n === limit) {
-    const st = fstatSync(fd);
-    if (!st.isFile()) return undefined;
-    size = st.size;
-    mtimeMs = st.mtimeMs;
-  }
+  // A short read is the whole file: its size, even if the file changed since the lstat.
+  const actual = n < limit ? n : size;
   const marker = peekBuffer.subarray(0, n).indexOf('\n--- ');
-  if (marker === -1 && size > limit) return limit < MAX_HEADER ? peekSync(fd, MAX_HEADER) : undefined;
-  return { header: peekBuffer.toString('utf8', 0, marker === -1 ? n : marker), size, mtimeMs, fd };
+  if (marker === -1 && actual > limit) return limit < MAX_HEADER ? peekSync(fd, MAX_HEADER, size) : undefined;
+  return { header: peekBuffer.toString('utf8', 0, marker === -1 ? n : marker), size: actual };
 }
 
 type Summary = Pick<ErrorFileEntry, 'time' | 'exitCode' | 'category' | 'size'>;
@@ -107,7 +98,7 @@ type Summary = Pick<ErrorFileEntry, 'time' | 'exitCode' | 'category' | 'size'>;
 const summaries = new Map<string, { ino: number; ctimeMs: number; size: number; summary: Summary }>();
 const MAX_SUMMARIES = 100_000;
 
-function readSummary(file: string): Summary | undefined {
+function readSummary(file: string, size: number, mtimeMs: number): Summary | undefined {
   let fd: number;
   try {
     fd = openSync(file, READ_FLAGS);
@@ -116,14 +107,14 @@ function readSummary(file: string): Summary | undefined {
     return undefined;
   }
   try {
-    const peek = peekSync(fd, PEEK);
+    const peek = peekSync(fd, PEEK, size);
     if (!peek) return undefined;
     const text = peek.header;
     const headerEnd = text.length;
     const ended = decodeValue(headerValue(text, headerEnd, 'Ended: ') ?? '');
     const category = headerValue(text, headerEnd, 'Category: ');
     return {
-      time: Number.isNaN(Date.parse(ended)) ? new Date(peek.mtimeMs ?? fstatSync(fd).mtimeMs).toISOString() : ended,
+      time: Number.isNaN(Date.parse(ended)) ? new Date(mtimeMs).toISOString() : ended,
       exitCode: decodeNumber(headerValue(text, headerEnd, 'Exit code: ') ?? ''),
       category: category === undefined ? 'unknown' : decodeValue(category),
       size: peek.size,
@@ -153,7 +144,7 @@ function entryFor(prefix: string, name: string): ErrorFileEntry | undefined {
   const known = summaries.get(file);
   let summary = known && known.ino === st.ino && known.ctimeMs === st.ctimeMs && known.size === st.size ? known.summary : undefined;
   if (!summary) {
-    summary = readSummary(file);
+    summary = readSummary(file, st.size, st.mtimeMs);
     if (!summary) return undefined;
     if (summaries.size >= MAX_SUMMARIES) summaries.clear();
     summaries.set(file, { ino: st.ino, ctimeMs: st.ctimeMs, size: st.size, summary });
