@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { writeErrorFile } from '../src/index.js';
 import { SEED_FILE, seedReport } from './fixtures/seed-report.js';
-import { tempDir } from './helpers.js';
+import { tempDir } from './support.js';
 
 const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 

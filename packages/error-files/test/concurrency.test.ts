@@ -4,7 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseErrorFile } from '../src/index.js';
-import { leftovers, tempDir } from './helpers.js';
+import { leftovers, tempDir } from './support.js';
 
 const writer = fileURLToPath(new URL('./fixtures/writer.mjs', import.meta.url));
 

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ErrorFileError, type ErrorFilesFs, readErrorFile, writeErrorFile } from '../src/index.js';
 import { seedReport } from './fixtures/seed-report.js';
-import { isRoot, leftovers, sysError, tempDir } from './helpers.js';
+import { isRoot, leftovers, sysError, tempDir } from './support.js';
 
 const big = seedReport({ stderrTail: `${'e'.repeat(64 * 1024)}\n` });
 

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ErrorFileError, cleanErrorFiles, listErrorFiles, readErrorFile, writeErrorFile } from '../src/index.js';
 import { SEED_FILE, seedReport } from './fixtures/seed-report.js';
-import { tempDir } from './helpers.js';
+import { tempDir } from './support.js';
 
 let dir: string;
 let cleanup: () => Promise<void>;

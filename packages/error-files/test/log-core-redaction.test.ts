@@ -3,7 +3,7 @@ import { configure } from '@pactown/log-core';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { prepareReport, writeErrorFile } from '../src/index.js';
 import { seedReport } from './fixtures/seed-report.js';
-import { tempDir } from './helpers.js';
+import { tempDir } from './support.js';
 
 let dir: string;
 let cleanup: () => Promise<void>;

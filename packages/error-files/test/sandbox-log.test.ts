@@ -3,7 +3,7 @@ import path from 'node:path';
 import { getLogger } from '@pactown/log-core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { sandboxLogHandler } from '../src/index.js';
-import { tempDir } from './helpers.js';
+import { tempDir } from './support.js';
 
 let dir: string;
 let cleanup: () => Promise<void>;

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type ErrorFilesFs, listErrorFiles, readErrorFile, writeErrorFile } from '../src/index.js';
 import { seedReport } from './fixtures/seed-report.js';
-import { isRoot, leftovers, tempDir } from './helpers.js';
+import { isRoot, leftovers, tempDir } from './support.js';
 
 let dir: string;
 let logDir: string;

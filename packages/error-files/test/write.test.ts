@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { errorFilePath, listErrorFiles, parseErrorFile, readErrorFile, writeErrorFile } from '../src/index.js';
 import { seedReport } from './fixtures/seed-report.js';
-import { leftovers, tempDir } from './helpers.js';
+import { leftovers, tempDir } from './support.js';
 
 let dir: string;
 let cleanup: () => Promise<void>;
