@@ -58,10 +58,13 @@ export interface ReportInput {
   startedAt: number;
   endedAt: number;
   facts: Omit<FailureFacts, 'exit' | 'stderr' | 'stdout'>;
+  /** Masks secrets in the tails that the report carries (classification reads the raw text). */
+  redact?: (text: string) => string;
 }
 
 /** Builds a report; the category comes from {@link classifyFailure}. */
 export function buildDiedReport(input: ReportInput): DiedReport {
+  const redact = input.redact ?? ((text: string) => text);
   const { category, suggestions } = classifyFailure({
     ...input.facts,
     exit: input.exit,
@@ -78,9 +81,9 @@ export function buildDiedReport(input: ReportInput): DiedReport {
     message: input.message ?? input.exit.message,
     category,
     suggestions,
-    stderrTail: input.stderr.text,
+    stderrTail: redact(input.stderr.text),
     stderrDroppedBytes: input.stderr.droppedBytes,
-    stdoutTail: input.stdout.text,
+    stdoutTail: redact(input.stdout.text),
     stdoutDroppedBytes: input.stdout.droppedBytes,
     files: input.files,
     startedAt: new Date(input.startedAt).toISOString(),

@@ -31,13 +31,21 @@ export class ServiceLog {
   readonly logger: SandboxLogger;
   readonly #onLog: OnLog | undefined;
   readonly #logOutput: boolean;
+  readonly #redact: (text: string) => string;
   #callbackFailed = false;
 
-  constructor(logger: SandboxLogger, serviceId: string, onLog: OnLog | undefined, logOutput: boolean) {
+  constructor(
+    logger: SandboxLogger,
+    serviceId: string,
+    onLog: OnLog | undefined,
+    logOutput: boolean,
+    redact: (text: string) => string = (text) => text,
+  ) {
     this.serviceId = serviceId;
     this.logger = logger.child({ service: serviceId });
     this.#onLog = onLog;
     this.#logOutput = logOutput;
+    this.#redact = redact;
   }
 
   /** A message about the service (stream `'system'`). */
@@ -56,7 +64,8 @@ export class ServiceLog {
   /** One line the service wrote; `time` is when its chunk arrived (one clock read per chunk, not per line). */
   output(stream: 'stdout' | 'stderr', text: string, split: boolean, time: number): void {
     if (this.#logOutput) this.logger.info({ stream }, text);
-    this.#deliver('info', text, stream, split, time);
+    // The logger redacts on its own; the callback feeds UIs and API answers, so it gets the masked text too.
+    if (this.#onLog !== undefined) this.#deliver('info', this.#redact(text), stream, split, time);
   }
 
   #deliver(level: LevelKey, message: string, stream: OutputStream, split: boolean, time = Date.now()): void {

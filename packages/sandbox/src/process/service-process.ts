@@ -81,7 +81,7 @@ export class ServiceProcess {
       }
       if (onLog !== undefined) onLog(record);
     };
-    this.#log = new ServiceLog(o.logger, o.serviceId, deliver, o.logOutput);
+    this.#log = new ServiceLog(o.logger, o.serviceId, deliver, o.logOutput, o.redact);
     this.#tails.stdout = new TailBuffer(o.tailBytes);
     this.#tails.stderr = new TailBuffer(o.tailBytes);
     this.#oomAtStart = oomKillCount();
@@ -215,6 +215,7 @@ export class ServiceProcess {
       files,
       startedAt: this.startedAt,
       endedAt,
+      redact: o.redact,
       facts: {
         stoppedByUs: this.#stoppedByUs,
         timedOut: this.#timedOut !== null,

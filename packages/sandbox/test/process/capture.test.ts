@@ -89,6 +89,25 @@ describe('capture', () => {
     expect(report.command).not.toMatch(/hunter2|abc123|pw-secret/);
   });
 
+  it('masks secrets a service prints, in onLog lines and in the report tails', async () => {
+    const lines: string[] = [];
+    const script = 'console.log("DATABASE_PASSWORD=s3cr3t-value ok"); console.error("Authorization: Bearer abcdef123456"); process.exit(3)';
+    const report = await startService({
+      serviceId: 'prints-secrets',
+      command: process.execPath,
+      args: ['-e', script],
+      cwd: dir.path,
+      onLog: (record) => {
+        if (record.stream !== 'system') lines.push(record.message);
+      },
+    }).ended;
+    expect(lines).toHaveLength(2);
+    expect(lines.join('\n')).toContain('DATABASE_PASSWORD=');
+    expect(lines.join('\n')).not.toMatch(/s3cr3t-value|abcdef123456/);
+    expect(report.stdoutTail).toContain('ok');
+    expect(report.stdoutTail + report.stderrTail).not.toMatch(/s3cr3t-value|abcdef123456/);
+  });
+
   it('a throwing onLog never stops the capture', async () => {
     let calls = 0;
     const report = await startService({
