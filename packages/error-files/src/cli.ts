@@ -1,9 +1,20 @@
 /** The `pactown-errors` executable. */
 import { main } from './cli/main.js';
 
-main(process.argv.slice(2), {
-  out: (text) => process.stdout.write(text),
-  err: (text) => process.stderr.write(text),
-}).then((code) => {
+/** For `tail -f`, which runs until interrupted: an interrupt then ends it with exit code 0. */
+function untilInterrupted(): AbortSignal {
+  const stop = new AbortController();
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => stop.abort());
+  return stop.signal;
+}
+
+main(
+  process.argv.slice(2),
+  {
+    out: (text) => process.stdout.write(text),
+    err: (text) => process.stderr.write(text),
+  },
+  untilInterrupted,
+).then((code) => {
   process.exitCode = code;
 });

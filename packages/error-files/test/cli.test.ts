@@ -1,5 +1,5 @@
-import { execFile } from 'node:child_process';
-import { mkdir, readdir, utimes, writeFile } from 'node:fs/promises';
+import { execFile, spawn } from 'node:child_process';
+import { appendFile, mkdir, readdir, rename, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -101,6 +101,30 @@ describe('pactown-errors', () => {
     await writeFile(path.join(dir, 'sandbox.log'), `${Array.from({ length: 30 }, (_, i) => `line ${i}`).join('\n')}\n`);
     expect((await run(['--dir', dir, 'tail', '-n', '3'])).stdout).toBe('line 27\nline 28\nline 29\n');
     expect((await run(['--dir', dir, 'tail'])).stdout.split('\n')).toHaveLength(21);
+  });
+
+  it('tail -f prints appended lines, follows rotation and exits 0 on SIGTERM', async () => {
+    const log = path.join(dir, 'sandbox.log');
+    await writeFile(log, 'one\ntwo\nthree\n');
+    const child = spawn(process.execPath, [cli, '--dir', dir, 'tail', '-n', '2', '-f'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    const waiters: Array<{ text: string; resolve: () => void }> = [];
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      out += chunk;
+      for (const w of waiters.filter((w) => out.includes(w.text))) w.resolve();
+    });
+    const seen = (text: string) => new Promise<void>((resolve) => (out.includes(text) ? resolve() : waiters.push({ text, resolve })));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    await seen('two\nthree\n');
+    expect(out).toBe('two\nthree\n');
+    await appendFile(log, 'four\n');
+    await seen('four\n');
+    await rename(log, `${log}.1`);
+    await writeFile(log, 'after rotation\n');
+    await seen('after rotation\n');
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(out).toBe('two\nthree\nfour\nafter rotation\n');
   });
 
   it('clean --older-than removes old files only; --dry-run removes nothing', async () => {

@@ -9,6 +9,7 @@ import { showControls } from '../text.js';
 import { errorFilePath, isValidServiceId } from '../paths.js';
 import { listErrorFiles, readErrorFile } from '../read.js';
 import { CliError, EXIT, parseDuration } from './exit-codes.js';
+import { follow } from './follow.js';
 
 export interface Io {
   out(text: string): void;
@@ -66,36 +67,39 @@ export async function show(io: Io, dir: string, service: string | undefined, ind
   if (format === 'json') io.out(`${JSON.stringify(report, null, 2)}\n`);
   else if (format === 'markdown') io.out(renderMarkdown(report));
   // A file from elsewhere may hold terminal escapes: shown as control pictures unless --raw.
-  else io.out(format === 'raw' ? await readText(file) : showControls(await readText(file)));
+  else io.out(format === 'raw' ? (await readEnd(file)).text : showControls((await readEnd(file)).text));
   return EXIT.OK;
 }
 
-async function readText(file: string, fromEnd?: number): Promise<string> {
+/** The last `maxBytes` of a file (all of it without a limit), with its size and inode, never following a link. */
+async function readEnd(file: string, maxBytes = Number.POSITIVE_INFINITY): Promise<{ text: string; size: number; ino: number }> {
   const handle = await open(file, READ_FLAGS);
   try {
-    const { size } = await handle.stat();
-    const start = fromEnd === undefined ? 0 : Math.max(0, size - fromEnd);
+    const { size, ino } = await handle.stat();
+    const start = Math.max(0, size - maxBytes);
     const buf = Buffer.alloc(size - start);
-    await handle.read(buf, 0, buf.length, start);
-    return buf.toString('utf8');
+    const { bytesRead } = await handle.read(buf, 0, buf.length, start);
+    return { text: buf.toString('utf8', 0, bytesRead), size: start + bytesRead, ino };
   } finally {
     await handle.close();
   }
 }
 
-export async function tail(io: Io, dir: string, lines: number, filename: string): Promise<number> {
+export async function tail(io: Io, dir: string, lines: number, filename: string, followSignal?: AbortSignal): Promise<number> {
   await requireDir(dir);
   const file = path.join(dir, filename);
-  let text: string;
+  let last: { text: string; size: number; ino: number };
   try {
-    text = await readText(file, 4 * 1024 * 1024);
+    last = await readEnd(file, 4 * 1024 * 1024);
   } catch (error) {
     if (codeOf(error) === 'ENOENT') throw new CliError(EXIT.NOT_FOUND, `No ${filename} in ${dir}.`);
     throw error;
   }
+  const { text } = last;
   const all = text.endsWith('\n') ? text.slice(0, -1).split('\n') : text.split('\n');
-  const shown = text === '' ? [] : all.slice(-lines);
-  if (shown.length > 0) io.out(`${shown.join('\n')}\n`);
+  const shown = text === '' || lines === 0 ? [] : all.slice(-lines);
+  if (shown.length > 0) io.out(`${shown.join('\n')}${text.endsWith('\n') ? '\n' : ''}`);
+  if (followSignal) await follow(file, last, (t) => io.out(t), followSignal);
   return EXIT.OK;
 }
 

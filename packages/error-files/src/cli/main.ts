@@ -12,7 +12,8 @@ Commands:
   show <service> [--index N] [--json | --markdown | --raw]
                                         the newest error file of a service (or history entry N);
                                         control characters shown as pictures unless --raw
-  tail [-n N] [--file sandbox.log]      the last N lines (default 20) of the aggregate log
+  tail [-n N] [-f] [--file sandbox.log] the last N lines (default 20) of the aggregate log;
+                                        -f keeps printing new lines (across rotation) until interrupted
   clean --older-than <7d> [--dry-run]   remove error files older than a duration (ms, s, m, h, d, w)
 
 Options:
@@ -28,8 +29,11 @@ function nonNegativeInt(name: string, value: string | undefined, fallback: numbe
   return Number(value);
 }
 
-/** Runs the CLI with `argv` (without node and script); resolves with the exit code. */
-export async function main(argv: string[], io: Io & { err(text: string): void }): Promise<number> {
+/**
+ * Runs the CLI with `argv` (without node and script); resolves with the exit
+ * code. `untilStopped` gives the signal that ends `tail -f` (asked for only then).
+ */
+export async function main(argv: string[], io: Io & { err(text: string): void }, untilStopped?: () => AbortSignal): Promise<number> {
   try {
     const { values, positionals } = parseArgs({
       args: argv,
@@ -43,6 +47,7 @@ export async function main(argv: string[], io: Io & { err(text: string): void })
         index: { type: 'string' },
         lines: { type: 'string', short: 'n' },
         file: { type: 'string' },
+        follow: { type: 'boolean', short: 'f', default: false },
         'older-than': { type: 'string' },
         'dry-run': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
@@ -67,7 +72,7 @@ export async function main(argv: string[], io: Io & { err(text: string): void })
         return await show(io, dir, rest[0], nonNegativeInt('--index', values.index, 0), values.json ? 'json' : values.markdown ? 'markdown' : values.raw ? 'raw' : 'text');
       case 'tail':
         extra(0);
-        return await tail(io, dir, nonNegativeInt('--lines', values.lines, 20), values.file ?? 'sandbox.log');
+        return await tail(io, dir, nonNegativeInt('--lines', values.lines, 20), values.file ?? 'sandbox.log', values.follow ? (untilStopped?.() ?? new AbortController().signal) : undefined);
       case 'clean':
         extra(0);
         return await clean(io, dir, values['older-than'], values['dry-run']);
