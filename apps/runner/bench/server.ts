@@ -26,8 +26,8 @@ export async function startBenchServer(env: Record<string, string>): Promise<Ben
   const exited = new Promise<number | string>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? -1)));
   // If the benchmark itself is interrupted, the server (and through it the services) goes too.
   const onSignal = () => child.kill('SIGTERM');
-  process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
-  void exited.then(() => process.off('SIGINT', onSignal).off('SIGTERM', onSignal));
+  process.once('SIGINT', onSignal).once('SIGTERM', onSignal).once('exit', onSignal);
+  void exited.then(() => process.off('SIGINT', onSignal).off('SIGTERM', onSignal).off('exit', onSignal));
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
     const onData = (chunk: Buffer) => {

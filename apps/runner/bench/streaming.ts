@@ -8,9 +8,9 @@ import { startBenchServer } from './server.js';
 const FENCE = '```';
 
 /**
- * A service printing `perSecond` numbered lines a second once it gets
- * `GET /go` (so every line is printed after its log stream is open); on
- * SIGTERM it prints its total.
+ * A service printing `perSecond` numbered lines a second from `GET /go`
+ * (so every line comes after its log stream is open) until `GET /end`, which
+ * prints its total.
  */
 function chattyService(tag: string, perSecond: number): string {
   return `# chatty
@@ -18,11 +18,14 @@ function chattyService(tag: string, perSecond: number): string {
 ${FENCE}javascript markpact:file path=server.mjs
 import http from 'node:http';
 let i = 0;
-const burst = ${perSecond / 100};
 let timer;
-process.on('SIGTERM', () => { clearInterval(timer); console.log('total ${tag} ' + i); process.exit(0); });
 http.createServer((req, res) => {
-  if (req.url === '/go' && !timer) timer = setInterval(() => { for (let j = 0; j < burst; j++) console.log('${tag} ' + i++); }, 10);
+  if (req.url === '/end') { clearInterval(timer); console.log('total ${tag} ' + i); }
+  if (req.url === '/go' && !timer) {
+    // Catch up with the clock each tick, so timer drift on a busy machine does not lower the rate.
+    const start = Date.now();
+    timer = setInterval(() => { const due = Math.floor(((Date.now() - start) * ${perSecond}) / 1000); while (i < due) console.log('${tag} ' + i++); }, 10);
+  }
   res.end('ok');
 }).listen(Number(process.env.MARKPACT_PORT));
 ${FENCE}
@@ -85,6 +88,7 @@ export async function benchStreaming(services = 10, perSecond = 1000, seconds = 
   const sse = new Map(tags.map((t) => [t, new Seen()]));
   const totals = new Map<string, number>();
   const stopped = new Map<string, () => void>();
+  const ended = new Map<string, () => void>();
   const aborter = new AbortController();
   try {
     const runs = await Promise.all(tags.map((t) => server.post('/run', { service_id: `stream-${t}`, user_id: 'bench', content: chattyService(t, perSecond) })));
@@ -100,7 +104,10 @@ export async function benchStreaming(services = 10, perSecond = 1000, seconds = 
         const m = /^(s\d+) (\d+)$/.exec(data.message);
         if (m) sse.get(m[1]!)!.add(Number(m[2]));
         const total = /^total (s\d+) (\d+)$/.exec(data.message);
-        if (total) totals.set(total[1]!, Number(total[2]));
+        if (total) {
+          totals.set(total[1]!, Number(total[2]));
+          ended.get(total[1]!)?.();
+        }
       });
       return done;
     });
@@ -111,6 +118,10 @@ export async function benchStreaming(services = 10, perSecond = 1000, seconds = 
     await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
     const s1 = await server.sample();
     const wall = (performance.now() - t0) / 1000;
+    const allEnded = Promise.all(tags.map((t) => new Promise<void>((resolve) => ended.set(t, resolve))));
+    await Promise.all(runs.map((r) => fetch(`http://127.0.0.1:${r.port}/end`)));
+    // Every line is on its way once each total has come through the SSE stream.
+    await allEnded;
     await Promise.all(tags.map((t) => server.post('/stop', { service_id: `stream-${t}` })));
     await Promise.all(streams);
     aborter.abort();

@@ -1,1 +1,21 @@
-export {};
+// The app's building blocks, for teams that embed the runner instead of copying it.
+export { createRunnerApp, ensureWritable } from './app.js';
+export type { RunnerApp, RunnerAppOptions } from './app.js';
+export { loadConfig } from './config.js';
+export type { RunnerConfig } from './config.js';
+export type { RunnerContext } from './context.js';
+export { authenticate, canAccess, parseApiTokens } from './http/auth.js';
+export type { AuthResult, Caller } from './http/auth.js';
+export { validateRunBody, validateStopBody } from './http/validate.js';
+export type { RunRequest } from './http/validate.js';
+export { setupLogging } from './logging/setup.js';
+export type { Logging, LoggingOptions } from './logging/setup.js';
+export { isPortFree, pickFreePort } from './ports.js';
+export { DASHBOARD_FILE, SEED_QUERIES, dashboardQueries, substituteVariables } from './queries.js';
+export { HEALTHY_SAMPLE, MISSING_MODULE_SAMPLE } from './samples.js';
+export { AnomalyLog, readAnomalies } from './security/anomaly-log.js';
+export type { Anomaly, AnomalySeverity, AnomalyType } from './security/anomaly-log.js';
+export { SecurityPolicy, formatAnomalyLine } from './security/policy.js';
+export type { Decision, SecurityPolicyOptions } from './security/policy.js';
+export { TokenBucketLimiter } from './security/token-bucket.js';
+export { installSignalHandlers } from './signals.js';
