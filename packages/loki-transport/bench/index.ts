@@ -56,8 +56,14 @@ async function delivered(receiver: LokiReceiver, count: number, seconds: number)
 }
 
 const competitors: Kind[] = ['ours', 'pino-loki', 'winston-loki'];
-const receiver = await startLokiReceiver();
-const url = receiver.url;
+// A fresh receiver per measurement: a killed producer's last request cannot land in the next count.
+let receiver: LokiReceiver = await startLokiReceiver();
+let url = receiver.url;
+async function fresh(): Promise<void> {
+  await receiver.close();
+  receiver = await startLokiReceiver();
+  url = receiver.url;
+}
 console.log(machineLine());
 console.log(`BENCH_SCALE=${SCALE}: ${N} lines, burst ${BURST}, outage ${OUTAGE_S} s at 10,000 lines/s`);
 
@@ -65,7 +71,7 @@ console.log(`BENCH_SCALE=${SCALE}: ${N} lines, burst ${BURST}, outage ${OUTAGE_S
 const throughput: Record<string, number> = {};
 const bytesPerLine: Record<string, number> = {};
 for (const kind of competitors) {
-  receiver.reset();
+  await fresh();
   const p = producer(kind, 'throughput', url, N);
   const done = await delivered(receiver, N, WAIT_S * 2);
   const r = await p.report;
@@ -78,13 +84,13 @@ for (const kind of competitors) {
 const burst: Record<string, number> = {};
 const atEnd: Record<string, number> = {};
 for (const kind of competitors) {
-  receiver.reset();
+  await fresh();
   const p = producer(kind, 'throughput', url, BURST);
   await delivered(receiver, BURST, WAIT_S);
   await p.report.catch(() => undefined);
   await p.stop();
   burst[kind] = receiver.entryCount;
-  receiver.reset();
+  await fresh();
   const e = producer(kind, 'end', url, N);
   await once(e.child, 'exit');
   // A transport that lets go of its lines before exit has nothing in flight any more.
@@ -104,8 +110,8 @@ for (const kind of ['devnull', 'ours', 'pino-loki'] as Kind[]) {
 // 4. Peak RSS while Loki is down, at 10,000 lines/s.
 const rss: Record<string, number> = {};
 for (const kind of ['ours', 'pino-loki'] as Kind[]) {
-  receiver.reset();
-  await receiver.down();
+  await fresh();
+  await receiver.down({ mode: 'reset' });
   const p = producer(kind, 'outage', url, OUTAGE_S);
   const r = await p.report;
   await p.stop();

@@ -34,7 +34,8 @@ export class BatchBuilder {
       this.#bytes += selector.length + ENTRY_OVERHEAD;
     }
     if (this.#lines === 0) this.#startedAt = Date.now();
-    const ms = Math.floor(time);
+    // Protobuf timestamps here are unsigned; a record without a usable time gets the current one.
+    const ms = Number.isFinite(time) && time >= 0 ? Math.floor(time) : Date.now();
     let sub = 0;
     const last = this.#clock.get(selector);
     if (last === undefined) {

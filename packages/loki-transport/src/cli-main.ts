@@ -108,15 +108,18 @@ export async function main(argv: string[], input: NodeJS.ReadableStream = proces
     return 0;
   }
   const client = createLokiClient(await withPatternFormatter(parsed.options));
-  const stop = () => input.emit('end');
+  const rl = createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY });
+  // On SIGTERM/SIGINT stop reading and drain what was read (within drainTimeout).
+  const stop = () => rl.close();
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
-  const rl = createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY });
   for await (const line of rl) {
     if (parsed.tee) process.stdout.write(`${line}\n`);
     if (line === '') continue;
     if (!client.push(parseLine(line))) await client.waitForRoom();
   }
+  process.off('SIGTERM', stop);
+  process.off('SIGINT', stop);
   await client.close();
   const m = client.metrics();
   const dropped = Object.values(m.droppedLines).reduce((a, b) => a + b, 0);

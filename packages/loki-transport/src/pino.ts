@@ -29,11 +29,18 @@ export default async function lokiTransport(options: LokiOptions) {
   client = createLokiClient({ ...resolved, onMetrics: resolved.onMetrics ?? reportFrom(() => client) });
   const c = client;
   return build(
-    async (source) => {
-      for await (const obj of source) {
-        if (!c.push(obj)) await c.waitForRoom();
-      }
-    },
+    // 'data' events rather than for-await: no promise per line on the hot path.
+    (source) =>
+      new Promise<void>((resolve) => {
+        source.on('data', (obj: Record<string, unknown>) => {
+          if (!c.push(obj)) {
+            source.pause();
+            void c.waitForRoom().then(() => source.resume());
+          }
+        });
+        source.once('end', resolve);
+        source.once('close', resolve);
+      }),
     {
       async close() {
         await c.close();

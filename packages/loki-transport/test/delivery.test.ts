@@ -38,7 +38,7 @@ describe('Loki going away and coming back', () => {
     // Backoff from 250 ms doubling to 4 s, 20 retries: comfortably longer than the outage.
     const c = client({ batchWait: 200, minBackoff: 250, maxBackoff: 4000, maxRetries: 20 });
     await pushMany(c, 0, 50_000);
-    await receiver.down();
+    await receiver.down({ mode: 'reset' });
     const downAt = Date.now();
     // Keep logging through the outage, spread over its 10 s.
     for (let k = 0; k < 10; k++) {

@@ -37,7 +37,7 @@ afterEach(async () => {
 
 describe('spool', () => {
   it('SIGKILL then restart: every line that reached the spool is delivered', async () => {
-    await receiver.down();
+    await receiver.down({ mode: 'reset' });
     const n = 20_000;
     const writer = run(['write', String(n)]);
     expect(await writer.firstLine).toMatch(/^spooled \d+$/);
@@ -56,7 +56,7 @@ describe('spool', () => {
   }, 120_000);
 
   it('keeps the spool within its bound with drop-oldest, counted', async () => {
-    await receiver.down();
+    await receiver.down({ mode: 'reset' });
     const c = createLokiClient({ url: receiver.url, spoolDir: dir, spoolBytes: 64 * 1024, batchBytes: 8 * 1024, metricsInterval: 0, minBackoff: 20, maxBackoff: 50, maxRetries: 1000, drainTimeout: 200, onWarning: () => {} });
     for (let i = 0; i < 20_000; i++) c.push({ level: 30, time: Date.now(), name: 'pactown.spool', msg: `line ${i} ${(i * 2654435761) % 1e9}` });
     c.push({ level: 30, time: Date.now(), name: 'pactown.spool', msg: 'last' });

@@ -6,7 +6,7 @@ import { lokiHandler } from '../src/log-core.js';
 import { normalizeOptions } from '../src/options.js';
 import { fromWinston, toRecord } from '../src/record.js';
 import { ignoredLines } from '../src/sender.js';
-import { LokiTransport } from '../src/winston.js';
+import type { LokiTransport } from '../src/winston.js';
 
 describe('backoff', () => {
   it('is full jitter under a doubling ceiling capped at maxBackoff', () => {
