@@ -26,11 +26,14 @@ interface Channel {
  */
 export class LiveHub {
   readonly historySize: number;
+  readonly maxChannels: number;
   #channels = new Map<string, Channel>();
   #published = 0;
 
-  constructor(historySize = 1000) {
+  /** Keeps `historySize` lines per service, for at most `maxChannels` services (idle ones go first). */
+  constructor(historySize = 1000, maxChannels = 500) {
     this.historySize = historySize;
+    this.maxChannels = maxChannels;
   }
 
   get publishedLines(): number {
@@ -48,6 +51,13 @@ export class LiveHub {
     if (!channel) {
       channel = { seq: 0, history: [], listeners: new Set() };
       this.#channels.set(serviceId, channel);
+      if (this.#channels.size > this.maxChannels) {
+        // Map order is creation order: drop the oldest services nobody is watching.
+        for (const [id, old] of this.#channels) {
+          if (this.#channels.size <= this.maxChannels) break;
+          if (old.listeners.size === 0 && id !== serviceId) this.#channels.delete(id);
+        }
+      }
     }
     return channel;
   }
