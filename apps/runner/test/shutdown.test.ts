@@ -3,7 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { type LokiReceiver, startLokiReceiver } from '@pactown/loki-receiver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { nodeService } from './helpers/harness.js';
+import { nodeService, startHarness } from './helpers/harness.js';
+import { SseClient } from './helpers/sse.js';
 import { startServerProcess } from './helpers/server-process.js';
 
 const ROWS = 3000;
@@ -109,5 +110,23 @@ describe('graceful shutdown (SIGTERM to the real server process)', () => {
       (error: Error) => error.message,
     );
     expect(unwritable).toContain(`the log folder ${path.join(file, 'logs')} is not writable (ENOTDIR)`);
+  });
+
+  it('refuses new runs with 503 and ends log streams once shutdown begins', async () => {
+    const h = await startHarness({ loki: false });
+    try {
+      expect((await h.request('POST', '/run', { service_id: 'up', content: nodeService() })).body.success).toBe(true);
+      const client = new SseClient(`${h.url}/services/up/logs`);
+      await client.waitFor((e) => e.event === 'ready', 'ready');
+      const done = h.app.shutdown('test');
+      const refused = await h.request('POST', '/run', { service_id: 'late', content: nodeService() });
+      expect(refused.status).toBe(503);
+      expect(refused.body.message).toMatch(/shutting down/);
+      await client.waitFor((e) => e.event === 'status' && e.data.status === 'server_shutdown', 'shutdown event');
+      await client.ended();
+      await done;
+    } finally {
+      await h.close();
+    }
   });
 });
