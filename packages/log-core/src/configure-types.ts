@@ -1,4 +1,5 @@
 import type { ConsoleHandlerOptions, StreamHandlerOptions } from './handlers/stream.js';
+import type { BackpressureOptions } from './handlers/stream-options.js';
 import type { HandleExitOptions } from './lifecycle.js';
 import type { RedactorOptions } from './redact.js';
 import type { Formatter, Handler, LevelInput, LogRecord } from './types.js';
@@ -21,8 +22,8 @@ interface HandlerBase {
 /** A handler described as data (or a ready handler). */
 export type HandlerConfig =
   | Handler
-  | (HandlerBase & { type: 'console'; stream?: ConsoleHandlerOptions['stream'] })
-  | (HandlerBase & { type: 'stream'; stream: StreamHandlerOptions['stream'] })
+  | (HandlerBase & BackpressureOptions & { type: 'console'; stream?: ConsoleHandlerOptions['stream'] })
+  | (HandlerBase & BackpressureOptions & { type: 'stream'; stream: StreamHandlerOptions['stream'] })
   | (HandlerBase & { type: 'file'; filename: string })
   | (HandlerBase & { type: 'rotating-file'; filename: string; maxBytes: number; backupCount: number })
   | (HandlerBase & { type: 'callback'; callback: (message: string, record: LogRecord) => void })

@@ -7,6 +7,7 @@ import { callbackHandler } from './handlers/callback.js';
 import { fileHandler } from './handlers/file.js';
 import { rotatingFileHandler } from './handlers/rotating-file.js';
 import { consoleHandler, streamHandler } from './handlers/stream.js';
+import type { BackpressureOptions } from './handlers/stream-options.js';
 import { transportHandler } from './handlers/transport.js';
 import { handleExit } from './lifecycle.js';
 import { parseLevel } from './levels.js';
@@ -105,6 +106,10 @@ function buildHandlers(specs: Record<string, HandlerConfig>, formatters: Record<
   return out;
 }
 
+function backpressure(s: BackpressureOptions): BackpressureOptions {
+  return { maxPendingBytes: s.maxPendingBytes, overflow: s.overflow, flushTimeoutMs: s.flushTimeoutMs, reportIntervalMs: s.reportIntervalMs };
+}
+
 function buildHandler(name: string, spec: HandlerConfig, formatters: Record<string, Formatter>): Handler {
   if (spec === null || typeof spec !== 'object') throw bad(`handlers.${name}`, spec, 'a handler or a handler description');
   if (typeof (spec as Handler).handle === 'function') return spec as Handler;
@@ -119,9 +124,9 @@ function buildHandler(name: string, spec: HandlerConfig, formatters: Record<stri
   const common = { level: s.level, formatter };
   switch (s.type) {
     case 'console':
-      return consoleHandler({ ...common, stream: s.stream });
+      return consoleHandler({ ...common, ...backpressure(s), stream: s.stream });
     case 'stream':
-      return streamHandler({ ...common, stream: s.stream });
+      return streamHandler({ ...common, ...backpressure(s), stream: s.stream });
     case 'file':
       return fileHandler({ ...common, filename: s.filename });
     case 'rotating-file':
