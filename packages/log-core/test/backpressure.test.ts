@@ -2,8 +2,10 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import path from 'node:path';
 import { Writable } from 'node:stream';
-import { describe, expect, it } from 'vitest';
-import { configure, getLogger, streamHandler } from '../src/index.js';
+import fc from 'fast-check';
+import { describe, expect, expectTypeOf, it } from 'vitest';
+import { PendingLines } from '../src/handlers/pending.js';
+import { configure, consoleHandler, getLogger, type Handler, type StreamHandler, type StreamHandlerOptions, streamHandler } from '../src/index.js';
 import { uniqueName } from './helpers.js';
 
 const fixture = path.join(import.meta.dirname, 'fixtures/slow-stdout.mjs');
@@ -172,5 +174,46 @@ describe('stream handler with a slow Writable', () => {
     expect(() => streamHandler({ stream, flushTimeoutMs: Number.NaN })).toThrow(/flushTimeoutMs: NaN/);
     expect(() => configure({ handlers: { s: { type: 'stream', stream, maxPendingBytes: 1.5 } }, env: false, incremental: true })).toThrow(TypeError);
     stream.destroy();
+  });
+});
+
+describe('the backlog (property)', () => {
+  it('never holds more than its bound, keeps order, and every line is kept or counted', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 200 }),
+        fc.constantFrom('drop-newest' as const, 'drop-oldest' as const),
+        fc.array(fc.oneof(fc.string({ unit: 'grapheme', maxLength: 40 }), fc.constant(null)), { maxLength: 200 }),
+        (max, policy, ops) => {
+          const pending = new PendingLines(max, policy);
+          const out: string[] = [];
+          let added = 0;
+          let dropped = 0;
+          for (const [i, op] of ops.entries()) {
+            if (op === null) {
+              const text = pending.take(64);
+              if (text !== '') out.push(...text.split('\n').filter((l) => l !== ''));
+            } else {
+              added++;
+              dropped += pending.add(`${i}:${op.replace(/\n/g, '')}\n`);
+            }
+            if (pending.bytes > max) return false;
+          }
+          out.push(...pending.take(Number.POSITIVE_INFINITY).split('\n').filter((l) => l !== ''));
+          const indexes = out.map((l) => Number(l.split(':')[0]));
+          return out.length + dropped === added && indexes.every((n, k) => k === 0 || n > indexes[k - 1]!);
+        },
+      ),
+    );
+  });
+});
+
+describe('public types of stream handlers', () => {
+  it('streamHandler and consoleHandler return a StreamHandler with dropped and pendingBytes', () => {
+    expectTypeOf(streamHandler).returns.toEqualTypeOf<StreamHandler>();
+    expectTypeOf(consoleHandler).returns.toEqualTypeOf<StreamHandler>();
+    expectTypeOf<StreamHandler['dropped']>().toEqualTypeOf<number>();
+    expectTypeOf<StreamHandler>().toExtend<Handler>();
+    expectTypeOf<StreamHandlerOptions['overflow']>().toEqualTypeOf<'drop-newest' | 'drop-oldest' | undefined>();
   });
 });
