@@ -31,7 +31,8 @@ export class ServiceRunner extends EventEmitter<ServiceRunnerEvents> {
   readonly #queue = new KeyedQueue();
   readonly #instances = new Map<string, Instance>();
   readonly #history: History;
-  readonly #closing = new AbortController();
+  /** One controller per run waiting for readiness; close() aborts each, so no shared signal collects listeners. */
+  readonly #waiting = new Set<AbortController>();
   #closed: Promise<void> | null = null;
 
   constructor(options: ServiceRunnerOptions) {
@@ -74,6 +75,9 @@ export class ServiceRunner extends EventEmitter<ServiceRunnerEvents> {
       onLog: run.onLog,
       listener: (record) => this.#record(record),
     });
+    const closing = new AbortController();
+    if (this.#closed !== null) closing.abort();
+    this.#waiting.add(closing);
     try {
       const { spec, problems } = loadService(run.content);
       log.emit('info', `Found ${spec.files.length} files, ${spec.deps.length} dependencies`);
@@ -83,10 +87,11 @@ export class ServiceRunner extends EventEmitter<ServiceRunnerEvents> {
         log.emit('info', `Service ${sandboxName(run.serviceId)} is already running (PID ${previous.process.pid}): stopping it before the restart`);
         await this.#stopInstance(previous, log, false);
       }
-      const outcome = await startAndWait({ run, spec, problems, log, runner: this.#o, deps: this.#deps, signal: this.#closing.signal });
+      const outcome = await startAndWait({ run, spec, problems, log, runner: this.#o, deps: this.#deps, signal: closing.signal });
       if (outcome.instance !== null) this.#watch(outcome.instance);
       return { ...outcome.result, logs: [...log.logs] };
     } finally {
+      this.#waiting.delete(closing);
       log.detach();
     }
   }
@@ -168,7 +173,7 @@ export class ServiceRunner extends EventEmitter<ServiceRunnerEvents> {
   /** Ends runs waiting for readiness, stops every service and refuses new runs. Idempotent. */
   close(): Promise<void> {
     this.#closed ??= (async () => {
-      this.#closing.abort();
+      for (const closing of this.#waiting) closing.abort();
       await this.#queue.idle();
       await Promise.all([...this.#instances.values()].map((i) => this.#stopInstance(i, i.log, this.#o.removeSandboxOnStop).catch(() => undefined)));
     })();
