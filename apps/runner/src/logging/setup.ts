@@ -1,9 +1,8 @@
 import { sandboxLogHandler } from '@pactown/error-files';
-import { type Handler, type Logger, getLogger, jsonFormatter, prettyFormatter, readEnvLevels, streamHandler } from '@pactown/log-core';
+import { type Handler, type Logger, type StreamHandler, getLogger, jsonFormatter, prettyFormatter, readEnvLevels, streamHandler } from '@pactown/log-core';
 import type { LokiClient } from '@pactown/loki-transport';
 import { lokiHandler } from '@pactown/loki-transport/log-core';
 import type { RunnerConfig } from '../config.js';
-import { type BoundedStream, boundedStream } from './bounded-stream.js';
 import { userLogHandler } from './user-logs.js';
 
 export interface LoggingOptions {
@@ -28,8 +27,8 @@ export interface Logging {
   loki: LokiClient | null;
   lokiUrl: string | null;
   handlers: readonly Handler[];
-  /** The console destination (with its count of dropped lines), when there is one. */
-  console: BoundedStream | null;
+  /** The console handler (its `dropped` counts lines a slow stdout reader missed), when there is one. */
+  console: StreamHandler | null;
   /** Resolves once every handler has written what it was given. */
   flush(): Promise<void>;
   /** Flushes, detaches and closes every handler (the Loki client drains first). */
@@ -55,14 +54,22 @@ export function setupLogging(options: LoggingOptions): Logging {
 
   const handlers: Handler[] = [];
   const stream = options.console === undefined ? process.stdout : options.console;
-  let consoleStream: BoundedStream | null = null;
+  let consoleHandler: StreamHandler | null = null;
   if (stream !== false) {
     const tty = (stream as NodeJS.WriteStream).isTTY === true;
     const pretty = config.logFormat === 'pretty' || (config.logFormat === 'auto' && tty);
-    consoleStream = boundedStream(stream);
-    handlers.push(streamHandler({ stream: consoleStream, name: 'console', level: config.consoleLevel, formatter: pretty ? prettyFormatter({ colorize: tty }) : jsonFormatter() }));
+    // A stalled `| less` or slow collector must not grow the heap: past 4 MiB held, console
+    // lines are dropped and counted (files and Loki still get them).
+    consoleHandler = streamHandler({
+      stream,
+      name: 'console',
+      level: config.consoleLevel,
+      formatter: pretty ? prettyFormatter({ colorize: tty }) : jsonFormatter(),
+      maxPendingBytes: 4 * 1024 * 1024,
+    });
+    handlers.push(consoleHandler);
   }
-  handlers.push(sandboxLogHandler({ logDir: config.logDir, maxBytes: 10 * 1024 * 1024, backupCount: 5 }) as unknown as Handler);
+  handlers.push(sandboxLogHandler({ logDir: config.logDir, maxBytes: 10 * 1024 * 1024, backupCount: 5 }));
   handlers.push(userLogHandler({ logDir: config.logDir, ownerOf: options.ownerOf }));
 
   const lokiUrl = options.lokiUrl === undefined ? config.lokiUrl : options.lokiUrl;
@@ -96,7 +103,7 @@ export function setupLogging(options: LoggingOptions): Logging {
     loki,
     lokiUrl: lokiUrl ?? null,
     handlers,
-    console: consoleStream,
+    console: consoleHandler,
     async flush() {
       await Promise.all(handlers.map((h) => h.flush()));
     },
