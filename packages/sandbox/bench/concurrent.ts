@@ -1,0 +1,93 @@
+/**
+ * Concurrent runs (run: `npx tsx bench/concurrent.ts`, scale with BENCH_SCALE=0.5).
+ * 20 runFromContent calls for 20 different ids of a dependency-free Node server, all
+ * started at once: the median call -> success time, against a single run alone, plus
+ * the longest stall of our event loop while they start (what serialises them).
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { machineLine, median, printTable, verdict } from '@pactown/bench';
+import { silentLogger } from '../src/process/logger.js';
+import { ServiceRunner } from '../src/runner/service-runner.js';
+
+const scale = Number(process.env.BENCH_SCALE ?? 1);
+const COUNT = Number(process.env.BENCH_CONCURRENT ?? 20);
+const singleRounds = Math.max(3, Math.round(9 * scale));
+const concurrentRounds = Math.max(1, Math.round(3 * scale));
+
+const SERVER = `require('node:http').createServer((req, res) => res.end('ok')).listen(Number(process.env.PORT), '127.0.0.1');\n`;
+const CONTENT = { files: { 'server.js': SERVER }, run: 'node server.js' };
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** Longest gap between 1 ms timer ticks while `work` runs: how long the event loop was blocked. */
+async function withLoopStall<T>(work: () => Promise<T>): Promise<{ value: T; stallMs: number }> {
+  let last = performance.now();
+  let stallMs = 0;
+  const timer = setInterval(() => {
+    const now = performance.now();
+    stallMs = Math.max(stallMs, now - last);
+    last = now;
+  }, 1);
+  try {
+    return { value: await work(), stallMs };
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+/** Call -> success for each of `ids`, all started at once; every service is stopped afterwards. */
+async function runAll(runner: ServiceRunner, ids: string[]): Promise<number[]> {
+  const ports = await Promise.all(ids.map(() => freePort()));
+  const t0 = performance.now();
+  const times = await Promise.all(
+    ids.map(async (serviceId, i) => {
+      const result = await runner.runFromContent({ serviceId, content: CONTENT, port: ports[i]!, timeoutMs: 60_000 });
+      if (!result.success) throw new Error(`${serviceId}: ${result.message}\n${result.stderrOutput}`);
+      return performance.now() - t0;
+    }),
+  );
+  await Promise.all(ids.map((id) => runner.stop(id)));
+  return times;
+}
+
+async function main(): Promise<void> {
+  const root = await mkdtemp(join(tmpdir(), 'pactown-bench-concurrent-'));
+  const runner = new ServiceRunner({ sandboxesDir: join(root, 'sandboxes'), logger: silentLogger });
+  try {
+    await runAll(runner, ['warmup']);
+    const single: number[] = [];
+    const concurrentMedians: number[] = [];
+    const lastReady: number[] = [];
+    const stalls: number[] = [];
+    const ids = Array.from({ length: COUNT }, (_, i) => `svc-${i}`);
+    for (let round = 0; round < Math.max(singleRounds, concurrentRounds); round++) {
+      if (round < singleRounds) single.push(...(await runAll(runner, ['single'])));
+      if (round < concurrentRounds) {
+        const { value, stallMs } = await withLoopStall(() => runAll(runner, ids));
+        concurrentMedians.push(median(value));
+        lastReady.push(Math.max(...value));
+        stalls.push(stallMs);
+      }
+    }
+    console.log(machineLine());
+    printTable(`Dependency-free Node server, call -> success (single: median of ${singleRounds}; ${COUNT} at once: median of ${concurrentRounds} rounds)`, ['how', 'median ms', 'last ready ms', 'longest loop stall ms'], [
+      ['1 run alone', median(single), Math.max(...single), '-'],
+      [`${COUNT} runs at once (median run)`, median(concurrentMedians), median(lastReady), median(stalls)],
+    ]);
+    verdict(`${COUNT} concurrent runs (median) / a single run`, median(concurrentMedians) / median(single), { atMost: 1.5 });
+  } finally {
+    await runner.close();
+    await rm(root, { recursive: true, force: true });
+  }
+}
+
+await main();
