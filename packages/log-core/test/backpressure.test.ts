@@ -167,6 +167,43 @@ describe('stream handler with a slow Writable', () => {
     await handler.close();
   });
 
+  it('reports the first drop at once, a summary on catching up, then at most one per reportIntervalMs, and the rest on close()', async () => {
+    const said: string[] = [];
+    const write = process.stderr.write;
+    process.stderr.write = ((chunk: string) => {
+      said.push(String(chunk));
+      return true;
+    }) as typeof process.stderr.write;
+    try {
+      const { stream, releaseAll } = slowWritable();
+      const handler = streamHandler({ stream, name: 'slow', maxPendingBytes: 100, formatter: (r) => r.message, reportIntervalMs: 60_000 });
+      const log = getLogger(uniqueName());
+      log.setLevel('INFO');
+      log.addHandler(handler);
+      const burst = async () => {
+        for (let i = 0; i < 200; i++) log.info(`line ${i}`);
+        await handler.flush();
+      };
+      releaseAll();
+      await burst();
+      const first = handler.dropped;
+      expect(first).toBeGreaterThan(0);
+      await burst();
+      expect(handler.dropped).toBeGreaterThan(first);
+      const mine = () => said.filter((l) => l.includes('handler slow:'));
+      // The warning, then one summary when it caught up the first time; the second burst waits for the interval.
+      expect(mine()).toHaveLength(2);
+      expect(mine()[0]).toContain('not being read fast enough');
+      expect(mine()[1]).toContain(`${first} lines dropped (${first} in total)`);
+      await handler.close();
+      expect(mine()).toHaveLength(3);
+      expect(mine()[2]).toContain(`${handler.dropped - first} lines dropped (${handler.dropped} in total)`);
+      stream.destroy();
+    } finally {
+      process.stderr.write = write;
+    }
+  });
+
   it('rejects invalid backpressure options with a TypeError naming them, also through configure()', () => {
     const { stream } = slowWritable();
     expect(() => streamHandler({ stream, maxPendingBytes: -1 })).toThrow(/maxPendingBytes: -1/);
