@@ -2,14 +2,18 @@
  * Concurrent runs (run: `npx tsx bench/concurrent.ts`, scale with BENCH_SCALE=0.5).
  * 20 runFromContent calls for 20 different ids of a dependency-free Node server, all
  * started at once: the median call -> success time, against a single run alone, plus
- * the longest stall of our event loop while they start (what serialises them).
+ * the longest stall of our event loop while they start. The floor on this machine: the
+ * same 20 servers started directly (`node server.js`, no runner) and polled the same way
+ * (TCP connect until the port is open, then HTTP), all at once.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { machineLine, median, printTable, verdict } from '@pactown/bench';
 import { silentLogger } from '../src/process/logger.js';
+import { waitForHttp, waitForPort } from '../src/process/readiness.js';
 import { ServiceRunner } from '../src/runner/service-runner.js';
 
 const scale = Number(process.env.BENCH_SCALE ?? 1);
@@ -59,19 +63,61 @@ async function runAll(runner: ServiceRunner, ids: string[]): Promise<number[]> {
   return times;
 }
 
+/** The same servers without the runner: spawned directly in their own session, polled the same way. */
+async function directAll(dir: string, count: number): Promise<number[]> {
+  const ports = await Promise.all(Array.from({ length: count }, () => freePort()));
+  const t0 = performance.now();
+  const children = ports.map((port) =>
+    spawn('node', ['server.js'], { cwd: dir, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', PORT: String(port) }, stdio: ['ignore', 'pipe', 'pipe'], detached: true }),
+  );
+  for (const child of children) {
+    child.stdout!.resume();
+    child.stderr!.resume();
+  }
+  const times = await Promise.all(
+    ports.map(async (port) => {
+      const open = await waitForPort({ port, timeoutMs: 60_000 });
+      const ready = open.done ? await waitForHttp({ port, path: '/health', timeoutMs: 60_000 }) : open;
+      if (!ready.done) throw new Error(`direct start on port ${port} did not become ready`);
+      return performance.now() - t0;
+    }),
+  );
+  await Promise.all(
+    children.map((child) => {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      process.kill(-child.pid!, 'SIGTERM');
+      return exited;
+    }),
+  );
+  return times;
+}
+
 async function main(): Promise<void> {
   const root = await mkdtemp(join(tmpdir(), 'pactown-bench-concurrent-'));
   const runner = new ServiceRunner({ sandboxesDir: join(root, 'sandboxes'), logger: silentLogger });
   try {
+    const plain = join(root, 'plain');
+    await mkdir(plain);
+    await writeFile(join(plain, 'server.js'), SERVER);
+    await directAll(plain, 1);
     await runAll(runner, ['warmup']);
     const single: number[] = [];
     const concurrentMedians: number[] = [];
     const lastReady: number[] = [];
     const stalls: number[] = [];
+    const directSingle: number[] = [];
+    const directMedians: number[] = [];
+    const directLast: number[] = [];
     const ids = Array.from({ length: COUNT }, (_, i) => `svc-${i}`);
     for (let round = 0; round < Math.max(singleRounds, concurrentRounds); round++) {
-      if (round < singleRounds) single.push(...(await runAll(runner, ['single'])));
+      if (round < singleRounds) {
+        single.push(...(await runAll(runner, ['single'])));
+        directSingle.push(...(await directAll(plain, 1)));
+      }
       if (round < concurrentRounds) {
+        const direct = await directAll(plain, COUNT);
+        directMedians.push(median(direct));
+        directLast.push(Math.max(...direct));
         const { value, stallMs } = await withLoopStall(() => runAll(runner, ids));
         concurrentMedians.push(median(value));
         lastReady.push(Math.max(...value));
@@ -79,11 +125,16 @@ async function main(): Promise<void> {
       }
     }
     console.log(machineLine());
-    printTable(`Dependency-free Node server, call -> success (single: median of ${singleRounds}; ${COUNT} at once: median of ${concurrentRounds} rounds)`, ['how', 'median ms', 'last ready ms', 'longest loop stall ms'], [
-      ['1 run alone', median(single), Math.max(...single), '-'],
-      [`${COUNT} runs at once (median run)`, median(concurrentMedians), median(lastReady), median(stalls)],
+    printTable(`Dependency-free Node server, call -> success (single: median of ${singleRounds}; ${COUNT} at once: median of ${concurrentRounds} rounds)`, ['how', 'median ms', 'last ready ms (max for 1)', 'longest loop stall ms'], [
+      ['runFromContent, 1 alone', median(single), Math.max(...single), '-'],
+      [`runFromContent, ${COUNT} at once`, median(concurrentMedians), median(lastReady), median(stalls)],
+      ['node server.js directly, 1 alone', median(directSingle), Math.max(...directSingle), '-'],
+      [`node server.js directly, ${COUNT} at once`, median(directMedians), median(directLast), '-'],
     ]);
     verdict(`${COUNT} concurrent runs (median) / a single run`, median(concurrentMedians) / median(single), { atMost: 1.5 });
+    // The same ratio without the runner: what 20 Node processes booting at once cost on this machine.
+    verdict(`(floor) ${COUNT} direct starts at once / 1 direct start`, median(directMedians) / median(directSingle), { atMost: 1.5 });
+    verdict(`${COUNT} concurrent runs / ${COUNT} direct starts at once (runner overhead under load)`, median(concurrentMedians) / median(directMedians), { atMost: 1.3 });
   } finally {
     await runner.close();
     await rm(root, { recursive: true, force: true });

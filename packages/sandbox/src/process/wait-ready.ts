@@ -116,7 +116,12 @@ export async function waitReady(ctl: ReadyControl, input: ReadyOptions): Promise
   if (options.http !== undefined) {
     const http = typeof options.http === 'number' ? { port: options.http } : options.http;
     validPort('http.port', http.port);
+    // Until something listens, a bare TCP connect answers the question at a third of the CPU of an
+    // HTTP request: with many services starting at once, the probes compete with them for the CPU.
+    let listening = false;
     probe = poll(async () => {
+      if (!listening && !(await probePort(http.port, http.host, http.requestTimeoutMs))) return null;
+      listening = true;
       const r = await probeHttp(http);
       return r === null ? null : { kind: 'http' as const, status: r.status, path: r.path, line: null };
     }, pollOptions);
