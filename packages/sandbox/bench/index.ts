@@ -5,7 +5,7 @@
  *    then the line handling alone (in memory) vs readline
  * 2. process end -> died report, vs execa's result promise
  * 3. server listening -> readiness reported, vs the original's 500 ms polling
- * Then the service-runner benchmarks (bench/runner.ts), unless BENCH_RUNNER=0.
+ * Then the service-runner benchmarks (bench/runner.ts, bench/concurrent.ts), unless BENCH_RUNNER=0.
  */
 import { existsSync } from 'node:fs';
 import { machineLine, median, percentile, printTable, verdict } from '@pactown/bench';
@@ -108,4 +108,5 @@ verdict('readiness latency vs the original polling', median(original) / median(r
 
 if (process.env.BENCH_RUNNER !== '0' && existsSync(new URL('./runner.ts', import.meta.url))) {
   await import('./runner.js');
+  await import('./concurrent.js');
 }
