@@ -25,7 +25,7 @@ function mainThreadCpuMs() {
   }
 }
 
-function makeLogger() {
+async function makeLogger() {
   if (kind === 'winston-loki') {
     const transport = new WinstonLoki({ host: url, batching: true, interval: 1, labels: { service: 'api' }, json: true, onConnectionError: () => {} });
     const logger = winston.createLogger({ level: 'debug', transports: [transport] });
@@ -41,9 +41,13 @@ function makeLogger() {
     };
   }
   let stream;
-  if (kind === 'ours') stream = pino.transport({ target: '@pactown/loki-transport', options: { url, labels: { service: 'api' }, metricsInterval: 0 } });
-  else if (kind === 'pino-loki') stream = pino.transport({ target: 'pino-loki', options: { host: url, batching: { interval: 1, maxBufferSize: Number.MAX_SAFE_INTEGER }, labels: { service: 'api' }, silenceErrors: true } });
+  // BENCH_YOUNG_MB caps the worker's young generation (pino passes `worker` to the Worker constructor).
+  const worker = process.env.BENCH_YOUNG_MB ? { resourceLimits: { maxYoungGenerationSizeMb: Number(process.env.BENCH_YOUNG_MB) } } : undefined;
+  if (kind === 'ours') stream = pino.transport({ target: '@pactown/loki-transport', options: { url, labels: { service: 'api' }, metricsInterval: 0 }, worker });
+  else if (kind === 'pino-loki') stream = pino.transport({ target: 'pino-loki', options: { host: url, batching: { interval: 1, maxBufferSize: Number.MAX_SAFE_INTEGER }, labels: { service: 'api' }, silenceErrors: true }, worker });
   else stream = pino.destination({ dest: '/dev/null', sync: false });
+  // A running logger: the worker thread has started before the clock does (winston-loki has no worker).
+  if (kind !== 'devnull') await once(stream, 'ready');
   const base = pino({ level: 'debug' }, stream);
   const loggers = new Map();
   const get = (name) => {
@@ -65,7 +69,7 @@ function makeLogger() {
   };
 }
 
-const logger = makeLogger();
+const logger = await makeLogger();
 const report = (obj) => process.stdout.write(`${JSON.stringify(obj)}\n`);
 
 if (scenario === 'outage') {
