@@ -1,5 +1,9 @@
-/** Label names Loki accepts: `[a-zA-Z_:][a-zA-Z0-9_:]*`. */
-const VALID_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
+/**
+ * Label names Loki accepts at push time: `[a-zA-Z_][a-zA-Z0-9_]*`. (Colons are
+ * legal in Prometheus metric names but not in label names; Loki's validation
+ * answers 400 for them, so they are replaced too.)
+ */
+const VALID_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 /** Loki's default `max_label_value_length`, in bytes. */
 export const MAX_LABEL_VALUE_BYTES = 2048;
 /** Loki's default `max_label_names_per_series`. */
@@ -8,7 +12,7 @@ export const MAX_LABELS = 15;
 /** Replaces every character Loki refuses in a label name with `_` (a leading digit gets a `_` prefix). */
 export function sanitizeLabelName(name: string): string {
   if (VALID_NAME.test(name)) return name;
-  let out = name.replace(/[^a-zA-Z0-9_:]/g, '_');
+  let out = name.replace(/[^a-zA-Z0-9_]/g, '_');
   if (out === '' || /^[0-9]/.test(out)) out = `_${out}`;
   return out;
 }

@@ -42,8 +42,9 @@ describe('label names', () => {
     fc.assert(
       fc.property(fc.string({ unit: 'binary', maxLength: 40 }), (name) => {
         const clean = sanitizeLabelName(name);
-        expect(clean).toMatch(/^[a-zA-Z_:][a-zA-Z0-9_:]*$/);
-        if (/^[a-zA-Z_:][a-zA-Z0-9_:]*$/.test(name)) expect(clean).toBe(name);
+        // Inside the issue's `[a-zA-Z_:][a-zA-Z0-9_:]*`, and without the colon Loki's push validation refuses.
+        expect(clean).toMatch(/^[a-zA-Z_][a-zA-Z0-9_]*$/);
+        if (/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(name)) expect(clean).toBe(name);
       }),
     );
   });
@@ -52,7 +53,7 @@ describe('label names', () => {
     expect(sanitizeLabelName('service.name')).toBe('service_name');
     expect(sanitizeLabelName('9lives')).toBe('_9lives');
     expect(sanitizeLabelName('')).toBe('_');
-    expect(sanitizeLabelName('ok:name_1')).toBe('ok:name_1');
+    expect(sanitizeLabelName('ok:name_1')).toBe('ok_name_1');
   });
 
   it('reserved __ names and more than 15 labels are TypeErrors naming the option', () => {
