@@ -42,12 +42,12 @@ describe('dashboard panels against the Loki-compatible receiver', () => {
     const lines = panel('Sandbox start-up');
     expect(lines.some((l) => l.includes('Creating sandbox for service_hello'))).toBe(true);
     expect(lines.some((l) => /Process started with PID: \d+/.test(l))).toBe(true);
-    expect(lines.some((l) => l.includes('Security check for user123 starting hello'))).toBe(true);
+    expect(lines.some((l) => l.includes('Security check for user123 starting service_hello'))).toBe(true);
   });
 
   it('One user: everything about user123 and nothing about user456', () => {
     const lines = panel('One user ($user)');
-    expect(lines.some((l) => l.includes('Security check for user123 starting missing_module'))).toBe(true);
+    expect(lines.some((l) => l.includes('Security check for user123 starting service_missing_module'))).toBe(true);
     expect(lines.some((l) => l.includes('Run succeeded | user=user123 service=hello'))).toBe(true);
     expect(lines.filter((l) => l.includes('user456'))).toEqual([]);
     expect(h.receiver!.query(substituteVariables(queries.get('One user ($user)')!, { user: 'user456' })).result.length).toBeGreaterThan(0);

@@ -90,7 +90,7 @@ describe('deploy folder', () => {
     expect(regexOf(errors!).test('ModuleNotFoundError: No module named')).toBe(true);
     // The seed's start-up query is case-sensitive: "Creating Sandbox" or "starting" would slip by.
     expect(regexOf(startup!).test('[hello] Process started with PID: 4242')).toBe(true);
-    expect(regexOf(startup!).test('Security check for user123 starting hello')).toBe(true);
+    expect(regexOf(startup!).test('Security check for user123 starting service_hello')).toBe(true);
     expect(regexOf(user!).test('RATE_LIMIT_EXCEEDED | user=user123 service=svc | x')).toBe(true);
     expect(regexOf(user!).test('RATE_LIMIT_EXCEEDED | user=user1234 service=svc | x')).toBe(false);
     expect(regexOf(rate!).test('CONCURRENT_LIMIT_EXCEEDED | user=u service=s | x')).toBe(true);

@@ -169,9 +169,9 @@ describe('logs on disk, metrics, health', () => {
     const sandboxLog = await fs.readFile(path.join(h.config.logDir, 'sandbox.log'), 'utf8');
     expect(sandboxLog).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} \[INFO\] pactown\.sandbox: .*Creating sandbox for service_hello$/m);
     expect(sandboxLog).toMatch(/\[DEBUG\] pactown\.sandbox: .*Run command: node server\.mjs/);
-    expect(sandboxLog).toMatch(/\[INFO\] pactown\.security: Security check for user123 starting hello/);
+    expect(sandboxLog).toMatch(/\[INFO\] pactown\.security: Security check for user123 starting service_hello/);
     const userLog = await fs.readFile(path.join(h.config.logDir, 'user_user123.log'), 'utf8');
-    expect(userLog).toContain('Security check for user123 starting hello');
+    expect(userLog).toContain('Security check for user123 starting service_hello');
     expect(userLog).toContain("ModuleNotFoundError: No module named 'missing_module'");
     expect(userLog).not.toContain('streamed');
   });

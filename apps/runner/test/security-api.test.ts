@@ -89,7 +89,7 @@ describe('security policy through the API', () => {
   it("logs the seed's security lines and the anomaly line with user= (file and Loki)", async () => {
     await h.app.logging.flush();
     const sandboxLog = await fs.readFile(path.join(h.config.logDir, 'sandbox.log'), 'utf8');
-    expect(sandboxLog).toMatch(/\[INFO\] pactown\.security: Security check for alice starting alice-two\n.*\[DEBUG\] pactown\.security: Rate limit check: \d+\/60 requests used\n.*\[DEBUG\] pactown\.security: Concurrent services: 1\/2\n.*\[INFO\] pactown\.security: Security check passed/);
+    expect(sandboxLog).toMatch(/\[INFO\] pactown\.security: Security check for alice starting service_alice-two\n.*\[DEBUG\] pactown\.security: Rate limit check: \d+\/60 requests used\n.*\[DEBUG\] pactown\.security: Concurrent services: 1\/2\n.*\[INFO\] pactown\.security: Security check passed/);
     expect(sandboxLog).toMatch(/\[WARNING\] pactown\.security: CONCURRENT_LIMIT_EXCEEDED \| user=alice service=alice-three \| Concurrent services limit reached: 2\/2/);
     const lines = h.receiver!.query('{service="api"} |~ "RATE_LIMIT|CONCURRENT"').result.flatMap((s) => s.values.map((v) => v[1]));
     expect(lines.some((l) => l.includes('CONCURRENT_LIMIT_EXCEEDED | user=alice'))).toBe(true);

@@ -50,7 +50,7 @@ describe('SecurityPolicy', () => {
     const policy = new SecurityPolicy({ logger, anomalies: new AnomalyLog({ filename: path.join(dir, 'a.jsonl') }) });
     for (let i = 0; i < 4; i++) policy.checkStart({ userId: 'user123', serviceId: 'warmup', running: 0 });
     logger.lines.length = 0;
-    expect(policy.checkStart({ userId: 'user123', serviceId: 'service_456', running: 2 })).toEqual({ allowed: true });
+    expect(policy.checkStart({ userId: 'user123', serviceId: '456', running: 2 })).toEqual({ allowed: true });
     expect(logger.lines).toEqual([
       '[INFO] Security check for user123 starting service_456',
       '[DEBUG] Rate limit check: 5/60 requests used',

@@ -67,7 +67,7 @@ export class SecurityPolicy {
 
   checkStart({ userId, serviceId, running }: StartCheck): Decision {
     const log = this.#loggerFor(userId, serviceId);
-    log.info(`Security check for ${userId} starting ${serviceId}`);
+    log.info(`Security check for ${userId} starting service_${serviceId}`);
     const rate = this.#limiter.take(userId);
     log.debug(`Rate limit check: ${rate.usedLastMinute}/${this.rateLimitPerMinute} requests used`);
     if (!rate.allowed) {
