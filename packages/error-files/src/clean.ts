@@ -10,7 +10,8 @@ interface Found {
   mtimeMs: number;
 }
 
-const LEFTOVER = /^\.service_.+_error\.log(?:\.\d+)?\.(?:\d+\.\d+\.[a-z0-9]+\.(?:tmp|old)|lock)$/;
+// Temp files of writes and of header-index rewrites, dropped history files, locks.
+const LEFTOVER = /^(?:\.service_.+_error\.log(?:\.\d+)?\.(?:\d+\.\d+\.[a-z0-9]+\.(?:tmp|old)|lock)|\.pactown-errors\.index\.\d+\.\d+\.[a-z0-9]+\.tmp)$/;
 
 function scan(fs: ErrorFilesFs, dir: string, leftovers: boolean): Found[] {
   const out: Found[] = [];

@@ -6,12 +6,12 @@ import { ErrorFileError, codeOf, describeCause } from './errors.js';
 import { READ_FLAGS } from './fs.js';
 import { parseErrorFile } from './parse.js';
 import { errorFilePath, parseErrorFileName } from './paths.js';
+import { type Indexed, type LoadedIndex, SETTLED_MS, loadIndex, matches, saveIndex } from './header-index.js';
+import { MAX_HEADER, type Summary, summarize } from './summary.js';
 import type { ErrorFileEntry, ErrorFileReport } from './types.js';
-import { decodeNumber, decodeValue } from './values.js';
 
 const MAX_READ = 16 * 1024 * 1024;
 const PEEK = 2048;
-const MAX_HEADER = 65_536;
 
 /** Reads up to `limit` bytes of a regular file, refusing symbolic links. */
 async function readNoFollow(file: string, limit: number): Promise<{ text: string; size: number; mtimeMs: number }> {
@@ -55,19 +55,6 @@ export async function readErrorFile(dir: string, id: string, options: ReadErrorF
   }
 }
 
-/** The raw value of header line `key` (searched before the first section marker only), or `undefined`. */
-function headerValue(text: string, headerEnd: number, key: string): string | undefined {
-  let at = 0;
-  if (!text.startsWith(key)) {
-    const i = text.indexOf(`\n${key}`);
-    if (i === -1 || i >= headerEnd) return undefined;
-    at = i + 1;
-  }
-  const start = at + key.length;
-  const end = text.indexOf('\n', start);
-  return text.slice(start, end === -1 ? text.length : end);
-}
-
 // One buffer for every peek: listing is synchronous within a batch, so it is never shared.
 let peekBuffer = Buffer.allocUnsafe(PEEK);
 
@@ -92,12 +79,6 @@ function peekSync(fd: number, limit: number, size: number): Peek | undefined {
   return { header: peekBuffer.toString('utf8', 0, marker === -1 ? n : marker), size: actual };
 }
 
-type Summary = Pick<ErrorFileEntry, 'time' | 'exitCode' | 'category' | 'size'>;
-
-/** What a file's header said, by path, valid while inode, change time and size stay the same. */
-const summaries = new Map<string, { ino: number; ctimeMs: number; size: number; summary: Summary }>();
-const MAX_SUMMARIES = 100_000;
-
 function readSummary(file: string, size: number, mtimeMs: number): Summary | undefined {
   let fd: number;
   try {
@@ -108,17 +89,7 @@ function readSummary(file: string, size: number, mtimeMs: number): Summary | und
   }
   try {
     const peek = peekSync(fd, PEEK, size);
-    if (!peek) return undefined;
-    const text = peek.header;
-    const headerEnd = text.length;
-    const ended = decodeValue(headerValue(text, headerEnd, 'Ended: ') ?? '');
-    const category = headerValue(text, headerEnd, 'Category: ');
-    return {
-      time: Number.isNaN(Date.parse(ended)) ? new Date(mtimeMs).toISOString() : ended,
-      exitCode: decodeNumber(headerValue(text, headerEnd, 'Exit code: ') ?? ''),
-      category: category === undefined ? 'unknown' : decodeValue(category),
-      size: peek.size,
-    };
+    return peek && summarize(peek.header, peek.size, mtimeMs);
   } catch {
     return undefined;
   } finally {
@@ -126,13 +97,37 @@ function readSummary(file: string, size: number, mtimeMs: number): Summary | und
   }
 }
 
+/** What a file's header said, by path, valid while inode, change time and size stay the same. */
+const summaries = new Map<string, { ino: number; ctimeMs: number; size: number; summary: Summary }>();
+const MAX_SUMMARIES = 100_000;
+
+/** Where headers may come from besides the file itself. */
+export interface ListSources {
+  /** This process's cache of headers already read. */
+  memory: boolean;
+  /** The folder's header index (read, and rewritten when it was incomplete). */
+  index: boolean;
+  /** Files changed less than this many ms before the listing are not indexed. @default SETTLED_MS */
+  settledMs?: number;
+}
+
+interface Pass {
+  sources: ListSources;
+  stored: LoadedIndex | undefined;
+  fresh: Map<string, Indexed>;
+  /** Files whose change and modification times are before this may be indexed. */
+  settledBefore: number;
+  /** Entries not taken from the stored index (the index is rewritten when there are any). */
+  missed: number;
+}
+
 /**
  * One listing row. Files are never changed in place (a write renames a new
  * file over the old name), so a header read once stays right while `lstat`
- * shows the same inode, change time and size: a repeated listing costs one
- * `lstat` per file instead of open, read and close.
+ * shows the same inode, change time and size: from the folder's index or this
+ * process's cache, a row costs one `lstat` instead of open, read and close.
  */
-function entryFor(prefix: string, name: string): ErrorFileEntry | undefined {
+function entryFor(prefix: string, name: string, pass: Pass): ErrorFileEntry | undefined {
   const parsed = parseErrorFileName(name);
   if (!parsed) return undefined;
   const file = prefix + name;
@@ -141,40 +136,65 @@ function entryFor(prefix: string, name: string): ErrorFileEntry | undefined {
     summaries.delete(file);
     return undefined;
   }
-  const known = summaries.get(file);
-  let summary = known && known.ino === st.ino && known.ctimeMs === st.ctimeMs && known.size === st.size ? known.summary : undefined;
-  if (!summary) {
-    summary = readSummary(file, st.size, st.mtimeMs);
-    if (!summary) return undefined;
-    if (summaries.size >= MAX_SUMMARIES) summaries.clear();
-    summaries.set(file, { ino: st.ino, ctimeMs: st.ctimeMs, size: st.size, summary });
+  let summary: Summary | undefined;
+  const indexed = pass.stored?.entries.get(name);
+  if (matches(indexed, st)) summary = indexed.summary;
+  else {
+    const known = pass.sources.memory ? summaries.get(file) : undefined;
+    if (known && known.ino === st.ino && known.ctimeMs === st.ctimeMs && known.size === st.size) summary = known.summary;
+    else {
+      summary = readSummary(file, st.size, st.mtimeMs);
+      if (!summary) return undefined;
+      if (pass.sources.memory) {
+        if (summaries.size >= MAX_SUMMARIES) summaries.clear();
+        summaries.set(file, { ino: st.ino, ctimeMs: st.ctimeMs, size: st.size, summary });
+      }
+    }
+    // Indexed only when settled, and not when the file changed between the lstat and the read.
+    if (pass.sources.index && summary.size === st.size && Math.max(st.ctimeMs, st.mtimeMs) < pass.settledBefore) pass.missed++;
+    else return { serviceId: parsed.serviceId, index: parsed.index, path: file, ...summary };
   }
+  if (pass.sources.index) pass.fresh.set(name, { ino: st.ino, size: st.size, ctimeMs: st.ctimeMs, mtimeMs: st.mtimeMs, summary });
   return { serviceId: parsed.serviceId, index: parsed.index, path: file, ...summary };
 }
 
 const BATCH = 256;
 
-/**
- * Lists the error files in `dir` (history included), newest first. Symbolic
- * links and unreadable files are skipped. Rejects with an `ErrorFileError`
- * (`code` `'ENOENT'`) when the folder does not exist.
- */
-export async function listErrorFiles(dir: string): Promise<ErrorFileEntry[]> {
+/** {@link listErrorFiles} with a choice of header sources (all of them by default). */
+export async function listErrorFilesFrom(dir: string, sources: ListSources): Promise<ErrorFileEntry[]> {
   let names: string[];
   try {
     names = await readdir(dir);
   } catch (error) {
     throw new ErrorFileError(`Cannot list error files in ${dir}: ${describeCause(error)}.`, { path: dir, cause: error });
   }
+  const settledBefore = Date.now() - (sources.settledMs ?? SETTLED_MS);
+  const pass: Pass = { sources, stored: sources.index ? loadIndex(dir) : undefined, fresh: new Map(), missed: 0, settledBefore };
   // Small synchronous reads in batches: one thread-pool round trip per file cost
   // more than the reads themselves; yielding between batches keeps the event loop responsive.
   const prefix = dir.endsWith(path.sep) ? dir : dir + path.sep;
   const keyed: Array<{ ms: number; entry: ErrorFileEntry }> = [];
   for (let i = 0; i < names.length; i++) {
     if (i > 0 && i % BATCH === 0) await new Promise<void>((resolve) => setImmediate(resolve));
-    const entry = entryFor(prefix, names[i]!);
+    const entry = entryFor(prefix, names[i]!, pass);
     if (entry) keyed.push({ ms: Date.parse(entry.time), entry });
+  }
+  if (sources.index) {
+    const lines = pass.stored?.lines ?? 0;
+    // Rewritten when a settled file's header had to be read, or when stale lines outnumber live ones (compaction).
+    if (pass.missed > 0 || lines > 2 * pass.fresh.size + 64) saveIndex(dir, pass.fresh);
   }
   keyed.sort((a, b) => b.ms - a.ms || a.entry.index - b.entry.index || (a.entry.serviceId < b.entry.serviceId ? -1 : a.entry.serviceId > b.entry.serviceId ? 1 : 0));
   return keyed.map((k) => k.entry);
+}
+
+/**
+ * Lists the error files in `dir` (history included), newest first. Symbolic
+ * links and unreadable files are skipped. Headers come from the folder's
+ * index or this process's cache while `lstat` shows the file unchanged.
+ * Rejects with an `ErrorFileError` (`code` `'ENOENT'`) when the folder does
+ * not exist.
+ */
+export function listErrorFiles(dir: string): Promise<ErrorFileEntry[]> {
+  return listErrorFilesFrom(dir, { memory: true, index: true });
 }
