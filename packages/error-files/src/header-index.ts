@@ -25,7 +25,6 @@ import type { Summary } from './summary.js';
 export const INDEX_NAME = '.pactown-errors.index';
 const MAGIC = 'pactown-errors header index 1';
 const MAX_INDEX_BYTES = 64 * 1024 * 1024;
-// A header value longer than this is not worth indexing (the file is read instead).
 const MAX_LINE = 4000;
 /**
  * Files changed less than this long before a listing began are not indexed: on
@@ -43,36 +42,52 @@ export interface Stamp {
   mtimeMs: number;
 }
 
-export interface Indexed extends Stamp {
-  summary: Summary;
+/**
+ * One index entry, as stored (a JSON array per line): file name, then what
+ * `lstat` said when the header was read, then the header's time, exit code
+ * and category. Kept as the parsed array: a listing of 10,000 files in a new
+ * process spent more time allocating objects than reading the index.
+ */
+export type IndexRow = [name: string, ino: number, size: number, ctimeMs: number, mtimeMs: number, time: string, exitCode: number | null, category: string];
+
+/** Whether `row` still describes the file `st` (same inode, size, change and modification time). */
+export function matches(row: IndexRow | undefined, st: Stamp): row is IndexRow {
+  return row !== undefined && row[1] === st.ino && row[2] === st.size && row[3] === st.ctimeMs && row[4] === st.mtimeMs;
 }
 
-/** Whether `entry` still describes the file `st` (same inode, size, change and modification time). */
-export function matches(entry: Indexed | undefined, st: Stamp): entry is Indexed {
-  return entry !== undefined && entry.ino === st.ino && entry.size === st.size && entry.ctimeMs === st.ctimeMs && entry.mtimeMs === st.mtimeMs;
+/** The row for a file: its name, its `lstat` and what its header said. */
+export function rowFor(name: string, st: Stamp, s: Summary): IndexRow {
+  return [name, st.ino, st.size, st.ctimeMs, st.mtimeMs, s.time, s.exitCode, s.category];
 }
 
-/** One index line, or `undefined` for an entry too long to be worth indexing. */
-export function indexLine(name: string, e: Indexed): string | undefined {
-  const s = e.summary;
-  const line = `${JSON.stringify([name, e.ino, e.size, e.ctimeMs, e.mtimeMs, s.time, s.exitCode, s.category])}\n`;
-  return Buffer.byteLength(line) <= MAX_LINE ? line : undefined;
+const finite = (v: unknown): boolean => typeof v === 'number' && Number.isFinite(v);
+
+function isRow(v: unknown): v is IndexRow {
+  if (!Array.isArray(v) || v.length !== 8) return false;
+  return typeof v[0] === 'string' && finite(v[1]) && finite(v[2]) && finite(v[3]) && finite(v[4]) && typeof v[5] === 'string' && (v[6] === null || finite(v[6])) && typeof v[7] === 'string';
 }
 
-function parseLine(line: string): [string, Indexed] | undefined {
-  let v: unknown;
+/** Every line as one JSON array (one native parse); line by line, skipping bad ones, when that fails. */
+function parseRows(body: string): { rows: unknown[]; lines: number } {
+  const trimmed = body.trimEnd();
+  if (trimmed === '') return { rows: [], lines: 0 };
   try {
-    v = JSON.parse(line);
+    const rows = JSON.parse(`[${trimmed.replaceAll('\n', ',')}]`) as unknown[];
+    return { rows, lines: rows.length };
   } catch {
-    return undefined;
+    const rows: unknown[] = [];
+    let lines = 0;
+    for (const line of trimmed.split('\n')) {
+      if (line === '') continue;
+      lines++;
+      try {
+        rows.push(JSON.parse(line));
+      } catch {
+        // A cut or garbled line: that file's header is read instead.
+      }
+    }
+    return { rows, lines };
   }
-  if (!Array.isArray(v) || v.length !== 8) return undefined;
-  const [name, ino, size, ctimeMs, mtimeMs, time, exitCode, category] = v as unknown[];
-  if (typeof name !== 'string' || typeof time !== 'string' || typeof category !== 'string') return undefined;
-  if (![ino, size, ctimeMs, mtimeMs].every((n) => typeof n === 'number' && Number.isFinite(n))) return undefined;
-  if (exitCode !== null && (typeof exitCode !== 'number' || !Number.isFinite(exitCode))) return undefined;
-  const stamp = { ino: ino as number, size: size as number, ctimeMs: ctimeMs as number, mtimeMs: mtimeMs as number };
-  return [name, { ...stamp, summary: { time, exitCode: exitCode as number | null, category, size: stamp.size } }];
 }
 
 /** Owned by us, by root, or by the folder's owner, and writable by nobody else. */
@@ -89,7 +104,7 @@ function trusted(st: { uid: number; mode: number }, dir: string): boolean {
 
 /** The loaded index: entries by file name (a later line wins) and the number of lines read. */
 export interface LoadedIndex {
-  entries: Map<string, Indexed>;
+  entries: Map<string, IndexRow>;
   lines: number;
 }
 
@@ -118,16 +133,12 @@ export function loadIndex(dir: string): LoadedIndex | undefined {
       if (n === 0) break;
       done += n;
     }
-    const lines = buf.toString('utf8', 0, done).split('\n');
-    if (lines[0] !== MAGIC) return undefined;
-    const entries = new Map<string, Indexed>();
-    let count = 0;
-    for (let i = 1; i < lines.length; i++) {
-      if (lines[i] === '') continue;
-      count++;
-      const line = parseLine(lines[i]!);
-      if (line) entries.set(line[0], line[1]);
-    }
+    const text = buf.toString('utf8', 0, done);
+    const eol = text.indexOf('\n');
+    if (eol === -1 || text.slice(0, eol) !== MAGIC) return undefined;
+    const { rows, lines: count } = parseRows(text.slice(eol + 1));
+    const entries = new Map<string, IndexRow>();
+    for (const row of rows) if (isRow(row)) entries.set(row[0], row);
     const loaded = { entries, lines: count };
     if (parsed.size >= 16) parsed.clear();
     parsed.set(dir, { stamp: { ino: st.ino, size: st.size, ctimeMs: st.ctimeMs, mtimeMs: st.mtimeMs }, loaded });
@@ -140,10 +151,14 @@ export function loadIndex(dir: string): LoadedIndex | undefined {
 }
 
 /** Replaces the index of `dir` with `entries`, atomically; best effort (a read-only folder keeps none). */
-export function saveIndex(dir: string, entries: Map<string, Indexed>): void {
+export function saveIndex(dir: string, rows: Iterable<IndexRow>): void {
   const target = path.join(dir, INDEX_NAME);
   const parts = [`${MAGIC}\n`];
-  for (const [name, e] of entries) parts.push(indexLine(name, e) ?? '');
+  for (const row of rows) {
+    const line = JSON.stringify(row);
+    // A header value this long is not worth indexing: that file is read instead.
+    if (line.length <= MAX_LINE) parts.push(line, '\n');
+  }
   quietly(() => {
     const temp = writeTemp(nodeFs, target, parts.join(''), false);
     try {

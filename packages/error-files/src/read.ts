@@ -6,7 +6,7 @@ import { ErrorFileError, codeOf, describeCause } from './errors.js';
 import { READ_FLAGS } from './fs.js';
 import { parseErrorFile } from './parse.js';
 import { errorFilePath, parseErrorFileName } from './paths.js';
-import { type Indexed, type LoadedIndex, SETTLED_MS, loadIndex, matches, saveIndex } from './header-index.js';
+import { type IndexRow, type LoadedIndex, SETTLED_MS, loadIndex, matches, rowFor, saveIndex } from './header-index.js';
 import { MAX_HEADER, type Summary, summarize } from './summary.js';
 import type { ErrorFileEntry, ErrorFileReport } from './types.js';
 
@@ -114,7 +114,7 @@ export interface ListSources {
 interface Pass {
   sources: ListSources;
   stored: LoadedIndex | undefined;
-  fresh: Map<string, Indexed>;
+  fresh: IndexRow[];
   /** Files whose change and modification times are before this may be indexed. */
   settledBefore: number;
   /** Entries not taken from the stored index (the index is rewritten when there are any). */
@@ -136,25 +136,27 @@ function entryFor(prefix: string, name: string, pass: Pass): ErrorFileEntry | un
     summaries.delete(file);
     return undefined;
   }
-  let summary: Summary | undefined;
-  const indexed = pass.stored?.entries.get(name);
-  if (matches(indexed, st)) summary = indexed.summary;
-  else {
-    const known = pass.sources.memory ? summaries.get(file) : undefined;
-    if (known && known.ino === st.ino && known.ctimeMs === st.ctimeMs && known.size === st.size) summary = known.summary;
-    else {
-      summary = readSummary(file, st.size, st.mtimeMs);
-      if (!summary) return undefined;
-      if (pass.sources.memory) {
-        if (summaries.size >= MAX_SUMMARIES) summaries.clear();
-        summaries.set(file, { ino: st.ino, ctimeMs: st.ctimeMs, size: st.size, summary });
-      }
-    }
-    // Indexed only when settled, and not when the file changed between the lstat and the read.
-    if (pass.sources.index && summary.size === st.size && Math.max(st.ctimeMs, st.mtimeMs) < pass.settledBefore) pass.missed++;
-    else return { serviceId: parsed.serviceId, index: parsed.index, path: file, ...summary };
+  const row = pass.stored?.entries.get(name);
+  if (matches(row, st)) {
+    if (pass.sources.index) pass.fresh.push(row);
+    return { serviceId: parsed.serviceId, index: parsed.index, path: file, time: row[5], exitCode: row[6], category: row[7], size: row[2] };
   }
-  if (pass.sources.index) pass.fresh.set(name, { ino: st.ino, size: st.size, ctimeMs: st.ctimeMs, mtimeMs: st.mtimeMs, summary });
+  let summary: Summary | undefined;
+  const known = pass.sources.memory ? summaries.get(file) : undefined;
+  if (known && known.ino === st.ino && known.ctimeMs === st.ctimeMs && known.size === st.size) summary = known.summary;
+  else {
+    summary = readSummary(file, st.size, st.mtimeMs);
+    if (!summary) return undefined;
+    if (pass.sources.memory) {
+      if (summaries.size >= MAX_SUMMARIES) summaries.clear();
+      summaries.set(file, { ino: st.ino, ctimeMs: st.ctimeMs, size: st.size, summary });
+    }
+  }
+  // Indexed only when settled, and not when the file changed between the lstat and the read.
+  if (pass.sources.index && summary.size === st.size && Math.max(st.ctimeMs, st.mtimeMs) < pass.settledBefore) {
+    pass.missed++;
+    pass.fresh.push(rowFor(name, st, summary));
+  }
   return { serviceId: parsed.serviceId, index: parsed.index, path: file, ...summary };
 }
 
@@ -169,7 +171,7 @@ export async function listErrorFilesFrom(dir: string, sources: ListSources): Pro
     throw new ErrorFileError(`Cannot list error files in ${dir}: ${describeCause(error)}.`, { path: dir, cause: error });
   }
   const settledBefore = Date.now() - (sources.settledMs ?? SETTLED_MS);
-  const pass: Pass = { sources, stored: sources.index ? loadIndex(dir) : undefined, fresh: new Map(), missed: 0, settledBefore };
+  const pass: Pass = { sources, stored: sources.index ? loadIndex(dir) : undefined, fresh: [], missed: 0, settledBefore };
   // Small synchronous reads in batches: one thread-pool round trip per file cost
   // more than the reads themselves; yielding between batches keeps the event loop responsive.
   const prefix = dir.endsWith(path.sep) ? dir : dir + path.sep;
@@ -182,7 +184,7 @@ export async function listErrorFilesFrom(dir: string, sources: ListSources): Pro
   if (sources.index) {
     const lines = pass.stored?.lines ?? 0;
     // Rewritten when a settled file's header had to be read, or when stale lines outnumber live ones (compaction).
-    if (pass.missed > 0 || lines > 2 * pass.fresh.size + 64) saveIndex(dir, pass.fresh);
+    if (pass.missed > 0 || lines > 2 * pass.fresh.length + 64) saveIndex(dir, pass.fresh);
   }
   keyed.sort((a, b) => b.ms - a.ms || a.entry.index - b.entry.index || (a.entry.serviceId < b.entry.serviceId ? -1 : a.entry.serviceId > b.entry.serviceId ? 1 : 0));
   return keyed.map((k) => k.entry);
