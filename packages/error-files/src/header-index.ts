@@ -60,11 +60,9 @@ export function rowFor(name: string, st: Stamp, s: Summary): IndexRow {
   return [name, st.ino, st.size, st.ctimeMs, st.mtimeMs, s.time, s.exitCode, s.category];
 }
 
-const finite = (v: unknown): boolean => typeof v === 'number' && Number.isFinite(v);
-
+/** The header fields are checked here; the stamp fields by {@link matches} (`===` with a number). */
 function isRow(v: unknown): v is IndexRow {
-  if (!Array.isArray(v) || v.length !== 8) return false;
-  return typeof v[0] === 'string' && finite(v[1]) && finite(v[2]) && finite(v[3]) && finite(v[4]) && typeof v[5] === 'string' && (v[6] === null || finite(v[6])) && typeof v[7] === 'string';
+  return Array.isArray(v) && v.length === 8 && typeof v[0] === 'string' && typeof v[5] === 'string' && (v[6] === null || typeof v[6] === 'number') && typeof v[7] === 'string';
 }
 
 /** Every line as one JSON array (one native parse); line by line, skipping bad ones, when that fails. */
@@ -102,10 +100,30 @@ function trusted(st: { uid: number; mode: number }, dir: string): boolean {
   }
 }
 
-/** The loaded index: entries by file name (a later line wins) and the number of lines read. */
+/** The loaded index: its parsed lines (checked when used) and how many there were. */
 export interface LoadedIndex {
-  entries: Map<string, IndexRow>;
+  rows: unknown[];
   lines: number;
+  /** By file name (a later line wins); built only when the folder is not in the index's order. */
+  byName: Map<string, IndexRow> | undefined;
+}
+
+/**
+ * The row for `name`. A folder's names usually come in the same order as in
+ * the listing that wrote the index, so the next row is tried first (`cursor`
+ * is the caller's position) before a map of every row is built.
+ */
+export function findRow(index: LoadedIndex, name: string, cursor: { at: number }): IndexRow | undefined {
+  const next = index.rows[cursor.at];
+  if (Array.isArray(next) && next[0] === name) {
+    cursor.at++;
+    return isRow(next) ? next : undefined;
+  }
+  if (!index.byName) {
+    index.byName = new Map();
+    for (const row of index.rows) if (isRow(row)) index.byName.set(row[0], row);
+  }
+  return index.byName.get(name);
 }
 
 // The last index parsed per folder, reused while the index file itself is unchanged.
@@ -136,10 +154,8 @@ export function loadIndex(dir: string): LoadedIndex | undefined {
     const text = buf.toString('utf8', 0, done);
     const eol = text.indexOf('\n');
     if (eol === -1 || text.slice(0, eol) !== MAGIC) return undefined;
-    const { rows, lines: count } = parseRows(text.slice(eol + 1));
-    const entries = new Map<string, IndexRow>();
-    for (const row of rows) if (isRow(row)) entries.set(row[0], row);
-    const loaded = { entries, lines: count };
+    const { rows, lines } = parseRows(text.slice(eol + 1));
+    const loaded: LoadedIndex = { rows, lines, byName: undefined };
     if (parsed.size >= 16) parsed.clear();
     parsed.set(dir, { stamp: { ino: st.ino, size: st.size, ctimeMs: st.ctimeMs, mtimeMs: st.mtimeMs }, loaded });
     return loaded;

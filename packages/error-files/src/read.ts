@@ -6,7 +6,7 @@ import { ErrorFileError, codeOf, describeCause } from './errors.js';
 import { READ_FLAGS } from './fs.js';
 import { parseErrorFile } from './parse.js';
 import { errorFilePath, parseErrorFileName } from './paths.js';
-import { type IndexRow, type LoadedIndex, SETTLED_MS, loadIndex, matches, rowFor, saveIndex } from './header-index.js';
+import { type IndexRow, type LoadedIndex, SETTLED_MS, findRow, loadIndex, matches, rowFor, saveIndex } from './header-index.js';
 import { MAX_HEADER, type Summary, summarize } from './summary.js';
 import type { ErrorFileEntry, ErrorFileReport } from './types.js';
 
@@ -115,6 +115,8 @@ interface Pass {
   sources: ListSources;
   stored: LoadedIndex | undefined;
   fresh: IndexRow[];
+  /** Position in the stored index's rows. */
+  cursor: { at: number };
   /** Files whose change and modification times are before this may be indexed. */
   settledBefore: number;
   /** Entries not taken from the stored index (the index is rewritten when there are any). */
@@ -136,7 +138,7 @@ function entryFor(prefix: string, name: string, pass: Pass): ErrorFileEntry | un
     summaries.delete(file);
     return undefined;
   }
-  const row = pass.stored?.entries.get(name);
+  const row = pass.stored && findRow(pass.stored, name, pass.cursor);
   if (matches(row, st)) {
     if (pass.sources.index) pass.fresh.push(row);
     return { serviceId: parsed.serviceId, index: parsed.index, path: file, time: row[5], exitCode: row[6], category: row[7], size: row[2] };
@@ -171,7 +173,7 @@ export async function listErrorFilesFrom(dir: string, sources: ListSources): Pro
     throw new ErrorFileError(`Cannot list error files in ${dir}: ${describeCause(error)}.`, { path: dir, cause: error });
   }
   const settledBefore = Date.now() - (sources.settledMs ?? SETTLED_MS);
-  const pass: Pass = { sources, stored: sources.index ? loadIndex(dir) : undefined, fresh: [], missed: 0, settledBefore };
+  const pass: Pass = { sources, stored: sources.index ? loadIndex(dir) : undefined, fresh: [], cursor: { at: 0 }, missed: 0, settledBefore };
   // Small synchronous reads in batches: one thread-pool round trip per file cost
   // more than the reads themselves; yielding between batches keeps the event loop responsive.
   const prefix = dir.endsWith(path.sep) ? dir : dir + path.sep;

@@ -89,6 +89,17 @@ describe('header index', () => {
     expect(lines).not.toContain('service_young_error.log');
   });
 
+  it('rows in another order than the folder lists its names are found all the same', async () => {
+    for (const id of ['a', 'b', 'c', 'd']) await writeErrorFile(seedReport({ serviceId: id }), { logDir: dir, history: 0 });
+    await cold(dir);
+    const [magic, ...rows] = (await readFile(index, 'utf8')).trimEnd().split('\n');
+    await writeFile(index, `${[magic, ...rows.reverse()].join('\n')}\n`);
+    const { ino } = await stat(index);
+    expect(await cold(dir)).toEqual(await plain(dir));
+    // Every header came from the index: it was not rewritten.
+    expect((await stat(index)).ino).toBe(ino);
+  });
+
   it('writers never create it', async () => {
     await writeErrorFile(seedReport(), { logDir: dir });
     await expect(lstat(index)).rejects.toMatchObject({ code: 'ENOENT' });
