@@ -32,15 +32,3 @@ export function summarize(header: string, size: number, mtimeMs: number): Summar
     size,
   };
 }
-
-/**
- * The header of a whole file's text, exactly as a listing reads it from the
- * file: up to the first `\n--- ` within the first {@link MAX_HEADER} bytes;
- * `undefined` when the listing would skip the file.
- */
-export function headerOfText(text: string): string | undefined {
-  const i = text.indexOf('\n--- ');
-  if (i === -1) return Buffer.byteLength(text) > MAX_HEADER ? undefined : text;
-  const header = text.slice(0, i);
-  return Buffer.byteLength(header) + 5 <= MAX_HEADER ? header : undefined;
-}
