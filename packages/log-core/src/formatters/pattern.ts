@@ -2,7 +2,7 @@ import { isMainThread, threadId } from 'node:worker_threads';
 import { errorText } from '../errors.js';
 import type { Formatter, LogRecord } from '../types.js';
 import { escapeControl, escapeControlKeepNewlines } from './escape.js';
-import { printfConvert } from './printf-spec.js';
+import { printfConvert, toText } from './printf-spec.js';
 import { createAsctime } from './time.js';
 
 /** Python's classic layout; `asctime` uses Python's default date format. */
@@ -110,17 +110,6 @@ function getter(key: string, asctime: (t: number) => string, missing: string): G
       const value = r.fields[key];
       return value === undefined ? missing : value;
     };
-  }
-}
-
-/** How `%s` shows a value: strings as they are, objects as JSON. */
-export function toText(value: unknown): string {
-  if (typeof value === 'string') return value;
-  if (value === null || typeof value !== 'object') return String(value);
-  try {
-    return JSON.stringify(value) ?? String(value);
-  } catch {
-    return String(value);
   }
 }
 

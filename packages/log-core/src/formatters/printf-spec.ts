@@ -45,7 +45,7 @@ export function printfConvert(value: unknown, flags: string, width: number, prec
       break;
     default:
       numeric = false;
-      body = text(value);
+      body = toText(value);
       if (precision !== undefined) body = body.slice(0, precision);
   }
   if (numeric && !body.startsWith('-') && /^[\d.]|^inf|^nan/i.test(body)) {
@@ -63,18 +63,19 @@ export function printfConvert(value: unknown, flags: string, width: number, prec
 
 function integer(value: unknown, radix: number): string {
   const n = typeof value === 'bigint' ? value : Math.trunc(Number(value));
-  if (typeof n === 'number' && !Number.isFinite(n)) return text(value);
+  if (typeof n === 'number' && !Number.isFinite(n)) return toText(value);
   return n.toString(radix);
 }
 
 function float(value: unknown, render: (n: number) => string): string {
   const n = Number(value);
-  if (Number.isNaN(n)) return typeof value === 'number' ? 'nan' : text(value);
+  if (Number.isNaN(n)) return typeof value === 'number' ? 'nan' : toText(value);
   if (!Number.isFinite(n)) return n > 0 ? 'inf' : '-inf';
   return render(n);
 }
 
-function text(value: unknown): string {
+/** How `%s` shows a value: strings as they are, objects as JSON. */
+export function toText(value: unknown): string {
   if (typeof value === 'string') return value;
   if (value === null || typeof value !== 'object') return String(value);
   try {
@@ -86,5 +87,5 @@ function text(value: unknown): string {
 
 function repr(value: unknown): string {
   if (typeof value === 'string') return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
-  return text(value);
+  return toText(value);
 }
