@@ -5,7 +5,7 @@ import { existsSync, opendirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type FailureFacts, classifyFailure } from './classify.js';
 import type { TailSnapshot } from './tail-buffer.js';
-import type { DiedReport, ExitDescription } from './types.js';
+import type { DiedReport } from './types.js';
 
 /** The environment folder of a service folder: `.venv` first, then `node_modules`. */
 export function findEnvDir(cwd: string): string | null {
@@ -43,13 +43,7 @@ export async function listFiles(cwd: string): Promise<string[]> {
   return listFilesSync(cwd);
 }
 
-export interface ReportInput {
-  serviceId: string;
-  pid: number | null;
-  command: string;
-  cwd: string;
-  envDir: string | null;
-  exit: ExitDescription;
+export interface ReportInput extends Pick<DiedReport, 'serviceId' | 'pid' | 'command' | 'cwd' | 'envDir' | 'exit'> {
   /** Overrides `exit.message` (e.g. a readiness timeout). */
   message?: string;
   stdout: TailSnapshot;
