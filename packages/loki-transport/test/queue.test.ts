@@ -28,6 +28,8 @@ beforeEach(async () => {
   receiver = await startLokiReceiver();
 });
 afterEach(async () => {
+  // A test that failed while Loki was down must not leave its client draining into a dead receiver.
+  if (receiver.isDown) await receiver.up();
   await Promise.all(clients.splice(0).map((c) => c.close()));
   await receiver.close();
 });
@@ -56,8 +58,9 @@ describe('bounded queue', () => {
     }
     const during = c.metrics();
     expect(peakQueue).toBeLessThanOrEqual(bound);
-    // Queue bound + the batch in flight + socket and receiver buffers (same process); about 22 MiB without a bound.
-    expect(peakBuffers).toBeLessThan(bound + 4 * 1024 * 1024);
+    // Queue bound + batches in flight + socket and receiver buffers (the receiver shares this process,
+    // and on a loaded machine more of its reads are pending at a sample); about 22 MiB without a bound.
+    expect(peakBuffers).toBeLessThan(bound + 6 * 1024 * 1024);
     expect(during.droppedLines.queue_full).toBeGreaterThan(total / 2);
     await receiver.up();
     await c.flush();
