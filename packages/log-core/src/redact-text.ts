@@ -10,6 +10,42 @@ const BEARER = /\b(Bearer)(\s+)([A-Za-z0-9._~+/=-]{6,})/gi;
 const BASIC = /\b(Basic)(\s+)([A-Za-z0-9+/]{8,}={0,2})(?![\w+/=])/gi;
 const URL_CREDENTIALS = /(?<![a-z0-9+.-])([a-z][a-z0-9+.-]{0,30}:\/\/)([^\s:/@]{1,256}):([^\s/@]{1,256})@/gi;
 
+const SECRET_SCHEME = /bearer|basic/i;
+
+/**
+ * Whether {@link redactTextWith} could change `text`, or any line of it when
+ * `text` is a block of lines. `false` is a promise that every line comes back
+ * unchanged; `true` means "look line by line". Costs a few memchr-speed scans:
+ * every shape `redactTextWith` masks needs `=`, `"`, `-`, `://`, or a
+ * bearer/basic scheme. `patterns` are the extra patterns that can be tested
+ * over a block, or null when one of them cannot (see {@link blockSafe}).
+ */
+export function mayNeedRedactionWith(text: string, patterns: readonly RegExp[] | null): boolean {
+  if (text.indexOf('=') !== -1 || text.indexOf('"') !== -1 || text.indexOf('-') !== -1 || text.indexOf('://') !== -1) return true;
+  if (SECRET_SCHEME.test(text)) return true;
+  if (patterns === null) return true;
+  for (const pattern of patterns) {
+    pattern.lastIndex = 0;
+    const hit = pattern.test(text);
+    pattern.lastIndex = 0;
+    if (hit) return true;
+  }
+  return false;
+}
+
+/**
+ * Whether a pattern that matches inside a line also matches the block the line
+ * came from: true unless it has anchors, lookarounds or the sticky flag (a
+ * word boundary is fine: the line's neighbours in a block are line breaks,
+ * which are not word characters, just like a string's ends).
+ */
+export function blockSafe(pattern: RegExp): boolean {
+  if (pattern.sticky) return false;
+  // Escapes and character classes cannot anchor; what is left must hold no ^, $ or (?= (?! (?<.
+  const bare = pattern.source.replace(/\\./g, '').replace(/\[[^\]]*\]/g, '');
+  return !/[\^$]|\(\?[=!<]/.test(bare);
+}
+
 /** Returns `text` with secrets replaced by `censor`. */
 export function redactTextWith(
   text: string,

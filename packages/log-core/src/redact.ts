@@ -1,5 +1,5 @@
 import { serializeError } from './errors.js';
-import { redactTextWith } from './redact-text.js';
+import { blockSafe, mayNeedRedactionWith, redactTextWith } from './redact-text.js';
 
 /** Key fragments that name a secret; matched case-insensitively, ignoring `_`, `-` and `.`. */
 export const DEFAULT_REDACT_KEYS: readonly string[] = Object.freeze([
@@ -40,6 +40,12 @@ export interface Redactor {
   redactObject<T>(obj: T): T;
   /** Masks secrets in free text: `KEY=value`, `"key": "value"`, `--key value`, bearer/basic credentials, URL passwords, patterns. */
   redactText(text: string): string;
+  /**
+   * Whether `redactText` could change `text`, or any line of it when `text`
+   * holds many lines: `false` promises that every line comes back unchanged,
+   * so a reader of a busy stream can skip the per-line work for a whole chunk.
+   */
+  mayNeedRedaction(text: string): boolean;
   /** A copy of an environment map with secret-named values censored and secrets inside the other values masked. */
   redactEnv(env: Readonly<Record<string, string | undefined>>): Record<string, string | undefined>;
   /** Whether a key names a secret. */
@@ -104,6 +110,8 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
   };
 
   const redactText = (text: string): string => redactTextWith(text, isSecretKey, patterns, censor);
+  const blockPatterns = patterns.every(blockSafe) ? patterns : null;
+  const mayNeedRedaction = (text: string): boolean => mayNeedRedactionWith(text, blockPatterns);
 
   const applyPaths = (fields: Record<string, unknown>): void => {
     for (const path of paths) censorPath(fields, path, 0, censor);
@@ -114,6 +122,7 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
     paths: paths.length,
     isSecretKey,
     redactText,
+    mayNeedRedaction,
     applyPaths,
     redactField: (key, value) => (isSecretKey(key) ? censor : redactValue(value, 0, undefined)),
     redactObject<T>(obj: T): T {

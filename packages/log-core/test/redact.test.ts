@@ -87,3 +87,60 @@ describe('redactText on hostile input', () => {
     expect(r.redactText(`${'z'.repeat(1000)} TOKEN=abc`)).toBe(`${'z'.repeat(1000)} TOKEN=[REDACTED]`);
   });
 });
+
+describe('mayNeedRedaction (block pre-check)', () => {
+  const lines = [
+    'plain words only',
+    'DB_PASSWORD=hunter2',
+    '{"token": "abc"}',
+    'run --password s3cret',
+    'Authorization: Bearer abcdef123456',
+    'BASIC dXNlcjpwYXNz',
+    'postgres://u:p@db/x',
+    'nothing here either',
+  ];
+
+  it('never answers false for a block holding a line redactText changes', () => {
+    const r = createRedactor({ patterns: [/sk_live_[0-9a-z]+/] });
+    for (const line of [...lines, 'key sk_live_abc123 leaked']) {
+      const changed = r.redactText(line) !== line;
+      const block = `clean line\n${line}\r\nanother clean line`;
+      if (changed) expect(r.mayNeedRedaction(block), line).toBe(true);
+    }
+  });
+
+  it('answers false for blocks without any secret syntax, so callers can skip per-line work', () => {
+    const r = createRedactor();
+    expect(r.mayNeedRedaction('x'.repeat(99).concat('\n').repeat(1000))).toBe(false);
+    expect(r.mayNeedRedaction('GET /health 200\nready in 12ms\n')).toBe(false);
+    expect(r.mayNeedRedaction('a-b')).toBe(true);
+  });
+
+  it('checks block-safe patterns over the block and gives up on anchored ones', () => {
+    const safe = createRedactor({ patterns: [/\bsk_[a-z]+/, /[^\s]+@corp\.example/] });
+    expect(safe.mayNeedRedaction('hello\nworld')).toBe(false);
+    expect(safe.mayNeedRedaction('hello\nsk_live\nworld')).toBe(true);
+    expect(safe.mayNeedRedaction('mail bob@corp.example now')).toBe(true);
+    // `^secret` matches the second line alone but not the block: the check must not promise anything.
+    const anchored = createRedactor({ patterns: [/^secret/] });
+    expect(anchored.redactText('secret')).not.toBe('secret');
+    expect(anchored.mayNeedRedaction('ok\nsecret')).toBe(true);
+    expect(createRedactor({ patterns: [/(?<=k)v/] }).mayNeedRedaction('ok')).toBe(true);
+    expect(createRedactor({ patterns: [/a\$b/] }).mayNeedRedaction('ok')).toBe(false);
+  });
+});
+
+describe('mayNeedRedaction (property)', () => {
+  it('is true whenever redactText changes a line of the block', () => {
+    const r = createRedactor({ patterns: [/tok_[a-z0-9]{4}/i] });
+    const word = fc.constantFrom('password', 'token', 'Bearer', 'basic', 'x', 'user', '=', '"', ':', '-', '--', '://', '@', ' ', 'abc123XYZ', 'tok_ab12', 'Zm9vOmJhcg==');
+    const line = fc.array(word, { maxLength: 8 }).map((w) => w.join(''));
+    fc.assert(
+      fc.property(fc.array(line, { minLength: 1, maxLength: 6 }), (block) => {
+        const changed = block.some((l) => r.redactText(l) !== l);
+        if (changed) expect(r.mayNeedRedaction(block.join('\n'))).toBe(true);
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
