@@ -1,11 +1,18 @@
+import { StringDecoder } from 'node:string_decoder';
+import { Writable } from 'node:stream';
 import { isMainThread, parentPort } from 'node:worker_threads';
-import build from 'pino-abstract-transport';
 import { createLokiClient, type LokiClient } from './client.js';
 import { metricsFields, withPatternFormatter } from './resolve.js';
 import type { LokiMetrics, LokiOptions } from './types.js';
 
 /** Name of the event the pino transport stream emits in the main thread with each counters report. */
 export const METRICS_EVENT = 'lokiMetrics';
+
+/** Characters of a chunk handled before the worker's event loop gets a turn. */
+const SLICE = 256 * 1024;
+
+/** A line without a newline longer than this is shipped as it is rather than held for its end. */
+const MAX_CARRY = 4 * 1024 * 1024;
 
 function reportFrom(getClient: () => LokiClient | undefined): (m: LokiMetrics) => void {
   return (m) => {
@@ -17,34 +24,105 @@ function reportFrom(getClient: () => LokiClient | undefined): (m: LokiMetrics) =
 }
 
 /**
+ * The writable pino's worker writes to: NDJSON text in, records pushed to the
+ * client. pino's thread stream hands over strings already decoded, so they are
+ * split as they are (no Buffer round trip, no per-line stream machinery); a
+ * line that is not JSON is shipped as its text, never dropped. Under
+ * `queuePolicy: 'backpressure'` the write callback waits for room, which makes
+ * the thread stream wait in turn.
+ */
+export class PinoSink extends Writable {
+  readonly #client: LokiClient;
+  #carry = '';
+  #decoder: StringDecoder | null = null;
+
+  constructor(client: LokiClient) {
+    // Above thread-stream's 4 MiB buffer: its write() returns true at once, so the main
+    // thread refills the shared buffer while this one works through the previous chunk.
+    super({ decodeStrings: false, highWaterMark: 16 * 1024 * 1024 });
+    this.#client = client;
+  }
+
+  /** Resolves once everything written so far has been accepted by Loki or finally dropped (pino's `logger.flush()`). */
+  flush(): Promise<void> {
+    return this.#client.flush();
+  }
+
+  override _write(chunk: string | Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+    const text = typeof chunk === 'string' ? chunk : (this.#decoder ??= new StringDecoder('utf8')).write(chunk);
+    // Work on the chunk after write() returns (see the constructor); pending chunks stay bounded by highWaterMark.
+    setImmediate(() => this.#feed(text, 0, callback));
+  }
+
+  #feed(text: string, from: number, callback: (error?: Error | null) => void): void {
+    let start = from;
+    // A chunk can hold megabytes: yield now and then, so sealed batches go out while the rest is read.
+    const pause = from + SLICE;
+    for (;;) {
+      if (start > pause) {
+        setImmediate(() => this.#feed(text, start, callback));
+        return;
+      }
+      const nl = text.indexOf('\n', start);
+      if (nl === -1) break;
+      let line = text.slice(start, nl);
+      if (this.#carry !== '') {
+        line = this.#carry + line;
+        this.#carry = '';
+      }
+      start = nl + 1;
+      if (!this.#pushLine(line)) {
+        // Backpressure: carry on with the rest of this chunk once the queue has room.
+        void this.#client.waitForRoom().then(() => this.#feed(text, start, callback));
+        return;
+      }
+    }
+    if (start < text.length) {
+      this.#carry += text.slice(start);
+      if (this.#carry.length > MAX_CARRY) {
+        const line = this.#carry;
+        this.#carry = '';
+        this.#pushLine(line);
+      }
+    }
+    callback();
+  }
+
+  #pushLine(line: string): boolean {
+    if (line.length === 0 || (line.length === 1 && line === '\r')) return true;
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch {
+      value = undefined;
+    }
+    if (value === null || typeof value !== 'object') return this.#client.push({ level: 30, time: Date.now(), msg: line });
+    return this.#client.push(value as Record<string, unknown>);
+  }
+
+  override _final(callback: (error?: Error | null) => void): void {
+    const rest = this.#carry + (this.#decoder?.end() ?? '');
+    this.#carry = '';
+    if (rest !== '') this.#pushLine(rest);
+    this.#client.close().then(() => callback(), callback);
+  }
+
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    // Destroyed without end(): still hand what is queued to Loki within the drain timeout.
+    this.#client.close().then(() => callback(error), () => callback(error));
+  }
+}
+
+/**
  * The pino transport: `pino.transport({ target: '@pactown/loki-transport', options })`.
  * Runs in pino's worker thread; `options` must be structured-cloneable
  * (no functions: use `format: 'pattern'` rather than `formatter`).
  */
-export default async function lokiTransport(options: LokiOptions) {
+export default async function lokiTransport(options: LokiOptions): Promise<PinoSink> {
   let client: LokiClient | undefined;
   // pino and thread-stream add their own keys (`$context`, `pinoWillSendConfig`) to the options.
   const own = Object.fromEntries(Object.entries(options ?? {}).filter(([k]) => !k.startsWith('$') && k !== 'pinoWillSendConfig')) as unknown as LokiOptions;
   const resolved = await withPatternFormatter(own);
   client = createLokiClient({ ...resolved, onMetrics: resolved.onMetrics ?? reportFrom(() => client) });
-  const c = client;
-  return build(
-    // 'data' events rather than for-await: no promise per line on the hot path.
-    (source) =>
-      new Promise<void>((resolve) => {
-        source.on('data', (obj: Record<string, unknown>) => {
-          if (!c.push(obj)) {
-            source.pause();
-            void c.waitForRoom().then(() => source.resume());
-          }
-        });
-        source.once('end', resolve);
-        source.once('close', resolve);
-      }),
-    {
-      async close() {
-        await c.close();
-      },
-    },
-  );
+  return new PinoSink(client);
 }
