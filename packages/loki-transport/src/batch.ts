@@ -1,7 +1,43 @@
 import type { Entry, StreamBatch } from './entry.js';
+import { encodePayload, type Payload } from './payload.js';
+import type { WireFormat } from './types.js';
 
 // Rough per-entry overhead on the wire (timestamp, tags, lengths) for size accounting.
 const ENTRY_OVERHEAD = 16;
+
+/**
+ * Timestamps per stream that strictly increase within a millisecond: the
+ * record's own millisecond plus a nanosecond counter, so Loki keeps the order
+ * of lines logged in the same millisecond. Lives across batches, so order
+ * holds at batch edges too.
+ */
+export class StreamClock {
+  #last = new Map<string, { ms: number; sub: number }>();
+  // Returned by stamp(); read it before the next call.
+  readonly #out = { ms: 0, sub: 0 };
+
+  stamp(selector: string, time: number): { ms: number; sub: number } {
+    // Protobuf timestamps here are unsigned; a record without a usable time gets the current one.
+    const ms = Number.isFinite(time) && time >= 0 ? Math.floor(time) : Date.now();
+    let sub = 0;
+    const last = this.#last.get(selector);
+    if (last === undefined) {
+      if (this.#last.size >= 10_000) this.#last.clear();
+      this.#last.set(selector, { ms, sub });
+    } else if (ms === last.ms) {
+      // Same millisecond as the previous line: the next nanosecond.
+      sub = last.sub < 999_999 ? last.sub + 1 : last.sub;
+      last.sub = sub;
+    } else if (ms > last.ms) {
+      // An older time keeps its own stamp.
+      last.ms = ms;
+      last.sub = 0;
+    }
+    this.#out.ms = ms;
+    this.#out.sub = sub;
+    return this.#out;
+  }
+}
 
 /**
  * The batch being built: lines grouped by label set (one stream per label
@@ -12,8 +48,11 @@ export class BatchBuilder {
   #bytes = 0;
   #lines = 0;
   #startedAt = 0;
-  // Last (ms, sub) stamped per stream; lives across batches so order holds at batch edges.
-  #clock = new Map<string, { ms: number; sub: number }>();
+  readonly #clock: StreamClock;
+
+  constructor(clock: StreamClock = new StreamClock()) {
+    this.#clock = clock;
+  }
 
   get bytes(): number {
     return this.#bytes;
@@ -34,24 +73,7 @@ export class BatchBuilder {
       this.#bytes += selector.length + ENTRY_OVERHEAD;
     }
     if (this.#lines === 0) this.#startedAt = Date.now();
-    // Protobuf timestamps here are unsigned; a record without a usable time gets the current one.
-    const ms = Number.isFinite(time) && time >= 0 ? Math.floor(time) : Date.now();
-    let sub = 0;
-    const last = this.#clock.get(selector);
-    if (last === undefined) {
-      if (this.#clock.size >= 10_000) this.#clock.clear();
-      this.#clock.set(selector, { ms, sub });
-    } else {
-      // Same millisecond as the previous line: the next nanosecond. An older time keeps its own stamp.
-      if (ms === last.ms) {
-        if (last.sub < 999_999) sub = last.sub + 1;
-        else sub = last.sub;
-        last.sub = sub;
-      } else if (ms > last.ms) {
-        last.ms = ms;
-        last.sub = 0;
-      }
-    }
+    const { ms, sub } = this.#clock.stamp(selector, time);
     const entry: Entry = { ms, sub, line, bytes, meta };
     stream.entries.push(entry);
     let size = bytes + ENTRY_OVERHEAD;
@@ -59,6 +81,11 @@ export class BatchBuilder {
     this.#bytes += size;
     this.#lines++;
     return this.#bytes;
+  }
+
+  /** The current batch encoded as `wire` (and starts a new one). */
+  takePayload(wire: WireFormat, gzip: boolean): Payload {
+    return encodePayload(this.take(), wire, gzip);
   }
 
   /** Takes the streams out and starts a new batch. */

@@ -1,9 +1,9 @@
-import { BatchBuilder } from './batch.js';
+import { BatchBuilder, StreamClock } from './batch.js';
 import { HttpClient } from './http.js';
 import { functionFormatter, jsonFormatter, type LineFormatter, logfmtFormatter } from './line-format.js';
 import { Counters } from './metrics.js';
 import { type NormalizedOptions, normalizeOptions, PREFIX } from './options.js';
-import { encodePayload } from './payload.js';
+import { ProtoBatchBuilder } from './proto-batch.js';
 import { BatchQueue } from './queue.js';
 import { toRecord } from './record.js';
 import { Sender } from './sender.js';
@@ -44,7 +44,7 @@ function lineFormatter(o: NormalizedOptions): LineFormatter {
 class Client implements LokiClient {
   #o: NormalizedOptions;
   #shaper: Shaper;
-  #builder = new BatchBuilder();
+  #builder: BatchBuilder | ProtoBatchBuilder;
   #counters = new Counters();
   #queue = new BatchQueue();
   #spool: Spool | null = null;
@@ -58,6 +58,8 @@ class Client implements LokiClient {
 
   constructor(o: NormalizedOptions) {
     this.#o = o;
+    // Protobuf batches are encoded line by line as they fill; JSON ones at the end.
+    this.#builder = o.wire === 'protobuf' ? new ProtoBatchBuilder(new StreamClock()) : new BatchBuilder();
     this.#shaper = new Shaper(o, lineFormatter(o));
     this.#http = new HttpClient(o.pushUrl, o.tls, o.timeout);
     if (o.spoolDir !== undefined) {
@@ -66,6 +68,8 @@ class Client implements LokiClient {
     }
     this.#sender = new Sender(o, this.#http, this.#counters, this.#queue, this.#spool);
     this.#sender.onShrink = () => this.#wakeRoomWaiters();
+    // The last request is done: lines that gathered meanwhile go now, not when their batch ages out.
+    if (o.sendWhenIdle) this.#sender.onIdle = () => this.#scheduleIdleCheck();
     this.#sender.kick();
     if (o.metricsInterval > 0 && o.onMetrics) {
       const report = o.onMetrics;
@@ -105,11 +109,15 @@ class Client implements LokiClient {
         this.#batchTimer = setTimeout(() => this.#seal(), this.#o.batchWait);
         this.#batchTimer.unref();
       }
-      if (this.#o.sendWhenIdle && this.#idleCheck === null) this.#idleCheck = setImmediate(this.#sendIfIdle);
+      if (this.#o.sendWhenIdle) this.#scheduleIdleCheck();
     } catch (err) {
       this.#sender.warnOnce('push', `could not ship a record: ${(err as Error).message}`);
     }
     return this.#hasRoom();
+  }
+
+  #scheduleIdleCheck(): void {
+    if (this.#idleCheck === null && this.#closing === null) this.#idleCheck = setImmediate(this.#sendIfIdle);
   }
 
   // Runs after the pushes of this event-loop turn: with nothing in flight, send now rather than at batchWait.
@@ -128,7 +136,8 @@ class Client implements LokiClient {
       this.#batchTimer = null;
     }
     if (this.#builder.lines === 0) return;
-    const payload = encodePayload(this.#builder.take(), this.#o.wire, this.#o.gzip);
+    const builder = this.#builder;
+    const payload = builder instanceof ProtoBatchBuilder ? builder.takePayload() : builder.takePayload(this.#o.wire, this.#o.gzip);
     const bound = this.#bound;
     if (this.#queue.bytes + payload.body.length > bound) {
       if (this.#o.queuePolicy === 'drop-oldest') {

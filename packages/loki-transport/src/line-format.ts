@@ -55,8 +55,25 @@ function logfmtFields(out: string, prefix: string, obj: Readonly<Record<string, 
  */
 export function logfmtFormatter(options: Pick<NormalizedOptions, 'renameFields'>): LineFormatter {
   const rename = options.renameFields;
+  // `level=info logger=pactown.sandbox ` is the same for every line of a logger at a level: built once.
+  const prefixes = new Map<string, Map<string, string>>();
+  const prefixOf = (levelName: string, name: string): string => {
+    let byName = prefixes.get(levelName);
+    if (byName === undefined) {
+      if (prefixes.size >= 64) prefixes.clear();
+      byName = new Map();
+      prefixes.set(levelName, byName);
+    }
+    let prefix = byName.get(name);
+    if (prefix === undefined) {
+      prefix = `level=${logfmtValue(levelName.toLowerCase())} logger=${logfmtValue(name)} msg=`;
+      if (byName.size >= 1000) byName.clear();
+      byName.set(name, prefix);
+    }
+    return prefix;
+  };
   return (record, skip) => {
-    let out = `level=${logfmtValue(record.levelName.toLowerCase())} logger=${logfmtValue(record.name)} msg=${logfmtValue(record.message)}`;
+    let out = prefixOf(record.levelName, record.name) + logfmtValue(record.message);
     out = logfmtFields(out, '', record.fields, skip, rename, 0);
     if (record.err) {
       out += ` err.type=${logfmtValue(record.err.type)} err.message=${logfmtValue(record.err.message)}`;

@@ -50,6 +50,8 @@ export class Sender {
   #idle: Array<() => void> = [];
   /** Called after the queue shrinks (backpressure waiters). */
   onShrink: () => void = () => {};
+  /** Called when the last queued batch is done and nothing is in flight. */
+  onIdle: () => void = () => {};
 
   constructor(o: NormalizedOptions, http: HttpClient, counters: Counters, queue: BatchQueue, spool: Spool | null) {
     this.#o = o;
@@ -100,6 +102,7 @@ export class Sender {
       const waiters = this.#idle;
       this.#idle = [];
       for (const w of waiters) w();
+      if (!this.#stopped) this.onIdle();
     }
   }
 

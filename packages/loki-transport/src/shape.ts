@@ -25,13 +25,21 @@ function text(value: unknown): string | undefined {
   }
 }
 
+// Where a label set's stream is kept in the trie (a field the record lacks is the key `undefined`).
+const LEAF = Symbol('stream');
+
+type Trie = Map<string | undefined | symbol, unknown>;
+
 /** Turns records into stream/line/metadata per the options; caches selectors by label values. */
 export class Shaper {
   #o: NormalizedOptions;
   #format: LineFormatter;
   #skip: Set<string>;
   #promoted: Array<{ field: string; label: string }>;
-  #streams = new Map<string, { selector: string; labels: Record<string, string> }>();
+  #streams: Trie = new Map();
+  #streamCount = 0;
+  #values: Array<string | undefined> = [];
+  #lowerCache = new Map<string, string>();
   #markerBytes: number;
   #metaNames: Map<string, string>;
 
@@ -48,26 +56,47 @@ export class Shaper {
   }
 
   #stream(record: LokiRecord): { selector: string; labels: Record<string, string> } {
-    let key = '';
-    const values: Array<string | undefined> = [];
-    for (const { field } of this.#promoted) {
-      const raw = field === 'level' ? record.levelName.toLowerCase() : field === 'logger' ? record.name : text(record.fields[field]);
-      values.push(raw);
-      key += `${raw ?? ''}\u0000`;
+    // A trie over the promoted values (one Map per field): no key string built per record.
+    const promoted = this.#promoted;
+    const values = this.#values;
+    let node: Trie = this.#streams;
+    for (let i = 0; i < promoted.length; i++) {
+      const field = promoted[i]!.field;
+      const raw = field === 'level' ? this.#lower(record.levelName) : field === 'logger' ? record.name : text(record.fields[field]);
+      values[i] = raw;
+      let next = node.get(raw) as Trie | undefined;
+      if (next === undefined) {
+        next = new Map();
+        node.set(raw, next);
+      }
+      node = next;
     }
-    let stream = this.#streams.get(key);
+    let stream = node.get(LEAF) as { selector: string; labels: Record<string, string> } | undefined;
     if (stream !== undefined) return stream;
     const labels: Record<string, string> = { ...this.#o.labels };
-    for (let i = 0; i < this.#promoted.length; i++) {
+    for (let i = 0; i < promoted.length; i++) {
       const value = values[i];
       // Loki drops labels with empty values; leave them out so the selector matches Loki's.
-      if (value !== undefined && value !== '') labels[this.#promoted[i]!.label] = truncateUtf8(toWellFormed(value), MAX_LABEL_VALUE_BYTES);
+      if (value !== undefined && value !== '') labels[promoted[i]!.label] = truncateUtf8(toWellFormed(value), MAX_LABEL_VALUE_BYTES);
     }
     if (Object.keys(labels).length === 0) labels.job = 'pactown';
     stream = { selector: formatSelector(labels), labels };
-    if (this.#streams.size >= 10_000) this.#streams.clear();
-    this.#streams.set(key, stream);
+    if (++this.#streamCount > 10_000) {
+      this.#streams = new Map();
+      this.#streamCount = 0;
+      return stream;
+    }
+    node.set(LEAF, stream);
     return stream;
+  }
+
+  #lower(levelName: string): string {
+    let lower = this.#lowerCache.get(levelName);
+    if (lower === undefined) {
+      lower = levelName.toLowerCase();
+      if (this.#lowerCache.size < 100) this.#lowerCache.set(levelName, lower);
+    }
+    return lower;
   }
 
   #meta(record: LokiRecord): Array<[string, string]> | null {
