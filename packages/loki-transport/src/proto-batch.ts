@@ -1,16 +1,21 @@
 import type { StreamClock } from './batch.js';
-import { snappyCompress } from './snappy.js';
 import type { Payload } from './payload.js';
+import { snappyCompress } from './snappy.js';
 
-// The protobuf batch is written as lines arrive: each entry of a stream goes
-// straight into that stream's byte buffer (logproto.EntryAdapter inside
-// StreamAdapter.entries, field numbers as in protobuf.ts), so a batch holds
-// bytes, not one object per line, and sealing is one copy plus snappy.
+// The protobuf batch is written as lines arrive: each entry (a
+// logproto.EntryAdapter inside StreamAdapter.entries, field numbers as in
+// protobuf.ts) is encoded into one arena, in arrival order, with its stream
+// noted in typed arrays. Sealing groups the entries by stream with one copy
+// each. The arena and the output buffer are kept from batch to batch, so a
+// busy logger allocates one buffer per batch (the compressed body), not one
+// object per line.
 const TAG_1_LEN = 0x0a;
 const TAG_2_LEN = 0x12;
 const TAG_3_LEN = 0x1a;
 const TAG_1_VARINT = 0x08;
 const TAG_2_VARINT = 0x10;
+/** Buffers bigger than this are let go after a batch rather than kept for the next. */
+const MAX_KEPT_BYTES = 8 * 1024 * 1024;
 
 function varintLen(n: number): number {
   let len = 1;
@@ -25,49 +30,31 @@ function fieldLen(payload: number): number {
   return 1 + varintLen(payload) + payload;
 }
 
-const MAX_SPARE_BYTES = 256 * 1024;
+function writeVarint(buf: Buffer, pos: number, n: number): number {
+  while (n >= 0x80) {
+    buf[pos++] = (n & 0x7f) | 0x80;
+    n = Math.floor(n / 128);
+  }
+  buf[pos++] = n;
+  return pos;
+}
 
 type FastBuffer = Buffer & { utf8Write(text: string, offset: number, length: number): number };
 const HAS_UTF8_WRITE = typeof (Buffer.prototype as Partial<FastBuffer>).utf8Write === 'function';
 
-/** One stream's entries, already encoded. */
-class StreamBytes {
-  buf: Buffer;
-  len = 0;
-  constructor(
-    readonly selector: string,
-    readonly selectorBytes: number,
-    size: number,
-  ) {
-    this.buf = Buffer.allocUnsafe(Math.max(256, size));
-  }
+function writeString(buf: Buffer, pos: number, tag: number, text: string, bytes: number): number {
+  buf[pos++] = tag;
+  pos = writeVarint(buf, pos, bytes);
+  if (bytes === 0) return pos;
+  return pos + (HAS_UTF8_WRITE ? (buf as FastBuffer).utf8Write(text, pos, bytes) : buf.write(text, pos, bytes, 'utf8'));
+}
 
-  reserve(n: number): void {
-    if (this.len + n <= this.buf.length) return;
-    const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.len + n));
-    this.buf.copy(next, 0, 0, this.len);
-    this.buf = next;
-  }
-
-  byte(b: number): void {
-    this.buf[this.len++] = b;
-  }
-
-  varint(n: number): void {
-    const buf = this.buf;
-    while (n >= 0x80) {
-      buf[this.len++] = (n & 0x7f) | 0x80;
-      n = Math.floor(n / 128);
-    }
-    buf[this.len++] = n;
-  }
-
-  string(tag: number, text: string, bytes: number): void {
-    this.buf[this.len++] = tag;
-    this.varint(bytes);
-    if (bytes === 0) return;
-    this.len += HAS_UTF8_WRITE ? (this.buf as FastBuffer).utf8Write(text, this.len, bytes) : this.buf.write(text, this.len, bytes, 'utf8');
-  }
+interface StreamInfo {
+  index: number;
+  selector: string;
+  selectorBytes: number;
+  /** Bytes of this stream's encoded entries. */
+  bytes: number;
 }
 
 /**
@@ -76,11 +63,16 @@ class StreamBytes {
  * uncompressed `PushRequest`.
  */
 export class ProtoBatchBuilder {
-  #streams = new Map<string, StreamBytes>();
-  // Buffers of the last batch's streams, reused by the next one (they grow once, not every batch).
-  #spare = new Map<string, StreamBytes>();
+  #arena = Buffer.allocUnsafe(64 * 1024);
+  #used = 0;
+  #out: Buffer | null = null;
+  // Per entry: its stream and where it ends in the arena (it starts where the previous one ends).
+  #entryStream = new Int32Array(1024);
+  #entryEnd = new Int32Array(1024);
+  #count = 0;
+  #streams = new Map<string, StreamInfo>();
+  #list: StreamInfo[] = [];
   #bytes = 0;
-  #lines = 0;
   #lineBytes = 0;
   readonly #clock: StreamClock;
 
@@ -92,20 +84,18 @@ export class ProtoBatchBuilder {
     return this.#bytes;
   }
   get lines(): number {
-    return this.#lines;
+    return this.#count;
   }
 
   /** Adds one line to its stream; returns the batch's byte size afterwards. */
   add(selector: string, _labels: Record<string, string>, time: number, line: string, bytes: number, meta: Array<[string, string]> | null): number {
     let stream = this.#streams.get(selector);
     if (stream === undefined) {
-      stream = this.#spare.get(selector);
-      if (stream === undefined) stream = new StreamBytes(selector, Buffer.byteLength(selector), 4 * (bytes + 32));
-      else this.#spare.delete(selector);
-      const selectorBytes = stream.selectorBytes;
+      stream = { index: this.#list.length, selector, selectorBytes: Buffer.byteLength(selector), bytes: 0 };
       this.#streams.set(selector, stream);
+      this.#list.push(stream);
       // The stream's own header: tag + length (counted at its largest) + the selector field.
-      this.#bytes += 1 + 5 + fieldLen(selectorBytes);
+      this.#bytes += 1 + 5 + fieldLen(stream.selectorBytes);
     }
     const { ms, sub } = this.#clock.stamp(selector, time);
     const seconds = Math.floor(ms / 1000);
@@ -124,83 +114,125 @@ export class ProtoBatchBuilder {
       }
     }
     const total = fieldLen(entryLen);
-    stream.reserve(total);
-    stream.byte(TAG_2_LEN);
-    stream.varint(entryLen);
-    stream.byte(TAG_1_LEN);
-    stream.varint(tsLen);
+    const buf = this.#reserve(total);
+    let pos = this.#used;
+    buf[pos++] = TAG_2_LEN;
+    pos = writeVarint(buf, pos, entryLen);
+    buf[pos++] = TAG_1_LEN;
+    pos = writeVarint(buf, pos, tsLen);
     if (seconds > 0) {
-      stream.byte(TAG_1_VARINT);
-      stream.varint(seconds);
+      buf[pos++] = TAG_1_VARINT;
+      pos = writeVarint(buf, pos, seconds);
     }
     if (nanos > 0) {
-      stream.byte(TAG_2_VARINT);
-      stream.varint(nanos);
+      buf[pos++] = TAG_2_VARINT;
+      pos = writeVarint(buf, pos, nanos);
     }
-    if (bytes > 0) stream.string(TAG_2_LEN, line, bytes);
+    if (bytes > 0) pos = writeString(buf, pos, TAG_2_LEN, line, bytes);
     if (meta !== null) {
       let mi = 0;
       for (const [name, value] of meta) {
         const n = metaSizes![mi++]!;
         const v = metaSizes![mi++]!;
-        stream.byte(TAG_3_LEN);
-        stream.varint(metaSizes![mi++]!);
-        if (n > 0) stream.string(TAG_1_LEN, name, n);
-        if (v > 0) stream.string(TAG_2_LEN, value, v);
+        buf[pos++] = TAG_3_LEN;
+        pos = writeVarint(buf, pos, metaSizes![mi++]!);
+        if (n > 0) pos = writeString(buf, pos, TAG_1_LEN, name, n);
+        if (v > 0) pos = writeString(buf, pos, TAG_2_LEN, value, v);
       }
     }
+    this.#used = pos;
+    if (this.#count === this.#entryEnd.length) this.#growIndex();
+    this.#entryStream[this.#count] = stream.index;
+    this.#entryEnd[this.#count] = pos;
+    this.#count++;
+    stream.bytes += total;
     this.#bytes += total;
-    this.#lines++;
     this.#lineBytes += bytes;
     return this.#bytes;
   }
 
-  /** The uncompressed `PushRequest` of the current batch (and starts a new one). */
-  takeBody(): { body: Buffer; lines: number; lineBytes: number } {
-    const streams = [...this.#streams.values()];
+  #reserve(n: number): Buffer {
+    if (this.#used + n > this.#arena.length) {
+      const next = Buffer.allocUnsafe(Math.max(this.#arena.length * 2, this.#used + n));
+      this.#arena.copy(next, 0, 0, this.#used);
+      this.#arena = next;
+    }
+    return this.#arena;
+  }
+
+  #growIndex(): void {
+    const size = this.#entryEnd.length * 2;
+    const stream = new Int32Array(size);
+    const end = new Int32Array(size);
+    stream.set(this.#entryStream);
+    end.set(this.#entryEnd);
+    this.#entryStream = stream;
+    this.#entryEnd = end;
+  }
+
+  /** Groups the entries by stream into the output buffer; returns the `PushRequest` as a view of it. */
+  #assemble(): Buffer {
+    const list = this.#list;
+    const cursor = new Array<number>(list.length);
     let size = 0;
-    const lens: number[] = [];
-    for (const s of streams) {
-      const len = fieldLen(s.selectorBytes) + s.len;
-      lens.push(len);
+    for (const s of list) {
+      const len = fieldLen(s.selectorBytes) + s.bytes;
       size += fieldLen(len);
     }
-    const out = Buffer.allocUnsafe(size);
+    let out = this.#out;
+    if (out === null || out.length < size) out = this.#out = Buffer.allocUnsafe(Math.max(size, 64 * 1024));
     let pos = 0;
-    const varint = (n: number): void => {
-      while (n >= 0x80) {
-        out[pos++] = (n & 0x7f) | 0x80;
-        n = Math.floor(n / 128);
-      }
-      out[pos++] = n;
-    };
-    for (let i = 0; i < streams.length; i++) {
-      const s = streams[i]!;
+    for (const s of list) {
       out[pos++] = TAG_1_LEN;
-      varint(lens[i]!);
-      out[pos++] = TAG_1_LEN;
-      varint(s.selectorBytes);
-      pos += out.write(s.selector, pos, s.selectorBytes, 'utf8');
-      pos += s.buf.copy(out, pos, 0, s.len);
+      pos = writeVarint(out, pos, fieldLen(s.selectorBytes) + s.bytes);
+      pos = writeString(out, pos, TAG_1_LEN, s.selector, s.selectorBytes);
+      cursor[s.index] = pos;
+      pos += s.bytes;
     }
-    const result = { body: out, lines: this.#lines, lineBytes: this.#lineBytes };
-    // Keep modest buffers of a modest number of streams for the next batch.
-    if (this.#spare.size > 1000) this.#spare.clear();
-    for (const s of streams) {
-      if (s.buf.length > MAX_SPARE_BYTES) continue;
-      s.len = 0;
-      this.#spare.set(s.selector, s);
+    const arena = this.#arena;
+    const streamOf = this.#entryStream;
+    const endOf = this.#entryEnd;
+    let start = 0;
+    for (let i = 0; i < this.#count; i++) {
+      const end = endOf[i]!;
+      const s = streamOf[i]!;
+      const at = cursor[s]!;
+      const len = end - start;
+      // Entries are short: a loop beats a native copy call for them.
+      if (len <= 64) for (let k = 0; k < len; k++) out[at + k] = arena[start + k]!;
+      else arena.copy(out, at, start, end);
+      cursor[s] = at + len;
+      start = end;
     }
+    return out.subarray(0, size);
+  }
+
+  #reset(): { lines: number; lineBytes: number } {
+    const counts = { lines: this.#count, lineBytes: this.#lineBytes };
     this.#streams = new Map();
+    this.#list = [];
+    this.#used = 0;
+    this.#count = 0;
     this.#bytes = 0;
-    this.#lines = 0;
     this.#lineBytes = 0;
-    return result;
+    if (this.#arena.length > MAX_KEPT_BYTES) this.#arena = Buffer.allocUnsafe(64 * 1024);
+    if (this.#out !== null && this.#out.length > MAX_KEPT_BYTES) this.#out = null;
+    if (this.#entryEnd.length > 1 << 20) {
+      this.#entryEnd = new Int32Array(1024);
+      this.#entryStream = new Int32Array(1024);
+    }
+    return counts;
+  }
+
+  /** The uncompressed `PushRequest` of the current batch, as a buffer of its own (and starts a new one). */
+  takeBody(): { body: Buffer; lines: number; lineBytes: number } {
+    const body = Buffer.from(this.#assemble());
+    return { body, ...this.#reset() };
   }
 
   /** The current batch as a snappy-compressed protobuf payload (and starts a new one). */
   takePayload(): Payload {
-    const { body, lines, lineBytes } = this.takeBody();
-    return { body: snappyCompress(body), wire: 'protobuf', gzip: false, lines, lineBytes };
+    const body = snappyCompress(this.#assemble());
+    return { body, wire: 'protobuf', gzip: false, ...this.#reset() };
   }
 }

@@ -116,9 +116,19 @@ function compressFragment(src: Uint8Array, start: number, end: number, out: Uint
   return op;
 }
 
+// Worst-case output space, kept between calls (compression is synchronous) up to a size.
+let scratch: Buffer | null = null;
+const MAX_SCRATCH = 8 * 1024 * 1024;
+
 /** Compresses `input` into one snappy block. */
 export function snappyCompress(input: Uint8Array): Buffer {
-  const out = Buffer.allocUnsafe(maxCompressedLength(input.length));
+  const need = maxCompressedLength(input.length);
+  let out: Buffer;
+  if (need > MAX_SCRATCH) out = Buffer.allocUnsafe(need);
+  else {
+    if (scratch === null || scratch.length < need) scratch = Buffer.allocUnsafe(Math.max(need, 64 * 1024));
+    out = scratch;
+  }
   let op = 0;
   let n = input.length;
   while (n >= 0x80) {
@@ -129,7 +139,7 @@ export function snappyCompress(input: Uint8Array): Buffer {
   for (let start = 0; start < input.length; start += BLOCK) {
     op = compressFragment(input, start, Math.min(start + BLOCK, input.length), out, op);
   }
-  // Copy to an exact-size buffer: the worst-case allocation would otherwise stay alive with the body.
+  // An exact-size copy: the body outlives this call, the scratch space is reused.
   return Buffer.from(out.subarray(0, op));
 }
 
