@@ -18,7 +18,10 @@ export function captureStream(
   if (stream === null) return Promise.resolve();
   // One clock read per chunk: the lines of a chunk arrived together.
   let arrived = 0;
-  const splitter = new LineSplitter((text, split) => log.output(name, text, split, arrived), { maxLineLength });
+  const splitter = new LineSplitter((text, split) => log.output(name, text, split, arrived), {
+    maxLineLength,
+    onBlock: (block) => log.block(block),
+  });
   return new Promise((resolve) => {
     stream.on('data', (chunk: Buffer | string) => {
       const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;

@@ -23,12 +23,20 @@ export interface LineSplitterOptions {
    * @default 16384
    */
   maxLineLength?: number;
+  /**
+   * Called with the text of each run of whole lines decoded together (a chunk
+   * up to its last newline) before its lines go to the sink, and with null
+   * after them. Lines delivered outside such a run (joined across chunks,
+   * split, or the last one) come without it.
+   */
+  onBlock?: (block: string | null) => void;
 }
 
 /** Turns Buffers into lines; invalid UTF-8 becomes U+FFFD, never an error. */
 export class LineSplitter {
   readonly #sink: LineSink;
   readonly #max: number;
+  readonly #onBlock: ((block: string | null) => void) | undefined;
   #carry: Buffer | null = null;
   #continuing = false;
 
@@ -39,6 +47,7 @@ export class LineSplitter {
     }
     this.#sink = sink;
     this.#max = max;
+    this.#onBlock = options.onBlock;
   }
 
   /** Feeds a chunk; complete lines are delivered before this returns. */
@@ -75,6 +84,20 @@ export class LineSplitter {
   }
 
   #emitBlock(text: string): void {
+    const onBlock = this.#onBlock;
+    if (onBlock === undefined) {
+      this.#emitLines(text);
+      return;
+    }
+    onBlock(text);
+    try {
+      this.#emitLines(text);
+    } finally {
+      onBlock(null);
+    }
+  }
+
+  #emitLines(text: string): void {
     const sink = this.#sink;
     const max = this.#max;
     let pos = 0;

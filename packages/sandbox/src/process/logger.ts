@@ -32,6 +32,9 @@ export class ServiceLog {
   readonly #onLog: OnLog | undefined;
   readonly #logOutput: boolean;
   readonly #redact: (text: string) => string;
+  readonly #redactCheck: (block: string) => boolean;
+  // True while the lines of a chunk that needs no masking are being delivered.
+  #clean = false;
   #callbackFailed = false;
 
   constructor(
@@ -40,12 +43,23 @@ export class ServiceLog {
     onLog: OnLog | undefined,
     logOutput: boolean,
     redact: (text: string) => string = (text) => text,
+    redactCheck: (block: string) => boolean = () => true,
   ) {
     this.serviceId = serviceId;
     this.logger = logger.child({ service: serviceId });
     this.#onLog = onLog;
     this.#logOutput = logOutput;
     this.#redact = redact;
+    this.#redactCheck = redactCheck;
+  }
+
+  /**
+   * The lines of `block` are about to be delivered (null: they have been).
+   * One check over the whole chunk decides whether its lines need masking one
+   * by one; a busy service's chunks without secret syntax skip it.
+   */
+  block(block: string | null): void {
+    this.#clean = block !== null && this.#onLog !== undefined && !this.#redactCheck(block);
   }
 
   /** A message about the service (stream `'system'`). */
@@ -65,7 +79,7 @@ export class ServiceLog {
   output(stream: 'stdout' | 'stderr', text: string, split: boolean, time: number): void {
     if (this.#logOutput) this.logger.info({ stream }, text);
     // The logger redacts on its own; the callback feeds UIs and API answers, so it gets the masked text too.
-    if (this.#onLog !== undefined) this.#deliver('info', this.#redact(text), stream, split, time);
+    if (this.#onLog !== undefined) this.#deliver('info', this.#clean ? text : this.#redact(text), stream, split, time);
   }
 
   #deliver(level: LevelKey, message: string, stream: OutputStream, split: boolean, time = Date.now()): void {

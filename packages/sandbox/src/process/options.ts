@@ -47,6 +47,12 @@ export interface StartOptions {
   stopOnExit?: boolean;
   /** Masks secrets in the command line, in output lines given to `onLog`, and in the report's tails. @default log-core's `getRedactor().redactText` */
   redact?: (text: string) => string;
+  /**
+   * A cheap test over a whole chunk of lines: `false` promises that `redact`
+   * leaves every line of it unchanged, so those lines skip masking one by one.
+   * @default log-core's `getRedactor().mayNeedRedaction` with the default `redact`; with your own `redact`, every line is masked
+   */
+  redactCheck?: (block: string) => boolean;
   /** Log `❌ <exit message>` (ERROR) when the process ends without being stopped. @default true */
   announceDeath?: boolean;
 }
@@ -102,6 +108,7 @@ export function normalizeStartOptions(input: StartOptions): NormalizedStartOptio
   if (o.shell !== undefined && o.shell !== 'auto' && typeof o.shell !== 'boolean') bad('shell', o.shell, "true, false or 'auto'");
   if (o.onLog !== undefined && typeof o.onLog !== 'function') bad('onLog', o.onLog, 'a function');
   if (o.redact !== undefined && typeof o.redact !== 'function') bad('redact', o.redact, 'a function');
+  if (o.redactCheck !== undefined && typeof o.redactCheck !== 'function') bad('redactCheck', o.redactCheck, 'a function');
   if (o.logger !== undefined && (o.logger === null || typeof o.logger.child !== 'function')) bad('logger', o.logger, 'a pino-compatible logger');
   if (o.files !== undefined && typeof o.files !== 'function' && !Array.isArray(o.files)) bad('files', o.files, 'an array or a function');
   return {
@@ -124,6 +131,7 @@ export function normalizeStartOptions(input: StartOptions): NormalizedStartOptio
     port: o.port === undefined || o.port === null ? null : validPort('port', o.port),
     stopOnExit: o.stopOnExit ?? true,
     redact: o.redact ?? ((text: string) => getRedactor().redactText(text)),
+    redactCheck: o.redactCheck ?? (o.redact === undefined ? defaultRedactCheck : alwaysCheck),
     announceDeath: o.announceDeath ?? true,
   };
 }
@@ -132,6 +140,14 @@ function positiveIntOr(name: string, value: unknown, fallback: number): number {
   const n = nonNegativeInt(name, value, fallback);
   if (n === 0) bad(name, value, 'a positive integer');
   return n;
+}
+
+const alwaysCheck = (): boolean => true;
+
+/** log-core's block pre-check (an older log-core without one: check every line). */
+function defaultRedactCheck(block: string): boolean {
+  const redactor = getRedactor() as Partial<ReturnType<typeof getRedactor>>;
+  return typeof redactor.mayNeedRedaction === 'function' ? redactor.mayNeedRedaction(block) : true;
 }
 
 /** log-core's `pactown.sandbox` logger, looked up when a service starts (never at import time). */

@@ -81,7 +81,7 @@ export class ServiceProcess {
       }
       if (onLog !== undefined) onLog(record);
     };
-    this.#log = new ServiceLog(o.logger, o.serviceId, deliver, o.logOutput, o.redact);
+    this.#log = new ServiceLog(o.logger, o.serviceId, deliver, o.logOutput, o.redact, o.redactCheck);
     this.#tails.stdout = new TailBuffer(o.tailBytes);
     this.#tails.stderr = new TailBuffer(o.tailBytes);
     this.#oomAtStart = oomKillCount();

@@ -108,6 +108,64 @@ describe('capture', () => {
     expect(report.stdoutTail + report.stderrTail).not.toMatch(/s3cr3t-value|abcdef123456/);
   });
 
+  it('masks a secret inside a busy stream whose other chunks skip per-line masking', async () => {
+    // Thousands of clean lines in big chunks, with a secret now and then in the same writes.
+    const script = `const clean = 'x'.repeat(99) + '\\n'; let out = '';
+      for (let i = 0; i < 20000; i++) { out += clean; if (i % 5000 === 4999) out += 'db_password=hunter2-' + i + '\\n'; }
+      process.stdout.write(out);`;
+    const messages: string[] = [];
+    await startService({
+      serviceId: 'busy-secrets',
+      command: process.execPath,
+      args: ['-e', script],
+      cwd: dir.path,
+      logOutput: false,
+      onLog: (record) => {
+        if (record.stream === 'stdout') messages.push(record.message);
+      },
+    }).ended;
+    expect(messages).toHaveLength(20_004);
+    const secretLines = messages.filter((m) => m.startsWith('db_password='));
+    expect(secretLines).toHaveLength(4);
+    expect(messages.join('\n')).not.toContain('hunter2');
+  });
+
+  it('with its own redact and no redactCheck, every line goes through that redact', async () => {
+    const messages: string[] = [];
+    await startService({
+      serviceId: 'own-redact',
+      command: process.execPath,
+      args: ['-e', 'process.stdout.write("alpha\\nbeta\\n")'],
+      cwd: dir.path,
+      redact: (text) => text.toUpperCase(),
+      onLog: (record) => {
+        if (record.stream === 'stdout') messages.push(record.message);
+      },
+    }).ended;
+    expect(messages).toEqual(['ALPHA', 'BETA']);
+  });
+
+  it('a redactCheck that answers false lets clean chunks through unmasked', async () => {
+    const checked: string[] = [];
+    const messages: string[] = [];
+    await startService({
+      serviceId: 'own-check',
+      command: process.execPath,
+      args: ['-e', 'process.stdout.write("alpha\\nbeta\\n")'],
+      cwd: dir.path,
+      redact: (text) => text.toUpperCase(),
+      redactCheck: (block) => {
+        checked.push(block);
+        return false;
+      },
+      onLog: (record) => {
+        if (record.stream === 'stdout') messages.push(record.message);
+      },
+    }).ended;
+    expect(checked).toEqual(['alpha\nbeta']);
+    expect(messages).toEqual(['alpha', 'beta']);
+  });
+
   it('a throwing onLog never stops the capture', async () => {
     let calls = 0;
     const report = await startService({

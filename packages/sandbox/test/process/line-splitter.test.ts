@@ -84,3 +84,38 @@ describe('LineSplitter', () => {
     expect(() => new LineSplitter(() => {}, { maxLineLength: 0 })).toThrow(/maxLineLength.*0/);
   });
 });
+
+describe('LineSplitter onBlock', () => {
+  it('brackets each run of whole lines decoded together, and nothing else', () => {
+    const events: string[] = [];
+    const splitter = new LineSplitter((text) => events.push(`line ${text}`), {
+      onBlock: (block) => events.push(block === null ? 'end' : `block ${JSON.stringify(block)}`),
+    });
+    splitter.push(Buffer.from('a\nb\npart'));
+    splitter.push(Buffer.from('ial\nc\r\nd'));
+    splitter.end();
+    expect(events).toEqual([
+      'block "a\\nb"',
+      'line a',
+      'line b',
+      'end',
+      'line partial',
+      'block "c\\r"',
+      'line c',
+      'end',
+      'line d',
+    ]);
+  });
+
+  it('ends the bracket even when the sink throws', () => {
+    const events: Array<string | null> = [];
+    const splitter = new LineSplitter(
+      () => {
+        throw new Error('sink bug');
+      },
+      { onBlock: (block) => events.push(block) },
+    );
+    expect(() => splitter.push(Buffer.from('a\n'))).toThrow('sink bug');
+    expect(events).toEqual(['a', null]);
+  });
+});
