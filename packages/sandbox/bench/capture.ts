@@ -15,7 +15,9 @@ import { silentLogger } from '../src/process/logger.js';
 import { startService } from '../src/process/service-process.js';
 
 const LINE = 'x'.repeat(99);
-export const producer = (bytes: number): string => `yes ${LINE} | head -c ${bytes}`;
+/** A line with the syntax a secret could hide in (`key=value`, a dash): every line is masked one by one. */
+export const KV_LINE = `level=info msg=request-done user=user123 path=/api/items status=200 ${'y'.repeat(31)}`;
+export const producer = (bytes: number, line = LINE): string => `yes '${line}' | head -c ${bytes}`;
 
 export interface CaptureRun {
   ms: number;
@@ -43,12 +45,12 @@ async function measure(run: () => Promise<number>): Promise<CaptureRun> {
 }
 
 /** This package: `startService` with a live `onLog` callback. */
-export function ours(bytes: number): Promise<CaptureRun> {
+export function ours(bytes: number, line = LINE): Promise<CaptureRun> {
   return measure(async () => {
     let lines = 0;
     const proc = startService({
       serviceId: 'bench',
-      command: producer(bytes),
+      command: producer(bytes, line),
       cwd: tmpdir(),
       logger: silentLogger,
       logOutput: false,
@@ -83,6 +85,23 @@ export function execaLines(bytes: number): Promise<CaptureRun> {
     const subprocess = execa('/bin/sh', ['-c', producer(bytes)], { buffer: false, stdin: 'ignore', stderr: 'ignore', detached: true, cleanup: false });
     for await (const _line of subprocess) lines++;
     return lines;
+  });
+}
+
+/** A plain split loop over the same pipe: decode, split on newlines, count. Keeps nothing, calls nothing: the ceiling for a reader that sees every line. */
+export function splitLoop(bytes: number): Promise<CaptureRun> {
+  return measure(async () => {
+    const child = spawn('/bin/sh', ['-c', producer(bytes)], { stdio: ['ignore', 'pipe', 'ignore'], detached: true });
+    let lines = 0;
+    let carry = '';
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (text: string) => {
+      const parts = (carry + text).split('\n');
+      carry = parts.pop()!;
+      lines += parts.length;
+    });
+    await new Promise((resolve) => child.stdout.once('end', resolve));
+    return carry === '' ? lines : lines + 1;
   });
 }
 

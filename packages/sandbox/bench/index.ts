@@ -9,7 +9,7 @@
  */
 import { existsSync } from 'node:fs';
 import { machineLine, median, percentile, printTable, verdict } from '@pactown/bench';
-import { type CaptureRun, devNull, execaLines, ours, readline } from './capture.js';
+import { type CaptureRun, devNull, execaLines, KV_LINE, ours, readline, splitLoop } from './capture.js';
 import { diedReportLatency, execaResultLatency, originalPollLatency, readinessLatency } from './latency.js';
 import { makeChunks, pipelineOurs, pipelineReadline } from './pipeline.js';
 
@@ -23,10 +23,13 @@ console.log(machineLine());
 console.log(`capture: ${(BYTES / MiB).toFixed(0)} MiB of 100-byte lines, ${CAPTURE_ROUNDS} round(s); latency: ${LATENCY_ROUNDS} rounds`);
 
 const contenders: Record<string, (bytes: number) => Promise<CaptureRun>> = {
-  '@pactown/sandbox onLog': ours,
+  '@pactown/sandbox onLog': (bytes) => ours(bytes),
   'node:readline': readline,
   'execa for await (line)': execaLines,
+  'plain split loop (decode, split, count)': splitLoop,
   'child alone > /dev/null': devNull,
+  // Not in the targets: lines with `key=value` are masked one by one (what that costs).
+  '@pactown/sandbox onLog, key=value lines': (bytes) => ours(bytes, KV_LINE),
 };
 const runs: Record<string, CaptureRun[]> = {};
 // Warm-up (JIT, module loading) with a small volume, not measured.
@@ -52,8 +55,12 @@ printTable(
   ]),
 );
 const oursMs = ms('@pactown/sandbox onLog');
+console.log(`(lines are ${KV_LINE.length + 1} bytes in every row; the key=value row masks each line: ${(ms('@pactown/sandbox onLog, key=value lines') / oursMs).toFixed(2)}x the time of the first row)`);
 verdict('capture throughput vs node:readline', ms('node:readline') / oursMs, { atLeast: 1.5 });
 verdict("capture throughput vs execa's line iteration", ms('execa for await (line)') / oursMs, { atLeast: 4 });
+console.log(
+  `(ceiling in this run: a plain split loop that does nothing with its lines reaches ${(ms('node:readline') / ms('plain split loop (decode, split, count)')).toFixed(2)}x node:readline; ours is ${(ms('plain split loop (decode, split, count)') / oursMs).toFixed(2)}x the split loop's speed)`,
+);
 const oursCpu = cpu('@pactown/sandbox onLog');
 console.log(`(parent CPU per byte, for reference: readline ${(cpu('node:readline') / oursCpu).toFixed(2)}x ours, execa ${(cpu('execa for await (line)') / oursCpu).toFixed(2)}x ours)`);
 const growth = Math.max(...runs['@pactown/sandbox onLog']!.map((r) => r.rssGrowth)) / MiB;

@@ -6,13 +6,15 @@
  * noise hides in the end-to-end numbers.
  */
 import { createInterface } from 'node:readline';
+import { getRedactor } from '@pactown/log-core';
 import { Readable } from 'node:stream';
 import { LineSplitter } from '../src/process/line-splitter.js';
 import { ServiceLog, silentLogger } from '../src/process/logger.js';
 import { TailBuffer } from '../src/process/tail-buffer.js';
 
-export function makeChunks(bytes: number): Buffer[] {
-  const block = Buffer.from(`${'x'.repeat(99)}\n`.repeat(6554));
+/** `line` is the text of every 100-byte line (99 characters and a newline). */
+export function makeChunks(bytes: number, line = 'x'.repeat(99)): Buffer[] {
+  const block = Buffer.from(`${line}\n`.repeat(6554));
   const chunks: Buffer[] = [];
   let total = 0;
   while (total < bytes) {
@@ -25,7 +27,7 @@ export function makeChunks(bytes: number): Buffer[] {
   return chunks;
 }
 
-/** splitter + tail + onLog records, as `startService` runs them per chunk. */
+/** splitter + tail + masking + onLog records, as `startService` runs them per chunk (default redactor). */
 export function pipelineOurs(chunks: Buffer[]): number {
   let lines = 0;
   const log = new ServiceLog(
@@ -35,10 +37,12 @@ export function pipelineOurs(chunks: Buffer[]): number {
       lines++;
     },
     false,
+    (text) => getRedactor().redactText(text),
+    (block) => getRedactor().mayNeedRedaction(block),
   );
   const tail = new TailBuffer(65_536);
   let arrived = 0;
-  const splitter = new LineSplitter((text, split) => log.output('stdout', text, split, arrived));
+  const splitter = new LineSplitter((text, split) => log.output('stdout', text, split, arrived), { onBlock: (block) => log.block(block) });
   for (const chunk of chunks) {
     arrived = Date.now();
     tail.push(chunk);
