@@ -46,12 +46,25 @@ function wireBytes(receiver: LokiReceiver): number {
   return Object.values(receiver.stats().push).reduce((sum, t) => sum + t.bytes, 0);
 }
 
-async function delivered(receiver: LokiReceiver, count: number, seconds: number): Promise<{ ok: boolean; at: number }> {
-  try {
-    await receiver.waitForEntries(count, seconds * 1000);
-    return { ok: true, at: now() };
-  } catch {
-    return { ok: false, at: now() };
+/**
+ * Waits until the receiver holds `count` lines, or until no line has arrived for
+ * STALL_MS (a shipper whose same-millisecond duplicates Loki drops never reaches
+ * `count`). `at` is when the last line arrived, so a stall does not count as time.
+ */
+const STALL_MS = 3000;
+async function delivered(receiver: LokiReceiver, count: number, seconds: number, stallMs = Number.POSITIVE_INFINITY): Promise<{ ok: boolean; at: number }> {
+  const deadline = now() + seconds * 1000;
+  let seen = receiver.entryCount;
+  let at = now();
+  for (;;) {
+    const have = receiver.entryCount;
+    if (have !== seen) {
+      seen = have;
+      at = now();
+    }
+    if (have >= count) return { ok: true, at };
+    if (now() >= deadline || (have > 0 && now() - at >= stallMs)) return { ok: false, at };
+    await new Promise((resolve) => setTimeout(resolve, 2));
   }
 }
 
@@ -69,15 +82,36 @@ console.log(`BENCH_SCALE=${SCALE}: ${N} lines, burst ${BURST}, outage ${OUTAGE_S
 
 // 1. Throughput and bytes per line: first log call until the receiver holds every line.
 const throughput: Record<string, number> = {};
+const held: Record<string, number> = {};
+// How long the producer's own loop of log calls took: no pino transport sees a line before
+// that loop yields (pino's thread stream hands lines to its worker on the next tick).
+const loop: Record<string, number> = {};
 const bytesPerLine: Record<string, number> = {};
+// Rounds alternate between the shippers (the receiver warms up in the first), median per shipper.
+const ROUNDS = SCALE >= 1 ? 3 : 1;
+const tp: Record<string, Array<{ rate: number; held: number; loop: number; bytes: number }>> = {};
+for (let round = 0; round < ROUNDS; round++) {
+  for (const kind of competitors) {
+    await fresh();
+    const p = producer(kind, 'throughput', url, N);
+    const done = await delivered(receiver, N, WAIT_S * 2, STALL_MS);
+    const r = await p.report;
+    await p.stop();
+    (tp[kind] ??= []).push({
+      rate: receiver.entryCount / ((done.at - r.t0!) / 1000),
+      held: receiver.entryCount,
+      loop: r.loopMs!,
+      bytes: wireBytes(receiver) / Math.max(1, receiver.entryCount),
+    });
+  }
+}
 for (const kind of competitors) {
-  await fresh();
-  const p = producer(kind, 'throughput', url, N);
-  const done = await delivered(receiver, N, WAIT_S * 2);
-  const r = await p.report;
-  await p.stop();
-  throughput[kind] = done.ok ? N / ((done.at - r.t0!) / 1000) : receiver.entryCount / ((done.at - r.t0!) / 1000);
-  bytesPerLine[kind] = wireBytes(receiver) / Math.max(1, receiver.entryCount);
+  const runs = [...tp[kind]!].sort((a, b) => a.rate - b.rate);
+  const mid = runs[Math.floor(runs.length / 2)]!;
+  throughput[kind] = mid.rate;
+  held[kind] = mid.held;
+  loop[kind] = mid.loop;
+  bytesPerLine[kind] = mid.bytes;
 }
 
 // 2. A burst of BURST lines, and N lines logged right before the transport is ended.
@@ -124,7 +158,9 @@ await receiver.close();
 
 const f = (n: number, d = 0) => Number(n.toFixed(d));
 printTable(`Loki shipping, same receiver, same run (${new Date().toISOString().slice(0, 10)})`, ['measure', 'ours', 'pino-loki', 'winston-loki'], [
-  [`throughput, ${N} lines (lines/s)`, f(throughput.ours!), f(throughput['pino-loki']!), f(throughput['winston-loki']!)],
+  [`throughput, ${N} lines (lines/s, median of ${ROUNDS})`, f(throughput.ours!), f(throughput['pino-loki']!), f(throughput['winston-loki']!)],
+  ['  lines the receiver holds (Loki drops same-time duplicates)', held.ours!, held['pino-loki']!, held['winston-loki']!],
+  ['  the log calls alone, main thread (ms)', f(loop.ours!), f(loop['pino-loki']!), f(loop['winston-loki']!)],
   ['bytes on the wire per line', f(bytesPerLine.ours!, 1), f(bytesPerLine['pino-loki']!, 1), f(bytesPerLine['winston-loki']!, 1)],
   [`burst of ${BURST}: lines delivered within ${WAIT_S} s`, burst.ours!, burst['pino-loki']!, burst['winston-loki']!],
   [`${N} lines logged right before end: delivered`, atEnd.ours!, atEnd['pino-loki']!, atEnd['winston-loki']!],
@@ -133,6 +169,9 @@ printTable(`Loki shipping, same receiver, same run (${new Date().toISOString().s
 ]);
 console.log('');
 verdict('throughput vs pino-loki', throughput.ours! / throughput['pino-loki']!, { atLeast: 3 });
+// The best any pino transport could do here: every line at the receiver the moment the log calls return.
+const ceiling = N / (loop.ours! / 1000) / throughput['pino-loki']!;
+console.log(`(ceiling for any pino transport in this run, delivery in zero time after the log calls: ${ceiling.toFixed(2)}x pino-loki)`);
 verdict('throughput vs winston-loki', throughput.ours! / throughput['winston-loki']!, { atLeast: 3 });
 verdict(`burst of ${BURST} delivered (share)`, burst.ours! / BURST, { atLeast: 1 });
 verdict(`${N} lines before end delivered (share)`, atEnd.ours! / N, { atLeast: 1 });
