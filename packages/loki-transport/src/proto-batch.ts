@@ -1,53 +1,18 @@
 import type { StreamClock } from './batch.js';
 import type { Payload } from './payload.js';
+import { fieldLen, TAG_1_LEN, TAG_1_VARINT, TAG_2_LEN, TAG_2_VARINT, TAG_3_LEN, timestampLen, writeString, writeVarint } from './protobuf.js';
 import { snappyCompress } from './snappy.js';
 
 // The protobuf batch is written as lines arrive: each entry (a
-// logproto.EntryAdapter inside StreamAdapter.entries, field numbers as in
-// protobuf.ts) is encoded into one arena, in arrival order, with its stream
-// noted in typed arrays. Sealing groups the entries by stream with one copy
-// each. The arena and the output buffer are kept from batch to batch, so a
-// busy logger allocates one buffer per batch (the compressed body), not one
-// object per line.
-const TAG_1_LEN = 0x0a;
-const TAG_2_LEN = 0x12;
-const TAG_3_LEN = 0x1a;
-const TAG_1_VARINT = 0x08;
-const TAG_2_VARINT = 0x10;
+// logproto.EntryAdapter inside StreamAdapter.entries, tags from protobuf.ts)
+// is encoded into one arena, in arrival order, with its stream noted in typed
+// arrays. Sealing groups the entries by stream with one copy each. The arena
+// and the output buffer are kept from batch to batch, so a busy logger
+// allocates one buffer per batch (the compressed body), not one object per
+// line.
+
 /** Buffers bigger than this are let go after a batch rather than kept for the next. */
 const MAX_KEPT_BYTES = 8 * 1024 * 1024;
-
-function varintLen(n: number): number {
-  let len = 1;
-  while (n >= 0x80) {
-    n = Math.floor(n / 128);
-    len++;
-  }
-  return len;
-}
-
-function fieldLen(payload: number): number {
-  return 1 + varintLen(payload) + payload;
-}
-
-function writeVarint(buf: Buffer, pos: number, n: number): number {
-  while (n >= 0x80) {
-    buf[pos++] = (n & 0x7f) | 0x80;
-    n = Math.floor(n / 128);
-  }
-  buf[pos++] = n;
-  return pos;
-}
-
-type FastBuffer = Buffer & { utf8Write(text: string, offset: number, length: number): number };
-const HAS_UTF8_WRITE = typeof (Buffer.prototype as Partial<FastBuffer>).utf8Write === 'function';
-
-function writeString(buf: Buffer, pos: number, tag: number, text: string, bytes: number): number {
-  buf[pos++] = tag;
-  pos = writeVarint(buf, pos, bytes);
-  if (bytes === 0) return pos;
-  return pos + (HAS_UTF8_WRITE ? (buf as FastBuffer).utf8Write(text, pos, bytes) : buf.write(text, pos, bytes, 'utf8'));
-}
 
 interface StreamInfo {
   index: number;
@@ -100,7 +65,7 @@ export class ProtoBatchBuilder {
     const { ms, sub } = this.#clock.stamp(selector, time);
     const seconds = Math.floor(ms / 1000);
     const nanos = (ms - seconds * 1000) * 1e6 + sub;
-    const tsLen = (seconds > 0 ? 1 + varintLen(seconds) : 0) + (nanos > 0 ? 1 + varintLen(nanos) : 0);
+    const tsLen = timestampLen(seconds, nanos);
     let entryLen = fieldLen(tsLen) + (bytes > 0 ? fieldLen(bytes) : 0);
     let metaSizes: number[] | null = null;
     if (meta !== null) {

@@ -4,13 +4,13 @@ import type { StreamBatch } from './entry.js';
 // StreamAdapter { string labels = 1; repeated EntryAdapter entries = 2; }
 // EntryAdapter { Timestamp timestamp = 1; string line = 2; repeated LabelPairAdapter structuredMetadata = 3; }
 // Timestamp { int64 seconds = 1; int32 nanos = 2; }   LabelPairAdapter { string name = 1; string value = 2; }
-const TAG_1_LEN = 0x0a;
-const TAG_2_LEN = 0x12;
-const TAG_3_LEN = 0x1a;
-const TAG_1_VARINT = 0x08;
-const TAG_2_VARINT = 0x10;
+export const TAG_1_LEN = 0x0a;
+export const TAG_2_LEN = 0x12;
+export const TAG_3_LEN = 0x1a;
+export const TAG_1_VARINT = 0x08;
+export const TAG_2_VARINT = 0x10;
 
-function varintLen(n: number): number {
+export function varintLen(n: number): number {
   let len = 1;
   while (n >= 0x80) {
     n = Math.floor(n / 128);
@@ -19,7 +19,7 @@ function varintLen(n: number): number {
   return len;
 }
 
-function fieldLen(payload: number): number {
+export function fieldLen(payload: number): number {
   return 1 + varintLen(payload) + payload;
 }
 
@@ -27,26 +27,40 @@ function fieldLen(payload: number): number {
 type FastBuffer = Buffer & { utf8Write(text: string, offset: number, length: number): number };
 const HAS_UTF8_WRITE = typeof (Buffer.prototype as Partial<FastBuffer>).utf8Write === 'function';
 
+/** Writes `text` (`bytes` long in UTF-8) at `pos`; returns the position after it. */
+export function writeUtf8(buf: Buffer, pos: number, text: string, bytes: number): number {
+  return pos + (HAS_UTF8_WRITE ? (buf as FastBuffer).utf8Write(text, pos, bytes) : buf.write(text, pos, bytes, 'utf8'));
+}
+
+/** Writes `n` as a varint at `pos`; returns the position after it. */
+export function writeVarint(buf: Buffer, pos: number, n: number): number {
+  while (n >= 0x80) {
+    buf[pos++] = (n & 0x7f) | 0x80;
+    n = Math.floor(n / 128);
+  }
+  buf[pos++] = n;
+  return pos;
+}
+
+/** Writes a length-delimited string field (tag, length, UTF-8 bytes) at `pos`; returns the position after it. */
+export function writeString(buf: Buffer, pos: number, tag: number, text: string, bytes: number): number {
+  buf[pos++] = tag;
+  pos = writeVarint(buf, pos, bytes);
+  return bytes === 0 ? pos : writeUtf8(buf, pos, text, bytes);
+}
+
 class Writer {
   pos = 0;
   constructor(readonly buf: Buffer) {}
   varint(n: number): void {
-    const buf = this.buf;
-    while (n >= 0x80) {
-      buf[this.pos++] = (n & 0x7f) | 0x80;
-      n = Math.floor(n / 128);
-    }
-    buf[this.pos++] = n;
+    this.pos = writeVarint(this.buf, this.pos, n);
   }
   string(tag: number, text: string, bytes: number): void {
-    this.buf[this.pos++] = tag;
-    this.varint(bytes);
-    if (bytes === 0) return;
-    this.pos += HAS_UTF8_WRITE ? (this.buf as FastBuffer).utf8Write(text, this.pos, bytes) : this.buf.write(text, this.pos, bytes, 'utf8');
+    this.pos = writeString(this.buf, this.pos, tag, text, bytes);
   }
 }
 
-function timestampLen(seconds: number, nanos: number): number {
+export function timestampLen(seconds: number, nanos: number): number {
   return (seconds > 0 ? 1 + varintLen(seconds) : 0) + (nanos > 0 ? 1 + varintLen(nanos) : 0);
 }
 
