@@ -47,7 +47,6 @@ export class BatchBuilder {
   #streams = new Map<string, StreamBatch>();
   #bytes = 0;
   #lines = 0;
-  #startedAt = 0;
   readonly #clock: StreamClock;
 
   constructor(clock: StreamClock = new StreamClock()) {
@@ -60,9 +59,6 @@ export class BatchBuilder {
   get lines(): number {
     return this.#lines;
   }
-  get startedAt(): number {
-    return this.#startedAt;
-  }
 
   /** Adds one line to its stream; returns the batch's byte size afterwards. */
   add(selector: string, labels: Record<string, string>, time: number, line: string, bytes: number, meta: Array<[string, string]> | null): number {
@@ -72,7 +68,6 @@ export class BatchBuilder {
       this.#streams.set(selector, stream);
       this.#bytes += selector.length + ENTRY_OVERHEAD;
     }
-    if (this.#lines === 0) this.#startedAt = Date.now();
     const { ms, sub } = this.#clock.stamp(selector, time);
     const entry: Entry = { ms, sub, line, bytes, meta };
     stream.entries.push(entry);

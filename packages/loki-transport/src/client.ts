@@ -1,4 +1,4 @@
-import { BatchBuilder, StreamClock } from './batch.js';
+import { BatchBuilder } from './batch.js';
 import { HttpClient } from './http.js';
 import { functionFormatter, jsonFormatter, type LineFormatter, logfmtFormatter } from './line-format.js';
 import { Counters } from './metrics.js';
@@ -59,7 +59,7 @@ class Client implements LokiClient {
   constructor(o: NormalizedOptions) {
     this.#o = o;
     // Protobuf batches are encoded line by line as they fill; JSON ones at the end.
-    this.#builder = o.wire === 'protobuf' ? new ProtoBatchBuilder(new StreamClock()) : new BatchBuilder();
+    this.#builder = o.wire === 'protobuf' ? new ProtoBatchBuilder() : new BatchBuilder();
     this.#shaper = new Shaper(o, lineFormatter(o));
     this.#http = new HttpClient(o.pushUrl, o.tls, o.timeout);
     if (o.spoolDir !== undefined) {

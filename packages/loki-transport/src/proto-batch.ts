@@ -1,4 +1,4 @@
-import type { StreamClock } from './batch.js';
+import { StreamClock } from './batch.js';
 import type { Payload } from './payload.js';
 import { fieldLen, TAG_1_LEN, TAG_1_VARINT, TAG_2_LEN, TAG_2_VARINT, TAG_3_LEN, timestampLen, writeString, writeVarint } from './protobuf.js';
 import { snappyCompress } from './snappy.js';
@@ -41,7 +41,7 @@ export class ProtoBatchBuilder {
   #lineBytes = 0;
   readonly #clock: StreamClock;
 
-  constructor(clock: StreamClock) {
+  constructor(clock: StreamClock = new StreamClock()) {
     this.#clock = clock;
   }
 
