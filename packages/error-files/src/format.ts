@@ -5,13 +5,13 @@
 import { NO_NEWLINE_NOTE, cutNote, escapeLines, moreFilesNote } from './markers.js';
 import { reprList } from './pylist.js';
 import type { ErrorFileReport, Suggestion } from './types.js';
-import { encodeNumber, encodeValue } from './values.js';
+import { encodeNumber, encodeValue, quoteJson } from './values.js';
 
 const TOKEN = /^[A-Za-z0-9_.+-]+$/;
 
 /** A bare word when it is one, else a JSON string. */
 export function encodeToken(value: string): string {
-  return TOKEN.test(value) ? value : JSON.stringify(value);
+  return TOKEN.test(value) ? value : quoteJson(value);
 }
 
 function signalLine(report: ErrorFileReport): string {

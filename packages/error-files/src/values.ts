@@ -9,9 +9,18 @@
 // Printable text without edge spaces that does not start with a quote.
 const PLAIN = /^(?!")[^\s\x00-\x1f\x7f-\x9f\u2028\u2029](?:[^\x00-\x1f\x7f-\x9f\u2028\u2029]*[^\s\x00-\x1f\x7f-\x9f\u2028\u2029])?$/;
 
+/**
+ * A JSON string literal that stays on one line for every reader: JSON leaves
+ * U+2028 and U+2029 unescaped, but JavaScript's `.` and many tools treat them
+ * as line breaks.
+ */
+export function quoteJson(value: string): string {
+  return JSON.stringify(value).replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+}
+
 /** Encodes a header value so that {@link decodeValue} gives it back exactly. */
 export function encodeValue(value: string): string {
-  return PLAIN.test(value) ? value : JSON.stringify(value);
+  return PLAIN.test(value) ? value : quoteJson(value);
 }
 
 /** Decodes a header value written by {@link encodeValue}; other text is returned as it is. */

@@ -143,3 +143,36 @@ describe('round trip', () => {
     });
   });
 });
+
+describe('line separators inside values', () => {
+  it('keeps U+2028 and U+2029 in actions, descriptions, commands and the message', () => {
+    for (const sep of ['\u2028', '\u2029']) {
+      const r = {
+        serviceId: 'sep',
+        pid: null,
+        command: `node a${sep}b.js`,
+        cwd: '/srv',
+        envDir: null,
+        exit: { code: 1, exitCode: 1, signal: null, signalNumber: null, description: '', forced: false, viaShell: false, message: `Process exited with code: 1${sep}` },
+        message: `boom${sep}`,
+        category: 'process_crash',
+        suggestions: [
+          { action: sep, description: sep, autoFixable: false },
+          { action: `fix${sep}it`, description: `run ${sep} this`, command: `echo ${sep}`, autoFixable: true },
+        ],
+        stderrTail: '',
+        stderrDroppedBytes: 0,
+        stdoutTail: '',
+        stdoutDroppedBytes: 0,
+        files: [],
+        startedAt: '2026-01-01T00:00:00.000Z',
+        endedAt: '2026-01-01T00:00:01.000Z',
+        durationMs: 1000,
+      } as unknown as DiedReport;
+      const prepared = prepareReport(r, { stripAnsi: false });
+      const text = formatErrorFile(prepared);
+      expect(text).not.toContain(sep);
+      expect(parseErrorFile(text)).toEqual(prepared);
+    }
+  });
+});
