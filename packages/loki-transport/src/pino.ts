@@ -8,8 +8,9 @@ import type { LokiMetrics, LokiOptions } from './types.js';
 /** Name of the event the pino transport stream emits in the main thread with each counters report. */
 export const METRICS_EVENT = 'lokiMetrics';
 
-/** Characters of a chunk handled before the worker's event loop gets a turn. */
-const SLICE = 256 * 1024;
+/** How long a chunk is worked on before the worker's event loop gets a turn (ms), checked every CHECK_EVERY lines. */
+const SLICE_MS = 5;
+const CHECK_EVERY = 64;
 
 /** A line without a newline longer than this is shipped as it is rather than held for its end. */
 const MAX_CARRY = 4 * 1024 * 1024;
@@ -56,10 +57,12 @@ export class PinoSink extends Writable {
 
   #feed(text: string, from: number, callback: (error?: Error | null) => void): void {
     let start = from;
-    // A chunk can hold megabytes: yield now and then, so sealed batches go out while the rest is read.
-    const pause = from + SLICE;
+    // A chunk can hold megabytes: yield every few milliseconds, so sealed batches go out
+    // (and requests connect and get answered) while the rest is read, however cold the code.
+    const until = performance.now() + SLICE_MS;
+    let lines = 0;
     for (;;) {
-      if (start > pause) {
+      if (++lines % CHECK_EVERY === 0 && performance.now() > until) {
         setImmediate(() => this.#feed(text, start, callback));
         return;
       }
