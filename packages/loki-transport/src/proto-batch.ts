@@ -1,6 +1,6 @@
 import { StreamClock } from './batch.js';
 import type { Payload } from './payload.js';
-import { fieldLen, TAG_1_LEN, TAG_1_VARINT, TAG_2_LEN, TAG_2_VARINT, TAG_3_LEN, timestampLen, writeString, writeVarint } from './protobuf.js';
+import { entryLen, fieldLen, splitTime, TAG_1_LEN, writeEntry, writeString, writeVarint } from './protobuf.js';
 import { snappyCompress } from './snappy.js';
 
 // The protobuf batch is written as lines arrive: each entry (a
@@ -39,6 +39,8 @@ export class ProtoBatchBuilder {
   #list: StreamInfo[] = [];
   #bytes = 0;
   #lineBytes = 0;
+  // Metadata sizes of the entry being added (reused).
+  #metaSizes: number[] = [];
   readonly #clock: StreamClock;
 
   constructor(clock: StreamClock = new StreamClock()) {
@@ -63,48 +65,12 @@ export class ProtoBatchBuilder {
       this.#bytes += 1 + 5 + fieldLen(stream.selectorBytes);
     }
     const { ms, sub } = this.#clock.stamp(selector, time);
-    const seconds = Math.floor(ms / 1000);
-    const nanos = (ms - seconds * 1000) * 1e6 + sub;
-    const tsLen = timestampLen(seconds, nanos);
-    let entryLen = fieldLen(tsLen) + (bytes > 0 ? fieldLen(bytes) : 0);
-    let metaSizes: number[] | null = null;
-    if (meta !== null) {
-      metaSizes = [];
-      for (const [name, value] of meta) {
-        const n = Buffer.byteLength(name);
-        const v = Buffer.byteLength(value);
-        const pair = (n > 0 ? fieldLen(n) : 0) + (v > 0 ? fieldLen(v) : 0);
-        metaSizes.push(n, v, pair);
-        entryLen += fieldLen(pair);
-      }
-    }
-    const total = fieldLen(entryLen);
-    const buf = this.#reserve(total);
-    let pos = this.#used;
-    buf[pos++] = TAG_2_LEN;
-    pos = writeVarint(buf, pos, entryLen);
-    buf[pos++] = TAG_1_LEN;
-    pos = writeVarint(buf, pos, tsLen);
-    if (seconds > 0) {
-      buf[pos++] = TAG_1_VARINT;
-      pos = writeVarint(buf, pos, seconds);
-    }
-    if (nanos > 0) {
-      buf[pos++] = TAG_2_VARINT;
-      pos = writeVarint(buf, pos, nanos);
-    }
-    if (bytes > 0) pos = writeString(buf, pos, TAG_2_LEN, line, bytes);
-    if (meta !== null) {
-      let mi = 0;
-      for (const [name, value] of meta) {
-        const n = metaSizes![mi++]!;
-        const v = metaSizes![mi++]!;
-        buf[pos++] = TAG_3_LEN;
-        pos = writeVarint(buf, pos, metaSizes![mi++]!);
-        if (n > 0) pos = writeString(buf, pos, TAG_1_LEN, name, n);
-        if (v > 0) pos = writeString(buf, pos, TAG_2_LEN, value, v);
-      }
-    }
+    const { seconds, nanos } = splitTime(ms, sub);
+    const sizes = this.#metaSizes;
+    sizes.length = 0;
+    const len = entryLen(seconds, nanos, bytes, meta, sizes);
+    const total = fieldLen(len);
+    const pos = writeEntry(this.#reserve(total), this.#used, len, seconds, nanos, line, bytes, meta, sizes, 0);
     this.#used = pos;
     if (this.#count === this.#entryEnd.length) this.#growIndex();
     this.#entryStream[this.#count] = stream.index;

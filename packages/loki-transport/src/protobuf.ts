@@ -5,12 +5,12 @@ import type { StreamBatch } from './entry.js';
 // EntryAdapter { Timestamp timestamp = 1; string line = 2; repeated LabelPairAdapter structuredMetadata = 3; }
 // Timestamp { int64 seconds = 1; int32 nanos = 2; }   LabelPairAdapter { string name = 1; string value = 2; }
 export const TAG_1_LEN = 0x0a;
-export const TAG_2_LEN = 0x12;
-export const TAG_3_LEN = 0x1a;
-export const TAG_1_VARINT = 0x08;
-export const TAG_2_VARINT = 0x10;
+const TAG_2_LEN = 0x12;
+const TAG_3_LEN = 0x1a;
+const TAG_1_VARINT = 0x08;
+const TAG_2_VARINT = 0x10;
 
-export function varintLen(n: number): number {
+function varintLen(n: number): number {
   let len = 1;
   while (n >= 0x80) {
     n = Math.floor(n / 128);
@@ -28,7 +28,7 @@ type FastBuffer = Buffer & { utf8Write(text: string, offset: number, length: num
 const HAS_UTF8_WRITE = typeof (Buffer.prototype as Partial<FastBuffer>).utf8Write === 'function';
 
 /** Writes `text` (`bytes` long in UTF-8) at `pos`; returns the position after it. */
-export function writeUtf8(buf: Buffer, pos: number, text: string, bytes: number): number {
+function writeUtf8(buf: Buffer, pos: number, text: string, bytes: number): number {
   return pos + (HAS_UTF8_WRITE ? (buf as FastBuffer).utf8Write(text, pos, bytes) : buf.write(text, pos, bytes, 'utf8'));
 }
 
@@ -49,18 +49,7 @@ export function writeString(buf: Buffer, pos: number, tag: number, text: string,
   return bytes === 0 ? pos : writeUtf8(buf, pos, text, bytes);
 }
 
-class Writer {
-  pos = 0;
-  constructor(readonly buf: Buffer) {}
-  varint(n: number): void {
-    this.pos = writeVarint(this.buf, this.pos, n);
-  }
-  string(tag: number, text: string, bytes: number): void {
-    this.pos = writeString(this.buf, this.pos, tag, text, bytes);
-  }
-}
-
-export function timestampLen(seconds: number, nanos: number): number {
+function timestampLen(seconds: number, nanos: number): number {
   return (seconds > 0 ? 1 + varintLen(seconds) : 0) + (nanos > 0 ? 1 + varintLen(nanos) : 0);
 }
 
@@ -76,6 +65,63 @@ function metaLen(meta: Array<[string, string]>, sizes: number[]): number {
   return total;
 }
 
+/**
+ * Body size of one `EntryAdapter`; pushes each metadata pair's byte sizes
+ * (name, value, pair) onto `sizes` for {@link writeEntry}.
+ */
+export function entryLen(seconds: number, nanos: number, bytes: number, meta: Array<[string, string]> | null, sizes: number[]): number {
+  const len = fieldLen(timestampLen(seconds, nanos)) + (bytes > 0 ? fieldLen(bytes) : 0);
+  return meta === null ? len : len + metaLen(meta, sizes);
+}
+
+/**
+ * Writes one `StreamAdapter.entries` field (tag, length `len`, body) at `pos`,
+ * reading its metadata sizes from `sizes` starting at `si`; returns the
+ * position after it.
+ */
+export function writeEntry(
+  buf: Buffer,
+  pos: number,
+  len: number,
+  seconds: number,
+  nanos: number,
+  line: string,
+  bytes: number,
+  meta: Array<[string, string]> | null,
+  sizes: readonly number[],
+  si: number,
+): number {
+  buf[pos++] = TAG_2_LEN;
+  pos = writeVarint(buf, pos, len);
+  buf[pos++] = TAG_1_LEN;
+  pos = writeVarint(buf, pos, timestampLen(seconds, nanos));
+  if (seconds > 0) {
+    buf[pos++] = TAG_1_VARINT;
+    pos = writeVarint(buf, pos, seconds);
+  }
+  if (nanos > 0) {
+    buf[pos++] = TAG_2_VARINT;
+    pos = writeVarint(buf, pos, nanos);
+  }
+  if (bytes > 0) pos = writeString(buf, pos, TAG_2_LEN, line, bytes);
+  if (meta === null) return pos;
+  for (const [name, value] of meta) {
+    const n = sizes[si++]!;
+    const v = sizes[si++]!;
+    buf[pos++] = TAG_3_LEN;
+    pos = writeVarint(buf, pos, sizes[si++]!);
+    if (n > 0) pos = writeString(buf, pos, TAG_1_LEN, name, n);
+    if (v > 0) pos = writeString(buf, pos, TAG_2_LEN, value, v);
+  }
+  return pos;
+}
+
+/** Seconds and nanoseconds of a timestamp given as epoch milliseconds plus extra nanoseconds. */
+export function splitTime(ms: number, sub: number): { seconds: number; nanos: number } {
+  const seconds = Math.floor(ms / 1000);
+  return { seconds, nanos: (ms - seconds * 1000) * 1e6 + sub };
+}
+
 /** Encodes the streams as a `logproto.PushRequest` (uncompressed). */
 export function encodePushRequest(streams: readonly StreamBatch[]): Buffer {
   const entryLens: number[] = [];
@@ -88,50 +134,28 @@ export function encodePushRequest(streams: readonly StreamBatch[]): Buffer {
     selectorLens.push(sel);
     let len = fieldLen(sel);
     for (const e of stream.entries) {
-      const seconds = Math.floor(e.ms / 1000);
-      const nanos = (e.ms - seconds * 1000) * 1e6 + e.sub;
-      let el = fieldLen(timestampLen(seconds, nanos)) + (e.bytes > 0 ? fieldLen(e.bytes) : 0);
-      if (e.meta !== null) el += metaLen(e.meta, metaSizes);
+      const { seconds, nanos } = splitTime(e.ms, e.sub);
+      const el = entryLen(seconds, nanos, e.bytes, e.meta, metaSizes);
       entryLens.push(el);
       len += fieldLen(el);
     }
     streamLens.push(len);
     total += fieldLen(len);
   }
-  const w = new Writer(Buffer.allocUnsafe(total));
+  const buf = Buffer.allocUnsafe(total);
+  let pos = 0;
   let ei = 0;
   let mi = 0;
   for (let s = 0; s < streams.length; s++) {
     const stream = streams[s]!;
-    w.buf[w.pos++] = TAG_1_LEN;
-    w.varint(streamLens[s]!);
-    w.string(TAG_1_LEN, stream.selector, selectorLens[s]!);
+    buf[pos++] = TAG_1_LEN;
+    pos = writeVarint(buf, pos, streamLens[s]!);
+    pos = writeString(buf, pos, TAG_1_LEN, stream.selector, selectorLens[s]!);
     for (const e of stream.entries) {
-      w.buf[w.pos++] = TAG_2_LEN;
-      w.varint(entryLens[ei++]!);
-      const seconds = Math.floor(e.ms / 1000);
-      const nanos = (e.ms - seconds * 1000) * 1e6 + e.sub;
-      w.buf[w.pos++] = TAG_1_LEN;
-      w.varint(timestampLen(seconds, nanos));
-      if (seconds > 0) {
-        w.buf[w.pos++] = TAG_1_VARINT;
-        w.varint(seconds);
-      }
-      if (nanos > 0) {
-        w.buf[w.pos++] = TAG_2_VARINT;
-        w.varint(nanos);
-      }
-      if (e.bytes > 0) w.string(TAG_2_LEN, e.line, e.bytes);
-      if (e.meta === null) continue;
-      for (const [name, value] of e.meta) {
-        const n = metaSizes[mi++]!;
-        const v = metaSizes[mi++]!;
-        w.buf[w.pos++] = TAG_3_LEN;
-        w.varint(metaSizes[mi++]!);
-        if (n > 0) w.string(TAG_1_LEN, name, n);
-        if (v > 0) w.string(TAG_2_LEN, value, v);
-      }
+      const { seconds, nanos } = splitTime(e.ms, e.sub);
+      pos = writeEntry(buf, pos, entryLens[ei++]!, seconds, nanos, e.line, e.bytes, e.meta, metaSizes, mi);
+      if (e.meta !== null) mi += 3 * e.meta.length;
     }
   }
-  return w.buf;
+  return buf;
 }
