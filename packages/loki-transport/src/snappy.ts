@@ -140,7 +140,10 @@ export function snappyCompress(input: Uint8Array): Buffer {
     op = compressFragment(input, start, Math.min(start + BLOCK, input.length), out, op);
   }
   // An exact-size copy: the body outlives this call, the scratch space is reused.
-  return Buffer.from(out.subarray(0, op));
+  if (out !== scratch) return out.subarray(0, op);
+  const body = Buffer.allocUnsafe(op);
+  out.copy(body, 0, 0, op);
+  return body;
 }
 
 /** Decompresses one snappy block (used to split a batch a server refused as too large). */
