@@ -34,6 +34,17 @@ function metadataSize(meta: Labels): [bytes: number, count: number] {
   return [bytes, count];
 }
 
+/**
+ * Where to cut a line of UTF-8 bytes `data[start, end)` that is longer than
+ * allowed: at `limit`, moved back so no character is split.
+ */
+function utf8Cut(data: Buffer, start: number, limit: number): number {
+  let cut = limit;
+  // A continuation byte (10xxxxxx) at the cut belongs to a character that starts before it.
+  while (cut > start && (data[cut]! & 0xc0) === 0x80) cut--;
+  return cut;
+}
+
 interface Accepted {
   stream: { key: string; labels: Labels };
   raw: RawStream;
@@ -61,7 +72,6 @@ export class Ingester {
     const o = this.opts;
     const ms = raw.ms[i]!;
     const sub = raw.sub[i]!;
-    const line = raw.lines[i]!;
     const metadata = raw.metadata[i];
     if (o.rejectOldSamples) {
       const oldest = nowMs - o.rejectOldSamplesMaxAgeMs;
@@ -73,15 +83,12 @@ export class Ingester {
     if (ms > newest || (ms === newest && sub > 0)) {
       return `entry for stream '${key}' has timestamp too new: ${formatRfc3339(joinNs(ms, sub))}`;
     }
-    // UTF-8 takes at most 3 bytes per UTF-16 unit: count bytes only when that bound is over the limit.
-    if (o.maxLineSize > 0 && line.length * 3 > o.maxLineSize) {
-      const size = Buffer.byteLength(line);
-      if (size > o.maxLineSize) {
-        if (!o.maxLineSizeTruncate) {
-          return `Max entry size '${o.maxLineSize}' bytes exceeded for stream '${key}' while adding an entry with length '${size}' bytes`;
-        }
-        raw.lines[i] = Buffer.from(line).subarray(0, o.maxLineSize).toString('utf8').replace(/\uFFFD$/, '');
+    const size = raw.end[i]! - raw.start[i]!;
+    if (o.maxLineSize > 0 && size > o.maxLineSize) {
+      if (!o.maxLineSizeTruncate) {
+        return `Max entry size '${o.maxLineSize}' bytes exceeded for stream '${key}' while adding an entry with length '${size}' bytes`;
       }
+      raw.end[i] = utf8Cut(raw.data, raw.start[i]!, raw.start[i]! + o.maxLineSize);
     }
     if (metadata) {
       if (!o.allowStructuredMetadata) {
@@ -108,7 +115,7 @@ export class Ingester {
     let validLines = 0;
     let validBytes = 0;
     for (const raw of streams) {
-      const count = raw.lines.length;
+      const count = raw.ms.length;
       const labels = this.#labels.validate(raw.labelsText);
       if (typeof labels === 'string') {
         errors.push(labels);
@@ -122,7 +129,7 @@ export class Ingester {
           good.push(i);
           validLines += 1;
           if (this.limiter.enabled) {
-            validBytes += Buffer.byteLength(raw.lines[i]!);
+            validBytes += raw.end[i]! - raw.start[i]!;
             const meta = raw.metadata[i];
             if (meta) validBytes += metadataSize(meta)[0];
           }
@@ -174,13 +181,13 @@ export class Ingester {
     for (const i of good) {
       const ms = raw.ms[i]!;
       const sub = raw.sub[i]!;
-      const line = raw.lines[i]!;
+      const size = raw.end[i]! - raw.start[i]!;
       let reason: string | undefined;
-      if (limiter.enabled && !limiter.allow(limiterKey, Buffer.byteLength(line))) {
-        reason = `Per stream rate limit exceeded (limit: ${humanBytes(limiter.rate)}/sec) while attempting to ingest for stream '${s.key}' totaling ${humanBytes(Buffer.byteLength(line))}, consider splitting a stream via additional labels or contact your Loki administrator to see if the limit can be increased`;
+      if (limiter.enabled && !limiter.allow(limiterKey, size)) {
+        reason = `Per stream rate limit exceeded (limit: ${humanBytes(limiter.rate)}/sec) while attempting to ingest for stream '${s.key}' totaling ${humanBytes(size)}, consider splitting a stream via additional labels or contact your Loki administrator to see if the limit can be increased`;
         lastWasRateLimit = true;
       } else {
-        const result = stream.append(ms, sub, line, raw.metadata[i], windowMs);
+        const result = stream.append(ms, sub, raw.data, raw.start[i]!, raw.end[i]!, raw.metadata[i], windowMs);
         if (result === 'stored') stored += 1;
         else if (result === 'duplicate') duplicates += 1;
         else {
@@ -196,7 +203,6 @@ export class Ingester {
         }
       }
     }
-    stream.seal();
     if (failures === 0) return { stored, duplicates, error: undefined, status: 204 };
     failed.push(`user '${tenant}', total ignored: ${failures} out of ${good.length} for stream: ${s.key}`);
     // Loki answers 429 when the last refused entry of the stream hit the rate limit, else 400.

@@ -1,8 +1,8 @@
 import { constants, gunzipSync, inflateRawSync, inflateSync } from 'node:zlib';
-import snappy from 'snappyjs';
 import { LokiHttpError } from './errors.js';
 import { goQuote } from './go-quote.js';
-import { type RawStream, decodePushRequest, rawStream } from './proto.js';
+import { type RawStream, decodePushRequest, rawStream, setLines } from './proto.js';
+import { SnappyError, snappyUncompress } from './snappy.js';
 import { parseNsString } from './timestamp.js';
 
 function tooLarge(size: number | undefined, limit: number): LokiHttpError {
@@ -30,7 +30,7 @@ const MALFORMED_STRING = `Value is string, but can't find closing '"' symbol`;
 const MALFORMED_OBJECT = "Value looks like object, but can't find closing '}' symbol";
 const ENTRY_SHAPE = 'each entry must be ["<unix epoch nanoseconds as a string>", "<line>", {optional structured metadata}]';
 
-function jsonEntry(value: unknown, into: RawStream, at: number): void {
+function jsonEntry(value: unknown, into: RawStream, lines: string[], at: number): void {
   if (!Array.isArray(value) || value.length < 2) throw new LokiHttpError(400, `invalid entry ${JSON.stringify(value)}: ${ENTRY_SHAPE}`);
   const [ts, line, meta] = value as [unknown, unknown, unknown];
   if (typeof ts !== 'string') {
@@ -52,7 +52,7 @@ function jsonEntry(value: unknown, into: RawStream, at: number): void {
   const [ms, sub] = parseNsString(ts);
   into.ms[at] = ms;
   into.sub[at] = sub;
-  into.lines[at] = line;
+  lines[at] = line;
   into.metadata[at] = metadata;
 }
 
@@ -82,7 +82,9 @@ export function decodeJsonPush(text: string): RawStream[] {
     if (values !== undefined && values !== null && !Array.isArray(values)) throw new LokiHttpError(400, '"values" must be an array');
     const list = (values as unknown[] | undefined) ?? [];
     const raw = rawStream(labelsText(stream), list.length);
-    for (let i = 0; i < list.length; i++) jsonEntry(list[i], raw, i);
+    const lines = new Array<string>(list.length);
+    for (let i = 0; i < list.length; i++) jsonEntry(list[i], raw, lines, i);
+    setLines(raw, lines);
     return raw;
   });
 }
@@ -109,11 +111,10 @@ export function decodePushBody(body: Buffer, contentType: string, contentEncodin
   if (contentType === 'application/json') return { format: 'json', streams: decodeJsonPush(data.toString('utf8')) };
   let raw: Uint8Array;
   try {
-    raw = snappy.uncompress(data, limit);
+    raw = snappyUncompress(data, limit);
   } catch (error) {
-    const message = (error as Error).message;
-    if (message.includes('too big')) throw tooLarge(undefined, limit);
-    throw new LokiHttpError(400, `snappy: corrupt input (${message})`);
+    if (error instanceof SnappyError && error.tooBig) throw tooLarge(undefined, limit);
+    throw new LokiHttpError(400, `snappy: corrupt input (${(error as Error).message})`);
   }
   try {
     return { format: 'protobuf', streams: decodePushRequest(raw) };

@@ -1,4 +1,3 @@
-import { LineRope } from './line-rope.js';
 import { compareTs } from './timestamp.js';
 import type { Labels } from './types.js';
 
@@ -8,12 +7,15 @@ export type AppendResult = 'stored' | 'duplicate' | 'too-far-behind';
 /**
  * One stream's lines, kept sorted by time in parallel arrays (cheaper than an
  * object per line when a benchmark pushes half a million of them). Times are
- * [epoch ms, ns within the ms] pairs, see timestamp.ts.
+ * [epoch ms, ns within the ms] pairs, see timestamp.ts. Lines stay UTF-8
+ * bytes inside the buffers their pushes arrived in, and become strings only
+ * when a query reads them: no string per line to allocate, copy or collect.
  */
 export class StreamData {
   readonly ms: number[] = [];
   readonly sub: number[] = [];
-  readonly #rope = new LineRope();
+  // The buffers lines live in, and per line: which one, where, and how many bytes.
+  readonly #parts: Buffer[] = [];
   readonly #part: number[] = [];
   readonly #offset: number[] = [];
   readonly #length: number[] = [];
@@ -33,17 +35,20 @@ export class StreamData {
 
   /** The line at index `i`. */
   line(i: number): string {
-    return this.#rope.read(this.#part[i]!, this.#offset[i]!, this.#length[i]!);
+    const length = this.#length[i]!;
+    if (length === 0) return '';
+    const offset = this.#offset[i]!;
+    return this.#parts[this.#part[i]!]!.toString('utf8', offset, offset + length);
   }
 
-  /** Length in UTF-16 units of the line at index `i`. */
+  /** Length in UTF-8 bytes of the line at index `i`. */
   lineLength(i: number): number {
     return this.#length[i]!;
   }
 
-  /** Packs lines appended since the last call (done after every push). */
-  seal(): void {
-    this.#rope.seal();
+  #sameLine(i: number, data: Buffer, start: number, end: number): boolean {
+    const offset = this.#offset[i]!;
+    return this.#length[i] === end - start && this.#parts[this.#part[i]!]!.compare(data, start, end, offset, offset + (end - start)) === 0;
   }
 
   /** First index whose time is >= (ms, sub), or > it with `after`. */
@@ -59,26 +64,31 @@ export class StreamData {
     return lo;
   }
 
-  /** Appends like Loki's unordered head block: duplicates (same time and line) are dropped silently. */
-  append(ms: number, sub: number, line: string, metadata: Labels | undefined, windowMs: number): AppendResult {
+  /**
+   * Appends the line `data[start, end)` like Loki's unordered head block:
+   * duplicates (same time and line) are dropped silently. `data` is kept.
+   */
+  append(ms: number, sub: number, data: Buffer, start: number, end: number, metadata: Labels | undefined, windowMs: number): AppendResult {
     const n = this.ms.length;
     if (n === 0 || compareTs(ms, sub, this.ms[n - 1]!, this.sub[n - 1]!) > 0) {
-      this.#insert(n, ms, sub, line, metadata);
+      this.#insert(n, ms, sub, data, start, end, metadata);
       return 'stored';
     }
     if (compareTs(ms, sub, this.highestMs - windowMs, this.highestSub) < 0) return 'too-far-behind';
-    const end = this.bound(ms, sub, true);
-    for (let i = end - 1; i >= 0 && this.ms[i] === ms && this.sub[i] === sub; i--) {
-      if (this.line(i) === line) return 'duplicate';
+    const at = this.bound(ms, sub, true);
+    for (let i = at - 1; i >= 0 && this.ms[i] === ms && this.sub[i] === sub; i--) {
+      if (this.#sameLine(i, data, start, end)) return 'duplicate';
     }
-    this.#insert(end, ms, sub, line, metadata);
+    this.#insert(at, ms, sub, data, start, end, metadata);
     return 'stored';
   }
 
-  #insert(at: number, ms: number, sub: number, line: string, metadata: Labels | undefined): void {
-    const part = this.#rope.nextPart;
-    const offset = this.#rope.append(line);
-    const length = line.length;
+  #insert(at: number, ms: number, sub: number, data: Buffer, start: number, end: number, metadata: Labels | undefined): void {
+    // Lines of one push share its buffer: it is listed once.
+    if (this.#parts[this.#parts.length - 1] !== data) this.#parts.push(data);
+    const part = this.#parts.length - 1;
+    const offset = start;
+    const length = end - start;
     if (at === this.ms.length) {
       this.ms.push(ms);
       this.sub.push(sub);

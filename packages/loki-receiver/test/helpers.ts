@@ -38,6 +38,11 @@ export function nowNs(offsetMs = 0): bigint {
 
 /** Encodes a PushRequest and compresses it with snappy's block format. */
 export function protobufBody(streams: FixtureStream[]): Buffer {
+  return Buffer.from(snappy.compress(protobufMessage(streams)));
+}
+
+/** Encodes a PushRequest with protobufjs, uncompressed. */
+export function protobufMessage(streams: FixtureStream[]): Uint8Array {
   const message = PushRequest.fromObject({
     streams: streams.map((s) => ({
       labels: s.labels,
@@ -48,7 +53,7 @@ export function protobufBody(streams: FixtureStream[]): Buffer {
       })),
     })),
   });
-  return Buffer.from(snappy.compress(PushRequest.encode(message).finish()));
+  return PushRequest.encode(message).finish();
 }
 
 /** Loki's JSON push body for label objects. */
