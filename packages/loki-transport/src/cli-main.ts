@@ -84,16 +84,6 @@ export function cliOptions(argv: string[], env: NodeJS.ProcessEnv): { options: L
   return { options: options as unknown as LokiOptions, tee: values.tee ?? false, quiet: values.quiet ?? false, help: values.help ?? false };
 }
 
-function parseLine(line: string): Record<string, unknown> {
-  if (line.startsWith('{')) {
-    try {
-      const obj = JSON.parse(line);
-      if (obj !== null && typeof obj === 'object' && !Array.isArray(obj)) return obj;
-    } catch {}
-  }
-  return { level: 30, time: Date.now(), msg: line };
-}
-
 /** Runs the CLI; resolves with the exit status. */
 export async function main(argv: string[], input: NodeJS.ReadableStream = process.stdin, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   let parsed: ReturnType<typeof cliOptions>;
@@ -116,7 +106,7 @@ export async function main(argv: string[], input: NodeJS.ReadableStream = proces
   for await (const line of rl) {
     if (parsed.tee) process.stdout.write(`${line}\n`);
     if (line === '') continue;
-    if (!client.push(parseLine(line))) await client.waitForRoom();
+    if (!client.pushLine(line)) await client.waitForRoom();
   }
   process.off('SIGTERM', stop);
   process.off('SIGINT', stop);

@@ -7,7 +7,7 @@ import { ProtoBatchBuilder } from './proto-batch.js';
 import { BatchQueue } from './queue.js';
 import { toRecord } from './record.js';
 import { Sender } from './sender.js';
-import { Shaper } from './shape.js';
+import { type Shaped, Shaper } from './shape.js';
 import { Spool } from './spool.js';
 import type { LokiMetrics, LokiOptions, LokiRecord } from './types.js';
 
@@ -19,6 +19,18 @@ export interface LokiClient {
    * the queue is full under `queuePolicy: 'backpressure'` (wait with `waitForRoom()`).
    */
   push(record: LokiRecord | Record<string, unknown>): boolean;
+  /**
+   * Adds one line of NDJSON, as pino writes it: a JSON object is shipped as
+   * the record it holds, any other text as a line of its own (at INFO, now).
+   * Same return value as `push`.
+   */
+  pushLine(line: string): boolean;
+  /**
+   * Tells the client that more lines are already waiting to be pushed (a
+   * large write being worked through), so an idle sender does not spend a
+   * request on a small batch yet; `false` once that input is used up.
+   */
+  hold?(pending: boolean): void;
   /** Sends the current batch and resolves once the queue is empty, or after `drainTimeout`. */
   flush(): Promise<void>;
   /** Flushes within `drainTimeout`, then stops; unsent batches stay in the spool (or are counted as `closed`). Idempotent. */
@@ -31,6 +43,9 @@ export interface LokiClient {
   waitForRoom(): Promise<void>;
   readonly closed: boolean;
 }
+
+/** Below this, an idle sender holding for more input does not send (see #sendIfIdle). */
+const IDLE_BATCH_BYTES = 256 * 1024;
 
 function lineFormatter(o: NormalizedOptions): LineFormatter {
   if (o.formatter) return functionFormatter(o.formatter);
@@ -54,6 +69,8 @@ class Client implements LokiClient {
   #metricsTimer: NodeJS.Timeout | null = null;
   #roomWaiters: Array<() => void> = [];
   #idleCheck: NodeJS.Immediate | null = null;
+  // More input is waiting to be pushed (see hold).
+  #holding = false;
   #closing: Promise<void> | null = null;
 
   constructor(o: NormalizedOptions) {
@@ -87,9 +104,8 @@ class Client implements LokiClient {
   }
 
   push(input: LokiRecord | Record<string, unknown>): boolean {
-    let record: LokiRecord;
     try {
-      record = toRecord(input);
+      const record = toRecord(input);
       if (this.#closing !== null) {
         this.#counters.drop('closed', 1, 0);
         return true;
@@ -99,31 +115,69 @@ class Client implements LokiClient {
         this.#counters.drop('too_long', 1, this.#shaper.lineBytes(record));
         return this.#hasRoom();
       }
-      if (shaped.cut > 0) {
-        this.#counters.truncatedLines++;
-        this.#counters.droppedBytes.too_long += shaped.cut;
-      }
-      const size = this.#builder.add(shaped.selector, shaped.labels, record.time, shaped.line, shaped.bytes, shaped.meta);
-      if (size >= this.#o.batchBytes) this.#seal();
-      else if (this.#batchTimer === null) {
-        this.#batchTimer = setTimeout(() => this.#seal(), this.#o.batchWait);
-        this.#batchTimer.unref();
-      }
-      if (this.#o.sendWhenIdle) this.#scheduleIdleCheck();
+      this.#add(shaped, record.time);
     } catch (err) {
       this.#sender.warnOnce('push', `could not ship a record: ${(err as Error).message}`);
     }
     return this.#hasRoom();
   }
 
+  pushLine(line: string): boolean {
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch {
+      value = undefined;
+    }
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) return this.push({ level: 30, time: Date.now(), msg: line });
+    if (this.#closing === null) {
+      try {
+        // Most of pino's objects are shaped in one pass, without a record in between.
+        const shaped = this.#shaper.shapeParsed(value as Record<string, unknown>);
+        if (shaped !== null) {
+          this.#add(shaped, shaped.time);
+          return this.#hasRoom();
+        }
+      } catch (err) {
+        this.#sender.warnOnce('push', `could not ship a record: ${(err as Error).message}`);
+        return this.#hasRoom();
+      }
+    }
+    return this.push(value as Record<string, unknown>);
+  }
+
+  #add(shaped: Shaped, time: number): void {
+    if (shaped.cut > 0) {
+      this.#counters.truncatedLines++;
+      this.#counters.droppedBytes.too_long += shaped.cut;
+    }
+    const size = this.#builder.add(shaped.selector, shaped.labels, time, shaped.line, shaped.bytes, shaped.meta);
+    if (size >= this.#o.batchBytes) this.#seal();
+    else if (this.#batchTimer === null) {
+      this.#batchTimer = setTimeout(() => this.#seal(), this.#o.batchWait);
+      this.#batchTimer.unref();
+    }
+    if (this.#o.sendWhenIdle) this.#scheduleIdleCheck();
+  }
+
   #scheduleIdleCheck(): void {
     if (this.#idleCheck === null && this.#closing === null) this.#idleCheck = setImmediate(this.#sendIfIdle);
   }
 
+  hold(pending: boolean): void {
+    if (this.#holding === pending) return;
+    this.#holding = pending;
+    if (!pending && this.#o.sendWhenIdle && this.#builder.lines > 0) this.#scheduleIdleCheck();
+  }
+
   // Runs after the pushes of this event-loop turn: with nothing in flight, send now rather than at batchWait.
+  // While more input is known to be waiting (hold), a small batch waits for it: a request per few
+  // hundred lines would cost more than the lines themselves.
   #sendIfIdle = (): void => {
     this.#idleCheck = null;
-    if (!this.#sender.busy && this.#queue.length === 0 && this.#builder.lines > 0) this.#seal();
+    if (this.#sender.busy || this.#queue.length > 0 || this.#builder.lines === 0) return;
+    if (this.#holding && this.#builder.bytes < IDLE_BATCH_BYTES) return;
+    this.#seal();
   };
 
   #hasRoom(): boolean {

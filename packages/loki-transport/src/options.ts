@@ -167,7 +167,8 @@ export function normalizeOptions(input: LokiOptions): NormalizedOptions {
   if (typeof marker !== 'string') bad('truncateMarker', marker, 'a string');
   const maxLineBytes = num(o, 'maxLineBytes', 256_000, 64);
   if (Buffer.byteLength(marker) >= maxLineBytes) bad('truncateMarker', marker, 'shorter than maxLineBytes');
-  const renameFields = o.renameFields === undefined ? { userId: 'user', user_id: 'user' } : stringRecord(o, 'renameFields');
+  // No prototype: a field called `constructor` or `toString` is not renamed to a function.
+  const renameFields = o.renameFields === undefined ? Object.assign(Object.create(null) as Record<string, string>, { userId: 'user', user_id: 'user' }) : stringRecord(o, 'renameFields');
   const minBackoff = num(o, 'minBackoff', 500, 1);
   const maxBackoff = num(o, 'maxBackoff', 300_000, 1);
   if (maxBackoff < minBackoff) bad('maxBackoff', maxBackoff, `>= minBackoff (${minBackoff})`);

@@ -51,6 +51,8 @@ export class PinoSink extends Writable {
 
   override _write(chunk: string | Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
     const text = typeof chunk === 'string' ? chunk : (this.#decoder ??= new StringDecoder('utf8')).write(chunk);
+    // More lines are on their way: the client need not send a small batch the moment its sender is idle.
+    this.#client.hold?.(true);
     // Work on the chunk after write() returns (see the constructor); pending chunks stay bounded by highWaterMark.
     setImmediate(() => this.#feed(text, 0, callback));
   }
@@ -89,18 +91,13 @@ export class PinoSink extends Writable {
       }
     }
     callback();
+    // Nothing buffered behind this chunk: what is batched may go as soon as the sender is free.
+    if (this.writableLength === 0) this.#client.hold?.(false);
   }
 
   #pushLine(line: string): boolean {
     if (line.length === 0 || (line.length === 1 && line === '\r')) return true;
-    let value: unknown;
-    try {
-      value = JSON.parse(line);
-    } catch {
-      value = undefined;
-    }
-    if (value === null || typeof value !== 'object') return this.#client.push({ level: 30, time: Date.now(), msg: line });
-    return this.#client.push(value as Record<string, unknown>);
+    return this.#client.pushLine(line);
   }
 
   override _final(callback: (error?: Error | null) => void): void {

@@ -13,7 +13,7 @@ const NAME_LEVELS: Record<string, number> = {
   warn: 40, warning: 40, error: 50, err: 50, fatal: 60, critical: 60, crit: 60, alert: 60, emerg: 60,
 };
 // Keys pino (and log-core) put on every object that are not the caller's fields.
-const PINO_KEYS = new Set(['level', 'time', 'msg', 'message', 'name', 'logger', 'pid', 'hostname', 'err', 'v']);
+export const PINO_KEYS: ReadonlySet<string> = new Set(['level', 'time', 'msg', 'message', 'name', 'logger', 'pid', 'hostname', 'err', 'v']);
 
 /** The Python-style name of a pino level number (`'Level 35'` for a custom one). */
 export function levelNameOf(level: number): string {
@@ -27,7 +27,8 @@ export function levelNumberOf(level: unknown): number {
   return 30;
 }
 
-function timeOf(value: unknown): number {
+/** Epoch milliseconds from a number, an ISO or numeric string, or a Date; now for anything else. */
+export function timeOf(value: unknown): number {
   if (typeof value === 'number' && Number.isFinite(value)) return value;
   if (typeof value === 'string') {
     const t = Date.parse(value);
@@ -51,7 +52,14 @@ function errorOf(value: unknown): LokiRecord['err'] {
   };
 }
 
-function isLokiRecord(value: Record<string, unknown>): boolean {
+/** Sets a field; a `__proto__` key becomes a field like any other rather than the object's prototype. */
+function setField(fields: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') Object.defineProperty(fields, key, { value, enumerable: true, writable: true, configurable: true });
+  else fields[key] = value;
+}
+
+/** Whether a value already is a log-core record (toRecord passes it through). */
+export function isLokiRecord(value: Record<string, unknown>): boolean {
   return typeof value.levelName === 'string' && typeof value.message === 'string' && typeof value.fields === 'object' && value.fields !== null;
 }
 
@@ -67,7 +75,7 @@ export function toRecord(input: unknown): LokiRecord {
   if (isLokiRecord(o)) return o as unknown as LokiRecord;
   const fields: Record<string, unknown> = {};
   for (const key in o) {
-    if (!PINO_KEYS.has(key)) fields[key] = o[key];
+    if (!PINO_KEYS.has(key)) setField(fields, key, o[key]);
   }
   const level = levelNumberOf(o.level);
   const name = o.name ?? o.logger;
@@ -89,7 +97,7 @@ export function toRecord(input: unknown): LokiRecord {
 export function fromWinston(info: Record<string, unknown>, defaultLogger: string): LokiRecord {
   const fields: Record<string, unknown> = {};
   for (const key of Object.keys(info)) {
-    if (key !== 'level' && key !== 'message' && key !== 'timestamp' && key !== 'logger' && key !== 'stack' && key !== 'err') fields[key] = info[key];
+    if (key !== 'level' && key !== 'message' && key !== 'timestamp' && key !== 'logger' && key !== 'stack' && key !== 'err') setField(fields, key, info[key]);
   }
   const level = levelNumberOf(info.level);
   const logger = info.logger ?? info.label ?? defaultLogger;

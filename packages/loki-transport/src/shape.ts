@@ -1,6 +1,7 @@
 import { formatSelector, MAX_LABEL_VALUE_BYTES, toWellFormed, truncateUtf8 } from './labels.js';
-import type { LineFormatter } from './line-format.js';
+import { detached, isBare, type LineFormatter, LogfmtPrefixes, logfmtFields, logfmtValue } from './line-format.js';
 import type { NormalizedOptions } from './options.js';
+import { isLokiRecord, levelNameOf, levelNumberOf, PINO_KEYS, timeOf } from './record.js';
 import type { LokiRecord } from './types.js';
 
 /** A record turned into what Loki stores: stream, line and structured metadata. */
@@ -12,6 +13,11 @@ export interface Shaped {
   meta: Array<[string, string]> | null;
   /** Bytes cut off the line (0 when it fit). */
   cut: number;
+}
+
+/** A shaped pino object, with its time. */
+export interface ShapedLine extends Shaped {
+  time: number;
 }
 
 function text(value: unknown): string | undefined {
@@ -42,6 +48,11 @@ export class Shaper {
   #lowerCache = new Map<string, string>();
   #markerBytes: number;
   #metaNames: Map<string, string>;
+  // Whether shapeParsed may run: the default logfmt line only.
+  #direct: boolean;
+  #prefixes = new LogfmtPrefixes();
+  // ` key=` as a field's key is written in a logfmt line, or '' for a field left out of the line.
+  #keyText = new Map<string, string>();
 
   constructor(options: NormalizedOptions, format: LineFormatter) {
     this.#o = options;
@@ -53,21 +64,30 @@ export class Shaper {
     if (!options.metadataInLine) for (const m of options.structuredMetadata) this.#skip.add(m.field);
     this.#markerBytes = Buffer.byteLength(options.truncateMarker);
     this.#metaNames = new Map(options.structuredMetadata.map((m) => [m.field, m.name]));
+    this.#direct = options.format === 'logfmt' && options.formatter === undefined;
   }
 
   #stream(record: LokiRecord): { selector: string; labels: Record<string, string> } {
+    const promoted = this.#promoted;
+    for (let i = 0; i < promoted.length; i++) {
+      const field = promoted[i]!.field;
+      this.#values[i] = field === 'level' ? this.#lower(record.levelName) : field === 'logger' ? record.name : text(record.fields[field]);
+    }
+    return this.#streamOfValues();
+  }
+
+  /** The stream of the label values in `#values`. */
+  #streamOfValues(): { selector: string; labels: Record<string, string> } {
     // A trie over the promoted values (one Map per field): no key string built per record.
     const promoted = this.#promoted;
     const values = this.#values;
     let node: Trie = this.#streams;
     for (let i = 0; i < promoted.length; i++) {
-      const field = promoted[i]!.field;
-      const raw = field === 'level' ? this.#lower(record.levelName) : field === 'logger' ? record.name : text(record.fields[field]);
-      values[i] = raw;
+      const raw = values[i];
       let next = node.get(raw) as Trie | undefined;
       if (next === undefined) {
         next = new Map();
-        node.set(raw, next);
+        node.set(raw === undefined ? raw : detached(raw), next);
       }
       node = next;
     }
@@ -126,6 +146,64 @@ export class Shaper {
       cut = before - bytes;
     }
     return { selector, labels, line, bytes, meta: this.#meta(record), cut };
+  }
+
+  /**
+   * Shapes an object `JSON.parse` made of a pino line in one pass, without
+   * building a record: exactly what `shape(toRecord(value))` gives, for the
+   * default logfmt line. Null means "use that instead": another line format,
+   * a log-core record, an `err` object, a line that is too long.
+   */
+  shapeParsed(o: Record<string, unknown>): ShapedLine | null {
+    if (!this.#direct || isLokiRecord(o)) return null;
+    const err = o.err;
+    if (err !== null && typeof err === 'object') return null;
+    const level = levelNumberOf(o.level);
+    const levelName = levelNameOf(level);
+    const named = o.name ?? o.logger;
+    const name = typeof named === 'string' && named !== '' ? named : 'root';
+    const msg = o.msg ?? o.message;
+    const message = msg === undefined ? '' : typeof msg === 'string' ? msg : JSON.stringify(msg);
+
+    const promoted = this.#promoted;
+    for (let p = 0; p < promoted.length; p++) {
+      const field = promoted[p]!.field;
+      this.#values[p] = field === 'level' ? this.#lower(levelName) : field === 'logger' ? name : PINO_KEYS.has(field) ? undefined : text(o[field]);
+    }
+    const { selector, labels } = this.#streamOfValues();
+
+    let out = this.#prefixes.get(levelName, name) + logfmtValue(message);
+    let meta: Array<[string, string]> | null = null;
+    const rename = this.#o.renameFields;
+    for (const key in o) {
+      if (PINO_KEYS.has(key)) continue;
+      const value = o[key];
+      const metaName = this.#metaNames.get(key);
+      if (metaName !== undefined) {
+        const t = text(value);
+        if (t !== undefined && t !== '') (meta ??= []).push([metaName, t]);
+      }
+      const keyText = this.#keyTextOf(key);
+      if (keyText === '' || value === undefined) continue;
+      if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+        // Nested objects flatten to dotted keys, as the general formatter writes them.
+        out = logfmtFields(out, `${rename[key] ?? key}.`, value as Record<string, unknown>, this.#skip, rename, 1);
+      } else out += keyText + logfmtValue(value);
+    }
+    const bytes = Buffer.byteLength(out);
+    if (bytes > this.#o.maxLineBytes) return null;
+    return { selector, labels, line: out, bytes, meta, cut: 0, time: timeOf(o.time) };
+  }
+
+  #keyTextOf(key: string): string {
+    let keyText = this.#keyText.get(key);
+    if (keyText === undefined) {
+      const name = this.#o.renameFields[key] ?? key;
+      keyText = this.#skip.has(key) ? '' : ` ${isBare(name) ? name : JSON.stringify(name)}=`;
+      if (this.#keyText.size >= 1000) this.#keyText.clear();
+      this.#keyText.set(detached(key), detached(keyText));
+    }
+    return keyText;
   }
 
   /** Byte length a dropped record's line would have had. */

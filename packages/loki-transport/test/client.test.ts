@@ -43,6 +43,22 @@ describe('delivery', () => {
     expect(c.metrics().sentLines).toBe(50);
   });
 
+  it('sends as soon as the logger goes quiet, but not while it holds more input', async () => {
+    const c = client({ batchWait: 5_000 });
+    const requests = () => receiver.stats().push['application/x-protobuf']?.requests ?? 0;
+    c.pushLine(JSON.stringify(record(1)));
+    // Idle sender, nothing more to come: out at once rather than after batchWait.
+    await receiver.waitForEntries(1, 2_000);
+    c.hold?.(true);
+    for (let i = 2; i <= 10; i++) c.pushLine(JSON.stringify(record(i)));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(requests()).toBe(1);
+    c.hold?.(false);
+    await receiver.waitForEntries(10, 2_000);
+    expect(requests()).toBe(2);
+    expect(receiver.entries().map((e) => e.line)).toContain('level=info logger=pactown.test msg="line 10"');
+  });
+
   it('sends JSON, gzip or not, with structured metadata', async () => {
     for (const gzip of [false, true]) {
       receiver.reset();

@@ -12,6 +12,15 @@ function recordingClient(room: () => boolean) {
       pushed.push(record as Record<string, unknown>);
       return room();
     },
+    // As the real client reads a line: a JSON object is a record, anything else text.
+    pushLine(line) {
+      let value: unknown;
+      try {
+        value = JSON.parse(line);
+      } catch {}
+      const isObject = value !== null && typeof value === 'object' && !Array.isArray(value);
+      return this.push(isObject ? (value as Record<string, unknown>) : { level: 30, msg: line });
+    },
     flush: async () => {},
     close: async () => {
       closed = true;
