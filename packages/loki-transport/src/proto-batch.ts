@@ -6,8 +6,8 @@ import { snappyCompress } from './snappy.js';
 // The protobuf batch is written as lines arrive: each entry (a
 // logproto.EntryAdapter inside StreamAdapter.entries, tags from protobuf.ts)
 // is encoded straight into a buffer of its own stream. Sealing writes each
-// stream's header and copies its entries in one piece. Stream buffers go back
-// to a pool after a batch, so a busy logger allocates one buffer per batch
+// stream's header and copies its entries in one piece. A stream's buffer is
+// kept for its next batch, so a busy logger allocates one buffer per batch
 // (the compressed body), not one object per line.
 
 /** Buffers bigger than this are let go after a batch rather than kept for the next. */
@@ -32,9 +32,9 @@ export class ProtoBatchBuilder {
   #out: Buffer | null = null;
   #streams = new Map<string, StreamInfo>();
   #list: StreamInfo[] = [];
-  // Stream buffers of earlier batches, ready for reuse, and their total size.
-  #pool: Buffer[] = [];
-  #poolBytes = 0;
+  // Stream buffers of earlier batches by stream, ready for reuse, and their total size.
+  #kept = new Map<string, Buffer>();
+  #keptBytes = 0;
   #count = 0;
   #bytes = 0;
   #lineBytes = 0;
@@ -57,9 +57,7 @@ export class ProtoBatchBuilder {
   add(selector: string, _labels: Record<string, string>, time: number, line: string, bytes: number, meta: Array<[string, string]> | null): number {
     let stream = this.#streams.get(selector);
     if (stream === undefined) {
-      const pooled = this.#pool.pop();
-      if (pooled !== undefined) this.#poolBytes -= pooled.length;
-      stream = { selector, selectorBytes: Buffer.byteLength(selector), buf: pooled ?? Buffer.allocUnsafe(FIRST_STREAM_BYTES), used: 0 };
+      stream = { selector, selectorBytes: Buffer.byteLength(selector), buf: this.#bufferFor(selector), used: 0 };
       this.#streams.set(selector, stream);
       this.#list.push(stream);
       // The stream's own header: tag + length (counted at its largest) + the selector field.
@@ -68,7 +66,8 @@ export class ProtoBatchBuilder {
     const { ms, sub } = this.#clock.stamp(selector, time);
     const { seconds, nanos } = splitTime(ms, sub);
     const sizes = this.#metaSizes;
-    sizes.length = 0;
+    // Setting an array's length is a runtime call: only when there are sizes to clear.
+    if (meta !== null && sizes.length > 0) sizes.length = 0;
     const len = entryLen(seconds, nanos, bytes, meta, sizes);
     const total = fieldLen(len);
     if (stream.used + total > stream.buf.length) this.#grow(stream, total);
@@ -77,6 +76,20 @@ export class ProtoBatchBuilder {
     this.#bytes += total;
     this.#lineBytes += bytes;
     return this.#bytes;
+  }
+
+  /** The buffer this stream had in an earlier batch (already grown to its usual size), else any kept one. */
+  #bufferFor(selector: string): Buffer {
+    let buf = this.#kept.get(selector);
+    if (buf !== undefined) this.#kept.delete(selector);
+    else {
+      const first = this.#kept.entries().next();
+      if (first.done) return Buffer.allocUnsafe(FIRST_STREAM_BYTES);
+      buf = first.value[1];
+      this.#kept.delete(first.value[0]);
+    }
+    this.#keptBytes -= buf.length;
+    return buf;
   }
 
   #grow(stream: StreamInfo, need: number): void {
@@ -105,9 +118,9 @@ export class ProtoBatchBuilder {
   #reset(): { lines: number; lineBytes: number } {
     const counts = { lines: this.#count, lineBytes: this.#lineBytes };
     for (const s of this.#list) {
-      if (this.#poolBytes + s.buf.length > MAX_KEPT_BYTES) continue;
-      this.#pool.push(s.buf);
-      this.#poolBytes += s.buf.length;
+      if (this.#keptBytes + s.buf.length > MAX_KEPT_BYTES || this.#kept.has(s.selector)) continue;
+      this.#kept.set(s.selector, s.buf);
+      this.#keptBytes += s.buf.length;
     }
     this.#streams = new Map();
     this.#list = [];

@@ -31,6 +31,13 @@ function text(value: unknown): string | undefined {
   }
 }
 
+interface KeyInfo {
+  /** ` key=` as the field's key is written in a logfmt line, or '' for a field left out of the line. */
+  keyText: string;
+  /** Its structured metadata name, if it is one. */
+  metaName: string | undefined;
+}
+
 // Where a label set's stream is kept in the trie (a field the record lacks is the key `undefined`).
 const LEAF = Symbol('stream');
 
@@ -51,8 +58,8 @@ export class Shaper {
   // Whether shapeParsed may run: the default logfmt line only.
   #direct: boolean;
   #prefixes = new LogfmtPrefixes();
-  // ` key=` as a field's key is written in a logfmt line, or '' for a field left out of the line.
-  #keyText = new Map<string, string>();
+  // Per key seen by shapeParsed: null for pino's own keys, else how it is written and its metadata name.
+  #keys = new Map<string, KeyInfo | null>();
 
   constructor(options: NormalizedOptions, format: LineFormatter) {
     this.#o = options;
@@ -176,14 +183,15 @@ export class Shaper {
     let meta: Array<[string, string]> | null = null;
     const rename = this.#o.renameFields;
     for (const key in o) {
-      if (PINO_KEYS.has(key)) continue;
+      // One lookup per key: whether it is pino's own, its metadata name, how it is written.
+      const info = this.#keyInfo(key);
+      if (info === null) continue;
       const value = o[key];
-      const metaName = this.#metaNames.get(key);
-      if (metaName !== undefined) {
+      if (info.metaName !== undefined) {
         const t = text(value);
-        if (t !== undefined && t !== '') (meta ??= []).push([metaName, t]);
+        if (t !== undefined && t !== '') (meta ??= []).push([info.metaName, t]);
       }
-      const keyText = this.#keyTextOf(key);
+      const keyText = info.keyText;
       if (keyText === '' || value === undefined) continue;
       if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
         // Nested objects flatten to dotted keys, as the general formatter writes them.
@@ -195,15 +203,20 @@ export class Shaper {
     return { selector, labels, line: out, bytes, meta, cut: 0, time: timeOf(o.time) };
   }
 
-  #keyTextOf(key: string): string {
-    let keyText = this.#keyText.get(key);
-    if (keyText === undefined) {
-      const name = this.#o.renameFields[key] ?? key;
-      keyText = this.#skip.has(key) ? '' : ` ${isBare(name) ? name : JSON.stringify(name)}=`;
-      if (this.#keyText.size >= 1000) this.#keyText.clear();
-      this.#keyText.set(detached(key), detached(keyText));
+  /** What shapeParsed needs to know about a key (null for pino's own keys), cached. */
+  #keyInfo(key: string): KeyInfo | null {
+    let info = this.#keys.get(key);
+    if (info === undefined) {
+      if (PINO_KEYS.has(key)) info = null;
+      else {
+        const name = this.#o.renameFields[key] ?? key;
+        const keyText = this.#skip.has(key) ? '' : ` ${isBare(name) ? name : JSON.stringify(name)}=`;
+        info = { keyText: detached(keyText), metaName: this.#metaNames.get(key) };
+      }
+      if (this.#keys.size >= 1000) this.#keys.clear();
+      this.#keys.set(detached(key), info);
     }
-    return keyText;
+    return info;
   }
 
   /** Byte length a dropped record's line would have had. */
