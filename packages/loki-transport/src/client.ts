@@ -44,9 +44,6 @@ export interface LokiClient {
   readonly closed: boolean;
 }
 
-/** Below this, an idle sender holding for more input does not send (see #sendIfIdle). */
-const IDLE_BATCH_BYTES = 256 * 1024;
-
 function lineFormatter(o: NormalizedOptions): LineFormatter {
   if (o.formatter) return functionFormatter(o.formatter);
   if (o.format === 'json') return jsonFormatter();
@@ -171,12 +168,11 @@ class Client implements LokiClient {
   }
 
   // Runs after the pushes of this event-loop turn: with nothing in flight, send now rather than at batchWait.
-  // While more input is known to be waiting (hold), a small batch waits for it: a request per few
-  // hundred lines would cost more than the lines themselves.
+  // While more input is known to be waiting (hold), the batch fills up by size (or age) instead:
+  // a request per few hundred lines would cost more than the lines themselves.
   #sendIfIdle = (): void => {
     this.#idleCheck = null;
-    if (this.#sender.busy || this.#queue.length > 0 || this.#builder.lines === 0) return;
-    if (this.#holding && this.#builder.bytes < IDLE_BATCH_BYTES) return;
+    if (this.#holding || this.#sender.busy || this.#queue.length > 0 || this.#builder.lines === 0) return;
     this.#seal();
   };
 
