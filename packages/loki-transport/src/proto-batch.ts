@@ -1,14 +1,15 @@
 import { StreamClock } from './batch.js';
 import type { Payload } from './payload.js';
 import { entryLen, fieldLen, splitTime, TAG_1_LEN, writeEntry, writeString, writeVarint } from './protobuf.js';
-import { snappyCompress } from './snappy.js';
+import { snappyCompressParts } from './snappy.js';
 
 // The protobuf batch is written as lines arrive: each entry (a
 // logproto.EntryAdapter inside StreamAdapter.entries, tags from protobuf.ts)
-// is encoded straight into a buffer of its own stream. Sealing writes each
-// stream's header and copies its entries in one piece. A stream's buffer is
-// kept for its next batch, so a busy logger allocates one buffer per batch
-// (the compressed body), not one object per line.
+// is encoded straight into a buffer of its own stream. Sealing compresses
+// each stream's header and then its buffer as they are, with no assembled
+// copy of the batch. A stream's buffer is kept for its next batch, so a busy
+// logger allocates one buffer per batch (the compressed body), not one
+// object per line.
 
 /** Buffers bigger than this are let go after a batch rather than kept for the next. */
 const MAX_KEPT_BYTES = 8 * 1024 * 1024;
@@ -29,7 +30,8 @@ interface StreamInfo {
  * uncompressed `PushRequest`.
  */
 export class ProtoBatchBuilder {
-  #out: Buffer | null = null;
+  // Stream headers of the batch being compressed (reused).
+  #heads = Buffer.allocUnsafe(4096);
   #streams = new Map<string, StreamInfo>();
   #list: StreamInfo[] = [];
   // Stream buffers of earlier batches by stream, ready for reuse, and their total size.
@@ -98,21 +100,27 @@ export class ProtoBatchBuilder {
     stream.buf = next;
   }
 
-  /** Writes each stream (header, then its entries in one copy) into the output buffer; returns the `PushRequest` as a view of it. */
-  #assemble(): Buffer {
+  /**
+   * The `PushRequest` as pieces in order: each stream's header (tag, length,
+   * selector), then its entries straight from its buffer. Views, valid until
+   * the next batch starts filling.
+   */
+  #pieces(): Uint8Array[] {
     const list = this.#list;
-    let size = 0;
-    for (const s of list) size += fieldLen(fieldLen(s.selectorBytes) + s.used);
-    let out = this.#out;
-    if (out === null || out.length < size) out = this.#out = Buffer.allocUnsafe(Math.max(size, 64 * 1024));
+    let headBytes = 0;
+    for (const s of list) headBytes += 1 + 5 + fieldLen(s.selectorBytes);
+    if (this.#heads.length < headBytes) this.#heads = Buffer.allocUnsafe(Math.max(headBytes, 4096));
+    const heads = this.#heads;
+    const pieces: Uint8Array[] = [];
     let pos = 0;
     for (const s of list) {
-      out[pos++] = TAG_1_LEN;
-      pos = writeVarint(out, pos, fieldLen(s.selectorBytes) + s.used);
-      pos = writeString(out, pos, TAG_1_LEN, s.selector, s.selectorBytes);
-      pos += s.buf.copy(out, pos, 0, s.used);
+      const from = pos;
+      heads[pos++] = TAG_1_LEN;
+      pos = writeVarint(heads, pos, fieldLen(s.selectorBytes) + s.used);
+      pos = writeString(heads, pos, TAG_1_LEN, s.selector, s.selectorBytes);
+      pieces.push(heads.subarray(from, pos), s.buf.subarray(0, s.used));
     }
-    return out.subarray(0, size);
+    return pieces;
   }
 
   #reset(): { lines: number; lineBytes: number } {
@@ -127,19 +135,21 @@ export class ProtoBatchBuilder {
     this.#count = 0;
     this.#bytes = 0;
     this.#lineBytes = 0;
-    if (this.#out !== null && this.#out.length > MAX_KEPT_BYTES) this.#out = null;
+    if (this.#heads.length > MAX_KEPT_BYTES) this.#heads = Buffer.allocUnsafe(4096);
     return counts;
   }
 
 /** The uncompressed `PushRequest` of the current batch, as a buffer of its own (and starts a new one). */
   takeBody(): { body: Buffer; lines: number; lineBytes: number } {
-    const body = Buffer.from(this.#assemble());
+    const body = Buffer.concat(this.#pieces());
     return { body, ...this.#reset() };
   }
 
-  /** The current batch as a snappy-compressed protobuf payload (and starts a new one). */
+  /** The current batch as a snappy-compressed protobuf payload (and starts a new one), compressed piece by piece without assembling it. */
   takePayload(): Payload {
-    const body = snappyCompress(this.#assemble());
+    const body = snappyCompressParts(this.#pieces());
     return { body, wire: 'protobuf', gzip: false, ...this.#reset() };
   }
+
+
 }

@@ -122,7 +122,21 @@ const MAX_SCRATCH = 8 * 1024 * 1024;
 
 /** Compresses `input` into one snappy block. */
 export function snappyCompress(input: Uint8Array): Buffer {
-  const need = maxCompressedLength(input.length);
+  return snappyCompressParts([input]);
+}
+
+/**
+ * Compresses pieces that follow one another into one snappy block, as one
+ * input, without joining them first (each piece is compressed on its own,
+ * which the format allows).
+ */
+export function snappyCompressParts(parts: readonly Uint8Array[]): Buffer {
+  let total = 0;
+  let need = 0;
+  for (const part of parts) {
+    total += part.length;
+    need += maxCompressedLength(part.length);
+  }
   let out: Buffer;
   if (need > MAX_SCRATCH) out = Buffer.allocUnsafe(need);
   else {
@@ -130,14 +144,16 @@ export function snappyCompress(input: Uint8Array): Buffer {
     out = scratch;
   }
   let op = 0;
-  let n = input.length;
+  let n = total;
   while (n >= 0x80) {
     out[op++] = (n & 0x7f) | 0x80;
     n = Math.floor(n / 128);
   }
   out[op++] = n;
-  for (let start = 0; start < input.length; start += BLOCK) {
-    op = compressFragment(input, start, Math.min(start + BLOCK, input.length), out, op);
+  for (const part of parts) {
+    for (let start = 0; start < part.length; start += BLOCK) {
+      op = compressFragment(part, start, Math.min(start + BLOCK, part.length), out, op);
+    }
   }
   // An exact-size copy: the body outlives this call, the scratch space is reused.
   if (out !== scratch) return out.subarray(0, op);

@@ -111,6 +111,7 @@ describe('ProtoBatchBuilder (protobuf written as lines arrive)', () => {
       fc.property(fc.array(fc.array(add, { maxLength: 40 }), { minLength: 1, maxLength: 3 }), (batches) => {
         const reference = new BatchBuilder(new StreamClock());
         const streaming = new ProtoBatchBuilder(new StreamClock());
+        const compressed = new ProtoBatchBuilder(new StreamClock());
         for (const batch of batches) {
           // A record without a usable time is stamped with the current time: give both the same one.
           const fixed = batch.map((a) => ({ ...a, time: Number.isFinite(a.time) && a.time >= 0 ? a.time : 1_000 }));
@@ -121,6 +122,9 @@ describe('ProtoBatchBuilder (protobuf written as lines arrive)', () => {
             expect(size).toBeGreaterThan(0);
           }
           const expected = encodePushRequest(reference.take());
+          // The compressed payload, made piece by piece, holds the same bytes as well.
+          for (const a of fixed) compressed.add(a.selector, {}, a.time, a.line, Buffer.byteLength(a.line), a.meta);
+          expect(unsnappy(compressed.takePayload().body).equals(expected)).toBe(true);
           const { body, lines, lineBytes } = streaming.takeBody();
           expect(body.equals(expected)).toBe(true);
           expect(lines).toBe(fixed.length);
