@@ -84,13 +84,6 @@ export function setLines(raw: RawStream, lines: readonly string[]): void {
   raw.data = data;
 }
 
-/** Line `i` of a raw stream as text. */
-export function lineText(raw: RawStream, i: number): string {
-  const start = raw.start[i]!;
-  const end = raw.end[i]!;
-  return end === start ? '' : raw.data.toString('utf8', start, end);
-}
-
 // Protobuf wire types.
 const VARINT = 0;
 const I64 = 1;
@@ -152,10 +145,8 @@ class WireReader {
   }
 
   string(end: number): string {
-    const to = this.lengthEnd(end);
-    const text = to === this.pos ? '' : this.buf.toString('utf8', this.pos, to);
-    this.pos = to;
-    return text;
+    const from = this.bytes(end);
+    return from === this.pos ? '' : this.buf.toString('utf8', from, this.pos);
   }
 
   /** Steps over a length-delimited field; returns where its content starts (it ends at `pos`). */

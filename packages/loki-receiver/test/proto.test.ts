@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodePushRequest, lineText, type RawStream } from '../src/proto.js';
+import { decodePushRequest, type RawStream } from '../src/proto.js';
 import { type FixtureStream, protobufMessage } from './helpers.js';
 
 const NS_PER_MS = 1_000_000n;
@@ -17,6 +17,11 @@ function expected(streams: FixtureStream[]) {
     lines: s.entries.map((e) => e.line),
     metadata: s.entries.map((e) => (e.meta && Object.keys(e.meta).length > 0 ? e.meta : undefined)),
   }));
+}
+
+/** Line `i` of a raw stream as text. */
+function lineText(raw: RawStream, i: number): string {
+  return raw.data.toString('utf8', raw.start[i]!, raw.end[i]!);
 }
 
 /** A decoded stream with its lines as text. */

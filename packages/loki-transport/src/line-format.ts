@@ -27,6 +27,11 @@ export function logfmtValue(value: unknown): string {
   return isBare(text) ? text : JSON.stringify(text);
 }
 
+/** ` key=` as a field's key is written in a logfmt line. */
+export function logfmtKey(name: string): string {
+  return ` ${isBare(name) ? name : JSON.stringify(name)}=`;
+}
+
 export function logfmtFields(out: string, prefix: string, obj: Readonly<Record<string, unknown>>, skip: ReadonlySet<string>, rename: Record<string, string>, depth: number): string {
   for (const key in obj) {
     if (prefix === '' && skip.has(key)) continue;
@@ -36,7 +41,7 @@ export function logfmtFields(out: string, prefix: string, obj: Readonly<Record<s
     if (depth < 3 && value !== null && typeof value === 'object' && !Array.isArray(value) && !(value instanceof Date)) {
       out = logfmtFields(out, `${name}.`, value as Record<string, unknown>, skip, rename, depth + 1);
     } else {
-      out += ` ${isBare(name) ? name : JSON.stringify(name)}=${logfmtValue(value)}`;
+      out += logfmtKey(name) + logfmtValue(value);
     }
   }
   return out;
@@ -50,9 +55,8 @@ export function logfmtFields(out: string, prefix: string, obj: Readonly<Record<s
 export function logfmtFormatter(options: Pick<NormalizedOptions, 'renameFields'>): LineFormatter {
   const rename = options.renameFields;
   const prefixes = new LogfmtPrefixes();
-  const prefixOf = (levelName: string, name: string): string => prefixes.get(levelName, name);
   return (record, skip) => {
-    let out = prefixOf(record.levelName, record.name) + logfmtValue(record.message);
+    let out = prefixes.get(record.levelName, record.name) + logfmtValue(record.message);
     out = logfmtFields(out, '', record.fields, skip, rename, 0);
     if (record.err) {
       out += ` err.type=${logfmtValue(record.err.type)} err.message=${logfmtValue(record.err.message)}`;

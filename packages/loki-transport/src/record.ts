@@ -52,6 +52,18 @@ function errorOf(value: unknown): LokiRecord['err'] {
   };
 }
 
+/** A pino object's logger name: `name`, else `logger`, else `'root'`. */
+export function nameOf(o: Record<string, unknown>): string {
+  const name = o.name ?? o.logger;
+  return typeof name === 'string' && name !== '' ? name : 'root';
+}
+
+/** A pino object's message: `msg`, else `message`, as text. */
+export function messageOf(o: Record<string, unknown>): string {
+  const message = o.msg ?? o.message;
+  return message === undefined ? '' : typeof message === 'string' ? message : JSON.stringify(message);
+}
+
 /** Sets a field; a `__proto__` key becomes a field like any other rather than the object's prototype. */
 function setField(fields: Record<string, unknown>, key: string, value: unknown): void {
   if (key === '__proto__') Object.defineProperty(fields, key, { value, enumerable: true, writable: true, configurable: true });
@@ -78,13 +90,11 @@ export function toRecord(input: unknown): LokiRecord {
     if (!PINO_KEYS.has(key)) setField(fields, key, o[key]);
   }
   const level = levelNumberOf(o.level);
-  const name = o.name ?? o.logger;
-  const message = o.msg ?? o.message;
   return {
     level,
     levelName: levelNameOf(level),
-    name: typeof name === 'string' && name !== '' ? name : 'root',
-    message: message === undefined ? '' : typeof message === 'string' ? message : JSON.stringify(message),
+    name: nameOf(o),
+    message: messageOf(o),
     time: timeOf(o.time),
     pid: typeof o.pid === 'number' ? o.pid : process.pid,
     hostname: typeof o.hostname === 'string' ? o.hostname : hostname(),

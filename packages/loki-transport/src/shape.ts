@@ -1,7 +1,7 @@
 import { formatSelector, MAX_LABEL_VALUE_BYTES, toWellFormed, truncateUtf8 } from './labels.js';
-import { detached, isBare, type LineFormatter, LogfmtPrefixes, logfmtFields, logfmtValue } from './line-format.js';
+import { detached, type LineFormatter, LogfmtPrefixes, logfmtFields, logfmtKey, logfmtValue } from './line-format.js';
 import type { NormalizedOptions } from './options.js';
-import { isLokiRecord, levelNameOf, levelNumberOf, PINO_KEYS, timeOf } from './record.js';
+import { isLokiRecord, levelNameOf, levelNumberOf, messageOf, nameOf, PINO_KEYS, timeOf } from './record.js';
 import type { LokiRecord } from './types.js';
 
 /** A record turned into what Loki stores: stream, line and structured metadata. */
@@ -167,10 +167,7 @@ export class Shaper {
     if (err !== null && typeof err === 'object') return null;
     const level = levelNumberOf(o.level);
     const levelName = levelNameOf(level);
-    const named = o.name ?? o.logger;
-    const name = typeof named === 'string' && named !== '' ? named : 'root';
-    const msg = o.msg ?? o.message;
-    const message = msg === undefined ? '' : typeof msg === 'string' ? msg : JSON.stringify(msg);
+    const name = nameOf(o);
 
     const promoted = this.#promoted;
     for (let p = 0; p < promoted.length; p++) {
@@ -179,7 +176,7 @@ export class Shaper {
     }
     const { selector, labels } = this.#streamOfValues();
 
-    let out = this.#prefixes.get(levelName, name) + logfmtValue(message);
+    let out = this.#prefixes.get(levelName, name) + logfmtValue(messageOf(o));
     let meta: Array<[string, string]> | null = null;
     const rename = this.#o.renameFields;
     for (const key in o) {
@@ -209,8 +206,7 @@ export class Shaper {
     if (info === undefined) {
       if (PINO_KEYS.has(key)) info = null;
       else {
-        const name = this.#o.renameFields[key] ?? key;
-        const keyText = this.#skip.has(key) ? '' : ` ${isBare(name) ? name : JSON.stringify(name)}=`;
+        const keyText = this.#skip.has(key) ? '' : logfmtKey(this.#o.renameFields[key] ?? key);
         info = { keyText: detached(keyText), metaName: this.#metaNames.get(key) };
       }
       if (this.#keys.size >= 1000) this.#keys.clear();
