@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { machineLine, printTable, verdict } from '@pactown/bench';
 import { type LokiReceiver, startLokiReceiver } from '@pactown/loki-receiver';
 
-type Kind = 'ours' | 'pino-loki' | 'winston-loki' | 'devnull';
+type Kind = 'ours' | 'pino-loki' | 'winston-loki' | 'devnull' | 'parse-only';
 const PRODUCER = path.join(path.dirname(fileURLToPath(import.meta.url)), 'producer.mjs');
 const SCALE = Number(process.env.BENCH_SCALE ?? 1);
 const N = Math.round(100_000 * SCALE);
@@ -90,7 +90,16 @@ const bytesPerLine: Record<string, number> = {};
 // Rounds alternate between the shippers (the receiver warms up in the first), median per shipper.
 const ROUNDS = SCALE >= 1 ? 3 : 1;
 const tp: Record<string, Array<{ rate: number; held: number; loop: number; bytes: number }>> = {};
+// The floor under any pino transport here: one that only reads and parses its lines (no shaping,
+// no network), timed from the first log call until its worker has parsed the last line.
+const parseOnly: number[] = [];
 for (let round = 0; round < ROUNDS; round++) {
+  {
+    const p = producer('parse-only', 'throughput', url, N);
+    const r = await p.report;
+    await p.stop();
+    parseOnly.push(N / ((r.parsedAt! - r.t0!) / 1000));
+  }
   for (const kind of competitors) {
     await fresh();
     const p = producer(kind, 'throughput', url, N);
@@ -173,6 +182,11 @@ verdict('throughput vs pino-loki', throughput.ours! / throughput['pino-loki']!, 
 const ceiling = N / (loop.ours! / 1000) / throughput['pino-loki']!;
 console.log(`(ceiling for any pino transport in this run, delivery in zero time after the log calls: ${ceiling.toFixed(2)}x pino-loki)`);
 verdict('throughput vs winston-loki', throughput.ours! / throughput['winston-loki']!, { atLeast: 3 });
+const floor = [...parseOnly].sort((a, b) => a - b)[Math.floor(parseOnly.length / 2)]!;
+console.log(
+  `(a pino transport that only reads and parses its lines, nothing else: ${f(floor)} lines/s, ` +
+    `${(floor / throughput['winston-loki']!).toFixed(2)}x winston-loki, ${(floor / throughput['pino-loki']!).toFixed(2)}x pino-loki; ours is ${((100 * throughput.ours!) / floor).toFixed(0)}% of it)`,
+);
 verdict(`burst of ${BURST} delivered (share)`, burst.ours! / BURST, { atLeast: 1 });
 verdict(`${N} lines before end delivered (share)`, atEnd.ours! / N, { atLeast: 1 });
 verdict('bytes per line vs pino-loki', bytesPerLine.ours! / bytesPerLine['pino-loki']!, { atMost: 0.3 });
