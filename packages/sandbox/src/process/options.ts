@@ -45,7 +45,7 @@ export interface StartOptions {
   port?: number | null;
   /** Stop the service when this process exits. @default true */
   stopOnExit?: boolean;
-  /** Masks secrets in the command line, in output lines given to `onLog`, and in the report's tails. @default log-core's `getRedactor().redactText` */
+  /** Masks secrets in the command line, in output lines given to `onLog`, and in the report's tails and suggestions. @default log-core's `getRedactor().redactText` */
   redact?: (text: string) => string;
   /**
    * A cheap test over a whole chunk of lines: `false` promises that `redact`

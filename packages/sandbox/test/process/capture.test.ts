@@ -108,6 +108,22 @@ describe('capture', () => {
     expect(report.stdoutTail + report.stderrTail).not.toMatch(/s3cr3t-value|abcdef123456/);
   });
 
+  it('masks secrets in the suggestions of the report, which quote the output', async () => {
+    const script = 'console.error("Error: cannot connect to postgres://admin:Sup3rS3cret@db password=hunter2"); process.exit(1)';
+    const report = await startService({ serviceId: 'secret-suggestion', command: process.execPath, args: ['-e', script], cwd: dir.path }).ended;
+    expect(report.category).toBe('process_crash');
+    expect(report.suggestions[0]!.description).toContain('cannot connect to postgres://admin:');
+    expect(JSON.stringify(report)).not.toMatch(/Sup3rS3cret|hunter2/);
+  });
+
+  it('masks secrets in a suggestion command taken from the output', async () => {
+    const script = 'console.error("Error: EACCES: permission denied, open \'/srv/token=abc123secret\'"); process.exit(1)';
+    const report = await startService({ serviceId: 'secret-command', command: process.execPath, args: ['-e', script], cwd: dir.path }).ended;
+    expect(report.category).toBe('permission');
+    expect(report.suggestions[0]!.command).toMatch(/^ls -ld \/srv\/token=/);
+    expect(JSON.stringify(report)).not.toContain('abc123secret');
+  });
+
   it('masks a secret inside a busy stream whose other chunks skip per-line masking', async () => {
     // Thousands of clean lines in big chunks, with a secret now and then in the same writes.
     const script = `const clean = 'x'.repeat(99) + '\\n'; let out = '';
