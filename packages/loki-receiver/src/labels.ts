@@ -63,8 +63,9 @@ function check(text: string, opts: ResolvedOptions): ValidLabels | string {
   }
   for (const [name, value] of Object.entries(labels)) {
     if (name.startsWith('__')) return `stream '${key}' has a reserved label name (names starting with __ are reserved): '${name}'`;
-    if (name.length > opts.maxLabelNameLength) return `stream '${key}' has label name too long: '${name}'`;
-    if (value.length > opts.maxLabelValueLength) return `stream '${key}' has label value too long: '${value}'`;
+    // Loki compares Go string lengths: UTF-8 bytes, not characters.
+    if (Buffer.byteLength(name) > opts.maxLabelNameLength) return `stream '${key}' has label name too long: '${name}'`;
+    if (Buffer.byteLength(value) > opts.maxLabelValueLength) return `stream '${key}' has label value too long: '${value}'`;
   }
   return { labels, key };
 }

@@ -67,6 +67,14 @@ describe('400: labels', () => {
     expect((await push(receiver.url, pb(`{a="${longValue}"}`))).text).toContain('has label value too long');
     expect(receiver.entryCount).toBe(0);
   });
+
+  it('measures label values in UTF-8 bytes, as Loki does', async () => {
+    const value = 'é'.repeat(1100);
+    const res = await push(receiver.url, pb(`{a="${value}"}`));
+    expect(res.status).toBe(400);
+    expect(res.text.trim()).toBe(`stream '{a="${value}"}' has label value too long: '${value}'`);
+    expect((await push(receiver.url, pb(`{a="${'é'.repeat(1024)}"}`))).status).toBe(204);
+  });
 });
 
 describe('400: timestamps and lines', () => {
