@@ -149,7 +149,7 @@ export class ServiceProcess {
         ended: this.ended,
         running: () => this.running,
         onLine: (listener) => this.onLog(listener),
-        recentOutput: () => `${this.#tails.stdout.snapshot().text}\n${this.#tails.stderr.snapshot().text}`,
+        recentLines: () => [...this.#maskedLines(this.#tails.stdout), ...this.#maskedLines(this.#tails.stderr)],
         timeout: (timeoutMs, message) => {
           this.#timedOut = { timeoutMs, message };
           return this.stop();
@@ -157,6 +157,14 @@ export class ServiceProcess {
       },
       options,
     );
+  }
+
+  /** The lines of a tail, each masked as a live line would be (a tail without secret syntax skips it). */
+  #maskedLines(tail: TailBuffer): string[] {
+    const { text } = tail.snapshot();
+    const lines = text.split('\n').map((line) => (line.endsWith('\r') ? line.slice(0, -1) : line));
+    const redact = this.#o.redact;
+    return this.#o.redactCheck(text) ? lines.map((line) => redact(line)) : lines;
   }
 
   /**

@@ -54,7 +54,8 @@ export interface ReadyControl {
   ended: Promise<DiedReport>;
   running(): boolean;
   onLine(listener: (record: ServiceLogRecord) => void): () => void;
-  recentOutput(): string;
+  /** The lines already captured (both tails), masked like the lines `onLine` delivers. */
+  recentLines(): string[];
   timeout(timeoutMs: number, message: string): Promise<DiedReport>;
 }
 
@@ -76,7 +77,7 @@ function waitForLine(ctl: ReadyControl, re: RegExp, timeoutMs: number, signal: A
     });
     const timer = setTimeout(() => finish({ done: false, reason: 'timeout' }), timeoutMs);
     signal.addEventListener('abort', onAbort, { once: true });
-    const seen = ctl.recentOutput().split('\n').find((l) => re.test(l));
+    const seen = ctl.recentLines().find((l) => re.test(l));
     if (seen !== undefined) finish({ done: true, value: { kind: 'pattern', status: null, path: null, line: seen } });
   });
 }

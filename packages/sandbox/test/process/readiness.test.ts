@@ -57,6 +57,25 @@ describe('readiness', () => {
     }
   });
 
+  it('a pattern matching a line captured before the wait returns the line masked, as a live match does', async () => {
+    const script = 'console.log("ready api_token=abc123secret on 8000"); setInterval(() => {}, 1000)';
+    const early = startService({ serviceId: 'pattern-early', command: process.execPath, args: ['-e', script], cwd: dir.path, logOutput: false });
+    const live = startService({ serviceId: 'pattern-live', command: process.execPath, args: ['-e', `setTimeout(() => { ${script} }, 300)`], cwd: dir.path, logOutput: false });
+    try {
+      const deadline = Date.now() + 30_000;
+      while (!early.tails().stdout.text.includes('ready') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      const before = await early.waitReady({ pattern: /^ready/, timeoutMs: 30_000 });
+      const during = await live.waitReady({ pattern: /^ready/, timeoutMs: 30_000 });
+      expect(during).toMatchObject({ ready: true, kind: 'pattern', line: 'ready api_token=[REDACTED] on 8000' });
+      expect(before).toMatchObject({ ready: true, kind: 'pattern', line: 'ready api_token=[REDACTED] on 8000' });
+      // The pattern is matched against the masked text in both cases.
+      const hidden = await early.waitReady({ pattern: /abc123secret/, timeoutMs: 300, stopOnTimeout: false });
+      expect(hidden).toMatchObject({ ready: false, reason: 'timeout' });
+    } finally {
+      await Promise.all([early.stop(), live.stop()]);
+    }
+  });
+
   it('death during the wait ends it at once, with the died report', async () => {
     const port = await freePort();
     const proc = startService({ serviceId: 'dies', command: process.execPath, args: [fixture('dies_later.mjs'), '300'], cwd: dir.path });
