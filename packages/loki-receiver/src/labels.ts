@@ -43,7 +43,9 @@ function check(text: string, opts: ResolvedOptions): ValidLabels | string {
     if (error instanceof LokiHttpError) return `Error parsing labels '${text}' with error: ${error.message}`;
     throw error;
   }
-  if (pairs.length === 0) return 'error at least one label pair is required per stream';
+  // Loki's label parser drops every label with an empty value (a name pushed with any empty value goes entirely).
+  const emptyNames = new Set(pairs.filter(([, value]) => value === '').map(([name]) => name));
+  if (emptyNames.size > 0) pairs = pairs.filter(([name]) => !emptyNames.has(name));
   const labels: Labels = {};
   for (const [name, value] of pairs) {
     if (Object.hasOwn(labels, name)) return `stream '${text}' has duplicate label name: '${name}'`;
@@ -56,6 +58,7 @@ function check(text: string, opts: ResolvedOptions): ValidLabels | string {
     }
   }
   if (opts.discoverServiceName.length > 0 && !('service_name' in labels)) labels.service_name = 'unknown_service';
+  if (Object.keys(labels).length === 0) return 'error at least one label pair is required per stream';
   const key = formatLabels(labels);
   const count = Object.keys(labels).length;
   if (count > opts.maxLabelNamesPerSeries) {

@@ -75,6 +75,23 @@ describe('400: labels', () => {
     expect(res.text.trim()).toBe(`stream '{a="${value}"}' has label value too long: '${value}'`);
     expect((await push(receiver.url, pb(`{a="${'é'.repeat(1024)}"}`))).status).toBe(204);
   });
+
+  it('drops labels with empty values, and refuses a stream left with none', async () => {
+    expect((await push(receiver.url, pb('{a="b", c=""}'))).status).toBe(204);
+    expect(receiver.entries()[0]!.labels).toEqual({ a: 'b' });
+    expect((await push(receiver.url, jsonBody([{ stream: { a: 'b', c: '' }, values: values([{ ts: nowNs(), line: 'j' }]) }]))).status).toBe(204);
+    expect(receiver.query('{a="b"}').result).toHaveLength(1);
+    for (const body of [pb('{a=""}'), jsonBody([{ stream: { a: '' }, values: values([{ ts: nowNs(), line: 'l' }]) }])]) {
+      const res = await push(receiver.url, body);
+      expect(res.status).toBe(400);
+      expect(res.text.trim()).toBe('error at least one label pair is required per stream');
+    }
+    expect(receiver.entryCount).toBe(2);
+    await withReceiver({ discoverServiceName: true }, async (r) => {
+      expect((await push(r.url, pb('{a=""}'))).status).toBe(204);
+      expect(r.entries()[0]!.labels).toEqual({ service_name: 'unknown_service' });
+    });
+  });
 });
 
 describe('400: timestamps and lines', () => {
