@@ -60,7 +60,8 @@ function check(text: string, opts: ResolvedOptions): ValidLabels | string {
   if (opts.discoverServiceName.length > 0 && !('service_name' in labels)) labels.service_name = 'unknown_service';
   if (Object.keys(labels).length === 0) return 'error at least one label pair is required per stream';
   const key = formatLabels(labels);
-  const count = Object.keys(labels).length;
+  // Loki 3 leaves service_name out of the count, pushed or discovered.
+  const count = Object.keys(labels).length - ('service_name' in labels ? 1 : 0);
   if (count > opts.maxLabelNamesPerSeries) {
     return `entry for stream '${key}' has ${count} label names; limit ${opts.maxLabelNamesPerSeries}`;
   }

@@ -92,6 +92,18 @@ describe('400: labels', () => {
       expect(r.entries()[0]!.labels).toEqual({ service_name: 'unknown_service' });
     });
   });
+
+  it('does not count service_name toward the label limit (Loki 3)', async () => {
+    const fifteen = Array.from({ length: 15 }, (_, i) => `l${String(i).padStart(2, '0')}="v"`).join(', ');
+    await withReceiver({ discoverServiceName: true }, async (r) => {
+      expect((await push(r.url, pb(`{${fifteen}}`))).status).toBe(204);
+      expect(Object.keys(r.entries()[0]!.labels)).toHaveLength(16);
+    });
+    expect((await push(receiver.url, pb(`{${fifteen}, service_name="svc"}`))).status).toBe(204);
+    const res = await push(receiver.url, pb(`{${fifteen}, l15="v", service_name="svc"}`));
+    expect(res.status).toBe(400);
+    expect(res.text).toContain('has 16 label names; limit 15');
+  });
 });
 
 describe('400: timestamps and lines', () => {
