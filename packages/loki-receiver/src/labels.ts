@@ -66,7 +66,6 @@ function check(text: string, opts: ResolvedOptions): ValidLabels | string {
     return `entry for stream '${key}' has ${count} label names; limit ${opts.maxLabelNamesPerSeries}`;
   }
   for (const [name, value] of Object.entries(labels)) {
-    if (name.startsWith('__')) return `stream '${key}' has a reserved label name (names starting with __ are reserved): '${name}'`;
     // Loki compares Go string lengths: UTF-8 bytes, not characters.
     if (Buffer.byteLength(name) > opts.maxLabelNameLength) return `stream '${key}' has label name too long: '${name}'`;
     if (Buffer.byteLength(value) > opts.maxLabelValueLength) return `stream '${key}' has label value too long: '${value}'`;
