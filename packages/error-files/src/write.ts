@@ -60,11 +60,17 @@ export async function writeErrorFile(report: DiedReport, options: WriteErrorFile
   }
   try {
     const discarded = await withLock(fs, path.join(dir, `.service_${id}_error.log.lock`), temp, o.lockTimeoutMs, () => {
-      const dropped = rotateHistory(fs, dir, id, o.history);
-      fs.renameSync(temp, target);
-      return dropped;
+      const rotation = rotateHistory(fs, dir, id, o.history);
+      try {
+        fs.renameSync(temp, target);
+      } catch (error) {
+        // The new file is not in place: put the current file and history back as they were.
+        rotation.undo();
+        throw error;
+      }
+      return rotation.discarded;
     });
-    if (discarded !== undefined) discard(fs, discarded);
+    for (const file of discarded) discard(fs, file);
   } catch (error) {
     quietly(() => removeIfExists(fs, temp));
     throw new ErrorFileError(`Cannot write error file ${target}: ${describeCause(error)}.`, { path: target, cause: error });

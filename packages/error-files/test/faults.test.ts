@@ -152,3 +152,140 @@ describe('read-only folder and missing permission', () => {
     return Promise.all(promises.map((p) => expect(p).rejects.toBeInstanceOf(Error)));
   });
 });
+
+/** Every name in `dir` with its content (or `-> target` for a link), to compare a folder before and after. */
+async function snapshot(folder: string): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const name of (await readdir(folder)).sort()) {
+    const file = path.join(folder, name);
+    const st = await realFs.lstat(file);
+    out[name] = st.isSymbolicLink() ? `-> ${await realFs.readlink(file)}` : await realFs.readFile(file, 'utf8');
+  }
+  return out;
+}
+
+type Call = 'rename' | 'link' | 'unlink';
+
+/** node:fs whose rename, link or unlink fails with `code` when `when(from, to)` says so (names without the folder). */
+function failingStep(call: Call, when: (from: string, to: string) => boolean, code = 'EIO'): ErrorFilesFs & { failed: number } {
+  const wrapped = {
+    ...realFsSync,
+    failed: 0,
+    renameSync: (from: string, to: string) => {
+      if (call === 'rename' && when(path.basename(from), path.basename(to))) {
+        wrapped.failed++;
+        throw sysError(code, 'rename', String(from));
+      }
+      return realFsSync.renameSync(from, to);
+    },
+    linkSync: (from: string, to: string) => {
+      if (call === 'link' && when(path.basename(from), path.basename(to))) {
+        wrapped.failed++;
+        throw sysError(code, 'link', String(from));
+      }
+      return realFsSync.linkSync(from, to);
+    },
+    unlinkSync: (file: string) => {
+      if (call === 'unlink' && when(path.basename(file), '')) {
+        wrapped.failed++;
+        throw sysError(code, 'unlink', String(file));
+      }
+      return realFsSync.unlinkSync(file);
+    },
+  };
+  return wrapped as unknown as ErrorFilesFs & { failed: number };
+}
+
+const BASE = 'service_123_error.log';
+const isTemp = (name: string) => name.startsWith(`.${BASE}.`) && name.endsWith('.tmp');
+
+describe('a failure after history rotation has begun', () => {
+  /** A full history: the current file and `.1` ... `.history`, each with its own stderr. */
+  async function fullHistory(history: number): Promise<Record<string, string>> {
+    for (let i = history; i >= 0; i--) await writeErrorFile(seedReport({ stderrTail: `v${i}\n` }), { logDir: dir, history });
+    // Let the background deletion of dropped entries finish.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const before = await snapshot(dir);
+    expect(Object.keys(before)).toHaveLength(history + 1);
+    return before;
+  }
+
+  async function expectUntouched(fs: ErrorFilesFs & { failed: number }, before: Record<string, string>, history: number, cause = /EIO/) {
+    await expectCleanFailure(writeErrorFile(seedReport({ stderrTail: 'new\n' }), { logDir: dir, history, fs }), dir, cause);
+    expect(fs.failed).toBeGreaterThan(0);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(await snapshot(dir)).toEqual(before);
+    expect((await readErrorFile(dir, '123')).stderrTail).toBe('v0\n');
+  }
+
+  it('the final rename fails: current file and history as they were, no stray files', async () => {
+    const before = await fullHistory(3);
+    await expectUntouched(failingStep('rename', (from, to) => isTemp(from) && to === BASE), before, 3);
+  });
+
+  it('the final rename fails with history 1', async () => {
+    const before = await fullHistory(1);
+    await expectUntouched(failingStep('rename', (from, to) => isTemp(from) && to === BASE), before, 1);
+  });
+
+  it('moving the oldest entry aside fails', async () => {
+    const before = await fullHistory(3);
+    await expectUntouched(failingStep('rename', (from) => from === `${BASE}.3`), before, 3);
+  });
+
+  it('shifting a history entry fails half-way', async () => {
+    const before = await fullHistory(4);
+    await expectUntouched(failingStep('rename', (from) => from === `${BASE}.1`), before, 4);
+  });
+
+  it('linking and renaming the current file to .1 both fail', async () => {
+    const before = await fullHistory(3);
+    const fs = failingStep('link', (from, to) => from === BASE && to === `${BASE}.1`, 'EPERM');
+    const rename = fs.renameSync;
+    fs.renameSync = (from, to) => {
+      if (path.basename(String(from)) === BASE) throw sysError('EIO', 'rename', String(from));
+      return rename(from, to);
+    };
+    await expectUntouched(fs, before, 3, /EIO|EPERM/);
+  });
+
+  it('without hard links: the final rename fails after the current file was renamed to .1', async () => {
+    const before = await fullHistory(3);
+    const fs = failingStep('rename', (from, to) => isTemp(from) && to === BASE);
+    fs.linkSync = (from) => {
+      throw sysError('EPERM', 'link', String(from));
+    };
+    await expectUntouched(fs, before, 3, /EIO|EPERM/);
+  });
+
+  it('a first write whose rename fails leaves nothing behind', async () => {
+    const fs = failingStep('rename', (from, to) => isTemp(from) && to === BASE);
+    await expect(writeErrorFile(seedReport(), { logDir: dir, fs })).rejects.toThrow(/EIO/);
+    expect(await readdir(dir)).toEqual([]);
+  });
+
+  it('a link planted at the target stays when the final rename fails', async () => {
+    const before = await fullHistory(2);
+    await realFs.rm(path.join(dir, BASE));
+    await realFs.symlink(path.join(dir, `${BASE}.1`), path.join(dir, BASE));
+    const planted = await snapshot(dir);
+    expect(planted[BASE]).toMatch(/^-> /);
+    const fs = failingStep('rename', (from, to) => isTemp(from) && to === BASE);
+    await expectCleanFailure(writeErrorFile(seedReport({ stderrTail: 'new\n' }), { logDir: dir, history: 2, fs }), dir, /EIO/);
+    expect(await snapshot(dir)).toEqual(planted);
+    expect(Object.keys(before)).toEqual(Object.keys(planted));
+  });
+
+  it('the write after a failed one rotates as usual', async () => {
+    const before = await fullHistory(2);
+    const fs = failingStep('rename', (from, to) => isTemp(from) && to === BASE);
+    await expectCleanFailure(writeErrorFile(seedReport({ stderrTail: 'new\n' }), { logDir: dir, history: 2, fs }), dir, /EIO/);
+    await writeErrorFile(seedReport({ stderrTail: 'next\n' }), { logDir: dir, history: 2 });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const after = await snapshot(dir);
+    expect(Object.keys(after)).toEqual([BASE, `${BASE}.1`, `${BASE}.2`]);
+    expect(after[`${BASE}.1`]).toBe(before[BASE]);
+    expect(after[`${BASE}.2`]).toBe(before[`${BASE}.1`]);
+    expect((await readErrorFile(dir, '123')).stderrTail).toBe('next\n');
+  });
+});
