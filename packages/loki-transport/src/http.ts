@@ -6,7 +6,9 @@ import type { LokiTlsOptions } from './types.js';
 export type HttpResult =
   | { kind: 'response'; status: number; body: string; retryAfter: string | undefined }
   | { kind: 'timeout'; message: string }
-  | { kind: 'network'; message: string };
+  | { kind: 'network'; message: string }
+  /** The request could not be made at all (http.request threw): retrying would not help. */
+  | { kind: 'error'; message: string };
 
 // Enough of an error body to log Loki's reason; the rest is read and discarded.
 const MAX_BODY = 64 * 1024;
@@ -32,25 +34,33 @@ export class HttpClient {
   request(method: 'GET' | 'POST', url: URL, headers: Record<string, string>, body?: Buffer): Promise<HttpResult> {
     return new Promise((resolve) => {
       let done = false;
+      let req: http.ClientRequest | undefined;
       const finish = (result: HttpResult) => {
         if (done) return;
         done = true;
-        this.#inflight.delete(req);
+        if (req !== undefined) this.#inflight.delete(req);
         resolve(result);
       };
-      const req = this.#module.request(url, {
-        method,
-        agent: this.#agent,
-        headers: body ? { ...headers, 'Content-Length': String(body.length) } : headers,
-        ...(url.protocol === 'https:' ? this.#tls : {}),
-      });
-      this.#inflight.add(req);
-      req.setTimeout(this.#timeout, () => {
-        req.destroy();
+      try {
+        req = this.#module.request(url, {
+          method,
+          agent: this.#agent,
+          headers: body ? { ...headers, 'Content-Length': String(body.length) } : headers,
+          ...(url.protocol === 'https:' ? this.#tls : {}),
+        });
+      } catch (err) {
+        // A header or TLS setting Node refuses throws here; it must not become an unhandled rejection.
+        finish({ kind: 'error', message: err instanceof Error ? err.message : String(err) });
+        return;
+      }
+      const r = req;
+      this.#inflight.add(r);
+      r.setTimeout(this.#timeout, () => {
+        r.destroy();
         finish({ kind: 'timeout', message: `no answer within ${this.#timeout} ms` });
       });
-      req.on('error', (err) => finish({ kind: 'network', message: err.message }));
-      req.on('response', (res) => {
+      r.on('error', (err) => finish({ kind: 'network', message: err.message }));
+      r.on('response', (res) => {
         const chunks: Buffer[] = [];
         let size = 0;
         res.on('data', (chunk: Buffer) => {
@@ -63,7 +73,12 @@ export class HttpClient {
         });
         res.on('error', (err) => finish({ kind: 'network', message: err.message }));
       });
-      req.end(body);
+      try {
+        r.end(body);
+      } catch (err) {
+        r.destroy();
+        finish({ kind: 'error', message: err instanceof Error ? err.message : String(err) });
+      }
     });
   }
 

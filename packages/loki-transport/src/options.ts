@@ -121,10 +121,23 @@ function buildLabels(o: Record<string, unknown>): Pick<NormalizedOptions, 'label
   return { labels, labelFields };
 }
 
+// RFC 7230 token characters, for header names.
+const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+// What Node lets through in a header value: tab, visible ASCII, space and Latin-1 (no CR, LF, NUL or other controls).
+const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
+// RFC 7617: no control characters in user-id or password.
+const CONTROL = /[\x00-\x1f\x7f]/;
+
 function buildHeaders(o: Record<string, unknown>): Record<string, string> {
   const headers = stringRecord(o, 'headers');
+  for (const [name, value] of Object.entries(headers)) {
+    if (!HEADER_NAME.test(name)) bad(`headers.${name}`, value, 'a header whose name is an HTTP token (letters, digits and !#$%&\'*+-.^_`|~, no spaces)');
+    // The value may be a secret: not shown.
+    if (!HEADER_VALUE.test(value)) bad(`headers.${name}`, '[hidden]', 'a header value without CR, LF, NUL or other control characters');
+  }
   if (o.tenant !== undefined) {
     if (typeof o.tenant !== 'string' || o.tenant === '') bad('tenant', o.tenant, 'a non-empty string');
+    if (!HEADER_VALUE.test(o.tenant)) bad('tenant', o.tenant, 'a tenant id without CR, LF, NUL or other control characters');
     headers['X-Scope-OrgID'] = o.tenant;
   }
   const basic = o.basicAuth as LokiOptions['basicAuth'] | undefined;
@@ -132,10 +145,14 @@ function buildHeaders(o: Record<string, unknown>): Record<string, string> {
     if (typeof basic !== 'object' || basic === null || typeof basic.username !== 'string' || typeof basic.password !== 'string') {
       bad('basicAuth', basic === null ? null : '[object]', 'an object { username: string, password: string }');
     }
+    if (CONTROL.test(basic.username) || CONTROL.test(basic.password) || basic.username.includes(':')) {
+      bad('basicAuth', '[hidden]', 'a username without ":" and a username and password without CR, LF, NUL or other control characters');
+    }
     headers.Authorization = `Basic ${Buffer.from(`${basic.username}:${basic.password}`).toString('base64')}`;
   }
   if (o.bearerToken !== undefined) {
     if (typeof o.bearerToken !== 'string' || o.bearerToken === '') bad('bearerToken', '[hidden]', 'a non-empty string');
+    if (!HEADER_VALUE.test(o.bearerToken)) bad('bearerToken', '[hidden]', 'a token without CR, LF, NUL or other control characters');
     if (basic !== undefined) bad('bearerToken', '[hidden]', 'left out when basicAuth is set (one Authorization header)');
     headers.Authorization = `Bearer ${o.bearerToken}`;
   }

@@ -95,7 +95,12 @@ export class Sender {
       const item = this.#queue.peek();
       if (item === undefined) break;
       this.#queue.headInFlight = true;
-      await this.#deliver(item);
+      try {
+        await this.#deliver(item);
+      } catch (err) {
+        // Nothing here is expected to throw; if something does, the batch is dropped and counted, never left as an unhandled rejection.
+        this.#failed(item, err instanceof Error ? err.message : String(err));
+      }
     }
     this.#running = false;
     if (this.#queue.length === 0 || this.#stopped) {
@@ -135,6 +140,10 @@ export class Sender {
       const res = await this.#http.request('POST', this.#o.pushUrl, headers, body);
       this.#counters.requests++;
       this.#counters.observe(performance.now() - t0);
+      if (res.kind === 'error') {
+        this.#failed(item, res.message);
+        return;
+      }
       if (this.#stopped && res.kind !== 'response') return;
       if (res.kind === 'response' && res.status >= 200 && res.status < 300) {
         this.#counters.sentLines += item.lines;
@@ -159,6 +168,13 @@ export class Sender {
       if (this.#stopped) return;
       this.#counters.retries++;
     }
+  }
+
+  /** A batch whose request could not be made: dropped (as `rejected`), reported once. */
+  #failed(item: QueueItem, message: string): void {
+    this.#counters.drop('rejected', item.lines, item.lineBytes);
+    this.warnOnce('request-error', `could not send a batch of ${item.lines} lines (not retried): ${message}`);
+    if (this.#queue.peek() === item) this.#finish(item);
   }
 
   #reject(item: QueueItem, body: Buffer, res: Extract<HttpResult, { kind: 'response' }>): void {

@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { HttpClient } from '../src/http.js';
+import { Counters } from '../src/metrics.js';
+import { normalizeOptions } from '../src/options.js';
+import { BatchQueue } from '../src/queue.js';
+import { Sender } from '../src/sender.js';
+import { createLokiClient } from '../src/index.js';
+
+const url = 'http://127.0.0.1:1';
+
+describe('header options', () => {
+  it('refuse header names that are not tokens and values with CR, LF or NUL, naming the option', () => {
+    expect(() => normalizeOptions({ url, headers: { 'Bad Header': 'x' } })).toThrow(TypeError);
+    expect(() => normalizeOptions({ url, headers: { 'Bad Header': 'x' } })).toThrow(/"headers\.Bad Header"/);
+    expect(() => normalizeOptions({ url, headers: { '': 'x' } })).toThrow(/"headers\."/);
+    expect(() => normalizeOptions({ url, headers: { 'X-A': 'a\r\nX-Injected: 1' } })).toThrow(/"headers\.X-A"/);
+    expect(() => normalizeOptions({ url, headers: { 'X-A': 'a\0b' } })).toThrow(/"headers\.X-A"/);
+    expect(() => normalizeOptions({ url, tenant: 'a\nb' })).toThrow(/"tenant"/);
+    expect(() => normalizeOptions({ url, bearerToken: 'tok\r\n' })).toThrow(/"bearerToken"/);
+    expect(() => normalizeOptions({ url, basicAuth: { username: 'u\n', password: 'p' } })).toThrow(/"basicAuth"/);
+    expect(() => normalizeOptions({ url, basicAuth: { username: 'u', password: 'p\r' } })).toThrow(/"basicAuth"/);
+    // Secrets are not shown in the message.
+    expect(() => normalizeOptions({ url, bearerToken: 'secret\n' })).not.toThrow(/secret/);
+    expect(() => createLokiClient({ url, headers: { 'Bad Header': 'x' } })).toThrow(TypeError);
+  });
+
+  it('accept ordinary header names and values', () => {
+    const o = normalizeOptions({ url, headers: { "X-Weird!#$%&'*+-.^_`|~9": 'a b\tc é' }, tenant: 'team-a|team-b', bearerToken: 'abc.def-ghi' });
+    expect(o.headers["X-Weird!#$%&'*+-.^_`|~9"]).toBe('a b\tc é');
+    expect(o.headers['X-Scope-OrgID']).toBe('team-a|team-b');
+  });
+});
+
+describe('the request path', () => {
+  it('turns a synchronous throw of http.request into a result, not a rejection', async () => {
+    const http = new HttpClient(new URL(url), {}, 1000);
+    const res = await http.request('POST', new URL(url), { 'Bad Header': 'x' }, Buffer.from('x'));
+    http.destroy();
+    expect(res.kind).toBe('error');
+  });
+
+  it('counts a failed request that cannot be made as rejected and reports it once', async () => {
+    const warnings: string[] = [];
+    const o = normalizeOptions({ url, metricsInterval: 0, onWarning: (m) => warnings.push(m) });
+    const counters = new Counters();
+    const queue = new BatchQueue();
+    const failing = {
+      request: () => {
+        throw new Error('boom');
+      },
+    } as unknown as HttpClient;
+    const sender = new Sender(o, failing, counters, queue, null);
+    queue.push({ body: Buffer.from('x'), file: null, size: 1, lines: 3, lineBytes: 30, wire: 'json', gzip: false });
+    queue.push({ body: Buffer.from('y'), file: null, size: 1, lines: 2, lineBytes: 20, wire: 'json', gzip: false });
+    sender.kick();
+    await sender.whenIdle();
+    expect(counters.droppedLines.rejected).toBe(5);
+    expect(queue.length).toBe(0);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/boom/);
+  });
+});
