@@ -59,7 +59,7 @@ export class ServiceLog {
    * by one; a busy service's chunks without secret syntax skip it.
    */
   block(block: string | null): void {
-    this.#clean = block !== null && this.#onLog !== undefined && !this.#redactCheck(block);
+    this.#clean = block !== null && (this.#onLog !== undefined || this.#logOutput) && !this.#redactCheck(block);
   }
 
   /** A message about the service (stream `'system'`). */
@@ -77,9 +77,12 @@ export class ServiceLog {
 
   /** One line the service wrote; `time` is when its chunk arrived (one clock read per chunk, not per line). */
   output(stream: 'stdout' | 'stderr', text: string, split: boolean, time: number): void {
-    if (this.#logOutput) this.logger.info({ stream }, text);
-    // The logger redacts on its own; the callback feeds UIs and API answers, so it gets the masked text too.
-    if (this.#onLog !== undefined) this.#deliver('info', this.#clean ? text : this.#redact(text), stream, split, time);
+    if (!this.#logOutput && this.#onLog === undefined) return;
+    // Masked before it goes anywhere: the logger may be any pino-compatible one, which masks nothing,
+    // and the callback feeds UIs and API answers.
+    const masked = this.#clean ? text : this.#redact(text);
+    if (this.#logOutput) this.logger.info({ stream }, masked);
+    if (this.#onLog !== undefined) this.#deliver('info', masked, stream, split, time);
   }
 
   #deliver(level: LevelKey, message: string, stream: OutputStream, split: boolean, time = Date.now()): void {

@@ -27,7 +27,7 @@ export interface StartOptions {
   logger?: SandboxLogger;
   /** Called live for every output line and every message about the service. */
   onLog?: OnLog;
-  /** Also send each output line to the logger (INFO, with a `stream` field). @default true */
+  /** Also send each output line to the logger (INFO, with a `stream` field), masked with `redact`. @default true */
   logOutput?: boolean;
   /** Bytes kept of each stream for the report. @default 65536 */
   tailBytes?: number;
@@ -45,7 +45,7 @@ export interface StartOptions {
   port?: number | null;
   /** Stop the service when this process exits. @default true */
   stopOnExit?: boolean;
-  /** Masks secrets in the command line, in output lines given to `onLog`, and in the report's tails and suggestions. @default log-core's `getRedactor().redactText` */
+  /** Masks secrets in the command line, in output lines given to `onLog` and to the logger, and in the report's tails and suggestions. @default log-core's `getRedactor().redactText` */
   redact?: (text: string) => string;
   /**
    * A cheap test over a whole chunk of lines: `false` promises that `redact`

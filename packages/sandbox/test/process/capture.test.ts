@@ -61,8 +61,9 @@ describe('capture', () => {
       const keysLine = records.find((r) => String(r.msg).startsWith('Environment keys:'))!;
       expect(keysLine.level).toBe(20);
       expect(keysLine.msg).toContain('SERVICE_TOKEN');
-      const nonOutput = records.filter((r) => r.stream === undefined);
-      expect(JSON.stringify(nonOutput)).not.toContain('service-secret-value');
+      // The output line (the whole environment as JSON) reaches the plain pino logger masked too.
+      expect(records.some((r) => r.stream === 'stdout' && String(r.msg).includes('"SERVICE_TOKEN"'))).toBe(true);
+      expect(JSON.stringify(records)).not.toContain('service-secret-value');
     } finally {
       delete process.env.PACTOWN_TEST_SECRET;
     }
@@ -122,6 +123,26 @@ describe('capture', () => {
     expect(report.category).toBe('permission');
     expect(report.suggestions[0]!.command).toMatch(/^ls -ld \/srv\/token=/);
     expect(JSON.stringify(report)).not.toContain('abc123secret');
+  });
+
+  it('masks output lines before any logger gets them (a plain pino logger, or with its own redact)', async () => {
+    const script = 'console.log("DATABASE_PASSWORD=s3cr3t-value ok"); console.error("Authorization: Bearer abcdef123456")';
+    const plain = memoryLogger();
+    await startService({ serviceId: 'pino-secrets', command: process.execPath, args: ['-e', script], cwd: dir.path, logger: plain.logger }).ended;
+    const plainOutput = plain.records.filter((r) => r.stream !== undefined);
+    expect(plainOutput.map((r) => r.msg)).toEqual(['DATABASE_PASSWORD=[REDACTED] ok', 'Authorization: Bearer [REDACTED]']);
+    expect(JSON.stringify(plain.records)).not.toMatch(/s3cr3t-value|abcdef123456/);
+
+    const own = memoryLogger();
+    await startService({
+      serviceId: 'own-redact-logger',
+      command: process.execPath,
+      args: ['-e', script],
+      cwd: dir.path,
+      logger: own.logger,
+      redact: (text) => text.replace(/s3cr3t-value|abcdef123456/g, '***'),
+    }).ended;
+    expect(own.records.filter((r) => r.stream !== undefined).map((r) => r.msg)).toEqual(['DATABASE_PASSWORD=*** ok', 'Authorization: Bearer ***']);
   });
 
   it('masks a secret inside a busy stream whose other chunks skip per-line masking', async () => {
