@@ -42,7 +42,8 @@ export function wireRunnerEvents(ctx: RunnerContext): () => void {
     void ctx.track(
       writeErrorFile(report, { logDir: ctx.config.logDir })
         .then(
-          (file) => ctx.registry.update(report.serviceId, { errorLog: file }),
+          // Only while the id is still this owner's (it may have been deleted and taken meanwhile).
+          (file) => ctx.registry.get(report.serviceId)?.userId === userId && ctx.registry.update(report.serviceId, { errorLog: file }),
           (error: unknown) => log.error({ err: error }, `Could not write the error file of ${report.serviceId}`),
         )
         .finally(() => ctx.hub.status(report.serviceId, 'exited', report.message)),

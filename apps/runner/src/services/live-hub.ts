@@ -68,6 +68,18 @@ export class LiveHub {
     channel.history = [];
   }
 
+  /**
+   * Forgets a service's tail and ends its subscriptions with a `forgotten`
+   * status: the id may next be run by another user, who must not reach them.
+   */
+  drop(serviceId: string): void {
+    const channel = this.#channels.get(serviceId);
+    if (!channel) return;
+    this.#channels.delete(serviceId);
+    for (const listener of channel.listeners) listener({ type: 'status', serviceId, status: 'forgotten' });
+    channel.listeners.clear();
+  }
+
   publish(serviceId: string, line: Omit<LiveLine, 'seq' | 'serviceId'>): LiveLine {
     const channel = this.#channel(serviceId);
     const live: LiveLine = { seq: ++channel.seq, serviceId, ...line };

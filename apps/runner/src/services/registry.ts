@@ -21,18 +21,33 @@ export interface ServiceEntry {
   suggestions: SuggestionView[];
   /** Path of the newest error file, once written. */
   errorLog: string | null;
+  /**
+   * True once an error file was written for this owner's runs of the id (kept
+   * across their later runs): only then is the file on disk theirs to read.
+   */
+  hasErrorFile: boolean;
 }
 
 const ACTIVE: ReadonlySet<ServiceStatus> = new Set(['starting', 'running', 'stopping']);
-const KEEP_ENDED = 200;
+/** Ended services remembered (with their owner); past this the oldest are forgotten. */
+export const KEEP_ENDED = 200;
 
 export function isActive(entry: ServiceEntry | undefined): boolean {
   return entry !== undefined && ACTIVE.has(entry.status);
 }
 
-/** The app's view of services: owner, status and outcome, kept after they end. */
+/**
+ * The app's view of services: owner, status and outcome, kept after they end.
+ * An id stays its owner's until the owner deletes it or it is forgotten (the
+ * oldest ended entries past `keepEnded`).
+ */
 export class ServiceRegistry {
+  readonly keepEnded: number;
   #entries = new Map<string, ServiceEntry>();
+
+  constructor(options: { keepEnded?: number } = {}) {
+    this.keepEnded = options.keepEnded ?? KEEP_ENDED;
+  }
 
   get(serviceId: string): ServiceEntry | undefined {
     return this.#entries.get(serviceId);
@@ -61,7 +76,13 @@ export class ServiceRegistry {
     return ports;
   }
 
-  begin(serviceId: string, userId: string, port: number): ServiceEntry {
+  /**
+   * Starts a run of `serviceId` for `userId`. Throws when the id belongs to
+   * another user: callers check first, this keeps a slip from handing it over.
+   */
+  begin(serviceId: string, userId: string, port: number | null): ServiceEntry {
+    const previous = this.#entries.get(serviceId);
+    if (previous && previous.userId !== userId) throw new Error(`service_id ${serviceId} belongs to another user`);
     this.#entries.delete(serviceId);
     const entry: ServiceEntry = {
       serviceId,
@@ -75,16 +96,26 @@ export class ServiceRegistry {
       errorCategory: null,
       suggestions: [],
       errorLog: null,
+      hasErrorFile: previous?.hasErrorFile ?? false,
     };
     this.#entries.set(serviceId, entry);
     this.#trim();
     return entry;
   }
 
-  update(serviceId: string, patch: Partial<Omit<ServiceEntry, 'serviceId' | 'userId'>>): ServiceEntry | undefined {
+  /** Forgets an ended service, freeing its id; `undefined` when unknown or still active. */
+  remove(serviceId: string): ServiceEntry | undefined {
+    const entry = this.#entries.get(serviceId);
+    if (!entry || isActive(entry)) return undefined;
+    this.#entries.delete(serviceId);
+    return entry;
+  }
+
+  update(serviceId: string, patch: Partial<Omit<ServiceEntry, 'serviceId' | 'userId' | 'hasErrorFile'>>): ServiceEntry | undefined {
     const entry = this.#entries.get(serviceId);
     if (!entry) return undefined;
     Object.assign(entry, patch);
+    if (patch.errorLog) entry.hasErrorFile = true;
     if (patch.status !== undefined && !ACTIVE.has(patch.status) && entry.endedAt === null) entry.endedAt = new Date().toISOString();
     return entry;
   }
@@ -97,7 +128,7 @@ export class ServiceRegistry {
 
   #trim(): void {
     const ended = [...this.#entries.values()].filter((e) => !isActive(e));
-    for (const e of ended.slice(0, Math.max(0, ended.length - KEEP_ENDED))) this.#entries.delete(e.serviceId);
+    for (const e of ended.slice(0, Math.max(0, ended.length - this.keepEnded))) this.#entries.delete(e.serviceId);
   }
 }
 

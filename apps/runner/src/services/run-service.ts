@@ -56,8 +56,9 @@ export async function performRun(
   const log = ctx.logging.root.child({ user: userId, service: serviceId });
 
   const existing = ctx.registry.get(serviceId);
-  if (existing && isActive(existing) && existing.userId !== userId) {
-    return refused(409, serviceId, `service_id ${serviceId} is in use by another user`);
+  // An id stays its owner's, running or ended, until they delete it or it is forgotten.
+  if (existing && existing.userId !== userId) {
+    return refused(409, serviceId, `service_id ${serviceId} belongs to another user`);
   }
   if (existing?.status === 'starting' || existing?.status === 'stopping') {
     return refused(409, serviceId, `service ${serviceId} is ${existing.status}; try again when it is done`);
@@ -74,10 +75,22 @@ export async function performRun(
 
   // A running instance of the same id is replaced by the runner itself (stopped first, not a death).
   if (existing && isActive(existing)) log.info(`Restarting ${serviceId} | user=${userId} service=${serviceId}`);
-  const port = request.port ?? (await pickFreePort(ctx.registry.reservedPorts()));
-  ctx.registry.begin(serviceId, userId, port);
+  // Claim the id before the first await, so a concurrent run of it sees this one.
+  const reserved = ctx.registry.reservedPorts();
+  ctx.registry.begin(serviceId, userId, request.port ?? null);
+  // A new owner of the id starts from nothing: no earlier tail, no earlier subscribers.
+  if (!existing) ctx.hub.drop(serviceId);
   ctx.hub.reset(serviceId);
   ctx.hub.status(serviceId, 'starting');
+  let port: number;
+  try {
+    port = request.port ?? (await pickFreePort(reserved));
+  } catch (error) {
+    ctx.registry.update(serviceId, { status: 'failed', message: 'no free port' });
+    ctx.hub.status(serviceId, 'failed', 'no free port');
+    throw error;
+  }
+  ctx.registry.update(serviceId, { port });
   log.info(`Run requested | user=${userId} service=${serviceId} port=${port}`);
 
   let result: RunResult;

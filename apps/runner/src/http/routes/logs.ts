@@ -67,6 +67,10 @@ export function logRoutes(app: FastifyInstance, ctx: RunnerContext): void {
       else if (event.status === 'server_shutdown') {
         send('status', { status: 'server_shutdown' });
         finish();
+      } else if (event.status === 'forgotten') {
+        // Deleted or past retention: the id may be someone else's next.
+        send('status', { service_id: event.serviceId, status: 'forgotten', message: null });
+        finish();
       } else send('status', { service_id: event.serviceId, status: event.status, message: event.message ?? null });
     };
     const subscription = ctx.hub.subscribe(found.id, onEvent, afterSeq);

@@ -29,6 +29,22 @@ export function findService(ctx: RunnerContext, request: FastifyRequest, reply: 
   return null;
 }
 
+/**
+ * Like `findService`, for the error file: answers 404 unless the newest file
+ * on disk was written for the current owner's runs of the id. An id deleted or
+ * forgotten and then run by someone else keeps the old file on disk (history
+ * for the operator), but the new owner never gets it.
+ */
+function findErrorFile(ctx: RunnerContext, request: FastifyRequest, reply: FastifyReply, id: unknown) {
+  const found = findService(ctx, request, reply, id, true);
+  if (!found) return null;
+  if (found.entry && !found.entry.hasErrorFile) {
+    void reply.code(404).send({ success: false, error: 'not_found', message: `no error file for ${found.id}` });
+    return null;
+  }
+  return found;
+}
+
 export function serviceRoutes(app: FastifyInstance, ctx: RunnerContext): void {
   app.get('/services', async (request) => {
     const caller = request.caller;
@@ -60,8 +76,21 @@ export function serviceRoutes(app: FastifyInstance, ctx: RunnerContext): void {
     return { success: true, service_id: id, message: stopped.message, exit: stopped.report?.exit.message ?? null };
   });
 
+  app.delete('/services/:id', async (request: IdRequest, reply) => {
+    const found = findService(ctx, request, reply, request.params.id);
+    if (!found) return reply;
+    const { id, entry } = found;
+    if (isActive(entry)) {
+      return reply.code(409).send({ success: false, service_id: id, message: `Service ${id} is ${entry!.status}; stop it first` });
+    }
+    ctx.registry.remove(id);
+    ctx.hub.drop(id);
+    ctx.logging.root.child({ user: entry!.userId, service: id }).info(`Service deleted | user=${entry!.userId} service=${id}`);
+    return { success: true, service_id: id, message: `Service ${id} deleted` };
+  });
+
   app.get('/services/:id/error-log', async (request: FastifyRequest<{ Params: { id: string }; Querystring: { format?: string } }>, reply) => {
-    const found = findService(ctx, request, reply, request.params.id, true);
+    const found = findErrorFile(ctx, request, reply, request.params.id);
     if (!found) return reply;
     const path = errorFilePath(ctx.config.logDir, found.id);
     try {
@@ -77,7 +106,7 @@ export function serviceRoutes(app: FastifyInstance, ctx: RunnerContext): void {
   });
 
   app.get('/services/:id/error-report', async (request: IdRequest, reply) => {
-    const found = findService(ctx, request, reply, request.params.id, true);
+    const found = findErrorFile(ctx, request, reply, request.params.id);
     if (!found) return reply;
     try {
       const report = await readErrorFile(ctx.config.logDir, found.id);
