@@ -1,5 +1,6 @@
 import { createHandler, getLogger, type Handler, type LevelInput, patternFormatter } from '@pactown/log-core';
 import { createLokiClient, type LokiClient } from './client.js';
+import { redactUrl } from './options.js';
 import { metricsFields } from './resolve.js';
 import type { LokiOptions } from './types.js';
 
@@ -28,7 +29,8 @@ export function lokiHandler(options: LokiHandlerOptions): LokiHandler {
     onMetrics: rest.onMetrics ?? ((m) => getLogger('pactown.loki').info(metricsFields(m), 'loki transport counters')),
   });
   const handler = createHandler({
-    name: `loki:${rest.url}`,
+    // Apps print handler names (e.g. on /metrics): no credentials from the URL.
+    name: `loki:${redactUrl(rest.url)}`,
     level,
     // The client formats lines itself; the handler's own formatter would be wasted work.
     formatter: () => '',

@@ -87,15 +87,27 @@ function stringList(o: Record<string, unknown>, name: string, fallback: string[]
   return v as string[];
 }
 
-function parseUrl(value: unknown): { pushUrl: URL; baseUrl: URL } {
-  if (typeof value !== 'string' || value === '') bad('url', value, "a URL such as 'http://loki:3100'");
+/**
+ * A URL as it may be shown (handler names, messages): without `user:password@`,
+ * query string or fragment, which can hold credentials.
+ */
+export function redactUrl(value: unknown): string {
+  return String(value)
+    .replace(/^([a-z][a-z0-9+.-]*:\/\/|\/\/)?[^/\\?#]*@/i, '$1')
+    .replace(/[?#][\s\S]*$/, '');
+}
+
+function parseUrl(input: unknown): { pushUrl: URL; baseUrl: URL } {
+  const value = typeof input === 'string' ? input : undefined;
+  const shown = typeof input === 'string' ? redactUrl(input) : input;
+  if (value === undefined || value === '') bad('url', shown, "a URL such as 'http://loki:3100'");
   let url: URL;
   try {
     url = new URL(value);
   } catch {
-    bad('url', value, "a URL such as 'http://loki:3100'");
+    bad('url', shown, "a URL such as 'http://loki:3100'");
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') bad('url', value, 'an http: or https: URL');
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') bad('url', shown, 'an http: or https: URL');
   const base = new URL(url.href);
   if (base.pathname.endsWith(PUSH_PATH)) base.pathname = base.pathname.slice(0, -PUSH_PATH.length);
   const pushUrl = new URL(base.href);

@@ -60,3 +60,29 @@ describe('the request path', () => {
     expect(warnings[0]).toMatch(/boom/);
   });
 });
+
+describe('URLs in names and messages', () => {
+  it('leave out credentials and the query string', async () => {
+    const { lokiHandler } = await import('../src/log-core.js');
+    const h = lokiHandler({ url: 'http://user:tok3n@127.0.0.1:1/base?api_key=s3cret#frag', metricsInterval: 0, onWarning: () => {} });
+    try {
+      expect(h.name).toBe('loki:http://127.0.0.1:1/base');
+    } finally {
+      await h.client.close();
+    }
+  });
+
+  it('leave out credentials in a TypeError about the url', () => {
+    const shown = (u: string) => {
+      try {
+        normalizeOptions({ url: u });
+      } catch (err) {
+        return (err as Error).message;
+      }
+      return '';
+    };
+    expect(shown('ftp://user:tok3n@host/x?key=s3cret')).toMatch(/"url"/);
+    expect(shown('ftp://user:tok3n@host/x?key=s3cret')).not.toMatch(/tok3n|s3cret|user:/);
+    expect(shown('http://user:tok3n@[bad/x?key=s3cret')).not.toMatch(/tok3n|s3cret|user:/);
+  });
+});
