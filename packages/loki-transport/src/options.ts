@@ -1,4 +1,4 @@
-import { MAX_LABELS, isReservedLabelName, sanitizeLabelName } from './labels.js';
+import { MAX_LABEL_VALUE_BYTES, MAX_LABELS, isReservedLabelName, sanitizeLabelName, toWellFormed } from './labels.js';
 import type { LineFormat, LokiMetrics, LokiOptions, LokiRecord, LokiTlsOptions, QueuePolicy, WireFormat } from './types.js';
 
 export const PREFIX = '[@pactown/loki-transport]';
@@ -121,6 +121,9 @@ function buildLabels(o: Record<string, unknown>): Pick<NormalizedOptions, 'label
   for (const [name, value] of Object.entries(raw)) {
     const clean = sanitizeLabelName(name);
     if (isReservedLabelName(clean)) bad(`labels.${name}`, value, 'a label whose name does not start with "__" (reserved by Loki)');
+    const bytes = Buffer.byteLength(toWellFormed(value));
+    // Loki would refuse every batch (400); cutting a static value silently could merge streams meant apart.
+    if (bytes > MAX_LABEL_VALUE_BYTES) bad(`labels.${name}`, `${value.slice(0, 40)}... (${bytes} bytes)`, `a value of at most ${MAX_LABEL_VALUE_BYTES} bytes (Loki's max_label_value_length)`);
     if (value !== '') labels[clean] = value;
   }
   const labelFields = stringList(o, 'labelFields', DEFAULT_LABEL_FIELDS).map((field) => {

@@ -86,3 +86,12 @@ describe('URLs in names and messages', () => {
     expect(shown('http://user:tok3n@[bad/x?key=s3cret')).not.toMatch(/tok3n|s3cret|user:/);
   });
 });
+
+describe('static labels', () => {
+  it('refuse a value over 2048 bytes with a TypeError naming the label', () => {
+    expect(() => normalizeOptions({ url, labels: { service: 'x'.repeat(3000) } })).toThrow(TypeError);
+    expect(() => normalizeOptions({ url, labels: { service: 'x'.repeat(3000) } })).toThrow(/"labels\.service"/);
+    expect(() => normalizeOptions({ url, labels: { service: 'é'.repeat(1025) } })).toThrow(/2048 bytes/);
+    expect(normalizeOptions({ url, labels: { service: 'x'.repeat(2048) } }).labels.service).toHaveLength(2048);
+  });
+});
