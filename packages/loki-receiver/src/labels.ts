@@ -4,10 +4,18 @@ import { parsePushLabels } from './logql/parser.js';
 import type { ResolvedOptions } from './options.js';
 import type { Labels } from './types.js';
 
+/** Selector text of label pairs in the given order, values Go-quoted, as Loki prints label sets. */
+function formatPairs(pairs: ReadonlyArray<readonly [string, string]>): string {
+  return `{${pairs.map(([n, v]) => `${n}=${goQuote(v)}`).join(', ')}}`;
+}
+
 /** Canonical selector text of a label set: names sorted, values Go-quoted, as Loki prints streams. */
 export function formatLabels(labels: Labels): string {
-  const names = Object.keys(labels).sort();
-  return `{${names.map((n) => `${n}=${goQuote(labels[n]!)}`).join(', ')}}`;
+  return formatPairs(
+    Object.keys(labels)
+      .sort()
+      .map((n) => [n, labels[n]!] as const),
+  );
 }
 
 /** A stream's labels after Loki's distributor checks. */
@@ -35,6 +43,10 @@ export class LabelValidator {
   }
 }
 
+function byName(a: [string, string], b: [string, string]): number {
+  return a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0;
+}
+
 function check(text: string, opts: ResolvedOptions): ValidLabels | string {
   let pairs: Array<[string, string]>;
   try {
@@ -46,29 +58,40 @@ function check(text: string, opts: ResolvedOptions): ValidLabels | string {
   // Loki's label parser drops every label with an empty value (a name pushed with any empty value goes entirely).
   const emptyNames = new Set(pairs.filter(([, value]) => value === '').map(([name]) => name));
   if (emptyNames.size > 0) pairs = pairs.filter(([name]) => !emptyNames.has(name));
-  const labels: Labels = {};
-  for (const [name, value] of pairs) {
-    if (Object.hasOwn(labels, name)) return `stream '${text}' has duplicate label name: '${name}'`;
-    labels[name] = value;
-  }
-  for (const name of opts.discoverServiceName.length > 0 && !('service_name' in labels) ? opts.discoverServiceName : []) {
-    if (labels[name]) {
-      labels.service_name = labels[name]!;
-      break;
+  pairs.sort(byName);
+  const hasServiceName = pairs.some(([name]) => name === 'service_name');
+  // Loki 3 adds service_name while reading the push, before validation, and then
+  // carries (and prints in errors) the rewritten label text; otherwise it prints the text as pushed.
+  let shown = text;
+  if (opts.discoverServiceName.length > 0 && !hasServiceName) {
+    let service = 'unknown_service';
+    for (const name of opts.discoverServiceName) {
+      const value = pairs.find(([n]) => n === name)?.[1];
+      if (value) {
+        service = value;
+        break;
+      }
     }
+    pairs.push(['service_name', service]);
+    pairs.sort(byName);
+    shown = formatPairs(pairs);
   }
-  if (opts.discoverServiceName.length > 0 && !('service_name' in labels)) labels.service_name = 'unknown_service';
-  if (Object.keys(labels).length === 0) return 'error at least one label pair is required per stream';
-  const key = formatLabels(labels);
+  if (pairs.length === 0) return 'error at least one label pair is required per stream';
   // Loki 3 leaves service_name out of the count, pushed or discovered.
-  const count = Object.keys(labels).length - ('service_name' in labels ? 1 : 0);
+  const count = pairs.length - (pairs.some(([name]) => name === 'service_name') ? 1 : 0);
   if (count > opts.maxLabelNamesPerSeries) {
-    return `entry for stream '${key}' has ${count} label names; limit ${opts.maxLabelNamesPerSeries}`;
+    return `entry for stream '${shown}' has ${count} label names; limit ${opts.maxLabelNamesPerSeries}`;
   }
-  for (const [name, value] of Object.entries(labels)) {
+  // Then label by label in name order, as Loki walks its sorted labels.
+  let previous: string | undefined;
+  for (const [name, value] of pairs) {
     // Loki compares Go string lengths: UTF-8 bytes, not characters.
-    if (Buffer.byteLength(name) > opts.maxLabelNameLength) return `stream '${key}' has label name too long: '${name}'`;
-    if (Buffer.byteLength(value) > opts.maxLabelValueLength) return `stream '${key}' has label value too long: '${value}'`;
+    if (Buffer.byteLength(name) > opts.maxLabelNameLength) return `stream '${shown}' has label name too long: '${name}'`;
+    if (Buffer.byteLength(value) > opts.maxLabelValueLength) return `stream '${shown}' has label value too long: '${value}'`;
+    if (name === previous) return `stream '${shown}' has duplicate label name: '${name}'`;
+    previous = name;
   }
-  return { labels, key };
+  // fromEntries defines own properties, so a label named __proto__ is kept as a label.
+  const labels: Labels = Object.fromEntries(pairs);
+  return { labels, key: formatPairs(pairs) };
 }

@@ -107,6 +107,27 @@ describe('400: labels', () => {
   it('accepts label names starting with __, as Loki does', async () => {
     expect((await push(receiver.url, pb('{__name__="x", __meta="y"}'))).status).toBe(204);
     expect(receiver.entries()[0]!.labels).toEqual({ __name__: 'x', __meta: 'y' });
+    expect((await push(receiver.url, pb('{__proto__="p", a="b"}'))).status).toBe(204);
+    expect(Object.entries(receiver.query('{__proto__="p"}').result[0]!.stream)).toEqual([['__proto__', 'p'], ['a', 'b']]);
+  });
+
+  it('prints the label text as pushed in label errors', async () => {
+    const pushed = (labels: string) => Array.from({ length: 16 }, (_, i) => `z${15 - i}="v"`).join(',') + labels;
+    const many = `{${pushed('')}}`;
+    expect((await push(receiver.url, pb(many))).text.trim()).toBe(`entry for stream '${many}' has 16 label names; limit 15`);
+    const longValue = 'v'.repeat(2049);
+    const text = `{b="1",a="${longValue}"}`;
+    expect((await push(receiver.url, pb(text))).text.trim()).toBe(`stream '${text}' has label value too long: '${longValue}'`);
+    const longName = `n${'a'.repeat(1024)}`;
+    const nameText = `{ ${longName} = "v" }`;
+    expect((await push(receiver.url, pb(nameText))).text.trim()).toBe(`stream '${nameText}' has label name too long: '${longName}'`);
+    expect((await push(receiver.url, pb('{b="1",a="1",b="2"}'))).text.trim()).toBe(`stream '{b="1",a="1",b="2"}' has duplicate label name: 'b'`);
+    // When Loki 3 adds service_name to a stream, it prints the rewritten (sorted) label set instead.
+    await withReceiver({ discoverServiceName: true }, async (r) => {
+      expect((await push(r.url, pb(text))).text.trim()).toBe(`stream '{a="${longValue}", b="1", service_name="unknown_service"}' has label value too long: '${longValue}'`);
+      const withService = `{b="1",service_name="s",a="${longValue}"}`;
+      expect((await push(r.url, pb(withService))).text.trim()).toBe(`stream '${withService}' has label value too long: '${longValue}'`);
+    });
   });
 });
 
