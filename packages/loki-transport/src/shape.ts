@@ -1,7 +1,7 @@
 import { formatSelector, MAX_LABEL_VALUE_BYTES, toWellFormed, truncateUtf8 } from './labels.js';
 import { detached, type LineFormatter, LogfmtPrefixes, logfmtFields, logfmtKey, logfmtValue } from './line-format.js';
 import type { NormalizedOptions } from './options.js';
-import { isLokiRecord, levelNameOf, levelNumberOf, messageOf, nameOf, PINO_KEYS, timeOf } from './record.js';
+import { isLokiRecord, levelLabelOf, levelNameOf, levelNumberOf, messageOf, nameOf, PINO_KEYS, timeOf } from './record.js';
 import type { LokiRecord } from './types.js';
 
 /** A record turned into what Loki stores: stream, line and structured metadata. */
@@ -52,7 +52,6 @@ export class Shaper {
   #streams: Trie = new Map();
   #streamCount = 0;
   #values: Array<string | undefined> = [];
-  #lowerCache = new Map<string, string>();
   #markerBytes: number;
   #metaNames: Map<string, string>;
   // Whether shapeParsed may run: the default logfmt line only.
@@ -78,7 +77,7 @@ export class Shaper {
     const promoted = this.#promoted;
     for (let i = 0; i < promoted.length; i++) {
       const field = promoted[i]!.field;
-      this.#values[i] = field === 'level' ? this.#lower(record.levelName) : field === 'logger' ? record.name : text(record.fields[field]);
+      this.#values[i] = field === 'level' ? levelLabelOf(record.level) : field === 'logger' ? record.name : text(record.fields[field]);
     }
     return this.#streamOfValues();
   }
@@ -115,15 +114,6 @@ export class Shaper {
     }
     node.set(LEAF, stream);
     return stream;
-  }
-
-  #lower(levelName: string): string {
-    let lower = this.#lowerCache.get(levelName);
-    if (lower === undefined) {
-      lower = levelName.toLowerCase();
-      if (this.#lowerCache.size < 100) this.#lowerCache.set(levelName, lower);
-    }
-    return lower;
   }
 
   #meta(record: LokiRecord): Array<[string, string]> | null {
@@ -172,7 +162,7 @@ export class Shaper {
     const promoted = this.#promoted;
     for (let p = 0; p < promoted.length; p++) {
       const field = promoted[p]!.field;
-      this.#values[p] = field === 'level' ? this.#lower(levelName) : field === 'logger' ? name : PINO_KEYS.has(field) ? undefined : text(o[field]);
+      this.#values[p] = field === 'level' ? levelLabelOf(level) : field === 'logger' ? name : PINO_KEYS.has(field) ? undefined : text(o[field]);
     }
     const { selector, labels } = this.#streamOfValues();
 

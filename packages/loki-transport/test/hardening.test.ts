@@ -1,9 +1,13 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { HttpClient } from '../src/http.js';
 import { Counters } from '../src/metrics.js';
 import { normalizeOptions } from '../src/options.js';
 import { BatchQueue } from '../src/queue.js';
 import { Sender } from '../src/sender.js';
+import { logfmtFormatter } from '../src/line-format.js';
+import { toRecord } from '../src/record.js';
+import { Shaper } from '../src/shape.js';
 import { createLokiClient } from '../src/index.js';
 
 const url = 'http://127.0.0.1:1';
@@ -93,5 +97,36 @@ describe('static labels', () => {
     expect(() => normalizeOptions({ url, labels: { service: 'x'.repeat(3000) } })).toThrow(/"labels\.service"/);
     expect(() => normalizeOptions({ url, labels: { service: 'é'.repeat(1025) } })).toThrow(/2048 bytes/);
     expect(normalizeOptions({ url, labels: { service: 'x'.repeat(2048) } }).labels.service).toHaveLength(2048);
+  });
+});
+
+describe('the level label', () => {
+  const o = normalizeOptions({ url, labels: { job: 'test' }, metricsInterval: 0 });
+  const s = new Shaper(o, logfmtFormatter(o));
+  const SIX = ['trace', 'debug', 'info', 'warning', 'error', 'critical'];
+
+  it('maps a custom level number to the nearest standard level at or below it; the line keeps the number', () => {
+    const shaped = s.shape(toRecord({ level: 35, time: 1, msg: 'm' }))!;
+    expect(shaped.labels.level).toBe('info');
+    expect(shaped.line).toContain('level="level 35"');
+    const parsed = s.shapeParsed({ level: 35, time: 1, msg: 'm' })!;
+    expect(parsed.labels.level).toBe('info');
+    expect(parsed.line).toBe(shaped.line);
+    expect(s.shape(toRecord({ level: 45, msg: 'm' }))!.labels.level).toBe('warning');
+    expect(s.shape(toRecord({ level: 99, msg: 'm' }))!.labels.level).toBe('critical');
+    expect(s.shape(toRecord({ level: 5, msg: 'm' }))!.labels.level).toBe('trace');
+    // A log-core record with a level name of its own.
+    const r = { ...toRecord({ level: 25, msg: 'm' }), levelName: 'NOTICE' };
+    expect(s.shape(r)!.labels.level).toBe('debug');
+  });
+
+  it('has six values at most, whatever the level number', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.integer({ min: -100, max: 200 }), fc.double()), (level) => {
+        expect(SIX).toContain(s.shape(toRecord({ level, msg: 'm' }))!.labels.level);
+        expect(SIX).toContain(s.shapeParsed({ level, msg: 'm' })!.labels.level);
+      }),
+      { numRuns: 500 },
+    );
   });
 });
