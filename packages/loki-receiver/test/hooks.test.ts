@@ -127,6 +127,16 @@ describe('test hooks over HTTP', () => {
     expect((await fetch(`${receiver.url}/__test__/wait-for-entries?count=5&timeoutMs=50`)).status).toBe(408);
   });
 
+  it('wait-for-entries refuses a missing or empty count with 400', async () => {
+    receiver = await startLokiReceiver();
+    for (const query of ['', '?timeoutMs=50', '?count=', '?count=%20', '?count=x']) {
+      const res = await fetch(`${receiver.url}/__test__/wait-for-entries${query}`);
+      expect(res.status).toBe(400);
+      expect(await res.text()).toContain('wait-for-entries needs count');
+    }
+    expect((await fetch(`${receiver.url}/__test__/wait-for-entries?count=0`)).status).toBe(200);
+  });
+
   it('down for a while, then back on the same port by itself', async () => {
     receiver = await startLokiReceiver();
     const r = receiver;

@@ -39,7 +39,8 @@ function guard<T>(fn: () => T): T {
  * Test hooks over HTTP, for tests in other processes or languages:
  * POST fail-next {count, status, retryAfter?, body?, scope?}, POST latency {ms, scope?},
  * POST down {forMs, mode?} (comes back by itself), POST reset, GET stats, GET entries?tenant=,
- * GET wait-for-entries?count=N&timeoutMs=T (answers 200 once N lines are held, 408 after T ms).
+ * GET wait-for-entries?count=N&timeoutMs=T (answers 200 once N lines are held, 408 after T ms,
+ * 400 without count).
  */
 export async function handleTestRoute(core: ReceiverCore, life: Lifecycle, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
   const action = url.pathname.slice(TEST_PREFIX.length);
@@ -50,10 +51,12 @@ export async function handleTestRoute(core: ReceiverCore, life: Lifecycle, req: 
     return sendJson(res, 200, core.entries(tenant).map(({ timestampNs: _, ...rest }) => rest));
   }
   if (method === 'GET' && action === 'wait-for-entries') {
-    const count = Number(url.searchParams.get('count'));
+    // Number('') is 0: a missing or blank count must not read as "zero lines" and answer at once.
+    const countText = url.searchParams.get('count')?.trim() ?? '';
+    const count = countText === '' ? Number.NaN : Number(countText);
     const timeoutMs = Number(url.searchParams.get('timeoutMs') ?? 30_000);
     if (!Number.isInteger(count) || count < 0 || !(timeoutMs >= 0)) {
-      throw new LokiHttpError(400, 'wait-for-entries needs count (integer >= 0) and optional timeoutMs');
+      throw new LokiHttpError(400, 'wait-for-entries needs count=N (an integer >= 0) and an optional timeoutMs');
     }
     const reached = await life.waitForEntries(count, timeoutMs).then(
       () => true,
