@@ -1,5 +1,5 @@
 import { execFile, spawn } from 'node:child_process';
-import { appendFile, mkdir, readdir, rename, utimes, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, readdir, rename, symlink, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -101,6 +101,59 @@ describe('pactown-errors', () => {
     await writeFile(path.join(dir, 'sandbox.log'), `${Array.from({ length: 30 }, (_, i) => `line ${i}`).join('\n')}\n`);
     expect((await run(['--dir', dir, 'tail', '-n', '3'])).stdout).toBe('line 27\nline 28\nline 29\n');
     expect((await run(['--dir', dir, 'tail'])).stdout.split('\n')).toHaveLength(21);
+  });
+
+  describe('tail --file', () => {
+    let logs: string;
+    beforeEach(async () => {
+      logs = path.join(dir, 'logs');
+      await mkdir(logs, { mode: 0o700 });
+      await writeFile(path.join(dir, 'secret.log'), 'outside the folder\n');
+      await writeFile(path.join(logs, 'sandbox.log'), 'inside\n');
+    });
+
+    it.each([
+      '../secret.log',
+      '../../../etc/hostname',
+      '/etc/hostname',
+      `${'../'.repeat(12)}etc/passwd`,
+      'sub/sandbox.log',
+      'sandbox.log/..',
+      '..',
+      '.',
+      '',
+      '.service_123_error.log.lock',
+      '.pactown-errors.index',
+      'a..log',
+      'notes.txt',
+      'x\\..\\sandbox.log',
+      'sandbox log.log',
+    ])('refuses %j with exit 2 and prints nothing of it', async (name) => {
+      const out = await run(['--dir', logs, 'tail', '--file', name]);
+      expect(out.code).toBe(2);
+      expect(out.stdout).toBe('');
+      expect(out.stderr).toContain('--file must be the plain name of a log file in the log folder');
+    });
+
+    it('refuses a symbolic link, even to a file in the folder', async () => {
+      await symlink(path.join(dir, 'secret.log'), path.join(logs, 'escape.log'));
+      await symlink(path.join(logs, 'sandbox.log'), path.join(logs, 'inner.log'));
+      for (const name of ['escape.log', 'inner.log']) {
+        const out = await run(['--dir', logs, 'tail', '--file', name]);
+        expect(out.code, name).toBe(1);
+        expect(out.stdout).toBe('');
+        expect(out.stderr).toContain(`Refusing ${path.join(logs, name)}: it is a symbolic link`);
+      }
+    });
+
+    it('reads log and error files of the folder', async () => {
+      await writeFile(path.join(logs, 'sandbox.log.2'), 'rotated\n');
+      await writeErrorFile(seedReport({ stderrTail: 'boom\n' }), { logDir: logs });
+      expect(await run(['--dir', logs, 'tail', '--file', 'sandbox.log'])).toMatchObject({ code: 0, stdout: 'inside\n' });
+      expect(await run(['--dir', logs, 'tail', '--file', 'sandbox.log.2'])).toMatchObject({ code: 0, stdout: 'rotated\n' });
+      expect((await run(['--dir', logs, 'tail', '-n', '2', '--file', 'service_123_error.log'])).stdout).toBe('--- FILES ---\n[\'main.py\', \'requirements.txt\', \'.venv\']\n');
+      expect(await run(['--dir', logs, 'tail', '--file', 'other.log'])).toMatchObject({ code: 4 });
+    });
   });
 
   it('tail -f prints appended lines, follows rotation and exits 0 on SIGTERM', async () => {

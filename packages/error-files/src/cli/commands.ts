@@ -1,5 +1,5 @@
 /** The `pactown-errors` commands. Each writes to `out` and returns an exit code or throws `CliError`. */
-import { open, stat } from 'node:fs/promises';
+import { lstat, open, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { cleanErrorFiles } from '../clean.js';
 import { codeOf } from '../errors.js';
@@ -85,14 +85,40 @@ async function readEnd(file: string, maxBytes = Number.POSITIVE_INFINITY): Promi
   }
 }
 
+// A log of the folder: `sandbox.log`, a rotated `sandbox.log.N`, `service_{id}_error.log[.N]`; never a hidden file.
+const LOG_FILE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,250}\.log(?:\.[1-9]\d{0,8})?$/;
+
+/**
+ * The path of `--file` inside `dir`. Only the plain name of a log file in the
+ * folder is accepted (exit 2 otherwise): no separators, no `..`, nothing that
+ * resolves outside the folder.
+ */
+export function logFileIn(dir: string, filename: string): string {
+  const root = path.resolve(dir);
+  const file = path.resolve(root, filename);
+  const plain = path.basename(filename) === filename && !/[/\\]/.test(filename) && !filename.includes('..');
+  if (!plain || !LOG_FILE_NAME.test(filename) || path.dirname(file) !== root || path.basename(file) !== filename) {
+    throw new CliError(
+      EXIT.USAGE,
+      `--file must be the plain name of a log file in the log folder (sandbox.log, sandbox.log.1, service_<id>_error.log), got ${JSON.stringify(filename)}.`,
+    );
+  }
+  return file;
+}
+
 export async function tail(io: Io, dir: string, lines: number, filename: string, followSignal?: AbortSignal): Promise<number> {
+  const file = logFileIn(dir, filename);
   await requireDir(dir);
-  const file = path.join(dir, filename);
   let last: { text: string; size: number; ino: number };
   try {
+    // A link could point anywhere: refused, like readErrorFile refuses one (the open below never follows one either).
+    const st = await lstat(file);
+    if (st.isSymbolicLink()) throw new CliError(EXIT.FAILURE, `Refusing ${file}: it is a symbolic link.`);
+    if (!st.isFile()) throw new CliError(EXIT.FAILURE, `Refusing ${file}: it is not a regular file.`);
     last = await readEnd(file, 4 * 1024 * 1024);
   } catch (error) {
     if (codeOf(error) === 'ENOENT') throw new CliError(EXIT.NOT_FOUND, `No ${filename} in ${dir}.`);
+    if (codeOf(error) === 'ELOOP') throw new CliError(EXIT.FAILURE, `Refusing ${file}: it is a symbolic link.`);
     throw error;
   }
   const { text } = last;
