@@ -1,7 +1,6 @@
 import os from 'node:os';
-import { serializeError } from './errors.js';
 import { levelName } from './levels.js';
-import { getRedactor, redactorVersion } from './redact.js';
+import { getRedactor, redactError, redactorVersion } from './redact.js';
 import { settings } from './settings.js';
 import type { LogRecord, SerializedError } from './types.js';
 
@@ -72,7 +71,7 @@ export function buildRecord(logger: any, name: string, obj: unknown, msg: unknow
     redactor.applyPaths(fields);
   }
   let serialized: SerializedError | undefined;
-  if (err !== undefined && err !== null) serialized = redactor.redactObject(serializeError(err));
+  if (err !== undefined && err !== null) serialized = redactError(redactor, err);
   hostname ??= os.hostname();
   return new Entry(level, levelName(level), name, message, Date.now(), process.pid, hostname, fields, serialized);
 }

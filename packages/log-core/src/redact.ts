@@ -1,5 +1,6 @@
 import { serializeError } from './errors.js';
 import { blockSafe, mayNeedRedactionWith, redactTextWith } from './redact-text.js';
+import type { SerializedError } from './types.js';
 
 /** Key fragments that name a secret; matched case-insensitively, ignoring `_`, `-` and `.`. */
 export const DEFAULT_REDACT_KEYS: readonly string[] = Object.freeze([
@@ -59,7 +60,9 @@ export interface Redactor {
   readonly censor: string;
 }
 
+/** Nesting walked by redaction; anything deeper is replaced by {@link TOO_DEEP}. */
 const MAX_DEPTH = 8;
+const TOO_DEEP = '[too deep]';
 
 /** Builds a redactor; options are validated here and nowhere else. */
 export function createRedactor(options: RedactorOptions = {}): Redactor {
@@ -81,10 +84,13 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
     return hit;
   };
 
+  const redactText = (text: string): string => redactTextWith(text, isSecretKey, patterns, censor);
+
   const redactValue = (value: unknown, depth: number, seen: Set<object> | undefined): unknown => {
     if (value === null || typeof value !== 'object') return value;
-    if (value instanceof Error) return redactValue(serializeError(value), depth, seen);
-    if (depth >= MAX_DEPTH) return value;
+    // Not walked any further, so not written either: nothing below can leak.
+    if (depth >= MAX_DEPTH) return TOO_DEEP;
+    if (value instanceof Error) return redactErrorData(serializeError(value), depth, seen);
     if (depth > 2) {
       seen ??= new Set();
       if (seen.has(value)) return '[Circular]';
@@ -98,18 +104,52 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
       }
       return copy ?? value;
     }
-    if (!isPlain(value) && (depth > 3 || !isRecordLike(value))) return value;
+    if (hasToJSON(value)) return redactJSON(value, depth, seen);
+    if (!isPlain(value) && !isRecordLike(value)) return value;
+    return redactKeys(value as Record<string, unknown>, depth, seen);
+  };
+
+  const redactKeys = (src: Record<string, unknown>, depth: number, seen: Set<object> | undefined): Record<string, unknown> => {
     let copy: Record<string, unknown> | undefined;
-    const src = value as Record<string, unknown>;
     for (const key in src) {
       const v = src[key];
       const next = isSecretKey(key) ? censor : redactValue(v, depth + 1, seen);
       if (next !== v) (copy ??= { ...src })[key] = next;
     }
-    return copy ?? value;
+    return copy ?? src;
   };
 
-  const redactText = (text: string): string => redactTextWith(text, isSecretKey, patterns, censor);
+  /** What JSON.stringify would write for `value` is what its toJSON() returns: that is redacted (its own toJSON is not called again, as in JSON). */
+  const redactJSON = (value: object, depth: number, seen: Set<object> | undefined): unknown => {
+    let json: unknown;
+    try {
+      json = (value as { toJSON(key: string): unknown }).toJSON('');
+    } catch {
+      // The formatter will meet the same failure and write a placeholder.
+      return value;
+    }
+    if (json === null || typeof json !== 'object') return value;
+    let next: unknown;
+    if (Array.isArray(json) || json instanceof Error) next = redactValue(json, depth, seen);
+    else next = redactKeys(json as Record<string, unknown>, depth, seen);
+    return next === json ? value : next;
+  };
+
+  /** An error's fields by key, and the text of its message, stack and cause chain. */
+  const redactErrorData = (err: SerializedError, depth: number, seen: Set<object> | undefined, causes = 0): SerializedError => {
+    let copy: SerializedError | undefined;
+    for (const key in err) {
+      const v = err[key];
+      let next: unknown;
+      if ((key === 'message' || key === 'stack') && typeof v === 'string') next = redactText(v);
+      else if (key === 'cause' && v !== null && typeof v === 'object' && causes < MAX_DEPTH) next = redactErrorData(v as SerializedError, depth, seen, causes + 1);
+      else if (key === 'type') next = v;
+      else next = isSecretKey(key) ? censor : redactValue(v, depth + 1, seen);
+      if (next !== v) (copy ??= { ...err })[key] = next;
+    }
+    return copy ?? err;
+  };
+
   const blockPatterns = patterns.every(blockSafe) ? patterns : null;
   const mayNeedRedaction = (text: string): boolean => mayNeedRedactionWith(text, blockPatterns);
 
@@ -117,7 +157,7 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
     for (const path of paths) censorPath(fields, path, 0, censor);
   };
 
-  return {
+  const redactor: Redactor = {
     censor,
     paths: paths.length,
     isSecretKey,
@@ -141,6 +181,34 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
       return out;
     },
   };
+  errorRedactors.set(redactor, (err) => {
+    const data = serializeError(err);
+    const out = redactErrorData(data, 0, undefined);
+    if (paths.length === 0) return out;
+    const copy = out === data ? { ...out } : out;
+    applyPaths(copy);
+    return copy;
+  });
+  return redactor;
+}
+
+const errorRedactors = new WeakMap<Redactor, (err: unknown) => SerializedError>();
+
+/**
+ * Serialises anything given as a record's error and redacts it: fields by key
+ * (and the configured paths), and secrets in the text of its message, stack and
+ * cause chain.
+ */
+export function redactError(redactor: Redactor, err: unknown): SerializedError {
+  const redact = errorRedactors.get(redactor);
+  return redact === undefined ? maskErrorText(redactor, redactor.redactObject(serializeError(err)), 0) : redact(err);
+}
+
+function maskErrorText(redactor: Redactor, err: SerializedError, causes: number): SerializedError {
+  const out: SerializedError = { ...err, message: redactor.redactText(err.message) };
+  if (typeof err.stack === 'string') out.stack = redactor.redactText(err.stack);
+  if (err.cause !== undefined && causes < MAX_DEPTH) out.cause = maskErrorText(redactor, err.cause, causes + 1);
+  return out;
 }
 
 function censorPath(node: Record<string, unknown>, path: string[], i: number, censor: string): void {
@@ -165,11 +233,14 @@ function structuredCopy(value: object): object {
   return Array.isArray(value) ? value.slice() : { ...value };
 }
 
-/** A class instance that serialises as its own fields (a serialised request, an options object), not a Date, Map or buffer. */
+/** A class instance that serialises as its own fields (a serialised request, an options object), not a Map, Set or buffer. */
 function isRecordLike(value: object): boolean {
-  if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return false;
-  if (ArrayBuffer.isView(value) || value instanceof Map || value instanceof Set || value instanceof RegExp || value instanceof Promise) return false;
-  return true;
+  return !(ArrayBuffer.isView(value) || value instanceof Map || value instanceof Set || value instanceof RegExp || value instanceof Promise);
+}
+
+/** A toJSON() worth calling: not a Date's or a buffer's (whose JSON cannot hold a secret key). */
+function hasToJSON(value: object): boolean {
+  return typeof (value as { toJSON?: unknown }).toJSON === 'function' && !(value instanceof Date) && !ArrayBuffer.isView(value);
 }
 
 function isPlain(value: object): boolean {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createRedactor, DEFAULT_REDACT_KEYS, getLogger, getRedactor } from '../src/index.js';
+import { createRedactor, DEFAULT_REDACT_KEYS, getLogger, getRedactor, jsonFormatter, patternFormatter, prettyFormatter } from '../src/index.js';
 import { collector, uniqueName } from './helpers.js';
 
 const secretish = fc.stringMatching(/^[A-Za-z0-9]{12,30}$/);
@@ -70,6 +70,70 @@ describe('redaction', () => {
     log.child({ token: 'bound-secret' }).info({ password: 'p', port: 1 }, 'connect with PASSWORD=hunter2');
     expect(records[0]!.fields).toEqual({ token: '[REDACTED]', password: '[REDACTED]', port: 1 });
     expect(records[0]!.message).toBe('connect with PASSWORD=[REDACTED]');
+  });
+
+  it('masks secrets in an error message, stack and cause chain, wherever the error is', () => {
+    const { handler, records } = collector();
+    const log = getLogger(uniqueName());
+    log.setLevel('INFO');
+    log.addHandler(handler);
+    const cause = new Error('retry failed: token=c4use-secret');
+    const err = new Error('postgres://app:hunter2@db PASSWORD=hunter2', { cause });
+    log.error(err);
+    log.error({ err }, 'with err');
+    log.error({ error: err, nested: { list: [err] } }, 'in fields');
+    log.error({ err: { message: 'API_KEY=plain-secret', stack: 'Error: API_KEY=plain-secret\n    at x' } }, 'plain error');
+    expect(records).toHaveLength(4);
+    const outputs = records.flatMap((r) => [patternFormatter()(r), jsonFormatter()(r), prettyFormatter({ colorize: false })(r)]);
+    for (const out of outputs) {
+      expect(out).not.toContain('hunter2');
+      expect(out).not.toContain('c4use-secret');
+      expect(out).not.toContain('plain-secret');
+    }
+    const masked = records[0]!.err!;
+    expect(masked.message).toBe('postgres://app:[REDACTED]@db PASSWORD=[REDACTED]');
+    expect(masked.stack!.split('\n')[0]).toBe('Error: postgres://app:[REDACTED]@db PASSWORD=[REDACTED]');
+    expect(masked.stack!.split('\n')[1]).toMatch(/^\s+at /);
+    expect(masked.cause!.message).toBe('retry failed: token=[REDACTED]');
+    expect(err.message).toBe('postgres://app:hunter2@db PASSWORD=hunter2');
+  });
+
+  it('censors secrets at any depth: too deep is replaced, class instances are walked', () => {
+    const r = createRedactor();
+    let deep: Record<string, unknown> = { password: 'hunter2', port: 1 };
+    for (let i = 0; i < 10; i++) deep = { a: deep };
+    const out = JSON.stringify(r.redactObject(deep));
+    expect(out).not.toContain('hunter2');
+    expect(out).toContain('[too deep]');
+    // Shallow enough: walked, not replaced.
+    let shallow: Record<string, unknown> = { password: 'hunter2', port: 1 };
+    for (let i = 0; i < 6; i++) shallow = { a: shallow };
+    expect(JSON.stringify(r.redactObject(shallow))).toBe(`${'{"a":'.repeat(6)}{"password":"[REDACTED]","port":1}${'}'.repeat(6)}`);
+    class Conn {
+      user = 'u';
+      password = 'hunter2';
+    }
+    expect(JSON.stringify(r.redactObject({ a: { b: { c: { d: { e: { conn: new Conn() } } } } } }))).not.toContain('hunter2');
+  });
+
+  it('redacts what toJSON() returns, and keeps values whose JSON needs nothing', () => {
+    const r = createRedactor();
+    class Creds {
+      toJSON() {
+        return { user: 'u', password: 'hunter2' };
+      }
+    }
+    expect(JSON.stringify(r.redactObject({ creds: new Creds(), list: [new Creds()] }))).toBe('{"creds":{"user":"u","password":"[REDACTED]"},"list":[{"user":"u","password":"[REDACTED]"}]}');
+    const date = new Date(0);
+    const url = new URL('https://example.org/x');
+    const input = { date, url, buf: Buffer.from('ab') };
+    expect(r.redactObject(input)).toBe(input);
+    const { handler, records } = collector({ formatter: jsonFormatter() });
+    const log = getLogger(uniqueName());
+    log.setLevel('INFO');
+    log.addHandler(handler);
+    log.info({ creds: new Creds() }, 'json');
+    expect(JSON.parse(jsonFormatter()(records[0]!)).creds).toEqual({ user: 'u', password: '[REDACTED]' });
   });
 
   it('rejects invalid options with a TypeError naming the option', () => {
