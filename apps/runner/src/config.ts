@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { parseApiTokens } from './http/auth.js';
+import { displayUrl, splitCredentials } from './logging/urls.js';
 
 /** Everything the runner reads from the environment, normalised once. */
 export interface RunnerConfig {
@@ -33,7 +34,7 @@ export interface RunnerConfig {
   uiLogLevel: string;
   /** How long a run waits for its service to answer. @default 30000 */
   runTimeoutMs: number;
-  /** Loki push target; shipping is off when unset. */
+  /** Loki push target, without credentials (those of `LOKI_URL` move to basic auth); shipping is off when unset. */
   lokiUrl: string | null;
   /** `X-Scope-OrgID` for Loki. */
   lokiTenant: string | null;
@@ -97,8 +98,21 @@ export function loadConfig(
   if (logFormat !== 'auto' && logFormat !== 'pretty' && logFormat !== 'json') {
     fail('PACTOWN_LOG_FORMAT', env.PACTOWN_LOG_FORMAT, "'auto', 'pretty' or 'json'");
   }
-  const lokiUrl = optional(env.LOKI_URL);
-  if (lokiUrl !== null && !/^https?:\/\//.test(lokiUrl)) fail('LOKI_URL', lokiUrl, 'an http(s) URL');
+  // Credentials in LOKI_URL become basic auth (unless set on their own): the URL kept holds none.
+  const rawLokiUrl = optional(env.LOKI_URL);
+  let lokiUrl: string | null = null;
+  let urlUser: string | null = null;
+  let urlPassword: string | null = null;
+  if (rawLokiUrl !== null) {
+    if (!/^https?:\/\//.test(rawLokiUrl)) fail('LOKI_URL', displayUrl(rawLokiUrl), 'an http(s) URL');
+    try {
+      ({ url: lokiUrl, username: urlUser, password: urlPassword } = splitCredentials(rawLokiUrl));
+    } catch {
+      fail('LOKI_URL', displayUrl(rawLokiUrl), 'an http(s) URL');
+    }
+  }
+  const explicitAuth = optional(env.LOKI_USERNAME) !== null || optional(env.LOKI_PASSWORD) !== null || optional(env.LOKI_BEARER_TOKEN) !== null;
+  const useUrlAuth = !explicitAuth && urlUser !== null && urlPassword !== null;
   const serviceLabel = env.LOKI_SERVICE_LABEL ?? DEFAULTS.lokiServiceLabel;
   if (!/^[\w.:-]{1,128}$/.test(serviceLabel)) fail('LOKI_SERVICE_LABEL', serviceLabel, 'a short label value');
 
@@ -120,8 +134,8 @@ export function loadConfig(
     runTimeoutMs: integer('PACTOWN_RUN_TIMEOUT_MS', env.PACTOWN_RUN_TIMEOUT_MS, DEFAULTS.runTimeoutMs, 100, 600_000),
     lokiUrl,
     lokiTenant: optional(env.LOKI_TENANT),
-    lokiUsername: optional(env.LOKI_USERNAME),
-    lokiPassword: optional(env.LOKI_PASSWORD),
+    lokiUsername: useUrlAuth ? urlUser : optional(env.LOKI_USERNAME),
+    lokiPassword: useUrlAuth ? urlPassword : optional(env.LOKI_PASSWORD),
     lokiBearerToken: optional(env.LOKI_BEARER_TOKEN),
     lokiServiceLabel: serviceLabel,
   });

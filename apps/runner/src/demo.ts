@@ -1,6 +1,7 @@
 import { type LokiReceiver, startLokiReceiver } from '@pactown/loki-receiver';
 import { createRunnerApp } from './app.js';
 import { loadConfig } from './config.js';
+import { displayUrl } from './logging/urls.js';
 import { SEED_QUERIES, dashboardQueries, substituteVariables } from './queries.js';
 import { HEALTHY_SAMPLE, MISSING_MODULE_SAMPLE } from './samples.js';
 import { installSignalHandlers } from './signals.js';
@@ -59,7 +60,7 @@ async function main(): Promise<void> {
     throw error;
   }
 
-  heading(`Runner on ${url} · logs in ${config.logDir} · Loki ${receiver ? `receiver (in-process) ${lokiUrl}` : lokiUrl}`);
+  heading(`Runner on ${url} · logs in ${config.logDir} · Loki ${receiver ? `receiver (in-process) ${lokiUrl}` : displayUrl(lokiUrl)}`);
   heading('POST /run  hello (healthy sample)');
   out(JSON.stringify(await post(`${url}/run`, { service_id: 'hello', user_id: 'user123', content: HEALTHY_SAMPLE }), null, 2));
   heading('POST /run  missing_module (the seed\'s failing sample)');

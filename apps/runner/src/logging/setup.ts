@@ -3,6 +3,7 @@ import { type Handler, type Logger, type StreamHandler, getLogger, jsonFormatter
 import type { LokiClient } from '@pactown/loki-transport';
 import { lokiHandler } from '@pactown/loki-transport/log-core';
 import type { RunnerConfig } from '../config.js';
+import { displayUrl, redactUrls, splitCredentials } from './urls.js';
 import { userLogHandler } from './user-logs.js';
 
 export interface LoggingOptions {
@@ -25,6 +26,7 @@ export interface Logging {
   security: Logger;
   /** The Loki client when shipping is on. */
   loki: LokiClient | null;
+  /** The Loki URL as it may be shown (no credentials, query or fragment), when shipping is on. */
   lokiUrl: string | null;
   handlers: readonly Handler[];
   /** The console handler (its `dropped` counts lines a slow stdout reader missed), when there is one. */
@@ -72,7 +74,14 @@ export function setupLogging(options: LoggingOptions): Logging {
   handlers.push(sandboxLogHandler({ logDir: config.logDir, maxBytes: 10 * 1024 * 1024, backupCount: 5 }));
   handlers.push(userLogHandler({ logDir: config.logDir, ownerOf: options.ownerOf }));
 
-  const lokiUrl = options.lokiUrl === undefined ? config.lokiUrl : options.lokiUrl;
+  const configured = options.lokiUrl === undefined ? config.lokiUrl : options.lokiUrl;
+  // The transport gets a URL without credentials (they go as basic auth), so
+  // nothing it names or logs can hold them; the app shows `displayUrl` only.
+  const split = configured ? splitCredentials(configured) : null;
+  const lokiUrl = split?.url ?? null;
+  const fromUrl = !config.lokiUsername && !config.lokiPassword && !config.lokiBearerToken && split?.username && split.password;
+  const username = fromUrl ? split.username : config.lokiUsername;
+  const password = fromUrl ? split.password : config.lokiPassword;
   let loki: LokiClient | null = null;
   if (lokiUrl) {
     const handler = lokiHandler({
@@ -82,13 +91,14 @@ export function setupLogging(options: LoggingOptions): Logging {
       labels: { service: config.lokiServiceLabel, source: 'app' },
       labelFields: ['level', 'logger'],
       ...(config.lokiTenant ? { tenant: config.lokiTenant } : {}),
-      ...(config.lokiUsername && config.lokiPassword
-        ? { basicAuth: { username: config.lokiUsername, password: config.lokiPassword } }
-        : {}),
+      ...(username && password ? { basicAuth: { username, password } } : {}),
       ...(config.lokiBearerToken ? { bearerToken: config.lokiBearerToken } : {}),
       // Counters are served on /metrics instead of being logged every minute.
       metricsInterval: 0,
+      onWarning: (message: string) => process.stderr.write(`[@pactown/loki-transport] ${redactUrls(message)}\n`),
     });
+    // The name is printed (/metrics, log-core's warnings): the app sets it from the shown URL.
+    Object.defineProperty(handler, 'name', { value: `loki:${displayUrl(lokiUrl)}`, enumerable: true });
     loki = handler.client;
     handlers.push(handler);
   }
@@ -101,7 +111,7 @@ export function setupLogging(options: LoggingOptions): Logging {
     sandbox,
     security: getLogger('pactown.security'),
     loki,
-    lokiUrl: lokiUrl ?? null,
+    lokiUrl: lokiUrl ? displayUrl(lokiUrl) : null,
     handlers,
     console: consoleHandler,
     async flush() {

@@ -1,6 +1,7 @@
 import { toPrometheus } from '@pactown/loki-transport';
 import type { FastifyInstance } from 'fastify';
 import type { RunnerContext } from '../../context.js';
+import { redactUrls } from '../../logging/urls.js';
 
 function block(name: string, type: 'gauge' | 'counter', help: string, samples: Array<[Record<string, string>, number]>): string {
   const lines = [`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`];
@@ -14,7 +15,7 @@ function block(name: string, type: 'gauge' | 'counter', help: string, samples: A
 /** The runner's gauges and counters in Prometheus text format (0.0.4). */
 export function runnerMetrics(ctx: RunnerContext): string {
   const counts = ctx.registry.counts();
-  const handlerErrors = ctx.logging.handlers.map((h): [Record<string, string>, number] => [{ handler: h.name.replace(/["\\\n]/g, '_') }, h.errors]);
+  const handlerErrors = ctx.logging.handlers.map((h): [Record<string, string>, number] => [{ handler: redactUrls(h.name).replace(/["\\\n]/g, '_') }, h.errors]);
   const usage = process.cpuUsage();
   return [
     block('pactown_runner_services', 'gauge', 'Services known to the runner, by status.', Object.entries(counts).map(([status, n]) => [{ status }, n])),
