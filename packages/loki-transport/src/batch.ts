@@ -5,14 +5,27 @@ import type { WireFormat } from './types.js';
 // Rough per-entry overhead on the wire (timestamp, tags, lengths) for size accounting.
 const ENTRY_OVERHEAD = 16;
 
+/** How many earlier milliseconds per stream keep their next nanosecond for late lines. */
+const LATE_MS = 64;
+
+interface StreamTime {
+  /** The newest millisecond of the stream and the nanosecond its last line got. */
+  ms: number;
+  sub: number;
+  /** Earlier milliseconds to their next nanosecond (at most LATE_MS, the first set let go first). */
+  late: Map<number, number> | null;
+}
+
 /**
  * Timestamps per stream that strictly increase within a millisecond: the
  * record's own millisecond plus a nanosecond counter, so Loki keeps the order
  * of lines logged in the same millisecond. Lives across batches, so order
- * holds at batch edges too.
+ * holds at batch edges too. A line older than the stream's newest gets the
+ * next nanosecond of its own millisecond as well, for the last 64 earlier
+ * milliseconds the stream has used.
  */
 export class StreamClock {
-  #last = new Map<string, { ms: number; sub: number }>();
+  #last = new Map<string, StreamTime>();
   // Returned by stamp(); read it before the next call.
   readonly #out = { ms: 0, sub: 0 };
 
@@ -23,20 +36,32 @@ export class StreamClock {
     const last = this.#last.get(selector);
     if (last === undefined) {
       if (this.#last.size >= 10_000) this.#last.clear();
-      this.#last.set(selector, { ms, sub });
+      this.#last.set(selector, { ms, sub, late: null });
     } else if (ms === last.ms) {
       // Same millisecond as the previous line: the next nanosecond.
       sub = last.sub < 999_999 ? last.sub + 1 : last.sub;
       last.sub = sub;
     } else if (ms > last.ms) {
-      // An older time keeps its own stamp.
+      // Lines of the millisecond left behind may still come: remember where it got to.
+      remember((last.late ??= new Map()), last.ms, last.sub < 999_999 ? last.sub + 1 : last.sub);
       last.ms = ms;
       last.sub = 0;
+    } else {
+      // An older millisecond: its own next nanosecond.
+      const late = (last.late ??= new Map());
+      const next = late.get(ms);
+      sub = next ?? 0;
+      remember(late, ms, sub < 999_999 ? sub + 1 : sub);
     }
     this.#out.ms = ms;
     this.#out.sub = sub;
     return this.#out;
   }
+}
+
+function remember(late: Map<number, number>, ms: number, next: number): void {
+  if (!late.has(ms) && late.size >= LATE_MS) late.delete(late.keys().next().value!);
+  late.set(ms, next);
 }
 
 /**

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { StreamClock } from '../src/batch.js';
 import { HttpClient } from '../src/http.js';
 import { Counters } from '../src/metrics.js';
 import { normalizeOptions } from '../src/options.js';
@@ -127,6 +128,35 @@ describe('the level label', () => {
         expect(SIX).toContain(s.shapeParsed({ level, msg: 'm' })!.labels.level);
       }),
       { numRuns: 500 },
+    );
+  });
+});
+
+describe('StreamClock', () => {
+  it('gives late records of a repeated millisecond increasing nanoseconds too', () => {
+    const clock = new StreamClock();
+    const stamp = (t: number) => {
+      const { ms, sub } = clock.stamp('{a="b"}', t);
+      return `${ms}.${sub}`;
+    };
+    expect([stamp(100), stamp(100), stamp(101), stamp(100), stamp(99), stamp(99), stamp(100), stamp(101)]).toEqual(['100.0', '100.1', '101.0', '100.2', '99.0', '99.1', '100.3', '101.1']);
+  });
+
+  it('never stamps two lines of a stream alike, and keeps their order within a millisecond', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.constantFrom('{a="1"}', '{a="2"}'), fc.integer({ min: 1000, max: 1030 })), { maxLength: 400 }), (lines) => {
+        const clock = new StreamClock();
+        const seen = new Map<string, number>();
+        for (const [selector, time] of lines) {
+          const { ms, sub } = clock.stamp(selector, time);
+          expect(ms).toBe(time);
+          const key = `${selector}@${ms}`;
+          const last = seen.get(key);
+          if (last !== undefined) expect(sub).toBeGreaterThan(last);
+          seen.set(key, sub);
+        }
+      }),
+      { numRuns: 300 },
     );
   });
 });
