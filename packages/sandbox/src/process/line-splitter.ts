@@ -1,10 +1,14 @@
 /**
  * Splits a byte stream into text lines without ever holding more than one
  * unfinished line. Each chunk is decoded once up to its last newline, so the
- * hot path is one `toString` and an `indexOf` loop per chunk; only the bytes
- * after the last newline are carried (a newline byte never occurs inside a
- * UTF-8 sequence, so cutting there never splits a character).
+ * hot path is one `toString` and an `indexOf` loop per chunk; the bytes after
+ * the last newline are decoded into the carried text of the unfinished line
+ * (a newline byte never occurs inside a UTF-8 sequence, so cutting there
+ * never splits a character; a character cut between chunks waits in the
+ * decoder). Line lengths are counted in characters (UTF-16 code units, as
+ * `string.length`) however the line is chunked.
  */
+import { StringDecoder } from 'node:string_decoder';
 
 /** Receives each line (without its newline) and whether it is a piece of a longer line. */
 export type LineSink = (text: string, split: boolean) => void;
@@ -37,7 +41,9 @@ export class LineSplitter {
   readonly #sink: LineSink;
   readonly #max: number;
   readonly #onBlock: ((block: string | null) => void) | undefined;
-  #carry: Buffer | null = null;
+  // The decoded text of the unfinished line; the decoder holds the bytes of a character cut between chunks.
+  #carry: string | null = null;
+  readonly #decoder = new StringDecoder('utf8');
   #continuing = false;
 
   constructor(sink: LineSink, options: LineSplitterOptions = {}) {
@@ -53,21 +59,15 @@ export class LineSplitter {
   /** Feeds a chunk; complete lines are delivered before this returns. */
   push(chunk: Buffer): void {
     let start = 0;
-    const carry = this.#carry;
-    if (carry !== null) {
+    if (this.#carry !== null) {
       const nl = chunk.indexOf(NEWLINE);
       if (nl === -1) {
         this.#appendCarry(chunk);
         return;
       }
-      if (carry.length + nl <= this.#max && !this.#continuing && carry[carry.length - 1]! < 0x80) {
-        // Common case: the carry ends on a whole character, so both parts decode on their own.
-        this.#carry = null;
-        this.#emitLine(carry.toString('utf8') + chunk.toString('utf8', 0, nl));
-      } else {
-        this.#appendCarry(chunk.subarray(0, nl));
-        this.#flushCarry();
-      }
+      const carry = this.#carry;
+      this.#carry = null;
+      this.#emitLine(carry + this.#decoder.end(chunk.subarray(0, nl)));
       start = nl + 1;
     }
     const last = chunk.lastIndexOf(NEWLINE);
@@ -80,7 +80,10 @@ export class LineSplitter {
 
   /** Delivers a final line that had no newline. */
   end(): void {
-    if (this.#carry !== null) this.#flushCarry();
+    const carry = this.#carry;
+    if (carry === null) return;
+    this.#carry = null;
+    this.#emitLine(carry + this.#decoder.end());
   }
 
   #emitBlock(text: string): void {
@@ -119,13 +122,10 @@ export class LineSplitter {
   }
 
   #emitLong(line: string): void {
-    const max = this.#max;
     let pos = 0;
-    while (line.length - pos > max) {
-      let cut = pos + max;
-      // Keep surrogate pairs together.
-      const code = line.charCodeAt(cut - 1);
-      if (code >= 0xd800 && code <= 0xdbff) cut -= 1;
+    while (line.length - pos > this.#max) {
+      const cut = this.#cutAt(line, pos);
+      if (cut >= line.length) break; // a last surrogate pair over a limit of 1
       this.#sink(line.slice(pos, cut) + LINE_CONTINUES_MARKER, true);
       pos = cut;
     }
@@ -133,24 +133,26 @@ export class LineSplitter {
     this.#continuing = false;
   }
 
-  #appendCarry(bytes: Buffer): void {
-    // Copy: a slice would keep the whole chunk alive.
-    let carry = this.#carry === null ? Buffer.from(bytes) : Buffer.concat([this.#carry, bytes]);
-    const max = this.#max;
-    while (carry.length > max) {
-      let cut = max;
-      while (cut > 0 && (carry[cut]! & 0xc0) === 0x80) cut--;
-      if (cut === 0) cut = max;
-      this.#sink(carry.toString('utf8', 0, cut) + LINE_CONTINUES_MARKER, true);
-      this.#continuing = true;
-      carry = carry.subarray(cut);
-    }
-    this.#carry = carry;
+  /** Where the piece starting at `pos` ends: `max` characters on, a surrogate pair kept together. */
+  #cutAt(text: string, pos: number): number {
+    let cut = pos + this.#max;
+    const code = text.charCodeAt(cut - 1);
+    if (code >= 0xd800 && code <= 0xdbff) cut = cut - 1 === pos ? cut + 1 : cut - 1;
+    return cut;
   }
 
-  #flushCarry(): void {
-    const carry = this.#carry!;
-    this.#carry = null;
-    this.#emitLine(carry.toString('utf8'));
+  #appendCarry(bytes: Buffer): void {
+    // Decoding copies: the carry never keeps the chunk alive.
+    let carry = (this.#carry ?? '') + this.#decoder.write(bytes);
+    const max = this.#max;
+    // A last CR just past the limit may be the CR of a CRLF, which the line loses: wait for the next byte.
+    while (carry.length > max && !(carry.length === max + 1 && carry.charCodeAt(max) === CR)) {
+      const cut = this.#cutAt(carry, 0);
+      if (cut >= carry.length) break; // a surrogate pair right at a limit of 1: wait for more
+      this.#sink(carry.slice(0, cut) + LINE_CONTINUES_MARKER, true);
+      this.#continuing = true;
+      carry = carry.slice(cut);
+    }
+    this.#carry = carry;
   }
 }

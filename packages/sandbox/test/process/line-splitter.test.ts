@@ -67,6 +67,37 @@ describe('LineSplitter', () => {
     expect(lines.map(([t]) => t.replace(LINE_CONTINUES_MARKER, '')).join('')).toBe('é'.repeat(9));
   });
 
+  it('counts maxLineLength in characters when a line crosses chunks, as within one chunk', () => {
+    const line = 'é'.repeat(10_000); // 20,000 bytes, 10,000 characters
+    const bytes = Buffer.from(`${line}\nnext\n`);
+    const whole = split([bytes]);
+    expect(whole).toEqual([
+      [line, false],
+      ['next', false],
+    ]);
+    for (const offsets of [[8_193], [16_384], [1, 9_999, 16_385], [4_096, 8_192, 12_288, 16_384]]) {
+      expect(split(cut(bytes, offsets))).toEqual(whole);
+    }
+    // Longer than the limit: the same pieces of 16,384 characters however it is chunked.
+    const longer = Buffer.from(`${'é'.repeat(20_000)}\n`);
+    const pieces = split([longer]);
+    expect(pieces.map(([t, s]) => [t.replace(LINE_CONTINUES_MARKER, '').length, s])).toEqual([
+      [16_384, true],
+      [3_616, true],
+    ]);
+    expect(split(cut(longer, [5_000, 16_385, 32_769]))).toEqual(pieces);
+  });
+
+  it('gives the same lines and pieces however the bytes are chunked, over a short limit (property)', () => {
+    const unit = fc.constantFrom('a', 'é', '€', '😀', '\r', '\n');
+    fc.assert(
+      fc.property(fc.array(unit, { maxLength: 120 }), fc.array(fc.nat(400), { maxLength: 12 }), fc.integer({ min: 1, max: 12 }), (units, offsets, max) => {
+        const bytes = Buffer.from(units.join(''));
+        expect(split(cut(bytes, offsets), max)).toEqual(split([bytes], max));
+      }),
+    );
+  });
+
   it('gives the same lines however the bytes are chunked (property)', () => {
     fc.assert(
       fc.property(fc.string({ unit: 'grapheme', maxLength: 300 }), fc.array(fc.nat(400), { maxLength: 12 }), (text, offsets) => {
