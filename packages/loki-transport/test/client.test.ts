@@ -117,9 +117,16 @@ describe('delivery', () => {
   });
 
   it('sends by age', async () => {
-    const c = client({ batchWait: 50 });
+    // Without sendWhenIdle the batch waits for batchWait (it would go at once otherwise).
+    const c = client({ batchWait: 1000, sendWhenIdle: false });
+    const t0 = performance.now();
     c.push(record(1));
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    expect(receiver.entries()).toHaveLength(0);
+    expect(c.metrics().pendingLines).toBe(1);
     await receiver.waitForEntries(1, 20_000);
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(980);
+    expect(receiver.stats().push['application/x-protobuf']?.requests).toBe(1);
     await c.flush();
     expect(c.metrics().sentLines).toBe(1);
   });
