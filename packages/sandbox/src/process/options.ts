@@ -111,6 +111,14 @@ export function normalizeStartOptions(input: StartOptions): NormalizedStartOptio
   if (o.redactCheck !== undefined && typeof o.redactCheck !== 'function') bad('redactCheck', o.redactCheck, 'a function');
   if (o.logger !== undefined && (o.logger === null || typeof o.logger.child !== 'function')) bad('logger', o.logger, 'a pino-compatible logger');
   if (o.files !== undefined && typeof o.files !== 'function' && !Array.isArray(o.files)) bad('files', o.files, 'an array or a function');
+  if (o.env !== undefined && !validEnv(o.env)) bad('env', o.env, 'an object of strings, numbers, booleans or undefined');
+  if (o.envAllowList !== undefined && (!Array.isArray(o.envAllowList) || o.envAllowList.some((e) => typeof e !== 'string'))) {
+    bad('envAllowList', o.envAllowList, 'an array of strings');
+  }
+  if (o.envDir !== undefined && o.envDir !== null && typeof o.envDir !== 'string') bad('envDir', o.envDir, 'a string or null');
+  for (const name of ['logOutput', 'stopOnExit', 'announceDeath'] as const) {
+    if (o[name] !== undefined && typeof o[name] !== 'boolean') bad(name, o[name], 'true or false');
+  }
   return {
     serviceId: o.serviceId,
     command: o.command,
@@ -134,6 +142,13 @@ export function normalizeStartOptions(input: StartOptions): NormalizedStartOptio
     redactCheck: o.redactCheck ?? (o.redact === undefined ? defaultRedactCheck : alwaysCheck),
     announceDeath: o.announceDeath ?? true,
   };
+}
+
+const ENV_VALUE_TYPES = new Set(['string', 'number', 'boolean', 'undefined']);
+
+function validEnv(env: unknown): boolean {
+  if (env === null || typeof env !== 'object' || Array.isArray(env)) return false;
+  return Object.values(env).every((value) => ENV_VALUE_TYPES.has(typeof value));
 }
 
 function positiveIntOr(name: string, value: unknown, fallback: number): number {
