@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_PATTERN, jsonFormatter, type LogRecord, ndjsonFormatter, patternFormatter, prettyFormatter, serializeError } from '../src/index.js';
+import { DEFAULT_PATTERN, jsonFormatter, type LogRecord, ndjsonFormatter, patternFormatter, prettyFormatter, type SerializedError, serializeError } from '../src/index.js';
 
 const TIME = new Date(2026, 10, 26, 23, 59, 59, 123).getTime();
 
@@ -44,6 +44,47 @@ describe('patternFormatter', () => {
         const out = f(record({ message, name: service || 'x', fields: { service } }));
         expect(out.split(/\r\n|\r|\n|\u2028|\u2029|\u0085/).length).toBe(1);
         expect(out).not.toMatch(/[\u0000-\u001f\u007f-\u009f]/);
+      }),
+    );
+  });
+
+  it('an error message cannot forge a log line through the stack', () => {
+    const forged = '\n2026-11-26 23:59:59,123 [INFO] pactown.auth: admin logged in';
+    const err = new Error(`bad input${forged}`, { cause: new Error(`inner${forged}`) });
+    for (const f of [patternFormatter(), prettyFormatter({ colorize: false })]) {
+      const lines = f(record({ levelName: 'ERROR', level: 50, message: 'failed', err: serializeError(err) })).split('\n');
+      expect(lines.filter((l) => l.includes('[INFO] pactown.auth')).every((l) => !/^\d/.test(l))).toBe(true);
+      expect(lines.some((l) => l.startsWith('Error: bad input\\n2026-11-26'))).toBe(true);
+      expect(lines.some((l) => l.startsWith('Caused by: Error: inner\\n2026-11-26'))).toBe(true);
+      expect(lines.filter((l) => /^\s+at /.test(l)).length).toBeGreaterThan(2);
+    }
+  });
+
+  it('property: with an error, only the record line, the error line and "Caused by:" lines start a line; the rest is indented', () => {
+    const f = patternFormatter();
+    const p = prettyFormatter({ colorize: false });
+    const text = fc.string({ unit: 'binary' });
+    const lineish = fc.oneof(text, fc.constant('\n2026-11-26 23:59:59,123 [INFO] x: forged'), fc.constant('\r\n[INFO] x'), fc.constant('\u2028y'));
+    const message = fc.array(lineish, { maxLength: 4 }).map((parts) => parts.join(''));
+    const error = fc.record(
+      {
+        type: fc.constantFrom('Error', 'TypeError', 'MyError'),
+        message,
+        stack: fc.option(fc.oneof(message, fc.array(lineish, { maxLength: 6 }).map((parts) => `Error: x\n    at f (a.js:1:1)${parts.join('\n')}`)), { nil: undefined }),
+      },
+      { requiredKeys: ['type', 'message'] },
+    );
+    fc.assert(
+      fc.property(message, fc.array(error, { minLength: 1, maxLength: 3 }), (msg, chain) => {
+        const err = chain.reduceRight<SerializedError | undefined>((cause, e) => ({ ...e, ...(cause === undefined ? {} : { cause }) }), undefined)!;
+        for (const out of [f(record({ message: msg, err })), p(record({ message: msg, err }))]) {
+          expect(out).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029]/);
+          const lines = out.split('\n');
+          const starts = lines.slice(1).filter((l) => l !== '' && !/^\s/.test(l));
+          expect(starts).toHaveLength(chain.length);
+          expect(starts.slice(1).every((l) => l.startsWith('Caused by: '))).toBe(true);
+          expect(lines.slice(1).every((l) => !l.startsWith('2026'))).toBe(true);
+        }
       }),
     );
   });

@@ -1,7 +1,6 @@
 // C0 and C1 controls, DEL and the Unicode line/paragraph separators: anything that could start a new line on a terminal or in a file.
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 const CONTROL_ALL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
-const CONTROL_NO_NEWLINE = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029]/g;
 
 function escapeChar(c: string): string {
   switch (c) {
@@ -18,9 +17,4 @@ function escapeChar(c: string): string {
 /** Escapes newlines and control characters so the text stays on one line. */
 export function escapeControl(text: string): string {
   return CONTROL.test(text) ? text.replace(CONTROL_ALL, escapeChar) : text;
-}
-
-/** Escapes control characters but keeps the newlines (for stacks, which span lines on purpose). */
-export function escapeControlKeepNewlines(text: string): string {
-  return CONTROL.test(text) ? text.replace(CONTROL_NO_NEWLINE, escapeChar) : text;
 }

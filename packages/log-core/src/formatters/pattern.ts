@@ -1,8 +1,9 @@
 import { isMainThread, threadId } from 'node:worker_threads';
 import { errorText } from '../errors.js';
 import type { Formatter, LogRecord } from '../types.js';
-import { escapeControl, escapeControlKeepNewlines } from './escape.js';
+import { escapeControl } from './escape.js';
 import { printfConvert, toText } from './printf-spec.js';
+import { errorBlock } from './stack.js';
 import { createAsctime } from './time.js';
 
 /** Python's classic layout; `asctime` uses Python's default date format. */
@@ -85,7 +86,7 @@ export function patternFormatter(pattern: string = DEFAULT_PATTERN, options: Pat
       const part = merged[i]!;
       out += typeof part === 'string' ? part : part(record);
     }
-    if (withStack && record.err !== undefined) out += `\n${escapeControlKeepNewlines(errorText(record.err))}`;
+    if (withStack && record.err !== undefined) out += `\n${errorBlock(record.err)}`;
     return out;
   };
 }

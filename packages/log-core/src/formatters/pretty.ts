@@ -1,7 +1,7 @@
-import { errorText } from '../errors.js';
 import type { Formatter, LogRecord } from '../types.js';
-import { escapeControl, escapeControlKeepNewlines } from './escape.js';
+import { escapeControl } from './escape.js';
 import { jsonValue } from './json-value.js';
+import { errorBlock } from './stack.js';
 import { strftime } from './time.js';
 
 /** Options of {@link prettyFormatter}. */
@@ -56,7 +56,7 @@ export function prettyFormatter(options: PrettyFormatterOptions = {}): Formatter
       const text = typeof value === 'string' ? (/[\s"=]/.test(value) || value === '' ? JSON.stringify(value) : value) : jsonValue(value);
       if (text !== undefined) out += ` ${paint(DIM, `${escapeControl(key)}=`)}${escapeControl(text)}`;
     }
-    if (record.err !== undefined) out += `\n${paint(COLOURS.ERROR!, escapeControlKeepNewlines(errorText(record.err)))}`;
+    if (record.err !== undefined) out += `\n${paint(COLOURS.ERROR!, errorBlock(record.err))}`;
     return out;
   };
 }
