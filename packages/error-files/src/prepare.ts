@@ -16,6 +16,7 @@ const MAX_SUGGESTIONS = 20;
 // Slack for the cut-note lines and escaping when fitting tails into the file limit.
 const FIT_SLACK = 256;
 
+const LINE_CONTROLS = /[\t\n]/g;
 const SANDBOX_MARKER = /^\[\.\.\. (\d+) bytes dropped \.\.\.\]\n/;
 
 type Input = DiedReport & { filesOmitted?: number };
@@ -40,6 +41,8 @@ function wellFormed(text: string): string {
 
 interface Cleaners {
   value(text: unknown, cap?: number): string;
+  /** A FILES name: cleaned like output, with newlines and tabs shown too (a name is one line), then redacted. */
+  name(text: string): string;
   output(text: unknown, dropped: unknown, tailBytes: number): { text: string; cut: number };
 }
 
@@ -48,6 +51,10 @@ function cleaners(o: NormalizedOptions): Cleaners {
   const clean = (text: string) => redact(o.stripAnsi ? stripAnsi(text) : text);
   return {
     value: (text, cap = VALUE_CHARS) => capValue(wellFormed(clean(str(text))), cap),
+    name(text) {
+      const visible = showControls(o.stripAnsi ? stripAnsi(text) : text, !o.stripAnsi).replace(LINE_CONTROLS, (ch) => (ch === '\n' ? '\u240a' : '\u2409'));
+      return wellFormed(redact(visible));
+    },
     output(text, dropped, tailBytes) {
       let raw = str(text);
       // @pactown/sandbox starts a cut tail with its own marker line; the count is in `dropped` already.
@@ -88,8 +95,8 @@ function prepareSuggestions(list: unknown, c: Cleaners, cap: number, max: number
 }
 
 function build(r: Input, o: NormalizedOptions, c: Cleaners, cap: number, maxSuggestions: number): ErrorFileReport {
-  const names = Array.isArray(r.files) ? r.files.map((f) => wellFormed(str(f))) : [];
-  const shown = names.slice(0, o.maxFiles);
+  const names: unknown[] = Array.isArray(r.files) ? r.files : [];
+  const shown = names.slice(0, o.maxFiles).map((f) => c.name(str(f)));
   const stderr = c.output(r.stderrTail, r.stderrDroppedBytes, o.tailBytes);
   const stdout = c.output(r.stdoutTail, r.stdoutDroppedBytes, o.tailBytes);
   const exit = prepareExit(r.exit, c);

@@ -8,13 +8,21 @@ import { getRedactor } from '@pactown/log-core';
 /** What a masked secret is replaced with. */
 export const CENSOR = '[REDACTED]';
 
-const SECRET_KEY =
-  '[\\w.-]*?(?:passw(?:or)?d|pwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|credentials?|authorization|auth|session[_-]?id|cookie|dsn)(?:[_.-][\\w.-]*)?';
+/** `source` with every ASCII letter matching either case: the `i` flag would also fold the camelCase check of {@link SECRET_KEY}. */
+function anyCase(source: string): string {
+  return source.replace(/[a-z]/g, (c) => `[${c}${c.toUpperCase()}]`);
+}
+
+const SECRET_WORD = anyCase('passw(?:or)?d|pwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|credentials?|authorization|auth|session[_-]?id|cookie|dsn');
+
+// A secret word with any prefix (`DB_PASSWORD`, `dbPassword`), and a suffix after a separator (`SECRET_KEY`)
+// or a camelCase boundary (`secretKey`, `passwordHash`), but not a longer word (`author`, `tokenizer`).
+const SECRET_KEY = `[\\w.-]*?(?:${SECRET_WORD})(?:[_.-][\\w.-]*|(?<=[a-z])[A-Z][\\w.-]*)?`;
 
 // `KEY=value`, `key: value`, `"key": "value"`; values already masked by a scheme rule are skipped.
 const KEY_VALUE = new RegExp(
-  `(?<![\\w.-])(["']?)(${SECRET_KEY})\\1(\\s*[=:]\\s*)(?!(?:Bearer|Basic|Token)\\s)("[^"\\n]*"|'[^'\\n]*'|[^\\s"',;&\u2400-\u2421]+)`,
-  'gi',
+  `(?<![\\w.-])(["']?)(${SECRET_KEY})\\1(\\s*[=:]\\s*)(?!${anyCase('(?:bearer|basic|token)')}\\s)("[^"\\n]*"|'[^'\\n]*'|[^\\s"',;&\u2400-\u2421]+)`,
+  'g',
 );
 const BEARER = /\b(Bearer|Token)(\s+)[A-Za-z0-9._~+/-]{6,}=*/gi;
 const BASIC = /(Authorization["']?\s*[:=]\s*["']?Basic\s+)[A-Za-z0-9+/]{4,}=*/gi;

@@ -1,0 +1,94 @@
+import { readFile } from 'node:fs/promises';
+import { describe, expect, it } from 'vitest';
+import { formatErrorFile, parseErrorFile, prepareReport, renderMarkdown, writeErrorFile } from '../src/index.js';
+import { seedReport } from './fixtures/seed-report.js';
+import { tempDir } from './support.js';
+
+const stderrOf = (text: string) => prepareReport(seedReport({ stderrTail: `${text}\n` })).stderrTail.slice(0, -1);
+
+describe('secret keys', () => {
+  it.each([
+    ['secretKey: v4lue', 'secretKey: [REDACTED]'],
+    ['passwordHash: v4lue', 'passwordHash: [REDACTED]'],
+    ['tokenValue: v4lue', 'tokenValue: [REDACTED]'],
+    ['apiKeyId: v4lue', 'apiKeyId: [REDACTED]'],
+    ['accessKeyId: v4lue', 'accessKeyId: [REDACTED]'],
+    ['privateKeyPem: v4lue', 'privateKeyPem: [REDACTED]'],
+    ['credentialsJson: v4lue', 'credentialsJson: [REDACTED]'],
+    ['authHeader: v4lue', 'authHeader: [REDACTED]'],
+    ['authorizationValue: v4lue', 'authorizationValue: [REDACTED]'],
+    ['sessionIdValue: v4lue', 'sessionIdValue: [REDACTED]'],
+    ['cookieValue: v4lue', 'cookieValue: [REDACTED]'],
+    ['dsnUrl: v4lue', 'dsnUrl: [REDACTED]'],
+    ['"secretKey": "v4lue"', '"secretKey": "[REDACTED]"'],
+    ["{'passwordHash': 'v4lue'}", "{'passwordHash': '[REDACTED]'}"],
+    ['SecretKey=v4lue', 'SecretKey=[REDACTED]'],
+    ['--pwdFile: v4lue', '--pwdFile: [REDACTED]'],
+  ])('masks a camelCase suffix: %s', (input, expected) => {
+    expect(stderrOf(input)).toBe(expected);
+  });
+
+  it.each([
+    ['dbPassword: v4lue', 'dbPassword: [REDACTED]'],
+    ['githubToken: v4lue', 'githubToken: [REDACTED]'],
+    ['userApiKey: v4lue', 'userApiKey: [REDACTED]'],
+    ['awsAccessKey: v4lue', 'awsAccessKey: [REDACTED]'],
+    ['stripeSecretKey: v4lue', 'stripeSecretKey: [REDACTED]'],
+    ['"dbPasswordHash": "v4lue"', '"dbPasswordHash": "[REDACTED]"'],
+    ['DB_PASSWORD=v4lue', 'DB_PASSWORD=[REDACTED]'],
+    ['SECRET_KEY=v4lue', 'SECRET_KEY=[REDACTED]'],
+    ['x-auth-token: v4lue', 'x-auth-token: [REDACTED]'],
+  ])('masks a camelCase or separated prefix: %s', (input, expected) => {
+    expect(stderrOf(input)).toBe(expected);
+  });
+
+  it.each(['author: Jane', 'AUTHOR=Jane', 'authenticated: true', 'tokenizer: gpt2', 'secretary: Bob', 'Tokenizer: bpe', 'cookies: 3', 'dsname: x'])(
+    'leaves a word that only starts like a secret: %s',
+    (input) => {
+      expect(stderrOf(input)).toBe(input);
+    },
+  );
+
+  it('still skips scheme credentials and keeps the key case', () => {
+    expect(stderrOf('authHeader: Bearer abcdefgh123')).toBe('authHeader: Bearer [REDACTED]');
+    expect(stderrOf('PASSWORD=x token: y')).toBe('PASSWORD=[REDACTED] token: [REDACTED]');
+  });
+});
+
+describe('FILES names', () => {
+  const files = ['main.py', '\x1b[31mred.py\x1b[0m', 'bell\x07name\r.py', 'new\nline\tname.py', 'token=abc123', 'AKIAABCDEFGHIJKLMNOP.pem', 'plain.txt'];
+  const cleaned = ['main.py', 'red.py', 'bell\u2407name\u240d.py', 'new\u240aline\u2409name.py', 'token=[REDACTED]', '[REDACTED].pem', 'plain.txt'];
+
+  it('are stripped of ANSI codes, controls shown as pictures, and redacted', () => {
+    const p = prepareReport(seedReport({ files }));
+    expect(p.files).toEqual(cleaned);
+    expect(parseErrorFile(formatErrorFile(p))).toEqual(p);
+    expect(prepareReport(p)).toEqual(p);
+  });
+
+  it('in the written file and in Markdown', async () => {
+    const { dir, cleanup } = await tempDir('ef-redact-');
+    try {
+      const text = await readFile(await writeErrorFile(seedReport({ files }), { logDir: dir }), 'utf8');
+      const section = text.slice(text.indexOf('--- FILES ---'));
+      for (const bad of ['\\x1b', '\\x07', '\\r', '\\n', '\\t', 'abc123', 'AKIA']) expect(section).not.toContain(bad);
+      expect(parseErrorFile(text).files).toEqual(cleaned);
+      const md = renderMarkdown(seedReport({ files }));
+      for (const bad of ['\x1b', '\x07', 'abc123', 'AKIA']) expect(md).not.toContain(bad);
+    } finally {
+      await cleanup();
+    }
+  });
+
+  it('follow the options: stripAnsi: false keeps ESC, redact: false keeps secrets', () => {
+    expect(prepareReport(seedReport({ files }), { stripAnsi: false }).files[1]).toBe('\x1b[31mred.py\x1b[0m');
+    expect(prepareReport(seedReport({ files }), { redact: false }).files).toEqual([...cleaned.slice(0, 4), 'token=abc123', 'AKIAABCDEFGHIJKLMNOP.pem', 'plain.txt']);
+    expect(prepareReport(seedReport({ files }), { redact: (t) => t.replace('plain', 'PLAIN') }).files[6]).toBe('PLAIN.txt');
+  });
+
+  it('are counted the same: names beyond maxFiles are omitted, not cleaned', () => {
+    const p = prepareReport(seedReport({ files }), { maxFiles: 2 });
+    expect(p.files).toEqual(cleaned.slice(0, 2));
+    expect(p.filesOmitted).toBe(5);
+  });
+});
