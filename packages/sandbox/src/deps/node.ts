@@ -22,6 +22,19 @@ export function splitNpmSpec(spec: string): [string, string] {
   return at === -1 ? [spec, '*'] : [spec.slice(0, at), spec.slice(at + 1) || '*'];
 }
 
+/**
+ * Whether a dependency's package name is safe as a folder under `node_modules`:
+ * a name, or `@scope/name`; no `..`, no leading dot, no absolute path, no other separator.
+ */
+export function isSafeNpmName(dep: string): boolean {
+  const [name] = splitNpmSpec(dep);
+  if (name === '' || name.includes('..') || name.includes('\\') || name.includes('\0')) return false;
+  const parts = name.split('/');
+  if (parts.some((part) => part.startsWith('.'))) return false;
+  if (name.startsWith('@')) return parts.length === 2 && parts[0]!.length > 1 && parts[1] !== '';
+  return parts.length === 1;
+}
+
 /** `name@range` for each entry of a service's own package.json `dependencies`; `[]` when there is none or it is not JSON. */
 export function packageJsonDeps(spec: { files: ReadonlyArray<{ path: string; content: string }> }): string[] {
   const file = spec.files.find((f) => f.path === 'package.json');
@@ -68,6 +81,7 @@ export async function buildNodeEnv(dir: string, deps: readonly string[], options
 /** node_modules is usable when every dependency's package.json is there. */
 export async function checkNodeEnv(dir: string, deps: readonly string[]): Promise<boolean> {
   for (const dep of deps) {
+    if (!isSafeNpmName(dep)) return false; // never a path outside node_modules
     const [name] = splitNpmSpec(dep);
     const ok = await access(join(dir, 'node_modules', name, 'package.json')).then(
       () => true,

@@ -1,3 +1,4 @@
+import { isSafeNpmName, packageJsonDeps } from '../deps/node.js';
 import { checkRelativePath } from '../workspace/paths.js';
 import { parseMarkpact, type ParsedService } from './markpact.js';
 import { parseServiceObject } from './object-input.js';
@@ -34,6 +35,13 @@ export function loadService(content: string | ServiceObjectInput): ParsedService
   }
   for (const dep of spec.deps) {
     if (/[\0\n\r]/.test(dep) || dep.startsWith('-')) problems.push(`dependency ${JSON.stringify(dep)} is not a requirement`);
+  }
+  if (spec.runtime === 'node') {
+    // The runner installs these, or else the dependencies of the service's own package.json.
+    const npmDeps = spec.deps.length > 0 ? spec.deps : packageJsonDeps(spec);
+    for (const dep of npmDeps) {
+      if (!isSafeNpmName(dep)) problems.push(`dependency ${JSON.stringify(dep)} is not an npm package name (a name or @scope/name)`);
+    }
   }
   return { spec: { ...spec, files }, problems: [...new Set(problems)] };
 }

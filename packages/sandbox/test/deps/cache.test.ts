@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, rm, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -165,6 +165,21 @@ describe('npm requirement helpers', () => {
     const files = [{ path: 'package.json', content: '{"dependencies":{"ms":"2.1.3","@a/b":"^1"}}' }];
     expect(packageJsonDeps({ files })).toEqual(['ms@2.1.3', '@a/b@^1']);
     expect(packageJsonDeps({ files: [{ path: 'package.json', content: 'not json' }] })).toEqual([]);
+  });
+});
+
+describe('checkNodeEnv', () => {
+  it('never looks outside node_modules for a dependency name', async () => {
+    const { checkNodeEnv } = await import('../../src/deps/node.js');
+    const env = join(dir, 'node-env-check');
+    await mkdir(join(env, 'node_modules', 'ms'), { recursive: true });
+    await mkdir(join(env, 'outside'), { recursive: true });
+    await writeFile(join(env, 'package.json'), '{}');
+    await writeFile(join(env, 'node_modules', 'ms', 'package.json'), '{}');
+    await writeFile(join(env, 'outside', 'package.json'), '{}');
+    expect(await checkNodeEnv(env, ['ms@2'])).toBe(true);
+    expect(await checkNodeEnv(env, ['../outside'])).toBe(false);
+    expect(await checkNodeEnv(env, [`${join(env, 'outside')}@1`])).toBe(false);
   });
 });
 

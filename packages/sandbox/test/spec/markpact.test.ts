@@ -98,6 +98,24 @@ describe('loadService', () => {
     expect(loadService(md).problems.join('\n')).toMatch(/not a requirement/);
   });
 
+  it('refuses npm dependency names that would be paths outside node_modules', () => {
+    const bad = ['../../etc', '.hidden', '/abs/pkg', 'a/b', '@scope/name/extra', '@scope/../x', 'a..b', 'pkg\\win'];
+    for (const dep of bad) {
+      const { problems } = loadService({ files: { 'server.js': 'x' }, deps: [dep] });
+      expect(problems, dep).toEqual([`dependency ${JSON.stringify(dep)} is not an npm package name (a name or @scope/name)`]);
+    }
+    const md = '```js markpact:deps\nms\n../../escape@1\n```\n```js markpact:file path=server.js\n\n```';
+    expect(loadService(md).problems).toEqual(['dependency "../../escape@1" is not an npm package name (a name or @scope/name)']);
+    // The dependencies of the service's own package.json are installed too: they are checked the same way.
+    const pkg = JSON.stringify({ dependencies: { '../../escape': '1', ms: '2' } });
+    expect(loadService({ files: { 'server.js': 'x', 'package.json': pkg } }).problems).toEqual([
+      'dependency "../../escape@1" is not an npm package name (a name or @scope/name)',
+    ]);
+    expect(loadService({ files: { 'server.js': 'x' }, deps: ['ms', 'ms@2.1.3', '@scope/name', '@scope/name@^1', 'express@latest'] }).problems).toEqual([]);
+    // Python requirements may be paths (local packages): not affected.
+    expect(loadService({ files: { 'main.py': 'x' }, deps: ['./localpkg'] }).problems).toEqual([]);
+  });
+
   it('accepts the plain-object form', () => {
     const { spec, problems } = loadService({ files: { 'server.js': 'x', './lib/a.js': 'y' }, deps: ['ms'] });
     expect(problems).toEqual([]);
