@@ -174,6 +174,23 @@ function buildHeaders(o: Record<string, unknown>): Record<string, string> {
   return headers;
 }
 
+// PEM text (a Buffer or typed array of it passes too, as Node takes either).
+const isPem = (v: unknown): boolean => typeof v === 'string' || ArrayBuffer.isView(v);
+
+function buildTls(value: unknown): LokiTlsOptions {
+  if (value === undefined) return {};
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) bad('tls', value, 'an object { ca?, cert?, key?, rejectUnauthorized?, servername? }');
+  const tls = { ...(value as Record<string, unknown>) };
+  const { ca, cert, key, rejectUnauthorized, servername } = tls;
+  if (ca !== undefined && !isPem(ca) && !(Array.isArray(ca) && ca.every(isPem))) bad('tls.ca', ca, 'a PEM string or an array of them');
+  if (cert !== undefined && !isPem(cert)) bad('tls.cert', cert, 'a PEM string');
+  // A private key: not shown.
+  if (key !== undefined && !isPem(key)) bad('tls.key', typeof key, 'a PEM string');
+  if (rejectUnauthorized !== undefined && typeof rejectUnauthorized !== 'boolean') bad('tls.rejectUnauthorized', rejectUnauthorized, 'a boolean');
+  if (servername !== undefined && typeof servername !== 'string') bad('tls.servername', servername, 'a string');
+  return tls as LokiTlsOptions;
+}
+
 function fn<T>(o: Record<string, unknown>, name: string): T | undefined {
   const v = o[name];
   if (v !== undefined && typeof v !== 'function') bad(name, v, 'a function');
@@ -189,8 +206,7 @@ export function normalizeOptions(input: LokiOptions): NormalizedOptions {
   for (const key of Object.keys(o)) {
     if (!KNOWN.has(key)) bad(key, o[key], 'left out: it is not an option of @pactown/loki-transport');
   }
-  const tls = (o.tls ?? {}) as LokiTlsOptions;
-  if (typeof tls !== 'object' || tls === null) bad('tls', o.tls, 'an object');
+  const tls = buildTls(o.tls);
   const format = oneOf(o, 'format', ['logfmt', 'json', 'pattern'] as const, 'logfmt');
   if (o.pattern !== undefined && typeof o.pattern !== 'string') bad('pattern', o.pattern, 'a string');
   const spoolDir = o.spoolDir;

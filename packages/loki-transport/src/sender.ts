@@ -35,7 +35,8 @@ export function ignoredLines(body: string): number | null {
 /**
  * Sends the queue's head, one batch at a time, with Loki's retry rules:
  * 429/5xx/timeouts/connection errors back off with full jitter (or as
- * `Retry-After` says), other 4xx are dropped, 413 is split in halves.
+ * `Retry-After` says, up to `maxBackoff`), other 4xx are dropped, 413 is
+ * split in halves; a request that cannot be made at all is dropped.
  */
 export class Sender {
   #o: NormalizedOptions;

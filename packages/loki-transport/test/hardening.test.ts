@@ -1,3 +1,4 @@
+import http from 'node:http';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { StreamClock } from '../src/batch.js';
@@ -158,5 +159,85 @@ describe('StreamClock', () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('headers on the wire', () => {
+  it('sends the bearer token, the tenant and custom headers with pushes and /ready', async () => {
+    const seen: Array<{ path: string | undefined; headers: http.IncomingHttpHeaders }> = [];
+    const server = http.createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        seen.push({ path: req.url, headers: req.headers });
+        res.writeHead(req.url === '/ready' ? 200 : 204).end();
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    const c = createLokiClient({ url: base, bearerToken: 'tok-123', tenant: 'team-a', headers: { 'X-Extra': 'one', 'X-Other': 'two words' }, metricsInterval: 0 });
+    try {
+      expect(await c.ready()).toBe(true);
+      c.push({ level: 30, time: Date.now(), msg: 'x' });
+      await c.flush();
+      expect(c.metrics().sentLines).toBe(1);
+    } finally {
+      await c.close();
+      await new Promise((resolve) => server.close(resolve));
+    }
+    expect(seen.map((r) => r.path)).toEqual(['/ready', '/loki/api/v1/push']);
+    for (const { headers } of seen) {
+      expect(headers.authorization).toBe('Bearer tok-123');
+      expect(headers['x-scope-orgid']).toBe('team-a');
+      expect(headers['x-extra']).toBe('one');
+      expect(headers['x-other']).toBe('two words');
+    }
+  });
+});
+
+describe('tls options', () => {
+  it('throw TypeErrors naming the field', () => {
+    expect(() => normalizeOptions({ url, tls: { ca: 5 as never } })).toThrow(TypeError);
+    expect(() => normalizeOptions({ url, tls: { ca: 5 as never } })).toThrow(/"tls\.ca"/);
+    expect(() => normalizeOptions({ url, tls: { ca: ['x', 5] as never } })).toThrow(/"tls\.ca"/);
+    expect(() => normalizeOptions({ url, tls: { cert: {} as never } })).toThrow(/"tls\.cert"/);
+    expect(() => normalizeOptions({ url, tls: { key: 1 as never } })).toThrow(/"tls\.key"/);
+    expect(() => normalizeOptions({ url, tls: { rejectUnauthorized: 'no' as never } })).toThrow(/"tls\.rejectUnauthorized"/);
+    expect(() => normalizeOptions({ url, tls: { servername: 7 as never } })).toThrow(/"tls\.servername"/);
+    expect(() => normalizeOptions({ url, tls: [] as never })).toThrow(/"tls"/);
+    expect(() => normalizeOptions({ url, tls: 'x' as never })).toThrow(/"tls"/);
+    // The key is not shown.
+    expect(() => normalizeOptions({ url, tls: { key: 'PRIVATE', cert: 5 as never } })).not.toThrow(/PRIVATE/);
+    const ok = { ca: ['a', 'b'], cert: 'c', key: 'k', rejectUnauthorized: false, servername: 'loki' };
+    expect(normalizeOptions({ url, tls: ok }).tls).toEqual(ok);
+    expect(normalizeOptions({ url, tls: { ca: 'a' } }).tls).toEqual({ ca: 'a' });
+    // Node's own types for PEM data pass too.
+    expect(() => normalizeOptions({ url, tls: { ca: [Buffer.from('a')], cert: Buffer.from('c') as never } })).not.toThrow();
+  });
+});
+
+describe('Retry-After', () => {
+  it('is followed up to maxBackoff', async () => {
+    let pushes = 0;
+    const server = http.createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        pushes++;
+        if (pushes === 1) res.writeHead(429, { 'Retry-After': '3600' }).end('slow down');
+        else res.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    const c = createLokiClient({ url: base, minBackoff: 10, maxBackoff: 100, drainTimeout: 10_000, metricsInterval: 0 });
+    const t0 = performance.now();
+    try {
+      c.push({ level: 30, time: Date.now(), msg: 'x' });
+      await c.flush();
+    } finally {
+      await c.close();
+      await new Promise((resolve) => server.close(resolve));
+    }
+    expect(c.metrics()).toMatchObject({ sentLines: 1, retries: 1, requests: 2 });
+    expect(performance.now() - t0).toBeLessThan(5000);
   });
 });
