@@ -57,7 +57,7 @@ function getRoot(): LoggerNode {
     },
   };
   const { req, res, err } = pino.stdSerializers;
-  const base = pino({ level: pinoLevelFor(ROOT_DEFAULT), serializers: { req, res, err } }, destination) as any;
+  const base = pino({ level: pinoLevelFor(ROOT_DEFAULT), serializers: { req, res, err }, hooks: { logMethod } }, destination) as any;
   const pinoChild = base.child;
   base[kNode] = node;
   base[writeSym] = function write(this: any, obj: unknown, msg: unknown, level: number) {
@@ -106,13 +106,54 @@ function dispatch(logger: any, obj: unknown, msg: unknown, level: number): void 
     if (chain.length === 0 && settings.lastResort && level >= LEVELS.WARNING) lastResort(logger, node, obj, msg, level);
     return;
   }
-  let record: LogRecord;
-  try {
-    record = buildRecord(logger, node.name, obj, msg, level);
-  } catch (error) {
-    // A throwing getter or serializer in the call's object must not reach the code that logged.
-    record = fallbackRecord(node.name, msg, level, error);
+  const record = safeRecord(logger, node, obj, msg, level);
+  for (let i = 0; i < chain.length; i++) {
+    const handler = chain[i]!;
+    if (level < handler.level) continue;
+    try {
+      handler.handle(record);
+    } catch (error) {
+      reportThrowingHandler(handler, error);
+    }
   }
+}
+
+/** The record of a call; a throwing getter or serializer in the call's object must not reach the code that logged. */
+function safeRecord(logger: any, node: LoggerNode, obj: unknown, msg: unknown, level: number): LogRecord {
+  try {
+    return buildRecord(logger, node.name, obj, msg, level);
+  } catch (error) {
+    return fallbackRecord(node.name, msg, level, error);
+  }
+}
+
+/**
+ * pino's `hooks.logMethod`: wraps every enabled call, so that arguments which
+ * throw in pino's own handling (printf `%s` of a throwing `toString`, a
+ * request-like object's getters) are logged with the fallback record instead
+ * of throwing into the caller. A logging call never throws.
+ */
+function logMethod(this: any, args: unknown[], method: (...a: unknown[]) => void, level: number): void {
+  try {
+    method.apply(this, args);
+  } catch (error) {
+    try {
+      const msg = typeof args[0] === 'string' ? args[0] : typeof args[1] === 'string' ? args[1] : undefined;
+      deliver(this[kNode], level, () => fallbackRecord(this[kNode].name, msg, level, error));
+    } catch {
+      // Nothing left that could be logged.
+    }
+  }
+}
+
+/** Hands a record made by `make` to the handlers of `node`'s chain, or to the last resort. */
+function deliver(node: LoggerNode, level: number, make: () => LogRecord): void {
+  const chain = node.chainVersion === topology.version ? node.chain : node.resolveChain();
+  if (chain.length === 0) {
+    if (settings.lastResort && level >= LEVELS.WARNING) writeLastResort(make());
+    return;
+  }
+  const record = make();
   for (let i = 0; i < chain.length; i++) {
     const handler = chain[i]!;
     if (level < handler.level) continue;
@@ -127,15 +168,29 @@ function dispatch(logger: any, obj: unknown, msg: unknown, level: number): void 
 let fallbackReported = false;
 
 function fallbackRecord(name: string, msg: unknown, level: number, error: unknown): LogRecord {
+  const reason = describe(error);
   if (!fallbackReported) {
     fallbackReported = true;
-    warnStderr(`a log call's fields could not be read (${(error as Error)?.message ?? String(error)}); the record is kept without them. Reported once.`);
+    warnStderr(`a log call's fields could not be read (${reason}); the record is kept without them. Reported once.`);
   }
-  return buildRecord(undefined, name, { logError: String((error as Error)?.message ?? error) }, typeof msg === 'string' ? msg : undefined, level);
+  return buildRecord(undefined, name, { logError: reason }, typeof msg === 'string' ? msg : undefined, level);
+}
+
+/** An error's message, never throwing (the error may be a hostile object too). */
+function describe(error: unknown): string {
+  try {
+    const message = (error as Error)?.message;
+    return typeof message === 'string' ? message : String(error);
+  } catch {
+    return 'unreadable error';
+  }
 }
 
 function lastResort(logger: any, node: LoggerNode, obj: unknown, msg: unknown, level: number): void {
-  const record: LogRecord = buildRecord(logger, node.name, obj, msg, level);
+  writeLastResort(safeRecord(logger, node, obj, msg, level));
+}
+
+function writeLastResort(record: LogRecord): void {
   try {
     process.stderr.write(`${record.message}\n`);
   } catch {
@@ -146,6 +201,6 @@ function lastResort(logger: any, node: LoggerNode, obj: unknown, msg: unknown, l
 function reportThrowingHandler(handler: Handler, error: unknown): void {
   if (failedHandlers.has(handler)) return;
   failedHandlers.add(handler);
-  warnStderr(`handler ${handler.name} threw (${(error as Error)?.message ?? String(error)}); it is skipped for this record.`);
+  warnStderr(`handler ${handler.name} threw (${describe(error)}); it is skipped for this record.`);
 }
 

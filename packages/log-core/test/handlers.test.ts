@@ -3,7 +3,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { promisify } from 'node:util';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createHandler, fileHandler, flush, getLogger, jsonFormatter, type LogRecord, patternFormatter, streamHandler } from '../src/index.js';
 import { collector, tempDir, uniqueName } from './helpers.js';
 
@@ -177,5 +177,58 @@ describe('hostile call arguments', () => {
     expect(() => child.warn({ user: 1 }, 'also logged')).not.toThrow();
     expect(records.map((r) => r.message)).toEqual(['still logged', 'also logged']);
     expect(records[0]!.fields).toEqual({ logError: 'getter exploded' });
+  });
+
+  it('the last resort (no handler at all) never throws either, and still writes the message', () => {
+    const log = getLogger(uniqueName());
+    log.propagate = false;
+    const written: string[] = [];
+    const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      written.push(String(chunk));
+      return true;
+    });
+    try {
+      const hostile = {
+        get x() {
+          throw new Error('boom');
+        },
+      };
+      expect(() => log.warn(hostile)).not.toThrow();
+      expect(() => log.warn(hostile, 'warned anyway')).not.toThrow();
+      expect(() => log.error({ user: { toJSON: () => { throw new Error('no json'); } } }, 'error anyway')).not.toThrow();
+    } finally {
+      spy.mockRestore();
+    }
+    expect(written).toContain('warned anyway\n');
+    expect(written).toContain('error anyway\n');
+  });
+
+  it("arguments that throw inside pino's own handling never reach the caller", () => {
+    const { handler, records } = collector();
+    const log = getLogger(uniqueName());
+    log.setLevel('INFO');
+    log.addHandler(handler);
+    const hostileRequest = {
+      get method(): string {
+        throw new Error('method getter exploded');
+      },
+    };
+    const hostileText = {
+      toString(): string {
+        throw new Error('toString exploded');
+      },
+    };
+    expect(() => log.info(hostileRequest, 'request-like')).not.toThrow();
+    expect(() => log.info('value: %s', hostileText)).not.toThrow();
+    expect(records.map((r) => r.message)).toEqual(['request-like', 'value: %s']);
+    expect(records[1]!.fields).toEqual({ logError: 'toString exploded' });
+    const silent = getLogger(uniqueName());
+    silent.propagate = false;
+    const spy = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      expect(() => silent.error('value: %s', hostileText)).not.toThrow();
+    } finally {
+      spy.mockRestore();
+    }
   });
 });
