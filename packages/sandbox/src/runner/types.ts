@@ -34,7 +34,11 @@ export interface ServiceRunnerOptions {
   npmArgs?: readonly string[];
   /** Environment of installer processes. @default allow-listed parent variables (PATH, HOME, proxies, npm_config_*, PIP_*) */
   installerEnv?: NodeJS.ProcessEnv;
-  /** Parent variables a service sees (names or `PREFIX*`). @default the process layer's allow-list */
+  /**
+   * Parent variables a service sees (names or `PREFIX*`). `PATH` is always
+   * passed whatever the list: the host's `PATH`, after the environment's `bin` folders.
+   * @default the process layer's allow-list
+   */
   envAllowList?: readonly string[];
   /** Readiness timeout of a run. @default 10000 */
   timeoutMs?: number;
