@@ -10,7 +10,7 @@ export type FormatterConfig =
   | { type?: 'pattern'; format?: string; datefmt?: string; utc?: boolean }
   | { type: 'json'; timestamp?: 'iso' | 'asctime' | 'epoch'; datefmt?: string }
   | { type: 'ndjson' }
-  | { type: 'pretty'; colorize?: boolean };
+  | { type: 'pretty'; colorize?: boolean; datefmt?: string };
 
 interface HandlerBase {
   /** Minimum level. @default 'NOTSET' */

@@ -9,7 +9,7 @@ import { rotatingFileHandler } from './handlers/rotating-file.js';
 import { consoleHandler, streamHandler } from './handlers/stream.js';
 import type { BackpressureOptions } from './handlers/stream-options.js';
 import { transportHandler } from './handlers/transport.js';
-import { handleExit } from './lifecycle.js';
+import { checkHandleExitOptions, handleExit } from './lifecycle.js';
 import { parseLevel } from './levels.js';
 import { getLogger } from './logger.js';
 import { createRedactor, setRedactor } from './redact.js';
@@ -34,6 +34,7 @@ export function configure(config: LoggingConfig = {}): ConfigureResult {
   for (const [name, cfg] of Object.entries(config.loggers ?? {})) loggers.push([name === 'root' ? undefined : name, cfg]);
   for (const [name, cfg] of loggers) checkLoggerConfig(name ?? 'root', cfg, config.handlers ?? {});
   const redactor = config.redact === undefined ? undefined : createRedactor(config.redact);
+  checkEnvAndExit(config);
   const handlers = buildHandlers(config.handlers ?? {}, formatters);
 
   if (config.incremental !== true) {
@@ -86,7 +87,7 @@ function buildFormatters(specs: Record<string, FormatterConfig>): Record<string,
         out[name] = ndjsonFormatter();
         break;
       case 'pretty':
-        out[name] = prettyFormatter(spec as { colorize?: boolean });
+        out[name] = prettyFormatter(spec as { colorize?: boolean; datefmt?: string });
         break;
       default:
         throw bad(`formatters.${name}.type`, spec.type, "'pattern', 'json', 'ndjson' or 'pretty'");
@@ -95,12 +96,29 @@ function buildFormatters(specs: Record<string, FormatterConfig>): Record<string,
   return out;
 }
 
+function checkEnvAndExit(config: LoggingConfig): void {
+  const { env, handleExit: exit } = config;
+  if (env !== undefined && typeof env !== 'boolean' && (env === null || typeof env !== 'object')) {
+    throw bad('env', env, 'a boolean or an environment map');
+  }
+  if (exit !== undefined && typeof exit !== 'boolean') {
+    if (exit === null || typeof exit !== 'object') throw bad('handleExit', exit, 'a boolean or { signals?, timeoutMs? }');
+    checkHandleExitOptions(exit, 'handleExit.');
+  }
+}
+
 function buildHandlers(specs: Record<string, HandlerConfig>, formatters: Record<string, Formatter>): Record<string, Handler> {
   const out: Record<string, Handler> = {};
+  const built: Handler[] = [];
   try {
-    for (const [name, spec] of Object.entries(specs)) out[name] = buildHandler(name, spec, formatters);
+    for (const [name, spec] of Object.entries(specs)) {
+      const handler = buildHandler(name, spec, formatters);
+      if (handler !== spec) built.push(handler);
+      out[name] = handler;
+    }
   } catch (error) {
-    for (const handler of Object.values(out)) void handler.close();
+    // Only what was built here is closed: ready-made handlers belong to the caller.
+    for (const handler of built) void handler.close();
     throw error;
   }
   return out;
@@ -112,7 +130,10 @@ function backpressure(s: BackpressureOptions): BackpressureOptions {
 
 function buildHandler(name: string, spec: HandlerConfig, formatters: Record<string, Formatter>): Handler {
   if (spec === null || typeof spec !== 'object') throw bad(`handlers.${name}`, spec, 'a handler or a handler description');
-  if (typeof (spec as Handler).handle === 'function') return spec as Handler;
+  if (typeof (spec as Handler).handle === 'function') {
+    if (typeof (spec as Handler).level !== 'number') throw bad(`handlers.${name}`, spec, 'a Handler with a numeric level (see createHandler)');
+    return spec as Handler;
+  }
   const s = spec as Exclude<HandlerConfig, Handler>;
   let formatter: Formatter | undefined;
   if (typeof s.formatter === 'string') {

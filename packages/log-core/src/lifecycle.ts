@@ -31,6 +31,22 @@ export interface HandleExitOptions {
 
 let installed: (() => void) | undefined;
 
+/** Validates {@link handleExit}'s options (`prefix` names where they came from, e.g. `'handleExit.'`) and fills in the defaults. */
+export function checkHandleExitOptions(options: HandleExitOptions, prefix = ''): Required<HandleExitOptions> {
+  if (options === null || typeof options !== 'object') {
+    throw new TypeError(`[@pactown/log-core] Invalid handleExit options: ${String(options)}; expected an object.`);
+  }
+  const signals = options.signals ?? ['SIGTERM', 'SIGINT'];
+  if (!Array.isArray(signals) || !signals.every((s) => typeof s === 'string' && s.startsWith('SIG'))) {
+    throw new TypeError(`[@pactown/log-core] Invalid option ${prefix}signals: ${String(signals)}; expected signal names like 'SIGTERM'.`);
+  }
+  const timeoutMs = options.timeoutMs ?? 5000;
+  if (typeof timeoutMs !== 'number' || !(timeoutMs >= 0)) {
+    throw new TypeError(`[@pactown/log-core] Invalid option ${prefix}timeoutMs: ${String(timeoutMs)}; expected a number >= 0.`);
+  }
+  return { signals, timeoutMs };
+}
+
 /**
  * Opt-in: flush on normal exit (`'exit'`, including `process.exit()`), and on
  * the given signals. After a signal, when nothing else listens for it, the
@@ -39,17 +55,7 @@ let installed: (() => void) | undefined;
  * Returns a function that removes the listeners. Calling it twice installs once.
  */
 export function handleExit(options: HandleExitOptions = {}): () => void {
-  if (options === null || typeof options !== 'object') {
-    throw new TypeError(`[@pactown/log-core] Invalid handleExit options: ${String(options)}; expected an object.`);
-  }
-  const signals = options.signals ?? ['SIGTERM', 'SIGINT'];
-  if (!Array.isArray(signals) || !signals.every((s) => typeof s === 'string' && s.startsWith('SIG'))) {
-    throw new TypeError(`[@pactown/log-core] Invalid option signals: ${String(signals)}; expected signal names like 'SIGTERM'.`);
-  }
-  const timeoutMs = options.timeoutMs ?? 5000;
-  if (typeof timeoutMs !== 'number' || !(timeoutMs >= 0)) {
-    throw new TypeError(`[@pactown/log-core] Invalid option timeoutMs: ${String(timeoutMs)}; expected a number >= 0.`);
-  }
+  const { signals, timeoutMs } = checkHandleExitOptions(options);
   if (installed !== undefined) return installed;
 
   const onExit = () => flushSync();

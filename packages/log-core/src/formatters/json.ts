@@ -1,6 +1,6 @@
 import type { Formatter, LogRecord } from '../types.js';
 import { jsonKey, jsonValue, quote } from './json-value.js';
-import { createAsctime, createIsoTime } from './time.js';
+import { checkDatefmt, createAsctime, createIsoTime } from './time.js';
 
 /** Options of {@link jsonFormatter}. */
 export interface JsonFormatterOptions {
@@ -22,6 +22,10 @@ const CORE = new Set(['timestamp', 'level', 'logger', 'message']);
  * A field that would overwrite one of the four core keys is written as `fields.<key>`.
  */
 export function jsonFormatter(options: JsonFormatterOptions = {}): Formatter {
+  if (options === null || typeof options !== 'object') {
+    throw new TypeError(`[@pactown/log-core] Invalid json formatter options: ${String(options)}; expected an object.`);
+  }
+  checkDatefmt(options.datefmt);
   const mode = options.timestamp ?? 'iso';
   if (mode !== 'iso' && mode !== 'asctime' && mode !== 'epoch') {
     throw new TypeError(`[@pactown/log-core] Invalid option timestamp: ${String(mode)}; expected 'iso', 'asctime' or 'epoch'.`);

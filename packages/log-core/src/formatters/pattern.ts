@@ -4,7 +4,7 @@ import type { Formatter, LogRecord } from '../types.js';
 import { escapeControl } from './escape.js';
 import { printfConvert, toText } from './printf-spec.js';
 import { errorBlock } from './stack.js';
-import { createAsctime } from './time.js';
+import { checkDatefmt, createAsctime } from './time.js';
 
 /** Python's classic layout; `asctime` uses Python's default date format. */
 export const DEFAULT_PATTERN = '%(asctime)s [%(levelname)s] %(name)s: %(message)s';
@@ -53,9 +53,7 @@ export function patternFormatter(pattern: string = DEFAULT_PATTERN, options: Pat
   if (options === null || typeof options !== 'object') {
     throw new TypeError(`[@pactown/log-core] Invalid pattern options: ${String(options)}; expected an object.`);
   }
-  if (options.datefmt !== undefined && typeof options.datefmt !== 'string') {
-    throw new TypeError(`[@pactown/log-core] Invalid option datefmt: ${String(options.datefmt)}; expected a strftime string.`);
-  }
+  checkDatefmt(options.datefmt);
   const missing = options.missing ?? '';
   const asctime = createAsctime(options.datefmt, options.utc === true);
   const withStack = options.stack !== false;

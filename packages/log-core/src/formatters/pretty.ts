@@ -2,7 +2,7 @@ import type { Formatter, LogRecord } from '../types.js';
 import { escapeControl } from './escape.js';
 import { jsonValue } from './json-value.js';
 import { errorBlock } from './stack.js';
-import { strftime } from './time.js';
+import { checkDatefmt, strftime } from './time.js';
 
 /** Options of {@link prettyFormatter}. */
 export interface PrettyFormatterOptions {
@@ -40,6 +40,10 @@ export function wantsColour(stream: { isTTY?: boolean } | undefined, env: NodeJS
 
 /** Terminal output: `23:59:59.123 INFO    pactown.sandbox: message key=value`, coloured by level when wanted. */
 export function prettyFormatter(options: PrettyFormatterOptions = {}): Formatter {
+  if (options === null || typeof options !== 'object') {
+    throw new TypeError(`[@pactown/log-core] Invalid pretty formatter options: ${String(options)}; expected an object.`);
+  }
+  checkDatefmt(options.datefmt);
   if (options.colorize !== undefined && typeof options.colorize !== 'boolean') {
     throw new TypeError(`[@pactown/log-core] Invalid option colorize: ${String(options.colorize)}; expected a boolean.`);
   }

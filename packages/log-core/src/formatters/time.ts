@@ -63,6 +63,13 @@ function zoneName(d: Date): string {
   return part?.value ?? offset(d);
 }
 
+/** Throws a TypeError naming `datefmt` unless it is undefined or a string. */
+export function checkDatefmt(datefmt: unknown): void {
+  if (datefmt !== undefined && typeof datefmt !== 'string') {
+    throw new TypeError(`[@pactown/log-core] Invalid option datefmt: ${String(datefmt)}; expected a strftime string.`);
+  }
+}
+
 /**
  * A cached `asctime` renderer: the date part is rebuilt once per second.
  * With no `datefmt` it prints Python's default, `2026-11-26 23:59:59,123`.
