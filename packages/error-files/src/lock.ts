@@ -21,6 +21,9 @@ const ORPHAN_MS = 2_000;
 const TEMP_PID = /\.(\d+)\.\d+\.[a-z0-9]+\.tmp$/;
 const queues = new Map<string, Promise<void>>();
 
+/** The time lock ages and deadlines are measured with (internal: tests move it ahead instead of waiting). */
+export const lockClock = { now: (): number => Date.now() };
+
 function alive(pid: number): boolean {
   if (!Number.isInteger(pid) || pid <= 0) return false;
   try {
@@ -50,7 +53,7 @@ function holder(fs: ErrorFilesFs, lockPath: string, ino: number, size: number): 
 function isStale(fs: ErrorFilesFs, lockPath: string): boolean {
   try {
     const st = fs.lstatSync(lockPath);
-    const age = Date.now() - Math.max(st.ctimeMs, st.mtimeMs);
+    const age = lockClock.now() - Math.max(st.ctimeMs, st.mtimeMs);
     if (age > STALE_MS) return true;
     const pid = holder(fs, lockPath, st.ino, st.size);
     if (pid === undefined) return age > ORPHAN_MS;
@@ -81,7 +84,7 @@ function tryTake(fs: ErrorFilesFs, lockPath: string, temp: string): boolean | un
 
 /** Takes the lock; `false` when it could not be had in time or made at all (the caller goes on without it). */
 async function acquire(fs: ErrorFilesFs, lockPath: string, temp: string, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
+  const deadline = lockClock.now() + timeoutMs;
   for (let attempt = 0; ; attempt++) {
     const taken = tryTake(fs, lockPath, temp);
     if (taken !== false) return taken === true;
@@ -89,7 +92,7 @@ async function acquire(fs: ErrorFilesFs, lockPath: string, temp: string, timeout
       quietly(() => fs.unlinkSync(lockPath));
       continue;
     }
-    if (Date.now() >= deadline) return false;
+    if (lockClock.now() >= deadline) return false;
     await delay(Math.min(2 ** attempt, 25));
   }
 }

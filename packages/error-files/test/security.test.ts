@@ -1,8 +1,10 @@
 import { execFileSync } from 'node:child_process';
-import { lchown, lstat, mkdir, readFile, readdir, symlink, writeFile } from 'node:fs/promises';
+import { utimesSync } from 'node:fs';
+import { lchown, link, lstat, mkdir, readFile, readdir, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type ErrorFilesFs, listErrorFiles, readErrorFile, writeErrorFile } from '../src/index.js';
+import { lockClock } from '../src/lock.js';
 import { seedReport } from './fixtures/seed-report.js';
 import { isRoot, leftovers, tempDir } from './support.js';
 
@@ -121,5 +123,81 @@ describe('locks', () => {
     expect((await readErrorFile(logDir, '123')).serviceId).toBe('123');
     // The other process's lock is left alone.
     expect(await readFile(lock, 'utf8')).toBe(`${process.ppid}\n`);
+  });
+});
+
+describe('lock takeover', () => {
+  const realNow = lockClock.now;
+  afterEach(() => {
+    lockClock.now = realNow;
+  });
+  /** Moves the lock's clock `ms` ahead of the real one (a file's change time cannot be set back). */
+  const ahead = (ms: number) => {
+    lockClock.now = () => Date.now() + ms;
+  };
+  const lockPath = () => path.join(logDir, '.service_123_error.log.lock');
+  const hourAgo = () => Date.now() / 1000 - 3600;
+
+  /** A lock as a writer takes it: a hard link to its temp file, whose name carries `pid`. */
+  async function heldBy(pid: number): Promise<string> {
+    const temp = path.join(logDir, `.service_123_error.log.${pid}.7.abc123.tmp`);
+    await writeFile(temp, 'a report being written\n'.repeat(4));
+    await link(temp, lockPath());
+    return temp;
+  }
+
+  /** Whether a write took the lock over: it then removes the lock when done; otherwise it goes on without it after `lockTimeoutMs`, leaving the lock as it was. */
+  async function writeTakesOver(): Promise<boolean> {
+    const before = await lstat(lockPath());
+    await writeErrorFile(seedReport(), { logDir, lockTimeoutMs: 200 });
+    expect((await readErrorFile(logDir, '123')).serviceId).toBe('123');
+    const after = await lstat(lockPath()).catch(() => undefined);
+    if (after !== undefined) expect(after.ino).toBe(before.ino);
+    return after === undefined;
+  }
+
+  it('takes over a lock no temp file shares once it is 2 s old, not before', async () => {
+    // A writer died after its rename: the lock is a link to what is now an error file of someone else's.
+    await writeFile(path.join(logDir, 'renamed-away'), 'x'.repeat(100));
+    await link(path.join(logDir, 'renamed-away'), lockPath());
+    // An old modification time alone does not make it stale: the link was made just now.
+    utimesSync(lockPath(), hourAgo(), hourAgo());
+    ahead(1_500);
+    expect(await writeTakesOver()).toBe(false);
+    ahead(2_500);
+    expect(await writeTakesOver()).toBe(true);
+    expect(await leftovers(logDir)).toEqual([]);
+  });
+
+  it('takes over an empty lock file left behind once it is 2 s old', async () => {
+    await writeFile(lockPath(), '');
+    expect(await writeTakesOver()).toBe(false);
+    ahead(2_500);
+    expect(await writeTakesOver()).toBe(true);
+  });
+
+  it('takes over a lock whose holder (by its temp file) is gone', async () => {
+    const temp = await heldBy(999_999_999);
+    expect(await writeTakesOver()).toBe(true);
+    // The dead writer's temp file is not ours to remove (clean does that).
+    expect((await lstat(temp)).isFile()).toBe(true);
+  });
+
+  it.each([
+    ['a link to the temp file of a live process', () => heldBy(process.ppid)],
+    ['a pid file of a live process', () => writeFile(lockPath(), `${process.ppid}\n`)],
+  ])('takes over %s only after 30 s', async (_what, make) => {
+    await make();
+    utimesSync(lockPath(), hourAgo(), hourAgo());
+    ahead(29_000);
+    expect(await writeTakesOver()).toBe(false);
+    ahead(31_000);
+    expect(await writeTakesOver()).toBe(true);
+  });
+
+  it('never takes over a fresh lock of a live process, whatever its modification time', async () => {
+    await heldBy(process.ppid);
+    utimesSync(lockPath(), hourAgo(), hourAgo());
+    expect(await writeTakesOver()).toBe(false);
   });
 });
