@@ -4,7 +4,7 @@ import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createHandler, fileHandler, flush, getLogger, jsonFormatter, type LogRecord, patternFormatter, streamHandler } from '../src/index.js';
+import { createHandler, fileHandler, flush, getLogger, jsonFormatter, type LogRecord, patternFormatter, rotatingFileHandler, streamHandler } from '../src/index.js';
 import { collector, tempDir, uniqueName } from './helpers.js';
 
 const run = promisify(execFile);
@@ -97,6 +97,32 @@ describe('handlers', () => {
     log.error('after close');
     expect(h.errors).toBe(3);
     await flush();
+  });
+
+  it.each(['file', 'rotating-file'] as const)('a %s handler whose file cannot be opened tries again on the next record', async (kind) => {
+    const blocker = path.join(tmp.dir, 'blocked');
+    await fs.writeFile(blocker, '');
+    const filename = path.join(blocker, 'sub', 'app.log');
+    const h = kind === 'file' ? fileHandler({ filename, formatter: (r) => r.message }) : rotatingFileHandler({ filename, maxBytes: 1000, backupCount: 1, formatter: (r) => r.message });
+    const log = getLogger(uniqueName());
+    log.setLevel('INFO');
+    log.addHandler(h);
+    const spy = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      log.info('lost while the path is a file');
+      await flush();
+      expect(h.errors).toBe(1);
+      // The path becomes valid (a fixed permission, a remounted disk): the next record is written.
+      await fs.rm(blocker);
+      log.info('written once the path is valid');
+      log.info('and the next one');
+      await h.flush();
+    } finally {
+      spy.mockRestore();
+    }
+    expect(await fs.readFile(filename, 'utf8')).toBe('written once the path is valid\nand the next one\n');
+    expect(h.errors).toBe(1);
+    await h.close();
   });
 
   it('failing handlers are reported once on stderr, counted, and never stop the others', async () => {
