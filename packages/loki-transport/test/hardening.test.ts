@@ -211,7 +211,7 @@ describe('tls options', () => {
     expect(normalizeOptions({ url, tls: ok }).tls).toEqual(ok);
     expect(normalizeOptions({ url, tls: { ca: 'a' } }).tls).toEqual({ ca: 'a' });
     // Node's own types for PEM data pass too.
-    expect(() => normalizeOptions({ url, tls: { ca: [Buffer.from('a')], cert: Buffer.from('c') as never } })).not.toThrow();
+    expect(() => normalizeOptions({ url, tls: { ca: [Buffer.from('a')] as never, cert: Buffer.from('c') as never } })).not.toThrow();
   });
 });
 
