@@ -106,7 +106,11 @@ function dispatch(logger: any, obj: unknown, msg: unknown, level: number): void 
     if (chain.length === 0 && settings.lastResort && level >= LEVELS.WARNING) lastResort(logger, node, obj, msg, level);
     return;
   }
-  const record = safeRecord(logger, node, obj, msg, level);
+  handTo(chain, level, safeRecord(logger, node, obj, msg, level));
+}
+
+/** Gives `record` to every handler of `chain` whose level it reaches; a throwing handler is reported, never rethrown. */
+function handTo(chain: readonly Handler[], level: number, record: LogRecord): void {
   for (let i = 0; i < chain.length; i++) {
     const handler = chain[i]!;
     if (level < handler.level) continue;
@@ -153,16 +157,7 @@ function deliver(node: LoggerNode, level: number, make: () => LogRecord): void {
     if (settings.lastResort && level >= LEVELS.WARNING) writeLastResort(make());
     return;
   }
-  const record = make();
-  for (let i = 0; i < chain.length; i++) {
-    const handler = chain[i]!;
-    if (level < handler.level) continue;
-    try {
-      handler.handle(record);
-    } catch (error) {
-      reportThrowingHandler(handler, error);
-    }
-  }
+  handTo(chain, level, make());
 }
 
 let fallbackReported = false;
