@@ -1,4 +1,4 @@
-import { LabelValidator } from './labels.js';
+import { LabelValidator, type ValidLabels } from './labels.js';
 import type { ResolvedOptions } from './options.js';
 import type { RawStream } from './proto.js';
 import { RateLimiter } from './rate-limit.js';
@@ -114,9 +114,17 @@ export class Ingester {
     let rejected = 0;
     let validLines = 0;
     let validBytes = 0;
-    for (const raw of streams) {
+    // Loki 3 parses every stream's labels while reading the push: one that does
+    // not parse refuses the whole push before anything is validated or stored.
+    const checked = streams.map((raw) => this.#labels.validate(raw.labelsText));
+    const unparsable = checked.find((c) => typeof c === 'object' && 'unparsable' in c);
+    if (unparsable) {
+      const total = streams.reduce((n, raw) => n + raw.ms.length, 0);
+      return { status: 400, message: unparsable.unparsable, accepted: 0, rejected: total };
+    }
+    for (const [index, raw] of streams.entries()) {
       const count = raw.ms.length;
-      const labels = this.#labels.validate(raw.labelsText);
+      const labels = checked[index] as ValidLabels | string;
       if (typeof labels === 'string') {
         errors.push(labels);
         rejected += count;

@@ -24,16 +24,24 @@ export interface ValidLabels {
   key: string;
 }
 
+/**
+ * Label text that does not parse. Loki 3 finds this while reading the push,
+ * before any stream is validated, and refuses the whole push with this message.
+ */
+export interface UnparsableLabels {
+  unparsable: string;
+}
+
 const CACHE_LIMIT = 10_000;
 
 /** Parses and validates pushed label texts like Loki's distributor, remembering recent answers. */
 export class LabelValidator {
-  readonly #cache = new Map<string, ValidLabels | string>();
+  readonly #cache = new Map<string, ValidLabels | UnparsableLabels | string>();
 
   constructor(readonly opts: ResolvedOptions) {}
 
-  /** Returns the labels, or Loki's error message for the stream. */
-  validate(text: string): ValidLabels | string {
+  /** Returns the labels, Loki's error message for the stream, or the push's error when the text does not parse. */
+  validate(text: string): ValidLabels | UnparsableLabels | string {
     const hit = this.#cache.get(text);
     if (hit !== undefined) return hit;
     const result = check(text, this.opts);
@@ -47,12 +55,12 @@ function byName(a: [string, string], b: [string, string]): number {
   return a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0;
 }
 
-function check(text: string, opts: ResolvedOptions): ValidLabels | string {
+function check(text: string, opts: ResolvedOptions): ValidLabels | UnparsableLabels | string {
   let pairs: Array<[string, string]>;
   try {
     pairs = parsePushLabels(text);
   } catch (error) {
-    if (error instanceof LokiHttpError) return `Error parsing labels '${text}' with error: ${error.message}`;
+    if (error instanceof LokiHttpError) return { unparsable: `couldn't parse labels: ${error.message}` };
     throw error;
   }
   // Loki's label parser drops every label with an empty value (a name pushed with any empty value goes entirely).

@@ -30,13 +30,13 @@ describe('400: labels', () => {
   it('refuses a label name Loki cannot parse (JSON)', async () => {
     const res = await push(receiver.url, jsonBody([{ stream: { 'foo-bar': 'x' }, values: values([{ ts: nowNs(), line: 'l' }]) }]));
     expect(res.status).toBe(400);
-    expect(res.text).toMatch(/^Error parsing labels '\{foo-bar="x"\}' with error: parse error at line 1, col 5: syntax error/);
+    expect(res.text).toMatch(/^couldn't parse labels: parse error at line 1, col 5: syntax error/);
   });
 
   it('refuses selector text that is not a label set (protobuf)', async () => {
     const res = await push(receiver.url, pb('{a=b}'));
     expect(res.status).toBe(400);
-    expect(res.text).toContain("Error parsing labels '{a=b}' with error: parse error");
+    expect(res.text).toMatch(/^couldn't parse labels: parse error/);
   });
 
   it('refuses non-equality matchers in pushed labels', async () => {
@@ -197,14 +197,40 @@ describe('partial accept', () => {
   it('stores the good entries of a push and lists the refused ones', async () => {
     const body = protobufBody([
       { labels: '{a="good"}', entries: [{ ts: nowNs(), line: 'kept 1' }, { ts: nowNs(-8 * DAY), line: 'too old' }, { ts: nowNs(), line: 'kept 2' }] },
-      { labels: '{bad-name="x"}', entries: [{ ts: nowNs(), line: 'refused' }] },
+      { labels: '{a="other", b=""}', entries: [{ ts: nowNs(), line: 'kept 3' }] },
+      { labels: '{}', entries: [{ ts: nowNs(), line: 'refused' }] },
     ]);
     const res = await push(receiver.url, body);
     expect(res.status).toBe(400);
     expect(res.text).toContain('has timestamp too old');
-    expect(res.text).toContain("Error parsing labels '{bad-name=\"x\"}'");
-    expect(receiver.entries().map((e) => e.line)).toEqual(['kept 1', 'kept 2']);
-    expect(receiver.stats()).toMatchObject({ acceptedLines: 2, rejectedLines: 2 });
+    expect(res.text).toContain('error at least one label pair is required per stream');
+    expect(receiver.entries().map((e) => e.line).sort()).toEqual(['kept 1', 'kept 2', 'kept 3']);
+    expect(receiver.stats()).toMatchObject({ acceptedLines: 3, rejectedLines: 2 });
+  });
+
+  it('refuses the whole push when any stream has label text that does not parse (Loki 3)', async () => {
+    for (const bad of ['{bad-name="x"}', '{a=b}', 'not a label set']) {
+      const body = protobufBody([
+        { labels: '{a="good"}', entries: [{ ts: nowNs(), line: 'would be kept' }] },
+        { labels: bad, entries: [{ ts: nowNs(), line: 'refused 1' }, { ts: nowNs(), line: 'refused 2' }] },
+        { labels: '{a="also good"}', entries: [{ ts: nowNs(), line: 'after the bad one' }] },
+      ]);
+      const res = await push(receiver.url, body);
+      expect(res.status).toBe(400);
+      expect(res.text).toMatch(/^couldn't parse labels: /);
+      expect(res.text).not.toContain('Error parsing labels');
+      expect(receiver.entries()).toEqual([]);
+      expect(receiver.stats()).toMatchObject({ acceptedLines: 0, rejectedLines: 4 });
+      receiver.reset();
+    }
+    const json = jsonBody([
+      { stream: { a: 'good' }, values: values([{ ts: nowNs(), line: 'would be kept' }]) },
+      { stream: { 'foo-bar': 'x' }, values: values([{ ts: nowNs(), line: 'refused' }]) },
+    ]);
+    const res = await push(receiver.url, json);
+    expect(res.status).toBe(400);
+    expect(res.text).toMatch(/^couldn't parse labels: parse error at line 1, col 5/);
+    expect(receiver.entries()).toEqual([]);
   });
 
   it('accepts out-of-order lines within 1 h of the newest and lists the ones further behind', async () => {
