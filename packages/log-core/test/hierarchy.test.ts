@@ -56,14 +56,34 @@ describe('hierarchy follows Python logging', () => {
   });
 
   it('agrees with CPython on every row', (ctx) => {
-    let out: string;
-    try {
-      out = execFileSync('python3', [path.join(import.meta.dirname, 'fixtures/python-hierarchy.py')], { input: JSON.stringify(cases), encoding: 'utf8' });
-    } catch {
-      ctx.skip();
+    const out = runPython([path.join(import.meta.dirname, 'fixtures/python-hierarchy.py')], JSON.stringify(cases));
+    if (out === undefined) {
+      ctx.skip('python3 is not installed');
       return;
     }
     expect(JSON.parse(out)).toEqual(cases.map((c) => c.expected));
+  });
+});
+
+/** Runs python3; undefined only when python3 itself is missing. Any other failure of the script throws. */
+function runPython(args: string[], input: string): string | undefined {
+  try {
+    return execFileSync('python3', args, { input, encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'] });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+describe('the CPython comparison', () => {
+  it('fails, not skips, when the script itself fails', (ctx) => {
+    if (runPython(['-c', 'pass'], '') === undefined) {
+      ctx.skip('python3 is not installed');
+      return;
+    }
+    expect(() => runPython(['-c', 'import sys; sys.exit(3)'], '')).toThrow();
+    expect(() => runPython(['-c', 'raise ValueError("broken fixture")'], '')).toThrow(/broken fixture/);
+    expect(() => runPython([path.join(import.meta.dirname, 'fixtures/no-such-script.py')], '')).toThrow();
   });
 });
 
