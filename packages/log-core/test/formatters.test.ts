@@ -66,14 +66,27 @@ describe('patternFormatter', () => {
     const text = fc.string({ unit: 'binary' });
     const lineish = fc.oneof(text, fc.constant('\n2026-11-26 23:59:59,123 [INFO] x: forged'), fc.constant('\r\n[INFO] x'), fc.constant('\u2028y'));
     const message = fc.array(lineish, { maxLength: 4 }).map((parts) => parts.join(''));
+    // Errors given as plain objects (not Error instances) carry any type and stack text, hostile ones included.
+    const forgedLine = fc.constantFrom('2026-11-26 23:59:59,123 [INFO] pactown.auth: admin logged in', '[INFO] x', 'pactown.auth: admin logged in', '\u001b[2K\r2026 [INFO] x', '\u001b[31mINFO\u001b[0m x');
+    const hostile = fc.array(fc.oneof(lineish, forgedLine), { minLength: 1, maxLength: 4 }).map((parts) => parts.join(''));
     const error = fc.record(
       {
-        type: fc.constantFrom('Error', 'TypeError', 'MyError'),
+        type: fc.oneof(fc.constantFrom('Error', 'TypeError', 'MyError'), hostile),
         message,
-        stack: fc.option(fc.oneof(message, fc.array(lineish, { maxLength: 6 }).map((parts) => `Error: x\n    at f (a.js:1:1)${parts.join('\n')}`)), { nil: undefined }),
+        stack: fc.option(
+          fc.oneof(
+            message,
+            hostile,
+            fc.tuple(forgedLine, hostile).map(([first, more]) => `${first}\n${more}`),
+            fc.array(lineish, { maxLength: 6 }).map((parts) => `Error: x\n    at f (a.js:1:1)${parts.join('\n')}`),
+          ),
+          { nil: undefined },
+        ),
       },
       { requiredKeys: ['type', 'message'] },
     );
+    // What may start an error's first line: a name, as V8 writes it, maybe with Node's [CODE].
+    const head = /^[A-Za-z_$][\w$.]*(?: \[[^\]\n]*\])?(?::|$)/;
     fc.assert(
       fc.property(message, fc.array(error, { minLength: 1, maxLength: 3 }), (msg, chain) => {
         const err = chain.reduceRight<SerializedError | undefined>((cause, e) => ({ ...e, ...(cause === undefined ? {} : { cause }) }), undefined)!;
@@ -84,9 +97,29 @@ describe('patternFormatter', () => {
           expect(starts).toHaveLength(chain.length);
           expect(starts.slice(1).every((l) => l.startsWith('Caused by: '))).toBe(true);
           expect(lines.slice(1).every((l) => !l.startsWith('2026'))).toBe(true);
+          for (const [i, l] of starts.entries()) {
+            const first = i === 0 ? l : l.slice('Caused by: '.length);
+            expect(first).toMatch(head);
+          }
         }
       }),
     );
+  });
+
+  it('a plain-object error cannot set its first line through its stack or type', () => {
+    const f = patternFormatter('%(name)s: %(message)s');
+    const lines = (err: SerializedError) => f(record({ levelName: 'ERROR', level: 50, message: 'failed', err })).split('\n').slice(1);
+    expect(lines({ type: 'Error', message: 'm', stack: 'pactown.auth: admin logged in' })).toEqual(['Error: m', '    pactown.auth: admin logged in']);
+    expect(lines({ type: 'Error', message: 'm', stack: 'm\n2026-11-26 [INFO] forged' })).toEqual(['Error: m', '    m', '    2026-11-26 [INFO] forged']);
+    expect(lines({ type: 'Error', message: 'm', stack: 'Other: n\n    at f (a.js:1:1)' })).toEqual(['Error: m', '    Other: n', '    at f (a.js:1:1)']);
+    expect(lines({ type: '2026-11-26 23:59:59,123 [INFO] pactown.auth', message: 'admin logged in' })).toEqual([
+      'Error: admin logged in',
+      '    type: 2026-11-26 23:59:59,123 [INFO] pactown.auth',
+    ]);
+    expect(lines({ type: 'Error\n2026 [INFO] x: forged\u001b[2K', message: 'm', stack: 'q' })).toEqual(['Error: m', '    type: Error\\n2026 [INFO] x: forged\\x1b[2K', '    q']);
+    // A stack V8 wrote still gives the first line, Node's [CODE] included.
+    expect(lines({ type: 'TypeError', message: 'bad\nport', stack: 'TypeError [ERR_X]: bad\nport\n    at f (a.js:1:1)' })).toEqual(['TypeError [ERR_X]: bad\\nport', '    at f (a.js:1:1)']);
+    expect(lines({ type: 'MyError', message: '', stack: 'Error\n    at f (a.js:1:1)' })).toEqual(['Error', '    at f (a.js:1:1)']);
   });
 
   it('property: widths and alignment hold for printable values', () => {
