@@ -25,6 +25,11 @@ const NPM_404 = /404\s+(?:Not Found\s*-\s*GET\s+\S+\/)?'?(@?[^\s'@]+(?:\/[^\s'@]
 
 /** Any error of the sandbox and dependency steps, mapped to a category with suggestions. */
 export function setupFailure(error: unknown): SetupFailure {
+  const cause = error instanceof DependencyError ? (error.cause as NodeJS.ErrnoException | undefined) : undefined;
+  if (cause?.code === 'ENOENT') {
+    // The installer program itself (python3, npm) is not on the host: a missing runtime, not a bad dependency.
+    return { category: 'environment', message: `A required program is missing: ${cause.message}`, suggestions: [{ action: 'install_runtime', description: 'Install the runtime (python3 with venv, node/npm) on the host', autoFixable: false }], stderrOutput: '' };
+  }
   if (error instanceof DependencyError) {
     const missing = NO_DISTRIBUTION.exec(error.output)?.[1] ?? NPM_404.exec(error.output)?.[1] ?? null;
     const suggestions: Suggestion[] = [];
