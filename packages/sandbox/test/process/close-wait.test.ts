@@ -16,9 +16,9 @@ function nextRecord(records: ServiceLogRecord[], test: (r: ServiceLogRecord) => 
   return new Promise((resolve, reject) => {
     const check = (): void => {
       const found = records.find(test);
-      if (found !== undefined) return resolve(found);
-      if (Date.now() > deadline) return reject(new Error('no matching record before the deadline'));
-      setTimeout(check, 10);
+      if (found !== undefined) resolve(found);
+      else if (Date.now() > deadline) reject(new Error('no matching record before the deadline'));
+      else setTimeout(check, 10);
     };
     check();
   });
