@@ -1,29 +1,13 @@
-import { type LokiReceiver, startLokiReceiver } from '@pactown/loki-receiver';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createLokiClient, type LokiClient, type LokiOptions } from '../src/index.js';
+import { describe, expect, it } from 'vitest';
+import { receiverFixture } from './helpers/fixture.js';
 
-let receiver: LokiReceiver;
-const clients: LokiClient[] = [];
-const warnings: string[] = [];
-
-function client(options: Partial<LokiOptions> = {}): LokiClient {
-  const c = createLokiClient({ url: receiver.url, labels: { service: 'api' }, metricsInterval: 0, minBackoff: 20, maxBackoff: 200, onWarning: (m) => warnings.push(m), ...options });
-  clients.push(c);
-  return c;
-}
+const fx = receiverFixture({ labels: { service: 'api' }, minBackoff: 20, maxBackoff: 200 });
+const { client, warnings } = fx;
 
 function record(i: number, extra: Record<string, unknown> = {}) {
   return { level: 30, time: Date.now(), name: 'pactown.test', msg: `line ${i}`, pid: 1, hostname: 'h', ...extra };
 }
 
-beforeEach(async () => {
-  receiver = await startLokiReceiver();
-  warnings.length = 0;
-});
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((c) => c.close()));
-  await receiver.close();
-});
 
 describe('delivery', () => {
   it('groups records into one stream per label set and keeps same-millisecond order', async () => {
@@ -31,10 +15,10 @@ describe('delivery', () => {
     const time = Date.now();
     for (let i = 0; i < 50; i++) c.push(record(i, { time, level: i % 2 ? 30 : 50 }));
     await c.flush();
-    const entries = receiver.entries();
+    const entries = fx.receiver.entries();
     expect(entries).toHaveLength(50);
     expect(new Set(entries.map((e) => e.stream))).toEqual(new Set(['{level="error", logger="pactown.test", service="api"}', '{level="info", logger="pactown.test", service="api"}']));
-    expect(receiver.stats().push['application/x-protobuf']?.requests).toBe(1);
+    expect(fx.receiver.stats().push['application/x-protobuf']?.requests).toBe(1);
     const info = entries.filter((e) => e.labels.level === 'info');
     const stamps = info.map((e) => e.timestampNs);
     for (let i = 1; i < stamps.length; i++) expect(stamps[i]! > stamps[i - 1]!).toBe(true);
@@ -45,30 +29,30 @@ describe('delivery', () => {
 
   it('sends as soon as the logger goes quiet, but not while it holds more input', async () => {
     const c = client({ batchWait: 5_000 });
-    const requests = () => receiver.stats().push['application/x-protobuf']?.requests ?? 0;
+    const requests = () => fx.receiver.stats().push['application/x-protobuf']?.requests ?? 0;
     c.pushLine(JSON.stringify(record(1)));
     // Idle sender, nothing more to come: out at once rather than after batchWait.
-    await receiver.waitForEntries(1, 2_000);
+    await fx.receiver.waitForEntries(1, 2_000);
     c.hold?.(true);
     for (let i = 2; i <= 10; i++) c.pushLine(JSON.stringify(record(i)));
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(requests()).toBe(1);
     c.hold?.(false);
-    await receiver.waitForEntries(10, 2_000);
+    await fx.receiver.waitForEntries(10, 2_000);
     expect(requests()).toBe(2);
-    expect(receiver.entries().map((e) => e.line)).toContain('level=info logger=pactown.test msg="line 10"');
+    expect(fx.receiver.entries().map((e) => e.line)).toContain('level=info logger=pactown.test msg="line 10"');
   });
 
   it('sends JSON, gzip or not, with structured metadata', async () => {
     for (const gzip of [false, true]) {
-      receiver.reset();
+      fx.receiver.reset();
       const c = client({ wire: 'json', gzip });
       c.push(record(1, { userId: 'user123', trace_id: 'abc' }));
       await c.flush();
-      const [e] = receiver.entries();
+      const [e] = fx.receiver.entries();
       expect(e!.line).toBe('level=info logger=pactown.test msg="line 1" user=user123 trace_id=abc');
       expect(e!.structuredMetadata).toEqual({ userId: 'user123', trace_id: 'abc' });
-      expect(Object.keys(receiver.stats().push)).toEqual(['application/json']);
+      expect(Object.keys(fx.receiver.stats().push)).toEqual(['application/json']);
     }
   });
 
@@ -82,7 +66,7 @@ describe('delivery', () => {
     sec({ service: 'service_123' }, 'Process started with PID: 12345', 30, 'pactown.sandbox');
     sec({}, 'Cache hit: venv_a1b2c3d4', 20, 'pactown.fast_start');
     await c.flush();
-    const lines = (q: string) => receiver.query(q).result.flatMap((s) => s.values.map((v) => v[1]));
+    const lines = (q: string) => fx.receiver.query(q).result.flatMap((s) => s.values.map((v) => v[1]));
     expect(lines('{service="api"} |~ "user=user123"')).toHaveLength(2);
     expect(lines('{service="api"} |~ "RATE_LIMIT|CONCURRENT"')).toHaveLength(2);
     expect(lines('{service="api"} |~ "(?i)(error|exception|failed|stderr)"')).toEqual([expect.stringContaining('ModuleNotFoundError')]);
@@ -94,7 +78,7 @@ describe('delivery', () => {
     const c = client();
     c.push(record(1, { msg: 'x'.repeat(300_000) }));
     await c.flush();
-    const [e] = receiver.entries();
+    const [e] = fx.receiver.entries();
     expect(Buffer.byteLength(e!.line)).toBeLessThanOrEqual(256_000);
     expect(e!.line.endsWith('…[truncated]')).toBe(true);
     expect(c.metrics().truncatedLines).toBe(1);
@@ -105,15 +89,15 @@ describe('delivery', () => {
     c.push(record(1, { msg: 'x'.repeat(200) }));
     c.push(record(2));
     await c.flush();
-    expect(receiver.entries()).toHaveLength(1);
+    expect(fx.receiver.entries()).toHaveLength(1);
     expect(c.metrics().droppedLines.too_long).toBe(1);
   });
 
   it('sends by size before the age limit', async () => {
     const c = client({ batchBytes: 2000, batchWait: 60_000 });
     for (let i = 0; i < 100; i++) c.push(record(i));
-    await receiver.waitForEntries(90, 20_000);
-    expect(receiver.stats().push['application/x-protobuf']!.requests).toBeGreaterThan(2);
+    await fx.receiver.waitForEntries(90, 20_000);
+    expect(fx.receiver.stats().push['application/x-protobuf']!.requests).toBeGreaterThan(2);
   });
 
   it('sends by age', async () => {
@@ -122,18 +106,17 @@ describe('delivery', () => {
     const t0 = performance.now();
     c.push(record(1));
     await new Promise((resolve) => setTimeout(resolve, 250));
-    expect(receiver.entries()).toHaveLength(0);
+    expect(fx.receiver.entries()).toHaveLength(0);
     expect(c.metrics().pendingLines).toBe(1);
-    await receiver.waitForEntries(1, 20_000);
+    await fx.receiver.waitForEntries(1, 20_000);
     expect(performance.now() - t0).toBeGreaterThanOrEqual(980);
-    expect(receiver.stats().push['application/x-protobuf']?.requests).toBe(1);
+    expect(fx.receiver.stats().push['application/x-protobuf']?.requests).toBe(1);
     await c.flush();
     expect(c.metrics().sentLines).toBe(1);
   });
 
   it('sends tenant, auth and custom headers; ready() works', async () => {
-    await receiver.close();
-    receiver = await startLokiReceiver({ multiTenant: true });
+    await fx.restart({ multiTenant: true });
     const bad = client({ metricsInterval: 0 });
     bad.push(record(1));
     await bad.flush();
@@ -143,6 +126,6 @@ describe('delivery', () => {
     expect(await c.ready()).toBe(true);
     c.push(record(2));
     await c.flush();
-    expect(receiver.entries('team-a')).toHaveLength(1);
+    expect(fx.receiver.entries('team-a')).toHaveLength(1);
   });
 });

@@ -1,17 +1,10 @@
-import { type LokiReceiver, startLokiReceiver } from '@pactown/loki-receiver';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createLokiClient, type LokiClient, type LokiOptions } from '../src/index.js';
+import { describe, expect, it } from 'vitest';
+import type { LokiClient } from '../src/index.js';
+import { receiverFixture } from './helpers/fixture.js';
 import { tick, waitFor } from './helpers/wait.js';
 
-let receiver: LokiReceiver;
-const clients: LokiClient[] = [];
-const warnings: string[] = [];
-
-function client(options: Partial<LokiOptions> = {}): LokiClient {
-  const c = createLokiClient({ url: receiver.url, labels: { service: 'api' }, metricsInterval: 0, minBackoff: 50, maxBackoff: 1000, drainTimeout: 60_000, onWarning: (m) => warnings.push(m), ...options });
-  clients.push(c);
-  return c;
-}
+const fx = receiverFixture({ labels: { service: 'api' }, minBackoff: 50, maxBackoff: 1000, drainTimeout: 60_000 });
+const { client, warnings } = fx;
 
 async function pushMany(c: LokiClient, from: number, to: number, extra: Record<string, unknown> = {}): Promise<void> {
   for (let i = from; i < to; i++) {
@@ -21,24 +14,16 @@ async function pushMany(c: LokiClient, from: number, to: number, extra: Record<s
 }
 
 function distinctLines(): number {
-  return new Set(receiver.entries().map((e) => e.line)).size;
+  return new Set(fx.receiver.entries().map((e) => e.line)).size;
 }
 
-beforeEach(async () => {
-  receiver = await startLokiReceiver();
-  warnings.length = 0;
-});
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((c) => c.close()));
-  await receiver.close();
-});
 
 describe('Loki going away and coming back', () => {
   it('delivers all 100,000 lines when Loki is down for 10 s in the middle', async () => {
     // Backoff from 250 ms doubling to 4 s, 20 retries: comfortably longer than the outage.
     const c = client({ batchWait: 200, minBackoff: 250, maxBackoff: 4000, maxRetries: 20 });
     await pushMany(c, 0, 50_000);
-    await receiver.down({ mode: 'reset' });
+    await fx.receiver.down({ mode: 'reset' });
     const downAt = Date.now();
     // Keep logging through the outage, spread over its 10 s.
     for (let k = 0; k < 10; k++) {
@@ -46,10 +31,10 @@ describe('Loki going away and coming back', () => {
       await new Promise((r) => setTimeout(r, Math.max(0, downAt + (k + 1) * 1000 - Date.now())));
     }
     expect(c.metrics().queueLines + c.metrics().pendingLines).toBeGreaterThan(0);
-    await receiver.up();
+    await fx.receiver.up();
     await c.flush();
     const m = c.metrics();
-    expect(receiver.entryCount).toBe(100_000);
+    expect(fx.receiver.entryCount).toBe(100_000);
     expect(distinctLines()).toBe(100_000);
     expect(m.sentLines).toBe(100_000);
     expect(Object.values(m.droppedLines).reduce((a, b) => a + b, 0)).toBe(0);
@@ -59,33 +44,33 @@ describe('Loki going away and coming back', () => {
 
   it('rides out a 429 storm and 500s', async () => {
     const c = client();
-    receiver.failNext(10, 429);
+    fx.receiver.failNext(10, 429);
     await pushMany(c, 0, 100);
     await c.flush();
-    receiver.failNext(5, 500);
+    fx.receiver.failNext(5, 500);
     await pushMany(c, 100, 200);
     await c.flush();
     const m = c.metrics();
-    expect(receiver.entryCount).toBe(200);
+    expect(fx.receiver.entryCount).toBe(200);
     expect(m.sentLines).toBe(200);
     expect(m.retries).toBe(15);
     expect(m.requests).toBe(17);
-    expect(receiver.stats().pushStatus).toMatchObject({ '429': 10, '500': 5, '204': 2 });
+    expect(fx.receiver.stats().pushStatus).toMatchObject({ '429': 10, '500': 5, '204': 2 });
   });
 
   it('waits as long as Retry-After says', async () => {
     const c = client({ minBackoff: 1, maxBackoff: 5000 });
-    receiver.failNext(1, 429, { retryAfter: 1 });
+    fx.receiver.failNext(1, 429, { retryAfter: 1 });
     const t0 = Date.now();
     await pushMany(c, 0, 1);
     await c.flush();
-    expect(receiver.entryCount).toBe(1);
+    expect(fx.receiver.entryCount).toBe(1);
     expect(Date.now() - t0).toBeGreaterThanOrEqual(900);
   });
 
   it('gives up after maxRetries, counts retries_exhausted and says so once', async () => {
     const c = client({ maxRetries: 2, minBackoff: 1, maxBackoff: 5 });
-    receiver.failNext(100, 503);
+    fx.receiver.failNext(100, 503);
     await pushMany(c, 0, 10);
     await c.flush();
     await pushMany(c, 10, 20);
@@ -98,11 +83,11 @@ describe('Loki going away and coming back', () => {
 
   it('retries slow answers that hit the request timeout', async () => {
     const c = client({ timeout: 300 });
-    receiver.setLatency(2000);
+    fx.receiver.setLatency(2000);
     await pushMany(c, 0, 50);
     const flushed = c.flush();
     await waitFor(() => c.metrics().retries >= 2, 30_000, 'two retries');
-    receiver.setLatency(0);
+    fx.receiver.setLatency(0);
     await flushed;
     expect(distinctLines()).toBe(50);
     expect(c.metrics().sentLines).toBe(50);
@@ -118,7 +103,7 @@ describe('answers that are not retried', () => {
     for (let i = 0; i < 10; i++) c.push({ level: 30, time: i < 3 ? old : Date.now(), name: 'pactown.x', msg: `n${i}` });
     await c.flush();
     const m = c.metrics();
-    expect(receiver.entryCount).toBe(14);
+    expect(fx.receiver.entryCount).toBe(14);
     expect(m.droppedLines.rejected).toBe(6);
     expect(m.sentLines).toBe(14);
     expect(m.retries).toBe(0);
@@ -127,21 +112,20 @@ describe('answers that are not retried', () => {
   });
 
   it('splits a batch refused with 413 and delivers the halves', async () => {
-    await receiver.close();
-    receiver = await startLokiReceiver({ maxBodyBytes: 20_000 });
+    await fx.restart({ maxBodyBytes: 20_000 });
     const c = client({ wire: 'json', batchWait: 60_000 });
     await pushMany(c, 0, 1000, { pad: 'p'.repeat(40) });
     await c.flush();
     const m = c.metrics();
-    expect(receiver.entryCount).toBe(1000);
+    expect(fx.receiver.entryCount).toBe(1000);
     expect(m.splits).toBeGreaterThanOrEqual(3);
     expect(m.sentLines).toBe(1000);
-    expect(receiver.stats().pushStatus['413']).toBe(m.splits);
+    expect(fx.receiver.stats().pushStatus['413']).toBe(m.splits);
   });
 
   it('drops other 4xx without retrying', async () => {
     const c = client();
-    receiver.failNext(1, 403);
+    fx.receiver.failNext(1, 403);
     await pushMany(c, 0, 5);
     await c.flush();
     expect(c.metrics().droppedLines.rejected).toBe(5);

@@ -1,19 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import v8 from 'node:v8';
 import vm from 'node:vm';
-import { type LokiReceiver, startLokiReceiver } from '@pactown/loki-receiver';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createLokiClient, type LokiClient, type LokiOptions } from '../src/index.js';
+import { describe, expect, it } from 'vitest';
+import { receiverFixture } from './helpers/fixture.js';
 import { tick } from './helpers/wait.js';
 
-let receiver: LokiReceiver;
-const clients: LokiClient[] = [];
-
-function client(options: Partial<LokiOptions> = {}): LokiClient {
-  const c = createLokiClient({ url: receiver.url, metricsInterval: 0, minBackoff: 50, maxBackoff: 200, maxRetries: 1000, drainTimeout: 60_000, onWarning: () => {}, ...options });
-  clients.push(c);
-  return c;
-}
+const fx = receiverFixture({ minBackoff: 50, maxBackoff: 200, maxRetries: 1000, drainTimeout: 60_000 });
+const { client } = fx;
 
 v8.setFlagsFromString('--expose-gc');
 const gc = vm.runInNewContext('gc') as () => void;
@@ -24,21 +17,12 @@ function line(i: number): Record<string, unknown> {
   return { level: 30, time: Date.now(), name: 'pactown.load', msg: `line ${i} ${hex[i % hex.length]}` };
 }
 
-beforeEach(async () => {
-  receiver = await startLokiReceiver();
-});
-afterEach(async () => {
-  // A test that failed while Loki was down must not leave its client draining into a dead receiver.
-  if (receiver.isDown) await receiver.up();
-  await Promise.all(clients.splice(0).map((c) => c.close()));
-  await receiver.close();
-});
 
 describe('bounded queue', () => {
   it('drop-oldest: memory stays within the bound while Loki is down, drops are counted', async () => {
     const bound = 2 * 1024 * 1024;
     const c = client({ queueBytes: bound, batchBytes: 128 * 1024 });
-    await receiver.down({ mode: 'reset' });
+    await fx.receiver.down({ mode: 'reset' });
     gc();
     const base = process.memoryUsage().arrayBuffers;
     let peakQueue = 0;
@@ -62,19 +46,19 @@ describe('bounded queue', () => {
     // and on a loaded machine more of its reads are pending at a sample); about 22 MiB without a bound.
     expect(peakBuffers).toBeLessThan(bound + 6 * 1024 * 1024);
     expect(during.droppedLines.queue_full).toBeGreaterThan(total / 2);
-    await receiver.up();
+    await fx.receiver.up();
     await c.flush();
     const m = c.metrics();
     expect(m.sentLines + m.droppedLines.queue_full).toBe(total);
-    expect(receiver.entryCount).toBe(m.sentLines);
+    expect(fx.receiver.entryCount).toBe(m.sentLines);
     // The newest lines survive: the last one logged arrived.
-    expect(receiver.query(`{logger="pactown.load"} |= "line ${total - 1} "`).result).toHaveLength(1);
+    expect(fx.receiver.query(`{logger="pactown.load"} |= "line ${total - 1} "`).result).toHaveLength(1);
   }, 120_000);
 
   it('backpressure: push() says when to wait, nothing is dropped', async () => {
     const bound = 256 * 1024;
     const c = client({ queueBytes: bound, batchBytes: 32 * 1024, queuePolicy: 'backpressure' });
-    await receiver.down({ mode: 'reset' });
+    await fx.receiver.down({ mode: 'reset' });
     let waited = 0;
     let i = 0;
     for (; i < 3000; i++) {
@@ -86,7 +70,7 @@ describe('bounded queue', () => {
     expect(waited).toBe(1);
     expect(c.metrics().queueBytes).toBeGreaterThanOrEqual(bound);
     const room = c.waitForRoom();
-    await receiver.up();
+    await fx.receiver.up();
     await room;
     for (i++; i < 3000; i++) if (!c.push(line(i))) await c.waitForRoom();
     await c.flush();
