@@ -3,7 +3,7 @@ import { type Handler, type Logger, type StreamHandler, getLogger, jsonFormatter
 import type { LokiClient } from '@pactown/loki-transport';
 import { lokiHandler } from '@pactown/loki-transport/log-core';
 import type { RunnerConfig } from '../config.js';
-import { displayUrl, redactUrls, splitCredentials } from './urls.js';
+import { displayUrl, redactUrls } from './urls.js';
 import { userLogHandler } from './user-logs.js';
 
 export interface LoggingOptions {
@@ -74,14 +74,10 @@ export function setupLogging(options: LoggingOptions): Logging {
   handlers.push(sandboxLogHandler({ logDir: config.logDir, maxBytes: 10 * 1024 * 1024, backupCount: 5 }));
   handlers.push(userLogHandler({ logDir: config.logDir, ownerOf: options.ownerOf }));
 
-  const configured = options.lokiUrl === undefined ? config.lokiUrl : options.lokiUrl;
-  // The transport gets a URL without credentials (they go as basic auth), so
-  // nothing it names or logs can hold them; the app shows `displayUrl` only.
-  const split = configured ? splitCredentials(configured) : null;
-  const lokiUrl = split?.url ?? null;
-  const fromUrl = !config.lokiUsername && !config.lokiPassword && !config.lokiBearerToken && split?.username && split.password;
-  const username = fromUrl ? split.username : config.lokiUsername;
-  const password = fromUrl ? split.password : config.lokiPassword;
+  // `loadConfig` has already moved any credentials of LOKI_URL to basic auth;
+  // the transport names its handler without them, and the app shows `displayUrl` only.
+  const lokiUrl = options.lokiUrl === undefined ? config.lokiUrl : options.lokiUrl;
+  const { lokiUsername: username, lokiPassword: password } = config;
   let loki: LokiClient | null = null;
   if (lokiUrl) {
     const handler = lokiHandler({
@@ -97,8 +93,6 @@ export function setupLogging(options: LoggingOptions): Logging {
       metricsInterval: 0,
       onWarning: (message: string) => process.stderr.write(`[@pactown/loki-transport] ${redactUrls(message)}\n`),
     });
-    // The name is printed (/metrics, log-core's warnings): the app sets it from the shown URL.
-    Object.defineProperty(handler, 'name', { value: `loki:${displayUrl(lokiUrl)}`, enumerable: true });
     loki = handler.client;
     handlers.push(handler);
   }
