@@ -20,23 +20,18 @@ export function levelNameOf(level: number): string {
   return LEVEL_NAMES[level] ?? `Level ${level}`;
 }
 
-const LEVEL_LABELS: Record<number, string> = { 10: 'trace', 20: 'debug', 30: 'info', 40: 'warning', 50: 'error', 60: 'critical' };
-
 /**
  * The `level` label of a level number: one of six values. A custom number
  * maps to the nearest standard level at or below it (35 is `info`); below 10
  * is `trace`, and a number that is not one (NaN) is `info`.
  */
 export function levelLabelOf(level: number): string {
-  const exact = LEVEL_LABELS[level];
-  if (exact !== undefined) return exact;
   if (level >= 60) return 'critical';
   if (level >= 50) return 'error';
   if (level >= 40) return 'warning';
   if (level >= 30) return 'info';
   if (level >= 20) return 'debug';
-  if (level < 20) return 'trace';
-  return 'info';
+  return Number.isNaN(level) ? 'info' : 'trace';
 }
 
 /** A level number from a number or a name in pino's, Python's, winston's or syslog's vocabulary. */
