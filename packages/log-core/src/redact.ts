@@ -200,15 +200,8 @@ const errorRedactors = new WeakMap<Redactor, (err: unknown) => SerializedError>(
  * cause chain.
  */
 export function redactError(redactor: Redactor, err: unknown): SerializedError {
-  const redact = errorRedactors.get(redactor);
-  return redact === undefined ? maskErrorText(redactor, redactor.redactObject(serializeError(err)), 0) : redact(err);
-}
-
-function maskErrorText(redactor: Redactor, err: SerializedError, causes: number): SerializedError {
-  const out: SerializedError = { ...err, message: redactor.redactText(err.message) };
-  if (typeof err.stack === 'string') out.stack = redactor.redactText(err.stack);
-  if (err.cause !== undefined && causes < MAX_DEPTH) out.cause = maskErrorText(redactor, err.cause, causes + 1);
-  return out;
+  // Every redactor comes from createRedactor, which registers its error redactor.
+  return errorRedactors.get(redactor)!(err);
 }
 
 function censorPath(node: Record<string, unknown>, path: string[], i: number, censor: string): void {
