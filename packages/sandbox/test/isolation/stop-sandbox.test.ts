@@ -38,13 +38,13 @@ describe.skipIf(!probe.ok)('stopping a sandboxed service', () => {
   it('SIGTERM reaches every process of the namespace, a grandchild in its own session included', async () => {
     const lease = w.pool.acquire('polite');
     const dir = serviceDir(w.sandboxes, 'service_polite', lease);
-    const { child, ended } = await startSandboxed(shellPlan(dir, 'setsid sleep 1000 & sleep 1000 & echo ready; wait', { lease }));
+    const { child, ended } = await startSandboxed(shellPlan(dir, "setsid sh -c 'touch a; exec sleep 1000' & sh -c 'touch b; exec sleep 1000' & while [ ! -e a ] || [ ! -e b ]; do sleep 0.01; done; echo ready; wait", { lease }));
     const init = sandboxInit(child.pid!);
     expect(init).not.toBeNull();
     expect(namespaceMembers(init!).length).toBeGreaterThanOrEqual(4); // init, sh, two sleeps
     const { lines, log } = logSink('polite');
     const outcome = await stopSandbox({ bwrapPid: child.pid!, graceMs: 3_000, log, leaderEnded: ended });
-    expect(outcome.terminated).toHaveLength(3); // sh and both sleeps (a forked child may not have exec'd sleep yet)
+    expect(outcome.terminated).toHaveLength(3); // the script's sh and both children
     expect(outcome.killed).toEqual([]);
     expect(outcome.leftovers).toBe(false);
     expect(namespaceMembers(init!)).toEqual([]);
