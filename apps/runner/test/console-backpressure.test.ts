@@ -4,8 +4,8 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createRunnerApp } from '../src/app.js';
-import { loadConfig } from '../src/config.js';
+import { createRunnerApp } from '../src/app/app.js';
+import { loadConfig } from '../src/config/config.js';
 
 describe('console output read too slowly', () => {
   it('drops console lines past 4 MiB held, never throws, and /metrics serves the handler count', async () => {

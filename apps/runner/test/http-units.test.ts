@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { authenticate, canAccess, parseApiTokens } from '../src/http/auth.js';
 import { validateRunBody, validateStopBody } from '../src/http/validate.js';
-import { isPortFree, pickFreePort } from '../src/ports.js';
+import { isPortFree, pickFreePort } from '../src/services/ports.js';
 
 describe('validateRunBody', () => {
   const ok = { service_id: 'svc', content: '# x' };

@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HEALTHY_SAMPLE, MISSING_MODULE_SAMPLE } from '../src/samples.js';
+import { HEALTHY_SAMPLE, MISSING_MODULE_SAMPLE } from '../src/demo/samples.js';
 import { type Harness, startHarness } from './helpers/harness.js';
 
 // The seed's two REST examples, verbatim.

@@ -4,8 +4,8 @@ import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { startLokiReceiver } from '@pactown/loki-receiver';
 import { describe, expect, it } from 'vitest';
-import { createRunnerApp } from '../src/app.js';
-import { loadConfig } from '../src/config.js';
+import { createRunnerApp } from '../src/app/app.js';
+import { loadConfig } from '../src/config/config.js';
 import { runnerMetrics } from '../src/http/routes/meta.js';
 import { displayUrl, redactUrls, splitCredentials } from '../src/logging/urls.js';
 

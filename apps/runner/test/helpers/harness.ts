@@ -2,8 +2,8 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { type LokiReceiver, startLokiReceiver } from '@pactown/loki-receiver';
-import { type RunnerApp, createRunnerApp } from '../../src/app.js';
-import { type RunnerConfig, loadConfig } from '../../src/config.js';
+import { type RunnerApp, createRunnerApp } from '../../src/app/app.js';
+import { type RunnerConfig, loadConfig } from '../../src/config/config.js';
 
 export interface Harness {
   url: string;

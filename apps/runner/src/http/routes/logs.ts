@@ -1,6 +1,6 @@
 import { parseLevel } from '@pactown/log-core';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { RunnerContext } from '../../context.js';
+import type { RunnerContext } from '../../app/context.js';
 import type { HubEvent, LiveLine } from '../../services/live-hub.js';
 import { wireLine } from '../records.js';
 import { findService } from './services.js';

@@ -1,6 +1,6 @@
 import { toPrometheus } from '@pactown/loki-transport';
 import type { FastifyInstance } from 'fastify';
-import type { RunnerContext } from '../../context.js';
+import type { RunnerContext } from '../../app/context.js';
 import { redactUrls } from '../../logging/urls.js';
 
 function block(name: string, type: 'gauge' | 'counter', help: string, samples: Array<[Record<string, string>, number]>): string {

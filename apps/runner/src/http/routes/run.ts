@@ -1,7 +1,7 @@
 import type { ServiceLogRecord } from '@pactown/sandbox';
 import { parseLevel } from '@pactown/log-core';
 import type { FastifyInstance } from 'fastify';
-import type { RunnerContext } from '../../context.js';
+import type { RunnerContext } from '../../app/context.js';
 import { performRun } from '../../services/run-service.js';
 import { wireLine } from '../records.js';
 import { validateRunBody } from '../validate.js';

@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import { errorFilePath, readErrorFile, renderMarkdown } from '@pactown/error-files';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { RunnerContext } from '../../context.js';
+import type { RunnerContext } from '../../app/context.js';
 import { isActive, serviceView } from '../../services/registry.js';
 import { canAccess } from '../auth.js';
 import { validateId, validateStopBody } from '../validate.js';

@@ -1,10 +1,10 @@
 import type { ServiceRunner } from '@pactown/sandbox';
-import type { RunnerConfig } from './config.js';
-import type { Logging } from './logging/setup.js';
-import type { AnomalyLog } from './security/anomaly-log.js';
-import type { SecurityPolicy } from './security/policy.js';
-import type { LiveHub } from './services/live-hub.js';
-import type { ServiceRegistry } from './services/registry.js';
+import type { RunnerConfig } from '../config/config.js';
+import type { Logging } from '../logging/setup.js';
+import type { AnomalyLog } from '../security/anomaly-log.js';
+import type { SecurityPolicy } from '../security/policy.js';
+import type { LiveHub } from '../services/live-hub.js';
+import type { ServiceRegistry } from '../services/registry.js';
 
 export interface RunCounters {
   success: number;

@@ -2,21 +2,21 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { ServiceRunner } from '@pactown/sandbox';
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
-import type { RunnerConfig } from './config.js';
+import type { RunnerConfig } from '../config/config.js';
 import type { RunnerContext } from './context.js';
-import { authenticate, type Caller } from './http/auth.js';
-import { logRoutes } from './http/routes/logs.js';
-import { metaRoutes } from './http/routes/meta.js';
-import { pageRoutes } from './http/routes/page.js';
-import { runRoutes } from './http/routes/run.js';
-import { serviceRoutes } from './http/routes/services.js';
-import { type Logging, setupLogging } from './logging/setup.js';
+import { authenticate, type Caller } from '../http/auth.js';
+import { logRoutes } from '../http/routes/logs.js';
+import { metaRoutes } from '../http/routes/meta.js';
+import { pageRoutes } from '../http/routes/page.js';
+import { runRoutes } from '../http/routes/run.js';
+import { serviceRoutes } from '../http/routes/services.js';
+import { type Logging, setupLogging } from '../logging/setup.js';
 import { WEB_DIR } from './paths.js';
-import { AnomalyLog } from './security/anomaly-log.js';
-import { SecurityPolicy } from './security/policy.js';
-import { wireRunnerEvents } from './services/lifecycle.js';
-import { LiveHub } from './services/live-hub.js';
-import { ServiceRegistry } from './services/registry.js';
+import { AnomalyLog } from '../security/anomaly-log.js';
+import { SecurityPolicy } from '../security/policy.js';
+import { wireRunnerEvents } from '../services/lifecycle.js';
+import { LiveHub } from '../services/live-hub.js';
+import { ServiceRegistry } from '../services/registry.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
