@@ -6,8 +6,8 @@ import { startLokiReceiver } from '@pactown/loki-receiver';
 import { describe, expect, it } from 'vitest';
 import { createRunnerApp } from '../src/app/app.js';
 import { loadConfig } from '../src/config/config.js';
-import { runnerMetrics } from '../src/http/routes/meta.js';
 import { displayUrl, redactUrls, splitCredentials } from '../src/logging/urls.js';
+import { createMetrics } from '../src/metrics/runner-metrics.js';
 
 const PASSWORD = 'tok3n-secret-91';
 const QUERY = 'q-secret-27';
@@ -80,10 +80,10 @@ describe('LOKI_URL with credentials', () => {
         expect(text).not.toContain(QUERY);
       }
       // Any handler's name is shown on /metrics without URL secrets, whoever named it.
-      const named = runnerMetrics({
+      const named = await createMetrics({
         ...app.context,
         logging: { ...app.context.logging, handlers: [{ name: `custom:https://user:${PASSWORD}@h/?k=${QUERY}`, errors: 0 }] as never },
-      });
+      }).metrics();
       expect(named).toContain('handler="custom:https://h/"');
     } finally {
       await app.shutdown('test finished');
