@@ -2,6 +2,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
+import { tempDir } from '@pactown/test-helpers';
 import { startLokiReceiver } from '@pactown/loki-receiver';
 import { describe, expect, it } from 'vitest';
 import { createRunnerApp } from '../src/app/app.js';
@@ -52,7 +53,8 @@ describe('LOKI_URL with credentials', () => {
   });
 
   it('never shows them on /metrics, /health, the console or sandbox.log, and still ships', async () => {
-    const home = await fs.mkdtemp(path.join(os.tmpdir(), 'pactown-runner-secrets-'));
+    const temp = await tempDir('pactown-runner-secrets-');
+    const home = temp.path;
     const receiver = await startLokiReceiver({ host: '127.0.0.1', port: 0 });
     const target = new URL(receiver.url);
     target.username = 'user';
@@ -88,7 +90,7 @@ describe('LOKI_URL with credentials', () => {
     } finally {
       await app.shutdown('test finished');
       await receiver.close();
-      await fs.rm(home, { recursive: true, force: true });
+      await temp.remove();
     }
   });
 });
