@@ -31,3 +31,4 @@ export declare function calibrate(reps?: number): number;
 export declare function machineState(pauseMs?: number): MachineState;
 export declare function describeState(s: MachineState): string;
 export declare function waitForQuiet(seconds?: number): Promise<MachineState>;
+export declare function judge(value: number, target: Target): string;

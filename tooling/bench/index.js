@@ -72,6 +72,16 @@ function verdictWord(ok) {
   return { word: ok ? 'PASS' : 'FAIL', state };
 }
 
+/**
+ * The verdict word alone (PASS, FAIL or `UNRELIABLE (load N)`), for a targets table.
+ * @param {number} value
+ * @param {{ atLeast?: number, atMost?: number }} target
+ */
+export function judge(value, target) {
+  const ok = Number.isFinite(value) && (target.atLeast === undefined || value >= target.atLeast) && (target.atMost === undefined || value <= target.atMost);
+  return verdictWord(ok).word;
+}
+
 function targetText(target, unit) {
   const parts = [];
   if (target.atLeast !== undefined) parts.push(`>= ${target.atLeast}${unit}`);
