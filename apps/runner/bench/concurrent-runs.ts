@@ -3,8 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { median, percentile, printTable, verdict } from '@pactown/bench';
 import { ServiceRunner } from '@pactown/sandbox';
-import { HEALTHY_SAMPLE } from '../src/samples.js';
-import { pickFreePort } from '../src/ports.js';
+import { HEALTHY_SAMPLE } from '../src/demo/samples.js';
+import { pickFreePort } from '../src/services/ports.js';
 import { startBenchServer } from './server.js';
 
 /**

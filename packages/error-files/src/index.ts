@@ -12,6 +12,7 @@ export type { CleanOptions } from './clean.js';
 export { defaultLogDir, errorFilePath, isValidServiceId, parseErrorFileName } from './paths.js';
 export { ErrorFileError } from './errors.js';
 export { stripAnsi } from './text.js';
+export { ENTRY_FIRST_LINE } from './markers.js';
 export type { WriteErrorFileOptions } from './options.js';
 export type { ErrorFilesFs } from './fs.js';
 export type {

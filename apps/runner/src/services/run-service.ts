@@ -1,9 +1,9 @@
 import { writeErrorFile } from '@pactown/error-files';
 import type { RunResult, ServiceLogRecord } from '@pactown/sandbox';
-import type { RunnerContext } from '../context.js';
+import type { RunnerContext } from '../app/context.js';
 import type { Caller } from '../http/auth.js';
-import type { RunRequest } from '../http/validate.js';
-import { pickFreePort } from '../ports.js';
+import type { RunRequest } from '../http/schemas.js';
+import { pickFreePort } from './ports.js';
 import { isActive, type SuggestionView } from './registry.js';
 
 export interface RunAnswer {

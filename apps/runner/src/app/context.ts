@@ -1,10 +1,11 @@
 import type { ServiceRunner } from '@pactown/sandbox';
-import type { RunnerConfig } from './config.js';
-import type { Logging } from './logging/setup.js';
-import type { AnomalyLog } from './security/anomaly-log.js';
-import type { SecurityPolicy } from './security/policy.js';
-import type { LiveHub } from './services/live-hub.js';
-import type { ServiceRegistry } from './services/registry.js';
+import type { Registry } from 'prom-client';
+import type { RunnerConfig } from '../config/config.js';
+import type { Logging } from '../logging/setup.js';
+import type { AnomalyLog } from '../security/anomaly-log.js';
+import type { SecurityPolicy } from '../security/policy.js';
+import type { LiveHub } from '../services/live-hub.js';
+import type { ServiceRegistry } from '../services/registry.js';
 
 export interface RunCounters {
   success: number;
@@ -26,6 +27,8 @@ export interface RunnerContext {
   accepting: boolean;
   runs: RunCounters;
   sseClients: number;
+  /** The `/metrics` registry (prom-client), read from this context at every scrape. */
+  metrics: Registry;
   /** Background work (error files) that shutdown must wait for. */
   track<T>(work: Promise<T>): Promise<T>;
   settle(): Promise<void>;

@@ -1,6 +1,6 @@
 import path from 'node:path';
-import { parseApiTokens } from './http/auth.js';
-import { displayUrl, splitCredentials } from './logging/urls.js';
+import { parseApiTokens } from '../http/auth.js';
+import { displayUrl, splitCredentials } from '../logging/urls.js';
 
 /** Everything the runner reads from the environment, normalised once. */
 export interface RunnerConfig {

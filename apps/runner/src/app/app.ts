@@ -2,21 +2,23 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { ServiceRunner } from '@pactown/sandbox';
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
-import type { RunnerConfig } from './config.js';
+import type { RunnerConfig } from '../config/config.js';
 import type { RunnerContext } from './context.js';
-import { authenticate, type Caller } from './http/auth.js';
-import { logRoutes } from './http/routes/logs.js';
-import { metaRoutes } from './http/routes/meta.js';
-import { pageRoutes } from './http/routes/page.js';
-import { runRoutes } from './http/routes/run.js';
-import { serviceRoutes } from './http/routes/services.js';
-import { type Logging, setupLogging } from './logging/setup.js';
+import { authenticate, type Caller } from '../http/auth.js';
+import { type SchemaError, failedField, failureMessage, maxBytesKeyword } from '../http/schemas.js';
+import { logRoutes } from '../http/routes/logs.js';
+import { metaRoutes } from '../http/routes/meta.js';
+import { pageRoutes } from '../http/routes/page.js';
+import { runRoutes } from '../http/routes/run.js';
+import { serviceRoutes } from '../http/routes/services.js';
+import { type Logging, setupLogging } from '../logging/setup.js';
+import { createMetrics } from '../metrics/runner-metrics.js';
 import { WEB_DIR } from './paths.js';
-import { AnomalyLog } from './security/anomaly-log.js';
-import { SecurityPolicy } from './security/policy.js';
-import { wireRunnerEvents } from './services/lifecycle.js';
-import { LiveHub } from './services/live-hub.js';
-import { ServiceRegistry } from './services/registry.js';
+import { AnomalyLog } from '../security/anomaly-log.js';
+import { SecurityPolicy } from '../security/policy.js';
+import { wireRunnerEvents } from '../services/lifecycle.js';
+import { LiveHub } from '../services/live-hub.js';
+import { ServiceRegistry } from '../services/registry.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -99,6 +101,7 @@ export async function createRunnerApp(options: RunnerAppOptions): Promise<Runner
     accepting: true,
     runs: { success: 0, failure: 0, denied: 0, died: 0 },
     sseClients: 0,
+    metrics: null as unknown as RunnerContext['metrics'],
     track(work) {
       pending.add(work);
       void work.finally(() => pending.delete(work)).catch(() => undefined);
@@ -108,6 +111,7 @@ export async function createRunnerApp(options: RunnerAppOptions): Promise<Runner
       while (pending.size > 0) await Promise.allSettled([...pending]);
     },
   };
+  context.metrics = createMetrics(context);
   const unwire = wireRunnerEvents(context);
 
   // Typed as a plain instance: routes need only the base logger methods.
@@ -116,6 +120,8 @@ export async function createRunnerApp(options: RunnerAppOptions): Promise<Runner
     // One DEBUG line per request (onResponse below) instead of Fastify's two INFO lines.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 2 * 1024 * 1024,
+    // Bodies are checked as sent: a string is not a port. Params and query strings are strings anyway.
+    ajv: { customOptions: { coerceTypes: false }, plugins: [maxBytesKeyword] },
   }) as unknown as FastifyInstance;
   fastify.decorateRequest('caller', null as unknown as Caller);
   fastify.addHook('onRequest', async (request, reply) => {
@@ -135,23 +141,26 @@ export async function createRunnerApp(options: RunnerAppOptions): Promise<Runner
   fastify.addHook('onResponse', async (request, reply) => {
     request.log.debug(`${request.method} ${request.url} ${reply.statusCode} ${reply.elapsedTime.toFixed(1)}ms`);
   });
-  fastify.setErrorHandler((error: Error & { statusCode?: number; validation?: unknown }, request, reply) => {
+  fastify.setErrorHandler((error: Error & { statusCode?: number; validation?: SchemaError[]; validationContext?: string }, request, reply) => {
     const status = error.statusCode ?? 500;
-    if (status >= 500) request.log.error({ err: error }, `${request.method} ${request.url} failed`);
-    const field = error.validation ? 'body' : undefined;
-    return reply.code(status).send({
-      success: false,
-      error: status >= 500 ? 'internal_error' : 'invalid_request',
-      ...(field ? { field } : {}),
-      message: status >= 500 ? 'internal error (see the server log)' : `body ${error.message.replace(/^Body /i, '')}`,
-    });
+    if (status >= 500) {
+      request.log.error({ err: error }, `${request.method} ${request.url} failed`);
+      return reply.code(status).send({ success: false, error: 'internal_error', message: 'internal error (see the server log)' });
+    }
+    const first = error.validation?.[0];
+    if (first) {
+      const field = failedField(error.validationContext, first);
+      return reply.code(400).send({ success: false, error: 'invalid_request', field, message: failureMessage(field, first) });
+    }
+    // The body parser's own errors (not JSON, too large, unsupported type) concern the body.
+    return reply.code(status).send({ success: false, error: 'invalid_request', message: `body ${error.message.replace(/^Body /i, '')}` });
   });
 
-  runRoutes(fastify, context);
-  serviceRoutes(fastify, context);
-  logRoutes(fastify, context);
-  metaRoutes(fastify, context);
-  pageRoutes(fastify, options.webDir ?? WEB_DIR);
+  await fastify.register(runRoutes, { ctx: context });
+  await fastify.register(serviceRoutes, { ctx: context });
+  await fastify.register(logRoutes, { ctx: context });
+  await fastify.register(metaRoutes, { ctx: context });
+  await fastify.register(pageRoutes, { webDir: options.webDir ?? WEB_DIR });
 
   let shutdown: Promise<void> | null = null;
   return {

@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { APP_ROOT } from './paths.js';
+import { APP_ROOT } from '../app/paths.js';
 
 /** The seed's four LogQL queries, verbatim. */
 export const SEED_QUERIES = [

@@ -1,10 +1,10 @@
 import { type LokiReceiver, startLokiReceiver } from '@pactown/loki-receiver';
-import { createRunnerApp } from './app.js';
-import { loadConfig } from './config.js';
-import { displayUrl } from './logging/urls.js';
-import { SEED_QUERIES, dashboardQueries, substituteVariables } from './queries.js';
-import { HEALTHY_SAMPLE, MISSING_MODULE_SAMPLE } from './samples.js';
-import { installSignalHandlers } from './signals.js';
+import { createRunnerApp } from '../app/app.js';
+import { loadConfig } from '../config/config.js';
+import { displayUrl } from '../logging/urls.js';
+import { SEED_QUERIES, dashboardQueries, substituteVariables } from '../demo/queries.js';
+import { HEALTHY_SAMPLE, MISSING_MODULE_SAMPLE } from '../demo/samples.js';
+import { installSignalHandlers } from '../app/signals.js';
 
 const out = (text = '') => process.stdout.write(`${text}\n`);
 const heading = (title: string) => out(`\n── ${title} ${'─'.repeat(Math.max(0, 70 - title.length))}`);

@@ -1,6 +1,6 @@
-import { loadConfig } from './config.js';
-import { createRunnerApp } from './app.js';
-import { installSignalHandlers } from './signals.js';
+import { loadConfig } from '../config/config.js';
+import { createRunnerApp } from '../app/app.js';
+import { installSignalHandlers } from '../app/signals.js';
 
 /** `pnpm start`: the runner alone, configured from the environment. */
 async function main(): Promise<void> {
