@@ -85,7 +85,7 @@ export interface BurstResult {
 
 /**
  * Burst: `lines` lines in one loop. The shipper is stopped once no body has arrived for its
- * batch timer plus 1.5 s (or after `deadlineS`); the time comes from the decoded bodies.
+ * batch timer plus 1 s (or after `deadlineS`); the time comes from the decoded bodies.
  */
 export async function runBurst(kind: Kind, variant: Variant, lines: number, deadlineS = 60): Promise<BurstResult> {
   if (kind === 'parse-only') {
@@ -97,7 +97,7 @@ export async function runBurst(kind: Kind, variant: Variant, lines: number, dead
   const sink = await startSink();
   const child = shipper({ kind, variant, url: sink.url, mode: 'burst', lines });
   const r = await firstLine(child, kind);
-  const quietMs = BATCH_SECONDS[variant][kind] * 1000 + 1500;
+  const quietMs = BATCH_SECONDS[variant][kind] * 1000 + 1000;
   const deadline = now() + deadlineS * 1000;
   for (;;) {
     await new Promise((res) => setTimeout(res, 200));

@@ -17,7 +17,8 @@ import { diedReportLatency, execaResultLatency, originalPollLatency, readinessLa
 import { makeChunks, pipelineOurs, pipelineReadline } from './pipeline.js';
 
 const scale = Number(process.env.BENCH_SCALE ?? 1);
-const BYTES = Math.max(1, Math.round(2 ** 30 * scale));
+// 512 MiB per run: long enough to be steady (several seconds per contender), short enough for `pnpm bench` to stay under 15 minutes.
+const BYTES = Math.max(1, Math.round(2 ** 29 * scale));
 const CAPTURE_ROUNDS = Math.max(1, Math.round(3 * Math.min(1, scale * 4)));
 const LATENCY_ROUNDS = Math.max(5, Math.round(20 * Math.min(1, scale * 4)));
 const MiB = 2 ** 20;
