@@ -6,9 +6,10 @@
 import { existsSync, statSync } from 'node:fs';
 import { getLogger, getRedactor } from '@pactown/log-core';
 import { LOGGER_NAME, type OnLog } from './service-records.js';
+import type { IsolationOptions } from './isolation/prepare.js';
 import type { SandboxLogger } from './types.js';
 
-export interface StartOptions {
+export interface StartOptions extends IsolationOptions {
   /** Names the service in every record (`service` binding) and in the report. */
   serviceId: string;
   /** A command line (`'uvicorn main:app --port ${MARKPACT_PORT:-8010}'`), or the program when `args` is given. */
@@ -55,14 +56,24 @@ export interface StartOptions {
   redactCheck?: (block: string) => boolean;
   /** Log `❌ <exit message>` (ERROR) when the process ends without being stopped. @default true */
   announceDeath?: boolean;
+  /**
+   * Under `'namespaces'`: the sandbox root `cwd` was made in with
+   * `createServiceDir`; `cwd` is then handed to the service's uid so it can
+   * write it. Without it no owner changes, and `cwd` must already be writable by the service.
+   */
+  sandboxRoot?: string;
 }
 
+const ISOLATION_KEYS = ['isolation', 'network', 'limits', 'readOnlyPaths', 'uidPool'] as const;
+
 export type NormalizedStartOptions = Required<
-  Omit<StartOptions, 'args' | 'env' | 'logger' | 'onLog' | 'envDir' | 'files' | 'port' | 'envAllowList'>
+  Omit<StartOptions, 'args' | 'env' | 'logger' | 'onLog' | 'envDir' | 'files' | 'port' | 'envAllowList' | 'sandboxRoot' | (typeof ISOLATION_KEYS)[number]>
 > &
-  Pick<StartOptions, 'args' | 'env' | 'onLog' | 'envDir' | 'files' | 'envAllowList'> & {
+  Pick<StartOptions, 'args' | 'env' | 'onLog' | 'envDir' | 'files' | 'envAllowList' | 'sandboxRoot'> & {
     logger: SandboxLogger;
     port: number | null;
+    /** Checked when the service starts (`prepareStart`). */
+    isolationOptions: IsolationOptions;
   };
 
 const SERVICE_ID = /^[A-Za-z0-9._-]{1,64}$/;
@@ -116,6 +127,7 @@ export function normalizeStartOptions(input: StartOptions): NormalizedStartOptio
     bad('envAllowList', o.envAllowList, 'an array of strings');
   }
   if (o.envDir !== undefined && o.envDir !== null && typeof o.envDir !== 'string') bad('envDir', o.envDir, 'a string or null');
+  if (o.sandboxRoot !== undefined && typeof o.sandboxRoot !== 'string') bad('sandboxRoot', o.sandboxRoot, 'a folder path');
   for (const name of ['logOutput', 'stopOnExit', 'announceDeath'] as const) {
     if (o[name] !== undefined && typeof o[name] !== 'boolean') bad(name, o[name], 'true or false');
   }
@@ -141,6 +153,8 @@ export function normalizeStartOptions(input: StartOptions): NormalizedStartOptio
     redact: o.redact ?? defaultRedact,
     redactCheck: o.redactCheck ?? (o.redact === undefined ? defaultRedactCheck : alwaysCheck),
     announceDeath: o.announceDeath ?? true,
+    sandboxRoot: o.sandboxRoot,
+    isolationOptions: Object.fromEntries(ISOLATION_KEYS.filter((k) => o[k] !== undefined).map((k) => [k, o[k]])) as IsolationOptions,
   };
 }
 

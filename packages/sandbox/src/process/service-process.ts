@@ -10,6 +10,9 @@ import { buildDiedReport, findEnvDir, listFilesSync } from './died-report.js';
 import { buildEnv } from './env.js';
 import { describeExit } from './exit.js';
 import { groupAlive, sleep } from './group.js';
+import type { IsolationMode } from './isolation/mode.js';
+import { type PreparedStart, prepareStart } from './isolation/prepare.js';
+import { stopSandbox } from './isolation/stop-sandbox.js';
 import { oomKillCount } from './oom.js';
 import { type NormalizedStartOptions, type StartOptions, nonNegativeInt, normalizeStartOptions } from './options.js';
 import { ServiceRecords } from './service-records.js';
@@ -36,6 +39,8 @@ export class ServiceProcess {
   readonly cwd: string;
   /** A shell runs the command and stays its parent (pipelines, background jobs). */
   readonly viaShell: boolean;
+  /** How the service is contained: `'namespaces'` (under bwrap; `pid` is then bwrap's) or `'none'`. */
+  readonly isolation: IsolationMode;
   readonly startedAt: number;
   /** Settles with the died report when the process ends, however it ends. */
   readonly ended: Promise<DiedReport>;
@@ -52,6 +57,7 @@ export class ServiceProcess {
   #timedOut: { timeoutMs: number; message: string } | null = null;
   #stopping: Promise<DiedReport> | null = null;
   #untrack: () => void = () => {};
+  readonly #prepared: PreparedStart;
 
   /** @internal Use {@link startService}. `records` is the runner's path for the service's records. */
   constructor(options: StartOptions, records?: ServiceRecords) {
@@ -73,10 +79,23 @@ export class ServiceProcess {
     this.#tails.stderr = new TailBuffer(o.tailBytes);
     this.#oomAtStart = oomKillCount();
     const env = buildEnv({ allowList: o.envAllowList, env: o.env });
-    this.#log.debug(`Run command: ${this.command}`, { cwd: o.cwd, shell: this.#plan.shell });
+    this.#prepared = prepareStart({
+      serviceId: o.serviceId,
+      file: this.#plan.file,
+      args: this.#plan.args,
+      cwd: o.cwd,
+      env,
+      envDir: o.envDir,
+      options: o.isolationOptions,
+      logger: o.logger,
+      sandboxRoot: o.sandboxRoot,
+    });
+    this.isolation = this.#prepared.mode;
+    this.#log.debug(`Run command: ${this.command}`, { cwd: o.cwd, shell: this.#plan.shell, isolation: this.isolation });
     this.#log.debug(`Environment keys: ${Object.keys(env).sort().join(', ')}`);
     this.startedAt = Date.now();
-    const child = spawnService({ plan: this.#plan, cwd: o.cwd, env });
+    const launch = { ...this.#plan, file: this.#prepared.file, args: this.#prepared.args };
+    const child = spawnService({ plan: launch, cwd: o.cwd, env: this.#prepared.env });
     this.pid = child.pid ?? null;
     const streamsClosed = Promise.all([
       captureStream(child.stdout, 'stdout', this.#tails.stdout, this.#log, o.maxLineLength),
@@ -152,7 +171,10 @@ export class ServiceProcess {
     }
     if (!this.#exited) this.#stoppedByUs = true;
     const pgid = this.pid;
-    this.#stopping = stopSequence({ pgid, graceMs, log: this.#log, leaderEnded: this.ended }).then(() => {
+    const sequence = this.#prepared.wrapped
+      ? stopSandbox({ bwrapPid: pgid, graceMs, log: this.#log, leaderEnded: this.ended })
+      : stopSequence({ pgid, graceMs, log: this.#log, leaderEnded: this.ended });
+    this.#stopping = sequence.then(() => {
       this.#untrack();
       return this.ended;
     });
@@ -180,7 +202,8 @@ export class ServiceProcess {
       files = []; // a failing file-list callback must not hold back the report
     }
     const oomNow = this.#oomAtStart === null ? null : oomKillCount();
-    const exit = describeExit(code, signal, { viaShell: this.#plan.shellStays });
+    // bwrap reports the service's death by signal N as status 128+N, as a shell does.
+    const exit = describeExit(code, signal, { viaShell: this.#plan.shellStays || this.#prepared.wrapped });
     const report = buildDiedReport({
       serviceId: this.serviceId,
       pid: this.pid,
@@ -206,6 +229,8 @@ export class ServiceProcess {
       },
     });
     this.#report = report;
+    // Its namespace is gone with bwrap; a leftover process of that uid keeps the pool from reusing it.
+    this.#prepared.lease?.release();
     if (this.pid === null || !groupAlive(this.pid)) this.#untrack();
     if (spawnError !== null) this.#log.system('error', `❌ ${report.message}`, { fields: { category: report.category } });
     else if (!this.#stoppedByUs && o.announceDeath) this.#log.system('error', `❌ ${exit.message}`, { fields: { category: report.category } });

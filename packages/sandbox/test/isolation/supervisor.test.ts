@@ -14,7 +14,7 @@ describe('supervisor with real processes', () => {
     const sup = new Supervisor({
       sandbox: 'service_crashy',
       policy: normalizeRestart({ restart: 'on-failure', backoffInitialMs: 40, backoffMaxMs: 1000, startLimitBurst: 3, startLimitIntervalMs: 60_000 }),
-      start: () => startService({ serviceId: 'crashy', command: 'sh', args: ['-c', 'echo boom >&2; exit 3'], cwd: dir.path  }),
+      start: () => startService({ serviceId: 'crashy', command: 'sh', args: ['-c', 'echo boom >&2; exit 3'], cwd: dir.path, isolation: 'none' }),
       log: (_level, message) => lines.push(message),
       onDeath: (report) => deaths.push(report),
     });
@@ -48,7 +48,7 @@ describe('supervisor with real processes', () => {
       policy: normalizeRestart({ restart: 'always', backoffInitialMs: 50 }),
       start: () => {
         starts++;
-        return startService({ serviceId: 'calm', command: 'sleep', args: ['30'], cwd: dir.path  });
+        return startService({ serviceId: 'calm', command: 'sleep', args: ['30'], cwd: dir.path, isolation: 'none' });
       },
       log: () => {},
     });
