@@ -20,6 +20,25 @@ export type { TailSnapshot } from './process/tail-buffer.js';
 export { probeHttp, probePort, waitForHttp, waitForPort, poll } from './process/readiness.js';
 export type { HttpProbeOptions, HttpReady, PollOptions, PollOutcome } from './process/readiness.js';
 export { stopTrackedGroups } from './process/cleanup.js';
+// Isolation: the bwrap sandbox, uids, limits, service folders, cache manifests, restarts.
+export { resolveIsolation } from './process/isolation/mode.js';
+export type { IsolationMode, ResolvedIsolation } from './process/isolation/mode.js';
+export { probeBwrap } from './process/isolation/probe.js';
+export type { BwrapProbe } from './process/isolation/probe.js';
+export type { IsolationOptions } from './process/isolation/prepare.js';
+export type { NetworkMode } from './process/isolation/launch.js';
+export { DEFAULT_LIMITS } from './process/isolation/limits.js';
+export type { ResourceLimits } from './process/isolation/limits.js';
+export { UidPool, DEFAULT_UID_RANGE } from './process/isolation/uid-pool.js';
+export type { UidLease, UidRange } from './process/isolation/uid-pool.js';
+export { createServiceDir, handOverServiceDir, reclaimServiceDir } from './process/isolation/ownership.js';
+export { ISOLATION_CODES, IsolationError } from './process/isolation/errors.js';
+export { buildManifest, checkManifest, writeManifest } from './process/isolation/manifest.js';
+export type { Manifest, ManifestCheck, ManifestEntry } from './process/isolation/manifest.js';
+export { Supervisor } from './process/isolation/supervisor.js';
+export type { Supervised, SupervisorEvents, SupervisorOptions } from './process/isolation/supervisor.js';
+export { DEFAULT_RESTART, normalizeRestart } from './process/isolation/restart-policy.js';
+export type { RestartMode, RestartOptions } from './process/isolation/restart-policy.js';
 export { LOGGER_NAME } from './process/service-records.js';
 export type { OnLog } from './process/service-records.js';
 export type {
