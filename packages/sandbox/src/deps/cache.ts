@@ -1,14 +1,14 @@
 import { mkdir, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { cacheKey, normaliseDeps, pyList } from './cache-key.js';
 import { acquireDirLock } from './lock.js';
 import { redactText } from './redact.js';
 import type { MessageSink } from './types.js';
 import { checkManifest, writeManifest } from '../process/isolation/manifest.js';
 
-/** The content manifest of a cache entry, beside it (a service never gets it mounted). */
+/** The content manifest of a cache entry: `{cacheDir}/.manifests/<kind>/<entry>.json`, outside every entry (a service never gets it mounted). */
 function manifestPath(dir: string): string {
-  return `${dir}.manifest.json`;
+  return join(dirname(dirname(dir)), '.manifests', basename(dirname(dir)), `${basename(dir)}.json`);
 }
 
 /** The logger name of every cache message. */
@@ -129,6 +129,7 @@ export class EnvCache {
         throw error;
       }
       await writeFile(join(dir, MARKER), `${JSON.stringify({ name, createdAt: new Date().toISOString() })}\n`);
+      await mkdir(dirname(manifestPath(dir)), { recursive: true });
       writeManifest(dir, manifestPath(dir));
     } finally {
       await unlock();

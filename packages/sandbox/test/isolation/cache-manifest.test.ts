@@ -38,7 +38,7 @@ describe('cache entries and their manifests', () => {
     const cache = new EnvCache({ dir: join(w.cache, 'planted') });
     const kind = pyLikeKind();
     const first = await cache.acquire(kind, ['x'], recordingSink());
-    expect(existsSync(`${first.dir}.manifest.json`)).toBe(true);
+    expect(existsSync(join(w.cache, 'planted', '.manifests', 'venvs', `${first.dir.split('/').pop()}.json`))).toBe(true);
     first.release();
     const again = await cache.acquire(kind, ['x'], recordingSink());
     expect(again.hit).toBe(true);
