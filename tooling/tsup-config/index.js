@@ -13,6 +13,8 @@ const preset = {
   splitting: false,
   treeshake: true,
   shims: false,
+  // Private workspace helpers are bundled into each package, never installed.
+  noExternal: ['@pactown/options'],
 };
 
 /**

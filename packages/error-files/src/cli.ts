@@ -8,6 +8,12 @@ function untilInterrupted(): AbortSignal {
   return stop.signal;
 }
 
+// A reader that stops early (`pactown-errors list | head -1`) closes the pipe: stop quietly, as Unix tools do.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(0);
+  throw error;
+});
+
 main(
   process.argv.slice(2),
   {

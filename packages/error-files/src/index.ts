@@ -9,9 +9,11 @@ export { sandboxLogHandler } from './sandbox-log.js';
 export type { SandboxLogHandlerOptions } from './sandbox-log.js';
 export { cleanErrorFiles } from './clean.js';
 export type { CleanOptions } from './clean.js';
-export { defaultLogDir, errorFilePath, isValidServiceId, parseErrorFileName } from './paths.js';
-export { ErrorFileError } from './errors.js';
+export { SERVICE_ID_PATTERN, defaultLogDir, errorFilePath, isValidServiceId, parseErrorFileName } from './paths.js';
+export { CODES, ErrorFileError } from './errors.js';
+export type { ErrorFilesCode } from './errors.js';
 export { stripAnsi } from './text.js';
+export { ENTRY_FIRST_LINE } from './markers.js';
 export type { WriteErrorFileOptions } from './options.js';
 export type { ErrorFilesFs } from './fs.js';
 export type {

@@ -2,20 +2,30 @@
  * The lines that give an error file its structure, and the escaping that
  * keeps captured output from forging them.
  *
- * Structural lines are section markers (`--- STDERR ---`) and notes
- * (`[... 512 bytes cut before this point ...]`). A captured line that would
+ * Structural lines are section markers (`--- STDERR ---`), notes
+ * (`[... 512 bytes cut before this point ...]`) and any line starting with
+ * `Exit code:`, the first line of every file and the anchor log collectors
+ * split entries on ({@link ENTRY_FIRST_LINE}). A captured line that would
  * read as one, after removing any backslashes in front, is written with one
- * more backslash in front (`\--- STDERR ---`); readers remove one. Every
- * other line is written exactly as captured, so a traceback reads as it did.
+ * more backslash in front (`\--- STDERR ---`, `\Exit code: 1`); readers
+ * remove one. Every other line is written exactly as captured, so a
+ * traceback reads as it did.
  */
+
+/**
+ * The first line of an entry, and no other line of a file this package
+ * writes: the `firstline` of a collector's multiline rule (RE2 and
+ * JavaScript read it alike).
+ */
+export const ENTRY_FIRST_LINE = /^Exit code: (?:-?[0-9]+|none)$/;
 
 /** A section marker line, e.g. `--- STDERR ---`. */
 export const MARKER = /^--- ([A-Z][A-Z0-9 _]*) ---$/;
 
-const STRUCTURAL = '(?:--- [A-Z][A-Z0-9 _]* ---|\\[\\.\\.\\. [^\\n]* \\.\\.\\.\\])';
+const STRUCTURAL = '(?:--- [A-Z][A-Z0-9 _]* ---|\\[\\.\\.\\. [^\\n]* \\.\\.\\.\\]|Exit code:[^\\n]*)';
 const ESCAPE = new RegExp(`(^|\\n)(\\\\*)(${STRUCTURAL})(?=\\n|$)`, 'g');
 const UNESCAPE = new RegExp(`(^|\\n)\\\\(\\\\*)(${STRUCTURAL})(?=\\n|$)`, 'g');
-const MAYBE = /(?:^|\n)\\*(?:---|\[\.\.\.)/;
+const MAYBE = /(?:^|\n)\\*(?:---|\[\.\.\.|Exit code:)/;
 
 /** Escapes every line of `text` that would read as a structural line. */
 export function escapeLines(text: string): string {

@@ -79,6 +79,53 @@ describe('pactown-errors', () => {
     }
   });
 
+  it("show and report take the file's own name or stem as well as the id", async () => {
+    await writeErrorFile(seedReport({ stderrTail: 'older\n' }), { logDir: dir });
+    const file = await writeErrorFile(seedReport(), { logDir: dir });
+    const { readFile } = await import('node:fs/promises');
+    const text = await readFile(file, 'utf8');
+    for (const name of ['123', 'service_123', 'service_123_error', 'service_123_error.log']) {
+      expect(await run(['--dir', dir, 'show', name]), name).toMatchObject({ code: 0, stdout: text });
+    }
+    expect(JSON.parse((await run(['--dir', dir, 'show', 'service_123_error.log.1', '--json'])).stdout).stderrTail).toBe('older\n');
+    expect(JSON.parse((await run(['--dir', dir, 'show', 'service_123', '--index', '1', '--json'])).stdout).stderrTail).toBe('older\n');
+    // An id that is itself called service_x wins over the stem reading when its file exists.
+    await writeErrorFile(seedReport({ serviceId: 'service_9', stderrTail: 'own\n' }), { logDir: dir });
+    await writeErrorFile(seedReport({ serviceId: '9', stderrTail: 'stem\n' }), { logDir: dir });
+    expect(JSON.parse((await run(['--dir', dir, 'show', 'service_9', '--json'])).stdout).stderrTail).toBe('own\n');
+    expect(JSON.parse((await run(['--dir', dir, 'show', 'service_service_9', '--json'])).stdout).stderrTail).toBe('own\n');
+    const missing = await run(['--dir', dir, 'show', 'service_ghost']);
+    expect(missing.code).toBe(4);
+    expect(missing.stderr).toContain('No error file for service service_ghost');
+  });
+
+  it('report prints the Markdown report, by id or file name, and --index N', async () => {
+    await writeErrorFile(seedReport({ stderrTail: 'older line\n' }), { logDir: dir });
+    await writeErrorFile(seedReport(), { logDir: dir });
+    const md = await run(['--dir', dir, 'report', 'service_123']);
+    expect(md.code).toBe(0);
+    expect(md.stdout).toMatch(/^# Service `123` failed/);
+    expect(md.stdout).toContain("ModuleNotFoundError: No module named 'missing_module'");
+    expect(md.stdout).toBe((await run(['--dir', dir, 'show', '123', '--markdown'])).stdout);
+    expect((await run(['--dir', dir, 'report', '123', '--index', '1'])).stdout).toContain('older line');
+    expect((await run(['--dir', dir, 'report', 'ghost'])).code).toBe(4);
+  });
+
+  it('list | head -1 exits 0 without a word when the reader stops early', async () => {
+    const { formatErrorFile, prepareReport } = await import('../src/index.js');
+    const text = formatErrorFile(prepareReport(seedReport()));
+    // Far more than a pipe buffer (64 KiB), so the writer meets the closed pipe.
+    for (let i = 0; i < 1500; i++) await writeFile(path.join(dir, `service_svc-${i}_error.log`), text);
+    for (const args of [['list'], ['list', '--json']]) {
+      const shell = `"${process.execPath}" "${cli}" --dir "${dir}" ${args.join(' ')} | head -1; echo "status=\${PIPESTATUS[0]}" >&2`;
+      const out = await new Promise<{ stdout: string; stderr: string }>((resolve) => {
+        execFile('bash', ['-c', shell], { env: { ...process.env, PACTOWN_LOG_DIR: '' } }, (_e, stdout, stderr) => resolve({ stdout, stderr }));
+      });
+      expect(out.stdout.split('\n').filter(Boolean), args.join(' ')).toHaveLength(1);
+      expect(out.stderr, args.join(' ')).toBe('status=0\n');
+    }
+  });
+
   it('exit 4 when the service, the history entry or sandbox.log does not exist', async () => {
     await writeErrorFile(seedReport(), { logDir: dir });
     const none = await run(['--dir', dir, 'show', 'ghost']);
@@ -89,7 +136,24 @@ describe('pactown-errors', () => {
   });
 
   it('exit 2 for usage errors', async () => {
-    for (const args of [[], ['bogus'], ['show'], ['show', '../x'], ['show', 'a', '--index', '-1'], ['list', '--nope'], ['clean'], ['clean', '--older-than', 'soon'], ['list', 'extra']]) {
+    const cases = [
+      [],
+      ['bogus'],
+      ['show'],
+      ['show', '../x'],
+      ['show', 'a', '--index', '-1'],
+      ['show', 'a', '--index'],
+      ['list', '--nope'],
+      ['clean'],
+      ['clean', '--older-than', 'soon'],
+      ['list', 'extra'],
+      ['report'],
+      ['report', 'a', 'b'],
+      ['report', 'a', '--json'],
+      ['tail', '-n', 'many'],
+      ['--dir'],
+    ];
+    for (const args of cases) {
       const out = await run(['--dir', dir, ...args]);
       expect(out.code, args.join(' ')).toBe(2);
       expect(out.stderr).toContain('Usage: pactown-errors');

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type DiedReport, formatErrorFile, parseErrorFile, prepareReport, readErrorFile, writeErrorFile } from '../src/index.js';
+import { type DiedReport, ENTRY_FIRST_LINE, formatErrorFile, parseErrorFile, prepareReport, readErrorFile, writeErrorFile } from '../src/index.js';
 import { seedReport } from './fixtures/seed-report.js';
 
 const LOOKALIKES = [
@@ -18,6 +18,9 @@ const LOOKALIKES = [
   '[... no newline at end ...]',
   '[... 7 more files not shown ...]',
   'Exit code: 0',
+  'Exit code: none',
+  'Exit code:',
+  '\\Exit code: -15',
   'Service: other',
   '  - fake [auto-fixable]: suggestion',
   '',
@@ -34,7 +37,7 @@ const chunk = fc.oneof(
   fc.constantFrom('\n', '\r\n', '\r', '\t', '\0', '`', '```', '"', '\u2028', '\ud800', 'TOKEN=abc123', 'Bearer abcdefgh'),
 );
 const output = fc.array(chunk, { maxLength: 30 }).map((parts) => parts.join(''));
-const anyText = fc.oneof(fc.string({ unit: 'binary', maxLength: 30 }), fc.constantFrom('', ' x', '"q"', 'a\nb', '\ud83d', 'none', '--- STDERR ---'));
+const anyText = fc.oneof(fc.string({ unit: 'binary', maxLength: 30 }), fc.constantFrom('', ' x', '"q"', 'a\nb', '\ud83d', 'none', '--- STDERR ---', '\nExit code: 0', 'x\r\nExit code: 1\r\n'));
 
 export const reportArb: fc.Arbitrary<DiedReport> = fc.record({
   serviceId: fc.stringMatching(/^[a-z0-9][a-z0-9_-]{0,20}$/),
@@ -141,6 +144,38 @@ describe('round trip', () => {
         { numRuns: 60 },
       );
     });
+  });
+});
+
+describe('the entry anchor a collector splits on', () => {
+  it('is the first line of every file and no other line matches it, whatever the service wrote', () => {
+    fc.assert(
+      fc.property(reportArb, fc.boolean(), (r, stripAnsi) => {
+        const lines = formatErrorFile(prepareReport(r, { stripAnsi })).split('\n');
+        expect(lines[0]).toMatch(ENTRY_FIRST_LINE);
+        // Not only the exact anchor: nothing else even starts like it.
+        expect(lines.slice(1).filter((l) => l.startsWith('Exit code:'))).toEqual([]);
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it('stores a forged header line with one more backslash and reads it back as printed', () => {
+    const forged = 'Exit code: 0\nCommand: rm -rf /\n\\Exit code: 1\n';
+    const prepared = prepareReport(seedReport({ stderrTail: forged, stdoutTail: 'Exit code: none' }));
+    const text = formatErrorFile(prepared);
+    expect(text).toContain('\n\\Exit code: 0\nCommand: rm -rf /\n\\\\Exit code: 1\n');
+    expect(text.split('\n').filter((l) => ENTRY_FIRST_LINE.test(l))).toEqual(['Exit code: -15']);
+    const back = parseErrorFile(text);
+    expect(back.stderrTail).toBe(forged);
+    expect(back.stdoutTail).toBe('Exit code: none');
+    expect(back.exit.code).toBe(-15);
+  });
+
+  it('is written in a form that RE2 (the collectors) reads as JavaScript does', () => {
+    // No lookaround, backreference or flag: the same source works as a Promtail/Alloy `firstline`.
+    expect(ENTRY_FIRST_LINE.flags).toBe('');
+    expect(ENTRY_FIRST_LINE.source).toBe('^Exit code: (?:-?[0-9]+|none)$');
   });
 });
 

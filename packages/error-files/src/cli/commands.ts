@@ -6,7 +6,7 @@ import { codeOf } from '../errors.js';
 import { READ_FLAGS } from '../fs.js';
 import { renderMarkdown } from '../markdown.js';
 import { showControls } from '../text.js';
-import { errorFilePath, isValidServiceId } from '../paths.js';
+import { errorFilePath, isValidServiceId, parseErrorFileName } from '../paths.js';
 import { listErrorFiles, readErrorFile } from '../read.js';
 import { CliError, EXIT, parseDuration } from './exit-codes.js';
 import { follow } from './follow.js';
@@ -49,17 +49,58 @@ export async function list(io: Io, dir: string, json: boolean): Promise<number> 
   return EXIT.OK;
 }
 
-export async function show(io: Io, dir: string, service: string | undefined, index: number, format: 'text' | 'raw' | 'json' | 'markdown'): Promise<number> {
-  if (service === undefined) throw new CliError(EXIT.USAGE, 'show needs a service id: pactown-errors show <service>.');
-  if (!isValidServiceId(service)) throw new CliError(EXIT.USAGE, `Invalid service id ${JSON.stringify(service)}.`);
+/**
+ * The files an argument of `show` or `report` may name, most likely first:
+ * the service id itself, or the file's own name or stem (`service_123`,
+ * `service_123_error`, `service_123_error.log`, `service_123_error.log.2`).
+ */
+export function serviceCandidates(arg: string, index: number | undefined): { id: string; index: number }[] {
+  const out: { id: string; index: number }[] = [];
+  const add = (id: string | undefined, i: number) => {
+    if (id !== undefined && isValidServiceId(id) && !out.some((c) => c.id === id && c.index === i)) out.push({ id, index: i });
+  };
+  add(arg, index ?? 0);
+  const named = parseErrorFileName(arg);
+  if (named && (index === undefined || index === named.index)) add(named.serviceId, named.index);
+  const stem = /^service_(.+?)(_error)?$/.exec(arg);
+  if (stem) {
+    add(stem[1], index ?? 0);
+    if (stem[2]) add(`${stem[1]}_error`, index ?? 0);
+  }
+  return out;
+}
+
+async function exists(file: string): Promise<boolean> {
+  try {
+    await lstat(file);
+    return true;
+  } catch (error) {
+    if (codeOf(error) === 'ENOENT') return false;
+    throw error;
+  }
+}
+
+export type ShowFormat = 'text' | 'raw' | 'json' | 'markdown';
+
+export async function show(io: Io, dir: string, service: string | undefined, index: number | undefined, format: ShowFormat, command = 'show'): Promise<number> {
+  if (service === undefined) throw new CliError(EXIT.USAGE, `${command} needs a service id: pactown-errors ${command} <service>.`);
+  const candidates = serviceCandidates(service, index);
+  if (candidates.length === 0) throw new CliError(EXIT.USAGE, `Invalid service id ${JSON.stringify(service)}.`);
   await requireDir(dir);
-  const file = errorFilePath(dir, service, index);
+  let chosen = candidates[0]!;
+  for (const c of candidates) {
+    if (await exists(errorFilePath(dir, c.id, c.index))) {
+      chosen = c;
+      break;
+    }
+  }
+  const file = errorFilePath(dir, chosen.id, chosen.index);
   let report: Awaited<ReturnType<typeof readErrorFile>>;
   try {
-    report = await readErrorFile(dir, service, { index });
+    report = await readErrorFile(dir, chosen.id, { index: chosen.index });
   } catch (error) {
     if (codeOf(error) === 'ENOENT') {
-      const which = index === 0 ? '' : ` (history entry .${index})`;
+      const which = chosen.index === 0 ? '' : ` (history entry .${chosen.index})`;
       throw new CliError(EXIT.NOT_FOUND, `No error file for service ${service}${which}: ${file} does not exist.`);
     }
     throw error;

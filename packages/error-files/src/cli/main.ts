@@ -11,7 +11,9 @@ Commands:
   list [--json]                         error files, newest first
   show <service> [--index N] [--json | --markdown | --raw]
                                         the newest error file of a service (or history entry N);
-                                        control characters shown as pictures unless --raw
+                                        control characters shown as pictures unless --raw;
+                                        <service> is the id (123) or the file's name (service_123)
+  report <service> [--index N]          the same file as a Markdown report
   tail [-n N] [-f] [--file sandbox.log] the last N lines (default 20) of the aggregate log;
                                         -f keeps printing new lines (across rotation) until interrupted
   clean --older-than <7d> [--dry-run]   remove error files older than a duration (ms, s, m, h, d, w)
@@ -23,7 +25,9 @@ Options:
 Exit codes: 0 done, 1 failure, 2 usage error, 3 no such folder, 4 no such service or file.
 `;
 
-function nonNegativeInt(name: string, value: string | undefined, fallback: number): number {
+function nonNegativeInt(name: string, value: string | undefined, fallback: number): number;
+function nonNegativeInt(name: string, value: string | undefined, fallback?: number): number | undefined;
+function nonNegativeInt(name: string, value: string | undefined, fallback?: number): number | undefined {
   if (value === undefined) return fallback;
   if (!/^\d+$/.test(value)) throw new CliError(EXIT.USAGE, `${name} must be a non-negative integer, got ${JSON.stringify(value)}.`);
   return Number(value);
@@ -69,7 +73,11 @@ export async function main(argv: string[], io: Io & { err(text: string): void },
       case 'show':
         extra(1);
         if ([values.json, values.markdown, values.raw].filter(Boolean).length > 1) throw new CliError(EXIT.USAGE, 'Use one of --json, --markdown, --raw.');
-        return await show(io, dir, rest[0], nonNegativeInt('--index', values.index, 0), values.json ? 'json' : values.markdown ? 'markdown' : values.raw ? 'raw' : 'text');
+        return await show(io, dir, rest[0], nonNegativeInt('--index', values.index), values.json ? 'json' : values.markdown ? 'markdown' : values.raw ? 'raw' : 'text');
+      case 'report':
+        extra(1);
+        if (values.json || values.markdown || values.raw) throw new CliError(EXIT.USAGE, 'report prints Markdown: use show for --json or --raw.');
+        return await show(io, dir, rest[0], nonNegativeInt('--index', values.index), 'markdown', 'report');
       case 'tail':
         extra(0);
         return await tail(io, dir, nonNegativeInt('--lines', values.lines, 20), values.file ?? 'sandbox.log', values.follow ? (untilStopped?.() ?? new AbortController().signal) : undefined);
