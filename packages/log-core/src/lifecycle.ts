@@ -1,4 +1,19 @@
+import type { HandlerHealth } from './handler.js';
 import { liveHandlers } from './live.js';
+
+/**
+ * The state of every open handler, for an application's `/health` and
+ * `/metrics`: `'degraded'` while its writes fail (it retries on its own), with
+ * the records it lost (`errors`) and, for streams, the lines it dropped.
+ */
+export function handlerHealth(): HandlerHealth[] {
+  const out: HandlerHealth[] = [];
+  for (const handler of liveHandlers) {
+    const health = (handler as { health?: HandlerHealth }).health;
+    out.push(health ?? { name: handler.name, state: 'ok', errors: handler.errors });
+  }
+  return out;
+}
 
 /** Resolves once every open handler (files, streams, worker transports) has written what it was given. */
 export async function flush(): Promise<void> {
