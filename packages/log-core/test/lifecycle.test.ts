@@ -108,3 +108,24 @@ describe('flush() and shutdown()', () => {
     for (const h of handlers) expect(h.errors).toBe(0);
   });
 });
+
+describe('handleExit next to another SIGTERM listener', () => {
+  const other = path.join(import.meta.dirname, 'fixtures/exit-with-other-listener.mjs');
+
+  it.each(['signal-exit', 'cooperative'])('does not deadlock with a %s listener: stops, flushes and exits', async (kind) => {
+    const file = path.join(tmp.dir, `other-${kind}.log`);
+    const child = spawn(process.execPath, [other, file, kind], { stdio: ['ignore', 'pipe', 'inherit'] });
+    await new Promise<void>((resolve) => child.stdout.on('data', (c: Buffer) => c.includes('ready') && resolve()));
+    child.kill('SIGTERM');
+    // Before: each listener waited for the other and the process kept running.
+    const killer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+    const [code, signal] = (await once(child, 'exit')) as [number | null, string | null];
+    clearTimeout(killer);
+    expect({ code, signal }).toEqual({ code: null, signal: 'SIGTERM' });
+    const lines = (await fs.readFile(file, 'utf8')).trimEnd().split('\n');
+    expect(lines.filter((l) => l.startsWith('line '))).toHaveLength(5000);
+    expect(lines).toContain('services stopped on SIGTERM');
+    if (kind === 'signal-exit') expect(await fs.readFile(`${file}.hook`, 'utf8')).toBe('signal-exit hook ran');
+    else expect(lines).toContain('cooperative listener saw the signal');
+  });
+});
