@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { CODES, sandboxError } from '../errors.js';
 import { rm } from 'node:fs/promises';
 import { EnvCache } from '../deps/cache.js';
 import type { DependencySettings } from '../deps/setup.js';
@@ -59,7 +60,7 @@ export class ServiceRunner extends EventEmitter<ServiceRunnerEvents> {
     try {
       assertServiceId(options?.serviceId);
       const run = normalizeRunOptions(options, this.#o);
-      if (this.#closed !== null) return Promise.reject(new Error('[@pactown/sandbox] the runner is closed; create a new ServiceRunner'));
+      if (this.#closed !== null) return Promise.reject(sandboxError(Error, CODES.RUNNER_CLOSED, 'the runner is closed; create a new ServiceRunner'));
       return this.#queue.run(run.serviceId, () => this.#run(run));
     } catch (error) {
       return Promise.reject(error);
