@@ -32,6 +32,10 @@ export interface NormalizedRunnerOptions {
   timeoutMs: number;
   healthPath: string;
   logsLevel: number;
+  logsMaxLines: number;
+  logsMaxBytes: number;
+  stderrOutputMaxLines: number;
+  stderrOutputMaxBytes: number;
   killGraceMs: number;
   tailBytes: number;
   removeSandboxOnStop: boolean;
@@ -42,7 +46,7 @@ const WHERE = { pkg: '@pactown/sandbox', prefix: 'PACTOWN_SANDBOX' } as const;
 /** The options of `new ServiceRunner(...)` and of one run, each named once. */
 const RUNNER_KEYS: readonly (keyof ServiceRunnerOptions)[] = [
   'sandboxesDir', 'logger', 'fastStartLogger', 'cache', 'cacheDir', 'cacheMaxEntries', 'cacheMaxAgeMs', 'python', 'pipArgs',
-  'npm', 'npmArgs', 'installerEnv', 'envAllowList', 'timeoutMs', 'healthPath', 'logsLevel', 'killGraceMs', 'tailBytes', 'removeSandboxOnStop',
+  'npm', 'npmArgs', 'installerEnv', 'envAllowList', 'timeoutMs', 'healthPath', 'logsLevel', 'logsMaxLines', 'logsMaxBytes', 'stderrOutputMaxLines', 'stderrOutputMaxBytes', 'killGraceMs', 'tailBytes', 'removeSandboxOnStop',
 ];
 const RUN_KEYS: readonly (keyof RunOptions)[] = ['serviceId', 'content', 'port', 'onLog', 'env', 'healthPath', 'timeoutMs'];
 
@@ -113,6 +117,10 @@ export function normalizeRunnerOptions(input: ServiceRunnerOptions): NormalizedR
     timeoutMs: int('timeoutMs', o.timeoutMs, 10_000, 1),
     healthPath,
     logsLevel: level('logsLevel', o.logsLevel ?? process.env.PACTOWN_UI_LOG_LEVEL ?? 'INFO'),
+    logsMaxLines: int('logsMaxLines', o.logsMaxLines, 1000, 2),
+    logsMaxBytes: int('logsMaxBytes', o.logsMaxBytes, 1_048_576, 1024),
+    stderrOutputMaxLines: int('stderrOutputMaxLines', o.stderrOutputMaxLines, 500, 1),
+    stderrOutputMaxBytes: int('stderrOutputMaxBytes', o.stderrOutputMaxBytes, 65_536, 1024),
     killGraceMs: int('killGraceMs', o.killGraceMs, 5000, 0),
     tailBytes: int('tailBytes', o.tailBytes, 65_536, 1024),
     removeSandboxOnStop: o.removeSandboxOnStop ?? true,

@@ -78,7 +78,7 @@ export class ServiceRunner extends EventEmitter<ServiceRunnerEvents> {
       redactCheck: defaultRedactCheck,
     });
     records.subscribe((record) => this.#record(record));
-    const log = collectRunLog(records, this.#o.logsLevel, run.onLog);
+    const log = collectRunLog(records, this.#o.logsLevel, run.onLog, { maxLines: this.#o.logsMaxLines, maxBytes: this.#o.logsMaxBytes });
     const closing = new AbortController();
     if (this.#closed !== null) closing.abort();
     this.#waiting.add(closing);
@@ -93,7 +93,7 @@ export class ServiceRunner extends EventEmitter<ServiceRunnerEvents> {
       }
       const outcome = await startAndWait({ run, spec, problems, records, log, runner: this.#o, deps: this.#deps, signal: closing.signal });
       if (outcome.instance !== null) this.#watch(outcome.instance);
-      return { ...outcome.result, logs: [...log.logs] };
+      return { ...outcome.result, logs: log.logs() };
     } finally {
       this.#waiting.delete(closing);
       log.detach();
