@@ -129,6 +129,10 @@ export function parseLogQuery(query: string): LogQuery {
     if (tok.kind === 'EOF') return { matchers, filters };
     const op = FILTER_OPS[tok.kind];
     if (op) {
+      const next = p.peek();
+      if (next.kind === 'IDENT' && next.text === 'ip') {
+        throw new LokiHttpError(400, `parse error at line 1, col ${next.col}: ip() line filters are not supported by this receiver`);
+      }
       const values = [p.expect('STRING', 'STRING')];
       while (p.peek().kind === 'OR') {
         p.next();
