@@ -4,6 +4,7 @@ import { ServiceRunner } from '@pactown/sandbox';
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import type { RunnerConfig } from '../config/config.js';
 import type { RunnerContext } from './context.js';
+import { DropCounter } from './drops.js';
 import { authenticate, type Caller } from '../http/auth.js';
 import { type SchemaError, failedField, failureMessage, maxBytesKeyword } from '../http/schemas.js';
 import { logRoutes } from '../http/routes/logs.js';
@@ -85,7 +86,8 @@ export async function createRunnerApp(options: RunnerAppOptions): Promise<Runner
     runner: new ServiceRunner({
       sandboxesDir: config.sandboxesDir,
       logger: logging.sandbox,
-      logsLevel: config.uiLogLevel as 'INFO',
+      // The app collects each answer's logs itself, bounded (services/answer-bounds.ts): the runner keeps none.
+      logsLevel: Number.MAX_SAFE_INTEGER,
       timeoutMs: config.runTimeoutMs,
     }),
     registry,
@@ -102,6 +104,7 @@ export async function createRunnerApp(options: RunnerAppOptions): Promise<Runner
     runs: { success: 0, failure: 0, denied: 0, died: 0 },
     sseClients: 0,
     metrics: null as unknown as RunnerContext['metrics'],
+    drops: new DropCounter(),
     track(work) {
       pending.add(work);
       void work.finally(() => pending.delete(work)).catch(() => undefined);
@@ -111,6 +114,7 @@ export async function createRunnerApp(options: RunnerAppOptions): Promise<Runner
       while (pending.size > 0) await Promise.allSettled([...pending]);
     },
   };
+  if (logging.console) context.drops.track('console_backpressure', () => logging.console?.dropped ?? 0);
   context.metrics = createMetrics(context);
   const unwire = wireRunnerEvents(context);
 

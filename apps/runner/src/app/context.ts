@@ -1,6 +1,7 @@
 import type { ServiceRunner } from '@pactown/sandbox';
 import type { Registry } from 'prom-client';
 import type { RunnerConfig } from '../config/config.js';
+import type { DropCounter } from './drops.js';
 import type { Logging } from '../logging/setup.js';
 import type { AnomalyLog } from '../security/anomaly-log.js';
 import type { SecurityPolicy } from '../security/policy.js';
@@ -29,6 +30,8 @@ export interface RunnerContext {
   sseClients: number;
   /** The `/metrics` registry (prom-client), read from this context at every scrape. */
   metrics: Registry;
+  /** Lines the app left out, by reason (reported once each, on /metrics and /health). */
+  drops: DropCounter;
   /** Background work (error files) that shutdown must wait for. */
   track<T>(work: Promise<T>): Promise<T>;
   settle(): Promise<void>;

@@ -67,6 +67,16 @@ export function createMetrics(ctx: RunnerContext): Registry {
       for (const h of ctx.logging.handlers) this.inc({ handler: redactUrls(h.name) }, h.errors);
     },
   });
+  new Counter({
+    name: 'pactown_runner_dropped_lines_total',
+    help: 'Lines the app left out, by reason (answer_bound, sse_slow_client, auth_failure_rate, console_backpressure).',
+    labelNames: ['reason'],
+    registers,
+    collect() {
+      this.reset();
+      for (const [reason, n] of Object.entries(ctx.drops.snapshot())) this.inc({ reason }, n);
+    },
+  });
   counter('pactown_runner_console_dropped_lines_total', 'Console lines dropped because stdout was not read fast enough.', () => ctx.logging.console?.dropped ?? 0);
   if (ctx.logging.loki) registerLokiMetrics(registry, ctx.logging.loki);
   return registry;

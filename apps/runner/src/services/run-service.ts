@@ -1,9 +1,11 @@
 import { writeErrorFile } from '@pactown/error-files';
+import { parseLevel } from '@pactown/log-core';
 import type { RunResult, ServiceLogRecord } from '@pactown/sandbox';
 import type { RunnerContext } from '../app/context.js';
 import type { Caller } from '../http/auth.js';
 import type { RunRequest } from '../http/schemas.js';
 import { pickFreePort } from './ports.js';
+import { AnswerLines, boundTail, boundText } from './answer-bounds.js';
 import { isActive, type SuggestionView } from './registry.js';
 
 export interface RunAnswer {
@@ -93,6 +95,22 @@ export async function performRun(
   ctx.registry.update(serviceId, { port });
   log.info(`Run requested | user=${userId} service=${serviceId} port=${port}`);
 
+  // The answer's logs are collected here, bounded (first and last lines); the runner keeps none.
+  const bounds = { maxLines: ctx.config.answerMaxLines, maxBytes: ctx.config.answerMaxBytes };
+  const answerLines = new AnswerLines(bounds);
+  const threshold = parseLevel(ctx.config.uiLogLevel);
+  // Record-first runners call this with the record; older ones with (message, record).
+  const collect = (first: string | ServiceLogRecord, second?: ServiceLogRecord) => {
+    const record = typeof first === 'string' ? second : first;
+    if (!record || record.level < threshold) return;
+    answerLines.push(record.message);
+    onLog?.(record);
+  };
+  const finish = () => {
+    ctx.drops.add('answer_bound', answerLines.omitted, `the answer of a run keeps its first and last ${ctx.config.answerMaxLines} lines or ${ctx.config.answerMaxBytes} bytes (PACTOWN_ANSWER_MAX_LINES, PACTOWN_ANSWER_MAX_BYTES); sandbox.log and Loki have every line`);
+    return answerLines.lines();
+  };
+
   let result: RunResult;
   try {
     result = await ctx.runner.runFromContent({
@@ -101,8 +119,7 @@ export async function performRun(
       port,
       env: request.env,
       timeoutMs: ctx.config.runTimeoutMs,
-      // Two parameters: the runner then passes the record (level, stream, time) too.
-      ...(onLog ? { onLog: (_message: string, record: ServiceLogRecord) => onLog(record) } : {}),
+      onLog: collect,
     });
   } catch (error) {
     // Invalid options or a sandbox that could not be created: the runner threw instead of answering.
@@ -125,8 +142,8 @@ export async function performRun(
         service_id: serviceId,
         port: result.port ?? port,
         pid: result.pid,
-        message: result.message,
-        logs: result.logs,
+        message: boundText(result.message, bounds.maxBytes),
+        logs: finish(),
       },
     };
   }
@@ -158,9 +175,9 @@ export async function performRun(
       success: false,
       service_id: serviceId,
       error_category: result.errorCategory,
-      message: result.message,
-      logs: result.logs,
-      stderr_output: result.stderrOutput,
+      message: boundText(result.message, bounds.maxBytes),
+      logs: finish(),
+      stderr_output: boundTail(result.stderrOutput ?? '', bounds).text,
       suggestions,
       error_log: errorLog,
     },
