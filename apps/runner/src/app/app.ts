@@ -103,6 +103,7 @@ export async function createRunnerApp(options: RunnerAppOptions): Promise<Runner
     accepting: true,
     runs: { success: 0, failure: 0, denied: 0, died: 0 },
     sseClients: 0,
+    sse: { byUser: new Map(), connections: new Set() },
     metrics: null as unknown as RunnerContext['metrics'],
     drops: new DropCounter(),
     track(work) {

@@ -1,6 +1,7 @@
 import type { ServiceRunner } from '@pactown/sandbox';
 import type { Registry } from 'prom-client';
 import type { RunnerConfig } from '../config/config.js';
+import type { SseConnection } from '../http/sse-connection.js';
 import type { DropCounter } from './drops.js';
 import type { Logging } from '../logging/setup.js';
 import type { AnomalyLog } from '../security/anomaly-log.js';
@@ -28,6 +29,8 @@ export interface RunnerContext {
   accepting: boolean;
   runs: RunCounters;
   sseClients: number;
+  /** Open log streams: per user (or client address in open mode) and each connection's queue. */
+  sse: { byUser: Map<string, number>; connections: Set<SseConnection> };
   /** The `/metrics` registry (prom-client), read from this context at every scrape. */
   metrics: Registry;
   /** Lines the app left out, by reason (reported once each, on /metrics and /health). */
