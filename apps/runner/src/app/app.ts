@@ -16,6 +16,7 @@ import { type Logging, setupLogging } from '../logging/setup.js';
 import { createMetrics } from '../metrics/runner-metrics.js';
 import { WEB_DIR } from './paths.js';
 import { AnomalyLog } from '../security/anomaly-log.js';
+import { AuthFailureLog, quoteUserText } from '../security/auth-failures.js';
 import { SecurityPolicy } from '../security/policy.js';
 import { wireRunnerEvents } from '../services/lifecycle.js';
 import { LiveHub } from '../services/live-hub.js';
@@ -106,6 +107,7 @@ export async function createRunnerApp(options: RunnerAppOptions): Promise<Runner
     sse: { byUser: new Map(), connections: new Set() },
     metrics: null as unknown as RunnerContext['metrics'],
     drops: new DropCounter(),
+    authFailures: null as unknown as AuthFailureLog,
     track(work) {
       pending.add(work);
       void work.finally(() => pending.delete(work)).catch(() => undefined);
@@ -115,6 +117,8 @@ export async function createRunnerApp(options: RunnerAppOptions): Promise<Runner
       while (pending.size > 0) await Promise.allSettled([...pending]);
     },
   };
+  const authFailures = new AuthFailureLog({ policy: context.policy, drops: context.drops, perWindow: config.authFailureLinesPerMinute });
+  context.authFailures = authFailures;
   if (logging.console) context.drops.track('console_backpressure', () => logging.console?.dropped ?? 0);
   context.metrics = createMetrics(context);
   const unwire = wireRunnerEvents(context);
@@ -140,11 +144,11 @@ export async function createRunnerApp(options: RunnerAppOptions): Promise<Runner
       request.caller = { userId: 'anonymous', authenticated: false };
       return;
     }
-    context.policy.report('UNAUTHORIZED_ACCESS', 'WARNING', 'unknown', '-', `${request.method} ${pathname}: ${result.message}`);
+    authFailures.record(request.method, pathname, result.message, request.ip);
     return reply.code(401).header('www-authenticate', 'Bearer').send({ success: false, error: 'unauthorized', message: result.message });
   });
   fastify.addHook('onResponse', async (request, reply) => {
-    request.log.debug(`${request.method} ${request.url} ${reply.statusCode} ${reply.elapsedTime.toFixed(1)}ms`);
+    request.log.debug(`${request.method} ${quoteUserText(request.url)} ${reply.statusCode} ${reply.elapsedTime.toFixed(1)}ms`);
   });
   fastify.setErrorHandler((error: Error & { statusCode?: number; validation?: SchemaError[]; validationContext?: string }, request, reply) => {
     const status = error.statusCode ?? 500;
@@ -203,6 +207,7 @@ export async function createRunnerApp(options: RunnerAppOptions): Promise<Runner
         await fastify.close().catch(() => undefined);
         unwire();
         await context.settle();
+        authFailures.flush();
         await anomalies.flush();
         logging.root.info('Shutdown complete: logs flushed');
         await logging.close();

@@ -5,6 +5,7 @@ import type { SseConnection } from '../http/sse-connection.js';
 import type { DropCounter } from './drops.js';
 import type { Logging } from '../logging/setup.js';
 import type { AnomalyLog } from '../security/anomaly-log.js';
+import type { AuthFailureLog } from '../security/auth-failures.js';
 import type { SecurityPolicy } from '../security/policy.js';
 import type { LiveHub } from '../services/live-hub.js';
 import type { ServiceRegistry } from '../services/registry.js';
@@ -35,6 +36,8 @@ export interface RunnerContext {
   metrics: Registry;
   /** Lines the app left out, by reason (reported once each, on /metrics and /health). */
   drops: DropCounter;
+  /** Failed-auth anomalies, rate-limited and summarised. */
+  authFailures: AuthFailureLog;
   /** Background work (error files) that shutdown must wait for. */
   track<T>(work: Promise<T>): Promise<T>;
   settle(): Promise<void>;
