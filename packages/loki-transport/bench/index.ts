@@ -16,7 +16,7 @@ const BURST = Math.max(1000, Math.round(100_000 * SCALE));
 const SECONDS = Math.max(2, Math.round(20 * SCALE));
 const RATE = 20_000;
 const SLOW_RATE = 1_000;
-const SLOW_SECONDS = Math.max(8, Math.round(15 * SCALE));
+const SLOW_SECONDS = Math.max(5, Math.round(10 * SCALE));
 const CAPACITY_START = Number(process.env.BENCH_CAPACITY_START ?? 20_000);
 
 const known = ['burst', 'steady', 'latency', 'capacity'];
@@ -43,8 +43,9 @@ if (want('burst')) {
   burstD = await burstTable('defaults', BURST, ROUNDS);
   burstE = await burstTable('equal', BURST, ROUNDS);
 }
-if (want('steady')) steady = await steadyTable('defaults', [...SHIPPERS, 'devnull', 'parse-only'], RATE, SECONDS, ROUNDS);
-if (want('latency')) slow = await steadyTable('defaults', [...SHIPPERS, 'devnull'], SLOW_RATE, SLOW_SECONDS, 1);
+if (want('steady')) steady = await steadyTable('defaults', [...SHIPPERS, 'devnull'], RATE, SECONDS, ROUNDS);
+// The 1,000 lines/s target is ours alone (the peers' latency is their batch timer, shown in the steady table).
+if (want('latency')) slow = await steadyTable('defaults', ['ours'], SLOW_RATE, SLOW_SECONDS, ROUNDS);
 if (want('capacity')) cap = await capacityTable('equal', ['ours', 'pino-loki'], CAPACITY_START, SECONDS);
 
 // The targets of the issue, each with the raw numbers its ratio comes from.

@@ -63,9 +63,9 @@ export async function startSink(): Promise<Sink> {
   };
 }
 
-function shipper(job: Record<string, unknown>): ChildProcess {
+function shipper(job: Record<string, unknown>, nodeArgs: string[] = []): ChildProcess {
   // Plain node: no loader of the harness inside the contender's process.
-  return spawn(process.execPath, [path.join(here, 'shipper.mjs'), JSON.stringify(job)], { stdio: ['ignore', 'pipe', 'ignore'], cwd: path.join(here, '..') });
+  return spawn(process.execPath, [...nodeArgs, path.join(here, 'shipper.mjs'), JSON.stringify(job)], { stdio: ['ignore', 'pipe', 'ignore'], cwd: path.join(here, '..') });
 }
 
 export interface BurstResult {
@@ -85,7 +85,7 @@ export interface BurstResult {
 
 /**
  * Burst: `lines` lines in one loop. The shipper is stopped once no body has arrived for its
- * batch timer plus 1.5 s (or after `deadlineS`); the time comes from the decoded bodies.
+ * batch timer plus 1 s (or after `deadlineS`); the time comes from the decoded bodies.
  */
 export async function runBurst(kind: Kind, variant: Variant, lines: number, deadlineS = 60): Promise<BurstResult> {
   if (kind === 'parse-only') {
@@ -97,7 +97,7 @@ export async function runBurst(kind: Kind, variant: Variant, lines: number, dead
   const sink = await startSink();
   const child = shipper({ kind, variant, url: sink.url, mode: 'burst', lines });
   const r = await firstLine(child, kind);
-  const quietMs = BATCH_SECONDS[variant][kind] * 1000 + 1500;
+  const quietMs = BATCH_SECONDS[variant][kind] * 1000 + 1000;
   const deadline = now() + deadlineS * 1000;
   for (;;) {
     await new Promise((res) => setTimeout(res, 200));
@@ -134,10 +134,10 @@ export interface SteadyResult {
 }
 
 /** Steady state: `rate` lines/s for `seconds` s, then the logger is ended (flushed) and the process exits. */
-export async function runSteady(kind: Kind, variant: Variant, rate: number, seconds: number): Promise<SteadyResult> {
+export async function runSteady(kind: Kind, variant: Variant, rate: number, seconds: number, nodeArgs: string[] = []): Promise<SteadyResult> {
   const total = Math.round(rate * seconds);
   const sink = kind === 'devnull' || kind === 'parse-only' ? undefined : await startSink();
-  const child = shipper({ kind, variant, url: sink?.url ?? '', mode: 'steady', rate, seconds });
+  const child = shipper({ kind, variant, url: sink?.url ?? '', mode: 'steady', rate, seconds }, nodeArgs);
   const r = await firstLine(child, kind);
   await once(child, 'exit').catch(() => undefined);
   const base = { kind, rate, seconds, lines: total, cpuMs: r.cpuMs, mainCpuMs: r.mainCpuMs, behindMs: r.behindMs };

@@ -99,10 +99,8 @@ export async function performRun(
   const bounds = { maxLines: ctx.config.answerMaxLines, maxBytes: ctx.config.answerMaxBytes };
   const answerLines = new AnswerLines(bounds);
   const threshold = parseLevel(ctx.config.uiLogLevel);
-  // Record-first runners call this with the record; older ones with (message, record).
-  const collect = (first: string | ServiceLogRecord, second?: ServiceLogRecord) => {
-    const record = typeof first === 'string' ? second : first;
-    if (!record || record.level < threshold) return;
+  const collect = (record: ServiceLogRecord) => {
+    if (record.level < threshold) return;
     answerLines.push(record.message);
     onLog?.(record);
   };
