@@ -5,7 +5,7 @@ import { defineConfig } from 'tsup';
 // entries, and the log page (browser bundle plus its static files in dist/web).
 export default defineConfig([
   definePackageConfig({
-    entry: ['src/index.ts', 'src/server.ts', 'src/demo.ts'],
+    entry: { index: 'src/index.ts', server: 'src/bin/server.ts', demo: 'src/bin/demo.ts' },
     format: ['esm'],
     dts: false,
     clean: false,

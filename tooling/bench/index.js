@@ -1,4 +1,7 @@
 import os from 'node:os';
+import { describeState, machineState } from './quiet.js';
+
+export { calibrate, calibrationLoop, describeState, MAX_BUSY_SHARE, MAX_LOAD, MAX_SLOWDOWN, machineState, waitForQuiet } from './quiet.js';
 
 /** Median of a list of numbers (the list is not modified). */
 export function median(values) {
@@ -20,7 +23,7 @@ export function percentile(values, p) {
 export function machineLine() {
   const cpu = os.cpus()[0]?.model ?? 'unknown cpu';
   const mem = Math.round(os.totalmem() / 2 ** 30);
-  return `${os.cpus().length} x ${cpu}, ${mem} GiB, Node ${process.version}, ${os.platform()} ${os.release()}, ${new Date().toISOString().slice(0, 10)}`;
+  return `${os.cpus().length} x ${cpu}, ${mem} GiB, Node ${process.version}, ${os.platform()} ${os.release()}, ${new Date().toISOString().replace('T', ' ').slice(0, 16)} UTC, load ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`;
 }
 
 function pad(text, width, right) {
@@ -52,18 +55,108 @@ export function formatNumber(n) {
   return n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: 0 });
 }
 
+const tally = { pass: 0, fail: 0, unreliable: 0 };
+
 /**
- * Compares a measured ratio with a target and prints a verdict line.
+ * The verdict word for a result: PASS or FAIL on a quiet machine, `UNRELIABLE (load N)`
+ * otherwise. The machine is checked right before each verdict (see quiet.js).
+ */
+function verdictWord(ok) {
+  const state = machineState();
+  if (!state.quiet) {
+    tally.unreliable++;
+    return { word: `UNRELIABLE (load ${state.load.toFixed(2)})`, state };
+  }
+  if (ok) tally.pass++;
+  else tally.fail++;
+  return { word: ok ? 'PASS' : 'FAIL', state };
+}
+
+/**
+ * The verdict word alone (PASS, FAIL or `UNRELIABLE (load N)`), for a targets table.
+ * @param {number} value
+ * @param {{ atLeast?: number, atMost?: number }} target
+ */
+export function judge(value, target) {
+  const ok = Number.isFinite(value) && (target.atLeast === undefined || value >= target.atLeast) && (target.atMost === undefined || value <= target.atMost);
+  return verdictWord(ok).word;
+}
+
+function targetText(target, unit) {
+  const parts = [];
+  if (target.atLeast !== undefined) parts.push(`>= ${target.atLeast}${unit}`);
+  if (target.atMost !== undefined) parts.push(`<= ${target.atMost}${unit}`);
+  return parts.join(' and ');
+}
+
+/**
+ * Compares a measured ratio with a target and prints a verdict line: PASS/FAIL
+ * on a quiet machine, `UNRELIABLE (load N)` on a busy one.
  * @param {string} what description of the ratio, e.g. "log-core / pino throughput"
  * @param {number} ratio measured ratio
  * @param {{ atLeast?: number, atMost?: number }} target
- * @returns {boolean} whether the target holds
+ * @param {string} [raw] the raw numbers the ratio comes from, printed after it
+ * @returns {boolean} whether the measured ratio meets the target (whatever the machine's state)
  */
-export function verdict(what, ratio, target) {
-  const ok = (target.atLeast === undefined || ratio >= target.atLeast) && (target.atMost === undefined || ratio <= target.atMost);
-  const want = target.atLeast !== undefined ? `>= ${target.atLeast}x` : `<= ${target.atMost}x`;
-  console.log(`${ok ? 'PASS' : 'MISS'} ${what}: ${ratio.toFixed(2)}x (target ${want})`);
+export function verdict(what, ratio, target, raw) {
+  return verdictValue(what, ratio, target, 'x', raw);
+}
+
+/** Like `verdict`, for a value with a unit (`ms`, ` MiB`) instead of a ratio. */
+export function verdictValue(what, value, target, unit = '', raw) {
+  const ok = Number.isFinite(value) && (target.atLeast === undefined || value >= target.atLeast) && (target.atMost === undefined || value <= target.atMost);
+  const { word, state } = verdictWord(ok);
+  const shown = Number.isFinite(value) ? `${value.toFixed(2)}${unit}` : String(value);
+  console.log(`${word} ${what}: ${shown} (target ${targetText(target, unit)})${raw ? ` [${raw}]` : ''}${state.quiet ? '' : ` {${state.reasons.join('; ')}}`}`);
   return ok;
+}
+
+/** Counts of verdicts printed so far, and a closing line for a benchmark's output. */
+export function verdictSummary() {
+  const s = machineState();
+  console.log(`\nverdicts: ${tally.pass} PASS, ${tally.fail} FAIL, ${tally.unreliable} UNRELIABLE; machine at the end: ${describeState(s)}`);
+  return { ...tally };
+}
+
+/** Median, min and max of a list. */
+export function summary(values) {
+  return { median: median(values), min: Math.min(...values), max: Math.max(...values), n: values.length };
+}
+
+/** "median (min–max)" with formatNumber, for one table cell. */
+export function range(values, digits) {
+  const s = summary(values);
+  const f = (n) => (digits === undefined ? formatNumber(n) : n.toFixed(digits));
+  return values.length > 1 ? `${f(s.median)} (${f(s.min)}–${f(s.max)})` : f(s.median);
+}
+
+/**
+ * Runs every contender once per round, the order rotating each round so a change
+ * in load hits all alike; returns each contender's results in round order.
+ * @template T
+ * @param {string[]} names
+ * @param {number} rounds
+ * @param {(name: string, round: number) => Promise<T>} run
+ * @returns {Promise<Record<string, T[]>>}
+ */
+export async function interleave(names, rounds, run) {
+  const out = Object.fromEntries(names.map((n) => [n, []]));
+  for (let round = 0; round < rounds; round++) {
+    const order = names.map((_, i) => names[(i + round) % names.length]);
+    for (const name of order) out[name].push(await run(name, round));
+  }
+  return out;
+}
+
+/**
+ * Prints each contender's settings under a table, so a reader can tell which race was run.
+ * @param {Record<string, string | Record<string, unknown>>} settings
+ */
+export function printSettings(settings) {
+  console.log('');
+  for (const [name, value] of Object.entries(settings)) {
+    console.log(`- ${name}: ${typeof value === 'string' ? value : JSON.stringify(value)}`);
+  }
 }
 
 /**

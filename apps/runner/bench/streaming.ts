@@ -1,8 +1,8 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { startLokiReceiver } from '@pactown/loki-receiver';
-import { printTable, verdict } from '@pactown/bench';
+import { type LokiReceiver, startLokiReceiver } from '@pactown/loki-receiver';
+import { printTable, verdict, verdictValue } from '@pactown/bench';
 import { startBenchServer } from './server.js';
 
 const FENCE = '```';
@@ -75,12 +75,68 @@ class Seen {
   }
 }
 
+/** The soak's faults: each cycle the receiver is down for a sixth, then a 429 storm, then 5 s answers for a sixth. */
+export interface Flapping {
+  cycleSeconds: number;
+}
+
+/** RSS of a process in bytes, from /proc (0 where there is none). */
+async function rssOf(pid: number): Promise<number> {
+  try {
+    const status = await fs.readFile(`/proc/${pid}/status`, 'utf8');
+    return Number(/^VmRSS:\s+(\d+) kB/m.exec(status)?.[1] ?? 0) * 1024;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * Runs the receiver's faults for one cycle after another until `signal` aborts, and
+ * writes what it does to `log`. The receiver is always up again when it returns.
+ */
+async function flap(receiver: LokiReceiver, f: Flapping, signal: AbortSignal, log: string[]): Promise<void> {
+  const sixth = (f.cycleSeconds * 1000) / 6;
+  const pause = (ms: number) => new Promise<void>((resolve) => {
+    const t = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => { clearTimeout(t); resolve(); }, { once: true });
+  });
+  const t0 = performance.now();
+  const at = () => `${((performance.now() - t0) / 1000).toFixed(0)} s`;
+  try {
+    while (!signal.aborted) {
+      await receiver.down({ mode: 'reset' });
+      log.push(`${at()} down`);
+      await pause(sixth);
+      await receiver.up();
+      log.push(`${at()} up`);
+      if (signal.aborted) break;
+      await pause(sixth);
+      receiver.failNext(50, 429, { retryAfter: 1 });
+      log.push(`${at()} 429 for the next 50 pushes`);
+      await pause(sixth);
+      receiver.setLatency(5000);
+      log.push(`${at()} 5 s latency`);
+      await pause(sixth);
+      receiver.setLatency(0);
+      receiver.failNext(0, 429);
+      log.push(`${at()} normal`);
+      await pause(2 * sixth);
+    }
+  } finally {
+    if (receiver.isDown) await receiver.up();
+    receiver.setLatency(0);
+    receiver.failNext(0, 429);
+  }
+}
+
 /**
  * 10 services x 1,000 lines/s streamed to SSE clients and to a Loki-compatible
  * receiver for 30 s (scaled by BENCH_SCALE): every line must arrive at every
- * destination, and the app must use less than one core.
+ * destination, and the app must use less than one core. With `flapping` (the
+ * soak) the receiver goes down, answers 429 and answers slowly in cycles, and the
+ * app's RSS is sampled every second.
  */
-export async function benchStreaming(services = 10, perSecond = 1000, seconds = 30): Promise<boolean> {
+export async function benchStreaming(services = 10, perSecond = 1000, seconds = 30, flapping?: Flapping): Promise<boolean> {
   const home = await fs.mkdtemp(path.join(os.tmpdir(), 'pactown-bench-stream-'));
   const receiver = await startLokiReceiver({ host: '127.0.0.1', port: 0 });
   const server = await startBenchServer({ PACTOWN_HOME: home, LOKI_URL: receiver.url, PACTOWN_MAX_SERVICES: '100', PACTOWN_RATE_BURST: '100' });
@@ -115,7 +171,16 @@ export async function benchStreaming(services = 10, perSecond = 1000, seconds = 
     await Promise.all(runs.map((r) => fetch(`http://127.0.0.1:${r.port}/go`)));
     const s0 = await server.sample();
     const t0 = performance.now();
+    const rss: Array<[number, number]> = [];
+    const sampler = setInterval(() => {
+      void rssOf(server.child.pid!).then((b) => rss.push([(performance.now() - t0) / 1000, b]));
+    }, 1000);
+    const faults = new AbortController();
+    const faultLog: string[] = [];
+    const flapped = flapping ? flap(receiver, flapping, faults.signal, faultLog) : Promise.resolve();
     await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+    faults.abort();
+    await flapped;
     const s1 = await server.sample();
     const wall = (performance.now() - t0) / 1000;
     const allEnded = Promise.all(tags.map((t) => new Promise<void>((resolve) => ended.set(t, resolve))));
@@ -126,6 +191,17 @@ export async function benchStreaming(services = 10, perSecond = 1000, seconds = 
     await Promise.all(streams);
     aborter.abort();
     expectTotals(tags, totals);
+    clearInterval(sampler);
+    if (flapping) {
+      // Give the transport its backlog time: wait until the receiver's count has not moved for 5 s (at most 120 s).
+      for (let last = -1, still = 0, waited = 0; still < 5 && waited < 120; waited++) {
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+        const now = receiver.entryCount;
+        still = now === last ? still + 1 : 0;
+        last = now;
+      }
+    }
+    const rssPeak = Math.max(...rss.map((r) => r[1]));
     // SIGTERM flushes the Loki transport and the files before the process exits.
     await server.stop();
 
@@ -151,7 +227,22 @@ export async function benchStreaming(services = 10, perSecond = 1000, seconds = 
       [wall, s1.cpu - s0.cpu, cores, (s1.lines - s0.lines) / wall],
     ]);
     const lossless = missing(sse) + missing(pushed) + missing(filed) === 0;
-    console.log(`${lossless ? 'PASS' : 'MISS'} no line missing at any destination`);
+    verdictValue('lines missing at any destination', missing(sse) + missing(pushed) + missing(filed), { atMost: 0 }, '', `SSE ${missing(sse)}, receiver ${missing(pushed)}, sandbox.log ${missing(filed)} of ${expected} each`);
+    if (flapping) {
+      const MiB = 2 ** 20;
+      const firstQuarter = rss.filter((r) => r[0] <= wall / 4).map((r) => r[1]);
+      const lastQuarter = rss.filter((r) => r[0] >= (3 * wall) / 4).map((r) => r[1]);
+      const growth = (Math.max(...lastQuarter) - Math.max(...firstQuarter)) / MiB;
+      printTable('App RSS while the receiver flaps (sampled every second)', ['measure', 'MiB'], [
+        ['peak RSS', rssPeak / MiB],
+        ['peak in the first quarter', Math.max(...firstQuarter) / MiB],
+        ['peak in the last quarter', Math.max(...lastQuarter) / MiB],
+        ['growth, last quarter over first', growth],
+      ]);
+      console.log(`faults: ${faultLog.join('; ')}`);
+      verdictValue('RSS growth from the first to the last quarter (flat)', growth, { atMost: 32 }, ' MiB');
+      return lossless;
+    }
     return verdict('app CPU / one core', cores, { atMost: 1 }) && lossless;
   } finally {
     aborter.abort();

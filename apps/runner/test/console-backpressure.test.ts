@@ -1,15 +1,14 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import fs from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
+import { tempDir } from '@pactown/test-helpers';
 import { describe, expect, it } from 'vitest';
-import { createRunnerApp } from '../src/app.js';
-import { loadConfig } from '../src/config.js';
+import { createRunnerApp } from '../src/app/app.js';
+import { loadConfig } from '../src/config/config.js';
 
 describe('console output read too slowly', () => {
   it('drops console lines past 4 MiB held, never throws, and /metrics serves the handler count', async () => {
-    const home = await fs.mkdtemp(path.join(os.tmpdir(), 'pactown-runner-console-'));
+    const temp = await tempDir('pactown-runner-console-');
+    const home = temp.path;
     // A real pipe whose reader starts reading only when told to.
     const reader = spawn(process.execPath, ['-e', 'process.once("message", () => { process.stdin.on("data", () => {}); process.disconnect(); })'], {
       stdio: ['pipe', 'ignore', 'ignore', 'ipc'],
@@ -40,7 +39,7 @@ describe('console output read too slowly', () => {
       await app.shutdown('test finished');
       reader.stdin!.end();
       await once(reader, 'exit');
-      await fs.rm(home, { recursive: true, force: true });
+      await temp.remove();
     }
   }, 60_000);
 });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dashboardQueries, substituteVariables } from '../src/queries.js';
-import { HEALTHY_SAMPLE, MISSING_MODULE_SAMPLE } from '../src/samples.js';
+import { dashboardQueries, substituteVariables } from '../src/demo/queries.js';
+import { HEALTHY_SAMPLE, MISSING_MODULE_SAMPLE } from '../src/demo/samples.js';
 import { type Harness, startHarness } from './helpers/harness.js';
 
 let h: Harness;

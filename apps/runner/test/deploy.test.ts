@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { parser } from '@grafana/lezer-logql';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { dashboardQueries, substituteVariables } from '../src/queries.js';
+import { dashboardQueries, substituteVariables } from '../src/demo/queries.js';
 
 const deploy = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'deploy');
 const readYaml = async (file: string) => parseYaml(await fs.readFile(path.join(deploy, file), 'utf8'));

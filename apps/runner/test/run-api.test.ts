@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HEALTHY_SAMPLE, MISSING_MODULE_SAMPLE } from '../src/samples.js';
+import { HEALTHY_SAMPLE, MISSING_MODULE_SAMPLE } from '../src/demo/samples.js';
 import { type Harness, startHarness } from './helpers/harness.js';
 
 // The seed's two REST examples, verbatim.
@@ -185,7 +185,14 @@ describe('logs on disk, metrics, health', () => {
     const sent = Number(/^pactown_loki_sent_lines_total (\d+)$/m.exec(res.text)?.[1]);
     expect(sent).toBeGreaterThan(0);
     expect(sent).toBe(h.receiver!.entryCount);
-    for (const line of res.text.trim().split('\n')) expect(line).toMatch(/^(# (HELP|TYPE) \w+ .+|\w+(\{[^}]*\})? -?[\d.e+]+)$/);
+    // prom-client's process and Node metrics, and the Loki histogram, beside the app's own.
+    expect(res.text).toMatch(/^process_cpu_seconds_total [\d.e+]+$/m);
+    expect(res.text).toMatch(/^process_resident_memory_bytes \d+$/m);
+    expect(res.text).toMatch(/^nodejs_eventloop_lag_seconds [\d.e+-]+$/m);
+    expect(res.text).toMatch(/^pactown_loki_request_duration_seconds_bucket\{le="\+Inf"\} \d+$/m);
+    expect(res.text).toMatch(/^pactown_loki_dropped_lines_total\{reason="[a-z_.]+"\} 0$/m);
+    // Families are separated by blank lines in the exposition format.
+    for (const line of res.text.trim().split('\n').filter((l) => l !== '')) expect(line).toMatch(/^(# (HELP|TYPE) \w+ .+|\w+(\{[^}]*\})? -?[\d.e+]+)$/);
   });
 
   it('answers /health', async () => {

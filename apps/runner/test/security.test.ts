@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
+import { type TempDir, tempDir } from '@pactown/test-helpers';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AnomalyLog, readAnomalies } from '../src/security/anomaly-log.js';
 import { type PolicyLogger, SecurityPolicy } from '../src/security/policy.js';
@@ -12,12 +12,14 @@ function recorder(): PolicyLogger & { lines: string[] } {
   return { lines, debug: at('DEBUG'), info: at('INFO'), warn: at('WARNING'), error: at('ERROR'), fatal: at('CRITICAL') };
 }
 
+let temp: TempDir;
 let dir: string;
 beforeEach(async () => {
-  dir = await fs.mkdtemp(path.join(os.tmpdir(), 'runner-security-'));
+  temp = await tempDir('runner-security-');
+  dir = temp.path;
 });
 afterEach(async () => {
-  await fs.rm(dir, { recursive: true, force: true });
+  await temp.remove();
 });
 
 describe('TokenBucketLimiter', () => {

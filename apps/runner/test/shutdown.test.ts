@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
+import { type TempDir, tempDir } from '@pactown/test-helpers';
 import { type LokiReceiver, startLokiReceiver } from '@pactown/loki-receiver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nodeService, startHarness } from './helpers/harness.js';
@@ -9,15 +9,17 @@ import { startServerProcess } from './helpers/server-process.js';
 
 const ROWS = 3000;
 
+let temp: TempDir;
 let home: string;
 let receiver: LokiReceiver;
 beforeAll(async () => {
-  home = await fs.mkdtemp(path.join(os.tmpdir(), 'pactown-runner-shutdown-'));
+  temp = await tempDir('pactown-runner-shutdown-');
+  home = temp.path;
   receiver = await startLokiReceiver({ host: '127.0.0.1', port: 0 });
 });
 afterAll(async () => {
   await receiver?.close();
-  await fs.rm(home, { recursive: true, force: true });
+  await temp.remove();
 });
 
 function isAlive(pid: number): boolean {

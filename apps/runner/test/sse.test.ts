@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HEALTHY_SAMPLE } from '../src/samples.js';
+import { HEALTHY_SAMPLE } from '../src/demo/samples.js';
 import { type Harness, nodeService, startHarness } from './helpers/harness.js';
 import { SseClient } from './helpers/sse.js';
 

@@ -2,12 +2,13 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
+import { tempDir } from '@pactown/test-helpers';
 import { startLokiReceiver } from '@pactown/loki-receiver';
 import { describe, expect, it } from 'vitest';
-import { createRunnerApp } from '../src/app.js';
-import { loadConfig } from '../src/config.js';
-import { runnerMetrics } from '../src/http/routes/meta.js';
+import { createRunnerApp } from '../src/app/app.js';
+import { loadConfig } from '../src/config/config.js';
 import { displayUrl, redactUrls, splitCredentials } from '../src/logging/urls.js';
+import { createMetrics } from '../src/metrics/runner-metrics.js';
 
 const PASSWORD = 'tok3n-secret-91';
 const QUERY = 'q-secret-27';
@@ -52,7 +53,8 @@ describe('LOKI_URL with credentials', () => {
   });
 
   it('never shows them on /metrics, /health, the console or sandbox.log, and still ships', async () => {
-    const home = await fs.mkdtemp(path.join(os.tmpdir(), 'pactown-runner-secrets-'));
+    const temp = await tempDir('pactown-runner-secrets-');
+    const home = temp.path;
     const receiver = await startLokiReceiver({ host: '127.0.0.1', port: 0 });
     const target = new URL(receiver.url);
     target.username = 'user';
@@ -80,15 +82,15 @@ describe('LOKI_URL with credentials', () => {
         expect(text).not.toContain(QUERY);
       }
       // Any handler's name is shown on /metrics without URL secrets, whoever named it.
-      const named = runnerMetrics({
+      const named = await createMetrics({
         ...app.context,
         logging: { ...app.context.logging, handlers: [{ name: `custom:https://user:${PASSWORD}@h/?k=${QUERY}`, errors: 0 }] as never },
-      });
+      }).metrics();
       expect(named).toContain('handler="custom:https://h/"');
     } finally {
       await app.shutdown('test finished');
       await receiver.close();
-      await fs.rm(home, { recursive: true, force: true });
+      await temp.remove();
     }
   });
 });

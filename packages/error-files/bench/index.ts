@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { machineLine, median, percentile, printTable, timeRounds, verdict } from '@pactown/bench';
+import { machineLine, median, percentile, printTable, timeRounds, verdict, verdictSummary } from '@pactown/bench';
 import { type DiedReport, formatErrorFile, listErrorFiles, prepareReport, writeErrorFile } from '../src/index.js';
 import { listErrorFilesFrom } from '../src/read.js';
 
@@ -159,4 +159,5 @@ console.log(`ratio repeated / (readdir + lstat): ${(median(list.wall) / median(s
 const coldOk = verdict(`listErrorFiles in a new process, with the index / ${target.toFixed(0)} ms target`, median(coldIndex.wall) / target, { atMost: 1 });
 const listOk = verdict(`listErrorFiles repeated, median / ${target.toFixed(0)} ms target`, median(list.wall) / target, { atMost: 1 });
 
+verdictSummary();
 process.exitCode = writeOk && coldOk && listOk ? 0 : 1;

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { machineLine, median, printTable, verdict } from '@pactown/bench';
+import { machineLine, median, printTable, verdict, verdictSummary } from '@pactown/bench';
 import { getLogger } from '../src/index.js';
 import { coreJson, corePattern, lineCount, pinoJson, pinoPretty, type Run, winstonJson, winstonPrintf } from './contenders.js';
 
@@ -132,7 +132,8 @@ async function main() {
   ok.push(verdict('setLevel over 10,000 descendants vs the 20 ms budget', setMs / 20, { atMost: 1 }));
 
   fs.rmSync(dir, { recursive: true, force: true });
-  console.log(`\n${ok.filter(Boolean).length}/${ok.length} targets met`);
+  console.log(`\n${ok.filter(Boolean).length}/${ok.length} targets met by the measured ratios (a verdict on a busy machine reads UNRELIABLE whatever the ratio)`);
+  verdictSummary();
 }
 
 await main();

@@ -4,7 +4,7 @@
 // BENCH_SCALE=0.1 runs a tenth of the 500,000 lines.
 import { createServer } from 'node:http';
 import { gzipSync } from 'node:zlib';
-import { machineLine, median, printTable, timeRounds, verdict } from '@pactown/bench';
+import { machineLine, median, printTable, timeRounds, verdict, verdictSummary } from '@pactown/bench';
 import { startLokiReceiver } from '../src/index.js';
 import { type FixtureStream, protobufBody } from '../test/helpers.js';
 
@@ -114,6 +114,7 @@ async function main(): Promise<void> {
   verdict('receiver protobuf lines per CPU-second / 171,000 (transport target)', pbRate / 171_000, { atLeast: 2 });
   await receiver.close();
   sink.close();
+  verdictSummary();
 }
 
 await main();

@@ -1,10 +1,20 @@
 // Varied lines shaped like the seed document's: sandbox, security and cache
-// messages with user ids, PIDs, ports and anomaly types.
+// messages with user ids, PIDs, ports and anomaly types. Every message ends
+// with its sequence number, `(#i)`, so each line is unique and the decoder can
+// tell which lines arrived, however a shipper formats them.
 const LOGGERS = ['pactown.sandbox', 'pactown.security', 'pactown.fast_start', 'pactown.runner'];
 const ANOMALIES = ['RATE_LIMIT_EXCEEDED', 'CONCURRENT_LIMIT_EXCEEDED', 'UNAUTHORIZED_ACCESS', 'SERVER_OVERLOADED'];
 
 /** The i-th line: [method, logger, fields, message]. */
 export function line(i) {
+  const [method, name, fields, msg] = shape(i);
+  return [method, name, fields, `${msg} (#${i})`];
+}
+
+/** Matches the sequence number in a shipped line (logfmt, JSON or plain). */
+export const SEQ = /\(#(\d+)\)/;
+
+function shape(i) {
   const service = `service_${i % 97}`;
   const user = `user${i % 1013}`;
   switch (i % 8) {

@@ -7,14 +7,18 @@
  * 3. server listening -> readiness reported, vs the original's 500 ms polling
  * Then the service-runner benchmarks (bench/runner.ts, bench/concurrent.ts), unless BENCH_RUNNER=0.
  */
+import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { machineLine, median, percentile, printTable, verdict } from '@pactown/bench';
-import { type CaptureRun, devNull, execaLines, KV_LINE, ours, readline, splitLoop } from './capture.js';
+import { fileURLToPath } from 'node:url';
+import { interleave, machineLine, median, percentile, printSettings, printTable, range, verdict, verdictSummary, verdictValue } from '@pactown/bench';
+import { CONTENDERS } from './capture-one.js';
+import { type CaptureRun, KV_LINE } from './capture.js';
 import { diedReportLatency, execaResultLatency, originalPollLatency, readinessLatency } from './latency.js';
 import { makeChunks, pipelineOurs, pipelineReadline } from './pipeline.js';
 
 const scale = Number(process.env.BENCH_SCALE ?? 1);
-const BYTES = Math.max(1, Math.round(2 ** 30 * scale));
+// 512 MiB per run: long enough to be steady (several seconds per contender), short enough for `pnpm bench` to stay under 15 minutes.
+const BYTES = Math.max(1, Math.round(2 ** 29 * scale));
 const CAPTURE_ROUNDS = Math.max(1, Math.round(3 * Math.min(1, scale * 4)));
 const LATENCY_ROUNDS = Math.max(5, Math.round(20 * Math.min(1, scale * 4)));
 const MiB = 2 ** 20;
@@ -22,49 +26,53 @@ const MiB = 2 ** 20;
 console.log(machineLine());
 console.log(`capture: ${(BYTES / MiB).toFixed(0)} MiB of 100-byte lines, ${CAPTURE_ROUNDS} round(s); latency: ${LATENCY_ROUNDS} rounds`);
 
-const contenders: Record<string, (bytes: number) => Promise<CaptureRun>> = {
-  '@pactown/sandbox onLog': (bytes) => ours(bytes),
-  'node:readline': readline,
-  'execa for await (line)': execaLines,
-  'plain split loop (decode, split, count)': splitLoop,
-  'child alone > /dev/null': devNull,
-  // Not in the targets: lines with `key=value` are masked one by one (what that costs).
-  '@pactown/sandbox onLog, key=value lines': (bytes) => ours(bytes, KV_LINE),
-};
-const runs: Record<string, CaptureRun[]> = {};
-// Warm-up (JIT, module loading) with a small volume, not measured.
-for (const run of Object.values(contenders)) await run(Math.min(BYTES, 16 * MiB));
-for (let round = 0; round < CAPTURE_ROUNDS; round++) {
-  for (const [name, run] of Object.entries(contenders)) {
-    const result = await run(BYTES);
-    if (result.lines !== Math.ceil(BYTES / 100)) throw new Error(`${name} counted ${result.lines} lines of ${Math.ceil(BYTES / 100)}`);
-    (runs[name] ??= []).push(result);
-  }
-}
+const captureScript = fileURLToPath(new URL('./capture-one.ts', import.meta.url));
+const packageDir = fileURLToPath(new URL('..', import.meta.url));
+const names = Object.keys(CONTENDERS);
+const kvName = '@pactown/sandbox onLog, key=value lines';
+// Each contender's run in a fresh process of its own, rounds interleaved (order rotating).
+const runs = await interleave(names, CAPTURE_ROUNDS, async (name) => {
+  const out = execFileSync(process.execPath, ['--import', 'tsx', captureScript, name, String(BYTES)], { cwd: packageDir, encoding: 'utf8', maxBuffer: 1 << 20 });
+  const result = JSON.parse(out.trim().split('\n').at(-1)!) as CaptureRun;
+  if (result.lines !== Math.ceil(BYTES / 100)) throw new Error(`${name} counted ${result.lines} lines of ${Math.ceil(BYTES / 100)}`);
+  return result;
+});
 const ms = (name: string): number => median(runs[name]!.map((r) => r.ms));
 const cpu = (name: string): number => median(runs[name]!.map((r) => r.cpuMs));
+const perLine = (r: CaptureRun): number => (r.cpuMs * 1000) / r.lines;
 printTable(
-  `Capture of ${(BYTES / MiB).toFixed(0)} MiB (median of ${CAPTURE_ROUNDS})`,
-  ['contender', 'time (ms)', 'MiB/s', 'parent CPU (ms)', 'peak RSS growth (MiB)'],
-  Object.keys(contenders).map((name) => [
+  `Capture of ${(BYTES / MiB).toFixed(0)} MiB, each run in its own process; median (min–max) of ${CAPTURE_ROUNDS} interleaved rounds`,
+  ['contender', 'wall time (ms)', 'MiB/s', 'parent CPU (ms)', 'parent CPU per line (µs)', 'lines', 'peak RSS growth (MiB)'],
+  names.map((name) => [
     name,
-    ms(name),
+    range(runs[name]!.map((r) => r.ms), 0),
     BYTES / MiB / (ms(name) / 1000),
-    cpu(name),
+    range(runs[name]!.map((r) => r.cpuMs), 0),
+    name === 'child alone > /dev/null' ? '-' : range(runs[name]!.map(perLine), 3),
+    runs[name]![0]!.lines,
     Math.max(...runs[name]!.map((r) => r.rssGrowth)) / MiB,
   ]),
 );
+printSettings({
+  lines: `plain rows: ${KV_LINE.length + 1}-byte lines of 'x'; key=value row: '${KV_LINE}'`,
+  producer: '`yes <line> | head -c <bytes>` in a session of its own for every contender',
+  '@pactown/sandbox onLog': 'startService, logOutput false, silent logger, onLog counts stdout records (default masking)',
+  'node:readline': 'createInterface over the child stdout, counts line events',
+  'execa for await (line)': 'execa buffer false, for await over the subprocess',
+});
 const oursMs = ms('@pactown/sandbox onLog');
-console.log(`(lines are ${KV_LINE.length + 1} bytes in every row; the key=value row masks each line: ${(ms('@pactown/sandbox onLog, key=value lines') / oursMs).toFixed(2)}x the time of the first row)`);
-verdict('capture throughput vs node:readline', ms('node:readline') / oursMs, { atLeast: 1.5 });
-verdict("capture throughput vs execa's line iteration", ms('execa for await (line)') / oursMs, { atLeast: 4 });
+const oursPerLine = median(runs['@pactown/sandbox onLog']!.map(perLine));
+const kvPerLine = median(runs[kvName]!.map(perLine));
+console.log(`(parent CPU per captured line: plain ${oursPerLine.toFixed(3)} µs, key=value ${kvPerLine.toFixed(3)} µs (${(kvPerLine / oursPerLine).toFixed(2)}x); readline ${median(runs['node:readline']!.map(perLine)).toFixed(3)} µs)`);
+verdict('capture throughput vs node:readline', ms('node:readline') / oursMs, { atLeast: 1.5 }, `readline ${ms('node:readline').toFixed(0)} ms / ours ${oursMs.toFixed(0)} ms`);
+verdict("capture throughput vs execa's line iteration", ms('execa for await (line)') / oursMs, { atLeast: 4 }, `execa ${ms('execa for await (line)').toFixed(0)} ms / ours ${oursMs.toFixed(0)} ms`);
 console.log(
   `(ceiling in this run: a plain split loop that does nothing with its lines reaches ${(ms('node:readline') / ms('plain split loop (decode, split, count)')).toFixed(2)}x node:readline; ours is ${(ms('plain split loop (decode, split, count)') / oursMs).toFixed(2)}x the split loop's speed)`,
 );
 const oursCpu = cpu('@pactown/sandbox onLog');
-console.log(`(parent CPU per byte, for reference: readline ${(cpu('node:readline') / oursCpu).toFixed(2)}x ours, execa ${(cpu('execa for await (line)') / oursCpu).toFixed(2)}x ours)`);
+console.log(`(parent CPU, for reference: readline ${(cpu('node:readline') / oursCpu).toFixed(2)}x ours, execa ${(cpu('execa for await (line)') / oursCpu).toFixed(2)}x ours)`);
 const growth = Math.max(...runs['@pactown/sandbox onLog']!.map((r) => r.rssGrowth)) / MiB;
-console.log(`${growth <= 64 ? 'PASS' : 'MISS'} peak RSS growth while capturing: ${growth.toFixed(1)} MiB (target <= 64 MiB)`);
+verdictValue('peak RSS growth while capturing', growth, { atMost: 64 }, ' MiB');
 
 const PIPE_BYTES = Math.max(MiB, Math.round(256 * MiB * Math.min(1, scale * 4)));
 const chunks = makeChunks(PIPE_BYTES);
@@ -108,10 +116,12 @@ printTable(
     ['listening -> ready (original: 500 ms polling)', median(original), percentile(original, 90), Math.max(...original)],
   ],
 );
-console.log(`${median(died) <= 20 ? 'PASS' : 'MISS'} died report median: ${median(died).toFixed(1)} ms (target <= 20 ms)`);
+verdictValue('died report median', median(died), { atMost: 20 }, ' ms');
 verdict('died report latency / execa result latency', median(died) / median(execaDied), { atMost: 1.5 });
-console.log(`${median(ready) <= 50 ? 'PASS' : 'MISS'} readiness median: ${median(ready).toFixed(1)} ms (target <= 50 ms)`);
+verdictValue('readiness median', median(ready), { atMost: 50 }, ' ms');
 verdict('readiness latency vs the original polling', median(original) / median(ready), { atLeast: 2 });
+
+verdictSummary();
 
 if (process.env.BENCH_RUNNER !== '0' && existsSync(new URL('./runner.ts', import.meta.url))) {
   await import('./runner.js');

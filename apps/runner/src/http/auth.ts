@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { ID_PATTERN } from './validate.js';
+import { SERVICE_ID_PATTERN } from '../config/service-id.js';
 
 /** Who made a request. `authenticated` is false in open mode (no token configured). */
 export interface Caller {
@@ -21,7 +21,7 @@ export function parseApiTokens(spec: string): Map<string, string> {
     const colon = pair.indexOf(':');
     const user = colon > 0 ? pair.slice(0, colon) : '';
     const token = colon > 0 ? pair.slice(colon + 1) : '';
-    if (!ID_PATTERN.test(user) || token.length < 8) {
+    if (!SERVICE_ID_PATTERN.test(user) || token.length < 8) {
       // The value holds secrets: name the position, never echo the token.
       throw new TypeError(
         `[@pactown/example-runner] PACTOWN_API_TOKENS must be comma-separated user:token pairs with tokens of 8+ characters (entry for ${JSON.stringify(user || '?')} is invalid)`,

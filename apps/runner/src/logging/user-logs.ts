@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { type Handler, type LevelInput, type LogRecord, parseLevel, patternFormatter, rotatingFileHandler } from '@pactown/log-core';
-import { ID_PATTERN } from '../http/validate.js';
+import { SERVICE_ID_PATTERN } from '../config/service-id.js';
 
 export interface UserLogOptions {
   logDir: string;
@@ -26,7 +26,7 @@ export function userLogHandler(options: UserLogOptions): Handler {
   let errors = 0;
 
   function fileFor(user: string): Handler | undefined {
-    if (!ID_PATTERN.test(user)) return undefined;
+    if (!SERVICE_ID_PATTERN.test(user)) return undefined;
     let handler = files.get(user);
     if (!handler) {
       handler = rotatingFileHandler({

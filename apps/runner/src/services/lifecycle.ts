@@ -1,6 +1,6 @@
 import { writeErrorFile } from '@pactown/error-files';
 import type { DiedReport, ServiceLogRecord } from '@pactown/sandbox';
-import type { RunnerContext } from '../context.js';
+import type { RunnerContext } from '../app/context.js';
 import { isActive } from './registry.js';
 
 /**

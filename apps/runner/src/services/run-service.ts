@@ -1,9 +1,9 @@
 import { writeErrorFile } from '@pactown/error-files';
 import type { RunResult, ServiceLogRecord } from '@pactown/sandbox';
-import type { RunnerContext } from '../context.js';
+import type { RunnerContext } from '../app/context.js';
 import type { Caller } from '../http/auth.js';
-import type { RunRequest } from '../http/validate.js';
-import { pickFreePort } from '../ports.js';
+import type { RunRequest } from '../http/schemas.js';
+import { pickFreePort } from './ports.js';
 import { isActive, type SuggestionView } from './registry.js';
 
 export interface RunAnswer {
@@ -101,8 +101,7 @@ export async function performRun(
       port,
       env: request.env,
       timeoutMs: ctx.config.runTimeoutMs,
-      // Two parameters: the runner then passes the record (level, stream, time) too.
-      ...(onLog ? { onLog: (_message: string, record: ServiceLogRecord) => onLog(record) } : {}),
+      ...(onLog ? { onLog } : {}),
     });
   } catch (error) {
     // Invalid options or a sandbox that could not be created: the runner threw instead of answering.

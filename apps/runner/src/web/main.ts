@@ -1,4 +1,4 @@
-import { HEALTHY_SAMPLE, MISSING_MODULE_SAMPLE } from '../samples.js';
+import { HEALTHY_SAMPLE, MISSING_MODULE_SAMPLE } from '../demo/samples.js';
 import { type LogLine, type RunResult, type ServiceInfo, getJson, postJson, readEvents, runStream } from './api.js';
 import { LogView } from './log-view.js';
 

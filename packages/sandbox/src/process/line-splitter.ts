@@ -145,10 +145,12 @@ export class LineSplitter {
     // Decoding copies: the carry never keeps the chunk alive.
     let carry = (this.#carry ?? '') + this.#decoder.write(bytes);
     const max = this.#max;
-    // A last CR just past the limit may be the CR of a CRLF, which the line loses: wait for the next byte.
-    while (carry.length > max && !(carry.length === max + 1 && carry.charCodeAt(max) === CR)) {
+    for (;;) {
+      // A last CR may be the CR of a CRLF, which the line loses: it does not count until the next byte shows.
+      const length = carry.charCodeAt(carry.length - 1) === CR ? carry.length - 1 : carry.length;
+      if (length <= max) break;
       const cut = this.#cutAt(carry, 0);
-      if (cut >= carry.length) break; // a surrogate pair right at a limit of 1: wait for more
+      if (cut >= length) break; // a surrogate pair right at a limit of 1: wait for more
       this.#sink(carry.slice(0, cut) + LINE_CONTINUES_MARKER, true);
       this.#continuing = true;
       carry = carry.slice(cut);

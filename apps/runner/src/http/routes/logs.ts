@@ -1,9 +1,10 @@
 import { parseLevel } from '@pactown/log-core';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { RunnerContext } from '../../context.js';
+import type { FastifyRequest } from 'fastify';
 import type { HubEvent, LiveLine } from '../../services/live-hub.js';
+import { findService } from '../find-service.js';
+import type { RoutesPlugin } from '../plugin.js';
 import { wireLine } from '../records.js';
-import { findService } from './services.js';
+import { idParamsSchema, logsQuerySchema } from '../schemas.js';
 
 const HEARTBEAT_MS = 15_000;
 /** A client this far behind is cut off (it can reconnect and resume with Last-Event-ID). */
@@ -16,8 +17,8 @@ type LogsRequest = FastifyRequest<{ Params: { id: string }; Querystring: { level
  * (after `Last-Event-ID` when the client resumes), a `ready` event, then
  * every new line as it arrives, and `status` events when the service changes.
  */
-export function logRoutes(app: FastifyInstance, ctx: RunnerContext): void {
-  app.get('/services/:id/logs', async (request: LogsRequest, reply) => {
+export const logRoutes: RoutesPlugin = async (app, { ctx }) => {
+  app.get('/services/:id/logs', { schema: { params: idParamsSchema, querystring: logsQuerySchema } }, async (request: LogsRequest, reply) => {
     const found = findService(ctx, request, reply, request.params.id);
     if (!found) return reply;
     let threshold: number;
@@ -82,4 +83,4 @@ export function logRoutes(app: FastifyInstance, ctx: RunnerContext): void {
     raw.on('close', finish);
     request.raw.on('close', finish);
   });
-}
+};

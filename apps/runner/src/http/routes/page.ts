@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 
 const FILES: Record<string, string> = {
   'index.html': 'text/html; charset=utf-8',
@@ -13,7 +13,7 @@ const FILES: Record<string, string> = {
 const CSP = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 /** Serves the built log page (`dist/web`): a fixed list of files, nothing else from disk. */
-export function pageRoutes(app: FastifyInstance, webDir: string): void {
+export const pageRoutes: FastifyPluginAsync<{ webDir: string }> = async (app, { webDir }) => {
   const cache = new Map<string, Buffer>();
   const serve = async (name: string) => {
     let body = cache.get(name);
@@ -23,7 +23,7 @@ export function pageRoutes(app: FastifyInstance, webDir: string): void {
     }
     return body;
   };
-  const handler = (name: string) => async (_request: unknown, reply: import('fastify').FastifyReply) => {
+  const handler = (name: string) => async (_request: unknown, reply: FastifyReply) => {
     try {
       const body = await serve(name);
       return reply.type(FILES[name]!).header('content-security-policy', CSP).header('x-content-type-options', 'nosniff').send(body);
@@ -33,4 +33,4 @@ export function pageRoutes(app: FastifyInstance, webDir: string): void {
   };
   app.get('/', handler('index.html'));
   for (const name of Object.keys(FILES)) app.get(`/${name}`, handler(name));
-}
+};

@@ -1,23 +1,21 @@
 import type { ServiceLogRecord } from '@pactown/sandbox';
 import { parseLevel } from '@pactown/log-core';
-import type { FastifyInstance } from 'fastify';
-import type { RunnerContext } from '../../context.js';
+import type { FastifyRequest } from 'fastify';
 import { performRun } from '../../services/run-service.js';
+import type { RoutesPlugin } from '../plugin.js';
 import { wireLine } from '../records.js';
-import { validateRunBody } from '../validate.js';
+import { type RunBody, runBodySchema, toRunRequest } from '../schemas.js';
+
+type RunHttpRequest = FastifyRequest<{ Body: RunBody }>;
 
 /** `POST /run` (one JSON answer) and `POST /run/stream` (NDJSON lines, then the result). */
-export function runRoutes(app: FastifyInstance, ctx: RunnerContext): void {
-  app.post('/run', async (request, reply) => {
-    const body = validateRunBody(request.body);
-    if (!body.ok) return reply.code(400).send({ success: false, error: 'invalid_request', field: body.field, message: body.message });
-    const answer = await performRun(ctx, body.value, request.caller);
+export const runRoutes: RoutesPlugin = async (app, { ctx }) => {
+  app.post('/run', { schema: { body: runBodySchema } }, async (request: RunHttpRequest, reply) => {
+    const answer = await performRun(ctx, toRunRequest(request.body), request.caller);
     return reply.code(answer.status).headers(answer.headers ?? {}).send(answer.body);
   });
 
-  app.post('/run/stream', async (request, reply) => {
-    const body = validateRunBody(request.body);
-    if (!body.ok) return reply.code(400).send({ success: false, error: 'invalid_request', field: body.field, message: body.message });
+  app.post('/run/stream', { schema: { body: runBodySchema } }, async (request: RunHttpRequest, reply) => {
     const threshold = parseLevel(ctx.config.uiLogLevel);
     const raw = reply.raw;
     reply.hijack();
@@ -33,7 +31,7 @@ export function runRoutes(app: FastifyInstance, ctx: RunnerContext): void {
       raw.write(`${JSON.stringify({ type: 'log', ...wireLine(record) })}\n`);
     };
     try {
-      const answer = await performRun(ctx, body.value, request.caller, onLog);
+      const answer = await performRun(ctx, toRunRequest(request.body), request.caller, onLog);
       start(answer.status, answer.headers);
       raw.end(`${JSON.stringify({ type: 'result', result: answer.body })}\n`);
     } catch (error) {
@@ -42,4 +40,4 @@ export function runRoutes(app: FastifyInstance, ctx: RunnerContext): void {
       raw.end(`${JSON.stringify({ type: 'result', result: { success: false, message: 'internal error' } })}\n`);
     }
   });
-}
+};

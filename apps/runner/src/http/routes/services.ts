@@ -1,67 +1,29 @@
 import fs from 'node:fs/promises';
 import { errorFilePath, readErrorFile, renderMarkdown } from '@pactown/error-files';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { RunnerContext } from '../../context.js';
+import type { FastifyRequest } from 'fastify';
 import { isActive, serviceView } from '../../services/registry.js';
-import { canAccess } from '../auth.js';
-import { validateId, validateStopBody } from '../validate.js';
+import { findErrorFile, findService } from '../find-service.js';
+import type { RoutesPlugin } from '../plugin.js';
+import { errorLogQuerySchema, idParamsSchema, stopBodySchema } from '../schemas.js';
 
 type IdRequest = FastifyRequest<{ Params: { id: string } }>;
 
-/**
- * Resolves `:id` to a service the caller may see, or answers 400/404. A
- * service of another user is reported as unknown (and logged as an anomaly).
- */
-export function findService(ctx: RunnerContext, request: FastifyRequest, reply: FastifyReply, id: unknown, allowUnknown = false) {
-  const valid = validateId('service_id', id);
-  if (!valid.ok) {
-    void reply.code(400).send({ success: false, error: 'invalid_request', field: valid.field, message: valid.message });
-    return null;
-  }
-  const entry = ctx.registry.get(valid.value);
-  const caller = request.caller;
-  if (entry && !canAccess(caller, entry.userId)) {
-    ctx.policy.report('UNAUTHORIZED_ACCESS', 'WARNING', caller.userId, valid.value, `${request.method} ${request.routeOptions.url} on a service of another user`);
-  } else if (entry || (allowUnknown && !caller.authenticated)) {
-    return { id: valid.value, entry };
-  }
-  void reply.code(404).send({ success: false, error: 'not_found', message: `unknown service: ${valid.value}` });
-  return null;
-}
-
-/**
- * Like `findService`, for the error file: answers 404 unless the newest file
- * on disk was written for the current owner's runs of the id. An id deleted or
- * forgotten and then run by someone else keeps the old file on disk (history
- * for the operator), but the new owner never gets it.
- */
-function findErrorFile(ctx: RunnerContext, request: FastifyRequest, reply: FastifyReply, id: unknown) {
-  const found = findService(ctx, request, reply, id, true);
-  if (!found) return null;
-  if (found.entry && !found.entry.hasErrorFile) {
-    void reply.code(404).send({ success: false, error: 'not_found', message: `no error file for ${found.id}` });
-    return null;
-  }
-  return found;
-}
-
-export function serviceRoutes(app: FastifyInstance, ctx: RunnerContext): void {
+/** `GET /services`, `GET|DELETE /services/:id`, `POST /stop`, the error file as text, JSON and Markdown. */
+export const serviceRoutes: RoutesPlugin = async (app, { ctx }) => {
   app.get('/services', async (request) => {
     const caller = request.caller;
     const entries = ctx.registry.list(caller.authenticated ? caller.userId : undefined);
     return { services: entries.map(serviceView) };
   });
 
-  app.get('/services/:id', async (request: IdRequest, reply) => {
+  app.get('/services/:id', { schema: { params: idParamsSchema } }, async (request: IdRequest, reply) => {
     const found = findService(ctx, request, reply, request.params.id);
     if (found) return serviceView(found.entry!);
     return reply;
   });
 
-  app.post('/stop', async (request, reply) => {
-    const body = validateStopBody(request.body);
-    if (!body.ok) return reply.code(400).send({ success: false, error: 'invalid_request', field: body.field, message: body.message });
-    const found = findService(ctx, request, reply, body.value.serviceId);
+  app.post('/stop', { schema: { body: stopBodySchema } }, async (request: FastifyRequest<{ Body: { service_id: string } }>, reply) => {
+    const found = findService(ctx, request, reply, request.body.service_id);
     if (!found) return reply;
     const { id, entry } = found;
     if (!isActive(entry)) {
@@ -76,7 +38,7 @@ export function serviceRoutes(app: FastifyInstance, ctx: RunnerContext): void {
     return { success: true, service_id: id, message: stopped.message, exit: stopped.report?.exit.message ?? null };
   });
 
-  app.delete('/services/:id', async (request: IdRequest, reply) => {
+  app.delete('/services/:id', { schema: { params: idParamsSchema } }, async (request: IdRequest, reply) => {
     const found = findService(ctx, request, reply, request.params.id);
     if (!found) return reply;
     const { id, entry } = found;
@@ -89,7 +51,7 @@ export function serviceRoutes(app: FastifyInstance, ctx: RunnerContext): void {
     return { success: true, service_id: id, message: `Service ${id} deleted` };
   });
 
-  app.get('/services/:id/error-log', async (request: FastifyRequest<{ Params: { id: string }; Querystring: { format?: string } }>, reply) => {
+  app.get('/services/:id/error-log', { schema: { params: idParamsSchema, querystring: errorLogQuerySchema } }, async (request: FastifyRequest<{ Params: { id: string }; Querystring: { format?: 'text' | 'json' } }>, reply) => {
     const found = findErrorFile(ctx, request, reply, request.params.id);
     if (!found) return reply;
     const path = errorFilePath(ctx.config.logDir, found.id);
@@ -105,7 +67,7 @@ export function serviceRoutes(app: FastifyInstance, ctx: RunnerContext): void {
     }
   });
 
-  app.get('/services/:id/error-report', async (request: IdRequest, reply) => {
+  app.get('/services/:id/error-report', { schema: { params: idParamsSchema } }, async (request: IdRequest, reply) => {
     const found = findErrorFile(ctx, request, reply, request.params.id);
     if (!found) return reply;
     try {
@@ -118,4 +80,4 @@ export function serviceRoutes(app: FastifyInstance, ctx: RunnerContext): void {
       throw error;
     }
   });
-}
+};

@@ -1,0 +1,167 @@
+// Starts the sink and one shipper per measurement (each its own process), and
+// turns the sink's stored bodies into numbers once the shipper is done.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { percentile } from '@pactown/bench';
+import { BATCH_SECONDS, type Kind, type Variant } from './contenders.mjs';
+import { deliveries, readDump } from './decode.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const now = () => performance.timeOrigin + performance.now();
+const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'loki-bench-'));
+process.once('exit', () => fs.rmSync(workDir, { recursive: true, force: true }));
+
+function firstLine(child: ChildProcess, what: string): Promise<any> {
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout!.setEncoding('utf8');
+    child.stdout!.on('data', (d: string) => {
+      out += d;
+      const nl = out.indexOf('\n');
+      if (nl >= 0) resolve(JSON.parse(out.slice(0, nl)));
+    });
+    child.once('exit', (code, signal) => {
+      if (!out.includes('\n')) reject(new Error(`${what} exited (${code ?? signal}) before reporting`));
+    });
+  });
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = once(child, 'exit');
+  child.kill('SIGKILL');
+  await exited;
+}
+
+interface Sink {
+  url: string;
+  stats(): Promise<{ bodies: number; bytes: number; lastAt: number; now: number }>;
+  /** Stops the sink and returns what arrived of lines 0..expected-1. */
+  collect(expected: number): Promise<ReturnType<typeof deliveries>>;
+}
+
+export async function startSink(): Promise<Sink> {
+  const child = spawn(process.execPath, [path.join(here, 'sink.mjs')], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const { port } = (await firstLine(child, 'sink')) as { port: number };
+  const url = `http://127.0.0.1:${port}`;
+  return {
+    url,
+    stats: async () => (await fetch(`${url}/bench/stats`)).json() as Promise<any>,
+    collect: async (expected) => {
+      const file = path.join(workDir, `dump-${process.hrtime.bigint()}.bin`);
+      await (await fetch(`${url}/bench/dump?file=${encodeURIComponent(file)}`, { method: 'POST' })).json();
+      await stop(child);
+      const d = deliveries(readDump(file), expected);
+      fs.rmSync(file, { force: true });
+      return d;
+    },
+  };
+}
+
+function shipper(job: Record<string, unknown>, nodeArgs: string[] = []): ChildProcess {
+  // Plain node: no loader of the harness inside the contender's process.
+  return spawn(process.execPath, [...nodeArgs, path.join(here, 'shipper.mjs'), JSON.stringify(job)], { stdio: ['ignore', 'pipe', 'ignore'], cwd: path.join(here, '..') });
+}
+
+export interface BurstResult {
+  kind: Kind;
+  lines: number;
+  delivered: number;
+  duplicates: number;
+  /** First log call to arrival of the body completing the set (ms; NaN if it never completed). */
+  completeMs: number;
+  /** First log call to the last body's arrival (ms). */
+  lastMs: number;
+  loopMs: number;
+  mainCpuMs: number;
+  bodies: number;
+  bytes: number;
+}
+
+/**
+ * Burst: `lines` lines in one loop. The shipper is stopped once no body has arrived for its
+ * batch timer plus 1 s (or after `deadlineS`); the time comes from the decoded bodies.
+ */
+export async function runBurst(kind: Kind, variant: Variant, lines: number, deadlineS = 60): Promise<BurstResult> {
+  if (kind === 'parse-only') {
+    const child = shipper({ kind, variant, url: '', mode: 'burst', lines });
+    const r = await firstLine(child, kind);
+    await stop(child);
+    return { kind, lines, delivered: lines, duplicates: 0, completeMs: r.parsedAt - r.t0, lastMs: r.parsedAt - r.t0, loopMs: r.loopMs, mainCpuMs: r.mainCpuMs, bodies: 0, bytes: 0 };
+  }
+  const sink = await startSink();
+  const child = shipper({ kind, variant, url: sink.url, mode: 'burst', lines });
+  const r = await firstLine(child, kind);
+  const quietMs = BATCH_SECONDS[variant][kind] * 1000 + 1000;
+  const deadline = now() + deadlineS * 1000;
+  for (;;) {
+    await new Promise((res) => setTimeout(res, 200));
+    const s = await sink.stats();
+    const since = s.now - Math.max(s.lastAt, r.t0 + r.loopMs);
+    if (since >= quietMs || now() >= deadline) break;
+  }
+  await stop(child);
+  const d = await sink.collect(lines);
+  return { kind, lines, delivered: d.delivered, duplicates: d.duplicates, completeMs: d.completeAt - r.t0, lastMs: d.lastAt - r.t0, loopMs: r.loopMs, mainCpuMs: r.mainCpuMs, bodies: d.bodies, bytes: d.bytes };
+}
+
+export interface SteadyResult {
+  kind: Kind;
+  rate: number;
+  seconds: number;
+  lines: number;
+  delivered: number;
+  duplicates: number;
+  /** Process CPU (all threads) from the first log call until the logger had ended (ms). */
+  cpuMs: number;
+  /** CPU of the logging (main) thread while logging (ms). */
+  mainCpuMs: number;
+  /** How far behind the offered schedule the producer finished (ms). */
+  behindMs: number;
+  bodies: number;
+  bytes: number;
+  /** Delivery latency (ms) of lines logged before the tail (the batch timer + 1 s) of the window. */
+  p50: number;
+  p99: number;
+  max: number;
+  /** p99 latency (ms) of lines logged between 50% and 90% of the window: does the lag grow? */
+  lateP99: number;
+}
+
+/** Steady state: `rate` lines/s for `seconds` s, then the logger is ended (flushed) and the process exits. */
+export async function runSteady(kind: Kind, variant: Variant, rate: number, seconds: number, nodeArgs: string[] = []): Promise<SteadyResult> {
+  const total = Math.round(rate * seconds);
+  const sink = kind === 'devnull' || kind === 'parse-only' ? undefined : await startSink();
+  const child = shipper({ kind, variant, url: sink?.url ?? '', mode: 'steady', rate, seconds }, nodeArgs);
+  const r = await firstLine(child, kind);
+  await once(child, 'exit').catch(() => undefined);
+  const base = { kind, rate, seconds, lines: total, cpuMs: r.cpuMs, mainCpuMs: r.mainCpuMs, behindMs: r.behindMs };
+  if (!sink) return { ...base, delivered: total, duplicates: 0, bodies: 0, bytes: 0, p50: Number.NaN, p99: Number.NaN, max: Number.NaN, lateP99: Number.NaN };
+  const d = await sink.collect(total);
+  // The log-call time of each line: the time of the tick that logged it.
+  const ticks = r.ticks as number[];
+  const tailMs = Math.min((BATCH_SECONDS[variant][kind] + 1) * 1000, (seconds * 1000) / 2);
+  const lat: number[] = [];
+  const late: number[] = [];
+  let max = 0;
+  for (let k = 0; k < ticks.length; k += 2) {
+    const from = ticks[k]!;
+    const to = k + 2 < ticks.length ? ticks[k + 2]! : total;
+    const rel = ticks[k + 1]!;
+    const calledAt = r.t0 + rel;
+    for (let i = from; i < to; i++) {
+      const at = d.arrival[i]!;
+      if (Number.isNaN(at)) continue;
+      const ms = at - calledAt;
+      if (ms > max) max = ms;
+      if (rel <= seconds * 1000 - tailMs) lat.push(ms);
+      if (rel >= seconds * 500 && rel <= seconds * 900) late.push(ms);
+    }
+  }
+  return { ...base, delivered: d.delivered, duplicates: d.duplicates, bodies: d.bodies, bytes: d.bytes, p50: percentile(lat, 50), p99: percentile(lat, 99), max, lateP99: percentile(late, 99) };
+}

@@ -1,0 +1,68 @@
+// Steady state: an offered rate for a fixed time. Process CPU per delivered
+// line (every thread), the same for pino to /dev/null, delivery latency.
+import { interleave, printSettings, printTable, range, summary, waitForQuiet } from '@pactown/bench';
+import { describe, type Kind, type Variant } from './contenders.mjs';
+import { runSteady, type SteadyResult } from './run.js';
+
+export interface SteadyTable {
+  variant: Variant;
+  rate: number;
+  runs: Record<string, SteadyResult[]>;
+  /** Median µs of process CPU per delivered line. */
+  cpu: Record<string, number>;
+  /** Median µs of logging-thread CPU per logged line. */
+  main: Record<string, number>;
+  p99: Record<string, number>;
+  p50: Record<string, number>;
+  bytesPerLine: Record<string, number>;
+  delivered: Record<string, number>;
+}
+
+const perLine = (r: SteadyResult) => (r.cpuMs * 1000) / Math.max(1, r.delivered);
+
+export async function steadyTable(variant: Variant, kinds: Kind[], rate: number, seconds: number, rounds: number): Promise<SteadyTable> {
+  await waitForQuiet();
+  const runs = await interleave(kinds, rounds, (kind) => runSteady(kind as Kind, variant, rate, seconds));
+  const t: SteadyTable = { variant, rate, runs, cpu: {}, main: {}, p99: {}, p50: {}, bytesPerLine: {}, delivered: {} };
+  for (const k of kinds) {
+    const r = runs[k]!;
+    t.cpu[k] = summary(r.map(perLine)).median;
+    t.main[k] = summary(r.map((x) => (x.mainCpuMs * 1000) / x.lines)).median;
+    t.p50[k] = summary(r.map((x) => x.p50)).median;
+    t.p99[k] = summary(r.map((x) => x.p99)).median;
+    t.delivered[k] = Math.min(...r.map((x) => x.delivered));
+    t.bytesPerLine[k] = summary(r.map((x) => x.bytes / Math.max(1, x.delivered))).median;
+  }
+  const floor = t.cpu.devnull;
+  const shipping = (k: string) => kinds.includes(k as Kind) && k !== 'devnull' && k !== 'parse-only';
+  printTable(
+    `Steady state: ${rate.toLocaleString('en-US')} lines/s offered for ${seconds} s, ${variant === 'defaults' ? "each shipper's defaults" : 'equalised settings (1 s batch timer, no line cap)'}; median (min–max) of ${rounds} interleaved rounds`,
+    ['contender', 'lines delivered / logged (worst round)', 'process CPU, all threads (ms)', 'CPU µs per delivered line', 'shipping overhead µs/line (minus pino to /dev/null)', 'logging-thread CPU µs/line', 'latency p50 (ms)', 'latency p99 (ms)', 'requests', 'bytes/line', 'producer behind schedule at end (ms)'],
+    kinds.map((k) => {
+      const r = runs[k]!;
+      return [
+        k,
+        `${t.delivered[k]} / ${r[0]!.lines}`,
+        range(r.map((x) => x.cpuMs), 0),
+        range(r.map(perLine), 2),
+        floor === undefined || !shipping(k) ? '-' : range(r.map((x) => perLine(x) - floor), 2),
+        range(r.map((x) => (x.mainCpuMs * 1000) / x.lines), 2),
+        shipping(k) ? range(r.map((x) => x.p50), 0) : '-',
+        shipping(k) ? range(r.map((x) => x.p99), 0) : '-',
+        shipping(k) ? range(r.map((x) => x.bodies), 0) : '-',
+        shipping(k) ? t.bytesPerLine[k]!.toFixed(1) : '-',
+        range(r.map((x) => x.behindMs), 0),
+      ];
+    }),
+  );
+  printSettings(Object.fromEntries(kinds.map((k) => [k, describe(k, variant)])));
+  console.log(
+    `(CPU: process.cpuUsage() of the contender's process, every thread, from the first log call until its logger had ended and flushed; per delivered line. Latency: log call to arrival of the body, lines logged before the last batch timer + 1 s of the window. /dev/null CPU per line ${floor === undefined ? 'not run' : `${floor.toFixed(2)} µs`}.)`,
+  );
+  return t;
+}
+
+/** Shipping overhead (µs per delivered line above pino to /dev/null). */
+export function overhead(t: SteadyTable, kind: string): number {
+  return t.cpu[kind]! - t.cpu.devnull!;
+}
