@@ -1,3 +1,4 @@
+import { CODES, sandboxError } from '../errors.js';
 import { mkdir, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { cacheKey, normaliseDeps, pyList } from './cache-key.js';
@@ -123,7 +124,7 @@ export class EnvCache {
       await mkdir(dir, { recursive: true });
       try {
         await kind.build(dir);
-        if (!(await kind.verify(dir))) throw new Error(`[@pactown/sandbox] ${name} failed verification right after it was built`);
+        if (!(await kind.verify(dir))) throw sandboxError(Error, CODES.CACHE_BROKEN, `${name} failed verification right after it was built`);
       } catch (error) {
         await rm(dir, { recursive: true, force: true });
         throw error;
