@@ -125,7 +125,7 @@ export interface SteadyResult {
   behindMs: number;
   bodies: number;
   bytes: number;
-  /** Delivery latency (ms) of lines logged before the tail (the batch timer + 1 s) of the window. */
+  /** Delivery latency (ms) of every delivered line, log call to arrival. */
   p50: number;
   p99: number;
   max: number;
@@ -133,11 +133,15 @@ export interface SteadyResult {
   lateP99: number;
 }
 
-/** Steady state: `rate` lines/s for `seconds` s, then the logger is ended (flushed) and the process exits. */
+/**
+ * Steady state: `rate` lines/s for `seconds` s; the shipper then waits its batch timer + 1 s
+ * before its logger is ended (flushed) and the process exits.
+ */
 export async function runSteady(kind: Kind, variant: Variant, rate: number, seconds: number, nodeArgs: string[] = []): Promise<SteadyResult> {
   const total = Math.round(rate * seconds);
   const sink = kind === 'devnull' || kind === 'parse-only' ? undefined : await startSink();
-  const child = shipper({ kind, variant, url: sink?.url ?? '', mode: 'steady', rate, seconds }, nodeArgs);
+  const settleMs = sink ? (BATCH_SECONDS[variant][kind] + 1) * 1000 : 0;
+  const child = shipper({ kind, variant, url: sink?.url ?? '', mode: 'steady', rate, seconds, settleMs }, nodeArgs);
   const r = await firstLine(child, kind);
   await once(child, 'exit').catch(() => undefined);
   const base = { kind, rate, seconds, lines: total, cpuMs: r.cpuMs, mainCpuMs: r.mainCpuMs, behindMs: r.behindMs };
@@ -145,7 +149,6 @@ export async function runSteady(kind: Kind, variant: Variant, rate: number, seco
   const d = await sink.collect(total);
   // The log-call time of each line: the time of the tick that logged it.
   const ticks = r.ticks as number[];
-  const tailMs = Math.min((BATCH_SECONDS[variant][kind] + 1) * 1000, (seconds * 1000) / 2);
   const lat: number[] = [];
   const late: number[] = [];
   let max = 0;
@@ -159,7 +162,7 @@ export async function runSteady(kind: Kind, variant: Variant, rate: number, seco
       if (Number.isNaN(at)) continue;
       const ms = at - calledAt;
       if (ms > max) max = ms;
-      if (rel <= seconds * 1000 - tailMs) lat.push(ms);
+      lat.push(ms);
       if (rel >= seconds * 500 && rel <= seconds * 900) late.push(ms);
     }
   }

@@ -57,7 +57,7 @@ export async function steadyTable(variant: Variant, kinds: Kind[], rate: number,
   );
   printSettings(Object.fromEntries(kinds.map((k) => [k, describe(k, variant)])));
   console.log(
-    `(CPU: process.cpuUsage() of the contender's process, every thread, from the first log call until its logger had ended and flushed; per delivered line. Latency: log call to arrival of the body, lines logged before the last batch timer + 1 s of the window. /dev/null CPU per line ${floor === undefined ? 'not run' : `${floor.toFixed(2)} µs`}.)`,
+    `(CPU: process.cpuUsage() of the contender's process, every thread, from the first log call until its logger had ended and flushed; per delivered line. Latency: log call to arrival of the body, every delivered line; after the window each shipper waits its batch timer + 1 s before its logger is ended, so lines leave by the shipper's own rules, not by the flush at exit. /dev/null CPU per line ${floor === undefined ? 'not run' : `${floor.toFixed(2)} µs`}.)`,
   );
   return t;
 }
