@@ -80,6 +80,11 @@ export interface Flapping {
   cycleSeconds: number;
 }
 
+/** A progress line on stderr (the tables go to stdout). */
+function progress(text: string): void {
+  process.stderr.write(`[${new Date().toISOString().slice(11, 19)}] ${text}\n`);
+}
+
 /** RSS of a process in bytes, from /proc (0 where there is none). */
 async function rssOf(pid: number): Promise<number> {
   try {
@@ -96,10 +101,12 @@ async function rssOf(pid: number): Promise<number> {
  */
 async function flap(receiver: LokiReceiver, f: Flapping, signal: AbortSignal, log: string[]): Promise<void> {
   const sixth = (f.cycleSeconds * 1000) / 6;
-  const pause = (ms: number) => new Promise<void>((resolve) => {
-    const t = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => { clearTimeout(t); resolve(); }, { once: true });
-  });
+  const pause = (ms: number) =>
+    new Promise<void>((resolve) => {
+      if (signal.aborted) return resolve();
+      const t = setTimeout(resolve, ms);
+      signal.addEventListener('abort', () => { clearTimeout(t); resolve(); }, { once: true });
+    });
   const t0 = performance.now();
   const at = () => `${((performance.now() - t0) / 1000).toFixed(0)} s`;
   try {
@@ -178,17 +185,22 @@ export async function benchStreaming(services = 10, perSecond = 1000, seconds = 
     const faults = new AbortController();
     const faultLog: string[] = [];
     const flapped = flapping ? flap(receiver, flapping, faults.signal, faultLog) : Promise.resolve();
+    progress(`${services} services at ${perSecond} lines/s for ${seconds} s${flapping ? `, receiver flapping every ${flapping.cycleSeconds} s` : ''}`);
     await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
     faults.abort();
     await flapped;
+    progress(`faults over: ${faultLog.join('; ') || 'none'}`);
     const s1 = await server.sample();
     const wall = (performance.now() - t0) / 1000;
     const allEnded = Promise.all(tags.map((t) => new Promise<void>((resolve) => ended.set(t, resolve))));
     await Promise.all(runs.map((r) => fetch(`http://127.0.0.1:${r.port}/end`)));
-    // Every line is on its way once each total has come through the SSE stream.
-    await allEnded;
+    progress(`window over after ${wall.toFixed(0)} s; waiting for every service's total on SSE`);
+    // Every line is on its way once each total has come through the SSE stream (at most 120 s).
+    const totalsIn = await Promise.race([allEnded.then(() => true), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 120_000))]);
+    if (!totalsIn) progress(`no total on SSE from ${tags.filter((t) => !totals.has(t)).join(', ')} after 120 s`);
     await Promise.all(tags.map((t) => server.post('/stop', { service_id: `stream-${t}` })));
-    await Promise.all(streams);
+    progress('services stopped');
+    await Promise.race([Promise.all(streams), new Promise((resolve) => setTimeout(resolve, 30_000))]);
     aborter.abort();
     expectTotals(tags, totals);
     clearInterval(sampler);
@@ -201,6 +213,7 @@ export async function benchStreaming(services = 10, perSecond = 1000, seconds = 
         last = now;
       }
     }
+    progress(`receiver holds ${receiver.entryCount} lines; stopping the app`);
     const rssPeak = Math.max(...rss.map((r) => r[1]));
     // SIGTERM flushes the Loki transport and the files before the process exits.
     await server.stop();

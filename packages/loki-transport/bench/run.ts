@@ -38,6 +38,17 @@ async function stop(child: ChildProcess): Promise<void> {
   await exited;
 }
 
+/** CPU (user + system, every thread) a process has used, in ms, from /proc. */
+function processCpuMs(pid: number): number {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return 0;
+  }
+}
+
 interface Sink {
   url: string;
   stats(): Promise<{ bodies: number; bytes: number; lastAt: number; now: number }>;
@@ -85,7 +96,7 @@ export interface BurstResult {
 
 /**
  * Burst: `lines` lines in one loop. The shipper is stopped once no body has arrived for its
- * batch timer plus 1 s (or after `deadlineS`); the time comes from the decoded bodies.
+ * batch timer plus 1 s and its process is idle (or after `deadlineS`); the time comes from the decoded bodies.
  */
 export async function runBurst(kind: Kind, variant: Variant, lines: number, deadlineS = 60): Promise<BurstResult> {
   if (kind === 'parse-only') {
@@ -97,13 +108,20 @@ export async function runBurst(kind: Kind, variant: Variant, lines: number, dead
   const sink = await startSink();
   const child = shipper({ kind, variant, url: sink.url, mode: 'burst', lines });
   const r = await firstLine(child, kind);
+  // Done when no body has arrived for the batch timer + 1 s and the shipper's process has
+  // been idle (under 5% of a core) as long: a worker still busy with its lines is never cut off.
   const quietMs = BATCH_SECONDS[variant][kind] * 1000 + 1000;
   const deadline = now() + deadlineS * 1000;
+  const cpu: Array<[number, number]> = [];
   for (;;) {
     await new Promise((res) => setTimeout(res, 200));
     const s = await sink.stats();
+    const t = now();
+    cpu.push([t, processCpuMs(child.pid!)]);
     const since = s.now - Math.max(s.lastAt, r.t0 + r.loopMs);
-    if (since >= quietMs || now() >= deadline) break;
+    const windowStart = cpu.find(([at]) => at >= t - quietMs);
+    const idle = windowStart !== undefined && t - cpu[0]![0] >= quietMs && cpu.at(-1)![1] - windowStart[1] < 0.05 * quietMs;
+    if ((since >= quietMs && idle) || t >= deadline) break;
   }
   await stop(child);
   const d = await sink.collect(lines);
