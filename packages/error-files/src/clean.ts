@@ -1,5 +1,6 @@
 /** Removing old error files: by age (the CLI's `clean`) and by folder size. */
 import path from 'node:path';
+import { defineOptions } from '@pactown/options';
 import { codeOf } from './errors.js';
 import { type ErrorFilesFs, nodeFs } from './fs.js';
 import { parseErrorFileName } from './paths.js';
@@ -61,15 +62,22 @@ export interface CleanOptions {
   now?: number;
 }
 
+const CLEAN_OPTIONS = defineOptions({
+  pkg: '@pactown/error-files',
+  prefix: 'PACTOWN_ERRORS',
+  options: {
+    olderThanMs: { kind: 'number', min: 0, infinity: true, required: true, doc: 'remove files last modified more than this many ms ago' },
+    dryRun: { kind: 'boolean', default: false, doc: 'list what would be removed, remove nothing' },
+    now: { kind: 'number', default: () => Date.now(), defaultText: '`Date.now()`', doc: 'the reference time, epoch ms' },
+  },
+});
+
 /**
  * Removes error files (and leftover temp and lock files) older than
  * `olderThanMs`; resolves with the removed paths, oldest first.
  */
 export async function cleanErrorFiles(dir: string, options: CleanOptions): Promise<string[]> {
-  const { olderThanMs, dryRun = false, now = Date.now() } = options ?? ({} as CleanOptions);
-  if (typeof olderThanMs !== 'number' || !(olderThanMs >= 0)) {
-    throw new TypeError(`[@pactown/error-files] Option "olderThanMs" must be a non-negative number, got ${String(olderThanMs)}.`);
-  }
+  const { olderThanMs, dryRun, now } = CLEAN_OPTIONS.parse(options, 'cleanErrorFiles options') as Required<CleanOptions>;
   const found = scan(nodeFs, dir, true)
     .filter((f) => now - f.mtimeMs > olderThanMs)
     .sort((a, b) => a.mtimeMs - b.mtimeMs);

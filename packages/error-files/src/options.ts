@@ -2,8 +2,9 @@
  * Options for writing error files, normalised in one place: defaults applied,
  * every value checked, a `TypeError` naming the option for a bad one.
  */
-import { defaultLogDir } from './paths.js';
+import { defineOptions } from '@pactown/options';
 import type { ErrorFilesFs } from './fs.js';
+import { defaultLogDir } from './paths.js';
 
 /** Options of {@link writeErrorFile} and {@link prepareReport}. */
 export interface WriteErrorFileOptions {
@@ -51,58 +52,53 @@ export interface NormalizedOptions {
   fs: ErrorFilesFs | undefined;
 }
 
-const PREFIX = '[@pactown/error-files]';
+/**
+ * Every option of {@link writeErrorFile}, named once: kind, default, README
+ * text. Unknown keys are a `TypeError` with code `PACTOWN_ERRORS_UNKNOWN_OPTION`
+ * naming the nearest valid key; bad values `PACTOWN_ERRORS_INVALID_OPTION`.
+ */
+export const WRITE_OPTIONS = defineOptions({
+  pkg: '@pactown/error-files',
+  prefix: 'PACTOWN_ERRORS',
+  options: {
+    logDir: {
+      kind: 'text',
+      default: defaultLogDir,
+      defaultText: '`$PACTOWN_LOG_DIR` or `{os tmp}/pactown-logs`',
+      doc: 'folder of the files',
+      want: 'a non-empty path',
+      check: (v: string) => (v.includes('\0') ? 'a non-empty path without NUL' : undefined),
+    },
+    tailBytes: { kind: 'integer', min: 0, default: 65_536, doc: 'bytes kept from the end of stderr and of stdout, each' },
+    maxFiles: { kind: 'integer', min: 0, default: 200, doc: 'names listed in FILES; the rest are counted' },
+    maxFileBytes: { kind: 'integer', min: 65_536, default: 262_144, doc: 'largest file; tails are cut further to fit' },
+    history: { kind: 'integer', min: 0, max: 1000, default: 5, doc: 'earlier files kept as `.1` ... `.N`' },
+    maxFolderBytes: { kind: 'integer', min: 0, defaultText: 'none', doc: "remove the oldest error files until the folder's error files total at most this" },
+    stripAnsi: { kind: 'boolean', default: true, doc: 'remove terminal escape sequences' },
+    redact: {
+      kind: 'any',
+      default: true,
+      defaultText: '`true`',
+      want: 'a boolean or a function',
+      check: (v: unknown) => (typeof v === 'boolean' || typeof v === 'function' ? undefined : 'a boolean or a function'),
+      doc: "built-in rules, `redactPatterns`, then log-core's configured redaction; `false`, or a function of your own",
+    },
+    redactPatterns: {
+      kind: 'any',
+      default: () => [],
+      defaultText: '`[]`',
+      want: 'an array of RegExp',
+      check: (v: unknown) => (Array.isArray(v) && v.every((p) => p instanceof RegExp) ? undefined : 'an array of RegExp'),
+      doc: "extra `RegExp`s whose matches are masked",
+    },
+    durable: { kind: 'boolean', default: false, doc: 'fsync file and folder before resolving' },
+    lockTimeoutMs: { kind: 'integer', min: 0, default: 10_000, doc: 'wait for another process writing the same service' },
+    fs: { kind: 'object', defaultText: '`node:fs`', doc: 'the file-system calls used (tests, unusual platforms)' },
+  },
+});
 
-function bad(name: string, value: unknown, want: string): TypeError {
-  let shown: string;
-  try {
-    shown = typeof value === 'string' ? JSON.stringify(value) : String(value);
-  } catch {
-    shown = typeof value;
-  }
-  return new TypeError(`${PREFIX} Option "${name}" must be ${want}, got ${shown}.`);
-}
-
-function int(name: string, value: unknown, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw bad(name, value, `an integer from ${min} to ${max}`);
-  }
-  return value;
-}
-
-function bool(name: string, value: unknown, fallback: boolean): boolean {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'boolean') throw bad(name, value, 'a boolean');
-  return value;
-}
-
-/** Applies defaults and validates; throws `TypeError` for a bad option. */
+/** Applies defaults and validates; throws a coded `TypeError` for an unknown or bad option. */
 export function normalizeOptions(input: WriteErrorFileOptions | undefined): NormalizedOptions {
-  if (input !== undefined && (input === null || typeof input !== 'object')) throw bad('options', input, 'an object');
-  const o: WriteErrorFileOptions = Object.assign(Object.create(null), input ?? {});
-  if (o.logDir !== undefined && (typeof o.logDir !== 'string' || o.logDir === '' || o.logDir.includes('\0'))) {
-    throw bad('logDir', o.logDir, 'a non-empty path');
-  }
-  if (o.redact !== undefined && typeof o.redact !== 'boolean' && typeof o.redact !== 'function') {
-    throw bad('redact', o.redact, 'a boolean or a function');
-  }
-  if (o.redactPatterns !== undefined && (!Array.isArray(o.redactPatterns) || !o.redactPatterns.every((p) => p instanceof RegExp))) {
-    throw bad('redactPatterns', o.redactPatterns, 'an array of RegExp');
-  }
-  if (o.fs !== undefined && (o.fs === null || typeof o.fs !== 'object')) throw bad('fs', o.fs, 'an object');
-  return {
-    logDir: o.logDir ?? defaultLogDir(),
-    tailBytes: int('tailBytes', o.tailBytes, 65_536, 0),
-    maxFiles: int('maxFiles', o.maxFiles, 200, 0),
-    maxFileBytes: int('maxFileBytes', o.maxFileBytes, 262_144, 65_536),
-    history: int('history', o.history, 5, 0, 1000),
-    maxFolderBytes: o.maxFolderBytes === undefined ? undefined : int('maxFolderBytes', o.maxFolderBytes, 0, 0),
-    stripAnsi: bool('stripAnsi', o.stripAnsi, true),
-    redact: o.redact ?? true,
-    redactPatterns: o.redactPatterns ?? [],
-    durable: bool('durable', o.durable, false),
-    lockTimeoutMs: int('lockTimeoutMs', o.lockTimeoutMs, 10_000, 0),
-    fs: o.fs,
-  };
+  const o = WRITE_OPTIONS.parse(input, 'writeErrorFile options') as NormalizedOptions;
+  return { ...o, maxFolderBytes: o.maxFolderBytes, fs: o.fs };
 }

@@ -17,7 +17,6 @@ const MAX_SUGGESTIONS = 20;
 const FIT_SLACK = 256;
 
 const LINE_CONTROLS = /[\t\n]/g;
-const SANDBOX_MARKER = /^\[\.\.\. (\d+) bytes dropped \.\.\.\]\n/;
 
 type Input = DiedReport & { filesOmitted?: number };
 
@@ -56,10 +55,8 @@ function cleaners(o: NormalizedOptions): Cleaners {
       return wellFormed(redact(visible));
     },
     output(text, dropped, tailBytes) {
-      let raw = str(text);
-      // @pactown/sandbox starts a cut tail with its own marker line; the count is in `dropped` already.
-      const marker = SANDBOX_MARKER.exec(raw);
-      if (marker && Number(marker[1]) === count(dropped)) raw = raw.slice(marker[0].length);
+      // The bytes cut before the tail arrive as a number (`dropped`), never inside the text.
+      const raw = str(text);
       // Cut early (with room for redaction to see whole secrets), clean, then cut to the limit.
       const first = keepTail(raw, tailBytes + 8192);
       // Controls are made visible before redaction so that a second pass changes nothing.

@@ -2,7 +2,8 @@
 import { closeSync, lstatSync, openSync, readSync } from 'node:fs';
 import { open, readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { ErrorFileError, codeOf, describeCause } from './errors.js';
+import { defineOptions } from '@pactown/options';
+import { CODES, ErrorFileError, codeOf, describeCause } from './errors.js';
 import { READ_FLAGS } from './fs.js';
 import { parseErrorFile } from './parse.js';
 import { errorFilePath, parseErrorFileName } from './paths.js';
@@ -39,19 +40,27 @@ export interface ReadErrorFileOptions {
   index?: number;
 }
 
+const READ_OPTIONS = defineOptions({
+  pkg: '@pactown/error-files',
+  prefix: 'PACTOWN_ERRORS',
+  options: { index: { kind: 'integer', min: 0, default: 0, doc: '0 for the newest file, N for `.N`' } },
+});
+
 /**
  * Reads and parses a service's error file. Rejects with an
- * `ErrorFileError` (`code` `'ENOENT'` when there is none, `'ELOOP'` for a
+ * `ErrorFileError`: code `PACTOWN_ERRORS_NOT_FOUND` when there is none,
+ * `PACTOWN_ERRORS_READ_FAILED` otherwise (`systemCode` `'ELOOP'` for a
  * symbolic link, which is never followed).
  */
 export async function readErrorFile(dir: string, id: string, options: ReadErrorFileOptions = {}): Promise<ErrorFileReport> {
-  const file = errorFilePath(dir, id, options.index ?? 0);
+  const { index } = READ_OPTIONS.parse(options, 'readErrorFile options') as Required<ReadErrorFileOptions>;
+  const file = errorFilePath(dir, id, index);
   try {
     return parseErrorFile((await readNoFollow(file, MAX_READ)).text);
   } catch (error) {
     const code = codeOf(error);
     const why = code === 'ENOENT' ? 'no such file' : code === 'ELOOP' ? 'it is a symbolic link (not followed)' : describeCause(error);
-    throw new ErrorFileError(`Cannot read error file ${file}: ${why}.`, { path: file, cause: error });
+    throw new ErrorFileError(`Cannot read error file ${file}: ${why}.`, { code: code === 'ENOENT' ? CODES.NOT_FOUND : CODES.READ_FAILED, path: file, cause: error });
   }
 }
 
@@ -170,7 +179,7 @@ export async function listErrorFilesFrom(dir: string, sources: ListSources): Pro
   try {
     names = await readdir(dir);
   } catch (error) {
-    throw new ErrorFileError(`Cannot list error files in ${dir}: ${describeCause(error)}.`, { path: dir, cause: error });
+    throw new ErrorFileError(`Cannot list error files in ${dir}: ${describeCause(error)}.`, { code: CODES.LIST_FAILED, path: dir, cause: error });
   }
   const settledBefore = Date.now() - (sources.settledMs ?? SETTLED_MS);
   const pass: Pass = { sources, stored: sources.index ? loadIndex(dir) : undefined, fresh: [], cursor: { at: 0 }, missed: 0, settledBefore };

@@ -5,7 +5,7 @@
 import { unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { enforceFolderCap } from './clean.js';
-import { ErrorFileError, describeCause } from './errors.js';
+import { CODES, ErrorFileError, codeOf, describeCause } from './errors.js';
 import { type ErrorFilesFs, ensureDir, nodeFs, quietly, removeIfExists, syncDir, writeTemp } from './fs.js';
 import { serialize } from './format.js';
 import { rotateHistory } from './history.js';
@@ -45,7 +45,7 @@ export async function writeErrorFile(report: DiedReport, options: WriteErrorFile
       temp = writeTemp(fs, target, text, o.durable);
     } catch (error) {
       // The folder went away since it was checked: check (and create) it again, once.
-      if ((error as ErrorFileError).code !== 'ENOENT') throw error;
+      if (codeOf(error) !== 'ENOENT') throw error;
       checkedDirs.delete(dir);
       ensureDir(fs, dir);
       temp = writeTemp(fs, target, text, o.durable);
@@ -73,7 +73,7 @@ export async function writeErrorFile(report: DiedReport, options: WriteErrorFile
     for (const file of discarded) discard(fs, file);
   } catch (error) {
     quietly(() => removeIfExists(fs, temp));
-    throw new ErrorFileError(`Cannot write error file ${target}: ${describeCause(error)}.`, { path: target, cause: error });
+    throw new ErrorFileError(`Cannot write error file ${target}: ${describeCause(error)}.`, { code: CODES.WRITE_FAILED, path: target, cause: error });
   }
   if (o.durable) syncDir(fs, dir);
   if (o.maxFolderBytes !== undefined) quietly(() => enforceFolderCap(fs, dir, o.maxFolderBytes!, target));

@@ -48,15 +48,15 @@ describe('listErrorFiles', () => {
     expect(entry).toMatchObject({ time: '2026-07-01T00:00:00.000Z', category: 'syntax' });
   });
 
-  it('rejects with code ENOENT for a missing folder', async () => {
+  it('rejects with code PACTOWN_ERRORS_LIST_FAILED (system code ENOENT) for a missing folder', async () => {
     const error = await listErrorFiles(path.join(dir, 'missing')).catch((e) => e);
     expect(error).toBeInstanceOf(ErrorFileError);
-    expect(error.code).toBe('ENOENT');
+    expect(error).toMatchObject({ code: 'PACTOWN_ERRORS_LIST_FAILED', systemCode: 'ENOENT' });
   });
 
-  it('readErrorFile: ENOENT names the file', async () => {
+  it('readErrorFile: PACTOWN_ERRORS_NOT_FOUND (system code ENOENT) names the file', async () => {
     const error = await readErrorFile(dir, 'none').catch((e) => e);
-    expect(error.code).toBe('ENOENT');
+    expect(error).toMatchObject({ code: 'PACTOWN_ERRORS_NOT_FOUND', systemCode: 'ENOENT' });
     expect(error.message).toContain(path.join(dir, 'service_none_error.log'));
   });
 });

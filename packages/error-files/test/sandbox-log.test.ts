@@ -50,7 +50,7 @@ describe('sandboxLogHandler', () => {
   });
 
   it('refuses a file name with a folder in it', () => {
-    expect(() => sandboxLogHandler({ logDir: dir, filename: '../sandbox.log' })).toThrow(/Option "filename"/);
-    expect(() => sandboxLogHandler({ logDir: dir, maxBytes: -1 })).toThrow(/Option "maxBytes"/);
+    expect(() => sandboxLogHandler({ logDir: dir, filename: '../sandbox.log' })).toThrow(/option 'filename'/);
+    expect(() => sandboxLogHandler({ logDir: dir, maxBytes: -1 })).toThrow(/option 'maxBytes'/);
   });
 });

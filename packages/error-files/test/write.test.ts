@@ -82,12 +82,15 @@ describe('writeErrorFile', () => {
     expect(back.filesOmitted).toBe(50);
   });
 
-  it("folds @pactown/sandbox's dropped-bytes line into the cut note", async () => {
-    const tail = '[... 4096 bytes dropped ...]\nend of output\n';
-    const file = await writeErrorFile(seedReport({ stderrTail: tail, stderrDroppedBytes: 4096 }), { logDir: dir });
+  it('takes the dropped-byte counts from their fields and never reads a count out of the text', async () => {
+    const file = await writeErrorFile(seedReport({ stderrTail: 'end of output\n', stderrDroppedBytes: 4096, stdoutTail: 'out\n', stdoutDroppedBytes: 7 }), { logDir: dir });
     const text = await readFile(file, 'utf8');
-    expect(text).toContain('--- STDERR ---\n[... 4096 bytes cut before this point ...]\nend of output\n\n--- STDOUT ---');
-    expect(await readErrorFile(dir, '123')).toMatchObject({ stderrTail: 'end of output\n', stderrDroppedBytes: 4096 });
+    expect(text).toContain('--- STDERR ---\n[... 4096 bytes cut before this point ...]\nend of output\n\n--- STDOUT ---\n[... 7 bytes cut before this point ...]\nout\n');
+    expect(await readErrorFile(dir, '123')).toMatchObject({ stderrTail: 'end of output\n', stderrDroppedBytes: 4096, stdoutDroppedBytes: 7 });
+    // Text that looks like a count is output like any other, kept as printed (escaped in the file).
+    const lookalike = '[... 4096 bytes dropped ...]\nend of output\n';
+    await writeErrorFile(seedReport({ stderrTail: lookalike, stderrDroppedBytes: 4096 }), { logDir: dir });
+    expect(await readErrorFile(dir, '123')).toMatchObject({ stderrTail: lookalike, stderrDroppedBytes: 4096 });
   });
 
   it('cuts tails further to respect maxFileBytes, stderr keeping the larger share', async () => {
@@ -139,7 +142,7 @@ describe('writeErrorFile', () => {
       promise = writeErrorFile(seedReport(), { logDir: dir, tailBytes: -1 });
     }).not.toThrow();
     await expect(promise).rejects.toThrow(TypeError);
-    await expect(writeErrorFile(seedReport(), { logDir: dir, tailBytes: -1 })).rejects.toThrow(/Option "tailBytes".*got -1/);
+    await expect(writeErrorFile(seedReport(), { logDir: dir, tailBytes: -1 })).rejects.toThrow(/option 'tailBytes'.*got -1/);
     await expect(writeErrorFile(seedReport(), { logDir: dir, maxFileBytes: 10 })).rejects.toThrow(/maxFileBytes/);
     await expect(writeErrorFile(null as never, { logDir: dir })).rejects.toThrow(/service id/);
   });
@@ -167,7 +170,7 @@ describe('paths', () => {
   it('errorFilePath builds the seed name and refuses unsafe ids', () => {
     expect(errorFilePath('/logs', '123')).toBe(path.join('/logs', 'service_123_error.log'));
     expect(errorFilePath('/logs', 'my-api', 2)).toBe(path.join('/logs', 'service_my-api_error.log.2'));
-    for (const id of ['../x', 'a/b', '..', '.hidden', '', 'a\\b', 'a\0b', 'x'.repeat(129), 'a..b', '-rf']) {
+    for (const id of ['../x', 'a/b', '..', '.hidden', '', 'a\\b', 'a\0b', 'x'.repeat(65), 'a..b', '-rf']) {
       expect(() => errorFilePath('/logs', id), JSON.stringify(id)).toThrow(TypeError);
     }
   });

@@ -1,6 +1,6 @@
 import os from 'node:os';
 import { levelName } from './levels.js';
-import { getRedactor, redactError, redactorVersion } from './redact.js';
+import { getRedactor, type Redactor, redactError, redactorVersion } from './redact.js';
 import { settings } from './settings.js';
 import type { LogRecord, SerializedError } from './types.js';
 
@@ -77,10 +77,11 @@ export function buildRecord(logger: any, name: string, obj: unknown, msg: unknow
 }
 
 /** Whether an object has only primitive values under keys that are neither reserved nor secret. */
-function isClean(obj: { [key: string]: unknown }, redactor: { isSecretKey(key: string): boolean }, serializers: Serializers): boolean {
+function isClean(obj: { [key: string]: unknown }, redactor: Redactor, serializers: Serializers): boolean {
   for (const key in obj) {
     const value = obj[key];
     if (value !== null && typeof value === 'object') return false;
+    if (typeof value === 'string' && value.length > 3 && redactor.mayNeedRedaction(value)) return false;
     if (serializers[key] !== undefined) return false;
     if (key === 'err' || key === 'msg' || key === 'level' || key === 'time' || key === 'name') return false;
     if (redactor.isSecretKey(key)) return false;

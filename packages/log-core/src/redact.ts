@@ -1,25 +1,9 @@
 import { serializeError } from './errors.js';
-import { blockSafe, mayNeedRedactionWith, redactTextWith } from './redact-text.js';
+import { createEngine, type Engine, type PemState, prepareKnownValues } from './redact-line.js';
+import { DEFAULT_REDACT_KEYS, DEFAULT_RULES, keyWords, normaliseKey, type RedactionRule, SECRET_WORDS } from './redact-rules.js';
 import type { SerializedError } from './types.js';
 
-/** Key fragments that name a secret; matched case-insensitively, ignoring `_`, `-` and `.`. */
-export const DEFAULT_REDACT_KEYS: readonly string[] = Object.freeze([
-  'password',
-  'passwd',
-  'passphrase',
-  'secret',
-  'token',
-  'apikey',
-  'api_key',
-  'authorization',
-  'cookie',
-  'privatekey',
-  'private_key',
-  'accesskey',
-  'credential',
-  'sessionid',
-  'signature',
-]);
+export { DEFAULT_REDACT_KEYS };
 
 /** Options of {@link createRedactor}. */
 export interface RedactorOptions {
@@ -27,11 +11,17 @@ export interface RedactorOptions {
   keys?: readonly string[];
   /** Exact field paths to censor, dotted, `*` for any key: `'req.headers.x-user'`, `'users.*.email'`. @default [] */
   paths?: readonly string[];
-  /** Extra patterns masked in free text by `redactText`. @default [] */
+  /** Extra patterns masked in free text by `redactText` (each a rule without a prefilter). @default [] */
   patterns?: ReadonlyArray<RegExp | string>;
+  /** Extra text rules, run after the default ones. @default [] */
+  rules?: readonly RedactionRule[];
+  /** Ids of default rules to turn off (see `DEFAULT_RULES`). @default [] */
+  disable?: readonly string[];
+  /** Values masked wherever they appear, whatever the text around them (a CI system's masked secrets); 4+ characters. @default [] */
+  knownValues?: readonly string[];
   /** Replacement for secret values. @default '[REDACTED]' */
   censor?: string;
-  /** Keep the default key list. @default true */
+  /** Keep the default key list and key words. @default true */
   defaults?: boolean;
 }
 
@@ -55,9 +45,13 @@ export interface Redactor {
   redactField(key: string, value: unknown): unknown;
   /** Applies the configured paths to a fields object, in place. */
   applyPaths(fields: Record<string, unknown>): void;
+  /** A redactor with the same settings that also masks `values` (say, a run's own secret environment values). */
+  withKnownValues(values: readonly string[]): Redactor;
   /** Number of configured paths. */
   readonly paths: number;
   readonly censor: string;
+  /** The values masked by value (after splitting at line breaks and dropping short ones). */
+  readonly knownValues: readonly string[];
 }
 
 /** Nesting walked by redaction; anything deeper is replaced by {@link TOO_DEEP}. */
@@ -68,25 +62,34 @@ const TOO_DEEP = '[too deep]';
 export function createRedactor(options: RedactorOptions = {}): Redactor {
   const opts = normalise(options);
   const fragments = [...(opts.defaults ? DEFAULT_REDACT_KEYS : []), ...opts.keys].map(normaliseKey).filter(Boolean);
+  const words = opts.defaults ? SECRET_WORDS : new Set<string>();
   const paths = opts.paths.map((p) => p.split('.'));
-  const patterns = opts.patterns.map((p) => (typeof p === 'string' ? new RegExp(p, 'g') : new RegExp(p.source, p.flags.includes('g') ? p.flags : `${p.flags}g`)));
   const censor = opts.censor;
   const cache = new Map<string, boolean>();
 
   const isSecretKey = (key: string): boolean => {
     let hit = cache.get(key);
     if (hit === undefined) {
-      const k = normaliseKey(key);
-      hit = fragments.some((f) => k.includes(f));
+      const parts = keyWords(key);
+      hit = fragmentEndsWord(parts, fragments);
+      // A word alone names a secret except `pwd`, which alone is the working directory.
+      if (!hit && words.size > 0) hit = parts.some((w) => words.has(w) && (w !== 'pwd' || parts.length > 1));
       if (cache.size > 10_000) cache.clear();
       cache.set(key, hit);
     }
     return hit;
   };
 
-  const redactText = (text: string): string => redactTextWith(text, isSecretKey, patterns, censor);
+  const rules: RedactionRule[] = [
+    ...opts.patterns.map((p, i) => ({ id: `pattern-${i}`, pattern: typeof p === 'string' ? new RegExp(p, 'g') : p })),
+    ...opts.rules,
+  ];
+  const knownValues = prepareKnownValues(opts.knownValues, censor);
+  const engine: Engine = createEngine({ isSecretKey, keyHints: [...fragments, ...words], censor, disabled: new Set(opts.disable), rules, knownValues });
+  const redactText = (text: string): string => engine.maskText(text);
 
   const redactValue = (value: unknown, depth: number, seen: Set<object> | undefined): unknown => {
+    if (typeof value === 'string') return engine.maskText(value);
     if (value === null || typeof value !== 'object') return value;
     // Not walked any further, so not written either: nothing below can leak.
     if (depth >= MAX_DEPTH) return TOO_DEEP;
@@ -150,8 +153,7 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
     return copy ?? err;
   };
 
-  const blockPatterns = patterns.every(blockSafe) ? patterns : null;
-  const mayNeedRedaction = (text: string): boolean => mayNeedRedactionWith(text, blockPatterns);
+  const mayNeedRedaction = (text: string): boolean => engine.mayNeed(text);
 
   const applyPaths = (fields: Record<string, unknown>): void => {
     for (const path of paths) censorPath(fields, path, 0, censor);
@@ -159,7 +161,9 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
 
   const redactor: Redactor = {
     censor,
+    knownValues: engine.knownValues,
     paths: paths.length,
+    withKnownValues: (values) => createRedactor({ ...opts, knownValues: [...opts.knownValues, ...values] }),
     isSecretKey,
     redactText,
     mayNeedRedaction,
@@ -181,6 +185,7 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
       return out;
     },
   };
+  engines.set(redactor, engine);
   errorRedactors.set(redactor, (err) => {
     const data = serializeError(err);
     const out = redactErrorData(data, 0, undefined);
@@ -193,6 +198,14 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
 }
 
 const errorRedactors = new WeakMap<Redactor, (err: unknown) => SerializedError>();
+const engines = new WeakMap<Redactor, Engine>();
+
+/** Masks one line of a stream, carrying the PEM block state in `state` (for the line masker). */
+export function maskLineWith(redactor: Redactor, line: string, state: PemState): string {
+  const engine = engines.get(redactor);
+  if (engine === undefined) throw new TypeError('[@pactown/log-core] Not a redactor made by createRedactor().');
+  return engine.maskLine(line, state);
+}
 
 /**
  * Serialises anything given as a record's error and redacts it: fields by key
@@ -241,8 +254,39 @@ function isPlain(value: object): boolean {
   return proto === Object.prototype || proto === null;
 }
 
-function normaliseKey(key: string): string {
-  return key.toLowerCase().replace(/[^a-z0-9]/g, '');
+/**
+ * Whether a fragment occurs in the joined words of a key and ends where one of
+ * its words ends (a plural `s` allowed): `DB_PASSWORD`, `csrftoken`, `x-api-key`,
+ * `API_TOKENS` name secrets, `tokenizer` does not.
+ */
+function fragmentEndsWord(parts: readonly string[], fragments: readonly string[]): boolean {
+  const joined = parts.join('');
+  const ends = new Set<number>();
+  let at = 0;
+  for (const w of parts) {
+    at += w.length;
+    ends.add(at);
+  }
+  for (const f of fragments) {
+    for (let i = joined.indexOf(f); i !== -1; i = joined.indexOf(f, i + 1)) {
+      const end = i + f.length;
+      if (ends.has(end) || (joined.charCodeAt(end) === 0x73 && ends.has(end + 1))) return true;
+    }
+  }
+  return false;
+}
+
+const KNOWN_RULE_IDS: ReadonlySet<string> = new Set(DEFAULT_RULES.map((r) => r.id));
+
+function isRule(v: unknown): boolean {
+  if (v === null || typeof v !== 'object') return false;
+  const r = v as RedactionRule;
+  return (
+    typeof r.id === 'string' &&
+    r.pattern instanceof RegExp &&
+    (r.prefilter === undefined || (Array.isArray(r.prefilter) && r.prefilter.every((p) => typeof p === 'string' && p.length > 0))) &&
+    (r.replace === undefined || typeof r.replace === 'string' || typeof r.replace === 'function')
+  );
 }
 
 function normalise(options: RedactorOptions): Required<RedactorOptions> {
@@ -253,7 +297,7 @@ function normalise(options: RedactorOptions): Required<RedactorOptions> {
   const list = (name: keyof RedactorOptions, ok: (v: unknown) => boolean) => {
     const v = out[name] ?? [];
     if (!Array.isArray(v) || !v.every(ok)) {
-      throw new TypeError(`[@pactown/log-core] Invalid option redact.${name}: ${String(v)}; expected an array.`);
+      throw new TypeError(`[@pactown/log-core] Invalid option redact.${name}: ${String(v)}; expected an array${name === 'disable' ? ' of default rule ids' : name === 'rules' ? ' of {id, pattern, prefilter?, replace?}' : ''}.`);
     }
     return v;
   };
@@ -265,6 +309,9 @@ function normalise(options: RedactorOptions): Required<RedactorOptions> {
     keys: list('keys', (v) => typeof v === 'string'),
     paths: list('paths', (v) => typeof v === 'string' && v.length > 0),
     patterns: list('patterns', (v) => typeof v === 'string' || v instanceof RegExp),
+    rules: list('rules', isRule) as RedactionRule[],
+    disable: list('disable', (v) => typeof v === 'string' && KNOWN_RULE_IDS.has(v)),
+    knownValues: list('knownValues', (v) => typeof v === 'string'),
     censor,
     defaults: out.defaults !== false,
   };
@@ -277,6 +324,11 @@ let version = 0;
 export function getRedactor(): Redactor {
   current ??= createRedactor();
   return current;
+}
+
+/** Masks secrets in `text` with the redactor every logger applies (`getRedactor().redactText`). */
+export function redactText(text: string): string {
+  return getRedactor().redactText(text);
 }
 
 /** Replaces the global redactor. */

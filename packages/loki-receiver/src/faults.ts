@@ -1,3 +1,5 @@
+import { rejectUnknownKeys } from '@pactown/options';
+import { badArgument } from './errors.js';
 import type { FailOptions } from './types.js';
 
 interface PendingFailure {
@@ -16,17 +18,18 @@ export class Faults {
 
   failNext(count: number, status: number, options: FailOptions = {}): void {
     if (!Number.isInteger(count) || count < 0) {
-      throw new TypeError(`[@pactown/loki-receiver] failNext count must be an integer >= 0, got ${String(count)}`);
+      throw badArgument(`failNext count must be an integer >= 0, got ${String(count)}`);
     }
     if (!Number.isInteger(status) || status < 100 || status > 599) {
-      throw new TypeError(`[@pactown/loki-receiver] failNext status must be an HTTP status 100-599, got ${String(status)}`);
+      throw badArgument(`failNext status must be an HTTP status 100-599, got ${String(status)}`);
     }
+    rejectUnknownKeys(options, ['retryAfter', 'body', 'scope'], { pkg: '@pactown/loki-receiver', prefix: 'PACTOWN_RECEIVER', where: 'failNext() options' });
     const { retryAfter, body, scope = 'push' } = options;
     if (retryAfter !== undefined && !(Number.isFinite(retryAfter) && retryAfter >= 0)) {
-      throw new TypeError(`[@pactown/loki-receiver] failNext retryAfter must be seconds >= 0, got ${String(retryAfter)}`);
+      throw badArgument(`failNext retryAfter must be seconds >= 0, got ${String(retryAfter)}`);
     }
     if (scope !== 'push' && scope !== 'all') {
-      throw new TypeError(`[@pactown/loki-receiver] failNext scope must be 'push' or 'all', got ${String(scope)}`);
+      throw badArgument(`failNext scope must be 'push' or 'all', got ${String(scope)}`);
     }
     this.#failure =
       count === 0
@@ -36,7 +39,7 @@ export class Faults {
 
   setLatency(ms: number, scope: 'push' | 'all' = 'push'): void {
     if (!(Number.isFinite(ms) && ms >= 0)) {
-      throw new TypeError(`[@pactown/loki-receiver] setLatency ms must be a number >= 0, got ${String(ms)}`);
+      throw badArgument(`setLatency ms must be a number >= 0, got ${String(ms)}`);
     }
     this.latencyMs = ms;
     this.latencyScope = scope;

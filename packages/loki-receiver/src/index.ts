@@ -1,10 +1,14 @@
-export { LokiHttpError, LokiReceiverError } from './errors.js';
+export { CODES, LokiHttpError, LokiReceiverError } from './errors.js';
 export { goQuote } from './go-quote.js';
 export { formatLabels } from './labels.js';
-export { DEFAULTS, LOKI_SERVICE_NAME_LABELS } from './options.js';
-export { LOGPROTO_SCHEMA_JSON } from './proto.js';
+export { DEFAULTS, LOKI_LEVEL_FIELDS, LOKI_SERVICE_NAME_LABELS, LOKI_VERSION } from './options.js';
+export { PUSH_PROTO } from './wire/push-proto.js';
+export { LOGPROTO_SCHEMA_JSON } from './wire/protobuf.js';
+export { lokiConfigToReceiverOptions } from './loki-config.js';
 export { LokiReceiver, startLokiReceiver } from './receiver.js';
+export type { ReceiverErrorCode } from './errors.js';
 export type {
+  CategorizedLabels,
   DownOptions,
   FailOptions,
   Labels,

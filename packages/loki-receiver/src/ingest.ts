@@ -1,11 +1,15 @@
 import { LabelValidator, type ValidLabels } from './labels.js';
 import type { ResolvedOptions } from './options.js';
-import type { RawStream } from './proto.js';
+import { formatByteSize } from './push/byte-size.js';
+import { detectLevel } from './push/detect-level.js';
+import { GroupedErrors } from './push/grouped-errors.js';
+import { MetadataNameError, normalizeMetadata } from './push/metadata.js';
 import { RateLimiter } from './rate-limit.js';
 import type { Store } from './store.js';
 import { formatGoTime, formatRfc3339 } from './time-format.js';
 import { joinNs } from './timestamp.js';
 import type { Labels } from './types.js';
+import type { RawStream } from './wire/raw-stream.js';
 
 /** Outcome of one push: the HTTP status Loki would answer and its body. */
 export interface IngestResult {
@@ -15,44 +19,50 @@ export interface IngestResult {
   rejected: number;
 }
 
-/** Byte sizes the way Go's humanize.Bytes prints them (SI units): `3.0 MB`, `15 MB`. */
-function humanBytes(n: number): string {
-  if (n < 10) return `${n} B`;
-  const units = ['B', 'kB', 'MB', 'GB', 'TB', 'PB', 'EB'];
-  const e = Math.min(Math.floor(Math.log(n) / Math.log(1000)), units.length - 1);
-  const value = Math.floor((n / 1000 ** e) * 10 + 0.5) / 10;
-  return `${value < 10 ? value.toFixed(1) : value.toFixed(0)} ${units[e]}`;
-}
-
-function metadataSize(meta: Labels): [bytes: number, count: number] {
+/** Loki's `util.StructuredMetadataSize`: names and values, in bytes. */
+function metadataSize(meta: Labels | undefined): number {
+  if (!meta) return 0;
   let bytes = 0;
-  let count = 0;
-  for (const name in meta) {
-    bytes += Buffer.byteLength(name) + Buffer.byteLength(meta[name]!);
-    count += 1;
-  }
-  return [bytes, count];
+  for (const name in meta) bytes += Buffer.byteLength(name) + Buffer.byteLength(meta[name]!);
+  return bytes;
 }
 
-/**
- * Where to cut a line of UTF-8 bytes `data[start, end)` that is longer than
- * allowed: at `limit`, moved back so no character is split.
- */
+function metadataCount(meta: Labels | undefined): number {
+  let count = 0;
+  for (const _ in meta) count += 1;
+  return count;
+}
+
+/** Where to cut `data[start, ...)` at `limit` bytes, moved back so no UTF-8 character is split. */
 function utf8Cut(data: Buffer, start: number, limit: number): number {
   let cut = limit;
-  // A continuation byte (10xxxxxx) at the cut belongs to a character that starts before it.
   while (cut > start && (data[cut]! & 0xc0) === 0x80) cut--;
   return cut;
 }
 
 interface Accepted {
-  stream: { key: string; labels: Labels };
+  stream: ValidLabels;
   raw: RawStream;
   /** Indexes of the entries that passed validation. */
   good: number[];
 }
 
-/** Loki's write path in one place: distributor validation, rate limit, then the ingester's stream rules. */
+interface StreamOutcome {
+  stored: number;
+  duplicates: number;
+  /** The ingester's answer for the stream when some entries were refused. */
+  error?: { status: number; message: string };
+}
+
+const RATE_LIMITED =
+  'ingestion rate limit exceeded for user %s (limit: %d bytes/sec) while attempting to ingest \'%d\' lines totaling \'%d\' bytes, reduce log volume or contact your Loki administrator to see if the limit can be increased';
+
+/**
+ * Loki's write path in one place, in Loki 3.7's order: push parsing (labels,
+ * service_name), the distributor's validation (grouped errors), the tenant
+ * rate limit, then the ingester's stream rules (stream limit, per-stream rate,
+ * out-of-order window).
+ */
 export class Ingester {
   readonly #labels: LabelValidator;
   readonly limiter: RateLimiter;
@@ -67,7 +77,7 @@ export class Ingester {
     this.streamLimiter = new RateLimiter(opts.perStreamRateBytes, opts.perStreamBurstBytes, opts.now);
   }
 
-  /** Validates an entry; returns Loki's message when it is refused (and may truncate the line). */
+  /** Loki's ValidateEntry (pkg/distributor/validator.go); returns its message when the entry is refused. */
   #checkEntry(raw: RawStream, i: number, key: string, nowMs: number): string | undefined {
     const o = this.opts;
     const ms = raw.ms[i]!;
@@ -85,96 +95,125 @@ export class Ingester {
     }
     const size = raw.end[i]! - raw.start[i]!;
     if (o.maxLineSize > 0 && size > o.maxLineSize) {
-      if (!o.maxLineSizeTruncate) {
-        return `Max entry size '${o.maxLineSize}' bytes exceeded for stream '${key}' while adding an entry with length '${size}' bytes`;
-      }
-      raw.end[i] = utf8Cut(raw.data, raw.start[i]!, raw.start[i]! + o.maxLineSize);
+      return `max entry size '${o.maxLineSize}' bytes exceeded for stream '${key}' while adding an entry with length '${size}' bytes`;
     }
     if (metadata) {
-      if (!o.allowStructuredMetadata) {
-        return `stream '${key}' includes structured metadata, but this feature is disallowed. Please see \`limits_config.allow_structured_metadata\` or contact your Loki administrator to enable it.`;
+      const count = metadataCount(metadata);
+      if (count > 0 && !o.allowStructuredMetadata) {
+        return `stream '${key}' includes structured metadata, but this feature is disallowed. Please see \`limits_config.allow_structured_metadata\` or contact your Loki administrator to enable it`;
       }
-      const [bytes, count] = metadataSize(metadata);
-      if (bytes > o.maxStructuredMetadataSize) {
-        return `stream '${key}' has structured metadata too large: '${bytes}' bytes, limit: '${o.maxStructuredMetadataSize}' bytes. Please see \`limits_config.max_structured_metadata_size\` or contact your Loki administrator to increase it.`;
+      const bytes = metadataSize(metadata);
+      if (o.maxStructuredMetadataSize > 0 && bytes > o.maxStructuredMetadataSize) {
+        return `stream '${key}' has structured metadata too large: '${bytes}' bytes, limit: '${o.maxStructuredMetadataSize}' bytes. Please see \`limits_config.max_structured_metadata_size\` or contact your Loki administrator to increase it`;
       }
-      if (count > o.maxStructuredMetadataEntries) {
-        return `stream '${key}' has too many structured metadata labels: '${count}', limit: '${o.maxStructuredMetadataEntries}'. Please see \`limits_config.max_structured_metadata_entries_count\` or contact your Loki administrator to increase it.`;
+      if (o.maxStructuredMetadataEntries > 0 && count > o.maxStructuredMetadataEntries) {
+        return `stream '${key}' has too many structured metadata labels: '${count}', limit: '${o.maxStructuredMetadataEntries}'. Please see \`limits_config.max_structured_metadata_entries_count\` or contact your Loki administrator to increase it`;
       }
     }
     return undefined;
   }
 
+  /** Loki's truncateLines: with `maxLineSizeTruncate`, long lines are cut before validation. */
+  #truncate(raw: RawStream): void {
+    const o = this.opts;
+    if (!o.maxLineSizeTruncate || o.maxLineSize <= 0) return;
+    for (let i = 0; i < raw.ms.length; i++) {
+      if (raw.end[i]! - raw.start[i]! > o.maxLineSize) raw.end[i] = utf8Cut(raw.data, raw.start[i]!, raw.start[i]! + o.maxLineSize);
+    }
+  }
+
+  /** The entry's structured metadata after Loki's rewrites and detected_level. */
+  #finishMetadata(raw: RawStream, i: number, labels: Labels): void {
+    const o = this.opts;
+    let meta = raw.metadata[i];
+    if (meta) meta = normalizeMetadata(meta);
+    if (o.allowStructuredMetadata && o.discoverLogLevels) {
+      if (meta && Object.hasOwn(meta, 'detected_level')) meta = { ...meta };
+      const level = detectLevel(labels, meta, () => raw.data.toString('utf8', raw.start[i]!, raw.end[i]!));
+      if (level !== undefined) meta = { ...meta, detected_level: level };
+    }
+    raw.metadata[i] = meta;
+  }
+
   /** Runs a decoded push for a tenant. Valid entries are stored even when others are refused (Loki's partial accept). */
   push(tenant: string, streams: RawStream[]): IngestResult {
+    const total = streams.reduce((n, raw) => n + raw.ms.length, 0);
+    const refuse = (status: number, message: string): IngestResult => ({ status, message, accepted: 0, rejected: total });
+    if (streams.length === 0) return refuse(422, 'error at least one valid stream is required for ingestion');
+    // pkg/loghttp/push/push.go parses every stream's labels before anything is validated.
+    const prepared = [];
+    for (const raw of streams) {
+      const p = this.#labels.prepare(raw.labelsText);
+      if ('unparsable' in p) return refuse(400, p.unparsable);
+      prepared.push(p);
+    }
     const o = this.opts;
     const nowMs = Math.trunc(o.now());
-    const errors: string[] = [];
+    const errors = new GroupedErrors();
     const accepted: Accepted[] = [];
-    let rejected = 0;
     let validLines = 0;
     let validBytes = 0;
-    // Loki 3 parses every stream's labels while reading the push: one that does
-    // not parse refuses the whole push before anything is validated or stored.
-    const checked = streams.map((raw) => this.#labels.validate(raw.labelsText));
-    const unparsable = checked.find((c) => typeof c === 'object' && 'unparsable' in c);
-    if (unparsable) {
-      const total = streams.reduce((n, raw) => n + raw.ms.length, 0);
-      return { status: 400, message: unparsable.unparsable, accepted: 0, rejected: total };
-    }
-    for (const [index, raw] of streams.entries()) {
-      const count = raw.ms.length;
-      const labels = checked[index] as ValidLabels | string;
-      if (typeof labels === 'string') {
-        errors.push(labels);
-        rejected += count;
-        continue;
-      }
-      const good: number[] = [];
-      for (let i = 0; i < count; i++) {
-        const why = this.#checkEntry(raw, i, labels.key, nowMs);
-        if (why === undefined) {
+    try {
+      for (const [index, raw] of streams.entries()) {
+        const count = raw.ms.length;
+        if (count === 0) continue;
+        this.#truncate(raw);
+        const labels = prepared[index]!.result;
+        if (typeof labels === 'string') {
+          errors.add(labels);
+          continue;
+        }
+        const good: number[] = [];
+        for (let i = 0; i < count; i++) {
+          const why = this.#checkEntry(raw, i, labels.key, nowMs);
+          if (why !== undefined) {
+            errors.add(why);
+            continue;
+          }
+          this.#finishMetadata(raw, i, labels.labels);
           good.push(i);
           validLines += 1;
-          if (this.limiter.enabled) {
-            validBytes += raw.end[i]! - raw.start[i]!;
-            const meta = raw.metadata[i];
-            if (meta) validBytes += metadataSize(meta)[0];
-          }
-        } else {
-          errors.push(why);
-          rejected += 1;
+          validBytes += raw.end[i]! - raw.start[i]! + metadataSize(raw.metadata[i]);
         }
+        if (good.length > 0) accepted.push({ stream: labels, raw, good });
       }
-      if (good.length > 0) accepted.push({ stream: labels, raw, good });
+    } catch (error) {
+      // Loki returns a metadata name it cannot rewrite as a plain error: 500.
+      if (error instanceof MetadataNameError) return refuse(500, error.message);
+      throw error;
     }
-    if (validLines > 0 && !this.limiter.allow(tenant, validBytes)) {
-      const message = `Ingestion rate limit exceeded for user ${tenant} (limit: ${Math.trunc(this.limiter.rate)} bytes/sec) while attempting to ingest '${validLines}' lines totaling '${validBytes}' bytes, reduce log volume or contact your Loki administrator to see if the limit can be increased`;
-      return { status: 429, message, accepted: 0, rejected: rejected + validLines };
+    const validation = errors.size > 0 ? { status: 400, message: errors.toString() } : undefined;
+    if (accepted.length === 0) return validation ? refuse(validation.status, validation.message) : { status: 204, message: '', accepted: 0, rejected: total };
+    if (!this.limiter.allow(tenant, validBytes)) {
+      const message = RATE_LIMITED.replace('%s', tenant)
+        .replace('%d', String(Math.trunc(this.limiter.rate)))
+        .replace('%d', String(validLines))
+        .replace('%d', String(validBytes));
+      return refuse(429, message);
     }
-    let status = errors.length > 0 ? 400 : 204;
     let stored = 0;
+    let duplicates = 0;
+    // The ingester keeps only the last stream's outcome (pkg/ingester/instance.go),
+    // and an ingester error wins over the distributor's validation errors.
+    let ingester: StreamOutcome['error'];
     for (const { stream, raw, good } of accepted) {
       const outcome = this.#store(tenant, stream, raw, good);
       stored += outcome.stored;
-      rejected += good.length - outcome.stored - outcome.duplicates;
-      if (outcome.error) {
-        errors.push(outcome.error);
-        if (outcome.status === 429) status = 429;
-        else if (status === 204) status = 400;
-      }
+      duplicates += outcome.duplicates;
+      ingester = outcome.error;
     }
     this.store.added(stored);
-    return { status, message: errors.join('\n'), accepted: stored, rejected };
+    const answer = ingester ?? validation ?? { status: 204, message: '' };
+    return { status: answer.status, message: answer.message, accepted: stored, rejected: total - stored - duplicates };
   }
 
-  #store(tenant: string, s: { key: string; labels: Labels }, raw: RawStream, good: number[]) {
+  #store(tenant: string, s: ValidLabels, raw: RawStream, good: number[]): StreamOutcome {
     const o = this.opts;
     let stream = this.store.get(tenant, s.key);
     if (!stream) {
-      if (this.store.countStreams(tenant) >= o.maxStreamsPerTenant) {
-        const error = `Maximum active stream limit exceeded when trying to create stream ${s.key}, reduce the number of active streams (reduce labels or reduce label values), or contact your Loki administrator to see if the limit can be increased, user: '${tenant}'`;
-        return { stored: 0, duplicates: 0, error, status: 429 };
+      if (o.maxStreamsPerTenant > 0 && this.store.countStreams(tenant) >= o.maxStreamsPerTenant) {
+        const message = `maximum active stream limit exceeded when trying to create stream ${s.key}, reduce the number of active streams (reduce labels or reduce label values), or contact your Loki administrator to see if the limit can be increased, user: '${tenant}'`;
+        return { stored: 0, duplicates: 0, error: { status: 429, message } };
       }
       stream = this.store.getOrCreate(tenant, s.key, s.labels);
     }
@@ -189,10 +228,10 @@ export class Ingester {
     for (const i of good) {
       const ms = raw.ms[i]!;
       const sub = raw.sub[i]!;
-      const size = raw.end[i]! - raw.start[i]!;
+      const size = raw.end[i]! - raw.start[i]! + metadataSize(raw.metadata[i]);
       let reason: string | undefined;
-      if (limiter.enabled && !limiter.allow(limiterKey, size)) {
-        reason = `Per stream rate limit exceeded (limit: ${humanBytes(limiter.rate)}/sec) while attempting to ingest for stream '${s.key}' totaling ${humanBytes(size)}, consider splitting a stream via additional labels or contact your Loki administrator to see if the limit can be increased`;
+      if (!limiter.allow(limiterKey, size)) {
+        reason = `Per stream rate limit exceeded (limit: ${formatByteSize(limiter.rate)}/sec) while attempting to ingest for stream '${s.key}' totaling ${formatByteSize(size)}, consider splitting a stream via additional labels or contact your Loki administrator to see if the limit can be increased`;
         lastWasRateLimit = true;
       } else {
         const result = stream.append(ms, sub, raw.data, raw.start[i]!, raw.end[i]!, raw.metadata[i], windowMs);
@@ -206,14 +245,14 @@ export class Ingester {
       }
       if (reason !== undefined) {
         failures += 1;
-        if (failed.length < o.maxReturnedErrors) {
+        if (o.maxReturnedErrors <= 0 || failed.length < o.maxReturnedErrors) {
           failed.push(`entry with timestamp ${formatGoTime(joinNs(ms, sub))} ignored, reason: '${reason}',`);
         }
       }
     }
-    if (failures === 0) return { stored, duplicates, error: undefined, status: 204 };
+    if (failures === 0) return { stored, duplicates };
     failed.push(`user '${tenant}', total ignored: ${failures} out of ${good.length} for stream: ${s.key}`);
-    // Loki answers 429 when the last refused entry of the stream hit the rate limit, else 400.
-    return { stored, duplicates, error: failed.join('\n'), status: lastWasRateLimit ? 429 : 400 };
+    // pkg/ingester/stream.go: 429 when the last refused entry hit the stream's rate limit, else 400.
+    return { stored, duplicates, error: { status: lastWasRateLimit ? 429 : 400, message: failed.join('\n') } };
   }
 }

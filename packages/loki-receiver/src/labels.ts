@@ -1,7 +1,6 @@
-import { LokiHttpError } from './errors.js';
 import { goQuote } from './go-quote.js';
-import { parsePushLabels } from './logql/parser.js';
 import type { ResolvedOptions } from './options.js';
+import { LabelsSyntaxError, parseLabelsText } from './push/labels-text.js';
 import type { Labels } from './types.js';
 
 /** Selector text of label pairs in the given order, values Go-quoted, as Loki prints label sets. */
@@ -21,57 +20,62 @@ export function formatLabels(labels: Labels): string {
 /** A stream's labels after Loki's distributor checks. */
 export interface ValidLabels {
   labels: Labels;
+  /** Canonical text `{a="b", c="d"}`: what Loki stores and prints in entry errors. */
   key: string;
 }
 
-/**
- * Label text that does not parse. Loki 3 finds this while reading the push,
- * before any stream is validated, and refuses the whole push with this message.
- */
+/** Label text that does not parse: Loki refuses the whole push with this message. */
 export interface UnparsableLabels {
   unparsable: string;
 }
 
+/** Parsed, rewritten labels of one pushed stream, and their validation result. */
+export interface PreparedLabels {
+  key: string;
+  /** The stream's labels, or Loki's validation message for the stream. */
+  result: ValidLabels | string;
+}
+
 const CACHE_LIMIT = 10_000;
 
-/** Parses and validates pushed label texts like Loki's distributor, remembering recent answers. */
+function byName(a: [string, string], b: [string, string]): number {
+  return a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0;
+}
+
+/** Parses, rewrites and validates pushed label texts like Loki's push parser and distributor, remembering recent answers. */
 export class LabelValidator {
-  readonly #cache = new Map<string, ValidLabels | UnparsableLabels | string>();
+  readonly #cache = new Map<string, PreparedLabels | UnparsableLabels>();
 
   constructor(readonly opts: ResolvedOptions) {}
 
-  /** Returns the labels, Loki's error message for the stream, or the push's error when the text does not parse. */
-  validate(text: string): ValidLabels | UnparsableLabels | string {
+  prepare(text: string): PreparedLabels | UnparsableLabels {
     const hit = this.#cache.get(text);
     if (hit !== undefined) return hit;
-    const result = check(text, this.opts);
+    const result = prepare(text, this.opts);
     if (this.#cache.size >= CACHE_LIMIT) this.#cache.clear();
     this.#cache.set(text, result);
     return result;
   }
 }
 
-function byName(a: [string, string], b: [string, string]): number {
-  return a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0;
-}
-
-function check(text: string, opts: ResolvedOptions): ValidLabels | UnparsableLabels | string {
-  let pairs: Array<[string, string]>;
+function parse(text: string): Array<[string, string]> | UnparsableLabels {
   try {
-    pairs = parsePushLabels(text);
+    return parseLabelsText(text);
   } catch (error) {
-    if (error instanceof LokiHttpError) return { unparsable: `couldn't parse labels: ${error.message}` };
+    if (error instanceof LabelsSyntaxError) return { unparsable: `couldn't parse labels: ${error.message}` };
     throw error;
   }
-  // Loki's label parser drops every label with an empty value (a name pushed with any empty value goes entirely).
-  const emptyNames = new Set(pairs.filter(([, value]) => value === '').map(([name]) => name));
-  if (emptyNames.size > 0) pairs = pairs.filter(([name]) => !emptyNames.has(name));
+}
+
+function prepare(text: string, opts: ResolvedOptions): PreparedLabels | UnparsableLabels {
+  let pairs = parse(text);
+  if (!Array.isArray(pairs)) return pairs;
+  // Prometheus' WithoutEmpty: a label with an empty value is the same as no label.
+  pairs = pairs.filter(([, value]) => value !== '');
   pairs.sort(byName);
-  const hasServiceName = pairs.some(([name]) => name === 'service_name');
-  // Loki 3 adds service_name while reading the push, before validation, and then
-  // carries (and prints in errors) the rewritten label text; otherwise it prints the text as pushed.
-  let shown = text;
-  if (opts.discoverServiceName.length > 0 && !hasServiceName) {
+  // Loki 3 (pkg/loghttp/push/push.go) adds service_name while reading the push,
+  // from the first listed label with a value, else `unknown_service`.
+  if (opts.discoverServiceName.length > 0 && !pairs.some(([name]) => name === 'service_name')) {
     let service = 'unknown_service';
     for (const name of opts.discoverServiceName) {
       const value = pairs.find(([n]) => n === name)?.[1];
@@ -82,24 +86,32 @@ function check(text: string, opts: ResolvedOptions): ValidLabels | UnparsableLab
     }
     pairs.push(['service_name', service]);
     pairs.sort(byName);
-    shown = formatPairs(pairs);
   }
+  // Loki replaces the stream's text with the rewritten, sorted labels and parses
+  // that text again for its push statistics; a value holding U+FFFD, even one
+  // pushed escaped, is printed raw and refused by that second parse.
+  const key = formatPairs(pairs);
+  const again = parse(key);
+  if (!Array.isArray(again)) return again;
+  return { key, result: validate(pairs, key, opts) };
+}
+
+/** Loki's ValidateLabels (pkg/distributor/validator.go), printing the rewritten text. */
+function validate(pairs: Array<[string, string]>, key: string, opts: ResolvedOptions): ValidLabels | string {
   if (pairs.length === 0) return 'error at least one label pair is required per stream';
-  // Loki 3 leaves service_name out of the count, pushed or discovered.
+  // service_name is left out of the count, pushed or discovered.
   const count = pairs.length - (pairs.some(([name]) => name === 'service_name') ? 1 : 0);
   if (count > opts.maxLabelNamesPerSeries) {
-    return `entry for stream '${shown}' has ${count} label names; limit ${opts.maxLabelNamesPerSeries}`;
+    return `entry for stream '${key}' has ${count} label names; limit ${opts.maxLabelNamesPerSeries}`;
   }
-  // Then label by label in name order, as Loki walks its sorted labels.
-  let previous: string | undefined;
+  let previous = '';
   for (const [name, value] of pairs) {
-    // Loki compares Go string lengths: UTF-8 bytes, not characters.
-    if (Buffer.byteLength(name) > opts.maxLabelNameLength) return `stream '${shown}' has label name too long: '${name}'`;
-    if (Buffer.byteLength(value) > opts.maxLabelValueLength) return `stream '${shown}' has label value too long: '${value}'`;
-    if (name === previous) return `stream '${shown}' has duplicate label name: '${name}'`;
+    // Go string lengths: UTF-8 bytes, not characters.
+    if (Buffer.byteLength(name) > opts.maxLabelNameLength) return `stream '${key}' has label name too long: '${name}'`;
+    if (Buffer.byteLength(value) > opts.maxLabelValueLength) return `stream '${key}' has label value too long: '${value}'`;
+    if (name === previous) return `stream '${key}' has duplicate label name: '${name}'`;
     previous = name;
   }
   // fromEntries defines own properties, so a label named __proto__ is kept as a label.
-  const labels: Labels = Object.fromEntries(pairs);
-  return { labels, key: formatPairs(pairs) };
+  return { labels: Object.fromEntries(pairs), key };
 }

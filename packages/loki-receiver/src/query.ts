@@ -1,4 +1,5 @@
 import type { LogQuery } from './logql/parser.js';
+import { queryStats } from './query-stats.js';
 import type { Store, StreamData } from './store.js';
 import { compareTs, nsString, splitNs } from './timestamp.js';
 import type { Labels, LokiQueryData, LokiStreamResult } from './types.js';
@@ -9,6 +10,8 @@ export interface QueryRange {
   end: bigint;
   limit: number;
   direction: 'forward' | 'backward';
+  /** `X-Loki-Response-Encoding-Flags: categorize-labels`. */
+  categorizeLabels?: boolean;
 }
 
 interface Hit {
@@ -23,8 +26,21 @@ function selected(query: LogQuery, labels: Readonly<Labels>): boolean {
   return true;
 }
 
+interface Counters {
+  lines: number;
+  bytes: number;
+  metadataBytes: number;
+}
+
+function metadataBytes(meta: Labels | undefined): number {
+  if (!meta) return 0;
+  let n = 0;
+  for (const k in meta) n += Buffer.byteLength(k) + Buffer.byteLength(meta[k]!);
+  return n;
+}
+
 /** Up to `limit` matching lines of one stream, in the query's direction. */
-function scan(stream: StreamData, query: LogQuery, range: QueryRange, counters: { lines: number; bytes: number }): Hit[] {
+function scan(stream: StreamData, query: LogQuery, range: QueryRange, counters: Counters): Hit[] {
   const [startMs, startSub] = splitNs(range.start);
   const [endMs, endSub] = splitNs(range.end);
   const from = stream.bound(startMs, startSub);
@@ -37,6 +53,7 @@ function scan(stream: StreamData, query: LogQuery, range: QueryRange, counters: 
     const line = stream.line(i);
     counters.lines += 1;
     counters.bytes += stream.lineLength(i);
+    counters.metadataBytes += metadataBytes(stream.metadata[i]);
     let keep = true;
     for (const f of filters) {
       if (!f.test(line)) {
@@ -49,43 +66,79 @@ function scan(stream: StreamData, query: LogQuery, range: QueryRange, counters: 
   return hits;
 }
 
-/** Runs a log query over one tenant's streams and answers in Loki's `streams` shape. */
+/**
+ * Structured metadata as a query sees it: a name that is also a stream label
+ * gets Loki's `_extracted` suffix (pkg/logql/log/labels.go).
+ */
+function metadataLabels(stream: StreamData, meta: Labels): Labels {
+  const out: Labels = {};
+  for (const name of Object.keys(meta).sort()) out[Object.hasOwn(stream.labels, name) ? `${name}_extracted` : name] = meta[name]!;
+  return out;
+}
+
+function sortedLabels(labels: Labels): Labels {
+  const out: Labels = {};
+  for (const name of Object.keys(labels).sort()) out[name] = labels[name]!;
+  return out;
+}
+
+/**
+ * Runs a log query over one tenant's streams and answers in Loki's `streams`
+ * shape: without categorize-labels, structured metadata joins the labels of
+ * the result stream (one result stream per label set) and values are
+ * `[ns, line]`; with it, results are the pushed streams and values are
+ * `[ns, line, {structuredMetadata?}]` (pkg/util/marshal/query.go).
+ */
 export function runQuery(store: Store, tenant: string, query: LogQuery, range: QueryRange): LokiQueryData {
   const started = performance.now();
-  const counters = { lines: 0, bytes: 0 };
+  const counters: Counters = { lines: 0, bytes: 0, metadataBytes: 0 };
   let hits: Hit[] = [];
+  let streams = 0;
   for (const stream of store.streams(tenant)) {
     if (!selected(query, stream.labels)) continue;
+    streams += 1;
     for (const hit of scan(stream, query, range, counters)) hits.push(hit);
   }
   const sign = range.direction === 'forward' ? 1 : -1;
   hits.sort((a, b) => sign * compareTs(a.stream.ms[a.index]!, a.stream.sub[a.index]!, b.stream.ms[b.index]!, b.stream.sub[b.index]!));
   if (hits.length > range.limit) hits = hits.slice(0, range.limit);
-  const byStream = new Map<StreamData, LokiStreamResult>();
+  const byKey = new Map<string, LokiStreamResult>();
   for (const { stream, index } of hits) {
-    let result = byStream.get(stream);
-    if (!result) byStream.set(stream, (result = { stream: { ...stream.labels }, values: [] }));
     const meta = stream.metadata[index];
     const ts = nsString(stream.ms[index]!, stream.sub[index]!);
     const line = stream.line(index);
-    result.values.push(meta ? [ts, line, { ...meta }] : [ts, line]);
+    if (range.categorizeLabels) {
+      let result = byKey.get(stream.key);
+      if (!result) byKey.set(stream.key, (result = { stream: { ...stream.labels }, values: [] }));
+      result.values.push([ts, line, meta ? { structuredMetadata: metadataLabels(stream, meta) } : {}]);
+      continue;
+    }
+    const labels = meta ? sortedLabels({ ...stream.labels, ...metadataLabels(stream, meta) }) : stream.labels;
+    const key = meta ? JSON.stringify(labels) : stream.key;
+    let result = byKey.get(key);
+    if (!result) byKey.set(key, (result = { stream: { ...labels }, values: [] }));
+    result.values.push([ts, line]);
   }
-  const result = [...byStream.values()].sort((a, b) => (keyOf(a) < keyOf(b) ? -1 : 1));
-  const execTime = (performance.now() - started) / 1000;
-  return {
+  const result = [...byKey.values()].sort(compareStreams);
+  const execSeconds = (performance.now() - started) / 1000;
+  const data: LokiQueryData = {
     resultType: 'streams',
     result,
-    stats: {
-      summary: {
-        totalEntriesReturned: hits.length,
-        totalLinesProcessed: counters.lines,
-        totalBytesProcessed: counters.bytes,
-        execTime,
-      },
-    },
+    stats: queryStats({ ...counters, returned: hits.length, postFilterLines: hits.length, streams, execSeconds }),
   };
+  if (range.categorizeLabels) data.encodingFlags = ['categorize-labels'];
+  return data;
 }
 
-function keyOf(r: LokiStreamResult): string {
-  return JSON.stringify(Object.entries(r.stream).sort());
+/** Prometheus' labels.Compare: name by name, then value, a prefix first. */
+function compareStreams(a: LokiStreamResult, b: LokiStreamResult): number {
+  const x = Object.keys(a.stream).sort();
+  const y = Object.keys(b.stream).sort();
+  for (let i = 0; i < Math.min(x.length, y.length); i++) {
+    if (x[i] !== y[i]) return x[i]! < y[i]! ? -1 : 1;
+    const va = a.stream[x[i]!]!;
+    const vb = b.stream[y[i]!]!;
+    if (va !== vb) return va < vb ? -1 : 1;
+  }
+  return x.length - y.length;
 }

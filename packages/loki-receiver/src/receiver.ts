@@ -1,7 +1,8 @@
 import { type Server, createServer } from 'node:http';
 import type { Socket } from 'node:net';
 import { ReceiverCore, SINGLE_TENANT } from './core.js';
-import { LokiReceiverError } from './errors.js';
+import { rejectUnknownKeys } from '@pactown/options';
+import { CODES, LokiReceiverError, badArgument } from './errors.js';
 import { createHandler } from './http/handler.js';
 import { normalizeOptions } from './options.js';
 import { toNanoseconds } from './time-format.js';
@@ -94,11 +95,12 @@ export class LokiReceiver {
    * (`mode: 'refuse'`, ECONNREFUSED) or accepted and reset (`mode: 'reset'`, ECONNRESET).
    */
   async down(options: DownOptions = {}): Promise<void> {
+    rejectUnknownKeys(options, ['mode'], { pkg: '@pactown/loki-receiver', prefix: 'PACTOWN_RECEIVER', where: 'down() options' });
     const mode = options.mode ?? 'refuse';
     if (mode !== 'refuse' && mode !== 'reset') {
-      throw new TypeError(`[@pactown/loki-receiver] down() mode must be 'refuse' or 'reset', got ${String(mode)}`);
+      throw badArgument(`down() mode must be 'refuse' or 'reset', got ${String(mode)}`);
     }
-    if (this.#closed) throw new LokiReceiverError('down() after close()');
+    if (this.#closed) throw new LokiReceiverError(CODES.CLOSED, 'down() after close()');
     this.#mode = mode;
     if (mode === 'refuse') await this.#stopListening();
     else this.#dropConnections();
@@ -106,7 +108,7 @@ export class LokiReceiver {
 
   /** Brings the server back on the same port, with everything it held before. */
   async up(): Promise<void> {
-    if (this.#closed) throw new LokiReceiverError('up() after close()');
+    if (this.#closed) throw new LokiReceiverError(CODES.CLOSED, 'up() after close()');
     const wasRefusing = this.#mode === 'refuse';
     this.#mode = 'up';
     if (wasRefusing || !this.#server) {
@@ -114,7 +116,7 @@ export class LokiReceiver {
         await this.listen();
       } catch (error) {
         this.#mode = 'refuse';
-        throw new LokiReceiverError(`could not listen again on port ${this.#port}; another process may have taken it`, { cause: error });
+        throw new LokiReceiverError(CODES.PORT_TAKEN, `could not listen again on port ${this.#port}; another process may have taken it`, { cause: error });
       }
     }
   }
@@ -152,7 +154,7 @@ export class LokiReceiver {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         stop();
-        reject(new LokiReceiverError(`timed out after ${timeoutMs} ms waiting for ${count} lines (have ${store.entryCount})`));
+        reject(new LokiReceiverError(CODES.WAIT_TIMEOUT, `timed out after ${timeoutMs} ms waiting for ${count} lines (have ${store.entryCount})`));
       }, timeoutMs);
       const stop = store.watch(() => {
         if (store.entryCount >= count) {
@@ -166,15 +168,16 @@ export class LokiReceiver {
 
   /** Runs a LogQL log query (selector and line filters). Defaults cover every stored line, oldest first. */
   query(logql: string, options: QueryOptions = {}): LokiQueryData {
+    rejectUnknownKeys(options, ['start', 'end', 'limit', 'direction', 'tenant', 'categorizeLabels'], { pkg: '@pactown/loki-receiver', prefix: 'PACTOWN_RECEIVER', where: 'query() options' });
     const limit = options.limit ?? Number.POSITIVE_INFINITY;
-    if (!(limit > 0)) throw new TypeError(`[@pactown/loki-receiver] query limit must be > 0, got ${String(limit)}`);
+    if (!(limit > 0)) throw badArgument(`query limit must be > 0, got ${String(limit)}`);
     const direction = options.direction ?? 'forward';
     if (direction !== 'forward' && direction !== 'backward') {
-      throw new TypeError(`[@pactown/loki-receiver] query direction must be 'forward' or 'backward', got ${String(direction)}`);
+      throw badArgument(`query direction must be 'forward' or 'backward', got ${String(direction)}`);
     }
     const start = options.start === undefined ? -(2n ** 63n) : toNanoseconds(options.start, 'start');
     const end = options.end === undefined ? 2n ** 63n : toNanoseconds(options.end, 'end');
-    return this.#core.query(logql, options.tenant ?? SINGLE_TENANT, { start, end, limit, direction });
+    return this.#core.query(logql, options.tenant ?? SINGLE_TENANT, { start, end, limit, direction, categorizeLabels: options.categorizeLabels === true });
   }
 
   /** Request, byte and line counters. */

@@ -1,3 +1,4 @@
+import { badArgument } from './errors.js';
 // Timestamps in Loki's messages are printed with Go's time formatting.
 
 const NS_PER_MS = 1_000_000n;
@@ -50,6 +51,6 @@ export function toNanoseconds(value: bigint | string | number | Date, name: stri
   if (value instanceof Date) return BigInt(value.getTime()) * NS_PER_MS;
   if (typeof value === 'number' && Number.isFinite(value)) return BigInt(Math.trunc(value)) * NS_PER_MS;
   const ns = typeof value === 'string' ? parseTimeParam(value) : undefined;
-  if (ns === undefined) throw new TypeError(`[@pactown/loki-receiver] option "${name}" must be ns, RFC3339, epoch ms or a Date, got ${String(value)}`);
+  if (ns === undefined) throw badArgument(`query() option '${name}' must be ns, RFC3339, epoch ms or a Date, got ${String(value)}`);
   return ns;
 }

@@ -1,4 +1,7 @@
-/** Options of {@link startLokiReceiver}. Sizes are bytes, durations milliseconds. */
+/**
+ * Options of {@link startLokiReceiver}. Sizes are bytes, durations
+ * milliseconds; every default is Loki 3.7.6's (see the README's table).
+ */
 export interface LokiReceiverOptions {
   /** Interface to listen on. @default '127.0.0.1' */
   host?: string;
@@ -6,17 +9,19 @@ export interface LokiReceiverOptions {
   port?: number;
   /** Loki's `auth_enabled`: require `X-Scope-OrgID` (401 without it) and keep tenants apart. When off every request is tenant `fake`, as in Loki. @default false */
   multiTenant?: boolean;
-  /** Largest request body, compressed or decompressed (413 above it). @default 104857600 (100 MiB) */
+  /** Loki's `distributor.max_recv_msg_size`: largest push body (413 above it). @default 104857600 (100 MiB) */
   maxBodyBytes?: number;
-  /** Loki's `max_line_size`: longest line in bytes (400 above it). @default 256000 (256KB) */
+  /** Loki's `distributor.max_decompressed_size`: largest push body once decompressed (400 above it). @default 5242880000 (50 x 100 MiB) */
+  maxDecompressedBytes?: number;
+  /** Loki's `max_line_size` (`256KB`, binary): longest line in bytes (400 above it); 0 for no limit. @default 262144 */
   maxLineSize?: number;
-  /** Loki's `max_line_size_truncate`: cut long lines to `maxLineSize` instead of rejecting them. @default false */
+  /** Loki's `max_line_size_truncate`: cut long lines to `maxLineSize` instead of refusing them. @default false */
   maxLineSizeTruncate?: boolean;
-  /** Loki's `max_label_names_per_series`. @default 15 */
+  /** Loki's `max_label_names_per_series` (`service_name` is not counted). @default 15 */
   maxLabelNamesPerSeries?: number;
-  /** Loki's `max_label_name_length`. @default 1024 */
+  /** Loki's `max_label_name_length`, in bytes. @default 1024 */
   maxLabelNameLength?: number;
-  /** Loki's `max_label_value_length`. @default 2048 */
+  /** Loki's `max_label_value_length`, in bytes. @default 2048 */
   maxLabelValueLength?: number;
   /** Loki's `reject_old_samples`. @default true */
   rejectOldSamples?: boolean;
@@ -28,26 +33,28 @@ export interface LokiReceiverOptions {
   outOfOrderWindowMs?: number;
   /** Loki's `allow_structured_metadata`. @default true */
   allowStructuredMetadata?: boolean;
-  /** Loki's `max_structured_metadata_size` per line (names + values). @default 64000 (64KB) */
+  /** Loki's `max_structured_metadata_size` per line (names + values; `64KB`, binary); 0 for no limit. @default 65536 */
   maxStructuredMetadataSize?: number;
-  /** Loki's `max_structured_metadata_entries_count` per line. @default 128 */
+  /** Loki's `max_structured_metadata_entries_count` per line; 0 for no limit. @default 128 */
   maxStructuredMetadataEntries?: number;
-  /** Loki's `ingestion_rate_mb` in bytes per second per tenant (429 above it). Loki's default is 4 MB/s; off here so benchmarks are not throttled. @default Infinity */
+  /** Loki's `ingestion_rate_mb` in bytes per second per tenant (429 above it); `Infinity` turns it off. @default 4194304 (4 MiB/s) */
   ingestionRateBytes?: number;
-  /** Loki's `ingestion_burst_size_mb` in bytes. @default 1.5 x ingestionRateBytes */
+  /** Loki's `ingestion_burst_size_mb` in bytes. @default 6291456 (6 MiB), or 1.5 x ingestionRateBytes when only that is set */
   ingestionBurstBytes?: number;
-  /** Loki's `per_stream_rate_limit` in bytes per second per stream (429 for the lines above it). Loki's default is 3 MB/s; off here. @default Infinity */
+  /** Loki's `per_stream_rate_limit` in bytes per second per stream (429 for the lines above it); `Infinity` turns it off. @default 3145728 (3 MiB/s) */
   perStreamRateBytes?: number;
-  /** Loki's `per_stream_rate_limit_burst` in bytes. @default 5 x perStreamRateBytes */
+  /** Loki's `per_stream_rate_limit_burst` in bytes. @default 15728640 (15 MiB), or 5 x perStreamRateBytes when only that is set */
   perStreamBurstBytes?: number;
-  /** Loki's `max_global_streams_per_user` (429 for new streams above it). @default 5000 */
+  /** Loki's `max_global_streams_per_user` (429 for new streams above it); 0 for no limit. @default 5000 */
   maxStreamsPerTenant?: number;
-  /** How many ignored entries a partial-accept answer lists, as Loki's `max_returned_stream_errors`. @default 10 */
+  /** Loki's `max_returned_stream_errors`: refused entries listed per stream in a partial accept; 0 for all. @default 10 */
   maxReturnedErrors?: number;
   /** Loki's `max_entries_limit_per_query`: largest `limit` a query may ask for. @default 5000 */
   maxEntriesLimitPerQuery?: number;
-  /** Loki 3's `discover_service_name`: add `service_name` from the first of these labels found (true: Loki's list). @default false */
+  /** Loki's `discover_service_name`: add `service_name` from the first of these labels found, else `unknown_service` (`true`: Loki's list; `false` or `[]`: off). @default true */
   discoverServiceName?: boolean | readonly string[];
+  /** Loki's `discover_log_levels`: add `detected_level` to every line's structured metadata. @default true */
+  discoverLogLevels?: boolean;
   /** Serve the test-only endpoints under `/__test__/`. @default true */
   testEndpoints?: boolean;
   /** Clock in epoch milliseconds (for age checks and query defaults). @default Date.now */
@@ -70,22 +77,32 @@ export interface ReceivedEntry {
   /** Unix epoch nanoseconds. */
   timestampNs: bigint;
   line: string;
-  /** Structured metadata; empty object when none. */
+  /** Structured metadata as stored (with Loki's `detected_level` unless `discoverLogLevels: false`); empty object when none. */
   structuredMetadata: Labels;
+}
+
+/** The third value element with `categorizeLabels`: what is not a stream label. */
+export interface CategorizedLabels {
+  structuredMetadata?: Labels;
+  parsed?: Labels;
 }
 
 /** One stream of a query result: Loki's answer shape. */
 export interface LokiStreamResult {
+  /** Stream labels; without `categorizeLabels` also the line's structured metadata. */
   stream: Labels;
-  /** `[ns, line]`, or `[ns, line, structuredMetadata]` when the line has any. */
-  values: Array<[string, string] | [string, string, Labels]>;
+  /** `[ns, line]`, or `[ns, line, {structuredMetadata?}]` with `categorizeLabels`. */
+  values: Array<[string, string] | [string, string, CategorizedLabels]>;
 }
 
 /** `data` of a Loki log query answer. */
 export interface LokiQueryData {
   resultType: 'streams';
   result: LokiStreamResult[];
+  /** Loki's full query statistics object. */
   stats: Record<string, unknown>;
+  /** `['categorize-labels']` when asked for. */
+  encodingFlags?: string[];
 }
 
 /** Options of `receiver.query()`. Unlike the HTTP endpoint, the defaults cover all stored lines. */
@@ -100,6 +117,8 @@ export interface QueryOptions {
   direction?: 'forward' | 'backward';
   /** Tenant to read. @default 'fake' */
   tenant?: string;
+  /** Answer as Loki does for `X-Loki-Response-Encoding-Flags: categorize-labels`. @default false */
+  categorizeLabels?: boolean;
 }
 
 /** Options of `failNext()`. */

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { startLokiReceiver } from '../src/index.js';
 
 const cli = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
 const tsx = fileURLToPath(new URL('../node_modules/.bin/tsx', import.meta.url));
@@ -37,4 +38,41 @@ describe('pactown-loki-receiver CLI', () => {
     expect(code).toBe(0);
     expect(out).toContain('Usage: pactown-loki-receiver');
   });
+
+  async function run(args: string[]): Promise<{ code: number | null; err: string }> {
+    const child = spawn(tsx, [cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (c: string) => (err += c));
+    const [code] = await once(child, 'exit');
+    return { code: code as number | null, err };
+  }
+
+  it.each([
+    [['--bogus']],
+    [['--port', 'abc']],
+    [['--port', '99999']],
+    [['--max-line-size', '-1']],
+    [['--ingestion-rate', 'fast']],
+    [['extra']],
+  ])('exits 2 on the usage error %j, printing the prefix once', async (args) => {
+    const { code, err } = await run(args);
+    expect(code).toBe(2);
+    const first = err.split('\n')[0]!;
+    expect(first.startsWith('[@pactown/loki-receiver] ')).toBe(true);
+    expect(first.indexOf('[@pactown/loki-receiver]', 1)).toBe(-1);
+    expect(err).toContain('--help');
+  });
+
+  it('exits 1 when it cannot listen (not a usage error)', async () => {
+    const blocker = await startLokiReceiver();
+    try {
+      const { code, err } = await run(['--port', String(blocker.port)]);
+      expect(code).toBe(1);
+      expect(err).toMatch(/EADDRINUSE/);
+    } finally {
+      await blocker.close();
+    }
+  });
 });
+

@@ -16,26 +16,34 @@ describe('options', () => {
       port: 0,
       multiTenant: false,
       maxBodyBytes: 100 * 1024 * 1024,
-      maxLineSize: 256_000,
+      maxLineSize: 262_144,
       maxLabelNamesPerSeries: 15,
       rejectOldSamplesMaxAgeMs: 7 * 24 * 3600 * 1000,
       creationGracePeriodMs: 10 * 60 * 1000,
       outOfOrderWindowMs: 3600 * 1000,
-      maxStructuredMetadataSize: 64_000,
+      maxStructuredMetadataSize: 65_536,
       maxStructuredMetadataEntries: 128,
     });
   });
 
   it('throws TypeError naming the option and the bad value', () => {
     expect(() => normalizeOptions({ port: -1 })).toThrow(TypeError);
-    expect(() => normalizeOptions({ port: -1 })).toThrow(/option "port" .* got -1/);
-    expect(() => normalizeOptions({ maxLineSize: Number.NaN })).toThrow(/"maxLineSize"/);
-    expect(() => normalizeOptions({ multiTenant: 'yes' as unknown as boolean })).toThrow(/"multiTenant" must be a boolean, got "yes"/);
-    expect(() => normalizeOptions({ portt: 1 } as LokiReceiverOptions)).toThrow(/unknown option "portt"/);
+    expect(() => normalizeOptions({ port: -1 })).toThrow(/option 'port' .* got -1/);
+    expect(() => normalizeOptions({ maxLineSize: Number.NaN })).toThrow(/'maxLineSize'/);
+    expect(() => normalizeOptions({ multiTenant: 'yes' as unknown as boolean })).toThrow(/'multiTenant' must be a boolean, got "yes"/);
     expect(() => normalizeOptions({ discoverServiceName: [''] })).toThrow(/discoverServiceName/);
+    expect(() => normalizeOptions({ port: -1 })).toThrow(expect.objectContaining({ code: 'PACTOWN_RECEIVER_INVALID_OPTION' }));
   });
 
-  it('sets the burst to 1.5x a configured rate, as Loki 4 MB/s -> 6 MB', () => {
+  it('refuses unknown options with the nearest valid name and a code', () => {
+    const attempt = () => normalizeOptions({ portt: 1 } as LokiReceiverOptions);
+    expect(attempt).toThrow(TypeError);
+    expect(attempt).toThrow("[@pactown/loki-receiver] unknown option 'portt' in startLokiReceiver() options (did you mean 'port'?)");
+    expect(attempt).toThrow(expect.objectContaining({ code: 'PACTOWN_RECEIVER_UNKNOWN_OPTION' }));
+    expect(() => normalizeOptions({ maxLineSise: 1 } as LokiReceiverOptions)).toThrow("(did you mean 'maxLineSize'?)");
+  });
+
+  it('sets the burst to 1.5x a configured rate and the stream burst to 5x, as Loki\'s defaults', () => {
     expect(normalizeOptions({ ingestionRateBytes: 4_000_000 }).ingestionBurstBytes).toBe(6_000_000);
     expect(normalizeOptions({ perStreamRateBytes: 3_000_000 }).perStreamBurstBytes).toBe(15_000_000);
   });

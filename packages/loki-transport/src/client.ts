@@ -1,14 +1,18 @@
+import { isMainThread } from 'node:worker_threads';
 import { BatchBuilder } from './batch.js';
+import { pushSync } from './exit-push.js';
 import { HttpClient } from './http.js';
 import { functionFormatter, jsonFormatter, type LineFormatter, logfmtFormatter } from './line-format.js';
 import { Counters } from './metrics.js';
 import { type NormalizedOptions, normalizeOptions, PREFIX } from './options.js';
 import { ProtoBatchBuilder } from './proto-batch.js';
-import { BatchQueue } from './queue.js';
+import { BatchQueue, type QueueItem } from './queue.js';
+import { CODES } from './codes.js';
 import { toRecord } from './record.js';
 import { Sender } from './sender.js';
 import { type Shaped, Shaper } from './shape.js';
 import { Spool } from './spool.js';
+import { payloadHeaders } from './payload.js';
 import type { LokiMetrics, LokiOptions, LokiRecord } from './types.js';
 
 /** The core client every face wraps. */
@@ -30,7 +34,16 @@ export interface LokiClient {
    * large write being worked through), so an idle sender does not spend a
    * request on a small batch yet; `false` once that input is used up.
    */
-  hold?(pending: boolean): void;
+  hold(pending: boolean): void;
+  /**
+   * The last resort in an `'exit'` listener, where nothing asynchronous runs
+   * any more: the batch being built and every batch not yet accepted go to
+   * the spool when there is one, else they are pushed synchronously within
+   * `drainTimeout`; what is still not delivered is counted as `closed` and
+   * reported. The client is closed afterwards. Called on `'exit'` by itself
+   * (`flushOnExit`) and by log-core's `handleExit()` through the handler.
+   */
+  flushSync(): void;
   /** Sends the current batch and resolves once the queue is empty, or after `drainTimeout`. */
   flush(): Promise<void>;
   /** Flushes within `drainTimeout`, then stops; unsent batches stay in the spool (or are counted as `closed`). Idempotent. */
@@ -68,6 +81,8 @@ class Client implements LokiClient {
   #idleCheck: NodeJS.Immediate | null = null;
   // More input is waiting to be pushed (see hold).
   #holding = false;
+  // The batch timer fired while batches waited for a send slot: the batch grows until one is free.
+  #due = false;
   #closing: Promise<void> | null = null;
 
   constructor(o: NormalizedOptions) {
@@ -75,13 +90,14 @@ class Client implements LokiClient {
     // Protobuf batches are encoded line by line as they fill; JSON ones at the end.
     this.#builder = o.wire === 'protobuf' ? new ProtoBatchBuilder() : new BatchBuilder();
     this.#shaper = new Shaper(o, lineFormatter(o));
-    this.#http = new HttpClient(o.pushUrl, o.tls, o.timeout);
-    if (o.spoolDir !== undefined) {
-      this.#spool = new Spool(o.spoolDir);
-      for (const f of this.#spool.open()) this.#queue.push({ body: null, ...f });
-    }
-    this.#sender = new Sender(o, this.#http, this.#counters, this.#queue, this.#spool);
-    this.#sender.onShrink = () => this.#wakeRoomWaiters();
+    this.#http = new HttpClient(o.pushUrl, o.tls, o.timeout, o.maxInFlight + 1);
+    this.#sender = new Sender(o, this.#http, this.#counters, this.#queue, null);
+    if (o.spoolDir !== undefined) this.#openSpool(o.spoolDir);
+    this.#sender.onShrink = () => this.#shrunk();
+    this.#sender.onSpoolError = (err) => {
+      this.#counters.spoolErrors++;
+      this.#sender.warnOnce('spool-write', `${CODES.SPOOL_WRITE}: could not write a batch to the spool folder ${this.#o.spoolDir} (${describeError(err)}); such batches stay in memory within queueBytes and are not durable until writes succeed again (counted in spoolErrors)`);
+    };
     // The last request is done: lines that gathered meanwhile go now, not when their batch ages out.
     if (o.sendWhenIdle) this.#sender.onIdle = () => this.#scheduleIdleCheck();
     this.#sender.kick();
@@ -90,14 +106,33 @@ class Client implements LokiClient {
       this.#metricsTimer = setInterval(() => report(this.metrics()), o.metricsInterval);
       this.#metricsTimer.unref();
     }
+    if (o.flushOnExit) watchExit(this);
+  }
+
+  #openSpool(dir: string): void {
+    const spool = new Spool(dir, this.#o.spoolFsync);
+    try {
+      const files = spool.open();
+      this.#spool = spool;
+      this.#sender.spool = spool;
+      for (const f of files) this.#queue.push({ body: null, ...f });
+    } catch (err) {
+      // A spool is a promise of durability, not a reason to stop logging: go on in memory, loudly.
+      this.#counters.spoolErrors++;
+      this.#sender.warnOnce('spool-open', `${CODES.SPOOL_UNAVAILABLE}: the spool folder ${dir} cannot be used (${describeError(err)}); going on in memory only, so lines are not durable (counted in spoolErrors)`);
+      return;
+    }
+    if (spool.skipped.length > 0) {
+      this.#sender.warnOnce('spool-skipped', `${CODES.SPOOL_UNAVAILABLE}: left alone in the spool folder ${dir}, as they are not batch files this client wrote: ${spool.skipped.join(', ')}`);
+    }
   }
 
   get closed(): boolean {
     return this.#closing !== null;
   }
 
-  get #bound(): number {
-    return this.#spool !== null ? this.#o.spoolBytes : this.#o.queueBytes;
+  #full(): boolean {
+    return this.#queue.memoryBytes >= this.#o.queueBytes || this.#queue.diskBytes >= this.#o.spoolBytes;
   }
 
   push(input: LokiRecord | Record<string, unknown>): boolean {
@@ -114,7 +149,7 @@ class Client implements LokiClient {
       }
       this.#add(shaped, record.time);
     } catch (err) {
-      this.#sender.warnOnce('push', `could not ship a record: ${(err as Error).message}`);
+      this.#sender.warnOnce('push', `${CODES.BAD_RECORD}: could not ship a record: ${(err as Error).message}`);
     }
     return this.#hasRoom();
   }
@@ -136,7 +171,7 @@ class Client implements LokiClient {
           return this.#hasRoom();
         }
       } catch (err) {
-        this.#sender.warnOnce('push', `could not ship a record: ${(err as Error).message}`);
+        this.#sender.warnOnce('push', `${CODES.BAD_RECORD}: could not ship a record: ${(err as Error).message}`);
         return this.#hasRoom();
       }
     }
@@ -150,11 +185,26 @@ class Client implements LokiClient {
     }
     const size = this.#builder.add(shaped.selector, shaped.labels, time, shaped.line, shaped.bytes, shaped.meta);
     if (size >= this.#o.batchBytes) this.#seal();
-    else if (this.#batchTimer === null) {
-      this.#batchTimer = setTimeout(() => this.#seal(), this.#o.batchWait);
+    else if (this.#batchTimer === null && !this.#due) {
+      // With a spool, a line is on disk within spoolWindow: that bounds what a SIGKILL can take.
+      const wait = this.#spool !== null ? Math.min(this.#o.batchWait, this.#o.spoolWindow) : this.#o.batchWait;
+      this.#batchTimer = setTimeout(this.#batchAged, wait);
       this.#batchTimer.unref();
     }
     if (this.#o.sendWhenIdle) this.#scheduleIdleCheck();
+  }
+
+  #batchAged = (): void => {
+    this.#batchTimer = null;
+    // Under backlog (batches already wait for a slot) the batch keeps filling up to batchBytes
+    // instead: the same lines in fewer requests, which is how a slow Loki is kept up with.
+    if (this.#spool === null && this.#queue.waiting > 0) this.#due = true;
+    else this.#seal();
+  };
+
+  #shrunk(): void {
+    this.#wakeRoomWaiters();
+    if (this.#due && this.#queue.waiting === 0 && this.#closing === null) this.#seal();
   }
 
   #scheduleIdleCheck(): void {
@@ -177,7 +227,7 @@ class Client implements LokiClient {
   };
 
   #hasRoom(): boolean {
-    return this.#o.queuePolicy === 'drop-oldest' || this.#queue.bytes < this.#bound;
+    return this.#o.queuePolicy === 'drop-oldest' || !this.#full();
   }
 
   #seal(): void {
@@ -185,32 +235,41 @@ class Client implements LokiClient {
       clearTimeout(this.#batchTimer);
       this.#batchTimer = null;
     }
+    this.#due = false;
     if (this.#builder.lines === 0) return;
     const builder = this.#builder;
     const payload = builder instanceof ProtoBatchBuilder ? builder.takePayload() : builder.takePayload(this.#o.wire, this.#o.gzip);
-    const bound = this.#bound;
-    if (this.#queue.bytes + payload.body.length > bound) {
+    // Spooled first (when there is a spool), then bounded by where it lives: memory or disk.
+    const item = this.#sender.toItem(payload);
+    const disk = item.body === null;
+    const bound = disk ? this.#o.spoolBytes : this.#o.queueBytes;
+    const used = () => (disk ? this.#queue.diskBytes : this.#queue.memoryBytes);
+    const where = disk ? `spool (${bound} bytes)` : `queue (${bound} bytes in memory)`;
+    if (used() + item.size > bound) {
       if (this.#o.queuePolicy === 'drop-oldest') {
-        while (this.#queue.bytes + payload.body.length > bound) {
-          const old = this.#queue.evictOldest();
+        while (used() + item.size > bound) {
+          const old = this.#queue.evictOldest(disk);
           if (old === undefined) break;
           if (old.file !== null) this.#spool?.remove(old.file);
           this.#counters.drop('queue_full', old.lines, old.lineBytes);
-          this.#sender.warnOnce('queue_full', `queue full (${bound} bytes): dropping the oldest batches (counted as queue_full)`);
+          this.#sender.warnOnce('queue_full', `${CODES.QUEUE_FULL}: ${where} full: dropping the oldest batches (counted as queue_full)`);
         }
-      } else if (this.#queue.bytes >= bound) {
+      }
+      // What is left is in flight (never evicted): the bound holds by dropping the new batch.
+      if (used() > 0 && (this.#o.queuePolicy === 'drop-oldest' ? used() + item.size > bound : used() >= bound)) {
         // The producer ignored backpressure: keep the bound, drop the new batch.
-        this.#counters.drop('queue_full', payload.lines, payload.lineBytes);
-        this.#sender.warnOnce('queue_full', `queue full (${bound} bytes) and the producer did not wait: dropping new batches (counted as queue_full)`);
+        if (item.file !== null) this.#spool?.remove(item.file);
+        this.#counters.drop('queue_full', item.lines, item.lineBytes);
+        this.#sender.warnOnce('queue_full', `${CODES.QUEUE_FULL}: ${where} full and the producer did not wait: dropping new batches (counted as queue_full)`);
         return;
       }
     }
-    this.#queue.push(this.#sender.toItem(payload));
+    this.#queue.push(item);
     this.#sender.kick();
   }
 
   #wakeRoomWaiters(): void {
-    if (this.#roomWaiters.length === 0 || this.#queue.bytes >= this.#bound) return;
+    if (this.#roomWaiters.length === 0 || this.#full()) return;
     const waiters = this.#roomWaiters;
     this.#roomWaiters = [];
     for (const w of waiters) w();
@@ -239,20 +298,83 @@ class Client implements LokiClient {
 
   close(): Promise<void> {
     this.#closing ??= (async () => {
-      if (this.#metricsTimer !== null) clearInterval(this.#metricsTimer);
-      if (this.#idleCheck !== null) clearImmediate(this.#idleCheck);
+      this.#stopTimers();
       await this.#drain();
       this.#sender.stop();
       this.#http.destroy();
       await this.#sender.whenIdle();
-      const left = this.#queue.drain();
-      // Spooled batches stay on disk for the next start; memory-only ones are lost now.
-      for (const item of left) if (item.file === null) this.#counters.drop('closed', item.lines, item.lineBytes);
-      const waiters = this.#roomWaiters;
-      this.#roomWaiters = [];
-      for (const w of waiters) w();
+      this.#giveUp(this.#queue.drain(), 'close', `not delivered within drainTimeout (${this.#o.drainTimeout} ms)`);
+      this.#release();
     })();
     return this.#closing;
+  }
+
+  flushSync(): void {
+    if (this.#closing !== null) return;
+    let finish: () => void = () => {};
+    this.#closing = new Promise<void>((resolve) => {
+      finish = resolve;
+    });
+    this.#stopTimers();
+    this.#seal();
+    this.#sender.stop();
+    const left = this.#queue.drain();
+    const inMemory = left.filter((item) => item.file === null && item.body !== null);
+    const undelivered = left.filter((item) => !inMemory.includes(item));
+    let failure: string | null = null;
+    if (inMemory.length > 0) {
+      const results = pushSync(
+        this.#o.pushUrl,
+        this.#o.tls,
+        inMemory.map((item) => ({ body: item.body!, headers: { ...this.#o.headers, ...payloadHeaders(item) } })),
+        this.#o.drainTimeout,
+      );
+      results.forEach((reason, i) => {
+        const item = inMemory[i]!;
+        if (reason === null) {
+          this.#counters.sentLines += item.lines;
+          this.#counters.sentBytes += item.lineBytes;
+          this.#counters.wireBytes += item.size;
+        } else {
+          failure ??= reason;
+          undelivered.push(item);
+        }
+      });
+    }
+    this.#giveUp(undelivered, 'exit', failure ?? 'not delivered before the process exited');
+    this.#http.destroy();
+    this.#release();
+    finish();
+  }
+
+  #stopTimers(): void {
+    if (this.#metricsTimer !== null) clearInterval(this.#metricsTimer);
+    if (this.#idleCheck !== null) clearImmediate(this.#idleCheck);
+    this.#idleCheck = null;
+    unwatchExit(this);
+  }
+
+  /** Accounts for batches left at close or exit: spooled ones stay on disk for the next start, the rest are dropped; both are reported with the reason. */
+  #giveUp(left: QueueItem[], when: 'close' | 'exit', why: string): void {
+    let kept = 0;
+    let lost = 0;
+    for (const item of left) {
+      if (item.file !== null) kept += item.lines;
+      else {
+        lost += item.lines;
+        this.#counters.drop('closed', item.lines, item.lineBytes);
+      }
+    }
+    const last = this.#sender.lastError;
+    const reason = last !== null && !why.includes(last) ? `${why}; last error: ${last}` : why;
+    if (lost > 0) this.#o.onWarning(`${CODES.UNDELIVERED}: at ${when}, ${lost} lines were lost (counted as dropped.closed): ${reason}`);
+    if (kept > 0) this.#o.onWarning(`${CODES.UNDELIVERED}: at ${when}, ${kept} lines not yet accepted by Loki stay in the spool folder ${this.#o.spoolDir} for the next start (${reason})`);
+  }
+
+  #release(): void {
+    const waiters = this.#roomWaiters;
+    this.#roomWaiters = [];
+    for (const w of waiters) w();
   }
 
   metrics(): LokiMetrics {
@@ -263,8 +385,8 @@ class Client implements LokiClient {
       queueBatches: q.length,
       queueLines: q.lines,
       pendingLines: this.#builder.lines,
-      spoolBytes: spooled ? q.bytes : 0,
-      spoolBatches: spooled ? q.length : 0,
+      spoolBytes: spooled ? q.diskBytes : 0,
+      spoolBatches: spooled ? q.diskBatches : 0,
     });
   }
 
@@ -274,6 +396,28 @@ class Client implements LokiClient {
     const res = await this.#http.request('GET', url, this.#o.headers);
     return res.kind === 'response' && res.status === 200;
   }
+}
+
+// Clients that deliver (or spool) on process.exit(), behind one 'exit' listener of the main thread.
+// In pino's worker the thread stream ends the worker on exit, which closes the client itself.
+const exiting = new Set<LokiClient>();
+const onExit = (): void => {
+  for (const client of [...exiting]) client.flushSync();
+};
+
+function watchExit(client: LokiClient): void {
+  if (!isMainThread) return;
+  if (exiting.size === 0) process.on('exit', onExit);
+  exiting.add(client);
+}
+
+function unwatchExit(client: LokiClient): void {
+  if (exiting.delete(client) && exiting.size === 0) process.removeListener('exit', onExit);
+}
+
+function describeError(err: unknown): string {
+  const e = err as NodeJS.ErrnoException;
+  return e?.code !== undefined ? `${e.code}: ${e.message}` : String(e?.message ?? e);
 }
 
 /** Creates a Loki client; throws a `TypeError` naming any bad option. */

@@ -21,12 +21,12 @@ export class HttpClient {
   #timeout: number;
   #inflight = new Set<http.ClientRequest>();
 
-  constructor(url: URL, tls: LokiTlsOptions, timeout: number) {
+  constructor(url: URL, tls: LokiTlsOptions, timeout: number, sockets = 4) {
     const secure = url.protocol === 'https:';
     this.#module = secure ? https : http;
     this.#tls = tls;
     this.#timeout = timeout;
-    const agentOptions = { keepAlive: true, maxSockets: 4, keepAliveMsecs: 1000 };
+    const agentOptions = { keepAlive: true, maxSockets: sockets, keepAliveMsecs: 1000 };
     this.#agent = secure ? new https.Agent({ ...agentOptions, ...tls }) : new http.Agent(agentOptions);
   }
 

@@ -1,3 +1,5 @@
+export { CODES } from './codes.js';
+export type { LokiErrorCode } from './codes.js';
 export { createLokiClient } from './client.js';
 export type { LokiClient } from './client.js';
 export { default, METRICS_EVENT } from './pino.js';

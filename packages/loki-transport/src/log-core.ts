@@ -38,6 +38,8 @@ export function lokiHandler(options: LokiHandlerOptions): LokiHandler {
       client.push(record);
     },
     flush: () => client.flush(),
+    // log-core's handleExit() calls this in its 'exit' listener.
+    flushSync: () => client.flushSync(),
     close: () => client.close(),
   });
   return Object.assign(handler, { client });

@@ -19,6 +19,7 @@ export class Counters {
   requests = 0;
   retries = 0;
   splits = 0;
+  spoolErrors = 0;
   latencyCount = 0;
   latencySumMs = 0;
   latencyMaxMs = 0;
@@ -48,6 +49,7 @@ export class Counters {
       requests: this.requests,
       retries: this.retries,
       splits: this.splits,
+      spoolErrors: this.spoolErrors,
       latency: {
         count: this.latencyCount,
         sumMs: this.latencySumMs,

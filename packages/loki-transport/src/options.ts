@@ -1,4 +1,6 @@
+import fs from 'node:fs';
 import { MAX_LABEL_VALUE_BYTES, MAX_LABELS, isReservedLabelName, sanitizeLabelName, toWellFormed } from './labels.js';
+import type { SpoolFsync } from './spool.js';
 import type { LineFormat, LokiMetrics, LokiOptions, LokiRecord, LokiTlsOptions, QueuePolicy, WireFormat } from './types.js';
 
 export const PREFIX = '[@pactown/loki-transport]';
@@ -33,6 +35,10 @@ export interface NormalizedOptions {
   queuePolicy: QueuePolicy;
   spoolDir: string | undefined;
   spoolBytes: number;
+  spoolWindow: number;
+  spoolFsync: SpoolFsync;
+  maxInFlight: number;
+  flushOnExit: boolean;
   drainTimeout: number;
   headers: Record<string, string>;
   tls: LokiTlsOptions;
@@ -58,6 +64,12 @@ function num(o: Record<string, unknown>, name: string, fallback: number, min: nu
   const v = o[name];
   if (v === undefined) return fallback;
   if (typeof v !== 'number' || !Number.isFinite(v) || v < min) bad(name, v, `a finite number >= ${min}`);
+  return v;
+}
+
+function int(o: Record<string, unknown>, name: string, fallback: number, min: number): number {
+  const v = num(o, name, fallback, min);
+  if (!Number.isInteger(v)) bad(name, v, `a whole number >= ${min}`);
   return v;
 }
 
@@ -197,7 +209,16 @@ function fn<T>(o: Record<string, unknown>, name: string): T | undefined {
   return v as T | undefined;
 }
 
-const KNOWN = new Set(['url', 'labels', 'labelFields', 'structuredMetadata', 'metadataInLine', 'format', 'pattern', 'formatter', 'omitFields', 'renameFields', 'wire', 'gzip', 'batchBytes', 'batchWait', 'sendWhenIdle', 'maxLineBytes', 'lineTooLong', 'truncateMarker', 'maxRetries', 'minBackoff', 'maxBackoff', 'timeout', 'queueBytes', 'queuePolicy', 'spoolDir', 'spoolBytes', 'drainTimeout', 'tenant', 'basicAuth', 'bearerToken', 'headers', 'tls', 'metricsInterval', 'onMetrics', 'onWarning']);
+const KNOWN = new Set(['url', 'labels', 'labelFields', 'structuredMetadata', 'metadataInLine', 'format', 'pattern', 'formatter', 'omitFields', 'renameFields', 'wire', 'gzip', 'batchBytes', 'batchWait', 'sendWhenIdle', 'maxLineBytes', 'lineTooLong', 'truncateMarker', 'maxRetries', 'minBackoff', 'maxBackoff', 'timeout', 'queueBytes', 'queuePolicy', 'spoolDir', 'spoolBytes', 'spoolWindow', 'spoolFsync', 'maxInFlight', 'flushOnExit', 'drainTimeout', 'tenant', 'basicAuth', 'bearerToken', 'headers', 'tls', 'metricsInterval', 'onMetrics', 'onWarning']);
+
+/** Writes a warning to stderr at once (synchronously: it must get out from pino's worker and from an 'exit' listener too). */
+export function writeWarning(message: string): void {
+  try {
+    fs.writeSync(2, `${PREFIX} ${message}\n`);
+  } catch {
+    // stderr closed: nowhere left to say it.
+  }
+}
 
 /** Copies, defaults and validates the options; a bad one throws a `TypeError` naming it. */
 export function normalizeOptions(input: LokiOptions): NormalizedOptions {
@@ -220,7 +241,7 @@ export function normalizeOptions(input: LokiOptions): NormalizedOptions {
   const minBackoff = num(o, 'minBackoff', 500, 1);
   const maxBackoff = num(o, 'maxBackoff', 300_000, 1);
   if (maxBackoff < minBackoff) bad('maxBackoff', maxBackoff, `>= minBackoff (${minBackoff})`);
-  for (const key of ['metadataInLine', 'gzip', 'sendWhenIdle'] as const) {
+  for (const key of ['metadataInLine', 'gzip', 'sendWhenIdle', 'flushOnExit'] as const) {
     if (o[key] !== undefined && typeof o[key] !== 'boolean') bad(key, o[key], 'a boolean');
   }
   return {
@@ -249,11 +270,15 @@ export function normalizeOptions(input: LokiOptions): NormalizedOptions {
     queuePolicy: oneOf(o, 'queuePolicy', ['drop-oldest', 'backpressure'] as const, 'drop-oldest'),
     spoolDir: spoolDir as string | undefined,
     spoolBytes: num(o, 'spoolBytes', 256 * 1024 * 1024, 1024),
+    spoolWindow: num(o, 'spoolWindow', 200, 1),
+    spoolFsync: oneOf(o, 'spoolFsync', ['never', 'batch'] as const, 'never'),
+    maxInFlight: int(o, 'maxInFlight', 8, 1),
+    flushOnExit: (o.flushOnExit as boolean | undefined) ?? true,
     drainTimeout: num(o, 'drainTimeout', 5000, 0),
     headers: buildHeaders(o),
     tls,
     metricsInterval: num(o, 'metricsInterval', 60_000, 0),
     onMetrics: fn(o, 'onMetrics'),
-    onWarning: fn(o, 'onWarning') ?? ((message: string) => process.stderr.write(`${PREFIX} ${message}\n`)),
+    onWarning: fn(o, 'onWarning') ?? writeWarning,
   };
 }

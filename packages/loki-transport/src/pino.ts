@@ -52,7 +52,7 @@ export class PinoSink extends Writable {
   override _write(chunk: string | Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
     const text = typeof chunk === 'string' ? chunk : (this.#decoder ??= new StringDecoder('utf8')).write(chunk);
     // More lines are on their way: the client need not send a small batch the moment its sender is idle.
-    this.#client.hold?.(true);
+    this.#client.hold(true);
     // Work on the chunk after write() returns (see the constructor); pending chunks stay bounded by highWaterMark.
     setImmediate(() => this.#feed(text, 0, callback));
   }
@@ -92,7 +92,7 @@ export class PinoSink extends Writable {
     }
     callback();
     // Nothing buffered behind this chunk: what is batched may go as soon as the sender is free.
-    if (this.writableLength === 0) this.#client.hold?.(false);
+    if (this.writableLength === 0) this.#client.hold(false);
   }
 
   #pushLine(line: string): boolean {

@@ -54,5 +54,6 @@ export function toPrometheus(metrics: LokiMetrics, options: PrometheusOptions = 
   metric('pending_lines', 'gauge', 'Lines in the batch being built.', [['', {}, metrics.pendingLines]]);
   metric('spool_bytes', 'gauge', 'Bytes in the spool folder.', [['', {}, metrics.spoolBytes]]);
   metric('spool_batches', 'gauge', 'Batches in the spool folder.', [['', {}, metrics.spoolBatches]]);
+  metric('spool_errors_total', 'counter', 'Spool folders that could not be opened and batches that could not be written to the spool.', [['', {}, metrics.spoolErrors]]);
   return `${out.join('\n')}\n`;
 }

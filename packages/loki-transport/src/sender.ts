@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { backoffDelay, isRetryableStatus, parseRetryAfter } from './backoff.js';
 import type { HttpClient, HttpResult } from './http.js';
+import { CODES } from './codes.js';
 import type { Counters } from './metrics.js';
 import type { NormalizedOptions } from './options.js';
 import { type Payload, payloadHeaders, splitPayload } from './payload.js';
@@ -33,10 +34,11 @@ export function ignoredLines(body: string): number | null {
 }
 
 /**
- * Sends the queue's head, one batch at a time, with Loki's retry rules:
- * 429/5xx/timeouts/connection errors back off with full jitter (or as
+ * Sends the queue's batches, up to `maxInFlight` at once, with Loki's retry
+ * rules: 429/5xx/timeouts/connection errors back off with full jitter (or as
  * `Retry-After` says, up to `maxBackoff`), other 4xx are dropped, 413 is
- * split in halves; a request that cannot be made at all is dropped.
+ * split in halves; a request that cannot be made at all is dropped. A batch
+ * being retried keeps its slot; the other slots go on sending.
  */
 export class Sender {
   #o: NormalizedOptions;
@@ -45,14 +47,17 @@ export class Sender {
   #queue: BatchQueue;
   #spool: Spool | null;
   #warned = new Set<string>();
-  #running = false;
   #stopped = false;
-  #wake: (() => void) | null = null;
+  #wakers = new Set<() => void>();
   #idle: Array<() => void> = [];
-  /** Called after the queue shrinks (backpressure waiters). */
+  /** Why the last attempt failed (shown when lines are given up at close or exit). */
+  lastError: string | null = null;
+  /** Called after the queue shrinks (backpressure waiters, a batch held back by backlog). */
   onShrink: () => void = () => {};
   /** Called when the last queued batch is done and nothing is in flight. */
   onIdle: () => void = () => {};
+  /** Called when a spool write fails (the batch stays in memory). */
+  onSpoolError: (err: Error) => void = () => {};
 
   constructor(o: NormalizedOptions, http: HttpClient, counters: Counters, queue: BatchQueue, spool: Spool | null) {
     this.#o = o;
@@ -69,53 +74,69 @@ export class Sender {
     this.#o.onWarning(message);
   }
 
+  /** A request is in flight. */
   get busy(): boolean {
-    return this.#running;
+    return this.#queue.inFlight > 0;
+  }
+
+  /** Every send slot is taken. */
+  get saturated(): boolean {
+    return this.#queue.inFlight >= this.#o.maxInFlight;
+  }
+
+  set spool(spool: Spool | null) {
+    this.#spool = spool;
   }
 
   kick(): void {
-    if (this.#running || this.#stopped || this.#queue.length === 0) return;
-    this.#running = true;
-    void this.#loop();
+    while (!this.#stopped && this.#queue.inFlight < this.#o.maxInFlight) {
+      const item = this.#queue.take();
+      if (item === undefined) break;
+      void this.#send(item);
+    }
+    if (this.#queue.length === 0 || this.#stopped) this.#settle();
   }
 
-  /** Resolves when the queue is empty and nothing is in flight. */
+  async #send(item: QueueItem): Promise<void> {
+    try {
+      await this.#deliver(item);
+    } catch (err) {
+      // Nothing here is expected to throw; if something does, the batch is dropped and counted, never left as an unhandled rejection.
+      this.#failed(item, err instanceof Error ? err.message : String(err));
+    }
+    if (this.#stopped) {
+      this.#queue.release(item);
+      if (this.#queue.inFlight === 0) this.#settle();
+      return;
+    }
+    this.kick();
+    this.onShrink();
+  }
+
+  #settle(): void {
+    if (this.#queue.inFlight > 0) return;
+    const waiters = this.#idle;
+    this.#idle = [];
+    for (const w of waiters) w();
+    if (!this.#stopped && this.#queue.length === 0) this.onIdle();
+  }
+
+  /** Resolves when the queue is empty and nothing is in flight (or, once stopped, when nothing is in flight). */
   whenIdle(): Promise<void> {
-    if (!this.#running && this.#queue.length === 0) return Promise.resolve();
+    if (this.#queue.inFlight === 0 && (this.#queue.length === 0 || this.#stopped)) return Promise.resolve();
     return new Promise((resolve) => this.#idle.push(resolve));
   }
 
-  /** Stops after the current attempt; a backoff wait ends at once. */
+  /** Stops after the current attempts; backoff waits end at once. */
   stop(): void {
     this.#stopped = true;
-    this.#wake?.();
-  }
-
-  async #loop(): Promise<void> {
-    while (!this.#stopped) {
-      const item = this.#queue.peek();
-      if (item === undefined) break;
-      this.#queue.headInFlight = true;
-      try {
-        await this.#deliver(item);
-      } catch (err) {
-        // Nothing here is expected to throw; if something does, the batch is dropped and counted, never left as an unhandled rejection.
-        this.#failed(item, err instanceof Error ? err.message : String(err));
-      }
-    }
-    this.#running = false;
-    if (this.#queue.length === 0 || this.#stopped) {
-      const waiters = this.#idle;
-      this.#idle = [];
-      for (const w of waiters) w();
-      if (!this.#stopped) this.onIdle();
-    }
+    for (const wake of [...this.#wakers]) wake();
+    if (this.#queue.inFlight === 0) this.#settle();
   }
 
   #finish(item: QueueItem): void {
-    this.#queue.shift();
+    this.#queue.done(item);
     if (item.file !== null) this.#spool?.remove(item.file);
-    this.onShrink();
   }
 
   #body(item: QueueItem): Buffer | null {
@@ -123,7 +144,7 @@ export class Sender {
     try {
       return this.#spool!.read(item.file!);
     } catch (err) {
-      this.warnOnce('spool-read', `could not read spooled batch ${item.file}: ${(err as Error).message}; its lines are counted as rejected`);
+      this.warnOnce('spool-read', `${CODES.SPOOL_READ}: could not read spooled batch ${item.file}: ${(err as Error).message}; its lines are counted as rejected`);
       return null;
     }
   }
@@ -145,6 +166,8 @@ export class Sender {
         this.#failed(item, res.message);
         return;
       }
+      if (!(res.kind === 'response' && res.status >= 200 && res.status < 300)) this.lastError = describe(res);
+      // Stopped while waiting: the batch stays in the queue (and the spool) for close() to account for.
       if (this.#stopped && res.kind !== 'response') return;
       if (res.kind === 'response' && res.status >= 200 && res.status < 300) {
         this.#counters.sentLines += item.lines;
@@ -159,7 +182,7 @@ export class Sender {
       }
       if (attempt >= this.#o.maxRetries) {
         this.#counters.drop('retries_exhausted', item.lines, item.lineBytes);
-        this.warnOnce('retries_exhausted', `dropped a batch of ${item.lines} lines after ${attempt + 1} attempts; last: ${describe(res)}`);
+        this.warnOnce('retries_exhausted', `${CODES.RETRIES_EXHAUSTED}: dropped a batch of ${item.lines} lines after ${attempt + 1} attempts; last: ${describe(res)}`);
         this.#finish(item);
         return;
       }
@@ -174,8 +197,9 @@ export class Sender {
   /** A batch whose request could not be made: dropped (as `rejected`), reported once. */
   #failed(item: QueueItem, message: string): void {
     this.#counters.drop('rejected', item.lines, item.lineBytes);
-    this.warnOnce('request-error', `could not send a batch of ${item.lines} lines (not retried): ${message}`);
-    if (this.#queue.peek() === item) this.#finish(item);
+    this.lastError = message;
+    this.warnOnce('request-error', `${CODES.REQUEST_FAILED}: could not send a batch of ${item.lines} lines (not retried): ${message}`);
+    this.#finish(item);
   }
 
   #reject(item: QueueItem, body: Buffer, res: Extract<HttpResult, { kind: 'response' }>): void {
@@ -183,9 +207,9 @@ export class Sender {
       const halves = splitPayload({ body, wire: item.wire, gzip: item.gzip, lines: item.lines, lineBytes: item.lineBytes });
       if (halves !== null) {
         this.#counters.splits++;
-        this.#queue.shift();
-        if (item.file !== null) this.#spool?.remove(item.file);
-        this.#queue.unshiftMany(halves.map((p) => this.toItem(p)));
+        const parts = halves.map((p) => this.toItem(p));
+        this.#finish(item);
+        this.#queue.unshiftMany(parts);
         return;
       }
     }
@@ -199,7 +223,7 @@ export class Sender {
     this.#counters.sentLines += item.lines - dropped;
     this.#counters.sentBytes += item.lineBytes - droppedBytes;
     if (dropped < item.lines) this.#counters.wireBytes += body.length;
-    this.warnOnce(`status-${res.status}`, `Loki refused ${dropped} of ${item.lines} lines (HTTP ${res.status}, not retried): ${res.body.trim().slice(0, 500)}`);
+    this.warnOnce(`status-${res.status}`, `${CODES.REJECTED}: Loki refused ${dropped} of ${item.lines} lines (HTTP ${res.status}, not retried): ${res.body.trim().slice(0, 500)}`);
     this.#finish(item);
   }
 
@@ -209,8 +233,9 @@ export class Sender {
     if (this.#spool !== null) {
       try {
         file = this.#spool.write(p);
-      } catch {
+      } catch (err) {
         file = null;
+        this.onSpoolError(err as Error);
       }
     }
     return { body: file === null ? p.body : null, file, size: p.body.length, lines: p.lines, lineBytes: p.lineBytes, wire: p.wire, gzip: p.gzip };
@@ -218,20 +243,18 @@ export class Sender {
 
   #sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      timer.unref();
-      function done() {
+      const wake = () => {
         clearTimeout(timer);
+        this.#wakers.delete(wake);
         resolve();
-      }
-      this.#wake = () => {
-        this.#wake = null;
-        done();
       };
+      const timer = setTimeout(wake, ms);
+      timer.unref();
+      this.#wakers.add(wake);
     });
   }
 }
 
-function describe(res: HttpResult): string {
+export function describe(res: HttpResult): string {
   return res.kind === 'response' ? `HTTP ${res.status} ${res.body.trim().slice(0, 200)}` : `${res.kind}: ${res.message}`;
 }

@@ -106,6 +106,26 @@ export interface LokiOptions {
   spoolDir?: string;
   /** Bound of the spool folder, in bytes. @default 268435456 */
   spoolBytes?: number;
+  /**
+   * With a spool: the longest a pushed line waits in memory before it is on
+   * disk, in ms (the batch being built is written out this often). A process
+   * killed with SIGKILL loses at most the lines of this window. @default 200
+   */
+  spoolWindow?: number;
+  /** With a spool: `'batch'` forces each spooled batch to disk (fsync) so it survives a power loss too; `'never'` leaves it to the page cache, which survives a killed process. @default 'never' */
+  spoolFsync?: 'never' | 'batch';
+  /**
+   * Push requests in flight at once. A slow Loki is then still kept up with:
+   * the client sends up to `maxInFlight * batchBytes` per request time.
+   * Batches may reach Loki out of order (Loki accepts that within its window). @default 8
+   */
+  maxInFlight?: number;
+  /**
+   * On `process.exit()` (the `'exit'` event), hand what is not delivered yet
+   * to the spool, or push it synchronously within `drainTimeout`; what still
+   * cannot be delivered is counted as `closed` and reported on stderr. @default true
+   */
+  flushOnExit?: boolean;
   /** How long `flush()` and `close()` wait for the queue to drain, in ms. @default 5000 */
   drainTimeout?: number;
   /** Tenant, sent as `X-Scope-OrgID`. @default undefined */
@@ -155,6 +175,8 @@ export interface LokiMetrics {
   retries: number;
   /** Requests that ended in a 413 and were split. */
   splits: number;
+  /** Spool folders that could not be opened and batches that could not be written to the spool (kept in memory instead, not durable). */
+  spoolErrors: number;
   latency: LokiLatency;
   /** Encoded bytes waiting in the queue. */
   queueBytes: number;

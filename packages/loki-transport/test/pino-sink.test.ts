@@ -21,6 +21,8 @@ function recordingClient(room: () => boolean) {
       const isObject = value !== null && typeof value === 'object' && !Array.isArray(value);
       return this.push(isObject ? (value as Record<string, unknown>) : { level: 30, msg: line });
     },
+    hold() {},
+    flushSync() {},
     flush: async () => {},
     close: async () => {
       closed = true;

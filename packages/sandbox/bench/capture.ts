@@ -11,7 +11,7 @@ import { spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { createInterface } from 'node:readline';
 import { execa } from 'execa';
-import { silentLogger } from '../src/process/logger.js';
+import { silentLogger } from '../src/process/service-records.js';
 import { startService } from '../src/process/service-process.js';
 
 const LINE = 'x'.repeat(99);

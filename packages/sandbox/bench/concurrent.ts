@@ -12,7 +12,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { machineLine, median, printTable, verdict } from '@pactown/bench';
-import { silentLogger } from '../src/process/logger.js';
+import { silentLogger } from '../src/process/service-records.js';
 import { waitForHttp, waitForPort } from '../src/process/readiness.js';
 import { ServiceRunner } from '../src/runner/service-runner.js';
 

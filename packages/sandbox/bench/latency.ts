@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { execa } from 'execa';
-import { silentLogger } from '../src/process/logger.js';
+import { silentLogger } from '../src/process/service-records.js';
 import { probeHttp } from '../src/process/readiness.js';
 import { startService } from '../src/process/service-process.js';
 

@@ -9,7 +9,7 @@ import { createInterface } from 'node:readline';
 import { getRedactor } from '@pactown/log-core';
 import { Readable } from 'node:stream';
 import { LineSplitter } from '../src/process/line-splitter.js';
-import { ServiceLog, silentLogger } from '../src/process/logger.js';
+import { ServiceRecords, silentLogger } from '../src/process/service-records.js';
 import { TailBuffer } from '../src/process/tail-buffer.js';
 
 /** `line` is the text of every 100-byte line (99 characters and a newline). */
@@ -30,16 +30,16 @@ export function makeChunks(bytes: number, line = 'x'.repeat(99)): Buffer[] {
 /** splitter + tail + masking + onLog records, as `startService` runs them per chunk (default redactor). */
 export function pipelineOurs(chunks: Buffer[]): number {
   let lines = 0;
-  const log = new ServiceLog(
-    silentLogger,
-    'bench',
-    () => {
-      lines++;
-    },
-    false,
-    (text) => getRedactor().redactText(text),
-    (block) => getRedactor().mayNeedRedaction(block),
-  );
+  const log = new ServiceRecords({
+    serviceId: 'bench',
+    logger: silentLogger,
+    logOutput: false,
+    redact: (text) => getRedactor().redactText(text),
+    redactCheck: (block) => getRedactor().mayNeedRedaction(block),
+  });
+  log.subscribe(() => {
+    lines++;
+  });
   const tail = new TailBuffer(65_536);
   let arrived = 0;
   const splitter = new LineSplitter((text, split) => log.output('stdout', text, split, arrived), { onBlock: (block) => log.block(block) });

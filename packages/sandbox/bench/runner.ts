@@ -10,7 +10,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { machineLine, median, printTable, verdict } from '@pactown/bench';
-import { silentLogger } from '../src/process/logger.js';
+import { silentLogger } from '../src/process/service-records.js';
 import { waitForHttp } from '../src/process/readiness.js';
 import { ServiceRunner } from '../src/runner/service-runner.js';
 

@@ -20,12 +20,13 @@ export type { TailSnapshot } from './process/tail-buffer.js';
 export { probeHttp, probePort, waitForHttp, waitForPort, poll } from './process/readiness.js';
 export type { HttpProbeOptions, HttpReady, PollOptions, PollOutcome } from './process/readiness.js';
 export { stopTrackedGroups } from './process/cleanup.js';
-export { LOGGER_NAME, ServiceLog, silentLogger } from './process/logger.js';
-export type { LevelKey, OnLog } from './process/logger.js';
+export { LOGGER_NAME } from './process/service-records.js';
+export type { OnLog } from './process/service-records.js';
 export type {
   DiedReport,
   ExitDescription,
   FailureCategory,
+  LevelKey,
   OutputStream,
   SandboxLogger,
   ServiceLogRecord,
@@ -53,4 +54,4 @@ export { cacheKey, normaliseDeps } from './deps/cache-key.js';
 export { DependencyError } from './deps/errors.js';
 export { prepareEnvironment } from './deps/setup.js';
 export type { DependencySettings, EnvironmentSetup } from './deps/setup.js';
-export type { MessageLevel, MessageSink, MessageStream, PreparedEnvironment } from './deps/types.js';
+export type { MessageSink, PreparedEnvironment } from './deps/types.js';

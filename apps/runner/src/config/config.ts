@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { defineOptions, didYouMean, optionError } from '@pactown/options';
 import { parseApiTokens } from '../http/auth.js';
 import { displayUrl, splitCredentials } from '../logging/urls.js';
 
@@ -34,6 +35,18 @@ export interface RunnerConfig {
   uiLogLevel: string;
   /** How long a run waits for its service to answer. @default 30000 */
   runTimeoutMs: number;
+  /** Lines of output a REST answer carries (`logs`: the first and the last ones, with a count of those omitted). @default 400 */
+  answerMaxLines: number;
+  /** Bytes of output a REST answer carries, for `logs` and for `stderr_output` each. @default 262144 */
+  answerMaxBytes: number;
+  /** Bytes one log stream (SSE) may hold unsent before its oldest lines are dropped (and a `gap` event says how many). @default 1048576 */
+  sseBufferBytes: number;
+  /** Open log streams per user; past it `429`. @default 10 */
+  sseMaxPerUser: number;
+  /** Open log streams in all; past it `429`. @default 200 */
+  sseMaxTotal: number;
+  /** Failed-auth anomaly lines logged per minute; the rest are counted and summarised once a minute. @default 10 */
+  authFailureLinesPerMinute: number;
   /** Loki push target, without credentials (those of `LOKI_URL` move to basic auth); shipping is off when unset. */
   lokiUrl: string | null;
   /** `X-Scope-OrgID` for Loki. */
@@ -45,99 +58,169 @@ export interface RunnerConfig {
   lokiServiceLabel: string;
 }
 
-const DEFAULTS = {
-  host: '127.0.0.1',
-  port: 8800,
-  rateLimitPerMinute: 60,
-  rateLimitBurst: 10,
-  maxServicesPerUser: 5,
-  logLevel: 'INFO',
-  sandboxLogLevel: 'DEBUG',
-  logFormat: 'auto',
-  consoleLevel: 'DEBUG',
-  uiLogLevel: 'INFO',
-  runTimeoutMs: 30_000,
-  lokiServiceLabel: 'api',
-} as const;
-
+const PKG = '@pactown/example-runner';
 const LEVEL_NAMES = new Set(['TRACE', 'DEBUG', 'INFO', 'WARN', 'WARNING', 'ERROR', 'CRITICAL', 'FATAL', 'SILENT']);
 
-function fail(option: string, value: unknown, expected: string): never {
-  throw new TypeError(`[@pactown/example-runner] ${option} must be ${expected}, got ${JSON.stringify(value)}`);
+// Every setting is an environment variable, so every rule takes the text and maps it.
+function integer(min: number, max: number, fallback: number, doc: string) {
+  return {
+    kind: 'string',
+    default: fallback,
+    doc,
+    want: `an integer from ${min} to ${max}`,
+    check: (v: string) => (/^\s*-?\d+\s*$/.test(v) && Number(v) >= min && Number(v) <= max ? undefined : `an integer from ${min} to ${max}`),
+    map: (v: string) => Number(v),
+  } as const;
 }
-
-function integer(option: string, raw: string | undefined, fallback: number, min: number, max: number): number {
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max) fail(option, raw, `an integer from ${min} to ${max}`);
-  return n;
+function level(fallback: string, doc: string) {
+  return {
+    kind: 'string',
+    default: fallback,
+    doc,
+    want: 'a level name (`DEBUG`, `INFO`, …) or number',
+    check: (v: string) => (LEVEL_NAMES.has(v.trim().toUpperCase()) || /^\d+$/.test(v.trim()) ? undefined : 'a level name such as DEBUG or INFO'),
+    map: (v: string) => v.trim().toUpperCase(),
+  } as const;
 }
+const text = (doc: string, fallback?: string) => ({ kind: 'string', doc, ...(fallback !== undefined ? { default: fallback } : {}), map: (v: string) => v.trim() }) as const;
+// Values that hold secrets: a bad one is named, never shown.
+const secret = (doc: string) => ({ kind: 'string', doc, defaultText: 'unset', map: (v: string) => v.trim() }) as const;
 
-function level(option: string, raw: string | undefined, fallback: string): string {
-  if (raw === undefined || raw === '') return fallback;
-  const name = raw.trim().toUpperCase();
-  if (!LEVEL_NAMES.has(name) && !/^\d+$/.test(name)) fail(option, raw, 'a level name such as DEBUG or INFO');
-  return name;
-}
+/** The runner's settings, one row per environment variable: kind, default and meaning. */
+export const RUNNER_OPTIONS = defineOptions({
+  pkg: PKG,
+  prefix: 'PACTOWN_RUNNER',
+  options: {
+    PACTOWN_HOST: text('listen address', '127.0.0.1'),
+    PACTOWN_PORT: integer(0, 65535, 8800, 'listen port (`0` picks a free one)'),
+    PACTOWN_HOME: text('root of `sandboxes/` and `logs/`', './.pactown'),
+    PACTOWN_SANDBOXES_DIR: { ...text('sandboxes'), defaultText: '`$PACTOWN_HOME/sandboxes`' },
+    PACTOWN_LOG_DIR: { ...text('`sandbox.log`, error files, `user_{id}.log`, `anomalies.jsonl`'), defaultText: '`$PACTOWN_HOME/logs`' },
+    PACTOWN_API_TOKENS: { ...secret('`user:token,user:token` (tokens of 8+ characters)'), defaultText: 'unset (open)', map: (v: string) => parseApiTokens(v) },
+    PACTOWN_RATE_LIMIT: integer(1, 1e6, 60, 'token bucket per user: refill per minute'),
+    PACTOWN_RATE_BURST: integer(1, 1e6, 10, 'token bucket per user: capacity'),
+    PACTOWN_MAX_SERVICES: integer(1, 1e4, 5, 'running services per user'),
+    PACTOWN_LOG_LEVEL: level('INFO', 'level of the `pactown` logger'),
+    PACTOWN_SANDBOX_LOG_LEVEL: level('DEBUG', 'level of `pactown.sandbox`'),
+    PACTOWN_LOG_LEVELS: { kind: 'string', doc: 'any other logger, `pactown.security=DEBUG,pactown.http=DEBUG`', defaultText: 'unset' },
+    PACTOWN_CONSOLE_LEVEL: level('DEBUG', 'lowest level on the console (`CRITICAL` in the demo)'),
+    PACTOWN_LOG_FORMAT: {
+      kind: 'string',
+      default: 'auto',
+      doc: 'console: `pretty` on a TTY, `json` otherwise',
+      want: "`auto`, `pretty` or `json`",
+      check: (v: string) => (['auto', 'pretty', 'json'].includes(v.trim().toLowerCase()) ? undefined : "'auto', 'pretty' or 'json'"),
+      map: (v: string) => v.trim().toLowerCase(),
+    },
+    PACTOWN_UI_LOG_LEVEL: level('INFO', 'lowest level in REST `logs`, NDJSON and SSE'),
+    PACTOWN_RUN_TIMEOUT_MS: integer(100, 600_000, 30_000, 'readiness timeout of a run'),
+    PACTOWN_ANSWER_MAX_LINES: integer(10, 1e6, 400, 'lines of output in a REST answer: the first and last halves, with `… N lines omitted …` between'),
+    PACTOWN_ANSWER_MAX_BYTES: integer(4096, 64 * 1024 * 1024, 256 * 1024, 'bytes of output in a REST answer, for `logs` and `stderr_output` each'),
+    PACTOWN_SSE_BUFFER_BYTES: integer(16 * 1024, 256 * 1024 * 1024, 1024 * 1024, 'unsent bytes one log stream may hold; past it the oldest lines go and an `event: gap` says how many'),
+    PACTOWN_SSE_MAX_PER_USER: integer(1, 1e4, 10, 'open log streams per user (then `429`)'),
+    PACTOWN_SSE_MAX_CONNECTIONS: integer(1, 1e5, 200, 'open log streams in all (then `429`)'),
+    PACTOWN_AUTH_FAILURE_LINES: integer(1, 1e5, 10, 'failed-auth anomaly lines logged per minute; the rest are counted and summarised'),
+    LOKI_URL: {
+      kind: 'string',
+      doc: 'Loki base URL; `https://user:password@host` is sent as basic auth (unless `LOKI_USERNAME`/`LOKI_PASSWORD` or `LOKI_BEARER_TOKEN` are set)',
+      defaultText: 'unset (no shipping; the demo starts a receiver)',
+      map: (v: string) => {
+        const url = v.trim();
+        // The URL may hold credentials: the message shows it without them.
+        const bad = () => RUNNER_OPTIONS.invalid('LOKI_URL', displayUrl(url), 'an http(s) URL');
+        if (!/^https?:\/\//.test(url)) throw bad();
+        try {
+          return splitCredentials(url);
+        } catch {
+          throw bad();
+        }
+      },
+    },
+    LOKI_TENANT: { ...text('`X-Scope-OrgID`'), defaultText: 'unset' },
+    LOKI_USERNAME: secret('basic auth'),
+    LOKI_PASSWORD: secret('basic auth'),
+    LOKI_BEARER_TOKEN: secret('bearer auth'),
+    LOKI_SERVICE_LABEL: {
+      kind: 'string',
+      default: 'api',
+      doc: 'the `service` stream label the seed\'s queries select',
+      want: 'a label value of 1-128 characters from `[A-Za-z0-9_.:-]`',
+      check: (v: string) => (/^[\w.:-]{1,128}$/.test(v) ? undefined : 'a short label value'),
+    },
+  },
+});
 
-function optional(raw: string | undefined): string | null {
-  return raw === undefined || raw.trim() === '' ? null : raw.trim();
+const CONFIG_KEYS = [
+  'host', 'port', 'home', 'sandboxesDir', 'logDir', 'apiTokens', 'rateLimitPerMinute', 'rateLimitBurst', 'maxServicesPerUser',
+  'logLevel', 'sandboxLogLevel', 'consoleLevel', 'logFormat', 'uiLogLevel', 'runTimeoutMs', 'answerMaxLines', 'answerMaxBytes',
+  'sseBufferBytes', 'sseMaxPerUser', 'sseMaxTotal', 'authFailureLinesPerMinute', 'lokiUrl', 'lokiTenant', 'lokiUsername',
+  'lokiPassword', 'lokiBearerToken', 'lokiServiceLabel',
+] as const satisfies ReadonlyArray<keyof RunnerConfig>;
+
+/**
+ * The variables of `env` that the table reads: the known ones (an empty value
+ * counts as unset), and a `PACTOWN_`/`LOKI_` name one typo away from a known
+ * one, so that `PACTOWN_PROT=9000` fails naming `PACTOWN_PORT` instead of being
+ * ignored. Other variables belong to other programs.
+ */
+function settingsOf(env: NodeJS.ProcessEnv): Record<string, string> {
+  const input: Record<string, string> = {};
+  for (const [name, value] of Object.entries(env)) {
+    if (value === undefined || value.trim() === '') continue;
+    if (RUNNER_OPTIONS.names.includes(name)) input[name] = value;
+    else if (/^(PACTOWN|LOKI)_/.test(name) && didYouMean(name, RUNNER_OPTIONS.names)) input[name] = value;
+  }
+  return input;
 }
 
 /**
  * Reads the runner's settings from `env` (and explicit overrides, which win).
- * Relative folders resolve against `cwd`.
+ * Relative folders resolve against `cwd`. A bad value is a `TypeError` naming
+ * the variable (code `PACTOWN_RUNNER_INVALID_OPTION`), a misspelt one names
+ * the nearest (`PACTOWN_RUNNER_UNKNOWN_OPTION`).
  */
-export function loadConfig(
-  env: NodeJS.ProcessEnv = process.env,
-  overrides: Partial<RunnerConfig> = {},
-  cwd: string = process.cwd(),
-): RunnerConfig {
-  const home = path.resolve(cwd, overrides.home ?? env.PACTOWN_HOME ?? '.pactown');
-  const logFormat = (env.PACTOWN_LOG_FORMAT ?? DEFAULTS.logFormat).toLowerCase();
-  if (logFormat !== 'auto' && logFormat !== 'pretty' && logFormat !== 'json') {
-    fail('PACTOWN_LOG_FORMAT', env.PACTOWN_LOG_FORMAT, "'auto', 'pretty' or 'json'");
-  }
-  // Credentials in LOKI_URL become basic auth (unless set on their own): the URL kept holds none.
-  const rawLokiUrl = optional(env.LOKI_URL);
-  let lokiUrl: string | null = null;
-  let urlUser: string | null = null;
-  let urlPassword: string | null = null;
-  if (rawLokiUrl !== null) {
-    if (!/^https?:\/\//.test(rawLokiUrl)) fail('LOKI_URL', displayUrl(rawLokiUrl), 'an http(s) URL');
-    try {
-      ({ url: lokiUrl, username: urlUser, password: urlPassword } = splitCredentials(rawLokiUrl));
-    } catch {
-      fail('LOKI_URL', displayUrl(rawLokiUrl), 'an http(s) URL');
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<RunnerConfig> = {}, cwd: string = process.cwd()): RunnerConfig {
+  for (const key of Object.keys(overrides)) {
+    if (!(CONFIG_KEYS as readonly string[]).includes(key)) {
+      const near = didYouMean(key, CONFIG_KEYS);
+      throw Object.assign(optionError(PKG, 'PACTOWN_RUNNER_UNKNOWN_OPTION', `unknown option '${key}'${near ? ` (did you mean '${near}'?)` : ''}`), { option: key });
     }
   }
-  const explicitAuth = optional(env.LOKI_USERNAME) !== null || optional(env.LOKI_PASSWORD) !== null || optional(env.LOKI_BEARER_TOKEN) !== null;
-  const useUrlAuth = !explicitAuth && urlUser !== null && urlPassword !== null;
-  const serviceLabel = env.LOKI_SERVICE_LABEL ?? DEFAULTS.lokiServiceLabel;
-  if (!/^[\w.:-]{1,128}$/.test(serviceLabel)) fail('LOKI_SERVICE_LABEL', serviceLabel, 'a short label value');
+  const o = RUNNER_OPTIONS.parse(settingsOf(env), 'the environment');
+  const home = path.resolve(cwd, overrides.home ?? o.PACTOWN_HOME);
+  const loki = (o.LOKI_URL ?? null) as { url: string; username: string | null; password: string | null } | null;
+  const explicitAuth = o.LOKI_USERNAME !== undefined || o.LOKI_PASSWORD !== undefined || o.LOKI_BEARER_TOKEN !== undefined;
+  // Credentials in LOKI_URL become basic auth (unless set on their own): the URL kept holds none.
+  const useUrlAuth = !explicitAuth && loki !== null && loki.username !== null && loki.password !== null;
 
   const config: RunnerConfig = Object.assign(Object.create(null), {
-    host: env.PACTOWN_HOST?.trim() || DEFAULTS.host,
-    port: integer('PACTOWN_PORT', env.PACTOWN_PORT, DEFAULTS.port, 0, 65535),
+    host: o.PACTOWN_HOST,
+    port: o.PACTOWN_PORT,
     home,
-    sandboxesDir: path.resolve(cwd, env.PACTOWN_SANDBOXES_DIR ?? path.join(home, 'sandboxes')),
-    logDir: path.resolve(cwd, env.PACTOWN_LOG_DIR ?? path.join(home, 'logs')),
-    apiTokens: env.PACTOWN_API_TOKENS ? parseApiTokens(env.PACTOWN_API_TOKENS) : null,
-    rateLimitPerMinute: integer('PACTOWN_RATE_LIMIT', env.PACTOWN_RATE_LIMIT, DEFAULTS.rateLimitPerMinute, 1, 1e6),
-    rateLimitBurst: integer('PACTOWN_RATE_BURST', env.PACTOWN_RATE_BURST, DEFAULTS.rateLimitBurst, 1, 1e6),
-    maxServicesPerUser: integer('PACTOWN_MAX_SERVICES', env.PACTOWN_MAX_SERVICES, DEFAULTS.maxServicesPerUser, 1, 1e4),
-    logLevel: level('PACTOWN_LOG_LEVEL', env.PACTOWN_LOG_LEVEL, DEFAULTS.logLevel),
-    sandboxLogLevel: level('PACTOWN_SANDBOX_LOG_LEVEL', env.PACTOWN_SANDBOX_LOG_LEVEL, DEFAULTS.sandboxLogLevel),
-    consoleLevel: level('PACTOWN_CONSOLE_LEVEL', env.PACTOWN_CONSOLE_LEVEL, DEFAULTS.consoleLevel),
-    logFormat,
-    uiLogLevel: level('PACTOWN_UI_LOG_LEVEL', env.PACTOWN_UI_LOG_LEVEL, DEFAULTS.uiLogLevel),
-    runTimeoutMs: integer('PACTOWN_RUN_TIMEOUT_MS', env.PACTOWN_RUN_TIMEOUT_MS, DEFAULTS.runTimeoutMs, 100, 600_000),
-    lokiUrl,
-    lokiTenant: optional(env.LOKI_TENANT),
-    lokiUsername: useUrlAuth ? urlUser : optional(env.LOKI_USERNAME),
-    lokiPassword: useUrlAuth ? urlPassword : optional(env.LOKI_PASSWORD),
-    lokiBearerToken: optional(env.LOKI_BEARER_TOKEN),
-    lokiServiceLabel: serviceLabel,
-  });
+    sandboxesDir: path.resolve(cwd, o.PACTOWN_SANDBOXES_DIR ?? path.join(home, 'sandboxes')),
+    logDir: path.resolve(cwd, o.PACTOWN_LOG_DIR ?? path.join(home, 'logs')),
+    apiTokens: o.PACTOWN_API_TOKENS ?? null,
+    rateLimitPerMinute: o.PACTOWN_RATE_LIMIT,
+    rateLimitBurst: o.PACTOWN_RATE_BURST,
+    maxServicesPerUser: o.PACTOWN_MAX_SERVICES,
+    logLevel: o.PACTOWN_LOG_LEVEL,
+    sandboxLogLevel: o.PACTOWN_SANDBOX_LOG_LEVEL,
+    consoleLevel: o.PACTOWN_CONSOLE_LEVEL,
+    logFormat: o.PACTOWN_LOG_FORMAT,
+    uiLogLevel: o.PACTOWN_UI_LOG_LEVEL,
+    runTimeoutMs: o.PACTOWN_RUN_TIMEOUT_MS,
+    answerMaxLines: o.PACTOWN_ANSWER_MAX_LINES,
+    answerMaxBytes: o.PACTOWN_ANSWER_MAX_BYTES,
+    sseBufferBytes: o.PACTOWN_SSE_BUFFER_BYTES,
+    sseMaxPerUser: o.PACTOWN_SSE_MAX_PER_USER,
+    sseMaxTotal: o.PACTOWN_SSE_MAX_CONNECTIONS,
+    authFailureLinesPerMinute: o.PACTOWN_AUTH_FAILURE_LINES,
+    lokiUrl: loki?.url ?? null,
+    lokiTenant: o.LOKI_TENANT ?? null,
+    lokiUsername: useUrlAuth ? loki!.username : (o.LOKI_USERNAME ?? null),
+    lokiPassword: useUrlAuth ? loki!.password : (o.LOKI_PASSWORD ?? null),
+    lokiBearerToken: o.LOKI_BEARER_TOKEN ?? null,
+    lokiServiceLabel: o.LOKI_SERVICE_LABEL,
+  } satisfies RunnerConfig);
   return Object.assign(config, overrides, { home });
 }

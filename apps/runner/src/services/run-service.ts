@@ -101,8 +101,7 @@ export async function performRun(
       port,
       env: request.env,
       timeoutMs: ctx.config.runTimeoutMs,
-      // Two parameters: the runner then passes the record (level, stream, time) too.
-      ...(onLog ? { onLog: (_message: string, record: ServiceLogRecord) => onLog(record) } : {}),
+      ...(onLog ? { onLog } : {}),
     });
   } catch (error) {
     // Invalid options or a sandbox that could not be created: the runner threw instead of answering.

@@ -1,14 +1,15 @@
 import { serializeError } from '../errors.js';
+import { escapeJsonUnsafe, isJsonUnsafe } from './escape.js';
 
 /**
  * A JSON string literal. Short strings that need no escaping are quoted by hand,
  * which V8 does faster than `JSON.stringify` on Node 20-24 (pino does the same).
  */
 export function quote(text: string): string {
-  if (text.length > 64) return JSON.stringify(text);
+  if (text.length > 64) return escapeJsonUnsafe(JSON.stringify(text));
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if (c < 32 || c === 34 || c === 92 || (c >= 0xd800 && c <= 0xdfff)) return JSON.stringify(text);
+    if (c < 32 || c === 34 || c === 92 || (c >= 0xd800 && c <= 0xdfff) || (c >= 0x85 && isJsonUnsafe(c))) return escapeJsonUnsafe(JSON.stringify(text));
   }
   return `"${text}"`;
 }
@@ -19,7 +20,7 @@ const keyCache = new Map<string, string>();
 export function jsonKey(key: string): string {
   let text = keyCache.get(key);
   if (text === undefined) {
-    text = `${JSON.stringify(key)}:`;
+    text = `${escapeJsonUnsafe(JSON.stringify(key))}:`;
     if (keyCache.size > 5000) keyCache.clear();
     keyCache.set(key, text);
   }
@@ -47,9 +48,9 @@ export function jsonValue(value: unknown): string | undefined {
 
 function safeStringify(value: object): string {
   try {
-    return JSON.stringify(value, bigintSafe) ?? 'null';
+    return escapeJsonUnsafe(JSON.stringify(value, bigintSafe) ?? 'null');
   } catch {
-    return stringifyCircular(value);
+    return escapeJsonUnsafe(stringifyCircular(value));
   }
 }
 

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ReceiverCore } from '../core.js';
 import { LokiHttpError } from '../errors.js';
-import { decodePushBody } from '../push-body.js';
+import { decodePushBody } from '../push/body.js';
 import { parseTimeParam } from '../time-format.js';
 import { mediaType, readBody, readParams, sendJson, sendText } from './respond.js';
 
@@ -11,20 +11,29 @@ const HOUR_NS = 3_600_000n * NS_PER_MS;
 /** POST /loki/api/v1/push */
 export async function handlePush(core: ReceiverCore, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const contentType = mediaType(req.headers['content-type']);
-  let body: Buffer;
-  try {
-    body = await readBody(req, core.opts.maxBodyBytes);
-  } catch (error) {
-    core.countPush(contentType, Number(req.headers['content-length']) || 0);
-    throw error;
+  const max = core.opts.maxBodyBytes;
+  const declared = Number(req.headers['content-length']);
+  if (max > 0 && Number.isFinite(declared) && declared > max && contentType !== 'application/json') {
+    // ParseProtoReaderWithLimits refuses a declared size over the limit before reading.
+    req.resume();
+    core.countPush(contentType, declared);
+    throw new LokiHttpError(413, `request body too large: message size too large than max (${declared} vs ${max})`);
   }
+  const body = await readBody(req, max);
   core.countPush(contentType, body.length);
   const tenant = core.tenantOf(req.headers['x-scope-orgid']);
-  const decoded = decodePushBody(body, contentType, String(req.headers['content-encoding'] ?? ''), core.opts.maxBodyBytes);
+  const decoded = decodePushBody(body, req.headers['content-type'], req.headers['content-encoding'], core.opts);
   const result = core.ingester.push(tenant, decoded.streams);
   core.acceptedLines += result.accepted;
   core.rejectedLines += result.rejected;
   sendText(res, result.status, result.message);
+}
+
+/** Loki's X-Loki-Response-Encoding-Flags header: comma-separated flags. */
+function encodingFlags(req: IncomingMessage): string[] {
+  const raw = req.headers['x-loki-response-encoding-flags'];
+  const text = Array.isArray(raw) ? raw.join(',') : (raw ?? '');
+  return text.split(',').map((f) => f.trim()).filter((f) => f !== '');
 }
 
 function timeParam(params: URLSearchParams, name: string, fallback: bigint): bigint {
@@ -75,7 +84,9 @@ export async function handleQueryRange(core: ReceiverCore, req: IncomingMessage,
   const tenant = core.tenantOf(req.headers['x-scope-orgid']);
   const { limit, direction, query } = queryShape(core, params);
   const { start, end } = rangeParams(core, params, HOUR_NS);
-  sendJson(res, 200, { status: 'success', data: core.query(query, tenant, { start, end, limit, direction }) });
+  const categorizeLabels = encodingFlags(req).includes('categorize-labels');
+  const data = core.query(query, tenant, { start, end, limit, direction, categorizeLabels });
+  sendJson(res, 200, { status: 'success', data }, categorizeLabels ? { 'x-loki-response-encoding-flags': 'categorize-labels' } : {});
 }
 
 /** GET|POST /loki/api/v1/query: Loki 3 answers log queries here with 400 (range queries only). */

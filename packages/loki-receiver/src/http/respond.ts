@@ -1,18 +1,23 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { LokiHttpError } from '../errors.js';
 
-/** Plain-text answer, as Loki sends its errors. */
+/** Plain-text answer, as Go's http.Error writes Loki's errors (text, newline, nosniff). */
 export function sendText(res: ServerResponse, status: number, text: string, headers: Record<string, string> = {}): void {
   if (res.headersSent || res.destroyed) return;
   const body = status === 204 ? '' : text.endsWith('\n') || text === '' ? text : `${text}\n`;
-  res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(body), ...headers });
+  res.writeHead(status, {
+    'content-type': 'text/plain; charset=utf-8',
+    'x-content-type-options': 'nosniff',
+    'content-length': Buffer.byteLength(body),
+    ...headers,
+  });
   res.end(body);
 }
 
-export function sendJson(res: ServerResponse, status: number, value: unknown): void {
+export function sendJson(res: ServerResponse, status: number, value: unknown, headers: Record<string, string> = {}): void {
   if (res.headersSent || res.destroyed) return;
   const body = JSON.stringify(value);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) });
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body), ...headers });
   res.end(body);
 }
 
@@ -21,25 +26,22 @@ export function sendError(res: ServerResponse, error: unknown): void {
   else sendText(res, 500, `internal error: ${(error as Error)?.message ?? String(error)}`);
 }
 
-/** Reads a request body, refusing (413, Loki's message) anything above `limit` bytes. */
+/**
+ * Reads a request body, keeping at most `limit + 1` bytes (as Loki's
+ * LimitReader does, so the caller can tell "over the limit"); the rest is
+ * read and dropped so the connection stays usable.
+ */
 export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
-  const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > limit) {
-    req.resume();
-    return Promise.reject(new LokiHttpError(413, `request body too large: ${declared} bytes, limit: ${limit} bytes`));
-  }
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    const cap = limit > 0 ? limit + 1 : Number.POSITIVE_INFINITY;
     req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        req.removeAllListeners('data');
-        req.resume();
-        reject(new LokiHttpError(413, `request body too large: ${size} bytes, limit: ${limit} bytes`));
-        return;
-      }
-      chunks.push(chunk);
+      if (size >= cap) return;
+      const room = cap - size;
+      const piece = chunk.length > room ? chunk.subarray(0, room) : chunk;
+      chunks.push(piece);
+      size += piece.length;
     });
     req.on('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)));
     req.on('error', reject);

@@ -1,15 +1,11 @@
-/** Level names the runner's messages use. */
-export type MessageLevel = 'debug' | 'info' | 'warn' | 'error';
-
-/** Where a message came from: our own steps, or a line a child process wrote. */
-export type MessageStream = 'stdout' | 'stderr' | 'system';
+import type { LevelKey, OutputStream } from '../process/types.js';
 
 /**
  * Receives every message of a run (our own and the installers' lines); the
  * runner turns them into onLog calls, logger records and `logs` entries.
  * `logger` names the logger for messages that are not `pactown.sandbox`'s.
  */
-export type MessageSink = (level: MessageLevel, message: string, detail?: { stream?: MessageStream; logger?: string }) => void;
+export type MessageSink = (level: LevelKey, message: string, detail?: { stream?: OutputStream; logger?: string }) => void;
 
 /** A prepared dependency environment, linked into the sandbox. */
 export interface PreparedEnvironment {

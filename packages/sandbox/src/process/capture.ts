@@ -4,7 +4,7 @@
  * synchronously, so nothing queues up however fast the process writes.
  */
 import { LineSplitter } from './line-splitter.js';
-import type { ServiceLog } from './logger.js';
+import type { ServiceRecords } from './service-records.js';
 import type { TailBuffer } from './tail-buffer.js';
 
 /** Resolves when the stream has ended (or failed); the last line without a newline is delivered first. */
@@ -12,7 +12,7 @@ export function captureStream(
   stream: NodeJS.ReadableStream | null,
   name: 'stdout' | 'stderr',
   tail: TailBuffer,
-  log: ServiceLog,
+  log: ServiceRecords,
   maxLineLength: number,
 ): Promise<void> {
   if (stream === null) return Promise.resolve();

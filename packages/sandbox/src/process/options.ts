@@ -5,7 +5,7 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { getLogger, getRedactor } from '@pactown/log-core';
-import { LOGGER_NAME, type OnLog } from './logger.js';
+import { LOGGER_NAME, type OnLog } from './service-records.js';
 import type { SandboxLogger } from './types.js';
 
 export interface StartOptions {
@@ -138,7 +138,7 @@ export function normalizeStartOptions(input: StartOptions): NormalizedStartOptio
     files: o.files,
     port: o.port === undefined || o.port === null ? null : validPort('port', o.port),
     stopOnExit: o.stopOnExit ?? true,
-    redact: o.redact ?? ((text: string) => getRedactor().redactText(text)),
+    redact: o.redact ?? defaultRedact,
     redactCheck: o.redactCheck ?? (o.redact === undefined ? defaultRedactCheck : alwaysCheck),
     announceDeath: o.announceDeath ?? true,
   };
@@ -159,8 +159,13 @@ function positiveIntOr(name: string, value: unknown, fallback: number): number {
 
 const alwaysCheck = (): boolean => true;
 
+/** log-core's redactor, looked up at each call (a later `configure` may replace it). */
+export function defaultRedact(text: string): string {
+  return getRedactor().redactText(text);
+}
+
 /** log-core's block pre-check (an older log-core without one: check every line). */
-function defaultRedactCheck(block: string): boolean {
+export function defaultRedactCheck(block: string): boolean {
   const redactor = getRedactor() as Partial<ReturnType<typeof getRedactor>>;
   return typeof redactor.mayNeedRedaction === 'function' ? redactor.mayNeedRedaction(block) : true;
 }

@@ -3,7 +3,6 @@
  * streams drained for its whole life into live lines and bounded tails, and
  * a died report produced the moment it ends.
  */
-import { execa } from 'execa';
 import { captureStream } from './capture.js';
 import { trackGroup } from './cleanup.js';
 import { type CommandPlan, planCommand } from './command.js';
@@ -11,9 +10,10 @@ import { buildDiedReport, findEnvDir, listFilesSync } from './died-report.js';
 import { buildEnv } from './env.js';
 import { describeExit } from './exit.js';
 import { groupAlive, sleep } from './group.js';
-import { ServiceLog } from './logger.js';
 import { oomKillCount } from './oom.js';
 import { type NormalizedStartOptions, type StartOptions, nonNegativeInt, normalizeStartOptions } from './options.js';
+import { ServiceRecords } from './service-records.js';
+import { spawnService } from './spawn.js';
 import { stopSequence } from './stop.js';
 import { TailBuffer, type TailSnapshot } from './tail-buffer.js';
 import type { DiedReport, ServiceLogRecord } from './types.js';
@@ -41,10 +41,9 @@ export class ServiceProcess {
   readonly ended: Promise<DiedReport>;
 
   readonly #o: NormalizedStartOptions;
-  readonly #log: ServiceLog;
+  readonly #log: ServiceRecords;
   readonly #plan: CommandPlan;
   readonly #tails = { stdout: null as unknown as TailBuffer, stderr: null as unknown as TailBuffer };
-  readonly #listeners = new Set<Listener>();
   readonly #oomAtStart: number | null;
   #resolveEnded!: (report: DiedReport) => void;
   #exited = false;
@@ -54,8 +53,8 @@ export class ServiceProcess {
   #stopping: Promise<DiedReport> | null = null;
   #untrack: () => void = () => {};
 
-  /** @internal Use {@link startService}. */
-  constructor(options: StartOptions) {
+  /** @internal Use {@link startService}. `records` is the runner's path for the service's records. */
+  constructor(options: StartOptions, records?: ServiceRecords) {
     const o = normalizeStartOptions(options);
     this.#o = o;
     this.serviceId = o.serviceId;
@@ -66,22 +65,10 @@ export class ServiceProcess {
     this.ended = new Promise((resolve) => {
       this.#resolveEnded = resolve;
     });
-    const onLog = o.onLog;
-    const listeners = this.#listeners;
-    // Subscribers first (readiness waits on them), the caller's onLog last: a throw there skips nothing.
-    const deliver = (record: ServiceLogRecord): void => {
-      if (listeners.size !== 0) {
-        for (const listener of listeners) {
-          try {
-            listener(record);
-          } catch (error) {
-            this.#log.callbackFailed(error);
-          }
-        }
-      }
-      if (onLog !== undefined) onLog(record);
-    };
-    this.#log = new ServiceLog(o.logger, o.serviceId, deliver, o.logOutput, o.redact, o.redactCheck);
+    this.#log =
+      records ??
+      new ServiceRecords({ serviceId: o.serviceId, logger: o.logger, logOutput: o.logOutput, redact: o.redact, redactCheck: o.redactCheck });
+    if (o.onLog !== undefined) this.#log.subscribe(o.onLog);
     this.#tails.stdout = new TailBuffer(o.tailBytes);
     this.#tails.stderr = new TailBuffer(o.tailBytes);
     this.#oomAtStart = oomKillCount();
@@ -89,22 +76,7 @@ export class ServiceProcess {
     this.#log.debug(`Run command: ${this.command}`, { cwd: o.cwd, shell: this.#plan.shell });
     this.#log.debug(`Environment keys: ${Object.keys(env).sort().join(', ')}`);
     this.startedAt = Date.now();
-    const child = execa(this.#plan.file, this.#plan.args, {
-      cwd: o.cwd,
-      env,
-      extendEnv: false,
-      detached: true,
-      cleanup: false,
-      stdin: 'ignore',
-      stdout: 'pipe',
-      stderr: 'pipe',
-      buffer: false,
-      reject: false,
-      windowsHide: true,
-      forceKillAfterDelay: false,
-    });
-    // The result promise is not used (the 'exit' event is faster); keep it from rejecting unhandled.
-    child.then(undefined, () => {});
+    const child = spawnService({ plan: this.#plan, cwd: o.cwd, env });
     this.pid = child.pid ?? null;
     const streamsClosed = Promise.all([
       captureStream(child.stdout, 'stdout', this.#tails.stdout, this.#log, o.maxLineLength),
@@ -137,8 +109,7 @@ export class ServiceProcess {
 
   /** Subscribes to every record (output lines and messages); returns the unsubscribe function. */
   onLog(listener: Listener): () => void {
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
+    return this.#log.subscribe(listener);
   }
 
   /** Waits until the service is ready, dies, or the time is up (then it is stopped). */
@@ -236,8 +207,8 @@ export class ServiceProcess {
     });
     this.#report = report;
     if (this.pid === null || !groupAlive(this.pid)) this.#untrack();
-    if (spawnError !== null) this.#log.system('error', `❌ ${report.message}`, { category: report.category });
-    else if (!this.#stoppedByUs && o.announceDeath) this.#log.system('error', `❌ ${exit.message}`, { category: report.category });
+    if (spawnError !== null) this.#log.system('error', `❌ ${report.message}`, { fields: { category: report.category } });
+    else if (!this.#stoppedByUs && o.announceDeath) this.#log.system('error', `❌ ${exit.message}`, { fields: { category: report.category } });
     else this.#log.debug(exit.message, { category: report.category });
     this.#resolveEnded(report);
   }
@@ -246,4 +217,9 @@ export class ServiceProcess {
 /** Starts a service process; see {@link StartOptions}. Invalid options throw a `TypeError`. */
 export function startService(options: StartOptions): ServiceProcess {
   return new ServiceProcess(options);
+}
+
+/** @internal The runner's start: the service's records go through the run's own path. */
+export function startServiceWith(options: StartOptions, records: ServiceRecords): ServiceProcess {
+  return new ServiceProcess(options, records);
 }

@@ -4,12 +4,12 @@
  * left (grandchildren included).
  */
 import { groupAlive, signalGroup, sleep, waitGroupGone } from './group.js';
-import type { ServiceLog } from './logger.js';
+import type { ServiceRecords } from './service-records.js';
 
 export interface StopSequenceInput {
   pgid: number;
   graceMs: number;
-  log: ServiceLog;
+  log: ServiceRecords;
   /** Settles when the group leader has exited. */
   leaderEnded: Promise<unknown>;
 }

@@ -80,7 +80,10 @@ export interface DiedReport {
   durationMs: number;
 }
 
-/** Where a live record came from: the service's streams or this package. */
+/** The logger method of a record's level. */
+export type LevelKey = 'debug' | 'info' | 'warn' | 'error';
+
+/** Where a live record came from: the service's (or an installer's) streams, or this package. */
 export type OutputStream = 'stdout' | 'stderr' | 'system';
 
 /** One live line of a service, or one message about it, as `onLog` receives it. */

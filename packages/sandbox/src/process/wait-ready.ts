@@ -2,7 +2,7 @@
  * Waiting for a started service to become ready: by HTTP health, an open
  * port, or an output line. The wait ends at once when the process dies.
  */
-import type { ServiceLog } from './logger.js';
+import type { ServiceRecords } from './service-records.js';
 import { nonNegativeInt, positiveNumber, validPort } from './options.js';
 import { type HttpProbeOptions, type PollOutcome, poll, probeHttp, probePort } from './readiness.js';
 import type { DiedReport, ServiceLogRecord } from './types.js';
@@ -50,7 +50,7 @@ export type ReadyResult =
 
 /** What `waitReady` needs from the process it waits for. */
 export interface ReadyControl {
-  log: ServiceLog;
+  log: ServiceRecords;
   ended: Promise<DiedReport>;
   running(): boolean;
   onLine(listener: (record: ServiceLogRecord) => void): () => void;

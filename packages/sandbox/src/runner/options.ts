@@ -30,7 +30,6 @@ export interface NormalizedRunnerOptions {
   timeoutMs: number;
   healthPath: string;
   logsLevel: number;
-  historySize: number;
   killGraceMs: number;
   tailBytes: number;
   removeSandboxOnStop: boolean;
@@ -102,7 +101,6 @@ export function normalizeRunnerOptions(input: ServiceRunnerOptions): NormalizedR
     timeoutMs: int('timeoutMs', o.timeoutMs, 10_000, 1),
     healthPath,
     logsLevel: level('logsLevel', o.logsLevel ?? process.env.PACTOWN_UI_LOG_LEVEL ?? 'INFO'),
-    historySize: int('historySize', o.historySize, 1000, 0),
     killGraceMs: int('killGraceMs', o.killGraceMs, 5000, 0),
     tailBytes: int('tailBytes', o.tailBytes, 65_536, 1024),
     removeSandboxOnStop: o.removeSandboxOnStop ?? true,

@@ -5,10 +5,12 @@ import type { DependencySettings } from '../deps/setup.js';
 import type { DiedReport, ServiceLogRecord } from '../process/types.js';
 import { loadService } from '../spec/validate.js';
 import { assertServiceId, sandboxName } from '../workspace/service-id.js';
-import { History } from './history.js';
 import { KeyedQueue } from './keyed-queue.js';
 import { type NormalizedRunnerOptions, normalizeRunnerOptions, normalizeRunOptions } from './options.js';
-import { RunLog } from './run-log.js';
+import { defaultRedact, defaultRedactCheck } from '../process/options.js';
+import { ServiceRecords } from '../process/service-records.js';
+import { FAST_START_LOGGER } from '../deps/cache.js';
+import { collectRunLog } from './run-log.js';
 import { type Instance, startAndWait } from './start.js';
 import type { RunOptions, RunResult, ServiceInfo, ServiceRunnerOptions, StopResult } from './types.js';
 
@@ -30,7 +32,6 @@ export class ServiceRunner extends EventEmitter<ServiceRunnerEvents> {
   readonly #deps: DependencySettings;
   readonly #queue = new KeyedQueue();
   readonly #instances = new Map<string, Instance>();
-  readonly #history: History;
   /** One controller per run waiting for readiness; close() aborts each, so no shared signal collects listeners. */
   readonly #waiting = new Set<AbortController>();
   #closed: Promise<void> | null = null;
@@ -39,7 +40,6 @@ export class ServiceRunner extends EventEmitter<ServiceRunnerEvents> {
     super();
     this.#o = normalizeRunnerOptions(options);
     const o = this.#o;
-    this.#history = new History(o.historySize);
     const cache = o.cache ? new EnvCache({ dir: o.cacheDir, maxEntries: o.cacheMaxEntries, maxAgeMs: o.cacheMaxAgeMs }) : null;
     this.#deps = { cache, python: o.python, pipArgs: o.pipArgs, npm: o.npm, npmArgs: o.npmArgs, env: o.installerEnv };
   }
@@ -67,27 +67,30 @@ export class ServiceRunner extends EventEmitter<ServiceRunnerEvents> {
   }
 
   async #run(run: ReturnType<typeof normalizeRunOptions>): Promise<RunResult> {
-    const log = new RunLog({
+    // One path for every record of this service: logged once, then to the 'log' event and to this run.
+    const records = new ServiceRecords({
       serviceId: run.serviceId,
       logger: this.#o.logger,
-      fastStartLogger: this.#o.fastStartLogger,
-      threshold: this.#o.logsLevel,
-      onLog: run.onLog,
-      listener: (record) => this.#record(record),
+      loggers: { [FAST_START_LOGGER]: this.#o.fastStartLogger },
+      logOutput: true,
+      redact: defaultRedact,
+      redactCheck: defaultRedactCheck,
     });
+    records.subscribe((record) => this.#record(record));
+    const log = collectRunLog(records, this.#o.logsLevel, run.onLog);
     const closing = new AbortController();
     if (this.#closed !== null) closing.abort();
     this.#waiting.add(closing);
     try {
       const { spec, problems } = loadService(run.content);
-      log.emit('info', `Found ${spec.files.length} files, ${spec.deps.length} dependencies`);
+      records.system('info', `Found ${spec.files.length} files, ${spec.deps.length} dependencies`);
       const previous = this.#instances.get(run.serviceId);
       // Invalid new content leaves the running instance alone.
       if (previous !== undefined && problems.length === 0) {
-        log.emit('info', `Service ${sandboxName(run.serviceId)} is already running (PID ${previous.process.pid}): stopping it before the restart`);
-        await this.#stopInstance(previous, log, false);
+        records.system('info', `Service ${sandboxName(run.serviceId)} is already running (PID ${previous.process.pid}): stopping it before the restart`);
+        await this.#stopInstance(previous, records, false);
       }
-      const outcome = await startAndWait({ run, spec, problems, log, runner: this.#o, deps: this.#deps, signal: closing.signal });
+      const outcome = await startAndWait({ run, spec, problems, records, log, runner: this.#o, deps: this.#deps, signal: closing.signal });
       if (outcome.instance !== null) this.#watch(outcome.instance);
       return { ...outcome.result, logs: [...log.logs] };
     } finally {
@@ -104,7 +107,7 @@ export class ServiceRunner extends EventEmitter<ServiceRunnerEvents> {
       this.#instances.delete(instance.info.serviceId);
       instance.lease?.release();
       if (instance.stopping) return;
-      instance.log.emit('error', `❌ Service ${sandboxName(instance.info.serviceId)} died after it had started: ${report.message}`);
+      instance.records.system('error', `❌ Service ${sandboxName(instance.info.serviceId)} died after it had started: ${report.message}`);
       try {
         this.emit('died', report);
       } catch (error) {
@@ -114,7 +117,6 @@ export class ServiceRunner extends EventEmitter<ServiceRunnerEvents> {
   }
 
   #record(record: ServiceLogRecord): void {
-    this.#history.push(record);
     if (this.listenerCount('log') === 0) return;
     try {
       this.emit('log', record.serviceId, record);
@@ -135,21 +137,21 @@ export class ServiceRunner extends EventEmitter<ServiceRunnerEvents> {
       if (instance === undefined) {
         return { success: false, serviceId, message: `Service ${sandboxName(serviceId)} is not running`, report: null };
       }
-      const report = await this.#stopInstance(instance, instance.log, this.#o.removeSandboxOnStop);
+      const report = await this.#stopInstance(instance, instance.records, this.#o.removeSandboxOnStop);
       return { success: true, serviceId, message: `Service ${sandboxName(serviceId)} stopped`, report };
     });
   }
 
-  async #stopInstance(instance: Instance, log: RunLog, removeSandbox: boolean): Promise<DiedReport> {
+  async #stopInstance(instance: Instance, records: ServiceRecords, removeSandbox: boolean): Promise<DiedReport> {
     instance.stopping = true;
-    log.emit('info', `Stopping service on port ${instance.info.port}`);
+    records.system('info', `Stopping service on port ${instance.info.port}`);
     const report = await instance.process.stop({ graceMs: this.#o.killGraceMs });
     if (this.#instances.get(instance.info.serviceId) === instance) this.#instances.delete(instance.info.serviceId);
     instance.lease?.release();
-    log.emit('info', 'Process terminated');
+    records.system('info', 'Process terminated');
     if (removeSandbox) {
       await rm(instance.info.sandboxPath, { recursive: true, force: true });
-      log.emit('info', 'Sandbox cleaned up');
+      records.system('info', 'Sandbox cleaned up');
     }
     return report;
   }
@@ -165,17 +167,12 @@ export class ServiceRunner extends EventEmitter<ServiceRunnerEvents> {
     return instance === undefined ? undefined : { ...instance.info };
   }
 
-  /** The last records of a service (live lines and messages), oldest first; kept after it stops. */
-  history(serviceId: string): ServiceLogRecord[] {
-    return this.#history.get(serviceId);
-  }
-
   /** Ends runs waiting for readiness, stops every service and refuses new runs. Idempotent. */
   close(): Promise<void> {
     this.#closed ??= (async () => {
       for (const closing of this.#waiting) closing.abort();
       await this.#queue.idle();
-      await Promise.all([...this.#instances.values()].map((i) => this.#stopInstance(i, i.log, this.#o.removeSandboxOnStop).catch(() => undefined)));
+      await Promise.all([...this.#instances.values()].map((i) => this.#stopInstance(i, i.records, this.#o.removeSandboxOnStop).catch(() => undefined)));
     })();
     return this.#closed;
   }

@@ -2,7 +2,8 @@ import { delimiter } from 'node:path';
 import type { CacheLease } from '../deps/cache.js';
 import { type DependencySettings, type EnvironmentSetup, prepareEnvironment } from '../deps/setup.js';
 import { listFiles } from '../process/died-report.js';
-import { type ServiceProcess, startService } from '../process/service-process.js';
+import type { ServiceRecords } from '../process/service-records.js';
+import { type ServiceProcess, startServiceWith } from '../process/service-process.js';
 import type { DiedReport } from '../process/types.js';
 import type { ServiceSpec } from '../spec/types.js';
 import { createSandbox } from '../workspace/sandbox.js';
@@ -17,7 +18,8 @@ export interface Instance {
   info: ServiceInfo;
   process: ServiceProcess;
   lease: CacheLease | null;
-  log: RunLog;
+  /** The service's records, for the rest of its life. */
+  records: ServiceRecords;
   /** Set when we stop it: its end is then not a death. */
   stopping: boolean;
 }
@@ -26,6 +28,7 @@ interface StartInput {
   run: ReturnType<typeof normalizeRunOptions>;
   spec: ServiceSpec;
   problems: string[];
+  records: ServiceRecords;
   log: RunLog;
   runner: NormalizedRunnerOptions;
   deps: DependencySettings;
@@ -38,53 +41,52 @@ const STDERR_LINES = 40;
 
 /** The steps of one run after its content is read: sandbox, dependencies, process, readiness. */
 export async function startAndWait(input: StartInput): Promise<Outcome> {
-  const { run, spec, log, runner } = input;
+  const { run, spec, records, log, runner } = input;
   const base = { serviceId: run.serviceId, port: run.port, pid: null, sandboxPath: null };
   const fail = (failure: SetupFailure, sandboxPath: string | null): Outcome => {
-    log.emit('error', `❌ ${failure.message}`);
-    if (failure.stderrOutput !== '') emitStderr(log, failure.stderrOutput);
+    records.system('error', `❌ ${failure.message}`);
+    if (failure.stderrOutput !== '') recapStderr(records, log, failure.stderrOutput);
     return { result: { ...base, sandboxPath, success: false, message: failure.message, errorCategory: failure.category, stderrOutput: failure.stderrOutput, suggestions: failure.suggestions }, instance: null };
   };
   if (input.problems.length > 0) {
-    for (const problem of input.problems) log.emit('error', `❌ ${problem}`);
+    for (const problem of input.problems) records.system('error', `❌ ${problem}`);
     const failure = validationFailure(input.problems);
     return { result: { ...base, success: false, message: failure.message, errorCategory: 'validation', stderrOutput: '', suggestions: failure.suggestions }, instance: null };
   }
   const name = sandboxName(run.serviceId);
-  log.emit('info', `Creating sandbox for ${name}`);
-  log.emit('info', `Starting service: ${name}`);
-  log.emit('debug', `Port: ${run.port}, runtime: ${spec.runtime}${spec.runGuessed ? `, run command guessed: ${spec.run}` : ''}`);
+  records.system('info', `Creating sandbox for ${name}`);
+  records.system('info', `Starting service: ${name}`);
+  records.system('debug', `Port: ${run.port}, runtime: ${spec.runtime}${spec.runGuessed ? `, run command guessed: ${spec.run}` : ''}`);
   let sandboxPath: string | null = null;
   let lease: CacheLease | null = null;
   let env: EnvironmentSetup;
   try {
     sandboxPath = await createSandbox(runner.sandboxesDir, run.serviceId, spec.files);
-    const setup = await prepareEnvironment(sandboxPath, spec, input.deps, log.sink);
+    const setup = await prepareEnvironment(sandboxPath, spec, input.deps, (level, message, detail) => records.system(level, message, detail));
     lease = setup.lease;
     env = setup;
-    log.emit('debug', `Sandbox files: [${(await listFiles(sandboxPath)).map((f) => `'${f}'`).join(', ')}]`);
-    log.emit('info', `Sandbox created at: ${sandboxPath}`);
+    records.system('debug', `Sandbox files: [${(await listFiles(sandboxPath)).map((f) => `'${f}'`).join(', ')}]`);
+    records.system('info', `Sandbox created at: ${sandboxPath}`);
   } catch (error) {
     lease?.release();
     return fail(setupFailure(error), sandboxPath);
   }
-  log.emit('info', 'Starting process...');
+  records.system('info', 'Starting process...');
   const pathParts = [...env.binDirs, process.env.PATH ?? ''].filter(Boolean);
   let proc: ServiceProcess;
   try {
-    proc = startService({
+    proc = startServiceWith({
       serviceId: run.serviceId,
       command: spec.run!,
       cwd: sandboxPath,
       env: { ...run.env, ...env.env, PATH: pathParts.join(delimiter), MARKPACT_PORT: String(run.port), PORT: String(run.port) },
       envAllowList: runner.envAllowList,
-      logger: runner.logger, // the process layer adds the service binding itself
-      onLog: (record) => log.deliver(record),
+      logger: runner.logger,
       envDir: env.envDir,
       port: run.port,
       killGraceMs: runner.killGraceMs,
       tailBytes: runner.tailBytes,
-    });
+    }, records);
   } catch (error) {
     lease?.release();
     return fail(setupFailure(error), sandboxPath);
@@ -93,30 +95,34 @@ export async function startAndWait(input: StartInput): Promise<Outcome> {
   const started = { ...base, sandboxPath, pid: proc.pid };
   if (ready.ready) {
     const url = `http://localhost:${run.port}`;
-    log.emit('info', `✓ Project running on ${url}`);
+    records.system('info', `✓ Project running on ${url}`);
     const info: ServiceInfo = { serviceId: run.serviceId, pid: proc.pid, port: run.port, sandboxPath, command: proc.command, envDir: env.envDir, startedAt: new Date(proc.startedAt).toISOString() };
-    const instance: Instance = { info, process: proc, lease, log, stopping: false };
+    const instance: Instance = { info, process: proc, lease, records, stopping: false };
     const result = { ...started, success: true, message: `Project running on ${url}`, errorCategory: 'none' as const, stderrOutput: proc.tails().stderr.text, suggestions: [] };
     return { result, instance };
   }
   let report: DiedReport | null = ready.report;
   if (ready.reason === 'aborted') {
-    log.emit('warn', 'The runner is closing: stopping the service before it became ready');
+    records.system('warn', 'The runner is closing: stopping the service before it became ready');
     report = await proc.stop();
   }
   lease?.release();
   report ??= await proc.ended;
   const stderr = report.stderrTail;
-  if (stderr.trim() !== '') emitStderr(log, stderr);
-  if (ready.reason === 'died') log.emit('error', '❌ Server failed to start - check dependencies and code');
+  if (stderr.trim() !== '') recapStderr(records, log, stderr);
+  if (ready.reason === 'died') records.system('error', '❌ Server failed to start - check dependencies and code');
   const category = ready.reason === 'aborted' ? 'killed' : report.category === 'none' ? 'unknown' : report.category;
   const message = ready.reason === 'aborted' ? 'The runner closed before the service became ready' : report.message;
   return { result: { ...started, success: false, message, errorCategory: category, stderrOutput: stderr, suggestions: report.suggestions, diedReport: report }, instance: null };
 }
 
-/** `STDERR:` then the last lines of the error output, as the original shows them. */
-function emitStderr(log: RunLog, stderr: string): void {
+/**
+ * `STDERR:` then the last lines of the error output, as the original shows
+ * them, for the run's caller only (`logs`, `onLog`): every line already
+ * reached the loggers and the 'log' event live, so it is not logged again.
+ */
+function recapStderr(records: ServiceRecords, log: RunLog, stderr: string): void {
   const lines = stderr.trimEnd().split('\n');
-  log.emit('error', 'STDERR:');
-  log.emit('error', lines.slice(-STDERR_LINES).join('\n'));
+  log.recap(records.record('error', 'STDERR:'));
+  log.recap(records.record('error', lines.slice(-STDERR_LINES).join('\n')));
 }

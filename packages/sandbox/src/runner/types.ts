@@ -1,12 +1,8 @@
 import type { DiedReport, FailureCategory, SandboxLogger, ServiceLogRecord, Suggestion } from '../process/types.js';
 import type { ServiceObjectInput } from '../spec/types.js';
 
-/**
- * Receives every message of a run live. Declared with one parameter it gets
- * the message text, as the original's `on_log(msg)`; with two it also gets
- * the record (level, logger, time, service id, stream).
- */
-export type OnLogCallback = (message: string, record: ServiceLogRecord) => void;
+/** Receives every message of a run live: the record, its text in `message`. */
+export type OnLogCallback = (record: ServiceLogRecord) => void;
 
 /** Options of `new ServiceRunner(...)`. */
 export interface ServiceRunnerOptions {
@@ -46,8 +42,6 @@ export interface ServiceRunnerOptions {
   healthPath?: string;
   /** Lowest level whose messages go into `RunResult.logs`. @default $PACTOWN_UI_LOG_LEVEL or 'INFO' */
   logsLevel?: 'DEBUG' | 'INFO' | 'WARNING' | 'ERROR' | number;
-  /** Records kept per service for `history(id)`. @default 1000 */
-  historySize?: number;
   /** Time between SIGTERM and SIGKILL when stopping. @default 5000 */
   killGraceMs?: number;
   /** Bytes of each output stream kept for reports. @default 65536 */

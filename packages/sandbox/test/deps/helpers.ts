@@ -1,6 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import type { MessageLevel, MessageSink } from '../../src/deps/types.js';
+import type { MessageSink } from '../../src/deps/types.js';
+import type { LevelKey as MessageLevel } from '../../src/process/types.js';
 import type { ServiceFile } from '../../src/spec/types.js';
 
 export const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'runner');

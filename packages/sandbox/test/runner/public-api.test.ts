@@ -17,11 +17,10 @@ describe('public API of the service runner', () => {
     expectTypeOf<ServiceRunner['stop']>().returns.resolves.toEqualTypeOf<StopResult>();
     expectTypeOf<ServiceRunner['list']>().returns.toEqualTypeOf<ServiceInfo[]>();
     expectTypeOf<ServiceRunner['get']>().returns.toEqualTypeOf<ServiceInfo | undefined>();
-    expectTypeOf<ServiceRunner['history']>().returns.toEqualTypeOf<ServiceLogRecord[]>();
     expectTypeOf<RunResult['diedReport']>().toEqualTypeOf<DiedReport | undefined>();
     expectTypeOf<RunResult>().toHaveProperty('stderrOutput').toEqualTypeOf<string>();
-    // A one-parameter callback is accepted, as in the original.
-    expectTypeOf<(message: string) => void>().toExtend<OnLogCallback>();
+    // One signature: the record, with its text in `message`.
+    expectTypeOf<OnLogCallback>().toEqualTypeOf<(record: ServiceLogRecord) => void>();
     expectTypeOf<ServiceRunnerEvents['died']>().toEqualTypeOf<[report: DiedReport]>();
     expectTypeOf<ServiceRunnerEvents['log']>().toEqualTypeOf<[serviceId: string, record: ServiceLogRecord]>();
   });

@@ -46,7 +46,7 @@ describe('ServiceRunner with many services at once', () => {
           port,
           env: { GATE: gate },
           timeoutMs: 120_000,
-          onLog: (message: string) => {
+          onLog: ({ message }) => {
             if (message.startsWith('✓ Server responding')) ready++;
             if (message.startsWith('Process started with PID:')) {
               started.add(`overlap-${i}`);

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
 import type { SandboxLogger, ServiceLogRecord } from '../../src/process/types.js';
-import { ServiceRunner } from '../../src/runner/service-runner.js';
+import { ServiceRunner, type ServiceRunnerEvents } from '../../src/runner/service-runner.js';
 import type { RunResult } from '../../src/runner/types.js';
 import { fixture, freePort } from './helpers.js';
 
@@ -57,7 +57,7 @@ describe('ServiceRunner lifecycle and callbacks', () => {
     await expect(readdir(join(root, 'paths'))).rejects.toThrow(/ENOENT/);
   });
 
-  it('calls a one-parameter onLog with the message only and a two-parameter one with the record; a throwing one never breaks the run', async () => {
+  it('calls onLog with one argument, the record; a throwing one never breaks the run', async () => {
     const logger = recordingLogger();
     const runner = new ServiceRunner({ sandboxesDir: join(root, 'cb'), logger, logsLevel: 'DEBUG' });
     const argCounts: number[] = [];
@@ -65,7 +65,7 @@ describe('ServiceRunner lifecycle and callbacks', () => {
       serviceId: 'one',
       content: server,
       port: await freePort(),
-      onLog: function (this: unknown, _message: string) {
+      onLog: function (this: unknown, _record: ServiceLogRecord) {
         // biome-ignore lint/complexity/noArguments: the test checks how many arguments arrived
         argCounts.push(arguments.length);
       },
@@ -79,7 +79,7 @@ describe('ServiceRunner lifecycle and callbacks', () => {
       serviceId: 'two',
       content: server,
       port: await freePort(),
-      onLog: (_message, record) => {
+      onLog: (record) => {
         calls += 1;
         expect(record.serviceId).toBe('two');
         throw new Error('callback bug');
@@ -97,7 +97,7 @@ describe('ServiceRunner lifecycle and callbacks', () => {
     const runner = new ServiceRunner({ sandboxesDir: join(root, 'restart') });
     const events: Array<[string, string]> = [];
     const port = await freePort();
-    const start = (tag: string) => runner.runFromContent({ serviceId: 'api', content: server, port, onLog: (m) => events.push([tag, m]) });
+    const start = (tag: string) => runner.runFromContent({ serviceId: 'api', content: server, port, onLog: ({ message: m }) => events.push([tag, m]) });
     const [a, b] = await Promise.all([start('a'), start('b')]);
     expect(a.success).toBe(true);
     expect(b.success).toBe(true);
@@ -127,7 +127,7 @@ describe('ServiceRunner lifecycle and callbacks', () => {
       content: await fixture('node-never-ready.md'),
       port: await freePort(),
       timeoutMs: 60_000,
-      onLog: (m) => m === 'Waiting for server to start...' && waiting(),
+      onLog: ({ message: m }) => m === 'Waiting for server to start...' && waiting(),
     });
     await isWaiting;
     await runner.close();
@@ -138,22 +138,21 @@ describe('ServiceRunner lifecycle and callbacks', () => {
     expect(alive(result.pid!)).toBe(false);
   });
 
-  it("emits 'log' for every live record and keeps a history", async () => {
-    const runner = new ServiceRunner({ sandboxesDir: join(root, 'events'), historySize: 5 });
+  it("emits 'log' for every live record", async () => {
+    const runner = new ServiceRunner({ sandboxesDir: join(root, 'events') });
     const seen: Array<[string, ServiceLogRecord]> = [];
     runner.on('log', (id, record) => seen.push([id, record]));
     const result = await runner.runFromContent({ serviceId: 'ev', content: { files: { 'server.js': server.split('```')[1]!.replace(/^javascript markpact:file path=server.js\n/, '') } }, port: await freePort() });
     expect(result.success, result.message).toBe(true);
     expect(seen.every(([id, r]) => id === 'ev' && r.serviceId === 'ev')).toBe(true);
     expect(seen.map(([, r]) => r.stream)).toEqual(expect.arrayContaining(['system', 'stdout']));
-    expect(runner.history('ev')).toHaveLength(5);
-    expect(runner.history('ev').at(-1)).toEqual(seen.at(-1)![1]);
+    expect(seen.map(([, r]) => r.message)).toContain(`✓ Project running on http://localhost:${result.port}`);
     await runner.close();
   });
 
   it('has the public types the app relies on', () => {
     expectTypeOf<ServiceRunner['runFromContent']>().returns.resolves.toEqualTypeOf<RunResult>();
     expectTypeOf<RunResult['errorCategory']>().toEqualTypeOf<import('../../src/process/types.js').FailureCategory>();
-    expectTypeOf<ServiceRunner['history']>().returns.toEqualTypeOf<ServiceLogRecord[]>();
+    expectTypeOf<ServiceRunnerEvents['log']>().toEqualTypeOf<[serviceId: string, record: ServiceLogRecord]>();
   });
 });

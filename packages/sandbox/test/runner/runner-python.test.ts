@@ -47,7 +47,7 @@ describe('ServiceRunner with Python services', () => {
     const lines: string[] = [];
     const results = await Promise.all(
       ['twin-a', 'twin-b'].map(async (serviceId) =>
-        fresh.runFromContent({ serviceId, content, port: await freePort(), onLog: (_m, r) => r.logger === 'pactown.fast_start' && lines.push(r.message), timeoutMs: 30_000 }),
+        fresh.runFromContent({ serviceId, content, port: await freePort(), onLog: (r) => r.logger === 'pactown.fast_start' && lines.push(r.message), timeoutMs: 30_000 }),
       ),
     );
     expect(results.every((r) => r.success)).toBe(true);
@@ -63,7 +63,7 @@ describe('ServiceRunner with Python services', () => {
       serviceId: 'missing',
       content: await fixture('python-missing-module.md'),
       port: await freePort(),
-      onLog: (message) => messages.push(message),
+      onLog: ({ message }) => messages.push(message),
       timeoutMs: 30_000,
     });
     expect(result.success).toBe(false);

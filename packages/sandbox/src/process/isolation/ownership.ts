@@ -11,8 +11,8 @@ import { isAbsolute, join } from 'node:path';
 import { ISOLATION_CODES, IsolationError } from './errors.js';
 import { isInside, isSharedFolder } from './shared-paths.js';
 
-// dev:ino of the folders this process created for services, by real path.
-const created = new Map<string, string>();
+// dev:ino of the folders this process created for services (kept across a rename, e.g. a staging folder swapped in).
+const created = new Set<string>();
 
 function refuse(dir: string, why: string): never {
   throw new IsolationError(ISOLATION_CODES.OWNERSHIP_REFUSED, `refused to change the owner of ${JSON.stringify(dir)}: ${why}`);
@@ -47,7 +47,7 @@ function checkedServiceDir(root: string, dir: string): string {
   const real = realpathSync(dir);
   if (!isInside(realRoot, real)) refuse(real, `it is not inside the sandbox root ${realRoot}`);
   if (isSharedFolder(real)) refuse(real, 'it is a shared folder');
-  if (created.get(real) !== `${stat.dev}:${stat.ino}`) refuse(real, 'it was not created for a service by this process (createServiceDir)');
+  if (!created.has(`${stat.dev}:${stat.ino}`)) refuse(real, 'it was not created for a service by this process (createServiceDir)');
   return real;
 }
 
@@ -62,13 +62,17 @@ export function createServiceDir(root: string, name: string): string {
   }
   const dir = join(realRoot, name);
   mkdirSync(dir, { mode: 0o700 });
-  created.set(dir, identity(dir));
+  created.add(identity(dir));
   return dir;
 }
 
-/** Forgets a folder made by {@link createServiceDir} (after removing it). */
+/** Forgets a folder made by {@link createServiceDir}; call it before removing the folder (an inode number can come back). */
 export function forgetServiceDir(dir: string): void {
-  created.delete(dir);
+  try {
+    created.delete(identity(dir));
+  } catch {
+    // already gone
+  }
 }
 
 /** Changes the owner of the folder and everything in it, never following a symlink; returns how many entries changed. */

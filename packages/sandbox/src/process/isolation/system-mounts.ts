@@ -47,6 +47,8 @@ export function systemMountArgs(): string[] {
     if (stat.isSymbolicLink()) args.push('--symlink', readlinkSync(dir), dir);
     else if (stat.isDirectory()) args.push('--ro-bind', dir, dir);
   }
+  // bwrap would make /etc 0700 for the binds below: the service's uid could not read through it.
+  args.push('--perms', '0755', '--dir', '/etc');
   for (const entry of ETC_ENTRIES) {
     if (lstatOrNull(entry) !== null) args.push('--ro-bind-try', entry, entry);
   }

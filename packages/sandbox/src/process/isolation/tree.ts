@@ -85,10 +85,17 @@ function signal(pid: number, sig: NodeJS.Signals): boolean {
   }
 }
 
-/** SIGTERM to every member except the init (bwrap's init has no handler and would ignore it); returns who got it. */
+/**
+ * SIGTERM to every member except the init (bwrap's init has no handler and
+ * would ignore it), newest first so that the main process, whose end takes
+ * the namespace down, comes last; returns the members it was sent to.
+ */
 export function terminateNamespace(initPid: number): ProcInfo[] {
-  const members = namespaceMembers(initPid).filter((proc) => proc.pid !== initPid);
-  return members.filter((proc) => signal(proc.pid, 'SIGTERM'));
+  const members = namespaceMembers(initPid)
+    .filter((proc) => proc.pid !== initPid)
+    .sort((a, b) => b.pid - a.pid);
+  for (const proc of members) signal(proc.pid, 'SIGTERM');
+  return members;
 }
 
 /**

@@ -1,26 +1,39 @@
-import { constants, gunzipSync, inflateRawSync, inflateSync } from 'node:zlib';
-import { LokiHttpError } from './errors.js';
-import { goQuote } from './go-quote.js';
-import { type RawStream, decodePushRequest, rawStream, setLines } from './proto.js';
-import { SnappyError, snappyUncompress } from './snappy.js';
-import { parseNsString } from './timestamp.js';
+import { constants as bufferConstants } from 'node:buffer';
+import { constants, gunzipSync, inflateRawSync } from 'node:zlib';
+import { LokiHttpError } from '../errors.js';
+import { goQuote } from '../go-quote.js';
+import { decodePushRequest } from '../wire/protobuf.js';
+import { type RawStream, rawStream, setLines } from '../wire/raw-stream.js';
+import { DecompressedTooLarge, snappyUncompress } from '../wire/snappy.js';
+import { parseNsString } from '../timestamp.js';
+import { parseMediaType } from './media-type.js';
 
-function tooLarge(size: number | undefined, limit: number): LokiHttpError {
-  const shown = size === undefined ? 'more than the limit once decompressed' : `${size} bytes`;
-  return new LokiHttpError(413, `request body too large: ${shown}, limit: ${limit} bytes`);
+/** Loki's limits on one push body (`distributor.max_recv_msg_size`, `max_decompressed_size`). */
+export interface BodyLimits {
+  maxBodyBytes: number;
+  maxDecompressedBytes: number;
 }
 
-function inflate(body: Buffer, encoding: string, limit: number): Buffer {
-  const opts = { maxOutputLength: limit };
+function decompress(body: Buffer, encoding: 'gzip' | 'deflate', limit: number): Buffer {
+  // Loki reads at most limit + 1 decompressed bytes; what follows is cut off.
+  // (Node caps one buffer at buffer.constants.MAX_LENGTH, below Loki's 5000 MiB default.)
+  const opts = limit > 0 && limit < bufferConstants.MAX_LENGTH ? { maxOutputLength: limit + 1 } : {};
   try {
-    if (encoding === 'gzip') return gunzipSync(body, opts);
-    // Go's flate reader (what Loki uses) reads raw DEFLATE; HTTP clients often send zlib-wrapped data.
-    const zlibWrapped = body.length >= 2 && (body[0]! & 0x0f) === 8 && ((body[0]! << 8) | body[1]!) % 31 === 0;
-    return zlibWrapped ? inflateSync(body, opts) : inflateRawSync(body, opts);
+    if (encoding === 'gzip') {
+      if (body.length < 2 || body[0] !== 0x1f || body[1] !== 0x8b) throw new LokiHttpError(400, 'gzip: invalid header');
+      return gunzipSync(body, opts);
+    }
+    // Go's compress/flate reads raw DEFLATE (RFC 1951) only: zlib-wrapped data is corrupt input.
+    return inflateRawSync(body, opts);
   } catch (error) {
+    if (error instanceof LokiHttpError) throw error;
     const e = error as NodeJS.ErrnoException;
-    if (e.code === 'ERR_BUFFER_TOO_LARGE' || e.code === String(constants.Z_BUF_ERROR)) throw tooLarge(undefined, limit);
-    throw new LokiHttpError(400, `${encoding}: invalid compressed body: ${e.message}`);
+    if (e.code === 'ERR_BUFFER_TOO_LARGE') {
+      throw new LokiHttpError(400, `decompressed message size too large than max (${limit + 1} vs ${limit})`);
+    }
+    if (e.code === 'Z_BUF_ERROR' || e.code === String(constants.Z_BUF_ERROR)) throw new LokiHttpError(400, 'unexpected EOF');
+    if (encoding === 'gzip' && /check/i.test(e.message)) throw new LokiHttpError(400, 'gzip: invalid checksum');
+    throw new LokiHttpError(400, encoding === 'gzip' ? 'flate: corrupt input' : 'flate: corrupt input');
   }
 }
 
@@ -56,6 +69,7 @@ function jsonEntry(value: unknown, into: RawStream, lines: string[], at: number)
   into.metadata[at] = metadata;
 }
 
+/** Loki's LabelSet.String (pkg/loghttp/labels.go): names sorted, values strconv.Quote'd. */
 function labelsText(stream: unknown): string {
   if (stream === undefined || stream === null) return '{}';
   if (typeof stream !== 'object' || Array.isArray(stream)) throw new LokiHttpError(400, '"stream" must be an object of label names to string values');
@@ -96,29 +110,41 @@ export interface DecodedPush {
 }
 
 /**
- * Decodes a push body the way Loki's handler does: Content-Encoding first
- * (gzip, deflate), then JSON for `application/json`, otherwise protobuf in
- * snappy block format.
+ * Decodes a push body as Loki 3.7's parsePushRequestBody does: the
+ * Content-Encoding must be exactly `gzip`, `deflate` (raw DEFLATE),
+ * `snappy` or absent; the Content-Type must parse as a media type; then JSON
+ * for `application/json` and snappy-compressed protobuf for anything else.
+ * `received` is how many body bytes arrived (at most maxBodyBytes + 1).
  */
-export function decodePushBody(body: Buffer, contentType: string, contentEncoding: string, limit: number): DecodedPush {
-  const encoding = contentEncoding.trim().toLowerCase();
+export function decodePushBody(body: Buffer, contentType: string | undefined, contentEncoding: string | undefined, limits: BodyLimits): DecodedPush {
+  const encoding = contentEncoding ?? '';
+  if (encoding !== '' && encoding !== 'snappy' && encoding !== 'gzip' && encoding !== 'deflate') {
+    throw new LokiHttpError(400, `Content-Encoding ${goQuote(encoding)} not supported`);
+  }
   let data = body;
-  if (encoding === 'gzip' || encoding === 'deflate') data = inflate(body, encoding, limit);
-  else if (encoding !== '' && encoding !== 'identity' && encoding !== 'snappy') {
-    throw new LokiHttpError(415, `Content-Encoding ${goQuote(contentEncoding)} not supported`);
+  if (encoding === 'gzip' || encoding === 'deflate') data = decompress(body, encoding, limits.maxDecompressedBytes);
+  const media = parseMediaType(contentType ?? '');
+  if ('error' in media) throw new LokiHttpError(400, media.error);
+  const max = limits.maxBodyBytes;
+  if (media.type === 'application/json') {
+    const streams = decodeJsonPush(data.toString('utf8'));
+    if (max > 0 && body.length > max) throw new LokiHttpError(400, `compressed message size ${body.length} exceeds limit ${max}`);
+    return { format: 'json', streams };
   }
-  if (data.length > limit) throw tooLarge(data.length, limit);
-  if (contentType === 'application/json') return { format: 'json', streams: decodeJsonPush(data.toString('utf8')) };
-  let raw: Uint8Array;
+  if (max > 0 && data.length > max) {
+    throw new LokiHttpError(413, `request body too large: message size too large than max (${data.length} vs ${max})`);
+  }
+  let message: Buffer;
   try {
-    raw = snappyUncompress(data, limit);
+    message = snappyUncompress(data, limits.maxDecompressedBytes);
   } catch (error) {
-    if (error instanceof SnappyError && error.tooBig) throw tooLarge(undefined, limit);
-    throw new LokiHttpError(400, `snappy: corrupt input (${(error as Error).message})`);
+    if (error instanceof DecompressedTooLarge) throw new LokiHttpError(400, error.message);
+    throw new LokiHttpError(400, 'snappy: corrupt input');
   }
   try {
-    return { format: 'protobuf', streams: decodePushRequest(raw) };
+    return { format: 'protobuf', streams: decodePushRequest(message) };
   } catch (error) {
-    throw new LokiHttpError(400, `proto: invalid push request: ${(error as Error).message}`);
+    const why = (error as Error).message;
+    throw new LokiHttpError(400, /index out of range/.test(why) ? 'unexpected EOF' : `proto: ${why}`);
   }
 }

@@ -1,0 +1,212 @@
+import { ALL_SECRETS, CLEAN_LINES, corpusText, ENV_SECRETS, SECRET_SHAPES } from '@pactown/secret-corpus';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  collectSecretValues,
+  createLineMasker,
+  createRedactor,
+  DEFAULT_RULES,
+  getLogger,
+  jsonFormatter,
+  patternFormatter,
+  prettyFormatter,
+} from '../src/index.js';
+import { collector, uniqueName } from './helpers.js';
+
+const env = Object.fromEntries(ENV_SECRETS.map((e) => [e.name, e.value]));
+const redactor = createRedactor({ knownValues: collectSecretValues(env, createRedactor()) });
+
+describe('the secret corpus', () => {
+  it('has at least 40 shapes and 200 clean lines', () => {
+    expect(SECRET_SHAPES.length).toBeGreaterThanOrEqual(40);
+    expect(CLEAN_LINES.length).toBeGreaterThanOrEqual(200);
+  });
+
+  it.each(SECRET_SHAPES.map((s) => [s.id, s] as const))('masks %s', (_id, shape) => {
+    const out = redactor.redactText(shape.text);
+    for (const secret of shape.secrets) expect(out, out).not.toContain(secret);
+    expect(out).toContain('[REDACTED]');
+  });
+
+  it('masks the values of secret-named variables with no syntax around them', () => {
+    for (const e of ENV_SECRETS) expect(redactor.redactText(e.line)).not.toContain(e.value);
+    expect(collectSecretValues({ PATH: '/bin', PWD: '/srv', DB_PASSWORD: 'abcd1234', AUTH: 'zz', GITHUB_TOKEN: 'gh-abc-123' })).toEqual(['abcd1234', 'gh-abc-123']);
+  });
+
+  it.each(CLEAN_LINES.map((l) => [l] as const))('keeps %s', (line) => {
+    expect(redactor.redactText(line)).toBe(line);
+  });
+
+  it('leaves nothing of the whole corpus, as one text and streamed in small chunks', () => {
+    const text = corpusText();
+    const masker = createLineMasker(redactor);
+    let streamed = '';
+    for (let i = 0; i < text.length; i += 7) streamed += masker.write(text.slice(i, i + 7));
+    streamed += masker.end();
+    const whole = redactor.redactText(text);
+    expect(streamed).toBe(whole);
+    for (const secret of ALL_SECRETS) expect(whole).not.toContain(secret);
+  });
+
+  it('reaches every formatter through a logger: message, fields and error', () => {
+    const { handler, records } = collector();
+    const log = getLogger(uniqueName());
+    log.setLevel('INFO');
+    log.addHandler(handler);
+    for (const shape of SECRET_SHAPES) {
+      log.info({ line: shape.text, nested: { text: shape.text } }, shape.text);
+      log.error(new Error(shape.text));
+    }
+    const out = records.flatMap((r) => [patternFormatter()(r), jsonFormatter()(r), prettyFormatter({ colorize: false })(r)]).join('\n');
+    for (const secret of SECRET_SHAPES.flatMap((s) => s.secrets)) {
+      // A JSON formatter escapes newlines: look for the escaped PEM line too.
+      expect(out).not.toContain(secret);
+    }
+  });
+});
+
+describe('rules API', () => {
+  it('lists every default rule with an id and description', () => {
+    expect(DEFAULT_RULES.length).toBeGreaterThan(10);
+    expect(Object.isFrozen(DEFAULT_RULES)).toBe(true);
+    for (const rule of DEFAULT_RULES) expect(rule.description.length).toBeGreaterThan(10);
+  });
+
+  it('turns a default off by id, and adds a rule with a prefilter', () => {
+    const off = createRedactor({ disable: ['github-token', 'url-password'] });
+    const token = SECRET_SHAPES.find((s) => s.id === 'github-ghp')!;
+    expect(off.redactText(token.text)).toBe(token.text);
+    expect(off.redactText('redis://:pw@host')).toBe('redis://:pw@host');
+    expect(off.redactText('PASSWORD=x')).toBe('PASSWORD=[REDACTED]');
+    const added = createRedactor({ rules: [{ id: 'acme', pattern: /acme_[a-z0-9]{8}/, prefilter: ['acme_'] }] });
+    expect(added.redactText('key acme_abcd1234 here')).toBe('key [REDACTED] here');
+    expect(added.mayNeedRedaction('nothing\nhere')).toBe(false);
+    expect(added.mayNeedRedaction('x\nacme_abcd1234')).toBe(true);
+    const replaced = createRedactor({ rules: [{ id: 'mail', pattern: /([a-z]+)@corp\.example/, replace: '$1@[hidden]' }] });
+    expect(replaced.redactText('to bob@corp.example')).toBe('to bob@[hidden]');
+  });
+
+  it('rejects an unknown rule id and a malformed rule', () => {
+    expect(() => createRedactor({ disable: ['no-such-rule'] })).toThrow(TypeError);
+    expect(() => createRedactor({ rules: [{ id: 'x' } as never] })).toThrow(TypeError);
+  });
+
+  it('withKnownValues adds values to a redactor with the same settings', () => {
+    const base = createRedactor({ censor: '***' });
+    const run = base.withKnownValues(['run-only-value', 'abc']);
+    expect(run.redactText('got run-only-value, abc')).toBe('got ***, abc');
+    expect(base.redactText('got run-only-value')).toBe('got run-only-value');
+  });
+});
+
+describe('PEM blocks', () => {
+  const pem = SECRET_SHAPES.find((s) => s.id === 'pem-rsa')!.text;
+
+  it('masks every body line and keeps the BEGIN and END lines', () => {
+    const lines = redactor.redactText(`before\n${pem}\nafter TOKEN=x`).split('\n');
+    expect(lines[0]).toBe('before');
+    expect(lines[1]).toBe('-----BEGIN RSA PRIVATE KEY-----');
+    expect(lines.slice(2, -2).every((l) => l === '[REDACTED]')).toBe(true);
+    expect(lines.at(-2)).toBe('-----END RSA PRIVATE KEY-----');
+    expect(lines.at(-1)).toBe('after TOKEN=[REDACTED]');
+  });
+
+  it('keeps the block open across line() calls until its END line', () => {
+    const masker = createLineMasker(redactor);
+    const lines = pem.split('\n');
+    expect(masker.line(lines[0]!)).toBe(lines[0]);
+    expect(masker.inBlock).toBe(true);
+    expect(masker.mayNeedRedaction('plain words')).toBe(true);
+    expect(masker.line(lines[1]!)).toBe('[REDACTED]');
+    for (const l of lines.slice(2)) masker.line(l);
+    expect(masker.inBlock).toBe(false);
+    expect(masker.line('plain words')).toBe('plain words');
+  });
+});
+
+describe('redaction properties', () => {
+  const secretText = fc.constantFrom(...SECRET_SHAPES.map((s) => s.text), ...ENV_SECRETS.map((e) => e.line));
+  const cleanText = fc.constantFrom(...CLEAN_LINES);
+  const text = fc.array(fc.oneof(secretText, cleanText, fc.string({ maxLength: 20 })), { minLength: 1, maxLength: 8 }).map((parts) => parts.join('\n'));
+
+  it('is idempotent', () => {
+    fc.assert(
+      fc.property(text, (t) => {
+        const once = redactor.redactText(t);
+        expect(redactor.redactText(once)).toBe(once);
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it('gives the same text for any chunking of a stream', () => {
+    fc.assert(
+      fc.property(text, fc.array(fc.integer({ min: 1, max: 40 }), { minLength: 1, maxLength: 20 }), (t, sizes) => {
+        const masker = createLineMasker(redactor);
+        let out = '';
+        let at = 0;
+        for (let i = 0; at < t.length; i++) {
+          const n = sizes[i % sizes.length]!;
+          out += masker.write(t.slice(at, at + n));
+          at += n;
+        }
+        out += masker.end();
+        expect(out).toBe(redactor.redactText(t));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('changes nothing outside a match: clean lines around a secret stay as they are', () => {
+    fc.assert(
+      fc.property(cleanText, secretText, cleanText, (before, secret, after) => {
+        const out = redactor.redactText(`${before}\n${secret}\n${after}`);
+        expect(out.startsWith(`${before}\n`)).toBe(true);
+        expect(out.endsWith(`\n${after}`)).toBe(true);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('changes nothing outside a match inside a line: text around a masked token survives', () => {
+    const word = fc.stringMatching(/^[a-z]{1,12}$/);
+    const tokens = SECRET_SHAPES.filter((s) => s.kind === 'token' && !s.text.includes('://') && !s.text.includes('=')).map((s) => s.secrets[0]!);
+    fc.assert(
+      fc.property(word, fc.constantFrom(...tokens), word, (a, token, b) => {
+        const out = redactor.redactText(`${a} ${token} ${b}`);
+        expect(out.startsWith(`${a} `)).toBe(true);
+        expect(out.endsWith(` ${b}`)).toBe(true);
+        expect(out).not.toContain(token);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('mayNeedRedaction is never false for a block holding a line that masking changes', () => {
+    fc.assert(
+      fc.property(fc.array(fc.oneof(secretText, cleanText), { minLength: 1, maxLength: 6 }), (lines) => {
+        const block = lines.join('\n');
+        if (redactor.redactText(block) !== block) expect(redactor.mayNeedRedaction(block)).toBe(true);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe('escaping of line-breaking and bidi characters', () => {
+  const nasty = ['\u2028', '\u2029', '\u0085', '\v', '\f', '\u202a', '\u202b', '\u202c', '\u202d', '\u202e', '\u2066', '\u2067', '\u2068', '\u2069'];
+
+  it('every text formatter escapes them in the message, fields and logger name', () => {
+    const { handler, records } = collector();
+    const log = getLogger(uniqueName());
+    log.setLevel('INFO');
+    log.addHandler(handler);
+    for (const c of nasty) log.info({ field: `a${c}b`, [`k${c}`]: 1 }, `before${c}after`);
+    for (const r of records) {
+      for (const out of [patternFormatter('%(message)s %(field)s')(r), jsonFormatter()(r), prettyFormatter({ colorize: false })(r)]) {
+        for (const c of nasty) expect(out.includes(c), JSON.stringify(out)).toBe(false);
+      }
+      expect(JSON.parse(jsonFormatter()(r)).message).toBe(r.message);
+    }
+  });
+});

@@ -1,0 +1,91 @@
+import { describe, expect, it } from 'vitest';
+import { nowNs, protobufBody, push } from '../helpers.js';
+import { sharedReceiver } from './setup.js';
+
+// Loki 3.7.6: pkg/util/marshal/query.go (encodeStream: categorize-labels adds
+// a third value element), pkg/querier/queryrange/codec_test.go (expected
+// answers with and without X-Loki-Response-Encoding-Flags, the stats object),
+// pkg/logql/log/labels.go (a metadata name equal to a stream label gets `_extracted`).
+
+const shared = sharedReceiver({ discoverServiceName: false, discoverLogLevels: false });
+
+async function seed(): Promise<bigint> {
+  const t = nowNs(-1000);
+  const body = protobufBody([
+    {
+      labels: '{test="test"}',
+      entries: [
+        { ts: t, line: 'super line' },
+        { ts: t + 1n, line: 'super line2', meta: { x: 'a', y: 'b' } },
+        { ts: t + 2n, line: 'clash', meta: { test: 'meta' } },
+      ],
+    },
+  ]);
+  expect((await push(shared.get().url, body)).status).toBe(204);
+  return t;
+}
+
+async function queryRange(query: string, flags?: string): Promise<any> {
+  const qs = new URLSearchParams({ query, direction: 'forward' });
+  const res = await fetch(`${shared.get().url}/loki/api/v1/query_range?${qs}`, { headers: flags ? { 'x-loki-response-encoding-flags': flags } : {} });
+  expect(res.status).toBe(200);
+  return { body: await res.json(), headers: res.headers };
+}
+
+describe('query_range answers', () => {
+  it('merges structured metadata into the result stream labels, values [ns, line] (codec_test.go: streamsStringWithStructuredMetdata)', async () => {
+    const t = await seed();
+    const { body } = await queryRange('{test="test"}');
+    expect(body.data.result).toEqual([
+      { stream: { test: 'test' }, values: [[`${t}`, 'super line']] },
+      { stream: { test: 'test', test_extracted: 'meta' }, values: [[`${t + 2n}`, 'clash']] },
+      { stream: { test: 'test', x: 'a', y: 'b' }, values: [[`${t + 1n}`, 'super line2']] },
+    ]);
+    expect(body.data.encodingFlags).toBeUndefined();
+  });
+
+  it('with categorize-labels keeps the pushed streams and adds {structuredMetadata} as a third element (query.go: encodeStream)', async () => {
+    const t = await seed();
+    const { body, headers } = await queryRange('{test="test"}', 'categorize-labels');
+    expect(body.data.encodingFlags).toEqual(['categorize-labels']);
+    expect(headers.get('x-loki-response-encoding-flags')).toBe('categorize-labels');
+    expect(body.data.result).toEqual([
+      {
+        stream: { test: 'test' },
+        values: [
+          [`${t}`, 'super line', {}],
+          [`${t + 1n}`, 'super line2', { structuredMetadata: { x: 'a', y: 'b' } }],
+          [`${t + 2n}`, 'clash', { structuredMetadata: { test_extracted: 'meta' } }],
+        ],
+      },
+    ]);
+    expect(shared.get().query('{test="test"}', { categorizeLabels: true }).encodingFlags).toEqual(['categorize-labels']);
+  });
+
+  it('sends the full stats object (codec_test.go: statsResultString)', async () => {
+    await seed();
+    const { body } = await queryRange('{test="test"} |= "super"');
+    const stats = body.data.stats;
+    expect(Object.keys(stats).sort()).toEqual(['cache', 'index', 'ingester', 'querier', 'summary']);
+    expect(Object.keys(stats.summary).sort()).toEqual(
+      [
+        'bytesProcessedPerSecond',
+        'execTime',
+        'linesProcessedPerSecond',
+        'queueTime',
+        'shards',
+        'splits',
+        'subqueries',
+        'totalBytesProcessed',
+        'totalEntriesReturned',
+        'totalLinesProcessed',
+        'totalPostFilterLines',
+        'totalStructuredMetadataBytesProcessed',
+      ].sort(),
+    );
+    expect(stats.summary).toMatchObject({ totalEntriesReturned: 2, totalLinesProcessed: 3, totalPostFilterLines: 2 });
+    expect(Object.keys(stats.cache).sort()).toEqual(['chunk', 'index', 'instantMetricResult', 'labelResult', 'result', 'seriesResult', 'statsResult', 'volumeResult']);
+    expect(stats.ingester.store.chunk).toMatchObject({ headChunkLines: 3, postFilterLines: 2 });
+    expect(Object.keys(stats.querier.store).sort()).toContain('dataobj');
+  });
+});

@@ -1,0 +1,143 @@
+/**
+ * The one path a service's records take: each message about the service and
+ * each line it writes becomes one record, logged once on its logger (with
+ * the `service` binding) and handed to every subscriber (the caller's
+ * `onLog`, readiness waits, the runner). Output lines are masked here, before
+ * anyone sees them.
+ */
+import { LEVELS } from '@pactown/log-core';
+import type { LevelKey, OutputStream, SandboxLogger, ServiceLogRecord } from './types.js';
+
+/** The logger name every record of this package carries. */
+export const LOGGER_NAME = 'pactown.sandbox';
+
+const LEVEL: Record<LevelKey, { level: number; levelName: string }> = {
+  debug: { level: LEVELS.DEBUG, levelName: 'DEBUG' },
+  info: { level: LEVELS.INFO, levelName: 'INFO' },
+  warn: { level: LEVELS.WARNING, levelName: 'WARNING' },
+  error: { level: LEVELS.ERROR, levelName: 'ERROR' },
+};
+
+/** Receives every record of a service. */
+export type OnLog = (record: ServiceLogRecord) => void;
+
+export interface ServiceRecordsOptions {
+  serviceId: string;
+  /** Gets a `service` binding. */
+  logger: SandboxLogger;
+  /** Other named loggers a message may go to (e.g. `pactown.fast_start`); each gets the binding too. */
+  loggers?: Readonly<Record<string, SandboxLogger>>;
+  /** Log every output line too (INFO, `stream` field). */
+  logOutput: boolean;
+  redact: (text: string) => string;
+  /** `false` for a block promises `redact` changes none of its lines. */
+  redactCheck: (block: string) => boolean;
+}
+
+/** Builds, logs and delivers the records of one service. */
+export class ServiceRecords {
+  readonly serviceId: string;
+  /** The logger with the `service` binding. */
+  readonly logger: SandboxLogger;
+  readonly #loggers: Map<string, SandboxLogger>;
+  readonly #subscribers = new Set<OnLog>();
+  readonly #logOutput: boolean;
+  readonly #redact: (text: string) => string;
+  readonly #redactCheck: (block: string) => boolean;
+  // True while the lines of a chunk that needs no masking are being delivered.
+  #clean = false;
+  #callbackFailed = false;
+
+  constructor(options: ServiceRecordsOptions) {
+    this.serviceId = options.serviceId;
+    this.logger = options.logger.child({ service: options.serviceId });
+    this.#loggers = new Map([[LOGGER_NAME, this.logger]]);
+    for (const [name, logger] of Object.entries(options.loggers ?? {})) this.#loggers.set(name, logger.child({ service: options.serviceId }));
+    this.#logOutput = options.logOutput;
+    this.#redact = options.redact;
+    this.#redactCheck = options.redactCheck;
+  }
+
+  /** Adds a subscriber to every later record; returns the unsubscribe function. A throwing one is reported once. */
+  subscribe(listener: OnLog): () => void {
+    this.#subscribers.add(listener);
+    return () => this.#subscribers.delete(listener);
+  }
+
+  /**
+   * The lines of `block` are about to be delivered (null: they have been).
+   * One check over the whole chunk decides whether its lines need masking one
+   * by one; a busy service's chunks without secret syntax skip it.
+   */
+  block(block: string | null): void {
+    this.#clean = block !== null && (this.#subscribers.size !== 0 || this.#logOutput) && !this.#redactCheck(block);
+  }
+
+  /**
+   * A message about the service (stream `'system'`), or a line of another
+   * program run for it (an installer: `stream` `'stdout'`/`'stderr'`, on the
+   * logger `logger` names).
+   */
+  system(level: LevelKey, message: string, detail?: { fields?: Record<string, unknown>; stream?: OutputStream; logger?: string }): void {
+    const name = detail?.logger ?? LOGGER_NAME;
+    const stream = detail?.stream ?? 'system';
+    const logger = this.#loggers.get(name) ?? this.logger;
+    const fields = stream === 'system' ? detail?.fields : { ...detail?.fields, stream };
+    if (fields === undefined) logger[level](message);
+    else logger[level](fields, message);
+    this.#deliver(this.record(level, message, stream, Date.now(), name));
+  }
+
+  /** A debug detail for the logger only (environment keys, file lists). */
+  debug(message: string, fields?: Record<string, unknown>): void {
+    if (fields === undefined) this.logger.debug(message);
+    else this.logger.debug(fields, message);
+  }
+
+  /** One line the service wrote; `time` is when its chunk arrived (one clock read per chunk, not per line). */
+  output(stream: 'stdout' | 'stderr', text: string, split: boolean, time: number): void {
+    if (!this.#logOutput && this.#subscribers.size === 0) return;
+    // Masked before it goes anywhere: the logger may be any pino-compatible one, which masks nothing,
+    // and the subscribers feed UIs and API answers.
+    const masked = this.#clean ? text : this.#redact(text);
+    if (this.#logOutput) this.logger.info({ stream }, masked);
+    if (this.#subscribers.size === 0) return;
+    const record = this.record('info', masked, stream, time);
+    if (split) record.split = true;
+    this.#deliver(record);
+  }
+
+  /** A record of this service, as subscribers get it (not logged, not delivered). */
+  record(level: LevelKey, message: string, stream: OutputStream = 'system', time = Date.now(), logger = LOGGER_NAME): ServiceLogRecord {
+    const { level: number, levelName } = LEVEL[level];
+    return { message, level: number, levelName, logger, time, serviceId: this.serviceId, stream };
+  }
+
+  #deliver(record: ServiceLogRecord): void {
+    for (const subscriber of this.#subscribers) {
+      try {
+        subscriber(record);
+      } catch (error) {
+        this.callbackFailed(error);
+      }
+    }
+  }
+
+  /** A broken callback must not stop the capture or the run; say so once. */
+  callbackFailed(error: unknown): void {
+    if (this.#callbackFailed) return;
+    this.#callbackFailed = true;
+    this.logger.warn({ err: error }, '[@pactown/sandbox] a log callback threw (onLog threw); capture and the run go on, and further errors from it are ignored');
+  }
+}
+
+const noop = (): void => {};
+
+/** A logger that drops everything (benchmarks and tests that count only the callback). */
+export const silentLogger: SandboxLogger = {
+  debug: noop,
+  info: noop,
+  warn: noop,
+  error: noop,
+  child: () => silentLogger,
+};
