@@ -9,7 +9,8 @@
 import { createInterface } from 'node:readline';
 import { startLokiReceiver } from '@pactown/loki-receiver';
 
-const receiver = await startLokiReceiver({ host: '127.0.0.1', port: 0 });
+// Loki 3's ingestion rate limits off: the soak's only faults are the ones it asks for.
+const receiver = await startLokiReceiver({ host: '127.0.0.1', port: 0, ingestionRateBytes: Number.POSITIVE_INFINITY, perStreamRateBytes: Number.POSITIVE_INFINITY });
 const reply = (obj: unknown) => process.stdout.write(`${JSON.stringify(obj)}\n`);
 reply({ url: receiver.url });
 for await (const text of createInterface({ input: process.stdin })) {
