@@ -262,7 +262,7 @@ export async function benchStreaming(services = 10, perSecond = 1000, seconds = 
     const allEnded = Promise.all(tags.map((t) => new Promise<void>((resolve) => ended.set(t, resolve))));
     // Each service answers /end with how many lines it printed: the count does not depend on any destination.
     const produced = await Promise.all(runs.map(async (r) => Number(await (await fetch(`http://127.0.0.1:${r.port}/end`)).text())));
-    tags.forEach((t, k) => totals.set(t, produced[k]!));
+    for (const [k, t] of tags.entries()) totals.set(t, produced[k]!);
     progress(`window over after ${wall.toFixed(0)} s; waiting for every service's total on SSE`);
     // Every line is on its way once each total has come through the SSE stream (at most 120 s).
     const totalsIn = await Promise.race([allEnded.then(() => true), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 120_000))]);
