@@ -4,7 +4,7 @@
  * a died report produced the moment it ends.
  */
 import { captureStream } from './capture.js';
-import { trackGroup } from './cleanup.js';
+import { stoppingForExit, trackGroup } from './cleanup.js';
 import { type CommandPlan, planCommand } from './command.js';
 import { buildDiedReport, findEnvDir, listFilesSync } from './died-report.js';
 import { buildEnv } from './env.js';
@@ -89,7 +89,7 @@ export class ServiceProcess {
       if (this.pid === null) void this.#onExit(null, null, error, streamsClosed);
     });
     if (this.pid !== null) {
-      if (o.stopOnExit) this.#untrack = trackGroup(this.pid, o.killGraceMs);
+      if (o.stopOnExit) this.#untrack = trackGroup(this.pid, o.killGraceMs, this.ended);
       this.#log.system('info', `Process started with PID: ${this.pid}`);
     }
   }
@@ -166,6 +166,7 @@ export class ServiceProcess {
   ): Promise<void> {
     if (this.#exited) return;
     this.#exited = true;
+    if (stoppingForExit()) this.#stoppedByUs = true;
     const endedAt = Date.now();
     const o = this.#o;
     // A grandchild may hold the pipes open: wait for them only briefly.
