@@ -5,7 +5,8 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { defineOptions } from '@pactown/options';
-import { getLogger, getRedactor } from '@pactown/log-core';
+import { collectSecretValues, createLineMasker, getLogger, getRedactor } from '@pactown/log-core';
+import type { StreamMasker } from './service-records.js';
 import { isValidServiceId } from '../workspace/service-id.js';
 import { LOGGER_NAME, type OnLog } from './service-records.js';
 import type { IsolationOptions } from './isolation/prepare.js';
@@ -169,4 +170,33 @@ export function defaultRedact(text: string): string {
 export function defaultRedactCheck(block: string): boolean {
   const redactor = getRedactor() as Partial<ReturnType<typeof getRedactor>>;
   return typeof redactor.mayNeedRedaction === 'function' ? redactor.mayNeedRedaction(block) : true;
+}
+
+/**
+ * How a service's text is masked, decided once when it starts: with the
+ * default `redact`, log-core's redactor plus the values of secret-named
+ * variables of the service's own `env` and of this process's environment
+ * (masked wherever they appear, as a CI system masks its secrets), and one
+ * streaming masker per output stream (a PEM block spans lines and chunks).
+ * With your own `redact`, that function, line by line.
+ */
+export function createMasking(o: Pick<NormalizedStartOptions, 'redact' | 'redactCheck' | 'env'>, custom: boolean): {
+  text: (text: string) => string;
+  streams: Record<'stdout' | 'stderr', StreamMasker>;
+} {
+  if (custom) {
+    const masker: StreamMasker = { line: o.redact, mayNeedRedaction: o.redactCheck };
+    return { text: o.redact, streams: { stdout: masker, stderr: masker } };
+  }
+  const env: Record<string, string | undefined> = { ...process.env };
+  for (const [key, value] of Object.entries(o.env ?? {})) env[key] = value === undefined ? undefined : String(value);
+  const base = getRedactor();
+  const known = collectSecretValues(env, base);
+  const redactor = known.length === 0 ? base : base.withKnownValues(known);
+  const stream = (): StreamMasker => {
+    const masker = createLineMasker(redactor);
+    const check = o.redactCheck === defaultRedactCheck ? (block: string) => masker.mayNeedRedaction(block) : (block: string) => masker.inBlock || o.redactCheck(block);
+    return { line: (text) => masker.line(text), mayNeedRedaction: check };
+  };
+  return { text: (text) => redactor.redactText(text), streams: { stdout: stream(), stderr: stream() } };
 }

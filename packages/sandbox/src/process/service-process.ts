@@ -4,7 +4,7 @@
  * a died report produced the moment it ends.
  */
 import { captureStream } from './capture.js';
-import { trackGroup } from './cleanup.js';
+import { stoppingForExit, trackGroup } from './cleanup.js';
 import { type CommandPlan, planCommand } from './command.js';
 import { buildDiedReport, findEnvDir, listFilesSync } from './died-report.js';
 import { buildEnv } from './env.js';
@@ -14,7 +14,7 @@ import type { IsolationMode } from './isolation/mode.js';
 import { type PreparedStart, prepareStart } from './isolation/prepare.js';
 import { stopSandbox } from './isolation/stop-sandbox.js';
 import { oomKillCount } from './oom.js';
-import { type NormalizedStartOptions, type StartOptions, nonNegativeInt, normalizeStartOptions } from './options.js';
+import { type NormalizedStartOptions, type StartOptions, createMasking, nonNegativeInt, normalizeStartOptions } from './options.js';
 import { ServiceRecords } from './service-records.js';
 import { spawnService } from './spawn.js';
 import { stopSequence } from './stop.js';
@@ -66,14 +66,16 @@ export class ServiceProcess {
     this.serviceId = o.serviceId;
     this.cwd = o.cwd;
     this.#plan = planCommand(o.command, o.args, o.shell);
-    this.command = o.redact(this.#plan.display);
+    const masking = createMasking(o, options.redact !== undefined);
+    this.command = masking.text(this.#plan.display);
     this.viaShell = this.#plan.shellStays;
     this.ended = new Promise((resolve) => {
       this.#resolveEnded = resolve;
     });
     this.#log =
       records ??
-      new ServiceRecords({ serviceId: o.serviceId, logger: o.logger, logOutput: o.logOutput, redact: o.redact, redactCheck: o.redactCheck });
+      new ServiceRecords({ serviceId: o.serviceId, logger: o.logger, logOutput: o.logOutput });
+    this.#log.useMaskers(masking.streams);
     if (o.onLog !== undefined) this.#log.subscribe(o.onLog, { shows: true });
     this.#tails.stdout = new TailBuffer(o.tailBytes);
     this.#tails.stderr = new TailBuffer(o.tailBytes);
@@ -106,7 +108,7 @@ export class ServiceProcess {
       if (this.pid === null) void this.#onExit(null, null, error, streamsClosed);
     });
     if (this.pid !== null) {
-      if (o.stopOnExit) this.#untrack = trackGroup(this.pid, o.killGraceMs);
+      if (o.stopOnExit) this.#untrack = trackGroup(this.pid, o.killGraceMs, this.ended);
       this.#log.system('info', `Process started with PID: ${this.pid}`);
     }
   }
@@ -139,7 +141,7 @@ export class ServiceProcess {
         ended: this.ended,
         running: () => this.running,
         onLine: (listener) => this.onLog(listener),
-        recentLines: () => [...this.#maskedLines(this.#tails.stdout), ...this.#maskedLines(this.#tails.stderr)],
+        recentLines: () => [...this.#tailLines(this.#tails.stdout), ...this.#tailLines(this.#tails.stderr)],
         timeout: (timeoutMs, message) => {
           this.#timedOut = { timeoutMs, message };
           return this.stop();
@@ -149,12 +151,9 @@ export class ServiceProcess {
     );
   }
 
-  /** The lines of a tail, each masked as a live line would be (a tail without secret syntax skips it). */
-  #maskedLines(tail: TailBuffer): string[] {
-    const { text } = tail.snapshot();
-    const lines = text.split('\n').map((line) => (line.endsWith('\r') ? line.slice(0, -1) : line));
-    const redact = this.#o.redact;
-    return this.#o.redactCheck(text) ? lines.map((line) => redact(line)) : lines;
+  /** The lines of a tail (masked already: a tail holds only masked text). */
+  #tailLines(tail: TailBuffer): string[] {
+    return tail.snapshot().text.split('\n').map((line) => (line.endsWith('\r') ? line.slice(0, -1) : line));
   }
 
   /**
@@ -189,6 +188,7 @@ export class ServiceProcess {
   ): Promise<void> {
     if (this.#exited) return;
     this.#exited = true;
+    if (stoppingForExit()) this.#stoppedByUs = true;
     const endedAt = Date.now();
     const o = this.#o;
     // A grandchild may hold the pipes open: wait for them only briefly.
@@ -217,7 +217,6 @@ export class ServiceProcess {
       files,
       startedAt: this.startedAt,
       endedAt,
-      redact: o.redact,
       facts: {
         stoppedByUs: this.#stoppedByUs,
         timedOut: this.#timedOut !== null,
