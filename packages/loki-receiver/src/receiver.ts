@@ -4,6 +4,8 @@ import { ReceiverCore, SINGLE_TENANT } from './core.js';
 import { rejectUnknownKeys } from '@pactown/options';
 import { CODES, LokiReceiverError, badArgument } from './errors.js';
 import { createHandler } from './http/handler.js';
+import { parseMetricQuery } from './logql/metric.js';
+import { type MetricSeries, runMetricRange } from './metric-query.js';
 import { normalizeOptions } from './options.js';
 import { toNanoseconds } from './time-format.js';
 import type {
@@ -178,6 +180,19 @@ export class LokiReceiver {
     const start = options.start === undefined ? -(2n ** 63n) : toNanoseconds(options.start, 'start');
     const end = options.end === undefined ? 2n ** 63n : toNanoseconds(options.end, 'end');
     return this.#core.query(logql, options.tenant ?? SINGLE_TENANT, { start, end, limit, direction, categorizeLabels: options.categorizeLabels === true });
+  }
+
+  /**
+   * Runs a LogQL metric query (`count_over_time`, `rate`, `bytes_over_time`,
+   * `bytes_rate` inside `sum`/`count`/`avg`/`min`/`max`/`topk`/`bottomk` by or
+   * without labels) as query_range does: a matrix over [start, end] by `step`.
+   */
+  queryMetric(logql: string, options: { start: bigint | string | number | Date; end: bigint | string | number | Date; step: number; tenant?: string }): MetricSeries[] {
+    rejectUnknownKeys(options, ['start', 'end', 'step', 'tenant'], { pkg: '@pactown/loki-receiver', prefix: 'PACTOWN_RECEIVER', where: 'queryMetric() options' });
+    if (!(options.step > 0)) throw badArgument(`queryMetric step must be milliseconds > 0, got ${String(options.step)}`);
+    const start = toNanoseconds(options.start, 'start');
+    const end = toNanoseconds(options.end, 'end');
+    return runMetricRange(this.#core.store, options.tenant ?? SINGLE_TENANT, parseMetricQuery(logql), start, end, BigInt(Math.round(options.step * 1e6)));
   }
 
   /** Request, byte and line counters. */

@@ -103,7 +103,7 @@ class Parser {
 export function parseSelector(p: Parser, equalityOnly: boolean): Matcher[] {
   const first = p.peek();
   if (first.kind === 'IDENT' && METRIC_FUNCTIONS.test(first.text)) {
-    throw new LokiHttpError(400, `parse error at line 1, col ${first.col}: metric queries are not supported by this receiver (log queries only)`);
+    throw new LokiHttpError(400, `parse error at line 1, col ${first.col}: a metric query is not a log query (use query_range or queryMetric())`);
   }
   p.expect('LBRACE', '{');
   const matchers: Matcher[] = [];

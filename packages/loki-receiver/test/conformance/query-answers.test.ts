@@ -96,7 +96,7 @@ describe('LogQL the receiver reads, and what it says it does not (docs: LogQL lo
     expect(shared.get().query('{test="test"} # all of it\n |= "line2"').result.flatMap((s) => s.values.map((v) => v[1]))).toEqual(['super line2']);
   });
 
-  it.each(['{test="test"} | regexp "(?P<x>.)"', '{test="test"} | pattern "<_> <x>"', '{test="test"} | json a="b"', '{test="test"} |= ip("10.0.0.1")', 'sum by (level) (count_over_time({test="test"}[5m]))', '{test="test"} | line_format "{{.msg}}"'])(
+  it.each(['{test="test"} | regexp "(?P<x>.)"', '{test="test"} | pattern "<_> <x>"', '{test="test"} | json a="b"', '{test="test"} |= ip("10.0.0.1")', 'avg_over_time({test="test"} | logfmt | unwrap x [5m])', '{test="test"} | line_format "{{.msg}}"'])(
     'answers 400 "not supported" to the valid query %s, never a plain syntax error',
     async (query) => {
       const res = await fetch(`${shared.get().url}/loki/api/v1/query_range?${new URLSearchParams({ query })}`);
