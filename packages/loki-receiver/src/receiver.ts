@@ -4,6 +4,7 @@ import { ReceiverCore, SINGLE_TENANT } from './core.js';
 import { rejectUnknownKeys } from '@pactown/options';
 import { CODES, LokiReceiverError, badArgument } from './errors.js';
 import { createHandler } from './http/handler.js';
+import { createTailHandler } from './http/tail.js';
 import { parseMetricQuery } from './logql/metric.js';
 import { type MetricSeries, runMetricRange } from './metric-query.js';
 import { normalizeOptions } from './options.js';
@@ -26,6 +27,7 @@ export class LokiReceiver {
   #port: number;
   #mode: 'up' | 'refuse' | 'reset' = 'up';
   #closed = false;
+  #tail: ReturnType<typeof createTailHandler> | undefined;
 
   /** @internal Use {@link startLokiReceiver}. */
   constructor(options: LokiReceiverOptions = {}) {
@@ -57,6 +59,13 @@ export class LokiReceiver {
   /** @internal */
   async listen(): Promise<void> {
     const server = createServer({ keepAliveTimeout: 5000 }, createHandler(this.#core, this));
+    this.#tail ??= createTailHandler(this.#core);
+    const tail = this.#tail;
+    server.on('upgrade', (req, socket, head) => {
+      const url = new URL(req.url ?? '/', 'http://receiver.invalid');
+      if (url.pathname === '/loki/api/v1/tail' && this.#mode === 'up') tail.upgrade(req, socket, head, url);
+      else socket.destroy();
+    });
     server.on('connection', (socket: Socket) => {
       if (this.#mode === 'reset') {
         socket.resetAndDestroy();
@@ -126,6 +135,7 @@ export class LokiReceiver {
   /** Stops the server for good. */
   async close(): Promise<void> {
     this.#closed = true;
+    this.#tail?.close();
     await this.#stopListening();
   }
 
