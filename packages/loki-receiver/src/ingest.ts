@@ -5,7 +5,7 @@ import { detectLevel } from './push/detect-level.js';
 import { GroupedErrors } from './push/grouped-errors.js';
 import { MetadataNameError, normalizeMetadata } from './push/metadata.js';
 import { RateLimiter } from './rate-limit.js';
-import type { Store } from './store.js';
+import type { Store, StreamData } from './store.js';
 import { formatGoTime, formatRfc3339 } from './time-format.js';
 import { joinNs } from './timestamp.js';
 import type { Labels } from './types.js';
@@ -33,6 +33,21 @@ function metadataCount(meta: Labels | undefined): number {
   let count = 0;
   for (const _ in meta) count += 1;
   return count;
+}
+
+/** A set of listeners; `add` returns the function that removes one. */
+export class StoredListeners {
+  readonly #set = new Set<(tenant: string, stream: StreamData, indexes: number[]) => void>();
+  add(fn: (tenant: string, stream: StreamData, indexes: number[]) => void): () => void {
+    this.#set.add(fn);
+    return () => this.#set.delete(fn);
+  }
+  get size(): number {
+    return this.#set.size;
+  }
+  emit(tenant: string, stream: StreamData, indexes: number[]): void {
+    for (const fn of this.#set) fn(tenant, stream, indexes);
+  }
 }
 
 /** Loki's `reason` for a stream refused by ValidateLabels (pkg/validation/validate.go). */
@@ -86,6 +101,9 @@ export class Ingester {
   readonly #labels: LabelValidator;
   readonly limiter: RateLimiter;
   readonly streamLimiter: RateLimiter;
+
+  /** Listeners told which lines of a stream a push stored (the tail endpoint). */
+  readonly onStored = new StoredListeners();
 
   /** Called for every refused line with Loki's `reason` label of `loki_discarded_samples_total`. */
   onDiscard: ((tenant: string, reason: string, lines: number, bytes: number) => void) | undefined;
@@ -261,6 +279,8 @@ export class Ingester {
     let lastWasRateLimit = false;
     const limiter = this.streamLimiter;
     const limiterKey = `${tenant}\u0000${s.key}`;
+    const watched = this.onStored.size > 0;
+    const storedAt: Array<[number, number]> = [];
     for (const i of good) {
       const ms = raw.ms[i]!;
       const sub = raw.sub[i]!;
@@ -274,6 +294,7 @@ export class Ingester {
         if (result === 'stored') {
           stored += 1;
           storedBytes += size;
+          if (watched) storedAt.push([ms, sub]);
         }
         else if (result === 'duplicate') duplicates += 1;
         else {
@@ -289,6 +310,17 @@ export class Ingester {
           failed.push(`entry with timestamp ${formatGoTime(joinNs(ms, sub))} ignored, reason: '${reason}',`);
         }
       }
+    }
+    if (watched && storedAt.length > 0) {
+      // Indexes shift as lines are inserted: find each stored line by its time once the push is in.
+      const seen = new Map<string, number>();
+      const indexes = storedAt.map(([ms, sub]) => {
+        const key = `${ms}:${sub}`;
+        const n = seen.get(key) ?? 0;
+        seen.set(key, n + 1);
+        return stream.bound(ms, sub, true) - 1 - n;
+      });
+      this.onStored.emit(tenant, stream, indexes);
     }
     if (failures === 0) return { stored, storedBytes, duplicates };
     failed.push(`user '${tenant}', total ignored: ${failures} out of ${good.length} for stream: ${s.key}`);

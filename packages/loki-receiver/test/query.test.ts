@@ -156,8 +156,8 @@ describe('parse errors', () => {
   });
 
   it('says plainly that parsers and metric queries are not supported', async () => {
-    expect(await parseErr('{service="api"} | json')).toContain('not supported by this receiver');
-    expect(await parseErr('count_over_time({service="api"}[5m])')).toContain('not supported by this receiver');
+    expect(await parseErr('{service="api"} | regexp "(?P<x>.)"')).toContain('not supported by this receiver');
+    expect(await parseErr('sum_over_time({service="api"} | logfmt | unwrap took [5m])')).toContain('not supported by this receiver');
   });
 
   it('answers log queries on the instant endpoint as Loki 3 does', async () => {
