@@ -107,6 +107,13 @@ function convert(line: string, formatter: Formatter, min: number, redact: boolea
   }
 }
 
+// A reader that closes early (`| head -1`) ends us quietly, as Unix tools end on SIGPIPE.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(0);
+  process.stderr.write(`pactown-log: cannot write to stdout: ${error.message}\n`);
+  process.exit(1);
+});
+
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;

@@ -59,6 +59,8 @@ export interface LoggingConfig {
   env?: boolean | Readonly<Record<string, string | undefined>>;
   /** Install the exit/signal flush (see `handleExit`). @default false */
   handleExit?: boolean | HandleExitOptions;
+  /** Write what every handler holds at exit (an `'exit'` listener installed when the first file is opened), also without `handleExit`. @default true */
+  flushOnExit?: boolean;
   /** Python's last resort: WARNING+ records that meet no handler are written to stderr. @default true */
   lastResort?: boolean;
   /** Keep handlers from an earlier `configure()`; by default they are detached and closed. @default false */

@@ -48,6 +48,7 @@ export function configure(config: LoggingConfig = {}): ConfigureResult {
   if (redactor !== undefined) setRedactor(redactor);
   if (config.redactMessages !== undefined) settings.redactMessages = config.redactMessages === true;
   if (config.lastResort !== undefined) settings.lastResort = config.lastResort === true;
+  if (config.flushOnExit !== undefined) settings.flushOnExit = config.flushOnExit === true;
   const attachedTo = new Map<Handler, string[]>();
   for (const [name, cfg] of loggers) {
     const logger = getLogger(name);

@@ -22,8 +22,29 @@ export interface HandlerSpec {
   close?(): Promise<void> | void;
 }
 
+/** A handler's state for `/health` and `/metrics` (see `handlerHealth()`). */
+export interface HandlerHealth {
+  name: string;
+  /** `'degraded'` while writes fail (the handler retries on its own), `'closed'` after `close()`. */
+  state: 'ok' | 'degraded' | 'closed';
+  /** Records that could not be written (lost), since the handler was made. */
+  errors: number;
+  /** Stream handlers: lines dropped because the reader was slow. */
+  dropped?: number;
+  /** The last failure's message, while degraded. */
+  lastError?: string;
+  /** When the handler became degraded (ms since the epoch). */
+  degradedSince?: number;
+}
+
 /** A handler made by {@link createHandler}: a {@link Handler} with its formatter and a way to report asynchronous failures. */
 export interface ManagedHandler extends Handler {
+  /** State for `/health` and `/metrics`. */
+  readonly health: HandlerHealth;
+  /** Marks the handler degraded (writes fail; it retries on its own) after `fail()`; `recover()` ends it. */
+  degrade(error: unknown): void;
+  /** Writes succeed again: reported once on stderr with the records lost meanwhile. */
+  recover(): void;
   readonly formatter: Formatter;
   setFormatter(formatter: Formatter): void;
   /** Reports a failure that happened outside `emit` (a stream error event): counted, reported once on stderr. */
@@ -40,6 +61,9 @@ class ManagedHandlerImpl implements ManagedHandler {
   #errors = 0;
   #reported = false;
   #closing: Promise<void> | undefined;
+  #degradedSince: number | undefined;
+  #lastError: string | undefined;
+  #errorsAtDegrade = 0;
   readonly #spec: HandlerSpec;
 
   constructor(spec: HandlerSpec) {
@@ -64,6 +88,39 @@ class ManagedHandlerImpl implements ManagedHandler {
 
   get closed(): boolean {
     return this.#closing !== undefined;
+  }
+
+  get health(): HandlerHealth {
+    const out: HandlerHealth = {
+      name: this.name,
+      state: this.#closing !== undefined ? 'closed' : this.#degradedSince !== undefined ? 'degraded' : 'ok',
+      errors: this.#errors,
+    };
+    const dropped = (this as { dropped?: unknown }).dropped;
+    if (typeof dropped === 'number') out.dropped = dropped;
+    if (this.#degradedSince !== undefined) {
+      out.degradedSince = this.#degradedSince;
+      if (this.#lastError !== undefined) out.lastError = this.#lastError;
+    }
+    return out;
+  }
+
+  degrade(error: unknown): void {
+    this.#lastError = error instanceof Error ? `${(error as NodeJS.ErrnoException).code ?? error.name}: ${error.message}` : String(error);
+    if (this.#degradedSince !== undefined) return;
+    this.#degradedSince = Date.now();
+    this.#errorsAtDegrade = this.#errors;
+  }
+
+  recover(): void {
+    if (this.#degradedSince === undefined) return;
+    const lost = this.#errors - this.#errorsAtDegrade;
+    const seconds = ((Date.now() - this.#degradedSince) / 1000).toFixed(1);
+    this.#degradedSince = undefined;
+    this.#lastError = undefined;
+    // A later failure is a new episode: reported again.
+    this.#reported = false;
+    warnStderr(`handler ${this.name} recovered after ${seconds} s; ${lost} records were lost while it failed (counted in handler.errors).`);
   }
 
   setLevel(level: LevelInput): void {

@@ -1,4 +1,19 @@
+import type { HandlerHealth } from './handler.js';
 import { liveHandlers } from './live.js';
+
+/**
+ * The state of every open handler, for an application's `/health` and
+ * `/metrics`: `'degraded'` while its writes fail (it retries on its own), with
+ * the records it lost (`errors`) and, for streams, the lines it dropped.
+ */
+export function handlerHealth(): HandlerHealth[] {
+  const out: HandlerHealth[] = [];
+  for (const handler of liveHandlers) {
+    const health = (handler as { health?: HandlerHealth }).health;
+    out.push(health ?? { name: handler.name, state: 'ok', errors: handler.errors });
+  }
+  return out;
+}
 
 /** Resolves once every open handler (files, streams, worker transports) has written what it was given. */
 export async function flush(): Promise<void> {
@@ -31,6 +46,49 @@ export interface HandleExitOptions {
 
 let installed: (() => void) | undefined;
 
+/**
+ * The key (for `Symbol.for`) of the exit registry on `globalThis`, shared by
+ * every copy of log-core and by other packages without importing each other:
+ * `{ version: 1, exiter?: string, tasks: Set<(signal) => unknown>, cooperative: Set<Function> }`.
+ * While `handleExit()` is installed, `exiter` is `'@pactown/log-core'`: on a
+ * signal it awaits every `tasks` entry (stop services), flushes, then ends the
+ * process. A package with its own signal listener adds it to `cooperative`
+ * (so it is not taken for the application's) and, while `exiter` is set,
+ * leaves the exit to it.
+ */
+export const EXIT_REGISTRY_KEY = 'pactown.exit';
+
+/** The shared exit registry (see {@link EXIT_REGISTRY_KEY}). */
+export interface ExitRegistry {
+  readonly version: 1;
+  exiter: string | undefined;
+  readonly tasks: Set<(signal: NodeJS.Signals) => unknown>;
+  readonly cooperative: Set<(...args: any[]) => unknown>;
+}
+
+/** The process's exit registry, created on first use (not at import). */
+export function exitRegistry(): ExitRegistry {
+  const g = globalThis as unknown as Record<symbol, ExitRegistry | undefined>;
+  const key = Symbol.for(EXIT_REGISTRY_KEY);
+  g[key] ??= { version: 1, exiter: undefined, tasks: new Set(), cooperative: new Set() };
+  return g[key]!;
+}
+
+/** Adds work that must finish before logs are flushed and the process ends on a signal (stopping services). Returns its remover. */
+export function registerExitTask(task: (signal: NodeJS.Signals) => unknown): () => void {
+  if (typeof task !== 'function') throw new TypeError(`[@pactown/log-core] registerExitTask() takes a function, not ${typeof task}.`);
+  const tasks = exitRegistry().tasks;
+  tasks.add(task);
+  return () => tasks.delete(task);
+}
+
+/** signal-exit's listeners re-raise a signal only when they are alone: they wait for us, so they do not count as an application's. */
+function signalExitListeners(): number {
+  const v4 = (globalThis as unknown as Record<symbol, { count?: unknown } | undefined>)[Symbol.for('signal-exit emitter')];
+  const v3 = (process as unknown as { __signal_exit_emitter__?: { count?: unknown } }).__signal_exit_emitter__;
+  return (typeof v4?.count === 'number' ? v4.count : 0) + (typeof v3?.count === 'number' ? v3.count : 0);
+}
+
 /** Validates {@link handleExit}'s options (`prefix` names where they came from, e.g. `'handleExit.'`) and fills in the defaults. */
 export function checkHandleExitOptions(options: HandleExitOptions, prefix = ''): Required<HandleExitOptions> {
   if (options === null || typeof options !== 'object') {
@@ -59,22 +117,38 @@ export function handleExit(options: HandleExitOptions = {}): () => void {
   if (installed !== undefined) return installed;
 
   const onExit = () => flushSync();
+  const registry = exitRegistry();
+  let stopping = false;
   const onSignal = (signal: NodeJS.Signals) => {
-    const others = process.listenerCount(signal) - 1;
+    if (stopping) return;
+    stopping = true;
+    const listeners = process.listeners(signal).filter((l) => l !== onSignal && !registry.cooperative.has(l));
+    const others = listeners.length - signalExitListeners();
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<void>((resolve) => {
       timer = setTimeout(resolve, timeoutMs);
     });
-    void Promise.race([flush(), timeout]).then(() => {
+    const work = (async () => {
+      await Promise.allSettled([...registry.tasks].map(async (task) => task(signal)));
+      await flush();
+    })();
+    void Promise.race([work, timeout]).then(() => {
       clearTimeout(timer);
+      stopping = false;
+      // An application's own listener decides when to exit.
       if (others > 0) return;
+      // Cooperating listeners would catch the raised signal again: they are done, take them off first.
+      for (const l of registry.cooperative) process.removeListener(signal, l as (s: NodeJS.Signals) => void);
       process.removeListener(signal, onSignal);
+      // signal-exit's listeners, now alone, run their exit hooks and raise it again; otherwise the default action ends us.
       process.kill(process.pid, signal);
     });
   };
   process.on('exit', onExit);
   for (const signal of signals) process.on(signal, onSignal);
+  registry.exiter = '@pactown/log-core';
   installed = () => {
+    if (registry.exiter === '@pactown/log-core') registry.exiter = undefined;
     process.removeListener('exit', onExit);
     for (const signal of signals) process.removeListener(signal, onSignal);
     installed = undefined;

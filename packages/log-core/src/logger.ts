@@ -103,7 +103,7 @@ function dispatch(logger: any, obj: unknown, msg: unknown, level: number): void 
     }
   }
   if (!wanted) {
-    if (chain.length === 0 && settings.lastResort && level >= LEVELS.WARNING) lastResort(logger, node, obj, msg, level);
+    if (chain.length === 0 && settings.lastResort && level >= LEVELS.WARNING && !isLibraryLogger(node.name)) lastResort(logger, node, obj, msg, level);
     return;
   }
   handTo(chain, level, safeRecord(logger, node, obj, msg, level));
@@ -154,7 +154,7 @@ function logMethod(this: any, args: unknown[], method: (...a: unknown[]) => void
 function deliver(node: LoggerNode, level: number, make: () => LogRecord): void {
   const chain = node.chainVersion === topology.version ? node.chain : node.resolveChain();
   if (chain.length === 0) {
-    if (settings.lastResort && level >= LEVELS.WARNING) writeLastResort(make());
+    if (settings.lastResort && level >= LEVELS.WARNING && !isLibraryLogger(node.name)) writeLastResort(make());
     return;
   }
   handTo(chain, level, make());
@@ -179,6 +179,17 @@ function describe(error: unknown): string {
   } catch {
     return 'unreadable error';
   }
+}
+
+/**
+ * `pactown` and its descendants are the loggers of our own libraries. Python's
+ * advice for a library is a `NullHandler` on its top logger, so that an
+ * application that configured no logging gets no output from it (the library
+ * reports through its own callbacks, such as sandbox's `onLog`, which would
+ * otherwise print every warning twice). The last resort keeps them silent.
+ */
+function isLibraryLogger(name: string): boolean {
+  return name === 'pactown' || name.startsWith('pactown.');
 }
 
 function lastResort(logger: any, node: LoggerNode, obj: unknown, msg: unknown, level: number): void {

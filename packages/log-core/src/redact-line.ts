@@ -49,22 +49,25 @@ export interface Engine {
 
 const PEM_BEGIN = /-----BEGIN ((?:[A-Z0-9]+ )*)PRIVATE KEY(?: BLOCK)?-----/;
 const PEM_END = /-----END ((?:[A-Z0-9]+ )*)PRIVATE KEY(?: BLOCK)?-----/;
-const YAML = /^(\s*(?:-\s+)?)(["']?)([A-Za-z0-9_.-]{1,128})\2(\s*:\s+)([^\s"'#|>][^\r]*)/;
+// Values stop at U+2400-U+2421 too: text whose control characters are shown as pictures (␊) keeps its lines apart.
+const YAML = /^(\s*(?:-\s+)?)(["']?)([A-Za-z0-9_.-]{1,128})\2(\s*:\s+)([^\s"'#|>\u2400-\u2421][^\r\u2400-\u2421]*)/;
 // The key and separator only: a value is read (VALUE) when the key names a secret, so a non-secret
 // pair's value is still searched for keys (`Error: DB_PASSWORD=x`).
 const KEY_SEP = /(?<![A-Za-z0-9_.-])(["']?)([A-Za-z0-9_.-]{1,128})\1(\s*[=:]\s*)/g;
-const VALUE = /"(?:[^"\\]|\\.)*"|'[^']*'|[^\s"'&,;]+/y;
+const VALUE = /"(?:[^"\\\u2400-\u2421]|\\.)*"|'[^'\u2400-\u2421]*'|[^\s"'&,;\u2400-\u2421]+/y;
 // A header's value runs to the end of the line, or to the quote that opened it (`-H "Authorization: ..."`).
 // The registered HTTP authentication schemes (and common vendor ones) stay readable; any other first word is masked too.
-const HEADER = /(?<![A-Za-z0-9_-])(["']?)((?:proxy-)?authorization|set-cookie|cookie)(\s*[:=]\s*)(?:(basic|bearer|digest|token|negotiate|ntlm|hoba|mutual|oauth|apikey|key|dpop|gnap|vapid|ssws|splunk|privacy-token|concealed|scram-sha-1|scram-sha-256|aws4-hmac-sha256)(\s+)(?=[^\s"']))?([^\s"'][^\r]*)/gi;
+const HEADER = /(?<![A-Za-z0-9_-])(["']?)((?:proxy-)?authorization|set-cookie|cookie)(\s*[:=]\s*)(?:(basic|bearer|digest|token|negotiate|ntlm|hoba|mutual|oauth|apikey|key|dpop|gnap|vapid|ssws|splunk|privacy-token|concealed|scram-sha-1|scram-sha-256|aws4-hmac-sha256)(\s+)(?=[^\s"']))?([^\s"'\u2400-\u2421][^\r\u2400-\u2421]*)/gi;
 const FLAG = /(^|\s)(--?[A-Za-z][\w-]{0,64})(\s+|=)("[^"]*"|'[^']*'|[^\s"'-][^\s"']*)/g;
 const BEARER = /\b(Bearer)(\s+)([A-Za-z0-9._~+/=-]{6,})/gi;
+// `Token` is also an English word: only a value with a digit is taken for a credential (`Token expired` stays).
+const TOKEN_SCHEME = /\b(Token)(\s+)(?=[A-Za-z._~+/=-]*[0-9])([A-Za-z0-9._~+/=-]{6,})/gi;
 const BASIC = /\b(Basic)(\s+)([A-Za-z0-9+/]{8,}={0,2})(?![\w+/=])/gi;
 const URL_PASSWORD = /(?<![A-Za-z0-9+.-])([a-z][a-z0-9+.-]{0,30}:\/\/)([^\s:/@]{0,256}):([^\s/?#]{1,256})@/gi;
 const URL_USER = /(?<![A-Za-z0-9+.-])([a-z][a-z0-9+.-]{0,30}:\/\/)([A-Za-z0-9_~%.-]{16,256})@/gi;
 const AWS_ID = /(?<![A-Za-z0-9_-])(?:AKIA|ASIA)[0-9A-Z]{16}(?![A-Za-z0-9_-])/;
 const AWS_SECRET = /(?<![A-Za-z0-9/+=])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])/g;
-const SCHEME = /bearer|basic/i;
+const SCHEME = /bearer|basic|token/i;
 const SPACE_ONLY = /^\s*$/;
 const BODY = /^(\s*)([\s\S]*?)(\s*)$/;
 
@@ -172,7 +175,7 @@ export function createEngine(config: EngineConfig): Engine {
   // its fragments and stands before `=`/`:` or after `-`/`--`; every other rule starts with a literal.
   const escapeLiteral = (t: string) => t.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
   const starts = [...new Set(config.keyHints.map((k) => escapeLiteral(k.slice(0, 3))))].join('|');
-  const hintParts = ['bearer', 'basic', '-----begin', ':\\/\\/'];
+  const hintParts = ['bearer', 'basic', 'token', '-----begin', ':\\/\\/'];
   if (starts !== '') hintParts.push(`(?:${starts})[A-Za-z0-9_.-]*["']?\\s*[=:]`, `(?:^|\\s)--?[A-Za-z0-9_-]*(?:${starts})`);
   if (tokens !== null) hintParts.push(TOKEN_HINT.source);
   const hint = new RegExp(hintParts.join('|'), 'i');
@@ -250,6 +253,7 @@ export function createEngine(config: EngineConfig): Engine {
     }
     if (scheme && SCHEME.test(line)) {
       line = line.replace(BEARER, (_w, s: string, gap: string) => `${s}${gap}${censor}`);
+      line = line.replace(TOKEN_SCHEME, (_w, s: string, gap: string) => `${s}${gap}${censor}`);
       line = line.replace(BASIC, (whole, s: string, gap: string, token: string) =>
         /[0-9+/=]/.test(token) || (/[a-z]/.test(token) && /[A-Z]/.test(token)) ? `${s}${gap}${censor}` : whole,
       );

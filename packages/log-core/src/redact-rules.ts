@@ -61,7 +61,7 @@ export const DEFAULT_RULES: readonly DefaultRuleInfo[] = Object.freeze(
     { id: 'secret-key-value', description: 'secret-named keys: env/logfmt `K=v`, YAML `k: v` (quoted or not; to the end of the line when the key starts it), JSON `"k": "v"`, headers `x-api-key: v`' },
     { id: 'auth-header', description: '`Authorization`/`Proxy-Authorization` with any scheme (the scheme stays), `Cookie`/`Set-Cookie` values' },
     { id: 'secret-flag', description: 'CLI flags naming a secret: `--password v`, `--token=v`, `-api-key v`' },
-    { id: 'bearer-basic', description: '`Bearer <token>` and `Basic <base64>` anywhere in text' },
+    { id: 'bearer-basic', description: '`Bearer <token>`, `Basic <base64>` and `Token <value with a digit>` anywhere in text (the scheme word stays)' },
     { id: 'url-password', description: 'URL passwords, with or without a user: `scheme://user:pw@host`, `redis://:pw@host`' },
     { id: 'url-token-user', description: 'a token as the URL user: `https://<16+ letters and digits>@host` (`git@`, `user@` stay)' },
     ...TOKEN_FORMATS.map(({ id, description }) => ({ id, description })),

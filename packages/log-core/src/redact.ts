@@ -47,6 +47,8 @@ export interface Redactor {
   applyPaths(fields: Record<string, unknown>): void;
   /** A redactor with the same settings that also masks `values` (say, a run's own secret environment values). */
   withKnownValues(values: readonly string[]): Redactor;
+  /** A redactor with the same settings plus these: lists (`keys`, `paths`, `patterns`, `rules`, `disable`, `knownValues`) are appended, `censor` replaced. */
+  extend(options: RedactorOptions): Redactor;
   /** Number of configured paths. */
   readonly paths: number;
   readonly censor: string;
@@ -164,6 +166,19 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
     knownValues: engine.knownValues,
     paths: paths.length,
     withKnownValues: (values) => createRedactor({ ...opts, knownValues: [...opts.knownValues, ...values] }),
+    extend: (more) => {
+      const add = normalise({ ...more, defaults: opts.defaults });
+      return createRedactor({
+        keys: [...opts.keys, ...add.keys],
+        paths: [...opts.paths, ...add.paths],
+        patterns: [...opts.patterns, ...add.patterns],
+        rules: [...opts.rules, ...add.rules],
+        disable: [...opts.disable, ...add.disable],
+        knownValues: [...opts.knownValues, ...add.knownValues],
+        censor: more.censor ?? opts.censor,
+        defaults: opts.defaults,
+      });
+    },
     isSecretKey,
     redactText,
     mayNeedRedaction,

@@ -4,6 +4,8 @@ export const settings = {
   lastResort: true,
   /** Run `redactText` over every message before handlers see it. */
   redactMessages: true,
+  /** Write what every handler holds in an `'exit'` listener, installed when the first file is opened. */
+  flushOnExit: true,
 };
 
 /** Bumped whenever a handler is attached or removed, or `propagate` changes, so cached handler chains rebuild. */

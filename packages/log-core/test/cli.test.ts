@@ -59,3 +59,27 @@ describe('pactown-log', () => {
     expect(stderr).toContain('Invalid level "LOUD"');
   });
 });
+
+describe('pactown-log | head -1', () => {
+  it('exits quietly (code 0, nothing on stderr) when its reader closes stdout early (was: EPIPE stack trace, exit 1)', async () => {
+    const { spawn } = await import('node:child_process');
+    const fs = await import('node:fs/promises');
+    const os = await import('node:os');
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'log-core-cli-'));
+    try {
+      const line = JSON.stringify({ level: 30, time, name: 'app', msg: 'x'.repeat(200) });
+      const input = path.join(dir, 'in.ndjson');
+      await fs.writeFile(input, `${line}\n`.repeat(20_000));
+      const script = `"${process.execPath}" "${cli}" < "${input}" | head -1 > /dev/null; echo "exit=\${PIPESTATUS[0]}" >&2`;
+      const child = spawn('bash', ['-c', script], { stdio: ['ignore', 'ignore', 'pipe'] });
+      let stderr = '';
+      child.stderr.on('data', (c) => {
+        stderr += c;
+      });
+      await new Promise((r) => child.once('exit', r));
+      expect(stderr.trim()).toBe('exit=0');
+    } finally {
+      await fs.rm(dir, { recursive: true, force: true });
+    }
+  });
+});

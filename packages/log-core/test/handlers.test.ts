@@ -229,6 +229,24 @@ describe('hostile call arguments', () => {
     expect(written).toContain('error anyway\n');
   });
 
+  it('no handler configured: library loggers (pactown.*) print nothing, so output is not doubled; an application logger still gets the last resort', () => {
+    const lib = getLogger(`pactown.${uniqueName()}`);
+    const app = getLogger(uniqueName('app'));
+    const written: string[] = [];
+    const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      written.push(String(chunk));
+      return true;
+    });
+    try {
+      lib.warn('library warning');
+      lib.error('library error');
+      app.warn('application warning');
+    } finally {
+      spy.mockRestore();
+    }
+    expect(written).toEqual(['application warning\n']);
+  });
+
   it("arguments that throw inside pino's own handling never reach the caller", () => {
     const { handler, records } = collector();
     const log = getLogger(uniqueName());

@@ -16,8 +16,8 @@ afterEach(async () => {
 
 const fixture = path.join(import.meta.dirname, 'fixtures/exit-through-transport.mjs');
 
-async function runFixture(file: string, count: number, how: string, kind = 'transport') {
-  const child = spawn(process.execPath, [fixture, file, String(count), how, kind], { stdio: ['ignore', 'ignore', 'pipe'] });
+async function runFixture(file: string, count: number, how: string, kind = 'transport', mode = 'handle-exit') {
+  const child = spawn(process.execPath, [fixture, file, String(count), how, kind, mode], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (c) => {
     stderr += c;
@@ -48,6 +48,22 @@ describe('flush on exit', () => {
     const result = await runFixture(file, 100_000, 'exit', kind);
     expect(result.code).toBe(0);
     await checkLines(file, 100_000);
+  });
+
+  it.each(['file', 'rotating'])('exit without handleExit() loses no line of a %s handler (flushed at exit by default)', async (kind) => {
+    const file = path.join(tmp.dir, `default-${kind}`, 'exit.log');
+    const result = await runFixture(file, 1000, 'exit', kind, 'default');
+    expect(result.code).toBe(0);
+    await checkLines(file, 1000);
+  });
+
+  it('configure({ flushOnExit: false }) turns the default exit flush off', async () => {
+    const file = path.join(tmp.dir, 'opt-out', 'exit.log');
+    // 100,000 lines outrun what the asynchronous writer gets to disk before exit: without the flush some are missing.
+    const result = await runFixture(file, 100_000, 'exit', 'file', 'opt-out');
+    expect(result.code).toBe(0);
+    const lines = (await fs.readFile(file, 'utf8').catch(() => '')).split('\n').length - 1;
+    expect(lines).toBeLessThan(100_000);
   });
 
   it('flushes on SIGTERM, then ends by that signal', async () => {
@@ -90,5 +106,26 @@ describe('flush() and shutdown()', () => {
       expect((await fs.readFile(file, 'utf8')).split('\n')).toHaveLength(5003);
     }
     for (const h of handlers) expect(h.errors).toBe(0);
+  });
+});
+
+describe('handleExit next to another SIGTERM listener', () => {
+  const other = path.join(import.meta.dirname, 'fixtures/exit-with-other-listener.mjs');
+
+  it.each(['signal-exit', 'cooperative'])('does not deadlock with a %s listener: stops, flushes and exits', async (kind) => {
+    const file = path.join(tmp.dir, `other-${kind}.log`);
+    const child = spawn(process.execPath, [other, file, kind], { stdio: ['ignore', 'pipe', 'inherit'] });
+    await new Promise<void>((resolve) => child.stdout.on('data', (c: Buffer) => c.includes('ready') && resolve()));
+    child.kill('SIGTERM');
+    // Before: each listener waited for the other and the process kept running.
+    const killer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+    const [code, signal] = (await once(child, 'exit')) as [number | null, string | null];
+    clearTimeout(killer);
+    expect({ code, signal }).toEqual({ code: null, signal: 'SIGTERM' });
+    const lines = (await fs.readFile(file, 'utf8')).trimEnd().split('\n');
+    expect(lines.filter((l) => l.startsWith('line '))).toHaveLength(5000);
+    expect(lines).toContain('services stopped on SIGTERM');
+    if (kind === 'signal-exit') expect(await fs.readFile(`${file}.hook`, 'utf8')).toBe('signal-exit hook ran');
+    else expect(lines).toContain('cooperative listener saw the signal');
   });
 });

@@ -91,6 +91,20 @@ describe('rules API', () => {
     expect(() => createRedactor({ rules: [{ id: 'x' } as never] })).toThrow(TypeError);
   });
 
+  it('masks Token credentials with a digit, keeps the scheme word, and stops values at control pictures', () => {
+    expect(redactor.redactText('sent Token abc123def to the API')).toBe('sent Token [REDACTED] to the API');
+    expect(redactor.redactText('Token expired, refreshing')).toBe('Token expired, refreshing');
+    expect(redactor.redactText('PASSWORD=hunter2\u240aNEXT=1')).toBe('PASSWORD=[REDACTED]\u240aNEXT=1');
+    expect(redactor.redactText('Authorization: Bearer abc\u240anext line')).toBe('Authorization: Bearer [REDACTED]\u240anext line');
+  });
+
+  it('extend() appends rules and known values to a redactor', () => {
+    const base = createRedactor();
+    const more = base.extend({ patterns: [/corp-[0-9]{4}/], knownValues: ['plain-known'] });
+    expect(more.redactText('corp-1234 plain-known PASSWORD=x')).toBe('[REDACTED] [REDACTED] PASSWORD=[REDACTED]');
+    expect(base.redactText('corp-1234')).toBe('corp-1234');
+  });
+
   it('withKnownValues adds values to a redactor with the same settings', () => {
     const base = createRedactor({ censor: '***' });
     const run = base.withKnownValues(['run-only-value', 'abc']);

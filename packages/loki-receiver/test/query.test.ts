@@ -151,7 +151,8 @@ describe('parse errors', () => {
   it('refuses regex constructs RE2 lacks', async () => {
     expect(await parseErr('{service="api"} |~ "(a)\\\\1"')).toContain('invalid escape sequence');
     expect(await parseErr('{service="api"} |~ "foo(?=bar)"')).toContain('invalid or unsupported Perl syntax');
-    expect(await parseErr('{service=~"(?<!x)api"}')).toContain('invalid or unsupported Perl syntax');
+    // Go 1.22+ reads (?< as a named group, so a lookbehind is an invalid name there.
+    expect(await parseErr('{service=~"(?<!x)api"}')).toContain('invalid named capture');
   });
 
   it('says plainly that parsers and metric queries are not supported', async () => {

@@ -48,7 +48,7 @@ export interface NormalizedOptions {
 }
 
 export const DEFAULT_LABEL_FIELDS = ['service', 'level', 'logger'];
-export const DEFAULT_STRUCTURED_METADATA = ['user', 'userId', 'user_id', 'serviceId', 'service_id', 'instance', 'instanceId', 'trace_id', 'traceId', 'span_id', 'spanId', 'request_id', 'requestId'];
+export const DEFAULT_STRUCTURED_METADATA = ['user', 'userId', 'user_id', 'serviceId', 'service_id', 'instance', 'instanceId', 'trace_id', 'traceId', 'span_id', 'spanId', 'trace_flags', 'traceFlags', 'request_id', 'requestId'];
 
 function bad(name: string, value: unknown, want: string): never {
   let shown: string;

@@ -51,7 +51,13 @@ export class Sender {
   #wakers = new Set<() => void>();
   #idle: Array<() => void> = [];
   /** Why the last attempt failed (shown when lines are given up at close or exit). */
-  lastError: string | null = null;
+  get lastError(): string | null {
+    return this.#counters.lastError;
+  }
+
+  set lastError(reason: string | null) {
+    this.#counters.lastError = reason;
+  }
   /** Called after the queue shrinks (backpressure waiters, a batch held back by backlog). */
   onShrink: () => void = () => {};
   /** Called when the last queued batch is done and nothing is in flight. */

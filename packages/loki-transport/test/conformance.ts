@@ -85,6 +85,15 @@ export function runConformance(name: string, createFace: FaceFactory): void {
       expect(Object.keys(e!.labels).sort()).toEqual(['level', 'logger', 'service']);
     });
 
+    it('sends the trace_id, span_id and trace_flags log-core takes from an active span as structured metadata, by default', async () => {
+      const f = await open();
+      const trace = { trace_id: '4bf92f3577b34da6a3ce929d0e0e4736', span_id: '00f067aa0ba902b7', trace_flags: '01' };
+      f.log('info', 'pactown.api', 'traced', trace);
+      await f.end();
+      const [e] = receiver.entries();
+      expect(e!.structuredMetadata).toEqual(trace);
+    });
+
     it('speaks JSON with gzip too', async () => {
       const f = await open({ wire: 'json', gzip: true, format: 'json' });
       f.log('info', 'pactown.sandbox', 'hello', { port: 8001 });

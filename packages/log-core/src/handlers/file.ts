@@ -1,8 +1,7 @@
 import path from 'node:path';
 import { createHandler, type ManagedHandler } from '../handler.js';
 import type { Formatter, LevelInput } from '../types.js';
-import { LineBatch } from './batch.js';
-import { drained, endBoom, flushBoomSync, openBoomNow } from './boom.js';
+import { FileSink } from './file-sink.js';
 
 /** Options of {@link fileHandler}. */
 export interface FileHandlerOptions {
@@ -22,43 +21,42 @@ export function checkFilename(filename: unknown): string {
   return path.resolve(filename);
 }
 
-/** Python's `FileHandler`: appends one line per record (asynchronously, through sonic-boom), creating the folder. */
+/** The events a file sink reports, wired to a handler's counting and state. */
+export function sinkEvents(handler: () => ManagedHandler) {
+  return {
+    failed(error: Error, lost: number, degraded: boolean) {
+      handler().fail(error, lost);
+      if (degraded) handler().degrade(error);
+    },
+    recovered: () => handler().recover(),
+    dropped: (lost: number) => handler().fail(new Error('the file is failing; waiting to try again'), lost),
+  };
+}
+
+/**
+ * Python's `FileHandler` with `WatchedFileHandler`'s reopening: appends one
+ * line per record (asynchronously, through sonic-boom), creating the folder,
+ * and opens the file again when its path names another file or none
+ * (logrotate, a deleted folder). A failing disk degrades it; it recovers on its own.
+ */
 export function fileHandler(options: FileHandlerOptions): ManagedHandler {
   if (options === null || typeof options !== 'object') {
     throw new TypeError(`[@pactown/log-core] Invalid file handler options: ${String(options)}; expected an object.`);
   }
   const filename = checkFilename(options.filename);
-  let out: LineBatch | undefined;
-  let broken: Error | undefined;
-  const onError = (error: unknown) => {
-    broken = error instanceof Error ? error : new Error(String(error));
-    handler.fail(error);
-  };
-  const handler = createHandler({
+  // Opened on the first record (not at creation), synchronously so that an exit right after still finds the file.
+  const sink = new FileSink(filename, sinkEvents(() => handler));
+  const handler: ManagedHandler = createHandler({
     name: `file:${filename}`,
     level: options.level,
     formatter: options.formatter,
     emit(line) {
-      if (broken !== undefined) throw broken;
-      // Opened on the first record (not at creation), synchronously so that an exit right after still finds the file.
-      out ??= new LineBatch(openBoomNow(filename, onError).boom, onError);
-      out.write(`${line}\n`);
+      const text = `${line}\n`;
+      sink.write(text, text.length);
     },
-    flush() {
-      if (out === undefined || broken !== undefined) return;
-      out.push();
-      return drained(out.boom);
-    },
-    flushSync: () => {
-      if (out === undefined) return;
-      out.push();
-      flushBoomSync(out.boom);
-    },
-    close() {
-      if (out === undefined) return;
-      out.push();
-      return endBoom(out.boom, broken !== undefined);
-    },
+    flush: () => sink.flush(),
+    flushSync: () => sink.flushSync(),
+    close: () => sink.close(),
   });
   return handler;
 }

@@ -1,10 +1,8 @@
 import fs from 'node:fs';
-import type SonicBoom from 'sonic-boom';
 import { createHandler, type ManagedHandler } from '../handler.js';
 import type { Formatter, LevelInput } from '../types.js';
-import { LineBatch } from './batch.js';
-import { drained, endBoom, flushBoomSync, openBoomNow } from './boom.js';
-import { checkFilename } from './file.js';
+import { checkFilename, sinkEvents } from './file.js';
+import { FileSink } from './file-sink.js';
 
 /** Options of {@link rotatingFileHandler}. */
 export interface RotatingFileHandlerOptions {
@@ -12,7 +10,7 @@ export interface RotatingFileHandlerOptions {
   filename: string;
   /** Roll over before a write that would make the file reach this size; 0 never rolls over. */
   maxBytes: number;
-  /** How many old files to keep (`.1` newest ... `.N` oldest); 0 keeps none but still truncates by rollover. */
+  /** How many old files to keep (`.1` newest ... `.N` oldest); 0 never rolls over (as Python). */
   backupCount: number;
   /** Minimum level. @default 'NOTSET' */
   level?: LevelInput;
@@ -31,7 +29,9 @@ function checkCount(name: string, value: unknown): number {
  * Python's `RotatingFileHandler`. The size is counted as lines are accepted, so
  * rollover is decided synchronously: the old file is renamed while its writer
  * drains into it (the descriptor follows the rename), and new lines go to a
- * fresh file under the original name. No line is split between files.
+ * fresh file under the original name. No line is split between files. As in
+ * Python, `maxBytes: 0` or `backupCount: 0` never rolls over. A file moved
+ * away by someone else is reopened under its name, as by the file handler.
  */
 export function rotatingFileHandler(options: RotatingFileHandlerOptions): ManagedHandler {
   if (options === null || typeof options !== 'object') {
@@ -40,67 +40,33 @@ export function rotatingFileHandler(options: RotatingFileHandlerOptions): Manage
   const filename = checkFilename(options.filename);
   const maxBytes = checkCount('maxBytes', options.maxBytes);
   const backupCount = checkCount('backupCount', options.backupCount);
-  let out: LineBatch | undefined;
-  let size = 0;
-  let broken: Error | undefined;
-  const retiring = new Map<SonicBoom, Promise<void>>();
-  const onError = (error: unknown) => {
-    broken = error instanceof Error ? error : new Error(String(error));
-    handler.fail(error);
-  };
+  const sink = new FileSink(filename, sinkEvents(() => handler));
+  const rolls = maxBytes > 0 && backupCount > 0;
 
-  const open = (): LineBatch => {
-    const opened = openBoomNow(filename, onError);
-    size = opened.size;
-    return new LineBatch(opened.boom, onError);
-  };
-
-  const rollover = (current: LineBatch): void => {
+  const rollover = (): void => {
     // Lines accepted before the rollover belong to the old file: hand them over before renaming.
-    current.push();
-    const old = current.boom;
-    if (backupCount > 0) {
-      for (let i = backupCount - 1; i >= 1; i--) renameIfExists(`${filename}.${i}`, `${filename}.${i + 1}`);
-      renameIfExists(filename, `${filename}.1`);
-    } else {
-      fs.rmSync(filename, { force: true });
-    }
-    retiring.set(old, endBoom(old).finally(() => retiring.delete(old)));
-    out = open();
+    sink.push();
+    for (let i = backupCount - 1; i >= 1; i--) renameIfExists(`${filename}.${i}`, `${filename}.${i + 1}`);
+    renameIfExists(filename, `${filename}.1`);
+    sink.open();
   };
 
-  const handler = createHandler({
+  const handler: ManagedHandler = createHandler({
     name: `rotating-file:${filename}`,
     level: options.level,
     formatter: options.formatter,
     emit(line) {
-      if (broken !== undefined) throw broken;
-      out ??= open();
       const text = `${line}\n`;
       const bytes = Buffer.byteLength(text);
-      if (maxBytes > 0 && size > 0 && size + bytes >= maxBytes) rollover(out);
-      size += bytes;
-      out!.write(text);
-    },
-    async flush() {
-      if (out !== undefined && broken === undefined) {
-        out.push();
-        await drained(out.boom);
+      if (rolls) {
+        sink.ensureOpen();
+        if (sink.isOpen && sink.size > 0 && sink.size + bytes >= maxBytes) rollover();
       }
-      await Promise.all(retiring.values());
+      sink.write(text, bytes);
     },
-    flushSync: () => {
-      for (const old of retiring.keys()) flushBoomSync(old);
-      if (out === undefined) return;
-      out.push();
-      flushBoomSync(out.boom);
-    },
-    async close() {
-      await Promise.all(retiring.values());
-      if (out === undefined) return;
-      out.push();
-      await endBoom(out.boom, broken !== undefined);
-    },
+    flush: () => sink.flush(),
+    flushSync: () => sink.flushSync(),
+    close: () => sink.close(),
   });
   return handler;
 }

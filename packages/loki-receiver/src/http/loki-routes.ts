@@ -25,6 +25,7 @@ export async function handlePush(core: ReceiverCore, req: IncomingMessage, res: 
   const decoded = decodePushBody(body, req.headers['content-type'], req.headers['content-encoding'], core.opts);
   const result = core.ingester.push(tenant, decoded.streams);
   core.acceptedLines += result.accepted;
+  core.countReceived(tenant, result.accepted, result.acceptedBytes);
   core.rejectedLines += result.rejected;
   sendText(res, result.status, result.message);
 }

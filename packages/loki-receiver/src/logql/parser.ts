@@ -1,6 +1,6 @@
 import { LokiHttpError, parseError } from '../errors.js';
 import { type Token, type TokenKind, tokenize } from './lexer.js';
-import { Re2Error, compileRe2 } from './re2.js';
+import { type Re2, Re2Error, compileRe2 } from './re2.js';
 
 export type MatchOp = '=' | '!=' | '=~' | '!~';
 export type FilterOp = '|=' | '!=' | '|~' | '!~';
@@ -41,7 +41,7 @@ function unexpected(tok: Token, expecting: string): LokiHttpError {
   return parseError(`syntax error: unexpected ${shown}, expecting ${expecting}`, tok.col);
 }
 
-function regex(pattern: string, anchored: boolean, col: number): RegExp {
+function regex(pattern: string, anchored: boolean, col: number): Re2 {
   try {
     return compileRe2(pattern, anchored);
   } catch (error) {
@@ -129,6 +129,10 @@ export function parseLogQuery(query: string): LogQuery {
     if (tok.kind === 'EOF') return { matchers, filters };
     const op = FILTER_OPS[tok.kind];
     if (op) {
+      const next = p.peek();
+      if (next.kind === 'IDENT' && next.text === 'ip') {
+        throw new LokiHttpError(400, `parse error at line 1, col ${next.col}: ip() line filters are not supported by this receiver`);
+      }
       const values = [p.expect('STRING', 'STRING')];
       while (p.peek().kind === 'OR') {
         p.next();

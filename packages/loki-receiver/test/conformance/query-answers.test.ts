@@ -89,3 +89,19 @@ describe('query_range answers', () => {
     expect(Object.keys(stats.querier.store).sort()).toContain('dataobj');
   });
 });
+
+describe('LogQL the receiver reads, and what it says it does not (docs: LogQL log queries)', () => {
+  it('skips # comments', async () => {
+    await seed();
+    expect(shared.get().query('{test="test"} # all of it\n |= "line2"').result.flatMap((s) => s.values.map((v) => v[1]))).toEqual(['super line2']);
+  });
+
+  it.each(['{test="test"} | json', '{test="test"} | logfmt | level="error"', '{test="test"} |= ip("10.0.0.1")', 'sum by (level) (count_over_time({test="test"}[5m]))', '{test="test"} | line_format "{{.msg}}"'])(
+    'answers 400 "not supported" to the valid query %s, never a plain syntax error',
+    async (query) => {
+      const res = await fetch(`${shared.get().url}/loki/api/v1/query_range?${new URLSearchParams({ query })}`);
+      expect(res.status).toBe(400);
+      expect(await res.text()).toContain('not supported by this receiver');
+    },
+  );
+});

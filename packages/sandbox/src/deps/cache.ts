@@ -1,3 +1,4 @@
+import { CODES, sandboxError } from '../errors.js';
 import { mkdir, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { cacheKey, normaliseDeps, pyList } from './cache-key.js';
@@ -112,7 +113,7 @@ export class EnvCache {
       await mkdir(dir, { recursive: true });
       try {
         await kind.build(dir);
-        if (!(await kind.verify(dir))) throw new Error(`[@pactown/sandbox] ${name} failed verification right after it was built`);
+        if (!(await kind.verify(dir))) throw sandboxError(Error, CODES.CACHE_BROKEN, `${name} failed verification right after it was built`);
       } catch (error) {
         await rm(dir, { recursive: true, force: true });
         throw error;

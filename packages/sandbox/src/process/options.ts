@@ -4,7 +4,9 @@
  * rejected with a `TypeError` naming the option and the value.
  */
 import { existsSync, statSync } from 'node:fs';
+import { defineOptions } from '@pactown/options';
 import { getLogger, getRedactor } from '@pactown/log-core';
+import { isValidServiceId } from '../workspace/service-id.js';
 import { LOGGER_NAME, type OnLog } from './service-records.js';
 import type { SandboxLogger } from './types.js';
 
@@ -65,16 +67,42 @@ export type NormalizedStartOptions = Required<
     port: number | null;
   };
 
-const SERVICE_ID = /^[A-Za-z0-9._-]{1,64}$/;
+const isLogger = (value: { child?: unknown }): string | undefined =>
+  typeof value.child === 'function' ? undefined : 'a pino-compatible logger';
+
+/** The one table of `startService` options: kind, default and check of each, named once. */
+export const START_OPTIONS = defineOptions({
+  pkg: '@pactown/sandbox',
+  prefix: 'PACTOWN_SANDBOX',
+  options: {
+    serviceId: { kind: 'string', required: true, check: (id: string) => (isValidServiceId(id) ? undefined : SERVICE_ID_RULE) },
+    command: { kind: 'string', required: true, check: (c: string) => (c.trim() === '' ? 'a non-empty string' : undefined) },
+    args: 'strings',
+    cwd: { kind: 'string', required: true, check: (cwd: string) => (existsSync(cwd) && statSync(cwd).isDirectory() ? undefined : 'an existing directory') },
+    env: { kind: 'object', check: (env: object) => (validEnv(env) ? undefined : 'an object of strings, numbers, booleans or undefined') },
+    envAllowList: 'strings',
+    shell: { kind: 'enum', values: [true, false, 'auto'], default: 'auto' },
+    logger: { kind: 'object', check: isLogger, default: () => getLogger(LOGGER_NAME), defaultText: "`getLogger('pactown.sandbox')`" },
+    onLog: 'function',
+    logOutput: { kind: 'boolean', default: true },
+    tailBytes: { kind: 'integer', min: 0, default: 65_536 },
+    maxLineLength: { kind: 'integer', min: 1, default: 16_384 },
+    killGraceMs: { kind: 'integer', min: 0, default: 5_000 },
+    closeWaitMs: { kind: 'integer', min: 0, default: 100 },
+    envDir: { kind: 'string', nullable: true },
+    files: { kind: 'any', check: (f: unknown) => (typeof f === 'function' || Array.isArray(f) ? undefined : 'an array or a function') },
+    port: { kind: 'integer', min: 1, max: 65_535, nullable: true, want: 'a port number (1-65535)' },
+    stopOnExit: { kind: 'boolean', default: true },
+    redact: 'function',
+    redactCheck: 'function',
+    announceDeath: { kind: 'boolean', default: true },
+  },
+});
+
+const SERVICE_ID_RULE = "1-64 letters, digits, '.', '_' or '-', starting with a letter or digit, without '..'";
 
 function bad(name: string, value: unknown, expected: string): never {
-  let shown: string;
-  try {
-    shown = typeof value === 'string' ? JSON.stringify(value) : String(value);
-  } catch {
-    shown = typeof value;
-  }
-  throw new TypeError(`[@pactown/sandbox] ${name} must be ${expected}, got ${shown}`);
+  throw START_OPTIONS.invalid(name, value, expected);
 }
 
 export function nonNegativeInt(name: string, value: unknown, fallback: number): number {
@@ -96,52 +124,12 @@ export function validPort(name: string, value: unknown): number {
 
 export function normalizeStartOptions(input: StartOptions): NormalizedStartOptions {
   if (input === null || typeof input !== 'object') bad('options', input, 'an object');
-  const o = Object.assign(Object.create(null), input) as StartOptions;
-  if (typeof o.serviceId !== 'string' || !SERVICE_ID.test(o.serviceId) || o.serviceId.startsWith('.')) {
-    bad('serviceId', o.serviceId, 'letters, digits, ".", "_" or "-" (1-64, no leading dot)');
-  }
-  if (typeof o.command !== 'string' || o.command.trim() === '') bad('command', o.command, 'a non-empty string');
-  if (o.args !== undefined && (!Array.isArray(o.args) || o.args.some((a) => typeof a !== 'string'))) {
-    bad('args', o.args, 'an array of strings');
-  }
-  if (typeof o.cwd !== 'string' || !existsSync(o.cwd) || !statSync(o.cwd).isDirectory()) bad('cwd', o.cwd, 'an existing directory');
-  if (o.shell !== undefined && o.shell !== 'auto' && typeof o.shell !== 'boolean') bad('shell', o.shell, "true, false or 'auto'");
-  if (o.onLog !== undefined && typeof o.onLog !== 'function') bad('onLog', o.onLog, 'a function');
-  if (o.redact !== undefined && typeof o.redact !== 'function') bad('redact', o.redact, 'a function');
-  if (o.redactCheck !== undefined && typeof o.redactCheck !== 'function') bad('redactCheck', o.redactCheck, 'a function');
-  if (o.logger !== undefined && (o.logger === null || typeof o.logger.child !== 'function')) bad('logger', o.logger, 'a pino-compatible logger');
-  if (o.files !== undefined && typeof o.files !== 'function' && !Array.isArray(o.files)) bad('files', o.files, 'an array or a function');
-  if (o.env !== undefined && !validEnv(o.env)) bad('env', o.env, 'an object of strings, numbers, booleans or undefined');
-  if (o.envAllowList !== undefined && (!Array.isArray(o.envAllowList) || o.envAllowList.some((e) => typeof e !== 'string'))) {
-    bad('envAllowList', o.envAllowList, 'an array of strings');
-  }
-  if (o.envDir !== undefined && o.envDir !== null && typeof o.envDir !== 'string') bad('envDir', o.envDir, 'a string or null');
-  for (const name of ['logOutput', 'stopOnExit', 'announceDeath'] as const) {
-    if (o[name] !== undefined && typeof o[name] !== 'boolean') bad(name, o[name], 'true or false');
-  }
-  return {
-    serviceId: o.serviceId,
-    command: o.command,
-    args: o.args,
-    cwd: o.cwd,
-    env: o.env,
-    envAllowList: o.envAllowList,
-    shell: o.shell ?? 'auto',
-    logger: o.logger ?? defaultLogger(),
-    onLog: o.onLog,
-    logOutput: o.logOutput ?? true,
-    tailBytes: nonNegativeInt('tailBytes', o.tailBytes, 65_536),
-    maxLineLength: positiveIntOr('maxLineLength', o.maxLineLength, 16_384),
-    killGraceMs: nonNegativeInt('killGraceMs', o.killGraceMs, 5_000),
-    closeWaitMs: nonNegativeInt('closeWaitMs', o.closeWaitMs, 100),
-    envDir: o.envDir,
-    files: o.files,
-    port: o.port === undefined || o.port === null ? null : validPort('port', o.port),
-    stopOnExit: o.stopOnExit ?? true,
+  const o = START_OPTIONS.parse(input, 'startService options') as StartOptions & NormalizedStartOptions;
+  return Object.assign(Object.create(null), o, {
+    port: o.port ?? null,
     redact: o.redact ?? defaultRedact,
     redactCheck: o.redactCheck ?? (o.redact === undefined ? defaultRedactCheck : alwaysCheck),
-    announceDeath: o.announceDeath ?? true,
-  };
+  }) as NormalizedStartOptions;
 }
 
 const ENV_VALUE_TYPES = new Set(['string', 'number', 'boolean', 'undefined']);
@@ -149,12 +137,6 @@ const ENV_VALUE_TYPES = new Set(['string', 'number', 'boolean', 'undefined']);
 function validEnv(env: unknown): boolean {
   if (env === null || typeof env !== 'object' || Array.isArray(env)) return false;
   return Object.values(env).every((value) => ENV_VALUE_TYPES.has(typeof value));
-}
-
-function positiveIntOr(name: string, value: unknown, fallback: number): number {
-  const n = nonNegativeInt(name, value, fallback);
-  if (n === 0) bad(name, value, 'a positive integer');
-  return n;
 }
 
 const alwaysCheck = (): boolean => true;
@@ -168,9 +150,4 @@ export function defaultRedact(text: string): string {
 export function defaultRedactCheck(block: string): boolean {
   const redactor = getRedactor() as Partial<ReturnType<typeof getRedactor>>;
   return typeof redactor.mayNeedRedaction === 'function' ? redactor.mayNeedRedaction(block) : true;
-}
-
-/** log-core's `pactown.sandbox` logger, looked up when a service starts (never at import time). */
-function defaultLogger(): SandboxLogger {
-  return getLogger(LOGGER_NAME);
 }

@@ -68,7 +68,7 @@ export class ServiceProcess {
     this.#log =
       records ??
       new ServiceRecords({ serviceId: o.serviceId, logger: o.logger, logOutput: o.logOutput, redact: o.redact, redactCheck: o.redactCheck });
-    if (o.onLog !== undefined) this.#log.subscribe(o.onLog);
+    if (o.onLog !== undefined) this.#log.subscribe(o.onLog, { shows: true });
     this.#tails.stdout = new TailBuffer(o.tailBytes);
     this.#tails.stderr = new TailBuffer(o.tailBytes);
     this.#oomAtStart = oomKillCount();
@@ -208,6 +208,8 @@ export class ServiceProcess {
     this.#report = report;
     if (this.pid === null || !groupAlive(this.pid)) this.#untrack();
     if (spawnError !== null) this.#log.system('error', `❌ ${report.message}`, { fields: { category: report.category } });
+    // A clean exit is news, not an error: no ❌, INFO (the report's category still says whether a service should have kept running).
+    else if (!this.#stoppedByUs && o.announceDeath && exit.exitCode === 0 && exit.signal === null) this.#log.system('info', exit.message, { fields: { category: report.category } });
     else if (!this.#stoppedByUs && o.announceDeath) this.#log.system('error', `❌ ${exit.message}`, { fields: { category: report.category } });
     else this.#log.debug(exit.message, { category: report.category });
     this.#resolveEnded(report);

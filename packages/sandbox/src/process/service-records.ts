@@ -41,6 +41,9 @@ export class ServiceRecords {
   readonly logger: SandboxLogger;
   readonly #loggers: Map<string, SandboxLogger>;
   readonly #subscribers = new Set<OnLog>();
+  // Subscribers that show the records to someone (a caller's onLog), as opposed to readiness waits and event relays.
+  #shown = 0;
+  readonly #base: SandboxLogger;
   readonly #logOutput: boolean;
   readonly #redact: (text: string) => string;
   readonly #redactCheck: (block: string) => boolean;
@@ -50,6 +53,7 @@ export class ServiceRecords {
 
   constructor(options: ServiceRecordsOptions) {
     this.serviceId = options.serviceId;
+    this.#base = options.logger;
     this.logger = options.logger.child({ service: options.serviceId });
     this.#loggers = new Map([[LOGGER_NAME, this.logger]]);
     for (const [name, logger] of Object.entries(options.loggers ?? {})) this.#loggers.set(name, logger.child({ service: options.serviceId }));
@@ -58,10 +62,19 @@ export class ServiceRecords {
     this.#redactCheck = options.redactCheck;
   }
 
-  /** Adds a subscriber to every later record; returns the unsubscribe function. A throwing one is reported once. */
-  subscribe(listener: OnLog): () => void {
+  /**
+   * Adds a subscriber to every later record; returns the unsubscribe function.
+   * A throwing one is reported once. `shows`: it shows the records to a person
+   * (the caller's `onLog`), see {@link ServiceRecords.system}.
+   */
+  subscribe(listener: OnLog, options?: { shows?: boolean }): () => void {
+    if (this.#subscribers.has(listener)) return () => {};
+    const shows = options?.shows === true;
     this.#subscribers.add(listener);
-    return () => this.#subscribers.delete(listener);
+    if (shows) this.#shown++;
+    return () => {
+      if (this.#subscribers.delete(listener) && shows) this.#shown--;
+    };
   }
 
   /**
@@ -83,8 +96,12 @@ export class ServiceRecords {
     const stream = detail?.stream ?? 'system';
     const logger = this.#loggers.get(name) ?? this.logger;
     const fields = stream === 'system' ? detail?.fields : { ...detail?.fields, stream };
-    if (fields === undefined) logger[level](message);
-    else logger[level](fields, message);
+    // With no log-core handler anywhere, log-core's last resort would print a warning or an error
+    // that a caller's onLog prints too: then onLog is the output, and the record is not logged twice.
+    if (!(level !== 'debug' && level !== 'info' && this.#shown > 0 && !hasHandlers(this.#base))) {
+      if (fields === undefined) logger[level](message);
+      else logger[level](fields, message);
+    }
     this.#deliver(this.record(level, message, stream, Date.now(), name));
   }
 
@@ -129,6 +146,22 @@ export class ServiceRecords {
     this.#callbackFailed = true;
     this.logger.warn({ err: error }, '[@pactown/sandbox] a log callback threw (onLog threw); capture and the run go on, and further errors from it are ignored');
   }
+}
+
+/**
+ * Whether a log-core logger meets a handler on its way up (Python's
+ * `Logger.hasHandlers()`); any other logger (pino, a test double) counts as
+ * having one, since it writes somewhere of its own.
+ */
+function hasHandlers(logger: SandboxLogger): boolean {
+  let node = logger as unknown as { handlers?: readonly unknown[]; parentLogger?: unknown; propagate?: boolean } | null;
+  if (node === null || !Array.isArray(node.handlers) || !('parentLogger' in node)) return true;
+  while (node !== null && node !== undefined) {
+    if ((node.handlers?.length ?? 0) > 0) return true;
+    if (node.propagate === false) return false;
+    node = node.parentLogger as typeof node;
+  }
+  return false;
 }
 
 const noop = (): void => {};

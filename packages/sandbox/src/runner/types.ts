@@ -42,6 +42,14 @@ export interface ServiceRunnerOptions {
   healthPath?: string;
   /** Lowest level whose messages go into `RunResult.logs`. @default $PACTOWN_UI_LOG_LEVEL or 'INFO' */
   logsLevel?: 'DEBUG' | 'INFO' | 'WARNING' | 'ERROR' | number;
+  /** Most entries of `RunResult.logs`: the first half and the last half, with `… N lines omitted …` between. @default 1000 */
+  logsMaxLines?: number;
+  /** Most bytes (UTF-8) of `RunResult.logs`, split the same way. @default 1048576 */
+  logsMaxBytes?: number;
+  /** Most lines of `RunResult.stderrOutput` (its end is kept). @default 500 */
+  stderrOutputMaxLines?: number;
+  /** Most bytes of `RunResult.stderrOutput` (its end is kept, cut at a line start when one is near). @default 65536 */
+  stderrOutputMaxBytes?: number;
   /** Time between SIGTERM and SIGKILL when stopping. @default 5000 */
   killGraceMs?: number;
   /** Bytes of each output stream kept for reports. @default 65536 */
@@ -75,11 +83,11 @@ export interface RunResult {
   pid: number | null;
   /** One sentence: `Project running on http://localhost:8001` or why it failed. */
   message: string;
-  /** Messages at or above `logsLevel`, with the text onLog saw. */
+  /** Messages at or above `logsLevel`, with the text onLog saw; bounded by `logsMaxLines`/`logsMaxBytes` (first and last lines kept). */
   logs: string[];
   /** `none` only on success. */
   errorCategory: FailureCategory;
-  /** The END of stderr (installer or service), `''` when there was none. */
+  /** The END of stderr (installer or service), `''` when there was none; at most `stderrOutputMaxLines` lines and `stderrOutputMaxBytes` bytes. */
   stderrOutput: string;
   suggestions: Suggestion[];
   /** Present when a process was started and ended during the run. */

@@ -1,6 +1,7 @@
 import { createServer } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { probeHttp, startService, waitForHttp } from '../../src/index.js';
+import { startService } from '../../src/index.js';
+import { probeHttp, waitForHttp } from '../../src/process/readiness.js';
 import { alive, collector, fixture, freePort, tempDir } from './helpers.js';
 
 let dir: { path: string; remove: () => Promise<void> };
