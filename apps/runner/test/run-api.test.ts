@@ -196,6 +196,12 @@ describe('logs on disk, metrics, health', () => {
   });
 
   it('answers /health', async () => {
-    expect((await h.request('GET', '/health')).body).toMatchObject({ status: 'ok', loki: 'on' });
+    const health = (await h.request('GET', '/health')).body;
+    expect(health).toMatchObject({ status: 'ok', loki: 'on', dropped: { answer_bound: 0, sse_slow_client: 0 } });
+    // Each handler with log-core's health state, the files and Loki among them.
+    expect(health.handlers.map((x: { state: string }) => x.state)).toEqual(health.handlers.map(() => 'ok'));
+    expect(health.handlers.some((x: { name: string }) => x.name.startsWith('user-logs:'))).toBe(true);
+    const metrics = (await h.request('GET', '/metrics')).text;
+    expect(metrics).toMatch(/^pactown_runner_log_handler_degraded\{handler="user-logs:[^"]+"\} 0$/m);
   });
 });

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { type Handler, type LevelInput, type LogRecord, parseLevel, patternFormatter, rotatingFileHandler } from '@pactown/log-core';
+import { type Handler, type HandlerHealth, type LevelInput, type LogRecord, parseLevel, patternFormatter, rotatingFileHandler } from '@pactown/log-core';
 import { SERVICE_ID_PATTERN } from '../config/service-id.js';
 
 export interface UserLogOptions {
@@ -19,7 +19,7 @@ export interface UserLogOptions {
  * service they own) to `user_{id}.log` in the log folder, one rotating file
  * per user, opened on first use.
  */
-export function userLogHandler(options: UserLogOptions): Handler {
+export function userLogHandler(options: UserLogOptions): Handler & { readonly health: HandlerHealth } {
   const files = new Map<string, Handler>();
   const formatter = patternFormatter();
   let level = parseLevel(options.level ?? 'DEBUG');
@@ -47,6 +47,13 @@ export function userLogHandler(options: UserLogOptions): Handler {
     },
     setLevel(next: LevelInput) {
       level = parseLevel(next);
+    },
+    // Degraded while any user's file is (log-core retries each on its own).
+    get health() {
+      const degraded = [...files.values()].map((h) => (h as Handler & { health?: HandlerHealth }).health).find((x) => x?.state === 'degraded');
+      let total = errors;
+      for (const h of files.values()) total += h.errors;
+      return { name: `user-logs:${options.logDir}`, state: degraded ? 'degraded' : 'ok', errors: total, ...(degraded?.lastError ? { lastError: degraded.lastError } : {}) } as HandlerHealth;
     },
     get errors() {
       let total = errors;

@@ -1,5 +1,6 @@
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { RunnerContext } from '../app/context.js';
+import { handlerHealth } from '../logging/health.js';
 import { redactUrls } from '../logging/urls.js';
 import { registerLokiMetrics } from './loki-collector.js';
 
@@ -80,6 +81,19 @@ export function createMetrics(ctx: RunnerContext): Registry {
     collect() {
       this.reset();
       for (const [reason, n] of Object.entries(ctx.drops.snapshot())) this.inc({ reason }, n);
+    },
+  });
+  new Gauge({
+    name: 'pactown_runner_log_handler_degraded',
+    help: '1 while a log handler fails to write (log-core retries it on its own), else 0.',
+    labelNames: ['handler'],
+    registers,
+    collect() {
+      this.reset();
+      for (const h of ctx.logging.handlers) {
+        const health = handlerHealth(h);
+        this.set({ handler: health.name }, health.state === 'degraded' ? 1 : 0);
+      }
     },
   });
   counter('pactown_runner_console_dropped_lines_total', 'Console lines dropped because stdout was not read fast enough.', () => ctx.logging.console?.dropped ?? 0);
