@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { ServiceRunner } from '@pactown/sandbox';
+import { ServiceRunner, resolveIsolation } from '@pactown/sandbox';
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import type { RunnerConfig } from '../config/config.js';
 import type { RunnerContext } from './context.js';
@@ -65,6 +65,31 @@ export async function ensureWritable(dir: string, what: string): Promise<void> {
   }
 }
 
+/**
+ * The isolation the app's services get. With API tokens (several users) a
+ * service must not reach another user's, so the app refuses to start without
+ * namespaces, unless the operator wrote `PACTOWN_ISOLATION=none` themselves.
+ */
+export function chooseIsolation(
+  config: Pick<RunnerConfig, 'isolation' | 'apiTokens'>,
+  { logger, bwrap }: { logger?: { warn(fields: object, message: string): void }; bwrap?: string } = {},
+): 'namespaces' | 'none' {
+  const resolved = resolveIsolation(config.isolation ?? undefined, {
+    ...(logger ? { logger } : {}),
+    ...(bwrap ? { bwrap } : {}),
+  });
+  if (resolved.mode !== 'namespaces' && config.apiTokens !== null && config.isolation !== 'none') {
+    const why = resolved.probe && !resolved.probe.ok ? `: ${resolved.probe.reason}. To fix: ${resolved.probe.fix}` : '';
+    throw Object.assign(
+      new Error(
+        `[@pactown/example-runner] refusing to start in multi-user mode (PACTOWN_API_TOKENS is set) without isolation${why}. Set PACTOWN_ISOLATION=none to run every user's services uncontained (trusted code only).`,
+      ),
+      { code: 'PACTOWN_RUNNER_ISOLATION_REQUIRED' },
+    );
+  }
+  return resolved.mode;
+}
+
 /** Builds the runner app: logging, sandbox runner, security policy and HTTP routes. */
 export async function createRunnerApp(options: RunnerAppOptions): Promise<RunnerApp> {
   const { config } = options;
@@ -79,6 +104,8 @@ export async function createRunnerApp(options: RunnerAppOptions): Promise<Runner
     ...(options.lokiUrl !== undefined ? { lokiUrl: options.lokiUrl } : {}),
     ...(options.env !== undefined ? { env: options.env } : {}),
   });
+  // Before anything starts: a multi-user app without containment refuses here.
+  const isolation = chooseIsolation(config, { logger: logging.sandbox });
   const anomalies = new AnomalyLog({ filename: path.join(config.logDir, 'anomalies.jsonl') });
   const pending = new Set<Promise<unknown>>();
   const context: RunnerContext = {
@@ -90,6 +117,7 @@ export async function createRunnerApp(options: RunnerAppOptions): Promise<Runner
       // The app collects each answer's logs itself, bounded (services/answer-bounds.ts): the runner keeps none.
       logsLevel: Number.MAX_SAFE_INTEGER,
       timeoutMs: config.runTimeoutMs,
+      isolation,
     }),
     registry,
     hub: new LiveHub(),

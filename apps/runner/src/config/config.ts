@@ -47,6 +47,13 @@ export interface RunnerConfig {
   sseMaxTotal: number;
   /** Failed-auth anomaly lines logged per minute; the rest are counted and summarised once a minute. @default 10 */
   authFailureLinesPerMinute: number;
+  /**
+   * How services are contained: `'namespaces'` (bubblewrap), `'none'` (trusted
+   * code only), or null for sandbox's default (namespaces where bwrap works).
+   * With API tokens configured the app refuses to start without namespaces
+   * unless this is explicitly `'none'`. @default null
+   */
+  isolation: 'namespaces' | 'none' | null;
   /** Loki push target, without credentials (those of `LOKI_URL` move to basic auth); shipping is off when unset. */
   lokiUrl: string | null;
   /** `X-Scope-OrgID` for Loki. */
@@ -120,6 +127,14 @@ export const RUNNER_OPTIONS = defineOptions({
     PACTOWN_SSE_MAX_PER_USER: integer(1, 1e4, 10, 'open log streams per user (then `429`)'),
     PACTOWN_SSE_MAX_CONNECTIONS: integer(1, 1e5, 200, 'open log streams in all (then `429`)'),
     PACTOWN_AUTH_FAILURE_LINES: integer(1, 1e5, 10, 'failed-auth anomaly lines logged per minute; the rest are counted and summarised'),
+    PACTOWN_ISOLATION: {
+      kind: 'string',
+      doc: "`namespaces` (bubblewrap) or `none` (trusted code only); unset: namespaces where bwrap works, else `none` with a warning. With `PACTOWN_API_TOKENS` set, the app refuses to start without namespaces unless this is `none`",
+      defaultText: 'unset (auto)',
+      want: '`namespaces` or `none`',
+      check: (v: string) => (['namespaces', 'none'].includes(v.trim().toLowerCase()) ? undefined : "'namespaces' or 'none'"),
+      map: (v: string) => v.trim().toLowerCase(),
+    },
     LOKI_URL: {
       kind: 'string',
       doc: 'Loki base URL; `https://user:password@host` is sent as basic auth (unless `LOKI_USERNAME`/`LOKI_PASSWORD` or `LOKI_BEARER_TOKEN` are set)',
@@ -153,7 +168,7 @@ export const RUNNER_OPTIONS = defineOptions({
 const CONFIG_KEYS = [
   'host', 'port', 'home', 'sandboxesDir', 'logDir', 'apiTokens', 'rateLimitPerMinute', 'rateLimitBurst', 'maxServicesPerUser',
   'logLevel', 'sandboxLogLevel', 'consoleLevel', 'logFormat', 'uiLogLevel', 'runTimeoutMs', 'answerMaxLines', 'answerMaxBytes',
-  'sseBufferBytes', 'sseMaxPerUser', 'sseMaxTotal', 'authFailureLinesPerMinute', 'lokiUrl', 'lokiTenant', 'lokiUsername',
+  'sseBufferBytes', 'sseMaxPerUser', 'sseMaxTotal', 'authFailureLinesPerMinute', 'isolation', 'lokiUrl', 'lokiTenant', 'lokiUsername',
   'lokiPassword', 'lokiBearerToken', 'lokiServiceLabel',
 ] as const satisfies ReadonlyArray<keyof RunnerConfig>;
 
@@ -215,6 +230,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     sseMaxPerUser: o.PACTOWN_SSE_MAX_PER_USER,
     sseMaxTotal: o.PACTOWN_SSE_MAX_CONNECTIONS,
     authFailureLinesPerMinute: o.PACTOWN_AUTH_FAILURE_LINES,
+    isolation: (o.PACTOWN_ISOLATION ?? null) as RunnerConfig['isolation'],
     lokiUrl: loki?.url ?? null,
     lokiTenant: o.LOKI_TENANT ?? null,
     lokiUsername: useUrlAuth ? loki!.username : (o.LOKI_USERNAME ?? null),
