@@ -30,7 +30,6 @@ const PENDING = new Map([
   ['log-core', 'core'],
   ['sandbox', 'path'],
   ['loki-transport', 'loki'],
-  ['loki-receiver', 'recv'],
 ]);
 
 /** The runnable blocks of a README, with the line each starts on. */

@@ -23,8 +23,8 @@ export interface WriteErrorFileOptions {
   /** Remove ANSI colour codes and other terminal escapes. @default true */
   stripAnsi?: boolean;
   /**
-   * Mask secrets: the built-in rules, `redactPatterns`, then log-core's
-   * configured redaction. A function replaces all of them. @default true
+   * Mask secrets with log-core's configured engine, then `redactPatterns`.
+   * A function replaces both. @default true
    */
   redact?: boolean | ((text: string) => string);
   /** Extra patterns whose matches are masked. @default [] */
@@ -81,7 +81,7 @@ export const WRITE_OPTIONS = defineOptions({
       defaultText: '`true`',
       want: 'a boolean or a function',
       check: (v: unknown) => (typeof v === 'boolean' || typeof v === 'function' ? undefined : 'a boolean or a function'),
-      doc: "built-in rules, `redactPatterns`, then log-core's configured redaction; `false`, or a function of your own",
+      doc: "log-core's configured redaction engine, then `redactPatterns`; `false`, or a function of your own",
     },
     redactPatterns: {
       kind: 'any',

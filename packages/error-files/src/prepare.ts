@@ -46,7 +46,7 @@ interface Cleaners {
 }
 
 function cleaners(o: NormalizedOptions): Cleaners {
-  const redact = typeof o.redact === 'function' ? o.redact : o.redact ? buildRedactor(o.redactPatterns, true) : (t: string) => t;
+  const redact = typeof o.redact === 'function' ? o.redact : o.redact ? buildRedactor(o.redactPatterns) : (t: string) => t;
   const clean = (text: string) => redact(o.stripAnsi ? stripAnsi(text) : text);
   return {
     value: (text, cap = VALUE_CHARS) => capValue(wellFormed(clean(str(text))), cap),

@@ -244,6 +244,43 @@ describe('pactown-errors', () => {
     expect(out).toBe('two\nthree\nfour\nafter rotation\n');
   });
 
+  it('tail -f follows the name across 1,000 rollovers and loses no line, as tail -F does', { timeout: 180_000 }, async () => {
+    const { appendFileSync, existsSync, renameSync, writeFileSync } = await import('node:fs');
+    const log = path.join(dir, 'sandbox.log');
+    writeFileSync(log, 'before\n');
+    const child = spawn(process.execPath, [cli, '--dir', dir, 'tail', '-n', '1', '-f'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let waiter: { text: string; resolve: () => void } | undefined;
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      out += chunk;
+      if (waiter && out.endsWith(waiter.text)) waiter.resolve();
+    });
+    const seen = (text: string) => new Promise<void>((resolve) => (out.endsWith(text) ? resolve() : (waiter = { text, resolve })));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    // The last line is printed from the file that is then followed: from here on nothing can be missed.
+    const expected = ['before'];
+    await seen('before\n');
+    for (let r = 0; r < 1000; r++) {
+      // A burst right before the rollover: the lines a follower that only polls the name loses.
+      for (let i = 0; i < 5; i++) {
+        appendFileSync(log, `r${r} line ${i}\n`);
+        expected.push(`r${r} line ${i}`);
+      }
+      // Rotate as log-core's rotating handler does: shift the history, rename, create a new file.
+      for (let k = 2; k >= 1; k--) if (existsSync(`${log}.${k}`)) renameSync(`${log}.${k}`, `${log}.${k + 1}`);
+      renameSync(log, `${log}.1`);
+      writeFileSync(log, `r${r} first line of the new file\n`);
+      expected.push(`r${r} first line of the new file`);
+      // One rollover at a time: two renames between two reads would lose a whole file to tail -F too.
+      await seen(`r${r} first line of the new file\n`);
+    }
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    const lines = out.split('\n').slice(0, -1);
+    expect(lines.length).toBe(expected.length);
+    expect(lines).toEqual(expected);
+  });
+
   it('clean --older-than removes old files only; --dry-run removes nothing', async () => {
     const old = await writeErrorFile(seedReport({ serviceId: 'old' }), { logDir: dir });
     await writeErrorFile(seedReport({ serviceId: 'fresh' }), { logDir: dir });

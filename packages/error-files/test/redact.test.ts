@@ -42,16 +42,29 @@ describe('secret keys', () => {
     expect(stderrOf(input)).toBe(expected);
   });
 
-  it.each(['author: Jane', 'AUTHOR=Jane', 'authenticated: true', 'tokenizer: gpt2', 'secretary: Bob', 'Tokenizer: bpe', 'cookies: 3', 'dsname: x'])(
+  it.each(['author: Jane', 'AUTHOR=Jane', 'authenticated: true', 'tokenizer: gpt2', 'secretary: Bob', 'Tokenizer: bpe', 'dsname: x'])(
     'leaves a word that only starts like a secret: %s',
     (input) => {
       expect(stderrOf(input)).toBe(input);
     },
   );
 
-  it('still skips scheme credentials and keeps the key case', () => {
-    expect(stderrOf('authHeader: Bearer abcdefgh123')).toBe('authHeader: Bearer [REDACTED]');
+  it('masks a whole scheme credential after a secret key and keeps the key case', () => {
+    expect(stderrOf('authHeader: Bearer abcdefgh123')).toBe('authHeader: [REDACTED]');
+    expect(stderrOf('Authorization: Bearer abcdefgh123')).toMatch(/^Authorization: (Bearer )?\[REDACTED\]$/);
     expect(stderrOf('PASSWORD=x token: y')).toBe('PASSWORD=[REDACTED] token: [REDACTED]');
+  });
+
+  it('masks a key that terminal colours split, since escapes are removed before masking', () => {
+    expect(stderrOf('\x1b[31mpassword\x1b[0m=hunter2')).toBe('password=[REDACTED]');
+    expect(stderrOf('\x1b[1mDB_PASSWORD\x1b[0m: hunter2')).toBe('DB_PASSWORD: [REDACTED]');
+  });
+
+  it("is log-core's engine alone: what it masks in a line is what the file holds", async () => {
+    const { createRedactor } = await import('@pactown/log-core');
+    const engine = createRedactor();
+    const lines = ['DB_PASSWORD=v4lue', 'token: abc', 'postgres://app:pw@db/app', 'redis://:pw@cache:6379', `ghp_${'a1B2'.repeat(9)}`, 'plain text', 'x-api-key: k3y'];
+    for (const line of lines) expect(stderrOf(line), line).toBe(engine.redactText(line));
   });
 });
 

@@ -1,6 +1,11 @@
 import { describe, expectTypeOf, it } from 'vitest';
 import type { Handler } from '@pactown/log-core';
 import {
+  CODES,
+  ENTRY_FIRST_LINE,
+  type ErrorFileError,
+  type ErrorFilesCode,
+  SERVICE_ID_PATTERN,
   type DiedReport,
   type ErrorFileEntry,
   type ErrorFileReport,
@@ -33,5 +38,13 @@ describe('public types', () => {
     expectTypeOf<ErrorFileReport['format']>().toEqualTypeOf<'pactown' | 'legacy'>();
     expectTypeOf<DiedReport['exit']['code']>().toEqualTypeOf<number | null>();
     expectTypeOf<ErrorFileEntry>().toHaveProperty('category');
+  });
+
+  it('types the codes, the error fields and the shared patterns', () => {
+    expectTypeOf(CODES.NOT_FOUND).toEqualTypeOf<'PACTOWN_ERRORS_NOT_FOUND'>();
+    expectTypeOf<ErrorFileError['code']>().toEqualTypeOf<ErrorFilesCode>();
+    expectTypeOf<ErrorFileError['systemCode']>().toEqualTypeOf<string | undefined>();
+    expectTypeOf(SERVICE_ID_PATTERN).toEqualTypeOf<RegExp>();
+    expectTypeOf(ENTRY_FIRST_LINE).toEqualTypeOf<RegExp>();
   });
 });

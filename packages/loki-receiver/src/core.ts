@@ -1,7 +1,9 @@
 import { LokiHttpError } from './errors.js';
 import { Faults } from './faults.js';
+import { FieldCollector, lineFields } from './detected-fields.js';
 import { Ingester } from './ingest.js';
-import { parseLogQuery } from './logql/parser.js';
+import { type LogQuery, parseLogQuery } from './logql/parser.js';
+import { ReceiverMetrics } from './metrics.js';
 import type { ResolvedOptions } from './options.js';
 import { type QueryRange, runQuery } from './query.js';
 import { Store, type StreamData } from './store.js';
@@ -30,8 +32,110 @@ export class ReceiverCore {
   acceptedLines = 0;
   rejectedLines = 0;
 
+  readonly metrics = new ReceiverMetrics();
+
   constructor(readonly opts: ResolvedOptions) {
     this.ingester = new Ingester(opts, this.store);
+    this.ingester.onDiscard = (tenant, reason, lines, bytes) => {
+      this.metrics.discardedSamples.inc({ reason, tenant }, lines);
+      this.metrics.discardedBytes.inc({ reason, tenant }, bytes);
+    };
+  }
+
+  /** Parses a stream selector (answers Loki's 400 when it is not one). */
+  checkSelector(selector: string): LogQuery {
+    return parseLogQuery(selector);
+  }
+
+  #matching(tenant: string, selector: string | undefined, start: bigint, end: bigint): StreamData[] {
+    const query = selector ? parseLogQuery(selector) : undefined;
+    const out: StreamData[] = [];
+    for (const stream of this.store.streams(tenant)) {
+      if (query && !query.matchers.every((m) => m.matches(stream.labels[m.name] ?? ''))) continue;
+      if (hasLinesIn(stream, start, end)) out.push(stream);
+    }
+    return out;
+  }
+
+  /** Line indexes of a stream in [start, end). */
+  #span(stream: StreamData, start: bigint, end: bigint): [number, number] {
+    const [sMs, sSub] = splitNs(start);
+    const [eMs, eSub] = splitNs(end);
+    return [stream.bound(sMs, sSub), stream.bound(eMs, eSub)];
+  }
+
+  #entryBytes(stream: StreamData, i: number): number {
+    let n = stream.lineLength(i);
+    const meta = stream.metadata[i];
+    if (meta) for (const k in meta) n += Buffer.byteLength(k) + Buffer.byteLength(meta[k]!);
+    return n;
+  }
+
+  indexStats(tenant: string, selector: string, start: bigint, end: bigint): { streams: number; entries: number; bytes: number } {
+    let streams = 0;
+    let entries = 0;
+    let bytes = 0;
+    for (const stream of this.#matching(tenant, selector, start, end)) {
+      const [from, to] = this.#span(stream, start, end);
+      streams += 1;
+      entries += to - from;
+      for (let i = from; i < to; i++) bytes += this.#entryBytes(stream, i);
+    }
+    return { streams, entries, bytes };
+  }
+
+  /** Bytes per label set: the labels named in the selector (or `targets`), or per label name with `byLabels`. */
+  volume(tenant: string, selector: string, start: bigint, end: bigint, how: { targets?: string[]; byLabels: boolean; stepNs?: bigint }) {
+    const query = parseLogQuery(selector);
+    const names = how.targets && how.targets.length > 0 ? how.targets : [...new Set(query.matchers.map((m) => m.name))];
+    const groups = new Map<string, { metric: Labels; bytes: number; buckets?: Map<bigint, number> }>();
+    const add = (metric: Labels, bytes: number, at: bigint) => {
+      const key = JSON.stringify(metric);
+      let g = groups.get(key);
+      if (!g) groups.set(key, (g = { metric, bytes: 0, buckets: how.stepNs ? new Map() : undefined }));
+      g.bytes += bytes;
+      if (g.buckets && how.stepNs) {
+        const bucket = start + ((at - start) / how.stepNs) * how.stepNs + how.stepNs;
+        g.buckets.set(bucket, (g.buckets.get(bucket) ?? 0) + bytes);
+      }
+    };
+    for (const stream of this.#matching(tenant, selector, start, end)) {
+      const [from, to] = this.#span(stream, start, end);
+      const present = names.filter((n) => n in stream.labels);
+      for (let i = from; i < to; i++) {
+        const bytes = this.#entryBytes(stream, i);
+        const at = joinNs(stream.ms[i]!, stream.sub[i]!);
+        if (how.byLabels) for (const n of present) add({ [n]: '' }, bytes, at);
+        else add(Object.fromEntries(present.map((n) => [n, stream.labels[n]!])), bytes, at);
+      }
+    }
+    return [...groups.values()].map((g) => ({ metric: g.metric, bytes: g.bytes, buckets: g.buckets ? [...g.buckets].sort((a, b) => (a[0] < b[0] ? -1 : 1)) : undefined }));
+  }
+
+  detectedLabels(tenant: string, selector: string | undefined, start: bigint, end: bigint): Array<{ label: string; cardinality: number }> {
+    const values = new Map<string, Set<string>>();
+    for (const stream of this.#matching(tenant, selector, start, end)) {
+      for (const [name, value] of Object.entries(stream.labels)) {
+        let set = values.get(name);
+        if (!set) values.set(name, (set = new Set()));
+        set.add(value);
+      }
+    }
+    return [...values].sort(([a], [b]) => (a < b ? -1 : 1)).map(([label, set]) => ({ label, cardinality: set.size }));
+  }
+
+  detectedFields(tenant: string, selector: string, start: bigint, end: bigint, lineLimit: number) {
+    const fields = new FieldCollector();
+    let seen = 0;
+    for (const stream of this.#matching(tenant, selector, start, end)) {
+      const [from, to] = this.#span(stream, start, end);
+      for (let i = to - 1; i >= from && seen < lineLimit; i--, seen++) {
+        for (const [name, value, parser, path] of lineFields(stream.line(i))) fields.add(name, value, parser, path);
+        const meta = stream.metadata[i];
+        if (meta) for (const k in meta) fields.add(k, meta[k]!, null);
+      }
+    }
+    return fields.result();
   }
 
   /** The tenant of a request: X-Scope-OrgID with multi-tenancy on (401 without), else `fake`. */
@@ -118,7 +222,16 @@ export class ReceiverCore {
     };
   }
 
+  /** Counts a push's stored lines in the Loki metrics. */
+  countReceived(tenant: string, lines: number, bytes: number): void {
+    if (lines === 0) return;
+    this.metrics.linesReceived.inc({ tenant }, lines);
+    this.metrics.bytesReceived.inc({ tenant }, bytes);
+    this.metrics.streams.set({ tenant }, this.store.countStreams(tenant));
+  }
+
   reset(): void {
+    this.metrics.reset();
     this.store.clear();
     this.faults.reset();
     this.ingester.limiter.reset();

@@ -7,6 +7,7 @@ export { LOGPROTO_SCHEMA_JSON } from './wire/protobuf.js';
 export { lokiConfigToReceiverOptions } from './loki-config.js';
 export { LokiReceiver, startLokiReceiver } from './receiver.js';
 export type { ReceiverErrorCode } from './errors.js';
+export type { MetricSeries } from './metric-query.js';
 export type {
   CategorizedLabels,
   DownOptions,

@@ -5,7 +5,7 @@ import { detectLevel } from './push/detect-level.js';
 import { GroupedErrors } from './push/grouped-errors.js';
 import { MetadataNameError, normalizeMetadata } from './push/metadata.js';
 import { RateLimiter } from './rate-limit.js';
-import type { Store } from './store.js';
+import type { Store, StreamData } from './store.js';
 import { formatGoTime, formatRfc3339 } from './time-format.js';
 import { joinNs } from './timestamp.js';
 import type { Labels } from './types.js';
@@ -16,6 +16,8 @@ export interface IngestResult {
   status: number;
   message: string;
   accepted: number;
+  /** Bytes of the stored lines and their structured metadata. */
+  acceptedBytes: number;
   rejected: number;
 }
 
@@ -31,6 +33,37 @@ function metadataCount(meta: Labels | undefined): number {
   let count = 0;
   for (const _ in meta) count += 1;
   return count;
+}
+
+/** A set of listeners; `add` returns the function that removes one. */
+export class StoredListeners {
+  readonly #set = new Set<(tenant: string, stream: StreamData, indexes: number[]) => void>();
+  add(fn: (tenant: string, stream: StreamData, indexes: number[]) => void): () => void {
+    this.#set.add(fn);
+    return () => this.#set.delete(fn);
+  }
+  get size(): number {
+    return this.#set.size;
+  }
+  emit(tenant: string, stream: StreamData, indexes: number[]): void {
+    for (const fn of this.#set) fn(tenant, stream, indexes);
+  }
+}
+
+/** Loki's `reason` for a stream refused by ValidateLabels (pkg/validation/validate.go). */
+function labelReason(message: string): string {
+  if (message.startsWith('error at least one label pair')) return 'missing_labels';
+  if (message.includes('label names; limit')) return 'max_label_names_per_series';
+  if (message.includes('has label name too long')) return 'label_name_too_long';
+  if (message.includes('has label value too long')) return 'label_value_too_long';
+  if (message.includes('has duplicate label name')) return 'duplicate_label_names';
+  return 'invalid_labels';
+}
+
+function streamBytes(raw: RawStream): number {
+  let n = 0;
+  for (let i = 0; i < raw.ms.length; i++) n += raw.end[i]! - raw.start[i]! + metadataSize(raw.metadata[i]);
+  return n;
 }
 
 /** Where to cut `data[start, ...)` at `limit` bytes, moved back so no UTF-8 character is split. */
@@ -49,6 +82,7 @@ interface Accepted {
 
 interface StreamOutcome {
   stored: number;
+  storedBytes: number;
   duplicates: number;
   /** The ingester's answer for the stream when some entries were refused. */
   error?: { status: number; message: string };
@@ -68,6 +102,16 @@ export class Ingester {
   readonly limiter: RateLimiter;
   readonly streamLimiter: RateLimiter;
 
+  /** Listeners told which lines of a stream a push stored (the tail endpoint). */
+  readonly onStored = new StoredListeners();
+
+  /** Called for every refused line with Loki's `reason` label of `loki_discarded_samples_total`. */
+  onDiscard: ((tenant: string, reason: string, lines: number, bytes: number) => void) | undefined;
+
+  #discard(tenant: string, reason: string, lines: number, bytes: number): void {
+    if (lines > 0) this.onDiscard?.(tenant, reason, lines, bytes);
+  }
+
   constructor(
     readonly opts: ResolvedOptions,
     readonly store: Store,
@@ -78,7 +122,7 @@ export class Ingester {
   }
 
   /** Loki's ValidateEntry (pkg/distributor/validator.go); returns its message when the entry is refused. */
-  #checkEntry(raw: RawStream, i: number, key: string, nowMs: number): string | undefined {
+  #checkEntry(raw: RawStream, i: number, key: string, nowMs: number): [reason: string, message: string] | undefined {
     const o = this.opts;
     const ms = raw.ms[i]!;
     const sub = raw.sub[i]!;
@@ -86,28 +130,28 @@ export class Ingester {
     if (o.rejectOldSamples) {
       const oldest = nowMs - o.rejectOldSamplesMaxAgeMs;
       if (ms < oldest) {
-        return `entry for stream '${key}' has timestamp too old: ${formatRfc3339(joinNs(ms, sub))}, oldest acceptable timestamp is: ${formatRfc3339(joinNs(oldest, 0))}`;
+        return ['greater_than_max_sample_age', `entry for stream '${key}' has timestamp too old: ${formatRfc3339(joinNs(ms, sub))}, oldest acceptable timestamp is: ${formatRfc3339(joinNs(oldest, 0))}`];
       }
     }
     const newest = nowMs + o.creationGracePeriodMs;
     if (ms > newest || (ms === newest && sub > 0)) {
-      return `entry for stream '${key}' has timestamp too new: ${formatRfc3339(joinNs(ms, sub))}`;
+      return ['too_far_in_future', `entry for stream '${key}' has timestamp too new: ${formatRfc3339(joinNs(ms, sub))}`];
     }
     const size = raw.end[i]! - raw.start[i]!;
     if (o.maxLineSize > 0 && size > o.maxLineSize) {
-      return `max entry size '${o.maxLineSize}' bytes exceeded for stream '${key}' while adding an entry with length '${size}' bytes`;
+      return ['line_too_long', `max entry size '${o.maxLineSize}' bytes exceeded for stream '${key}' while adding an entry with length '${size}' bytes`];
     }
     if (metadata) {
       const count = metadataCount(metadata);
       if (count > 0 && !o.allowStructuredMetadata) {
-        return `stream '${key}' includes structured metadata, but this feature is disallowed. Please see \`limits_config.allow_structured_metadata\` or contact your Loki administrator to enable it`;
+        return ['disallowed_structured_metadata', `stream '${key}' includes structured metadata, but this feature is disallowed. Please see \`limits_config.allow_structured_metadata\` or contact your Loki administrator to enable it`];
       }
       const bytes = metadataSize(metadata);
       if (o.maxStructuredMetadataSize > 0 && bytes > o.maxStructuredMetadataSize) {
-        return `stream '${key}' has structured metadata too large: '${bytes}' bytes, limit: '${o.maxStructuredMetadataSize}' bytes. Please see \`limits_config.max_structured_metadata_size\` or contact your Loki administrator to increase it`;
+        return ['structured_metadata_too_large', `stream '${key}' has structured metadata too large: '${bytes}' bytes, limit: '${o.maxStructuredMetadataSize}' bytes. Please see \`limits_config.max_structured_metadata_size\` or contact your Loki administrator to increase it`];
       }
       if (o.maxStructuredMetadataEntries > 0 && count > o.maxStructuredMetadataEntries) {
-        return `stream '${key}' has too many structured metadata labels: '${count}', limit: '${o.maxStructuredMetadataEntries}'. Please see \`limits_config.max_structured_metadata_entries_count\` or contact your Loki administrator to increase it`;
+        return ['structured_metadata_too_many', `stream '${key}' has too many structured metadata labels: '${count}', limit: '${o.maxStructuredMetadataEntries}'. Please see \`limits_config.max_structured_metadata_entries_count\` or contact your Loki administrator to increase it`];
       }
     }
     return undefined;
@@ -138,13 +182,16 @@ export class Ingester {
   /** Runs a decoded push for a tenant. Valid entries are stored even when others are refused (Loki's partial accept). */
   push(tenant: string, streams: RawStream[]): IngestResult {
     const total = streams.reduce((n, raw) => n + raw.ms.length, 0);
-    const refuse = (status: number, message: string): IngestResult => ({ status, message, accepted: 0, rejected: total });
+    const refuse = (status: number, message: string): IngestResult => ({ status, message, accepted: 0, acceptedBytes: 0, rejected: total });
     if (streams.length === 0) return refuse(422, 'error at least one valid stream is required for ingestion');
     // pkg/loghttp/push/push.go parses every stream's labels before anything is validated.
     const prepared = [];
     for (const raw of streams) {
       const p = this.#labels.prepare(raw.labelsText);
-      if ('unparsable' in p) return refuse(400, p.unparsable);
+      if ('unparsable' in p) {
+        for (const r of streams) this.#discard(tenant, 'invalid_labels', r.ms.length, streamBytes(r));
+        return refuse(400, p.unparsable);
+      }
       prepared.push(p);
     }
     const o = this.opts;
@@ -161,13 +208,15 @@ export class Ingester {
         const labels = prepared[index]!.result;
         if (typeof labels === 'string') {
           errors.add(labels);
+          this.#discard(tenant, labelReason(labels), count, streamBytes(raw));
           continue;
         }
         const good: number[] = [];
         for (let i = 0; i < count; i++) {
           const why = this.#checkEntry(raw, i, labels.key, nowMs);
           if (why !== undefined) {
-            errors.add(why);
+            errors.add(why[1]);
+            this.#discard(tenant, why[0], 1, raw.end[i]! - raw.start[i]! + metadataSize(raw.metadata[i]));
             continue;
           }
           this.#finishMetadata(raw, i, labels.labels);
@@ -183,8 +232,9 @@ export class Ingester {
       throw error;
     }
     const validation = errors.size > 0 ? { status: 400, message: errors.toString() } : undefined;
-    if (accepted.length === 0) return validation ? refuse(validation.status, validation.message) : { status: 204, message: '', accepted: 0, rejected: total };
+    if (accepted.length === 0) return validation ? refuse(validation.status, validation.message) : { status: 204, message: '', accepted: 0, acceptedBytes: 0, rejected: total };
     if (!this.limiter.allow(tenant, validBytes)) {
+      this.#discard(tenant, 'rate_limited', validLines, validBytes);
       const message = RATE_LIMITED.replace('%s', tenant)
         .replace('%d', String(Math.trunc(this.limiter.rate)))
         .replace('%d', String(validLines))
@@ -192,6 +242,7 @@ export class Ingester {
       return refuse(429, message);
     }
     let stored = 0;
+    let storedBytes = 0;
     let duplicates = 0;
     // The ingester keeps only the last stream's outcome (pkg/ingester/instance.go),
     // and an ingester error wins over the distributor's validation errors.
@@ -199,12 +250,13 @@ export class Ingester {
     for (const { stream, raw, good } of accepted) {
       const outcome = this.#store(tenant, stream, raw, good);
       stored += outcome.stored;
+      storedBytes += outcome.storedBytes;
       duplicates += outcome.duplicates;
       ingester = outcome.error;
     }
     this.store.added(stored);
     const answer = ingester ?? validation ?? { status: 204, message: '' };
-    return { status: answer.status, message: answer.message, accepted: stored, rejected: total - stored - duplicates };
+    return { status: answer.status, message: answer.message, accepted: stored, acceptedBytes: storedBytes, rejected: total - stored - duplicates };
   }
 
   #store(tenant: string, s: ValidLabels, raw: RawStream, good: number[]): StreamOutcome {
@@ -213,18 +265,22 @@ export class Ingester {
     if (!stream) {
       if (o.maxStreamsPerTenant > 0 && this.store.countStreams(tenant) >= o.maxStreamsPerTenant) {
         const message = `maximum active stream limit exceeded when trying to create stream ${s.key}, reduce the number of active streams (reduce labels or reduce label values), or contact your Loki administrator to see if the limit can be increased, user: '${tenant}'`;
-        return { stored: 0, duplicates: 0, error: { status: 429, message } };
+        this.#discard(tenant, 'stream_limit', good.length, good.reduce((n, i) => n + raw.end[i]! - raw.start[i]! + metadataSize(raw.metadata[i]), 0));
+        return { stored: 0, storedBytes: 0, duplicates: 0, error: { status: 429, message } };
       }
       stream = this.store.getOrCreate(tenant, s.key, s.labels);
     }
     const windowMs = o.outOfOrderWindowMs;
     const failed: string[] = [];
     let stored = 0;
+    let storedBytes = 0;
     let duplicates = 0;
     let failures = 0;
     let lastWasRateLimit = false;
     const limiter = this.streamLimiter;
     const limiterKey = `${tenant}\u0000${s.key}`;
+    const watched = this.onStored.size > 0;
+    const storedAt: Array<[number, number]> = [];
     for (const i of good) {
       const ms = raw.ms[i]!;
       const sub = raw.sub[i]!;
@@ -235,7 +291,11 @@ export class Ingester {
         lastWasRateLimit = true;
       } else {
         const result = stream.append(ms, sub, raw.data, raw.start[i]!, raw.end[i]!, raw.metadata[i], windowMs);
-        if (result === 'stored') stored += 1;
+        if (result === 'stored') {
+          stored += 1;
+          storedBytes += size;
+          if (watched) storedAt.push([ms, sub]);
+        }
         else if (result === 'duplicate') duplicates += 1;
         else {
           const cutoff = joinNs(stream.highestMs - windowMs, stream.highestSub);
@@ -245,14 +305,26 @@ export class Ingester {
       }
       if (reason !== undefined) {
         failures += 1;
+        this.#discard(tenant, lastWasRateLimit ? 'per_stream_rate_limit' : 'too_far_behind', 1, size);
         if (o.maxReturnedErrors <= 0 || failed.length < o.maxReturnedErrors) {
           failed.push(`entry with timestamp ${formatGoTime(joinNs(ms, sub))} ignored, reason: '${reason}',`);
         }
       }
     }
-    if (failures === 0) return { stored, duplicates };
+    if (watched && storedAt.length > 0) {
+      // Indexes shift as lines are inserted: find each stored line by its time once the push is in.
+      const seen = new Map<string, number>();
+      const indexes = storedAt.map(([ms, sub]) => {
+        const key = `${ms}:${sub}`;
+        const n = seen.get(key) ?? 0;
+        seen.set(key, n + 1);
+        return stream.bound(ms, sub, true) - 1 - n;
+      });
+      this.onStored.emit(tenant, stream, indexes);
+    }
+    if (failures === 0) return { stored, storedBytes, duplicates };
     failed.push(`user '${tenant}', total ignored: ${failures} out of ${good.length} for stream: ${s.key}`);
     // pkg/ingester/stream.go: 429 when the last refused entry hit the stream's rate limit, else 400.
-    return { stored, duplicates, error: { status: lastWasRateLimit ? 429 : 400, message: failed.join('\n') } };
+    return { stored, storedBytes, duplicates, error: { status: lastWasRateLimit ? 429 : 400, message: failed.join('\n') } };
   }
 }

@@ -1,4 +1,5 @@
 import type { LogQuery } from './logql/parser.js';
+import { type PipelineEntry, runPipeline } from './logql/pipeline.js';
 import { queryStats } from './query-stats.js';
 import type { Store, StreamData } from './store.js';
 import { compareTs, nsString, splitNs } from './timestamp.js';
@@ -17,6 +18,10 @@ export interface QueryRange {
 interface Hit {
   stream: StreamData;
   index: number;
+  /** The line after the pipeline (decolorize changes it). */
+  line: string;
+  /** Parsed labels and dropped names, when the pipeline made any. */
+  entry?: PipelineEntry;
 }
 
 function selected(query: LogQuery, labels: Readonly<Labels>): boolean {
@@ -47,21 +52,28 @@ function scan(stream: StreamData, query: LogQuery, range: QueryRange, counters: 
   const to = stream.bound(endMs, endSub);
   const hits: Hit[] = [];
   const forward = range.direction === 'forward';
-  const filters = query.filters;
+  const stages = query.stages;
+  const simple = stages.every((st) => st.kind === 'line');
   for (let k = 0; k < to - from && hits.length < range.limit; k++) {
     const i = forward ? from + k : to - 1 - k;
     const line = stream.line(i);
     counters.lines += 1;
     counters.bytes += stream.lineLength(i);
     counters.metadataBytes += metadataBytes(stream.metadata[i]);
-    let keep = true;
-    for (const f of filters) {
-      if (!f.test(line)) {
-        keep = false;
-        break;
+    if (simple) {
+      let keep = true;
+      for (const st of stages) {
+        if (!(st as { test(line: string): boolean }).test(line)) {
+          keep = false;
+          break;
+        }
       }
+      if (keep) hits.push({ stream, index: i, line });
+      continue;
     }
-    if (keep) hits.push({ stream, index: i });
+    const meta = stream.metadata[i];
+    const entry: PipelineEntry = { line, base: meta ? { ...stream.labels, ...metadataLabels(stream, meta) } : stream.labels, parsed: {}, dropped: new Set() };
+    if (runPipeline(stages, entry)) hits.push({ stream, index: i, line: entry.line, entry });
   }
   return hits;
 }
@@ -103,18 +115,29 @@ export function runQuery(store: Store, tenant: string, query: LogQuery, range: Q
   hits.sort((a, b) => sign * compareTs(a.stream.ms[a.index]!, a.stream.sub[a.index]!, b.stream.ms[b.index]!, b.stream.sub[b.index]!));
   if (hits.length > range.limit) hits = hits.slice(0, range.limit);
   const byKey = new Map<string, LokiStreamResult>();
-  for (const { stream, index } of hits) {
+  for (const { stream, index, line, entry } of hits) {
     const meta = stream.metadata[index];
     const ts = nsString(stream.ms[index]!, stream.sub[index]!);
-    const line = stream.line(index);
+    const keep = (labels: Labels) => (entry && entry.dropped.size > 0 ? Object.fromEntries(Object.entries(labels).filter(([n]) => !entry.dropped.has(n))) : labels);
+    const parsed = entry ? keep(entry.parsed) : {};
+    const hasParsed = Object.keys(parsed).length > 0;
     if (range.categorizeLabels) {
-      let result = byKey.get(stream.key);
-      if (!result) byKey.set(stream.key, (result = { stream: { ...stream.labels }, values: [] }));
-      result.values.push([ts, line, meta ? { structuredMetadata: metadataLabels(stream, meta) } : {}]);
+      const streamLabels = keep(stream.labels);
+      const key = entry && entry.dropped.size > 0 ? JSON.stringify(sortedLabels(streamLabels)) : stream.key;
+      let result = byKey.get(key);
+      if (!result) byKey.set(key, (result = { stream: { ...streamLabels }, values: [] }));
+      const extra: { structuredMetadata?: Labels; parsed?: Labels } = {};
+      if (meta) {
+        const sm = keep(metadataLabels(stream, meta));
+        if (Object.keys(sm).length > 0) extra.structuredMetadata = sm;
+      }
+      if (hasParsed) extra.parsed = sortedLabels(parsed);
+      result.values.push([ts, line, extra]);
       continue;
     }
-    const labels = meta ? sortedLabels({ ...stream.labels, ...metadataLabels(stream, meta) }) : stream.labels;
-    const key = meta ? JSON.stringify(labels) : stream.key;
+    const merged = meta || hasParsed || (entry && entry.dropped.size > 0);
+    const labels = merged ? sortedLabels(keep({ ...stream.labels, ...(meta ? metadataLabels(stream, meta) : {}), ...parsed })) : stream.labels;
+    const key = merged ? JSON.stringify(labels) : stream.key;
     let result = byKey.get(key);
     if (!result) byKey.set(key, (result = { stream: { ...labels }, values: [] }));
     result.values.push([ts, line]);

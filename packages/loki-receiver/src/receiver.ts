@@ -4,6 +4,9 @@ import { ReceiverCore, SINGLE_TENANT } from './core.js';
 import { rejectUnknownKeys } from '@pactown/options';
 import { CODES, LokiReceiverError, badArgument } from './errors.js';
 import { createHandler } from './http/handler.js';
+import { createTailHandler } from './http/tail.js';
+import { parseMetricQuery } from './logql/metric.js';
+import { type MetricSeries, runMetricRange } from './metric-query.js';
 import { normalizeOptions } from './options.js';
 import { toNanoseconds } from './time-format.js';
 import type {
@@ -24,6 +27,7 @@ export class LokiReceiver {
   #port: number;
   #mode: 'up' | 'refuse' | 'reset' = 'up';
   #closed = false;
+  #tail: ReturnType<typeof createTailHandler> | undefined;
 
   /** @internal Use {@link startLokiReceiver}. */
   constructor(options: LokiReceiverOptions = {}) {
@@ -55,6 +59,13 @@ export class LokiReceiver {
   /** @internal */
   async listen(): Promise<void> {
     const server = createServer({ keepAliveTimeout: 5000 }, createHandler(this.#core, this));
+    this.#tail ??= createTailHandler(this.#core);
+    const tail = this.#tail;
+    server.on('upgrade', (req, socket, head) => {
+      const url = new URL(req.url ?? '/', 'http://receiver.invalid');
+      if (url.pathname === '/loki/api/v1/tail' && this.#mode === 'up') tail.upgrade(req, socket, head, url);
+      else socket.destroy();
+    });
     server.on('connection', (socket: Socket) => {
       if (this.#mode === 'reset') {
         socket.resetAndDestroy();
@@ -124,6 +135,7 @@ export class LokiReceiver {
   /** Stops the server for good. */
   async close(): Promise<void> {
     this.#closed = true;
+    this.#tail?.close();
     await this.#stopListening();
   }
 
@@ -178,6 +190,19 @@ export class LokiReceiver {
     const start = options.start === undefined ? -(2n ** 63n) : toNanoseconds(options.start, 'start');
     const end = options.end === undefined ? 2n ** 63n : toNanoseconds(options.end, 'end');
     return this.#core.query(logql, options.tenant ?? SINGLE_TENANT, { start, end, limit, direction, categorizeLabels: options.categorizeLabels === true });
+  }
+
+  /**
+   * Runs a LogQL metric query (`count_over_time`, `rate`, `bytes_over_time`,
+   * `bytes_rate` inside `sum`/`count`/`avg`/`min`/`max`/`topk`/`bottomk` by or
+   * without labels) as query_range does: a matrix over [start, end] by `step`.
+   */
+  queryMetric(logql: string, options: { start: bigint | string | number | Date; end: bigint | string | number | Date; step: number; tenant?: string }): MetricSeries[] {
+    rejectUnknownKeys(options, ['start', 'end', 'step', 'tenant'], { pkg: '@pactown/loki-receiver', prefix: 'PACTOWN_RECEIVER', where: 'queryMetric() options' });
+    if (!(options.step > 0)) throw badArgument(`queryMetric step must be milliseconds > 0, got ${String(options.step)}`);
+    const start = toNanoseconds(options.start, 'start');
+    const end = toNanoseconds(options.end, 'end');
+    return runMetricRange(this.#core.store, options.tenant ?? SINGLE_TENANT, parseMetricQuery(logql), start, end, BigInt(Math.round(options.step * 1e6)));
   }
 
   /** Request, byte and line counters. */

@@ -5,11 +5,12 @@ import { describe, expect, it } from 'vitest';
 import { startLokiReceiver } from '../src/index.js';
 
 const cli = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
-const tsx = fileURLToPath(new URL('../node_modules/.bin/tsx', import.meta.url));
+// tsx as a loader inside one node process, so signals reach the CLI itself.
+const node = (args: string[]) => spawn(process.execPath, ['--import', 'tsx', cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
 
 describe('pactown-loki-receiver CLI', () => {
   it('serves on the requested port and stops on SIGTERM', async () => {
-    const child = spawn(tsx, [cli, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = node(['--port', '0']);
     try {
       let out = '';
       child.stdout.setEncoding('utf8');
@@ -31,7 +32,7 @@ describe('pactown-loki-receiver CLI', () => {
   });
 
   it('prints help', async () => {
-    const child = spawn(tsx, [cli, '--help'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = node(['--help']);
     let out = '';
     child.stdout.on('data', (c) => (out += c));
     const [code] = await once(child, 'exit');
@@ -40,7 +41,7 @@ describe('pactown-loki-receiver CLI', () => {
   });
 
   async function run(args: string[]): Promise<{ code: number | null; err: string }> {
-    const child = spawn(tsx, [cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = node(args);
     let err = '';
     child.stderr.setEncoding('utf8');
     child.stderr.on('data', (c: string) => (err += c));

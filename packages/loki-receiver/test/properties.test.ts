@@ -99,8 +99,8 @@ describe('line filters', () => {
   it('|= with a quoted needle finds exactly the lines containing it; |~ with QuoteMeta agrees', () => {
     fc.assert(
       fc.property(text, fc.array(text, { maxLength: 5 }), (needle, lines) => {
-        const exact = parseLogQuery(`{a="b"} |= ${goQuote(needle)}`).filters[0]!;
-        const re = parseLogQuery(`{a="b"} |~ ${goQuote(quoteMeta(needle))}`).filters[0]!;
+        const exact = parseLogQuery(`{a="b"} |= ${goQuote(needle)}`).stages[0] as { test(line: string): boolean };
+        const re = parseLogQuery(`{a="b"} |~ ${goQuote(quoteMeta(needle))}`).stages[0] as { test(line: string): boolean };
         for (const line of [...lines, `pre${needle}post`]) {
           expect(exact.test(line)).toBe(line.includes(needle));
           expect(re.test(line)).toBe(line.includes(needle));

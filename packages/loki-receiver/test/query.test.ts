@@ -151,12 +151,13 @@ describe('parse errors', () => {
   it('refuses regex constructs RE2 lacks', async () => {
     expect(await parseErr('{service="api"} |~ "(a)\\\\1"')).toContain('invalid escape sequence');
     expect(await parseErr('{service="api"} |~ "foo(?=bar)"')).toContain('invalid or unsupported Perl syntax');
-    expect(await parseErr('{service=~"(?<!x)api"}')).toContain('invalid or unsupported Perl syntax');
+    // Go 1.22+ reads (?< as a named group, so a lookbehind is an invalid name there.
+    expect(await parseErr('{service=~"(?<!x)api"}')).toContain('invalid named capture');
   });
 
   it('says plainly that parsers and metric queries are not supported', async () => {
-    expect(await parseErr('{service="api"} | json')).toContain('not supported by this receiver');
-    expect(await parseErr('count_over_time({service="api"}[5m])')).toContain('not supported by this receiver');
+    expect(await parseErr('{service="api"} | regexp "(?P<x>.)"')).toContain('not supported by this receiver');
+    expect(await parseErr('sum_over_time({service="api"} | logfmt | unwrap took [5m])')).toContain('not supported by this receiver');
   });
 
   it('answers log queries on the instant endpoint as Loki 3 does', async () => {

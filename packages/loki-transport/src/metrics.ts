@@ -20,6 +20,8 @@ export class Counters {
   retries = 0;
   splits = 0;
   spoolErrors = 0;
+  /** Why the last attempt to push failed, or null. */
+  lastError: string | null = null;
   latencyCount = 0;
   latencySumMs = 0;
   latencyMaxMs = 0;
@@ -50,6 +52,7 @@ export class Counters {
       retries: this.retries,
       splits: this.splits,
       spoolErrors: this.spoolErrors,
+      lastError: this.lastError,
       latency: {
         count: this.latencyCount,
         sumMs: this.latencySumMs,

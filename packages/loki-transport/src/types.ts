@@ -177,6 +177,8 @@ export interface LokiMetrics {
   splits: number;
   /** Spool folders that could not be opened and batches that could not be written to the spool (kept in memory instead, not durable). */
   spoolErrors: number;
+  /** Why the last failed push attempt failed (`HTTP 503 ...`, `network: connect ECONNREFUSED ...`), or null when none failed. */
+  lastError: string | null;
   latency: LokiLatency;
   /** Encoded bytes waiting in the queue. */
   queueBytes: number;

@@ -1,4 +1,6 @@
 import TransportStream from 'winston-transport';
+// A named type import resolves without esModuleInterop too (winston-transport's types use `export =`).
+import type { TransportStreamOptions } from 'winston-transport';
 import { createLokiClient, type LokiClient } from './client.js';
 import { fromWinston } from './record.js';
 import type { LineFormat, LokiOptions } from './types.js';
@@ -8,7 +10,7 @@ import type { LineFormat, LokiOptions } from './types.js';
  * `format` is winston's (a logform format applied before the transport);
  * the Loki line format is `lineFormat`.
  */
-export interface LokiWinstonOptions extends Omit<LokiOptions, 'format'>, Pick<TransportStream.TransportStreamOptions, 'level' | 'format' | 'silent' | 'handleExceptions' | 'handleRejections'> {
+export interface LokiWinstonOptions extends Omit<LokiOptions, 'format'>, Pick<TransportStreamOptions, 'level' | 'format' | 'silent' | 'handleExceptions' | 'handleRejections'> {
   /** The Loki line format. @default 'logfmt' */
   lineFormat?: LineFormat;
   /** Logger name used when an `info` has no `logger` (or `label`) field. @default 'root' */
@@ -33,10 +35,25 @@ export class LokiTransport extends TransportStream {
     this.client = createLokiClient(lineFormat === undefined ? rest : { ...rest, format: lineFormat });
   }
 
-  override log(info: Record<string, unknown>, callback: () => void): void {
-    if (this.client.push(fromWinston(info, this.#logger))) callback();
-    // Backpressure: winston's stream waits for the callback before the next write.
-    else void this.client.waitForRoom().then(callback);
+  /**
+   * Queues one winston `info`. The callback is optional (winston always
+   * passes one, direct callers may not); `'logged'` is emitted once the line
+   * is in the client's batch, as winston's own transports do.
+   */
+  override log(info: Record<string, unknown>, callback?: () => void): boolean {
+    const logged = () => setImmediate(() => this.emit('logged', info));
+    if (this.client.push(fromWinston(info, this.#logger))) {
+      logged();
+      // At once: lines winston still buffers would miss a process.exit() right after the log call.
+      callback?.();
+    } else {
+      // Backpressure: winston's stream waits for the callback before the next write.
+      void this.client.waitForRoom().then(() => {
+        logged();
+        callback?.();
+      });
+    }
+    return true;
   }
 
   /** Sends what is queued; resolves once Loki accepted it (or after `drainTimeout`). */

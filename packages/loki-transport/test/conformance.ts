@@ -1,4 +1,5 @@
-import { type LokiReceiver, startLokiReceiver } from '@pactown/loki-receiver';
+import type { LokiReceiver } from '@pactown/loki-receiver';
+import { startLokiReceiver } from './helpers/receiver.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { LokiOptions } from '../src/index.js';
 
@@ -83,6 +84,15 @@ export function runConformance(name: string, createFace: FaceFactory): void {
       const [e] = receiver.entries();
       expect(e!.structuredMetadata).toEqual({ userId: 'user123', trace_id: 't-1' });
       expect(Object.keys(e!.labels).sort()).toEqual(['level', 'logger', 'service']);
+    });
+
+    it('sends the trace_id, span_id and trace_flags log-core takes from an active span as structured metadata, by default', async () => {
+      const f = await open();
+      const trace = { trace_id: '4bf92f3577b34da6a3ce929d0e0e4736', span_id: '00f067aa0ba902b7', trace_flags: '01' };
+      f.log('info', 'pactown.api', 'traced', trace);
+      await f.end();
+      const [e] = receiver.entries();
+      expect(e!.structuredMetadata).toEqual(trace);
     });
 
     it('speaks JSON with gzip too', async () => {

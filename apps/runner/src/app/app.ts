@@ -4,6 +4,7 @@ import { ServiceRunner } from '@pactown/sandbox';
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import type { RunnerConfig } from '../config/config.js';
 import type { RunnerContext } from './context.js';
+import { DropCounter } from './drops.js';
 import { authenticate, type Caller } from '../http/auth.js';
 import { type SchemaError, failedField, failureMessage, maxBytesKeyword } from '../http/schemas.js';
 import { logRoutes } from '../http/routes/logs.js';
@@ -15,6 +16,7 @@ import { type Logging, setupLogging } from '../logging/setup.js';
 import { createMetrics } from '../metrics/runner-metrics.js';
 import { WEB_DIR } from './paths.js';
 import { AnomalyLog } from '../security/anomaly-log.js';
+import { AuthFailureLog, quoteUserText } from '../security/auth-failures.js';
 import { SecurityPolicy } from '../security/policy.js';
 import { wireRunnerEvents } from '../services/lifecycle.js';
 import { LiveHub } from '../services/live-hub.js';
@@ -85,7 +87,8 @@ export async function createRunnerApp(options: RunnerAppOptions): Promise<Runner
     runner: new ServiceRunner({
       sandboxesDir: config.sandboxesDir,
       logger: logging.sandbox,
-      logsLevel: config.uiLogLevel as 'INFO',
+      // The app collects each answer's logs itself, bounded (services/answer-bounds.ts): the runner keeps none.
+      logsLevel: Number.MAX_SAFE_INTEGER,
       timeoutMs: config.runTimeoutMs,
     }),
     registry,
@@ -101,7 +104,10 @@ export async function createRunnerApp(options: RunnerAppOptions): Promise<Runner
     accepting: true,
     runs: { success: 0, failure: 0, denied: 0, died: 0 },
     sseClients: 0,
+    sse: { byUser: new Map(), connections: new Set() },
     metrics: null as unknown as RunnerContext['metrics'],
+    drops: new DropCounter(),
+    authFailures: null as unknown as AuthFailureLog,
     track(work) {
       pending.add(work);
       void work.finally(() => pending.delete(work)).catch(() => undefined);
@@ -111,6 +117,9 @@ export async function createRunnerApp(options: RunnerAppOptions): Promise<Runner
       while (pending.size > 0) await Promise.allSettled([...pending]);
     },
   };
+  const authFailures = new AuthFailureLog({ policy: context.policy, drops: context.drops, perWindow: config.authFailureLinesPerMinute });
+  context.authFailures = authFailures;
+  if (logging.console) context.drops.track('console_backpressure', () => logging.console?.dropped ?? 0);
   context.metrics = createMetrics(context);
   const unwire = wireRunnerEvents(context);
 
@@ -135,11 +144,11 @@ export async function createRunnerApp(options: RunnerAppOptions): Promise<Runner
       request.caller = { userId: 'anonymous', authenticated: false };
       return;
     }
-    context.policy.report('UNAUTHORIZED_ACCESS', 'WARNING', 'unknown', '-', `${request.method} ${pathname}: ${result.message}`);
+    authFailures.record(request.method, pathname, result.message, request.ip);
     return reply.code(401).header('www-authenticate', 'Bearer').send({ success: false, error: 'unauthorized', message: result.message });
   });
   fastify.addHook('onResponse', async (request, reply) => {
-    request.log.debug(`${request.method} ${request.url} ${reply.statusCode} ${reply.elapsedTime.toFixed(1)}ms`);
+    request.log.debug(`${request.method} ${quoteUserText(request.url)} ${reply.statusCode} ${reply.elapsedTime.toFixed(1)}ms`);
   });
   fastify.setErrorHandler((error: Error & { statusCode?: number; validation?: SchemaError[]; validationContext?: string }, request, reply) => {
     const status = error.statusCode ?? 500;
@@ -198,6 +207,7 @@ export async function createRunnerApp(options: RunnerAppOptions): Promise<Runner
         await fastify.close().catch(() => undefined);
         unwire();
         await context.settle();
+        authFailures.flush();
         await anomalies.flush();
         logging.root.info('Shutdown complete: logs flushed');
         await logging.close();

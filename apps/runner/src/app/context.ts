@@ -1,8 +1,11 @@
 import type { ServiceRunner } from '@pactown/sandbox';
 import type { Registry } from 'prom-client';
 import type { RunnerConfig } from '../config/config.js';
+import type { SseConnection } from '../http/sse-connection.js';
+import type { DropCounter } from './drops.js';
 import type { Logging } from '../logging/setup.js';
 import type { AnomalyLog } from '../security/anomaly-log.js';
+import type { AuthFailureLog } from '../security/auth-failures.js';
 import type { SecurityPolicy } from '../security/policy.js';
 import type { LiveHub } from '../services/live-hub.js';
 import type { ServiceRegistry } from '../services/registry.js';
@@ -27,8 +30,14 @@ export interface RunnerContext {
   accepting: boolean;
   runs: RunCounters;
   sseClients: number;
+  /** Open log streams: per user (or client address in open mode) and each connection's queue. */
+  sse: { byUser: Map<string, number>; connections: Set<SseConnection> };
   /** The `/metrics` registry (prom-client), read from this context at every scrape. */
   metrics: Registry;
+  /** Lines the app left out, by reason (reported once each, on /metrics and /health). */
+  drops: DropCounter;
+  /** Failed-auth anomalies, rate-limited and summarised. */
+  authFailures: AuthFailureLog;
   /** Background work (error files) that shutdown must wait for. */
   track<T>(work: Promise<T>): Promise<T>;
   settle(): Promise<void>;

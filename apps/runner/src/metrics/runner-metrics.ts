@@ -54,6 +54,11 @@ export function createMetrics(ctx: RunnerContext): Registry {
     });
   counter('pactown_runner_service_deaths_total', 'Services that died after a successful start.', () => ctx.runs.died);
   gauge('pactown_runner_sse_clients', 'Open log streams.', () => ctx.sseClients);
+  gauge('pactown_runner_sse_queued_bytes', 'Bytes waiting in the log streams\' own queues (each bounded by PACTOWN_SSE_BUFFER_BYTES).', () => {
+    let total = 0;
+    for (const c of ctx.sse.connections) total += c.queuedBytes;
+    return total;
+  });
   counter('pactown_runner_live_lines_total', 'Live lines published to log streams.', () => ctx.hub.publishedLines);
   gauge('pactown_runner_accepting_runs', '1 while new runs are accepted, 0 during shutdown.', () => (ctx.accepting ? 1 : 0));
   new Counter({
@@ -65,6 +70,16 @@ export function createMetrics(ctx: RunnerContext): Registry {
       this.reset();
       // A handler's name may hold a URL: shown without credentials, query or fragment.
       for (const h of ctx.logging.handlers) this.inc({ handler: redactUrls(h.name) }, h.errors);
+    },
+  });
+  new Counter({
+    name: 'pactown_runner_dropped_lines_total',
+    help: 'Lines the app left out, by reason (answer_bound, sse_slow_client, auth_failure_rate, console_backpressure).',
+    labelNames: ['reason'],
+    registers,
+    collect() {
+      this.reset();
+      for (const [reason, n] of Object.entries(ctx.drops.snapshot())) this.inc({ reason }, n);
     },
   });
   counter('pactown_runner_console_dropped_lines_total', 'Console lines dropped because stdout was not read fast enough.', () => ctx.logging.console?.dropped ?? 0);

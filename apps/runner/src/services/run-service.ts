@@ -1,9 +1,11 @@
 import { writeErrorFile } from '@pactown/error-files';
+import { parseLevel } from '@pactown/log-core';
 import type { RunResult, ServiceLogRecord } from '@pactown/sandbox';
 import type { RunnerContext } from '../app/context.js';
 import type { Caller } from '../http/auth.js';
 import type { RunRequest } from '../http/schemas.js';
 import { pickFreePort } from './ports.js';
+import { AnswerLines, boundTail, boundText } from './answer-bounds.js';
 import { isActive, type SuggestionView } from './registry.js';
 
 export interface RunAnswer {
@@ -93,6 +95,20 @@ export async function performRun(
   ctx.registry.update(serviceId, { port });
   log.info(`Run requested | user=${userId} service=${serviceId} port=${port}`);
 
+  // The answer's logs are collected here, bounded (first and last lines); the runner keeps none.
+  const bounds = { maxLines: ctx.config.answerMaxLines, maxBytes: ctx.config.answerMaxBytes };
+  const answerLines = new AnswerLines(bounds);
+  const threshold = parseLevel(ctx.config.uiLogLevel);
+  const collect = (record: ServiceLogRecord) => {
+    if (record.level < threshold) return;
+    answerLines.push(record.message);
+    onLog?.(record);
+  };
+  const finish = () => {
+    ctx.drops.add('answer_bound', answerLines.omitted, `the answer of a run keeps its first and last ${ctx.config.answerMaxLines} lines or ${ctx.config.answerMaxBytes} bytes (PACTOWN_ANSWER_MAX_LINES, PACTOWN_ANSWER_MAX_BYTES); sandbox.log and Loki have every line`);
+    return answerLines.lines();
+  };
+
   let result: RunResult;
   try {
     result = await ctx.runner.runFromContent({
@@ -101,7 +117,7 @@ export async function performRun(
       port,
       env: request.env,
       timeoutMs: ctx.config.runTimeoutMs,
-      ...(onLog ? { onLog } : {}),
+      onLog: collect,
     });
   } catch (error) {
     // Invalid options or a sandbox that could not be created: the runner threw instead of answering.
@@ -124,8 +140,8 @@ export async function performRun(
         service_id: serviceId,
         port: result.port ?? port,
         pid: result.pid,
-        message: result.message,
-        logs: result.logs,
+        message: boundText(result.message, bounds.maxBytes),
+        logs: finish(),
       },
     };
   }
@@ -157,9 +173,9 @@ export async function performRun(
       success: false,
       service_id: serviceId,
       error_category: result.errorCategory,
-      message: result.message,
-      logs: result.logs,
-      stderr_output: result.stderrOutput,
+      message: boundText(result.message, bounds.maxBytes),
+      logs: finish(),
+      stderr_output: boundTail(result.stderrOutput ?? '', bounds).text,
       suggestions,
       error_log: errorLog,
     },

@@ -1,4 +1,5 @@
 /** The `pactown-errors` commands. Each writes to `out` and returns an exit code or throws `CliError`. */
+import { closeSync, readSync } from 'node:fs';
 import { lstat, open, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { cleanErrorFiles } from '../clean.js';
@@ -9,7 +10,7 @@ import { showControls } from '../text.js';
 import { errorFilePath, isValidServiceId, parseErrorFileName } from '../paths.js';
 import { listErrorFiles, readErrorFile } from '../read.js';
 import { CliError, EXIT, parseDuration } from './exit-codes.js';
-import { follow } from './follow.js';
+import { type Followed, follow, openFollowed } from './follow.js';
 
 export interface Io {
   out(text: string): void;
@@ -150,23 +151,31 @@ export function logFileIn(dir: string, filename: string): string {
 export async function tail(io: Io, dir: string, lines: number, filename: string, followSignal?: AbortSignal): Promise<number> {
   const file = logFileIn(dir, filename);
   await requireDir(dir);
-  let last: { text: string; size: number; ino: number };
+  let opened: Followed | undefined;
   try {
     // A link could point anywhere: refused, like readErrorFile refuses one (the open below never follows one either).
     const st = await lstat(file);
     if (st.isSymbolicLink()) throw new CliError(EXIT.FAILURE, `Refusing ${file}: it is a symbolic link.`);
     if (!st.isFile()) throw new CliError(EXIT.FAILURE, `Refusing ${file}: it is not a regular file.`);
-    last = await readEnd(file, 4 * 1024 * 1024);
+    opened = openFollowed(file);
+    if (!opened) throw new CliError(EXIT.FAILURE, `Refusing ${file}: it is not a regular file, or a symbolic link.`);
   } catch (error) {
     if (codeOf(error) === 'ENOENT') throw new CliError(EXIT.NOT_FOUND, `No ${filename} in ${dir}.`);
     if (codeOf(error) === 'ELOOP') throw new CliError(EXIT.FAILURE, `Refusing ${file}: it is a symbolic link.`);
     throw error;
   }
-  const { text } = last;
+  // One open file for the end shown and the following: nothing can slip between the two.
+  const maxBytes = 4 * 1024 * 1024;
+  const from = Math.max(0, opened.pos - maxBytes);
+  const buf = Buffer.alloc(opened.pos - from);
+  const bytesRead = readSync(opened.fd, buf, 0, buf.length, from);
+  opened.pos = from + bytesRead;
+  const text = buf.toString('utf8', 0, bytesRead);
   const all = text.endsWith('\n') ? text.slice(0, -1).split('\n') : text.split('\n');
   const shown = text === '' || lines === 0 ? [] : all.slice(-lines);
   if (shown.length > 0) io.out(`${shown.join('\n')}${text.endsWith('\n') ? '\n' : ''}`);
-  if (followSignal) await follow(file, last, (t) => io.out(t), followSignal);
+  if (followSignal) await follow(file, opened, (t) => io.out(t), followSignal);
+  else closeSync(opened.fd);
   return EXIT.OK;
 }
 

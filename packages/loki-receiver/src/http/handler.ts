@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { ReceiverCore } from '../core.js';
 import { handleInstantQuery, handleLabels, handlePush, handleQueryRange, handleSeries } from './loki-routes.js';
+import { handleBuildInfo, handleDetectedFields, handleDetectedLabels, handleIndexStats, handlePatterns, handleVolume } from './index-routes.js';
 import { readBody, sendError, sendText } from './respond.js';
 import { type Lifecycle, TEST_PREFIX, handleTestRoute } from './test-routes.js';
 
@@ -17,6 +18,17 @@ async function route(core: ReceiverCore, req: IncomingMessage, res: ServerRespon
     return handlePush(core, req, res);
   }
   if (path === '/ready') return sendText(res, 200, 'ready');
+  if (method === 'GET' && path === '/metrics') {
+    const text = await core.metrics.registry.metrics();
+    return sendText(res, 200, text, { 'content-type': core.metrics.registry.contentType });
+  }
+  if (method === 'GET' && path === '/loki/api/v1/status/buildinfo') return handleBuildInfo(core, req, res);
+  if (readable && path === '/loki/api/v1/index/stats') return handleIndexStats(core, req, res, url);
+  if (readable && path === '/loki/api/v1/index/volume') return handleVolume(core, req, res, url, false);
+  if (readable && path === '/loki/api/v1/index/volume_range') return handleVolume(core, req, res, url, true);
+  if (readable && path === '/loki/api/v1/detected_labels') return handleDetectedLabels(core, req, res, url);
+  if (readable && path === '/loki/api/v1/detected_fields') return handleDetectedFields(core, req, res, url);
+  if (readable && path === '/loki/api/v1/patterns') return handlePatterns(core, req, res, url);
   if (readable && path === '/loki/api/v1/query_range') return handleQueryRange(core, req, res, url);
   if (readable && path === '/loki/api/v1/query') return handleInstantQuery(core, req, res, url);
   if (readable && path === '/loki/api/v1/labels') return handleLabels(core, req, res, url);
@@ -24,6 +36,12 @@ async function route(core: ReceiverCore, req: IncomingMessage, res: ServerRespon
   const values = LABEL_VALUES.exec(path);
   if (readable && values) return handleLabels(core, req, res, url, decodeURIComponent(values[1]!));
   sendText(res, 404, '404 page not found');
+}
+
+/** Loki's route label: the path with slashes as underscores (`loki_api_v1_push`). */
+function routeName(path: string): string {
+  if (path.startsWith('/loki/api/v1/label/')) return 'loki_api_v1_label_name_values';
+  return path.replace(/^\//, '').replace(/[^a-zA-Z0-9]+/g, '_') || 'root';
 }
 
 /** The request listener: test hooks, injected latency and failures, then Loki's routes. */
@@ -53,6 +71,7 @@ export function createHandler(core: ReceiverCore, life: Lifecycle) {
       sendError(res, error);
     } finally {
       if (isPush) core.countStatus(res.statusCode);
+      core.metrics.requests.inc({ route: routeName(url.pathname), status_code: String(res.statusCode) });
     }
   };
 }

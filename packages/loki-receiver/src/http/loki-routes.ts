@@ -2,6 +2,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ReceiverCore } from '../core.js';
 import { LokiHttpError } from '../errors.js';
 import { decodePushBody } from '../push/body.js';
+import { isMetricQuery, parseMetricQuery, promDuration } from '../logql/metric.js';
+import { defaultStep, runMetricInstant, runMetricRange } from '../metric-query.js';
+import { queryStats } from '../query-stats.js';
 import { parseTimeParam } from '../time-format.js';
 import { mediaType, readBody, readParams, sendJson, sendText } from './respond.js';
 
@@ -25,8 +28,17 @@ export async function handlePush(core: ReceiverCore, req: IncomingMessage, res: 
   const decoded = decodePushBody(body, req.headers['content-type'], req.headers['content-encoding'], core.opts);
   const result = core.ingester.push(tenant, decoded.streams);
   core.acceptedLines += result.accepted;
+  core.countReceived(tenant, result.accepted, result.acceptedBytes);
   core.rejectedLines += result.rejected;
   sendText(res, result.status, result.message);
+}
+
+/** `step`: a Prometheus duration or float seconds. */
+function stepParam(raw: string | null): bigint | undefined {
+  if (raw === null || raw === '') return undefined;
+  const ns = /^\d+(\.\d+)?$/.test(raw) ? BigInt(Math.round(Number(raw) * 1e9)) : promDuration(raw);
+  if (ns === undefined || ns <= 0n) throw new LokiHttpError(400, `invalid step parameter: cannot parse ${JSON.stringify(raw)} to a valid duration`);
+  return ns;
 }
 
 /** Loki's X-Loki-Response-Encoding-Flags header: comma-separated flags. */
@@ -84,17 +96,29 @@ export async function handleQueryRange(core: ReceiverCore, req: IncomingMessage,
   const tenant = core.tenantOf(req.headers['x-scope-orgid']);
   const { limit, direction, query } = queryShape(core, params);
   const { start, end } = rangeParams(core, params, HOUR_NS);
+  if (isMetricQuery(query)) {
+    const node = parseMetricQuery(query);
+    const step = stepParam(params.get('step')) ?? defaultStep(start, end);
+    const result = runMetricRange(core.store, tenant, node, start, end, step);
+    sendJson(res, 200, { status: 'success', data: { resultType: 'matrix', result, stats: queryStats({ lines: 0, bytes: 0, metadataBytes: 0, returned: 0, postFilterLines: 0, streams: 0, execSeconds: 0 }) } });
+    return;
+  }
   const categorizeLabels = encodingFlags(req).includes('categorize-labels');
   const data = core.query(query, tenant, { start, end, limit, direction, categorizeLabels });
   sendJson(res, 200, { status: 'success', data }, categorizeLabels ? { 'x-loki-response-encoding-flags': 'categorize-labels' } : {});
 }
 
 /** GET|POST /loki/api/v1/query: Loki 3 answers log queries here with 400 (range queries only). */
-export async function handleInstantQuery(core: ReceiverCore, req: IncomingMessage, _res: ServerResponse, url: URL): Promise<void> {
+export async function handleInstantQuery(core: ReceiverCore, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
   const params = await readParams(req, url, core.opts.maxBodyBytes);
-  core.tenantOf(req.headers['x-scope-orgid']);
+  const tenant = core.tenantOf(req.headers['x-scope-orgid']);
   const { query } = queryShape(core, params);
-  timeParam(params, 'time', 0n);
+  const time = timeParam(params, 'time', BigInt(Math.trunc(core.opts.now())) * NS_PER_MS);
+  if (isMetricQuery(query)) {
+    const result = runMetricInstant(core.store, tenant, parseMetricQuery(query), time);
+    sendJson(res, 200, { status: 'success', data: { resultType: 'vector', result, stats: queryStats({ lines: 0, bytes: 0, metadataBytes: 0, returned: 0, postFilterLines: 0, streams: 0, execSeconds: 0 }) } });
+    return;
+  }
   // Parse first so syntax errors read like Loki's; a valid log query is then refused as Loki 3 does.
   core.query(query, '', { start: 0n, end: 0n, limit: 1, direction: 'backward' });
   throw new LokiHttpError(400, 'log queries are not supported as an instant query type, please change your query to a range query type');

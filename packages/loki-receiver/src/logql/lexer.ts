@@ -53,6 +53,12 @@ export function tokenize(query: string): Token[] {
       i += 1;
       continue;
     }
+    if (ch === '#') {
+      // LogQL comments run to the end of the line.
+      const nl = query.indexOf('\n', i);
+      i = nl < 0 ? query.length : nl + 1;
+      continue;
+    }
     const col = i + 1;
     if (ch === '"' || ch === '`') {
       try {

@@ -1,6 +1,16 @@
 import { LokiHttpError, parseError } from '../errors.js';
 import { type Token, type TokenKind, tokenize } from './lexer.js';
-import { Re2Error, compileRe2 } from './re2.js';
+import {
+  type CompareOp,
+  type LabelPredicate,
+  type Stage,
+  byteCount,
+  durationSeconds,
+  numberPredicate,
+  parserStage,
+  stringPredicate,
+} from './pipeline.js';
+import { type Re2, Re2Error, compileRe2 } from './re2.js';
 
 export type MatchOp = '=' | '!=' | '=~' | '!~';
 export type FilterOp = '|=' | '!=' | '|~' | '!~';
@@ -21,10 +31,13 @@ export interface LineFilter {
   test(line: string): boolean;
 }
 
-/** A parsed LogQL log query: a selector and its line filters. */
+/** A parsed LogQL log query: a selector and its pipeline. */
 export interface LogQuery {
   matchers: Matcher[];
-  filters: LineFilter[];
+  /** Every stage in order (line filters included). */
+  stages: Stage[];
+  /** True when a stage needs more than the line (parsers, label filters, drop, keep). */
+  needsLabels: boolean;
 }
 
 const SHOWN: Partial<Record<TokenKind, string>> = {
@@ -41,7 +54,7 @@ function unexpected(tok: Token, expecting: string): LokiHttpError {
   return parseError(`syntax error: unexpected ${shown}, expecting ${expecting}`, tok.col);
 }
 
-function regex(pattern: string, anchored: boolean, col: number): RegExp {
+function regex(pattern: string, anchored: boolean, col: number): Re2 {
   try {
     return compileRe2(pattern, anchored);
   } catch (error) {
@@ -90,7 +103,7 @@ class Parser {
 export function parseSelector(p: Parser, equalityOnly: boolean): Matcher[] {
   const first = p.peek();
   if (first.kind === 'IDENT' && METRIC_FUNCTIONS.test(first.text)) {
-    throw new LokiHttpError(400, `parse error at line 1, col ${first.col}: metric queries are not supported by this receiver (log queries only)`);
+    throw new LokiHttpError(400, `parse error at line 1, col ${first.col}: a metric query is not a log query (use query_range or queryMetric())`);
   }
   p.expect('LBRACE', '{');
   const matchers: Matcher[] = [];
@@ -123,29 +136,128 @@ export function parseLogQuery(query: string): LogQuery {
   if (!matchers.some((m) => (m.op === '=' || m.op === '=~') && !m.matches(''))) {
     throw parseError(EMPTY_MATCHER_HINT);
   }
-  const filters: LineFilter[] = [];
+  const stages: Stage[] = [];
+  let needsLabels = false;
   for (;;) {
     const tok = p.next();
-    if (tok.kind === 'EOF') return { matchers, filters };
+    if (tok.kind === 'EOF') return { matchers, stages, needsLabels };
     const op = FILTER_OPS[tok.kind];
     if (op) {
+      const next = p.peek();
+      if (next.kind === 'IDENT' && next.text === 'ip') {
+        throw new LokiHttpError(400, `parse error at line 1, col ${next.col}: ip() line filters are not supported by this receiver`);
+      }
       const values = [p.expect('STRING', 'STRING')];
       while (p.peek().kind === 'OR') {
         p.next();
         values.push(p.expect('STRING', 'STRING'));
       }
-      filters.push(lineFilter(op, values.map((v) => v.value), values[0]!.col));
+      const filter = lineFilter(op, values.map((v) => v.value), values[0]!.col);
+      stages.push({ kind: 'line', test: filter.test });
       continue;
     }
     if (tok.kind === 'PIPE') {
-      const stage = p.peek();
-      throw new LokiHttpError(
-        400,
-        `parse error at line 1, col ${stage.col}: pipeline stage '| ${stage.text}' is not supported by this receiver (line filters only)`,
-      );
+      const stage = pipelineStage(p);
+      if (stage.kind !== 'line' && stage.kind !== 'decolorize') needsLabels = true;
+      stages.push(stage);
+      continue;
     }
     throw unexpected(tok, '|= or != or |~ or !~ or |');
   }
+}
+
+function notSupported(tok: Token, what: string): LokiHttpError {
+  return new LokiHttpError(400, `parse error at line 1, col ${tok.col}: ${what} is not supported by this receiver`);
+}
+
+const UNSUPPORTED_STAGES = new Set(['regexp', 'pattern', 'unpack', 'line_format', 'label_format', 'unwrap', 'distinct']);
+
+function pipelineStage(p: Parser): Stage {
+  const tok = p.peek();
+  if (tok.kind !== 'IDENT') throw unexpected(tok, 'a parser, a label filter, drop, keep or decolorize');
+  if (UNSUPPORTED_STAGES.has(tok.text)) throw notSupported(tok, `pipeline stage '| ${tok.text}'`);
+  if (tok.text === 'json' || tok.text === 'logfmt') {
+    p.next();
+    const after = p.peek();
+    if (after.kind === 'IDENT' || after.kind === 'STRING' || (after.kind === 'OTHER' && after.text.startsWith('-'))) {
+      throw notSupported(after, `| ${tok.text} with parameters`);
+    }
+    return parserStage(tok.text);
+  }
+  if (tok.text === 'decolorize') {
+    p.next();
+    return { kind: 'decolorize' };
+  }
+  if (tok.text === 'drop' || tok.text === 'keep') {
+    p.next();
+    const names: string[] = [];
+    for (;;) {
+      const name = p.expect('IDENT', 'IDENTIFIER');
+      if (p.peek().kind === 'EQ' || p.peek().kind === 'NEQ' || p.peek().kind === 'RE' || p.peek().kind === 'NRE') throw notSupported(p.peek(), `| ${tok.text} with label matchers`);
+      names.push(name.text);
+      if (p.peek().kind !== 'COMMA') break;
+      p.next();
+    }
+    return { kind: tok.text, names };
+  }
+  const test = labelOr(p);
+  return { kind: 'labels', test };
+}
+
+function labelOr(p: Parser): LabelPredicate {
+  let left = labelAnd(p);
+  while (p.peek().kind === 'OR') {
+    p.next();
+    const right = labelAnd(p);
+    const l = left;
+    left = (e) => l(e) || right(e);
+  }
+  return left;
+}
+
+function labelAnd(p: Parser): LabelPredicate {
+  let left = labelPredicate(p);
+  for (;;) {
+    const t = p.peek();
+    if (!((t.kind === 'IDENT' && t.text === 'and') || t.kind === 'COMMA')) return left;
+    p.next();
+    const right = labelPredicate(p);
+    const l = left;
+    left = (e) => l(e) && right(e);
+  }
+}
+
+function labelPredicate(p: Parser): LabelPredicate {
+  const name = p.expect('IDENT', 'IDENTIFIER');
+  const opTok = p.next();
+  // The lexer splits `==`, `>=` and `<=` in two: join them back.
+  const doubled = (): boolean => {
+    if (p.peek().kind !== 'EQ') return false;
+    p.next();
+    return true;
+  };
+  let op: string;
+  if (opTok.kind === 'EQ') op = doubled() ? '==' : '=';
+  else if (opTok.kind === 'NEQ' || opTok.kind === 'RE' || opTok.kind === 'NRE') op = opTok.text;
+  else if (opTok.kind === 'OTHER' && (opTok.text === '>' || opTok.text === '<')) op = doubled() ? `${opTok.text}=` : opTok.text;
+  else throw unexpected(opTok, '= or != or =~ or !~ or == or > or >= or < or <=');
+  const value = p.next();
+  if (value.kind === 'STRING') {
+    if (op === '>' || op === '>=' || op === '<' || op === '<=') throw unexpected(value, 'a number, duration or bytes value');
+    const sop = op === '==' ? '=' : (op as '=' | '!=' | '=~' | '!~');
+    const re = sop === '=~' || sop === '!~' ? regex(value.value, true, value.col) : undefined;
+    return stringPredicate(name.text, sop, value.value, re);
+  }
+  if (value.kind !== 'OTHER' && value.kind !== 'IDENT') throw unexpected(value, 'STRING or a number');
+  if (op === '=~' || op === '!~') throw unexpected(value, 'STRING');
+  const cop = (op === '=' ? '==' : op) as CompareOp;
+  const text = value.text;
+  if (/^-?\d+(\.\d+)?([eE][-+]?\d+)?$/.test(text)) return numberPredicate(name.text, cop, 'number', Number(text));
+  const seconds = durationSeconds(text);
+  if (seconds !== undefined) return numberPredicate(name.text, cop, 'duration', seconds);
+  const bytes = byteCount(text);
+  if (bytes !== undefined) return numberPredicate(name.text, cop, 'bytes', bytes);
+  throw unexpected(value, 'a number, duration or bytes value');
 }
 
 /** Parses the label text of a pushed stream, `{a="b", c="d"}`, to name/value pairs (in order). */

@@ -89,3 +89,67 @@ describe('query_range answers', () => {
     expect(Object.keys(stats.querier.store).sort()).toContain('dataobj');
   });
 });
+
+describe('LogQL the receiver reads, and what it says it does not (docs: LogQL log queries)', () => {
+  it('skips # comments', async () => {
+    await seed();
+    expect(shared.get().query('{test="test"} # all of it\n |= "line2"').result.flatMap((s) => s.values.map((v) => v[1]))).toEqual(['super line2']);
+  });
+
+  it.each(['{test="test"} | regexp "(?P<x>.)"', '{test="test"} | pattern "<_> <x>"', '{test="test"} | json a="b"', '{test="test"} |= ip("10.0.0.1")', 'avg_over_time({test="test"} | logfmt | unwrap x [5m])', '{test="test"} | line_format "{{.msg}}"'])(
+    'answers 400 "not supported" to the valid query %s, never a plain syntax error',
+    async (query) => {
+      const res = await fetch(`${shared.get().url}/loki/api/v1/query_range?${new URLSearchParams({ query })}`);
+      expect(res.status).toBe(400);
+      expect(await res.text()).toContain('not supported by this receiver');
+    },
+  );
+});
+
+describe('parsers, label filters, drop, keep, decolorize (docs: LogQL log queries; pkg/logql/log)', () => {
+  async function seedLines(): Promise<bigint> {
+    const t = nowNs(-1000);
+    const body = protobufBody([
+      {
+        labels: '{app="web"}',
+        entries: [
+          { ts: t, line: 'level=info status=200 took=15ms size=2KB msg="all good"' },
+          { ts: t + 1n, line: 'level=error status=500 took=1.5s size=10B msg="boom"' },
+          { ts: t + 2n, line: '{"level":"warn","status":404,"req":{"path":"/x"}}' },
+          { ts: t + 3n, line: '\u001b[31mred\u001b[0m text' },
+        ],
+      },
+    ]);
+    expect((await push(shared.get().url, body)).status).toBe(204);
+    return t;
+  }
+  const lines = (q: string) => shared.get().query(q).result.flatMap((s) => s.values.map((v) => v[1]));
+
+  it('logfmt and json add parsed labels, shown in the result stream (and as "parsed" when categorized)', async () => {
+    await seedLines();
+    const res = shared.get().query('{app="web"} | logfmt | status="500"');
+    expect(res.result).toHaveLength(1);
+    expect(res.result[0]!.stream).toMatchObject({ app: 'web', level: 'error', status: '500', took: '1.5s', msg: 'boom' });
+    const json = shared.get().query('{app="web"} | json | req_path="/x"', { categorizeLabels: true });
+    expect(json.result[0]!.values[0]![2]).toEqual({ parsed: { level: 'warn', req_path: '/x', status: '404' } });
+  });
+
+  it('compares numbers, durations and bytes, with and / or / ","', async () => {
+    await seedLines();
+    expect(lines('{app="web"} | logfmt | status >= 400')).toEqual([expect.stringContaining('boom')]);
+    expect(lines('{app="web"} | logfmt | took > 100ms')).toEqual([expect.stringContaining('boom')]);
+    expect(lines('{app="web"} | logfmt | size > 1KB')).toEqual([expect.stringContaining('all good')]);
+    expect(lines('{app="web"} | logfmt | level="info" or status == 500')).toHaveLength(2);
+    expect(lines('{app="web"} | logfmt | level=~"e.*", status < 600')).toEqual([expect.stringContaining('boom')]);
+    expect(lines('{app="web"} | json | __error__="JSONParserErr"')).toHaveLength(3);
+  });
+
+  it('drop and keep change the labels; decolorize removes ANSI colours from the line', async () => {
+    await seedLines();
+    const dropped = shared.get().query('{app="web"} | logfmt | status="200" | drop took, size');
+    expect(Object.keys(dropped.result[0]!.stream).sort()).toEqual(['app', 'level', 'msg', 'status']);
+    const kept = shared.get().query('{app="web"} | logfmt | status="200" | keep app, status');
+    expect(kept.result[0]!.stream).toEqual({ app: 'web', status: '200' });
+    expect(lines('{app="web"} |= "red" | decolorize')).toEqual(['red text']);
+  });
+});

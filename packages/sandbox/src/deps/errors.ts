@@ -1,6 +1,9 @@
+import { CODES } from '../errors.js';
+
 /** An installer (venv, pip, npm) failed; carries the installer's own last error lines. */
 export class DependencyError extends Error {
   override name = 'DependencyError';
+  readonly code = CODES.DEPENDENCY_FAILED;
   /** The command that failed, as run. */
   readonly command: string;
   /** The end of the installer's stderr (and stdout, which npm and pip also use for errors). */

@@ -3,6 +3,7 @@
  * or through `/bin/sh -c` when it uses shell syntax, with `exec` put in front
  * of the final command so the shell is replaced and the PID is the service's.
  */
+import { CODES, sandboxError } from '../errors.js';
 
 /** How a command will be spawned. */
 export interface CommandPlan {
@@ -69,7 +70,7 @@ export function splitWords(command: string): string[] {
       inWord = true;
     }
   }
-  if (quote !== null) throw new TypeError(`[@pactown/sandbox] command has an unclosed ${quote} quote: ${command}`);
+  if (quote !== null) throw sandboxError(TypeError, CODES.INVALID_COMMAND, `command has an unclosed ${quote} quote: ${command}`);
   if (inWord) words.push(word);
   return words;
 }
@@ -144,7 +145,7 @@ export function planCommand(command: string, args?: readonly string[], shell: bo
   const display = command.trim();
   if (shell === false || (shell === 'auto' && !needsShell(display))) {
     const words = splitWords(display);
-    if (words.length === 0) throw new TypeError(`[@pactown/sandbox] command must not be empty, got ${JSON.stringify(command)}`);
+    if (words.length === 0) throw sandboxError(TypeError, CODES.INVALID_COMMAND, `command must not be empty, got ${JSON.stringify(command)}`);
     return { file: words[0]!, args: words.slice(1), display, shell: false, shellStays: false };
   }
   const execd = withExec(display);

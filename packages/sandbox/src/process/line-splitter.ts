@@ -9,6 +9,7 @@
  * `string.length`) however the line is chunked.
  */
 import { StringDecoder } from 'node:string_decoder';
+import { CODES, sandboxError } from '../errors.js';
 
 /** Receives each line (without its newline) and whether it is a piece of a longer line. */
 export type LineSink = (text: string, split: boolean) => void;
@@ -49,7 +50,7 @@ export class LineSplitter {
   constructor(sink: LineSink, options: LineSplitterOptions = {}) {
     const max = options.maxLineLength ?? 16_384;
     if (!Number.isInteger(max) || max < 1) {
-      throw new TypeError(`[@pactown/sandbox] maxLineLength must be a positive integer, got ${String(max)}`);
+      throw sandboxError(TypeError, CODES.INVALID_OPTION, `maxLineLength must be a positive integer, got ${String(max)}`);
     }
     this.#sink = sink;
     this.#max = max;

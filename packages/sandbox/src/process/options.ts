@@ -4,11 +4,16 @@
  * rejected with a `TypeError` naming the option and the value.
  */
 import { existsSync, statSync } from 'node:fs';
-import { getLogger, getRedactor } from '@pactown/log-core';
+import { defineOptions } from '@pactown/options';
+import { collectSecretValues, createLineMasker, getLogger, getRedactor } from '@pactown/log-core';
+import type { StreamMasker } from './service-records.js';
+import { isValidServiceId } from '../workspace/service-id.js';
 import { LOGGER_NAME, type OnLog } from './service-records.js';
+import type { IsolationOptions } from './isolation/prepare.js';
+import { UidPool } from './isolation/uid-pool.js';
 import type { SandboxLogger } from './types.js';
 
-export interface StartOptions {
+export interface StartOptions extends IsolationOptions {
   /** Names the service in every record (`service` binding) and in the report. */
   serviceId: string;
   /** A command line (`'uvicorn main:app --port ${MARKPACT_PORT:-8010}'`), or the program when `args` is given. */
@@ -55,26 +60,68 @@ export interface StartOptions {
   redactCheck?: (block: string) => boolean;
   /** Log `❌ <exit message>` (ERROR) when the process ends without being stopped. @default true */
   announceDeath?: boolean;
+  /**
+   * Under `'namespaces'`: the sandbox root `cwd` was made in with
+   * `createServiceDir`; `cwd` is then handed to the service's uid so it can
+   * write it. Without it no owner changes, and `cwd` must already be writable by the service.
+   */
+  sandboxRoot?: string;
 }
 
+const ISOLATION_KEYS = ['isolation', 'network', 'limits', 'readOnlyPaths', 'uidPool'] as const;
+
 export type NormalizedStartOptions = Required<
-  Omit<StartOptions, 'args' | 'env' | 'logger' | 'onLog' | 'envDir' | 'files' | 'port' | 'envAllowList'>
+  Omit<StartOptions, 'args' | 'env' | 'logger' | 'onLog' | 'envDir' | 'files' | 'port' | 'envAllowList' | 'sandboxRoot' | (typeof ISOLATION_KEYS)[number]>
 > &
-  Pick<StartOptions, 'args' | 'env' | 'onLog' | 'envDir' | 'files' | 'envAllowList'> & {
+  Pick<StartOptions, 'args' | 'env' | 'onLog' | 'envDir' | 'files' | 'envAllowList' | 'sandboxRoot'> & {
     logger: SandboxLogger;
     port: number | null;
+    /** Checked when the service starts (`prepareStart`). */
+    isolationOptions: IsolationOptions;
   };
 
-const SERVICE_ID = /^[A-Za-z0-9._-]{1,64}$/;
+const isLogger = (value: { child?: unknown }): string | undefined =>
+  typeof value.child === 'function' ? undefined : 'a pino-compatible logger';
+
+/** The one table of `startService` options: kind, default and check of each, named once. */
+export const START_OPTIONS = defineOptions({
+  pkg: '@pactown/sandbox',
+  prefix: 'PACTOWN_SANDBOX',
+  options: {
+    serviceId: { kind: 'string', required: true, check: (id: string) => (isValidServiceId(id) ? undefined : SERVICE_ID_RULE) },
+    command: { kind: 'string', required: true, check: (c: string) => (c.trim() === '' ? 'a non-empty string' : undefined) },
+    args: 'strings',
+    cwd: { kind: 'string', required: true, check: (cwd: string) => (existsSync(cwd) && statSync(cwd).isDirectory() ? undefined : 'an existing directory') },
+    env: { kind: 'object', check: (env: object) => (validEnv(env) ? undefined : 'an object of strings, numbers, booleans or undefined') },
+    envAllowList: 'strings',
+    shell: { kind: 'enum', values: [true, false, 'auto'], default: 'auto' },
+    logger: { kind: 'object', check: isLogger, default: () => getLogger(LOGGER_NAME), defaultText: "`getLogger('pactown.sandbox')`" },
+    onLog: 'function',
+    logOutput: { kind: 'boolean', default: true },
+    tailBytes: { kind: 'integer', min: 0, default: 65_536 },
+    maxLineLength: { kind: 'integer', min: 1, default: 16_384 },
+    killGraceMs: { kind: 'integer', min: 0, default: 5_000 },
+    closeWaitMs: { kind: 'integer', min: 0, default: 100 },
+    envDir: { kind: 'string', nullable: true },
+    files: { kind: 'any', check: (f: unknown) => (typeof f === 'function' || Array.isArray(f) ? undefined : 'an array or a function') },
+    port: { kind: 'integer', min: 1, max: 65_535, nullable: true, want: 'a port number (1-65535)' },
+    stopOnExit: { kind: 'boolean', default: true },
+    redact: 'function',
+    redactCheck: 'function',
+    announceDeath: { kind: 'boolean', default: true },
+    isolation: { kind: 'enum', values: ['namespaces', 'none'] },
+    network: { kind: 'enum', values: ['host', 'none'] },
+    limits: 'object',
+    readOnlyPaths: 'strings',
+    uidPool: { kind: 'any', check: (pool: unknown) => (pool instanceof UidPool ? undefined : 'a UidPool') },
+    sandboxRoot: 'string',
+  },
+});
+
+const SERVICE_ID_RULE = "1-64 letters, digits, '.', '_' or '-', starting with a letter or digit, without '..'";
 
 function bad(name: string, value: unknown, expected: string): never {
-  let shown: string;
-  try {
-    shown = typeof value === 'string' ? JSON.stringify(value) : String(value);
-  } catch {
-    shown = typeof value;
-  }
-  throw new TypeError(`[@pactown/sandbox] ${name} must be ${expected}, got ${shown}`);
+  throw START_OPTIONS.invalid(name, value, expected);
 }
 
 export function nonNegativeInt(name: string, value: unknown, fallback: number): number {
@@ -96,52 +143,13 @@ export function validPort(name: string, value: unknown): number {
 
 export function normalizeStartOptions(input: StartOptions): NormalizedStartOptions {
   if (input === null || typeof input !== 'object') bad('options', input, 'an object');
-  const o = Object.assign(Object.create(null), input) as StartOptions;
-  if (typeof o.serviceId !== 'string' || !SERVICE_ID.test(o.serviceId) || o.serviceId.startsWith('.')) {
-    bad('serviceId', o.serviceId, 'letters, digits, ".", "_" or "-" (1-64, no leading dot)');
-  }
-  if (typeof o.command !== 'string' || o.command.trim() === '') bad('command', o.command, 'a non-empty string');
-  if (o.args !== undefined && (!Array.isArray(o.args) || o.args.some((a) => typeof a !== 'string'))) {
-    bad('args', o.args, 'an array of strings');
-  }
-  if (typeof o.cwd !== 'string' || !existsSync(o.cwd) || !statSync(o.cwd).isDirectory()) bad('cwd', o.cwd, 'an existing directory');
-  if (o.shell !== undefined && o.shell !== 'auto' && typeof o.shell !== 'boolean') bad('shell', o.shell, "true, false or 'auto'");
-  if (o.onLog !== undefined && typeof o.onLog !== 'function') bad('onLog', o.onLog, 'a function');
-  if (o.redact !== undefined && typeof o.redact !== 'function') bad('redact', o.redact, 'a function');
-  if (o.redactCheck !== undefined && typeof o.redactCheck !== 'function') bad('redactCheck', o.redactCheck, 'a function');
-  if (o.logger !== undefined && (o.logger === null || typeof o.logger.child !== 'function')) bad('logger', o.logger, 'a pino-compatible logger');
-  if (o.files !== undefined && typeof o.files !== 'function' && !Array.isArray(o.files)) bad('files', o.files, 'an array or a function');
-  if (o.env !== undefined && !validEnv(o.env)) bad('env', o.env, 'an object of strings, numbers, booleans or undefined');
-  if (o.envAllowList !== undefined && (!Array.isArray(o.envAllowList) || o.envAllowList.some((e) => typeof e !== 'string'))) {
-    bad('envAllowList', o.envAllowList, 'an array of strings');
-  }
-  if (o.envDir !== undefined && o.envDir !== null && typeof o.envDir !== 'string') bad('envDir', o.envDir, 'a string or null');
-  for (const name of ['logOutput', 'stopOnExit', 'announceDeath'] as const) {
-    if (o[name] !== undefined && typeof o[name] !== 'boolean') bad(name, o[name], 'true or false');
-  }
-  return {
-    serviceId: o.serviceId,
-    command: o.command,
-    args: o.args,
-    cwd: o.cwd,
-    env: o.env,
-    envAllowList: o.envAllowList,
-    shell: o.shell ?? 'auto',
-    logger: o.logger ?? defaultLogger(),
-    onLog: o.onLog,
-    logOutput: o.logOutput ?? true,
-    tailBytes: nonNegativeInt('tailBytes', o.tailBytes, 65_536),
-    maxLineLength: positiveIntOr('maxLineLength', o.maxLineLength, 16_384),
-    killGraceMs: nonNegativeInt('killGraceMs', o.killGraceMs, 5_000),
-    closeWaitMs: nonNegativeInt('closeWaitMs', o.closeWaitMs, 100),
-    envDir: o.envDir,
-    files: o.files,
-    port: o.port === undefined || o.port === null ? null : validPort('port', o.port),
-    stopOnExit: o.stopOnExit ?? true,
+  const o = START_OPTIONS.parse(input, 'startService options') as StartOptions & NormalizedStartOptions;
+  return Object.assign(Object.create(null), o, {
+    port: o.port ?? null,
     redact: o.redact ?? defaultRedact,
     redactCheck: o.redactCheck ?? (o.redact === undefined ? defaultRedactCheck : alwaysCheck),
-    announceDeath: o.announceDeath ?? true,
-  };
+    isolationOptions: Object.fromEntries(ISOLATION_KEYS.filter((k) => o[k] !== undefined).map((k) => [k, o[k]])) as IsolationOptions,
+  }) as NormalizedStartOptions;
 }
 
 const ENV_VALUE_TYPES = new Set(['string', 'number', 'boolean', 'undefined']);
@@ -149,12 +157,6 @@ const ENV_VALUE_TYPES = new Set(['string', 'number', 'boolean', 'undefined']);
 function validEnv(env: unknown): boolean {
   if (env === null || typeof env !== 'object' || Array.isArray(env)) return false;
   return Object.values(env).every((value) => ENV_VALUE_TYPES.has(typeof value));
-}
-
-function positiveIntOr(name: string, value: unknown, fallback: number): number {
-  const n = nonNegativeInt(name, value, fallback);
-  if (n === 0) bad(name, value, 'a positive integer');
-  return n;
 }
 
 const alwaysCheck = (): boolean => true;
@@ -170,7 +172,31 @@ export function defaultRedactCheck(block: string): boolean {
   return typeof redactor.mayNeedRedaction === 'function' ? redactor.mayNeedRedaction(block) : true;
 }
 
-/** log-core's `pactown.sandbox` logger, looked up when a service starts (never at import time). */
-function defaultLogger(): SandboxLogger {
-  return getLogger(LOGGER_NAME);
+/**
+ * How a service's text is masked, decided once when it starts: with the
+ * default `redact`, log-core's redactor plus the values of secret-named
+ * variables of the service's own `env` and of this process's environment
+ * (masked wherever they appear, as a CI system masks its secrets), and one
+ * streaming masker per output stream (a PEM block spans lines and chunks).
+ * With your own `redact`, that function, line by line.
+ */
+export function createMasking(o: Pick<NormalizedStartOptions, 'redact' | 'redactCheck' | 'env'>, custom: boolean): {
+  text: (text: string) => string;
+  streams: Record<'stdout' | 'stderr', StreamMasker>;
+} {
+  if (custom) {
+    const masker: StreamMasker = { line: o.redact, mayNeedRedaction: o.redactCheck };
+    return { text: o.redact, streams: { stdout: masker, stderr: masker } };
+  }
+  const env: Record<string, string | undefined> = { ...process.env };
+  for (const [key, value] of Object.entries(o.env ?? {})) env[key] = value === undefined ? undefined : String(value);
+  const base = getRedactor();
+  const known = collectSecretValues(env, base);
+  const redactor = known.length === 0 ? base : base.withKnownValues(known);
+  const stream = (): StreamMasker => {
+    const masker = createLineMasker(redactor);
+    const check = o.redactCheck === defaultRedactCheck ? (block: string) => masker.mayNeedRedaction(block) : (block: string) => masker.inBlock || o.redactCheck(block);
+    return { line: (text) => masker.line(text), mayNeedRedaction: check };
+  };
+  return { text: (text) => redactor.redactText(text), streams: { stdout: stream(), stderr: stream() } };
 }

@@ -2,20 +2,16 @@
  * The last N bytes of a stream in a fixed ring: memory stays at N however
  * much the stream writes.
  */
+import { CODES, sandboxError } from '../errors.js';
 
 /** What a tail looks like when read. */
 export interface TailSnapshot {
-  /** The kept text, starting with a marker line when bytes were dropped. */
+  /** The kept text (never a marker: how much came before it is `droppedBytes`). */
   text: string;
   /** Bytes written before the kept part (including a cut character). */
   droppedBytes: number;
   /** Bytes written in total. */
   totalBytes: number;
-}
-
-/** Formats the marker line that heads a tail whose beginning was dropped. */
-export function droppedMarker(droppedBytes: number): string {
-  return `[... ${droppedBytes} bytes dropped ...]\n`;
 }
 
 /** A bounded byte tail; `push` copies, so callers may reuse their buffers. */
@@ -28,7 +24,7 @@ export class TailBuffer {
 
   constructor(capacity: number) {
     if (!Number.isInteger(capacity) || capacity < 0) {
-      throw new TypeError(`[@pactown/sandbox] tailBytes must be a non-negative integer, got ${String(capacity)}`);
+      throw sandboxError(TypeError, CODES.INVALID_OPTION, `tailBytes must be a non-negative integer, got ${String(capacity)}`);
     }
     this.#capacity = capacity;
   }
@@ -57,6 +53,20 @@ export class TailBuffer {
     this.#length = Math.min(cap, this.#length + n);
   }
 
+  /** Appends text as UTF-8, written straight into the ring when it fits (no copy of its own). */
+  pushText(text: string): void {
+    const cap = this.#capacity;
+    const pos = this.#pos;
+    if (cap !== 0 && this.#ring !== null && text.length * 3 <= cap - pos) {
+      const n = this.#ring.write(text, pos, 'utf8');
+      this.#total += n;
+      this.#pos = (pos + n) % cap;
+      this.#length = Math.min(cap, this.#length + n);
+      return;
+    }
+    this.push(Buffer.from(text));
+  }
+
   /** The kept bytes in order. */
   bytes(): Buffer {
     const ring = this.#ring;
@@ -75,9 +85,8 @@ export class TailBuffer {
       bytes = bytes.subarray(skip);
       dropped += skip;
     }
-    const text = bytes.toString('utf8');
     return {
-      text: dropped > 0 ? droppedMarker(dropped) + text : text,
+      text: bytes.toString('utf8'),
       droppedBytes: dropped,
       totalBytes: this.#total,
     };

@@ -66,11 +66,13 @@ export interface DiedReport {
   message: string;
   category: FailureCategory;
   suggestions: Suggestion[];
-  /** The last part of stderr, starting with a marker line when bytes were dropped. */
+  /** The last part of stderr, as written (no marker: the bytes cut before it are `stderrDroppedBytes`). */
   stderrTail: string;
   /** Bytes of stderr cut before the tail. */
   stderrDroppedBytes: number;
+  /** The last part of stdout, as written. */
   stdoutTail: string;
+  /** Bytes of stdout cut before the tail. */
   stdoutDroppedBytes: number;
   /** Names in the working directory, e.g. `['main.py', 'requirements.txt', '.venv']`. */
   files: string[];

@@ -6,6 +6,7 @@ import type { ServiceRecords } from './service-records.js';
 import { nonNegativeInt, positiveNumber, validPort } from './options.js';
 import { type HttpProbeOptions, type PollOutcome, poll, probeHttp, probePort } from './readiness.js';
 import type { DiedReport, ServiceLogRecord } from './types.js';
+import { CODES, sandboxError } from '../errors.js';
 
 export interface ReadyOptions {
   /** Poll HTTP: a port, or probe options (`path` default `/health`, then `/`). */
@@ -85,7 +86,7 @@ function waitForLine(ctl: ReadyControl, re: RegExp, timeoutMs: number, signal: A
 function checkOne(options: ReadyOptions): void {
   const given = [options.http, options.port, options.pattern].filter((v) => v !== undefined).length;
   if (given !== 1) {
-    throw new TypeError(`[@pactown/sandbox] waitReady needs exactly one of http, port or pattern, got ${given}`);
+    throw sandboxError(TypeError, CODES.INVALID_OPTION, `waitReady needs exactly one of http, port or pattern, got ${given}`);
   }
 }
 

@@ -1,5 +1,10 @@
 import { isAbsolute, join, resolve } from 'node:path';
+import { rejectUnknownKeys } from '@pactown/options';
 import { buildEnv } from '../process/env.js';
+import { normalizeLimits } from '../process/isolation/limits.js';
+import { ISOLATION_MODES } from '../process/isolation/mode.js';
+import type { IsolationOptions } from '../process/isolation/prepare.js';
+import { START_OPTIONS } from '../process/options.js';
 import type { SandboxLogger } from '../process/types.js';
 import { defaultLogger } from './default-loggers.js';
 import type { RunOptions, ServiceRunnerOptions } from './types.js';
@@ -30,14 +35,30 @@ export interface NormalizedRunnerOptions {
   timeoutMs: number;
   healthPath: string;
   logsLevel: number;
+  logsMaxLines: number;
+  logsMaxBytes: number;
+  stderrOutputMaxLines: number;
+  stderrOutputMaxBytes: number;
   killGraceMs: number;
   tailBytes: number;
   removeSandboxOnStop: boolean;
+  /** Passed to every service's start, checked there (`isolation`, `network`, `limits`, `readOnlyPaths`, `uidPool`). */
+  isolation: IsolationOptions;
 }
 
+const WHERE = { pkg: '@pactown/sandbox', prefix: 'PACTOWN_SANDBOX' } as const;
+
+/** The options of `new ServiceRunner(...)` and of one run, each named once. */
+const RUNNER_KEYS: readonly (keyof ServiceRunnerOptions)[] = [
+  'sandboxesDir', 'logger', 'fastStartLogger', 'cache', 'cacheDir', 'cacheMaxEntries', 'cacheMaxAgeMs', 'python', 'pipArgs',
+  'npm', 'npmArgs', 'installerEnv', 'envAllowList', 'timeoutMs', 'healthPath', 'logsLevel', 'logsMaxLines', 'logsMaxBytes', 'stderrOutputMaxLines', 'stderrOutputMaxBytes', 'killGraceMs', 'tailBytes', 'removeSandboxOnStop',
+  'isolation', 'network', 'limits', 'readOnlyPaths', 'uidPool',
+];
+const RUN_KEYS: readonly (keyof RunOptions)[] = ['serviceId', 'content', 'port', 'onLog', 'env', 'healthPath', 'timeoutMs'];
+
+/** The shared coded `TypeError` (`PACTOWN_SANDBOX_INVALID_OPTION`) naming the option and the value. */
 export function bad(name: string, value: unknown, expected: string): never {
-  const shown = typeof value === 'string' ? JSON.stringify(value) : value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value === 'object' ? 'an object' : String(value);
-  throw new TypeError(`[@pactown/sandbox] ${name} must be ${expected}, got ${shown}`);
+  throw START_OPTIONS.invalid(name, value, expected);
 }
 
 function int(name: string, value: unknown, fallback: number, min: number): number {
@@ -69,9 +90,27 @@ function isLogger(value: unknown): value is SandboxLogger {
   return v !== null && typeof v === 'object' && ['debug', 'info', 'warn', 'error', 'child'].every((m) => typeof v[m] === 'function');
 }
 
+/** The isolation options, checked now so a bad one fails the constructor, not the first run. */
+function isolationOptions(o: ServiceRunnerOptions): IsolationOptions {
+  const out: IsolationOptions = {};
+  if (o.isolation !== undefined) {
+    if (!ISOLATION_MODES.includes(o.isolation)) bad('isolation', o.isolation, "'namespaces' or 'none'");
+    out.isolation = o.isolation;
+  }
+  if (o.network !== undefined) {
+    if (o.network !== 'host' && o.network !== 'none') bad('network', o.network, "'host' or 'none'");
+    out.network = o.network;
+  }
+  if (o.limits !== undefined) out.limits = normalizeLimits(o.limits);
+  if (o.readOnlyPaths !== undefined) out.readOnlyPaths = strings('readOnlyPaths', o.readOnlyPaths);
+  if (o.uidPool !== undefined) out.uidPool = o.uidPool;
+  return out;
+}
+
 /** Copies, defaults and checks the runner's options; a bad value throws a TypeError naming the option. */
 export function normalizeRunnerOptions(input: ServiceRunnerOptions): NormalizedRunnerOptions {
   if (input === null || typeof input !== 'object') bad('options', input, 'an object with sandboxesDir');
+  rejectUnknownKeys(input, RUNNER_KEYS, { ...WHERE, where: 'ServiceRunner options' });
   const o = Object.assign(Object.create(null), input) as ServiceRunnerOptions;
   if (typeof o.sandboxesDir !== 'string' || o.sandboxesDir === '') bad('sandboxesDir', o.sandboxesDir, 'a folder path');
   const sandboxesDir = resolve(o.sandboxesDir);
@@ -101,15 +140,21 @@ export function normalizeRunnerOptions(input: ServiceRunnerOptions): NormalizedR
     timeoutMs: int('timeoutMs', o.timeoutMs, 10_000, 1),
     healthPath,
     logsLevel: level('logsLevel', o.logsLevel ?? process.env.PACTOWN_UI_LOG_LEVEL ?? 'INFO'),
+    logsMaxLines: int('logsMaxLines', o.logsMaxLines, 1000, 2),
+    logsMaxBytes: int('logsMaxBytes', o.logsMaxBytes, 1_048_576, 1024),
+    stderrOutputMaxLines: int('stderrOutputMaxLines', o.stderrOutputMaxLines, 500, 1),
+    stderrOutputMaxBytes: int('stderrOutputMaxBytes', o.stderrOutputMaxBytes, 65_536, 1024),
     killGraceMs: int('killGraceMs', o.killGraceMs, 5000, 0),
     tailBytes: int('tailBytes', o.tailBytes, 65_536, 1024),
     removeSandboxOnStop: o.removeSandboxOnStop ?? true,
+    isolation: isolationOptions(o),
   };
 }
 
 /** Checks one run's options against the runner's defaults. The service id is checked by the caller. */
 export function normalizeRunOptions(input: RunOptions, runner: NormalizedRunnerOptions): Required<Omit<RunOptions, 'onLog' | 'env'>> & Pick<RunOptions, 'onLog' | 'env'> {
   if (input === null || typeof input !== 'object') bad('runFromContent options', input, 'an object');
+  rejectUnknownKeys(input, RUN_KEYS, { ...WHERE, where: 'runFromContent options' });
   const o = Object.assign(Object.create(null), input) as RunOptions;
   if (typeof o.port !== 'number' || !Number.isInteger(o.port) || o.port < 1 || o.port > 65_535) bad('port', o.port, 'a port number (1-65535)');
   if (o.onLog !== undefined && typeof o.onLog !== 'function') bad('onLog', o.onLog, 'a function');

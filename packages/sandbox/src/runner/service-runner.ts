@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { CODES, sandboxError } from '../errors.js';
 import { rm } from 'node:fs/promises';
 import { EnvCache } from '../deps/cache.js';
 import type { DependencySettings } from '../deps/setup.js';
@@ -7,7 +8,6 @@ import { loadService } from '../spec/validate.js';
 import { assertServiceId, sandboxName } from '../workspace/service-id.js';
 import { KeyedQueue } from './keyed-queue.js';
 import { type NormalizedRunnerOptions, normalizeRunnerOptions, normalizeRunOptions } from './options.js';
-import { defaultRedact, defaultRedactCheck } from '../process/options.js';
 import { ServiceRecords } from '../process/service-records.js';
 import { FAST_START_LOGGER } from '../deps/cache.js';
 import { collectRunLog } from './run-log.js';
@@ -59,7 +59,7 @@ export class ServiceRunner extends EventEmitter<ServiceRunnerEvents> {
     try {
       assertServiceId(options?.serviceId);
       const run = normalizeRunOptions(options, this.#o);
-      if (this.#closed !== null) return Promise.reject(new Error('[@pactown/sandbox] the runner is closed; create a new ServiceRunner'));
+      if (this.#closed !== null) return Promise.reject(sandboxError(Error, CODES.RUNNER_CLOSED, 'the runner is closed; create a new ServiceRunner'));
       return this.#queue.run(run.serviceId, () => this.#run(run));
     } catch (error) {
       return Promise.reject(error);
@@ -73,11 +73,9 @@ export class ServiceRunner extends EventEmitter<ServiceRunnerEvents> {
       logger: this.#o.logger,
       loggers: { [FAST_START_LOGGER]: this.#o.fastStartLogger },
       logOutput: true,
-      redact: defaultRedact,
-      redactCheck: defaultRedactCheck,
     });
     records.subscribe((record) => this.#record(record));
-    const log = collectRunLog(records, this.#o.logsLevel, run.onLog);
+    const log = collectRunLog(records, this.#o.logsLevel, run.onLog, { maxLines: this.#o.logsMaxLines, maxBytes: this.#o.logsMaxBytes });
     const closing = new AbortController();
     if (this.#closed !== null) closing.abort();
     this.#waiting.add(closing);
@@ -92,7 +90,7 @@ export class ServiceRunner extends EventEmitter<ServiceRunnerEvents> {
       }
       const outcome = await startAndWait({ run, spec, problems, records, log, runner: this.#o, deps: this.#deps, signal: closing.signal });
       if (outcome.instance !== null) this.#watch(outcome.instance);
-      return { ...outcome.result, logs: [...log.logs] };
+      return { ...outcome.result, logs: log.logs() };
     } finally {
       this.#waiting.delete(closing);
       log.detach();

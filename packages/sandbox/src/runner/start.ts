@@ -46,7 +46,7 @@ export async function startAndWait(input: StartInput): Promise<Outcome> {
   const fail = (failure: SetupFailure, sandboxPath: string | null): Outcome => {
     records.system('error', `❌ ${failure.message}`);
     if (failure.stderrOutput !== '') recapStderr(records, log, failure.stderrOutput);
-    return { result: { ...base, sandboxPath, success: false, message: failure.message, errorCategory: failure.category, stderrOutput: failure.stderrOutput, suggestions: failure.suggestions }, instance: null };
+    return { result: { ...base, sandboxPath, success: false, message: failure.message, errorCategory: failure.category, stderrOutput: endOf(failure.stderrOutput, runner), suggestions: failure.suggestions }, instance: null };
   };
   if (input.problems.length > 0) {
     for (const problem of input.problems) records.system('error', `❌ ${problem}`);
@@ -86,6 +86,8 @@ export async function startAndWait(input: StartInput): Promise<Outcome> {
       port: run.port,
       killGraceMs: runner.killGraceMs,
       tailBytes: runner.tailBytes,
+      ...runner.isolation,
+      sandboxRoot: runner.sandboxesDir,
     }, records);
   } catch (error) {
     lease?.release();
@@ -98,7 +100,7 @@ export async function startAndWait(input: StartInput): Promise<Outcome> {
     records.system('info', `✓ Project running on ${url}`);
     const info: ServiceInfo = { serviceId: run.serviceId, pid: proc.pid, port: run.port, sandboxPath, command: proc.command, envDir: env.envDir, startedAt: new Date(proc.startedAt).toISOString() };
     const instance: Instance = { info, process: proc, lease, records, stopping: false };
-    const result = { ...started, success: true, message: `Project running on ${url}`, errorCategory: 'none' as const, stderrOutput: proc.tails().stderr.text, suggestions: [] };
+    const result = { ...started, success: true, message: `Project running on ${url}`, errorCategory: 'none' as const, stderrOutput: endOf(proc.tails().stderr.text, runner), suggestions: [] };
     return { result, instance };
   }
   let report: DiedReport | null = ready.report;
@@ -113,7 +115,7 @@ export async function startAndWait(input: StartInput): Promise<Outcome> {
   if (ready.reason === 'died') records.system('error', '❌ Server failed to start - check dependencies and code');
   const category = ready.reason === 'aborted' ? 'killed' : report.category === 'none' ? 'unknown' : report.category;
   const message = ready.reason === 'aborted' ? 'The runner closed before the service became ready' : report.message;
-  return { result: { ...started, success: false, message, errorCategory: category, stderrOutput: stderr, suggestions: report.suggestions, diedReport: report }, instance: null };
+  return { result: { ...started, success: false, message, errorCategory: category, stderrOutput: endOf(stderr, runner), suggestions: report.suggestions, diedReport: report }, instance: null };
 }
 
 /**
@@ -125,4 +127,27 @@ function recapStderr(records: ServiceRecords, log: RunLog, stderr: string): void
   const lines = stderr.trimEnd().split('\n');
   log.recap(records.record('error', 'STDERR:'));
   log.recap(records.record('error', lines.slice(-STDERR_LINES).join('\n')));
+}
+
+/** The end of a text within `stderrOutputMaxLines` lines and `stderrOutputMaxBytes` bytes, so the last exception line is always there. */
+export function endOf(text: string, limits: { stderrOutputMaxLines: number; stderrOutputMaxBytes: number }): string {
+  let start = text.length;
+  let lines = 0;
+  const body = text.endsWith('\n') ? text.length - 1 : text.length;
+  for (let i = body - 1; i >= 0; i--) {
+    if (text.charCodeAt(i) === 10 && ++lines >= limits.stderrOutputMaxLines) {
+      start = i + 1;
+      break;
+    }
+    start = i;
+  }
+  let end = text.slice(start);
+  if (Buffer.byteLength(end) > limits.stderrOutputMaxBytes) {
+    const bytes = Buffer.from(end);
+    end = bytes.subarray(bytes.length - limits.stderrOutputMaxBytes).toString('utf8').replace(/^\uFFFD+/, '');
+    // Start at a line when one begins in the first quarter of what is kept.
+    const nl = end.indexOf('\n');
+    if (nl !== -1 && nl < end.length / 4) end = end.slice(nl + 1);
+  }
+  return end;
 }

@@ -1,3 +1,4 @@
+import type { IsolationOptions } from '../process/isolation/prepare.js';
 import type { DiedReport, FailureCategory, SandboxLogger, ServiceLogRecord, Suggestion } from '../process/types.js';
 import type { ServiceObjectInput } from '../spec/types.js';
 
@@ -5,7 +6,7 @@ import type { ServiceObjectInput } from '../spec/types.js';
 export type OnLogCallback = (record: ServiceLogRecord) => void;
 
 /** Options of `new ServiceRunner(...)`. */
-export interface ServiceRunnerOptions {
+export interface ServiceRunnerOptions extends IsolationOptions {
   /** Root folder of the sandboxes; each service gets `{sandboxesDir}/service_{id}`. */
   sandboxesDir: string;
   /** Where run messages go (a `service` binding is added). @default log-core's `getLogger('pactown.sandbox')` */
@@ -42,6 +43,14 @@ export interface ServiceRunnerOptions {
   healthPath?: string;
   /** Lowest level whose messages go into `RunResult.logs`. @default $PACTOWN_UI_LOG_LEVEL or 'INFO' */
   logsLevel?: 'DEBUG' | 'INFO' | 'WARNING' | 'ERROR' | number;
+  /** Most entries of `RunResult.logs`: the first half and the last half, with `… N lines omitted …` between. @default 1000 */
+  logsMaxLines?: number;
+  /** Most bytes (UTF-8) of `RunResult.logs`, split the same way. @default 1048576 */
+  logsMaxBytes?: number;
+  /** Most lines of `RunResult.stderrOutput` (its end is kept). @default 500 */
+  stderrOutputMaxLines?: number;
+  /** Most bytes of `RunResult.stderrOutput` (its end is kept, cut at a line start when one is near). @default 65536 */
+  stderrOutputMaxBytes?: number;
   /** Time between SIGTERM and SIGKILL when stopping. @default 5000 */
   killGraceMs?: number;
   /** Bytes of each output stream kept for reports. @default 65536 */
@@ -75,11 +84,11 @@ export interface RunResult {
   pid: number | null;
   /** One sentence: `Project running on http://localhost:8001` or why it failed. */
   message: string;
-  /** Messages at or above `logsLevel`, with the text onLog saw. */
+  /** Messages at or above `logsLevel`, with the text onLog saw; bounded by `logsMaxLines`/`logsMaxBytes` (first and last lines kept). */
   logs: string[];
   /** `none` only on success. */
   errorCategory: FailureCategory;
-  /** The END of stderr (installer or service), `''` when there was none. */
+  /** The END of stderr (installer or service), `''` when there was none; at most `stderrOutputMaxLines` lines and `stderrOutputMaxBytes` bytes. */
   stderrOutput: string;
   suggestions: Suggestion[];
   /** Present when a process was started and ended during the run. */

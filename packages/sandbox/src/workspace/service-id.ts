@@ -1,8 +1,15 @@
-const SERVICE_ID = /^[A-Za-z0-9_-][A-Za-z0-9._-]{0,63}$/;
+import { CODES, sandboxError } from '../errors.js';
 
-/** True for ids made of letters, digits and `._-`, 1-64 long, not starting with a dot. */
+/**
+ * The one service-id rule of every pactown package: 1 to 64 characters from
+ * `[A-Za-z0-9._-]`, the first a letter or digit, never two dots in a row.
+ * Ids become folder and file names, so the rule is also what keeps them path-safe.
+ */
+export const SERVICE_ID_PATTERN = /^(?!.*\.\.)[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+/** True for ids that follow {@link SERVICE_ID_PATTERN}. */
 export function isValidServiceId(id: unknown): id is string {
-  return typeof id === 'string' && SERVICE_ID.test(id);
+  return typeof id === 'string' && SERVICE_ID_PATTERN.test(id);
 }
 
 /**
@@ -11,8 +18,10 @@ export function isValidServiceId(id: unknown): id is string {
  */
 export function assertServiceId(id: unknown, option = 'serviceId'): string {
   if (!isValidServiceId(id)) {
-    throw new TypeError(
-      `[@pactown/sandbox] ${option} must be 1-64 letters, digits, '.', '_' or '-' and not start with '.', got ${describe(id)}`,
+    throw sandboxError(
+      TypeError,
+      CODES.INVALID_ID,
+      `${option} must be 1-64 letters, digits, '.', '_' or '-', start with a letter or digit and hold no '..', got ${describe(id)}`,
     );
   }
   return id;

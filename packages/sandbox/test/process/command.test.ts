@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { needsShell, planCommand, splitWords } from '../../src/index.js';
+import { needsShell, planCommand, splitWords } from '../../src/process/command.js';
 
 describe('planCommand', () => {
   it('runs plain words without a shell, honouring quotes', () => {

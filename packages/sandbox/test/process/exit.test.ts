@@ -1,7 +1,8 @@
 import { constants } from 'node:os';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { describeExit, signalInfo } from '../../src/index.js';
+import { describeExit } from '../../src/index.js';
+import { signalInfo } from '../../src/process/exit.js';
 
 describe('describeExit', () => {
   it("gives the seed's message for a signal and for an exit code", () => {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { LINE_CONTINUES_MARKER, LineSplitter } from '../../src/index.js';
+import { LINE_CONTINUES_MARKER, LineSplitter } from '../../src/process/line-splitter.js';
 
 function split(chunks: Buffer[], maxLineLength = 16_384): Array<[string, boolean]> {
   const out: Array<[string, boolean]> = [];

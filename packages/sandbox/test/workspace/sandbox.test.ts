@@ -21,7 +21,9 @@ afterEach(async () => {
 
 describe('service ids', () => {
   it('accepts letters, digits and ._- up to 64 characters', () => {
-    for (const id of ['123', 'my-api', 'a.b_c', 'x'.repeat(64), '_x', '-x']) expect(isValidServiceId(id)).toBe(true);
+    for (const id of ['123', 'my-api', 'a.b_c', 'x'.repeat(64), 'x_', 'x-', 'a.b.c']) expect(isValidServiceId(id)).toBe(true);
+    // The shared rule (every package): the first character is a letter or digit, and '..' never occurs.
+    for (const id of ['_x', '-x', 'a..b']) expect(isValidServiceId(id), id).toBe(false);
   });
 
   it('refuses anything that could become a path, with a TypeError naming the value', () => {

@@ -1,6 +1,6 @@
-import fs from 'node:fs/promises';
-import { errorFilePath, readErrorFile, renderMarkdown } from '@pactown/error-files';
-import type { FastifyRequest } from 'fastify';
+import { parseErrorFile, renderMarkdown } from '@pactown/error-files';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { readErrorFileText } from '../error-file.js';
 import { isActive, serviceView } from '../../services/registry.js';
 import { findErrorFile, findService } from '../find-service.js';
 import type { RoutesPlugin } from '../plugin.js';
@@ -51,33 +51,30 @@ export const serviceRoutes: RoutesPlugin = async (app, { ctx }) => {
     return { success: true, service_id: id, message: `Service ${id} deleted` };
   });
 
-  app.get('/services/:id/error-log', { schema: { params: idParamsSchema, querystring: errorLogQuerySchema } }, async (request: FastifyRequest<{ Params: { id: string }; Querystring: { format?: 'text' | 'json' } }>, reply) => {
-    const found = findErrorFile(ctx, request, reply, request.params.id);
-    if (!found) return reply;
-    const path = errorFilePath(ctx.config.logDir, found.id);
-    try {
-      if (request.query.format === 'json') return await readErrorFile(ctx.config.logDir, found.id);
-      const text = await fs.readFile(path, 'utf8');
-      return reply.type('text/plain; charset=utf-8').send(text);
-    } catch (error) {
-      if ((error as { code?: string }).code === 'ENOENT') {
-        return reply.code(404).send({ success: false, error: 'not_found', message: `no error file for ${found.id}` });
-      }
-      throw error;
+  // The three forms of the error file read it the same way and answer alike: a missing file, a
+  // symlink or anything else in its place is 404 (and a symlink or odd file is logged once per request).
+  const errorFile = async (request: FastifyRequest, reply: FastifyReply, id: string) => {
+    const found = findErrorFile(ctx, request, reply, id);
+    if (!found) return null;
+    const read = await readErrorFileText(ctx.config.logDir, found.id);
+    if (read.ok) return { id: found.id, text: read.text };
+    if (read.why !== 'missing') {
+      ctx.logging.root.child({ service: found.id }).warn(`The error file of ${found.id} is not a regular file (${read.why}); not served`);
     }
+    void reply.code(404).send({ success: false, error: 'not_found', message: `no error file for ${found.id}` });
+    return null;
+  };
+
+  app.get('/services/:id/error-log', { schema: { params: idParamsSchema, querystring: errorLogQuerySchema } }, async (request: FastifyRequest<{ Params: { id: string }; Querystring: { format?: 'text' | 'json' } }>, reply) => {
+    const file = await errorFile(request, reply, request.params.id);
+    if (!file) return reply;
+    if (request.query.format === 'json') return parseErrorFile(file.text);
+    return reply.type('text/plain; charset=utf-8').send(file.text);
   });
 
   app.get('/services/:id/error-report', { schema: { params: idParamsSchema } }, async (request: IdRequest, reply) => {
-    const found = findErrorFile(ctx, request, reply, request.params.id);
-    if (!found) return reply;
-    try {
-      const report = await readErrorFile(ctx.config.logDir, found.id);
-      return reply.type('text/markdown; charset=utf-8').send(renderMarkdown(report));
-    } catch (error) {
-      if ((error as { code?: string }).code === 'ENOENT') {
-        return reply.code(404).send({ success: false, error: 'not_found', message: `no error file for ${found.id}` });
-      }
-      throw error;
-    }
+    const file = await errorFile(request, reply, request.params.id);
+    if (!file) return reply;
+    return reply.type('text/markdown; charset=utf-8').send(renderMarkdown(parseErrorFile(file.text)));
   });
 };
