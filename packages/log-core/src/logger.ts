@@ -57,8 +57,9 @@ function getRoot(): LoggerNode {
       flushAll().then(() => cb(), cb);
     },
   };
-  const { req, res, err } = pino.stdSerializers;
-  const base = pino({ level: pinoLevelFor(ROOT_DEFAULT), serializers: { req, res, err }, hooks: { logMethod } }, destination) as any;
+  // Only `err`, as plain pino: a framework that merges the logger's serializers over its own (Fastify's
+  // `loggerInstance`) keeps its `req`/`res` ones. pino's standard `req`/`res` apply in buildRecord instead.
+  const base = pino({ level: pinoLevelFor(ROOT_DEFAULT), serializers: { err: pino.stdSerializers.err }, hooks: { logMethod } }, destination) as any;
   const pinoChild = base.child;
   base[kNode] = node;
   base[writeSym] = function write(this: any, obj: unknown, msg: unknown, level: number) {

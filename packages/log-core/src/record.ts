@@ -1,4 +1,5 @@
 import os from 'node:os';
+import pino from 'pino';
 import { levelName } from './levels.js';
 import { getRedactor, type Redactor, redactError, redactorVersion } from './redact.js';
 import { settings } from './settings.js';
@@ -17,6 +18,8 @@ const serializersSym = Symbol.for('pino.serializers');
 type Serializers = { [key: string]: ((value: unknown) => unknown) | undefined };
 const NO_SERIALIZERS: Serializers = Object.freeze(Object.create(null));
 let hostname: string | undefined;
+/** pino's standard `req`/`res` serializers, used when the logger has none of its own for the key (kept out of the logger's serializers, see logger.ts). */
+const FALLBACK: Serializers = Object.assign(Object.create(null), { req: pino.stdSerializers.req, res: pino.stdSerializers.res });
 
 class Entry implements LogRecord {
   constructor(
@@ -65,7 +68,7 @@ export function buildRecord(logger: any, name: string, obj: unknown, msg: unknow
     if (own !== null) {
       for (const key in own) {
         if (key === 'err' || key === 'msg' || key === 'level' || key === 'time' || key === 'name') continue;
-        const serialize = serializers[key];
+        const serialize = serializers[key] ?? FALLBACK[key];
         fields[key] = redactor.redactField(key, serialize === undefined ? own[key] : serialize(own[key]));
       }
     }
@@ -85,7 +88,7 @@ function isClean(obj: { [key: string]: unknown }, redactor: Redactor, serializer
     const value = obj[key];
     if (value !== null && typeof value === 'object') return false;
     if (typeof value === 'string' && value.length > 3 && redactor.mayNeedRedaction(value)) return false;
-    if (serializers[key] !== undefined) return false;
+    if (serializers[key] !== undefined || FALLBACK[key] !== undefined) return false;
     if (key === 'err' || key === 'msg' || key === 'level' || key === 'time' || key === 'name') return false;
     if (redactor.isSecretKey(key)) return false;
   }
@@ -102,7 +105,7 @@ function boundFields(logger: any): { [key: string]: unknown } {
   const bound: { [key: string]: unknown } = {};
   for (const key in raw) {
     if (key === 'err' || key === 'msg' || key === 'level' || key === 'time' || key === 'name') continue;
-    const serialize = serializers[key];
+    const serialize = serializers[key] ?? FALLBACK[key];
     bound[key] = redactor.redactField(key, serialize === undefined ? raw[key] : serialize(raw[key]));
   }
   redactor.applyPaths(bound);
