@@ -114,7 +114,7 @@ export function verdictValue(what, value, target, unit = '', raw) {
 /** Counts of verdicts printed so far, and a closing line for a benchmark's output. */
 export function verdictSummary() {
   const s = machineState();
-  console.log(`\nverdicts: ${tally.pass} PASS, ${tally.fail} FAIL, ${tally.unreliable} UNRELIABLE; machine at the end: ${describeState(s)}`);
+  console.log(`\nverdicts: ${tally.pass} PASS, ${tally.fail} FAIL, ${tally.unreliable} UNRELIABLE; machine at the end: ${describeState(s)}; ${process.uptime().toFixed(0)} s since start`);
   return { ...tally };
 }
 

@@ -8,11 +8,11 @@ import os from 'node:os';
 
 const cores = os.cpus().length || 1;
 /** Highest 1-minute load average that still counts as quiet (our own runs raise it too). */
-export const MAX_LOAD = Number(process.env.BENCH_MAX_LOAD ?? cores);
+export const MAX_LOAD = envNumber('BENCH_MAX_LOAD', cores);
 /** Highest share of all CPU (0..1) other processes may use while the harness pauses. */
-export const MAX_BUSY_SHARE = Number(process.env.BENCH_MAX_BUSY ?? 0.15);
+export const MAX_BUSY_SHARE = envNumber('BENCH_MAX_BUSY', 0.15);
 /** How much slower than the reference the calibration loop may run. */
-export const MAX_SLOWDOWN = Number(process.env.BENCH_MAX_SLOWDOWN ?? 1.2);
+export const MAX_SLOWDOWN = envNumber('BENCH_MAX_SLOWDOWN', 1.2);
 
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
 function sleepSync(ms) {
@@ -41,7 +41,13 @@ export function calibrationLoop() {
   return h + parts.join('').length;
 }
 
-let best = Number(process.env.BENCH_CALIBRATION_MS ?? Number.POSITIVE_INFINITY);
+/** A positive number from the environment, or `fallback` when the variable is unset, empty or not one. */
+function envNumber(name, fallback) {
+  const v = Number(process.env[name] || Number.NaN);
+  return Number.isFinite(v) ? v : fallback;
+}
+
+let best = envNumber('BENCH_CALIBRATION_MS', 0) > 0 ? envNumber('BENCH_CALIBRATION_MS', 0) : Number.POSITIVE_INFINITY;
 let sink = 0;
 
 /** Times the calibration loop `reps` times; returns the median in ms. */
@@ -86,7 +92,7 @@ export function describeState(s) {
  * Waits until the machine is quiet, for at most BENCH_WAIT_QUIET seconds (default 0: do not wait).
  * Call it before a measurement; returns the last state.
  */
-export async function waitForQuiet(seconds = Number(process.env.BENCH_WAIT_QUIET ?? 0)) {
+export async function waitForQuiet(seconds = envNumber('BENCH_WAIT_QUIET', 0)) {
   const deadline = Date.now() + seconds * 1000;
   let s = machineState();
   while (!s.quiet && Date.now() < deadline) {

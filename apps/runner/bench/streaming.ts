@@ -1,7 +1,9 @@
+import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
 import os from 'node:os';
 import path from 'node:path';
-import { type LokiReceiver, startLokiReceiver } from '@pactown/loki-receiver';
 import { printTable, verdict, verdictValue } from '@pactown/bench';
 import { startBenchServer } from './server.js';
 
@@ -10,7 +12,7 @@ const FENCE = '```';
 /**
  * A service printing `perSecond` numbered lines a second from `GET /go`
  * (so every line comes after its log stream is open) until `GET /end`, which
- * prints its total.
+ * prints its total and answers with it.
  */
 function chattyService(tag: string, perSecond: number): string {
   return `# chatty
@@ -20,7 +22,7 @@ import http from 'node:http';
 let i = 0;
 let timer;
 http.createServer((req, res) => {
-  if (req.url === '/end') { clearInterval(timer); console.log('total ${tag} ' + i); }
+  if (req.url === '/end') { clearInterval(timer); console.log('total ${tag} ' + i); res.end(String(i)); return; }
   if (req.url === '/go' && !timer) {
     // Catch up with the clock each tick, so timer drift on a busy machine does not lower the rate.
     const start = Date.now();
@@ -36,28 +38,39 @@ ${FENCE}
 `;
 }
 
-/** Reads an SSE stream, calling `onData` with each event's data. */
-async function readSse(url: string, signal: AbortSignal, onData: (event: string, data: any) => void): Promise<void> {
-  const res = await fetch(url, { signal });
-  const reader = res.body!.getReader();
-  const decoder = new TextDecoder();
-  let buffer = '';
-  try {
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) return;
-      buffer += decoder.decode(value, { stream: true });
-      let at: number;
-      while ((at = buffer.indexOf('\n\n')) >= 0) {
-        const block = buffer.slice(0, at);
-        buffer = buffer.slice(at + 2);
-        const event = /^event: (.*)$/m.exec(block)?.[1] ?? 'message';
-        const data = /^data: (.*)$/m.exec(block)?.[1];
-        if (data) onData(event, JSON.parse(data));
+/**
+ * Reads an SSE stream, calling `onData` with each event's data. When the app cuts a slow
+ * client off (`overflow`) or the stream ends before `until` says so, it reconnects with
+ * `Last-Event-ID`, as a browser does, and counts the reconnection.
+ */
+async function readSse(url: string, signal: AbortSignal, onData: (event: string, data: any) => void, until: () => boolean, reconnects: { count: number }): Promise<void> {
+  let lastId = 0;
+  while (!signal.aborted && !until()) {
+    try {
+      const res = await fetch(url, { signal, headers: lastId > 0 ? { 'last-event-id': String(lastId) } : {} });
+      const reader = res.body!.getReader();
+      const decoder = new TextDecoder();
+      let buffer = '';
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        buffer += decoder.decode(value, { stream: true });
+        let at: number;
+        while ((at = buffer.indexOf('\n\n')) >= 0) {
+          const block = buffer.slice(0, at);
+          buffer = buffer.slice(at + 2);
+          const id = /^id: (\d+)$/m.exec(block)?.[1];
+          if (id) lastId = Number(id);
+          const event = /^event: (.*)$/m.exec(block)?.[1] ?? 'message';
+          const data = /^data: (.*)$/m.exec(block)?.[1];
+          if (data) onData(event, JSON.parse(data));
+        }
       }
+    } catch (error) {
+      if ((error as Error).name === 'AbortError') return;
+      await new Promise((resolve) => setTimeout(resolve, 200));
     }
-  } catch (error) {
-    if ((error as Error).name !== 'AbortError') throw error;
+    if (!signal.aborted && !until()) reconnects.count++;
   }
 }
 
@@ -80,6 +93,65 @@ export interface Flapping {
   cycleSeconds: number;
 }
 
+/** The receiver process (bench/receiver-process.ts), driven over its stdin. */
+class RemoteReceiver {
+  #child: ChildProcess;
+  #lines: AsyncIterator<string>;
+  #queue: Promise<unknown> = Promise.resolve();
+  url = '';
+  isDown = false;
+  constructor() {
+    this.#child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./receiver-process.ts', import.meta.url))], {
+      cwd: fileURLToPath(new URL('..', import.meta.url)),
+      stdio: ['pipe', 'pipe', 'inherit'],
+    });
+    this.#lines = createInterface({ input: this.#child.stdout! })[Symbol.asyncIterator]();
+  }
+  async start(): Promise<this> {
+    this.url = (JSON.parse((await this.#lines.next()).value) as { url: string }).url;
+    return this;
+  }
+  /** Sends one command and waits for its answer (commands run one at a time). */
+  call(cmd: Record<string, unknown>): Promise<any> {
+    const next = this.#queue.then(async () => {
+      this.#child.stdin!.write(`${JSON.stringify(cmd)}\n`);
+      return JSON.parse((await this.#lines.next()).value);
+    });
+    this.#queue = next.catch(() => undefined);
+    return next;
+  }
+  async down(): Promise<void> {
+    this.isDown = (await this.call({ cmd: 'down' })).down;
+  }
+  async up(): Promise<void> {
+    this.isDown = (await this.call({ cmd: 'up' })).down;
+  }
+  async failNext(count: number, status: number, retryAfter?: number): Promise<void> {
+    await this.call({ cmd: 'fail', count, status, retryAfter });
+  }
+  async setLatency(ms: number): Promise<void> {
+    await this.call({ cmd: 'latency', ms });
+  }
+  async count(): Promise<number> {
+    return (await this.call({ cmd: 'count' })).count;
+  }
+  async seen(pattern: string): Promise<Record<string, number[]>> {
+    return (await this.call({ cmd: 'lines', pattern })).seen;
+  }
+  async close(): Promise<void> {
+    if (this.#child.exitCode !== null) return;
+    const exited = new Promise((resolve) => this.#child.once('exit', resolve));
+    this.#child.stdin!.end();
+    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5000))]);
+    if (this.#child.exitCode === null) this.#child.kill('SIGKILL');
+  }
+}
+
+/** A progress line on stderr (the tables go to stdout). */
+function progress(text: string): void {
+  process.stderr.write(`[${new Date().toISOString().slice(11, 19)}] ${text}\n`);
+}
+
 /** RSS of a process in bytes, from /proc (0 where there is none). */
 async function rssOf(pid: number): Promise<number> {
   try {
@@ -94,38 +166,40 @@ async function rssOf(pid: number): Promise<number> {
  * Runs the receiver's faults for one cycle after another until `signal` aborts, and
  * writes what it does to `log`. The receiver is always up again when it returns.
  */
-async function flap(receiver: LokiReceiver, f: Flapping, signal: AbortSignal, log: string[]): Promise<void> {
+async function flap(receiver: RemoteReceiver, f: Flapping, signal: AbortSignal, log: string[]): Promise<void> {
   const sixth = (f.cycleSeconds * 1000) / 6;
-  const pause = (ms: number) => new Promise<void>((resolve) => {
-    const t = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => { clearTimeout(t); resolve(); }, { once: true });
-  });
+  const pause = (ms: number) =>
+    new Promise<void>((resolve) => {
+      if (signal.aborted) return resolve();
+      const t = setTimeout(resolve, ms);
+      signal.addEventListener('abort', () => { clearTimeout(t); resolve(); }, { once: true });
+    });
   const t0 = performance.now();
   const at = () => `${((performance.now() - t0) / 1000).toFixed(0)} s`;
   try {
     while (!signal.aborted) {
-      await receiver.down({ mode: 'reset' });
+      await receiver.down();
       log.push(`${at()} down`);
       await pause(sixth);
       await receiver.up();
       log.push(`${at()} up`);
       if (signal.aborted) break;
       await pause(sixth);
-      receiver.failNext(50, 429, { retryAfter: 1 });
+      await receiver.failNext(50, 429, 1);
       log.push(`${at()} 429 for the next 50 pushes`);
       await pause(sixth);
-      receiver.setLatency(5000);
+      await receiver.setLatency(5000);
       log.push(`${at()} 5 s latency`);
       await pause(sixth);
-      receiver.setLatency(0);
-      receiver.failNext(0, 429);
+      await receiver.setLatency(0);
+      await receiver.failNext(0, 429);
       log.push(`${at()} normal`);
       await pause(2 * sixth);
     }
   } finally {
     if (receiver.isDown) await receiver.up();
-    receiver.setLatency(0);
-    receiver.failNext(0, 429);
+    await receiver.setLatency(0);
+    await receiver.failNext(0, 429);
   }
 }
 
@@ -138,7 +212,7 @@ async function flap(receiver: LokiReceiver, f: Flapping, signal: AbortSignal, lo
  */
 export async function benchStreaming(services = 10, perSecond = 1000, seconds = 30, flapping?: Flapping): Promise<boolean> {
   const home = await fs.mkdtemp(path.join(os.tmpdir(), 'pactown-bench-stream-'));
-  const receiver = await startLokiReceiver({ host: '127.0.0.1', port: 0 });
+  const receiver = await new RemoteReceiver().start();
   const server = await startBenchServer({ PACTOWN_HOME: home, LOKI_URL: receiver.url, PACTOWN_MAX_SERVICES: '100', PACTOWN_RATE_BURST: '100' });
   const tags = Array.from({ length: services }, (_, k) => `s${k}`);
   const sse = new Map(tags.map((t) => [t, new Seen()]));
@@ -146,6 +220,7 @@ export async function benchStreaming(services = 10, perSecond = 1000, seconds = 
   const stopped = new Map<string, () => void>();
   const ended = new Map<string, () => void>();
   const aborter = new AbortController();
+  const reconnects = { count: 0 };
   try {
     const runs = await Promise.all(tags.map((t) => server.post('/run', { service_id: `stream-${t}`, user_id: 'bench', content: chattyService(t, perSecond) })));
     if (runs.some((r) => !r.success)) throw new Error(`a streaming service failed to start: ${JSON.stringify(runs.find((r) => !r.success))}`);
@@ -153,6 +228,8 @@ export async function benchStreaming(services = 10, perSecond = 1000, seconds = 
     const allReady = Promise.all(tags.map((t) => new Promise<void>((resolve) => ready.set(t, resolve))));
     const streams = tags.map((t) => {
       const done = new Promise<void>((resolve) => stopped.set(t, resolve));
+      let isStopped = false;
+      done.then(() => (isStopped = true));
       void readSse(`${server.url}/services/stream-${t}/logs`, aborter.signal, (event, data) => {
         if (event === 'ready') ready.get(t)!();
         if (event === 'status' && data.status === 'stopped') stopped.get(t)!();
@@ -160,11 +237,8 @@ export async function benchStreaming(services = 10, perSecond = 1000, seconds = 
         const m = /^(s\d+) (\d+)$/.exec(data.message);
         if (m) sse.get(m[1]!)!.add(Number(m[2]));
         const total = /^total (s\d+) (\d+)$/.exec(data.message);
-        if (total) {
-          totals.set(total[1]!, Number(total[2]));
-          ended.get(total[1]!)?.();
-        }
-      });
+        if (total) ended.get(total[1]!)?.();
+      }, () => isStopped, reconnects);
       return done;
     });
     await allReady;
@@ -178,17 +252,24 @@ export async function benchStreaming(services = 10, perSecond = 1000, seconds = 
     const faults = new AbortController();
     const faultLog: string[] = [];
     const flapped = flapping ? flap(receiver, flapping, faults.signal, faultLog) : Promise.resolve();
+    progress(`${services} services at ${perSecond} lines/s for ${seconds} s${flapping ? `, receiver flapping every ${flapping.cycleSeconds} s` : ''}`);
     await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
     faults.abort();
     await flapped;
+    progress(`faults over: ${faultLog.join('; ') || 'none'}`);
     const s1 = await server.sample();
     const wall = (performance.now() - t0) / 1000;
     const allEnded = Promise.all(tags.map((t) => new Promise<void>((resolve) => ended.set(t, resolve))));
-    await Promise.all(runs.map((r) => fetch(`http://127.0.0.1:${r.port}/end`)));
-    // Every line is on its way once each total has come through the SSE stream.
-    await allEnded;
+    // Each service answers /end with how many lines it printed: the count does not depend on any destination.
+    const produced = await Promise.all(runs.map(async (r) => Number(await (await fetch(`http://127.0.0.1:${r.port}/end`)).text())));
+    for (const [k, t] of tags.entries()) totals.set(t, produced[k]!);
+    progress(`window over after ${wall.toFixed(0)} s; waiting for every service's total on SSE`);
+    // Every line is on its way once each total has come through the SSE stream (at most 120 s).
+    const totalsIn = await Promise.race([allEnded.then(() => true), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 120_000))]);
+    if (!totalsIn) progress('not every service\'s total came through SSE within 120 s');
     await Promise.all(tags.map((t) => server.post('/stop', { service_id: `stream-${t}` })));
-    await Promise.all(streams);
+    progress('services stopped');
+    await Promise.race([Promise.all(streams), new Promise((resolve) => setTimeout(resolve, 30_000))]);
     aborter.abort();
     expectTotals(tags, totals);
     clearInterval(sampler);
@@ -196,20 +277,18 @@ export async function benchStreaming(services = 10, perSecond = 1000, seconds = 
       // Give the transport its backlog time: wait until the receiver's count has not moved for 5 s (at most 120 s).
       for (let last = -1, still = 0, waited = 0; still < 5 && waited < 120; waited++) {
         await new Promise((resolve) => setTimeout(resolve, 1000));
-        const now = receiver.entryCount;
+        const now = await receiver.count();
         still = now === last ? still + 1 : 0;
         last = now;
       }
     }
+    progress(`receiver holds ${await receiver.count()} lines; stopping the app`);
     const rssPeak = Math.max(...rss.map((r) => r[1]));
     // SIGTERM flushes the Loki transport and the files before the process exits.
     await server.stop();
 
     const pushed = new Map(tags.map((t) => [t, new Seen()]));
-    for (const e of receiver.entries()) {
-      const m = /msg="(s\d+) (\d+)"/.exec(e.line);
-      if (m) pushed.get(m[1]!)!.add(Number(m[2]));
-    }
+    for (const [tag, seqs] of Object.entries(await receiver.seen('msg="(s\\d+) (\\d+)"'))) for (const i of seqs) pushed.get(tag)?.add(i);
     const filed = new Map(tags.map((t) => [t, new Seen()]));
     const logDir = path.join(home, 'logs');
     for (const name of (await fs.readdir(logDir)).filter((f) => f.startsWith('sandbox.log'))) {
@@ -219,7 +298,7 @@ export async function benchStreaming(services = 10, perSecond = 1000, seconds = 
     const missing = (seen: Map<string, Seen>) => tags.reduce((n, t) => n + seen.get(t)!.missing(totals.get(t)!), 0);
     const cores = (s1.cpu - s0.cpu) / wall;
     printTable(`${services} services x ${perSecond} lines/s for ${seconds} s: delivery and app CPU`, ['destination', 'lines expected', 'lines received', 'missing'], [
-      ['SSE clients', expected, tags.reduce((n, t) => n + sse.get(t)!.count, 0), missing(sse)],
+      [`SSE clients (${reconnects.count} reconnections with Last-Event-ID after the app cut a slow client off)`, expected, tags.reduce((n, t) => n + sse.get(t)!.count, 0), missing(sse)],
       ['Loki receiver', expected, tags.reduce((n, t) => n + pushed.get(t)!.count, 0), missing(pushed)],
       ['sandbox.log (+ rotated)', expected, tags.reduce((n, t) => n + filed.get(t)!.count, 0), missing(filed)],
     ]);

@@ -22,7 +22,7 @@ describe('unauthenticated flood (issue 15 item 16)', () => {
     const anomalies = await readAnomalies(path.join(h.config.logDir, 'anomalies.jsonl'));
     const forged = anomalies.filter((a) => a.details.includes('bob'));
     expect(forged).toHaveLength(1);
-    expect(forged[0]!.details).toContain('"/x%20user\\u003dbob%20service\\u003dapi/user\\u003dbob"');
+    expect(forged[0]!.details).toContain('"/x user\\u003dbob service\\u003dapi/user\\u003dbob"');
     const sandboxLog = await fs.readFile(path.join(h.config.logDir, 'sandbox.log'), 'utf8');
     expect(sandboxLog).not.toMatch(/user=bob/);
     const lines = h.receiver!.query('{service="api"} |~ "user=bob"').result.flatMap((s) => s.values);

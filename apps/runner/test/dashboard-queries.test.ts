@@ -13,7 +13,8 @@ function panel(title: string): string[] {
 }
 
 beforeAll(async () => {
-  h = await startHarness({ env: { PACTOWN_RATE_BURST: '3' } });
+  // A refill of one per minute: under load the runs take seconds, and a faster refill would hide the burst.
+  h = await startHarness({ env: { PACTOWN_RATE_BURST: '3', PACTOWN_RATE_LIMIT: '1' } });
   queries = new Map((await dashboardQueries()).map((q) => [q.title, q.expr]));
   // The scripted run: two users, a healthy and a failing service, then a burst past the rate limit.
   expect((await h.request('POST', '/run', { service_id: 'hello', content: HEALTHY_SAMPLE, user_id: 'user123' })).body.success).toBe(true);

@@ -18,11 +18,11 @@ Options:
   -f, --format <pattern>  Python-style pattern (default: '${DEFAULT_PATTERN}')
       --json              the seed's JSON shape {timestamp, level, logger, message, ...}
       --ndjson            pino's own JSON shape (after filtering and redaction)
-      --pretty            terminal output (colour on a TTY, or with --color)
+      --pretty            terminal output (color on a TTY, or with --color)
   -l, --level <LEVEL>     drop records below LEVEL (TRACE DEBUG INFO WARNING ERROR CRITICAL, or a number)
       --datefmt <fmt>     strftime format for %(asctime)s
       --utc               times in UTC
-      --color, --no-color force colour on or off (pretty only)
+      --color, --no-color force color on or off (pretty only)
       --no-redact         keep secrets as they are
   -h, --help              show this help
 `;

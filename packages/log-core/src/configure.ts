@@ -1,3 +1,4 @@
+import { CODES, coreError } from './codes.js';
 import type { ConfigureResult, FormatterConfig, HandlerConfig, LoggerConfig, LoggingConfig } from './configure-types.js';
 import { configureFromEnv } from './env.js';
 import { jsonFormatter, ndjsonFormatter } from './formatters/json.js';
@@ -9,6 +10,7 @@ import { rotatingFileHandler } from './handlers/rotating-file.js';
 import { consoleHandler, streamHandler } from './handlers/stream.js';
 import type { BackpressureOptions } from './handlers/stream-options.js';
 import { transportHandler } from './handlers/transport.js';
+import { checkKeys, KNOWN } from './known-options.js';
 import { checkHandleExitOptions, handleExit } from './lifecycle.js';
 import { parseLevel } from './levels.js';
 import { getLogger } from './logger.js';
@@ -17,7 +19,7 @@ import { settings } from './settings.js';
 import type { Formatter, Handler } from './types.js';
 
 const bad = (what: string, value: unknown, expected: string) =>
-  new TypeError(`[@pactown/log-core] Invalid ${what}: ${typeof value === 'string' ? JSON.stringify(value) : String(value)}; expected ${expected}.`);
+  coreError(CODES.INVALID_OPTION, `[@pactown/log-core] Invalid ${what}: ${typeof value === 'string' ? JSON.stringify(value) : String(value)}; expected ${expected}.`);
 
 /** Handlers installed by the last non-incremental configure(), with the loggers they were attached to. */
 let installed: Array<{ handler: Handler; loggers: string[]; owned: boolean }> = [];
@@ -28,6 +30,21 @@ let installed: Array<{ handler: Handler; loggers: string[]; owned: boolean }> = 
  */
 export function configure(config: LoggingConfig = {}): ConfigureResult {
   if (config === null || typeof config !== 'object') throw bad('config', config, 'an object');
+  checkKeys(config, KNOWN.configure, 'configure()');
+  for (const [name, cfg] of Object.entries(config.loggers ?? {})) {
+    if (cfg !== null && typeof cfg === 'object') checkKeys(cfg, KNOWN.logger, `loggers.${name}`);
+  }
+  if (config.root !== null && typeof config.root === 'object') checkKeys(config.root, KNOWN.logger, 'root');
+  for (const [name, spec] of Object.entries(config.formatters ?? {})) {
+    if (spec === null || typeof spec !== 'object') continue;
+    const known = KNOWN.formatterConfig[((spec as { type?: string }).type ?? 'pattern') as keyof typeof KNOWN.formatterConfig];
+    if (known !== undefined) checkKeys(spec, known, `formatters.${name}`);
+  }
+  for (const [name, spec] of Object.entries(config.handlers ?? {})) {
+    if (spec === null || typeof spec !== 'object' || typeof (spec as Handler).handle === 'function') continue;
+    const known = KNOWN.handlerConfig[(spec as { type?: string }).type as keyof typeof KNOWN.handlerConfig];
+    if (known !== undefined) checkKeys(spec, known, `handlers.${name}`);
+  }
   const formatters = buildFormatters(config.formatters ?? {});
   const loggers: Array<[string | undefined, LoggerConfig]> = [];
   if (config.root !== undefined || config.level !== undefined) loggers.push([undefined, { ...config.root, level: config.level ?? config.root?.level }]);
@@ -82,13 +99,13 @@ function buildFormatters(specs: Record<string, FormatterConfig>): Record<string,
         break;
       }
       case 'json':
-        out[name] = jsonFormatter(spec as { timestamp?: 'iso' | 'asctime' | 'epoch'; datefmt?: string });
+        out[name] = jsonFormatter({ ...spec, type: undefined } as unknown as { timestamp?: 'iso' | 'asctime' | 'epoch'; datefmt?: string });
         break;
       case 'ndjson':
         out[name] = ndjsonFormatter();
         break;
       case 'pretty':
-        out[name] = prettyFormatter(spec as { colorize?: boolean; datefmt?: string });
+        out[name] = prettyFormatter({ ...spec, type: undefined } as unknown as { colorize?: boolean; datefmt?: string });
         break;
       default:
         throw bad(`formatters.${name}.type`, spec.type, "'pattern', 'json', 'ndjson' or 'pretty'");

@@ -1,4 +1,5 @@
-import { warnStderr } from './errors.js';
+import { CODES, coreError } from './codes.js';
+import { warnStderr } from './stderr.js';
 import { parseLevel } from './levels.js';
 import { getLogger } from './logger.js';
 
@@ -26,7 +27,7 @@ export function readEnvLevels(env: Readonly<Record<string, string | undefined>> 
       const eq = entry.lastIndexOf('=');
       const name = eq === -1 ? '' : entry.slice(0, eq).trim();
       try {
-        if (eq === -1) throw new TypeError(`expected name=LEVEL, got ${JSON.stringify(entry)}`);
+        if (eq === -1) throw coreError(CODES.INVALID_OPTION, `expected name=LEVEL, got ${JSON.stringify(entry)}`);
         out.loggers.push([name, parseLevel(entry.slice(eq + 1))]);
       } catch (error) {
         warnStderr(`ignoring PACTOWN_LOG_LEVELS entry ${JSON.stringify(entry)}: ${plain(error)}`);

@@ -1,5 +1,7 @@
-import { warnStderr } from './errors.js';
+import { CODES, coreError } from './codes.js';
+import { warnStderr } from './stderr.js';
 import { DEFAULT_PATTERN, patternFormatter } from './formatters/pattern.js';
+import { checkKeys, KNOWN } from './known-options.js';
 import { parseLevel } from './levels.js';
 import { liveHandlers } from './live.js';
 import type { Formatter, Handler, LevelInput, LogRecord } from './types.js';
@@ -129,7 +131,7 @@ class ManagedHandlerImpl implements ManagedHandler {
 
   setFormatter(formatter: Formatter): void {
     if (typeof formatter !== 'function') {
-      throw new TypeError(`[@pactown/log-core] Invalid formatter: ${String(formatter)}; expected a function (record) => string.`);
+      throw coreError(CODES.INVALID_ARGUMENT, `[@pactown/log-core] Invalid formatter: ${String(formatter)}; expected a function (record) => string.`);
     }
     this.#formatter = formatter;
   }
@@ -137,7 +139,7 @@ class ManagedHandlerImpl implements ManagedHandler {
   handle(record: LogRecord): void {
     if (record.level < this.#level) return;
     if (this.#closing !== undefined) {
-      this.fail(new Error('the handler is closed'));
+      this.fail(coreError(CODES.HANDLER_CLOSED, 'the handler is closed', Error));
       return;
     }
     try {
@@ -192,16 +194,17 @@ class ManagedHandlerImpl implements ManagedHandler {
  */
 export function createHandler(spec: HandlerSpec): ManagedHandler {
   if (spec === null || typeof spec !== 'object') {
-    throw new TypeError(`[@pactown/log-core] Invalid handler spec: ${String(spec)}; expected an object.`);
+    throw coreError(CODES.INVALID_ARGUMENT, `[@pactown/log-core] Invalid handler spec: ${String(spec)}; expected an object.`);
   }
+  checkKeys(spec, KNOWN.handlerSpec, 'createHandler()');
   if (typeof spec.name !== 'string' || spec.name === '') {
-    throw new TypeError(`[@pactown/log-core] Invalid option name: ${String(spec.name)}; expected a non-empty string.`);
+    throw coreError(CODES.INVALID_OPTION, `[@pactown/log-core] Invalid option name: ${String(spec.name)}; expected a non-empty string.`);
   }
   if (typeof spec.emit !== 'function') {
-    throw new TypeError(`[@pactown/log-core] Invalid option emit: ${String(spec.emit)}; expected a function (line, record) => void.`);
+    throw coreError(CODES.INVALID_OPTION, `[@pactown/log-core] Invalid option emit: ${String(spec.emit)}; expected a function (line, record) => void.`);
   }
   if (spec.formatter !== undefined && typeof spec.formatter !== 'function') {
-    throw new TypeError(`[@pactown/log-core] Invalid option formatter: ${String(spec.formatter)}; expected a function (record) => string.`);
+    throw coreError(CODES.INVALID_OPTION, `[@pactown/log-core] Invalid option formatter: ${String(spec.formatter)}; expected a function (record) => string.`);
   }
   return new ManagedHandlerImpl(spec);
 }

@@ -1,8 +1,10 @@
+export type { CoreErrorCode } from './codes.js';
+export { CODES } from './codes.js';
 export type { ConfigureResult, FormatterConfig, HandlerConfig, LoggerConfig, LoggingConfig } from './configure-types.js';
 export { configure } from './configure.js';
 export type { EnvLevels } from './env.js';
 export { configureFromEnv, readEnvLevels } from './env.js';
-export { serializeError } from './errors.js';
+export { serializeError } from './error-data.js';
 export type { JsonFormatterOptions } from './formatters/json.js';
 export { jsonFormatter, ndjsonFormatter } from './formatters/json.js';
 export type { PatternFormatterOptions } from './formatters/pattern.js';

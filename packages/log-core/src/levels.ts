@@ -1,3 +1,4 @@
+import { CODES, coreError } from './codes.js';
 import type { LevelInput } from './types.js';
 
 /** The level numbers, on pino's scale, under their Python names. */
@@ -61,7 +62,7 @@ export function parseLevel(input: LevelInput): number {
     if (known !== undefined) return known;
     if (/^\d+$/.test(key)) return Number(key);
   }
-  throw new TypeError(`[@pactown/log-core] Invalid level ${describe(input)}: expected ${VALID}.`);
+  throw coreError(CODES.INVALID_LEVEL, `[@pactown/log-core] Invalid level ${describe(input)}: expected ${VALID}.`);
 }
 
 /** Python's name of a level number: `'INFO'`, `'WARNING'`, ...; `'Level N'` for other numbers. */

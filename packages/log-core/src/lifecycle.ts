@@ -1,5 +1,7 @@
+import { CODES, coreError } from './codes.js';
 import type { HandlerHealth } from './handler.js';
 import { liveHandlers } from './live.js';
+import { checkKeys, KNOWN } from './known-options.js';
 
 /**
  * The state of every open handler, for an application's `/health` and
@@ -76,7 +78,7 @@ export function exitRegistry(): ExitRegistry {
 
 /** Adds work that must finish before logs are flushed and the process ends on a signal (stopping services). Returns its remover. */
 export function registerExitTask(task: (signal: NodeJS.Signals) => unknown): () => void {
-  if (typeof task !== 'function') throw new TypeError(`[@pactown/log-core] registerExitTask() takes a function, not ${typeof task}.`);
+  if (typeof task !== 'function') throw coreError(CODES.INVALID_ARGUMENT, `[@pactown/log-core] registerExitTask() takes a function, not ${typeof task}.`);
   const tasks = exitRegistry().tasks;
   tasks.add(task);
   return () => tasks.delete(task);
@@ -92,15 +94,16 @@ function signalExitListeners(): number {
 /** Validates {@link handleExit}'s options (`prefix` names where they came from, e.g. `'handleExit.'`) and fills in the defaults. */
 export function checkHandleExitOptions(options: HandleExitOptions, prefix = ''): Required<HandleExitOptions> {
   if (options === null || typeof options !== 'object') {
-    throw new TypeError(`[@pactown/log-core] Invalid handleExit options: ${String(options)}; expected an object.`);
+    throw coreError(CODES.INVALID_OPTION, `[@pactown/log-core] Invalid handleExit options: ${String(options)}; expected an object.`);
   }
+  checkKeys(options, KNOWN.handleExit, prefix === '' ? 'handleExit()' : prefix.slice(0, -1));
   const signals = options.signals ?? ['SIGTERM', 'SIGINT'];
   if (!Array.isArray(signals) || !signals.every((s) => typeof s === 'string' && s.startsWith('SIG'))) {
-    throw new TypeError(`[@pactown/log-core] Invalid option ${prefix}signals: ${String(signals)}; expected signal names like 'SIGTERM'.`);
+    throw coreError(CODES.INVALID_OPTION, `[@pactown/log-core] Invalid option ${prefix}signals: ${String(signals)}; expected signal names like 'SIGTERM'.`);
   }
   const timeoutMs = options.timeoutMs ?? 5000;
   if (typeof timeoutMs !== 'number' || !(timeoutMs >= 0)) {
-    throw new TypeError(`[@pactown/log-core] Invalid option ${prefix}timeoutMs: ${String(timeoutMs)}; expected a number >= 0.`);
+    throw coreError(CODES.INVALID_OPTION, `[@pactown/log-core] Invalid option ${prefix}timeoutMs: ${String(timeoutMs)}; expected a number >= 0.`);
   }
   return { signals, timeoutMs };
 }

@@ -1,3 +1,4 @@
+import { CODES, coreError } from './codes.js';
 import pino from 'pino';
 import { LEVELS, parseLevel, pinoLevelFor } from './levels.js';
 import type { LoggerNode } from './node.js';
@@ -31,7 +32,7 @@ export function defineExtensions(base: any): void {
   for (let proto = Object.getPrototypeOf(base); proto !== null && levelAccessor === undefined; proto = Object.getPrototypeOf(proto)) {
     levelAccessor = Object.getOwnPropertyDescriptor(proto, 'level');
   }
-  if (levelAccessor?.get === undefined) throw new Error('[@pactown/log-core] This pino version has no level accessor; use pino 10.');
+  if (levelAccessor?.get === undefined) throw coreError(CODES.UNSUPPORTED_PINO, '[@pactown/log-core] This pino version has no level accessor; use pino 10.', Error);
   Object.defineProperties(base, {
     // `logger.level = 'debug'` (pino's way, used by Fastify and others) is an own level too.
     level: {
@@ -52,7 +53,7 @@ export function defineExtensions(base: any): void {
       get() { return this[kNode].propagate; },
       set(value: unknown) {
         if (typeof value !== 'boolean') {
-          throw new TypeError(`[@pactown/log-core] Invalid propagate: ${String(value)}; expected a boolean.`);
+          throw coreError(CODES.INVALID_ARGUMENT, `[@pactown/log-core] Invalid propagate: ${String(value)}; expected a boolean.`);
         }
         this[kNode].propagate = value;
         topology.version++;
@@ -99,6 +100,6 @@ export function defineExtensions(base: any): void {
 
 function assertHandler(handler: Handler): void {
   if (handler === null || typeof handler !== 'object' || typeof handler.handle !== 'function' || typeof handler.level !== 'number') {
-    throw new TypeError(`[@pactown/log-core] Invalid handler: ${String(handler)}; expected a Handler (see createHandler).`);
+    throw coreError(CODES.INVALID_ARGUMENT, `[@pactown/log-core] Invalid handler: ${String(handler)}; expected a Handler (see createHandler).`);
   }
 }

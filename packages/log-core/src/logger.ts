@@ -1,5 +1,6 @@
+import { CODES, coreError } from './codes.js';
 import pino from 'pino';
-import { warnStderr } from './errors.js';
+import { warnStderr } from './stderr.js';
 import { LEVELS, pinoLevelFor } from './levels.js';
 import { flush as flushAll } from './lifecycle.js';
 import { defineExtensions } from './logger-methods.js';
@@ -21,7 +22,7 @@ const failedHandlers = new WeakSet<Handler>();
 /** Returns the logger for a dotted name, creating it (and its ancestors) on first use. No name: the root logger. */
 export function getLogger(name?: string): Logger {
   if (name !== undefined && typeof name !== 'string') {
-    throw new TypeError(`[@pactown/log-core] Invalid logger name: ${String(name)}; expected a dotted string.`);
+    throw coreError(CODES.INVALID_ARGUMENT, `[@pactown/log-core] Invalid logger name: ${String(name)}; expected a dotted string.`);
   }
   return nodeFor(name).logger;
 }
@@ -49,7 +50,7 @@ function getRoot(): LoggerNode {
   if (rootNode !== undefined) return rootNode;
   const node = new LoggerNode('root', null);
   node.level = ROOT_DEFAULT;
-  // pino serialises nothing here (the write hook below takes every call); `logger.flush(cb)` flushes every handler.
+  // pino serializes nothing here (the write hook below takes every call); `logger.flush(cb)` flushes every handler.
   const destination = {
     write() {},
     flush(cb: (error?: Error) => void) {

@@ -1,4 +1,4 @@
-import { serializeError } from './errors.js';
+import { serializeError } from './error-data.js';
 import { levelName, parseLevel } from './levels.js';
 import { getRedactor } from './redact.js';
 import type { LogRecord, SerializedError } from './types.js';

@@ -2,6 +2,7 @@ import os from 'node:os';
 import { levelName } from './levels.js';
 import { getRedactor, type Redactor, redactError, redactorVersion } from './redact.js';
 import { settings } from './settings.js';
+import { activeTraceFields } from './trace-context.js';
 import type { LogRecord, SerializedError } from './types.js';
 
 /** Symbols private to this package, set on loggers. */
@@ -70,6 +71,8 @@ export function buildRecord(logger: any, name: string, obj: unknown, msg: unknow
     }
     redactor.applyPaths(fields);
   }
+  const trace = activeTraceFields();
+  if (trace !== undefined) fields = { ...fields, ...trace };
   let serialized: SerializedError | undefined;
   if (err !== undefined && err !== null) serialized = redactError(redactor, err);
   hostname ??= os.hostname();

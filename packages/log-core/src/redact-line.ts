@@ -8,7 +8,7 @@
  * regex scan with a lookbehind costs about a microsecond per line even when
  * nothing matches). The gates over a whole block are `mayNeedRedaction`.
  */
-import { HEADER_KEYS, normaliseKey, type RedactionRule, TOKEN_FORMATS, TOKEN_HINT } from './redact-rules.js';
+import { HEADER_KEYS, normalizeKey, type RedactionRule, TOKEN_FORMATS, TOKEN_HINT } from './redact-rules.js';
 
 /** State of a stream of lines: whether the last line left a PEM private key block open. */
 export interface PemState {
@@ -31,7 +31,7 @@ interface CompiledRule {
 /** What the engine needs from its redactor. */
 export interface EngineConfig {
   isSecretKey(key: string): boolean;
-  /** Normalised key fragments and words (`password`, `auth`): a secret key holds the first three letters of one. */
+  /** Normalized key fragments and words (`password`, `auth`): a secret key holds the first three letters of one. */
   keyHints: readonly string[];
   censor: string;
   disabled: ReadonlySet<string>;
@@ -179,7 +179,7 @@ export function createEngine(config: EngineConfig): Engine {
   if (starts !== '') hintParts.push(`(?:${starts})[A-Za-z0-9_.-]*["']?\\s*[=:]`, `(?:^|\\s)--?[A-Za-z0-9_-]*(?:${starts})`);
   if (tokens !== null) hintParts.push(TOKEN_HINT.source);
   const hint = new RegExp(hintParts.join('|'), 'i');
-  const isHeaderKey = (key: string) => header && HEADER_KEYS.has(normaliseKey(key));
+  const isHeaderKey = (key: string) => header && HEADER_KEYS.has(normalizeKey(key));
   const quoted = (value: string) => {
     const q = value[0];
     return q === '"' || q === "'" ? `${q}${censor}${q}` : censor;

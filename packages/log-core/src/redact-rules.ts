@@ -100,7 +100,7 @@ export const SECRET_WORDS: ReadonlySet<string> = new Set(['auth', 'pwd', 'dsn', 
 export const HEADER_KEYS: ReadonlySet<string> = new Set(['authorization', 'proxyauthorization', 'cookie', 'setcookie']);
 
 /** Lowercase with every character other than a letter or digit dropped: `X-API-Key` → `xapikey`. */
-export function normaliseKey(key: string): string {
+export function normalizeKey(key: string): string {
   return key.toLowerCase().replace(/[^a-z0-9]/g, '');
 }
 

@@ -1,3 +1,4 @@
+import { CODES, coreError } from './codes.js';
 import { getRedactor, maskLineWith, type Redactor } from './redact.js';
 import type { PemState } from './redact-line.js';
 
@@ -30,7 +31,7 @@ export function createLineMasker(redactor: Redactor = getRedactor()): LineMasker
   return {
     line,
     write(chunk) {
-      if (typeof chunk !== 'string') throw new TypeError(`[@pactown/log-core] LineMasker.write() takes a string, not ${typeof chunk}.`);
+      if (typeof chunk !== 'string') throw coreError(CODES.INVALID_ARGUMENT, `[@pactown/log-core] LineMasker.write() takes a string, not ${typeof chunk}.`);
       const last = chunk.lastIndexOf('\n');
       if (last === -1) {
         held += chunk;
@@ -63,7 +64,7 @@ export function createLineMasker(redactor: Redactor = getRedactor()): LineMasker
  * appear, even without any secret syntax around them.
  */
 export function collectSecretValues(env: Readonly<Record<string, string | undefined>>, redactor: Redactor = getRedactor()): string[] {
-  if (env === null || typeof env !== 'object') throw new TypeError(`[@pactown/log-core] collectSecretValues() takes an environment map, not ${String(env)}.`);
+  if (env === null || typeof env !== 'object') throw coreError(CODES.INVALID_ARGUMENT, `[@pactown/log-core] collectSecretValues() takes an environment map, not ${String(env)}.`);
   const out: string[] = [];
   for (const key of Object.keys(env)) {
     const value = env[key];

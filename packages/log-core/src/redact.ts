@@ -1,7 +1,9 @@
-import { serializeError } from './errors.js';
+import { CODES, coreError } from './codes.js';
+import { serializeError } from './error-data.js';
 import { createEngine, type Engine, type PemState, prepareKnownValues } from './redact-line.js';
-import { DEFAULT_REDACT_KEYS, DEFAULT_RULES, keyWords, normaliseKey, type RedactionRule, SECRET_WORDS } from './redact-rules.js';
+import { DEFAULT_REDACT_KEYS, DEFAULT_RULES, keyWords, normalizeKey, type RedactionRule, SECRET_WORDS } from './redact-rules.js';
 import type { SerializedError } from './types.js';
+import { checkKeys, KNOWN } from './known-options.js';
 
 export { DEFAULT_REDACT_KEYS };
 
@@ -62,8 +64,8 @@ const TOO_DEEP = '[too deep]';
 
 /** Builds a redactor; options are validated here and nowhere else. */
 export function createRedactor(options: RedactorOptions = {}): Redactor {
-  const opts = normalise(options);
-  const fragments = [...(opts.defaults ? DEFAULT_REDACT_KEYS : []), ...opts.keys].map(normaliseKey).filter(Boolean);
+  const opts = normalize(options);
+  const fragments = [...(opts.defaults ? DEFAULT_REDACT_KEYS : []), ...opts.keys].map(normalizeKey).filter(Boolean);
   const words = opts.defaults ? SECRET_WORDS : new Set<string>();
   const paths = opts.paths.map((p) => p.split('.'));
   const censor = opts.censor;
@@ -167,7 +169,7 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
     paths: paths.length,
     withKnownValues: (values) => createRedactor({ ...opts, knownValues: [...opts.knownValues, ...values] }),
     extend: (more) => {
-      const add = normalise({ ...more, defaults: opts.defaults });
+      const add = normalize({ ...more, defaults: opts.defaults });
       return createRedactor({
         keys: [...opts.keys, ...add.keys],
         paths: [...opts.paths, ...add.paths],
@@ -218,12 +220,12 @@ const engines = new WeakMap<Redactor, Engine>();
 /** Masks one line of a stream, carrying the PEM block state in `state` (for the line masker). */
 export function maskLineWith(redactor: Redactor, line: string, state: PemState): string {
   const engine = engines.get(redactor);
-  if (engine === undefined) throw new TypeError('[@pactown/log-core] Not a redactor made by createRedactor().');
+  if (engine === undefined) throw coreError(CODES.INVALID_ARGUMENT, '[@pactown/log-core] Not a redactor made by createRedactor().');
   return engine.maskLine(line, state);
 }
 
 /**
- * Serialises anything given as a record's error and redacts it: fields by key
+ * Serializes anything given as a record's error and redacts it: fields by key
  * (and the configured paths), and secrets in the text of its message, stack and
  * cause chain.
  */
@@ -254,7 +256,7 @@ function structuredCopy(value: object): object {
   return Array.isArray(value) ? value.slice() : { ...value };
 }
 
-/** A class instance that serialises as its own fields (a serialised request, an options object), not a Map, Set or buffer. */
+/** A class instance that serializes as its own fields (a serialized request, an options object), not a Map, Set or buffer. */
 function isRecordLike(value: object): boolean {
   return !(ArrayBuffer.isView(value) || value instanceof Map || value instanceof Set || value instanceof RegExp || value instanceof Promise);
 }
@@ -304,21 +306,22 @@ function isRule(v: unknown): boolean {
   );
 }
 
-function normalise(options: RedactorOptions): Required<RedactorOptions> {
+function normalize(options: RedactorOptions): Required<RedactorOptions> {
   if (options === null || typeof options !== 'object') {
-    throw new TypeError(`[@pactown/log-core] Invalid redact options: ${String(options)}; expected an object.`);
+    throw coreError(CODES.INVALID_OPTION, `[@pactown/log-core] Invalid redact options: ${String(options)}; expected an object.`);
   }
+  checkKeys(options, KNOWN.redact, 'redact');
   const out = Object.assign(Object.create(null), options) as RedactorOptions;
   const list = (name: keyof RedactorOptions, ok: (v: unknown) => boolean) => {
     const v = out[name] ?? [];
     if (!Array.isArray(v) || !v.every(ok)) {
-      throw new TypeError(`[@pactown/log-core] Invalid option redact.${name}: ${String(v)}; expected an array${name === 'disable' ? ' of default rule ids' : name === 'rules' ? ' of {id, pattern, prefilter?, replace?}' : ''}.`);
+      throw coreError(CODES.INVALID_OPTION, `[@pactown/log-core] Invalid option redact.${name}: ${String(v)}; expected an array${name === 'disable' ? ' of default rule ids' : name === 'rules' ? ' of {id, pattern, prefilter?, replace?}' : ''}.`);
     }
     return v;
   };
   const censor = out.censor ?? '[REDACTED]';
   if (typeof censor !== 'string') {
-    throw new TypeError(`[@pactown/log-core] Invalid option redact.censor: ${String(censor)}; expected a string.`);
+    throw coreError(CODES.INVALID_OPTION, `[@pactown/log-core] Invalid option redact.censor: ${String(censor)}; expected a string.`);
   }
   return {
     keys: list('keys', (v) => typeof v === 'string'),

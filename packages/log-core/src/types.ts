@@ -11,7 +11,7 @@ export type LevelName = 'TRACE' | 'DEBUG' | 'INFO' | 'WARNING' | 'ERROR' | 'CRIT
 /** Anything `parseLevel` accepts: a name in either vocabulary (any case), `'NOTSET'`, `'SILENT'`, or a number. */
 export type LevelInput = string | number;
 
-/** An error as handlers see it: plain data, safe to serialise. */
+/** An error as handlers see it: plain data, safe to serialize. */
 export interface SerializedError {
   /** The constructor name, e.g. `'TypeError'`. */
   type: string;
@@ -19,7 +19,7 @@ export interface SerializedError {
   /** The full stack, first line included, as V8 prints it. */
   stack?: string;
   code?: string | number;
-  /** The `cause` chain, serialised the same way. */
+  /** The `cause` chain, serialized the same way. */
   cause?: SerializedError;
   [key: string]: unknown;
 }
@@ -43,7 +43,7 @@ export interface LogRecord {
    * argument, already redacted. Never holds `level`, `time`, `msg`, `name` or `err`.
    */
   readonly fields: Readonly<Record<string, unknown>>;
-  /** The error given to the call (`log.error(err)` or `log.error({err}, msg)`), serialised. */
+  /** The error given to the call (`log.error(err)` or `log.error({err}, msg)`), serialized. */
   readonly err?: SerializedError;
 }
 

@@ -46,11 +46,11 @@ describe('pactown-log', () => {
     expect(record).toMatchObject({ level: 'ERROR', logger: 'pactown.sandbox', message: 'boom', token: '[REDACTED]' });
   });
 
-  it('pretty output has no colour unless asked', async () => {
+  it('pretty output has no color unless asked', async () => {
     const plain = await runCli(['--pretty'], input);
     expect(plain.stdout).not.toContain('\u001b[');
-    const coloured = await runCli(['--pretty', '--color'], input);
-    expect(coloured.stdout).toContain('\u001b[');
+    const colored = await runCli(['--pretty', '--color'], input);
+    expect(colored.stdout).toContain('\u001b[');
   });
 
   it('rejects a bad level with usage help', async () => {

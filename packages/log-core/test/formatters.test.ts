@@ -151,7 +151,7 @@ describe('jsonFormatter', () => {
     expect(Object.keys(out).slice(0, 4)).toEqual(['timestamp', 'level', 'logger', 'message']);
   });
 
-  it('keeps core keys safe from fields and serialises odd values', () => {
+  it('keeps core keys safe from fields and serializes odd values', () => {
     const circular: Record<string, unknown> = { a: 1 };
     circular.self = circular;
     const out = JSON.parse(jsonFormatter({ timestamp: 'asctime' })(record({ fields: { level: 'x', big: 10n, c: circular, u: undefined }, err: serializeError(new Error('e')) })));
@@ -185,7 +185,7 @@ describe('jsonFormatter', () => {
 });
 
 describe('prettyFormatter', () => {
-  it('uses colour only when asked or on a TTY', () => {
+  it('uses color only when asked or on a TTY', () => {
     const env = { ...process.env };
     delete process.env.FORCE_COLOR;
     delete process.env.NO_COLOR;

@@ -117,7 +117,8 @@ describe('rotatingFileHandler', () => {
     }
     expect(total).toBe(producers * perProducer);
     expect(h.errors).toBe(0);
-  });
+    // 100,000 lines through 200 rollovers: well over a minute on a loaded 2-core machine.
+  }, 180_000);
 });
 
 function suffix(name: string): number {

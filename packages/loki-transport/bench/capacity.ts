@@ -40,7 +40,7 @@ export async function capacityTable(variant: Variant, kinds: Kind[], start: numb
       else lowestFail = Math.min(lowestFail, rate);
       // Up after a sustained step, down after a failed one, until the two meet.
       const next = ok ? rate * FACTOR : rate / FACTOR;
-      if ((ok && next >= lowestFail) || (!ok && next <= best) || (!ok && best > 0)) break;
+      if ((ok && next >= lowestFail * 0.999) || (!ok && best > 0)) break;
       rate = next;
     }
     capacity[kind] = Math.round(best);

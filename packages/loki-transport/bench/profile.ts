@@ -90,7 +90,9 @@ for (const kind of ['ours', 'parse-only'] as Kind[]) {
   try {
     const r = await runSteady(kind, 'defaults', RATE, SECONDS, ['--cpu-prof', `--cpu-prof-dir=${dir}`]);
     const files = fs.readdirSync(dir).filter((f) => f.endsWith('.cpuprofile')).sort();
-    console.log(`\n## ${kind}: ${r.delivered} of ${r.lines} lines delivered, process CPU ${r.cpuMs.toFixed(0)} ms (${((r.cpuMs * 1000) / r.lines).toFixed(2)} µs/line, profiler included)`);
+    console.log(
+      `\n## ${kind}: ${r.delivered} of ${r.lines} lines delivered in ${r.bodies} requests (${(r.bytes / Math.max(1, r.delivered)).toFixed(1)} bytes/line), process CPU ${r.cpuMs.toFixed(0)} ms (${((r.cpuMs * 1000) / r.lines).toFixed(2)} µs/line, profiler included)`,
+    );
     for (const f of files) {
       // File names end in <pid>.<thread id>.<seq>: thread 0 is the main (logging) thread.
       const tid = f.split('.').at(-3);

@@ -38,6 +38,17 @@ async function stop(child: ChildProcess): Promise<void> {
   await exited;
 }
 
+/** CPU (user + system, every thread) a process has used, in ms, from /proc. */
+function processCpuMs(pid: number): number {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return 0;
+  }
+}
+
 interface Sink {
   url: string;
   stats(): Promise<{ bodies: number; bytes: number; lastAt: number; now: number }>;
@@ -85,7 +96,7 @@ export interface BurstResult {
 
 /**
  * Burst: `lines` lines in one loop. The shipper is stopped once no body has arrived for its
- * batch timer plus 1 s (or after `deadlineS`); the time comes from the decoded bodies.
+ * batch timer plus 1 s and its process is idle (or after `deadlineS`); the time comes from the decoded bodies.
  */
 export async function runBurst(kind: Kind, variant: Variant, lines: number, deadlineS = 60): Promise<BurstResult> {
   if (kind === 'parse-only') {
@@ -97,13 +108,20 @@ export async function runBurst(kind: Kind, variant: Variant, lines: number, dead
   const sink = await startSink();
   const child = shipper({ kind, variant, url: sink.url, mode: 'burst', lines });
   const r = await firstLine(child, kind);
+  // Done when no body has arrived for the batch timer + 1 s and the shipper's process has
+  // been idle (under 5% of a core) as long: a worker still busy with its lines is never cut off.
   const quietMs = BATCH_SECONDS[variant][kind] * 1000 + 1000;
   const deadline = now() + deadlineS * 1000;
+  const cpu: Array<[number, number]> = [];
   for (;;) {
     await new Promise((res) => setTimeout(res, 200));
     const s = await sink.stats();
+    const t = now();
+    cpu.push([t, processCpuMs(child.pid!)]);
     const since = s.now - Math.max(s.lastAt, r.t0 + r.loopMs);
-    if (since >= quietMs || now() >= deadline) break;
+    const windowStart = cpu.find(([at]) => at >= t - quietMs);
+    const idle = windowStart !== undefined && t - cpu[0]![0] >= quietMs && cpu.at(-1)![1] - windowStart[1] < 0.05 * quietMs;
+    if ((since >= quietMs && idle) || t >= deadline) break;
   }
   await stop(child);
   const d = await sink.collect(lines);
@@ -125,7 +143,7 @@ export interface SteadyResult {
   behindMs: number;
   bodies: number;
   bytes: number;
-  /** Delivery latency (ms) of lines logged before the tail (the batch timer + 1 s) of the window. */
+  /** Delivery latency (ms) of every delivered line, log call to arrival. */
   p50: number;
   p99: number;
   max: number;
@@ -133,11 +151,15 @@ export interface SteadyResult {
   lateP99: number;
 }
 
-/** Steady state: `rate` lines/s for `seconds` s, then the logger is ended (flushed) and the process exits. */
+/**
+ * Steady state: `rate` lines/s for `seconds` s; the shipper then waits its batch timer + 1 s
+ * before its logger is ended (flushed) and the process exits.
+ */
 export async function runSteady(kind: Kind, variant: Variant, rate: number, seconds: number, nodeArgs: string[] = []): Promise<SteadyResult> {
   const total = Math.round(rate * seconds);
   const sink = kind === 'devnull' || kind === 'parse-only' ? undefined : await startSink();
-  const child = shipper({ kind, variant, url: sink?.url ?? '', mode: 'steady', rate, seconds }, nodeArgs);
+  const settleMs = sink ? (BATCH_SECONDS[variant][kind] + 1) * 1000 : 0;
+  const child = shipper({ kind, variant, url: sink?.url ?? '', mode: 'steady', rate, seconds, settleMs }, nodeArgs);
   const r = await firstLine(child, kind);
   await once(child, 'exit').catch(() => undefined);
   const base = { kind, rate, seconds, lines: total, cpuMs: r.cpuMs, mainCpuMs: r.mainCpuMs, behindMs: r.behindMs };
@@ -145,7 +167,6 @@ export async function runSteady(kind: Kind, variant: Variant, rate: number, seco
   const d = await sink.collect(total);
   // The log-call time of each line: the time of the tick that logged it.
   const ticks = r.ticks as number[];
-  const tailMs = Math.min((BATCH_SECONDS[variant][kind] + 1) * 1000, (seconds * 1000) / 2);
   const lat: number[] = [];
   const late: number[] = [];
   let max = 0;
@@ -159,7 +180,7 @@ export async function runSteady(kind: Kind, variant: Variant, rate: number, seco
       if (Number.isNaN(at)) continue;
       const ms = at - calledAt;
       if (ms > max) max = ms;
-      if (rel <= seconds * 1000 - tailMs) lat.push(ms);
+      lat.push(ms);
       if (rel >= seconds * 500 && rel <= seconds * 900) late.push(ms);
     }
   }

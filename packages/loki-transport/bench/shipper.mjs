@@ -1,7 +1,9 @@
 // One contender of the Loki race, in a process of its own:
 //   node shipper.mjs '<json>'  with {kind, variant, url, mode, lines | rate + seconds}
 // mode burst:  logs `lines` lines in one loop, reports, and stays alive until killed.
-// mode steady: logs `rate` lines/s for `seconds` s on a 1 ms timer, ends the logger (which
+// mode steady: logs `rate` lines/s for `seconds` s on a 1 ms timer, waits `settleMs` (its batch
+//              timer + 1 s) and then until the process is idle, so lines leave as they would in
+//              a running process rather than through the flush at exit; ends the logger (which
 //              flushes it), reports its CPU and exits.
 // The report is one JSON line on stdout. Nothing here counts, decodes or waits for the
 // receiver: the harness does that after the run, from the bodies the sink stored.
@@ -118,6 +120,15 @@ if (job.mode === 'burst') {
   const loggedAt = now();
   const mainCpuMs = mainThreadCpuMs() - main0;
   const parsedAt = logger.parsed ? await logger.parsed : undefined;
+  await new Promise((r) => setTimeout(r, job.settleMs ?? 0));
+  // A shipper still working through a backlog is not cut short by the flush at exit:
+  // wait (at most 60 s) until the process uses under 5% of a core over half a second.
+  for (let waited = 0, before = processCpuMs(); waited < 60_000; waited += 500) {
+    await new Promise((r) => setTimeout(r, 500));
+    const after = processCpuMs();
+    if (after - before < 25) break;
+    before = after;
+  }
   await logger.end();
   const cpuMs = processCpuMs() - cpu0;
   // How far behind its schedule the producer ended (a saturated main thread cannot offer the rate).

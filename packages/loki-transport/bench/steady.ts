@@ -20,7 +20,11 @@ export interface SteadyTable {
 
 const perLine = (r: SteadyResult) => (r.cpuMs * 1000) / Math.max(1, r.delivered);
 
-export async function steadyTable(variant: Variant, kinds: Kind[], rate: number, seconds: number, rounds: number): Promise<SteadyTable> {
+/**
+ * One steady-state table. `floor` gives pino-to-/dev/null's figures from another table of the same
+ * run instead of measuring them again (they do not depend on any shipper's settings).
+ */
+export async function steadyTable(variant: Variant, kinds: Kind[], rate: number, seconds: number, rounds: number, floor?: { cpu: number; main: number }): Promise<SteadyTable> {
   await waitForQuiet();
   const runs = await interleave(kinds, rounds, (kind) => runSteady(kind as Kind, variant, rate, seconds));
   const t: SteadyTable = { variant, rate, runs, cpu: {}, main: {}, p99: {}, p50: {}, bytesPerLine: {}, delivered: {} };
@@ -33,7 +37,11 @@ export async function steadyTable(variant: Variant, kinds: Kind[], rate: number,
     t.delivered[k] = Math.min(...r.map((x) => x.delivered));
     t.bytesPerLine[k] = summary(r.map((x) => x.bytes / Math.max(1, x.delivered))).median;
   }
-  const floor = t.cpu.devnull;
+  if (floor && t.cpu.devnull === undefined) {
+    t.cpu.devnull = floor.cpu;
+    t.main.devnull = floor.main;
+  }
+  const devnull = t.cpu.devnull;
   const shipping = (k: string) => kinds.includes(k as Kind) && k !== 'devnull' && k !== 'parse-only';
   printTable(
     `Steady state: ${rate.toLocaleString('en-US')} lines/s offered for ${seconds} s, ${variant === 'defaults' ? "each shipper's defaults" : 'equalised settings (1 s batch timer, no line cap)'}; median (min–max) of ${rounds} interleaved rounds`,
@@ -45,7 +53,7 @@ export async function steadyTable(variant: Variant, kinds: Kind[], rate: number,
         `${t.delivered[k]} / ${r[0]!.lines}`,
         range(r.map((x) => x.cpuMs), 0),
         range(r.map(perLine), 2),
-        floor === undefined || !shipping(k) ? '-' : range(r.map((x) => perLine(x) - floor), 2),
+        devnull === undefined || !shipping(k) ? '-' : range(r.map((x) => perLine(x) - devnull), 2),
         range(r.map((x) => (x.mainCpuMs * 1000) / x.lines), 2),
         shipping(k) ? range(r.map((x) => x.p50), 0) : '-',
         shipping(k) ? range(r.map((x) => x.p99), 0) : '-',
@@ -57,7 +65,7 @@ export async function steadyTable(variant: Variant, kinds: Kind[], rate: number,
   );
   printSettings(Object.fromEntries(kinds.map((k) => [k, describe(k, variant)])));
   console.log(
-    `(CPU: process.cpuUsage() of the contender's process, every thread, from the first log call until its logger had ended and flushed; per delivered line. Latency: log call to arrival of the body, lines logged before the last batch timer + 1 s of the window. /dev/null CPU per line ${floor === undefined ? 'not run' : `${floor.toFixed(2)} µs`}.)`,
+    `(CPU: process.cpuUsage() of the contender's process, every thread, from the first log call until its logger had ended and flushed; per delivered line. Latency: log call to arrival of the body, every delivered line; after the window each shipper waits its batch timer + 1 s before its logger is ended, so lines leave by the shipper's own rules, not by the flush at exit. /dev/null CPU per line ${devnull === undefined ? 'not run' : `${devnull.toFixed(2)} µs${kinds.includes('devnull') ? '' : ', from the defaults table of this run'}`}.)`,
   );
   return t;
 }

@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import type { Redactor } from '@pactown/log-core';
 import { createLokiClient, type LokiClient } from './client.js';
 import { CODES, codedTypeError } from './codes.js';
-import { withPatternFormatter } from './resolve.js';
+import { withPatternFormatter } from './pattern-formatter.js';
 import type { LokiOptions } from './types.js';
 
 const HELP = `Usage: <program> | pactown-loki --url http://loki:3100 [options]
@@ -33,7 +33,7 @@ function pairs(values: string[] | undefined, flag: string): Record<string, strin
   const out: Record<string, string> = {};
   for (const v of values ?? []) {
     const i = v.indexOf('=');
-    if (i <= 0) throw new TypeError(`[@pactown/loki-transport] ${flag} needs name=value, got ${JSON.stringify(v)}`);
+    if (i <= 0) throw codedTypeError(CODES.USAGE, `[@pactown/loki-transport] ${flag} needs name=value, got ${JSON.stringify(v)}`);
     out[v.slice(0, i)] = v.slice(i + 1);
   }
   return out;
@@ -42,7 +42,7 @@ function pairs(values: string[] | undefined, flag: string): Record<string, strin
 function int(value: string | undefined, flag: string): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (!Number.isFinite(n)) throw new TypeError(`[@pactown/loki-transport] ${flag} needs a number, got ${JSON.stringify(value)}`);
+  if (!Number.isFinite(n)) throw codedTypeError(CODES.USAGE, `[@pactown/loki-transport] ${flag} needs a number, got ${JSON.stringify(value)}`);
   return n;
 }
 

@@ -7,7 +7,7 @@ import { Counters } from './metrics.js';
 import { type NormalizedOptions, normalizeOptions, PREFIX } from './options.js';
 import { ProtoBatchBuilder } from './proto-batch.js';
 import { BatchQueue, type QueueItem } from './queue.js';
-import { CODES } from './codes.js';
+import { CODES, codedTypeError } from './codes.js';
 import { toRecord } from './record.js';
 import { Sender } from './sender.js';
 import { type Shaped, Shaper } from './shape.js';
@@ -61,7 +61,7 @@ function lineFormatter(o: NormalizedOptions): LineFormatter {
   if (o.formatter) return functionFormatter(o.formatter);
   if (o.format === 'json') return jsonFormatter();
   if (o.format === 'pattern') {
-    throw new TypeError(`${PREFIX} option "format" is 'pattern' but no "formatter" was given: pass formatter: patternFormatter(pattern) from @pactown/log-core (the pino face and the CLI do this for you)`);
+    throw codedTypeError(CODES.INVALID_OPTION, `${PREFIX} option 'format' is 'pattern' but no 'formatter' was given: pass formatter: patternFormatter(pattern) from @pactown/log-core (the pino face and the CLI do this for you)`);
   }
   return logfmtFormatter(o);
 }

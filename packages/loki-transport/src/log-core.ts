@@ -1,7 +1,7 @@
 import { createHandler, getLogger, type Handler, type LevelInput, patternFormatter } from '@pactown/log-core';
 import { createLokiClient, type LokiClient } from './client.js';
 import { redactUrl } from './options.js';
-import { metricsFields } from './resolve.js';
+import { metricsFields } from './metrics-fields.js';
 import type { LokiOptions } from './types.js';
 
 /** Options of `lokiHandler`: the client's options plus the handler's level. */

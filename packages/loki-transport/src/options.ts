@@ -1,102 +1,91 @@
 import fs from 'node:fs';
-import { MAX_LABEL_VALUE_BYTES, MAX_LABELS, isReservedLabelName, sanitizeLabelName, toWellFormed } from './labels.js';
-import type { SpoolFsync } from './spool.js';
+import { defineOptions } from '@pactown/options';
+import { isReservedLabelName, MAX_LABEL_VALUE_BYTES, MAX_LABELS, sanitizeLabelName, toWellFormed } from './labels.js';
 import type { LineFormat, LokiMetrics, LokiOptions, LokiRecord, LokiTlsOptions, QueuePolicy, WireFormat } from './types.js';
 
 export const PREFIX = '[@pactown/loki-transport]';
 export const PUSH_PATH = '/loki/api/v1/push';
 
-/** The options after defaults and validation; every field present. */
-export interface NormalizedOptions {
-  pushUrl: URL;
-  baseUrl: URL;
-  labels: Record<string, string>;
-  labelFields: Array<{ field: string; label: string }>;
-  structuredMetadata: Array<{ field: string; name: string }>;
-  metadataInLine: boolean;
-  format: LineFormat;
-  pattern: string | undefined;
-  formatter: ((record: LokiRecord) => string) | undefined;
-  omitFields: Set<string>;
-  renameFields: Record<string, string>;
-  wire: WireFormat;
-  gzip: boolean;
-  batchBytes: number;
-  batchWait: number;
-  sendWhenIdle: boolean;
-  maxLineBytes: number;
-  lineTooLong: 'truncate' | 'drop';
-  truncateMarker: string;
-  maxRetries: number;
-  minBackoff: number;
-  maxBackoff: number;
-  timeout: number;
-  queueBytes: number;
-  queuePolicy: QueuePolicy;
-  spoolDir: string | undefined;
-  spoolBytes: number;
-  spoolWindow: number;
-  spoolFsync: SpoolFsync;
-  maxInFlight: number;
-  flushOnExit: boolean;
-  drainTimeout: number;
-  headers: Record<string, string>;
-  tls: LokiTlsOptions;
-  metricsInterval: number;
-  onMetrics: ((metrics: LokiMetrics) => void) | undefined;
-  onWarning: (message: string) => void;
-}
+const KiB = 1024;
+const MiB = 1024 * KiB;
 
 export const DEFAULT_LABEL_FIELDS = ['service', 'level', 'logger'];
 export const DEFAULT_STRUCTURED_METADATA = ['user', 'userId', 'user_id', 'serviceId', 'service_id', 'instance', 'instanceId', 'trace_id', 'traceId', 'span_id', 'spanId', 'trace_flags', 'traceFlags', 'request_id', 'requestId'];
 
+const nonEmpty = (v: string[]) => (v.some((x) => x === '') ? 'an array of non-empty strings' : undefined);
+const strings = (v: Record<string, unknown>) => (Object.values(v).some((x) => typeof x !== 'string') ? 'an object of strings' : undefined);
+
+/**
+ * Every option, named once: its kind, default and meaning. `normalizeOptions`
+ * validates with it (unknown keys get a did-you-mean), and the README's
+ * options table is checked against its names.
+ */
+export const OPTIONS = defineOptions({
+  pkg: '@pactown/loki-transport',
+  prefix: 'PACTOWN_LOKI',
+  options: {
+    url: { kind: 'any', required: true, want: "a URL such as 'http://loki:3100'", doc: 'base URL or the full push URL' },
+    labels: { kind: 'object', default: () => ({}), check: strings, doc: 'static labels' },
+    labelFields: { kind: 'strings', default: () => DEFAULT_LABEL_FIELDS, check: nonEmpty, doc: 'fields promoted to labels' },
+    structuredMetadata: { kind: 'strings', default: () => DEFAULT_STRUCTURED_METADATA, check: nonEmpty, doc: 'fields sent as structured metadata' },
+    metadataInLine: { kind: 'boolean', default: true, doc: 'keep metadata fields in the line too' },
+    format: { kind: 'enum', values: ['logfmt', 'json', 'pattern'], default: 'logfmt', doc: 'line format' },
+    pattern: { kind: 'string', doc: "log-core pattern for format 'pattern'" },
+    formatter: { kind: 'function', doc: 'a line formatter function' },
+    omitFields: { kind: 'strings', default: () => ['pid', 'hostname'], check: nonEmpty, doc: 'fields left out of lines' },
+    // No prototype: a field called `constructor` or `toString` is not renamed to a function.
+    renameFields: { kind: 'object', default: () => Object.assign(Object.create(null), { userId: 'user', user_id: 'user' }), check: strings, map: (v: Record<string, string>) => Object.assign(Object.create(null), v), doc: 'logfmt keys shown instead' },
+    wire: { kind: 'enum', values: ['protobuf', 'json'], default: 'protobuf', doc: 'push body format' },
+    gzip: { kind: 'boolean', default: false, doc: 'gzip JSON bodies' },
+    batchBytes: { kind: 'number', min: 1, default: MiB, doc: 'send a batch at this size' },
+    batchWait: { kind: 'number', min: 1, default: 1000, doc: 'send a batch at this age (ms)' },
+    sendWhenIdle: { kind: 'boolean', default: true, doc: 'send as soon as the logger is quiet and nothing is in flight' },
+    maxLineBytes: { kind: 'number', min: 64, default: 256_000, doc: 'longest line' },
+    lineTooLong: { kind: 'enum', values: ['truncate', 'drop'], default: 'truncate', doc: 'what to do with a longer line' },
+    truncateMarker: { kind: 'string', default: '…[truncated]', check: (v: string, o: Record<string, unknown>) => (Buffer.byteLength(v) >= ((o.maxLineBytes as number | undefined) ?? 256_000) ? 'shorter than maxLineBytes' : undefined), doc: 'appended to a cut line' },
+    maxRetries: { kind: 'number', min: 0, default: 10, doc: 'retries after the first attempt' },
+    minBackoff: { kind: 'number', min: 1, default: 500, doc: 'first backoff ceiling (ms)' },
+    maxBackoff: { kind: 'number', min: 1, default: 300_000, check: (v: number, o: Record<string, unknown>) => (v < ((o.minBackoff as number | undefined) ?? 500) ? `>= minBackoff (${(o.minBackoff as number | undefined) ?? 500})` : undefined), doc: 'largest backoff ceiling (ms)' },
+    timeout: { kind: 'number', min: 1, default: 10_000, doc: 'per request (ms)' },
+    queueBytes: { kind: 'number', min: KiB, default: 16 * MiB, doc: 'bound of batches held in memory' },
+    queuePolicy: { kind: 'enum', values: ['drop-oldest', 'backpressure'], default: 'drop-oldest', doc: 'when the queue is full' },
+    spoolDir: { kind: 'text', want: 'a folder path', doc: 'spool folder' },
+    spoolBytes: { kind: 'number', min: KiB, default: 256 * MiB, doc: 'bound of the spool on disk' },
+    spoolWindow: { kind: 'number', min: 1, default: 200, doc: 'longest a line waits before it is on disk (ms)' },
+    spoolFsync: { kind: 'enum', values: ['never', 'batch'], default: 'never', doc: 'fsync policy of spool files' },
+    maxInFlight: { kind: 'integer', min: 1, default: 8, doc: 'push requests at once' },
+    flushOnExit: { kind: 'boolean', default: true, doc: 'spool or push what is left on process.exit()' },
+    drainTimeout: { kind: 'number', min: 0, default: 5000, doc: 'how long flush() and close() wait (ms)' },
+    tenant: { kind: 'text', want: 'a non-empty string', doc: 'X-Scope-OrgID' },
+    basicAuth: { kind: 'any', doc: 'basic auth { username, password }' },
+    bearerToken: { kind: 'any', doc: 'bearer token' },
+    headers: { kind: 'object', default: () => ({}), doc: 'extra request headers' },
+    tls: { kind: 'any', doc: 'TLS settings for https: URLs' },
+    metricsInterval: { kind: 'number', min: 0, default: 60_000, doc: 'counters report interval (ms), 0 = off' },
+    onMetrics: { kind: 'function', doc: 'receives the counters' },
+    onWarning: { kind: 'function', doc: 'receives warnings (default: stderr)' },
+  },
+});
+
+/** The options after defaults and validation; every field present. Types follow `LokiOptions` except where normalising changes them. */
+export type NormalizedOptions = Required<Omit<LokiOptions, 'url' | 'labelFields' | 'structuredMetadata' | 'omitFields' | 'pattern' | 'formatter' | 'spoolDir' | 'onMetrics' | 'tenant' | 'basicAuth' | 'bearerToken' | 'tls'>> & {
+  pushUrl: URL;
+  baseUrl: URL;
+  labelFields: Array<{ field: string; label: string }>;
+  structuredMetadata: Array<{ field: string; name: string }>;
+  omitFields: Set<string>;
+  pattern: string | undefined;
+  formatter: ((record: LokiRecord) => string) | undefined;
+  spoolDir: string | undefined;
+  onMetrics: ((metrics: LokiMetrics) => void) | undefined;
+  tls: LokiTlsOptions;
+  format: LineFormat;
+  wire: WireFormat;
+  queuePolicy: QueuePolicy;
+};
+
 function bad(name: string, value: unknown, want: string): never {
-  let shown: string;
-  try {
-    shown = typeof value === 'function' ? 'a function' : JSON.stringify(value) ?? String(value);
-  } catch {
-    shown = String(value);
-  }
-  throw new TypeError(`${PREFIX} option "${name}" must be ${want}, got ${shown}`);
-}
-
-function num(o: Record<string, unknown>, name: string, fallback: number, min: number): number {
-  const v = o[name];
-  if (v === undefined) return fallback;
-  if (typeof v !== 'number' || !Number.isFinite(v) || v < min) bad(name, v, `a finite number >= ${min}`);
-  return v;
-}
-
-function int(o: Record<string, unknown>, name: string, fallback: number, min: number): number {
-  const v = num(o, name, fallback, min);
-  if (!Number.isInteger(v)) bad(name, v, `a whole number >= ${min}`);
-  return v;
-}
-
-function oneOf<T extends string>(o: Record<string, unknown>, name: string, values: readonly T[], fallback: T): T {
-  const v = o[name];
-  if (v === undefined) return fallback;
-  if (!values.includes(v as T)) bad(name, v, `one of ${values.map((x) => `'${x}'`).join(', ')}`);
-  return v as T;
-}
-
-function stringRecord(o: Record<string, unknown>, name: string): Record<string, string> {
-  const v = o[name];
-  if (v === undefined) return {};
-  if (v === null || typeof v !== 'object' || Array.isArray(v)) bad(name, v, 'an object of strings');
-  const out: Record<string, string> = Object.create(null);
-  for (const [k, x] of Object.entries(v)) {
-    if (typeof x !== 'string') bad(`${name}.${k}`, x, 'a string');
-    out[k] = x;
-  }
-  return out;
-}
-
-function stringList(o: Record<string, unknown>, name: string, fallback: string[]): string[] {
-  const v = o[name];
-  if (v === undefined) return fallback;
-  if (!Array.isArray(v) || v.some((x) => typeof x !== 'string' || x === '')) bad(name, v, 'an array of non-empty strings');
-  return v as string[];
+  throw OPTIONS.invalid(name, value, want);
 }
 
 /**
@@ -128,7 +117,7 @@ function parseUrl(input: unknown): { pushUrl: URL; baseUrl: URL } {
 }
 
 function buildLabels(o: Record<string, unknown>): Pick<NormalizedOptions, 'labels' | 'labelFields'> {
-  const raw = stringRecord(o, 'labels');
+  const raw = o.labels as Record<string, string>;
   const labels: Record<string, string> = Object.create(null);
   for (const [name, value] of Object.entries(raw)) {
     const clean = sanitizeLabelName(name);
@@ -138,7 +127,7 @@ function buildLabels(o: Record<string, unknown>): Pick<NormalizedOptions, 'label
     if (bytes > MAX_LABEL_VALUE_BYTES) bad(`labels.${name}`, `${value.slice(0, 40)}... (${bytes} bytes)`, `a value of at most ${MAX_LABEL_VALUE_BYTES} bytes (Loki's max_label_value_length)`);
     if (value !== '') labels[clean] = value;
   }
-  const labelFields = stringList(o, 'labelFields', DEFAULT_LABEL_FIELDS).map((field) => {
+  const labelFields = (o.labelFields as string[]).map((field) => {
     const label = sanitizeLabelName(field);
     if (isReservedLabelName(label)) bad('labelFields', o.labelFields, 'field names that do not start with "__" (reserved by Loki)');
     return { field, label };
@@ -156,14 +145,17 @@ const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
 const CONTROL = /[\x00-\x1f\x7f]/;
 
 function buildHeaders(o: Record<string, unknown>): Record<string, string> {
-  const headers = stringRecord(o, 'headers');
+  const headers: Record<string, string> = Object.create(null);
+  for (const [name, value] of Object.entries(o.headers as Record<string, unknown>)) {
+    if (typeof value !== 'string') bad(`headers.${name}`, '[hidden]', 'a string');
+    headers[name] = value;
+  }
   for (const [name, value] of Object.entries(headers)) {
     if (!HEADER_NAME.test(name)) bad(`headers.${name}`, value, 'a header whose name is an HTTP token (letters, digits and !#$%&\'*+-.^_`|~, no spaces)');
     // The value may be a secret: not shown.
     if (!HEADER_VALUE.test(value)) bad(`headers.${name}`, '[hidden]', 'a header value without CR, LF, NUL or other control characters');
   }
-  if (o.tenant !== undefined) {
-    if (typeof o.tenant !== 'string' || o.tenant === '') bad('tenant', o.tenant, 'a non-empty string');
+  if (typeof o.tenant === 'string') {
     if (!HEADER_VALUE.test(o.tenant)) bad('tenant', o.tenant, 'a tenant id without CR, LF, NUL or other control characters');
     headers['X-Scope-OrgID'] = o.tenant;
   }
@@ -203,14 +195,6 @@ function buildTls(value: unknown): LokiTlsOptions {
   return tls as LokiTlsOptions;
 }
 
-function fn<T>(o: Record<string, unknown>, name: string): T | undefined {
-  const v = o[name];
-  if (v !== undefined && typeof v !== 'function') bad(name, v, 'a function');
-  return v as T | undefined;
-}
-
-const KNOWN = new Set(['url', 'labels', 'labelFields', 'structuredMetadata', 'metadataInLine', 'format', 'pattern', 'formatter', 'omitFields', 'renameFields', 'wire', 'gzip', 'batchBytes', 'batchWait', 'sendWhenIdle', 'maxLineBytes', 'lineTooLong', 'truncateMarker', 'maxRetries', 'minBackoff', 'maxBackoff', 'timeout', 'queueBytes', 'queuePolicy', 'spoolDir', 'spoolBytes', 'spoolWindow', 'spoolFsync', 'maxInFlight', 'flushOnExit', 'drainTimeout', 'tenant', 'basicAuth', 'bearerToken', 'headers', 'tls', 'metricsInterval', 'onMetrics', 'onWarning']);
-
 /** Writes a warning to stderr at once (synchronously: it must get out from pino's worker and from an 'exit' listener too). */
 export function writeWarning(message: string): void {
   try {
@@ -220,65 +204,18 @@ export function writeWarning(message: string): void {
   }
 }
 
-/** Copies, defaults and validates the options; a bad one throws a `TypeError` naming it. */
+/** Copies, defaults and validates the options; a bad one throws a `TypeError` naming it (code `PACTOWN_LOKI_INVALID_OPTION`, or `PACTOWN_LOKI_UNKNOWN_OPTION` with the nearest valid name). */
 export function normalizeOptions(input: LokiOptions): NormalizedOptions {
   if (input === null || typeof input !== 'object') bad('options', input, 'an object with at least { url }');
-  const o: Record<string, unknown> = Object.assign(Object.create(null), input);
-  for (const key of Object.keys(o)) {
-    if (!KNOWN.has(key)) bad(key, o[key], 'left out: it is not an option of @pactown/loki-transport');
-  }
-  const tls = buildTls(o.tls);
-  const format = oneOf(o, 'format', ['logfmt', 'json', 'pattern'] as const, 'logfmt');
-  if (o.pattern !== undefined && typeof o.pattern !== 'string') bad('pattern', o.pattern, 'a string');
-  const spoolDir = o.spoolDir;
-  if (spoolDir !== undefined && (typeof spoolDir !== 'string' || spoolDir === '')) bad('spoolDir', spoolDir, 'a folder path');
-  const marker = o.truncateMarker ?? '…[truncated]';
-  if (typeof marker !== 'string') bad('truncateMarker', marker, 'a string');
-  const maxLineBytes = num(o, 'maxLineBytes', 256_000, 64);
-  if (Buffer.byteLength(marker) >= maxLineBytes) bad('truncateMarker', marker, 'shorter than maxLineBytes');
-  // No prototype: a field called `constructor` or `toString` is not renamed to a function.
-  const renameFields = o.renameFields === undefined ? Object.assign(Object.create(null) as Record<string, string>, { userId: 'user', user_id: 'user' }) : stringRecord(o, 'renameFields');
-  const minBackoff = num(o, 'minBackoff', 500, 1);
-  const maxBackoff = num(o, 'maxBackoff', 300_000, 1);
-  if (maxBackoff < minBackoff) bad('maxBackoff', maxBackoff, `>= minBackoff (${minBackoff})`);
-  for (const key of ['metadataInLine', 'gzip', 'sendWhenIdle', 'flushOnExit'] as const) {
-    if (o[key] !== undefined && typeof o[key] !== 'boolean') bad(key, o[key], 'a boolean');
-  }
+  const o = OPTIONS.parse(Object.assign(Object.create(null), input), 'the options of @pactown/loki-transport');
   return {
+    ...(o as Omit<NormalizedOptions, 'pushUrl' | 'baseUrl' | 'labels' | 'labelFields' | 'structuredMetadata' | 'omitFields' | 'headers' | 'tls' | 'onWarning'>),
     ...parseUrl(o.url),
     ...buildLabels(o),
-    structuredMetadata: stringList(o, 'structuredMetadata', DEFAULT_STRUCTURED_METADATA).map((field) => ({ field, name: sanitizeLabelName(field) })),
-    metadataInLine: (o.metadataInLine as boolean | undefined) ?? true,
-    format,
-    pattern: o.pattern as string | undefined,
-    formatter: fn(o, 'formatter'),
-    omitFields: new Set(stringList(o, 'omitFields', ['pid', 'hostname'])),
-    renameFields,
-    wire: oneOf(o, 'wire', ['protobuf', 'json'] as const, 'protobuf'),
-    gzip: (o.gzip as boolean | undefined) ?? false,
-    batchBytes: num(o, 'batchBytes', 1024 * 1024, 1),
-    batchWait: num(o, 'batchWait', 1000, 1),
-    sendWhenIdle: (o.sendWhenIdle as boolean | undefined) ?? true,
-    maxLineBytes,
-    lineTooLong: oneOf(o, 'lineTooLong', ['truncate', 'drop'] as const, 'truncate'),
-    truncateMarker: marker,
-    maxRetries: num(o, 'maxRetries', 10, 0),
-    minBackoff,
-    maxBackoff,
-    timeout: num(o, 'timeout', 10_000, 1),
-    queueBytes: num(o, 'queueBytes', 16 * 1024 * 1024, 1024),
-    queuePolicy: oneOf(o, 'queuePolicy', ['drop-oldest', 'backpressure'] as const, 'drop-oldest'),
-    spoolDir: spoolDir as string | undefined,
-    spoolBytes: num(o, 'spoolBytes', 256 * 1024 * 1024, 1024),
-    spoolWindow: num(o, 'spoolWindow', 200, 1),
-    spoolFsync: oneOf(o, 'spoolFsync', ['never', 'batch'] as const, 'never'),
-    maxInFlight: int(o, 'maxInFlight', 8, 1),
-    flushOnExit: (o.flushOnExit as boolean | undefined) ?? true,
-    drainTimeout: num(o, 'drainTimeout', 5000, 0),
+    structuredMetadata: (o.structuredMetadata as string[]).map((field) => ({ field, name: sanitizeLabelName(field) })),
+    omitFields: new Set(o.omitFields as string[]),
     headers: buildHeaders(o),
-    tls,
-    metricsInterval: num(o, 'metricsInterval', 60_000, 0),
-    onMetrics: fn(o, 'onMetrics'),
-    onWarning: fn(o, 'onWarning') ?? writeWarning,
+    tls: buildTls(o.tls),
+    onWarning: (o.onWarning as ((message: string) => void) | undefined) ?? writeWarning,
   };
 }

@@ -2,7 +2,8 @@ import { StringDecoder } from 'node:string_decoder';
 import { Writable } from 'node:stream';
 import { isMainThread, parentPort } from 'node:worker_threads';
 import { createLokiClient, type LokiClient } from './client.js';
-import { metricsFields, withPatternFormatter } from './resolve.js';
+import { metricsFields } from './metrics-fields.js';
+import { withPatternFormatter } from './pattern-formatter.js';
 import type { LokiMetrics, LokiOptions } from './types.js';
 
 /** Name of the event the pino transport stream emits in the main thread with each counters report. */

@@ -10,7 +10,9 @@ import type { Spool } from './spool.js';
 
 const TOTAL_IGNORED = /total ignored: (\d+) out of \d+/;
 const LISTED_ENTRY = /^entry with timestamp .* ignored, reason:/;
-const ENTRY_ERROR = /^(entry for stream '|Max entry size '|stream '.*' (has structured metadata too large|has too many structured metadata|includes structured metadata))/;
+const ENTRY_ERROR = /^(entry for stream '|max entry size '|stream '.*' (has structured metadata too large|has too many structured metadata|includes structured metadata))/i;
+// Loki 3 groups validation errors of one push: `2 errors like: <first>; 1 errors like: <second>`.
+const GROUP = /^(\d+) errors like: ([\s\S]*)$/;
 
 /**
  * How many lines a 400 answer says Loki ignored, read from the messages Loki
@@ -26,7 +28,13 @@ export function ignoredLines(body: string): number | null {
     if (line === '' || LISTED_ENTRY.test(line)) continue;
     const m = TOTAL_IGNORED.exec(line);
     if (m) total += Number(m[1]);
-    else if (ENTRY_ERROR.test(line)) total += 1;
+    else if (GROUP.test(line)) {
+      for (const part of line.split(/; (?=\d+ errors like: )/)) {
+        const g = GROUP.exec(part);
+        if (g === null || !ENTRY_ERROR.test(g[2]!)) return null;
+        total += Number(g[1]);
+      }
+    } else if (ENTRY_ERROR.test(line)) total += 1;
     else return null;
     found = true;
   }

@@ -4,7 +4,8 @@ import { once } from 'node:events';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { type LokiReceiver, startLokiReceiver } from '@pactown/loki-receiver';
+import type { LokiReceiver } from '@pactown/loki-receiver';
+import { startLokiReceiver } from './helpers/receiver.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CLI } from './faces.js';
 

@@ -1,4 +1,5 @@
-import { type LokiReceiver, startLokiReceiver } from '@pactown/loki-receiver';
+import type { LokiReceiver } from '@pactown/loki-receiver';
+import { startLokiReceiver } from './helpers/receiver.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { LokiOptions } from '../src/index.js';
 

@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { getLogger } from '@pactown/log-core';
-import { type LokiReceiver, startLokiReceiver } from '@pactown/loki-receiver';
+import type { LokiReceiver } from '@pactown/loki-receiver';
+import { startLokiReceiver } from './helpers/receiver.js';
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { LokiMetrics } from '../src/index.js';

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { type LokiReceiver, startLokiReceiver } from '@pactown/loki-receiver';
+import type { LokiReceiver } from '@pactown/loki-receiver';
+import { startLokiReceiver } from './helpers/receiver.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PINO_APP } from './faces.js';
 

@@ -1,6 +1,7 @@
 // winston's own shared transport suite, abstract-winston-transport, run as it is.
 import { createRequire } from 'node:module';
-import { type LokiReceiver, startLokiReceiver } from '@pactown/loki-receiver';
+import type { LokiReceiver } from '@pactown/loki-receiver';
+import { startLokiReceiver } from './helpers/receiver.js';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, it } from 'vitest';
 import { LokiTransport, type LokiWinstonOptions } from '../src/winston.js';
 

@@ -80,7 +80,7 @@ const pipeOurs: number[] = [];
 const pipeReadline: number[] = [];
 for (let round = -1; round < 5; round++) {
   let t0 = performance.now();
-  pipelineOurs(chunks);
+  await pipelineOurs(chunks);
   if (round >= 0) pipeOurs.push(performance.now() - t0);
   t0 = performance.now();
   await pipelineReadline(chunks);

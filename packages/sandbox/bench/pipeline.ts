@@ -6,9 +6,9 @@
  * noise hides in the end-to-end numbers.
  */
 import { createInterface } from 'node:readline';
-import { getRedactor } from '@pactown/log-core';
 import { Readable } from 'node:stream';
-import { LineSplitter } from '../src/process/line-splitter.js';
+import { captureStream } from '../src/process/capture.js';
+import { createMasking, defaultRedact, defaultRedactCheck } from '../src/process/options.js';
 import { ServiceRecords, silentLogger } from '../src/process/service-records.js';
 import { TailBuffer } from '../src/process/tail-buffer.js';
 
@@ -27,28 +27,15 @@ export function makeChunks(bytes: number, line = 'x'.repeat(99)): Buffer[] {
   return chunks;
 }
 
-/** splitter + tail + masking + onLog records, as `startService` runs them per chunk (default redactor). */
-export function pipelineOurs(chunks: Buffer[]): number {
+/** splitter + masking + tail + onLog records, as `startService` runs them per chunk (default redactor): the real capture code. */
+export async function pipelineOurs(chunks: Buffer[]): Promise<number> {
   let lines = 0;
-  const log = new ServiceRecords({
-    serviceId: 'bench',
-    logger: silentLogger,
-    logOutput: false,
-    redact: (text) => getRedactor().redactText(text),
-    redactCheck: (block) => getRedactor().mayNeedRedaction(block),
-  });
+  const log = new ServiceRecords({ serviceId: 'bench', logger: silentLogger, logOutput: false });
+  log.useMaskers(createMasking({ redact: defaultRedact, redactCheck: defaultRedactCheck, env: {} }, false).streams);
   log.subscribe(() => {
     lines++;
   });
-  const tail = new TailBuffer(65_536);
-  let arrived = 0;
-  const splitter = new LineSplitter((text, split) => log.output('stdout', text, split, arrived), { onBlock: (block) => log.block(block) });
-  for (const chunk of chunks) {
-    arrived = Date.now();
-    tail.push(chunk);
-    splitter.push(chunk);
-  }
-  splitter.end();
+  await captureStream(Readable.from(chunks, { objectMode: false }), 'stdout', new TailBuffer(65_536), log, 16_384);
   return lines;
 }
 

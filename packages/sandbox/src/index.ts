@@ -10,6 +10,14 @@ export {
   SERVICE_ID_PATTERN,
   startService,
   stopTrackedGroups,
+  createServiceDir,
+  DEFAULT_LIMITS,
+  IsolationError,
+  normalizeRestart,
+  probeBwrap,
+  resolveIsolation,
+  Supervisor,
+  UidPool,
 } from './process/index.js';
 export type {
   Classification,
@@ -31,6 +39,18 @@ export type {
   StopOptions,
   Suggestion,
   TailSnapshot,
+  BwrapProbe,
+  IsolationMode,
+  IsolationOptions,
+  NetworkMode,
+  ResourceLimits,
+  RestartMode,
+  RestartOptions,
+  Supervised,
+  SupervisorEvents,
+  SupervisorOptions,
+  UidLease,
+  UidRange,
 } from './process/index.js';
 // Service runner: Markdown services, sandboxes, dependencies with a cache.
 export { ServiceRunner } from './runner/service-runner.js';

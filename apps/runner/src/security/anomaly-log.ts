@@ -1,5 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { getRedactor } from '@pactown/log-core';
 
 export type AnomalyType =
   | 'RATE_LIMIT_EXCEEDED'
@@ -53,7 +54,8 @@ export class AnomalyLog {
   }
 
   append(anomaly: Anomaly): void {
-    const line = `${JSON.stringify(anomaly)}\n`;
+    // Details can hold request text: masked by log-core's engine, as every other sink is.
+    const line = `${JSON.stringify(getRedactor().redactObject(anomaly))}\n`;
     this.#chain = this.#chain.then(() => this.#write(line)).catch((error: unknown) => {
       if (this.#errors++ === 0) process.stderr.write(`[@pactown/example-runner] anomaly log write failed: ${String(error)}\n`);
     });

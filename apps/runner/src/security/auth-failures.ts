@@ -1,3 +1,4 @@
+import { getRedactor } from '@pactown/log-core';
 import type { DropCounter } from '../app/drops.js';
 import type { SecurityPolicy } from './policy.js';
 
@@ -7,7 +8,15 @@ import type { SecurityPolicy } from './policy.js';
  * `user=` or any other `key=value` field a query filters on.
  */
 export function quoteUserText(text: string, maxLength = 200): string {
-  const cut = text.length > maxLength ? `${text.slice(0, maxLength)}…` : text;
+  // Masked first (log-core's engine), decoded so that `%3D` and friends cannot hide a shape from it.
+  let decoded = text;
+  try {
+    decoded = decodeURIComponent(text);
+  } catch {
+    // Not valid percent-encoding: masked as it came.
+  }
+  const masked = getRedactor().redactText(decoded);
+  const cut = masked.length > maxLength ? `${masked.slice(0, maxLength)}…` : masked;
   return JSON.stringify(cut).replaceAll('=', '\\u003d');
 }
 

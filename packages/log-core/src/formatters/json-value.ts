@@ -1,4 +1,4 @@
-import { serializeError } from '../errors.js';
+import { serializeError } from '../error-data.js';
 import { escapeJsonUnsafe, isJsonUnsafe } from './escape.js';
 
 /**

@@ -1,6 +1,8 @@
+import { CODES, coreError } from '../codes.js';
 import type { Formatter, LogRecord } from '../types.js';
 import { jsonKey, jsonValue, quote } from './json-value.js';
 import { checkDatefmt, createAsctime, createIsoTime } from './time.js';
+import { checkKeys, KNOWN } from '../known-options.js';
 
 /** Options of {@link jsonFormatter}. */
 export interface JsonFormatterOptions {
@@ -23,12 +25,13 @@ const CORE = new Set(['timestamp', 'level', 'logger', 'message']);
  */
 export function jsonFormatter(options: JsonFormatterOptions = {}): Formatter {
   if (options === null || typeof options !== 'object') {
-    throw new TypeError(`[@pactown/log-core] Invalid json formatter options: ${String(options)}; expected an object.`);
+    throw coreError(CODES.INVALID_OPTION, `[@pactown/log-core] Invalid json formatter options: ${String(options)}; expected an object.`);
   }
+  checkKeys(options, KNOWN.json, 'jsonFormatter()');
   checkDatefmt(options.datefmt);
   const mode = options.timestamp ?? 'iso';
   if (mode !== 'iso' && mode !== 'asctime' && mode !== 'epoch') {
-    throw new TypeError(`[@pactown/log-core] Invalid option timestamp: ${String(mode)}; expected 'iso', 'asctime' or 'epoch'.`);
+    throw coreError(CODES.INVALID_OPTION, `[@pactown/log-core] Invalid option timestamp: ${String(mode)}; expected 'iso', 'asctime' or 'epoch'.`);
   }
   const iso = createIsoTime();
   const asctime = createAsctime(options.datefmt);

@@ -1,10 +1,12 @@
+import { CODES, coreError } from '../codes.js';
 import { isMainThread, threadId } from 'node:worker_threads';
-import { errorText } from '../errors.js';
+import { errorText } from '../error-data.js';
 import type { Formatter, LogRecord } from '../types.js';
 import { escapeControl } from './escape.js';
 import { printfConvert, toText } from './printf-spec.js';
 import { errorBlock } from './stack.js';
 import { checkDatefmt, createAsctime } from './time.js';
+import { checkKeys, KNOWN } from '../known-options.js';
 
 /** Python's classic layout; `asctime` uses Python's default date format. */
 export const DEFAULT_PATTERN = '%(asctime)s [%(levelname)s] %(name)s: %(message)s';
@@ -48,11 +50,12 @@ const originMs = Math.round(performance.timeOrigin);
  */
 export function patternFormatter(pattern: string = DEFAULT_PATTERN, options: PatternFormatterOptions = {}): Formatter {
   if (typeof pattern !== 'string') {
-    throw new TypeError(`[@pactown/log-core] Invalid pattern: ${String(pattern)}; expected a string.`);
+    throw coreError(CODES.INVALID_OPTION, `[@pactown/log-core] Invalid pattern: ${String(pattern)}; expected a string.`);
   }
   if (options === null || typeof options !== 'object') {
-    throw new TypeError(`[@pactown/log-core] Invalid pattern options: ${String(options)}; expected an object.`);
+    throw coreError(CODES.INVALID_OPTION, `[@pactown/log-core] Invalid pattern options: ${String(options)}; expected an object.`);
   }
+  checkKeys(options, KNOWN.pattern, 'patternFormatter()');
   checkDatefmt(options.datefmt);
   const missing = options.missing ?? '';
   const asctime = createAsctime(options.datefmt, options.utc === true);

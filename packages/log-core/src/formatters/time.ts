@@ -1,3 +1,4 @@
+import { CODES, coreError } from '../codes.js';
 /** Python's `time.strftime` subset used by `asctime`, in local time (or UTC). */
 
 const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
@@ -66,7 +67,7 @@ function zoneName(d: Date): string {
 /** Throws a TypeError naming `datefmt` unless it is undefined or a string. */
 export function checkDatefmt(datefmt: unknown): void {
   if (datefmt !== undefined && typeof datefmt !== 'string') {
-    throw new TypeError(`[@pactown/log-core] Invalid option datefmt: ${String(datefmt)}; expected a strftime string.`);
+    throw coreError(CODES.INVALID_OPTION, `[@pactown/log-core] Invalid option datefmt: ${String(datefmt)}; expected a strftime string.`);
   }
 }
 

@@ -1,4 +1,6 @@
+import { CODES, coreError } from '../codes.js';
 import { createHandler, type ManagedHandler } from '../handler.js';
+import { checkKeys, KNOWN } from '../known-options.js';
 import type { Formatter, LevelInput, LogRecord } from '../types.js';
 
 /** Options of {@link callbackHandler}. */
@@ -19,8 +21,12 @@ const messageOnly: Formatter = (record) => record.message;
  */
 export function callbackHandler(callback: (message: string, record: LogRecord) => void, options: CallbackHandlerOptions = {}): ManagedHandler {
   if (typeof callback !== 'function') {
-    throw new TypeError(`[@pactown/log-core] Invalid callback: ${String(callback)}; expected a function (message, record) => void.`);
+    throw coreError(CODES.INVALID_ARGUMENT, `[@pactown/log-core] Invalid callback: ${String(callback)}; expected a function (message, record) => void.`);
   }
+  if (options === null || typeof options !== 'object') {
+    throw coreError(CODES.INVALID_OPTION, `[@pactown/log-core] Invalid callback handler options: ${String(options)}; expected an object.`);
+  }
+  checkKeys(options, KNOWN.callback, 'callbackHandler()');
   return createHandler({
     name: options.name ?? 'callback',
     level: options.level,

@@ -1,4 +1,4 @@
-import { warnStderr } from '../errors.js';
+import { warnStderr } from '../stderr.js';
 
 /**
  * Tells stderr about lines a stream handler dropped: once when dropping

@@ -1,3 +1,4 @@
+import { CODES, coreError } from '../codes.js';
 import fs from 'node:fs';
 import type SonicBoom from 'sonic-boom';
 import { drained, endBoom, flushBoomSync, openBoomNow } from './boom.js';
@@ -117,7 +118,7 @@ export class FileSink {
       try {
         this.open();
       } catch (error) {
-        this.#fail(error instanceof Error ? error : new Error(String(error)), this.#pendingLines + this.#unwritten());
+        this.#fail(error instanceof Error ? error : coreError(CODES.WRITE_FAILED, String(error), Error), this.#pendingLines + this.#unwritten());
         return;
       }
     }
@@ -129,7 +130,7 @@ export class FileSink {
     try {
       this.#boom!.write(text);
     } catch (error) {
-      this.#onError(this.#boom!, error instanceof Error ? error : new Error(String(error)));
+      this.#onError(this.#boom!, error instanceof Error ? error : coreError(CODES.WRITE_FAILED, String(error), Error));
     }
   }
 

@@ -1,7 +1,9 @@
+import { CODES, coreError } from '../codes.js';
 import path from 'node:path';
 import { createHandler, type ManagedHandler } from '../handler.js';
 import type { Formatter, LevelInput } from '../types.js';
 import { FileSink } from './file-sink.js';
+import { checkKeys, KNOWN } from '../known-options.js';
 
 /** Options of {@link fileHandler}. */
 export interface FileHandlerOptions {
@@ -16,7 +18,7 @@ export interface FileHandlerOptions {
 /** Validates a `filename` option and makes it absolute. */
 export function checkFilename(filename: unknown): string {
   if (typeof filename !== 'string' || filename === '') {
-    throw new TypeError(`[@pactown/log-core] Invalid option filename: ${String(filename)}; expected a non-empty path.`);
+    throw coreError(CODES.INVALID_OPTION, `[@pactown/log-core] Invalid option filename: ${String(filename)}; expected a non-empty path.`);
   }
   return path.resolve(filename);
 }
@@ -29,7 +31,7 @@ export function sinkEvents(handler: () => ManagedHandler) {
       if (degraded) handler().degrade(error);
     },
     recovered: () => handler().recover(),
-    dropped: (lost: number) => handler().fail(new Error('the file is failing; waiting to try again'), lost),
+    dropped: (lost: number) => handler().fail(coreError(CODES.FILE_BACKOFF, 'the file is failing; waiting to try again', Error), lost),
   };
 }
 
@@ -41,8 +43,9 @@ export function sinkEvents(handler: () => ManagedHandler) {
  */
 export function fileHandler(options: FileHandlerOptions): ManagedHandler {
   if (options === null || typeof options !== 'object') {
-    throw new TypeError(`[@pactown/log-core] Invalid file handler options: ${String(options)}; expected an object.`);
+    throw coreError(CODES.INVALID_OPTION, `[@pactown/log-core] Invalid file handler options: ${String(options)}; expected an object.`);
   }
+  checkKeys(options, KNOWN.file, 'fileHandler()');
   const filename = checkFilename(options.filename);
   // Opened on the first record (not at creation), synchronously so that an exit right after still finds the file.
   const sink = new FileSink(filename, sinkEvents(() => handler));

@@ -1,8 +1,10 @@
+import { CODES, coreError } from '../codes.js';
 import fs from 'node:fs';
 import { createHandler, type ManagedHandler } from '../handler.js';
 import type { Formatter, LevelInput } from '../types.js';
 import { checkFilename, sinkEvents } from './file.js';
 import { FileSink } from './file-sink.js';
+import { checkKeys, KNOWN } from '../known-options.js';
 
 /** Options of {@link rotatingFileHandler}. */
 export interface RotatingFileHandlerOptions {
@@ -20,7 +22,7 @@ export interface RotatingFileHandlerOptions {
 
 function checkCount(name: string, value: unknown): number {
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
-    throw new TypeError(`[@pactown/log-core] Invalid option ${name}: ${String(value)}; expected an integer >= 0.`);
+    throw coreError(CODES.INVALID_OPTION, `[@pactown/log-core] Invalid option ${name}: ${String(value)}; expected an integer >= 0.`);
   }
   return value;
 }
@@ -35,8 +37,9 @@ function checkCount(name: string, value: unknown): number {
  */
 export function rotatingFileHandler(options: RotatingFileHandlerOptions): ManagedHandler {
   if (options === null || typeof options !== 'object') {
-    throw new TypeError(`[@pactown/log-core] Invalid rotating file handler options: ${String(options)}; expected an object.`);
+    throw coreError(CODES.INVALID_OPTION, `[@pactown/log-core] Invalid rotating file handler options: ${String(options)}; expected an object.`);
   }
+  checkKeys(options, KNOWN.rotatingFile, 'rotatingFileHandler()');
   const filename = checkFilename(options.filename);
   const maxBytes = checkCount('maxBytes', options.maxBytes);
   const backupCount = checkCount('backupCount', options.backupCount);

@@ -1,3 +1,4 @@
+import { CODES, coreError } from '../codes.js';
 import { DropReport } from './drop-report.js';
 import { type OverflowPolicy, PendingLines } from './pending.js';
 import type { WritableLike } from './stream.js';
@@ -82,7 +83,7 @@ export class StreamWriter {
       try {
         this.#stream.write(this.#pending.take(Number.POSITIVE_INFINITY));
       } catch (error) {
-        this.#onLost(error instanceof Error ? error : new Error(String(error)), this.#pending.clear());
+        this.#onLost(error instanceof Error ? error : coreError(CODES.WRITE_FAILED, String(error), Error), this.#pending.clear());
       }
     }
     this.#report.final();
@@ -127,7 +128,7 @@ export class StreamWriter {
     this.#gone = true;
     this.#waiting = false;
     const lost = this.#pending.clear();
-    if (lost > 0) this.#onLost(new Error(`the stream closed with ${lost} lines pending`), lost);
+    if (lost > 0) this.#onLost(coreError(CODES.STREAM_CLOSED, `the stream closed with ${lost} lines pending`, Error), lost);
     this.#notify();
   };
 }

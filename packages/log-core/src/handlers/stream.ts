@@ -1,8 +1,10 @@
+import { CODES, coreError } from '../codes.js';
 import { once } from 'node:events';
 import { createHandler, type ManagedHandler } from '../handler.js';
 import type { Formatter, LevelInput } from '../types.js';
 import { type BackpressureOptions, normalizeBackpressure } from './stream-options.js';
 import { StreamWriter } from './stream-writer.js';
+import { checkKeys, KNOWN } from '../known-options.js';
 
 /** The part of a writable stream a stream handler uses. */
 export interface WritableLike {
@@ -47,11 +49,12 @@ export interface StreamHandler extends ManagedHandler {
  */
 export function streamHandler(options: StreamHandlerOptions): StreamHandler {
   if (options === null || typeof options !== 'object') {
-    throw new TypeError(`[@pactown/log-core] Invalid stream handler options: ${String(options)}; expected an object.`);
+    throw coreError(CODES.INVALID_OPTION, `[@pactown/log-core] Invalid stream handler options: ${String(options)}; expected an object.`);
   }
+  checkKeys(options, KNOWN.stream, 'streamHandler()');
   const stream = options.stream;
   if (stream === null || typeof stream !== 'object' || typeof stream.write !== 'function') {
-    throw new TypeError(`[@pactown/log-core] Invalid option stream: ${String(stream)}; expected a writable stream.`);
+    throw coreError(CODES.INVALID_OPTION, `[@pactown/log-core] Invalid option stream: ${String(stream)}; expected a writable stream.`);
   }
   const settings = normalizeBackpressure(options);
   const name = options.name ?? 'stream';
@@ -62,7 +65,7 @@ export function streamHandler(options: StreamHandlerOptions): StreamHandler {
     level: options.level,
     formatter: options.formatter,
     emit(line) {
-      if (stream.destroyed === true || stream.writableEnded === true) throw new Error('the stream is closed');
+      if (stream.destroyed === true || stream.writableEnded === true) throw coreError(CODES.STREAM_CLOSED, 'the stream is closed', Error);
       writer.write(`${line}\n`);
     },
     async flush() {
@@ -109,11 +112,12 @@ export interface ConsoleHandlerOptions extends BackpressureOptions {
 /** A stream handler on the process's stderr (or stdout), with the same bounded backlog. */
 export function consoleHandler(options: ConsoleHandlerOptions = {}): StreamHandler {
   if (options === null || typeof options !== 'object') {
-    throw new TypeError(`[@pactown/log-core] Invalid console handler options: ${String(options)}; expected an object.`);
+    throw coreError(CODES.INVALID_OPTION, `[@pactown/log-core] Invalid console handler options: ${String(options)}; expected an object.`);
   }
+  checkKeys(options, KNOWN.console, 'consoleHandler()');
   const which = options.stream ?? 'stderr';
   if (which !== 'stderr' && which !== 'stdout' && (which === null || typeof which !== 'object')) {
-    throw new TypeError(`[@pactown/log-core] Invalid option stream: ${String(which)}; expected 'stderr', 'stdout' or a stream.`);
+    throw coreError(CODES.INVALID_OPTION, `[@pactown/log-core] Invalid option stream: ${String(which)}; expected 'stderr', 'stdout' or a stream.`);
   }
   // Resolved per call: tests and CLIs may replace process.stdout/stderr after the handler exists.
   const current = () => (which === 'stdout' ? process.stdout : process.stderr);

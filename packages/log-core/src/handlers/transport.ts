@@ -1,7 +1,9 @@
+import { CODES, coreError } from '../codes.js';
 import pino from 'pino';
 import { ndjsonFormatter } from '../formatters/json.js';
 import { createHandler, type ManagedHandler } from '../handler.js';
 import type { Formatter, LevelInput } from '../types.js';
+import { checkKeys, KNOWN } from '../known-options.js';
 
 /** Options of {@link transportHandler}. */
 export interface TransportHandlerOptions {
@@ -32,13 +34,14 @@ interface ThreadStreamLike {
  */
 export function transportHandler(options: TransportHandlerOptions): ManagedHandler {
   if (options === null || typeof options !== 'object') {
-    throw new TypeError(`[@pactown/log-core] Invalid transport handler options: ${String(options)}; expected an object.`);
+    throw coreError(CODES.INVALID_OPTION, `[@pactown/log-core] Invalid transport handler options: ${String(options)}; expected an object.`);
   }
+  checkKeys(options, KNOWN.transport, 'transportHandler()');
   if (typeof options.target !== 'string' || options.target === '') {
-    throw new TypeError(`[@pactown/log-core] Invalid option target: ${String(options.target)}; expected a module name or path.`);
+    throw coreError(CODES.INVALID_OPTION, `[@pactown/log-core] Invalid option target: ${String(options.target)}; expected a module name or path.`);
   }
   if (options.options !== undefined && (options.options === null || typeof options.options !== 'object')) {
-    throw new TypeError(`[@pactown/log-core] Invalid option options: ${String(options.options)}; expected an object.`);
+    throw coreError(CODES.INVALID_OPTION, `[@pactown/log-core] Invalid option options: ${String(options.options)}; expected an object.`);
   }
   const stream = pino.transport({ target: options.target, options: options.options ?? {} }) as unknown as ThreadStreamLike;
   let ended = false;

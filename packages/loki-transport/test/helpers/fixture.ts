@@ -1,4 +1,5 @@
-import { type LokiReceiver, startLokiReceiver } from '@pactown/loki-receiver';
+import type { LokiReceiver } from '@pactown/loki-receiver';
+import { startLokiReceiver } from './receiver.js';
 
 type ReceiverOptions = NonNullable<Parameters<typeof startLokiReceiver>[0]>;
 import { afterEach, beforeEach } from 'vitest';

@@ -1,10 +1,16 @@
 import { CODES, sandboxError } from '../errors.js';
 import { mkdir, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { cacheKey, normaliseDeps, pyList } from './cache-key.js';
 import { acquireDirLock } from './lock.js';
 import { redactText } from './redact.js';
 import type { MessageSink } from './types.js';
+import { checkManifest, writeManifest } from '../process/isolation/manifest.js';
+
+/** The content manifest of a cache entry: `{cacheDir}/.manifests/<kind>/<entry>.json`, outside every entry (a service never gets it mounted). */
+function manifestPath(dir: string): string {
+  return join(dirname(dirname(dir)), '.manifests', basename(dirname(dir)), `${basename(dir)}.json`);
+}
 
 /** The logger name of every cache message. */
 export const FAST_START_LOGGER = 'pactown.fast_start';
@@ -101,14 +107,19 @@ export class EnvCache {
     const unlock = await acquireDirLock(`${dir}.lock`, this.#staleLockMs);
     try {
       const marked = await stat(join(dir, MARKER)).then(() => true, () => false);
-      if (marked && (await kind.verify(dir))) {
+      // A service (under isolation 'none') or anyone else may have changed the entry since it was built.
+      const manifest = marked ? checkManifest(dir, manifestPath(dir)) : null;
+      if (manifest !== null && !manifest.ok) {
+        log('warn', `Cached ${name} failed verification (its files differ from its manifest: ${manifest.problems.slice(0, 3).join(', ')}); discarding and rebuilding`);
+      } else if (marked && (await kind.verify(dir))) {
         log('debug', `Cache hit: ${name}`);
         const now = new Date();
         await utimes(join(dir, MARKER), now, now).catch(() => undefined);
         return true;
       }
-      if (marked) log('warn', `Cached ${name} failed verification; rebuilding`);
-      else log('debug', `Cache miss: ${name}`);
+      if (marked && manifest?.ok) log('warn', `Cached ${name} failed verification; rebuilding`);
+      else if (!marked) log('debug', `Cache miss: ${name}`);
+      await rm(manifestPath(dir), { force: true });
       await rm(dir, { recursive: true, force: true });
       await mkdir(dir, { recursive: true });
       try {
@@ -119,6 +130,8 @@ export class EnvCache {
         throw error;
       }
       await writeFile(join(dir, MARKER), `${JSON.stringify({ name, createdAt: new Date().toISOString() })}\n`);
+      await mkdir(dirname(manifestPath(dir)), { recursive: true });
+      writeManifest(dir, manifestPath(dir));
     } finally {
       await unlock();
     }
@@ -144,6 +157,7 @@ export class EnvCache {
         const expired = now - entry.used >= this.#maxAgeMs || i >= this.#maxEntries;
         if (!expired || this.#inUse.has(entry.dir) || this.#inflight.has(entry.dir)) continue;
         await rm(join(entry.dir, MARKER), { force: true });
+        await rm(manifestPath(entry.dir), { force: true });
         await rm(entry.dir, { recursive: true, force: true });
         removed.push(entry.dir);
         log?.('debug', `Removed cached environment ${entry.dir.split('/').pop()}`);

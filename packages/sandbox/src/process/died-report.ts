@@ -5,7 +5,7 @@ import { existsSync, opendirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type FailureFacts, classifyFailure } from './classify.js';
 import type { TailSnapshot } from './tail-buffer.js';
-import type { DiedReport, Suggestion } from './types.js';
+import type { DiedReport } from './types.js';
 
 /** The environment folder of a service folder: `.venv` first, then `node_modules`. */
 export function findEnvDir(cwd: string): string | null {
@@ -52,23 +52,14 @@ export interface ReportInput extends Pick<DiedReport, 'serviceId' | 'pid' | 'com
   startedAt: number;
   endedAt: number;
   facts: Omit<FailureFacts, 'exit' | 'stderr' | 'stdout'>;
-  /**
-   * Masks secrets in every text of the report taken from the output: the tails
-   * and the suggestions, which may quote it (classification reads the raw text).
-   */
-  redact?: (text: string) => string;
 }
 
-/** A suggestion with its description and command masked (they may quote the output). */
-function maskSuggestion(suggestion: Suggestion, redact: (text: string) => string): Suggestion {
-  const masked: Suggestion = { ...suggestion, description: redact(suggestion.description) };
-  if (suggestion.command !== undefined) masked.command = redact(suggestion.command);
-  return masked;
-}
-
-/** Builds a report; the category comes from {@link classifyFailure}. */
+/**
+ * Builds a report; the category comes from {@link classifyFailure}. The tails
+ * hold masked text already (each line was masked once, where it was captured),
+ * so nothing here masks again.
+ */
 export function buildDiedReport(input: ReportInput): DiedReport {
-  const redact = input.redact ?? ((text: string) => text);
   const { category, suggestions } = classifyFailure({
     ...input.facts,
     exit: input.exit,
@@ -84,10 +75,10 @@ export function buildDiedReport(input: ReportInput): DiedReport {
     exit: input.exit,
     message: input.message ?? input.exit.message,
     category,
-    suggestions: suggestions.map((suggestion) => maskSuggestion(suggestion, redact)),
-    stderrTail: redact(input.stderr.text),
+    suggestions,
+    stderrTail: input.stderr.text,
     stderrDroppedBytes: input.stderr.droppedBytes,
-    stdoutTail: redact(input.stdout.text),
+    stdoutTail: input.stdout.text,
     stdoutDroppedBytes: input.stdout.droppedBytes,
     files: input.files,
     startedAt: new Date(input.startedAt).toISOString(),

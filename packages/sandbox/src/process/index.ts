@@ -26,3 +26,20 @@ export type {
 export { CODES } from '../errors.js';
 export type { SandboxErrorCode } from '../errors.js';
 export { SERVICE_ID_PATTERN, isValidServiceId } from '../workspace/service-id.js';
+// Isolation: the bwrap sandbox, service uids, limits, service folders, restarts.
+export { resolveIsolation } from './isolation/mode.js';
+export type { IsolationMode } from './isolation/mode.js';
+export { probeBwrap } from './isolation/probe.js';
+export type { BwrapProbe } from './isolation/probe.js';
+export type { IsolationOptions } from './isolation/prepare.js';
+export type { NetworkMode } from './isolation/launch.js';
+export { DEFAULT_LIMITS } from './isolation/limits.js';
+export type { ResourceLimits } from './isolation/limits.js';
+export { UidPool } from './isolation/uid-pool.js';
+export type { UidLease, UidRange } from './isolation/uid-pool.js';
+export { createServiceDir } from './isolation/ownership.js';
+export { IsolationError } from './isolation/errors.js';
+export { Supervisor } from './isolation/supervisor.js';
+export type { Supervised, SupervisorEvents, SupervisorOptions } from './isolation/supervisor.js';
+export { normalizeRestart } from './isolation/restart-policy.js';
+export type { RestartMode, RestartOptions } from './isolation/restart-policy.js';

@@ -5,12 +5,15 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { defineOptions } from '@pactown/options';
-import { getLogger, getRedactor } from '@pactown/log-core';
+import { collectSecretValues, createLineMasker, getLogger, getRedactor } from '@pactown/log-core';
+import type { StreamMasker } from './service-records.js';
 import { isValidServiceId } from '../workspace/service-id.js';
 import { LOGGER_NAME, type OnLog } from './service-records.js';
+import type { IsolationOptions } from './isolation/prepare.js';
+import { UidPool } from './isolation/uid-pool.js';
 import type { SandboxLogger } from './types.js';
 
-export interface StartOptions {
+export interface StartOptions extends IsolationOptions {
   /** Names the service in every record (`service` binding) and in the report. */
   serviceId: string;
   /** A command line (`'uvicorn main:app --port ${MARKPACT_PORT:-8010}'`), or the program when `args` is given. */
@@ -57,14 +60,24 @@ export interface StartOptions {
   redactCheck?: (block: string) => boolean;
   /** Log `❌ <exit message>` (ERROR) when the process ends without being stopped. @default true */
   announceDeath?: boolean;
+  /**
+   * Under `'namespaces'`: the sandbox root `cwd` was made in with
+   * `createServiceDir`; `cwd` is then handed to the service's uid so it can
+   * write it. Without it no owner changes, and `cwd` must already be writable by the service.
+   */
+  sandboxRoot?: string;
 }
 
+const ISOLATION_KEYS = ['isolation', 'network', 'limits', 'readOnlyPaths', 'uidPool'] as const;
+
 export type NormalizedStartOptions = Required<
-  Omit<StartOptions, 'args' | 'env' | 'logger' | 'onLog' | 'envDir' | 'files' | 'port' | 'envAllowList'>
+  Omit<StartOptions, 'args' | 'env' | 'logger' | 'onLog' | 'envDir' | 'files' | 'port' | 'envAllowList' | 'sandboxRoot' | (typeof ISOLATION_KEYS)[number]>
 > &
-  Pick<StartOptions, 'args' | 'env' | 'onLog' | 'envDir' | 'files' | 'envAllowList'> & {
+  Pick<StartOptions, 'args' | 'env' | 'onLog' | 'envDir' | 'files' | 'envAllowList' | 'sandboxRoot'> & {
     logger: SandboxLogger;
     port: number | null;
+    /** Checked when the service starts (`prepareStart`). */
+    isolationOptions: IsolationOptions;
   };
 
 const isLogger = (value: { child?: unknown }): string | undefined =>
@@ -96,6 +109,12 @@ export const START_OPTIONS = defineOptions({
     redact: 'function',
     redactCheck: 'function',
     announceDeath: { kind: 'boolean', default: true },
+    isolation: { kind: 'enum', values: ['namespaces', 'none'] },
+    network: { kind: 'enum', values: ['host', 'none'] },
+    limits: 'object',
+    readOnlyPaths: 'strings',
+    uidPool: { kind: 'any', check: (pool: unknown) => (pool instanceof UidPool ? undefined : 'a UidPool') },
+    sandboxRoot: 'string',
   },
 });
 
@@ -129,6 +148,7 @@ export function normalizeStartOptions(input: StartOptions): NormalizedStartOptio
     port: o.port ?? null,
     redact: o.redact ?? defaultRedact,
     redactCheck: o.redactCheck ?? (o.redact === undefined ? defaultRedactCheck : alwaysCheck),
+    isolationOptions: Object.fromEntries(ISOLATION_KEYS.filter((k) => o[k] !== undefined).map((k) => [k, o[k]])) as IsolationOptions,
   }) as NormalizedStartOptions;
 }
 
@@ -150,4 +170,33 @@ export function defaultRedact(text: string): string {
 export function defaultRedactCheck(block: string): boolean {
   const redactor = getRedactor() as Partial<ReturnType<typeof getRedactor>>;
   return typeof redactor.mayNeedRedaction === 'function' ? redactor.mayNeedRedaction(block) : true;
+}
+
+/**
+ * How a service's text is masked, decided once when it starts: with the
+ * default `redact`, log-core's redactor plus the values of secret-named
+ * variables of the service's own `env` and of this process's environment
+ * (masked wherever they appear, as a CI system masks its secrets), and one
+ * streaming masker per output stream (a PEM block spans lines and chunks).
+ * With your own `redact`, that function, line by line.
+ */
+export function createMasking(o: Pick<NormalizedStartOptions, 'redact' | 'redactCheck' | 'env'>, custom: boolean): {
+  text: (text: string) => string;
+  streams: Record<'stdout' | 'stderr', StreamMasker>;
+} {
+  if (custom) {
+    const masker: StreamMasker = { line: o.redact, mayNeedRedaction: o.redactCheck };
+    return { text: o.redact, streams: { stdout: masker, stderr: masker } };
+  }
+  const env: Record<string, string | undefined> = { ...process.env };
+  for (const [key, value] of Object.entries(o.env ?? {})) env[key] = value === undefined ? undefined : String(value);
+  const base = getRedactor();
+  const known = collectSecretValues(env, base);
+  const redactor = known.length === 0 ? base : base.withKnownValues(known);
+  const stream = (): StreamMasker => {
+    const masker = createLineMasker(redactor);
+    const check = o.redactCheck === defaultRedactCheck ? (block: string) => masker.mayNeedRedaction(block) : (block: string) => masker.inBlock || o.redactCheck(block);
+    return { line: (text) => masker.line(text), mayNeedRedaction: check };
+  };
+  return { text: (text) => redactor.redactText(text), streams: { stdout: stream(), stderr: stream() } };
 }

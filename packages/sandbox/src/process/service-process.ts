@@ -4,14 +4,17 @@
  * a died report produced the moment it ends.
  */
 import { captureStream } from './capture.js';
-import { trackGroup } from './cleanup.js';
+import { stoppingForExit, trackGroup } from './cleanup.js';
 import { type CommandPlan, planCommand } from './command.js';
 import { buildDiedReport, findEnvDir, listFilesSync } from './died-report.js';
 import { buildEnv } from './env.js';
 import { describeExit } from './exit.js';
 import { groupAlive, sleep } from './group.js';
+import type { IsolationMode } from './isolation/mode.js';
+import { type PreparedStart, prepareStart } from './isolation/prepare.js';
+import { stopSandbox } from './isolation/stop-sandbox.js';
 import { oomKillCount } from './oom.js';
-import { type NormalizedStartOptions, type StartOptions, nonNegativeInt, normalizeStartOptions } from './options.js';
+import { type NormalizedStartOptions, type StartOptions, createMasking, nonNegativeInt, normalizeStartOptions } from './options.js';
 import { ServiceRecords } from './service-records.js';
 import { spawnService } from './spawn.js';
 import { stopSequence } from './stop.js';
@@ -36,6 +39,8 @@ export class ServiceProcess {
   readonly cwd: string;
   /** A shell runs the command and stays its parent (pipelines, background jobs). */
   readonly viaShell: boolean;
+  /** How the service is contained: `'namespaces'` (under bwrap; `pid` is then bwrap's) or `'none'`. */
+  readonly isolation: IsolationMode;
   readonly startedAt: number;
   /** Settles with the died report when the process ends, however it ends. */
   readonly ended: Promise<DiedReport>;
@@ -52,6 +57,7 @@ export class ServiceProcess {
   #timedOut: { timeoutMs: number; message: string } | null = null;
   #stopping: Promise<DiedReport> | null = null;
   #untrack: () => void = () => {};
+  readonly #prepared: PreparedStart;
 
   /** @internal Use {@link startService}. `records` is the runner's path for the service's records. */
   constructor(options: StartOptions, records?: ServiceRecords) {
@@ -60,23 +66,38 @@ export class ServiceProcess {
     this.serviceId = o.serviceId;
     this.cwd = o.cwd;
     this.#plan = planCommand(o.command, o.args, o.shell);
-    this.command = o.redact(this.#plan.display);
+    const masking = createMasking(o, options.redact !== undefined);
+    this.command = masking.text(this.#plan.display);
     this.viaShell = this.#plan.shellStays;
     this.ended = new Promise((resolve) => {
       this.#resolveEnded = resolve;
     });
     this.#log =
       records ??
-      new ServiceRecords({ serviceId: o.serviceId, logger: o.logger, logOutput: o.logOutput, redact: o.redact, redactCheck: o.redactCheck });
+      new ServiceRecords({ serviceId: o.serviceId, logger: o.logger, logOutput: o.logOutput });
+    this.#log.useMaskers(masking.streams);
     if (o.onLog !== undefined) this.#log.subscribe(o.onLog, { shows: true });
     this.#tails.stdout = new TailBuffer(o.tailBytes);
     this.#tails.stderr = new TailBuffer(o.tailBytes);
     this.#oomAtStart = oomKillCount();
     const env = buildEnv({ allowList: o.envAllowList, env: o.env });
-    this.#log.debug(`Run command: ${this.command}`, { cwd: o.cwd, shell: this.#plan.shell });
+    this.#prepared = prepareStart({
+      serviceId: o.serviceId,
+      file: this.#plan.file,
+      args: this.#plan.args,
+      cwd: o.cwd,
+      env,
+      envDir: o.envDir,
+      options: o.isolationOptions,
+      logger: o.logger,
+      sandboxRoot: o.sandboxRoot,
+    });
+    this.isolation = this.#prepared.mode;
+    this.#log.debug(`Run command: ${this.command}`, { cwd: o.cwd, shell: this.#plan.shell, isolation: this.isolation });
     this.#log.debug(`Environment keys: ${Object.keys(env).sort().join(', ')}`);
     this.startedAt = Date.now();
-    const child = spawnService({ plan: this.#plan, cwd: o.cwd, env });
+    const launch = { ...this.#plan, file: this.#prepared.file, args: this.#prepared.args };
+    const child = spawnService({ plan: launch, cwd: o.cwd, env: this.#prepared.env });
     this.pid = child.pid ?? null;
     const streamsClosed = Promise.all([
       captureStream(child.stdout, 'stdout', this.#tails.stdout, this.#log, o.maxLineLength),
@@ -87,7 +108,7 @@ export class ServiceProcess {
       if (this.pid === null) void this.#onExit(null, null, error, streamsClosed);
     });
     if (this.pid !== null) {
-      if (o.stopOnExit) this.#untrack = trackGroup(this.pid, o.killGraceMs);
+      if (o.stopOnExit) this.#untrack = trackGroup(this.pid, o.killGraceMs, this.ended);
       this.#log.system('info', `Process started with PID: ${this.pid}`);
     }
   }
@@ -120,7 +141,7 @@ export class ServiceProcess {
         ended: this.ended,
         running: () => this.running,
         onLine: (listener) => this.onLog(listener),
-        recentLines: () => [...this.#maskedLines(this.#tails.stdout), ...this.#maskedLines(this.#tails.stderr)],
+        recentLines: () => [...this.#tailLines(this.#tails.stdout), ...this.#tailLines(this.#tails.stderr)],
         timeout: (timeoutMs, message) => {
           this.#timedOut = { timeoutMs, message };
           return this.stop();
@@ -130,12 +151,9 @@ export class ServiceProcess {
     );
   }
 
-  /** The lines of a tail, each masked as a live line would be (a tail without secret syntax skips it). */
-  #maskedLines(tail: TailBuffer): string[] {
-    const { text } = tail.snapshot();
-    const lines = text.split('\n').map((line) => (line.endsWith('\r') ? line.slice(0, -1) : line));
-    const redact = this.#o.redact;
-    return this.#o.redactCheck(text) ? lines.map((line) => redact(line)) : lines;
+  /** The lines of a tail (masked already: a tail holds only masked text). */
+  #tailLines(tail: TailBuffer): string[] {
+    return tail.snapshot().text.split('\n').map((line) => (line.endsWith('\r') ? line.slice(0, -1) : line));
   }
 
   /**
@@ -152,7 +170,10 @@ export class ServiceProcess {
     }
     if (!this.#exited) this.#stoppedByUs = true;
     const pgid = this.pid;
-    this.#stopping = stopSequence({ pgid, graceMs, log: this.#log, leaderEnded: this.ended }).then(() => {
+    const sequence = this.#prepared.wrapped
+      ? stopSandbox({ bwrapPid: pgid, graceMs, log: this.#log, leaderEnded: this.ended })
+      : stopSequence({ pgid, graceMs, log: this.#log, leaderEnded: this.ended });
+    this.#stopping = sequence.then(() => {
       this.#untrack();
       return this.ended;
     });
@@ -167,6 +188,7 @@ export class ServiceProcess {
   ): Promise<void> {
     if (this.#exited) return;
     this.#exited = true;
+    if (stoppingForExit()) this.#stoppedByUs = true;
     const endedAt = Date.now();
     const o = this.#o;
     // A grandchild may hold the pipes open: wait for them only briefly.
@@ -180,7 +202,8 @@ export class ServiceProcess {
       files = []; // a failing file-list callback must not hold back the report
     }
     const oomNow = this.#oomAtStart === null ? null : oomKillCount();
-    const exit = describeExit(code, signal, { viaShell: this.#plan.shellStays });
+    // bwrap reports the service's death by signal N as status 128+N, as a shell does.
+    const exit = describeExit(code, signal, { viaShell: this.#plan.shellStays || this.#prepared.wrapped });
     const report = buildDiedReport({
       serviceId: this.serviceId,
       pid: this.pid,
@@ -194,7 +217,6 @@ export class ServiceProcess {
       files,
       startedAt: this.startedAt,
       endedAt,
-      redact: o.redact,
       facts: {
         stoppedByUs: this.#stoppedByUs,
         timedOut: this.#timedOut !== null,
@@ -206,6 +228,8 @@ export class ServiceProcess {
       },
     });
     this.#report = report;
+    // Its namespace is gone with bwrap; a leftover process of that uid keeps the pool from reusing it.
+    this.#prepared.lease?.release();
     if (this.pid === null || !groupAlive(this.pid)) this.#untrack();
     if (spawnError !== null) this.#log.system('error', `❌ ${report.message}`, { fields: { category: report.category } });
     // A clean exit is news, not an error: no ❌, INFO (the report's category still says whether a service should have kept running).

@@ -21,6 +21,13 @@ const LEVEL: Record<LevelKey, { level: number; levelName: string }> = {
 /** Receives every record of a service. */
 export type OnLog = (record: ServiceLogRecord) => void;
 
+/** Masks the lines of one output stream, in order (a PEM block's state is carried from line to line). */
+export interface StreamMasker {
+  line(text: string): string;
+  /** `false` promises `line` would change no line of `block` (and no block is open). */
+  mayNeedRedaction(block: string): boolean;
+}
+
 export interface ServiceRecordsOptions {
   serviceId: string;
   /** Gets a `service` binding. */
@@ -29,10 +36,9 @@ export interface ServiceRecordsOptions {
   loggers?: Readonly<Record<string, SandboxLogger>>;
   /** Log every output line too (INFO, `stream` field). */
   logOutput: boolean;
-  redact: (text: string) => string;
-  /** `false` for a block promises `redact` changes none of its lines. */
-  redactCheck: (block: string) => boolean;
 }
+
+const UNMASKED: StreamMasker = { line: (text) => text, mayNeedRedaction: () => false };
 
 /** Builds, logs and delivers the records of one service. */
 export class ServiceRecords {
@@ -45,10 +51,9 @@ export class ServiceRecords {
   #shown = 0;
   readonly #base: SandboxLogger;
   readonly #logOutput: boolean;
-  readonly #redact: (text: string) => string;
-  readonly #redactCheck: (block: string) => boolean;
-  // True while the lines of a chunk that needs no masking are being delivered.
-  #clean = false;
+  #maskers: Record<'stdout' | 'stderr', StreamMasker> = { stdout: UNMASKED, stderr: UNMASKED };
+  // True while the lines of a chunk that needs no masking are being delivered, per stream.
+  readonly #clean = { stdout: false, stderr: false };
   #callbackFailed = false;
 
   constructor(options: ServiceRecordsOptions) {
@@ -58,8 +63,11 @@ export class ServiceRecords {
     this.#loggers = new Map([[LOGGER_NAME, this.logger]]);
     for (const [name, logger] of Object.entries(options.loggers ?? {})) this.#loggers.set(name, logger.child({ service: options.serviceId }));
     this.#logOutput = options.logOutput;
-    this.#redact = options.redact;
-    this.#redactCheck = options.redactCheck;
+  }
+
+  /** The maskers of the service's two streams (set by the process when it starts: they know its environment). */
+  useMaskers(maskers: Record<'stdout' | 'stderr', StreamMasker>): void {
+    this.#maskers = maskers;
   }
 
   /**
@@ -80,10 +88,21 @@ export class ServiceRecords {
   /**
    * The lines of `block` are about to be delivered (null: they have been).
    * One check over the whole chunk decides whether its lines need masking one
-   * by one; a busy service's chunks without secret syntax skip it.
+   * by one; a busy service's chunks without secret syntax skip it. Returns
+   * whether the block is clean (its text may be kept as it is).
    */
-  block(block: string | null): void {
-    this.#clean = block !== null && (this.#subscribers.size !== 0 || this.#logOutput) && !this.#redactCheck(block);
+  block(stream: 'stdout' | 'stderr', block: string | null): boolean {
+    const clean = block !== null && !this.#maskers[stream].mayNeedRedaction(block);
+    this.#clean[stream] = clean;
+    return clean;
+  }
+
+  /**
+   * Masks one line where it enters, once: everything after this (records,
+   * tails, the died report) holds the masked text only.
+   */
+  mask(stream: 'stdout' | 'stderr', text: string): string {
+    return this.#clean[stream] ? text : this.#maskers[stream].line(text);
   }
 
   /**
@@ -111,12 +130,9 @@ export class ServiceRecords {
     else this.logger.debug(fields, message);
   }
 
-  /** One line the service wrote; `time` is when its chunk arrived (one clock read per chunk, not per line). */
-  output(stream: 'stdout' | 'stderr', text: string, split: boolean, time: number): void {
+  /** One line the service wrote, already {@link mask}ed; `time` is when its chunk arrived (one clock read per chunk). */
+  output(stream: 'stdout' | 'stderr', masked: string, split: boolean, time: number): void {
     if (!this.#logOutput && this.#subscribers.size === 0) return;
-    // Masked before it goes anywhere: the logger may be any pino-compatible one, which masks nothing,
-    // and the subscribers feed UIs and API answers.
-    const masked = this.#clean ? text : this.#redact(text);
     if (this.#logOutput) this.logger.info({ stream }, masked);
     if (this.#subscribers.size === 0) return;
     const record = this.record('info', masked, stream, time);

@@ -53,6 +53,20 @@ export class TailBuffer {
     this.#length = Math.min(cap, this.#length + n);
   }
 
+  /** Appends text as UTF-8, written straight into the ring when it fits (no copy of its own). */
+  pushText(text: string): void {
+    const cap = this.#capacity;
+    const pos = this.#pos;
+    if (cap !== 0 && this.#ring !== null && text.length * 3 <= cap - pos) {
+      const n = this.#ring.write(text, pos, 'utf8');
+      this.#total += n;
+      this.#pos = (pos + n) % cap;
+      this.#length = Math.min(cap, this.#length + n);
+      return;
+    }
+    this.push(Buffer.from(text));
+  }
+
   /** The kept bytes in order. */
   bytes(): Buffer {
     const ring = this.#ring;

@@ -1,6 +1,9 @@
 import { isAbsolute, join, resolve } from 'node:path';
 import { rejectUnknownKeys } from '@pactown/options';
 import { buildEnv } from '../process/env.js';
+import { normalizeLimits } from '../process/isolation/limits.js';
+import { ISOLATION_MODES } from '../process/isolation/mode.js';
+import type { IsolationOptions } from '../process/isolation/prepare.js';
 import { START_OPTIONS } from '../process/options.js';
 import type { SandboxLogger } from '../process/types.js';
 import { defaultLogger } from './default-loggers.js';
@@ -39,6 +42,8 @@ export interface NormalizedRunnerOptions {
   killGraceMs: number;
   tailBytes: number;
   removeSandboxOnStop: boolean;
+  /** Passed to every service's start, checked there (`isolation`, `network`, `limits`, `readOnlyPaths`, `uidPool`). */
+  isolation: IsolationOptions;
 }
 
 const WHERE = { pkg: '@pactown/sandbox', prefix: 'PACTOWN_SANDBOX' } as const;
@@ -47,6 +52,7 @@ const WHERE = { pkg: '@pactown/sandbox', prefix: 'PACTOWN_SANDBOX' } as const;
 const RUNNER_KEYS: readonly (keyof ServiceRunnerOptions)[] = [
   'sandboxesDir', 'logger', 'fastStartLogger', 'cache', 'cacheDir', 'cacheMaxEntries', 'cacheMaxAgeMs', 'python', 'pipArgs',
   'npm', 'npmArgs', 'installerEnv', 'envAllowList', 'timeoutMs', 'healthPath', 'logsLevel', 'logsMaxLines', 'logsMaxBytes', 'stderrOutputMaxLines', 'stderrOutputMaxBytes', 'killGraceMs', 'tailBytes', 'removeSandboxOnStop',
+  'isolation', 'network', 'limits', 'readOnlyPaths', 'uidPool',
 ];
 const RUN_KEYS: readonly (keyof RunOptions)[] = ['serviceId', 'content', 'port', 'onLog', 'env', 'healthPath', 'timeoutMs'];
 
@@ -82,6 +88,23 @@ function level(name: string, value: unknown): number {
 function isLogger(value: unknown): value is SandboxLogger {
   const v = value as Record<string, unknown> | null;
   return v !== null && typeof v === 'object' && ['debug', 'info', 'warn', 'error', 'child'].every((m) => typeof v[m] === 'function');
+}
+
+/** The isolation options, checked now so a bad one fails the constructor, not the first run. */
+function isolationOptions(o: ServiceRunnerOptions): IsolationOptions {
+  const out: IsolationOptions = {};
+  if (o.isolation !== undefined) {
+    if (!ISOLATION_MODES.includes(o.isolation)) bad('isolation', o.isolation, "'namespaces' or 'none'");
+    out.isolation = o.isolation;
+  }
+  if (o.network !== undefined) {
+    if (o.network !== 'host' && o.network !== 'none') bad('network', o.network, "'host' or 'none'");
+    out.network = o.network;
+  }
+  if (o.limits !== undefined) out.limits = normalizeLimits(o.limits);
+  if (o.readOnlyPaths !== undefined) out.readOnlyPaths = strings('readOnlyPaths', o.readOnlyPaths);
+  if (o.uidPool !== undefined) out.uidPool = o.uidPool;
+  return out;
 }
 
 /** Copies, defaults and checks the runner's options; a bad value throws a TypeError naming the option. */
@@ -124,6 +147,7 @@ export function normalizeRunnerOptions(input: ServiceRunnerOptions): NormalizedR
     killGraceMs: int('killGraceMs', o.killGraceMs, 5000, 0),
     tailBytes: int('tailBytes', o.tailBytes, 65_536, 1024),
     removeSandboxOnStop: o.removeSandboxOnStop ?? true,
+    isolation: isolationOptions(o),
   };
 }
 

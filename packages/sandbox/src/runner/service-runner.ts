@@ -8,7 +8,6 @@ import { loadService } from '../spec/validate.js';
 import { assertServiceId, sandboxName } from '../workspace/service-id.js';
 import { KeyedQueue } from './keyed-queue.js';
 import { type NormalizedRunnerOptions, normalizeRunnerOptions, normalizeRunOptions } from './options.js';
-import { defaultRedact, defaultRedactCheck } from '../process/options.js';
 import { ServiceRecords } from '../process/service-records.js';
 import { FAST_START_LOGGER } from '../deps/cache.js';
 import { collectRunLog } from './run-log.js';
@@ -74,8 +73,6 @@ export class ServiceRunner extends EventEmitter<ServiceRunnerEvents> {
       logger: this.#o.logger,
       loggers: { [FAST_START_LOGGER]: this.#o.fastStartLogger },
       logOutput: true,
-      redact: defaultRedact,
-      redactCheck: defaultRedactCheck,
     });
     records.subscribe((record) => this.#record(record));
     const log = collectRunLog(records, this.#o.logsLevel, run.onLog, { maxLines: this.#o.logsMaxLines, maxBytes: this.#o.logsMaxBytes });

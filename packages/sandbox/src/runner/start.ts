@@ -86,6 +86,8 @@ export async function startAndWait(input: StartInput): Promise<Outcome> {
       port: run.port,
       killGraceMs: runner.killGraceMs,
       tailBytes: runner.tailBytes,
+      ...runner.isolation,
+      sandboxRoot: runner.sandboxesDir,
     }, records);
   } catch (error) {
     lease?.release();

@@ -1,3 +1,4 @@
+import type { IsolationOptions } from '../process/isolation/prepare.js';
 import type { DiedReport, FailureCategory, SandboxLogger, ServiceLogRecord, Suggestion } from '../process/types.js';
 import type { ServiceObjectInput } from '../spec/types.js';
 
@@ -5,7 +6,7 @@ import type { ServiceObjectInput } from '../spec/types.js';
 export type OnLogCallback = (record: ServiceLogRecord) => void;
 
 /** Options of `new ServiceRunner(...)`. */
-export interface ServiceRunnerOptions {
+export interface ServiceRunnerOptions extends IsolationOptions {
   /** Root folder of the sandboxes; each service gets `{sandboxesDir}/service_{id}`. */
   sandboxesDir: string;
   /** Where run messages go (a `service` binding is added). @default log-core's `getLogger('pactown.sandbox')` */

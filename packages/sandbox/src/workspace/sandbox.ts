@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, readdir, rename, rm } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { createServiceDir, forgetServiceDir } from '../process/isolation/ownership.js';
 import type { ServiceFile } from '../spec/types.js';
 import { safeWriteFile } from './safe-write.js';
 import { assertServiceId, sandboxName } from './service-id.js';
@@ -20,7 +21,8 @@ export async function createSandbox(root: string, serviceId: string, files: read
   const name = sandboxName(assertServiceId(serviceId));
   await mkdir(root, { recursive: true, mode: 0o700 });
   await removeLeftovers(root, name);
-  const staging = await mkdtemp(join(root, `.staging-${name}-`));
+  // Made through createServiceDir: the only kind of folder whose owner may later become the service's uid.
+  const staging = createServiceDir(root, `.staging-${name}-${randomBytes(6).toString('hex')}`);
   try {
     for (const file of files) await safeWriteFile(staging, file.path, file.content);
     const final = join(root, name);
@@ -33,9 +35,13 @@ export async function createSandbox(root: string, serviceId: string, files: read
       },
     );
     await rename(staging, final);
-    if (moved) await rm(trash, { recursive: true, force: true });
+    if (moved) {
+      forgetServiceDir(trash);
+      await rm(trash, { recursive: true, force: true });
+    }
     return final;
   } catch (error) {
+    forgetServiceDir(staging);
     await rm(staging, { recursive: true, force: true });
     throw error;
   }
@@ -43,6 +49,7 @@ export async function createSandbox(root: string, serviceId: string, files: read
 
 /** Removes a service's sandbox; a missing one is not an error. */
 export async function removeSandbox(root: string, serviceId: string): Promise<void> {
+  forgetServiceDir(sandboxPath(root, serviceId));
   await rm(sandboxPath(root, serviceId), { recursive: true, force: true });
 }
 

@@ -21,7 +21,7 @@ describe('capture', () => {
   it('delivers every line live to onLog and the logger, tagged with stream and service', async () => {
     const log = collector();
     const { logger, records } = memoryLogger();
-    const proc = startService({ serviceId: 'edge', command: 'python3', args: [fixture('output_edge.py')], cwd: dir.path, logger, onLog: log.onLog });
+    const proc = startService({ isolation: 'none', serviceId: 'edge', command: 'python3', args: [fixture('output_edge.py')], cwd: dir.path, logger, onLog: log.onLog });
     const report = await proc.ended;
     const stdout = log.records.filter((r) => r.stream === 'stdout');
     expect(stdout[0]).toMatchObject({ message: 'plain line', level: 30, levelName: 'INFO', logger: 'pactown.sandbox', serviceId: 'edge' });
@@ -45,6 +45,7 @@ describe('capture', () => {
       const log = collector();
       const { logger, records } = memoryLogger();
       const proc = startService({
+        isolation: 'none',
         serviceId: 'env',
         command: process.execPath,
         args: ['-e', 'console.log(JSON.stringify(process.env))'],
@@ -74,7 +75,7 @@ describe('capture', () => {
     await mkdir(join(svc, '.venv'), { recursive: true });
     await writeFile(join(svc, 'main.py'), 'raise SystemExit(2)\n');
     await writeFile(join(svc, 'requirements.txt'), '');
-    const report = await startService({ serviceId: 'files', command: 'python3 main.py', cwd: svc }).ended;
+    const report = await startService({ isolation: 'none', serviceId: 'files', command: 'python3 main.py', cwd: svc }).ended;
     expect(report.files).toEqual(['.venv', 'main.py', 'requirements.txt']);
     expect(report.envDir).toBe(join(svc, '.venv'));
     expect(report.exit.code).toBe(2);
@@ -85,7 +86,7 @@ describe('capture', () => {
 
   it('redacts secrets in the command of the report (log-core redactor by default)', async () => {
     const args = ['-e', '0', '--password', 'hunter2', 'API_TOKEN=abc123', 'postgres://u:pw-secret@h/db'];
-    const report = await startService({ serviceId: 'redact', command: process.execPath, args, cwd: dir.path }).ended;
+    const report = await startService({ isolation: 'none', serviceId: 'redact', command: process.execPath, args, cwd: dir.path }).ended;
     expect(report.command).toContain(process.execPath);
     expect(report.command).not.toMatch(/hunter2|abc123|pw-secret/);
   });
@@ -94,6 +95,7 @@ describe('capture', () => {
     const lines: string[] = [];
     const script = 'console.log("DATABASE_PASSWORD=s3cr3t-value ok"); console.error("Authorization: Bearer abcdef123456"); process.exit(3)';
     const report = await startService({
+      isolation: 'none',
       serviceId: 'prints-secrets',
       command: process.execPath,
       args: ['-e', script],
@@ -111,7 +113,7 @@ describe('capture', () => {
 
   it('masks secrets in the suggestions of the report, which quote the output', async () => {
     const script = 'console.error("Error: cannot connect to postgres://admin:Sup3rS3cret@db password=hunter2"); process.exit(1)';
-    const report = await startService({ serviceId: 'secret-suggestion', command: process.execPath, args: ['-e', script], cwd: dir.path }).ended;
+    const report = await startService({ isolation: 'none', serviceId: 'secret-suggestion', command: process.execPath, args: ['-e', script], cwd: dir.path }).ended;
     expect(report.category).toBe('process_crash');
     expect(report.suggestions[0]!.description).toContain('cannot connect to postgres://admin:');
     expect(JSON.stringify(report)).not.toMatch(/Sup3rS3cret|hunter2/);
@@ -119,7 +121,7 @@ describe('capture', () => {
 
   it('masks secrets in a suggestion command taken from the output', async () => {
     const script = 'console.error("Error: EACCES: permission denied, open \'/srv/token=abc123secret\'"); process.exit(1)';
-    const report = await startService({ serviceId: 'secret-command', command: process.execPath, args: ['-e', script], cwd: dir.path }).ended;
+    const report = await startService({ isolation: 'none', serviceId: 'secret-command', command: process.execPath, args: ['-e', script], cwd: dir.path }).ended;
     expect(report.category).toBe('permission');
     expect(report.suggestions[0]!.command).toMatch(/^ls -ld \/srv\/token=/);
     expect(JSON.stringify(report)).not.toContain('abc123secret');
@@ -128,13 +130,14 @@ describe('capture', () => {
   it('masks output lines before any logger gets them (a plain pino logger, or with its own redact)', async () => {
     const script = 'console.log("DATABASE_PASSWORD=s3cr3t-value ok"); console.error("Authorization: Bearer abcdef123456")';
     const plain = memoryLogger();
-    await startService({ serviceId: 'pino-secrets', command: process.execPath, args: ['-e', script], cwd: dir.path, logger: plain.logger }).ended;
+    await startService({ isolation: 'none', serviceId: 'pino-secrets', command: process.execPath, args: ['-e', script], cwd: dir.path, logger: plain.logger }).ended;
     const plainOutput = plain.records.filter((r) => r.stream !== undefined);
     expect(plainOutput.map((r) => r.msg)).toEqual(['DATABASE_PASSWORD=[REDACTED] ok', 'Authorization: Bearer [REDACTED]']);
     expect(JSON.stringify(plain.records)).not.toMatch(/s3cr3t-value|abcdef123456/);
 
     const own = memoryLogger();
     await startService({
+      isolation: 'none',
       serviceId: 'own-redact-logger',
       command: process.execPath,
       args: ['-e', script],
@@ -152,6 +155,7 @@ describe('capture', () => {
       process.stdout.write(out);`;
     const messages: string[] = [];
     await startService({
+      isolation: 'none',
       serviceId: 'busy-secrets',
       command: process.execPath,
       args: ['-e', script],
@@ -170,6 +174,7 @@ describe('capture', () => {
   it('with its own redact and no redactCheck, every line goes through that redact', async () => {
     const messages: string[] = [];
     await startService({
+      isolation: 'none',
       serviceId: 'own-redact',
       command: process.execPath,
       args: ['-e', 'process.stdout.write("alpha\\nbeta\\n")'],
@@ -186,6 +191,7 @@ describe('capture', () => {
     const checked: string[] = [];
     const messages: string[] = [];
     await startService({
+      isolation: 'none',
       serviceId: 'own-check',
       command: process.execPath,
       args: ['-e', 'process.stdout.write("alpha\\nbeta\\n")'],
@@ -206,6 +212,7 @@ describe('capture', () => {
   it('a throwing onLog never stops the capture', async () => {
     let calls = 0;
     const report = await startService({
+      isolation: 'none',
       serviceId: 'throws',
       command: process.execPath,
       args: ['-e', 'for (let i = 0; i < 100; i++) console.log(i)'],
@@ -222,6 +229,7 @@ describe('capture', () => {
   it('a throwing onLog hides no line from a readiness wait, and is reported once', async () => {
     const { logger, records } = memoryLogger();
     const proc = startService({
+      isolation: 'none',
       serviceId: 'throws-ready',
       command: process.execPath,
       args: ['-e', 'console.log("booting"); console.log("ready"); setInterval(() => {}, 1000)'],
@@ -247,6 +255,7 @@ describe('capture', () => {
       peak = Math.max(peak, process.memoryUsage().rss);
     }, 20);
     const proc = startService({
+      isolation: 'none',
       serviceId: 'flood',
       command: 'python3',
       args: [fixture('interleaved.py'), '200'],

@@ -11,7 +11,7 @@ beforeAll(async () => {
 afterAll(() => dir.remove());
 
 async function runToEnd(command: string, args: string[] | undefined, extra: Partial<StartOptions> = {}): Promise<DiedReport> {
-  const proc = startService({ serviceId: 'cat-test', command, args, cwd: dir.path, ...extra });
+  const proc = startService({ isolation: 'none', serviceId: 'cat-test', command, args, cwd: dir.path, ...extra });
   return proc.ended;
 }
 const py = (name: string, ...rest: string[]) => runToEnd('python3', [fixture(name), ...rest]);

@@ -29,6 +29,7 @@ describe('closeWaitMs: a grandchild holding the pipes open', () => {
     const trigger = join(dir.path, 'trigger-1');
     const log = collector();
     const proc = startService({
+      isolation: 'none',
       serviceId: 'late',
       command: process.execPath,
       args: [fixture('late_grandchild.mjs'), trigger],
@@ -65,6 +66,7 @@ describe('closeWaitMs: a grandchild holding the pipes open', () => {
   it('waits the whole closeWaitMs for pipes a grandchild holds', async () => {
     const trigger = join(dir.path, 'trigger-2');
     const proc = startService({
+      isolation: 'none',
       serviceId: 'late-long',
       command: process.execPath,
       args: [fixture('late_grandchild.mjs'), trigger],
@@ -84,6 +86,7 @@ describe('closeWaitMs: a grandchild holding the pipes open', () => {
   it('does not wait out closeWaitMs when the pipes close with the process', async () => {
     const log = collector();
     const proc = startService({
+      isolation: 'none',
       serviceId: 'prompt',
       command: process.execPath,
       args: ['-e', 'console.log("bye"); process.exit(5)'],

@@ -19,6 +19,7 @@ const PARENT_VARS = {
 async function childEnv(options: { envAllowList?: string[]; env?: Record<string, string | number | undefined> }): Promise<Record<string, string>> {
   const log = collector();
   const proc = startService({
+    isolation: 'none',
     serviceId: 'env-dump',
     command: process.execPath,
     args: ['-e', 'console.log(JSON.stringify(process.env))'],
@@ -71,7 +72,7 @@ describe('the service environment', () => {
   it('a Python line printed without flush arrives while the process still runs', async () => {
     // Python block-buffers a pipe: without PYTHONUNBUFFERED this line would wait for the exit.
     const script = 'import time\nprint("live line")\ntime.sleep(600)\n';
-    const proc = startService({ serviceId: 'py-live', command: 'python3', args: ['-c', script], cwd: dir.path });
+    const proc = startService({ isolation: 'none', serviceId: 'py-live', command: 'python3', args: ['-c', script], cwd: dir.path });
     try {
       const ready = await proc.waitReady({ pattern: /^live line$/, timeoutMs: 20_000 });
       expect(ready.ready).toBe(true);

@@ -14,7 +14,7 @@ describe('announceDeath and logOutput', () => {
   it('announceDeath (default true) logs ❌ <exit message> at ERROR on an unplanned end', async () => {
     const log = collector();
     const { logger, records } = memoryLogger();
-    const proc = startService({ serviceId: 'loud', command: process.execPath, args: ['-e', FAILING], cwd: dir.path, logger, onLog: log.onLog });
+    const proc = startService({ isolation: 'none', serviceId: 'loud', command: process.execPath, args: ['-e', FAILING], cwd: dir.path, logger, onLog: log.onLog });
     await proc.ended;
     expect(log.records.find((r) => r.message === '❌ Process exited with code: 1')).toMatchObject({ stream: 'system', level: 50, levelName: 'ERROR' });
     expect(records.find((r) => r.msg === '❌ Process exited with code: 1')).toMatchObject({ level: 50, category: 'process_crash' });
@@ -24,6 +24,7 @@ describe('announceDeath and logOutput', () => {
     const log = collector();
     const { logger, records } = memoryLogger();
     const proc = startService({
+      isolation: 'none',
       serviceId: 'quiet',
       command: process.execPath,
       args: ['-e', FAILING],
@@ -45,6 +46,7 @@ describe('announceDeath and logOutput', () => {
     const log = collector();
     const { logger, records } = memoryLogger();
     const proc = startService({
+      isolation: 'none',
       serviceId: 'no-output',
       command: process.execPath,
       args: ['-e', FAILING],
@@ -64,7 +66,7 @@ describe('announceDeath and logOutput', () => {
 
   it('logOutput (default true) logs every output line at INFO with its stream', async () => {
     const { logger, records } = memoryLogger();
-    const proc = startService({ serviceId: 'with-output', command: process.execPath, args: ['-e', FAILING], cwd: dir.path, logger });
+    const proc = startService({ isolation: 'none', serviceId: 'with-output', command: process.execPath, args: ['-e', FAILING], cwd: dir.path, logger });
     await proc.ended;
     expect(records.find((r) => r.msg === 'to stdout')).toMatchObject({ stream: 'stdout', level: 30, service: 'with-output' });
     expect(records.find((r) => r.msg === 'to stderr')).toMatchObject({ stream: 'stderr', level: 30, service: 'with-output' });

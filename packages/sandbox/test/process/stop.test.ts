@@ -13,7 +13,7 @@ afterAll(() => dir.remove());
 describe('stop', () => {
   it('stops the whole group: no grandchild is left', async () => {
     const log = collector();
-    const proc = startService({ serviceId: 'tree', command: 'python3', args: [fixture('grandchild.py')], cwd: dir.path, onLog: log.onLog });
+    const proc = startService({ isolation: 'none', serviceId: 'tree', command: 'python3', args: [fixture('grandchild.py')], cwd: dir.path, onLog: log.onLog });
     const ready = await proc.waitReady({ pattern: /^grandchild \d+$/, timeoutMs: 30_000 });
     if (!ready.ready) throw new Error('fixture did not start');
     const grandchild = Number(ready.line!.split(' ')[1]);
@@ -29,7 +29,7 @@ describe('stop', () => {
 
   it('escalates to SIGKILL after the grace period', async () => {
     const log = collector();
-    const proc = startService({ serviceId: 'stubborn', command: 'python3', args: [fixture('ignore_term.py')], cwd: dir.path, onLog: log.onLog });
+    const proc = startService({ isolation: 'none', serviceId: 'stubborn', command: 'python3', args: [fixture('ignore_term.py')], cwd: dir.path, onLog: log.onLog });
     await proc.waitReady({ pattern: /^ready$/, timeoutMs: 30_000 });
     const report = await proc.stop({ graceMs: 300 });
     expect(report.exit).toMatchObject({ signal: 'SIGKILL', forced: true });
@@ -39,7 +39,7 @@ describe('stop', () => {
 
   it('stopping a service that already ended is a no-op, and stop is idempotent', async () => {
     const log = collector();
-    const proc = startService({ serviceId: 'done', command: process.execPath, args: ['-e', 'process.exit(4)'], cwd: dir.path, onLog: log.onLog });
+    const proc = startService({ isolation: 'none', serviceId: 'done', command: process.execPath, args: ['-e', 'process.exit(4)'], cwd: dir.path, onLog: log.onLog });
     const ended = await proc.ended;
     const count = log.records.length;
     expect(await proc.stop()).toBe(ended);

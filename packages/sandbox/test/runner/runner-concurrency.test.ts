@@ -28,7 +28,8 @@ afterAll(async () => {
 
 describe('ServiceRunner with many services at once', () => {
   it('runs different service ids side by side: all 20 processes start before any becomes ready', async () => {
-    const runner = new ServiceRunner({ sandboxesDir: join(root, 'overlap') });
+    // The gate file lies outside every sandbox, where an isolated service cannot see it.
+    const runner = new ServiceRunner({ sandboxesDir: join(root, 'overlap'), isolation: 'none' });
     const gate = join(root, 'go');
     const count = 20;
     const started = new Set<string>();

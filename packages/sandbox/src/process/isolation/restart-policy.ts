@@ -105,6 +105,7 @@ export class RestartTracker {
 }
 
 function seconds(ms: number): string {
+  if (ms < 1000) return `${ms}ms`;
   return ms % 1000 === 0 ? `${ms / 1000}s` : `${(ms / 1000).toFixed(1)}s`;
 }
 

@@ -11,7 +11,7 @@ const FIXED = ['/', '/tmp', '/var/tmp', '/dev/shm', '/root', '/home', '/work', '
 /** The shared folders, resolved now (tmpdir and home can differ per process). */
 export function sharedFolders(): string[] {
   const list = new Set(FIXED);
-  for (const dynamic of [tmpdir(), homedir(), process.cwd()]) {
+  for (const dynamic of [tmpdir(), homedir()]) {
     if (dynamic) list.add(resolve(dynamic));
   }
   return [...list];

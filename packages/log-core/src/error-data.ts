@@ -1,8 +1,9 @@
+/** Errors as plain data: what a record carries as `err`, and the text Python would print for it. */
 import type { SerializedError } from './types.js';
 
 const MAX_CAUSE_DEPTH = 8;
 
-/** Turns anything given as an error into plain, serialisable data (with its `cause` chain). */
+/** Turns anything given as an error into plain, serializable data (with its `cause` chain). */
 export function serializeError(value: unknown, depth = 0): SerializedError {
   if (!(value instanceof Error)) {
     if (value !== null && typeof value === 'object' && typeof (value as SerializedError).message === 'string') {
@@ -37,13 +38,4 @@ export function errorText(err: SerializedError): string {
     cause = cause.cause;
   }
   return text;
-}
-
-/** Writes a diagnostic line on stderr without ever throwing. */
-export function warnStderr(message: string): void {
-  try {
-    process.stderr.write(`[@pactown/log-core] ${message}\n`);
-  } catch {
-    // stderr itself is gone: nothing left to tell.
-  }
 }
