@@ -281,12 +281,15 @@ export class Ingester {
     const limiterKey = `${tenant}\u0000${s.key}`;
     const watched = this.onStored.size > 0;
     const storedAt: Array<[number, number]> = [];
+    // One clock reading for the stream's entries (stream.go validateEntries), so
+    // the outcome never depends on how fast this loop runs.
+    const checkedAt = limiter.now();
     for (const i of good) {
       const ms = raw.ms[i]!;
       const sub = raw.sub[i]!;
       const size = raw.end[i]! - raw.start[i]! + metadataSize(raw.metadata[i]);
       let reason: string | undefined;
-      if (!limiter.allow(limiterKey, size)) {
+      if (!limiter.allow(limiterKey, size, checkedAt)) {
         reason = `Per stream rate limit exceeded (limit: ${formatByteSize(limiter.rate)}/sec) while attempting to ingest for stream '${s.key}' totaling ${formatByteSize(size)}, consider splitting a stream via additional labels or contact your Loki administrator to see if the limit can be increased`;
         lastWasRateLimit = true;
       } else {

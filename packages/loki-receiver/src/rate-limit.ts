@@ -12,10 +12,13 @@ export class RateLimiter {
     return Number.isFinite(this.rate);
   }
 
-  /** Takes `bytes` from the tenant's bucket; false (and nothing taken) if there are not enough. */
-  allow(tenant: string, bytes: number): boolean {
+  /**
+   * Takes `bytes` from the tenant's bucket; false (and nothing taken) if there
+   * are not enough. `now` lets a caller check several entries against one
+   * instant, as Loki's ingester reads the clock once per pushed stream.
+   */
+  allow(tenant: string, bytes: number, now: number = this.now()): boolean {
     if (!this.enabled) return true;
-    const now = this.now();
     let bucket = this.#buckets.get(tenant);
     if (!bucket) this.#buckets.set(tenant, (bucket = { tokens: this.burst, at: now }));
     bucket.tokens = Math.min(this.burst, bucket.tokens + ((now - bucket.at) / 1000) * this.rate);
