@@ -18,6 +18,8 @@ interface Tracked {
   graceMs: number;
   /** Settles when the service's last output has been delivered. */
   ended: Promise<unknown> | undefined;
+  /** The service's own graceful stop, where signalling the group is not enough (a bwrap sandbox). */
+  stop: (() => Promise<unknown>) | undefined;
 }
 
 const tracked = new Set<Tracked>();
@@ -53,7 +55,7 @@ function stopAll(): void {
 }
 
 /** Registers a group to stop on exit; returns the function that unregisters it. */
-export function trackGroup(pgid: number, graceMs: number, ended?: Promise<unknown>): () => void {
+export function trackGroup(pgid: number, graceMs: number, ended?: Promise<unknown>, stop?: () => Promise<unknown>): () => void {
   if (!installed) {
     installed = true;
     onExit(() => stopAll(), { alwaysLast: true });
@@ -61,7 +63,7 @@ export function trackGroup(pgid: number, graceMs: number, ended?: Promise<unknow
     const register = (core as { registerExitTask?: (task: (signal: NodeJS.Signals) => unknown) => () => void }).registerExitTask;
     if (typeof register === 'function') register(() => stopGracefully());
   }
-  const entry: Tracked = { pgid, graceMs, ended };
+  const entry: Tracked = { pgid, graceMs, ended, stop };
   tracked.add(entry);
   return () => {
     tracked.delete(entry);
@@ -75,7 +77,10 @@ async function stopGracefully(): Promise<void> {
   await Promise.all(
     entries.map(async (entry) => {
       try {
-        if (signalGroup(entry.pgid, 'SIGTERM') && !(await waitGroupGone(entry.pgid, entry.graceMs))) {
+        if (entry.stop !== undefined) {
+          // SIGTERM to bwrap itself would end its namespace at once: the service stops its own way.
+          await Promise.race([entry.stop(), sleep(entry.graceMs + 3_000)]);
+        } else if (signalGroup(entry.pgid, 'SIGTERM') && !(await waitGroupGone(entry.pgid, entry.graceMs))) {
           signalGroup(entry.pgid, 'SIGKILL');
           await waitGroupGone(entry.pgid, 2_000);
         }

@@ -108,7 +108,9 @@ export class ServiceProcess {
       if (this.pid === null) void this.#onExit(null, null, error, streamsClosed);
     });
     if (this.pid !== null) {
-      if (o.stopOnExit) this.#untrack = trackGroup(this.pid, o.killGraceMs, this.ended);
+      if (o.stopOnExit) {
+        this.#untrack = trackGroup(this.pid, o.killGraceMs, this.ended, this.#prepared.wrapped ? () => this.stop() : undefined);
+      }
       this.#log.system('info', `Process started with PID: ${this.pid}`);
     }
   }

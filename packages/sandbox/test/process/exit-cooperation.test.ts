@@ -15,10 +15,10 @@ beforeAll(async () => {
 afterAll(() => dir.remove());
 
 describe("log-core's handleExit() and sandbox in one process", () => {
-  it('SIGTERM stops the services, flushes the handlers and ends the process', async () => {
-    const logFile = join(dir.path, 'app.log');
+  it.each(['namespaces', 'none'] as const)('SIGTERM stops the services, flushes the handlers and ends the process (isolation %s)', async (isolation) => {
+    const logFile = join(dir.path, `app-${isolation}.log`);
     // Its own session, so that the signal below reaches the program alone (tsx forwards it to its child).
-    const child = spawn(TSX, [FIXTURE, logFile], { cwd: dir.path, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const child = spawn(TSX, [FIXTURE, logFile, isolation], { cwd: dir.path, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     let out = '';
     child.stdout.setEncoding('utf8');
     child.stderr.setEncoding('utf8');
