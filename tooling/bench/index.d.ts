@@ -23,9 +23,16 @@ export declare function verdictValue(what: string, value: number, target: Target
 export declare function verdictSummary(): { pass: number; fail: number; unreliable: number };
 export declare function summary(values: number[]): { median: number; min: number; max: number; n: number };
 export declare function range(values: number[], digits?: number): string;
-export declare function interleave<T>(names: string[], rounds: number, run: (name: string, round: number) => Promise<T>): Promise<Record<string, T[]>>;
+export declare function interleave<T>(
+  names: string[],
+  rounds: number,
+  run: (name: string, round: number) => Promise<T>,
+): Promise<Record<string, T[]>>;
 export declare function printSettings(settings: Record<string, string | Record<string, unknown>>): void;
-export declare function timeRounds(fn: () => unknown, options?: { rounds?: number; warmup?: number }): Promise<number[]>;
+export declare function timeRounds(
+  fn: () => unknown,
+  options?: { rounds?: number; warmup?: number },
+): Promise<number[]>;
 export declare function calibrationLoop(): number;
 export declare function calibrate(reps?: number): number;
 export declare function machineState(pauseMs?: number): MachineState;

@@ -1,7 +1,16 @@
 import os from 'node:os';
 import { describeState, machineState } from './quiet.js';
 
-export { calibrate, calibrationLoop, describeState, MAX_BUSY_SHARE, MAX_LOAD, MAX_SLOWDOWN, machineState, waitForQuiet } from './quiet.js';
+export {
+  calibrate,
+  calibrationLoop,
+  describeState,
+  MAX_BUSY_SHARE,
+  MAX_LOAD,
+  MAX_SLOWDOWN,
+  machineState,
+  waitForQuiet,
+} from './quiet.js';
 
 /** Median of a list of numbers (the list is not modified). */
 export function median(values) {
@@ -23,7 +32,10 @@ export function percentile(values, p) {
 export function machineLine() {
   const cpu = os.cpus()[0]?.model ?? 'unknown cpu';
   const mem = Math.round(os.totalmem() / 2 ** 30);
-  return `${os.cpus().length} x ${cpu}, ${mem} GiB, Node ${process.version}, ${os.platform()} ${os.release()}, ${new Date().toISOString().replace('T', ' ').slice(0, 16)} UTC, load ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`;
+  return `${os.cpus().length} x ${cpu}, ${mem} GiB, Node ${process.version}, ${os.platform()} ${os.release()}, ${new Date().toISOString().replace('T', ' ').slice(0, 16)} UTC, load ${os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}`;
 }
 
 function pad(text, width, right) {
@@ -78,7 +90,10 @@ function verdictWord(ok) {
  * @param {{ atLeast?: number, atMost?: number }} target
  */
 export function judge(value, target) {
-  const ok = Number.isFinite(value) && (target.atLeast === undefined || value >= target.atLeast) && (target.atMost === undefined || value <= target.atMost);
+  const ok =
+    Number.isFinite(value) &&
+    (target.atLeast === undefined || value >= target.atLeast) &&
+    (target.atMost === undefined || value <= target.atMost);
   return verdictWord(ok).word;
 }
 
@@ -104,17 +119,24 @@ export function verdict(what, ratio, target, raw) {
 
 /** Like `verdict`, for a value with a unit (`ms`, ` MiB`) instead of a ratio. */
 export function verdictValue(what, value, target, unit = '', raw) {
-  const ok = Number.isFinite(value) && (target.atLeast === undefined || value >= target.atLeast) && (target.atMost === undefined || value <= target.atMost);
+  const ok =
+    Number.isFinite(value) &&
+    (target.atLeast === undefined || value >= target.atLeast) &&
+    (target.atMost === undefined || value <= target.atMost);
   const { word, state } = verdictWord(ok);
   const shown = Number.isFinite(value) ? `${value.toFixed(2)}${unit}` : String(value);
-  console.log(`${word} ${what}: ${shown} (target ${targetText(target, unit)})${raw ? ` [${raw}]` : ''}${state.quiet ? '' : ` {${state.reasons.join('; ')}}`}`);
+  console.log(
+    `${word} ${what}: ${shown} (target ${targetText(target, unit)})${raw ? ` [${raw}]` : ''}${state.quiet ? '' : ` {${state.reasons.join('; ')}}`}`,
+  );
   return ok;
 }
 
 /** Counts of verdicts printed so far, and a closing line for a benchmark's output. */
 export function verdictSummary() {
   const s = machineState();
-  console.log(`\nverdicts: ${tally.pass} PASS, ${tally.fail} FAIL, ${tally.unreliable} UNRELIABLE; machine at the end: ${describeState(s)}; ${process.uptime().toFixed(0)} s since start`);
+  console.log(
+    `\nverdicts: ${tally.pass} PASS, ${tally.fail} FAIL, ${tally.unreliable} UNRELIABLE; machine at the end: ${describeState(s)}; ${process.uptime().toFixed(0)} s since start`,
+  );
   return { ...tally };
 }
 

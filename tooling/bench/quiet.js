@@ -78,8 +78,10 @@ export function machineState(pauseMs = 400) {
   const slowdown = calibrationMs / best;
   const reasons = [];
   if (load > MAX_LOAD) reasons.push(`load ${load.toFixed(2)} > ${MAX_LOAD}`);
-  if (busyShare > MAX_BUSY_SHARE) reasons.push(`other processes used ${(100 * busyShare).toFixed(0)}% of the CPU during a ${pauseMs} ms pause`);
-  if (slowdown > MAX_SLOWDOWN) reasons.push(`calibration loop ${slowdown.toFixed(2)}x its best (${calibrationMs.toFixed(1)} ms)`);
+  if (busyShare > MAX_BUSY_SHARE)
+    reasons.push(`other processes used ${(100 * busyShare).toFixed(0)}% of the CPU during a ${pauseMs} ms pause`);
+  if (slowdown > MAX_SLOWDOWN)
+    reasons.push(`calibration loop ${slowdown.toFixed(2)}x its best (${calibrationMs.toFixed(1)} ms)`);
   return { quiet: reasons.length === 0, load, busyShare, calibrationMs, slowdown, reasons };
 }
 

@@ -26,7 +26,9 @@ const tooling = readdirSync(join(root, 'tooling'))
 // import them, since they are never a runtime dependency; the manifest check below keeps them out
 // of dependencies, and check-publish proves no built file still imports them.
 const presetText = readFileSync(join(root, 'tooling', 'tsup-config', 'index.js'), 'utf8');
-const bundled = [...(/noExternal:\s*\[([^\]]*)\]/.exec(presetText)?.[1] ?? '').matchAll(/'([^']+)'|"([^"]+)"/g)].map((m) => m[1] ?? m[2]);
+const bundled = [...(/noExternal:\s*\[([^\]]*)\]/.exec(presetText)?.[1] ?? '').matchAll(/'([^']+)'|"([^"]+)"/g)].map(
+  (m) => m[1] ?? m[2],
+);
 
 const importRe = /(?:from\s+|import\s*\(\s*|require\s*\(\s*|import\s+)['"](@pactown\/[a-z0-9-]+)/g;
 
@@ -47,7 +49,9 @@ for (const dir of readdirSync(join(root, 'packages'))) {
   const manifest = JSON.parse(readFileSync(manifestPath, 'utf8'));
   const rules = allowed[manifest.name];
   if (!rules) {
-    problems.push(`${manifest.name}: not listed in tooling/scripts/check-boundaries.mjs (add it to ARCHITECTURE.md first)`);
+    problems.push(
+      `${manifest.name}: not listed in tooling/scripts/check-boundaries.mjs (add it to ARCHITECTURE.md first)`,
+    );
     continue;
   }
   for (const field of ['dependencies', 'peerDependencies', 'optionalDependencies']) {
@@ -66,7 +70,12 @@ for (const dir of readdirSync(join(root, 'packages'))) {
       for (const m of text.matchAll(importRe)) {
         const target = m[1];
         if (target === manifest.name) continue;
-        if (rules.includes(target) || bundled.includes(target) || (isTest && (testOnly.includes(target) || tooling.includes(target)))) continue;
+        if (
+          rules.includes(target) ||
+          bundled.includes(target) ||
+          (isTest && (testOnly.includes(target) || tooling.includes(target)))
+        )
+          continue;
         problems.push(`${relative(root, file)}: imports ${target}, which ${manifest.name} may not import`);
       }
     }
@@ -77,4 +86,6 @@ if (problems.length > 0) {
   console.error(`Package boundaries broken (see ARCHITECTURE.md):\n- ${problems.join('\n- ')}`);
   process.exit(1);
 }
-console.log(`Package boundaries hold: log-core imports none of ours; sandbox, error-files and loki-transport import only log-core (and the bundled ${bundled.join(', ')}).`);
+console.log(
+  `Package boundaries hold: log-core imports none of ours; sandbox, error-files and loki-transport import only log-core (and the bundled ${bundled.join(', ')}).`,
+);

@@ -21,14 +21,17 @@ try {
   const tarball = packTo(pkgDir, tmp, packageManager());
   const files = tarList(tarball);
 
-  if (!files.includes('package/LICENSE')) problems.push('LICENSE is not in the tarball (pnpm packs the root LICENSE when the package folder has none)');
-  else if (tarRead(tarball, 'package/LICENSE') !== readFileSync(path.join(root, 'LICENSE'), 'utf8')) problems.push('the LICENSE in the tarball differs from the root LICENSE');
+  if (!files.includes('package/LICENSE'))
+    problems.push('LICENSE is not in the tarball (pnpm packs the root LICENSE when the package folder has none)');
+  else if (tarRead(tarball, 'package/LICENSE') !== readFileSync(path.join(root, 'LICENSE'), 'utf8'))
+    problems.push('the LICENSE in the tarball differs from the root LICENSE');
   if (pkg.license !== 'MIT') problems.push(`package.json license is ${JSON.stringify(pkg.license)}, not "MIT"`);
 
   const packed = JSON.parse(tarRead(tarball, 'package/package.json'));
   for (const field of ['dependencies', 'peerDependencies', 'optionalDependencies']) {
     for (const [name, range] of Object.entries(packed[field] ?? {})) {
-      if (String(range).startsWith('workspace:') || String(range).startsWith('catalog:')) problems.push(`${field}.${name} is still ${range} in the tarball`);
+      if (String(range).startsWith('workspace:') || String(range).startsWith('catalog:'))
+        problems.push(`${field}.${name} is still ${range} in the tarball`);
     }
   }
 

@@ -26,7 +26,12 @@ const work = mkdtempSync(path.join(os.tmpdir(), 'pactown-check-publish-'));
 const failures = [];
 
 function sh(file, args, cwd) {
-  return execFileSync(file, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_ENV: 'production' } });
+  return execFileSync(file, args, {
+    cwd,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, NODE_ENV: 'production' },
+  });
 }
 
 /** Runs `fn`, recording a failure with the command's output instead of stopping. */
@@ -36,7 +41,10 @@ function check(label, fn) {
     fn();
     console.log(`ok   ${label} (${Date.now() - started} ms)`);
   } catch (error) {
-    const out = [error.stdout, error.stderr, error.stdout || error.stderr ? '' : error.message].filter(Boolean).join('\n').trim();
+    const out = [error.stdout, error.stderr, error.stdout || error.stderr ? '' : error.message]
+      .filter(Boolean)
+      .join('\n')
+      .trim();
     failures.push(label);
     console.log(`FAIL ${label}\n${out.replace(/^/gm, '     ')}`);
   }
@@ -54,16 +62,24 @@ try {
     if (!tarball) continue;
     const project = path.join(work, pkg.name.replace(/^@/, '').replace('/', '-'));
     mkdirSync(project);
-    writeFileSync(path.join(project, 'package.json'), `${JSON.stringify({ name: 'consumer', version: '1.0.0', private: true }, null, 2)}\n`);
+    writeFileSync(
+      path.join(project, 'package.json'),
+      `${JSON.stringify({ name: 'consumer', version: '1.0.0', private: true }, null, 2)}\n`,
+    );
     // Its peers, optional ones included (they serve its subpaths): ours from the tarballs, the rest by range.
     const peers = Object.entries(pkg.peerDependencies ?? {}).map(([name, range]) => {
       if (packed.has(name)) return packed.get(name);
-      const catalog = readFileSync(path.join(root, 'pnpm-workspace.yaml'), 'utf8').match(new RegExp(`^\\s+"?${name.replace('/', '\\/')}"?:\\s*(\\S+)`, 'm'));
+      const catalog = readFileSync(path.join(root, 'pnpm-workspace.yaml'), 'utf8').match(
+        new RegExp(`^\\s+"?${name.replace('/', '\\/')}"?:\\s*(\\S+)`, 'm'),
+      );
       return `${name}@${range === 'catalog:' && catalog ? catalog[1] : range}`;
     });
-    check(`install ${pkg.name} alone${peers.length ? ` (+ ${Object.keys(pkg.peerDependencies).join(', ')})` : ''}`, () => {
-      sh('npm', ['install', ...npmFlags, tarball, ...peers], project);
-    });
+    check(
+      `install ${pkg.name} alone${peers.length ? ` (+ ${Object.keys(pkg.peerDependencies).join(', ')})` : ''}`,
+      () => {
+        sh('npm', ['install', ...npmFlags, tarball, ...peers], project);
+      },
+    );
     const entries = Object.keys(pkg.exports ?? { '.': {} })
       .filter((k) => k !== './package.json')
       .map((k) => (k === '.' ? pkg.name : `${pkg.name}/${k.slice(2)}`));
@@ -77,12 +93,26 @@ try {
         sh(process.execPath, ['-e', code], project);
       });
       check(`same named exports from ESM and CJS: ${spec}`, () => {
-        const esm = sh(process.execPath, ['--input-type=module', '-e', `console.log(JSON.stringify(Object.keys(await import(${JSON.stringify(spec)})).filter((k) => k !== 'module.exports').sort()))`], project);
-        const cjs = sh(process.execPath, ['-e', `console.log(JSON.stringify(Object.keys(require(${JSON.stringify(spec)})).sort()))`], project);
+        const esm = sh(
+          process.execPath,
+          [
+            '--input-type=module',
+            '-e',
+            `console.log(JSON.stringify(Object.keys(await import(${JSON.stringify(spec)})).filter((k) => k !== 'module.exports').sort()))`,
+          ],
+          project,
+        );
+        const cjs = sh(
+          process.execPath,
+          ['-e', `console.log(JSON.stringify(Object.keys(require(${JSON.stringify(spec)})).sort()))`],
+          project,
+        );
         if (esm.trim() !== cjs.trim()) throw new Error(`ESM ${esm.trim()}\nCJS ${cjs.trim()}`);
       });
     }
-    for (const bin of Object.keys(typeof pkg.bin === 'string' ? { [pkg.name.split('/').pop()]: pkg.bin } : (pkg.bin ?? {}))) {
+    for (const bin of Object.keys(
+      typeof pkg.bin === 'string' ? { [pkg.name.split('/').pop()]: pkg.bin } : (pkg.bin ?? {}),
+    )) {
       check(`bin ${bin} --help`, () => {
         sh(path.join(project, 'node_modules', '.bin', bin), ['--help'], project);
       });

@@ -40,7 +40,12 @@ export function extractBlocks(markdown) {
     let before = i - 1;
     while (before >= 0 && lines[before].trim() === '') before--;
     const skip = before >= 0 ? SKIP.exec(lines[before]) : null;
-    blocks.push({ line: i + 1, lang: m[1], code: lines.slice(i + 1, end).join('\n'), skip: skip ? skip[1].trim().replace(/^\((.*)\)$/, '$1') || 'marked' : null });
+    blocks.push({
+      line: i + 1,
+      lang: m[1],
+      code: lines.slice(i + 1, end).join('\n'),
+      skip: skip ? skip[1].trim().replace(/^\((.*)\)$/, '$1') || 'marked' : null,
+    });
     i = end;
   }
   return blocks;
@@ -49,7 +54,8 @@ export function extractBlocks(markdown) {
 function runBlock(pkgDir, block) {
   const tsx = path.join(pkgDir, 'node_modules', '.bin', 'tsx');
   const ts = block.lang === 'ts' || block.lang === 'typescript';
-  if (ts && !existsSync(tsx)) return Promise.resolve({ ok: false, output: `no tsx in ${pkgDir}/node_modules/.bin (add it to devDependencies)` });
+  if (ts && !existsSync(tsx))
+    return Promise.resolve({ ok: false, output: `no tsx in ${pkgDir}/node_modules/.bin (add it to devDependencies)` });
   const home = mkdtempSync(path.join(pkgDir, '.readme-example-'));
   const cwd = mkdtempSync(path.join(os.tmpdir(), 'pactown-readme-example-'));
   const file = path.join(home, `example-${block.line}.${ts ? 'mts' : 'mjs'}`);
@@ -82,7 +88,12 @@ function runBlock(pkgDir, block) {
 
 async function main() {
   const args = process.argv.slice(2);
-  const dirs = args.length > 0 ? args.map((a) => path.resolve(a)) : readdirSync(path.join(root, 'packages')).map((n) => path.join(root, 'packages', n)).filter((d) => existsSync(path.join(d, 'README.md')));
+  const dirs =
+    args.length > 0
+      ? args.map((a) => path.resolve(a))
+      : readdirSync(path.join(root, 'packages'))
+          .map((n) => path.join(root, 'packages', n))
+          .filter((d) => existsSync(path.join(d, 'README.md')));
   let failed = 0;
   let pending = 0;
   let ran = 0;
@@ -105,15 +116,22 @@ async function main() {
       else {
         failedHere++;
         const label = owner ? `PENDING (${owner})` : 'FAIL';
-        console.log(`${label} ${rel}:${block.line} (exit ${result.code ?? result.signal}, ${ms} ms)\n${result.output.replace(/^/gm, '     ')}`);
+        console.log(
+          `${label} ${rel}:${block.line} (exit ${result.code ?? result.signal}, ${ms} ms)\n${result.output.replace(/^/gm, '     ')}`,
+        );
       }
     }
-    if (owner && failedHere === 0) console.log(`note ${rel}: every example runs now; remove '${path.basename(dir)}' from PENDING in tooling/scripts/check-readme-examples.mjs`);
+    if (owner && failedHere === 0)
+      console.log(
+        `note ${rel}: every example runs now; remove '${path.basename(dir)}' from PENDING in tooling/scripts/check-readme-examples.mjs`,
+      );
     if (owner) pending += failedHere;
     else failed += failedHere;
   }
   for (const s of skipped) console.log(`skip ${s}`);
-  console.log(`README examples: ${ran - failed - pending} of ${ran} ran, ${failed} failed, ${pending} pending, ${skipped.length} skipped`);
+  console.log(
+    `README examples: ${ran - failed - pending} of ${ran} ran, ${failed} failed, ${pending} pending, ${skipped.length} skipped`,
+  );
   if (failed > 0) process.exitCode = 1;
 }
 

@@ -21,28 +21,41 @@ const changeset = path.join(root, 'node_modules', '.bin', 'changeset');
 
 function published(dir) {
   const dirs = readdirSync(path.join(dir, 'packages')).map((n) => path.join(dir, 'packages', n));
-  return dirs.filter((d) => existsSync(path.join(d, 'package.json'))).filter((d) => !JSON.parse(readFileSync(path.join(d, 'package.json'), 'utf8')).private);
+  return dirs
+    .filter((d) => existsSync(path.join(d, 'package.json')))
+    .filter((d) => !JSON.parse(readFileSync(path.join(d, 'package.json'), 'utf8')).private);
 }
 
 function versionsIn(dir) {
-  return new Map(published(dir).map((d) => [JSON.parse(readFileSync(path.join(d, 'package.json'), 'utf8')).name, JSON.parse(readFileSync(path.join(d, 'package.json'), 'utf8')).version]));
+  return new Map(
+    published(dir).map((d) => [
+      JSON.parse(readFileSync(path.join(d, 'package.json'), 'utf8')).name,
+      JSON.parse(readFileSync(path.join(d, 'package.json'), 'utf8')).version,
+    ]),
+  );
 }
 
 let work = root;
 if (dryRun) {
   work = mkdtempSync(path.join(os.tmpdir(), 'pactown-first-release-'));
   // The committed tree plus the changesets not yet committed, as a git repository of its own.
-  execFileSync('bash', ['-c', `git -C "${root}" archive HEAD | tar -x -C "${work}" && cp "${root}"/.changeset/*.md "${work}/.changeset/"`]);
+  execFileSync('bash', [
+    '-c',
+    `git -C "${root}" archive HEAD | tar -x -C "${work}" && cp "${root}"/.changeset/*.md "${work}/.changeset/"`,
+  ]);
   execFileSync('git', ['init', '-q'], { cwd: work });
   execFileSync('git', ['add', '-A'], { cwd: work });
-  execFileSync('git', ['-c', 'user.email=release@localhost', '-c', 'user.name=release', 'commit', '-qm', 'tree'], { cwd: work });
+  execFileSync('git', ['-c', 'user.email=release@localhost', '-c', 'user.name=release', 'commit', '-qm', 'tree'], {
+    cwd: work,
+  });
 }
 
 try {
   const before = versionsIn(work);
   const pending = readdirSync(path.join(work, '.changeset')).filter((n) => n.endsWith('.md') && n !== 'README.md');
   for (const [name, version] of before) {
-    if (version !== '0.0.0') throw new Error(`${name} is at ${version}: this is not the first release; use \`pnpm version-packages\`.`);
+    if (version !== '0.0.0')
+      throw new Error(`${name} is at ${version}: this is not the first release; use \`pnpm version-packages\`.`);
   }
   execFileSync(changeset, ['version'], { cwd: work, stdio: ['ignore', 'ignore', 'inherit'] });
   const rows = [];
@@ -51,9 +64,13 @@ try {
     const pkg = JSON.parse(readFileSync(file, 'utf8'));
     const proposed = pkg.version;
     if (proposed !== '0.0.0' && proposed !== FIRST_VERSION) {
-      writeFileSync(file, readFileSync(file, 'utf8').replace(`"version": "${proposed}"`, `"version": "${FIRST_VERSION}"`));
+      writeFileSync(
+        file,
+        readFileSync(file, 'utf8').replace(`"version": "${proposed}"`, `"version": "${FIRST_VERSION}"`),
+      );
       const log = path.join(dir, 'CHANGELOG.md');
-      if (existsSync(log)) writeFileSync(log, readFileSync(log, 'utf8').replace(`\n## ${proposed}\n`, `\n## ${FIRST_VERSION}\n`));
+      if (existsSync(log))
+        writeFileSync(log, readFileSync(log, 'utf8').replace(`\n## ${proposed}\n`, `\n## ${FIRST_VERSION}\n`));
     }
     const log = path.join(dir, 'CHANGELOG.md');
     const heading = existsSync(log) ? /\n## (\S+)\n/.exec(readFileSync(log, 'utf8'))?.[1] : undefined;
@@ -64,7 +81,9 @@ try {
   for (const r of rows) console.log(`${r[0].padEnd(25)}${r[1].padEnd(20)}${r[2].padEnd(10)}${r[3]}`);
   const wrong = rows.filter((r) => r[2] !== FIRST_VERSION || r[3] !== FIRST_VERSION);
   if (wrong.length > 0) {
-    console.error(`not at ${FIRST_VERSION} with a CHANGELOG: ${wrong.map((r) => r[0]).join(', ')} (a package without a changeset is not released)`);
+    console.error(
+      `not at ${FIRST_VERSION} with a CHANGELOG: ${wrong.map((r) => r[0]).join(', ')} (a package without a changeset is not released)`,
+    );
     process.exitCode = 1;
   }
 } finally {

@@ -26,7 +26,10 @@ export function tarballName(pkg) {
 /** Packs `pkgDir` with pnpm (workspace: and catalog: ranges replaced) into `dest`; returns the tarball path. */
 export function packTo(pkgDir, dest, pm = packageManager()) {
   const pkg = JSON.parse(readFileSync(path.join(pkgDir, 'package.json'), 'utf8'));
-  execFileSync(pm.file, [...pm.args, 'pack', '--pack-destination', dest], { cwd: pkgDir, stdio: ['ignore', 'ignore', 'inherit'] });
+  execFileSync(pm.file, [...pm.args, 'pack', '--pack-destination', dest], {
+    cwd: pkgDir,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   return path.join(dest, tarballName(pkg));
 }
 

@@ -14,10 +14,16 @@ const PEM_PKCS8 = [
   'q8XeXlvB1wF1o0Rz7yq9c2Tz6pGdk3mQ4lE1VbXn0aRkzqH8sZxV3cYbQ7TnWwUa',
   '-----END PRIVATE KEY-----',
 ].join('\n');
-const PEM_EC = ['-----BEGIN EC PRIVATE KEY-----', 'MHcCAQEEIBkg4LVWM9nuwNSk3yByxZpYRTBnVJk5oWq8TNgZJk3XoAoGCCqGSM49', 'AwEHoUQDQgAEqHRpZW5kZWZvcmV4YW1wbGVvbmx5', '-----END EC PRIVATE KEY-----'].join('\n');
+const PEM_EC = [
+  '-----BEGIN EC PRIVATE KEY-----',
+  'MHcCAQEEIBkg4LVWM9nuwNSk3yByxZpYRTBnVJk5oWq8TNgZJk3XoAoGCCqGSM49',
+  'AwEHoUQDQgAEqHRpZW5kZWZvcmV4YW1wbGVvbmx5',
+  '-----END EC PRIVATE KEY-----',
+].join('\n');
 const PEM_BODY = (pem) => pem.split('\n').slice(1, -1);
 
-const JWT = 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkV4YW1wbGUifQ.dBjftJeZ4CVPmB92K27uhbUJU1p1r_wW1gFWFOEjXk';
+const JWT =
+  'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkV4YW1wbGUifQ.dBjftJeZ4CVPmB92K27uhbUJU1p1r_wW1gFWFOEjXk';
 
 /** @type {import('./index.d.ts').SecretShape[]} */
 export const SECRET_SHAPES = Object.freeze(
@@ -25,60 +31,257 @@ export const SECRET_SHAPES = Object.freeze(
     { id: 'env-password', kind: 'key-value', text: 'DB_PASSWORD=hunter2-corpus', secrets: ['hunter2-corpus'] },
     { id: 'env-mysql-pwd', kind: 'key-value', text: 'MYSQL_PWD=myS3cretPwd', secrets: ['myS3cretPwd'] },
     { id: 'env-auth', kind: 'key-value', text: 'AUTH=auth-value-42x', secrets: ['auth-value-42x'] },
-    { id: 'env-quoted', kind: 'key-value', text: 'export API_TOKEN="tok en with spaces 77"', secrets: ['tok en with spaces 77'] },
-    { id: 'logfmt-secret', kind: 'key-value', text: 'level=info msg="connecting" client_secret=cs-9a8b7c6d5e user=bob', secrets: ['cs-9a8b7c6d5e'] },
-    { id: 'query-token', kind: 'key-value', text: 'GET /callback?code=1&access_token=qt-5f4e3d2c1b&state=x 302', secrets: ['qt-5f4e3d2c1b'] },
+    {
+      id: 'env-quoted',
+      kind: 'key-value',
+      text: 'export API_TOKEN="tok en with spaces 77"',
+      secrets: ['tok en with spaces 77'],
+    },
+    {
+      id: 'logfmt-secret',
+      kind: 'key-value',
+      text: 'level=info msg="connecting" client_secret=cs-9a8b7c6d5e user=bob',
+      secrets: ['cs-9a8b7c6d5e'],
+    },
+    {
+      id: 'query-token',
+      kind: 'key-value',
+      text: 'GET /callback?code=1&access_token=qt-5f4e3d2c1b&state=x 302',
+      secrets: ['qt-5f4e3d2c1b'],
+    },
     { id: 'yaml-plain', kind: 'key-value', text: 'password: yaml plain secret 1', secrets: ['yaml plain secret 1'] },
     { id: 'yaml-indented', kind: 'key-value', text: '    db_password: indented-pw-2', secrets: ['indented-pw-2'] },
-    { id: 'yaml-single-quoted', kind: 'key-value', text: "client_secret: 'sq-secret-value-3'", secrets: ['sq-secret-value-3'] },
-    { id: 'yaml-double-quoted', kind: 'key-value', text: 'api_key: "dq-secret-value-4"', secrets: ['dq-secret-value-4'] },
+    {
+      id: 'yaml-single-quoted',
+      kind: 'key-value',
+      text: "client_secret: 'sq-secret-value-3'",
+      secrets: ['sq-secret-value-3'],
+    },
+    {
+      id: 'yaml-double-quoted',
+      kind: 'key-value',
+      text: 'api_key: "dq-secret-value-4"',
+      secrets: ['dq-secret-value-4'],
+    },
     { id: 'yaml-list-item', kind: 'key-value', text: '  - token: list-item-tok-5', secrets: ['list-item-tok-5'] },
-    { id: 'json-pair', kind: 'key-value', text: '{"user":"bob","password":"json-pw-6","port":5432}', secrets: ['json-pw-6'] },
-    { id: 'json-spaced', kind: 'key-value', text: '{"refresh_token": "json-rt-7", "ok": true}', secrets: ['json-rt-7'] },
-    { id: 'python-dict', kind: 'key-value', text: "config={'secret_key': 'py-dict-secret-8', 'debug': False}", secrets: ['py-dict-secret-8'] },
+    {
+      id: 'json-pair',
+      kind: 'key-value',
+      text: '{"user":"bob","password":"json-pw-6","port":5432}',
+      secrets: ['json-pw-6'],
+    },
+    {
+      id: 'json-spaced',
+      kind: 'key-value',
+      text: '{"refresh_token": "json-rt-7", "ok": true}',
+      secrets: ['json-rt-7'],
+    },
+    {
+      id: 'python-dict',
+      kind: 'key-value',
+      text: "config={'secret_key': 'py-dict-secret-8', 'debug': False}",
+      secrets: ['py-dict-secret-8'],
+    },
     { id: 'header-api-key', kind: 'header', text: 'x-api-key: hdr-api-key-9', secrets: ['hdr-api-key-9'] },
-    { id: 'header-auth-token', kind: 'header', text: 'Authorization: Token hdr-token-10abc', secrets: ['hdr-token-10abc'] },
-    { id: 'header-auth-bearer', kind: 'header', text: 'Authorization: Bearer hdr-bearer-11abc', secrets: ['hdr-bearer-11abc'] },
-    { id: 'header-auth-basic', kind: 'header', text: 'authorization: Basic dXNlcjpwYXNzd29yZDEy', secrets: ['dXNlcjpwYXNzd29yZDEy'] },
-    { id: 'header-auth-digest', kind: 'header', text: 'Authorization: Digest username="bob", response="6629fae49393a05397450978507c4ef1"', secrets: ['6629fae49393a05397450978507c4ef1'] },
-    { id: 'header-auth-raw', kind: 'header', text: 'Authorization: rawcredential13xyz', secrets: ['rawcredential13xyz'] },
-    { id: 'header-proxy-auth', kind: 'header', text: 'Proxy-Authorization: Basic cHJveHk6c2VjcmV0MTQ=', secrets: ['cHJveHk6c2VjcmV0MTQ='] },
-    { id: 'header-cookie', kind: 'header', text: 'Cookie: sessionid=ck-15-abc; csrftoken=ck-15-def', secrets: ['ck-15-abc', 'ck-15-def'] },
-    { id: 'header-set-cookie', kind: 'header', text: 'Set-Cookie: sid=sc-16-abcdef; Path=/; HttpOnly; Secure', secrets: ['sc-16-abcdef'] },
-    { id: 'curl-header', kind: 'header', text: 'curl -H "Authorization: Bearer curl-17-bearer" https://api.example.com/v1', secrets: ['curl-17-bearer'] },
-    { id: 'bearer-free-text', kind: 'header', text: 'retrying with bearer free-18-token-abc', secrets: ['free-18-token-abc'] },
+    {
+      id: 'header-auth-token',
+      kind: 'header',
+      text: 'Authorization: Token hdr-token-10abc',
+      secrets: ['hdr-token-10abc'],
+    },
+    {
+      id: 'header-auth-bearer',
+      kind: 'header',
+      text: 'Authorization: Bearer hdr-bearer-11abc',
+      secrets: ['hdr-bearer-11abc'],
+    },
+    {
+      id: 'header-auth-basic',
+      kind: 'header',
+      text: 'authorization: Basic dXNlcjpwYXNzd29yZDEy',
+      secrets: ['dXNlcjpwYXNzd29yZDEy'],
+    },
+    {
+      id: 'header-auth-digest',
+      kind: 'header',
+      text: 'Authorization: Digest username="bob", response="6629fae49393a05397450978507c4ef1"',
+      secrets: ['6629fae49393a05397450978507c4ef1'],
+    },
+    {
+      id: 'header-auth-raw',
+      kind: 'header',
+      text: 'Authorization: rawcredential13xyz',
+      secrets: ['rawcredential13xyz'],
+    },
+    {
+      id: 'header-proxy-auth',
+      kind: 'header',
+      text: 'Proxy-Authorization: Basic cHJveHk6c2VjcmV0MTQ=',
+      secrets: ['cHJveHk6c2VjcmV0MTQ='],
+    },
+    {
+      id: 'header-cookie',
+      kind: 'header',
+      text: 'Cookie: sessionid=ck-15-abc; csrftoken=ck-15-def',
+      secrets: ['ck-15-abc', 'ck-15-def'],
+    },
+    {
+      id: 'header-set-cookie',
+      kind: 'header',
+      text: 'Set-Cookie: sid=sc-16-abcdef; Path=/; HttpOnly; Secure',
+      secrets: ['sc-16-abcdef'],
+    },
+    {
+      id: 'curl-header',
+      kind: 'header',
+      text: 'curl -H "Authorization: Bearer curl-17-bearer" https://api.example.com/v1',
+      secrets: ['curl-17-bearer'],
+    },
+    {
+      id: 'bearer-free-text',
+      kind: 'header',
+      text: 'retrying with bearer free-18-token-abc',
+      secrets: ['free-18-token-abc'],
+    },
     { id: 'flag-space', kind: 'flag', text: 'mysql --password flag-19-pw --host db', secrets: ['flag-19-pw'] },
     { id: 'flag-equals', kind: 'flag', text: 'deploy --api-token=flag-20-tok --region eu', secrets: ['flag-20-tok'] },
-    { id: 'url-user-pass', kind: 'url', text: 'connecting to postgres://app:url-21-pw@db.internal:5432/app', secrets: ['url-21-pw'] },
+    {
+      id: 'url-user-pass',
+      kind: 'url',
+      text: 'connecting to postgres://app:url-21-pw@db.internal:5432/app',
+      secrets: ['url-21-pw'],
+    },
     { id: 'url-empty-user', kind: 'url', text: 'REDIS at redis://:url-22-pw@cache:6379/0', secrets: ['url-22-pw'] },
-    { id: 'url-token-user', kind: 'url', text: 'dsn https://4f2b9c1d7e8a4b6c9d0e1f2a3b4c5d6e@o12345.ingest.example.io/42', secrets: ['4f2b9c1d7e8a4b6c9d0e1f2a3b4c5d6e'] },
-    { id: 'url-amqp', kind: 'url', text: 'broker amqps://guest:url-24-pw@mq.example.com/vhost', secrets: ['url-24-pw'] },
+    {
+      id: 'url-token-user',
+      kind: 'url',
+      text: 'dsn https://4f2b9c1d7e8a4b6c9d0e1f2a3b4c5d6e@o12345.ingest.example.io/42',
+      secrets: ['4f2b9c1d7e8a4b6c9d0e1f2a3b4c5d6e'],
+    },
+    {
+      id: 'url-amqp',
+      kind: 'url',
+      text: 'broker amqps://guest:url-24-pw@mq.example.com/vhost',
+      secrets: ['url-24-pw'],
+    },
     { id: 'github-ghp', kind: 'token', text: `cloning with ${gh('ghp')}`, secrets: [gh('ghp')] },
     { id: 'github-gho', kind: 'token', text: `oauth ${gh('gho')}`, secrets: [gh('gho')] },
     { id: 'github-ghu', kind: 'token', text: `user-to-server ${gh('ghu')}`, secrets: [gh('ghu')] },
-    { id: 'github-ghs', kind: 'token', text: `https://x-access-token:${gh('ghs')}@github.com/o/r.git`, secrets: [gh('ghs')] },
+    {
+      id: 'github-ghs',
+      kind: 'token',
+      text: `https://x-access-token:${gh('ghs')}@github.com/o/r.git`,
+      secrets: [gh('ghs')],
+    },
     { id: 'github-ghr', kind: 'token', text: `refresh=${gh('ghr')}`, secrets: [gh('ghr')] },
-    { id: 'github-pat', kind: 'token', text: 'token github_pat_11ABCDEFG0abcdefghij12_klmnopqrstuvwxyzABCDEFGHIJ0123456789abcdefghijklmnopq', secrets: ['github_pat_11ABCDEFG0abcdefghij12_klmnopqrstuvwxyzABCDEFGHIJ0123456789abcdefghijklmnopq'] },
-    { id: 'gitlab', kind: 'token', text: 'git push https://oauth2:glpat-Ab3dEf6hIj9kLm2nOp5q@gitlab.example.com/g/p.git', secrets: ['glpat-Ab3dEf6hIj9kLm2nOp5q'] },
-    { id: 'gitlab-bare', kind: 'token', text: 'using glpat-xY9zAb3dEf6hIj9kLm2n for CI', secrets: ['glpat-xY9zAb3dEf6hIj9kLm2n'] },
-    { id: 'slack-bot', kind: 'token', text: 'slack xoxb-2048-4096-Ab3dEf6hIj9kLm2nOp5q', secrets: ['xoxb-2048-4096-Ab3dEf6hIj9kLm2nOp5q'] },
-    { id: 'slack-user', kind: 'token', text: 'xoxp-1111-2222-3333-Ab3dEf6hIj9k posted', secrets: ['xoxp-1111-2222-3333-Ab3dEf6hIj9k'] },
-    { id: 'stripe-sk-live', kind: 'token', text: 'STRIPE_SK=sk_live_4eC39HqLyjWDarjtT1zdp7dc', secrets: ['sk_live_4eC39HqLyjWDarjtT1zdp7dc'] },
-    { id: 'stripe-rk-live', kind: 'token', text: 'restricted rk_live_51H8abcDEF0123456789xyz', secrets: ['rk_live_51H8abcDEF0123456789xyz'] },
-    { id: 'stripe-sk-test', kind: 'token', text: 'charge with sk_test_26PHem9AhJZvU623DfE1x4sd', secrets: ['sk_test_26PHem9AhJZvU623DfE1x4sd'] },
-    { id: 'openai-sk', kind: 'token', text: 'OpenAI key sk-Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4z', secrets: ['sk-Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4z'] },
-    { id: 'openai-proj', kind: 'token', text: 'key=sk-proj-Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4z_A1', secrets: ['sk-proj-Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4z_A1'] },
-    { id: 'anthropic-sk', kind: 'token', text: 'client(sk-ant-api03-Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4z-AA)', secrets: ['sk-ant-api03-Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4z-AA'] },
-    { id: 'aws-key-pair', kind: 'token', text: 'aws creds AKIAIOSFODNN7EXAMPLE wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY', secrets: ['AKIAIOSFODNN7EXAMPLE', 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY'] },
+    {
+      id: 'github-pat',
+      kind: 'token',
+      text: 'token github_pat_11ABCDEFG0abcdefghij12_klmnopqrstuvwxyzABCDEFGHIJ0123456789abcdefghijklmnopq',
+      secrets: ['github_pat_11ABCDEFG0abcdefghij12_klmnopqrstuvwxyzABCDEFGHIJ0123456789abcdefghijklmnopq'],
+    },
+    {
+      id: 'gitlab',
+      kind: 'token',
+      text: 'git push https://oauth2:glpat-Ab3dEf6hIj9kLm2nOp5q@gitlab.example.com/g/p.git',
+      secrets: ['glpat-Ab3dEf6hIj9kLm2nOp5q'],
+    },
+    {
+      id: 'gitlab-bare',
+      kind: 'token',
+      text: 'using glpat-xY9zAb3dEf6hIj9kLm2n for CI',
+      secrets: ['glpat-xY9zAb3dEf6hIj9kLm2n'],
+    },
+    {
+      id: 'slack-bot',
+      kind: 'token',
+      text: 'slack xoxb-2048-4096-Ab3dEf6hIj9kLm2nOp5q',
+      secrets: ['xoxb-2048-4096-Ab3dEf6hIj9kLm2nOp5q'],
+    },
+    {
+      id: 'slack-user',
+      kind: 'token',
+      text: 'xoxp-1111-2222-3333-Ab3dEf6hIj9k posted',
+      secrets: ['xoxp-1111-2222-3333-Ab3dEf6hIj9k'],
+    },
+    {
+      id: 'stripe-sk-live',
+      kind: 'token',
+      text: 'STRIPE_SK=sk_live_4eC39HqLyjWDarjtT1zdp7dc',
+      secrets: ['sk_live_4eC39HqLyjWDarjtT1zdp7dc'],
+    },
+    {
+      id: 'stripe-rk-live',
+      kind: 'token',
+      text: 'restricted rk_live_51H8abcDEF0123456789xyz',
+      secrets: ['rk_live_51H8abcDEF0123456789xyz'],
+    },
+    {
+      id: 'stripe-sk-test',
+      kind: 'token',
+      text: 'charge with sk_test_26PHem9AhJZvU623DfE1x4sd',
+      secrets: ['sk_test_26PHem9AhJZvU623DfE1x4sd'],
+    },
+    {
+      id: 'openai-sk',
+      kind: 'token',
+      text: 'OpenAI key sk-Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4z',
+      secrets: ['sk-Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4z'],
+    },
+    {
+      id: 'openai-proj',
+      kind: 'token',
+      text: 'key=sk-proj-Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4z_A1',
+      secrets: ['sk-proj-Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4z_A1'],
+    },
+    {
+      id: 'anthropic-sk',
+      kind: 'token',
+      text: 'client(sk-ant-api03-Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4z-AA)',
+      secrets: ['sk-ant-api03-Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4z-AA'],
+    },
+    {
+      id: 'aws-key-pair',
+      kind: 'token',
+      text: 'aws creds AKIAIOSFODNN7EXAMPLE wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+      secrets: ['AKIAIOSFODNN7EXAMPLE', 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY'],
+    },
     { id: 'aws-session', kind: 'token', text: 'assumed role ASIAY34FZKBOKMUTVV7A', secrets: ['ASIAY34FZKBOKMUTVV7A'] },
-    { id: 'aws-secret-named', kind: 'key-value', text: 'aws_secret_access_key = je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY', secrets: ['je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY'] },
-    { id: 'google-api-key', kind: 'token', text: 'maps key AIzaSyDdI0hCZtE6vySjMm-WEfRq3CPzqKqqsHI loaded', secrets: ['AIzaSyDdI0hCZtE6vySjMm-WEfRq3CPzqKqqsHI'] },
-    { id: 'npm-token', kind: 'token', text: '//registry.npmjs.org/:_authToken=npm_Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4zAb7c', secrets: ['npm_Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4zAb7c'] },
+    {
+      id: 'aws-secret-named',
+      kind: 'key-value',
+      text: 'aws_secret_access_key = je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY',
+      secrets: ['je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY'],
+    },
+    {
+      id: 'google-api-key',
+      kind: 'token',
+      text: 'maps key AIzaSyDdI0hCZtE6vySjMm-WEfRq3CPzqKqqsHI loaded',
+      secrets: ['AIzaSyDdI0hCZtE6vySjMm-WEfRq3CPzqKqqsHI'],
+    },
+    {
+      id: 'npm-token',
+      kind: 'token',
+      text: '//registry.npmjs.org/:_authToken=npm_Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4zAb7c',
+      secrets: ['npm_Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4zAb7c'],
+    },
     { id: 'jwt-bare', kind: 'token', text: `session ${JWT} accepted`, secrets: [JWT] },
     { id: 'pem-rsa', kind: 'pem', text: PEM_RSA, secrets: PEM_BODY(PEM_RSA) },
     { id: 'pem-pkcs8', kind: 'pem', text: `loaded key:\n${PEM_PKCS8}\nready`, secrets: PEM_BODY(PEM_PKCS8) },
-    { id: 'pem-ec-indented', kind: 'pem', text: PEM_EC.split('\n').map((l) => `    ${l}`).join('\n'), secrets: PEM_BODY(PEM_EC) },
-    { id: 'pem-json-escaped', kind: 'pem', text: `{"private_key":"-----BEGIN PRIVATE KEY-----\\nMIIEvQIBADANBgkqhkiG9w0BAQEFAAjsonEscaped\\n-----END PRIVATE KEY-----\\n"}`, secrets: ['MIIEvQIBADANBgkqhkiG9w0BAQEFAAjsonEscaped'] },
+    {
+      id: 'pem-ec-indented',
+      kind: 'pem',
+      text: PEM_EC.split('\n')
+        .map((l) => `    ${l}`)
+        .join('\n'),
+      secrets: PEM_BODY(PEM_EC),
+    },
+    {
+      id: 'pem-json-escaped',
+      kind: 'pem',
+      text: `{"private_key":"-----BEGIN PRIVATE KEY-----\\nMIIEvQIBADANBgkqhkiG9w0BAQEFAAjsonEscaped\\n-----END PRIVATE KEY-----\\n"}`,
+      secrets: ['MIIEvQIBADANBgkqhkiG9w0BAQEFAAjsonEscaped'],
+    },
   ].map((s) => Object.freeze({ ...s, secrets: Object.freeze(s.secrets) })),
 );
 
@@ -91,7 +294,10 @@ export const ENV_SECRETS = Object.freeze(
   ].map((e) => Object.freeze(e)),
 );
 
-export const ALL_SECRETS = Object.freeze([...SECRET_SHAPES.flatMap((s) => s.secrets), ...ENV_SECRETS.map((e) => e.value)]);
+export const ALL_SECRETS = Object.freeze([
+  ...SECRET_SHAPES.flatMap((s) => s.secrets),
+  ...ENV_SECRETS.map((e) => e.value),
+]);
 
 export function corpusText() {
   return `${[...SECRET_SHAPES.map((s) => s.text), ...ENV_SECRETS.map((e) => e.line)].join('\n')}\n`;
@@ -118,8 +324,8 @@ const HAND_WRITTEN = [
   "ModuleNotFoundError: No module named 'missing_module'",
   '  File "/usr/lib/python3.12/asyncio/runners.py", line 118, in run',
   '    return self._loop.run_until_complete(task)',
-  'KeyError: \'user_id\'',
-  'TypeError: Cannot read properties of undefined (reading \'map\')',
+  "KeyError: 'user_id'",
+  "TypeError: Cannot read properties of undefined (reading 'map')",
   '    at Object.<anonymous> (/srv/app/index.js:12:5)',
   '    at Module._compile (node:internal/modules/cjs/loader:1358:14)',
   '    at async Promise.all (index 0)',
@@ -130,9 +336,9 @@ const HAND_WRITTEN = [
   'panic: runtime error: index out of range [3] with length 3',
   'goroutine 1 [running]:',
   'SELECT id, name, email FROM users WHERE id = 42 LIMIT 1;',
-  "INSERT INTO orders (id, user_id, total) VALUES (1001, 42, 19.99);",
-  "UPDATE sessions SET last_seen = NOW() WHERE user_id = 42;",
-  'SELECT count(*) FROM events WHERE created_at > now() - interval \'1 day\';',
+  'INSERT INTO orders (id, user_id, total) VALUES (1001, 42, 19.99);',
+  'UPDATE sessions SET last_seen = NOW() WHERE user_id = 42;',
+  "SELECT count(*) FROM events WHERE created_at > now() - interval '1 day';",
   'CREATE INDEX CONCURRENTLY idx_orders_user ON orders (user_id);',
   'DELETE FROM cache WHERE expires_at < 1764769532;',
   'fetching https://api.example.com/v1/items?page=2&per_page=50',
@@ -217,7 +423,17 @@ const HAND_WRITTEN = [
 ];
 
 const METHODS = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH'];
-const PATHS = ['/api/v1/users', '/api/v1/orders', '/health', '/metrics', '/static/css/site.css', '/api/v2/search', '/login', '/logout', '/api/v1/items/987'];
+const PATHS = [
+  '/api/v1/users',
+  '/api/v1/orders',
+  '/health',
+  '/metrics',
+  '/static/css/site.css',
+  '/api/v2/search',
+  '/login',
+  '/logout',
+  '/api/v1/items/987',
+];
 const STATUSES = [200, 201, 204, 301, 304, 400, 401, 403, 404, 500, 502];
 const HEX = '0123456789abcdef';
 const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
@@ -241,9 +457,14 @@ function generated() {
   const out = [];
   for (let i = 0; i < 40; i++) {
     const ip = `10.${Math.floor(next() * 255)}.${Math.floor(next() * 255)}.${Math.floor(next() * 255)}`;
-    out.push(`${ip} - - [03/Dec/2026:14:${String(i % 60).padStart(2, '0')}:07 +0000] "${pick(METHODS)} ${pick(PATHS)} HTTP/1.1" ${pick(STATUSES)} ${Math.floor(next() * 9000)} "-" "python-requests/2.32.3"`);
+    out.push(
+      `${ip} - - [03/Dec/2026:14:${String(i % 60).padStart(2, '0')}:07 +0000] "${pick(METHODS)} ${pick(PATHS)} HTTP/1.1" ${pick(STATUSES)} ${Math.floor(next() * 9000)} "-" "python-requests/2.32.3"`,
+    );
   }
-  for (let i = 0; i < 20; i++) out.push(`request_id=${uuid()} method=${pick(METHODS)} path=${pick(PATHS)} status=${pick(STATUSES)} duration_ms=${Math.floor(next() * 900)}`);
+  for (let i = 0; i < 20; i++)
+    out.push(
+      `request_id=${uuid()} method=${pick(METHODS)} path=${pick(PATHS)} status=${pick(STATUSES)} duration_ms=${Math.floor(next() * 900)}`,
+    );
   for (let i = 0; i < 15; i++) out.push(`commit ${chars(HEX, 40)} (HEAD -> main)`);
   for (let i = 0; i < 15; i++) out.push(`upload chunk ${i} body=${chars(B64, 44)}==`);
   for (let i = 0; i < 10; i++) out.push(`    at handler${i} (/srv/app/routes/r${i}.js:${10 + i}:${5 + i})`);

@@ -100,7 +100,10 @@ export class SseClient {
 
   async #read(url, headers, opened) {
     try {
-      const res = await fetch(url, { headers: { accept: 'text/event-stream', ...headers }, signal: this.#controller.signal });
+      const res = await fetch(url, {
+        headers: { accept: 'text/event-stream', ...headers },
+        signal: this.#controller.signal,
+      });
       this.status = res.status;
       this.headers = res.headers;
       opened();
@@ -206,7 +209,10 @@ export function nodeService(options = {}) {
   const prefix = JSON.stringify(options.prefix ?? 'line');
   const print = options.stderr ? 'console.error' : 'console.log';
   const extra = (options.print ?? []).map((l) => `console.log(${JSON.stringify(l)});`).join('\n');
-  const exit = options.exitAfterMs === undefined ? '' : `setTimeout(() => { console.error('fatal: giving up'); process.exit(3); }, ${options.exitAfterMs});`;
+  const exit =
+    options.exitAfterMs === undefined
+      ? ''
+      : `setTimeout(() => { console.error('fatal: giving up'); process.exit(3); }, ${options.exitAfterMs});`;
   return markpact(
     'Test service',
     'server.mjs',
@@ -224,7 +230,12 @@ http.createServer((req, res) => res.end('ok')).listen(Number(process.env.MARKPAC
 /** A Node service that writes `text` to stderr and exits with `code` before it listens. */
 export function crashingService(options = {}) {
   const text = JSON.stringify(options.stderr ?? 'Error: boom');
-  return markpact('Crashing service', 'crash.mjs', `process.stderr.write(${text} + '\\n');\nprocess.exit(${options.code ?? 1});`, 'node crash.mjs');
+  return markpact(
+    'Crashing service',
+    'crash.mjs',
+    `process.stderr.write(${text} + '\\n');\nprocess.exit(${options.code ?? 1});`,
+    'node crash.mjs',
+  );
 }
 
 /** A Node service that prints `count` lines of `bytes` characters as fast as it can, and never gets ready. */

@@ -36,12 +36,17 @@ export async function benchConcurrentRuns(concurrency = 20, rounds = 3): Promise
     await server.post('/stop', { service_id: 'warmup' });
     results = await interleave(['app', 'bare'], rounds, async (name, round) => {
       if (name === 'bare') {
-        const out = execFileSync(process.execPath, ['--import', 'tsx', BARE, String(concurrency)], { cwd: APP_DIR, encoding: 'utf8' });
+        const out = execFileSync(process.execPath, ['--import', 'tsx', BARE, String(concurrency)], {
+          cwd: APP_DIR,
+          encoding: 'utf8',
+        });
         const { times } = JSON.parse(out.trim().split('\n').at(-1)!) as { times: number[] };
         return { times, ok: times.length };
       }
       const runs = await Promise.all(Array.from({ length: concurrency }, (_, i) => timedRun(`r${round}-${i}`)));
-      await Promise.all(Array.from({ length: concurrency }, (_, i) => server.post('/stop', { service_id: `r${round}-${i}` })));
+      await Promise.all(
+        Array.from({ length: concurrency }, (_, i) => server.post('/stop', { service_id: `r${round}-${i}` })),
+      );
       return { times: runs.map((r) => r.ms), ok: runs.filter((r) => r.ok).length };
     });
   } finally {
@@ -49,10 +54,30 @@ export async function benchConcurrentRuns(concurrency = 20, rounds = 3): Promise
     await fs.rm(home, { recursive: true, force: true });
   }
   const medians = (name: string) => results[name]!.map((r) => median(r.times));
-  printTable(`${concurrency} concurrent starts of the same dependency-free service; per round the median time to success, median (min–max) of ${rounds} interleaved rounds`, ['contender', 'succeeded (worst round)', 'median ms', 'slowest start in a round (ms)'], [
-    ['app: POST /run (call -> success answer)', `${Math.min(...results.app!.map((r) => r.ok))}/${concurrency}`, range(medians('app'), 0), range(results.app!.map((r) => Math.max(...r.times)), 0)],
-    ['bare `node server.mjs` (spawn -> first HTTP 200)', `${Math.min(...results.bare!.map((r) => r.ok))}/${concurrency}`, range(medians('bare'), 0), range(results.bare!.map((r) => Math.max(...r.times)), 0)],
-  ]);
+  printTable(
+    `${concurrency} concurrent starts of the same dependency-free service; per round the median time to success, median (min–max) of ${rounds} interleaved rounds`,
+    ['contender', 'succeeded (worst round)', 'median ms', 'slowest start in a round (ms)'],
+    [
+      [
+        'app: POST /run (call -> success answer)',
+        `${Math.min(...results.app!.map((r) => r.ok))}/${concurrency}`,
+        range(medians('app'), 0),
+        range(
+          results.app!.map((r) => Math.max(...r.times)),
+          0,
+        ),
+      ],
+      [
+        'bare `node server.mjs` (spawn -> first HTTP 200)',
+        `${Math.min(...results.bare!.map((r) => r.ok))}/${concurrency}`,
+        range(medians('bare'), 0),
+        range(
+          results.bare!.map((r) => Math.max(...r.times)),
+          0,
+        ),
+      ],
+    ],
+  );
   printSettings({
     app: 'the built server (dist/server.js) in its own process, PACTOWN_LOG_FORMAT=json, rate limits lifted; each run writes the sandbox, starts the service and waits for its readiness',
     bare: 'bench/bare-starts.ts in its own process: the same server.mjs spawned in its own session, output drained, polled every 10 ms',
@@ -60,7 +85,20 @@ export async function benchConcurrentRuns(concurrency = 20, rounds = 3): Promise
   const app = median(medians('app'));
   const bare = median(medians('bare'));
   const allOk = results.app!.every((r) => r.ok === concurrency);
-  ok = verdict(`runner overhead: app / bare starts at ${concurrency} concurrent`, app / bare, { atMost: 1.3 }, `app ${app.toFixed(0)} ms / bare ${bare.toFixed(0)} ms`) && ok;
-  ok = verdict(`concurrent runs that succeeded (share)`, results.app!.reduce((a, r) => a + r.ok, 0) / (concurrency * rounds), { atLeast: 1 }) && allOk && ok;
+  ok =
+    verdict(
+      `runner overhead: app / bare starts at ${concurrency} concurrent`,
+      app / bare,
+      { atMost: 1.3 },
+      `app ${app.toFixed(0)} ms / bare ${bare.toFixed(0)} ms`,
+    ) && ok;
+  ok =
+    verdict(
+      `concurrent runs that succeeded (share)`,
+      results.app!.reduce((a, r) => a + r.ok, 0) / (concurrency * rounds),
+      { atLeast: 1 },
+    ) &&
+    allOk &&
+    ok;
   return ok;
 }

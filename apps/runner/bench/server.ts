@@ -20,10 +20,18 @@ export async function startBenchServer(env: Record<string, string>): Promise<Ben
   if (!fs.existsSync(entry)) throw new Error(`${entry} is missing: build first (npx pnpm@10.34.8 build)`);
   const child = spawn(process.execPath, [entry], {
     cwd: APP,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', PACTOWN_PORT: '0', PACTOWN_LOG_FORMAT: 'json', ...env },
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '',
+      PACTOWN_PORT: '0',
+      PACTOWN_LOG_FORMAT: 'json',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
-  const exited = new Promise<number | string>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? -1)));
+  const exited = new Promise<number | string>((resolve) =>
+    child.once('exit', (code, signal) => resolve(code ?? signal ?? -1)),
+  );
   // If the benchmark itself is interrupted, the server (and through it the services) goes too.
   const onSignal = () => child.kill('SIGTERM');
   process.once('SIGINT', onSignal).once('SIGTERM', onSignal).once('exit', onSignal);
@@ -47,7 +55,11 @@ export async function startBenchServer(env: Record<string, string>): Promise<Ben
     url,
     child,
     async post(route, body) {
-      const res = await fetch(`${url}${route}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      const res = await fetch(`${url}${route}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
       return res.json();
     },
     async sample() {

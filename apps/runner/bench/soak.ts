@@ -11,7 +11,9 @@ const scale = Number(process.env.BENCH_SCALE ?? 1);
 if (!(scale > 0)) throw new TypeError(`BENCH_SCALE must be a positive number, got ${process.env.BENCH_SCALE}`);
 const seconds = Math.max(30, Math.round(600 * scale));
 const cycleSeconds = Math.max(20, Math.round(60 * scale));
-console.log(`# Soak: 10 services x 1,000 lines/s for ${seconds} s, receiver flapping every ${cycleSeconds} s\n\n${machineLine()}`);
+console.log(
+  `# Soak: 10 services x 1,000 lines/s for ${seconds} s, receiver flapping every ${cycleSeconds} s\n\n${machineLine()}`,
+);
 console.log(`Command: ${scale !== 1 ? `BENCH_SCALE=${scale} ` : ''}npx tsx bench/soak.ts`);
 const ok = await benchStreaming(10, 1000, seconds, { cycleSeconds });
 verdictSummary();

@@ -43,7 +43,13 @@ ${FENCE}
  * client off (`overflow`) or the stream ends before `until` says so, it reconnects with
  * `Last-Event-ID`, as a browser does, and counts the reconnection.
  */
-async function readSse(url: string, signal: AbortSignal, onData: (event: string, data: any) => void, until: () => boolean, reconnects: { count: number }): Promise<void> {
+async function readSse(
+  url: string,
+  signal: AbortSignal,
+  onData: (event: string, data: any) => void,
+  until: () => boolean,
+  reconnects: { count: number },
+): Promise<void> {
   let lastId = 0;
   while (!signal.aborted && !until()) {
     try {
@@ -101,10 +107,14 @@ class RemoteReceiver {
   url = '';
   isDown = false;
   constructor() {
-    this.#child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./receiver-process.ts', import.meta.url))], {
-      cwd: fileURLToPath(new URL('..', import.meta.url)),
-      stdio: ['pipe', 'pipe', 'inherit'],
-    });
+    this.#child = spawn(
+      process.execPath,
+      ['--import', 'tsx', fileURLToPath(new URL('./receiver-process.ts', import.meta.url))],
+      {
+        cwd: fileURLToPath(new URL('..', import.meta.url)),
+        stdio: ['pipe', 'pipe', 'inherit'],
+      },
+    );
     this.#lines = createInterface({ input: this.#child.stdout! })[Symbol.asyncIterator]();
   }
   async start(): Promise<this> {
@@ -172,7 +182,14 @@ async function flap(receiver: RemoteReceiver, f: Flapping, signal: AbortSignal, 
     new Promise<void>((resolve) => {
       if (signal.aborted) return resolve();
       const t = setTimeout(resolve, ms);
-      signal.addEventListener('abort', () => { clearTimeout(t); resolve(); }, { once: true });
+      signal.addEventListener(
+        'abort',
+        () => {
+          clearTimeout(t);
+          resolve();
+        },
+        { once: true },
+      );
     });
   const t0 = performance.now();
   const at = () => `${((performance.now() - t0) / 1000).toFixed(0)} s`;
@@ -210,10 +227,20 @@ async function flap(receiver: RemoteReceiver, f: Flapping, signal: AbortSignal, 
  * soak) the receiver goes down, answers 429 and answers slowly in cycles, and the
  * app's RSS is sampled every second.
  */
-export async function benchStreaming(services = 10, perSecond = 1000, seconds = 30, flapping?: Flapping): Promise<boolean> {
+export async function benchStreaming(
+  services = 10,
+  perSecond = 1000,
+  seconds = 30,
+  flapping?: Flapping,
+): Promise<boolean> {
   const home = await fs.mkdtemp(path.join(os.tmpdir(), 'pactown-bench-stream-'));
   const receiver = await new RemoteReceiver().start();
-  const server = await startBenchServer({ PACTOWN_HOME: home, LOKI_URL: receiver.url, PACTOWN_MAX_SERVICES: '100', PACTOWN_RATE_BURST: '100' });
+  const server = await startBenchServer({
+    PACTOWN_HOME: home,
+    LOKI_URL: receiver.url,
+    PACTOWN_MAX_SERVICES: '100',
+    PACTOWN_RATE_BURST: '100',
+  });
   const tags = Array.from({ length: services }, (_, k) => `s${k}`);
   const sse = new Map(tags.map((t) => [t, new Seen()]));
   const totals = new Map<string, number>();
@@ -222,23 +249,34 @@ export async function benchStreaming(services = 10, perSecond = 1000, seconds = 
   const aborter = new AbortController();
   const reconnects = { count: 0 };
   try {
-    const runs = await Promise.all(tags.map((t) => server.post('/run', { service_id: `stream-${t}`, user_id: 'bench', content: chattyService(t, perSecond) })));
-    if (runs.some((r) => !r.success)) throw new Error(`a streaming service failed to start: ${JSON.stringify(runs.find((r) => !r.success))}`);
+    const runs = await Promise.all(
+      tags.map((t) =>
+        server.post('/run', { service_id: `stream-${t}`, user_id: 'bench', content: chattyService(t, perSecond) }),
+      ),
+    );
+    if (runs.some((r) => !r.success))
+      throw new Error(`a streaming service failed to start: ${JSON.stringify(runs.find((r) => !r.success))}`);
     const ready = new Map<string, () => void>();
     const allReady = Promise.all(tags.map((t) => new Promise<void>((resolve) => ready.set(t, resolve))));
     const streams = tags.map((t) => {
       const done = new Promise<void>((resolve) => stopped.set(t, resolve));
       let isStopped = false;
       done.then(() => (isStopped = true));
-      void readSse(`${server.url}/services/stream-${t}/logs`, aborter.signal, (event, data) => {
-        if (event === 'ready') ready.get(t)!();
-        if (event === 'status' && data.status === 'stopped') stopped.get(t)!();
-        if (event !== 'log') return;
-        const m = /^(s\d+) (\d+)$/.exec(data.message);
-        if (m) sse.get(m[1]!)!.add(Number(m[2]));
-        const total = /^total (s\d+) (\d+)$/.exec(data.message);
-        if (total) ended.get(total[1]!)?.();
-      }, () => isStopped, reconnects);
+      void readSse(
+        `${server.url}/services/stream-${t}/logs`,
+        aborter.signal,
+        (event, data) => {
+          if (event === 'ready') ready.get(t)!();
+          if (event === 'status' && data.status === 'stopped') stopped.get(t)!();
+          if (event !== 'log') return;
+          const m = /^(s\d+) (\d+)$/.exec(data.message);
+          if (m) sse.get(m[1]!)!.add(Number(m[2]));
+          const total = /^total (s\d+) (\d+)$/.exec(data.message);
+          if (total) ended.get(total[1]!)?.();
+        },
+        () => isStopped,
+        reconnects,
+      );
       return done;
     });
     await allReady;
@@ -252,7 +290,9 @@ export async function benchStreaming(services = 10, perSecond = 1000, seconds = 
     const faults = new AbortController();
     const faultLog: string[] = [];
     const flapped = flapping ? flap(receiver, flapping, faults.signal, faultLog) : Promise.resolve();
-    progress(`${services} services at ${perSecond} lines/s for ${seconds} s${flapping ? `, receiver flapping every ${flapping.cycleSeconds} s` : ''}`);
+    progress(
+      `${services} services at ${perSecond} lines/s for ${seconds} s${flapping ? `, receiver flapping every ${flapping.cycleSeconds} s` : ''}`,
+    );
     await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
     faults.abort();
     await flapped;
@@ -261,12 +301,17 @@ export async function benchStreaming(services = 10, perSecond = 1000, seconds = 
     const wall = (performance.now() - t0) / 1000;
     const allEnded = Promise.all(tags.map((t) => new Promise<void>((resolve) => ended.set(t, resolve))));
     // Each service answers /end with how many lines it printed: the count does not depend on any destination.
-    const produced = await Promise.all(runs.map(async (r) => Number(await (await fetch(`http://127.0.0.1:${r.port}/end`)).text())));
+    const produced = await Promise.all(
+      runs.map(async (r) => Number(await (await fetch(`http://127.0.0.1:${r.port}/end`)).text())),
+    );
     for (const [k, t] of tags.entries()) totals.set(t, produced[k]!);
     progress(`window over after ${wall.toFixed(0)} s; waiting for every service's total on SSE`);
     // Every line is on its way once each total has come through the SSE stream (at most 120 s).
-    const totalsIn = await Promise.race([allEnded.then(() => true), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 120_000))]);
-    if (!totalsIn) progress('not every service\'s total came through SSE within 120 s');
+    const totalsIn = await Promise.race([
+      allEnded.then(() => true),
+      new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 120_000)),
+    ]);
+    if (!totalsIn) progress("not every service's total came through SSE within 120 s");
     await Promise.all(tags.map((t) => server.post('/stop', { service_id: `stream-${t}` })));
     progress('services stopped');
     await Promise.race([Promise.all(streams), new Promise((resolve) => setTimeout(resolve, 30_000))]);
@@ -288,36 +333,59 @@ export async function benchStreaming(services = 10, perSecond = 1000, seconds = 
     await server.stop();
 
     const pushed = new Map(tags.map((t) => [t, new Seen()]));
-    for (const [tag, seqs] of Object.entries(await receiver.seen('msg="(s\\d+) (\\d+)"'))) for (const i of seqs) pushed.get(tag)?.add(i);
+    for (const [tag, seqs] of Object.entries(await receiver.seen('msg="(s\\d+) (\\d+)"')))
+      for (const i of seqs) pushed.get(tag)?.add(i);
     const filed = new Map(tags.map((t) => [t, new Seen()]));
     const logDir = path.join(home, 'logs');
     for (const name of (await fs.readdir(logDir)).filter((f) => f.startsWith('sandbox.log'))) {
-      for (const m of (await fs.readFile(path.join(logDir, name), 'utf8')).matchAll(/: (s\d+) (\d+)$/gm)) filed.get(m[1]!)!.add(Number(m[2]));
+      for (const m of (await fs.readFile(path.join(logDir, name), 'utf8')).matchAll(/: (s\d+) (\d+)$/gm))
+        filed.get(m[1]!)!.add(Number(m[2]));
     }
     const expected = [...totals.values()].reduce((a, b) => a + b, 0);
     const missing = (seen: Map<string, Seen>) => tags.reduce((n, t) => n + seen.get(t)!.missing(totals.get(t)!), 0);
     const cores = (s1.cpu - s0.cpu) / wall;
-    printTable(`${services} services x ${perSecond} lines/s for ${seconds} s: delivery and app CPU`, ['destination', 'lines expected', 'lines received', 'missing'], [
-      [`SSE clients (${reconnects.count} reconnections with Last-Event-ID after the app cut a slow client off)`, expected, tags.reduce((n, t) => n + sse.get(t)!.count, 0), missing(sse)],
-      ['Loki receiver', expected, tags.reduce((n, t) => n + pushed.get(t)!.count, 0), missing(pushed)],
-      ['sandbox.log (+ rotated)', expected, tags.reduce((n, t) => n + filed.get(t)!.count, 0), missing(filed)],
-    ]);
-    printTable('App process CPU while streaming (the services and the receiver run in other processes)', ['wall s', 'app cpu s', 'cores used', 'lines/s through the app'], [
-      [wall, s1.cpu - s0.cpu, cores, (s1.lines - s0.lines) / wall],
-    ]);
+    printTable(
+      `${services} services x ${perSecond} lines/s for ${seconds} s: delivery and app CPU`,
+      ['destination', 'lines expected', 'lines received', 'missing'],
+      [
+        [
+          `SSE clients (${reconnects.count} reconnections with Last-Event-ID after the app cut a slow client off)`,
+          expected,
+          tags.reduce((n, t) => n + sse.get(t)!.count, 0),
+          missing(sse),
+        ],
+        ['Loki receiver', expected, tags.reduce((n, t) => n + pushed.get(t)!.count, 0), missing(pushed)],
+        ['sandbox.log (+ rotated)', expected, tags.reduce((n, t) => n + filed.get(t)!.count, 0), missing(filed)],
+      ],
+    );
+    printTable(
+      'App process CPU while streaming (the services and the receiver run in other processes)',
+      ['wall s', 'app cpu s', 'cores used', 'lines/s through the app'],
+      [[wall, s1.cpu - s0.cpu, cores, (s1.lines - s0.lines) / wall]],
+    );
     const lossless = missing(sse) + missing(pushed) + missing(filed) === 0;
-    verdictValue('lines missing at any destination', missing(sse) + missing(pushed) + missing(filed), { atMost: 0 }, '', `SSE ${missing(sse)}, receiver ${missing(pushed)}, sandbox.log ${missing(filed)} of ${expected} each`);
+    verdictValue(
+      'lines missing at any destination',
+      missing(sse) + missing(pushed) + missing(filed),
+      { atMost: 0 },
+      '',
+      `SSE ${missing(sse)}, receiver ${missing(pushed)}, sandbox.log ${missing(filed)} of ${expected} each`,
+    );
     if (flapping) {
       const MiB = 2 ** 20;
       const firstQuarter = rss.filter((r) => r[0] <= wall / 4).map((r) => r[1]);
       const lastQuarter = rss.filter((r) => r[0] >= (3 * wall) / 4).map((r) => r[1]);
       const growth = (Math.max(...lastQuarter) - Math.max(...firstQuarter)) / MiB;
-      printTable('App RSS while the receiver flaps (sampled every second)', ['measure', 'MiB'], [
-        ['peak RSS', rssPeak / MiB],
-        ['peak in the first quarter', Math.max(...firstQuarter) / MiB],
-        ['peak in the last quarter', Math.max(...lastQuarter) / MiB],
-        ['growth, last quarter over first', growth],
-      ]);
+      printTable(
+        'App RSS while the receiver flaps (sampled every second)',
+        ['measure', 'MiB'],
+        [
+          ['peak RSS', rssPeak / MiB],
+          ['peak in the first quarter', Math.max(...firstQuarter) / MiB],
+          ['peak in the last quarter', Math.max(...lastQuarter) / MiB],
+          ['growth, last quarter over first', growth],
+        ],
+      );
       console.log(`faults: ${faultLog.join('; ')}`);
       verdictValue('RSS growth from the first to the last quarter (flat)', growth, { atMost: 32 }, ' MiB');
       return lossless;

@@ -7,7 +7,14 @@ export type { RunnerContext } from './app/context.js';
 export { authenticate, canAccess, parseApiTokens } from './http/auth.js';
 export type { AuthResult, Caller } from './http/auth.js';
 export { SERVICE_ID_PATTERN, isValidServiceId } from './config/service-id.js';
-export { errorLogQuerySchema, idParamsSchema, logsQuerySchema, runBodySchema, stopBodySchema, toRunRequest } from './http/schemas.js';
+export {
+  errorLogQuerySchema,
+  idParamsSchema,
+  logsQuerySchema,
+  runBodySchema,
+  stopBodySchema,
+  toRunRequest,
+} from './http/schemas.js';
 export type { RunBody, RunRequest } from './http/schemas.js';
 export { createMetrics } from './metrics/runner-metrics.js';
 export { setupLogging } from './logging/setup.js';

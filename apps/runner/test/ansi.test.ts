@@ -19,14 +19,19 @@ describe('parseAnsi', () => {
 
   it('never loses or adds visible text', () => {
     fc.assert(
-      fc.property(fc.array(fc.oneof(fc.string(), fc.constantFrom('\u001b[31m', '\u001b[0m', '\u001b[1;4m', '\u001b[38;5;12m'))), (parts) => {
-        const plain = parts.filter((p) => !p.startsWith('\u001b')).join('');
-        const visible = plain.replace(/\u001b/g, '');
-        const joined = parseAnsi(parts.join('')).map((s) => s.text).join('');
-        // Escape parsing may swallow a character after a stray ESC, never more.
-        expect(joined.length).toBeLessThanOrEqual(visible.length);
-        if (!plain.includes('\u001b')) expect(joined).toBe(plain.replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, ''));
-      }),
+      fc.property(
+        fc.array(fc.oneof(fc.string(), fc.constantFrom('\u001b[31m', '\u001b[0m', '\u001b[1;4m', '\u001b[38;5;12m'))),
+        (parts) => {
+          const plain = parts.filter((p) => !p.startsWith('\u001b')).join('');
+          const visible = plain.replace(/\u001b/g, '');
+          const joined = parseAnsi(parts.join(''))
+            .map((s) => s.text)
+            .join('');
+          // Escape parsing may swallow a character after a stray ESC, never more.
+          expect(joined.length).toBeLessThanOrEqual(visible.length);
+          if (!plain.includes('\u001b')) expect(joined).toBe(plain.replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, ''));
+        },
+      ),
     );
   });
 });

@@ -10,7 +10,10 @@ const MAX_BYTES = 16 * 1024;
 describe('output before readiness is unbounded (issue 15 item 14)', () => {
   let h: Harness;
   beforeAll(async () => {
-    h = await startHarness({ loki: false, env: { PACTOWN_ANSWER_MAX_LINES: String(MAX_LINES), PACTOWN_ANSWER_MAX_BYTES: String(MAX_BYTES) } });
+    h = await startHarness({
+      loki: false,
+      env: { PACTOWN_ANSWER_MAX_LINES: String(MAX_LINES), PACTOWN_ANSWER_MAX_BYTES: String(MAX_BYTES) },
+    });
   });
   afterAll(async () => {
     await h.close();
@@ -18,7 +21,10 @@ describe('output before readiness is unbounded (issue 15 item 14)', () => {
 
   it('a service printing 40,000 lines before it is ready gets an answer of its first and last lines', async () => {
     const lines = 40_000;
-    const res = await h.request('POST', '/run', { service_id: 'chatty', content: nodeService({ lines, prefix: `chatty ${'x'.repeat(60)}` }) });
+    const res = await h.request('POST', '/run', {
+      service_id: 'chatty',
+      content: nodeService({ lines, prefix: `chatty ${'x'.repeat(60)}` }),
+    });
     expect(res.status).toBe(200);
     expect(res.body.success).toBe(true);
     expect(Buffer.byteLength(res.text)).toBeLessThan(MAX_BYTES * 2);
@@ -29,7 +35,8 @@ describe('output before readiness is unbounded (issue 15 item 14)', () => {
     const omitted = Number(/\d+/.exec(logs[marker]!)![0]);
     // The first lines and the last ones, each run unbroken, and the gap between them counted exactly
     // (the answer goes out once the service is ready, so lines still in the pipe then are not in it).
-    const numbers = (part: string[]) => part.filter((l) => l.startsWith('chatty ')).map((l) => Number(l.split(' ').at(-1)));
+    const numbers = (part: string[]) =>
+      part.filter((l) => l.startsWith('chatty ')).map((l) => Number(l.split(' ').at(-1)));
     const head = numbers(logs.slice(0, marker));
     const tail = numbers(logs.slice(marker + 1));
     expect(head[0]).toBe(0);
@@ -40,7 +47,9 @@ describe('output before readiness is unbounded (issue 15 item 14)', () => {
     expect(runnerLinesOmitted).toBeLessThan(20);
     expect(tail[0]! - head.length).toBeGreaterThan(1000);
     const metrics = (await h.request('GET', '/metrics')).text;
-    expect(Number(/^pactown_runner_dropped_lines_total\{reason="answer_bound"\} (\d+)$/m.exec(metrics)?.[1])).toBe(omitted);
+    expect(Number(/^pactown_runner_dropped_lines_total\{reason="answer_bound"\} (\d+)$/m.exec(metrics)?.[1])).toBe(
+      omitted,
+    );
     expect((await h.request('GET', '/health')).body.dropped.answer_bound).toBe(omitted);
   });
 
@@ -62,18 +71,23 @@ describe('output before readiness is unbounded (issue 15 item 14)', () => {
 describe('AnswerLines and boundTail', () => {
   it('keep every line up to the bounds, and past them the first and last with an exact count', () => {
     fc.assert(
-      fc.property(fc.array(fc.string({ maxLength: 200 }), { maxLength: 400 }), fc.integer({ min: 10, max: 60 }), fc.integer({ min: 4096, max: 20_000 }), (input, maxLines, maxBytes) => {
-        const a = new AnswerLines({ maxLines, maxBytes });
-        for (const l of input) a.push(l);
-        const out = a.lines();
-        expect(out.length).toBeLessThanOrEqual(maxLines);
-        expect(Buffer.byteLength(out.join('\n'))).toBeLessThanOrEqual(maxBytes + 64);
-        if (a.omitted === 0) expect(out).toEqual(input);
-        else expect(out.length - 1 + a.omitted).toBe(input.length);
-        const t = boundTail(input.join('\n'), { maxLines, maxBytes });
-        expect(Buffer.byteLength(t.text)).toBeLessThanOrEqual(maxBytes);
-        if (t.omittedBytes === 0) expect(t.text).toBe(input.join('\n'));
-      }),
+      fc.property(
+        fc.array(fc.string({ maxLength: 200 }), { maxLength: 400 }),
+        fc.integer({ min: 10, max: 60 }),
+        fc.integer({ min: 4096, max: 20_000 }),
+        (input, maxLines, maxBytes) => {
+          const a = new AnswerLines({ maxLines, maxBytes });
+          for (const l of input) a.push(l);
+          const out = a.lines();
+          expect(out.length).toBeLessThanOrEqual(maxLines);
+          expect(Buffer.byteLength(out.join('\n'))).toBeLessThanOrEqual(maxBytes + 64);
+          if (a.omitted === 0) expect(out).toEqual(input);
+          else expect(out.length - 1 + a.omitted).toBe(input.length);
+          const t = boundTail(input.join('\n'), { maxLines, maxBytes });
+          expect(Buffer.byteLength(t.text)).toBeLessThanOrEqual(maxBytes);
+          if (t.omittedBytes === 0) expect(t.text).toBe(input.join('\n'));
+        },
+      ),
     );
   });
 });

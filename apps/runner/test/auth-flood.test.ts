@@ -35,7 +35,9 @@ describe('unauthenticated flood (issue 15 item 16)', () => {
   it('500 more failed-auth requests fill the budget of 10 one by one and are summarised past it', async () => {
     const before = (await readAnomalies(path.join(h.config.logDir, 'anomalies.jsonl'))).length;
     for (let i = 0; i < 500; i += 50) {
-      const answers = await Promise.all(Array.from({ length: 50 }, (_, j) => fetch(`${h.url}/services?n=${i + j}`).then((r) => r.status)));
+      const answers = await Promise.all(
+        Array.from({ length: 50 }, (_, j) => fetch(`${h.url}/services?n=${i + j}`).then((r) => r.status)),
+      );
       expect(new Set(answers)).toEqual(new Set([401]));
     }
     await h.app.context.anomalies.flush();
@@ -50,7 +52,9 @@ describe('unauthenticated flood (issue 15 item 16)', () => {
     const after = (await readAnomalies(path.join(h.config.logDir, 'anomalies.jsonl'))).slice(before);
     expect(after).toHaveLength(10);
     expect(after.at(-1)).toMatchObject({ anomaly_type: 'UNAUTHORIZED_ACCESS', metadata: { suppressed: 491 } });
-    expect(after.at(-1)!.details).toMatch(/^491 more failed-auth requests in 60s were not logged one by one \(from "127\.0\.0\.1" 491\)$/);
+    expect(after.at(-1)!.details).toMatch(
+      /^491 more failed-auth requests in 60s were not logged one by one \(from "127\.0\.0\.1" 491\)$/,
+    );
     await h.app.logging.flush();
     const sandboxLog = await fs.readFile(path.join(h.config.logDir, 'sandbox.log'), 'utf8');
     expect(sandboxLog.match(/UNAUTHORIZED_ACCESS/g)?.length).toBe(11);

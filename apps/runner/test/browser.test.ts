@@ -9,7 +9,9 @@ const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'test-artifacts');
 const available = fs.existsSync(CHROMIUM);
 if (!available && !process.env.CI) {
-  console.warn(`[browser test] skipped: ${CHROMIUM} is missing (apt-get install -y chromium); it runs whenever Chromium is installed and always in CI`);
+  console.warn(
+    `[browser test] skipped: ${CHROMIUM} is missing (apt-get install -y chromium); it runs whenever Chromium is installed and always in CI`,
+  );
 }
 
 const FENCE = '```';

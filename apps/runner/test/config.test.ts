@@ -25,22 +25,35 @@ describe('loadConfig (one options table)', () => {
   });
 
   it('names the variable of a bad value with a stable code', () => {
-    expect(() => loadConfig({ PACTOWN_PORT: 'abc' }, {}, CWD)).toThrow(expect.objectContaining({ name: 'TypeError', code: 'PACTOWN_RUNNER_INVALID_OPTION', option: 'PACTOWN_PORT' }));
-    expect(() => loadConfig({ PACTOWN_PORT: '70000' }, {}, CWD)).toThrow(/option 'PACTOWN_PORT' must be an integer from 0 to 65535, got "70000"/);
+    expect(() => loadConfig({ PACTOWN_PORT: 'abc' }, {}, CWD)).toThrow(
+      expect.objectContaining({ name: 'TypeError', code: 'PACTOWN_RUNNER_INVALID_OPTION', option: 'PACTOWN_PORT' }),
+    );
+    expect(() => loadConfig({ PACTOWN_PORT: '70000' }, {}, CWD)).toThrow(
+      /option 'PACTOWN_PORT' must be an integer from 0 to 65535, got "70000"/,
+    );
     expect(() => loadConfig({ PACTOWN_LOG_LEVEL: 'loud' }, {}, CWD)).toThrow(/PACTOWN_LOG_LEVEL/);
     expect(() => loadConfig({ PACTOWN_LOG_FORMAT: 'xml' }, {}, CWD)).toThrow(/PACTOWN_LOG_FORMAT/);
   });
 
-  it('a misspelt variable names the nearest one; other programs\' variables are left alone', () => {
-    expect(() => loadConfig({ PACTOWN_PROT: '9000' }, {}, CWD)).toThrow("unknown option 'PACTOWN_PROT' in the environment (did you mean 'PACTOWN_PORT'?)");
-    expect(() => loadConfig({ PACTOWN_PROT: '9000' }, {}, CWD)).toThrow(expect.objectContaining({ code: 'PACTOWN_RUNNER_UNKNOWN_OPTION' }));
-    expect(() => loadConfig({ PATH: '/bin', PACTOWN_SOMETHING_ELSE_ENTIRELY: '1', HOME: '/root' }, {}, CWD)).not.toThrow();
+  it("a misspelt variable names the nearest one; other programs' variables are left alone", () => {
+    expect(() => loadConfig({ PACTOWN_PROT: '9000' }, {}, CWD)).toThrow(
+      "unknown option 'PACTOWN_PROT' in the environment (did you mean 'PACTOWN_PORT'?)",
+    );
+    expect(() => loadConfig({ PACTOWN_PROT: '9000' }, {}, CWD)).toThrow(
+      expect.objectContaining({ code: 'PACTOWN_RUNNER_UNKNOWN_OPTION' }),
+    );
+    expect(() =>
+      loadConfig({ PATH: '/bin', PACTOWN_SOMETHING_ELSE_ENTIRELY: '1', HOME: '/root' }, {}, CWD),
+    ).not.toThrow();
     expect(() => loadConfig({}, { prot: 1 } as never, CWD)).toThrow("unknown option 'prot' (did you mean 'port'?)");
   });
 
   it('never shows a secret in an error', () => {
     const secret = 'hunter2-very-secret';
-    for (const env of [{ PACTOWN_API_TOKENS: `alice:${secret}:x,bad` }, { LOKI_URL: `ftp://u:${secret}@h/?k=${secret}` }]) {
+    for (const env of [
+      { PACTOWN_API_TOKENS: `alice:${secret}:x,bad` },
+      { LOKI_URL: `ftp://u:${secret}@h/?k=${secret}` },
+    ]) {
       let message = '';
       try {
         loadConfig(env, {}, CWD);

@@ -10,11 +10,20 @@ describe('console output read too slowly', () => {
     const temp = await tempDir('pactown-runner-console-');
     const home = temp.path;
     // A real pipe whose reader starts reading only when told to.
-    const reader = spawn(process.execPath, ['-e', 'process.once("message", () => { process.stdin.on("data", () => {}); process.disconnect(); })'], {
-      stdio: ['pipe', 'ignore', 'ignore', 'ipc'],
-    });
+    const reader = spawn(
+      process.execPath,
+      ['-e', 'process.once("message", () => { process.stdin.on("data", () => {}); process.disconnect(); })'],
+      {
+        stdio: ['pipe', 'ignore', 'ignore', 'ipc'],
+      },
+    );
     const env = { PACTOWN_HOME: home, PACTOWN_PORT: '0', PACTOWN_HOST: '127.0.0.1' };
-    const app = await createRunnerApp({ config: loadConfig(env, {}, home), env, console: reader.stdin!, lokiUrl: null });
+    const app = await createRunnerApp({
+      config: loadConfig(env, {}, home),
+      env,
+      console: reader.stdin!,
+      lokiUrl: null,
+    });
     try {
       const url = await app.listen();
       const handler = app.context.logging.console!;

@@ -17,12 +17,29 @@ beforeAll(async () => {
   h = await startHarness({ env: { PACTOWN_RATE_BURST: '3', PACTOWN_RATE_LIMIT: '1' } });
   queries = new Map((await dashboardQueries()).map((q) => [q.title, q.expr]));
   // The scripted run: two users, a healthy and a failing service, then a burst past the rate limit.
-  expect((await h.request('POST', '/run', { service_id: 'hello', content: HEALTHY_SAMPLE, user_id: 'user123' })).body.success).toBe(true);
-  expect((await h.request('POST', '/run', { service_id: 'missing_module', content: MISSING_MODULE_SAMPLE, user_id: 'user123' })).body.success).toBe(false);
-  expect((await h.request('POST', '/run', { service_id: 'other', content: HEALTHY_SAMPLE, user_id: 'user456' })).body.success).toBe(true);
+  expect(
+    (await h.request('POST', '/run', { service_id: 'hello', content: HEALTHY_SAMPLE, user_id: 'user123' })).body
+      .success,
+  ).toBe(true);
+  expect(
+    (
+      await h.request('POST', '/run', {
+        service_id: 'missing_module',
+        content: MISSING_MODULE_SAMPLE,
+        user_id: 'user123',
+      })
+    ).body.success,
+  ).toBe(false);
+  expect(
+    (await h.request('POST', '/run', { service_id: 'other', content: HEALTHY_SAMPLE, user_id: 'user456' })).body
+      .success,
+  ).toBe(true);
   let denied = 0;
   for (let i = 0; i < 3 && denied === 0; i++) {
-    if ((await h.request('POST', '/run', { service_id: `b${i}`, content: '# none', user_id: 'user456' })).status === 429) denied++;
+    if (
+      (await h.request('POST', '/run', { service_id: `b${i}`, content: '# none', user_id: 'user456' })).status === 429
+    )
+      denied++;
   }
   expect(denied).toBe(1);
   await h.app.logging.flush();
@@ -35,7 +52,9 @@ describe('dashboard panels against the Loki-compatible receiver', () => {
   it('All errors: the crash, its traceback and the failed run', () => {
     const lines = panel('All errors');
     expect(lines.some((l) => l.includes("ModuleNotFoundError: No module named 'missing_module'"))).toBe(true);
-    expect(lines.some((l) => l.includes('Run failed | user=user123 service=missing_module category=dependency'))).toBe(true);
+    expect(lines.some((l) => l.includes('Run failed | user=user123 service=missing_module category=dependency'))).toBe(
+      true,
+    );
     expect(lines.some((l) => l.includes('✓ Project running'))).toBe(false);
   });
 
@@ -51,7 +70,9 @@ describe('dashboard panels against the Loki-compatible receiver', () => {
     expect(lines.some((l) => l.includes('Security check for user123 starting service_missing_module'))).toBe(true);
     expect(lines.some((l) => l.includes('Run succeeded | user=user123 service=hello'))).toBe(true);
     expect(lines.filter((l) => l.includes('user456'))).toEqual([]);
-    expect(h.receiver!.query(substituteVariables(queries.get('One user ($user)')!, { user: 'user456' })).result.length).toBeGreaterThan(0);
+    expect(
+      h.receiver!.query(substituteVariables(queries.get('One user ($user)')!, { user: 'user456' })).result.length,
+    ).toBeGreaterThan(0);
   });
 
   it('Rate limiting: exactly the denial, matched where the original lowercase types never were', () => {

@@ -14,7 +14,8 @@ function logqlErrors(expr: string): string[] {
   const errors: string[] = [];
   parser.parse(expr).iterate({
     enter(node) {
-      if (node.type.isError) errors.push(`error at ${node.from}: ${JSON.stringify(expr.slice(node.from, node.from + 20))}`);
+      if (node.type.isError)
+        errors.push(`error at ${node.from}: ${JSON.stringify(expr.slice(node.from, node.from + 20))}`);
     },
   });
   return errors;

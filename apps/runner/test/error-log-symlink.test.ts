@@ -11,7 +11,10 @@ describe('the error-log route (issue 15 item 17)', () => {
   let file: string;
   beforeAll(async () => {
     h = await startHarness({ loki: false });
-    const run = await h.request('POST', '/run', { service_id: 'crashy', content: crashingService({ stderr: 'Error: boom', code: 1 }) });
+    const run = await h.request('POST', '/run', {
+      service_id: 'crashy',
+      content: crashingService({ stderr: 'Error: boom', code: 1 }),
+    });
     expect(run.body.success).toBe(false);
     file = run.body.error_log;
     expect(file).toBe(path.join(h.config.logDir, 'service_crashy_error.log'));

@@ -15,7 +15,13 @@ describe('request schemas', () => {
     await h.close();
   });
   const inject = async (method: 'GET' | 'POST', url: string, payload?: unknown) => {
-    const res = await h.app.fastify.inject({ method, url, ...(payload !== undefined ? { payload: JSON.stringify(payload), headers: { 'content-type': 'application/json' } } : {}) });
+    const res = await h.app.fastify.inject({
+      method,
+      url,
+      ...(payload !== undefined
+        ? { payload: JSON.stringify(payload), headers: { 'content-type': 'application/json' } }
+        : {}),
+    });
     return { status: res.statusCode, body: res.json() as { field?: string; message: string; error?: string } };
   };
 
@@ -38,7 +44,14 @@ describe('request schemas', () => {
     [{ ...ok, port: '8001' }, 'port'],
     [{ ...ok, port: 8001.5 }, 'port'],
     [{ ...ok, env: 'A=1' }, 'env'],
-    [{ ...ok, env: Object.fromEntries(Array.from({ length: 101 }, (_, i) => [`V${i}`, '1'])), _case: '101 env entries' }, 'env'],
+    [
+      {
+        ...ok,
+        env: Object.fromEntries(Array.from({ length: 101 }, (_, i) => [`V${i}`, '1'])),
+        _case: '101 env entries',
+      },
+      'env',
+    ],
     [{ ...ok, env: { 'BAD-NAME': '1' } }, 'env.BAD-NAME'],
     [{ ...ok, env: { N: 1 } }, 'env.N'],
     [{ ...ok, user_id: 'a b' }, 'user_id'],
@@ -61,8 +74,14 @@ describe('request schemas', () => {
     expect((await inject('POST', '/stop', {})).body).toMatchObject({ field: 'service_id' });
     expect((await inject('POST', '/stop', { service_id: 'a..b' })).body).toMatchObject({ field: 'service_id' });
     expect(await inject('GET', '/services/..x')).toMatchObject({ status: 400, body: { field: 'service_id' } });
-    expect(await inject('GET', '/services/ok/logs?level=loud')).toMatchObject({ status: 400, body: { field: 'level' } });
-    expect(await inject('GET', '/services/ok/error-log?format=yaml')).toMatchObject({ status: 400, body: { field: 'format' } });
+    expect(await inject('GET', '/services/ok/logs?level=loud')).toMatchObject({
+      status: 400,
+      body: { field: 'level' },
+    });
+    expect(await inject('GET', '/services/ok/error-log?format=yaml')).toMatchObject({
+      status: 400,
+      body: { field: 'format' },
+    });
     expect((await inject('GET', '/services/ok/logs?level=debug')).status).toBe(404);
   });
 
@@ -81,9 +100,16 @@ describe('request schemas', () => {
 describe('auth', () => {
   const tokens = parseApiTokens('user123:token-aaaaaaaa, user456:token-bbbbbbbb');
   it('maps a bearer token to its user', () => {
-    expect(authenticate('Bearer token-bbbbbbbb', tokens)).toEqual({ ok: true, caller: { userId: 'user456', authenticated: true } });
+    expect(authenticate('Bearer token-bbbbbbbb', tokens)).toEqual({
+      ok: true,
+      caller: { userId: 'user456', authenticated: true },
+    });
     expect(authenticate(undefined, tokens)).toMatchObject({ ok: false, status: 401 });
-    expect(authenticate('Bearer nope-nope-nope', tokens)).toMatchObject({ ok: false, status: 401, message: 'invalid bearer token' });
+    expect(authenticate('Bearer nope-nope-nope', tokens)).toMatchObject({
+      ok: false,
+      status: 401,
+      message: 'invalid bearer token',
+    });
     expect(authenticate('Basic dXNlcjpwYXNz', tokens)).toMatchObject({ ok: false, status: 401 });
   });
   it('is open without tokens, and checks ownership with them', () => {

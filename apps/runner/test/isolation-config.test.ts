@@ -15,7 +15,9 @@ describe('PACTOWN_ISOLATION', () => {
     expect(loadConfig({}).isolation).toBeNull();
     expect(loadConfig({ PACTOWN_ISOLATION: 'namespaces' }).isolation).toBe('namespaces');
     expect(loadConfig({ PACTOWN_ISOLATION: ' None ' }).isolation).toBe('none');
-    expect(() => loadConfig({ PACTOWN_ISOLATION: 'chroot' })).toThrow(/PACTOWN_ISOLATION' must be 'namespaces' or 'none'/);
+    expect(() => loadConfig({ PACTOWN_ISOLATION: 'chroot' })).toThrow(
+      /PACTOWN_ISOLATION' must be 'namespaces' or 'none'/,
+    );
     expect(() => loadConfig({ PACTOWN_ISOLATON: 'none' })).toThrow(/did you mean 'PACTOWN_ISOLATION'/);
   });
 

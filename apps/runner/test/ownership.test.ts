@@ -34,7 +34,7 @@ afterAll(async () => {
   await h?.close();
 });
 
-describe('a service id stays its owner\'s after the service ended', () => {
+describe("a service id stays its owner's after the service ended", () => {
   it('answers 409 to another user for an ended service and never serves them its error file', async () => {
     const failed = await h.request('POST', '/run', { service_id: 'shared', content: failingService(SECRET) }, ALICE);
     expect(failed.body).toMatchObject({ success: false });
@@ -44,7 +44,13 @@ describe('a service id stays its owner\'s after the service ended', () => {
     const taken = await h.request('POST', '/run', { service_id: 'shared', content: nodeService() }, BOB);
     expect(taken.status).toBe(409);
     expect(taken.text).not.toContain(SECRET);
-    for (const route of ['/services/shared/error-log', '/services/shared/error-log?format=json', '/services/shared/error-report', '/services/shared/logs', '/services/shared']) {
+    for (const route of [
+      '/services/shared/error-log',
+      '/services/shared/error-log?format=json',
+      '/services/shared/error-report',
+      '/services/shared/logs',
+      '/services/shared',
+    ]) {
       const res = await h.request('GET', route, undefined, BOB);
       expect(res.status, route).toBe(404);
       expect(res.text, route).not.toContain(SECRET);
@@ -59,7 +65,9 @@ describe('a service id stays its owner\'s after the service ended', () => {
     const ok = await h.request('POST', '/run', { service_id: 'alice-stopped', content: nodeService() }, ALICE);
     expect(ok.body.success).toBe(true);
     expect((await h.request('POST', '/stop', { service_id: 'alice-stopped' }, ALICE)).status).toBe(200);
-    expect((await h.request('POST', '/run', { service_id: 'alice-stopped', content: nodeService() }, BOB)).status).toBe(409);
+    expect((await h.request('POST', '/run', { service_id: 'alice-stopped', content: nodeService() }, BOB)).status).toBe(
+      409,
+    );
   });
 
   it('after the owner deletes it, another user may take the id but does not get the old error file', async () => {
@@ -71,7 +79,11 @@ describe('a service id stays its owner\'s after the service ended', () => {
 
     const bob = await h.request('POST', '/run', { service_id: 'shared', content: nodeService() }, BOB);
     expect(bob.body.success).toBe(true);
-    for (const route of ['/services/shared/error-log', '/services/shared/error-log?format=json', '/services/shared/error-report']) {
+    for (const route of [
+      '/services/shared/error-log',
+      '/services/shared/error-log?format=json',
+      '/services/shared/error-report',
+    ]) {
       const res = await h.request('GET', route, undefined, BOB);
       expect(res.status, route).toBe(404);
       expect(res.text, route).not.toContain(SECRET);
@@ -84,9 +96,14 @@ describe('a service id stays its owner\'s after the service ended', () => {
   });
 });
 
-describe('deleting ends the owner\'s log streams', () => {
-  it('closes an open SSE stream with a forgotten status, so the next user\'s lines never reach it', async () => {
-    const run = await h.request('POST', '/run', { service_id: 'streamed', content: nodeService({ lines: 2, prefix: 'alice-line' }) }, ALICE);
+describe("deleting ends the owner's log streams", () => {
+  it("closes an open SSE stream with a forgotten status, so the next user's lines never reach it", async () => {
+    const run = await h.request(
+      'POST',
+      '/run',
+      { service_id: 'streamed', content: nodeService({ lines: 2, prefix: 'alice-line' }) },
+      ALICE,
+    );
     expect(run.body.success).toBe(true);
     expect((await h.request('POST', '/stop', { service_id: 'streamed' }, ALICE)).status).toBe(200);
     const alice = new SseClient(`${h.url}/services/streamed/logs`, { authorization: `Bearer ${ALICE}` });
@@ -94,7 +111,12 @@ describe('deleting ends the owner\'s log streams', () => {
     expect((await h.request('DELETE', '/services/streamed', undefined, ALICE)).status).toBe(200);
     await alice.waitFor((e) => e.event === 'status' && e.data.status === 'forgotten', 'forgotten');
     await alice.ended();
-    const bob = await h.request('POST', '/run', { service_id: 'streamed', content: nodeService({ lines: 2, prefix: 'bob-line' }) }, BOB);
+    const bob = await h.request(
+      'POST',
+      '/run',
+      { service_id: 'streamed', content: nodeService({ lines: 2, prefix: 'bob-line' }) },
+      BOB,
+    );
     expect(bob.body.success).toBe(true);
     expect(alice.logs().some((l) => l.includes('bob-line'))).toBe(false);
     const bobStream = new SseClient(`${h.url}/services/streamed/logs`, { authorization: `Bearer ${BOB}` });
@@ -106,7 +128,7 @@ describe('deleting ends the owner\'s log streams', () => {
 });
 
 describe('ServiceRegistry retention', () => {
-  it('keeps an ended id its owner\'s until it is among the oldest past keepEnded', () => {
+  it("keeps an ended id its owner's until it is among the oldest past keepEnded", () => {
     const registry = new ServiceRegistry({ keepEnded: 2 });
     for (const id of ['a', 'b', 'c']) {
       registry.begin(id, 'alice', null);

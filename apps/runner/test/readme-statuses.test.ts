@@ -22,7 +22,10 @@ async function apiTable(): Promise<Map<string, string>> {
 
 let h: Harness;
 beforeAll(async () => {
-  h = await startHarness({ loki: false, env: { PACTOWN_API_TOKENS: `alice:${ALICE},bob:${BOB}`, PACTOWN_RATE_BURST: '50' } });
+  h = await startHarness({
+    loki: false,
+    env: { PACTOWN_API_TOKENS: `alice:${ALICE},bob:${BOB}`, PACTOWN_RATE_BURST: '50' },
+  });
 });
 afterAll(async () => {
   await h?.close();
@@ -31,10 +34,21 @@ afterAll(async () => {
 describe('the README API table names every status a route answers', () => {
   it('lists what the routes really answer', async () => {
     const seen: Array<[string, number]> = [];
-    const call = async (row: string, method: string, route: string, body?: unknown, token = ALICE, raw?: { type: string; text: string }) => {
+    const call = async (
+      row: string,
+      method: string,
+      route: string,
+      body?: unknown,
+      token = ALICE,
+      raw?: { type: string; text: string },
+    ) => {
       let status: number;
       if (raw) {
-        const res = await fetch(`${h.url}${route}`, { method, headers: { 'content-type': raw.type, authorization: `Bearer ${token}` }, body: raw.text });
+        const res = await fetch(`${h.url}${route}`, {
+          method,
+          headers: { 'content-type': raw.type, authorization: `Bearer ${token}` },
+          body: raw.text,
+        });
         await res.text();
         status = res.status;
       } else status = (await h.request(method, route, body, token)).status;
@@ -43,14 +57,25 @@ describe('the README API table names every status a route answers', () => {
     };
     expect(await call('POST /run', 'POST', '/run', { service_id: 'mine', content: nodeService() })).toBe(200);
     expect(await call('POST /run', 'POST', '/run', { service_id: 'x' })).toBe(400);
-    expect(await call('POST /run', 'POST', '/run', undefined, ALICE, { type: 'application/json', text: '{not json' })).toBe(400);
+    expect(
+      await call('POST /run', 'POST', '/run', undefined, ALICE, { type: 'application/json', text: '{not json' }),
+    ).toBe(400);
     expect(await call('POST /run', 'POST', '/run', undefined, ALICE, { type: 'text/plain', text: 'hello' })).toBe(400);
-    expect(await call('POST /run', 'POST', '/run', undefined, ALICE, { type: 'application/xml', text: '<a/>' })).toBe(415);
-    expect(await call('POST /run', 'POST', '/run', undefined, ALICE, { type: 'application/json', text: JSON.stringify({ content: 'x'.repeat(3 * 1024 * 1024) }) })).toBe(413);
+    expect(await call('POST /run', 'POST', '/run', undefined, ALICE, { type: 'application/xml', text: '<a/>' })).toBe(
+      415,
+    );
+    expect(
+      await call('POST /run', 'POST', '/run', undefined, ALICE, {
+        type: 'application/json',
+        text: JSON.stringify({ content: 'x'.repeat(3 * 1024 * 1024) }),
+      }),
+    ).toBe(413);
     expect(await call('POST /run', 'POST', '/run', { service_id: 'x', content: '# x' }, '')).toBe(401);
     expect(await call('POST /run', 'POST', '/run', { service_id: 'x', content: '# x', user_id: 'bob' })).toBe(403);
     expect(await call('POST /run', 'POST', '/run', { service_id: 'mine', content: '# x' }, BOB)).toBe(409);
-    expect(await call('POST /run/stream', 'POST', '/run/stream', { service_id: 'x', content: '# x', user_id: 'bob' })).toBe(403);
+    expect(
+      await call('POST /run/stream', 'POST', '/run/stream', { service_id: 'x', content: '# x', user_id: 'bob' }),
+    ).toBe(403);
     expect(await call('POST /run/stream', 'POST', '/run/stream', { service_id: 'x' })).toBe(400);
     expect(await call('POST /stop', 'POST', '/stop', {})).toBe(400);
     expect(await call('POST /stop', 'POST', '/stop', { service_id: 'nope' })).toBe(404);

@@ -36,7 +36,8 @@ const SEED_ERROR = {
  * vary by run (the seed's dependency counts come from its FastAPI example).
  */
 function seedPattern(line: string, serviceId: string): RegExp {
-  if (line.startsWith('❌ Process killed')) return /^❌ Process (killed by SIG[A-Z]+ \(exit code: -\d+\)|exited with code: \d+)$/;
+  if (line.startsWith('❌ Process killed'))
+    return /^❌ Process (killed by SIG[A-Z]+ \(exit code: -\d+\)|exited with code: \d+)$/;
   const escaped = line.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace('service_123', `service_${serviceId}`);
   return new RegExp(`^${escaped.replace(/\d+/g, '\\d+')}$`);
 }
@@ -47,7 +48,10 @@ function expectSeedLogsInOrder(logs: string[], seed: string[], serviceId: string
   for (const line of seed) {
     const pattern = seedPattern(line, serviceId);
     const found = logs.findIndex((l, i) => i >= at && l.split('\n').some((part) => pattern.test(part)));
-    expect(found, `seed line ${JSON.stringify(line)} after index ${at} in ${JSON.stringify(logs, null, 1)}`).toBeGreaterThanOrEqual(at);
+    expect(
+      found,
+      `seed line ${JSON.stringify(line)} after index ${at} in ${JSON.stringify(logs, null, 1)}`,
+    ).toBeGreaterThanOrEqual(at);
     at = found + 1;
   }
 }
@@ -62,7 +66,11 @@ afterAll(async () => {
 
 describe('POST /run against the seed examples', () => {
   it('answers the success shape field by field', async () => {
-    const { status, body } = await h.request('POST', '/run', { service_id: 'hello', content: HEALTHY_SAMPLE, user_id: 'user123' });
+    const { status, body } = await h.request('POST', '/run', {
+      service_id: 'hello',
+      content: HEALTHY_SAMPLE,
+      user_id: 'user123',
+    });
     expect(status).toBe(200);
     expect(Object.keys(SEED_SUCCESS).every((k) => k in body)).toBe(true);
     expect(body.success).toBe(SEED_SUCCESS.success);
@@ -78,7 +86,11 @@ describe('POST /run against the seed examples', () => {
   });
 
   it('answers the error shape field by field and writes the error file', async () => {
-    const { status, body } = await h.request('POST', '/run', { service_id: 'missing_module', content: MISSING_MODULE_SAMPLE, user_id: 'user123' });
+    const { status, body } = await h.request('POST', '/run', {
+      service_id: 'missing_module',
+      content: MISSING_MODULE_SAMPLE,
+      user_id: 'user123',
+    });
     expect(status).toBe(200);
     expect(Object.keys(SEED_ERROR).every((k) => k in body)).toBe(true);
     expect(body.success).toBe(false);
@@ -89,7 +101,12 @@ describe('POST /run against the seed examples', () => {
     expect(body.suggestions[0]).toMatchObject({ action: 'add_dependency', auto_fixable: true });
     expect(body.error_log).toBe(path.join(h.config.logDir, 'service_missing_module_error.log'));
     const file = await fs.readFile(body.error_log, 'utf8');
-    expect(file.split('\n').slice(0, 4).map((l) => l.split(':')[0])).toEqual(['Exit code', 'Command', 'CWD', 'Venv']);
+    expect(
+      file
+        .split('\n')
+        .slice(0, 4)
+        .map((l) => l.split(':')[0]),
+    ).toEqual(['Exit code', 'Command', 'CWD', 'Venv']);
     expect(file).toContain("ModuleNotFoundError: No module named 'missing_module'");
   });
 
@@ -123,7 +140,11 @@ describe('request validation and lookups', () => {
   });
 
   it('400 for a body that is not JSON, 404 for an unknown service', async () => {
-    const res = await fetch(`${h.url}/run`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"service_id":' });
+    const res = await fetch(`${h.url}/run`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"service_id":',
+    });
     expect(res.status).toBe(400);
     expect((await res.json()).message).toMatch(/body/i);
     expect((await h.request('GET', '/services/nope')).status).toBe(404);
@@ -140,7 +161,10 @@ describe('NDJSON stream, services, stop', () => {
       body: JSON.stringify({ service_id: 'streamed', content: HEALTHY_SAMPLE }),
     });
     expect(res.headers.get('content-type')).toMatch(/^application\/x-ndjson/);
-    const items = (await res.text()).trim().split('\n').map((l) => JSON.parse(l));
+    const items = (await res.text())
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     const logs = items.filter((i) => i.type === 'log');
     expect(items.at(-1).type).toBe('result');
     expect(items.filter((i) => i.type === 'result')).toHaveLength(1);
@@ -167,7 +191,9 @@ describe('NDJSON stream, services, stop', () => {
 describe('logs on disk, metrics, health', () => {
   it('writes sandbox.log and the per-user file', async () => {
     const sandboxLog = await fs.readFile(path.join(h.config.logDir, 'sandbox.log'), 'utf8');
-    expect(sandboxLog).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} \[INFO\] pactown\.sandbox: .*Creating sandbox for service_hello$/m);
+    expect(sandboxLog).toMatch(
+      /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} \[INFO\] pactown\.sandbox: .*Creating sandbox for service_hello$/m,
+    );
     expect(sandboxLog).toMatch(/\[DEBUG\] pactown\.sandbox: .*Run command: node server\.mjs/);
     expect(sandboxLog).toMatch(/\[INFO\] pactown\.security: Security check for user123 starting service_hello/);
     const userLog = await fs.readFile(path.join(h.config.logDir, 'user_user123.log'), 'utf8');
@@ -192,7 +218,11 @@ describe('logs on disk, metrics, health', () => {
     expect(res.text).toMatch(/^pactown_loki_request_duration_seconds_bucket\{le="\+Inf"\} \d+$/m);
     expect(res.text).toMatch(/^pactown_loki_dropped_lines_total\{reason="[a-z_.]+"\} 0$/m);
     // Families are separated by blank lines in the exposition format.
-    for (const line of res.text.trim().split('\n').filter((l) => l !== '')) expect(line).toMatch(/^(# (HELP|TYPE) \w+ .+|\w+(\{[^}]*\})? -?[\d.e+]+)$/);
+    for (const line of res.text
+      .trim()
+      .split('\n')
+      .filter((l) => l !== ''))
+      expect(line).toMatch(/^(# (HELP|TYPE) \w+ .+|\w+(\{[^}]*\})? -?[\d.e+]+)$/);
   });
 
   it('answers /health', async () => {

@@ -12,7 +12,12 @@ const NOTHING = '# nothing to run';
 let h: Harness;
 beforeAll(async () => {
   h = await startHarness({
-    env: { PACTOWN_API_TOKENS: `alice:${ALICE},bob:${BOB}`, PACTOWN_RATE_BURST: '4', PACTOWN_MAX_SERVICES: '2', PACTOWN_LOG_LEVELS: 'pactown.security=DEBUG' },
+    env: {
+      PACTOWN_API_TOKENS: `alice:${ALICE},bob:${BOB}`,
+      PACTOWN_RATE_BURST: '4',
+      PACTOWN_MAX_SERVICES: '2',
+      PACTOWN_LOG_LEVELS: 'pactown.security=DEBUG',
+    },
   });
 });
 afterAll(async () => {
@@ -39,7 +44,9 @@ describe('bearer tokens', () => {
     const run = await h.request('POST', '/run', { service_id: 'alice-svc', content: nodeService() }, ALICE);
     expect(run.body).toMatchObject({ success: true });
     expect((await h.request('GET', '/services', undefined, BOB)).body.services).toEqual([]);
-    expect((await h.request('GET', '/services', undefined, ALICE)).body.services.map((s: any) => s.service_id)).toEqual(['alice-svc']);
+    expect((await h.request('GET', '/services', undefined, ALICE)).body.services.map((s: any) => s.service_id)).toEqual(
+      ['alice-svc'],
+    );
     expect((await h.request('GET', '/services/alice-svc', undefined, BOB)).status).toBe(404);
     expect((await h.request('GET', '/services/alice-svc/logs', undefined, BOB)).status).toBe(404);
     expect((await h.request('POST', '/stop', { service_id: 'alice-svc' }, BOB)).status).toBe(404);
@@ -49,7 +56,9 @@ describe('bearer tokens', () => {
     const spoof = await h.request('POST', '/run', { service_id: 'bob-svc', content: NOTHING, user_id: 'alice' }, BOB);
     expect(spoof.status).toBe(403);
     await h.app.context.anomalies.flush();
-    const denied = (await readAnomalies(anomalyFile())).filter((a) => a.anomaly_type === 'UNAUTHORIZED_ACCESS' && a.user_id === 'bob');
+    const denied = (await readAnomalies(anomalyFile())).filter(
+      (a) => a.anomaly_type === 'UNAUTHORIZED_ACCESS' && a.user_id === 'bob',
+    );
     expect(denied.map((a) => a.service_id)).toEqual(['alice-svc', 'alice-svc', 'alice-svc']);
   });
 });
@@ -61,20 +70,30 @@ describe('security policy through the API', () => {
     expect(second.body.success).toBe(true);
     const third = await h.request('POST', '/run', { service_id: 'alice-three', content: nodeService() }, ALICE);
     expect(third.status).toBe(429);
-    expect(third.body).toMatchObject({ success: false, error_category: 'security', anomaly_type: 'CONCURRENT_LIMIT_EXCEEDED' });
+    expect(third.body).toMatchObject({
+      success: false,
+      error_category: 'security',
+      anomaly_type: 'CONCURRENT_LIMIT_EXCEEDED',
+    });
     expect(third.body.message).toBe('Concurrent services limit reached: 2/2');
     // A restart of a running service is not a new one.
     const restart = await h.request('POST', '/run', { service_id: 'alice-two', content: nodeService() }, ALICE);
     expect(restart.body.success).toBe(true);
     await h.app.context.anomalies.flush();
     const last = (await readAnomalies(anomalyFile())).at(-1)!;
-    expect(last).toMatchObject({ anomaly_type: 'CONCURRENT_LIMIT_EXCEEDED', user_id: 'alice', service_id: 'alice-three', severity: 'WARNING' });
+    expect(last).toMatchObject({
+      anomaly_type: 'CONCURRENT_LIMIT_EXCEEDED',
+      user_id: 'alice',
+      service_id: 'alice-three',
+      severity: 'WARNING',
+    });
     expect(Date.parse(last.timestamp)).toBeGreaterThan(0);
   });
 
   it('denies past the burst with 429, Retry-After and a RATE_LIMIT_EXCEEDED anomaly', async () => {
     const answers = [];
-    for (let i = 0; i < 6; i++) answers.push(await h.request('POST', '/run', { service_id: `burst-${i}`, content: NOTHING }, BOB));
+    for (let i = 0; i < 6; i++)
+      answers.push(await h.request('POST', '/run', { service_id: `burst-${i}`, content: NOTHING }, BOB));
     const statuses = answers.map((a) => a.status);
     expect(statuses.slice(0, 3)).toEqual([200, 200, 200]);
     const denied = answers.find((a) => a.status === 429)!;
@@ -89,9 +108,15 @@ describe('security policy through the API', () => {
   it("logs the seed's security lines and the anomaly line with user= (file and Loki)", async () => {
     await h.app.logging.flush();
     const sandboxLog = await fs.readFile(path.join(h.config.logDir, 'sandbox.log'), 'utf8');
-    expect(sandboxLog).toMatch(/\[INFO\] pactown\.security: Security check for alice starting service_alice-two\n.*\[DEBUG\] pactown\.security: Rate limit check: \d+\/60 requests used\n.*\[DEBUG\] pactown\.security: Concurrent services: 1\/2\n.*\[INFO\] pactown\.security: Security check passed/);
-    expect(sandboxLog).toMatch(/\[WARNING\] pactown\.security: CONCURRENT_LIMIT_EXCEEDED \| user=alice service=alice-three \| Concurrent services limit reached: 2\/2/);
-    const lines = h.receiver!.query('{service="api"} |~ "RATE_LIMIT|CONCURRENT"').result.flatMap((s) => s.values.map((v) => v[1]));
+    expect(sandboxLog).toMatch(
+      /\[INFO\] pactown\.security: Security check for alice starting service_alice-two\n.*\[DEBUG\] pactown\.security: Rate limit check: \d+\/60 requests used\n.*\[DEBUG\] pactown\.security: Concurrent services: 1\/2\n.*\[INFO\] pactown\.security: Security check passed/,
+    );
+    expect(sandboxLog).toMatch(
+      /\[WARNING\] pactown\.security: CONCURRENT_LIMIT_EXCEEDED \| user=alice service=alice-three \| Concurrent services limit reached: 2\/2/,
+    );
+    const lines = h
+      .receiver!.query('{service="api"} |~ "RATE_LIMIT|CONCURRENT"')
+      .result.flatMap((s) => s.values.map((v) => v[1]));
     expect(lines.some((l) => l.includes('CONCURRENT_LIMIT_EXCEEDED | user=alice'))).toBe(true);
     expect(lines.some((l) => l.includes('RATE_LIMIT_EXCEEDED | user=bob'))).toBe(true);
     const userLog = await fs.readFile(path.join(h.config.logDir, 'user_bob.log'), 'utf8');

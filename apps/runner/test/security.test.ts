@@ -9,7 +9,14 @@ import { TokenBucketLimiter } from '../src/security/token-bucket.js';
 function recorder(): PolicyLogger & { lines: string[] } {
   const lines: string[] = [];
   const at = (level: string) => (message: string) => lines.push(`[${level}] ${message}`);
-  return { lines, debug: at('DEBUG'), info: at('INFO'), warn: at('WARNING'), error: at('ERROR'), fatal: at('CRITICAL') };
+  return {
+    lines,
+    debug: at('DEBUG'),
+    info: at('INFO'),
+    warn: at('WARNING'),
+    error: at('ERROR'),
+    fatal: at('CRITICAL'),
+  };
 }
 
 let temp: TempDir;
@@ -65,7 +72,12 @@ describe('SecurityPolicy', () => {
     const logger = recorder();
     const filename = path.join(dir, 'logs', 'anomalies.jsonl');
     const anomalies = new AnomalyLog({ filename });
-    const policy = new SecurityPolicy({ logger, anomalies, rateLimitBurst: 2, now: () => Date.parse('2026-01-01T00:00:00Z') });
+    const policy = new SecurityPolicy({
+      logger,
+      anomalies,
+      rateLimitBurst: 2,
+      now: () => Date.parse('2026-01-01T00:00:00Z'),
+    });
     policy.checkStart({ userId: 'user123', serviceId: 'svc', running: 0 });
     policy.checkStart({ userId: 'user123', serviceId: 'svc', running: 0 });
     const denied = policy.checkStart({ userId: 'user123', serviceId: 'svc', running: 0 });
@@ -73,7 +85,9 @@ describe('SecurityPolicy', () => {
     if (denied.allowed) return;
     expect(denied.status).toBe(429);
     expect(denied.retryAfterSeconds).toBe(1);
-    expect(logger.lines.at(-1)).toMatch(/^\[WARNING\] RATE_LIMIT_EXCEEDED \| user=user123 service=svc \| Rate limit exceeded/);
+    expect(logger.lines.at(-1)).toMatch(
+      /^\[WARNING\] RATE_LIMIT_EXCEEDED \| user=user123 service=svc \| Rate limit exceeded/,
+    );
     await anomalies.flush();
     const [line] = await readAnomalies(filename);
     expect(Object.keys(line!).sort()).toEqual(

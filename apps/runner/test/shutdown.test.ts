@@ -43,7 +43,11 @@ describe('graceful shutdown (SIGTERM to the real server process)', () => {
       const res = await fetch(`${server.url}/run`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ service_id: id, user_id: user, content: nodeService({ lines: ROWS, prefix: `${id}-row` }) }),
+        body: JSON.stringify({
+          service_id: id,
+          user_id: user,
+          content: nodeService({ lines: ROWS, prefix: `${id}-row` }),
+        }),
       });
       return (await res.json()) as { success: boolean; pid: number };
     };
@@ -60,7 +64,10 @@ describe('graceful shutdown (SIGTERM to the real server process)', () => {
     expect(isAlive(b.pid)).toBe(false);
 
     const rows = (id: string, lines: string[]) => {
-      const seen = lines.map((l) => new RegExp(`${id}-row (\\d+)`).exec(l)?.[1]).filter((n) => n !== undefined).map(Number);
+      const seen = lines
+        .map((l) => new RegExp(`${id}-row (\\d+)`).exec(l)?.[1])
+        .filter((n) => n !== undefined)
+        .map(Number);
       return { count: seen.length, unique: new Set(seen).size };
     };
     const pushed = receiver.entries().map((e) => e.line);
@@ -80,7 +87,10 @@ describe('graceful shutdown (SIGTERM to the real server process)', () => {
     // Stopped on shutdown is not a death: no error files.
     expect((await fs.readdir(logDir)).filter((f) => f.endsWith('_error.log'))).toEqual([]);
     // The console got JSON lines (stdout is not a TTY).
-    const first = server.stdout().split('\n').find((l) => l.startsWith('{'))!;
+    const first = server
+      .stdout()
+      .split('\n')
+      .find((l) => l.startsWith('{'))!;
     expect(JSON.parse(first)).toHaveProperty('message');
   });
 

@@ -121,7 +121,9 @@ describe('SSE over HTTP: bounded buffers and connection limits', () => {
     let received = '';
     socket.setEncoding('utf8');
     await new Promise((resolve) => socket.once('connect', resolve));
-    socket.write(`GET /services/flood/logs HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${ALICE}\r\nAccept: text/event-stream\r\n\r\n`);
+    socket.write(
+      `GET /services/flood/logs HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${ALICE}\r\nAccept: text/event-stream\r\n\r\n`,
+    );
     await new Promise((resolve) => socket.once('data', (chunk) => resolve((received += chunk))));
     socket.pause();
     const before = h.app.context.hub.publishedLines;
@@ -136,7 +138,9 @@ describe('SSE over HTTP: bounded buffers and connection limits', () => {
     clearInterval(sampler);
     expect(peak).toBeLessThanOrEqual(64 * 1024);
     const metrics = (await h.request('GET', '/metrics', undefined, ALICE)).text;
-    const dropped = Number(/^pactown_runner_dropped_lines_total\{reason="sse_slow_client"\} (\d+)$/m.exec(metrics)?.[1]);
+    const dropped = Number(
+      /^pactown_runner_dropped_lines_total\{reason="sse_slow_client"\} (\d+)$/m.exec(metrics)?.[1],
+    );
     expect(dropped).toBeGreaterThan(0);
     expect((await h.request('GET', '/health')).body.dropped.sse_slow_client).toBe(dropped);
 

@@ -27,7 +27,10 @@ describe('GET /services/:id/logs (Server-Sent Events)', () => {
 
     // A request to the service makes it log a new line, which arrives live.
     await fetch(`http://127.0.0.1:${run.body.port}/from-the-test`);
-    const live = await client.waitFor((e) => e.event === 'log' && e.data.message.includes('/from-the-test'), 'live line');
+    const live = await client.waitFor(
+      (e) => e.event === 'log' && e.data.message.includes('/from-the-test'),
+      'live line',
+    );
     expect(client.events.indexOf(live)).toBeGreaterThan(client.events.indexOf(ready));
     expect(live.data).toMatchObject({ service_id: 'live', level: 'INFO', stream: 'stdout' });
     expect(live.data.message).toBe('\u001b[32mGET\u001b[0m /from-the-test');
@@ -41,7 +44,10 @@ describe('GET /services/:id/logs (Server-Sent Events)', () => {
   });
 
   it('resumes after Last-Event-ID without repeating or losing lines', async () => {
-    const run = await h.request('POST', '/run', { service_id: 'resume', content: nodeService({ lines: 50, prefix: 'row' }) });
+    const run = await h.request('POST', '/run', {
+      service_id: 'resume',
+      content: nodeService({ lines: 50, prefix: 'row' }),
+    });
     expect(run.body.success).toBe(true);
     const first = new SseClient(`${h.url}/services/resume/logs`);
     await first.waitFor((e) => e.event === 'ready', 'ready');
@@ -52,7 +58,9 @@ describe('GET /services/:id/logs (Server-Sent Events)', () => {
     const second = new SseClient(`${h.url}/services/resume/logs`, { 'last-event-id': cut.id! });
     await second.waitFor((e) => e.event === 'ready', 'ready');
     second.close();
-    const resumed = second.events.filter((e) => e.event === 'log' && e.data.message.startsWith('row ')).map((e) => e.data.message);
+    const resumed = second.events
+      .filter((e) => e.event === 'log' && e.data.message.startsWith('row '))
+      .map((e) => e.data.message);
     expect(resumed).toEqual(Array.from({ length: 25 }, (_, i) => `row ${i + 25}`));
   });
 

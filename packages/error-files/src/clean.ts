@@ -12,7 +12,8 @@ interface Found {
 }
 
 // Temp files of writes and of header-index rewrites, dropped history files, locks.
-const LEFTOVER = /^(?:\.service_.+_error\.log(?:\.\d+)?\.(?:\d+\.\d+\.[a-z0-9]+\.(?:tmp|old)|lock)|\.pactown-errors\.index\.\d+\.\d+\.[a-z0-9]+\.tmp)$/;
+const LEFTOVER =
+  /^(?:\.service_.+_error\.log(?:\.\d+)?\.(?:\d+\.\d+\.[a-z0-9]+\.(?:tmp|old)|lock)|\.pactown-errors\.index\.\d+\.\d+\.[a-z0-9]+\.tmp)$/;
 
 function scan(fs: ErrorFilesFs, dir: string, leftovers: boolean): Found[] {
   const out: Found[] = [];
@@ -66,9 +67,20 @@ const CLEAN_OPTIONS = defineOptions({
   pkg: '@pactown/error-files',
   prefix: 'PACTOWN_ERRORS',
   options: {
-    olderThanMs: { kind: 'number', min: 0, infinity: true, required: true, doc: 'remove files last modified more than this many ms ago' },
+    olderThanMs: {
+      kind: 'number',
+      min: 0,
+      infinity: true,
+      required: true,
+      doc: 'remove files last modified more than this many ms ago',
+    },
     dryRun: { kind: 'boolean', default: false, doc: 'list what would be removed, remove nothing' },
-    now: { kind: 'number', default: () => Date.now(), defaultText: '`Date.now()`', doc: 'the reference time, epoch ms' },
+    now: {
+      kind: 'number',
+      default: () => Date.now(),
+      defaultText: '`Date.now()`',
+      doc: 'the reference time, epoch ms',
+    },
   },
 });
 
@@ -77,7 +89,10 @@ const CLEAN_OPTIONS = defineOptions({
  * `olderThanMs`; resolves with the removed paths, oldest first.
  */
 export async function cleanErrorFiles(dir: string, options: CleanOptions): Promise<string[]> {
-  const { olderThanMs, dryRun, now } = CLEAN_OPTIONS.parse(options, 'cleanErrorFiles options') as Required<CleanOptions>;
+  const { olderThanMs, dryRun, now } = CLEAN_OPTIONS.parse(
+    options,
+    'cleanErrorFiles options',
+  ) as Required<CleanOptions>;
   const found = scan(nodeFs, dir, true)
     .filter((f) => now - f.mtimeMs > olderThanMs)
     .sort((a, b) => a.mtimeMs - b.mtimeMs);

@@ -53,7 +53,11 @@ function section(name: string, text: string, cutBytes: number): string {
 
 /** The full text of an error file for a report already run through `prepareReport`. */
 export function serialize(report: ErrorFileReport): string {
-  const head = [`Exit code: ${encodeNumber(report.exit.code)}`, `Command: ${encodeValue(report.command)}`, `CWD: ${encodeValue(report.cwd)}`];
+  const head = [
+    `Exit code: ${encodeNumber(report.exit.code)}`,
+    `Command: ${encodeValue(report.command)}`,
+    `CWD: ${encodeValue(report.cwd)}`,
+  ];
   if (report.envDir !== null) head.push(`Venv: ${encodeValue(report.envDir)}`);
   head.push(signalLine(report), statusLine(report), `Message: ${encodeValue(report.message)}`);
   if (report.exit.message !== report.message) head.push(`Exit message: ${encodeValue(report.exit.message)}`);

@@ -51,20 +51,36 @@ export function ensureDir(fs: ErrorFilesFs, dir: string): void {
     const uid = process.getuid?.();
     if (st.isSymbolicLink()) {
       if (uid !== undefined && st.uid !== uid && st.uid !== 0) {
-        throw new ErrorFileError(`Refusing log folder ${dir}: it is a symbolic link owned by another user (uid ${st.uid}).`, { code: CODES.UNSAFE_LOG_DIR, path: dir, systemCode: 'ELOOP' });
+        throw new ErrorFileError(
+          `Refusing log folder ${dir}: it is a symbolic link owned by another user (uid ${st.uid}).`,
+          { code: CODES.UNSAFE_LOG_DIR, path: dir, systemCode: 'ELOOP' },
+        );
       }
       st = fs.statSync(dir);
     }
-    if (!st.isDirectory()) throw new ErrorFileError(`Log folder ${dir} is not a directory.`, { code: CODES.UNSAFE_LOG_DIR, path: dir, systemCode: 'ENOTDIR' });
+    if (!st.isDirectory())
+      throw new ErrorFileError(`Log folder ${dir} is not a directory.`, {
+        code: CODES.UNSAFE_LOG_DIR,
+        path: dir,
+        systemCode: 'ENOTDIR',
+      });
     if (uid === undefined) return;
     if (st.uid === uid) {
       if ((st.mode & 0o777) !== 0o700) fs.chmodSync(dir, 0o700);
     } else if ((st.mode & 0o022) !== 0 && (st.mode & 0o1000) === 0) {
-      throw new ErrorFileError(`Refusing log folder ${dir}: owned by uid ${st.uid} and writable by others.`, { code: CODES.UNSAFE_LOG_DIR, path: dir, systemCode: 'EPERM' });
+      throw new ErrorFileError(`Refusing log folder ${dir}: owned by uid ${st.uid} and writable by others.`, {
+        code: CODES.UNSAFE_LOG_DIR,
+        path: dir,
+        systemCode: 'EPERM',
+      });
     }
   } catch (error) {
     if (error instanceof ErrorFileError) throw error;
-    throw new ErrorFileError(`Cannot use log folder ${dir}: ${describeCause(error)}.`, { code: CODES.LOG_DIR_FAILED, path: dir, cause: error });
+    throw new ErrorFileError(`Cannot use log folder ${dir}: ${describeCause(error)}.`, {
+      code: CODES.LOG_DIR_FAILED,
+      path: dir,
+      cause: error,
+    });
   }
 }
 
@@ -102,7 +118,11 @@ export function writeTemp(fs: ErrorFilesFs, target: string, text: string, durabl
   } catch (error) {
     if (fd !== undefined) quietly(() => fs.closeSync(fd!));
     quietly(() => fs.unlinkSync(temp));
-    throw new ErrorFileError(`Cannot write error file ${target}: ${describeCause(error)}.`, { code: CODES.WRITE_FAILED, path: target, cause: error });
+    throw new ErrorFileError(`Cannot write error file ${target}: ${describeCause(error)}.`, {
+      code: CODES.WRITE_FAILED,
+      path: target,
+      cause: error,
+    });
   }
 }
 

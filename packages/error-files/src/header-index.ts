@@ -48,7 +48,16 @@ export interface Stamp {
  * and category. Kept as the parsed array: a listing of 10,000 files in a new
  * process spent more time allocating objects than reading the index.
  */
-export type IndexRow = [name: string, ino: number, size: number, ctimeMs: number, mtimeMs: number, time: string, exitCode: number | null, category: string];
+export type IndexRow = [
+  name: string,
+  ino: number,
+  size: number,
+  ctimeMs: number,
+  mtimeMs: number,
+  time: string,
+  exitCode: number | null,
+  category: string,
+];
 
 /** Whether `row` still describes the file `st` (same inode, size, change and modification time). */
 export function matches(row: IndexRow | undefined, st: Stamp): row is IndexRow {
@@ -62,7 +71,14 @@ export function rowFor(name: string, st: Stamp, s: Summary): IndexRow {
 
 /** The header fields are checked here; the stamp fields by {@link matches} (`===` with a number). */
 function isRow(v: unknown): v is IndexRow {
-  return Array.isArray(v) && v.length === 8 && typeof v[0] === 'string' && typeof v[5] === 'string' && (v[6] === null || typeof v[6] === 'number') && typeof v[7] === 'string';
+  return (
+    Array.isArray(v) &&
+    v.length === 8 &&
+    typeof v[0] === 'string' &&
+    typeof v[5] === 'string' &&
+    (v[6] === null || typeof v[6] === 'number') &&
+    typeof v[7] === 'string'
+  );
 }
 
 /** Every line as one JSON array (one native parse); line by line, skipping bad ones, when that fails. */
@@ -141,7 +157,13 @@ export function loadIndex(dir: string): LoadedIndex | undefined {
     const st = fstatSync(fd);
     if (!st.isFile() || st.size > MAX_INDEX_BYTES || !trusted(st, dir)) return undefined;
     const known = parsed.get(dir);
-    if (known && known.stamp.ino === st.ino && known.stamp.size === st.size && known.stamp.ctimeMs === st.ctimeMs && known.stamp.mtimeMs === st.mtimeMs) {
+    if (
+      known &&
+      known.stamp.ino === st.ino &&
+      known.stamp.size === st.size &&
+      known.stamp.ctimeMs === st.ctimeMs &&
+      known.stamp.mtimeMs === st.mtimeMs
+    ) {
       return known.loaded;
     }
     const buf = Buffer.allocUnsafe(st.size);

@@ -98,7 +98,13 @@ async function acquire(fs: ErrorFilesFs, lockPath: string, temp: string, timeout
 }
 
 /** Runs `fn` while holding the lock at `lockPath`; `temp` is the caller's own temp file. */
-export async function withLock<T>(fs: ErrorFilesFs, lockPath: string, temp: string, timeoutMs: number, fn: () => T): Promise<T> {
+export async function withLock<T>(
+  fs: ErrorFilesFs,
+  lockPath: string,
+  temp: string,
+  timeoutMs: number,
+  fn: () => T,
+): Promise<T> {
   const previous = queues.get(lockPath);
   let release!: () => void;
   const mine = new Promise<void>((resolve) => {

@@ -47,10 +47,14 @@ export function tracebackFiles(text: string): Array<{ file: string; line: number
   for (const re of [PYTHON_FRAME, NODE_FRAME]) {
     for (const m of text.matchAll(re)) {
       const key = `${m[1]}:${m[2]}`;
-      if (!seen.has(key) && !m[1]!.startsWith('node:')) seen.set(key, { file: m[1]!, line: Number(m[2]), at: m.index ?? 0 });
+      if (!seen.has(key) && !m[1]!.startsWith('node:'))
+        seen.set(key, { file: m[1]!, line: Number(m[2]), at: m.index ?? 0 });
     }
   }
-  return [...seen.values()].sort((a, b) => a.at - b.at).slice(0, 50).map(({ file, line }) => ({ file, line }));
+  return [...seen.values()]
+    .sort((a, b) => a.at - b.at)
+    .slice(0, 50)
+    .map(({ file, line }) => ({ file, line }));
 }
 
 function cutLine(bytes: number): string {
@@ -64,7 +68,9 @@ function cutLine(bytes: number): string {
 export function renderMarkdown(report: DiedReport | ErrorFileReport): string {
   const r = prepareReport(report);
   const exit = r.exit;
-  const exitText = [exit.code === null ? 'unknown' : String(exit.code), exit.signal, exit.description].filter(Boolean).join(', ');
+  const exitText = [exit.code === null ? 'unknown' : String(exit.code), exit.signal, exit.description]
+    .filter(Boolean)
+    .join(', ');
   const rows: Array<[string, string]> = [
     ['Category', inlineCode(r.category, true)],
     ['Service', inlineCode(r.serviceId, true)],
@@ -92,7 +98,9 @@ export function renderMarkdown(report: DiedReport | ErrorFileReport): string {
   const named = tracebackFiles(r.stderrTail);
   if (named.length > 0) {
     const inSandbox = new Set(r.files);
-    const items = named.map(({ file, line }) => `- ${inlineCode(file)} line ${line}${inSandbox.has(file) ? ' (service file)' : ''}`);
+    const items = named.map(
+      ({ file, line }) => `- ${inlineCode(file)} line ${line}${inSandbox.has(file) ? ' (service file)' : ''}`,
+    );
     parts.push(`## Files in the traceback\n\n${items.join('\n')}`);
   }
   if (r.files.length > 0 || r.filesOmitted > 0) {

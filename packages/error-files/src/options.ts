@@ -69,18 +69,29 @@ export const WRITE_OPTIONS = defineOptions({
       want: 'a non-empty path',
       check: (v: string) => (v.includes('\0') ? 'a non-empty path without NUL' : undefined),
     },
-    tailBytes: { kind: 'integer', min: 0, default: 65_536, doc: 'bytes kept from the end of stderr and of stdout, each' },
+    tailBytes: {
+      kind: 'integer',
+      min: 0,
+      default: 65_536,
+      doc: 'bytes kept from the end of stderr and of stdout, each',
+    },
     maxFiles: { kind: 'integer', min: 0, default: 200, doc: 'names listed in FILES; the rest are counted' },
     maxFileBytes: { kind: 'integer', min: 65_536, default: 262_144, doc: 'largest file; tails are cut further to fit' },
     history: { kind: 'integer', min: 0, max: 1000, default: 5, doc: 'earlier files kept as `.1` ... `.N`' },
-    maxFolderBytes: { kind: 'integer', min: 0, defaultText: 'none', doc: "remove the oldest error files until the folder's error files total at most this" },
+    maxFolderBytes: {
+      kind: 'integer',
+      min: 0,
+      defaultText: 'none',
+      doc: "remove the oldest error files until the folder's error files total at most this",
+    },
     stripAnsi: { kind: 'boolean', default: true, doc: 'remove terminal escape sequences' },
     redact: {
       kind: 'any',
       default: true,
       defaultText: '`true`',
       want: 'a boolean or a function',
-      check: (v: unknown) => (typeof v === 'boolean' || typeof v === 'function' ? undefined : 'a boolean or a function'),
+      check: (v: unknown) =>
+        typeof v === 'boolean' || typeof v === 'function' ? undefined : 'a boolean or a function',
       doc: "log-core's configured redaction engine, then `redactPatterns`; `false`, or a function of your own",
     },
     redactPatterns: {
@@ -88,11 +99,17 @@ export const WRITE_OPTIONS = defineOptions({
       default: () => [],
       defaultText: '`[]`',
       want: 'an array of RegExp',
-      check: (v: unknown) => (Array.isArray(v) && v.every((p) => p instanceof RegExp) ? undefined : 'an array of RegExp'),
-      doc: "extra `RegExp`s whose matches are masked",
+      check: (v: unknown) =>
+        Array.isArray(v) && v.every((p) => p instanceof RegExp) ? undefined : 'an array of RegExp',
+      doc: 'extra `RegExp`s whose matches are masked',
     },
     durable: { kind: 'boolean', default: false, doc: 'fsync file and folder before resolving' },
-    lockTimeoutMs: { kind: 'integer', min: 0, default: 10_000, doc: 'wait for another process writing the same service' },
+    lockTimeoutMs: {
+      kind: 'integer',
+      min: 0,
+      default: 10_000,
+      doc: 'wait for another process writing the same service',
+    },
     fs: { kind: 'object', defaultText: '`node:fs`', doc: 'the file-system calls used (tests, unusual platforms)' },
   },
 });

@@ -25,14 +25,18 @@ export function isValidServiceId(id: unknown): id is string {
 export function assertServiceId(id: unknown): asserts id is string {
   if (!isValidServiceId(id)) {
     const shown = typeof id === 'string' ? JSON.stringify(id) : String(id);
-    throw codedTypeError(CODES.INVALID_ID, `Refusing service id ${shown}: use 1-64 characters from A-Z a-z 0-9 . _ -, starting with a letter or digit, without "..".`);
+    throw codedTypeError(
+      CODES.INVALID_ID,
+      `Refusing service id ${shown}: use 1-64 characters from A-Z a-z 0-9 . _ -, starting with a letter or digit, without "..".`,
+    );
   }
 }
 
 /** The file name of a service's error file: `service_{id}_error.log`, or `.N` for history entry N. */
 export function errorFileName(id: string, index = 0): string {
   assertServiceId(id);
-  if (!Number.isInteger(index) || index < 0) throw codedTypeError(CODES.INVALID_OPTION, `option 'index' must be a non-negative integer, got ${index}`);
+  if (!Number.isInteger(index) || index < 0)
+    throw codedTypeError(CODES.INVALID_OPTION, `option 'index' must be a non-negative integer, got ${index}`);
   return index === 0 ? `service_${id}_error.log` : `service_${id}_error.log.${index}`;
 }
 

@@ -46,12 +46,15 @@ interface Cleaners {
 }
 
 function cleaners(o: NormalizedOptions): Cleaners {
-  const redact = typeof o.redact === 'function' ? o.redact : o.redact ? buildRedactor(o.redactPatterns) : (t: string) => t;
+  const redact =
+    typeof o.redact === 'function' ? o.redact : o.redact ? buildRedactor(o.redactPatterns) : (t: string) => t;
   const clean = (text: string) => redact(o.stripAnsi ? stripAnsi(text) : text);
   return {
     value: (text, cap = VALUE_CHARS) => capValue(wellFormed(clean(str(text))), cap),
     name(text) {
-      const visible = showControls(o.stripAnsi ? stripAnsi(text) : text, !o.stripAnsi).replace(LINE_CONTROLS, (ch) => (ch === '\n' ? '\u240a' : '\u2409'));
+      const visible = showControls(o.stripAnsi ? stripAnsi(text) : text, !o.stripAnsi).replace(LINE_CONTROLS, (ch) =>
+        ch === '\n' ? '\u240a' : '\u2409',
+      );
       return wellFormed(redact(visible));
     },
     output(text, dropped, tailBytes) {
@@ -85,7 +88,11 @@ function prepareExit(exit: Partial<ExitDescription> | undefined, c: Cleaners): E
 function prepareSuggestions(list: unknown, c: Cleaners, cap: number, max: number): Suggestion[] {
   if (!Array.isArray(list)) return [];
   return list.slice(0, max).map((s: Partial<Suggestion>) => {
-    const out: Suggestion = { action: c.value(s?.action, 128), description: c.value(s?.description, cap), autoFixable: s?.autoFixable === true };
+    const out: Suggestion = {
+      action: c.value(s?.action, 128),
+      description: c.value(s?.description, cap),
+      autoFixable: s?.autoFixable === true,
+    };
     if (s?.command !== undefined && s.command !== null) out.command = c.value(s.command, cap);
     return out;
   });

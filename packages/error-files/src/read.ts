@@ -7,7 +7,16 @@ import { CODES, ErrorFileError, codeOf, describeCause } from './errors.js';
 import { READ_FLAGS } from './fs.js';
 import { parseErrorFile } from './parse.js';
 import { errorFilePath, parseErrorFileName } from './paths.js';
-import { type IndexRow, type LoadedIndex, SETTLED_MS, findRow, loadIndex, matches, rowFor, saveIndex } from './header-index.js';
+import {
+  type IndexRow,
+  type LoadedIndex,
+  SETTLED_MS,
+  findRow,
+  loadIndex,
+  matches,
+  rowFor,
+  saveIndex,
+} from './header-index.js';
 import { MAX_HEADER, type Summary, summarize } from './summary.js';
 import type { ErrorFileEntry, ErrorFileReport } from './types.js';
 
@@ -52,15 +61,28 @@ const READ_OPTIONS = defineOptions({
  * `PACTOWN_ERRORS_READ_FAILED` otherwise (`systemCode` `'ELOOP'` for a
  * symbolic link, which is never followed).
  */
-export async function readErrorFile(dir: string, id: string, options: ReadErrorFileOptions = {}): Promise<ErrorFileReport> {
+export async function readErrorFile(
+  dir: string,
+  id: string,
+  options: ReadErrorFileOptions = {},
+): Promise<ErrorFileReport> {
   const { index } = READ_OPTIONS.parse(options, 'readErrorFile options') as Required<ReadErrorFileOptions>;
   const file = errorFilePath(dir, id, index);
   try {
     return parseErrorFile((await readNoFollow(file, MAX_READ)).text);
   } catch (error) {
     const code = codeOf(error);
-    const why = code === 'ENOENT' ? 'no such file' : code === 'ELOOP' ? 'it is a symbolic link (not followed)' : describeCause(error);
-    throw new ErrorFileError(`Cannot read error file ${file}: ${why}.`, { code: code === 'ENOENT' ? CODES.NOT_FOUND : CODES.READ_FAILED, path: file, cause: error });
+    const why =
+      code === 'ENOENT'
+        ? 'no such file'
+        : code === 'ELOOP'
+          ? 'it is a symbolic link (not followed)'
+          : describeCause(error);
+    throw new ErrorFileError(`Cannot read error file ${file}: ${why}.`, {
+      code: code === 'ENOENT' ? CODES.NOT_FOUND : CODES.READ_FAILED,
+      path: file,
+      cause: error,
+    });
   }
 }
 
@@ -150,7 +172,15 @@ function entryFor(prefix: string, name: string, pass: Pass): ErrorFileEntry | un
   const row = pass.stored && findRow(pass.stored, name, pass.cursor);
   if (matches(row, st)) {
     if (pass.sources.index) pass.fresh.push(row);
-    return { serviceId: parsed.serviceId, index: parsed.index, path: file, time: row[5], exitCode: row[6], category: row[7], size: row[2] };
+    return {
+      serviceId: parsed.serviceId,
+      index: parsed.index,
+      path: file,
+      time: row[5],
+      exitCode: row[6],
+      category: row[7],
+      size: row[2],
+    };
   }
   let summary: Summary | undefined;
   const known = pass.sources.memory ? summaries.get(file) : undefined;
@@ -179,10 +209,21 @@ export async function listErrorFilesFrom(dir: string, sources: ListSources): Pro
   try {
     names = await readdir(dir);
   } catch (error) {
-    throw new ErrorFileError(`Cannot list error files in ${dir}: ${describeCause(error)}.`, { code: CODES.LIST_FAILED, path: dir, cause: error });
+    throw new ErrorFileError(`Cannot list error files in ${dir}: ${describeCause(error)}.`, {
+      code: CODES.LIST_FAILED,
+      path: dir,
+      cause: error,
+    });
   }
   const settledBefore = Date.now() - (sources.settledMs ?? SETTLED_MS);
-  const pass: Pass = { sources, stored: sources.index ? loadIndex(dir) : undefined, fresh: [], cursor: { at: 0 }, missed: 0, settledBefore };
+  const pass: Pass = {
+    sources,
+    stored: sources.index ? loadIndex(dir) : undefined,
+    fresh: [],
+    cursor: { at: 0 },
+    missed: 0,
+    settledBefore,
+  };
   // Small synchronous reads in batches: one thread-pool round trip per file cost
   // more than the reads themselves; yielding between batches keeps the event loop responsive.
   const prefix = dir.endsWith(path.sep) ? dir : dir + path.sep;
@@ -197,7 +238,12 @@ export async function listErrorFilesFrom(dir: string, sources: ListSources): Pro
     // Rewritten when a settled file's header had to be read, or when stale lines outnumber live ones (compaction).
     if (pass.missed > 0 || lines > 2 * pass.fresh.length + 64) saveIndex(dir, pass.fresh);
   }
-  keyed.sort((a, b) => b.ms - a.ms || a.entry.index - b.entry.index || (a.entry.serviceId < b.entry.serviceId ? -1 : a.entry.serviceId > b.entry.serviceId ? 1 : 0));
+  keyed.sort(
+    (a, b) =>
+      b.ms - a.ms ||
+      a.entry.index - b.entry.index ||
+      (a.entry.serviceId < b.entry.serviceId ? -1 : a.entry.serviceId > b.entry.serviceId ? 1 : 0),
+  );
   return keyed.map((k) => k.entry);
 }
 

@@ -10,6 +10,9 @@ import { getRedactor } from '@pactown/log-core';
 export function buildRedactor(extra: readonly RegExp[]): (text: string) => string {
   // Read at write time: log-core's configuration may change while the process runs.
   const core = getRedactor();
-  const engine = extra.length === 0 ? core : core.extend({ patterns: extra.map((p) => (p.global ? p : new RegExp(p.source, `${p.flags}g`))) });
+  const engine =
+    extra.length === 0
+      ? core
+      : core.extend({ patterns: extra.map((p) => (p.global ? p : new RegExp(p.source, `${p.flags}g`))) });
   return (text) => (text === '' ? text : engine.redactText(text));
 }

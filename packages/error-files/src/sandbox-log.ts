@@ -4,7 +4,13 @@
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { DEFAULT_PATTERN, type Handler, type LevelInput, patternFormatter, rotatingFileHandler } from '@pactown/log-core';
+import {
+  DEFAULT_PATTERN,
+  type Handler,
+  type LevelInput,
+  patternFormatter,
+  rotatingFileHandler,
+} from '@pactown/log-core';
 import { defineOptions } from '@pactown/options';
 import { defaultLogDir } from './paths.js';
 
@@ -31,7 +37,12 @@ export const SANDBOX_LOG_OPTIONS = defineOptions({
   pkg: '@pactown/error-files',
   prefix: 'PACTOWN_ERRORS',
   options: {
-    logDir: { kind: 'text', default: defaultLogDir, defaultText: '`$PACTOWN_LOG_DIR` or `{os tmp}/pactown-logs`', doc: 'folder of the log (created `0700`)' },
+    logDir: {
+      kind: 'text',
+      default: defaultLogDir,
+      defaultText: '`$PACTOWN_LOG_DIR` or `{os tmp}/pactown-logs`',
+      doc: 'folder of the log (created `0700`)',
+    },
     filename: {
       kind: 'text',
       default: 'sandbox.log',
@@ -39,10 +50,26 @@ export const SANDBOX_LOG_OPTIONS = defineOptions({
       check: (v: string) => (path.basename(v) === v && v !== '.' && v !== '..' ? undefined : 'a plain file name'),
       doc: 'file name inside `logDir`',
     },
-    maxBytes: { kind: 'integer', min: 0, default: 10 * 1024 * 1024, defaultText: '`10485760` (10 MiB)', doc: 'rotate when the file would grow past this' },
+    maxBytes: {
+      kind: 'integer',
+      min: 0,
+      default: 10 * 1024 * 1024,
+      defaultText: '`10485760` (10 MiB)',
+      doc: 'rotate when the file would grow past this',
+    },
     backupCount: { kind: 'integer', min: 0, default: 5, doc: 'rotated files kept (`sandbox.log.1` ...)' },
-    level: { kind: 'any', default: 'DEBUG', defaultText: "`'DEBUG'`", doc: 'minimum level (a log-core level name or number)' },
-    pattern: { kind: 'string', default: DEFAULT_PATTERN, defaultText: "log-core's `DEFAULT_PATTERN`", doc: 'line format (Python `logging` style)' },
+    level: {
+      kind: 'any',
+      default: 'DEBUG',
+      defaultText: "`'DEBUG'`",
+      doc: 'minimum level (a log-core level name or number)',
+    },
+    pattern: {
+      kind: 'string',
+      default: DEFAULT_PATTERN,
+      defaultText: "log-core's `DEFAULT_PATTERN`",
+      doc: 'line format (Python `logging` style)',
+    },
     datefmt: { kind: 'string', doc: '`strftime`-style date format for `%(asctime)s`' },
   },
 });
@@ -52,9 +79,17 @@ export const SANDBOX_LOG_OPTIONS = defineOptions({
  * pattern. Add it to the `pactown` logger (`getLogger('pactown').addHandler(h)`).
  */
 export function sandboxLogHandler(options: SandboxLogHandlerOptions = {}): Handler {
-  const o = SANDBOX_LOG_OPTIONS.parse(options, 'sandboxLogHandler options') as Required<Omit<SandboxLogHandlerOptions, 'datefmt'>> & { datefmt?: string };
+  const o = SANDBOX_LOG_OPTIONS.parse(options, 'sandboxLogHandler options') as Required<
+    Omit<SandboxLogHandlerOptions, 'datefmt'>
+  > & { datefmt?: string };
   const dir = path.resolve(o.logDir);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const formatter = patternFormatter(o.pattern, o.datefmt === undefined ? {} : { datefmt: o.datefmt });
-  return rotatingFileHandler({ filename: path.join(dir, o.filename), maxBytes: o.maxBytes, backupCount: o.backupCount, level: o.level, formatter });
+  return rotatingFileHandler({
+    filename: path.join(dir, o.filename),
+    maxBytes: o.maxBytes,
+    backupCount: o.backupCount,
+    level: o.level,
+    formatter,
+  });
 }

@@ -7,7 +7,8 @@
  */
 
 // Printable text without edge spaces that does not start with a quote.
-const PLAIN = /^(?!")[^\s\x00-\x1f\x7f-\x9f\u2028\u2029](?:[^\x00-\x1f\x7f-\x9f\u2028\u2029]*[^\s\x00-\x1f\x7f-\x9f\u2028\u2029])?$/;
+const PLAIN =
+  /^(?!")[^\s\x00-\x1f\x7f-\x9f\u2028\u2029](?:[^\x00-\x1f\x7f-\x9f\u2028\u2029]*[^\s\x00-\x1f\x7f-\x9f\u2028\u2029])?$/;
 
 /**
  * A JSON string literal that stays on one line for every reader: JSON leaves
@@ -15,7 +16,9 @@ const PLAIN = /^(?!")[^\s\x00-\x1f\x7f-\x9f\u2028\u2029](?:[^\x00-\x1f\x7f-\x9f\
  * as line breaks.
  */
 export function quoteJson(value: string): string {
-  return JSON.stringify(value).replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+  return JSON.stringify(value)
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
 }
 
 /** Encodes a header value so that {@link decodeValue} gives it back exactly. */

@@ -73,7 +73,11 @@ export async function writeErrorFile(report: DiedReport, options: WriteErrorFile
     for (const file of discarded) discard(fs, file);
   } catch (error) {
     quietly(() => removeIfExists(fs, temp));
-    throw new ErrorFileError(`Cannot write error file ${target}: ${describeCause(error)}.`, { code: CODES.WRITE_FAILED, path: target, cause: error });
+    throw new ErrorFileError(`Cannot write error file ${target}: ${describeCause(error)}.`, {
+      code: CODES.WRITE_FAILED,
+      path: target,
+      cause: error,
+    });
   }
   if (o.durable) syncDir(fs, dir);
   if (o.maxFolderBytes !== undefined) quietly(() => enforceFolderCap(fs, dir, o.maxFolderBytes!, target));

@@ -11,9 +11,14 @@ const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 
 function run(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [cli, ...args], { env: { ...process.env, PACTOWN_LOG_DIR: '', ...env } }, (error, stdout, stderr) => {
-      resolve({ code: error ? Number((error as { code?: number }).code) : 0, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      [cli, ...args],
+      { env: { ...process.env, PACTOWN_LOG_DIR: '', ...env } },
+      (error, stdout, stderr) => {
+        resolve({ code: error ? Number((error as { code?: number }).code) : 0, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -28,7 +33,10 @@ describe('pactown-errors', () => {
   it('list: newest first, as a table or JSON; exit 0 on an empty folder', async () => {
     expect(await run(['--dir', dir, 'list'])).toMatchObject({ code: 0, stdout: `No error files in ${dir}.\n` });
     await writeErrorFile(seedReport({ serviceId: 'old', endedAt: '2026-01-01T00:00:00.000Z' }), { logDir: dir });
-    await writeErrorFile(seedReport({ serviceId: 'new', endedAt: '2026-06-01T00:00:00.000Z', category: 'port_conflict' }), { logDir: dir });
+    await writeErrorFile(
+      seedReport({ serviceId: 'new', endedAt: '2026-06-01T00:00:00.000Z', category: 'port_conflict' }),
+      { logDir: dir },
+    );
     const table = await run(['--dir', dir, 'list']);
     expect(table.code).toBe(0);
     const lines = table.stdout.trim().split('\n');
@@ -52,13 +60,18 @@ describe('pactown-errors', () => {
     expect(shown.code).toBe(0);
     const { readFile } = await import('node:fs/promises');
     expect(shown.stdout).toBe(await readFile(file, 'utf8'));
-    expect(JSON.parse((await run(['--dir', dir, 'show', '123', '--index', '1', '--json'])).stdout).stderrTail).toBe('older\n');
+    expect(JSON.parse((await run(['--dir', dir, 'show', '123', '--index', '1', '--json'])).stdout).stderrTail).toBe(
+      'older\n',
+    );
     const md = await run(['--dir', dir, 'show', '123', '--markdown']);
     expect(md.stdout).toMatch(/^# Service `123` failed/);
   });
 
   it('show makes terminal escapes in a foreign file visible unless --raw', async () => {
-    await writeFile(path.join(dir, 'service_py_error.log'), SEED_FILE.replace('ModuleNotFoundError', '\x1b[2J\x1b[31mModuleNotFoundError'));
+    await writeFile(
+      path.join(dir, 'service_py_error.log'),
+      SEED_FILE.replace('ModuleNotFoundError', '\x1b[2J\x1b[31mModuleNotFoundError'),
+    );
     const shown = await run(['--dir', dir, 'show', 'py']);
     expect(shown.stdout).not.toContain('\x1b');
     expect(shown.stdout).toContain('␛[2J␛[31mModuleNotFoundError');
@@ -87,13 +100,19 @@ describe('pactown-errors', () => {
     for (const name of ['123', 'service_123', 'service_123_error', 'service_123_error.log']) {
       expect(await run(['--dir', dir, 'show', name]), name).toMatchObject({ code: 0, stdout: text });
     }
-    expect(JSON.parse((await run(['--dir', dir, 'show', 'service_123_error.log.1', '--json'])).stdout).stderrTail).toBe('older\n');
-    expect(JSON.parse((await run(['--dir', dir, 'show', 'service_123', '--index', '1', '--json'])).stdout).stderrTail).toBe('older\n');
+    expect(JSON.parse((await run(['--dir', dir, 'show', 'service_123_error.log.1', '--json'])).stdout).stderrTail).toBe(
+      'older\n',
+    );
+    expect(
+      JSON.parse((await run(['--dir', dir, 'show', 'service_123', '--index', '1', '--json'])).stdout).stderrTail,
+    ).toBe('older\n');
     // An id that is itself called service_x wins over the stem reading when its file exists.
     await writeErrorFile(seedReport({ serviceId: 'service_9', stderrTail: 'own\n' }), { logDir: dir });
     await writeErrorFile(seedReport({ serviceId: '9', stderrTail: 'stem\n' }), { logDir: dir });
     expect(JSON.parse((await run(['--dir', dir, 'show', 'service_9', '--json'])).stdout).stderrTail).toBe('own\n');
-    expect(JSON.parse((await run(['--dir', dir, 'show', 'service_service_9', '--json'])).stdout).stderrTail).toBe('own\n');
+    expect(JSON.parse((await run(['--dir', dir, 'show', 'service_service_9', '--json'])).stdout).stderrTail).toBe(
+      'own\n',
+    );
     const missing = await run(['--dir', dir, 'show', 'service_ghost']);
     expect(missing.code).toBe(4);
     expect(missing.stderr).toContain('No error file for service service_ghost');
@@ -119,7 +138,9 @@ describe('pactown-errors', () => {
     for (const args of [['list'], ['list', '--json']]) {
       const shell = `"${process.execPath}" "${cli}" --dir "${dir}" ${args.join(' ')} | head -1; echo "status=\${PIPESTATUS[0]}" >&2`;
       const out = await new Promise<{ stdout: string; stderr: string }>((resolve) => {
-        execFile('bash', ['-c', shell], { env: { ...process.env, PACTOWN_LOG_DIR: '' } }, (_e, stdout, stderr) => resolve({ stdout, stderr }));
+        execFile('bash', ['-c', shell], { env: { ...process.env, PACTOWN_LOG_DIR: '' } }, (_e, stdout, stderr) =>
+          resolve({ stdout, stderr }),
+        );
       });
       expect(out.stdout.split('\n').filter(Boolean), args.join(' ')).toHaveLength(1);
       expect(out.stderr, args.join(' ')).toBe('status=0\n');
@@ -213,9 +234,17 @@ describe('pactown-errors', () => {
     it('reads log and error files of the folder', async () => {
       await writeFile(path.join(logs, 'sandbox.log.2'), 'rotated\n');
       await writeErrorFile(seedReport({ stderrTail: 'boom\n' }), { logDir: logs });
-      expect(await run(['--dir', logs, 'tail', '--file', 'sandbox.log'])).toMatchObject({ code: 0, stdout: 'inside\n' });
-      expect(await run(['--dir', logs, 'tail', '--file', 'sandbox.log.2'])).toMatchObject({ code: 0, stdout: 'rotated\n' });
-      expect((await run(['--dir', logs, 'tail', '-n', '2', '--file', 'service_123_error.log'])).stdout).toBe('--- FILES ---\n[\'main.py\', \'requirements.txt\', \'.venv\']\n');
+      expect(await run(['--dir', logs, 'tail', '--file', 'sandbox.log'])).toMatchObject({
+        code: 0,
+        stdout: 'inside\n',
+      });
+      expect(await run(['--dir', logs, 'tail', '--file', 'sandbox.log.2'])).toMatchObject({
+        code: 0,
+        stdout: 'rotated\n',
+      });
+      expect((await run(['--dir', logs, 'tail', '-n', '2', '--file', 'service_123_error.log'])).stdout).toBe(
+        "--- FILES ---\n['main.py', 'requirements.txt', '.venv']\n",
+      );
       expect(await run(['--dir', logs, 'tail', '--file', 'other.log'])).toMatchObject({ code: 4 });
     });
   });
@@ -223,14 +252,17 @@ describe('pactown-errors', () => {
   it('tail -f prints appended lines, follows rotation and exits 0 on SIGTERM', async () => {
     const log = path.join(dir, 'sandbox.log');
     await writeFile(log, 'one\ntwo\nthree\n');
-    const child = spawn(process.execPath, [cli, '--dir', dir, 'tail', '-n', '2', '-f'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [cli, '--dir', dir, 'tail', '-n', '2', '-f'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     const waiters: Array<{ text: string; resolve: () => void }> = [];
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
       out += chunk;
       for (const w of waiters.filter((w) => out.includes(w.text))) w.resolve();
     });
-    const seen = (text: string) => new Promise<void>((resolve) => (out.includes(text) ? resolve() : waiters.push({ text, resolve })));
+    const seen = (text: string) =>
+      new Promise<void>((resolve) => (out.includes(text) ? resolve() : waiters.push({ text, resolve })));
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     await seen('two\nthree\n');
     expect(out).toBe('two\nthree\n');
@@ -244,18 +276,23 @@ describe('pactown-errors', () => {
     expect(out).toBe('two\nthree\nfour\nafter rotation\n');
   });
 
-  it('tail -f follows the name across 1,000 rollovers and loses no line, as tail -F does', { timeout: 180_000 }, async () => {
+  it('tail -f follows the name across 1,000 rollovers and loses no line, as tail -F does', {
+    timeout: 180_000,
+  }, async () => {
     const { appendFileSync, existsSync, renameSync, writeFileSync } = await import('node:fs');
     const log = path.join(dir, 'sandbox.log');
     writeFileSync(log, 'before\n');
-    const child = spawn(process.execPath, [cli, '--dir', dir, 'tail', '-n', '1', '-f'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [cli, '--dir', dir, 'tail', '-n', '1', '-f'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     let waiter: { text: string; resolve: () => void } | undefined;
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
       out += chunk;
       if (waiter && out.endsWith(waiter.text)) waiter.resolve();
     });
-    const seen = (text: string) => new Promise<void>((resolve) => (out.endsWith(text) ? resolve() : (waiter = { text, resolve })));
+    const seen = (text: string) =>
+      new Promise<void>((resolve) => (out.endsWith(text) ? resolve() : (waiter = { text, resolve })));
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     // The last line is printed from the file that is then followed: from here on nothing can be missed.
     const expected = ['before'];

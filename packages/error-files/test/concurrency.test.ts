@@ -28,14 +28,18 @@ describe('concurrent writers in several processes', () => {
     const procs = 4;
     const each = 8;
     let finished = false;
-    const all = Promise.all(Array.from({ length: procs }, (_, p) => run([dir, 'svc', `w${p}`, String(each)]))).finally(() => {
-      finished = true;
-    });
+    const all = Promise.all(Array.from({ length: procs }, (_, p) => run([dir, 'svc', `w${p}`, String(each)]))).finally(
+      () => {
+        finished = true;
+      },
+    );
     // Read the current file for as long as the writers run: each read is a whole file or none yet.
     let reads = 0;
     const base = path.join(dir, 'service_svc_error.log');
     while (!finished) {
-      const text = await readFile(base, 'utf8').catch((error) => (error.code === 'ENOENT' ? undefined : Promise.reject(error)));
+      const text = await readFile(base, 'utf8').catch((error) =>
+        error.code === 'ENOENT' ? undefined : Promise.reject(error),
+      );
       if (text === undefined) continue;
       const r = parseErrorFile(text);
       expect(r.files).toEqual(['main.py']);

@@ -44,23 +44,41 @@ describe('CODES', () => {
     const missing = await readErrorFile(dir, 'ghost').catch((e) => e);
     expect(missing).toBeInstanceOf(ErrorFileError);
     expect(missing).toMatchObject({ code: CODES.NOT_FOUND, systemCode: 'ENOENT' });
-    expect(await listErrorFiles(`${dir}/nope`).catch((e) => e)).toMatchObject({ code: CODES.LIST_FAILED, systemCode: 'ENOENT' });
-    expect(await writeErrorFile(seedReport({ serviceId: '../x' }), { logDir: dir }).catch((e) => e)).toMatchObject({ name: 'TypeError', code: CODES.INVALID_ID });
+    expect(await listErrorFiles(`${dir}/nope`).catch((e) => e)).toMatchObject({
+      code: CODES.LIST_FAILED,
+      systemCode: 'ENOENT',
+    });
+    expect(await writeErrorFile(seedReport({ serviceId: '../x' }), { logDir: dir }).catch((e) => e)).toMatchObject({
+      name: 'TypeError',
+      code: CODES.INVALID_ID,
+    });
     expect(() => errorFilePath(dir, 'a..b')).toThrow(expect.objectContaining({ code: CODES.INVALID_ID }));
     const file = await writeErrorFile(seedReport(), { logDir: dir });
     // A file where the folder should be: the folder cannot be used.
-    expect(await writeErrorFile(seedReport(), { logDir: file }).catch((e) => e)).toMatchObject({ code: CODES.LOG_DIR_FAILED });
+    expect(await writeErrorFile(seedReport(), { logDir: file }).catch((e) => e)).toMatchObject({
+      code: CODES.LOG_DIR_FAILED,
+    });
   });
 });
 
 describe('options', () => {
-  it("an unknown key is a TypeError naming the nearest valid one, in every options object", async () => {
+  it('an unknown key is a TypeError naming the nearest valid one, in every options object', async () => {
     const cases: Array<[string, () => unknown, string, string]> = [
-      ['writeErrorFile', () => writeErrorFile(seedReport(), { logDir: dir, tailbytes: 1 } as never), 'tailbytes', 'tailBytes'],
+      [
+        'writeErrorFile',
+        () => writeErrorFile(seedReport(), { logDir: dir, tailbytes: 1 } as never),
+        'tailbytes',
+        'tailBytes',
+      ],
       ['prepareReport', () => prepareReport(seedReport(), { histroy: 2 } as never), 'histroy', 'history'],
       ['readErrorFile', () => readErrorFile(dir, '123', { indx: 1 } as never), 'indx', 'index'],
       ['cleanErrorFiles', () => cleanErrorFiles(dir, { olderThanMs: 1, dryrun: true } as never), 'dryrun', 'dryRun'],
-      ['sandboxLogHandler', () => sandboxLogHandler({ logDir: dir, backupcount: 2 } as never), 'backupcount', 'backupCount'],
+      [
+        'sandboxLogHandler',
+        () => sandboxLogHandler({ logDir: dir, backupcount: 2 } as never),
+        'backupcount',
+        'backupCount',
+      ],
     ];
     for (const [where, call, key, near] of cases) {
       let error: unknown;
@@ -80,7 +98,9 @@ describe('options', () => {
     const error = await writeErrorFile(seedReport(), { logDir: dir, history: 1001 }).catch((e) => e);
     expect(error).toMatchObject({ name: 'TypeError', code: CODES.INVALID_OPTION });
     expect(error.message).toMatch(/option 'history' must be an integer from 0 to 1000, got 1001/);
-    expect(() => sandboxLogHandler({ logDir: dir, filename: 'a/b.log' })).toThrow(expect.objectContaining({ code: CODES.INVALID_OPTION }));
+    expect(() => sandboxLogHandler({ logDir: dir, filename: 'a/b.log' })).toThrow(
+      expect.objectContaining({ code: CODES.INVALID_OPTION }),
+    );
   });
 });
 
@@ -100,10 +120,18 @@ describe('SERVICE_ID_PATTERN', () => {
   it('accepts exactly the ids the rule describes (property)', () => {
     const chars = fc.constantFrom(...'aZ09._-/\\ \0é'.split(''));
     fc.assert(
-      fc.property(fc.array(chars, { maxLength: 70 }).map((a) => a.join('')), (id) => {
-        const byHand = id.length >= 1 && id.length <= 64 && /^[A-Za-z0-9]/.test(id) && /^[A-Za-z0-9._-]*$/.test(id) && !id.includes('..');
-        expect(isValidServiceId(id)).toBe(byHand);
-      }),
+      fc.property(
+        fc.array(chars, { maxLength: 70 }).map((a) => a.join('')),
+        (id) => {
+          const byHand =
+            id.length >= 1 &&
+            id.length <= 64 &&
+            /^[A-Za-z0-9]/.test(id) &&
+            /^[A-Za-z0-9._-]*$/.test(id) &&
+            !id.includes('..');
+          expect(isValidServiceId(id)).toBe(byHand);
+        },
+      ),
       { numRuns: 2000 },
     );
     for (const id of ['_api', 'a..b', 'x'.repeat(65), '.x', '-x']) expect(isValidServiceId(id), id).toBe(false);

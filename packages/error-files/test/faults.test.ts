@@ -93,7 +93,11 @@ describe('full disk (ENOSPC)', () => {
   });
 
   it('also when the disk fills at the temp file itself (injected at the same call)', async () => {
-    await expectCleanFailure(writeErrorFile(big, { logDir: dir, fs: failing('write', 'ENOSPC') }), dir, /ENOSPC \(no space left on device\)/);
+    await expectCleanFailure(
+      writeErrorFile(big, { logDir: dir, fs: failing('write', 'ENOSPC') }),
+      dir,
+      /ENOSPC \(no space left on device\)/,
+    );
   });
 });
 
@@ -137,7 +141,16 @@ describe('read-only folder and missing permission', () => {
   it('never throws synchronously, whatever the input', async () => {
     const calls = [
       () => writeErrorFile(undefined as never),
-      () => writeErrorFile({ serviceId: 'x', get exit(): never { throw new Error('getter'); } } as never, { logDir: dir }),
+      () =>
+        writeErrorFile(
+          {
+            serviceId: 'x',
+            get exit(): never {
+              throw new Error('getter');
+            },
+          } as never,
+          { logDir: dir },
+        ),
       () => writeErrorFile(big, 'nonsense' as never),
       () => writeErrorFile(big, { logDir: 42 as never }),
     ];
@@ -167,7 +180,11 @@ async function snapshot(folder: string): Promise<Record<string, string>> {
 type Call = 'rename' | 'link' | 'unlink';
 
 /** node:fs whose rename, link or unlink fails with `code` when `when(from, to)` says so (names without the folder). */
-function failingStep(call: Call, when: (from: string, to: string) => boolean, code = 'EIO'): ErrorFilesFs & { failed: number } {
+function failingStep(
+  call: Call,
+  when: (from: string, to: string) => boolean,
+  code = 'EIO',
+): ErrorFilesFs & { failed: number } {
   const wrapped = {
     ...realFsSync,
     failed: 0,
@@ -202,7 +219,8 @@ const isTemp = (name: string) => name.startsWith(`.${BASE}.`) && name.endsWith('
 describe('a failure after history rotation has begun', () => {
   /** A full history: the current file and `.1` ... `.history`, each with its own stderr. */
   async function fullHistory(history: number): Promise<Record<string, string>> {
-    for (let i = history; i >= 0; i--) await writeErrorFile(seedReport({ stderrTail: `v${i}\n` }), { logDir: dir, history });
+    for (let i = history; i >= 0; i--)
+      await writeErrorFile(seedReport({ stderrTail: `v${i}\n` }), { logDir: dir, history });
     // Let the background deletion of dropped entries finish.
     await new Promise((resolve) => setTimeout(resolve, 50));
     const before = await snapshot(dir);
@@ -210,8 +228,17 @@ describe('a failure after history rotation has begun', () => {
     return before;
   }
 
-  async function expectUntouched(fs: ErrorFilesFs & { failed: number }, before: Record<string, string>, history: number, cause = /EIO/) {
-    await expectCleanFailure(writeErrorFile(seedReport({ stderrTail: 'new\n' }), { logDir: dir, history, fs }), dir, cause);
+  async function expectUntouched(
+    fs: ErrorFilesFs & { failed: number },
+    before: Record<string, string>,
+    history: number,
+    cause = /EIO/,
+  ) {
+    await expectCleanFailure(
+      writeErrorFile(seedReport({ stderrTail: 'new\n' }), { logDir: dir, history, fs }),
+      dir,
+      cause,
+    );
     expect(fs.failed).toBeGreaterThan(0);
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(await snapshot(dir)).toEqual(before);
@@ -220,22 +247,38 @@ describe('a failure after history rotation has begun', () => {
 
   it('the final rename fails: current file and history as they were, no stray files', async () => {
     const before = await fullHistory(3);
-    await expectUntouched(failingStep('rename', (from, to) => isTemp(from) && to === BASE), before, 3);
+    await expectUntouched(
+      failingStep('rename', (from, to) => isTemp(from) && to === BASE),
+      before,
+      3,
+    );
   });
 
   it('the final rename fails with history 1', async () => {
     const before = await fullHistory(1);
-    await expectUntouched(failingStep('rename', (from, to) => isTemp(from) && to === BASE), before, 1);
+    await expectUntouched(
+      failingStep('rename', (from, to) => isTemp(from) && to === BASE),
+      before,
+      1,
+    );
   });
 
   it('moving the oldest entry aside fails', async () => {
     const before = await fullHistory(3);
-    await expectUntouched(failingStep('rename', (from) => from === `${BASE}.3`), before, 3);
+    await expectUntouched(
+      failingStep('rename', (from) => from === `${BASE}.3`),
+      before,
+      3,
+    );
   });
 
   it('shifting a history entry fails half-way', async () => {
     const before = await fullHistory(4);
-    await expectUntouched(failingStep('rename', (from) => from === `${BASE}.1`), before, 4);
+    await expectUntouched(
+      failingStep('rename', (from) => from === `${BASE}.1`),
+      before,
+      4,
+    );
   });
 
   it('linking and renaming the current file to .1 both fail', async () => {
@@ -271,7 +314,11 @@ describe('a failure after history rotation has begun', () => {
     const planted = await snapshot(dir);
     expect(planted[BASE]).toMatch(/^-> /);
     const fs = failingStep('rename', (from, to) => isTemp(from) && to === BASE);
-    await expectCleanFailure(writeErrorFile(seedReport({ stderrTail: 'new\n' }), { logDir: dir, history: 2, fs }), dir, /EIO/);
+    await expectCleanFailure(
+      writeErrorFile(seedReport({ stderrTail: 'new\n' }), { logDir: dir, history: 2, fs }),
+      dir,
+      /EIO/,
+    );
     expect(await snapshot(dir)).toEqual(planted);
     expect(Object.keys(before)).toEqual(Object.keys(planted));
   });
@@ -279,7 +326,11 @@ describe('a failure after history rotation has begun', () => {
   it('the write after a failed one rotates as usual', async () => {
     const before = await fullHistory(2);
     const fs = failingStep('rename', (from, to) => isTemp(from) && to === BASE);
-    await expectCleanFailure(writeErrorFile(seedReport({ stderrTail: 'new\n' }), { logDir: dir, history: 2, fs }), dir, /EIO/);
+    await expectCleanFailure(
+      writeErrorFile(seedReport({ stderrTail: 'new\n' }), { logDir: dir, history: 2, fs }),
+      dir,
+      /EIO/,
+    );
     await writeErrorFile(seedReport({ stderrTail: 'next\n' }), { logDir: dir, history: 2 });
     await new Promise((resolve) => setTimeout(resolve, 50));
     const after = await snapshot(dir);

@@ -2,7 +2,19 @@ import { describe, expect, it } from 'vitest';
 import { formatErrorFile, parseErrorFile, prepareReport } from '../src/index.js';
 import { SEED_FILE, seedReport } from './fixtures/seed-report.js';
 
-const ADDED_KEYS = ['Signal', 'Exit status', 'Message', 'Exit message', 'Category', 'Service', 'PID', 'Started', 'Ended', 'Duration', 'Suggestions'];
+const ADDED_KEYS = [
+  'Signal',
+  'Exit status',
+  'Message',
+  'Exit message',
+  'Category',
+  'Service',
+  'PID',
+  'Started',
+  'Ended',
+  'Duration',
+  'Suggestions',
+];
 
 function sections(text: string): Map<string, string> {
   const out = new Map<string, string>();
@@ -65,7 +77,8 @@ describe('the seed example', () => {
   });
 
   it('parses an original file with extra blank lines, no Venv and a positive code', () => {
-    const legacy = 'Exit code: 1\nCommand: python main.py\nCWD: /srv/x\nVenv: None\n\n--- STDERR ---\nboom\n\n\n--- STDOUT ---\nhello\n\n--- FILES ---\n["it\'s.py", \'b\\\\c\']\n';
+    const legacy =
+      "Exit code: 1\nCommand: python main.py\nCWD: /srv/x\nVenv: None\n\n--- STDERR ---\nboom\n\n\n--- STDOUT ---\nhello\n\n--- FILES ---\n[\"it's.py\", 'b\\\\c']\n";
     const r = parseErrorFile(legacy);
     expect(r).toMatchObject({ envDir: null, stderrTail: 'boom\n', stdoutTail: 'hello\n', files: ["it's.py", 'b\\c'] });
     expect(r.exit).toMatchObject({ code: 1, exitCode: 1, signal: null });
@@ -106,11 +119,17 @@ describe('structure that output cannot forge', () => {
 
   it("writes category 'none' plainly and keeps a signal called none apart from no signal", () => {
     const base = seedReport();
-    const text = formatErrorFile(prepareReport(seedReport({ category: 'none', exit: { ...base.exit, signal: 'none' } })));
+    const text = formatErrorFile(
+      prepareReport(seedReport({ category: 'none', exit: { ...base.exit, signal: 'none' } })),
+    );
     expect(text).toContain('\nCategory: none\n');
     expect(text).toContain('\nSignal: "none" 15 - Termination\n');
     expect(parseErrorFile(text)).toMatchObject({ category: 'none', exit: { signal: 'none' } });
-    const noSignal = formatErrorFile(prepareReport(seedReport({ exit: { ...base.exit, signal: null, signalNumber: null, description: 'Exited normally' } })));
+    const noSignal = formatErrorFile(
+      prepareReport(
+        seedReport({ exit: { ...base.exit, signal: null, signalNumber: null, description: 'Exited normally' } }),
+      ),
+    );
     expect(noSignal).toContain('\nSignal: none - Exited normally\n');
     expect(parseErrorFile(noSignal).exit.signal).toBeNull();
   });

@@ -7,7 +7,8 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 function newest(dir: string): number {
   let t = 0;
-  for (const name of readdirSync(dir, { recursive: true }) as string[]) t = Math.max(t, statSync(path.join(dir, name)).mtimeMs);
+  for (const name of readdirSync(dir, { recursive: true }) as string[])
+    t = Math.max(t, statSync(path.join(dir, name)).mtimeMs);
   return t;
 }
 
@@ -15,12 +16,19 @@ function newest(dir: string): number {
 export default function setup(): void {
   let built = 0;
   try {
-    built = Math.min(statSync(path.join(root, 'dist/cli.js')).mtimeMs, statSync(path.join(root, 'dist/index.js')).mtimeMs);
+    built = Math.min(
+      statSync(path.join(root, 'dist/cli.js')).mtimeMs,
+      statSync(path.join(root, 'dist/index.js')).mtimeMs,
+    );
   } catch {
     built = 0;
   }
   if (built >= newest(path.join(root, 'src'))) return;
-  const build = () => execFileSync(process.execPath, [path.join(root, 'node_modules/tsup/dist/cli-default.js')], { cwd: root, stdio: 'pipe' });
+  const build = () =>
+    execFileSync(process.execPath, [path.join(root, 'node_modules/tsup/dist/cli-default.js')], {
+      cwd: root,
+      stdio: 'pipe',
+    });
   try {
     build();
   } catch {

@@ -90,7 +90,8 @@ describe('header index', () => {
   });
 
   it('rows in another order than the folder lists its names are found all the same', async () => {
-    for (const id of ['a', 'b', 'c', 'd']) await writeErrorFile(seedReport({ serviceId: id }), { logDir: dir, history: 0 });
+    for (const id of ['a', 'b', 'c', 'd'])
+      await writeErrorFile(seedReport({ serviceId: id }), { logDir: dir, history: 0 });
     await cold(dir);
     const [magic, ...rows] = (await readFile(index, 'utf8')).trimEnd().split('\n');
     await writeFile(index, `${[magic, ...rows.reverse()].join('\n')}\n`);
@@ -129,7 +130,10 @@ describe('header index', () => {
   it.each([
     ['random bytes', Buffer.from([0xff, 0x00, 0x0a, 0x5b, 0x22, 0xc3])],
     ['a wrong first line', Buffer.from('not an index\n["service_a_error.log",1,2,3,4,"x",1,"y"]\n')],
-    ['cut lines and wrong types', Buffer.from('pactown-errors header index 1\n["service_a_error.log",1,2\n[1,2,3,4,5,6,7,8]\n{"a":1}\n')],
+    [
+      'cut lines and wrong types',
+      Buffer.from('pactown-errors header index 1\n["service_a_error.log",1,2\n[1,2,3,4,5,6,7,8]\n{"a":1}\n'),
+    ],
     ['an empty file', Buffer.alloc(0)],
   ])('a corrupt index (%s) is ignored and rebuilt', async (_, content) => {
     await writeErrorFile(seedReport({ serviceId: 'a' }), { logDir: dir });
@@ -174,7 +178,9 @@ describe('header index', () => {
     await writeErrorFile(seedReport({ serviceId: 'a' }), { logDir: dir });
     await cold(dir);
     const [magic, live] = (await readFile(index, 'utf8')).split('\n');
-    const stale = Array.from({ length: 100 }, (_, i) => JSON.stringify([`service_gone${i}_error.log`, i, 1, 2, 3, 't', 1, 'c']));
+    const stale = Array.from({ length: 100 }, (_, i) =>
+      JSON.stringify([`service_gone${i}_error.log`, i, 1, 2, 3, 't', 1, 'c']),
+    );
     await writeFile(index, `${[magic, ...stale, live].join('\n')}\n`);
     expect(await cold(dir)).toEqual(await plain(dir));
     expect((await readFile(index, 'utf8')).trimEnd().split('\n')).toEqual([magic, live]);
@@ -203,9 +209,18 @@ describe('header index', () => {
 describe('listing with and without the index', () => {
   const service = fc.constantFrom('a', 'b', 'c');
   const op = fc.oneof(
-    fc.record({ kind: fc.constant('write' as const), service, category: fc.constantFrom('syntax', 'dependency', 'x y', ''), day: fc.integer({ min: 1, max: 28 }) }),
+    fc.record({
+      kind: fc.constant('write' as const),
+      service,
+      category: fc.constantFrom('syntax', 'dependency', 'x y', ''),
+      day: fc.integer({ min: 1, max: 28 }),
+    }),
     fc.record({ kind: fc.constant('list' as const) }),
-    fc.record({ kind: fc.constant('edit' as const), service, text: fc.constantFrom('Category: by-hand', 'Exit code: 7', 'junk') }),
+    fc.record({
+      kind: fc.constant('edit' as const),
+      service,
+      text: fc.constantFrom('Category: by-hand', 'Exit code: 7', 'junk'),
+    }),
     fc.record({ kind: fc.constant('remove' as const), service }),
     fc.record({ kind: fc.constant('clean' as const) }),
   );
@@ -218,7 +233,14 @@ describe('listing with and without the index', () => {
           for (const o of ops) {
             const file = path.join(d, `service_${'service' in o ? o.service : 'a'}_error.log`);
             if (o.kind === 'write') {
-              await writeErrorFile(seedReport({ serviceId: o.service, category: o.category as 'syntax', endedAt: `2026-02-${String(o.day).padStart(2, '0')}T00:00:00.000Z` }), { logDir: d, history: 2 });
+              await writeErrorFile(
+                seedReport({
+                  serviceId: o.service,
+                  category: o.category as 'syntax',
+                  endedAt: `2026-02-${String(o.day).padStart(2, '0')}T00:00:00.000Z`,
+                }),
+                { logDir: d, history: 2 },
+              );
             } else if (o.kind === 'list') await cold(d);
             else if (o.kind === 'edit') await writeFile(file, `${o.text}\n--- STDERR ---\n\n`).catch(() => {});
             else if (o.kind === 'remove') await rm(file, { force: true });

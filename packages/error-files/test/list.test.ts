@@ -15,8 +15,14 @@ afterEach(() => cleanup());
 describe('listErrorFiles', () => {
   it('lists service, index, time, exit, category and size, newest first', async () => {
     await writeErrorFile(seedReport({ serviceId: 'a', endedAt: '2026-03-01T00:00:00.000Z' }), { logDir: dir });
-    await writeErrorFile(seedReport({ serviceId: 'a', endedAt: '2026-05-01T00:00:00.000Z', exit: { ...seedReport().exit, code: 1 } }), { logDir: dir });
-    await writeErrorFile(seedReport({ serviceId: 'b', endedAt: '2026-04-01T00:00:00.000Z', category: 'port_conflict' }), { logDir: dir });
+    await writeErrorFile(
+      seedReport({ serviceId: 'a', endedAt: '2026-05-01T00:00:00.000Z', exit: { ...seedReport().exit, code: 1 } }),
+      { logDir: dir },
+    );
+    await writeErrorFile(
+      seedReport({ serviceId: 'b', endedAt: '2026-04-01T00:00:00.000Z', category: 'port_conflict' }),
+      { logDir: dir },
+    );
     const legacy = path.join(dir, 'service_py_error.log');
     await writeFile(legacy, SEED_FILE);
     const t = Date.parse('2026-02-01T00:00:00.000Z') / 1000;
@@ -43,7 +49,9 @@ describe('listErrorFiles', () => {
 
   it('finds the header past a long first chunk', async () => {
     const long = 'c'.repeat(4000);
-    await writeErrorFile(seedReport({ command: long, endedAt: '2026-07-01T00:00:00.000Z', category: 'syntax' }), { logDir: dir });
+    await writeErrorFile(seedReport({ command: long, endedAt: '2026-07-01T00:00:00.000Z', category: 'syntax' }), {
+      logDir: dir,
+    });
     const [entry] = await listErrorFiles(dir);
     expect(entry).toMatchObject({ time: '2026-07-01T00:00:00.000Z', category: 'syntax' });
   });

@@ -37,7 +37,11 @@ describe("log-core's configured redaction", () => {
 
   it('can be turned off, or replaced by a function', () => {
     configure({ redact: { patterns: [/XYZ-\d/] } });
-    expect(prepareReport(seedReport({ stderrTail: 'XYZ-1 TOKEN=abc\n' }), { redact: false }).stderrTail).toBe('XYZ-1 TOKEN=abc\n');
-    expect(prepareReport(seedReport({ stderrTail: 'XYZ-1\n' }), { redact: (t) => t.toLowerCase() }).stderrTail).toBe('xyz-1\n');
+    expect(prepareReport(seedReport({ stderrTail: 'XYZ-1 TOKEN=abc\n' }), { redact: false }).stderrTail).toBe(
+      'XYZ-1 TOKEN=abc\n',
+    );
+    expect(prepareReport(seedReport({ stderrTail: 'XYZ-1\n' }), { redact: (t) => t.toLowerCase() }).stderrTail).toBe(
+      'xyz-1\n',
+    );
   });
 });

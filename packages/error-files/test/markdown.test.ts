@@ -26,18 +26,31 @@ describe('renderMarkdown', () => {
     expect(md).toContain('| Exit | -15, SIGTERM, Termination |');
     expect(fencedAfter(md, '## Error output (stderr)')).toBe(seedReport().stderrTail);
     expect(fencedAfter(md, '## Log tail (stdout)')).toBe('INFO: started\n');
-    expect(md).toContain("- **add\\_dependency** (auto-fixable): Add 'missing\\_module' to dependencies: `pip install missing_module`");
+    expect(md).toContain(
+      "- **add\\_dependency** (auto-fixable): Add 'missing\\_module' to dependencies: `pip install missing_module`",
+    );
     expect(md).toContain('## Files in the traceback\n\n- `main.py` line 5 (service file)');
   });
 
   it('fences cannot be broken by what they quote', () => {
-    const text = fc.array(fc.oneof(fc.constantFrom('`', '```', '````````', '~~~', '\n', '   ```', '\n```\n'), fc.string({ maxLength: 10 })), { maxLength: 30 }).map((p) => p.join(''));
+    const text = fc
+      .array(
+        fc.oneof(
+          fc.constantFrom('`', '```', '````````', '~~~', '\n', '   ```', '\n```\n'),
+          fc.string({ maxLength: 10 }),
+        ),
+        { maxLength: 30 },
+      )
+      .map((p) => p.join(''));
     fc.assert(
       fc.property(text, (stderr) => {
         const expected = prepareReport(seedReport({ stderrTail: stderr })).stderrTail;
         const md = renderMarkdown(seedReport({ stderrTail: stderr }));
         if (expected === '') expect(md).toContain('## Error output (stderr)\n\n_empty_');
-        else expect(fencedAfter(md, '## Error output (stderr)')).toBe(expected.endsWith('\n') ? expected : `${expected}\n`);
+        else
+          expect(fencedAfter(md, '## Error output (stderr)')).toBe(
+            expected.endsWith('\n') ? expected : `${expected}\n`,
+          );
       }),
       { numRuns: 300 },
     );

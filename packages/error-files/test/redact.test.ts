@@ -42,12 +42,17 @@ describe('secret keys', () => {
     expect(stderrOf(input)).toBe(expected);
   });
 
-  it.each(['author: Jane', 'AUTHOR=Jane', 'authenticated: true', 'tokenizer: gpt2', 'secretary: Bob', 'Tokenizer: bpe', 'dsname: x'])(
-    'leaves a word that only starts like a secret: %s',
-    (input) => {
-      expect(stderrOf(input)).toBe(input);
-    },
-  );
+  it.each([
+    'author: Jane',
+    'AUTHOR=Jane',
+    'authenticated: true',
+    'tokenizer: gpt2',
+    'secretary: Bob',
+    'Tokenizer: bpe',
+    'dsname: x',
+  ])('leaves a word that only starts like a secret: %s', (input) => {
+    expect(stderrOf(input)).toBe(input);
+  });
 
   it('masks a whole scheme credential after a secret key and keeps the key case', () => {
     expect(stderrOf('authHeader: Bearer abcdefgh123')).toBe('authHeader: [REDACTED]');
@@ -63,14 +68,38 @@ describe('secret keys', () => {
   it("is log-core's engine alone: what it masks in a line is what the file holds", async () => {
     const { createRedactor } = await import('@pactown/log-core');
     const engine = createRedactor();
-    const lines = ['DB_PASSWORD=v4lue', 'token: abc', 'postgres://app:pw@db/app', 'redis://:pw@cache:6379', `ghp_${'a1B2'.repeat(9)}`, 'plain text', 'x-api-key: k3y'];
+    const lines = [
+      'DB_PASSWORD=v4lue',
+      'token: abc',
+      'postgres://app:pw@db/app',
+      'redis://:pw@cache:6379',
+      `ghp_${'a1B2'.repeat(9)}`,
+      'plain text',
+      'x-api-key: k3y',
+    ];
     for (const line of lines) expect(stderrOf(line), line).toBe(engine.redactText(line));
   });
 });
 
 describe('FILES names', () => {
-  const files = ['main.py', '\x1b[31mred.py\x1b[0m', 'bell\x07name\r.py', 'new\nline\tname.py', 'token=abc123', 'AKIAABCDEFGHIJKLMNOP.pem', 'plain.txt'];
-  const cleaned = ['main.py', 'red.py', 'bell\u2407name\u240d.py', 'new\u240aline\u2409name.py', 'token=[REDACTED]', '[REDACTED].pem', 'plain.txt'];
+  const files = [
+    'main.py',
+    '\x1b[31mred.py\x1b[0m',
+    'bell\x07name\r.py',
+    'new\nline\tname.py',
+    'token=abc123',
+    'AKIAABCDEFGHIJKLMNOP.pem',
+    'plain.txt',
+  ];
+  const cleaned = [
+    'main.py',
+    'red.py',
+    'bell\u2407name\u240d.py',
+    'new\u240aline\u2409name.py',
+    'token=[REDACTED]',
+    '[REDACTED].pem',
+    'plain.txt',
+  ];
 
   it('are stripped of ANSI codes, controls shown as pictures, and redacted', () => {
     const p = prepareReport(seedReport({ files }));
@@ -95,8 +124,15 @@ describe('FILES names', () => {
 
   it('follow the options: stripAnsi: false keeps ESC, redact: false keeps secrets', () => {
     expect(prepareReport(seedReport({ files }), { stripAnsi: false }).files[1]).toBe('\x1b[31mred.py\x1b[0m');
-    expect(prepareReport(seedReport({ files }), { redact: false }).files).toEqual([...cleaned.slice(0, 4), 'token=abc123', 'AKIAABCDEFGHIJKLMNOP.pem', 'plain.txt']);
-    expect(prepareReport(seedReport({ files }), { redact: (t) => t.replace('plain', 'PLAIN') }).files[6]).toBe('PLAIN.txt');
+    expect(prepareReport(seedReport({ files }), { redact: false }).files).toEqual([
+      ...cleaned.slice(0, 4),
+      'token=abc123',
+      'AKIAABCDEFGHIJKLMNOP.pem',
+      'plain.txt',
+    ]);
+    expect(prepareReport(seedReport({ files }), { redact: (t) => t.replace('plain', 'PLAIN') }).files[6]).toBe(
+      'PLAIN.txt',
+    );
   });
 
   it('are counted the same: names beyond maxFiles are omitted, not cleaned', () => {

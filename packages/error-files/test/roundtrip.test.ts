@@ -3,7 +3,15 @@ import os from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type DiedReport, ENTRY_FIRST_LINE, formatErrorFile, parseErrorFile, prepareReport, readErrorFile, writeErrorFile } from '../src/index.js';
+import {
+  type DiedReport,
+  ENTRY_FIRST_LINE,
+  formatErrorFile,
+  parseErrorFile,
+  prepareReport,
+  readErrorFile,
+  writeErrorFile,
+} from '../src/index.js';
 import { seedReport } from './fixtures/seed-report.js';
 
 const LOOKALIKES = [
@@ -25,7 +33,16 @@ const LOOKALIKES = [
   '  - fake [auto-fixable]: suggestion',
   '',
 ];
-const ANSI = ['\x1b[31m', '\x1b[0m', '\x1b[1;32m', '\x1b]0;title\x07', '\x1b]8;;http://x\x1b\\', '\x1b(B', '\x1b', '\x9b2J'];
+const ANSI = [
+  '\x1b[31m',
+  '\x1b[0m',
+  '\x1b[1;32m',
+  '\x1b]0;title\x07',
+  '\x1b]8;;http://x\x1b\\',
+  '\x1b(B',
+  '\x1b',
+  '\x9b2J',
+];
 
 const junkBytes = fc.uint8Array({ maxLength: 200 }).map((b) => Buffer.from(b).toString('utf8'));
 const chunk = fc.oneof(
@@ -34,10 +51,36 @@ const chunk = fc.oneof(
   junkBytes,
   fc.constantFrom(...LOOKALIKES),
   fc.constantFrom(...ANSI),
-  fc.constantFrom('\n', '\r\n', '\r', '\t', '\0', '`', '```', '"', '\u2028', '\ud800', 'TOKEN=abc123', 'Bearer abcdefgh'),
+  fc.constantFrom(
+    '\n',
+    '\r\n',
+    '\r',
+    '\t',
+    '\0',
+    '`',
+    '```',
+    '"',
+    '\u2028',
+    '\ud800',
+    'TOKEN=abc123',
+    'Bearer abcdefgh',
+  ),
 );
 const output = fc.array(chunk, { maxLength: 30 }).map((parts) => parts.join(''));
-const anyText = fc.oneof(fc.string({ unit: 'binary', maxLength: 30 }), fc.constantFrom('', ' x', '"q"', 'a\nb', '\ud83d', 'none', '--- STDERR ---', '\nExit code: 0', 'x\r\nExit code: 1\r\n'));
+const anyText = fc.oneof(
+  fc.string({ unit: 'binary', maxLength: 30 }),
+  fc.constantFrom(
+    '',
+    ' x',
+    '"q"',
+    'a\nb',
+    '\ud83d',
+    'none',
+    '--- STDERR ---',
+    '\nExit code: 0',
+    'x\r\nExit code: 1\r\n',
+  ),
+);
 
 export const reportArb: fc.Arbitrary<DiedReport> = fc.record({
   serviceId: fc.stringMatching(/^[a-z0-9][a-z0-9_-]{0,20}$/),
@@ -58,7 +101,15 @@ export const reportArb: fc.Arbitrary<DiedReport> = fc.record({
   message: anyText,
   category: fc.constantFrom('none', 'dependency', 'process_crash', 'unknown', 'odd category' as 'unknown'),
   suggestions: fc.array(
-    fc.record({ action: anyText, description: anyText, command: fc.option(anyText, { nil: undefined }), autoFixable: fc.boolean() }, { requiredKeys: ['action', 'description', 'autoFixable'] }),
+    fc.record(
+      {
+        action: anyText,
+        description: anyText,
+        command: fc.option(anyText, { nil: undefined }),
+        autoFixable: fc.boolean(),
+      },
+      { requiredKeys: ['action', 'description', 'autoFixable'] },
+    ),
     { maxLength: 3 },
   ),
   stderrTail: output,
@@ -103,7 +154,9 @@ describe('round trip', () => {
   });
 
   it('keeps an honest tail: cut bytes plus kept bytes are the whole output', () => {
-    const printable = fc.array(fc.oneof(fc.string({ unit: 'grapheme', maxLength: 50 }), fc.constant('\n')), { maxLength: 40 }).map((p) => p.join('').replace(/[\x00-\x1f\x7f-\x9f]/g, ''));
+    const printable = fc
+      .array(fc.oneof(fc.string({ unit: 'grapheme', maxLength: 50 }), fc.constant('\n')), { maxLength: 40 })
+      .map((p) => p.join('').replace(/[\x00-\x1f\x7f-\x9f]/g, ''));
     fc.assert(
       fc.property(printable, fc.integer({ min: 0, max: 300 }), (text, tailBytes) => {
         const p = prepareReport(seedReport({ stderrTail: text }), { tailBytes, redact: false });
@@ -188,7 +241,16 @@ describe('line separators inside values', () => {
         command: `node a${sep}b.js`,
         cwd: '/srv',
         envDir: null,
-        exit: { code: 1, exitCode: 1, signal: null, signalNumber: null, description: '', forced: false, viaShell: false, message: `Process exited with code: 1${sep}` },
+        exit: {
+          code: 1,
+          exitCode: 1,
+          signal: null,
+          signalNumber: null,
+          description: '',
+          forced: false,
+          viaShell: false,
+          message: `Process exited with code: 1${sep}`,
+        },
         message: `boom${sep}`,
         category: 'process_crash',
         suggestions: [

@@ -28,13 +28,22 @@ describe('sandboxLogHandler', () => {
       await handler.close();
     }
     const lines = (await readFile(path.join(logDir, 'sandbox.log'), 'utf8')).trimEnd().split('\n');
-    expect(lines[0]).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} \[INFO\] pactown\.sandbox: \[123\] Process started with PID: 12345$/);
-    expect(lines[1]).toMatch(/ \[DEBUG\] pactown\.sandbox: \[123\] Sandbox files: \['main\.py', 'requirements\.txt', '\.venv'\]$/);
+    expect(lines[0]).toMatch(
+      /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} \[INFO\] pactown\.sandbox: \[123\] Process started with PID: 12345$/,
+    );
+    expect(lines[1]).toMatch(
+      / \[DEBUG\] pactown\.sandbox: \[123\] Sandbox files: \['main\.py', 'requirements\.txt', '\.venv'\]$/,
+    );
     expect((await stat(logDir)).mode & 0o777).toBe(0o700);
   });
 
   it('rotates at maxBytes, keeping backupCount files', async () => {
-    const handler = sandboxLogHandler({ logDir: dir, maxBytes: 2000, backupCount: 2, pattern: '%(levelname)s %(message)s' });
+    const handler = sandboxLogHandler({
+      logDir: dir,
+      maxBytes: 2000,
+      backupCount: 2,
+      pattern: '%(levelname)s %(message)s',
+    });
     const log = getLogger('pactown.rotation-test');
     log.addHandler(handler);
     try {

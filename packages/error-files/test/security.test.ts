@@ -37,7 +37,8 @@ describe('symlink attacks', () => {
     for (const i of [1, 2, 3]) await symlink(victim, path.join(logDir, `service_123_error.log.${i}`));
     for (let i = 0; i < 4; i++) await writeErrorFile(seedReport({ stderrTail: `n${i}\n` }), { logDir });
     expect(await readFile(victim, 'utf8')).toBe('precious\n');
-    for (const i of [1, 2, 3]) expect((await lstat(path.join(logDir, `service_123_error.log.${i}`))).isFile()).toBe(true);
+    for (const i of [1, 2, 3])
+      expect((await lstat(path.join(logDir, `service_123_error.log.${i}`))).isFile()).toBe(true);
   });
 
   it('readErrorFile refuses a link; listErrorFiles skips it', async () => {
@@ -91,7 +92,21 @@ describe('special files', () => {
 });
 
 describe('traversal', () => {
-  const bad = ['../escape', '../../etc/passwd', 'a/b', '..', '.', '.hidden', '', 'a\\..\\b', 'x\0y', 'a..b', '/abs', 'x'.repeat(65), ' space'];
+  const bad = [
+    '../escape',
+    '../../etc/passwd',
+    'a/b',
+    '..',
+    '.',
+    '.hidden',
+    '',
+    'a\\..\\b',
+    'x\0y',
+    'a..b',
+    '/abs',
+    'x'.repeat(65),
+    ' space',
+  ];
 
   it.each(bad)('refuses service id %j before touching the disk', async (id) => {
     await expect(writeErrorFile(seedReport({ serviceId: id }), { logDir })).rejects.toThrow(TypeError);

@@ -20,7 +20,12 @@ export function sysError(code: string, syscall: string, file: string): NodeJS.Er
     EACCES: 'permission denied',
     EROFS: 'read-only file system',
   };
-  return Object.assign(new Error(`${code}: ${messages[code] ?? 'error'}, ${syscall} '${file}'`), { code, syscall, path: file, errno: -1 });
+  return Object.assign(new Error(`${code}: ${messages[code] ?? 'error'}, ${syscall} '${file}'`), {
+    code,
+    syscall,
+    path: file,
+    errno: -1,
+  });
 }
 
 export const isRoot = process.getuid?.() === 0;

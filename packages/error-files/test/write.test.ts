@@ -40,10 +40,21 @@ describe('writeErrorFile', () => {
   });
 
   it('keeps history .1 ... .N, newest first, oldest dropped', async () => {
-    for (let i = 0; i < 8; i++) await writeErrorFile(seedReport({ stderrTail: `crash ${i}\n` }), { logDir: dir, history: 3 });
+    for (let i = 0; i < 8; i++)
+      await writeErrorFile(seedReport({ stderrTail: `crash ${i}\n` }), { logDir: dir, history: 3 });
     const names = (await readdir(dir)).filter((n) => !n.endsWith('.old')).sort();
-    expect(names).toEqual(['service_123_error.log', 'service_123_error.log.1', 'service_123_error.log.2', 'service_123_error.log.3']);
-    for (const [index, n] of [[0, 7], [1, 6], [2, 5], [3, 4]] as const) {
+    expect(names).toEqual([
+      'service_123_error.log',
+      'service_123_error.log.1',
+      'service_123_error.log.2',
+      'service_123_error.log.3',
+    ]);
+    for (const [index, n] of [
+      [0, 7],
+      [1, 6],
+      [2, 5],
+      [3, 4],
+    ] as const) {
       expect((await readErrorFile(dir, '123', { index })).stderrTail).toBe(`crash ${n}\n`);
     }
   });
@@ -71,10 +82,15 @@ describe('writeErrorFile', () => {
   it('bounds tails, the FILES list and the whole file', async () => {
     const files = Array.from({ length: 250 }, (_, i) => `f${i}.py`);
     const big = `${'e'.repeat(300_000)}\nlast error line\n`;
-    const file = await writeErrorFile(seedReport({ stderrTail: big, stdoutTail: 'o'.repeat(200_000), stderrDroppedBytes: 10, files }), { logDir: dir });
+    const file = await writeErrorFile(
+      seedReport({ stderrTail: big, stdoutTail: 'o'.repeat(200_000), stderrDroppedBytes: 10, files }),
+      { logDir: dir },
+    );
     const text = await readFile(file, 'utf8');
     expect(Buffer.byteLength(text)).toBeLessThanOrEqual(262_144);
-    expect(text).toContain(`--- STDERR ---\n[... ${10 + Buffer.byteLength(big) - 65_536} bytes cut before this point ...]\n`);
+    expect(text).toContain(
+      `--- STDERR ---\n[... ${10 + Buffer.byteLength(big) - 65_536} bytes cut before this point ...]\n`,
+    );
     expect(text).toContain('[... 50 more files not shown ...]');
     const back = parseErrorFile(text);
     expect(back.stderrTail.endsWith('last error line\n')).toBe(true);
@@ -83,10 +99,24 @@ describe('writeErrorFile', () => {
   });
 
   it('takes the dropped-byte counts from their fields and never reads a count out of the text', async () => {
-    const file = await writeErrorFile(seedReport({ stderrTail: 'end of output\n', stderrDroppedBytes: 4096, stdoutTail: 'out\n', stdoutDroppedBytes: 7 }), { logDir: dir });
+    const file = await writeErrorFile(
+      seedReport({
+        stderrTail: 'end of output\n',
+        stderrDroppedBytes: 4096,
+        stdoutTail: 'out\n',
+        stdoutDroppedBytes: 7,
+      }),
+      { logDir: dir },
+    );
     const text = await readFile(file, 'utf8');
-    expect(text).toContain('--- STDERR ---\n[... 4096 bytes cut before this point ...]\nend of output\n\n--- STDOUT ---\n[... 7 bytes cut before this point ...]\nout\n');
-    expect(await readErrorFile(dir, '123')).toMatchObject({ stderrTail: 'end of output\n', stderrDroppedBytes: 4096, stdoutDroppedBytes: 7 });
+    expect(text).toContain(
+      '--- STDERR ---\n[... 4096 bytes cut before this point ...]\nend of output\n\n--- STDOUT ---\n[... 7 bytes cut before this point ...]\nout\n',
+    );
+    expect(await readErrorFile(dir, '123')).toMatchObject({
+      stderrTail: 'end of output\n',
+      stderrDroppedBytes: 4096,
+      stdoutDroppedBytes: 7,
+    });
     // Text that looks like a count is output like any other, kept as printed (escaped in the file).
     const lookalike = '[... 4096 bytes dropped ...]\nend of output\n';
     await writeErrorFile(seedReport({ stderrTail: lookalike, stderrDroppedBytes: 4096 }), { logDir: dir });
@@ -94,11 +124,14 @@ describe('writeErrorFile', () => {
   });
 
   it('cuts tails further to respect maxFileBytes, stderr keeping the larger share', async () => {
-    const file = await writeErrorFile(seedReport({ stderrTail: 'e'.repeat(200_000), stdoutTail: 'o'.repeat(200_000) }), {
-      logDir: dir,
-      tailBytes: 200_000,
-      maxFileBytes: 65_536,
-    });
+    const file = await writeErrorFile(
+      seedReport({ stderrTail: 'e'.repeat(200_000), stdoutTail: 'o'.repeat(200_000) }),
+      {
+        logDir: dir,
+        tailBytes: 200_000,
+        maxFileBytes: 65_536,
+      },
+    );
     expect((await stat(file)).size).toBeLessThanOrEqual(65_536);
     const back = await readErrorFile(dir, '123');
     expect(back.stderrTail.length).toBeGreaterThan(back.stdoutTail.length);
@@ -113,13 +146,20 @@ describe('writeErrorFile', () => {
     });
     const file = await writeErrorFile(report, { logDir: dir, redactPatterns: [/internal-\d+/] });
     const text = await readFile(file, 'utf8');
-    for (const secret of ['sk-live-123456', 'hunter2', 'eyJabcdefgh', 's3cret', '\x1b']) expect(text).not.toContain(secret);
-    expect(text).toContain('Command: API_KEY=[REDACTED] DATABASE_URL=postgres://app:[REDACTED]@db/app uvicorn main:app');
+    for (const secret of ['sk-live-123456', 'hunter2', 'eyJabcdefgh', 's3cret', '\x1b'])
+      expect(text).not.toContain(secret);
+    expect(text).toContain(
+      'Command: API_KEY=[REDACTED] DATABASE_URL=postgres://app:[REDACTED]@db/app uvicorn main:app',
+    );
     expect(text).toContain('Error: Authorization: Bearer [REDACTED]');
   });
 
   it('keeps colours and secrets when asked to', async () => {
-    await writeErrorFile(seedReport({ stderrTail: '\x1b[31mTOKEN=abc\x1b[0m\n' }), { logDir: dir, stripAnsi: false, redact: false });
+    await writeErrorFile(seedReport({ stderrTail: '\x1b[31mTOKEN=abc\x1b[0m\n' }), {
+      logDir: dir,
+      stripAnsi: false,
+      redact: false,
+    });
     expect((await readErrorFile(dir, '123')).stderrTail).toBe('\x1b[31mTOKEN=abc\x1b[0m\n');
   });
 
@@ -132,7 +172,10 @@ describe('writeErrorFile', () => {
     }
     const sizes = await Promise.all((await readdir(dir)).map(async (n) => (await stat(path.join(dir, n))).size));
     const one = sizes[0]!;
-    await writeErrorFile(seedReport({ serviceId: 'd', stderrTail: 'x'.repeat(3000) }), { logDir: dir, maxFolderBytes: one * 2 + 10 });
+    await writeErrorFile(seedReport({ serviceId: 'd', stderrTail: 'x'.repeat(3000) }), {
+      logDir: dir,
+      maxFolderBytes: one * 2 + 10,
+    });
     expect((await listErrorFiles(dir)).map((e) => e.serviceId).sort()).toEqual(['c', 'd']);
   });
 
@@ -142,7 +185,9 @@ describe('writeErrorFile', () => {
       promise = writeErrorFile(seedReport(), { logDir: dir, tailBytes: -1 });
     }).not.toThrow();
     await expect(promise).rejects.toThrow(TypeError);
-    await expect(writeErrorFile(seedReport(), { logDir: dir, tailBytes: -1 })).rejects.toThrow(/option 'tailBytes'.*got -1/);
+    await expect(writeErrorFile(seedReport(), { logDir: dir, tailBytes: -1 })).rejects.toThrow(
+      /option 'tailBytes'.*got -1/,
+    );
     await expect(writeErrorFile(seedReport(), { logDir: dir, maxFileBytes: 10 })).rejects.toThrow(/maxFileBytes/);
     await expect(writeErrorFile(null as never, { logDir: dir })).rejects.toThrow(/service id/);
   });
@@ -151,7 +196,11 @@ describe('writeErrorFile', () => {
 describe('concurrent writers for one service (one process)', () => {
   it('leaves whole files only and exactly history + 1 of them', async () => {
     const n = 25;
-    await Promise.all(Array.from({ length: n }, (_, i) => writeErrorFile(seedReport({ stderrTail: `writer ${i}\n${'y'.repeat(20_000)}\n` }), { logDir: dir })));
+    await Promise.all(
+      Array.from({ length: n }, (_, i) =>
+        writeErrorFile(seedReport({ stderrTail: `writer ${i}\n${'y'.repeat(20_000)}\n` }), { logDir: dir }),
+      ),
+    );
     const names = (await readdir(dir)).filter((n) => n.startsWith('service_')).sort();
     expect(names).toHaveLength(6);
     expect(await leftovers(dir)).toEqual([]);

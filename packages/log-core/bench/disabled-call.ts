@@ -45,7 +45,8 @@ function nsPerCall(call: () => void, calls: number, rounds: number): number {
 
 async function main(): Promise<void> {
   const [name, callsArg, roundsArg] = process.argv.slice(2);
-  if (!CONTENDERS.includes(name as Contender)) throw new Error(`unknown contender ${String(name)}; expected one of ${CONTENDERS.join(', ')}`);
+  if (!CONTENDERS.includes(name as Contender))
+    throw new Error(`unknown contender ${String(name)}; expected one of ${CONTENDERS.join(', ')}`);
   const calls = Number(callsArg ?? 10_000_000);
   const rounds = Number(roundsArg ?? 5);
   const ns = nsPerCall(await makeCall(name as Contender), calls, rounds);

@@ -5,7 +5,16 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { machineLine, median, printTable, verdict, verdictSummary } from '@pactown/bench';
 import { getLogger } from '../src/index.js';
-import { coreJson, corePattern, lineCount, pinoJson, pinoPretty, type Run, winstonJson, winstonPrintf } from './contenders.js';
+import {
+  coreJson,
+  corePattern,
+  lineCount,
+  pinoJson,
+  pinoPretty,
+  type Run,
+  winstonJson,
+  winstonPrintf,
+} from './contenders.js';
 
 const scale = Number(process.env.BENCH_SCALE ?? 1);
 const LINES = Math.max(1000, Math.round(100_000 * scale));
@@ -44,7 +53,13 @@ async function throughput(contenders: Record<string, Run>): Promise<Record<strin
 }
 
 function speedRows(speeds: Record<string, Speed>, ours: Speed): Array<Array<string | number>> {
-  return Object.entries(speeds).map(([k, v]) => [k, v.cpu, `${(ours.cpu / v.cpu).toFixed(2)}x`, v.wall, `${(ours.wall / v.wall).toFixed(2)}x`]);
+  return Object.entries(speeds).map(([k, v]) => [
+    k,
+    v.cpu,
+    `${(ours.cpu / v.cpu).toFixed(2)}x`,
+    v.wall,
+    `${(ours.wall / v.wall).toFixed(2)}x`,
+  ]);
 }
 
 const HEADER = ['logger', 'lines/CPU-s', 'log-core vs', 'lines/s (wall)', 'log-core vs (wall)'];
@@ -80,7 +95,10 @@ function disabledCosts(calls: number): Record<keyof typeof DISABLED, number> {
   const samples = Object.fromEntries(names.map((n) => [n, [] as number[]])) as Record<keyof typeof DISABLED, number[]>;
   for (let round = 0; round < DISABLED_PROCESSES; round++) {
     for (const name of round % 2 ? [...names].reverse() : names) {
-      const out = execFileSync(process.execPath, ['--import', 'tsx', script, name, String(calls), String(ROUNDS)], { cwd, encoding: 'utf8' });
+      const out = execFileSync(process.execPath, ['--import', 'tsx', script, name, String(calls), String(ROUNDS)], {
+        cwd,
+        encoding: 'utf8',
+      });
       const { ns } = JSON.parse(out.trim().split('\n').at(-1)!) as { ns: number };
       samples[name].push(ns);
     }
@@ -90,18 +108,30 @@ function disabledCosts(calls: number): Record<keyof typeof DISABLED, number> {
 
 async function main() {
   console.log(`log-core benchmarks: ${machineLine()}`);
-  console.log(`${LINES.toLocaleString('en-US')} lines per run, median of ${ROUNDS} rounds (BENCH_SCALE=${scale}), load average ${os.loadavg()[0]!.toFixed(1)}`);
-  console.log('Verdicts use lines per CPU-second of the whole process (I/O threads included), which a busy shared machine does not distort; wall-clock figures are shown next to them.');
+  console.log(
+    `${LINES.toLocaleString('en-US')} lines per run, median of ${ROUNDS} rounds (BENCH_SCALE=${scale}), load average ${os.loadavg()[0]!.toFixed(1)}`,
+  );
+  console.log(
+    'Verdicts use lines per CPU-second of the whole process (I/O threads included), which a busy shared machine does not distort; wall-clock figures are shown next to them.',
+  );
   const ok: boolean[] = [];
 
-  const json = await throughput({ 'pino (raw JSON)': pinoJson, 'log-core (json file handler)': coreJson, 'winston (json, File)': winstonJson });
+  const json = await throughput({
+    'pino (raw JSON)': pinoJson,
+    'log-core (json file handler)': coreJson,
+    'winston (json, File)': winstonJson,
+  });
   const [p, c, w] = Object.values(json) as [Speed, Speed, Speed];
   printTable('info + two fields as JSON to a file', HEADER, speedRows(json, c));
   ok.push(verdict('log-core / pino, JSON to file (CPU)', c.cpu / p.cpu, { atLeast: 0.9 }));
   ok.push(verdict('log-core / winston, JSON to file (CPU)', c.cpu / w.cpu, { atLeast: 1.8 }));
   verdict('log-core / pino, JSON to file (wall, informative)', c.wall / p.wall, { atLeast: 0.9 });
 
-  const pattern = await throughput({ 'log-core (pattern file handler)': corePattern, 'pino + pino-pretty (no colour)': pinoPretty, 'winston (printf, File)': winstonPrintf });
+  const pattern = await throughput({
+    'log-core (pattern file handler)': corePattern,
+    'pino + pino-pretty (no colour)': pinoPretty,
+    'winston (printf, File)': winstonPrintf,
+  });
   const [cp, pp, wp] = Object.values(pattern) as [Speed, Speed, Speed];
   printTable('the same pattern text to a file', HEADER, speedRows(pattern, cp));
   ok.push(verdict('log-core / pino-pretty, pattern to file (CPU)', cp.cpu / pp.cpu, { atLeast: 2.5 }));
@@ -113,10 +143,20 @@ async function main() {
   printTable(
     `a call below the level (ns/call; each in its own process, median of ${DISABLED_PROCESSES} processes)`,
     ['logger', 'ns/call', 'log-core child / this'],
-    Object.entries(ns).map(([k, v]) => [DISABLED[k as keyof typeof DISABLED], v, `${(ns['log-core-child'] / v).toFixed(2)}x`]),
+    Object.entries(ns).map(([k, v]) => [
+      DISABLED[k as keyof typeof DISABLED],
+      v,
+      `${(ns['log-core-child'] / v).toFixed(2)}x`,
+    ]),
   );
-  ok.push(verdict('log-core child / pino child, disabled call cost', ns['log-core-child'] / ns['pino-child'], { atMost: 1.2 }));
-  verdict('log-core child / pino root, disabled call cost (informative)', ns['log-core-child'] / ns.pino, { atMost: 1.2 });
+  ok.push(
+    verdict('log-core child / pino child, disabled call cost', ns['log-core-child'] / ns['pino-child'], {
+      atMost: 1.2,
+    }),
+  );
+  verdict('log-core child / pino root, disabled call cost (informative)', ns['log-core-child'] / ns.pino, {
+    atMost: 1.2,
+  });
 
   const top = getLogger('benchtree');
   for (let i = 0; i < 10_000; i++) getLogger(`benchtree.s${i % 100}.l${i}`).child({ i });
@@ -128,11 +168,17 @@ async function main() {
   }
   if (getLogger('benchtree.s7.l107').getEffectiveLevel() !== 50) throw new Error('setLevel did not reach a descendant');
   const setMs = median(setTimes);
-  printTable('setLevel on a parent of 10,100 loggers (+10,000 pino children)', ['operation', 'µs', 'budget (µs)'], [['setLevel', setMs * 1000, 20_000]]);
+  printTable(
+    'setLevel on a parent of 10,100 loggers (+10,000 pino children)',
+    ['operation', 'µs', 'budget (µs)'],
+    [['setLevel', setMs * 1000, 20_000]],
+  );
   ok.push(verdict('setLevel over 10,000 descendants vs the 20 ms budget', setMs / 20, { atMost: 1 }));
 
   fs.rmSync(dir, { recursive: true, force: true });
-  console.log(`\n${ok.filter(Boolean).length}/${ok.length} targets met by the measured ratios (a verdict on a busy machine reads UNRELIABLE whatever the ratio)`);
+  console.log(
+    `\n${ok.filter(Boolean).length}/${ok.length} targets met by the measured ratios (a verdict on a busy machine reads UNRELIABLE whatever the ratio)`,
+  );
   verdictSummary();
 }
 

@@ -49,7 +49,11 @@ async function main(argv: string[]): Promise<number> {
       : v.ndjson
         ? ndjsonFormatter()
         : v.pretty
-          ? prettyFormatter({ colorize: v['no-color'] ? false : v.color ? true : undefined, stream: process.stdout, datefmt: v.datefmt })
+          ? prettyFormatter({
+              colorize: v['no-color'] ? false : v.color ? true : undefined,
+              stream: process.stdout,
+              datefmt: v.datefmt,
+            })
           : patternFormatter(v.format ?? DEFAULT_PATTERN, { datefmt: v.datefmt, utc: v.utc });
   } catch (error) {
     process.stderr.write(`pactown-log: ${(error as Error).message}\n`);

@@ -28,7 +28,11 @@ export const CODES = Object.freeze({
 export type CoreErrorCode = (typeof CODES)[keyof typeof CODES];
 
 /** An error with a stable `code` (a `TypeError` unless told otherwise). */
-export function coreError(code: CoreErrorCode, message: string, Kind: ErrorConstructor | TypeErrorConstructor = TypeError): Error & { code: CoreErrorCode } {
+export function coreError(
+  code: CoreErrorCode,
+  message: string,
+  Kind: ErrorConstructor | TypeErrorConstructor = TypeError,
+): Error & { code: CoreErrorCode } {
   const error = new Kind(message) as Error & { code: CoreErrorCode };
   error.code = code;
   return error;

@@ -1,5 +1,11 @@
 import { CODES, coreError } from './codes.js';
-import type { ConfigureResult, FormatterConfig, HandlerConfig, LoggerConfig, LoggingConfig } from './configure-types.js';
+import type {
+  ConfigureResult,
+  FormatterConfig,
+  HandlerConfig,
+  LoggerConfig,
+  LoggingConfig,
+} from './configure-types.js';
 import { configureFromEnv } from './env.js';
 import { jsonFormatter, ndjsonFormatter } from './formatters/json.js';
 import { DEFAULT_PATTERN, patternFormatter } from './formatters/pattern.js';
@@ -19,7 +25,10 @@ import { settings } from './settings.js';
 import type { Formatter, Handler } from './types.js';
 
 const bad = (what: string, value: unknown, expected: string) =>
-  coreError(CODES.INVALID_OPTION, `[@pactown/log-core] Invalid ${what}: ${typeof value === 'string' ? JSON.stringify(value) : String(value)}; expected ${expected}.`);
+  coreError(
+    CODES.INVALID_OPTION,
+    `[@pactown/log-core] Invalid ${what}: ${typeof value === 'string' ? JSON.stringify(value) : String(value)}; expected ${expected}.`,
+  );
 
 /** Handlers installed by the last non-incremental configure(), with the loggers they were attached to. */
 let installed: Array<{ handler: Handler; loggers: string[]; owned: boolean }> = [];
@@ -37,7 +46,8 @@ export function configure(config: LoggingConfig = {}): ConfigureResult {
   if (config.root !== null && typeof config.root === 'object') checkKeys(config.root, KNOWN.logger, 'root');
   for (const [name, spec] of Object.entries(config.formatters ?? {})) {
     if (spec === null || typeof spec !== 'object') continue;
-    const known = KNOWN.formatterConfig[((spec as { type?: string }).type ?? 'pattern') as keyof typeof KNOWN.formatterConfig];
+    const known =
+      KNOWN.formatterConfig[((spec as { type?: string }).type ?? 'pattern') as keyof typeof KNOWN.formatterConfig];
     if (known !== undefined) checkKeys(spec, known, `formatters.${name}`);
   }
   for (const [name, spec] of Object.entries(config.handlers ?? {})) {
@@ -47,8 +57,10 @@ export function configure(config: LoggingConfig = {}): ConfigureResult {
   }
   const formatters = buildFormatters(config.formatters ?? {});
   const loggers: Array<[string | undefined, LoggerConfig]> = [];
-  if (config.root !== undefined || config.level !== undefined) loggers.push([undefined, { ...config.root, level: config.level ?? config.root?.level }]);
-  for (const [name, cfg] of Object.entries(config.loggers ?? {})) loggers.push([name === 'root' ? undefined : name, cfg]);
+  if (config.root !== undefined || config.level !== undefined)
+    loggers.push([undefined, { ...config.root, level: config.level ?? config.root?.level }]);
+  for (const [name, cfg] of Object.entries(config.loggers ?? {}))
+    loggers.push([name === 'root' ? undefined : name, cfg]);
   for (const [name, cfg] of loggers) checkLoggerConfig(name ?? 'root', cfg, config.handlers ?? {});
   const redactor = config.redact === undefined ? undefined : createRedactor(config.redact);
   checkEnvAndExit(config);
@@ -77,10 +89,15 @@ export function configure(config: LoggingConfig = {}): ConfigureResult {
       attachedTo.set(handler, [...(attachedTo.get(handler) ?? []), logger.loggerName]);
     }
   }
-  const given = new Set(Object.values(config.handlers ?? {}).filter((h) => typeof (h as Handler).handle === 'function'));
-  for (const [handler, names] of attachedTo) installed.push({ handler, loggers: names, owned: !given.has(handler as never) });
-  if (config.env !== false) configureFromEnv(config.env === true || config.env === undefined ? process.env : config.env);
-  if (config.handleExit !== undefined && config.handleExit !== false) handleExit(config.handleExit === true ? {} : config.handleExit);
+  const given = new Set(
+    Object.values(config.handlers ?? {}).filter((h) => typeof (h as Handler).handle === 'function'),
+  );
+  for (const [handler, names] of attachedTo)
+    installed.push({ handler, loggers: names, owned: !given.has(handler as never) });
+  if (config.env !== false)
+    configureFromEnv(config.env === true || config.env === undefined ? process.env : config.env);
+  if (config.handleExit !== undefined && config.handleExit !== false)
+    handleExit(config.handleExit === true ? {} : config.handleExit);
   return { handlers, formatters };
 }
 
@@ -91,7 +108,8 @@ function buildFormatters(specs: Record<string, FormatterConfig>): Record<string,
       out[name] = spec;
       continue;
     }
-    if (spec === null || typeof spec !== 'object') throw bad(`formatters.${name}`, spec, 'a formatter or a formatter description');
+    if (spec === null || typeof spec !== 'object')
+      throw bad(`formatters.${name}`, spec, 'a formatter or a formatter description');
     switch (spec.type ?? 'pattern') {
       case 'pattern': {
         const s = spec as { format?: string; datefmt?: string; utc?: boolean };
@@ -99,13 +117,19 @@ function buildFormatters(specs: Record<string, FormatterConfig>): Record<string,
         break;
       }
       case 'json':
-        out[name] = jsonFormatter({ ...spec, type: undefined } as unknown as { timestamp?: 'iso' | 'asctime' | 'epoch'; datefmt?: string });
+        out[name] = jsonFormatter({ ...spec, type: undefined } as unknown as {
+          timestamp?: 'iso' | 'asctime' | 'epoch';
+          datefmt?: string;
+        });
         break;
       case 'ndjson':
         out[name] = ndjsonFormatter();
         break;
       case 'pretty':
-        out[name] = prettyFormatter({ ...spec, type: undefined } as unknown as { colorize?: boolean; datefmt?: string });
+        out[name] = prettyFormatter({ ...spec, type: undefined } as unknown as {
+          colorize?: boolean;
+          datefmt?: string;
+        });
         break;
       default:
         throw bad(`formatters.${name}.type`, spec.type, "'pattern', 'json', 'ndjson' or 'pretty'");
@@ -120,12 +144,16 @@ function checkEnvAndExit(config: LoggingConfig): void {
     throw bad('env', env, 'a boolean or an environment map');
   }
   if (exit !== undefined && typeof exit !== 'boolean') {
-    if (exit === null || typeof exit !== 'object') throw bad('handleExit', exit, 'a boolean or { signals?, timeoutMs? }');
+    if (exit === null || typeof exit !== 'object')
+      throw bad('handleExit', exit, 'a boolean or { signals?, timeoutMs? }');
     checkHandleExitOptions(exit, 'handleExit.');
   }
 }
 
-function buildHandlers(specs: Record<string, HandlerConfig>, formatters: Record<string, Formatter>): Record<string, Handler> {
+function buildHandlers(
+  specs: Record<string, HandlerConfig>,
+  formatters: Record<string, Formatter>,
+): Record<string, Handler> {
   const out: Record<string, Handler> = {};
   const built: Handler[] = [];
   try {
@@ -143,20 +171,32 @@ function buildHandlers(specs: Record<string, HandlerConfig>, formatters: Record<
 }
 
 function backpressure(s: BackpressureOptions): BackpressureOptions {
-  return { maxPendingBytes: s.maxPendingBytes, overflow: s.overflow, flushTimeoutMs: s.flushTimeoutMs, reportIntervalMs: s.reportIntervalMs };
+  return {
+    maxPendingBytes: s.maxPendingBytes,
+    overflow: s.overflow,
+    flushTimeoutMs: s.flushTimeoutMs,
+    reportIntervalMs: s.reportIntervalMs,
+  };
 }
 
 function buildHandler(name: string, spec: HandlerConfig, formatters: Record<string, Formatter>): Handler {
-  if (spec === null || typeof spec !== 'object') throw bad(`handlers.${name}`, spec, 'a handler or a handler description');
+  if (spec === null || typeof spec !== 'object')
+    throw bad(`handlers.${name}`, spec, 'a handler or a handler description');
   if (typeof (spec as Handler).handle === 'function') {
-    if (typeof (spec as Handler).level !== 'number') throw bad(`handlers.${name}`, spec, 'a Handler with a numeric level (see createHandler)');
+    if (typeof (spec as Handler).level !== 'number')
+      throw bad(`handlers.${name}`, spec, 'a Handler with a numeric level (see createHandler)');
     return spec as Handler;
   }
   const s = spec as Exclude<HandlerConfig, Handler>;
   let formatter: Formatter | undefined;
   if (typeof s.formatter === 'string') {
     formatter = formatters[s.formatter];
-    if (formatter === undefined) throw bad(`handlers.${name}.formatter`, s.formatter, `one of the configured formatters (${Object.keys(formatters).join(', ') || 'none'})`);
+    if (formatter === undefined)
+      throw bad(
+        `handlers.${name}.formatter`,
+        s.formatter,
+        `one of the configured formatters (${Object.keys(formatters).join(', ') || 'none'})`,
+      );
   } else if (s.formatter !== undefined) {
     formatter = s.formatter;
   }
@@ -175,16 +215,27 @@ function buildHandler(name: string, spec: HandlerConfig, formatters: Record<stri
     case 'transport':
       return transportHandler({ ...common, target: s.target, options: s.options });
     default:
-      throw bad(`handlers.${name}.type`, (s as { type?: unknown }).type, "'console', 'stream', 'file', 'rotating-file', 'callback' or 'transport'");
+      throw bad(
+        `handlers.${name}.type`,
+        (s as { type?: unknown }).type,
+        "'console', 'stream', 'file', 'rotating-file', 'callback' or 'transport'",
+      );
   }
 }
 
 function checkLoggerConfig(name: string, cfg: LoggerConfig, handlers: Record<string, unknown>): void {
   if (cfg === null || typeof cfg !== 'object') throw bad(`loggers.${name}`, cfg, 'an object');
   if (cfg.level !== undefined) parseLevel(cfg.level);
-  if (cfg.propagate !== undefined && typeof cfg.propagate !== 'boolean') throw bad(`loggers.${name}.propagate`, cfg.propagate, 'a boolean');
-  if (cfg.handlers !== undefined && !Array.isArray(cfg.handlers)) throw bad(`loggers.${name}.handlers`, cfg.handlers, 'an array of handler names');
+  if (cfg.propagate !== undefined && typeof cfg.propagate !== 'boolean')
+    throw bad(`loggers.${name}.propagate`, cfg.propagate, 'a boolean');
+  if (cfg.handlers !== undefined && !Array.isArray(cfg.handlers))
+    throw bad(`loggers.${name}.handlers`, cfg.handlers, 'an array of handler names');
   for (const h of cfg.handlers ?? []) {
-    if (!Object.hasOwn(handlers, h)) throw bad(`loggers.${name}.handlers`, h, `one of the configured handlers (${Object.keys(handlers).join(', ') || 'none'})`);
+    if (!Object.hasOwn(handlers, h))
+      throw bad(
+        `loggers.${name}.handlers`,
+        h,
+        `one of the configured handlers (${Object.keys(handlers).join(', ') || 'none'})`,
+      );
   }
 }

@@ -108,7 +108,10 @@ class ManagedHandlerImpl implements ManagedHandler {
   }
 
   degrade(error: unknown): void {
-    this.#lastError = error instanceof Error ? `${(error as NodeJS.ErrnoException).code ?? error.name}: ${error.message}` : String(error);
+    this.#lastError =
+      error instanceof Error
+        ? `${(error as NodeJS.ErrnoException).code ?? error.name}: ${error.message}`
+        : String(error);
     if (this.#degradedSince !== undefined) return;
     this.#degradedSince = Date.now();
     this.#errorsAtDegrade = this.#errors;
@@ -122,7 +125,9 @@ class ManagedHandlerImpl implements ManagedHandler {
     this.#lastError = undefined;
     // A later failure is a new episode: reported again.
     this.#reported = false;
-    warnStderr(`handler ${this.name} recovered after ${seconds} s; ${lost} records were lost while it failed (counted in handler.errors).`);
+    warnStderr(
+      `handler ${this.name} recovered after ${seconds} s; ${lost} records were lost while it failed (counted in handler.errors).`,
+    );
   }
 
   setLevel(level: LevelInput): void {
@@ -131,7 +136,10 @@ class ManagedHandlerImpl implements ManagedHandler {
 
   setFormatter(formatter: Formatter): void {
     if (typeof formatter !== 'function') {
-      throw coreError(CODES.INVALID_ARGUMENT, `[@pactown/log-core] Invalid formatter: ${String(formatter)}; expected a function (record) => string.`);
+      throw coreError(
+        CODES.INVALID_ARGUMENT,
+        `[@pactown/log-core] Invalid formatter: ${String(formatter)}; expected a function (record) => string.`,
+      );
     }
     this.#formatter = formatter;
   }
@@ -154,8 +162,15 @@ class ManagedHandlerImpl implements ManagedHandler {
     if (this.#reported) return;
     this.#reported = true;
     const code = error instanceof Error ? ((error as NodeJS.ErrnoException).code ?? error.name) : undefined;
-    const reason = error instanceof Error ? (error.message.startsWith(`${code}`) ? error.message : `${code}: ${error.message}`) : String(error);
-    warnStderr(`handler ${this.name} failed (${reason}). Records it cannot write are counted in handler.errors; this is reported once.`);
+    const reason =
+      error instanceof Error
+        ? error.message.startsWith(`${code}`)
+          ? error.message
+          : `${code}: ${error.message}`
+        : String(error);
+    warnStderr(
+      `handler ${this.name} failed (${reason}). Records it cannot write are counted in handler.errors; this is reported once.`,
+    );
   }
 
   async flush(): Promise<void> {
@@ -194,17 +209,29 @@ class ManagedHandlerImpl implements ManagedHandler {
  */
 export function createHandler(spec: HandlerSpec): ManagedHandler {
   if (spec === null || typeof spec !== 'object') {
-    throw coreError(CODES.INVALID_ARGUMENT, `[@pactown/log-core] Invalid handler spec: ${String(spec)}; expected an object.`);
+    throw coreError(
+      CODES.INVALID_ARGUMENT,
+      `[@pactown/log-core] Invalid handler spec: ${String(spec)}; expected an object.`,
+    );
   }
   checkKeys(spec, KNOWN.handlerSpec, 'createHandler()');
   if (typeof spec.name !== 'string' || spec.name === '') {
-    throw coreError(CODES.INVALID_OPTION, `[@pactown/log-core] Invalid option name: ${String(spec.name)}; expected a non-empty string.`);
+    throw coreError(
+      CODES.INVALID_OPTION,
+      `[@pactown/log-core] Invalid option name: ${String(spec.name)}; expected a non-empty string.`,
+    );
   }
   if (typeof spec.emit !== 'function') {
-    throw coreError(CODES.INVALID_OPTION, `[@pactown/log-core] Invalid option emit: ${String(spec.emit)}; expected a function (line, record) => void.`);
+    throw coreError(
+      CODES.INVALID_OPTION,
+      `[@pactown/log-core] Invalid option emit: ${String(spec.emit)}; expected a function (line, record) => void.`,
+    );
   }
   if (spec.formatter !== undefined && typeof spec.formatter !== 'function') {
-    throw coreError(CODES.INVALID_OPTION, `[@pactown/log-core] Invalid option formatter: ${String(spec.formatter)}; expected a function (record) => string.`);
+    throw coreError(
+      CODES.INVALID_OPTION,
+      `[@pactown/log-core] Invalid option formatter: ${String(spec.formatter)}; expected a function (record) => string.`,
+    );
   }
   return new ManagedHandlerImpl(spec);
 }

@@ -1,6 +1,12 @@
 export type { CoreErrorCode } from './codes.js';
 export { CODES } from './codes.js';
-export type { ConfigureResult, FormatterConfig, HandlerConfig, LoggerConfig, LoggingConfig } from './configure-types.js';
+export type {
+  ConfigureResult,
+  FormatterConfig,
+  HandlerConfig,
+  LoggerConfig,
+  LoggingConfig,
+} from './configure-types.js';
 export { configure } from './configure.js';
 export type { EnvLevels } from './env.js';
 export { configureFromEnv, readEnvLevels } from './env.js';
@@ -28,7 +34,16 @@ export type { TransportHandlerOptions } from './handlers/transport.js';
 export { transportHandler } from './handlers/transport.js';
 export { LEVELS, levelName, parseLevel } from './levels.js';
 export type { ExitRegistry, HandleExitOptions } from './lifecycle.js';
-export { EXIT_REGISTRY_KEY, exitRegistry, flush, flushSync, handleExit, handlerHealth, registerExitTask, shutdown } from './lifecycle.js';
+export {
+  EXIT_REGISTRY_KEY,
+  exitRegistry,
+  flush,
+  flushSync,
+  handleExit,
+  handlerHealth,
+  registerExitTask,
+  shutdown,
+} from './lifecycle.js';
 export { getLogger } from './logger.js';
 export type { Logger, LoggerExtensions } from './logger-types.js';
 export type { Redactor, RedactorOptions } from './redact.js';

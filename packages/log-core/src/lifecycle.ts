@@ -78,7 +78,11 @@ export function exitRegistry(): ExitRegistry {
 
 /** Adds work that must finish before logs are flushed and the process ends on a signal (stopping services). Returns its remover. */
 export function registerExitTask(task: (signal: NodeJS.Signals) => unknown): () => void {
-  if (typeof task !== 'function') throw coreError(CODES.INVALID_ARGUMENT, `[@pactown/log-core] registerExitTask() takes a function, not ${typeof task}.`);
+  if (typeof task !== 'function')
+    throw coreError(
+      CODES.INVALID_ARGUMENT,
+      `[@pactown/log-core] registerExitTask() takes a function, not ${typeof task}.`,
+    );
   const tasks = exitRegistry().tasks;
   tasks.add(task);
   return () => tasks.delete(task);
@@ -86,7 +90,9 @@ export function registerExitTask(task: (signal: NodeJS.Signals) => unknown): () 
 
 /** signal-exit's listeners re-raise a signal only when they are alone: they wait for us, so they do not count as an application's. */
 function signalExitListeners(): number {
-  const v4 = (globalThis as unknown as Record<symbol, { count?: unknown } | undefined>)[Symbol.for('signal-exit emitter')];
+  const v4 = (globalThis as unknown as Record<symbol, { count?: unknown } | undefined>)[
+    Symbol.for('signal-exit emitter')
+  ];
   const v3 = (process as unknown as { __signal_exit_emitter__?: { count?: unknown } }).__signal_exit_emitter__;
   return (typeof v4?.count === 'number' ? v4.count : 0) + (typeof v3?.count === 'number' ? v3.count : 0);
 }
@@ -94,16 +100,25 @@ function signalExitListeners(): number {
 /** Validates {@link handleExit}'s options (`prefix` names where they came from, e.g. `'handleExit.'`) and fills in the defaults. */
 export function checkHandleExitOptions(options: HandleExitOptions, prefix = ''): Required<HandleExitOptions> {
   if (options === null || typeof options !== 'object') {
-    throw coreError(CODES.INVALID_OPTION, `[@pactown/log-core] Invalid handleExit options: ${String(options)}; expected an object.`);
+    throw coreError(
+      CODES.INVALID_OPTION,
+      `[@pactown/log-core] Invalid handleExit options: ${String(options)}; expected an object.`,
+    );
   }
   checkKeys(options, KNOWN.handleExit, prefix === '' ? 'handleExit()' : prefix.slice(0, -1));
   const signals = options.signals ?? ['SIGTERM', 'SIGINT'];
   if (!Array.isArray(signals) || !signals.every((s) => typeof s === 'string' && s.startsWith('SIG'))) {
-    throw coreError(CODES.INVALID_OPTION, `[@pactown/log-core] Invalid option ${prefix}signals: ${String(signals)}; expected signal names like 'SIGTERM'.`);
+    throw coreError(
+      CODES.INVALID_OPTION,
+      `[@pactown/log-core] Invalid option ${prefix}signals: ${String(signals)}; expected signal names like 'SIGTERM'.`,
+    );
   }
   const timeoutMs = options.timeoutMs ?? 5000;
   if (typeof timeoutMs !== 'number' || !(timeoutMs >= 0)) {
-    throw coreError(CODES.INVALID_OPTION, `[@pactown/log-core] Invalid option ${prefix}timeoutMs: ${String(timeoutMs)}; expected a number >= 0.`);
+    throw coreError(
+      CODES.INVALID_OPTION,
+      `[@pactown/log-core] Invalid option ${prefix}timeoutMs: ${String(timeoutMs)}; expected a number >= 0.`,
+    );
   }
   return { signals, timeoutMs };
 }

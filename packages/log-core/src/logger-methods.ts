@@ -29,10 +29,19 @@ function dropOwnLevel(logger: any): void {
 
 export function defineExtensions(base: any): void {
   let levelAccessor: PropertyDescriptor | undefined;
-  for (let proto = Object.getPrototypeOf(base); proto !== null && levelAccessor === undefined; proto = Object.getPrototypeOf(proto)) {
+  for (
+    let proto = Object.getPrototypeOf(base);
+    proto !== null && levelAccessor === undefined;
+    proto = Object.getPrototypeOf(proto)
+  ) {
     levelAccessor = Object.getOwnPropertyDescriptor(proto, 'level');
   }
-  if (levelAccessor?.get === undefined) throw coreError(CODES.UNSUPPORTED_PINO, '[@pactown/log-core] This pino version has no level accessor; use pino 10.', Error);
+  if (levelAccessor?.get === undefined)
+    throw coreError(
+      CODES.UNSUPPORTED_PINO,
+      '[@pactown/log-core] This pino version has no level accessor; use pino 10.',
+      Error,
+    );
   Object.defineProperties(base, {
     // `logger.level = 'debug'` (pino's way, used by Fastify and others) is an own level too.
     level: {
@@ -40,20 +49,51 @@ export function defineExtensions(base: any): void {
       set(this: any, value: string | number) {
         this[setLevelSym](value);
         const node: LoggerNode = this[kNode];
-        if (node.logger === this) node.level = this[levelValSym] === Number.POSITIVE_INFINITY ? LEVELS.SILENT : this[levelValSym];
+        if (node.logger === this)
+          node.level = this[levelValSym] === Number.POSITIVE_INFINITY ? LEVELS.SILENT : this[levelValSym];
       },
       configurable: true,
     },
-    warning: { get() { return this.warn; }, configurable: true },
-    critical: { get() { return this.fatal; }, configurable: true },
-    loggerName: { get() { return this[kNode].name; }, configurable: true },
-    parentLogger: { get() { return this[kNode].parent?.logger ?? null; }, configurable: true },
-    handlers: { get() { return [...this[kNode].handlers]; }, configurable: true },
+    warning: {
+      get() {
+        return this.warn;
+      },
+      configurable: true,
+    },
+    critical: {
+      get() {
+        return this.fatal;
+      },
+      configurable: true,
+    },
+    loggerName: {
+      get() {
+        return this[kNode].name;
+      },
+      configurable: true,
+    },
+    parentLogger: {
+      get() {
+        return this[kNode].parent?.logger ?? null;
+      },
+      configurable: true,
+    },
+    handlers: {
+      get() {
+        return [...this[kNode].handlers];
+      },
+      configurable: true,
+    },
     propagate: {
-      get() { return this[kNode].propagate; },
+      get() {
+        return this[kNode].propagate;
+      },
       set(value: unknown) {
         if (typeof value !== 'boolean') {
-          throw coreError(CODES.INVALID_ARGUMENT, `[@pactown/log-core] Invalid propagate: ${String(value)}; expected a boolean.`);
+          throw coreError(
+            CODES.INVALID_ARGUMENT,
+            `[@pactown/log-core] Invalid propagate: ${String(value)}; expected a boolean.`,
+          );
         }
         this[kNode].propagate = value;
         topology.version++;
@@ -99,7 +139,15 @@ export function defineExtensions(base: any): void {
 }
 
 function assertHandler(handler: Handler): void {
-  if (handler === null || typeof handler !== 'object' || typeof handler.handle !== 'function' || typeof handler.level !== 'number') {
-    throw coreError(CODES.INVALID_ARGUMENT, `[@pactown/log-core] Invalid handler: ${String(handler)}; expected a Handler (see createHandler).`);
+  if (
+    handler === null ||
+    typeof handler !== 'object' ||
+    typeof handler.handle !== 'function' ||
+    typeof handler.level !== 'number'
+  ) {
+    throw coreError(
+      CODES.INVALID_ARGUMENT,
+      `[@pactown/log-core] Invalid handler: ${String(handler)}; expected a Handler (see createHandler).`,
+    );
   }
 }

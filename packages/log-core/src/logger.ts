@@ -14,7 +14,6 @@ const { writeSym } = pino.symbols as unknown as { writeSym: symbol };
 /** Root's level until configured: Python's default. */
 const ROOT_DEFAULT = LEVELS.WARNING;
 
-
 const registry = new Map<string, LoggerNode>();
 let rootNode: LoggerNode | undefined;
 const failedHandlers = new WeakSet<Handler>();
@@ -22,7 +21,10 @@ const failedHandlers = new WeakSet<Handler>();
 /** Returns the logger for a dotted name, creating it (and its ancestors) on first use. No name: the root logger. */
 export function getLogger(name?: string): Logger {
   if (name !== undefined && typeof name !== 'string') {
-    throw coreError(CODES.INVALID_ARGUMENT, `[@pactown/log-core] Invalid logger name: ${String(name)}; expected a dotted string.`);
+    throw coreError(
+      CODES.INVALID_ARGUMENT,
+      `[@pactown/log-core] Invalid logger name: ${String(name)}; expected a dotted string.`,
+    );
   }
   return nodeFor(name).logger;
 }
@@ -59,7 +61,10 @@ function getRoot(): LoggerNode {
   };
   // Only `err`, as plain pino: a framework that merges the logger's serializers over its own (Fastify's
   // `loggerInstance`) keeps its `req`/`res` ones. pino's standard `req`/`res` apply in buildRecord instead.
-  const base = pino({ level: pinoLevelFor(ROOT_DEFAULT), serializers: { err: pino.stdSerializers.err }, hooks: { logMethod } }, destination) as any;
+  const base = pino(
+    { level: pinoLevelFor(ROOT_DEFAULT), serializers: { err: pino.stdSerializers.err }, hooks: { logMethod } },
+    destination,
+  ) as any;
   const pinoChild = base.child;
   base[kNode] = node;
   base[writeSym] = function write(this: any, obj: unknown, msg: unknown, level: number) {
@@ -105,7 +110,8 @@ function dispatch(logger: any, obj: unknown, msg: unknown, level: number): void 
     }
   }
   if (!wanted) {
-    if (chain.length === 0 && settings.lastResort && level >= LEVELS.WARNING && !isLibraryLogger(node.name)) lastResort(logger, node, obj, msg, level);
+    if (chain.length === 0 && settings.lastResort && level >= LEVELS.WARNING && !isLibraryLogger(node.name))
+      lastResort(logger, node, obj, msg, level);
     return;
   }
   handTo(chain, level, safeRecord(logger, node, obj, msg, level));
@@ -211,4 +217,3 @@ function reportThrowingHandler(handler: Handler, error: unknown): void {
   failedHandlers.add(handler);
   warnStderr(`handler ${handler.name} threw (${describe(error)}); it is skipped for this record.`);
 }
-

@@ -14,8 +14,16 @@ export function recordFromPino(obj: Record<string, unknown>, redact = true): Log
     return undefined;
   }
   if (Number.isNaN(level)) return undefined;
-  const time = typeof obj.time === 'number' ? obj.time : typeof obj.time === 'string' ? Date.parse(obj.time) : Date.now();
-  const rawMessage = typeof obj.msg === 'string' ? obj.msg : typeof obj.message === 'string' ? obj.message : obj.msg === undefined ? '' : String(obj.msg);
+  const time =
+    typeof obj.time === 'number' ? obj.time : typeof obj.time === 'string' ? Date.parse(obj.time) : Date.now();
+  const rawMessage =
+    typeof obj.msg === 'string'
+      ? obj.msg
+      : typeof obj.message === 'string'
+        ? obj.message
+        : obj.msg === undefined
+          ? ''
+          : String(obj.msg);
   const redactor = getRedactor();
   const fields: Record<string, unknown> = {};
   for (const key of Object.keys(obj)) {

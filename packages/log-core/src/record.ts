@@ -19,7 +19,10 @@ type Serializers = { [key: string]: ((value: unknown) => unknown) | undefined };
 const NO_SERIALIZERS: Serializers = Object.freeze(Object.create(null));
 let hostname: string | undefined;
 /** pino's standard `req`/`res` serializers, used when the logger has none of its own for the key (kept out of the logger's serializers, see logger.ts). */
-const FALLBACK: Serializers = Object.assign(Object.create(null), { req: pino.stdSerializers.req, res: pino.stdSerializers.res });
+const FALLBACK: Serializers = Object.assign(Object.create(null), {
+  req: pino.stdSerializers.req,
+  res: pino.stdSerializers.res,
+});
 
 class Entry implements LogRecord {
   constructor(

@@ -57,7 +57,8 @@ const KEY_SEP = /(?<![A-Za-z0-9_.-])(["']?)([A-Za-z0-9_.-]{1,128})\1(\s*[=:]\s*)
 const VALUE = /"(?:[^"\\\u2400-\u2421]|\\.)*"|'[^'\u2400-\u2421]*'|[^\s"'&,;\u2400-\u2421]+/y;
 // A header's value runs to the end of the line, or to the quote that opened it (`-H "Authorization: ..."`).
 // The registered HTTP authentication schemes (and common vendor ones) stay readable; any other first word is masked too.
-const HEADER = /(?<![A-Za-z0-9_-])(["']?)((?:proxy-)?authorization|set-cookie|cookie)(\s*[:=]\s*)(?:(basic|bearer|digest|token|negotiate|ntlm|hoba|mutual|oauth|apikey|key|dpop|gnap|vapid|ssws|splunk|privacy-token|concealed|scram-sha-1|scram-sha-256|aws4-hmac-sha256)(\s+)(?=[^\s"']))?([^\s"'\u2400-\u2421][^\r\u2400-\u2421]*)/gi;
+const HEADER =
+  /(?<![A-Za-z0-9_-])(["']?)((?:proxy-)?authorization|set-cookie|cookie)(\s*[:=]\s*)(?:(basic|bearer|digest|token|negotiate|ntlm|hoba|mutual|oauth|apikey|key|dpop|gnap|vapid|ssws|splunk|privacy-token|concealed|scram-sha-1|scram-sha-256|aws4-hmac-sha256)(\s+)(?=[^\s"']))?([^\s"'\u2400-\u2421][^\r\u2400-\u2421]*)/gi;
 const FLAG = /(^|\s)(--?[A-Za-z][\w-]{0,64})(\s+|=)("[^"]*"|'[^']*'|[^\s"'-][^\s"']*)/g;
 const BEARER = /\b(Bearer)(\s+)([A-Za-z0-9._~+/=-]{6,})/gi;
 // `Token` is also an English word: only a value with a digit is taken for a credential (`Token expired` stays).
@@ -73,11 +74,25 @@ const BODY = /^(\s*)([\s\S]*?)(\s*)$/;
 
 function isKeyChar(c: number): boolean {
   // [A-Za-z0-9_.-]
-  return (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39) || c === 0x5f || c === 0x2e || c === 0x2d;
+  return (
+    (c >= 0x61 && c <= 0x7a) ||
+    (c >= 0x41 && c <= 0x5a) ||
+    (c >= 0x30 && c <= 0x39) ||
+    c === 0x5f ||
+    c === 0x2e ||
+    c === 0x2d
+  );
 }
 
 function isSpace(c: number): boolean {
-  return c === 0x20 || (c >= 0x09 && c <= 0x0d) || c === 0xa0 || c === 0xfeff || (c >= 0x2000 && (c <= 0x200a || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000)) || c === 0x1680;
+  return (
+    c === 0x20 ||
+    (c >= 0x09 && c <= 0x0d) ||
+    c === 0xa0 ||
+    c === 0xfeff ||
+    (c >= 0x2000 && (c <= 0x200a || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000)) ||
+    c === 0x1680
+  );
 }
 
 function isDigit(c: number): boolean {
@@ -94,7 +109,11 @@ function isLetter(c: number): boolean {
  * change a line when that holds, so otherwise they are skipped.
  */
 function secretBeforeSeparator(text: string, isSecretKey: (key: string) => boolean, sep: number): boolean {
-  for (let at = text.indexOf(sep === 0x3d ? '=' : ':'); at !== -1; at = text.indexOf(sep === 0x3d ? '=' : ':', at + 1)) {
+  for (
+    let at = text.indexOf(sep === 0x3d ? '=' : ':');
+    at !== -1;
+    at = text.indexOf(sep === 0x3d ? '=' : ':', at + 1)
+  ) {
     let end = at;
     while (end > 0 && isSpace(text.charCodeAt(end - 1))) end--;
     const q = text.charCodeAt(end - 1);
@@ -115,7 +134,7 @@ function secretFlag(text: string, isSecretKey: (key: string) => boolean): boolea
     if (text.charCodeAt(i) === 0x2d) i++;
     if (!isLetter(text.charCodeAt(i))) continue;
     let end = i;
-    while (end < text.length && (isKeyChar(text.charCodeAt(end)) && text.charCodeAt(end) !== 0x2e)) end++;
+    while (end < text.length && isKeyChar(text.charCodeAt(end)) && text.charCodeAt(end) !== 0x2e) end++;
     if (isSecretKey(text.slice(at, end))) return true;
     at = end - 1;
   }
@@ -162,7 +181,10 @@ export function createEngine(config: EngineConfig): Engine {
   const urlPassword = on('url-password');
   const urlUser = on('url-token-user');
   const tokenSources = TOKEN_FORMATS.filter((t) => on(t.id)).map((t) => t.source);
-  const tokens = tokenSources.length === 0 ? null : new RegExp(`(?<![A-Za-z0-9_-])(?:${tokenSources.join('|')})(?![A-Za-z0-9_-])`, 'g');
+  const tokens =
+    tokenSources.length === 0
+      ? null
+      : new RegExp(`(?<![A-Za-z0-9_-])(?:${tokenSources.join('|')})(?![A-Za-z0-9_-])`, 'g');
   const aws = on('aws-access-key-id');
   const known = on('known-values') ? config.knownValues : [];
   const extra: CompiledRule[] = config.rules.map((rule) => ({
@@ -176,7 +198,8 @@ export function createEngine(config: EngineConfig): Engine {
   const escapeLiteral = (t: string) => t.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
   const starts = [...new Set(config.keyHints.map((k) => escapeLiteral(k.slice(0, 3))))].join('|');
   const hintParts = ['bearer', 'basic', 'token', '-----begin', ':\\/\\/'];
-  if (starts !== '') hintParts.push(`(?:${starts})[A-Za-z0-9_.-]*["']?\\s*[=:]`, `(?:^|\\s)--?[A-Za-z0-9_-]*(?:${starts})`);
+  if (starts !== '')
+    hintParts.push(`(?:${starts})[A-Za-z0-9_.-]*["']?\\s*[=:]`, `(?:^|\\s)--?[A-Za-z0-9_-]*(?:${starts})`);
   if (tokens !== null) hintParts.push(TOKEN_HINT.source);
   const hint = new RegExp(hintParts.join('|'), 'i');
   const isHeaderKey = (key: string) => header && HEADER_KEYS.has(normalizeKey(key));
@@ -226,18 +249,32 @@ export function createEngine(config: EngineConfig): Engine {
     }
     if ((urlPassword || urlUser) && line.includes('://') && line.includes('@')) {
       if (urlPassword) line = line.replace(URL_PASSWORD, (_w, s: string, user: string) => `${s}${user}:${censor}@`);
-      if (urlUser) line = line.replace(URL_USER, (whole, s: string, user: string) => (/[0-9]/.test(user) && /[A-Za-z]/.test(user) ? `${s}${censor}@` : whole));
+      if (urlUser)
+        line = line.replace(URL_USER, (whole, s: string, user: string) =>
+          /[0-9]/.test(user) && /[A-Za-z]/.test(user) ? `${s}${censor}@` : whole,
+        );
     }
     const eq = line.includes('=') && secretBeforeSeparator(line, isSecretKey, 0x3d);
     const colon = line.includes(':') && secretBeforeSeparator(line, isSecretKey, 0x3a);
     if (eq || colon) {
       if (header) {
-        line = line.replace(HEADER, (_w, q: string, name: string, sep: string, sch: string | undefined, gap: string | undefined, value: string) => {
-          const close = q === '' ? -1 : value.indexOf(q);
-          const tail = close === -1 ? '' : value.slice(close);
-          const head = sch !== undefined && !/cookie/i.test(name) ? `${sch}${gap}` : '';
-          return `${q}${name}${sep}${head}${censor}${tail}`;
-        });
+        line = line.replace(
+          HEADER,
+          (
+            _w,
+            q: string,
+            name: string,
+            sep: string,
+            sch: string | undefined,
+            gap: string | undefined,
+            value: string,
+          ) => {
+            const close = q === '' ? -1 : value.indexOf(q);
+            const tail = close === -1 ? '' : value.slice(close);
+            const head = sch !== undefined && !/cookie/i.test(name) ? `${sch}${gap}` : '';
+            return `${q}${name}${sep}${head}${censor}${tail}`;
+          },
+        );
       }
       if (keyValue) {
         if (colon) {
@@ -249,7 +286,9 @@ export function createEngine(config: EngineConfig): Engine {
       }
     }
     if (flag && line.includes('-') && secretFlag(line, isSecretKey)) {
-      line = line.replace(FLAG, (whole, lead: string, name: string, gap: string) => (isSecretKey(name) ? `${lead}${name}${gap}${censor}` : whole));
+      line = line.replace(FLAG, (whole, lead: string, name: string, gap: string) =>
+        isSecretKey(name) ? `${lead}${name}${gap}${censor}` : whole,
+      );
     }
     if (scheme && SCHEME.test(line)) {
       line = line.replace(BEARER, (_w, s: string, gap: string) => `${s}${gap}${censor}`);
@@ -317,7 +356,12 @@ export function createEngine(config: EngineConfig): Engine {
   const defaultsMayNeed = (block: string): boolean => {
     if (tokens !== null && TOKEN_HINT.test(block)) return true;
     if ((urlPassword || urlUser) && block.includes('://') && block.includes('@')) return true;
-    if ((keyValue || header) && ((block.includes('=') && secretBeforeSeparator(block, isSecretKey, 0x3d)) || (block.includes(':') && secretBeforeSeparator(block, isSecretKey, 0x3a)))) return true;
+    if (
+      (keyValue || header) &&
+      ((block.includes('=') && secretBeforeSeparator(block, isSecretKey, 0x3d)) ||
+        (block.includes(':') && secretBeforeSeparator(block, isSecretKey, 0x3a)))
+    )
+      return true;
     if (flag && block.includes('-') && secretFlag(block, isSecretKey)) return true;
     return scheme && SCHEME.test(block);
   };

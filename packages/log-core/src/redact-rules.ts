@@ -38,17 +38,49 @@ export interface TokenFormat {
 
 /** Well-known token formats, matched anywhere in text. */
 export const TOKEN_FORMATS: readonly TokenFormat[] = [
-  { id: 'github-token', description: 'GitHub tokens `ghp_`, `gho_`, `ghu_`, `ghs_`, `ghr_` (36+ characters)', source: 'gh[pousr]_[A-Za-z0-9]{30,255}' },
-  { id: 'github-pat', description: 'GitHub fine-grained tokens `github_pat_...`', source: 'github_pat_[A-Za-z0-9_]{22,255}' },
+  {
+    id: 'github-token',
+    description: 'GitHub tokens `ghp_`, `gho_`, `ghu_`, `ghs_`, `ghr_` (36+ characters)',
+    source: 'gh[pousr]_[A-Za-z0-9]{30,255}',
+  },
+  {
+    id: 'github-pat',
+    description: 'GitHub fine-grained tokens `github_pat_...`',
+    source: 'github_pat_[A-Za-z0-9_]{22,255}',
+  },
   { id: 'gitlab-token', description: 'GitLab personal tokens `glpat-...`', source: 'glpat-[A-Za-z0-9_-]{20,255}' },
-  { id: 'slack-token', description: 'Slack tokens `xoxa-`, `xoxb-`, `xoxp-`, `xoxr-`, `xoxs-`', source: 'xox[abprs]-[A-Za-z0-9-]{10,255}' },
-  { id: 'stripe-key', description: 'Stripe secret and restricted keys `sk_live_`, `sk_test_`, `rk_live_`, `rk_test_`', source: '[sr]k_(?:live|test)_[A-Za-z0-9]{10,255}' },
+  {
+    id: 'slack-token',
+    description: 'Slack tokens `xoxa-`, `xoxb-`, `xoxp-`, `xoxr-`, `xoxs-`',
+    source: 'xox[abprs]-[A-Za-z0-9-]{10,255}',
+  },
+  {
+    id: 'stripe-key',
+    description: 'Stripe secret and restricted keys `sk_live_`, `sk_test_`, `rk_live_`, `rk_test_`',
+    source: '[sr]k_(?:live|test)_[A-Za-z0-9]{10,255}',
+  },
   // A digit is required: random keys always have one, hyphenated words (`sk-learn-...`) do not.
-  { id: 'sk-key', description: 'OpenAI/Anthropic-style keys `sk-...`, `sk-proj-...`, `sk-ant-...` (20+ characters with a digit)', source: 'sk-(?=[A-Za-z_-]{0,255}[0-9])[A-Za-z0-9_-]{20,255}' },
-  { id: 'aws-access-key-id', description: 'AWS access key ids `AKIA...`/`ASIA...` (and a 40-character secret key on the same line)', source: '(?:AKIA|ASIA)[0-9A-Z]{16}' },
+  {
+    id: 'sk-key',
+    description: 'OpenAI/Anthropic-style keys `sk-...`, `sk-proj-...`, `sk-ant-...` (20+ characters with a digit)',
+    source: 'sk-(?=[A-Za-z_-]{0,255}[0-9])[A-Za-z0-9_-]{20,255}',
+  },
+  {
+    id: 'aws-access-key-id',
+    description: 'AWS access key ids `AKIA...`/`ASIA...` (and a 40-character secret key on the same line)',
+    source: '(?:AKIA|ASIA)[0-9A-Z]{16}',
+  },
   { id: 'google-api-key', description: 'Google API keys `AIza...` (39 characters)', source: 'AIza[0-9A-Za-z_-]{35}' },
-  { id: 'npm-token', description: 'npm tokens `npm_...` (36 characters after the prefix)', source: 'npm_[A-Za-z0-9]{36}' },
-  { id: 'jwt', description: 'JSON Web Tokens `eyJ....eyJ....sig`', source: 'eyJ[A-Za-z0-9_-]{4,4096}\\.eyJ[A-Za-z0-9_-]{4,8192}\\.[A-Za-z0-9_-]{4,4096}' },
+  {
+    id: 'npm-token',
+    description: 'npm tokens `npm_...` (36 characters after the prefix)',
+    source: 'npm_[A-Za-z0-9]{36}',
+  },
+  {
+    id: 'jwt',
+    description: 'JSON Web Tokens `eyJ....eyJ....sig`',
+    source: 'eyJ[A-Za-z0-9_-]{4,4096}\\.eyJ[A-Za-z0-9_-]{4,8192}\\.[A-Za-z0-9_-]{4,4096}',
+  },
 ];
 
 /** Literal starts of {@link TOKEN_FORMATS}, for the cheap check before the token regex runs. */
@@ -57,15 +89,40 @@ export const TOKEN_HINT = /gh[pousr]_|github_pat_|glpat-|xox[abprs]-|[sr]k_(?:li
 /** The default rules; ids are what `disable` takes. */
 export const DEFAULT_RULES: readonly DefaultRuleInfo[] = Object.freeze(
   [
-    { id: 'pem-private-key', description: 'PEM private key blocks (`-----BEGIN ... PRIVATE KEY-----`), every line up to the END line, across lines and chunks' },
-    { id: 'secret-key-value', description: 'secret-named keys: env/logfmt `K=v`, YAML `k: v` (quoted or not; to the end of the line when the key starts it), JSON `"k": "v"`, headers `x-api-key: v`' },
-    { id: 'auth-header', description: '`Authorization`/`Proxy-Authorization` with any scheme (the scheme stays), `Cookie`/`Set-Cookie` values' },
+    {
+      id: 'pem-private-key',
+      description:
+        'PEM private key blocks (`-----BEGIN ... PRIVATE KEY-----`), every line up to the END line, across lines and chunks',
+    },
+    {
+      id: 'secret-key-value',
+      description:
+        'secret-named keys: env/logfmt `K=v`, YAML `k: v` (quoted or not; to the end of the line when the key starts it), JSON `"k": "v"`, headers `x-api-key: v`',
+    },
+    {
+      id: 'auth-header',
+      description:
+        '`Authorization`/`Proxy-Authorization` with any scheme (the scheme stays), `Cookie`/`Set-Cookie` values',
+    },
     { id: 'secret-flag', description: 'CLI flags naming a secret: `--password v`, `--token=v`, `-api-key v`' },
-    { id: 'bearer-basic', description: '`Bearer <token>`, `Basic <base64>` and `Token <value with a digit>` anywhere in text (the scheme word stays)' },
-    { id: 'url-password', description: 'URL passwords, with or without a user: `scheme://user:pw@host`, `redis://:pw@host`' },
-    { id: 'url-token-user', description: 'a token as the URL user: `https://<16+ letters and digits>@host` (`git@`, `user@` stay)' },
+    {
+      id: 'bearer-basic',
+      description:
+        '`Bearer <token>`, `Basic <base64>` and `Token <value with a digit>` anywhere in text (the scheme word stays)',
+    },
+    {
+      id: 'url-password',
+      description: 'URL passwords, with or without a user: `scheme://user:pw@host`, `redis://:pw@host`',
+    },
+    {
+      id: 'url-token-user',
+      description: 'a token as the URL user: `https://<16+ letters and digits>@host` (`git@`, `user@` stay)',
+    },
     ...TOKEN_FORMATS.map(({ id, description }) => ({ id, description })),
-    { id: 'known-values', description: 'the `knownValues` given (values of secret-named variables), wherever they appear' },
+    {
+      id: 'known-values',
+      description: 'the `knownValues` given (values of secret-named variables), wherever they appear',
+    },
   ].map((r) => Object.freeze(r)),
 );
 

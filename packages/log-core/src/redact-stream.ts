@@ -31,7 +31,11 @@ export function createLineMasker(redactor: Redactor = getRedactor()): LineMasker
   return {
     line,
     write(chunk) {
-      if (typeof chunk !== 'string') throw coreError(CODES.INVALID_ARGUMENT, `[@pactown/log-core] LineMasker.write() takes a string, not ${typeof chunk}.`);
+      if (typeof chunk !== 'string')
+        throw coreError(
+          CODES.INVALID_ARGUMENT,
+          `[@pactown/log-core] LineMasker.write() takes a string, not ${typeof chunk}.`,
+        );
       const last = chunk.lastIndexOf('\n');
       if (last === -1) {
         held += chunk;
@@ -63,8 +67,15 @@ export function createLineMasker(redactor: Redactor = getRedactor()): LineMasker
  * `MYSQL_PWD`, `AUTH`) in an environment map, for `knownValues` / `withKnownValues`: masked wherever they
  * appear, even without any secret syntax around them.
  */
-export function collectSecretValues(env: Readonly<Record<string, string | undefined>>, redactor: Redactor = getRedactor()): string[] {
-  if (env === null || typeof env !== 'object') throw coreError(CODES.INVALID_ARGUMENT, `[@pactown/log-core] collectSecretValues() takes an environment map, not ${String(env)}.`);
+export function collectSecretValues(
+  env: Readonly<Record<string, string | undefined>>,
+  redactor: Redactor = getRedactor(),
+): string[] {
+  if (env === null || typeof env !== 'object')
+    throw coreError(
+      CODES.INVALID_ARGUMENT,
+      `[@pactown/log-core] collectSecretValues() takes an environment map, not ${String(env)}.`,
+    );
   const out: string[] = [];
   for (const key of Object.keys(env)) {
     const value = env[key];

@@ -1,7 +1,14 @@
 import { CODES, coreError } from './codes.js';
 import { serializeError } from './error-data.js';
 import { createEngine, type Engine, type PemState, prepareKnownValues } from './redact-line.js';
-import { DEFAULT_REDACT_KEYS, DEFAULT_RULES, keyWords, normalizeKey, type RedactionRule, SECRET_WORDS } from './redact-rules.js';
+import {
+  DEFAULT_REDACT_KEYS,
+  DEFAULT_RULES,
+  keyWords,
+  normalizeKey,
+  type RedactionRule,
+  SECRET_WORDS,
+} from './redact-rules.js';
 import type { SerializedError } from './types.js';
 import { checkKeys, KNOWN } from './known-options.js';
 
@@ -89,7 +96,14 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
     ...opts.rules,
   ];
   const knownValues = prepareKnownValues(opts.knownValues, censor);
-  const engine: Engine = createEngine({ isSecretKey, keyHints: [...fragments, ...words], censor, disabled: new Set(opts.disable), rules, knownValues });
+  const engine: Engine = createEngine({
+    isSecretKey,
+    keyHints: [...fragments, ...words],
+    censor,
+    disabled: new Set(opts.disable),
+    rules,
+    knownValues,
+  });
   const redactText = (text: string): string => engine.maskText(text);
 
   const redactValue = (value: unknown, depth: number, seen: Set<object> | undefined): unknown => {
@@ -116,7 +130,11 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
     return redactKeys(value as Record<string, unknown>, depth, seen);
   };
 
-  const redactKeys = (src: Record<string, unknown>, depth: number, seen: Set<object> | undefined): Record<string, unknown> => {
+  const redactKeys = (
+    src: Record<string, unknown>,
+    depth: number,
+    seen: Set<object> | undefined,
+  ): Record<string, unknown> => {
     let copy: Record<string, unknown> | undefined;
     for (const key in src) {
       const v = src[key];
@@ -143,13 +161,19 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
   };
 
   /** An error's fields by key, and the text of its message, stack and cause chain. */
-  const redactErrorData = (err: SerializedError, depth: number, seen: Set<object> | undefined, causes = 0): SerializedError => {
+  const redactErrorData = (
+    err: SerializedError,
+    depth: number,
+    seen: Set<object> | undefined,
+    causes = 0,
+  ): SerializedError => {
     let copy: SerializedError | undefined;
     for (const key in err) {
       const v = err[key];
       let next: unknown;
       if ((key === 'message' || key === 'stack') && typeof v === 'string') next = redactText(v);
-      else if (key === 'cause' && v !== null && typeof v === 'object' && causes < MAX_DEPTH) next = redactErrorData(v as SerializedError, depth, seen, causes + 1);
+      else if (key === 'cause' && v !== null && typeof v === 'object' && causes < MAX_DEPTH)
+        next = redactErrorData(v as SerializedError, depth, seen, causes + 1);
       else if (key === 'type') next = v;
       else next = isSecretKey(key) ? censor : redactValue(v, depth + 1, seen);
       if (next !== v) (copy ??= { ...err })[key] = next;
@@ -220,7 +244,8 @@ const engines = new WeakMap<Redactor, Engine>();
 /** Masks one line of a stream, carrying the PEM block state in `state` (for the line masker). */
 export function maskLineWith(redactor: Redactor, line: string, state: PemState): string {
   const engine = engines.get(redactor);
-  if (engine === undefined) throw coreError(CODES.INVALID_ARGUMENT, '[@pactown/log-core] Not a redactor made by createRedactor().');
+  if (engine === undefined)
+    throw coreError(CODES.INVALID_ARGUMENT, '[@pactown/log-core] Not a redactor made by createRedactor().');
   return engine.maskLine(line, state);
 }
 
@@ -258,12 +283,22 @@ function structuredCopy(value: object): object {
 
 /** A class instance that serializes as its own fields (a serialized request, an options object), not a Map, Set or buffer. */
 function isRecordLike(value: object): boolean {
-  return !(ArrayBuffer.isView(value) || value instanceof Map || value instanceof Set || value instanceof RegExp || value instanceof Promise);
+  return !(
+    ArrayBuffer.isView(value) ||
+    value instanceof Map ||
+    value instanceof Set ||
+    value instanceof RegExp ||
+    value instanceof Promise
+  );
 }
 
 /** A toJSON() worth calling: not a Date's or a buffer's (whose JSON cannot hold a secret key). */
 function hasToJSON(value: object): boolean {
-  return typeof (value as { toJSON?: unknown }).toJSON === 'function' && !(value instanceof Date) && !ArrayBuffer.isView(value);
+  return (
+    typeof (value as { toJSON?: unknown }).toJSON === 'function' &&
+    !(value instanceof Date) &&
+    !ArrayBuffer.isView(value)
+  );
 }
 
 function isPlain(value: object): boolean {
@@ -301,27 +336,37 @@ function isRule(v: unknown): boolean {
   return (
     typeof r.id === 'string' &&
     r.pattern instanceof RegExp &&
-    (r.prefilter === undefined || (Array.isArray(r.prefilter) && r.prefilter.every((p) => typeof p === 'string' && p.length > 0))) &&
+    (r.prefilter === undefined ||
+      (Array.isArray(r.prefilter) && r.prefilter.every((p) => typeof p === 'string' && p.length > 0))) &&
     (r.replace === undefined || typeof r.replace === 'string' || typeof r.replace === 'function')
   );
 }
 
 function normalize(options: RedactorOptions): Required<RedactorOptions> {
   if (options === null || typeof options !== 'object') {
-    throw coreError(CODES.INVALID_OPTION, `[@pactown/log-core] Invalid redact options: ${String(options)}; expected an object.`);
+    throw coreError(
+      CODES.INVALID_OPTION,
+      `[@pactown/log-core] Invalid redact options: ${String(options)}; expected an object.`,
+    );
   }
   checkKeys(options, KNOWN.redact, 'redact');
   const out = Object.assign(Object.create(null), options) as RedactorOptions;
   const list = (name: keyof RedactorOptions, ok: (v: unknown) => boolean) => {
     const v = out[name] ?? [];
     if (!Array.isArray(v) || !v.every(ok)) {
-      throw coreError(CODES.INVALID_OPTION, `[@pactown/log-core] Invalid option redact.${name}: ${String(v)}; expected an array${name === 'disable' ? ' of default rule ids' : name === 'rules' ? ' of {id, pattern, prefilter?, replace?}' : ''}.`);
+      throw coreError(
+        CODES.INVALID_OPTION,
+        `[@pactown/log-core] Invalid option redact.${name}: ${String(v)}; expected an array${name === 'disable' ? ' of default rule ids' : name === 'rules' ? ' of {id, pattern, prefilter?, replace?}' : ''}.`,
+      );
     }
     return v;
   };
   const censor = out.censor ?? '[REDACTED]';
   if (typeof censor !== 'string') {
-    throw coreError(CODES.INVALID_OPTION, `[@pactown/log-core] Invalid option redact.censor: ${String(censor)}; expected a string.`);
+    throw coreError(
+      CODES.INVALID_OPTION,
+      `[@pactown/log-core] Invalid option redact.censor: ${String(censor)}; expected a string.`,
+    );
   }
   return {
     keys: list('keys', (v) => typeof v === 'string'),

@@ -18,7 +18,9 @@ interface SpanContext {
 
 /** The active span's ids (`trace_id`, `span_id`, `trace_flags` as two hex digits), or undefined. */
 export function activeTraceFields(): { trace_id: string; span_id: string; trace_flags: string } | undefined {
-  const api = (globalThis as unknown as Record<symbol, { context?: { active(): { getValue(key: symbol): unknown } } } | undefined>)[API_KEY];
+  const api = (
+    globalThis as unknown as Record<symbol, { context?: { active(): { getValue(key: symbol): unknown } } } | undefined>
+  )[API_KEY];
   const manager = api?.context;
   if (manager === undefined) return undefined;
   try {

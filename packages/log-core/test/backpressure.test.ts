@@ -5,7 +5,15 @@ import { Writable } from 'node:stream';
 import fc from 'fast-check';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { PendingLines } from '../src/handlers/pending.js';
-import { configure, consoleHandler, getLogger, type Handler, type StreamHandler, type StreamHandlerOptions, streamHandler } from '../src/index.js';
+import {
+  configure,
+  consoleHandler,
+  getLogger,
+  type Handler,
+  type StreamHandler,
+  type StreamHandlerOptions,
+  streamHandler,
+} from '../src/index.js';
 import { uniqueName } from './helpers.js';
 
 const fixture = path.join(import.meta.dirname, 'fixtures/slow-stdout.mjs');
@@ -22,7 +30,9 @@ interface Report {
 
 /** Runs the fixture with its stdout unread until it has logged everything, then reads it all. */
 async function runSlowReader(count: number, maxPendingBytes: number, overflow: string) {
-  const child = spawn(process.execPath, [fixture, String(count), String(maxPendingBytes), overflow], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [fixture, String(count), String(maxPendingBytes), overflow], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const reports: Report[] = [];
   let stderr = '';
   let out = '';
@@ -40,7 +50,13 @@ async function runSlowReader(count: number, maxPendingBytes: number, overflow: s
   const [code] = (await once(child, 'exit')) as [number | null];
   const logged = reports.find((r) => r.what === 'logged')!;
   const flushed = reports.find((r) => r.what === 'flushed')!;
-  const numbers = out === '' ? [] : out.trimEnd().split('\n').map((l) => Number(l.split(' ')[0]));
+  const numbers =
+    out === ''
+      ? []
+      : out
+          .trimEnd()
+          .split('\n')
+          .map((l) => Number(l.split(' ')[0]));
   return { code, logged, flushed, numbers, stderr };
 }
 
@@ -63,7 +79,9 @@ describe('stream handler backpressure', () => {
     expect(numbers).toEqual(Array.from({ length: numbers.length }, (_, i) => i));
     expect(numbers.length + flushed.dropped).toBe(count);
     expect(stderr).toContain('handler console:stdout: its stream is not being read fast enough');
-    expect(stderr).toMatch(new RegExp(`${flushed.dropped} lines dropped \\(${flushed.dropped} in total\\).*it has caught up`));
+    expect(stderr).toMatch(
+      new RegExp(`${flushed.dropped} lines dropped \\(${flushed.dropped} in total\\).*it has caught up`),
+    );
   }, 60_000);
 
   it("with overflow 'drop-oldest' keeps the newest lines", async () => {
@@ -96,7 +114,16 @@ function slowWritable() {
     };
     pump();
   };
-  return { stream, received, releaseAll, lines: () => received.join('').split('\n').filter((l) => l !== '') };
+  return {
+    stream,
+    received,
+    releaseAll,
+    lines: () =>
+      received
+        .join('')
+        .split('\n')
+        .filter((l) => l !== ''),
+  };
 }
 
 describe('stream handler with a slow Writable', () => {
@@ -128,7 +155,12 @@ describe('stream handler with a slow Writable', () => {
 
   it('flush() gives up after flushTimeoutMs when the stream never drains; close() hands the rest over', async () => {
     const { stream, releaseAll, lines } = slowWritable();
-    const handler = streamHandler({ stream, maxPendingBytes: 10_000, flushTimeoutMs: 100, formatter: (r) => r.message });
+    const handler = streamHandler({
+      stream,
+      maxPendingBytes: 10_000,
+      flushTimeoutMs: 100,
+      formatter: (r) => r.message,
+    });
     const log = getLogger(uniqueName());
     log.setLevel('INFO');
     log.addHandler(handler);
@@ -176,7 +208,13 @@ describe('stream handler with a slow Writable', () => {
     }) as typeof process.stderr.write;
     try {
       const { stream, releaseAll } = slowWritable();
-      const handler = streamHandler({ stream, name: 'slow', maxPendingBytes: 100, formatter: (r) => r.message, reportIntervalMs: 60_000 });
+      const handler = streamHandler({
+        stream,
+        name: 'slow',
+        maxPendingBytes: 100,
+        formatter: (r) => r.message,
+        reportIntervalMs: 60_000,
+      });
       const log = getLogger(uniqueName());
       log.setLevel('INFO');
       log.addHandler(handler);
@@ -209,7 +247,9 @@ describe('stream handler with a slow Writable', () => {
     expect(() => streamHandler({ stream, maxPendingBytes: -1 })).toThrow(/maxPendingBytes: -1/);
     expect(() => streamHandler({ stream, overflow: 'block' as never })).toThrow(/overflow: block/);
     expect(() => streamHandler({ stream, flushTimeoutMs: Number.NaN })).toThrow(/flushTimeoutMs: NaN/);
-    expect(() => configure({ handlers: { s: { type: 'stream', stream, maxPendingBytes: 1.5 } }, env: false, incremental: true })).toThrow(TypeError);
+    expect(() =>
+      configure({ handlers: { s: { type: 'stream', stream, maxPendingBytes: 1.5 } }, env: false, incremental: true }),
+    ).toThrow(TypeError);
     stream.destroy();
   });
 });
@@ -236,7 +276,12 @@ describe('the backlog (property)', () => {
             }
             if (pending.bytes > max) return false;
           }
-          out.push(...pending.take(Number.POSITIVE_INFINITY).split('\n').filter((l) => l !== ''));
+          out.push(
+            ...pending
+              .take(Number.POSITIVE_INFINITY)
+              .split('\n')
+              .filter((l) => l !== ''),
+          );
           const indexes = out.map((l) => Number(l.split(':')[0]));
           return out.length + dropped === added && indexes.every((n, k) => k === 0 || n > indexes[k - 1]!);
         },

@@ -15,17 +15,35 @@ function runCli(args: string[], input: string): Promise<{ code: number; stdout: 
 
 const time = new Date(2026, 10, 26, 23, 59, 59, 123).getTime();
 const input = [
-  JSON.stringify({ level: 30, time, pid: 1, hostname: 'h', name: 'pactown.sandbox', msg: 'Creating sandbox for service_123', service: 'service_123' }),
+  JSON.stringify({
+    level: 30,
+    time,
+    pid: 1,
+    hostname: 'h',
+    name: 'pactown.sandbox',
+    msg: 'Creating sandbox for service_123',
+    service: 'service_123',
+  }),
   'plain text line',
   JSON.stringify({ level: 20, time, name: 'pactown.sandbox', msg: 'Port: 8001' }),
   '{"not": "a record"}',
   '{broken json',
-  JSON.stringify({ level: 50, time, name: 'pactown.sandbox', msg: 'boom', err: { type: 'Error', message: 'boom', stack: 'Error: boom\n    at x' }, token: 't0ps3cret' }),
+  JSON.stringify({
+    level: 50,
+    time,
+    name: 'pactown.sandbox',
+    msg: 'boom',
+    err: { type: 'Error', message: 'boom', stack: 'Error: boom\n    at x' },
+    token: 't0ps3cret',
+  }),
 ].join('\n');
 
 describe('pactown-log', () => {
   it('formats pino NDJSON with a pattern and a level filter; other lines pass through', async () => {
-    const { code, stdout } = await runCli(['--format', '%(asctime)s [%(levelname)s] %(name)s: %(message)s', '--level', 'INFO'], input);
+    const { code, stdout } = await runCli(
+      ['--format', '%(asctime)s [%(levelname)s] %(name)s: %(message)s', '--level', 'INFO'],
+      input,
+    );
     expect(code).toBe(0);
     expect(stdout.split('\n')).toEqual([
       '2026-11-26 23:59:59,123 [INFO] pactown.sandbox: Creating sandbox for service_123',

@@ -1,7 +1,15 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { configure, configureFromEnv, getLogger, jsonFormatter, LEVELS, prettyFormatter, readEnvLevels } from '../src/index.js';
+import {
+  configure,
+  configureFromEnv,
+  getLogger,
+  jsonFormatter,
+  LEVELS,
+  prettyFormatter,
+  readEnvLevels,
+} from '../src/index.js';
 import { collector, tempDir } from './helpers.js';
 
 let tmp: Awaited<ReturnType<typeof tempDir>>;
@@ -57,17 +65,36 @@ describe('configure()', () => {
   });
 
   it('skips malformed environment entries instead of failing', () => {
-    expect(readEnvLevels({ PACTOWN_LOG_LEVEL: 'loud', PACTOWN_LOG_LEVELS: 'a=INFO,b,c=nope,d=warn' })).toEqual({ loggers: [['a', 30], ['d', 40]] });
+    expect(readEnvLevels({ PACTOWN_LOG_LEVEL: 'loud', PACTOWN_LOG_LEVELS: 'a=INFO,b,c=nope,d=warn' })).toEqual({
+      loggers: [
+        ['a', 30],
+        ['d', 40],
+      ],
+    });
   });
 
   it('validates everything before changing anything', () => {
     const log = getLogger('validate');
     log.setLevel('INFO');
-    expect(() => configure({ env: false, loggers: { validate: { level: 'DEBUG', handlers: ['nope'] } } })).toThrow(/loggers\.validate\.handlers.*"nope"/);
+    expect(() => configure({ env: false, loggers: { validate: { level: 'DEBUG', handlers: ['nope'] } } })).toThrow(
+      /loggers\.validate\.handlers.*"nope"/,
+    );
     expect(() => configure({ env: false, loggers: { validate: { level: 'LOUD' } } })).toThrow(TypeError);
-    expect(() => configure({ env: false, handlers: { x: { type: 'carrier-pigeon' } as never } })).toThrow(/handlers\.x\.type/);
-    expect(() => configure({ env: false, handlers: { x: { type: 'file', filename: path.join(tmp.dir, 'x.log'), formatter: 'missing' } } })).toThrow(/handlers\.x\.formatter/);
-    expect(() => configure({ env: false, handlers: { r: { type: 'rotating-file', filename: 'x', maxBytes: -1, backupCount: 1 } } })).toThrow(/maxBytes/);
+    expect(() => configure({ env: false, handlers: { x: { type: 'carrier-pigeon' } as never } })).toThrow(
+      /handlers\.x\.type/,
+    );
+    expect(() =>
+      configure({
+        env: false,
+        handlers: { x: { type: 'file', filename: path.join(tmp.dir, 'x.log'), formatter: 'missing' } },
+      }),
+    ).toThrow(/handlers\.x\.formatter/);
+    expect(() =>
+      configure({
+        env: false,
+        handlers: { r: { type: 'rotating-file', filename: 'x', maxBytes: -1, backupCount: 1 } },
+      }),
+    ).toThrow(/maxBytes/);
     expect(log.getEffectiveLevel()).toBe(LEVELS.INFO);
   });
 
@@ -76,13 +103,20 @@ describe('configure()', () => {
     log.setLevel('INFO');
     const { handler, messages } = collector();
     log.addHandler(handler);
-    const attempt = (extra: object) => () => configure({ env: false, loggers: { 'validate.late': { level: 'DEBUG', propagate: false } }, lastResort: false, ...extra });
+    const attempt = (extra: object) => () =>
+      configure({
+        env: false,
+        loggers: { 'validate.late': { level: 'DEBUG', propagate: false } },
+        lastResort: false,
+        ...extra,
+      });
     expect(attempt({ handleExit: { timeoutMs: -1 } })).toThrow(/handleExit\.timeoutMs.*-1/);
     expect(attempt({ handleExit: { signals: ['TERM'] } })).toThrow(/handleExit\.signals/);
     expect(attempt({ handleExit: 'yes' })).toThrow(/handleExit.*"yes"/);
     expect(attempt({ env: null })).toThrow(/Invalid env: null/);
     expect(attempt({ handlers: { h: { handle() {} } } })).toThrow(/handlers\.h/);
-    for (const error of [attempt({ handleExit: { timeoutMs: -1 } }), attempt({ env: 3 })]) expect(error).toThrow(TypeError);
+    for (const error of [attempt({ handleExit: { timeoutMs: -1 } }), attempt({ env: 3 })])
+      expect(error).toThrow(TypeError);
     expect(log.getEffectiveLevel()).toBe(LEVELS.INFO);
     expect(log.propagate).toBe(true);
     log.debug('still filtered');
@@ -94,8 +128,12 @@ describe('configure()', () => {
     expect(() => jsonFormatter({ timestamp: 'asctime', datefmt: 5 as never })).toThrow(/Invalid option datefmt: 5/);
     expect(() => jsonFormatter({ datefmt: {} as never })).toThrow(TypeError);
     expect(() => prettyFormatter({ datefmt: 5 as never })).toThrow(/Invalid option datefmt: 5/);
-    expect(() => configure({ env: false, formatters: { j: { type: 'json', timestamp: 'asctime', datefmt: 5 as never } } })).toThrow(/datefmt/);
-    expect(() => configure({ env: false, formatters: { p: { type: 'pretty', datefmt: [] } as never } })).toThrow(/datefmt/);
+    expect(() =>
+      configure({ env: false, formatters: { j: { type: 'json', timestamp: 'asctime', datefmt: 5 as never } } }),
+    ).toThrow(/datefmt/);
+    expect(() => configure({ env: false, formatters: { p: { type: 'pretty', datefmt: [] } as never } })).toThrow(
+      /datefmt/,
+    );
     expect(() => jsonFormatter(null as never)).toThrow(/Invalid json formatter options: null/);
     expect(() => prettyFormatter(null as never)).toThrow(/Invalid pretty formatter options: null/);
   });

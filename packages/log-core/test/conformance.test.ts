@@ -3,7 +3,15 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { callbackHandler, fileHandler, getLogger, type Handler, rotatingFileHandler, streamHandler, transportHandler } from '../src/index.js';
+import {
+  callbackHandler,
+  fileHandler,
+  getLogger,
+  type Handler,
+  rotatingFileHandler,
+  streamHandler,
+  transportHandler,
+} from '../src/index.js';
 import { tempDir, uniqueName } from './helpers.js';
 
 let tmp: Awaited<ReturnType<typeof tempDir>>;
@@ -38,13 +46,25 @@ const kinds: Record<string, Kind> = {
   file: {
     make(level) {
       const filename = path.join(tmp.dir, `${uniqueName('f')}.log`);
-      return { handler: fileHandler({ filename, level, formatter: (r) => r.message }), read: async () => lines(await fs.readFile(filename, 'utf8')) };
+      return {
+        handler: fileHandler({ filename, level, formatter: (r) => r.message }),
+        read: async () => lines(await fs.readFile(filename, 'utf8')),
+      };
     },
   },
   'rotating-file': {
     make(level) {
       const filename = path.join(tmp.dir, `${uniqueName('r')}.log`);
-      return { handler: rotatingFileHandler({ filename, level, maxBytes: 1 << 20, backupCount: 2, formatter: (r) => r.message }), read: async () => lines(await fs.readFile(filename, 'utf8')) };
+      return {
+        handler: rotatingFileHandler({
+          filename,
+          level,
+          maxBytes: 1 << 20,
+          backupCount: 2,
+          formatter: (r) => r.message,
+        }),
+        read: async () => lines(await fs.readFile(filename, 'utf8')),
+      };
     },
   },
   transport: {

@@ -16,7 +16,12 @@ function comparable(line: Record<string, unknown>) {
 async function run(loggerInstance: object) {
   const app = Fastify({ loggerInstance: loggerInstance as never });
   app.get('/hello', async () => ({ ok: true }));
-  await app.inject({ method: 'GET', url: '/hello', headers: { authorization: 'Bearer abcdef123456', cookie: 'sid=s3cret' }, remoteAddress: '127.0.0.1' });
+  await app.inject({
+    method: 'GET',
+    url: '/hello',
+    headers: { authorization: 'Bearer abcdef123456', cookie: 'sid=s3cret' },
+    remoteAddress: '127.0.0.1',
+  });
   await app.close();
 }
 
@@ -49,7 +54,14 @@ describe('Fastify 5 loggerInstance', () => {
 
   it('authorization and cookie stay redacted when a user serializer adds headers', async () => {
     const { handler, records } = collector({ formatter: ndjsonFormatter() });
-    const log = getLogger(uniqueName('fastify')).child({}, { serializers: { req: (req: { headers: unknown; method: string }) => ({ method: req.method, headers: req.headers }) } });
+    const log = getLogger(uniqueName('fastify')).child(
+      {},
+      {
+        serializers: {
+          req: (req: { headers: unknown; method: string }) => ({ method: req.method, headers: req.headers }),
+        },
+      },
+    );
     getLogger(log.loggerName).setLevel('INFO');
     getLogger(log.loggerName).addHandler(handler);
     await run(log);

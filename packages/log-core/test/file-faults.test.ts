@@ -31,7 +31,11 @@ const range = (from: number, to: number) => Array.from({ length: to - from }, (_
 
 describe.each([
   ['file', (filename: string) => fileHandler({ filename, formatter: messageOnly })],
-  ['rotating-file', (filename: string) => rotatingFileHandler({ filename, maxBytes: 10 * 1024 * 1024, backupCount: 3, formatter: messageOnly })],
+  [
+    'rotating-file',
+    (filename: string) =>
+      rotatingFileHandler({ filename, maxBytes: 10 * 1024 * 1024, backupCount: 3, formatter: messageOnly }),
+  ],
 ])('%s handler', (_kind, make) => {
   it('a log folder deleted while running loses no later line: the file is opened again', async () => {
     const file = path.join(tmp.dir, 'logs', 'app.log');

@@ -4,7 +4,17 @@ import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createHandler, fileHandler, flush, getLogger, jsonFormatter, type LogRecord, patternFormatter, rotatingFileHandler, streamHandler } from '../src/index.js';
+import {
+  createHandler,
+  fileHandler,
+  flush,
+  getLogger,
+  jsonFormatter,
+  type LogRecord,
+  patternFormatter,
+  rotatingFileHandler,
+  streamHandler,
+} from '../src/index.js';
 import { collector, tempDir, uniqueName } from './helpers.js';
 
 const run = promisify(execFile);
@@ -99,31 +109,37 @@ describe('handlers', () => {
     await flush();
   });
 
-  it.each(['file', 'rotating-file'] as const)('a %s handler whose file cannot be opened tries again on the next record', async (kind) => {
-    const blocker = path.join(tmp.dir, 'blocked');
-    await fs.writeFile(blocker, '');
-    const filename = path.join(blocker, 'sub', 'app.log');
-    const h = kind === 'file' ? fileHandler({ filename, formatter: (r) => r.message }) : rotatingFileHandler({ filename, maxBytes: 1000, backupCount: 1, formatter: (r) => r.message });
-    const log = getLogger(uniqueName());
-    log.setLevel('INFO');
-    log.addHandler(h);
-    const spy = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-    try {
-      log.info('lost while the path is a file');
-      await flush();
+  it.each(['file', 'rotating-file'] as const)(
+    'a %s handler whose file cannot be opened tries again on the next record',
+    async (kind) => {
+      const blocker = path.join(tmp.dir, 'blocked');
+      await fs.writeFile(blocker, '');
+      const filename = path.join(blocker, 'sub', 'app.log');
+      const h =
+        kind === 'file'
+          ? fileHandler({ filename, formatter: (r) => r.message })
+          : rotatingFileHandler({ filename, maxBytes: 1000, backupCount: 1, formatter: (r) => r.message });
+      const log = getLogger(uniqueName());
+      log.setLevel('INFO');
+      log.addHandler(h);
+      const spy = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+      try {
+        log.info('lost while the path is a file');
+        await flush();
+        expect(h.errors).toBe(1);
+        // The path becomes valid (a fixed permission, a remounted disk): the next record is written.
+        await fs.rm(blocker);
+        log.info('written once the path is valid');
+        log.info('and the next one');
+        await h.flush();
+      } finally {
+        spy.mockRestore();
+      }
+      expect(await fs.readFile(filename, 'utf8')).toBe('written once the path is valid\nand the next one\n');
       expect(h.errors).toBe(1);
-      // The path becomes valid (a fixed permission, a remounted disk): the next record is written.
-      await fs.rm(blocker);
-      log.info('written once the path is valid');
-      log.info('and the next one');
-      await h.flush();
-    } finally {
-      spy.mockRestore();
-    }
-    expect(await fs.readFile(filename, 'utf8')).toBe('written once the path is valid\nand the next one\n');
-    expect(h.errors).toBe(1);
-    await h.close();
-  });
+      await h.close();
+    },
+  );
 
   it('failing handlers are reported once on stderr, counted, and never stop the others', async () => {
     const blocker = path.join(tmp.dir, 'a-file');
@@ -151,14 +167,20 @@ describe('pino options on calls and children', () => {
     log.setLevel('INFO');
     log.addHandler(handler);
     const server = http.createServer((req, res) => {
-      log.child({ reqId: 1 }, { serializers: { user: (u: unknown) => ({ id: (u as { id: number }).id }) } }).info({ req, user: { id: 7, password: 'x', name: 'n' } }, 'incoming request');
+      log
+        .child({ reqId: 1 }, { serializers: { user: (u: unknown) => ({ id: (u as { id: number }).id }) } })
+        .info({ req, user: { id: 7, password: 'x', name: 'n' } }, 'incoming request');
       res.end('ok');
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const { port } = server.address() as { port: number };
     await fetch(`http://127.0.0.1:${port}/path?q=1`, { headers: { authorization: 'Bearer abcdefghijkl' } });
     await new Promise<void>((r) => server.close(() => r()));
-    const fields = records[0]!.fields as { req: { method: string; url: string; headers: Record<string, string> }; user: unknown; reqId: number };
+    const fields = records[0]!.fields as {
+      req: { method: string; url: string; headers: Record<string, string> };
+      user: unknown;
+      reqId: number;
+    };
     expect(fields.reqId).toBe(1);
     expect(fields.req.method).toBe('GET');
     expect(fields.req.url).toBe('/path?q=1');
@@ -199,7 +221,16 @@ describe('hostile call arguments', () => {
       },
     };
     expect(() => log.info(hostile, 'still logged')).not.toThrow();
-    const child = log.child({}, { serializers: { user: () => { throw new Error('serializer exploded'); } } });
+    const child = log.child(
+      {},
+      {
+        serializers: {
+          user: () => {
+            throw new Error('serializer exploded');
+          },
+        },
+      },
+    );
     expect(() => child.warn({ user: 1 }, 'also logged')).not.toThrow();
     expect(records.map((r) => r.message)).toEqual(['still logged', 'also logged']);
     expect(records[0]!.fields).toEqual({ logError: 'getter exploded' });
@@ -221,7 +252,18 @@ describe('hostile call arguments', () => {
       };
       expect(() => log.warn(hostile)).not.toThrow();
       expect(() => log.warn(hostile, 'warned anyway')).not.toThrow();
-      expect(() => log.error({ user: { toJSON: () => { throw new Error('no json'); } } }, 'error anyway')).not.toThrow();
+      expect(() =>
+        log.error(
+          {
+            user: {
+              toJSON: () => {
+                throw new Error('no json');
+              },
+            },
+          },
+          'error anyway',
+        ),
+      ).not.toThrow();
     } finally {
       spy.mockRestore();
     }

@@ -16,20 +16,145 @@ interface Case {
 }
 
 const cases: Case[] = [
-  { what: 'seed basic setup: sandbox DEBUG passes', levels: [['', INFO], ['sandbox', DEBUG]], handlers: [['top', '', 0]], log: ['sandbox', DEBUG], expected: ['top'] },
-  { what: 'seed basic setup: security DEBUG is dropped', levels: [['', INFO], ['sandbox', DEBUG]], handlers: [['top', '', 0]], log: ['security', DEBUG], expected: [] },
-  { what: 'seed basic setup: security INFO passes', levels: [['', INFO], ['sandbox', DEBUG]], handlers: [['top', '', 0]], log: ['security', INFO], expected: ['top'] },
-  { what: 'NOTSET all the way: root WARNING decides (INFO dropped)', handlers: [['top', '', 0]], log: ['a.b', INFO], expected: [] },
-  { what: 'NOTSET all the way: root WARNING decides (WARNING passes)', handlers: [['top', '', 0]], log: ['a.b', WARNING], expected: ['top'] },
-  { what: 'nearest ancestor with a level wins', levels: [['', ERROR], ['a', DEBUG]], handlers: [['top', '', 0]], log: ['a.b.c', DEBUG], expected: ['top'] },
-  { what: 'propagation ignores ancestor logger levels', levels: [['', CRITICAL], ['a', TRACE]], handlers: [['top', '', 0], ['a', 'a', 0]], log: ['a', TRACE], expected: ['a', 'top'] },
-  { what: 'handler levels are checked on the way up', levels: [['', DEBUG]], handlers: [['top', '', ERROR], ['a', 'a', INFO]], log: ['a.b', WARNING], expected: ['a'] },
-  { what: 'every handler above passes its own level', levels: [['', DEBUG]], handlers: [['top', '', WARNING], ['a', 'a', DEBUG], ['ab', 'a.b', INFO]], log: ['a.b', ERROR], expected: ['a', 'ab', 'top'] },
-  { what: 'propagate false stops at that logger', levels: [['', DEBUG]], noPropagate: ['a'], handlers: [['top', '', 0], ['a', 'a', 0]], log: ['a.b', INFO], expected: ['a'] },
-  { what: 'propagate false on the emitting logger', levels: [['', DEBUG]], noPropagate: ['a.b'], handlers: [['top', '', 0], ['ab', 'a.b', 0]], log: ['a.b', INFO], expected: ['ab'] },
-  { what: 'propagate false without handlers drops silently', levels: [['', DEBUG]], noPropagate: ['a'], handlers: [['top', '', 0]], log: ['a', ERROR], expected: [] },
-  { what: 'the own level filters before any handler', levels: [['', DEBUG], ['a', ERROR]], handlers: [['top', '', 0], ['a', 'a', 0]], log: ['a', WARNING], expected: [] },
-  { what: 'a descendant level below its parent', levels: [['', ERROR], ['a.b', DEBUG]], handlers: [['a', 'a', 0]], log: ['a.b.c', DEBUG], expected: ['a'] },
+  {
+    what: 'seed basic setup: sandbox DEBUG passes',
+    levels: [
+      ['', INFO],
+      ['sandbox', DEBUG],
+    ],
+    handlers: [['top', '', 0]],
+    log: ['sandbox', DEBUG],
+    expected: ['top'],
+  },
+  {
+    what: 'seed basic setup: security DEBUG is dropped',
+    levels: [
+      ['', INFO],
+      ['sandbox', DEBUG],
+    ],
+    handlers: [['top', '', 0]],
+    log: ['security', DEBUG],
+    expected: [],
+  },
+  {
+    what: 'seed basic setup: security INFO passes',
+    levels: [
+      ['', INFO],
+      ['sandbox', DEBUG],
+    ],
+    handlers: [['top', '', 0]],
+    log: ['security', INFO],
+    expected: ['top'],
+  },
+  {
+    what: 'NOTSET all the way: root WARNING decides (INFO dropped)',
+    handlers: [['top', '', 0]],
+    log: ['a.b', INFO],
+    expected: [],
+  },
+  {
+    what: 'NOTSET all the way: root WARNING decides (WARNING passes)',
+    handlers: [['top', '', 0]],
+    log: ['a.b', WARNING],
+    expected: ['top'],
+  },
+  {
+    what: 'nearest ancestor with a level wins',
+    levels: [
+      ['', ERROR],
+      ['a', DEBUG],
+    ],
+    handlers: [['top', '', 0]],
+    log: ['a.b.c', DEBUG],
+    expected: ['top'],
+  },
+  {
+    what: 'propagation ignores ancestor logger levels',
+    levels: [
+      ['', CRITICAL],
+      ['a', TRACE],
+    ],
+    handlers: [
+      ['top', '', 0],
+      ['a', 'a', 0],
+    ],
+    log: ['a', TRACE],
+    expected: ['a', 'top'],
+  },
+  {
+    what: 'handler levels are checked on the way up',
+    levels: [['', DEBUG]],
+    handlers: [
+      ['top', '', ERROR],
+      ['a', 'a', INFO],
+    ],
+    log: ['a.b', WARNING],
+    expected: ['a'],
+  },
+  {
+    what: 'every handler above passes its own level',
+    levels: [['', DEBUG]],
+    handlers: [
+      ['top', '', WARNING],
+      ['a', 'a', DEBUG],
+      ['ab', 'a.b', INFO],
+    ],
+    log: ['a.b', ERROR],
+    expected: ['a', 'ab', 'top'],
+  },
+  {
+    what: 'propagate false stops at that logger',
+    levels: [['', DEBUG]],
+    noPropagate: ['a'],
+    handlers: [
+      ['top', '', 0],
+      ['a', 'a', 0],
+    ],
+    log: ['a.b', INFO],
+    expected: ['a'],
+  },
+  {
+    what: 'propagate false on the emitting logger',
+    levels: [['', DEBUG]],
+    noPropagate: ['a.b'],
+    handlers: [
+      ['top', '', 0],
+      ['ab', 'a.b', 0],
+    ],
+    log: ['a.b', INFO],
+    expected: ['ab'],
+  },
+  {
+    what: 'propagate false without handlers drops silently',
+    levels: [['', DEBUG]],
+    noPropagate: ['a'],
+    handlers: [['top', '', 0]],
+    log: ['a', ERROR],
+    expected: [],
+  },
+  {
+    what: 'the own level filters before any handler',
+    levels: [
+      ['', DEBUG],
+      ['a', ERROR],
+    ],
+    handlers: [
+      ['top', '', 0],
+      ['a', 'a', 0],
+    ],
+    log: ['a', WARNING],
+    expected: [],
+  },
+  {
+    what: 'a descendant level below its parent',
+    levels: [
+      ['', ERROR],
+      ['a.b', DEBUG],
+    ],
+    handlers: [['a', 'a', 0]],
+    log: ['a.b.c', DEBUG],
+    expected: ['a'],
+  },
 ];
 
 function runCase(c: Case, prefix: string): string[] {

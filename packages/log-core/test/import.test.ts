@@ -24,7 +24,10 @@ describe('import', () => {
   });
 
   it('loads from CommonJS too', async () => {
-    const { stdout } = await run(process.execPath, ['-e', `const c = require(${JSON.stringify(path.join(import.meta.dirname, '..', 'dist', 'index.cjs'))}); process.stdout.write(typeof c.getLogger('x').setLevel)`]);
+    const { stdout } = await run(process.execPath, [
+      '-e',
+      `const c = require(${JSON.stringify(path.join(import.meta.dirname, '..', 'dist', 'index.cjs'))}); process.stdout.write(typeof c.getLogger('x').setLevel)`,
+    ]);
     expect(stdout).toBe('function');
   });
 });

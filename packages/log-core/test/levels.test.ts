@@ -24,10 +24,15 @@ describe('levels', () => {
 
   it('parses both vocabularies in any case', () => {
     fc.assert(
-      fc.property(fc.constantFrom(...pairs), fc.array(fc.boolean(), { minLength: 8, maxLength: 8 }), fc.constantFrom('', ' ', '\t'), ([name, n], caps, pad) => {
-        const mixed = [...name].map((c, i) => (caps[i % caps.length] ? c.toUpperCase() : c)).join('');
-        expect(parseLevel(`${pad}${mixed}${pad}`)).toBe(n);
-      }),
+      fc.property(
+        fc.constantFrom(...pairs),
+        fc.array(fc.boolean(), { minLength: 8, maxLength: 8 }),
+        fc.constantFrom('', ' ', '\t'),
+        ([name, n], caps, pad) => {
+          const mixed = [...name].map((c, i) => (caps[i % caps.length] ? c.toUpperCase() : c)).join('');
+          expect(parseLevel(`${pad}${mixed}${pad}`)).toBe(n);
+        },
+      ),
     );
   });
 
@@ -55,7 +60,9 @@ describe('levels', () => {
           try {
             parseLevel(input);
           } catch (error) {
-            expect((error as Error).message).toMatch(/^\[@pactown\/log-core\] Invalid level .*TRACE, DEBUG, INFO, WARNING \(warn\), ERROR, CRITICAL \(fatal\)/s);
+            expect((error as Error).message).toMatch(
+              /^\[@pactown\/log-core\] Invalid level .*TRACE, DEBUG, INFO, WARNING \(warn\), ERROR, CRITICAL \(fatal\)/s,
+            );
           }
         },
       ),

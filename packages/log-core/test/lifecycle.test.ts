@@ -17,7 +17,9 @@ afterEach(async () => {
 const fixture = path.join(import.meta.dirname, 'fixtures/exit-through-transport.mjs');
 
 async function runFixture(file: string, count: number, how: string, kind = 'transport', mode = 'handle-exit') {
-  const child = spawn(process.execPath, [fixture, file, String(count), how, kind, mode], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [fixture, file, String(count), how, kind, mode], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let stderr = '';
   child.stderr.on('data', (c) => {
     stderr += c;
@@ -30,7 +32,8 @@ async function checkLines(file: string, count: number) {
   const lines = (await fs.readFile(file, 'utf8')).split('\n');
   expect(lines.pop()).toBe('');
   expect(lines).toHaveLength(count);
-  for (let i = 0; i < count; i += 9973) expect(JSON.parse(lines[i]!)).toMatchObject({ i, msg: `line ${i}`, name: 'exit.test', level: 30 });
+  for (let i = 0; i < count; i += 9973)
+    expect(JSON.parse(lines[i]!)).toMatchObject({ i, msg: `line ${i}`, name: 'exit.test', level: 30 });
   expect(JSON.parse(lines.at(-1)!).i).toBe(count - 1);
 }
 
@@ -50,12 +53,15 @@ describe('flush on exit', () => {
     await checkLines(file, 100_000);
   });
 
-  it.each(['file', 'rotating'])('exit without handleExit() loses no line of a %s handler (flushed at exit by default)', async (kind) => {
-    const file = path.join(tmp.dir, `default-${kind}`, 'exit.log');
-    const result = await runFixture(file, 1000, 'exit', kind, 'default');
-    expect(result.code).toBe(0);
-    await checkLines(file, 1000);
-  });
+  it.each(['file', 'rotating'])(
+    'exit without handleExit() loses no line of a %s handler (flushed at exit by default)',
+    async (kind) => {
+      const file = path.join(tmp.dir, `default-${kind}`, 'exit.log');
+      const result = await runFixture(file, 1000, 'exit', kind, 'default');
+      expect(result.code).toBe(0);
+      await checkLines(file, 1000);
+    },
+  );
 
   it('configure({ flushOnExit: false }) turns the default exit flush off', async () => {
     const file = path.join(tmp.dir, 'opt-out', 'exit.log');
@@ -85,7 +91,11 @@ describe('flush() and shutdown()', () => {
   it('resolve only once files and worker transports hold every line', async () => {
     const log = getLogger(uniqueName());
     log.setLevel('INFO');
-    const files = { file: path.join(tmp.dir, 'f.log'), rotating: path.join(tmp.dir, 'r.log'), worker: path.join(tmp.dir, 'w.log') };
+    const files = {
+      file: path.join(tmp.dir, 'f.log'),
+      rotating: path.join(tmp.dir, 'r.log'),
+      worker: path.join(tmp.dir, 'w.log'),
+    };
     const handlers = [
       fileHandler({ filename: files.file }),
       rotatingFileHandler({ filename: files.rotating, maxBytes: 1 << 30, backupCount: 1 }),
@@ -112,20 +122,23 @@ describe('flush() and shutdown()', () => {
 describe('handleExit next to another SIGTERM listener', () => {
   const other = path.join(import.meta.dirname, 'fixtures/exit-with-other-listener.mjs');
 
-  it.each(['signal-exit', 'cooperative'])('does not deadlock with a %s listener: stops, flushes and exits', async (kind) => {
-    const file = path.join(tmp.dir, `other-${kind}.log`);
-    const child = spawn(process.execPath, [other, file, kind], { stdio: ['ignore', 'pipe', 'inherit'] });
-    await new Promise<void>((resolve) => child.stdout.on('data', (c: Buffer) => c.includes('ready') && resolve()));
-    child.kill('SIGTERM');
-    // Before: each listener waited for the other and the process kept running.
-    const killer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-    const [code, signal] = (await once(child, 'exit')) as [number | null, string | null];
-    clearTimeout(killer);
-    expect({ code, signal }).toEqual({ code: null, signal: 'SIGTERM' });
-    const lines = (await fs.readFile(file, 'utf8')).trimEnd().split('\n');
-    expect(lines.filter((l) => l.startsWith('line '))).toHaveLength(5000);
-    expect(lines).toContain('services stopped on SIGTERM');
-    if (kind === 'signal-exit') expect(await fs.readFile(`${file}.hook`, 'utf8')).toBe('signal-exit hook ran');
-    else expect(lines).toContain('cooperative listener saw the signal');
-  });
+  it.each(['signal-exit', 'cooperative'])(
+    'does not deadlock with a %s listener: stops, flushes and exits',
+    async (kind) => {
+      const file = path.join(tmp.dir, `other-${kind}.log`);
+      const child = spawn(process.execPath, [other, file, kind], { stdio: ['ignore', 'pipe', 'inherit'] });
+      await new Promise<void>((resolve) => child.stdout.on('data', (c: Buffer) => c.includes('ready') && resolve()));
+      child.kill('SIGTERM');
+      // Before: each listener waited for the other and the process kept running.
+      const killer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+      const [code, signal] = (await once(child, 'exit')) as [number | null, string | null];
+      clearTimeout(killer);
+      expect({ code, signal }).toEqual({ code: null, signal: 'SIGTERM' });
+      const lines = (await fs.readFile(file, 'utf8')).trimEnd().split('\n');
+      expect(lines.filter((l) => l.startsWith('line '))).toHaveLength(5000);
+      expect(lines).toContain('services stopped on SIGTERM');
+      if (kind === 'signal-exit') expect(await fs.readFile(`${file}.hook`, 'utf8')).toBe('signal-exit hook ran');
+      else expect(lines).toContain('cooperative listener saw the signal');
+    },
+  );
 });

@@ -36,15 +36,27 @@ describe('unknown options are a TypeError naming the key and the nearest valid o
   });
 
   it('inside configure: loggers, handlers and formatters', () => {
-    expect(thrown(() => configure({ env: false, loggers: { a: { levle: 'INFO' } as never } })).message).toMatch(/'levle' in loggers\.a \(did you mean 'level'\?\)/);
-    expect(thrown(() => configure({ env: false, handlers: { f: { type: 'file', filname: 'x.log' } as never } })).message).toMatch(/'filname' in handlers\.f \(did you mean 'filename'\?\)/);
-    expect(thrown(() => configure({ env: false, formatters: { j: { type: 'json', timestamps: 'iso' } as never } })).message).toMatch(/did you mean 'timestamp'/);
-    expect(thrown(() => configure({ env: false, redact: { censr: 'x' } as never })).message).toMatch(/did you mean 'censor'/);
+    expect(thrown(() => configure({ env: false, loggers: { a: { levle: 'INFO' } as never } })).message).toMatch(
+      /'levle' in loggers\.a \(did you mean 'level'\?\)/,
+    );
+    expect(
+      thrown(() => configure({ env: false, handlers: { f: { type: 'file', filname: 'x.log' } as never } })).message,
+    ).toMatch(/'filname' in handlers\.f \(did you mean 'filename'\?\)/);
+    expect(
+      thrown(() => configure({ env: false, formatters: { j: { type: 'json', timestamps: 'iso' } as never } })).message,
+    ).toMatch(/did you mean 'timestamp'/);
+    expect(thrown(() => configure({ env: false, redact: { censr: 'x' } as never })).message).toMatch(
+      /did you mean 'censor'/,
+    );
   });
 
   it.each([
     ['fileHandler', () => fileHandler({ filename: 'x.log', levl: 'INFO' } as never), 'level'],
-    ['rotatingFileHandler', () => rotatingFileHandler({ filename: 'x.log', maxBytes: 1, backupCount: 1, backupcount: 2 } as never), 'backupCount'],
+    [
+      'rotatingFileHandler',
+      () => rotatingFileHandler({ filename: 'x.log', maxBytes: 1, backupCount: 1, backupcount: 2 } as never),
+      'backupCount',
+    ],
     ['consoleHandler', () => consoleHandler({ steam: 'stdout' } as never), 'stream'],
     ['callbackHandler', () => callbackHandler(() => {}, { formater: undefined, levle: 1 } as never), 'level'],
     ['createHandler', () => createHandler({ name: 'x', emit() {}, flsh() {} } as never), 'flush'],

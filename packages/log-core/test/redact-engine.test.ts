@@ -30,7 +30,15 @@ describe('the secret corpus', () => {
 
   it('masks the values of secret-named variables with no syntax around them', () => {
     for (const e of ENV_SECRETS) expect(redactor.redactText(e.line)).not.toContain(e.value);
-    expect(collectSecretValues({ PATH: '/bin', PWD: '/srv', DB_PASSWORD: 'abcd1234', AUTH: 'zz', GITHUB_TOKEN: 'gh-abc-123' })).toEqual(['abcd1234', 'gh-abc-123']);
+    expect(
+      collectSecretValues({
+        PATH: '/bin',
+        PWD: '/srv',
+        DB_PASSWORD: 'abcd1234',
+        AUTH: 'zz',
+        GITHUB_TOKEN: 'gh-abc-123',
+      }),
+    ).toEqual(['abcd1234', 'gh-abc-123']);
   });
 
   it.each(CLEAN_LINES.map((l) => [l] as const))('keeps %s', (line) => {
@@ -57,7 +65,9 @@ describe('the secret corpus', () => {
       log.info({ line: shape.text, nested: { text: shape.text } }, shape.text);
       log.error(new Error(shape.text));
     }
-    const out = records.flatMap((r) => [patternFormatter()(r), jsonFormatter()(r), prettyFormatter({ colorize: false })(r)]).join('\n');
+    const out = records
+      .flatMap((r) => [patternFormatter()(r), jsonFormatter()(r), prettyFormatter({ colorize: false })(r)])
+      .join('\n');
     for (const secret of SECRET_SHAPES.flatMap((s) => s.secrets)) {
       // A JSON formatter escapes newlines: look for the escaped PEM line too.
       expect(out).not.toContain(secret);
@@ -82,7 +92,9 @@ describe('rules API', () => {
     expect(added.redactText('key acme_abcd1234 here')).toBe('key [REDACTED] here');
     expect(added.mayNeedRedaction('nothing\nhere')).toBe(false);
     expect(added.mayNeedRedaction('x\nacme_abcd1234')).toBe(true);
-    const replaced = createRedactor({ rules: [{ id: 'mail', pattern: /([a-z]+)@corp\.example/, replace: '$1@[hidden]' }] });
+    const replaced = createRedactor({
+      rules: [{ id: 'mail', pattern: /([a-z]+)@corp\.example/, replace: '$1@[hidden]' }],
+    });
     expect(replaced.redactText('to bob@corp.example')).toBe('to bob@[hidden]');
   });
 
@@ -95,7 +107,9 @@ describe('rules API', () => {
     expect(redactor.redactText('sent Token abc123def to the API')).toBe('sent Token [REDACTED] to the API');
     expect(redactor.redactText('Token expired, refreshing')).toBe('Token expired, refreshing');
     expect(redactor.redactText('PASSWORD=hunter2\u240aNEXT=1')).toBe('PASSWORD=[REDACTED]\u240aNEXT=1');
-    expect(redactor.redactText('Authorization: Bearer abc\u240anext line')).toBe('Authorization: Bearer [REDACTED]\u240anext line');
+    expect(redactor.redactText('Authorization: Bearer abc\u240anext line')).toBe(
+      'Authorization: Bearer [REDACTED]\u240anext line',
+    );
   });
 
   it('extend() appends rules and known values to a redactor', () => {
@@ -141,7 +155,9 @@ describe('PEM blocks', () => {
 describe('redaction properties', () => {
   const secretText = fc.constantFrom(...SECRET_SHAPES.map((s) => s.text), ...ENV_SECRETS.map((e) => e.line));
   const cleanText = fc.constantFrom(...CLEAN_LINES);
-  const text = fc.array(fc.oneof(secretText, cleanText, fc.string({ maxLength: 20 })), { minLength: 1, maxLength: 8 }).map((parts) => parts.join('\n'));
+  const text = fc
+    .array(fc.oneof(secretText, cleanText, fc.string({ maxLength: 20 })), { minLength: 1, maxLength: 8 })
+    .map((parts) => parts.join('\n'));
 
   it('is idempotent', () => {
     fc.assert(
@@ -184,7 +200,9 @@ describe('redaction properties', () => {
 
   it('changes nothing outside a match inside a line: text around a masked token survives', () => {
     const word = fc.stringMatching(/^[a-z]{1,12}$/);
-    const tokens = SECRET_SHAPES.filter((s) => s.kind === 'token' && !s.text.includes('://') && !s.text.includes('=')).map((s) => s.secrets[0]!);
+    const tokens = SECRET_SHAPES.filter(
+      (s) => s.kind === 'token' && !s.text.includes('://') && !s.text.includes('='),
+    ).map((s) => s.secrets[0]!);
     fc.assert(
       fc.property(word, fc.constantFrom(...tokens), word, (a, token, b) => {
         const out = redactor.redactText(`${a} ${token} ${b}`);
@@ -208,7 +226,22 @@ describe('redaction properties', () => {
 });
 
 describe('escaping of line-breaking and bidi characters', () => {
-  const nasty = ['\u2028', '\u2029', '\u0085', '\v', '\f', '\u202a', '\u202b', '\u202c', '\u202d', '\u202e', '\u2066', '\u2067', '\u2068', '\u2069'];
+  const nasty = [
+    '\u2028',
+    '\u2029',
+    '\u0085',
+    '\v',
+    '\f',
+    '\u202a',
+    '\u202b',
+    '\u202c',
+    '\u202d',
+    '\u202e',
+    '\u2066',
+    '\u2067',
+    '\u2068',
+    '\u2069',
+  ];
 
   it('every text formatter escapes them in the message, fields and logger name', () => {
     const { handler, records } = collector();
@@ -217,7 +250,11 @@ describe('escaping of line-breaking and bidi characters', () => {
     log.addHandler(handler);
     for (const c of nasty) log.info({ field: `a${c}b`, [`k${c}`]: 1 }, `before${c}after`);
     for (const r of records) {
-      for (const out of [patternFormatter('%(message)s %(field)s')(r), jsonFormatter()(r), prettyFormatter({ colorize: false })(r)]) {
+      for (const out of [
+        patternFormatter('%(message)s %(field)s')(r),
+        jsonFormatter()(r),
+        prettyFormatter({ colorize: false })(r),
+      ]) {
         for (const c of nasty) expect(out.includes(c), JSON.stringify(out)).toBe(false);
       }
       expect(JSON.parse(jsonFormatter()(r)).message).toBe(r.message);

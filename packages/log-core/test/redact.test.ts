@@ -1,6 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createRedactor, DEFAULT_REDACT_KEYS, getLogger, getRedactor, jsonFormatter, patternFormatter, prettyFormatter } from '../src/index.js';
+import {
+  createRedactor,
+  DEFAULT_REDACT_KEYS,
+  getLogger,
+  getRedactor,
+  jsonFormatter,
+  patternFormatter,
+  prettyFormatter,
+} from '../src/index.js';
 import { collector, uniqueName } from './helpers.js';
 
 const secretish = fc.stringMatching(/^[A-Za-z0-9]{12,30}$/);
@@ -8,7 +16,21 @@ const secretish = fc.stringMatching(/^[A-Za-z0-9]{12,30}$/);
 describe('redaction', () => {
   it('covers the common secret names by default', () => {
     const r = createRedactor();
-    for (const key of ['password', 'DB_PASSWORD', 'token', 'accessToken', 'secret', 'client_secret', 'api_key', 'X-API-Key', 'authorization', 'cookie', 'Set-Cookie', 'private_key', 'privateKey']) {
+    for (const key of [
+      'password',
+      'DB_PASSWORD',
+      'token',
+      'accessToken',
+      'secret',
+      'client_secret',
+      'api_key',
+      'X-API-Key',
+      'authorization',
+      'cookie',
+      'Set-Cookie',
+      'private_key',
+      'privateKey',
+    ]) {
       expect(r.isSecretKey(key), key).toBe(true);
     }
     for (const key of ['PWD', 'port', 'user', 'service', 'author', 'path']) expect(r.isSecretKey(key), key).toBe(false);
@@ -17,7 +39,13 @@ describe('redaction', () => {
 
   it('censors fields deeply without touching the caller object', () => {
     const r = createRedactor({ paths: ['req.headers.x-user', 'users.*.email'] });
-    const input = { user: 'u', password: 'p', nested: { apiKey: 'k', list: [{ token: 't' }] }, req: { headers: { 'x-user': 'alice', accept: '*/*' } }, users: [{ email: 'a@b' }, { email: 'c@d' }] };
+    const input = {
+      user: 'u',
+      password: 'p',
+      nested: { apiKey: 'k', list: [{ token: 't' }] },
+      req: { headers: { 'x-user': 'alice', accept: '*/*' } },
+      users: [{ email: 'a@b' }, { email: 'c@d' }],
+    };
     const copy = structuredClone(input);
     expect(r.redactObject(input)).toEqual({
       user: 'u',
@@ -31,7 +59,15 @@ describe('redaction', () => {
 
   it('masks secrets in environment maps', () => {
     const r = createRedactor({ censor: '***' });
-    expect(r.redactEnv({ PATH: '/bin', AWS_SECRET_ACCESS_KEY: 'abc', GITHUB_TOKEN: 'ghp', DATABASE_URL: 'postgres://app:hunter2@db/x', PWD: '/srv' })).toEqual({
+    expect(
+      r.redactEnv({
+        PATH: '/bin',
+        AWS_SECRET_ACCESS_KEY: 'abc',
+        GITHUB_TOKEN: 'ghp',
+        DATABASE_URL: 'postgres://app:hunter2@db/x',
+        PWD: '/srv',
+      }),
+    ).toEqual({
       PATH: '/bin',
       AWS_SECRET_ACCESS_KEY: '***',
       GITHUB_TOKEN: '***',
@@ -42,9 +78,13 @@ describe('redaction', () => {
 
   it('masks secrets in free text', () => {
     const r = createRedactor({ patterns: [/sk-[a-z0-9]{8,}/] });
-    expect(r.redactText('API_KEY=abc123 PORT=8001 uvicorn main:app')).toBe('API_KEY=[REDACTED] PORT=8001 uvicorn main:app');
+    expect(r.redactText('API_KEY=abc123 PORT=8001 uvicorn main:app')).toBe(
+      'API_KEY=[REDACTED] PORT=8001 uvicorn main:app',
+    );
     expect(r.redactText('{"password": "hunter2", "user": "bob"}')).toBe('{"password": "[REDACTED]", "user": "bob"}');
-    expect(r.redactText('curl -H "Authorization: Bearer eyJhbGciOi.x.y" https://bob:pw@host/p')).toBe('curl -H "Authorization: Bearer [REDACTED]" https://bob:[REDACTED]@host/p');
+    expect(r.redactText('curl -H "Authorization: Bearer eyJhbGciOi.x.y" https://bob:pw@host/p')).toBe(
+      'curl -H "Authorization: Bearer [REDACTED]" https://bob:[REDACTED]@host/p',
+    );
     expect(r.redactText('Basic dXNlcjpwYXNz and Basic setup done')).toBe('Basic [REDACTED] and Basic setup done');
     expect(r.redactText('run --token abc123 --port 80')).toBe('run --token [REDACTED] --port 80');
     expect(r.redactText('key sk-abcdef123456 here')).toBe('key [REDACTED] here');
@@ -54,11 +94,20 @@ describe('redaction', () => {
   it('property: a secret value never survives in KEY=value, JSON pairs or URLs', () => {
     const r = getRedactor();
     fc.assert(
-      fc.property(fc.constantFrom('PASSWORD', 'api_token', 'GH_TOKEN', 'client-secret', 'Authorization'), secretish, fc.constantFrom('=', '= '), (key, value, eq) => {
-        for (const text of [`${key}${eq}${value} next`, `{"${key}": "${value}"}`, `https://me:${value}@example.org/x`]) {
-          expect(r.redactText(text)).not.toContain(value);
-        }
-      }),
+      fc.property(
+        fc.constantFrom('PASSWORD', 'api_token', 'GH_TOKEN', 'client-secret', 'Authorization'),
+        secretish,
+        fc.constantFrom('=', '= '),
+        (key, value, eq) => {
+          for (const text of [
+            `${key}${eq}${value} next`,
+            `{"${key}": "${value}"}`,
+            `https://me:${value}@example.org/x`,
+          ]) {
+            expect(r.redactText(text)).not.toContain(value);
+          }
+        },
+      ),
     );
   });
 
@@ -82,9 +131,16 @@ describe('redaction', () => {
     log.error(err);
     log.error({ err }, 'with err');
     log.error({ error: err, nested: { list: [err] } }, 'in fields');
-    log.error({ err: { message: 'API_KEY=plain-secret', stack: 'Error: API_KEY=plain-secret\n    at x' } }, 'plain error');
+    log.error(
+      { err: { message: 'API_KEY=plain-secret', stack: 'Error: API_KEY=plain-secret\n    at x' } },
+      'plain error',
+    );
     expect(records).toHaveLength(4);
-    const outputs = records.flatMap((r) => [patternFormatter()(r), jsonFormatter()(r), prettyFormatter({ colorize: false })(r)]);
+    const outputs = records.flatMap((r) => [
+      patternFormatter()(r),
+      jsonFormatter()(r),
+      prettyFormatter({ colorize: false })(r),
+    ]);
     for (const out of outputs) {
       expect(out).not.toContain('hunter2');
       expect(out).not.toContain('c4use-secret');
@@ -108,12 +164,16 @@ describe('redaction', () => {
     // Shallow enough: walked, not replaced.
     let shallow: Record<string, unknown> = { password: 'hunter2', port: 1 };
     for (let i = 0; i < 6; i++) shallow = { a: shallow };
-    expect(JSON.stringify(r.redactObject(shallow))).toBe(`${'{"a":'.repeat(6)}{"password":"[REDACTED]","port":1}${'}'.repeat(6)}`);
+    expect(JSON.stringify(r.redactObject(shallow))).toBe(
+      `${'{"a":'.repeat(6)}{"password":"[REDACTED]","port":1}${'}'.repeat(6)}`,
+    );
     class Conn {
       user = 'u';
       password = 'hunter2';
     }
-    expect(JSON.stringify(r.redactObject({ a: { b: { c: { d: { e: { conn: new Conn() } } } } } }))).not.toContain('hunter2');
+    expect(JSON.stringify(r.redactObject({ a: { b: { c: { d: { e: { conn: new Conn() } } } } } }))).not.toContain(
+      'hunter2',
+    );
   });
 
   it('redacts what toJSON() returns, and keeps values whose JSON needs nothing', () => {
@@ -123,7 +183,9 @@ describe('redaction', () => {
         return { user: 'u', password: 'hunter2' };
       }
     }
-    expect(JSON.stringify(r.redactObject({ creds: new Creds(), list: [new Creds()] }))).toBe('{"creds":{"user":"u","password":"[REDACTED]"},"list":[{"user":"u","password":"[REDACTED]"}]}');
+    expect(JSON.stringify(r.redactObject({ creds: new Creds(), list: [new Creds()] }))).toBe(
+      '{"creds":{"user":"u","password":"[REDACTED]"},"list":[{"user":"u","password":"[REDACTED]"}]}',
+    );
     const date = new Date(0);
     const url = new URL('https://example.org/x');
     const input = { date, url, buf: Buffer.from('ab') };
@@ -145,7 +207,14 @@ describe('redaction', () => {
 describe('redactText on hostile input', () => {
   it('stays linear on long runs of key, scheme and flag characters', () => {
     const r = getRedactor();
-    for (const text of ['a'.repeat(300_000), 'a.'.repeat(150_000), `${'x-'.repeat(100_000)}=1`, `--${'a'.repeat(200_000)} v`, `${'"a'.repeat(50_000)}`, `p://${'u'.repeat(100_000)}`]) {
+    for (const text of [
+      'a'.repeat(300_000),
+      'a.'.repeat(150_000),
+      `${'x-'.repeat(100_000)}=1`,
+      `--${'a'.repeat(200_000)} v`,
+      `${'"a'.repeat(50_000)}`,
+      `p://${'u'.repeat(100_000)}`,
+    ]) {
       expect(r.redactText(text).length).toBeGreaterThan(0);
     }
     expect(r.redactText(`${'z'.repeat(1000)} TOKEN=abc`)).toBe(`${'z'.repeat(1000)} TOKEN=[REDACTED]`);
@@ -198,7 +267,25 @@ describe('mayNeedRedaction (block pre-check)', () => {
 describe('mayNeedRedaction (property)', () => {
   it('is true whenever redactText changes a line of the block', () => {
     const r = createRedactor({ patterns: [/tok_[a-z0-9]{4}/i] });
-    const word = fc.constantFrom('password', 'token', 'Bearer', 'basic', 'x', 'user', '=', '"', ':', '-', '--', '://', '@', ' ', 'abc123XYZ', 'tok_ab12', 'Zm9vOmJhcg==');
+    const word = fc.constantFrom(
+      'password',
+      'token',
+      'Bearer',
+      'basic',
+      'x',
+      'user',
+      '=',
+      '"',
+      ':',
+      '-',
+      '--',
+      '://',
+      '@',
+      ' ',
+      'abc123XYZ',
+      'tok_ab12',
+      'Zm9vOmJhcg==',
+    );
     const line = fc.array(word, { maxLength: 8 }).map((w) => w.join(''));
     fc.assert(
       fc.property(fc.array(line, { minLength: 1, maxLength: 6 }), (block) => {

@@ -53,7 +53,9 @@ describe('rotatingFileHandler', () => {
     const { lines, ours } = await rollForty(path.join(tmp.dir, 'ours', 'sandbox.log'));
     const pyFile = path.join(tmp.dir, 'python', 'sandbox.log');
     await fs.mkdir(path.dirname(pyFile));
-    execFileSync('python3', [path.join(import.meta.dirname, 'fixtures/python-rotate.py'), pyFile, '100', '3'], { input: JSON.stringify(lines) });
+    execFileSync('python3', [path.join(import.meta.dirname, 'fixtures/python-rotate.py'), pyFile, '100', '3'], {
+      input: JSON.stringify(lines),
+    });
     const python = await readSet(pyFile, 3);
     expect(Object.keys(python).sort()).toEqual(['sandbox.log', 'sandbox.log.1', 'sandbox.log.2', 'sandbox.log.3']);
     expect(ours).toEqual(python);

@@ -4,7 +4,15 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { callbackHandler, fileHandler, getLogger, jsonFormatter, patternFormatter, rotatingFileHandler, streamHandler } from '../src/index.js';
+import {
+  callbackHandler,
+  fileHandler,
+  getLogger,
+  jsonFormatter,
+  patternFormatter,
+  rotatingFileHandler,
+  streamHandler,
+} from '../src/index.js';
 import { collector, tempDir } from './helpers.js';
 
 let tmp: Awaited<ReturnType<typeof tempDir>>;
@@ -38,7 +46,10 @@ describe('seed: Configuration', () => {
     getLogger('pactown.security').debug('Rate limit check: 5/60 requests used');
     getLogger('pactown.security').info('Security check passed');
     getLogger('pactown.fast_start').debug('Cache hit: venv_a1b2c3d4');
-    expect(seen.messages).toEqual(['[DEBUG] Port: 8001, README: /tmp/service_123_README.md', '[INFO] Security check passed']);
+    expect(seen.messages).toEqual([
+      '[DEBUG] Port: 8001, README: /tmp/service_123_README.md',
+      '[INFO] Security check passed',
+    ]);
   });
 
   it('File Handler: pattern lines appended to sandbox.log', async () => {
@@ -58,7 +69,9 @@ describe('seed: Configuration', () => {
     await handler.close();
     const lines = (await fs.readFile(path.join(logDir, 'pactown', 'sandbox.log'), 'utf8')).trimEnd().split('\n');
     expect(lines).toHaveLength(2);
-    expect(lines[0]).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} \[INFO\] pactown\.sandbox: Creating sandbox for service_123$/);
+    expect(lines[0]).toMatch(
+      /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} \[INFO\] pactown\.sandbox: Creating sandbox for service_123$/,
+    );
     expect(lines[1]).toMatch(/\[INFO\] pactown\.sandbox: Process started with PID: 12345$/);
   });
 });
@@ -80,7 +93,12 @@ describe('seed: Best Practices', () => {
     getLogger('pactown.sandbox').child({ service: 'service_123' }).info('Process started with PID: %d', 12345);
     const record = JSON.parse(out.trimEnd());
     expect(Object.keys(record)).toEqual(['timestamp', 'level', 'logger', 'message', 'service']);
-    expect(record).toMatchObject({ level: 'INFO', logger: 'pactown.sandbox', message: 'Process started with PID: 12345', service: 'service_123' });
+    expect(record).toMatchObject({
+      level: 'INFO',
+      logger: 'pactown.sandbox',
+      message: 'Process started with PID: 12345',
+      service: 'service_123',
+    });
     expect(record.timestamp).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}$/);
   });
 
@@ -107,7 +125,7 @@ describe('seed: Best Practices', () => {
     const first = await fs.stat(`${file}.1`);
     expect(first.size).toBeLessThan(10 * 1024 * 1024);
     expect(first.size).toBeGreaterThan(10 * 1024 * 1024 - perLine * 2);
-    expect(active.size).toBe((count * perLine) - first.size);
+    expect(active.size).toBe(count * perLine - first.size);
     await expect(fs.stat(`${file}.2`)).rejects.toThrow();
   });
 
@@ -117,7 +135,10 @@ describe('seed: Best Practices', () => {
     getLogger('pactown').setLevel('INFO');
 
     // README: Alert on errors
-    const alerting = callbackHandler((message, record) => sendAlert(`[${record.levelName}] ${record.name}: ${message}`), { level: 'ERROR' });
+    const alerting = callbackHandler(
+      (message, record) => sendAlert(`[${record.levelName}] ${record.name}: ${message}`),
+      { level: 'ERROR' },
+    );
     getLogger('pactown').addHandler(alerting);
     cleanup.push(() => getLogger('pactown').removeHandler(alerting));
 
@@ -126,6 +147,9 @@ describe('seed: Best Practices', () => {
     log.warning('Rate limited: user123');
     log.error('Process killed by SIGTERM (exit code: -15)');
     log.critical({ service: 'service_123' }, 'No space left on device');
-    expect(alerts).toEqual(['[ERROR] pactown.sandbox: Process killed by SIGTERM (exit code: -15)', '[CRITICAL] pactown.sandbox: No space left on device']);
+    expect(alerts).toEqual([
+      '[ERROR] pactown.sandbox: Process killed by SIGTERM (exit code: -15)',
+      '[CRITICAL] pactown.sandbox: No space left on device',
+    ]);
   });
 });

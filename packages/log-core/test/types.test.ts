@@ -17,7 +17,9 @@ import {
 } from '../src/index.js';
 
 /** Fastify's `FastifyBaseLogger`, restated: what `loggerInstance` must satisfy. */
-type FastifyBaseLogger = pino.BaseLogger & { child(bindings: pino.Bindings, options?: pino.ChildLoggerOptions): FastifyBaseLogger };
+type FastifyBaseLogger = pino.BaseLogger & {
+  child(bindings: pino.Bindings, options?: pino.ChildLoggerOptions): FastifyBaseLogger;
+};
 
 describe('public types', () => {
   it('a named logger is a pino Logger and a Fastify logger', () => {
@@ -38,7 +40,10 @@ describe('public types', () => {
   it('handlers and formatters keep the contract shapes', () => {
     expectTypeOf(callbackHandler(() => {})).toExtend<Handler>();
     expectTypeOf(transportHandler).returns.toExtend<Handler>();
-    expectTypeOf(createHandler).parameter(0).toHaveProperty('emit').toEqualTypeOf<(line: string, record: LogRecord) => void>();
+    expectTypeOf(createHandler)
+      .parameter(0)
+      .toHaveProperty('emit')
+      .toEqualTypeOf<(line: string, record: LogRecord) => void>();
     expectTypeOf(patternFormatter()).toEqualTypeOf<Formatter>();
     expectTypeOf(parseLevel).returns.toBeNumber();
     expectTypeOf(createRedactor().redactText).toEqualTypeOf<(text: string) => string>();

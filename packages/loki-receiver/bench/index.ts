@@ -29,7 +29,11 @@ function batches(): Array<{ pb: Buffer; json: Buffer; gz: Buffer; lines: number 
       const key = `${service}/${level}`;
       let s = streams.get(key);
       if (!s) {
-        s = { labels: `{level="${level}", service="${service}"}`, entries: [], json: { stream: { service, level }, values: [] } };
+        s = {
+          labels: `{level="${level}", service="${service}"}`,
+          entries: [],
+          json: { stream: { service, level }, values: [] },
+        };
         streams.set(key, s);
       }
       const ts = start + BigInt(k) * 1000n;
@@ -80,11 +84,18 @@ async function main(): Promise<void> {
   await new Promise<void>((r) => sink.listen(0, '127.0.0.1', r));
   const sinkUrl = `http://127.0.0.1:${(sink.address() as { port: number }).port}/loki/api/v1/push`;
   // Loki 3's ingestion rate limits off: this measures decoding and storing, not the limiter.
-  const receiver = await startLokiReceiver({ ingestionRateBytes: Number.POSITIVE_INFINITY, perStreamRateBytes: Number.POSITIVE_INFINITY });
+  const receiver = await startLokiReceiver({
+    ingestionRateBytes: Number.POSITIVE_INFINITY,
+    perStreamRateBytes: Number.POSITIVE_INFINITY,
+  });
   const cases: Array<{ name: string; bodies: Buffer[]; headers: Record<string, string> }> = [
     { name: 'protobuf+snappy', bodies: data.map((d) => d.pb), headers: { 'content-type': 'application/x-protobuf' } },
     { name: 'JSON', bodies: data.map((d) => d.json), headers: { 'content-type': 'application/json' } },
-    { name: 'JSON+gzip', bodies: data.map((d) => d.gz), headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' } },
+    {
+      name: 'JSON+gzip',
+      bodies: data.map((d) => d.gz),
+      headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
+    },
   ];
   const rows: Array<Array<string | number>> = [];
   let pbRatio = 0;
@@ -98,7 +109,15 @@ async function main(): Promise<void> {
     });
     const mb = c.bodies.reduce((n, b) => n + b.length, 0) / 2 ** 20;
     const perCpuSecond = (ms: number) => Math.round(LINES / (ms / 1000));
-    rows.push([c.name, Math.round(mb * 10) / 10, perCpuSecond(floor.wall), perCpuSecond(full.wall), perCpuSecond(floor.cpu), perCpuSecond(full.cpu), Math.round((full.cpu / floor.cpu) * 100) / 100]);
+    rows.push([
+      c.name,
+      Math.round(mb * 10) / 10,
+      perCpuSecond(floor.wall),
+      perCpuSecond(full.wall),
+      perCpuSecond(floor.cpu),
+      perCpuSecond(full.cpu),
+      Math.round((full.cpu / floor.cpu) * 100) / 100,
+    ]);
     if (c.name === 'protobuf+snappy') {
       pbRatio = floor.cpu / full.cpu;
       pbRate = perCpuSecond(full.cpu);
@@ -106,11 +125,21 @@ async function main(): Promise<void> {
   }
   printTable(
     'Push throughput: lines received, decoded, validated and stored (client in the same process)',
-    ['format', 'MiB sent', 'sink lines/s (wall)', 'receiver lines/s (wall)', 'sink lines/CPU-s', 'receiver lines/CPU-s', 'receiver CPU / sink CPU'],
+    [
+      'format',
+      'MiB sent',
+      'sink lines/s (wall)',
+      'receiver lines/s (wall)',
+      'sink lines/CPU-s',
+      'receiver lines/CPU-s',
+      'receiver CPU / sink CPU',
+    ],
     rows,
   );
   // CPU time is the fairer number on a shared machine: wall time swings with other load.
-  console.log(`receiver / bare sink lines per CPU-second, protobuf: ${pbRatio.toFixed(2)}x (what decoding and storing cost on top of HTTP)`);
+  console.log(
+    `receiver / bare sink lines per CPU-second, protobuf: ${pbRatio.toFixed(2)}x (what decoding and storing cost on top of HTTP)`,
+  );
   // The transport's target is 3x pino-loki's 57,000 lines/s; the receiver must not be what limits it.
   verdict('receiver protobuf lines per CPU-second / 171,000 (transport target)', pbRate / 171_000, { atLeast: 2 });
   await receiver.close();

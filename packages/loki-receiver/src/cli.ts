@@ -34,7 +34,8 @@ function numberOption(name: string, value: string | undefined, allowOff = false)
   if (value === undefined) return undefined;
   if (allowOff && value === 'off') return Number.POSITIVE_INFINITY;
   const n = value.trim() === '' ? Number.NaN : Number(value);
-  if (!Number.isFinite(n)) throw new UsageError(`--${name} must be a number${allowOff ? ' or "off"' : ''}, got ${JSON.stringify(value)}`);
+  if (!Number.isFinite(n))
+    throw new UsageError(`--${name} must be a number${allowOff ? ' or "off"' : ''}, got ${JSON.stringify(value)}`);
   return n;
 }
 

@@ -71,7 +71,12 @@ export class ReceiverCore {
     return n;
   }
 
-  indexStats(tenant: string, selector: string, start: bigint, end: bigint): { streams: number; entries: number; bytes: number } {
+  indexStats(
+    tenant: string,
+    selector: string,
+    start: bigint,
+    end: bigint,
+  ): { streams: number; entries: number; bytes: number } {
     let streams = 0;
     let entries = 0;
     let bytes = 0;
@@ -85,7 +90,13 @@ export class ReceiverCore {
   }
 
   /** Bytes per label set: the labels named in the selector (or `targets`), or per label name with `byLabels`. */
-  volume(tenant: string, selector: string, start: bigint, end: bigint, how: { targets?: string[]; byLabels: boolean; stepNs?: bigint }) {
+  volume(
+    tenant: string,
+    selector: string,
+    start: bigint,
+    end: bigint,
+    how: { targets?: string[]; byLabels: boolean; stepNs?: bigint },
+  ) {
     const query = parseLogQuery(selector);
     const names = how.targets && how.targets.length > 0 ? how.targets : [...new Set(query.matchers.map((m) => m.name))];
     const groups = new Map<string, { metric: Labels; bytes: number; buckets?: Map<bigint, number> }>();
@@ -109,10 +120,19 @@ export class ReceiverCore {
         else add(Object.fromEntries(present.map((n) => [n, stream.labels[n]!])), bytes, at);
       }
     }
-    return [...groups.values()].map((g) => ({ metric: g.metric, bytes: g.bytes, buckets: g.buckets ? [...g.buckets].sort((a, b) => (a[0] < b[0] ? -1 : 1)) : undefined }));
+    return [...groups.values()].map((g) => ({
+      metric: g.metric,
+      bytes: g.bytes,
+      buckets: g.buckets ? [...g.buckets].sort((a, b) => (a[0] < b[0] ? -1 : 1)) : undefined,
+    }));
   }
 
-  detectedLabels(tenant: string, selector: string | undefined, start: bigint, end: bigint): Array<{ label: string; cardinality: number }> {
+  detectedLabels(
+    tenant: string,
+    selector: string | undefined,
+    start: bigint,
+    end: bigint,
+  ): Array<{ label: string; cardinality: number }> {
     const values = new Map<string, Set<string>>();
     for (const stream of this.#matching(tenant, selector, start, end)) {
       for (const [name, value] of Object.entries(stream.labels)) {
@@ -210,7 +230,8 @@ export class ReceiverCore {
   }
 
   stats(): ReceiverStats {
-    const copy = (o: Record<string, TrafficCounter>) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, { ...v }]));
+    const copy = (o: Record<string, TrafficCounter>) =>
+      Object.fromEntries(Object.entries(o).map(([k, v]) => [k, { ...v }]));
     return {
       push: copy(this.push),
       pushStatus: { ...this.pushStatus },

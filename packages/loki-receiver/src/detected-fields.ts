@@ -59,7 +59,10 @@ export function lineFields(line: string): Array<[string, string, string, string[
 
 /** Collects fields over many lines. */
 export class FieldCollector {
-  readonly #fields = new Map<string, { values: Set<string>; types: Set<DetectedField['type']>; parsers: Set<string>; jsonPath?: string[] }>();
+  readonly #fields = new Map<
+    string,
+    { values: Set<string>; types: Set<DetectedField['type']>; parsers: Set<string>; jsonPath?: string[] }
+  >();
 
   add(name: string, value: string, parser: string | null, jsonPath?: string[]): void {
     let f = this.#fields.get(name);
@@ -75,7 +78,14 @@ export class FieldCollector {
       .map(([label, f]) => {
         const field: DetectedField = {
           label,
-          type: f.types.size === 1 ? [...f.types][0]! : f.types.has('string') ? 'string' : f.types.has('float') ? 'float' : 'string',
+          type:
+            f.types.size === 1
+              ? [...f.types][0]!
+              : f.types.has('string')
+                ? 'string'
+                : f.types.has('float')
+                  ? 'float'
+                  : 'string',
           cardinality: f.values.size,
           parsers: f.parsers.size > 0 ? [...f.parsers].sort() : null,
         };

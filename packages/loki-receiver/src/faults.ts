@@ -23,7 +23,11 @@ export class Faults {
     if (!Number.isInteger(status) || status < 100 || status > 599) {
       throw badArgument(`failNext status must be an HTTP status 100-599, got ${String(status)}`);
     }
-    rejectUnknownKeys(options, ['retryAfter', 'body', 'scope'], { pkg: '@pactown/loki-receiver', prefix: 'PACTOWN_RECEIVER', where: 'failNext() options' });
+    rejectUnknownKeys(options, ['retryAfter', 'body', 'scope'], {
+      pkg: '@pactown/loki-receiver',
+      prefix: 'PACTOWN_RECEIVER',
+      where: 'failNext() options',
+    });
     const { retryAfter, body, scope = 'push' } = options;
     if (retryAfter !== undefined && !(Number.isFinite(retryAfter) && retryAfter >= 0)) {
       throw badArgument(`failNext retryAfter must be seconds >= 0, got ${String(retryAfter)}`);
@@ -34,7 +38,13 @@ export class Faults {
     this.#failure =
       count === 0
         ? undefined
-        : { remaining: count, status, retryAfter, body: body ?? `failure requested by the test (status ${status})`, scope };
+        : {
+            remaining: count,
+            status,
+            retryAfter,
+            body: body ?? `failure requested by the test (status ${status})`,
+            scope,
+          };
   }
 
   setLatency(ms: number, scope: 'push' | 'all' = 'push'): void {

@@ -89,7 +89,7 @@ interface StreamOutcome {
 }
 
 const RATE_LIMITED =
-  'ingestion rate limit exceeded for user %s (limit: %d bytes/sec) while attempting to ingest \'%d\' lines totaling \'%d\' bytes, reduce log volume or contact your Loki administrator to see if the limit can be increased';
+  "ingestion rate limit exceeded for user %s (limit: %d bytes/sec) while attempting to ingest '%d' lines totaling '%d' bytes, reduce log volume or contact your Loki administrator to see if the limit can be increased";
 
 /**
  * Loki's write path in one place, in Loki 3.7's order: push parsing (labels,
@@ -130,28 +130,46 @@ export class Ingester {
     if (o.rejectOldSamples) {
       const oldest = nowMs - o.rejectOldSamplesMaxAgeMs;
       if (ms < oldest) {
-        return ['greater_than_max_sample_age', `entry for stream '${key}' has timestamp too old: ${formatRfc3339(joinNs(ms, sub))}, oldest acceptable timestamp is: ${formatRfc3339(joinNs(oldest, 0))}`];
+        return [
+          'greater_than_max_sample_age',
+          `entry for stream '${key}' has timestamp too old: ${formatRfc3339(joinNs(ms, sub))}, oldest acceptable timestamp is: ${formatRfc3339(joinNs(oldest, 0))}`,
+        ];
       }
     }
     const newest = nowMs + o.creationGracePeriodMs;
     if (ms > newest || (ms === newest && sub > 0)) {
-      return ['too_far_in_future', `entry for stream '${key}' has timestamp too new: ${formatRfc3339(joinNs(ms, sub))}`];
+      return [
+        'too_far_in_future',
+        `entry for stream '${key}' has timestamp too new: ${formatRfc3339(joinNs(ms, sub))}`,
+      ];
     }
     const size = raw.end[i]! - raw.start[i]!;
     if (o.maxLineSize > 0 && size > o.maxLineSize) {
-      return ['line_too_long', `max entry size '${o.maxLineSize}' bytes exceeded for stream '${key}' while adding an entry with length '${size}' bytes`];
+      return [
+        'line_too_long',
+        `max entry size '${o.maxLineSize}' bytes exceeded for stream '${key}' while adding an entry with length '${size}' bytes`,
+      ];
     }
     if (metadata) {
       const count = metadataCount(metadata);
       if (count > 0 && !o.allowStructuredMetadata) {
-        return ['disallowed_structured_metadata', `stream '${key}' includes structured metadata, but this feature is disallowed. Please see \`limits_config.allow_structured_metadata\` or contact your Loki administrator to enable it`];
+        return [
+          'disallowed_structured_metadata',
+          `stream '${key}' includes structured metadata, but this feature is disallowed. Please see \`limits_config.allow_structured_metadata\` or contact your Loki administrator to enable it`,
+        ];
       }
       const bytes = metadataSize(metadata);
       if (o.maxStructuredMetadataSize > 0 && bytes > o.maxStructuredMetadataSize) {
-        return ['structured_metadata_too_large', `stream '${key}' has structured metadata too large: '${bytes}' bytes, limit: '${o.maxStructuredMetadataSize}' bytes. Please see \`limits_config.max_structured_metadata_size\` or contact your Loki administrator to increase it`];
+        return [
+          'structured_metadata_too_large',
+          `stream '${key}' has structured metadata too large: '${bytes}' bytes, limit: '${o.maxStructuredMetadataSize}' bytes. Please see \`limits_config.max_structured_metadata_size\` or contact your Loki administrator to increase it`,
+        ];
       }
       if (o.maxStructuredMetadataEntries > 0 && count > o.maxStructuredMetadataEntries) {
-        return ['structured_metadata_too_many', `stream '${key}' has too many structured metadata labels: '${count}', limit: '${o.maxStructuredMetadataEntries}'. Please see \`limits_config.max_structured_metadata_entries_count\` or contact your Loki administrator to increase it`];
+        return [
+          'structured_metadata_too_many',
+          `stream '${key}' has too many structured metadata labels: '${count}', limit: '${o.maxStructuredMetadataEntries}'. Please see \`limits_config.max_structured_metadata_entries_count\` or contact your Loki administrator to increase it`,
+        ];
       }
     }
     return undefined;
@@ -162,7 +180,8 @@ export class Ingester {
     const o = this.opts;
     if (!o.maxLineSizeTruncate || o.maxLineSize <= 0) return;
     for (let i = 0; i < raw.ms.length; i++) {
-      if (raw.end[i]! - raw.start[i]! > o.maxLineSize) raw.end[i] = utf8Cut(raw.data, raw.start[i]!, raw.start[i]! + o.maxLineSize);
+      if (raw.end[i]! - raw.start[i]! > o.maxLineSize)
+        raw.end[i] = utf8Cut(raw.data, raw.start[i]!, raw.start[i]! + o.maxLineSize);
     }
   }
 
@@ -182,7 +201,13 @@ export class Ingester {
   /** Runs a decoded push for a tenant. Valid entries are stored even when others are refused (Loki's partial accept). */
   push(tenant: string, streams: RawStream[]): IngestResult {
     const total = streams.reduce((n, raw) => n + raw.ms.length, 0);
-    const refuse = (status: number, message: string): IngestResult => ({ status, message, accepted: 0, acceptedBytes: 0, rejected: total });
+    const refuse = (status: number, message: string): IngestResult => ({
+      status,
+      message,
+      accepted: 0,
+      acceptedBytes: 0,
+      rejected: total,
+    });
     if (streams.length === 0) return refuse(422, 'error at least one valid stream is required for ingestion');
     // pkg/loghttp/push/push.go parses every stream's labels before anything is validated.
     const prepared = [];
@@ -232,7 +257,10 @@ export class Ingester {
       throw error;
     }
     const validation = errors.size > 0 ? { status: 400, message: errors.toString() } : undefined;
-    if (accepted.length === 0) return validation ? refuse(validation.status, validation.message) : { status: 204, message: '', accepted: 0, acceptedBytes: 0, rejected: total };
+    if (accepted.length === 0)
+      return validation
+        ? refuse(validation.status, validation.message)
+        : { status: 204, message: '', accepted: 0, acceptedBytes: 0, rejected: total };
     if (!this.limiter.allow(tenant, validBytes)) {
       this.#discard(tenant, 'rate_limited', validLines, validBytes);
       const message = RATE_LIMITED.replace('%s', tenant)
@@ -256,7 +284,13 @@ export class Ingester {
     }
     this.store.added(stored);
     const answer = ingester ?? validation ?? { status: 204, message: '' };
-    return { status: answer.status, message: answer.message, accepted: stored, acceptedBytes: storedBytes, rejected: total - stored - duplicates };
+    return {
+      status: answer.status,
+      message: answer.message,
+      accepted: stored,
+      acceptedBytes: storedBytes,
+      rejected: total - stored - duplicates,
+    };
   }
 
   #store(tenant: string, s: ValidLabels, raw: RawStream, good: number[]): StreamOutcome {
@@ -265,7 +299,12 @@ export class Ingester {
     if (!stream) {
       if (o.maxStreamsPerTenant > 0 && this.store.countStreams(tenant) >= o.maxStreamsPerTenant) {
         const message = `maximum active stream limit exceeded when trying to create stream ${s.key}, reduce the number of active streams (reduce labels or reduce label values), or contact your Loki administrator to see if the limit can be increased, user: '${tenant}'`;
-        this.#discard(tenant, 'stream_limit', good.length, good.reduce((n, i) => n + raw.end[i]! - raw.start[i]! + metadataSize(raw.metadata[i]), 0));
+        this.#discard(
+          tenant,
+          'stream_limit',
+          good.length,
+          good.reduce((n, i) => n + raw.end[i]! - raw.start[i]! + metadataSize(raw.metadata[i]), 0),
+        );
         return { stored: 0, storedBytes: 0, duplicates: 0, error: { status: 429, message } };
       }
       stream = this.store.getOrCreate(tenant, s.key, s.labels);
@@ -298,8 +337,7 @@ export class Ingester {
           stored += 1;
           storedBytes += size;
           if (watched) storedAt.push([ms, sub]);
-        }
-        else if (result === 'duplicate') duplicates += 1;
+        } else if (result === 'duplicate') duplicates += 1;
         else {
           const cutoff = joinNs(stream.highestMs - windowMs, stream.highestSub);
           reason = `entry too far behind, entry timestamp is: ${formatRfc3339(joinNs(ms, sub))}, oldest acceptable timestamp is: ${formatRfc3339(cutoff)}`;
@@ -328,6 +366,11 @@ export class Ingester {
     if (failures === 0) return { stored, storedBytes, duplicates };
     failed.push(`user '${tenant}', total ignored: ${failures} out of ${good.length} for stream: ${s.key}`);
     // pkg/ingester/stream.go: 429 when the last refused entry hit the stream's rate limit, else 400.
-    return { stored, storedBytes, duplicates, error: { status: lastWasRateLimit ? 429 : 400, message: failed.join('\n') } };
+    return {
+      stored,
+      storedBytes,
+      duplicates,
+      error: { status: lastWasRateLimit ? 429 : 400, message: failed.join('\n') },
+    };
   }
 }

@@ -108,7 +108,8 @@ function validate(pairs: Array<[string, string]>, key: string, opts: ResolvedOpt
   for (const [name, value] of pairs) {
     // Go string lengths: UTF-8 bytes, not characters.
     if (Buffer.byteLength(name) > opts.maxLabelNameLength) return `stream '${key}' has label name too long: '${name}'`;
-    if (Buffer.byteLength(value) > opts.maxLabelValueLength) return `stream '${key}' has label value too long: '${value}'`;
+    if (Buffer.byteLength(value) > opts.maxLabelValueLength)
+      return `stream '${key}' has label value too long: '${value}'`;
     if (name === previous) return `stream '${key}' has duplicate label name: '${name}'`;
     previous = name;
   }

@@ -6,17 +6,37 @@ import type { LokiReceiverOptions } from './types.js';
 // flagext.ByteSize (binary: 256KB = 262144), durations as Prometheus
 // model.Duration (`1w`, `10m`, `1h30m`), ingestion rates in MB (x 1048576).
 
-const SIZE_UNITS: Record<string, number> = { '': 1, B: 1, K: 1024, KB: 1024, M: 1024 ** 2, MB: 1024 ** 2, G: 1024 ** 3, GB: 1024 ** 3, T: 1024 ** 4, TB: 1024 ** 4 };
+const SIZE_UNITS: Record<string, number> = {
+  '': 1,
+  B: 1,
+  K: 1024,
+  KB: 1024,
+  M: 1024 ** 2,
+  MB: 1024 ** 2,
+  G: 1024 ** 3,
+  GB: 1024 ** 3,
+  T: 1024 ** 4,
+  TB: 1024 ** 4,
+};
 
 function size(name: string, value: unknown): number {
   if (typeof value === 'number') return value;
   const m = typeof value === 'string' ? /^\s*(\d+(?:\.\d+)?)\s*([A-Z]*)\s*$/.exec(value.toUpperCase()) : null;
   const unit = m ? SIZE_UNITS[m[2]!] : undefined;
-  if (!m || unit === undefined) throw badArgument(`Loki setting ${name} must be a size such as 256KB, got ${JSON.stringify(value)}`);
+  if (!m || unit === undefined)
+    throw badArgument(`Loki setting ${name} must be a size such as 256KB, got ${JSON.stringify(value)}`);
   return Math.round(Number(m[1]) * unit);
 }
 
-const DURATION_UNITS: Record<string, number> = { y: 365 * 86_400_000, w: 7 * 86_400_000, d: 86_400_000, h: 3_600_000, m: 60_000, s: 1000, ms: 1 };
+const DURATION_UNITS: Record<string, number> = {
+  y: 365 * 86_400_000,
+  w: 7 * 86_400_000,
+  d: 86_400_000,
+  h: 3_600_000,
+  m: 60_000,
+  s: 1000,
+  ms: 1,
+};
 
 function duration(name: string, value: unknown): number {
   const text = typeof value === 'string' ? value.trim() : '';
@@ -28,12 +48,14 @@ function duration(name: string, value: unknown): number {
 }
 
 function flag(name: string, value: unknown): boolean {
-  if (typeof value !== 'boolean') throw badArgument(`Loki setting ${name} must be true or false, got ${JSON.stringify(value)}`);
+  if (typeof value !== 'boolean')
+    throw badArgument(`Loki setting ${name} must be true or false, got ${JSON.stringify(value)}`);
   return value;
 }
 
 function integer(name: string, value: unknown): number {
-  if (!Number.isInteger(value)) throw badArgument(`Loki setting ${name} must be an integer, got ${JSON.stringify(value)}`);
+  if (!Number.isInteger(value))
+    throw badArgument(`Loki setting ${name} must be an integer, got ${JSON.stringify(value)}`);
   return value as number;
 }
 
@@ -53,15 +75,20 @@ const LIMITS: Record<string, Reader> = {
   reject_old_samples: (n, v) => ({ rejectOldSamples: flag(n, v) }),
   reject_old_samples_max_age: (n, v) => ({ rejectOldSamplesMaxAgeMs: duration(n, v) }),
   creation_grace_period: (n, v) => ({ creationGracePeriodMs: duration(n, v) }),
-  ingestion_rate_mb: (n, v) => ({ ingestionRateBytes: (typeof v === 'number' ? v : Number.NaN) * MB || badNumber(n, v) }),
-  ingestion_burst_size_mb: (n, v) => ({ ingestionBurstBytes: (typeof v === 'number' ? v : Number.NaN) * MB || badNumber(n, v) }),
+  ingestion_rate_mb: (n, v) => ({
+    ingestionRateBytes: (typeof v === 'number' ? v : Number.NaN) * MB || badNumber(n, v),
+  }),
+  ingestion_burst_size_mb: (n, v) => ({
+    ingestionBurstBytes: (typeof v === 'number' ? v : Number.NaN) * MB || badNumber(n, v),
+  }),
   per_stream_rate_limit: (n, v) => ({ perStreamRateBytes: size(n, v) }),
   per_stream_rate_limit_burst: (n, v) => ({ perStreamBurstBytes: size(n, v) }),
   max_global_streams_per_user: (n, v) => ({ maxStreamsPerTenant: integer(n, v) }),
   max_entries_limit_per_query: (n, v) => ({ maxEntriesLimitPerQuery: integer(n, v) }),
   discover_log_levels: (n, v) => ({ discoverLogLevels: flag(n, v) }),
   discover_service_name: (n, v) => {
-    if (!Array.isArray(v) || !v.every((x) => typeof x === 'string')) throw badArgument(`Loki setting ${n} must be a list of label names`);
+    if (!Array.isArray(v) || !v.every((x) => typeof x === 'string'))
+      throw badArgument(`Loki setting ${n} must be a list of label names`);
     return { discoverServiceName: v as string[] };
   },
 };
@@ -71,7 +98,12 @@ function badNumber(name: string, value: unknown): never {
 }
 
 /** Settings the receiver leaves alone: they change nothing it answers. */
-const IGNORED = new Set(['volume_enabled', 'metric_aggregation_enabled', 'enable_multi_variant_queries', 'retention_period']);
+const IGNORED = new Set([
+  'volume_enabled',
+  'metric_aggregation_enabled',
+  'enable_multi_variant_queries',
+  'retention_period',
+]);
 
 /**
  * Receiver options for a Loki configuration (the object a YAML parser gives
@@ -85,16 +117,23 @@ export function lokiConfigToReceiverOptions(config: Record<string, unknown>): Lo
   const out: LokiReceiverOptions = {};
   if (config.auth_enabled !== undefined) out.multiTenant = flag('auth_enabled', config.auth_enabled);
   const distributor = (config.distributor ?? {}) as Record<string, unknown>;
-  if (distributor.max_recv_msg_size !== undefined) out.maxBodyBytes = integer('distributor.max_recv_msg_size', distributor.max_recv_msg_size);
-  if (distributor.max_decompressed_size !== undefined) out.maxDecompressedBytes = integer('distributor.max_decompressed_size', distributor.max_decompressed_size);
+  if (distributor.max_recv_msg_size !== undefined)
+    out.maxBodyBytes = integer('distributor.max_recv_msg_size', distributor.max_recv_msg_size);
+  if (distributor.max_decompressed_size !== undefined)
+    out.maxDecompressedBytes = integer('distributor.max_decompressed_size', distributor.max_decompressed_size);
   const ingester = (config.ingester ?? {}) as Record<string, unknown>;
-  if (ingester.max_chunk_age !== undefined) out.outOfOrderWindowMs = duration('ingester.max_chunk_age', ingester.max_chunk_age) / 2;
-  if (ingester.max_returned_stream_errors !== undefined) out.maxReturnedErrors = integer('ingester.max_returned_stream_errors', ingester.max_returned_stream_errors);
+  if (ingester.max_chunk_age !== undefined)
+    out.outOfOrderWindowMs = duration('ingester.max_chunk_age', ingester.max_chunk_age) / 2;
+  if (ingester.max_returned_stream_errors !== undefined)
+    out.maxReturnedErrors = integer('ingester.max_returned_stream_errors', ingester.max_returned_stream_errors);
   const limits = (config.limits_config ?? {}) as Record<string, unknown>;
   for (const [name, value] of Object.entries(limits)) {
     const read = LIMITS[name];
     if (read) Object.assign(out, read(`limits_config.${name}`, value));
-    else if (!IGNORED.has(name)) throw badArgument(`Loki setting limits_config.${name} has no receiver option; the receiver cannot answer as that Loki does`);
+    else if (!IGNORED.has(name))
+      throw badArgument(
+        `Loki setting limits_config.${name} has no receiver option; the receiver cannot answer as that Loki does`,
+      );
   }
   return out;
 }

@@ -16,7 +16,8 @@ const NS_PER_S = 1_000_000_000n;
 
 function metadataLabels(stream: StreamData, meta: Labels): Labels {
   const out: Labels = {};
-  for (const name of Object.keys(meta)) out[Object.hasOwn(stream.labels, name) ? `${name}_extracted` : name] = meta[name]!;
+  for (const name of Object.keys(meta))
+    out[Object.hasOwn(stream.labels, name) ? `${name}_extracted` : name] = meta[name]!;
   return out;
 }
 
@@ -37,7 +38,12 @@ function rangeAt(store: Store, tenant: string, node: Extract<MetricNode, { kind:
     const to = stream.bound(toMs, toSub, true);
     for (let i = from; i < to; i++) {
       const meta = stream.metadata[i];
-      const entry: PipelineEntry = { line: stream.line(i), base: meta ? { ...stream.labels, ...metadataLabels(stream, meta) } : stream.labels, parsed: {}, dropped: new Set() };
+      const entry: PipelineEntry = {
+        line: stream.line(i),
+        base: meta ? { ...stream.labels, ...metadataLabels(stream, meta) } : stream.labels,
+        parsed: {},
+        dropped: new Set(),
+      };
       if (!runPipeline(node.query.stages, entry)) continue;
       const all = { ...entry.base, ...entry.parsed };
       for (const d of entry.dropped) delete all[d];
@@ -109,7 +115,14 @@ function formatValue(v: number): string {
 }
 
 /** A range query's matrix: the expression at start, start + step, ... up to end; steps without samples have no point. */
-export function runMetricRange(store: Store, tenant: string, node: MetricNode, start: bigint, end: bigint, step: bigint): MetricSeries[] {
+export function runMetricRange(
+  store: Store,
+  tenant: string,
+  node: MetricNode,
+  start: bigint,
+  end: bigint,
+  step: bigint,
+): MetricSeries[] {
   const series = new Map<string, MetricSeries>();
   for (let t = start; t <= end; t += step) {
     for (const s of evalAt(store, tenant, node, t)) {
@@ -123,9 +136,17 @@ export function runMetricRange(store: Store, tenant: string, node: MetricNode, s
 }
 
 /** An instant query's vector at `t`. */
-export function runMetricInstant(store: Store, tenant: string, node: MetricNode, t: bigint): Array<{ metric: Labels; value: [number, string] }> {
+export function runMetricInstant(
+  store: Store,
+  tenant: string,
+  node: MetricNode,
+  t: bigint,
+): Array<{ metric: Labels; value: [number, string] }> {
   return evalAt(store, tenant, node, t)
-    .map((s) => ({ metric: s.metric, value: [Number(t / 1_000_000n) / 1000, formatValue(s.value)] as [number, string] }))
+    .map((s) => ({
+      metric: s.metric,
+      value: [Number(t / 1_000_000n) / 1000, formatValue(s.value)] as [number, string],
+    }))
     .sort((a, b) => (JSON.stringify(a.metric) < JSON.stringify(b.metric) ? -1 : 1));
 }
 

@@ -61,7 +61,16 @@ function store(c: ScanCounters | undefined) {
 }
 
 function cache() {
-  return { entriesFound: 0, entriesRequested: 0, entriesStored: 0, bytesReceived: 0, bytesSent: 0, requests: 0, downloadTime: 0, queryLengthServed: 0 };
+  return {
+    entriesFound: 0,
+    entriesRequested: 0,
+    entriesStored: 0,
+    bytesReceived: 0,
+    bytesSent: 0,
+    requests: 0,
+    downloadTime: 0,
+    queryLengthServed: 0,
+  };
 }
 
 /** Loki's full stats shape for a query that scanned `c` (the ingester side holds everything). */
@@ -77,7 +86,15 @@ export function queryStats(c: ScanCounters) {
       totalReached: 1,
     },
     querier: { querierExecTime: seconds, store: store(undefined) },
-    index: { bloomFilterTime: 0, chunkRefsLookupTime: 0, postFilterChunks: 0, totalChunks: 0, totalStreams: c.streams, shardsDuration: 0, usedBloomFilters: false },
+    index: {
+      bloomFilterTime: 0,
+      chunkRefsLookupTime: 0,
+      postFilterChunks: 0,
+      totalChunks: 0,
+      totalStreams: c.streams,
+      shardsDuration: 0,
+      usedBloomFilters: false,
+    },
     cache: {
       chunk: cache(),
       index: cache(),

@@ -72,7 +72,12 @@ function scan(stream: StreamData, query: LogQuery, range: QueryRange, counters: 
       continue;
     }
     const meta = stream.metadata[i];
-    const entry: PipelineEntry = { line, base: meta ? { ...stream.labels, ...metadataLabels(stream, meta) } : stream.labels, parsed: {}, dropped: new Set() };
+    const entry: PipelineEntry = {
+      line,
+      base: meta ? { ...stream.labels, ...metadataLabels(stream, meta) } : stream.labels,
+      parsed: {},
+      dropped: new Set(),
+    };
     if (runPipeline(stages, entry)) hits.push({ stream, index: i, line: entry.line, entry });
   }
   return hits;
@@ -84,7 +89,8 @@ function scan(stream: StreamData, query: LogQuery, range: QueryRange, counters: 
  */
 function metadataLabels(stream: StreamData, meta: Labels): Labels {
   const out: Labels = {};
-  for (const name of Object.keys(meta).sort()) out[Object.hasOwn(stream.labels, name) ? `${name}_extracted` : name] = meta[name]!;
+  for (const name of Object.keys(meta).sort())
+    out[Object.hasOwn(stream.labels, name) ? `${name}_extracted` : name] = meta[name]!;
   return out;
 }
 
@@ -112,13 +118,19 @@ export function runQuery(store: Store, tenant: string, query: LogQuery, range: Q
     for (const hit of scan(stream, query, range, counters)) hits.push(hit);
   }
   const sign = range.direction === 'forward' ? 1 : -1;
-  hits.sort((a, b) => sign * compareTs(a.stream.ms[a.index]!, a.stream.sub[a.index]!, b.stream.ms[b.index]!, b.stream.sub[b.index]!));
+  hits.sort(
+    (a, b) =>
+      sign * compareTs(a.stream.ms[a.index]!, a.stream.sub[a.index]!, b.stream.ms[b.index]!, b.stream.sub[b.index]!),
+  );
   if (hits.length > range.limit) hits = hits.slice(0, range.limit);
   const byKey = new Map<string, LokiStreamResult>();
   for (const { stream, index, line, entry } of hits) {
     const meta = stream.metadata[index];
     const ts = nsString(stream.ms[index]!, stream.sub[index]!);
-    const keep = (labels: Labels) => (entry && entry.dropped.size > 0 ? Object.fromEntries(Object.entries(labels).filter(([n]) => !entry.dropped.has(n))) : labels);
+    const keep = (labels: Labels) =>
+      entry && entry.dropped.size > 0
+        ? Object.fromEntries(Object.entries(labels).filter(([n]) => !entry.dropped.has(n)))
+        : labels;
     const parsed = entry ? keep(entry.parsed) : {};
     const hasParsed = Object.keys(parsed).length > 0;
     if (range.categorizeLabels) {
@@ -136,7 +148,9 @@ export function runQuery(store: Store, tenant: string, query: LogQuery, range: Q
       continue;
     }
     const merged = meta || hasParsed || (entry && entry.dropped.size > 0);
-    const labels = merged ? sortedLabels(keep({ ...stream.labels, ...(meta ? metadataLabels(stream, meta) : {}), ...parsed })) : stream.labels;
+    const labels = merged
+      ? sortedLabels(keep({ ...stream.labels, ...(meta ? metadataLabels(stream, meta) : {}), ...parsed }))
+      : stream.labels;
     const key = merged ? JSON.stringify(labels) : stream.key;
     let result = byKey.get(key);
     if (!result) byKey.set(key, (result = { stream: { ...labels }, values: [] }));

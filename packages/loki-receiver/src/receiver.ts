@@ -106,7 +106,11 @@ export class LokiReceiver {
    * (`mode: 'refuse'`, ECONNREFUSED) or accepted and reset (`mode: 'reset'`, ECONNRESET).
    */
   async down(options: DownOptions = {}): Promise<void> {
-    rejectUnknownKeys(options, ['mode'], { pkg: '@pactown/loki-receiver', prefix: 'PACTOWN_RECEIVER', where: 'down() options' });
+    rejectUnknownKeys(options, ['mode'], {
+      pkg: '@pactown/loki-receiver',
+      prefix: 'PACTOWN_RECEIVER',
+      where: 'down() options',
+    });
     const mode = options.mode ?? 'refuse';
     if (mode !== 'refuse' && mode !== 'reset') {
       throw badArgument(`down() mode must be 'refuse' or 'reset', got ${String(mode)}`);
@@ -127,7 +131,11 @@ export class LokiReceiver {
         await this.listen();
       } catch (error) {
         this.#mode = 'refuse';
-        throw new LokiReceiverError(CODES.PORT_TAKEN, `could not listen again on port ${this.#port}; another process may have taken it`, { cause: error });
+        throw new LokiReceiverError(
+          CODES.PORT_TAKEN,
+          `could not listen again on port ${this.#port}; another process may have taken it`,
+          { cause: error },
+        );
       }
     }
   }
@@ -166,7 +174,12 @@ export class LokiReceiver {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         stop();
-        reject(new LokiReceiverError(CODES.WAIT_TIMEOUT, `timed out after ${timeoutMs} ms waiting for ${count} lines (have ${store.entryCount})`));
+        reject(
+          new LokiReceiverError(
+            CODES.WAIT_TIMEOUT,
+            `timed out after ${timeoutMs} ms waiting for ${count} lines (have ${store.entryCount})`,
+          ),
+        );
       }, timeoutMs);
       const stop = store.watch(() => {
         if (store.entryCount >= count) {
@@ -180,7 +193,11 @@ export class LokiReceiver {
 
   /** Runs a LogQL log query (selector and line filters). Defaults cover every stored line, oldest first. */
   query(logql: string, options: QueryOptions = {}): LokiQueryData {
-    rejectUnknownKeys(options, ['start', 'end', 'limit', 'direction', 'tenant', 'categorizeLabels'], { pkg: '@pactown/loki-receiver', prefix: 'PACTOWN_RECEIVER', where: 'query() options' });
+    rejectUnknownKeys(options, ['start', 'end', 'limit', 'direction', 'tenant', 'categorizeLabels'], {
+      pkg: '@pactown/loki-receiver',
+      prefix: 'PACTOWN_RECEIVER',
+      where: 'query() options',
+    });
     const limit = options.limit ?? Number.POSITIVE_INFINITY;
     if (!(limit > 0)) throw badArgument(`query limit must be > 0, got ${String(limit)}`);
     const direction = options.direction ?? 'forward';
@@ -189,7 +206,13 @@ export class LokiReceiver {
     }
     const start = options.start === undefined ? -(2n ** 63n) : toNanoseconds(options.start, 'start');
     const end = options.end === undefined ? 2n ** 63n : toNanoseconds(options.end, 'end');
-    return this.#core.query(logql, options.tenant ?? SINGLE_TENANT, { start, end, limit, direction, categorizeLabels: options.categorizeLabels === true });
+    return this.#core.query(logql, options.tenant ?? SINGLE_TENANT, {
+      start,
+      end,
+      limit,
+      direction,
+      categorizeLabels: options.categorizeLabels === true,
+    });
   }
 
   /**
@@ -197,12 +220,32 @@ export class LokiReceiver {
    * `bytes_rate` inside `sum`/`count`/`avg`/`min`/`max`/`topk`/`bottomk` by or
    * without labels) as query_range does: a matrix over [start, end] by `step`.
    */
-  queryMetric(logql: string, options: { start: bigint | string | number | Date; end: bigint | string | number | Date; step: number; tenant?: string }): MetricSeries[] {
-    rejectUnknownKeys(options, ['start', 'end', 'step', 'tenant'], { pkg: '@pactown/loki-receiver', prefix: 'PACTOWN_RECEIVER', where: 'queryMetric() options' });
-    if (!(options.step > 0)) throw badArgument(`queryMetric step must be milliseconds > 0, got ${String(options.step)}`);
+  queryMetric(
+    logql: string,
+    options: {
+      start: bigint | string | number | Date;
+      end: bigint | string | number | Date;
+      step: number;
+      tenant?: string;
+    },
+  ): MetricSeries[] {
+    rejectUnknownKeys(options, ['start', 'end', 'step', 'tenant'], {
+      pkg: '@pactown/loki-receiver',
+      prefix: 'PACTOWN_RECEIVER',
+      where: 'queryMetric() options',
+    });
+    if (!(options.step > 0))
+      throw badArgument(`queryMetric step must be milliseconds > 0, got ${String(options.step)}`);
     const start = toNanoseconds(options.start, 'start');
     const end = toNanoseconds(options.end, 'end');
-    return runMetricRange(this.#core.store, options.tenant ?? SINGLE_TENANT, parseMetricQuery(logql), start, end, BigInt(Math.round(options.step * 1e6)));
+    return runMetricRange(
+      this.#core.store,
+      options.tenant ?? SINGLE_TENANT,
+      parseMetricQuery(logql),
+      start,
+      end,
+      BigInt(Math.round(options.step * 1e6)),
+    );
   }
 
   /** Request, byte and line counters. */

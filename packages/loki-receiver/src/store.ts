@@ -48,7 +48,10 @@ export class StreamData {
 
   #sameLine(i: number, data: Buffer, start: number, end: number): boolean {
     const offset = this.#offset[i]!;
-    return this.#length[i] === end - start && this.#parts[this.#part[i]!]!.compare(data, start, end, offset, offset + (end - start)) === 0;
+    return (
+      this.#length[i] === end - start &&
+      this.#parts[this.#part[i]!]!.compare(data, start, end, offset, offset + (end - start)) === 0
+    );
   }
 
   /** First index whose time is >= (ms, sub), or > it with `after`. */
@@ -68,7 +71,15 @@ export class StreamData {
    * Appends the line `data[start, end)` like Loki's unordered head block:
    * duplicates (same time and line) are dropped silently. `data` is kept.
    */
-  append(ms: number, sub: number, data: Buffer, start: number, end: number, metadata: Labels | undefined, windowMs: number): AppendResult {
+  append(
+    ms: number,
+    sub: number,
+    data: Buffer,
+    start: number,
+    end: number,
+    metadata: Labels | undefined,
+    windowMs: number,
+  ): AppendResult {
     const n = this.ms.length;
     if (n === 0 || compareTs(ms, sub, this.ms[n - 1]!, this.sub[n - 1]!) > 0) {
       this.#insert(n, ms, sub, data, start, end, metadata);
@@ -83,7 +94,15 @@ export class StreamData {
     return 'stored';
   }
 
-  #insert(at: number, ms: number, sub: number, data: Buffer, start: number, end: number, metadata: Labels | undefined): void {
+  #insert(
+    at: number,
+    ms: number,
+    sub: number,
+    data: Buffer,
+    start: number,
+    end: number,
+    metadata: Labels | undefined,
+  ): void {
     // Lines of one push share its buffer: it is listed once.
     if (this.#parts[this.#parts.length - 1] !== data) this.#parts.push(data);
     const part = this.#parts.length - 1;

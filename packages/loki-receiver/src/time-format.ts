@@ -51,6 +51,7 @@ export function toNanoseconds(value: bigint | string | number | Date, name: stri
   if (value instanceof Date) return BigInt(value.getTime()) * NS_PER_MS;
   if (typeof value === 'number' && Number.isFinite(value)) return BigInt(Math.trunc(value)) * NS_PER_MS;
   const ns = typeof value === 'string' ? parseTimeParam(value) : undefined;
-  if (ns === undefined) throw badArgument(`query() option '${name}' must be ns, RFC3339, epoch ms or a Date, got ${String(value)}`);
+  if (ns === undefined)
+    throw badArgument(`query() option '${name}' must be ns, RFC3339, epoch ms or a Date, got ${String(value)}`);
   return ns;
 }

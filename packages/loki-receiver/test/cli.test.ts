@@ -6,7 +6,8 @@ import { startLokiReceiver } from '../src/index.js';
 
 const cli = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
 // tsx as a loader inside one node process, so signals reach the CLI itself.
-const node = (args: string[]) => spawn(process.execPath, ['--import', 'tsx', cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+const node = (args: string[]) =>
+  spawn(process.execPath, ['--import', 'tsx', cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
 
 describe('pactown-loki-receiver CLI', () => {
   it('serves on the requested port and stops on SIGTERM', async () => {
@@ -76,4 +77,3 @@ describe('pactown-loki-receiver CLI', () => {
     }
   });
 });
-

@@ -72,8 +72,14 @@ export interface PushOptions {
 }
 
 /** POSTs a body to the push endpoint; returns status and text. */
-export async function push(url: string, body: string | Buffer, options: PushOptions = {}): Promise<{ status: number; text: string; headers: Headers }> {
-  const headers: Record<string, string> = { 'content-type': options.contentType ?? (typeof body === 'string' ? 'application/json' : 'application/x-protobuf') };
+export async function push(
+  url: string,
+  body: string | Buffer,
+  options: PushOptions = {},
+): Promise<{ status: number; text: string; headers: Headers }> {
+  const headers: Record<string, string> = {
+    'content-type': options.contentType ?? (typeof body === 'string' ? 'application/json' : 'application/x-protobuf'),
+  };
   let data: Buffer = typeof body === 'string' ? Buffer.from(body) : body;
   if (options.encoding === 'gzip') data = gzipSync(data);
   if (options.encoding === 'deflate') data = deflateRawSync(data);
@@ -85,7 +91,12 @@ export async function push(url: string, body: string | Buffer, options: PushOpti
 }
 
 /** GETs a Loki API path with query parameters; returns status and parsed JSON (or text). */
-export async function get(url: string, path: string, params: Record<string, string> = {}, tenant?: string): Promise<{ status: number; body: any }> {
+export async function get(
+  url: string,
+  path: string,
+  params: Record<string, string> = {},
+  tenant?: string,
+): Promise<{ status: number; body: any }> {
   const qs = new URLSearchParams(params).toString();
   const res = await fetch(`${url}${path}${qs ? `?${qs}` : ''}`, { headers: tenant ? { 'x-scope-orgid': tenant } : {} });
   const text = await res.text();

@@ -98,7 +98,11 @@ describe('test hooks', () => {
 
 describe('test hooks over HTTP', () => {
   const post = (url: string, action: string, body: unknown) =>
-    fetch(`${url}/__test__/${action}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    fetch(`${url}/__test__/${action}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
 
   it('fail-next, stats, entries and reset', async () => {
     receiver = await startLokiReceiver();
@@ -109,7 +113,9 @@ describe('test hooks over HTTP', () => {
     await push(receiver.url, one('y'));
     const entries = (await (await fetch(`${receiver.url}/__test__/entries`)).json()) as Array<{ line: string }>;
     expect(entries.map((e) => e.line)).toEqual(['y']);
-    const stats = (await (await fetch(`${receiver.url}/__test__/stats`)).json()) as { pushStatus: Record<string, number> };
+    const stats = (await (await fetch(`${receiver.url}/__test__/stats`)).json()) as {
+      pushStatus: Record<string, number>;
+    };
     expect(stats.pushStatus).toEqual({ 500: 1, 204: 1 });
     await post(receiver.url, 'reset', {});
     expect(receiver.entryCount).toBe(0);

@@ -30,20 +30,26 @@ describe('options', () => {
     expect(() => normalizeOptions({ port: -1 })).toThrow(TypeError);
     expect(() => normalizeOptions({ port: -1 })).toThrow(/option 'port' .* got -1/);
     expect(() => normalizeOptions({ maxLineSize: Number.NaN })).toThrow(/'maxLineSize'/);
-    expect(() => normalizeOptions({ multiTenant: 'yes' as unknown as boolean })).toThrow(/'multiTenant' must be a boolean, got "yes"/);
+    expect(() => normalizeOptions({ multiTenant: 'yes' as unknown as boolean })).toThrow(
+      /'multiTenant' must be a boolean, got "yes"/,
+    );
     expect(() => normalizeOptions({ discoverServiceName: [''] })).toThrow(/discoverServiceName/);
-    expect(() => normalizeOptions({ port: -1 })).toThrow(expect.objectContaining({ code: 'PACTOWN_RECEIVER_INVALID_OPTION' }));
+    expect(() => normalizeOptions({ port: -1 })).toThrow(
+      expect.objectContaining({ code: 'PACTOWN_RECEIVER_INVALID_OPTION' }),
+    );
   });
 
   it('refuses unknown options with the nearest valid name and a code', () => {
     const attempt = () => normalizeOptions({ portt: 1 } as LokiReceiverOptions);
     expect(attempt).toThrow(TypeError);
-    expect(attempt).toThrow("[@pactown/loki-receiver] unknown option 'portt' in startLokiReceiver() options (did you mean 'port'?)");
+    expect(attempt).toThrow(
+      "[@pactown/loki-receiver] unknown option 'portt' in startLokiReceiver() options (did you mean 'port'?)",
+    );
     expect(attempt).toThrow(expect.objectContaining({ code: 'PACTOWN_RECEIVER_UNKNOWN_OPTION' }));
     expect(() => normalizeOptions({ maxLineSise: 1 } as LokiReceiverOptions)).toThrow("(did you mean 'maxLineSize'?)");
   });
 
-  it('sets the burst to 1.5x a configured rate and the stream burst to 5x, as Loki\'s defaults', () => {
+  it("sets the burst to 1.5x a configured rate and the stream burst to 5x, as Loki's defaults", () => {
     expect(normalizeOptions({ ingestionRateBytes: 4_000_000 }).ingestionBurstBytes).toBe(6_000_000);
     expect(normalizeOptions({ perStreamRateBytes: 3_000_000 }).perStreamBurstBytes).toBe(15_000_000);
   });
@@ -52,10 +58,20 @@ describe('options', () => {
     const r = await startLokiReceiver({ discoverServiceName: true });
     try {
       const ts = `${BigInt(Date.now()) * 1_000_000n}`;
-      const body = JSON.stringify({ streams: [{ stream: { app: 'web' }, values: [[ts, 'a']] }, { stream: { env: 'x' }, values: [[ts, 'b']] }] });
+      const body = JSON.stringify({
+        streams: [
+          { stream: { app: 'web' }, values: [[ts, 'a']] },
+          { stream: { env: 'x' }, values: [[ts, 'b']] },
+        ],
+      });
       const res = await fetch(r.pushUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
       expect(res.status).toBe(204);
-      expect(r.entries().map((e) => e.labels.service_name).sort()).toEqual(['unknown_service', 'web']);
+      expect(
+        r
+          .entries()
+          .map((e) => e.labels.service_name)
+          .sort(),
+      ).toEqual(['unknown_service', 'web']);
     } finally {
       await r.close();
     }

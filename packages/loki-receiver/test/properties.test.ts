@@ -64,32 +64,46 @@ describe('label sets', () => {
 
   it('a selector built with = and the quoted value matches exactly that value', () => {
     fc.assert(
-      fc.property(labelName, text.filter((v) => v !== ''), text, (name, value, other) => {
-        const q = parseLogQuery(`{${name}=${goQuote(value)}}`);
-        expect(q.matchers[0]!.matches(value)).toBe(true);
-        expect(q.matchers[0]!.matches(other)).toBe(other === value);
-      }),
+      fc.property(
+        labelName,
+        text.filter((v) => v !== ''),
+        text,
+        (name, value, other) => {
+          const q = parseLogQuery(`{${name}=${goQuote(value)}}`);
+          expect(q.matchers[0]!.matches(value)).toBe(true);
+          expect(q.matchers[0]!.matches(other)).toBe(other === value);
+        },
+      ),
       { numRuns: 300 },
     );
   });
 
   it('=~ with a QuoteMeta-escaped value is anchored: matches the value, not a longer string', () => {
     fc.assert(
-      fc.property(labelName, text.filter((v) => v !== ''), (name, value) => {
-        const q = parseLogQuery(`{${name}=~${goQuote(quoteMeta(value))}}`);
-        expect(q.matchers[0]!.matches(value)).toBe(true);
-        expect(q.matchers[0]!.matches(`${value}x`)).toBe(false);
-        expect(q.matchers[0]!.matches(`x${value}`)).toBe(false);
-      }),
+      fc.property(
+        labelName,
+        text.filter((v) => v !== ''),
+        (name, value) => {
+          const q = parseLogQuery(`{${name}=~${goQuote(quoteMeta(value))}}`);
+          expect(q.matchers[0]!.matches(value)).toBe(true);
+          expect(q.matchers[0]!.matches(`${value}x`)).toBe(false);
+          expect(q.matchers[0]!.matches(`x${value}`)).toBe(false);
+        },
+      ),
       { numRuns: 300 },
     );
   });
 
   it('refuses label names outside [a-zA-Z_][a-zA-Z0-9_]*', () => {
     fc.assert(
-      fc.property(fc.string({ minLength: 1, maxLength: 10 }).filter((n) => !/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(n) && !/^\s|\s$/.test(n)), (name) => {
-        expect(() => parsePushLabels(`{${name}="v"}`)).toThrow(/parse error/);
-      }),
+      fc.property(
+        fc
+          .string({ minLength: 1, maxLength: 10 })
+          .filter((n) => !/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(n) && !/^\s|\s$/.test(n)),
+        (name) => {
+          expect(() => parsePushLabels(`{${name}="v"}`)).toThrow(/parse error/);
+        },
+      ),
       { numRuns: 200 },
     );
   });
@@ -100,7 +114,9 @@ describe('line filters', () => {
     fc.assert(
       fc.property(text, fc.array(text, { maxLength: 5 }), (needle, lines) => {
         const exact = parseLogQuery(`{a="b"} |= ${goQuote(needle)}`).stages[0] as { test(line: string): boolean };
-        const re = parseLogQuery(`{a="b"} |~ ${goQuote(quoteMeta(needle))}`).stages[0] as { test(line: string): boolean };
+        const re = parseLogQuery(`{a="b"} |~ ${goQuote(quoteMeta(needle))}`).stages[0] as {
+          test(line: string): boolean;
+        };
         for (const line of [...lines, `pre${needle}post`]) {
           expect(exact.test(line)).toBe(line.includes(needle));
           expect(re.test(line)).toBe(line.includes(needle));
@@ -115,7 +131,7 @@ describe('over HTTP', () => {
   let receiver: LokiReceiver;
   beforeAll(async () => {
     // These cases check selectors and filters; Loki 3's service_name and detected_level are checked in test/conformance.
-  receiver = await startLokiReceiver({ discoverServiceName: false, discoverLogLevels: false });
+    receiver = await startLokiReceiver({ discoverServiceName: false, discoverLogLevels: false });
   });
   afterAll(async () => {
     await receiver.close();
@@ -126,7 +142,10 @@ describe('over HTTP', () => {
       fc.asyncProperty(text, async (value) => {
         receiver.reset();
         const labels = { app: 'prop', v: value === '' ? '-' : value };
-        const res = await push(receiver.url, protobufBody([{ labels: formatLabels(labels), entries: [{ ts: nowNs(), line: 'l' }] }]));
+        const res = await push(
+          receiver.url,
+          protobufBody([{ labels: formatLabels(labels), entries: [{ ts: nowNs(), line: 'l' }] }]),
+        );
         expect(res.status).toBe(204);
         const query = `{app="prop", v=${goQuote(labels.v)}}`;
         const answer = await fetch(`${receiver.url}/loki/api/v1/query_range?${new URLSearchParams({ query })}`);

@@ -27,7 +27,13 @@ function lineText(raw: RawStream, i: number): string {
 
 /** A decoded stream with its lines as text. */
 function readable(raw: RawStream) {
-  return { labelsText: raw.labelsText, ms: raw.ms, sub: raw.sub, lines: raw.ms.map((_, i) => lineText(raw, i)), metadata: raw.metadata };
+  return {
+    labelsText: raw.labelsText,
+    ms: raw.ms,
+    sub: raw.sub,
+    lines: raw.ms.map((_, i) => lineText(raw, i)),
+    metadata: raw.metadata,
+  };
 }
 
 describe('decodePushRequest (protobufjs, from the receiver’s own .proto)', () => {
@@ -35,15 +41,25 @@ describe('decodePushRequest (protobufjs, from the receiver’s own .proto)', () 
     const entry = fc.record({
       ts: fc.bigInt({ min: 0n, max: 4_102_444_800n * 1_000_000_000n }),
       line: fc.string({ unit: 'binary', maxLength: 40 }),
-      meta: fc.option(fc.dictionary(fc.string({ maxLength: 5 }), fc.string({ unit: 'binary', maxLength: 8 }), { maxKeys: 3 }), { nil: undefined }),
+      meta: fc.option(
+        fc.dictionary(fc.string({ maxLength: 5 }), fc.string({ unit: 'binary', maxLength: 8 }), { maxKeys: 3 }),
+        { nil: undefined },
+      ),
     });
-    const stream = fc.record({ labels: fc.string({ unit: 'binary', maxLength: 30 }), entries: fc.array(entry, { maxLength: 6 }) });
+    const stream = fc.record({
+      labels: fc.string({ unit: 'binary', maxLength: 30 }),
+      entries: fc.array(entry, { maxLength: 6 }),
+    });
     fc.assert(
       fc.property(fc.array(stream, { maxLength: 4 }), (streams) => {
         // A lone surrogate goes over the wire as U+FFFD: compare with what UTF-8 can carry.
         const wire = streams.map((s) => ({
           labels: utf8(s.labels),
-          entries: s.entries.map((e) => ({ ...e, line: utf8(e.line), meta: e.meta && Object.fromEntries(Object.entries(e.meta).map(([k, v]) => [utf8(k), utf8(v)])) })),
+          entries: s.entries.map((e) => ({
+            ...e,
+            line: utf8(e.line),
+            meta: e.meta && Object.fromEntries(Object.entries(e.meta).map(([k, v]) => [utf8(k), utf8(v)])),
+          })),
         }));
         expect(decodePushRequest(Buffer.from(protobufMessage(streams))).map(readable)).toEqual(expected(wire));
       }),
@@ -54,7 +70,9 @@ describe('decodePushRequest (protobufjs, from the receiver’s own .proto)', () 
   it('skips fields it does not know, of every wire type', () => {
     const known = protobufMessage([{ labels: '{a="b"}', entries: [{ ts: 1_700_000_000_123_456_789n, line: 'x' }] }]);
     // PushRequest field 9 as varint, fixed64, length-delimited and fixed32, then the known streams.
-    const unknown = Buffer.from([0x48, 0x96, 0x01, 0x49, 1, 2, 3, 4, 5, 6, 7, 8, 0x4a, 0x02, 0xff, 0xff, 0x4d, 1, 2, 3, 4]);
+    const unknown = Buffer.from([
+      0x48, 0x96, 0x01, 0x49, 1, 2, 3, 4, 5, 6, 7, 8, 0x4a, 0x02, 0xff, 0xff, 0x4d, 1, 2, 3, 4,
+    ]);
     const [stream] = decodePushRequest(Buffer.concat([unknown, known]));
     expect(lineText(stream!, 0)).toBe('x');
     expect([stream!.ms[0], stream!.sub[0]]).toEqual([1_700_000_000_123, 456_789]);

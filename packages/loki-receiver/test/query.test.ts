@@ -12,8 +12,20 @@ beforeAll(async () => {
   const res = await push(
     receiver.url,
     jsonBody([
-      { stream: { service: 'api', level: 'info' }, values: values([{ ts: at(0), line: 'GET /users user=user123 200' }, { ts: at(2), line: 'GET /health 200' }]) },
-      { stream: { service: 'api', level: 'error' }, values: values([{ ts: at(1), line: 'RATE_LIMIT exceeded user=user9', meta: { trace_id: 't1' } }, { ts: at(3), line: 'CONCURRENT limit' }]) },
+      {
+        stream: { service: 'api', level: 'info' },
+        values: values([
+          { ts: at(0), line: 'GET /users user=user123 200' },
+          { ts: at(2), line: 'GET /health 200' },
+        ]),
+      },
+      {
+        stream: { service: 'api', level: 'error' },
+        values: values([
+          { ts: at(1), line: 'RATE_LIMIT exceeded user=user9', meta: { trace_id: 't1' } },
+          { ts: at(3), line: 'CONCURRENT limit' },
+        ]),
+      },
       { stream: { service: 'worker', level: 'info' }, values: values([{ ts: at(4), line: 'job Done' }]) },
       { stream: { service: 'api-gateway', level: 'warn' }, values: values([{ ts: at(5), line: 'slow upstream' }]) },
     ]),
@@ -44,14 +56,19 @@ describe('query_range answer shape', () => {
     // Loki 3 (pkg/util/marshal/query.go): structured metadata joins the result stream's labels; values stay [ns, line].
     expect(res.body.data.result).toEqual([
       { stream: { level: 'error', service: 'api' }, values: [[at(3).toString(), 'CONCURRENT limit']] },
-      { stream: { level: 'error', service: 'api', trace_id: 't1' }, values: [[at(1).toString(), 'RATE_LIMIT exceeded user=user9']] },
+      {
+        stream: { level: 'error', service: 'api', trace_id: 't1' },
+        values: [[at(1).toString(), 'RATE_LIMIT exceeded user=user9']],
+      },
     ]);
   });
 });
 
 describe('stream selectors', () => {
   it('=, !=, =~ and !~, with regexes anchored to the whole value', async () => {
-    expect(new Set(await lines('{service="api"}'))).toEqual(new Set(['GET /users user=user123 200', 'GET /health 200', 'RATE_LIMIT exceeded user=user9', 'CONCURRENT limit']));
+    expect(new Set(await lines('{service="api"}'))).toEqual(
+      new Set(['GET /users user=user123 200', 'GET /health 200', 'RATE_LIMIT exceeded user=user9', 'CONCURRENT limit']),
+    );
     expect(await lines('{service=~"api"}')).toHaveLength(4);
     expect(await lines('{service=~"api.*"}')).toHaveLength(5);
     expect(await lines('{service=~"pi"}')).toHaveLength(0);
@@ -69,34 +86,48 @@ describe('stream selectors', () => {
 describe('line filters', () => {
   it('runs the queries the seed document uses', async () => {
     expect(await lines('{service="api"} |~ "user=user123"')).toEqual(['GET /users user=user123 200']);
-    expect(new Set(await lines('{service="api"} |~ "RATE_LIMIT|CONCURRENT"'))).toEqual(new Set(['RATE_LIMIT exceeded user=user9', 'CONCURRENT limit']));
+    expect(new Set(await lines('{service="api"} |~ "RATE_LIMIT|CONCURRENT"'))).toEqual(
+      new Set(['RATE_LIMIT exceeded user=user9', 'CONCURRENT limit']),
+    );
   });
 
   it('|=, !=, |~, !~ chained, (?i), or, and backquoted strings', async () => {
     expect(await lines('{service="api"} |= "GET" != "health"')).toEqual(['GET /users user=user123 200']);
     expect(await lines('{service="api"} |~ `user=\\w+9$`')).toEqual(['RATE_LIMIT exceeded user=user9']);
-    expect(await lines('{service="api"} !~ "^GET"', { direction: 'forward' })).toEqual(['RATE_LIMIT exceeded user=user9', 'CONCURRENT limit']);
+    expect(await lines('{service="api"} !~ "^GET"', { direction: 'forward' })).toEqual([
+      'RATE_LIMIT exceeded user=user9',
+      'CONCURRENT limit',
+    ]);
     expect(await lines('{service="worker"} |= "done"')).toEqual([]);
     expect(await lines('{service="worker"} |~ "(?i)done"')).toEqual(['job Done']);
-    expect(await lines('{service="api"} |= "health" or "CONCURRENT"', { direction: 'forward' })).toEqual(['GET /health 200', 'CONCURRENT limit']);
+    expect(await lines('{service="api"} |= "health" or "CONCURRENT"', { direction: 'forward' })).toEqual([
+      'GET /health 200',
+      'CONCURRENT limit',
+    ]);
   });
 });
 
 describe('range, limit and direction', () => {
   it('backward by default (newest first), forward on request, limit across streams', async () => {
     expect(await lines('{service=~".+"}', { limit: '2' })).toEqual(['slow upstream', 'job Done']);
-    const forward = await get(receiver.url, '/loki/api/v1/query_range', { query: '{service="api"}', limit: '2', direction: 'forward' });
+    const forward = await get(receiver.url, '/loki/api/v1/query_range', {
+      query: '{service="api"}',
+      limit: '2',
+      direction: 'forward',
+    });
     const got = forward.body.data.result.flatMap((s: { values: string[][] }) => s.values.map((v) => v[0]));
     expect(got.sort()).toEqual([at(0).toString(), at(1).toString()]);
   });
 
   it('start is inclusive and end exclusive, in ns or RFC3339', async () => {
-    expect(await lines('{service=~".+"}', { start: at(1).toString(), end: at(3).toString(), direction: 'forward' })).toEqual([
-      'RATE_LIMIT exceeded user=user9',
-      'GET /health 200',
-    ]);
+    expect(
+      await lines('{service=~".+"}', { start: at(1).toString(), end: at(3).toString(), direction: 'forward' }),
+    ).toEqual(['RATE_LIMIT exceeded user=user9', 'GET /health 200']);
     const iso = (ns: bigint) => new Date(Number(ns / 1_000_000n)).toISOString();
-    expect(await lines('{service=~".+"}', { start: iso(at(4)), end: iso(at(5) + 1_000_000n) })).toEqual(['slow upstream', 'job Done']);
+    expect(await lines('{service=~".+"}', { start: iso(at(4)), end: iso(at(5) + 1_000_000n) })).toEqual([
+      'slow upstream',
+      'job Done',
+    ]);
   });
 
   it('accepts float seconds, since, and a form-encoded POST', async () => {
@@ -117,7 +148,8 @@ describe('range, limit and direction', () => {
   });
 
   it('refuses bad parameters with 400', async () => {
-    const bad = async (params: Record<string, string>) => (await get(receiver.url, '/loki/api/v1/query_range', { query: '{service="api"}', ...params })).status;
+    const bad = async (params: Record<string, string>) =>
+      (await get(receiver.url, '/loki/api/v1/query_range', { query: '{service="api"}', ...params })).status;
     expect(await bad({ limit: '0' })).toBe(400);
     expect(await bad({ limit: 'lots' })).toBe(400);
     expect(await bad({ limit: '5001' })).toBe(400);
@@ -144,7 +176,9 @@ describe('parse errors', () => {
   });
 
   it('requires one matcher that cannot match the empty value', async () => {
-    expect(await parseErr('{service=~".*"}')).toContain('queries require at least one regexp or equality matcher that does not have an empty-compatible value');
+    expect(await parseErr('{service=~".*"}')).toContain(
+      'queries require at least one regexp or equality matcher that does not have an empty-compatible value',
+    );
     expect(await parseErr('{service!="api"}')).toContain('empty-compatible');
   });
 
@@ -157,13 +191,17 @@ describe('parse errors', () => {
 
   it('says plainly that parsers and metric queries are not supported', async () => {
     expect(await parseErr('{service="api"} | regexp "(?P<x>.)"')).toContain('not supported by this receiver');
-    expect(await parseErr('sum_over_time({service="api"} | logfmt | unwrap took [5m])')).toContain('not supported by this receiver');
+    expect(await parseErr('sum_over_time({service="api"} | logfmt | unwrap took [5m])')).toContain(
+      'not supported by this receiver',
+    );
   });
 
   it('answers log queries on the instant endpoint as Loki 3 does', async () => {
     const res = await get(receiver.url, '/loki/api/v1/query', { query: '{service="api"}' });
     expect(res.status).toBe(400);
-    expect(String(res.body)).toContain('log queries are not supported as an instant query type, please change your query to a range query type');
+    expect(String(res.body)).toContain(
+      'log queries are not supported as an instant query type, please change your query to a range query type',
+    );
     expect((await get(receiver.url, '/loki/api/v1/query', { query: '{service=' })).body).toMatch(/^parse error/);
   });
 });
@@ -181,7 +219,10 @@ describe('labels, label values, series', () => {
 
   it('only counts streams with lines in the range', async () => {
     const later = base + 24n * 3_600_000_000_000n;
-    const res = await get(receiver.url, '/loki/api/v1/labels', { start: later.toString(), end: (later + 1n).toString() });
+    const res = await get(receiver.url, '/loki/api/v1/labels', {
+      start: later.toString(),
+      end: (later + 1n).toString(),
+    });
     expect(res.body.data).toEqual([]);
   });
 
@@ -205,7 +246,9 @@ describe('programmatic query()', () => {
   it('covers every stored line by default, oldest first', () => {
     const data = receiver.query('{service=~".+"}');
     expect(data.result.flatMap((s) => s.values)).toHaveLength(6);
-    expect(receiver.query('{service=~".+"}', { limit: 1, direction: 'backward' }).result[0]!.values[0]![1]).toBe('slow upstream');
+    expect(receiver.query('{service=~".+"}', { limit: 1, direction: 'backward' }).result[0]!.values[0]![1]).toBe(
+      'slow upstream',
+    );
   });
 
   it('throws the same parse error the HTTP endpoint answers', () => {

@@ -25,7 +25,7 @@ describe('RE2 semantics (re2js)', () => {
     expect(whole('a.*', 'a\nb')).toBe(true);
   });
 
-  it('keeps Go\'s meanings where JavaScript differs', () => {
+  it("keeps Go's meanings where JavaScript differs", () => {
     expect(search('a.b', 'a\rb')).toBe(true);
     expect(search('a.b', 'a\u2028b')).toBe(true);
     expect(search('a.b', 'a\nb')).toBe(false);
@@ -41,8 +41,20 @@ describe('RE2 semantics (re2js)', () => {
     expect(search('\\bword\\b', 'a word.')).toBe(true);
   });
 
-  it('refuses what RE2 refuses, with Go\'s message', () => {
-    for (const p of ['(a)\\1', 'x(?=y)', 'x(?!y)', '(?<=x)y', '(?<!x)y', '\\C', '(?>a)', '[a', 'a**', '\\', 'a{1001}']) {
+  it("refuses what RE2 refuses, with Go's message", () => {
+    for (const p of [
+      '(a)\\1',
+      'x(?=y)',
+      'x(?!y)',
+      '(?<=x)y',
+      '(?<!x)y',
+      '\\C',
+      '(?>a)',
+      '[a',
+      'a**',
+      '\\',
+      'a{1001}',
+    ]) {
       expect(() => compileRe2(p, false), p).toThrow(Re2Error);
     }
     expect(() => compileRe2('a{1001}', false)).toThrow('error parsing regexp: invalid repeat count: `{1001}`');

@@ -4,7 +4,11 @@ import { StreamData } from '../src/store.js';
 
 describe('StreamData', () => {
   it('keeps lines sorted by time (stable), drops exact duplicates, refuses lines beyond the window', () => {
-    const entry = fc.record({ ms: fc.integer({ min: 0, max: 50 }), sub: fc.integer({ min: 0, max: 2 }), line: fc.constantFrom('a', 'ab', 'b', '', 'é', 'long line ☃') });
+    const entry = fc.record({
+      ms: fc.integer({ min: 0, max: 50 }),
+      sub: fc.integer({ min: 0, max: 2 }),
+      line: fc.constantFrom('a', 'ab', 'b', '', 'é', 'long line ☃'),
+    });
     fc.assert(
       fc.property(fc.array(entry, { maxLength: 60 }), fc.integer({ min: 0, max: 60 }), (entries, windowMs) => {
         const stream = new StreamData('{a="b"}', { a: 'b' });
@@ -14,7 +18,8 @@ describe('StreamData', () => {
           // Each line inside a buffer of its own, between other bytes, as a push carries it.
           const data = Buffer.from(`<<${e.line}>>`);
           const result = stream.append(e.ms, e.sub, data, 2, data.length - 2, undefined, windowMs);
-          const cmp = (x: { ms: number; sub: number }, y: [number, number]) => (x.ms === y[0] ? x.sub - y[1] : x.ms - y[0]);
+          const cmp = (x: { ms: number; sub: number }, y: [number, number]) =>
+            x.ms === y[0] ? x.sub - y[1] : x.ms - y[0];
           const last = model.at(-1);
           let expected: string;
           if (!last || cmp(e, [last.ms, last.sub]) > 0) expected = 'stored';

@@ -26,17 +26,41 @@ export async function burstTable(variant: Variant, lines: number, rounds: number
     const delivered = Math.min(...r.map((x) => x.delivered));
     return [
       kind,
-      complete ? range(r.map((x) => x.completeMs), 0) : `incomplete (last body at ${range(r.map((x) => x.lastMs), 0)})`,
+      complete
+        ? range(
+            r.map((x) => x.completeMs),
+            0,
+          )
+        : `incomplete (last body at ${range(
+            r.map((x) => x.lastMs),
+            0,
+          )})`,
       complete ? Math.round(lines / (ms[kind]! / 1000)) : 'n/a',
       `${delivered}${r.some((x) => x.duplicates) ? ` (+${Math.max(...r.map((x) => x.duplicates))} dup)` : ''}`,
-      range(r.map((x) => x.loopMs), 0),
-      kind === 'parse-only' ? '-' : range(r.map((x) => x.bodies), 0),
+      range(
+        r.map((x) => x.loopMs),
+        0,
+      ),
+      kind === 'parse-only'
+        ? '-'
+        : range(
+            r.map((x) => x.bodies),
+            0,
+          ),
       kind === 'parse-only' ? '-' : (summary(r.map((x) => x.bytes)).median / Math.max(1, delivered)).toFixed(1),
     ];
   });
   printTable(
     `Burst of ${lines.toLocaleString('en-US')} lines, ${variant === 'defaults' ? "each shipper's defaults" : 'equalised settings (1 s batch timer, no line cap)'}; median (min–max) of ${rounds} interleaved rounds`,
-    ['shipper', 'first call -> completing body (ms)', 'lines/s', 'distinct lines delivered (worst round)', 'log-call loop (ms)', 'requests', 'bytes/line'],
+    [
+      'shipper',
+      'first call -> completing body (ms)',
+      'lines/s',
+      'distinct lines delivered (worst round)',
+      'log-call loop (ms)',
+      'requests',
+      'bytes/line',
+    ],
     rows,
   );
   printSettings(Object.fromEntries(kinds.map((k) => [k, describe(k, variant)])));
@@ -47,7 +71,11 @@ export async function burstTable(variant: Variant, lines: number, rounds: number
 /** ours / the best peer that delivered every line, with the raw numbers. */
 export function burstRatio(t: BurstTable): { ratio: number; raw: string } {
   const peers = SHIPPERS.filter((k) => k !== 'ours' && Number.isFinite(t.ms[k]!));
-  if (peers.length === 0 || !Number.isFinite(t.ms.ours!)) return { ratio: Number.NaN, raw: `ours ${t.ms.ours} ms; no peer delivered all ${t.lines} lines` };
+  if (peers.length === 0 || !Number.isFinite(t.ms.ours!))
+    return { ratio: Number.NaN, raw: `ours ${t.ms.ours} ms; no peer delivered all ${t.lines} lines` };
   const best = peers.reduce((a, b) => (t.ms[a]! <= t.ms[b]! ? a : b));
-  return { ratio: t.ms[best]! / t.ms.ours!, raw: `${best} ${t.ms[best]!.toFixed(0)} ms / ours ${t.ms.ours!.toFixed(0)} ms` };
+  return {
+    ratio: t.ms[best]! / t.ms.ours!,
+    raw: `${best} ${t.ms[best]!.toFixed(0)} ms / ours ${t.ms.ours!.toFixed(0)} ms`,
+  };
 }

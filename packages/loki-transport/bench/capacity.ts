@@ -21,7 +21,13 @@ export interface CapacityTable {
   steps: Record<string, SteadyResult[]>;
 }
 
-export async function capacityTable(variant: Variant, kinds: Kind[], start: number, seconds: number, maxSteps = 6): Promise<CapacityTable> {
+export async function capacityTable(
+  variant: Variant,
+  kinds: Kind[],
+  start: number,
+  seconds: number,
+  maxSteps = 6,
+): Promise<CapacityTable> {
   const capacity: Record<string, number> = {};
   const steps: Record<string, SteadyResult[]> = {};
   const rows: Array<Array<string | number>> = [];
@@ -35,7 +41,15 @@ export async function capacityTable(variant: Variant, kinds: Kind[], start: numb
       const r = await runSteady(kind, variant, Math.round(rate), seconds);
       steps[kind].push(r);
       const ok = sustained(r);
-      rows.push([kind, Math.round(rate), `${r.delivered} / ${r.lines}`, Math.round(r.behindMs), Math.round(r.lateP99), Math.round(r.max), ok ? 'sustained' : 'not sustained']);
+      rows.push([
+        kind,
+        Math.round(rate),
+        `${r.delivered} / ${r.lines}`,
+        Math.round(r.behindMs),
+        Math.round(r.lateP99),
+        Math.round(r.max),
+        ok ? 'sustained' : 'not sustained',
+      ]);
       if (ok) best = Math.max(best, rate);
       else lowestFail = Math.min(lowestFail, rate);
       // Up after a sustained step, down after a failed one, until the two meet.
@@ -47,11 +61,21 @@ export async function capacityTable(variant: Variant, kinds: Kind[], start: numb
   }
   printTable(
     `Capacity, ${variant === 'defaults' ? "each shipper's defaults" : 'equalised settings (1 s batch timer, no line cap)'}: ${seconds} s per step, rate x${FACTOR} per step`,
-    ['shipper', 'offered lines/s', 'delivered / logged', 'producer behind (ms)', 'p99 lag 50-90% of the step (ms)', 'max lag (ms)', 'step'],
+    [
+      'shipper',
+      'offered lines/s',
+      'delivered / logged',
+      'producer behind (ms)',
+      'p99 lag 50-90% of the step (ms)',
+      'max lag (ms)',
+      'step',
+    ],
     rows,
   );
   printSettings(Object.fromEntries(kinds.map((k) => [k, describe(k, variant)])));
-  console.log(`(sustained: every line delivered, producer <= ${BEHIND_MS} ms behind its schedule, p99 lag of lines logged in 50-90% of the step <= ${LAG_BOUND_MS} ms. Capacity is the highest sustained step, a lower bound within x${FACTOR}.)`);
+  console.log(
+    `(sustained: every line delivered, producer <= ${BEHIND_MS} ms behind its schedule, p99 lag of lines logged in 50-90% of the step <= ${LAG_BOUND_MS} ms. Capacity is the highest sustained step, a lower bound within x${FACTOR}.)`,
+  );
   for (const k of kinds) console.log(`capacity ${k}: ${capacity[k]!.toLocaleString('en-US')} lines/s`);
   return { variant, capacity, steps };
 }

@@ -19,7 +19,11 @@ export function readDump(file: string): Body[] {
   const out: Body[] = [];
   for (let off = 0; off < buf.length; ) {
     const metaLen = buf.readUInt32LE(off);
-    const meta = JSON.parse(buf.subarray(off + 4, off + 4 + metaLen).toString('utf8')) as { at: number; type: string; encoding: string };
+    const meta = JSON.parse(buf.subarray(off + 4, off + 4 + metaLen).toString('utf8')) as {
+      at: number;
+      type: string;
+      encoding: string;
+    };
     off += 4 + metaLen;
     const bodyLen = buf.readUInt32LE(off);
     const body = buf.subarray(off + 4, off + 4 + bodyLen);

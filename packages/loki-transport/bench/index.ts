@@ -34,8 +34,12 @@ const want = (t: string) => asked.length === 0 || asked.includes(t);
 const started = Date.now();
 
 console.log(`# Loki shipping\n\n${machineLine()}`);
-console.log(`Command: ${SCALE !== 1 ? `BENCH_SCALE=${SCALE} ` : ''}npx tsx bench/index.ts ${asked.join(' ')}`.trimEnd());
-console.log(`burst ${BURST} lines; steady ${RATE} lines/s for ${SECONDS} s; latency at ${SLOW_RATE} lines/s for ${SLOW_SECONDS} s; capacity steps of ${SECONDS} s from ${CAPACITY_START} lines/s; ${ROUNDS} rounds (steady tables ${STEADY_ROUNDS})`);
+console.log(
+  `Command: ${SCALE !== 1 ? `BENCH_SCALE=${SCALE} ` : ''}npx tsx bench/index.ts ${asked.join(' ')}`.trimEnd(),
+);
+console.log(
+  `burst ${BURST} lines; steady ${RATE} lines/s for ${SECONDS} s; latency at ${SLOW_RATE} lines/s for ${SLOW_SECONDS} s; capacity steps of ${SECONDS} s from ${CAPACITY_START} lines/s; ${ROUNDS} rounds (steady tables ${STEADY_ROUNDS})`,
+);
 
 let burstD: BurstTable | undefined;
 let burstE: BurstTable | undefined;
@@ -52,7 +56,14 @@ if (want('steady')) steady = await steadyTable('defaults', [...SHIPPERS, 'devnul
 // defaults (a 10,000-line buffer per 5 s) would otherwise divide its CPU by the lines it dropped.
 if (want('steady-equal')) {
   const floor = steady ? { cpu: steady.cpu.devnull!, main: steady.main.devnull! } : undefined;
-  steadyE = await steadyTable('equal', floor ? SHIPPERS : [...SHIPPERS, 'devnull'], RATE, SECONDS, STEADY_ROUNDS, floor);
+  steadyE = await steadyTable(
+    'equal',
+    floor ? SHIPPERS : [...SHIPPERS, 'devnull'],
+    RATE,
+    SECONDS,
+    STEADY_ROUNDS,
+    floor,
+  );
 }
 // The 1,000 lines/s target is ours alone (the peers' latency is their batch timer, shown in the steady table).
 if (want('latency')) slow = await steadyTable('defaults', ['ours'], SLOW_RATE, SLOW_SECONDS, ROUNDS);
@@ -76,20 +87,57 @@ for (const [t, how] of [
   const o = overhead(t, 'ours');
   for (const peer of ['pino-loki', 'winston-loki']) {
     const p = overhead(t, peer);
-    row(`shipping overhead per delivered line vs ${peer}, ${how}`, '<= 0.5x', o / p, `ours ${o.toFixed(2)} µs / ${peer} ${p.toFixed(2)} µs (pino to /dev/null ${t.cpu.devnull!.toFixed(2)} µs; ${t.delivered[peer]} of ${RATE * SECONDS} delivered)`, { atMost: 0.5 });
+    row(
+      `shipping overhead per delivered line vs ${peer}, ${how}`,
+      '<= 0.5x',
+      o / p,
+      `ours ${o.toFixed(2)} µs / ${peer} ${p.toFixed(2)} µs (pino to /dev/null ${t.cpu.devnull!.toFixed(2)} µs; ${t.delivered[peer]} of ${RATE * SECONDS} delivered)`,
+      { atMost: 0.5 },
+    );
   }
 }
 if (steady) {
-  row(`p99 latency at ${RATE} lines/s (ms)`, '<= 250 ms', steady.p99.ours!, `p50 ${steady.p50.ours!.toFixed(0)} ms; ${steady.delivered.ours} of ${RATE * SECONDS} delivered`, { atMost: 250 });
+  row(
+    `p99 latency at ${RATE} lines/s (ms)`,
+    '<= 250 ms',
+    steady.p99.ours!,
+    `p50 ${steady.p50.ours!.toFixed(0)} ms; ${steady.delivered.ours} of ${RATE * SECONDS} delivered`,
+    { atMost: 250 },
+  );
   const bl = steady.bytesPerLine;
-  row('bytes on the wire per line vs pino-loki', '<= 0.3x', bl.ours! / bl['pino-loki']!, `ours ${bl.ours!.toFixed(1)} B / pino-loki ${bl['pino-loki']!.toFixed(1)} B`, { atMost: 0.3 });
+  row(
+    'bytes on the wire per line vs pino-loki',
+    '<= 0.3x',
+    bl.ours! / bl['pino-loki']!,
+    `ours ${bl.ours!.toFixed(1)} B / pino-loki ${bl['pino-loki']!.toFixed(1)} B`,
+    { atMost: 0.3 },
+  );
   const m = steady.main;
-  row('logging-thread CPU vs pino to /dev/null', '<= 1.2x', m.ours! / m.devnull!, `ours ${m.ours!.toFixed(2)} µs / devnull ${m.devnull!.toFixed(2)} µs per line`, { atMost: 1.2 });
+  row(
+    'logging-thread CPU vs pino to /dev/null',
+    '<= 1.2x',
+    m.ours! / m.devnull!,
+    `ours ${m.ours!.toFixed(2)} µs / devnull ${m.devnull!.toFixed(2)} µs per line`,
+    { atMost: 1.2 },
+  );
 }
-if (slow) row(`p99 latency at ${SLOW_RATE} lines/s (ms)`, '<= 250 ms', slow.p99.ours!, `p50 ${slow.p50.ours!.toFixed(0)} ms; ${slow.delivered.ours} of ${SLOW_RATE * SLOW_SECONDS} delivered`, { atMost: 250 });
+if (slow)
+  row(
+    `p99 latency at ${SLOW_RATE} lines/s (ms)`,
+    '<= 250 ms',
+    slow.p99.ours!,
+    `p50 ${slow.p50.ours!.toFixed(0)} ms; ${slow.delivered.ours} of ${SLOW_RATE * SLOW_SECONDS} delivered`,
+    { atMost: 250 },
+  );
 if (cap) {
   const c = cap.capacity;
-  row('capacity vs pino-loki (equalised)', '>= 2x', c.ours! / Math.max(1, c['pino-loki']!), `ours ${c.ours} lines/s / pino-loki ${c['pino-loki']} lines/s`, { atLeast: 2 });
+  row(
+    'capacity vs pino-loki (equalised)',
+    '>= 2x',
+    c.ours! / Math.max(1, c['pino-loki']!),
+    `ours ${c.ours} lines/s / pino-loki ${c['pino-loki']} lines/s`,
+    { atLeast: 2 },
+  );
 }
 if (rows.length) printTable('Targets (issue 20)', ['measure', 'target', 'measured', 'raw numbers', 'verdict'], rows);
 verdictSummary();

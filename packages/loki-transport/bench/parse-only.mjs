@@ -20,7 +20,12 @@ export default function parseOnly({ count }) {
         if (nl === -1) break;
         JSON.parse(text.slice(start, nl));
         start = nl + 1;
-        if (++seen === count) parentPort?.postMessage({ code: 'EVENT', name: 'parsed', args: [performance.timeOrigin + performance.now()] });
+        if (++seen === count)
+          parentPort?.postMessage({
+            code: 'EVENT',
+            name: 'parsed',
+            args: [performance.timeOrigin + performance.now()],
+          });
       }
       carry = text.slice(start);
       callback();

@@ -49,8 +49,15 @@ function place(frame: Node['callFrame']): { where: string; line?: number } {
   if (url.startsWith('node:')) return { where: url, line: frame.lineNumber + 1 };
   const map = url.startsWith('file:') ? sourceMapFor(url) : null;
   if (map) {
-    const entry = map.findEntry(frame.lineNumber, frame.columnNumber) as { originalSource?: string; originalLine?: number };
-    if (entry.originalSource) return { where: `loki-transport ${entry.originalSource.replace(/^.*\/src\//, 'src/')}`, line: (entry.originalLine ?? 0) + 1 };
+    const entry = map.findEntry(frame.lineNumber, frame.columnNumber) as {
+      originalSource?: string;
+      originalLine?: number;
+    };
+    if (entry.originalSource)
+      return {
+        where: `loki-transport ${entry.originalSource.replace(/^.*\/src\//, 'src/')}`,
+        line: (entry.originalLine ?? 0) + 1,
+      };
   }
   const dep = /node_modules\/(?:\.pnpm\/[^/]+\/node_modules\/)?((?:@[^/]+\/)?[^/]+)/.exec(url);
   return { where: dep ? dep[1]! : path.basename(url), line: frame.lineNumber + 1 };
@@ -60,7 +67,8 @@ function summarise(file: string): { total: number; byPlace: Map<string, number>;
   const p = JSON.parse(fs.readFileSync(file, 'utf8')) as Profile;
   const nodes = new Map(p.nodes.map((n) => [n.id, n]));
   const self = new Map<number, number>();
-  for (let i = 0; i < p.samples.length; i++) self.set(p.samples[i]!, (self.get(p.samples[i]!) ?? 0) + (p.timeDeltas[i] ?? 0));
+  for (let i = 0; i < p.samples.length; i++)
+    self.set(p.samples[i]!, (self.get(p.samples[i]!) ?? 0) + (p.timeDeltas[i] ?? 0));
   const byPlace = new Map<string, number>();
   const byFunction = new Map<string, number>();
   let total = 0;
@@ -83,13 +91,20 @@ function top(m: Map<string, number>, total: number, n: number): Array<Array<stri
     .map(([k, us]) => [k, us / 1000, `${((100 * us) / total).toFixed(1)}%`]);
 }
 
-console.log('(The profiles cover each thread\'s whole life, worker start-up included; the parse-only worker is the floor: reading and JSON.parse of each line, nothing else.)');
-console.log(`# Profile of the pino worker\n\n${machineLine()}\nCommand: npx tsx bench/profile.ts ${SECONDS} (${RATE} lines/s for ${SECONDS} s, each shipper's defaults)`);
+console.log(
+  "(The profiles cover each thread's whole life, worker start-up included; the parse-only worker is the floor: reading and JSON.parse of each line, nothing else.)",
+);
+console.log(
+  `# Profile of the pino worker\n\n${machineLine()}\nCommand: npx tsx bench/profile.ts ${SECONDS} (${RATE} lines/s for ${SECONDS} s, each shipper's defaults)`,
+);
 for (const kind of ['ours', 'parse-only'] as Kind[]) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'loki-profile-'));
   try {
     const r = await runSteady(kind, 'defaults', RATE, SECONDS, ['--cpu-prof', `--cpu-prof-dir=${dir}`]);
-    const files = fs.readdirSync(dir).filter((f) => f.endsWith('.cpuprofile')).sort();
+    const files = fs
+      .readdirSync(dir)
+      .filter((f) => f.endsWith('.cpuprofile'))
+      .sort();
     console.log(
       `\n## ${kind}: ${r.delivered} of ${r.lines} lines delivered in ${r.bodies} requests (${(r.bytes / Math.max(1, r.delivered)).toFixed(1)} bytes/line), process CPU ${r.cpuMs.toFixed(0)} ms (${((r.cpuMs * 1000) / r.lines).toFixed(2)} µs/line, profiler included)`,
     );
@@ -98,8 +113,17 @@ for (const kind of ['ours', 'parse-only'] as Kind[]) {
       const tid = f.split('.').at(-3);
       const s = summarise(path.join(dir, f));
       const thread = tid === '0' ? 'main thread' : `worker thread ${tid}`;
-      printTable(`${kind}, ${thread}: self time by place (${(s.total / 1000).toFixed(0)} ms sampled, idle excluded)`, ['where', 'ms', 'share'], top(s.byPlace, s.total, 12));
-      if (tid !== '0') printTable(`${kind}, ${thread}: top functions by self time`, ['function', 'ms', 'share'], top(s.byFunction, s.total, 20));
+      printTable(
+        `${kind}, ${thread}: self time by place (${(s.total / 1000).toFixed(0)} ms sampled, idle excluded)`,
+        ['where', 'ms', 'share'],
+        top(s.byPlace, s.total, 12),
+      );
+      if (tid !== '0')
+        printTable(
+          `${kind}, ${thread}: top functions by self time`,
+          ['function', 'ms', 'share'],
+          top(s.byFunction, s.total, 20),
+        );
     }
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

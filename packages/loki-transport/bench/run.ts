@@ -76,7 +76,10 @@ export async function startSink(): Promise<Sink> {
 
 function shipper(job: Record<string, unknown>, nodeArgs: string[] = []): ChildProcess {
   // Plain node: no loader of the harness inside the contender's process.
-  return spawn(process.execPath, [...nodeArgs, path.join(here, 'shipper.mjs'), JSON.stringify(job)], { stdio: ['ignore', 'pipe', 'ignore'], cwd: path.join(here, '..') });
+  return spawn(process.execPath, [...nodeArgs, path.join(here, 'shipper.mjs'), JSON.stringify(job)], {
+    stdio: ['ignore', 'pipe', 'ignore'],
+    cwd: path.join(here, '..'),
+  });
 }
 
 export interface BurstResult {
@@ -103,7 +106,18 @@ export async function runBurst(kind: Kind, variant: Variant, lines: number, dead
     const child = shipper({ kind, variant, url: '', mode: 'burst', lines });
     const r = await firstLine(child, kind);
     await stop(child);
-    return { kind, lines, delivered: lines, duplicates: 0, completeMs: r.parsedAt - r.t0, lastMs: r.parsedAt - r.t0, loopMs: r.loopMs, mainCpuMs: r.mainCpuMs, bodies: 0, bytes: 0 };
+    return {
+      kind,
+      lines,
+      delivered: lines,
+      duplicates: 0,
+      completeMs: r.parsedAt - r.t0,
+      lastMs: r.parsedAt - r.t0,
+      loopMs: r.loopMs,
+      mainCpuMs: r.mainCpuMs,
+      bodies: 0,
+      bytes: 0,
+    };
   }
   const sink = await startSink();
   const child = shipper({ kind, variant, url: sink.url, mode: 'burst', lines });
@@ -120,12 +134,24 @@ export async function runBurst(kind: Kind, variant: Variant, lines: number, dead
     cpu.push([t, processCpuMs(child.pid!)]);
     const since = s.now - Math.max(s.lastAt, r.t0 + r.loopMs);
     const windowStart = cpu.find(([at]) => at >= t - quietMs);
-    const idle = windowStart !== undefined && t - cpu[0]![0] >= quietMs && cpu.at(-1)![1] - windowStart[1] < 0.05 * quietMs;
+    const idle =
+      windowStart !== undefined && t - cpu[0]![0] >= quietMs && cpu.at(-1)![1] - windowStart[1] < 0.05 * quietMs;
     if ((since >= quietMs && idle) || t >= deadline) break;
   }
   await stop(child);
   const d = await sink.collect(lines);
-  return { kind, lines, delivered: d.delivered, duplicates: d.duplicates, completeMs: d.completeAt - r.t0, lastMs: d.lastAt - r.t0, loopMs: r.loopMs, mainCpuMs: r.mainCpuMs, bodies: d.bodies, bytes: d.bytes };
+  return {
+    kind,
+    lines,
+    delivered: d.delivered,
+    duplicates: d.duplicates,
+    completeMs: d.completeAt - r.t0,
+    lastMs: d.lastAt - r.t0,
+    loopMs: r.loopMs,
+    mainCpuMs: r.mainCpuMs,
+    bodies: d.bodies,
+    bytes: d.bytes,
+  };
 }
 
 export interface SteadyResult {
@@ -155,7 +181,13 @@ export interface SteadyResult {
  * Steady state: `rate` lines/s for `seconds` s; the shipper then waits its batch timer + 1 s
  * before its logger is ended (flushed) and the process exits.
  */
-export async function runSteady(kind: Kind, variant: Variant, rate: number, seconds: number, nodeArgs: string[] = []): Promise<SteadyResult> {
+export async function runSteady(
+  kind: Kind,
+  variant: Variant,
+  rate: number,
+  seconds: number,
+  nodeArgs: string[] = [],
+): Promise<SteadyResult> {
   const total = Math.round(rate * seconds);
   const sink = kind === 'devnull' || kind === 'parse-only' ? undefined : await startSink();
   const settleMs = sink ? (BATCH_SECONDS[variant][kind] + 1) * 1000 : 0;
@@ -163,7 +195,18 @@ export async function runSteady(kind: Kind, variant: Variant, rate: number, seco
   const r = await firstLine(child, kind);
   await once(child, 'exit').catch(() => undefined);
   const base = { kind, rate, seconds, lines: total, cpuMs: r.cpuMs, mainCpuMs: r.mainCpuMs, behindMs: r.behindMs };
-  if (!sink) return { ...base, delivered: total, duplicates: 0, bodies: 0, bytes: 0, p50: Number.NaN, p99: Number.NaN, max: Number.NaN, lateP99: Number.NaN };
+  if (!sink)
+    return {
+      ...base,
+      delivered: total,
+      duplicates: 0,
+      bodies: 0,
+      bytes: 0,
+      p50: Number.NaN,
+      p99: Number.NaN,
+      max: Number.NaN,
+      lateP99: Number.NaN,
+    };
   const d = await sink.collect(total);
   // The log-call time of each line: the time of the tick that logged it.
   const ticks = r.ticks as number[];
@@ -184,5 +227,15 @@ export async function runSteady(kind: Kind, variant: Variant, rate: number, seco
       if (rel >= seconds * 500 && rel <= seconds * 900) late.push(ms);
     }
   }
-  return { ...base, delivered: d.delivered, duplicates: d.duplicates, bodies: d.bodies, bytes: d.bytes, p50: percentile(lat, 50), p99: percentile(lat, 99), max, lateP99: percentile(late, 99) };
+  return {
+    ...base,
+    delivered: d.delivered,
+    duplicates: d.duplicates,
+    bodies: d.bodies,
+    bytes: d.bytes,
+    p50: percentile(lat, 50),
+    p99: percentile(lat, 99),
+    max,
+    lateP99: percentile(late, 99),
+  };
 }

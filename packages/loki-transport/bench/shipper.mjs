@@ -55,7 +55,10 @@ async function makeLogger() {
   if (kind === 'ours') stream = pino.transport({ target: '@pactown/loki-transport', options: { url, ...options } });
   else if (kind === 'pino-loki') stream = pino.transport({ target: 'pino-loki', options: { host: url, ...options } });
   else if (kind === 'parse-only') {
-    stream = pino.transport({ target: fileURLToPath(new URL('./parse-only.mjs', import.meta.url)), options: { count: job.lines ?? job.rate * job.seconds } });
+    stream = pino.transport({
+      target: fileURLToPath(new URL('./parse-only.mjs', import.meta.url)),
+      options: { count: job.lines ?? job.rate * job.seconds },
+    });
     parsed = once(stream, 'parsed').then(([at]) => at);
   } else stream = pino.destination(options);
   // The clock starts with a running logger: pino's worker has loaded its target.
@@ -133,7 +136,17 @@ if (job.mode === 'burst') {
   const cpuMs = processCpuMs() - cpu0;
   // How far behind its schedule the producer ended (a saturated main thread cannot offer the rate).
   const behindMs = loggedAt - t0 - (1000 * total) / job.rate;
-  report({ t0, lines: total, wallMs: loggedAt - t0, behindMs, mainCpuMs, cpuMs, endMs: now() - loggedAt, parsedAt, ticks });
+  report({
+    t0,
+    lines: total,
+    wallMs: loggedAt - t0,
+    behindMs,
+    mainCpuMs,
+    cpuMs,
+    endMs: now() - loggedAt,
+    parsedAt,
+    ticks,
+  });
   clearInterval(keepAlive);
   process.exit(0);
 }

@@ -22,7 +22,12 @@ const server = createServer((req, res) => {
     req.on('end', () => {
       const at = now();
       const body = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
-      bodies.push({ at, type: req.headers['content-type'] ?? '', encoding: req.headers['content-encoding'] ?? '', body });
+      bodies.push({
+        at,
+        type: req.headers['content-type'] ?? '',
+        encoding: req.headers['content-encoding'] ?? '',
+        body,
+      });
       bytes += body.length;
       lastAt = at;
       res.writeHead(204).end();
@@ -30,7 +35,9 @@ const server = createServer((req, res) => {
     return;
   }
   if (req.method === 'GET' && req.url === '/bench/stats') {
-    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ bodies: bodies.length, bytes, lastAt, now: now() }));
+    res
+      .writeHead(200, { 'content-type': 'application/json' })
+      .end(JSON.stringify({ bodies: bodies.length, bytes, lastAt, now: now() }));
     return;
   }
   if (req.method === 'POST' && req.url.startsWith('/bench/dump')) {

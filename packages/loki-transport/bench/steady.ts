@@ -24,7 +24,14 @@ const perLine = (r: SteadyResult) => (r.cpuMs * 1000) / Math.max(1, r.delivered)
  * One steady-state table. `floor` gives pino-to-/dev/null's figures from another table of the same
  * run instead of measuring them again (they do not depend on any shipper's settings).
  */
-export async function steadyTable(variant: Variant, kinds: Kind[], rate: number, seconds: number, rounds: number, floor?: { cpu: number; main: number }): Promise<SteadyTable> {
+export async function steadyTable(
+  variant: Variant,
+  kinds: Kind[],
+  rate: number,
+  seconds: number,
+  rounds: number,
+  floor?: { cpu: number; main: number },
+): Promise<SteadyTable> {
   await waitForQuiet();
   const runs = await interleave(kinds, rounds, (kind) => runSteady(kind as Kind, variant, rate, seconds));
   const t: SteadyTable = { variant, rate, runs, cpu: {}, main: {}, p99: {}, p50: {}, bytesPerLine: {}, delivered: {} };
@@ -45,21 +52,62 @@ export async function steadyTable(variant: Variant, kinds: Kind[], rate: number,
   const shipping = (k: string) => kinds.includes(k as Kind) && k !== 'devnull' && k !== 'parse-only';
   printTable(
     `Steady state: ${rate.toLocaleString('en-US')} lines/s offered for ${seconds} s, ${variant === 'defaults' ? "each shipper's defaults" : 'equalised settings (1 s batch timer, no line cap)'}; median (min–max) of ${rounds} interleaved rounds`,
-    ['contender', 'lines delivered / logged (worst round)', 'process CPU, all threads (ms)', 'CPU µs per delivered line', 'shipping overhead µs/line (minus pino to /dev/null)', 'logging-thread CPU µs/line', 'latency p50 (ms)', 'latency p99 (ms)', 'requests', 'bytes/line', 'producer behind schedule at end (ms)'],
+    [
+      'contender',
+      'lines delivered / logged (worst round)',
+      'process CPU, all threads (ms)',
+      'CPU µs per delivered line',
+      'shipping overhead µs/line (minus pino to /dev/null)',
+      'logging-thread CPU µs/line',
+      'latency p50 (ms)',
+      'latency p99 (ms)',
+      'requests',
+      'bytes/line',
+      'producer behind schedule at end (ms)',
+    ],
     kinds.map((k) => {
       const r = runs[k]!;
       return [
         k,
         `${t.delivered[k]} / ${r[0]!.lines}`,
-        range(r.map((x) => x.cpuMs), 0),
+        range(
+          r.map((x) => x.cpuMs),
+          0,
+        ),
         range(r.map(perLine), 2),
-        devnull === undefined || !shipping(k) ? '-' : range(r.map((x) => perLine(x) - devnull), 2),
-        range(r.map((x) => (x.mainCpuMs * 1000) / x.lines), 2),
-        shipping(k) ? range(r.map((x) => x.p50), 0) : '-',
-        shipping(k) ? range(r.map((x) => x.p99), 0) : '-',
-        shipping(k) ? range(r.map((x) => x.bodies), 0) : '-',
+        devnull === undefined || !shipping(k)
+          ? '-'
+          : range(
+              r.map((x) => perLine(x) - devnull),
+              2,
+            ),
+        range(
+          r.map((x) => (x.mainCpuMs * 1000) / x.lines),
+          2,
+        ),
+        shipping(k)
+          ? range(
+              r.map((x) => x.p50),
+              0,
+            )
+          : '-',
+        shipping(k)
+          ? range(
+              r.map((x) => x.p99),
+              0,
+            )
+          : '-',
+        shipping(k)
+          ? range(
+              r.map((x) => x.bodies),
+              0,
+            )
+          : '-',
         shipping(k) ? t.bytesPerLine[k]!.toFixed(1) : '-',
-        range(r.map((x) => x.behindMs), 0),
+        range(
+          r.map((x) => x.behindMs),
+          0,
+        ),
       ];
     }),
   );

@@ -46,7 +46,19 @@ function makeBatch(b: number): Line[] {
     const service = `service_${n % 2}`;
     const user = `user${n % 997}`;
     const line = `level=${level} logger=${logger} msg="Process started with PID: ${10_000 + (n % 50_000)}" service=${service} user=${user} port=${8000 + (n % 100)} request=${(n * 2654435761) % 1e9}`;
-    out.push({ selector: `{level="${level}", logger="${logger}", service="${service}"}`, time: t0 + Math.floor(n / 10), line, bytes: Buffer.byteLength(line), meta: n % 2 === 0 ? [['userId', user], ['trace_id', (n * 40503).toString(16).padStart(32, '0')]] : null });
+    out.push({
+      selector: `{level="${level}", logger="${logger}", service="${service}"}`,
+      time: t0 + Math.floor(n / 10),
+      line,
+      bytes: Buffer.byteLength(line),
+      meta:
+        n % 2 === 0
+          ? [
+              ['userId', user],
+              ['trace_id', (n * 40503).toString(16).padStart(32, '0')],
+            ]
+          : null,
+    });
   }
   return out;
 }
@@ -75,7 +87,11 @@ function messageOf(streams: StreamBatch[]) {
       labels: s.selector,
       entries: s.entries.map((e) => {
         const { seconds, nanos } = splitTime(e.ms, e.sub);
-        return { timestamp: { seconds, nanos }, line: e.line, structuredMetadata: e.meta?.map(([name, value]) => ({ name, value })) ?? [] };
+        return {
+          timestamp: { seconds, nanos },
+          line: e.line,
+          structuredMetadata: e.meta?.map(([name, value]) => ({ name, value })) ?? [],
+        };
       }),
     })),
   };
@@ -97,10 +113,15 @@ const encoded = streams.map((s) => encodePushRequest(s));
 // Same output, or the comparison means nothing: both encoders decode to the same message.
 for (let i = 0; i < BATCHES; i++) {
   const ours = PushRequest.toObject(PushRequest.decode(encoded[i]!), { longs: Number, defaults: true });
-  const theirs = PushRequest.toObject(PushRequest.decode(PushRequest.encode(PushRequest.fromObject(messageOf(streams[i]!))).finish()), { longs: Number, defaults: true });
+  const theirs = PushRequest.toObject(
+    PushRequest.decode(PushRequest.encode(PushRequest.fromObject(messageOf(streams[i]!))).finish()),
+    { longs: Number, defaults: true },
+  );
   if (JSON.stringify(ours) !== JSON.stringify(theirs)) throw new Error(`batch ${i}: the encoders disagree`);
-  if (!snappyUncompress(snappyCompress(encoded[i]!)).equals(encoded[i]!)) throw new Error(`batch ${i}: snappy round trip failed`);
-  if (!Buffer.from(snappyjs.uncompress(snappyCompress(encoded[i]!))).equals(encoded[i]!)) throw new Error(`batch ${i}: snappyjs cannot read our block`);
+  if (!snappyUncompress(snappyCompress(encoded[i]!)).equals(encoded[i]!))
+    throw new Error(`batch ${i}: snappy round trip failed`);
+  if (!Buffer.from(snappyjs.uncompress(snappyCompress(encoded[i]!))).equals(encoded[i]!))
+    throw new Error(`batch ${i}: snappyjs cannot read our block`);
 }
 
 const builder = new ProtoBatchBuilder();
@@ -117,9 +138,17 @@ const rows: Array<[string, number, number]> = [
       for (const s of streams) snappyjs.compress(PushRequest.encode(messageOf(s)).finish());
     }),
   ],
-  ['protobuf encode of a whole batch (no compression)', time(() => streams.forEach((s) => encodePushRequest(s))), time(() => streams.forEach((s) => PushRequest.encode(messageOf(s)).finish()))],
+  [
+    'protobuf encode of a whole batch (no compression)',
+    time(() => streams.forEach((s) => encodePushRequest(s))),
+    time(() => streams.forEach((s) => PushRequest.encode(messageOf(s)).finish())),
+  ],
 ];
 
 const mib = encoded.reduce((a, e) => a + e.length, 0) / 1024 / 1024;
 console.log(machineLine());
-printTable(`Encoder, ${BATCHES} batches x ${LINES_PER_BATCH} lines (${mib.toFixed(1)} MiB of protobuf), median of ${ROUNDS} (ms)`, ['step', 'ours + snappyjs', 'protobufjs + snappyjs', 'ratio (theirs / ours)'], rows.map(([name, ours, theirs]) => [name, ours.toFixed(1), theirs.toFixed(1), `${(theirs / ours).toFixed(2)}x`]));
+printTable(
+  `Encoder, ${BATCHES} batches x ${LINES_PER_BATCH} lines (${mib.toFixed(1)} MiB of protobuf), median of ${ROUNDS} (ms)`,
+  ['step', 'ours + snappyjs', 'protobufjs + snappyjs', 'ratio (theirs / ours)'],
+  rows.map(([name, ours, theirs]) => [name, ours.toFixed(1), theirs.toFixed(1), `${(theirs / ours).toFixed(2)}x`]),
+);

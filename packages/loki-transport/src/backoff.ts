@@ -2,7 +2,12 @@
  * Full-jitter exponential backoff: a random wait in [0, min(max, min * 2^attempt)).
  * `attempt` counts from 0 (the wait before the first retry).
  */
-export function backoffDelay(attempt: number, minMs: number, maxMs: number, random: () => number = Math.random): number {
+export function backoffDelay(
+  attempt: number,
+  minMs: number,
+  maxMs: number,
+  random: () => number = Math.random,
+): number {
   const ceiling = Math.min(maxMs, minMs * 2 ** Math.min(attempt, 52));
   return Math.floor(random() * ceiling);
 }

@@ -86,7 +86,14 @@ export class BatchBuilder {
   }
 
   /** Adds one line to its stream; returns the batch's byte size afterwards. */
-  add(selector: string, labels: Record<string, string>, time: number, line: string, bytes: number, meta: Array<[string, string]> | null): number {
+  add(
+    selector: string,
+    labels: Record<string, string>,
+    time: number,
+    line: string,
+    bytes: number,
+    meta: Array<[string, string]> | null,
+  ): number {
     let stream = this.#streams.get(selector);
     if (stream === undefined) {
       stream = { selector, labels, entries: [] };

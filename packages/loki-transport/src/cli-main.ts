@@ -33,7 +33,8 @@ function pairs(values: string[] | undefined, flag: string): Record<string, strin
   const out: Record<string, string> = {};
   for (const v of values ?? []) {
     const i = v.indexOf('=');
-    if (i <= 0) throw codedTypeError(CODES.USAGE, `[@pactown/loki-transport] ${flag} needs name=value, got ${JSON.stringify(v)}`);
+    if (i <= 0)
+      throw codedTypeError(CODES.USAGE, `[@pactown/loki-transport] ${flag} needs name=value, got ${JSON.stringify(v)}`);
     out[v.slice(0, i)] = v.slice(i + 1);
   }
   return out;
@@ -42,22 +43,43 @@ function pairs(values: string[] | undefined, flag: string): Record<string, strin
 function int(value: string | undefined, flag: string): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (!Number.isFinite(n)) throw codedTypeError(CODES.USAGE, `[@pactown/loki-transport] ${flag} needs a number, got ${JSON.stringify(value)}`);
+  if (!Number.isFinite(n))
+    throw codedTypeError(CODES.USAGE, `[@pactown/loki-transport] ${flag} needs a number, got ${JSON.stringify(value)}`);
   return n;
 }
 
 /** Builds client options from the command line and environment. */
-export function cliOptions(argv: string[], env: NodeJS.ProcessEnv): { options: LokiOptions; tee: boolean; redact: boolean; quiet: boolean; help: boolean } {
+export function cliOptions(
+  argv: string[],
+  env: NodeJS.ProcessEnv,
+): { options: LokiOptions; tee: boolean; redact: boolean; quiet: boolean; help: boolean } {
   const { values } = parseArgs({
     args: argv,
     options: {
-      url: { type: 'string' }, label: { type: 'string', multiple: true }, 'label-field': { type: 'string', multiple: true },
-      metadata: { type: 'string', multiple: true }, tenant: { type: 'string' }, user: { type: 'string' },
-      'bearer-token-env': { type: 'string' }, header: { type: 'string', multiple: true }, format: { type: 'string' },
-      pattern: { type: 'string' }, wire: { type: 'string' }, gzip: { type: 'boolean' }, 'spool-dir': { type: 'string' },
-      'batch-bytes': { type: 'string' }, 'batch-wait': { type: 'string' }, 'queue-bytes': { type: 'string' },
-      'queue-policy': { type: 'string' }, timeout: { type: 'string' }, 'drain-timeout': { type: 'string' },
-      'metrics-interval': { type: 'string' }, tee: { type: 'boolean' }, 'no-redact': { type: 'boolean' }, quiet: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+      url: { type: 'string' },
+      label: { type: 'string', multiple: true },
+      'label-field': { type: 'string', multiple: true },
+      metadata: { type: 'string', multiple: true },
+      tenant: { type: 'string' },
+      user: { type: 'string' },
+      'bearer-token-env': { type: 'string' },
+      header: { type: 'string', multiple: true },
+      format: { type: 'string' },
+      pattern: { type: 'string' },
+      wire: { type: 'string' },
+      gzip: { type: 'boolean' },
+      'spool-dir': { type: 'string' },
+      'batch-bytes': { type: 'string' },
+      'batch-wait': { type: 'string' },
+      'queue-bytes': { type: 'string' },
+      'queue-policy': { type: 'string' },
+      timeout: { type: 'string' },
+      'drain-timeout': { type: 'string' },
+      'metrics-interval': { type: 'string' },
+      tee: { type: 'boolean' },
+      'no-redact': { type: 'boolean' },
+      quiet: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
     },
     strict: true,
   });
@@ -84,7 +106,13 @@ export function cliOptions(argv: string[], env: NodeJS.ProcessEnv): { options: L
   if (values.user !== undefined) options.basicAuth = { username: values.user, password: env.LOKI_PASSWORD ?? '' };
   if (values['bearer-token-env'] !== undefined) options.bearerToken = env[values['bearer-token-env']];
   for (const key of Object.keys(options)) if (options[key] === undefined) delete options[key];
-  return { options: options as unknown as LokiOptions, tee: values.tee ?? false, redact: !values['no-redact'], quiet: values.quiet ?? false, help: values.help ?? false };
+  return {
+    options: options as unknown as LokiOptions,
+    tee: values.tee ?? false,
+    redact: !values['no-redact'],
+    quiet: values.quiet ?? false,
+    help: values.help ?? false,
+  };
 }
 
 type LineRedactor = Pick<Redactor, 'mayNeedRedaction' | 'redactObject' | 'redactText'>;
@@ -95,7 +123,10 @@ async function loadRedactor(): Promise<LineRedactor> {
     const core = (await import('@pactown/log-core')) as unknown as { getRedactor(): LineRedactor };
     return core.getRedactor();
   } catch (err) {
-    throw codedTypeError(CODES.USAGE, `pactown-loki: redaction (the default) needs @pactown/log-core installed; install it or pass --no-redact (${(err as Error).message})`);
+    throw codedTypeError(
+      CODES.USAGE,
+      `pactown-loki: redaction (the default) needs @pactown/log-core installed; install it or pass --no-redact (${(err as Error).message})`,
+    );
   }
 }
 
@@ -108,7 +139,8 @@ function shipLine(client: LokiClient, line: string, redactor: LineRedactor | nul
   } catch {
     return client.pushLine(redactor.redactText(line));
   }
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return client.pushLine(redactor.redactText(line));
+  if (value === null || typeof value !== 'object' || Array.isArray(value))
+    return client.pushLine(redactor.redactText(line));
   const record = redactor.redactObject(value as Record<string, unknown>);
   if (typeof record.msg === 'string') record.msg = redactor.redactText(record.msg);
   return client.push(record);
@@ -148,7 +180,11 @@ class Tee {
 }
 
 /** Runs the CLI; resolves with the exit status. */
-export async function main(argv: string[], input: NodeJS.ReadableStream = process.stdin, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+export async function main(
+  argv: string[],
+  input: NodeJS.ReadableStream = process.stdin,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<number> {
   let parsed: ReturnType<typeof cliOptions>;
   let client: LokiClient;
   let redactor: LineRedactor | null = null;
@@ -182,7 +218,9 @@ export async function main(argv: string[], input: NodeJS.ReadableStream = proces
   const dropped = Object.values(m.droppedLines).reduce((a, b) => a + b, 0);
   if (!parsed.quiet) {
     const why = dropped > 0 && m.lastError !== null ? `; last error: ${m.lastError}` : '';
-    process.stderr.write(`pactown-loki: sent ${m.sentLines} lines (${m.wireBytes} bytes on the wire), dropped ${dropped} ${JSON.stringify(m.droppedLines)}, retries ${m.retries}, ${m.spoolBatches} batches left in the spool${why}\n`);
+    process.stderr.write(
+      `pactown-loki: sent ${m.sentLines} lines (${m.wireBytes} bytes on the wire), dropped ${dropped} ${JSON.stringify(m.droppedLines)}, retries ${m.retries}, ${m.spoolBatches} batches left in the spool${why}\n`,
+    );
   }
   return dropped > 0 ? 1 : 0;
 }

@@ -61,7 +61,10 @@ function lineFormatter(o: NormalizedOptions): LineFormatter {
   if (o.formatter) return functionFormatter(o.formatter);
   if (o.format === 'json') return jsonFormatter();
   if (o.format === 'pattern') {
-    throw codedTypeError(CODES.INVALID_OPTION, `${PREFIX} option 'format' is 'pattern' but no 'formatter' was given: pass formatter: patternFormatter(pattern) from @pactown/log-core (the pino face and the CLI do this for you)`);
+    throw codedTypeError(
+      CODES.INVALID_OPTION,
+      `${PREFIX} option 'format' is 'pattern' but no 'formatter' was given: pass formatter: patternFormatter(pattern) from @pactown/log-core (the pino face and the CLI do this for you)`,
+    );
   }
   return logfmtFormatter(o);
 }
@@ -96,7 +99,10 @@ class Client implements LokiClient {
     this.#sender.onShrink = () => this.#shrunk();
     this.#sender.onSpoolError = (err) => {
       this.#counters.spoolErrors++;
-      this.#sender.warnOnce('spool-write', `${CODES.SPOOL_WRITE}: could not write a batch to the spool folder ${this.#o.spoolDir} (${describeError(err)}); such batches stay in memory within queueBytes and are not durable until writes succeed again (counted in spoolErrors)`);
+      this.#sender.warnOnce(
+        'spool-write',
+        `${CODES.SPOOL_WRITE}: could not write a batch to the spool folder ${this.#o.spoolDir} (${describeError(err)}); such batches stay in memory within queueBytes and are not durable until writes succeed again (counted in spoolErrors)`,
+      );
     };
     // The last request is done: lines that gathered meanwhile go now, not when their batch ages out.
     if (o.sendWhenIdle) this.#sender.onIdle = () => this.#scheduleIdleCheck();
@@ -119,11 +125,17 @@ class Client implements LokiClient {
     } catch (err) {
       // A spool is a promise of durability, not a reason to stop logging: go on in memory, loudly.
       this.#counters.spoolErrors++;
-      this.#sender.warnOnce('spool-open', `${CODES.SPOOL_UNAVAILABLE}: the spool folder ${dir} cannot be used (${describeError(err)}); going on in memory only, so lines are not durable (counted in spoolErrors)`);
+      this.#sender.warnOnce(
+        'spool-open',
+        `${CODES.SPOOL_UNAVAILABLE}: the spool folder ${dir} cannot be used (${describeError(err)}); going on in memory only, so lines are not durable (counted in spoolErrors)`,
+      );
       return;
     }
     if (spool.skipped.length > 0) {
-      this.#sender.warnOnce('spool-skipped', `${CODES.SPOOL_UNAVAILABLE}: left alone in the spool folder ${dir}, as they are not batch files this client wrote: ${spool.skipped.join(', ')}`);
+      this.#sender.warnOnce(
+        'spool-skipped',
+        `${CODES.SPOOL_UNAVAILABLE}: left alone in the spool folder ${dir}, as they are not batch files this client wrote: ${spool.skipped.join(', ')}`,
+      );
     }
   }
 
@@ -161,7 +173,8 @@ class Client implements LokiClient {
     } catch {
       value = undefined;
     }
-    if (value === null || typeof value !== 'object' || Array.isArray(value)) return this.push({ level: 30, time: Date.now(), msg: line });
+    if (value === null || typeof value !== 'object' || Array.isArray(value))
+      return this.push({ level: 30, time: Date.now(), msg: line });
     if (this.#closing === null) {
       try {
         // Most of pino's objects are shaped in one pass, without a record in between.
@@ -238,7 +251,8 @@ class Client implements LokiClient {
     this.#due = false;
     if (this.#builder.lines === 0) return;
     const builder = this.#builder;
-    const payload = builder instanceof ProtoBatchBuilder ? builder.takePayload() : builder.takePayload(this.#o.wire, this.#o.gzip);
+    const payload =
+      builder instanceof ProtoBatchBuilder ? builder.takePayload() : builder.takePayload(this.#o.wire, this.#o.gzip);
     // Spooled first (when there is a spool), then bounded by where it lives: memory or disk.
     const item = this.#sender.toItem(payload);
     const disk = item.body === null;
@@ -252,7 +266,10 @@ class Client implements LokiClient {
           if (old === undefined) break;
           if (old.file !== null) this.#spool?.remove(old.file);
           this.#counters.drop('queue_full', old.lines, old.lineBytes);
-          this.#sender.warnOnce('queue_full', `${CODES.QUEUE_FULL}: ${where} full: dropping the oldest batches (counted as queue_full)`);
+          this.#sender.warnOnce(
+            'queue_full',
+            `${CODES.QUEUE_FULL}: ${where} full: dropping the oldest batches (counted as queue_full)`,
+          );
         }
       }
       // What is left is in flight (never evicted): the bound holds by dropping the new batch.
@@ -260,7 +277,10 @@ class Client implements LokiClient {
         // The producer ignored backpressure: keep the bound, drop the new batch.
         if (item.file !== null) this.#spool?.remove(item.file);
         this.#counters.drop('queue_full', item.lines, item.lineBytes);
-        this.#sender.warnOnce('queue_full', `${CODES.QUEUE_FULL}: ${where} full and the producer did not wait: dropping new batches (counted as queue_full)`);
+        this.#sender.warnOnce(
+          'queue_full',
+          `${CODES.QUEUE_FULL}: ${where} full and the producer did not wait: dropping new batches (counted as queue_full)`,
+        );
         return;
       }
     }
@@ -367,8 +387,14 @@ class Client implements LokiClient {
     }
     const last = this.#sender.lastError;
     const reason = last !== null && !why.includes(last) ? `${why}; last error: ${last}` : why;
-    if (lost > 0) this.#o.onWarning(`${CODES.UNDELIVERED}: at ${when}, ${lost} lines were lost (counted as dropped.closed): ${reason}`);
-    if (kept > 0) this.#o.onWarning(`${CODES.UNDELIVERED}: at ${when}, ${kept} lines not yet accepted by Loki stay in the spool folder ${this.#o.spoolDir} for the next start (${reason})`);
+    if (lost > 0)
+      this.#o.onWarning(
+        `${CODES.UNDELIVERED}: at ${when}, ${lost} lines were lost (counted as dropped.closed): ${reason}`,
+      );
+    if (kept > 0)
+      this.#o.onWarning(
+        `${CODES.UNDELIVERED}: at ${when}, ${kept} lines not yet accepted by Loki stay in the spool folder ${this.#o.spoolDir} for the next start (${reason})`,
+      );
   }
 
   #release(): void {

@@ -59,7 +59,14 @@ export function pushSync(url: URL, tls: LokiTlsOptions, batches: ExitBatch[], ti
   const env = { ...process.env };
   // The pusher needs none of the app's preloads or flags.
   delete env.NODE_OPTIONS;
-  const run = spawnSync(process.execPath, ['-e', PUSHER], { input: job, timeout: Math.max(1, timeoutMs), killSignal: 'SIGKILL', env, stdio: ['pipe', 'pipe', 'ignore'], maxBuffer: 16 * 1024 * 1024 });
+  const run = spawnSync(process.execPath, ['-e', PUSHER], {
+    input: job,
+    timeout: Math.max(1, timeoutMs),
+    killSignal: 'SIGKILL',
+    env,
+    stdio: ['pipe', 'pipe', 'ignore'],
+    maxBuffer: 16 * 1024 * 1024,
+  });
   if (run.error !== undefined && run.stdout === null) {
     const reason = `could not start the exit pusher: ${run.error.message}`;
     return results.map(() => reason);

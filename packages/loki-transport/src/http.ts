@@ -69,7 +69,12 @@ export class HttpClient {
         });
         res.on('end', () => {
           const retryAfter = res.headers['retry-after'];
-          finish({ kind: 'response', status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8').slice(0, MAX_BODY), retryAfter });
+          finish({
+            kind: 'response',
+            status: res.statusCode ?? 0,
+            body: Buffer.concat(chunks).toString('utf8').slice(0, MAX_BODY),
+            retryAfter,
+          });
         });
         res.on('error', (err) => finish({ kind: 'network', message: err.message }));
       });

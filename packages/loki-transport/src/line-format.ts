@@ -32,7 +32,14 @@ export function logfmtKey(name: string): string {
   return ` ${isBare(name) ? name : JSON.stringify(name)}=`;
 }
 
-export function logfmtFields(out: string, prefix: string, obj: Readonly<Record<string, unknown>>, skip: ReadonlySet<string>, rename: Record<string, string>, depth: number): string {
+export function logfmtFields(
+  out: string,
+  prefix: string,
+  obj: Readonly<Record<string, unknown>>,
+  skip: ReadonlySet<string>,
+  rename: Record<string, string>,
+  depth: number,
+): string {
   for (const key in obj) {
     if (prefix === '' && skip.has(key)) continue;
     const value = obj[key];
@@ -69,7 +76,11 @@ export function logfmtFormatter(options: Pick<NormalizedOptions, 'renameFields'>
 /** One JSON object per line: `{"level":"info","logger":...,"msg":...,...fields,"err":{...}}`. */
 export function jsonFormatter(): LineFormatter {
   return (record, skip) => {
-    const obj: Record<string, unknown> = { level: record.levelName.toLowerCase(), logger: record.name, msg: record.message };
+    const obj: Record<string, unknown> = {
+      level: record.levelName.toLowerCase(),
+      logger: record.name,
+      msg: record.message,
+    };
     for (const key in record.fields) {
       if (!skip.has(key) && !(key in obj)) obj[key] = record.fields[key];
     }

@@ -2,7 +2,13 @@ import type { DropReason, LokiMetrics } from './types.js';
 
 /** Request-duration buckets, in seconds (Prometheus' defaults trimmed to what a push takes). */
 export const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
-export const DROP_REASONS: readonly DropReason[] = ['queue_full', 'rejected', 'retries_exhausted', 'too_long', 'closed'];
+export const DROP_REASONS: readonly DropReason[] = [
+  'queue_full',
+  'rejected',
+  'retries_exhausted',
+  'too_long',
+  'closed',
+];
 
 function byReason(): Record<DropReason, number> {
   return { queue_full: 0, rejected: 0, retries_exhausted: 0, too_long: 0, closed: 0 };
@@ -40,7 +46,12 @@ export class Counters {
     for (let i = 0; i < LATENCY_BUCKETS.length; i++) if (s <= LATENCY_BUCKETS[i]!) this.latencyBuckets[i]!++;
   }
 
-  snapshot(gauges: Pick<LokiMetrics, 'queueBytes' | 'queueBatches' | 'queueLines' | 'pendingLines' | 'spoolBytes' | 'spoolBatches'>): LokiMetrics {
+  snapshot(
+    gauges: Pick<
+      LokiMetrics,
+      'queueBytes' | 'queueBatches' | 'queueLines' | 'pendingLines' | 'spoolBytes' | 'spoolBatches'
+    >,
+  ): LokiMetrics {
     return {
       sentLines: this.sentLines,
       sentBytes: this.sentBytes,

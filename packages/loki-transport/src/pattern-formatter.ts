@@ -11,7 +11,10 @@ export async function withPatternFormatter(options: LokiOptions): Promise<LokiOp
   try {
     core = (await import('@pactown/log-core')) as unknown as typeof core;
   } catch (err) {
-    throw codedTypeError(CODES.PATTERN_NEEDS_CORE, `[@pactown/loki-transport] option 'format' is 'pattern', which needs @pactown/log-core installed (${(err as Error).message})`);
+    throw codedTypeError(
+      CODES.PATTERN_NEEDS_CORE,
+      `[@pactown/loki-transport] option 'format' is 'pattern', which needs @pactown/log-core installed (${(err as Error).message})`,
+    );
   }
   return { ...options, formatter: core.patternFormatter(options.pattern) };
 }

@@ -43,7 +43,8 @@ function jsonBody(streams: readonly StreamBatch[]): Buffer {
 /** Encodes streams in the chosen wire format. */
 export function encodePayload(streams: readonly StreamBatch[], wire: WireFormat, gzip: boolean): Payload {
   const { lines, lineBytes } = countLines(streams);
-  if (wire === 'protobuf') return { body: snappyCompress(encodePushRequest(streams)), wire, gzip: false, lines, lineBytes };
+  if (wire === 'protobuf')
+    return { body: snappyCompress(encodePushRequest(streams)), wire, gzip: false, lines, lineBytes };
   const raw = jsonBody(streams);
   return { body: gzip ? gzipSync(raw) : raw, wire, gzip, lines, lineBytes };
 }
@@ -51,20 +52,30 @@ export function encodePayload(streams: readonly StreamBatch[], wire: WireFormat,
 /** Request headers describing a payload's body. */
 export function payloadHeaders(payload: Pick<Payload, 'wire' | 'gzip'>): Record<string, string> {
   if (payload.wire === 'protobuf') return { 'Content-Type': 'application/x-protobuf' };
-  return payload.gzip ? { 'Content-Type': 'application/json', 'Content-Encoding': 'gzip' } : { 'Content-Type': 'application/json' };
+  return payload.gzip
+    ? { 'Content-Type': 'application/json', 'Content-Encoding': 'gzip' }
+    : { 'Content-Type': 'application/json' };
 }
 
 /** Reads a payload back into streams (for splitting). */
 export function decodePayload(payload: Payload): StreamBatch[] {
   if (payload.wire === 'protobuf') return decodePushRequest(snappyUncompress(payload.body));
   const raw = payload.gzip ? gunzipSync(payload.body) : payload.body;
-  const parsed = JSON.parse(raw.toString('utf8')) as { streams: Array<{ stream: Record<string, string>; values: Array<[string, string, Record<string, string>?]> }> };
+  const parsed = JSON.parse(raw.toString('utf8')) as {
+    streams: Array<{ stream: Record<string, string>; values: Array<[string, string, Record<string, string>?]> }>;
+  };
   return parsed.streams.map((s) => ({
     selector: '',
     labels: s.stream,
     entries: s.values.map(([ts, line, meta]): Entry => {
       const ms = Number(ts.slice(0, -6));
-      return { ms, sub: Number(ts.slice(-6)), line, bytes: Buffer.byteLength(line), meta: meta ? Object.entries(meta) : null };
+      return {
+        ms,
+        sub: Number(ts.slice(-6)),
+        line,
+        bytes: Buffer.byteLength(line),
+        meta: meta ? Object.entries(meta) : null,
+      };
     }),
   }));
 }

@@ -20,7 +20,13 @@ function reportFrom(getClient: () => LokiClient | undefined): (m: LokiMetrics) =
   return (m) => {
     // One record on the `pactown.loki` logger, shipped with the others, and the
     // counters object to the main thread (pino's ThreadStream re-emits 'EVENT' messages).
-    getClient()?.push({ level: 30, time: Date.now(), name: 'pactown.loki', msg: 'loki transport counters', ...metricsFields(m) });
+    getClient()?.push({
+      level: 30,
+      time: Date.now(),
+      name: 'pactown.loki',
+      msg: 'loki transport counters',
+      ...metricsFields(m),
+    });
     if (!isMainThread && parentPort) parentPort.postMessage({ code: 'EVENT', name: METRICS_EVENT, args: [m] });
   };
 }
@@ -110,7 +116,10 @@ export class PinoSink extends Writable {
 
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
     // Destroyed without end(): still hand what is queued to Loki within the drain timeout.
-    this.#client.close().then(() => callback(error), () => callback(error));
+    this.#client.close().then(
+      () => callback(error),
+      () => callback(error),
+    );
   }
 }
 
@@ -122,7 +131,9 @@ export class PinoSink extends Writable {
 export default async function lokiTransport(options: LokiOptions): Promise<PinoSink> {
   let client: LokiClient | undefined;
   // pino and thread-stream add their own keys (`$context`, `pinoWillSendConfig`) to the options.
-  const own = Object.fromEntries(Object.entries(options ?? {}).filter(([k]) => !k.startsWith('$') && k !== 'pinoWillSendConfig')) as unknown as LokiOptions;
+  const own = Object.fromEntries(
+    Object.entries(options ?? {}).filter(([k]) => !k.startsWith('$') && k !== 'pinoWillSendConfig'),
+  ) as unknown as LokiOptions;
   const resolved = await withPatternFormatter(own);
   client = createLokiClient({ ...resolved, onMetrics: resolved.onMetrics ?? reportFrom(() => client) });
   return new PinoSink(client);

@@ -28,18 +28,35 @@ export function toPrometheus(metrics: LokiMetrics, options: PrometheusOptions = 
   const p = options.prefix ?? 'pactown_loki';
   const base = options.labels ?? {};
   const out: string[] = [];
-  const metric = (name: string, type: 'counter' | 'gauge' | 'histogram', help: string, samples: Array<[string, Record<string, string>, number]>) => {
+  const metric = (
+    name: string,
+    type: 'counter' | 'gauge' | 'histogram',
+    help: string,
+    samples: Array<[string, Record<string, string>, number]>,
+  ) => {
     out.push(`# HELP ${p}_${name} ${help}`, `# TYPE ${p}_${name} ${type}`);
     for (const [suffix, labels, value] of samples) out.push(`${p}_${name}${suffix}${labelText(base, labels)} ${value}`);
   };
   metric('sent_lines_total', 'counter', 'Lines Loki accepted.', [['', {}, metrics.sentLines]]);
   metric('sent_bytes_total', 'counter', 'UTF-8 bytes of the lines Loki accepted.', [['', {}, metrics.sentBytes]]);
   metric('wire_bytes_total', 'counter', 'Push body bytes Loki accepted.', [['', {}, metrics.wireBytes]]);
-  metric('dropped_lines_total', 'counter', 'Lines dropped, by reason.', DROP_REASONS.map((r) => ['', { reason: r }, metrics.droppedLines[r]]));
-  metric('dropped_bytes_total', 'counter', 'Line bytes dropped, by reason.', DROP_REASONS.map((r) => ['', { reason: r }, metrics.droppedBytes[r]]));
+  metric(
+    'dropped_lines_total',
+    'counter',
+    'Lines dropped, by reason.',
+    DROP_REASONS.map((r) => ['', { reason: r }, metrics.droppedLines[r]]),
+  );
+  metric(
+    'dropped_bytes_total',
+    'counter',
+    'Line bytes dropped, by reason.',
+    DROP_REASONS.map((r) => ['', { reason: r }, metrics.droppedBytes[r]]),
+  );
   metric('truncated_lines_total', 'counter', 'Lines cut to the maximum line size.', [['', {}, metrics.truncatedLines]]);
   metric('requests_total', 'counter', 'Push requests made, retries included.', [['', {}, metrics.requests]]);
-  metric('retries_total', 'counter', 'Push requests repeated after a 429, 5xx, timeout or connection error.', [['', {}, metrics.retries]]);
+  metric('retries_total', 'counter', 'Push requests repeated after a 429, 5xx, timeout or connection error.', [
+    ['', {}, metrics.retries],
+  ]);
   metric('splits_total', 'counter', 'Batches split after a 413 answer.', [['', {}, metrics.splits]]);
   const lat = metrics.latency;
   metric('request_duration_seconds', 'histogram', 'Push request duration.', [
@@ -54,6 +71,11 @@ export function toPrometheus(metrics: LokiMetrics, options: PrometheusOptions = 
   metric('pending_lines', 'gauge', 'Lines in the batch being built.', [['', {}, metrics.pendingLines]]);
   metric('spool_bytes', 'gauge', 'Bytes in the spool folder.', [['', {}, metrics.spoolBytes]]);
   metric('spool_batches', 'gauge', 'Batches in the spool folder.', [['', {}, metrics.spoolBatches]]);
-  metric('spool_errors_total', 'counter', 'Spool folders that could not be opened and batches that could not be written to the spool.', [['', {}, metrics.spoolErrors]]);
+  metric(
+    'spool_errors_total',
+    'counter',
+    'Spool folders that could not be opened and batches that could not be written to the spool.',
+    [['', {}, metrics.spoolErrors]],
+  );
   return `${out.join('\n')}\n`;
 }

@@ -56,7 +56,14 @@ export class ProtoBatchBuilder {
   }
 
   /** Adds one line to its stream; returns the batch's byte size afterwards. */
-  add(selector: string, _labels: Record<string, string>, time: number, line: string, bytes: number, meta: Array<[string, string]> | null): number {
+  add(
+    selector: string,
+    _labels: Record<string, string>,
+    time: number,
+    line: string,
+    bytes: number,
+    meta: Array<[string, string]> | null,
+  ): number {
     let stream = this.#streams.get(selector);
     if (stream === undefined) {
       stream = { selector, selectorBytes: Buffer.byteLength(selector), buf: this.#bufferFor(selector), used: 0 };
@@ -139,7 +146,7 @@ export class ProtoBatchBuilder {
     return counts;
   }
 
-/** The uncompressed `PushRequest` of the current batch, as a buffer of its own (and starts a new one). */
+  /** The uncompressed `PushRequest` of the current batch, as a buffer of its own (and starts a new one). */
   takeBody(): { body: Buffer; lines: number; lineBytes: number } {
     const body = Buffer.concat(this.#pieces());
     return { body, ...this.#reset() };
@@ -150,6 +157,4 @@ export class ProtoBatchBuilder {
     const body = snappyCompressParts(this.#pieces());
     return { body, wire: 'protobuf', gzip: false, ...this.#reset() };
   }
-
-
 }

@@ -69,7 +69,13 @@ function metaLen(meta: Array<[string, string]>, sizes: number[]): number {
  * Body size of one `EntryAdapter`; pushes each metadata pair's byte sizes
  * (name, value, pair) onto `sizes` for {@link writeEntry}.
  */
-export function entryLen(seconds: number, nanos: number, bytes: number, meta: Array<[string, string]> | null, sizes: number[]): number {
+export function entryLen(
+  seconds: number,
+  nanos: number,
+  bytes: number,
+  meta: Array<[string, string]> | null,
+  sizes: number[],
+): number {
   const len = fieldLen(timestampLen(seconds, nanos)) + (bytes > 0 ? fieldLen(bytes) : 0);
   return meta === null ? len : len + metaLen(meta, sizes);
 }

@@ -3,7 +3,10 @@ import { normalizeOptions } from './options.js';
 import type { LokiOptions } from './types.js';
 
 /** Options of `lokiReady`: the connection part of `LokiOptions`. */
-export type LokiReadyOptions = Pick<LokiOptions, 'url' | 'tenant' | 'basicAuth' | 'bearerToken' | 'headers' | 'tls' | 'timeout'>;
+export type LokiReadyOptions = Pick<
+  LokiOptions,
+  'url' | 'tenant' | 'basicAuth' | 'bearerToken' | 'headers' | 'tls' | 'timeout'
+>;
 
 /** Whether the Loki at `options.url` answers `GET /ready` with 200 (false on any error). */
 export async function lokiReady(options: LokiReadyOptions): Promise<boolean> {

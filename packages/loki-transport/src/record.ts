@@ -7,13 +7,45 @@ function hostname(): string {
   return host;
 }
 
-const LEVEL_NAMES: Record<number, string> = { 10: 'TRACE', 20: 'DEBUG', 30: 'INFO', 40: 'WARNING', 50: 'ERROR', 60: 'CRITICAL' };
+const LEVEL_NAMES: Record<number, string> = {
+  10: 'TRACE',
+  20: 'DEBUG',
+  30: 'INFO',
+  40: 'WARNING',
+  50: 'ERROR',
+  60: 'CRITICAL',
+};
 const NAME_LEVELS: Record<string, number> = {
-  trace: 10, silly: 10, debug: 20, verbose: 20, info: 30, http: 30, notice: 30,
-  warn: 40, warning: 40, error: 50, err: 50, fatal: 60, critical: 60, crit: 60, alert: 60, emerg: 60,
+  trace: 10,
+  silly: 10,
+  debug: 20,
+  verbose: 20,
+  info: 30,
+  http: 30,
+  notice: 30,
+  warn: 40,
+  warning: 40,
+  error: 50,
+  err: 50,
+  fatal: 60,
+  critical: 60,
+  crit: 60,
+  alert: 60,
+  emerg: 60,
 };
 // Keys pino (and log-core) put on every object that are not the caller's fields.
-export const PINO_KEYS: ReadonlySet<string> = new Set(['level', 'time', 'msg', 'message', 'name', 'logger', 'pid', 'hostname', 'err', 'v']);
+export const PINO_KEYS: ReadonlySet<string> = new Set([
+  'level',
+  'time',
+  'msg',
+  'message',
+  'name',
+  'logger',
+  'pid',
+  'hostname',
+  'err',
+  'v',
+]);
 
 /** The Python-style name of a pino level number (`'Level 35'` for a custom one). */
 export function levelNameOf(level: number): string {
@@ -80,13 +112,19 @@ export function messageOf(o: Record<string, unknown>): string {
 
 /** Sets a field; a `__proto__` key becomes a field like any other rather than the object's prototype. */
 function setField(fields: Record<string, unknown>, key: string, value: unknown): void {
-  if (key === '__proto__') Object.defineProperty(fields, key, { value, enumerable: true, writable: true, configurable: true });
+  if (key === '__proto__')
+    Object.defineProperty(fields, key, { value, enumerable: true, writable: true, configurable: true });
   else fields[key] = value;
 }
 
 /** Whether a value already is a log-core record (toRecord passes it through). */
 export function isLokiRecord(value: Record<string, unknown>): boolean {
-  return typeof value.levelName === 'string' && typeof value.message === 'string' && typeof value.fields === 'object' && value.fields !== null;
+  return (
+    typeof value.levelName === 'string' &&
+    typeof value.message === 'string' &&
+    typeof value.fields === 'object' &&
+    value.fields !== null
+  );
 }
 
 /**
@@ -95,7 +133,16 @@ export function isLokiRecord(value: Record<string, unknown>): boolean {
  */
 export function toRecord(input: unknown): LokiRecord {
   if (input === null || typeof input !== 'object') {
-    return { level: 30, levelName: 'INFO', name: 'root', message: String(input), time: Date.now(), pid: process.pid, hostname: hostname(), fields: {} };
+    return {
+      level: 30,
+      levelName: 'INFO',
+      name: 'root',
+      message: String(input),
+      time: Date.now(),
+      pid: process.pid,
+      hostname: hostname(),
+      fields: {},
+    };
   }
   const o = input as Record<string, unknown>;
   if (isLokiRecord(o)) return o as unknown as LokiRecord;
@@ -121,16 +168,26 @@ export function toRecord(input: unknown): LokiRecord {
 export function fromWinston(info: Record<string, unknown>, defaultLogger: string): LokiRecord {
   const fields: Record<string, unknown> = {};
   for (const key of Object.keys(info)) {
-    if (key !== 'level' && key !== 'message' && key !== 'timestamp' && key !== 'logger' && key !== 'stack' && key !== 'err') setField(fields, key, info[key]);
+    if (
+      key !== 'level' &&
+      key !== 'message' &&
+      key !== 'timestamp' &&
+      key !== 'logger' &&
+      key !== 'stack' &&
+      key !== 'err'
+    )
+      setField(fields, key, info[key]);
   }
   const level = levelNumberOf(info.level);
   const logger = info.logger ?? info.label ?? defaultLogger;
-  const err = errorOf(info.err) ?? (typeof info.stack === 'string' ? errorOf({ message: info.message, stack: info.stack }) : undefined);
+  const err =
+    errorOf(info.err) ??
+    (typeof info.stack === 'string' ? errorOf({ message: info.message, stack: info.stack }) : undefined);
   return {
     level,
     levelName: levelNameOf(level),
     name: typeof logger === 'string' && logger !== '' ? logger : 'root',
-    message: typeof info.message === 'string' ? info.message : JSON.stringify(info.message) ?? '',
+    message: typeof info.message === 'string' ? info.message : (JSON.stringify(info.message) ?? ''),
     time: info.timestamp === undefined ? Date.now() : timeOf(info.timestamp),
     pid: process.pid,
     hostname: hostname(),

@@ -10,7 +10,8 @@ import type { Spool } from './spool.js';
 
 const TOTAL_IGNORED = /total ignored: (\d+) out of \d+/;
 const LISTED_ENTRY = /^entry with timestamp .* ignored, reason:/;
-const ENTRY_ERROR = /^(entry for stream '|max entry size '|stream '.*' (has structured metadata too large|has too many structured metadata|includes structured metadata))/i;
+const ENTRY_ERROR =
+  /^(entry for stream '|max entry size '|stream '.*' (has structured metadata too large|has too many structured metadata|includes structured metadata))/i;
 // Loki 3 groups validation errors of one push: `2 errors like: <first>; 1 errors like: <second>`.
 const GROUP = /^(\d+) errors like: ([\s\S]*)$/;
 
@@ -158,7 +159,10 @@ export class Sender {
     try {
       return this.#spool!.read(item.file!);
     } catch (err) {
-      this.warnOnce('spool-read', `${CODES.SPOOL_READ}: could not read spooled batch ${item.file}: ${(err as Error).message}; its lines are counted as rejected`);
+      this.warnOnce(
+        'spool-read',
+        `${CODES.SPOOL_READ}: could not read spooled batch ${item.file}: ${(err as Error).message}; its lines are counted as rejected`,
+      );
       return null;
     }
   }
@@ -196,12 +200,18 @@ export class Sender {
       }
       if (attempt >= this.#o.maxRetries) {
         this.#counters.drop('retries_exhausted', item.lines, item.lineBytes);
-        this.warnOnce('retries_exhausted', `${CODES.RETRIES_EXHAUSTED}: dropped a batch of ${item.lines} lines after ${attempt + 1} attempts; last: ${describe(res)}`);
+        this.warnOnce(
+          'retries_exhausted',
+          `${CODES.RETRIES_EXHAUSTED}: dropped a batch of ${item.lines} lines after ${attempt + 1} attempts; last: ${describe(res)}`,
+        );
         this.#finish(item);
         return;
       }
       const hinted = res.kind === 'response' ? parseRetryAfter(res.retryAfter) : null;
-      const delay = hinted !== null ? Math.min(hinted, this.#o.maxBackoff) : backoffDelay(attempt, this.#o.minBackoff, this.#o.maxBackoff);
+      const delay =
+        hinted !== null
+          ? Math.min(hinted, this.#o.maxBackoff)
+          : backoffDelay(attempt, this.#o.minBackoff, this.#o.maxBackoff);
       await this.#sleep(delay);
       if (this.#stopped) return;
       this.#counters.retries++;
@@ -212,13 +222,22 @@ export class Sender {
   #failed(item: QueueItem, message: string): void {
     this.#counters.drop('rejected', item.lines, item.lineBytes);
     this.lastError = message;
-    this.warnOnce('request-error', `${CODES.REQUEST_FAILED}: could not send a batch of ${item.lines} lines (not retried): ${message}`);
+    this.warnOnce(
+      'request-error',
+      `${CODES.REQUEST_FAILED}: could not send a batch of ${item.lines} lines (not retried): ${message}`,
+    );
     this.#finish(item);
   }
 
   #reject(item: QueueItem, body: Buffer, res: Extract<HttpResult, { kind: 'response' }>): void {
     if (res.status === 413) {
-      const halves = splitPayload({ body, wire: item.wire, gzip: item.gzip, lines: item.lines, lineBytes: item.lineBytes });
+      const halves = splitPayload({
+        body,
+        wire: item.wire,
+        gzip: item.gzip,
+        lines: item.lines,
+        lineBytes: item.lineBytes,
+      });
       if (halves !== null) {
         this.#counters.splits++;
         const parts = halves.map((p) => this.toItem(p));
@@ -237,7 +256,10 @@ export class Sender {
     this.#counters.sentLines += item.lines - dropped;
     this.#counters.sentBytes += item.lineBytes - droppedBytes;
     if (dropped < item.lines) this.#counters.wireBytes += body.length;
-    this.warnOnce(`status-${res.status}`, `${CODES.REJECTED}: Loki refused ${dropped} of ${item.lines} lines (HTTP ${res.status}, not retried): ${res.body.trim().slice(0, 500)}`);
+    this.warnOnce(
+      `status-${res.status}`,
+      `${CODES.REJECTED}: Loki refused ${dropped} of ${item.lines} lines (HTTP ${res.status}, not retried): ${res.body.trim().slice(0, 500)}`,
+    );
     this.#finish(item);
   }
 
@@ -252,7 +274,15 @@ export class Sender {
         this.onSpoolError(err as Error);
       }
     }
-    return { body: file === null ? p.body : null, file, size: p.body.length, lines: p.lines, lineBytes: p.lineBytes, wire: p.wire, gzip: p.gzip };
+    return {
+      body: file === null ? p.body : null,
+      file,
+      size: p.body.length,
+      lines: p.lines,
+      lineBytes: p.lineBytes,
+      wire: p.wire,
+      gzip: p.gzip,
+    };
   }
 
   #sleep(ms: number): Promise<void> {
@@ -270,5 +300,7 @@ export class Sender {
 }
 
 export function describe(res: HttpResult): string {
-  return res.kind === 'response' ? `HTTP ${res.status} ${res.body.trim().slice(0, 200)}` : `${res.kind}: ${res.message}`;
+  return res.kind === 'response'
+    ? `HTTP ${res.status} ${res.body.trim().slice(0, 200)}`
+    : `${res.kind}: ${res.message}`;
 }

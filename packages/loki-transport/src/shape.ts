@@ -1,7 +1,16 @@
 import { formatSelector, MAX_LABEL_VALUE_BYTES, toWellFormed, truncateUtf8 } from './labels.js';
 import { detached, type LineFormatter, LogfmtPrefixes, logfmtFields, logfmtKey, logfmtValue } from './line-format.js';
 import type { NormalizedOptions } from './options.js';
-import { isLokiRecord, levelLabelOf, levelNameOf, levelNumberOf, messageOf, nameOf, PINO_KEYS, timeOf } from './record.js';
+import {
+  isLokiRecord,
+  levelLabelOf,
+  levelNameOf,
+  levelNumberOf,
+  messageOf,
+  nameOf,
+  PINO_KEYS,
+  timeOf,
+} from './record.js';
 import type { LokiRecord } from './types.js';
 
 /** A record turned into what Loki stores: stream, line and structured metadata. */
@@ -77,7 +86,8 @@ export class Shaper {
     const promoted = this.#promoted;
     for (let i = 0; i < promoted.length; i++) {
       const field = promoted[i]!.field;
-      this.#values[i] = field === 'level' ? levelLabelOf(record.level) : field === 'logger' ? record.name : text(record.fields[field]);
+      this.#values[i] =
+        field === 'level' ? levelLabelOf(record.level) : field === 'logger' ? record.name : text(record.fields[field]);
     }
     return this.#streamOfValues();
   }
@@ -103,7 +113,8 @@ export class Shaper {
     for (let i = 0; i < promoted.length; i++) {
       const value = values[i];
       // Loki drops labels with empty values; leave them out so the selector matches Loki's.
-      if (value !== undefined && value !== '') labels[promoted[i]!.label] = truncateUtf8(toWellFormed(value), MAX_LABEL_VALUE_BYTES);
+      if (value !== undefined && value !== '')
+        labels[promoted[i]!.label] = truncateUtf8(toWellFormed(value), MAX_LABEL_VALUE_BYTES);
     }
     if (Object.keys(labels).length === 0) labels.job = 'pactown';
     stream = { selector: formatSelector(labels), labels };
@@ -162,7 +173,14 @@ export class Shaper {
     const promoted = this.#promoted;
     for (let p = 0; p < promoted.length; p++) {
       const field = promoted[p]!.field;
-      this.#values[p] = field === 'level' ? levelLabelOf(level) : field === 'logger' ? name : PINO_KEYS.has(field) ? undefined : text(o[field]);
+      this.#values[p] =
+        field === 'level'
+          ? levelLabelOf(level)
+          : field === 'logger'
+            ? name
+            : PINO_KEYS.has(field)
+              ? undefined
+              : text(o[field]);
     }
     const { selector, labels } = this.#streamOfValues();
 

@@ -4,7 +4,8 @@ import snappyjs from 'snappyjs';
 // benchmark in the same run (scripts/encoder-bench.ts) found a compressor of
 // our own no faster, so the maintained library does it.
 
-const asBuffer = (bytes: Uint8Array): Buffer => (Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length));
+const asBuffer = (bytes: Uint8Array): Buffer =>
+  Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
 
 /** Compresses `input` into one snappy block. */
 export function snappyCompress(input: Uint8Array): Buffer {

@@ -19,7 +19,6 @@ export interface LokiRecord {
   readonly err?: { type: string; message: string; stack?: string; [key: string]: unknown };
 }
 
-
 /** How each record becomes the text of its Loki line. */
 export type LineFormat = 'logfmt' | 'json' | 'pattern';
 /** The push body: protobuf + snappy (Loki's native format) or JSON (optionally gzip). */

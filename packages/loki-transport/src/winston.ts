@@ -10,7 +10,9 @@ import type { LineFormat, LokiOptions } from './types.js';
  * `format` is winston's (a logform format applied before the transport);
  * the Loki line format is `lineFormat`.
  */
-export interface LokiWinstonOptions extends Omit<LokiOptions, 'format'>, Pick<TransportStreamOptions, 'level' | 'format' | 'silent' | 'handleExceptions' | 'handleRejections'> {
+export interface LokiWinstonOptions
+  extends Omit<LokiOptions, 'format'>,
+    Pick<TransportStreamOptions, 'level' | 'format' | 'silent' | 'handleExceptions' | 'handleRejections'> {
   /** The Loki line format. @default 'logfmt' */
   lineFormat?: LineFormat;
   /** Logger name used when an `info` has no `logger` (or `label`) field. @default 'root' */
@@ -29,7 +31,8 @@ export class LokiTransport extends TransportStream {
   #logger: string;
 
   constructor(options: LokiWinstonOptions) {
-    const { level, format, silent, handleExceptions, handleRejections, logger, lineFormat, ...rest } = options ?? ({} as LokiWinstonOptions);
+    const { level, format, silent, handleExceptions, handleRejections, logger, lineFormat, ...rest } =
+      options ?? ({} as LokiWinstonOptions);
     super({ level, format, silent, handleExceptions, handleRejections });
     this.#logger = logger ?? 'root';
     this.client = createLokiClient(lineFormat === undefined ? rest : { ...rest, format: lineFormat });

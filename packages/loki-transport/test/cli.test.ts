@@ -21,8 +21,14 @@ afterEach(async () => {
   await fs.rm(dir, { recursive: true, force: true });
 });
 
-async function sh(script: string, env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn('bash', ['-c', script], { cwd: dir, env: { ...process.env, NODE: process.execPath, CLI, ...env } });
+async function sh(
+  script: string,
+  env: Record<string, string> = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn('bash', ['-c', script], {
+    cwd: dir,
+    env: { ...process.env, NODE: process.execPath, CLI, ...env },
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
@@ -33,9 +39,14 @@ async function sh(script: string, env: Record<string, string> = {}): Promise<{ c
 
 describe('pactown-loki', () => {
   it('--tee into `head -1`: stops teeing on EPIPE and still ships all 2000 lines', async () => {
-    const lines = Array.from({ length: 2000 }, (_, i) => JSON.stringify({ level: 30, time: Date.now(), msg: `tee line ${i}` }));
+    const lines = Array.from({ length: 2000 }, (_, i) =>
+      JSON.stringify({ level: 30, time: Date.now(), msg: `tee line ${i}` }),
+    );
     await fs.writeFile(path.join(dir, 'in.ndjson'), `${lines.join('\n')}\n`);
-    const r = await sh('"$NODE" "$CLI" --url "$URL" --label service=api --tee < in.ndjson | head -1; echo "status=${PIPESTATUS[0]}"', { URL: receiver.url });
+    const r = await sh(
+      '"$NODE" "$CLI" --url "$URL" --label service=api --tee < in.ndjson | head -1; echo "status=${PIPESTATUS[0]}"',
+      { URL: receiver.url },
+    );
     expect(r.stdout.split('\n')[0]).toBe(lines[0]);
     expect(r.stdout).toContain('status=0');
     expect(r.stderr).not.toMatch(/EPIPE|at .*\(/);
@@ -44,7 +55,13 @@ describe('pactown-loki', () => {
 
   it('redacts secrets by default, in JSON fields, in messages and in plain text', async () => {
     const input = [
-      JSON.stringify({ level: 30, time: Date.now(), msg: 'login with password=hunter2', password: 'hunter2', user: 'bob' }),
+      JSON.stringify({
+        level: 30,
+        time: Date.now(),
+        msg: 'login with password=hunter2',
+        password: 'hunter2',
+        user: 'bob',
+      }),
       'plain text Authorization: Bearer abcdef123456secret',
       JSON.stringify({ level: 30, time: Date.now(), msg: 'nothing secret here' }),
     ];
@@ -61,7 +78,9 @@ describe('pactown-loki', () => {
 
   it('--no-redact ships the line as it is', async () => {
     await fs.writeFile(path.join(dir, 'in.txt'), 'password=hunter2\n');
-    const r = await sh('"$NODE" "$CLI" --url "$URL" --label service=api --quiet --no-redact < in.txt', { URL: receiver.url });
+    const r = await sh('"$NODE" "$CLI" --url "$URL" --label service=api --quiet --no-redact < in.txt', {
+      URL: receiver.url,
+    });
     expect(r.code).toBe(0);
     expect(receiver.entries()[0]!.line).toContain('password=hunter2');
   }, 30_000);
@@ -69,7 +88,9 @@ describe('pactown-loki', () => {
   it('Loki down: prints the reason, not only counters, and exits 1', async () => {
     await receiver.down();
     await fs.writeFile(path.join(dir, 'in.txt'), 'one\ntwo\n');
-    const r = await sh('"$NODE" "$CLI" --url "$URL" --label service=api --drain-timeout 500 < in.txt', { URL: receiver.url });
+    const r = await sh('"$NODE" "$CLI" --url "$URL" --label service=api --drain-timeout 500 < in.txt', {
+      URL: receiver.url,
+    });
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/dropped 2 .*last error: .*ECONNREFUSED/);
   }, 30_000);

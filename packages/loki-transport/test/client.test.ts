@@ -8,7 +8,6 @@ function record(i: number, extra: Record<string, unknown> = {}) {
   return { level: 30, time: Date.now(), name: 'pactown.test', msg: `line ${i}`, pid: 1, hostname: 'h', ...extra };
 }
 
-
 describe('delivery', () => {
   it('groups records into one stream per label set and keeps same-millisecond order', async () => {
     const c = client();
@@ -17,12 +16,19 @@ describe('delivery', () => {
     await c.flush();
     const entries = fx.receiver.entries();
     expect(entries).toHaveLength(50);
-    expect(new Set(entries.map((e) => e.stream))).toEqual(new Set(['{level="error", logger="pactown.test", service="api"}', '{level="info", logger="pactown.test", service="api"}']));
+    expect(new Set(entries.map((e) => e.stream))).toEqual(
+      new Set([
+        '{level="error", logger="pactown.test", service="api"}',
+        '{level="info", logger="pactown.test", service="api"}',
+      ]),
+    );
     expect(fx.receiver.stats().push['application/x-protobuf']?.requests).toBe(1);
     const info = entries.filter((e) => e.labels.level === 'info');
     const stamps = info.map((e) => e.timestampNs);
     for (let i = 1; i < stamps.length; i++) expect(stamps[i]! > stamps[i - 1]!).toBe(true);
-    expect(info.map((e) => e.line)).toEqual(Array.from({ length: 25 }, (_, i) => `level=info logger=pactown.test msg="line ${2 * i + 1}"`));
+    expect(info.map((e) => e.line)).toEqual(
+      Array.from({ length: 25 }, (_, i) => `level=info logger=pactown.test msg="line ${2 * i + 1}"`),
+    );
     expect(stamps[0]! / 1_000_000n).toBe(BigInt(time));
     expect(c.metrics().sentLines).toBe(50);
   });
@@ -58,18 +64,26 @@ describe('delivery', () => {
 
   it('makes every LogQL query of the seed document match', async () => {
     const c = client();
-    const sec = (fields: Record<string, unknown>, msg: string, level = 30, name = 'pactown.security') => c.push({ level, time: Date.now(), name, msg, ...fields });
+    const sec = (fields: Record<string, unknown>, msg: string, level = 30, name = 'pactown.security') =>
+      c.push({ level, time: Date.now(), name, msg, ...fields });
     sec({ userId: 'user123', serviceId: 'service_456' }, 'Security check for user123 starting service_456');
     sec({ user: 'user123', anomaly: 'RATE_LIMIT_EXCEEDED' }, 'Rate limit exceeded', 40);
     sec({ user_id: 'user9', anomaly: 'CONCURRENT_LIMIT_EXCEEDED' }, 'Too many services', 40);
-    sec({ service: 'service_123', stream: 'stderr' }, "ModuleNotFoundError: No module named 'missing_module'", 50, 'pactown.sandbox');
+    sec(
+      { service: 'service_123', stream: 'stderr' },
+      "ModuleNotFoundError: No module named 'missing_module'",
+      50,
+      'pactown.sandbox',
+    );
     sec({ service: 'service_123' }, 'Process started with PID: 12345', 30, 'pactown.sandbox');
     sec({}, 'Cache hit: venv_a1b2c3d4', 20, 'pactown.fast_start');
     await c.flush();
     const lines = (q: string) => fx.receiver.query(q).result.flatMap((s) => s.values.map((v) => v[1]));
     expect(lines('{service="api"} |~ "user=user123"')).toHaveLength(2);
     expect(lines('{service="api"} |~ "RATE_LIMIT|CONCURRENT"')).toHaveLength(2);
-    expect(lines('{service="api"} |~ "(?i)(error|exception|failed|stderr)"')).toEqual([expect.stringContaining('ModuleNotFoundError')]);
+    expect(lines('{service="api"} |~ "(?i)(error|exception|failed|stderr)"')).toEqual([
+      expect.stringContaining('ModuleNotFoundError'),
+    ]);
     expect(lines('{service="api"} |~ "(sandbox|service_|PID|Starting|Process)"').length).toBeGreaterThanOrEqual(3);
     expect(lines('{service="api", logger="pactown.fast_start"}')).toHaveLength(1);
   });

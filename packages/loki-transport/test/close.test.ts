@@ -2,7 +2,14 @@ import { describe, expect, it } from 'vitest';
 import type { LokiClient } from '../src/index.js';
 import { receiverFixture } from './helpers/fixture.js';
 
-const fx = receiverFixture({ labels: { service: 'api' }, batchWait: 20, minBackoff: 50, maxBackoff: 200, maxRetries: 1000, drainTimeout: 300 });
+const fx = receiverFixture({
+  labels: { service: 'api' },
+  batchWait: 20,
+  minBackoff: 50,
+  maxBackoff: 200,
+  maxRetries: 1000,
+  drainTimeout: 300,
+});
 const { client } = fx;
 
 function pushLines(c: LokiClient, count: number): void {
@@ -12,7 +19,6 @@ function pushLines(c: LokiClient, count: number): void {
 function totalDropped(c: LokiClient): number {
   return Object.values(c.metrics().droppedLines).reduce((a, b) => a + b, 0);
 }
-
 
 describe('close() after drainTimeout', () => {
   it('counts every line it could not deliver to a Loki that is down as dropped.closed', async () => {

@@ -21,7 +21,13 @@ export function runConformance(name: string, createFace: FaceFactory): void {
     let receiver: LokiReceiver;
     let face: Face | undefined;
     const open = async (extra: Partial<LokiOptions> = {}) => {
-      face = await createFace({ url: receiver.url, labels: { service: 'api' }, metricsInterval: 0, batchWait: 60_000, ...extra });
+      face = await createFace({
+        url: receiver.url,
+        labels: { service: 'api' },
+        metricsInterval: 0,
+        batchWait: 60_000,
+        ...extra,
+      });
       return face;
     };
     beforeEach(async () => {
@@ -34,7 +40,8 @@ export function runConformance(name: string, createFace: FaceFactory): void {
     it('delivers every line on end(), one stream per label set, logfmt lines, order kept', async () => {
       const f = await open();
       const levels: Level[] = ['debug', 'info', 'warning', 'error', 'critical'];
-      for (let i = 0; i < 500; i++) f.log(levels[i % 5]!, i % 2 ? 'pactown.sandbox' : 'pactown.security', `message ${i}`, { n: i });
+      for (let i = 0; i < 500; i++)
+        f.log(levels[i % 5]!, i % 2 ? 'pactown.sandbox' : 'pactown.security', `message ${i}`, { n: i });
       await f.end();
       const entries = receiver.entries();
       expect(entries).toHaveLength(500);
@@ -45,16 +52,25 @@ export function runConformance(name: string, createFace: FaceFactory): void {
       expect(security.map((e) => e.line)).toEqual(
         Array.from({ length: 50 }, (_, k) => `level=debug logger=pactown.security msg="message ${k * 10}" n=${k * 10}`),
       );
-      for (let i = 1; i < security.length; i++) expect(security[i]!.timestampNs > security[i - 1]!.timestampNs).toBe(true);
+      for (let i = 1; i < security.length; i++)
+        expect(security[i]!.timestampNs > security[i - 1]!.timestampNs).toBe(true);
     });
 
     it('makes the seed document’s LogQL queries match', async () => {
       const f = await open();
       f.log('info', 'pactown.security', 'Security check for user123 starting service_456', { userId: 'user123' });
-      f.log('warning', 'pactown.security', 'RATE_LIMIT_EXCEEDED | user=user123 service=service_456 | 61/60 requests', { anomaly: 'RATE_LIMIT_EXCEEDED' });
-      f.log('warning', 'pactown.security', 'Too many services', { anomaly: 'CONCURRENT_LIMIT_EXCEEDED', user: 'user7' });
+      f.log('warning', 'pactown.security', 'RATE_LIMIT_EXCEEDED | user=user123 service=service_456 | 61/60 requests', {
+        anomaly: 'RATE_LIMIT_EXCEEDED',
+      });
+      f.log('warning', 'pactown.security', 'Too many services', {
+        anomaly: 'CONCURRENT_LIMIT_EXCEEDED',
+        user: 'user7',
+      });
       f.log('info', 'pactown.sandbox', 'Process started with PID: 12345', { service: 'service_123' });
-      f.log('error', 'pactown.sandbox', "ModuleNotFoundError: No module named 'missing_module'", { service: 'service_123', stream: 'stderr' });
+      f.log('error', 'pactown.sandbox', "ModuleNotFoundError: No module named 'missing_module'", {
+        service: 'service_123',
+        stream: 'stderr',
+      });
       f.log('debug', 'pactown.fast_start', 'Cache hit: venv_a1b2c3d4');
       await f.end();
       const count = (q: string) => receiver.query(q).result.reduce((n, s) => n + s.values.length, 0);
@@ -100,7 +116,12 @@ export function runConformance(name: string, createFace: FaceFactory): void {
       f.log('info', 'pactown.sandbox', 'hello', { port: 8001 });
       await f.end();
       expect(Object.keys(receiver.stats().push)).toEqual(['application/json']);
-      expect(JSON.parse(receiver.entries()[0]!.line)).toMatchObject({ level: 'info', logger: 'pactown.sandbox', msg: 'hello', port: 8001 });
+      expect(JSON.parse(receiver.entries()[0]!.line)).toMatchObject({
+        level: 'info',
+        logger: 'pactown.sandbox',
+        msg: 'hello',
+        port: 8001,
+      });
     });
   });
 }

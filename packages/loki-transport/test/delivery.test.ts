@@ -18,7 +18,6 @@ function distinctLines(): number {
   return new Set(fx.receiver.entries().map((e) => e.line)).size;
 }
 
-
 describe('Loki going away and coming back', () => {
   it('delivers all 100,000 lines when Loki is down for 10 s in the middle', async () => {
     // Backoff from 250 ms doubling to 4 s, 20 retries: comfortably longer than the outage.
@@ -116,7 +115,15 @@ describe('answers that are not retried', () => {
     // Loki answers 413 for a protobuf body over distributor.max_recv_msg_size (a JSON one is a 400).
     await fx.restart({ maxBodyBytes: 20_000 });
     const c = client({ batchWait: 60_000 });
-    for (let i = 0; i < 1000; i++) c.push({ level: 30, time: Date.now(), name: 'pactown.load', msg: `line ${i}`, i, pad: randomBytes(20).toString('hex') });
+    for (let i = 0; i < 1000; i++)
+      c.push({
+        level: 30,
+        time: Date.now(),
+        name: 'pactown.load',
+        msg: `line ${i}`,
+        i,
+        pad: randomBytes(20).toString('hex'),
+      });
     await c.flush();
     const m = c.metrics();
     expect(fx.receiver.entryCount).toBe(1000);

@@ -10,7 +10,12 @@ import { decodePushRequest } from '../src/proto-decode.js';
 import { snappyCompress, snappyUncompress } from '../src/snappy.js';
 import { decodeProto, unsnappy } from './helpers/decode.js';
 
-function stream(selector: string, lines: string[], meta: Array<[string, string]> | null = null, ms = 1_764_201_600_123): StreamBatch {
+function stream(
+  selector: string,
+  lines: string[],
+  meta: Array<[string, string]> | null = null,
+  ms = 1_764_201_600_123,
+): StreamBatch {
   return {
     selector,
     labels: { service: 'api' },
@@ -32,18 +37,28 @@ describe('snappy block compressor', () => {
 
   it('round-trips repetitive text across 64 KiB blocks and compresses it', () => {
     fc.assert(
-      fc.property(fc.array(fc.constantFrom('level=info ', 'logger=pactown.sandbox ', 'msg="Process started" ', 'user=user123\n', 'é€😀'), { maxLength: 20000 }), (parts) => {
-        const input = Buffer.from(parts.join(''));
-        const out = snappyCompress(input);
-        expect(unsnappy(out).equals(input)).toBe(true);
-        if (input.length > 10_000) expect(out.length).toBeLessThan(input.length / 3);
-      }),
+      fc.property(
+        fc.array(
+          fc.constantFrom('level=info ', 'logger=pactown.sandbox ', 'msg="Process started" ', 'user=user123\n', 'é€😀'),
+          { maxLength: 20000 },
+        ),
+        (parts) => {
+          const input = Buffer.from(parts.join(''));
+          const out = snappyCompress(input);
+          expect(unsnappy(out).equals(input)).toBe(true);
+          if (input.length > 10_000) expect(out.length).toBeLessThan(input.length / 3);
+        },
+      ),
       { numRuns: 40 },
     );
   });
 
   it('handles a 1 MiB batch of log lines', () => {
-    const lines = Array.from({ length: 12_000 }, (_, i) => `level=info logger=pactown.sandbox msg="Process started with PID: ${10_000 + i}" service=service_${i % 50}\n`);
+    const lines = Array.from(
+      { length: 12_000 },
+      (_, i) =>
+        `level=info logger=pactown.sandbox msg="Process started with PID: ${10_000 + i}" service=service_${i % 50}\n`,
+    );
     const input = Buffer.from(lines.join(''));
     const out = snappyCompress(input);
     expect(unsnappy(out).equals(input)).toBe(true);
@@ -76,22 +91,41 @@ describe('protobuf PushRequest encoder', () => {
       ms: fc.integer({ min: 0, max: 4_102_444_800_000 }),
       sub: fc.integer({ min: 0, max: 999_999 }),
       line: fc.string({ unit: 'grapheme', maxLength: 300 }),
-      meta: fc.option(fc.array(fc.tuple(fc.string({ minLength: 1, maxLength: 10 }), fc.string({ maxLength: 40 })), { minLength: 1, maxLength: 4 }), { nil: null }),
+      meta: fc.option(
+        fc.array(fc.tuple(fc.string({ minLength: 1, maxLength: 10 }), fc.string({ maxLength: 40 })), {
+          minLength: 1,
+          maxLength: 4,
+        }),
+        { nil: null },
+      ),
     });
-    const streams = fc.array(fc.record({ selector: fc.string({ maxLength: 60 }), entries: fc.array(entry, { maxLength: 20 }) }), { maxLength: 6 });
+    const streams = fc.array(
+      fc.record({ selector: fc.string({ maxLength: 60 }), entries: fc.array(entry, { maxLength: 20 }) }),
+      { maxLength: 6 },
+    );
     fc.assert(
       fc.property(streams, (input) => {
-        const batches: StreamBatch[] = input.map((s) => ({ selector: s.selector, labels: {}, entries: s.entries.map((e) => ({ ...e, bytes: Buffer.byteLength(e.line) })) }));
+        const batches: StreamBatch[] = input.map((s) => ({
+          selector: s.selector,
+          labels: {},
+          entries: s.entries.map((e) => ({ ...e, bytes: Buffer.byteLength(e.line) })),
+        }));
         const body = encodePushRequest(batches);
         const decoded = decodeProto(body);
         expect(decoded.map((s) => s.labels)).toEqual(batches.map((s) => s.selector));
         decoded.forEach((s, i) => {
           expect(s.entries.map((e) => e.line)).toEqual(batches[i]!.entries.map((e) => e.line));
-          expect(s.entries.map((e) => e.ns)).toEqual(batches[i]!.entries.map((e) => BigInt(e.ms) * 1_000_000n + BigInt(e.sub)));
-          expect(s.entries.map((e) => e.metadata)).toEqual(batches[i]!.entries.map((e) => Object.fromEntries(e.meta ?? [])));
+          expect(s.entries.map((e) => e.ns)).toEqual(
+            batches[i]!.entries.map((e) => BigInt(e.ms) * 1_000_000n + BigInt(e.sub)),
+          );
+          expect(s.entries.map((e) => e.metadata)).toEqual(
+            batches[i]!.entries.map((e) => Object.fromEntries(e.meta ?? [])),
+          );
         });
         const back = decodePushRequest(body);
-        expect(back.map((s) => s.entries.map((e) => [e.ms, e.sub, e.line]))).toEqual(batches.map((s) => s.entries.map((e) => [e.ms, e.sub, e.line])));
+        expect(back.map((s) => s.entries.map((e) => [e.ms, e.sub, e.line]))).toEqual(
+          batches.map((s) => s.entries.map((e) => [e.ms, e.sub, e.line])),
+        );
       }),
       { numRuns: 200 },
     );
@@ -101,9 +135,20 @@ describe('protobuf PushRequest encoder', () => {
 describe('ProtoBatchBuilder (protobuf written as lines arrive)', () => {
   const add = fc.record({
     selector: fc.constantFrom('{service="api"}', '{level="error", service="api"}', '{service="ünïcode €"}', ''),
-    time: fc.oneof(fc.integer({ min: 0, max: 4_102_444_800_000 }), fc.constant(1_764_201_600_123), fc.constant(-1), fc.constant(Number.NaN)),
+    time: fc.oneof(
+      fc.integer({ min: 0, max: 4_102_444_800_000 }),
+      fc.constant(1_764_201_600_123),
+      fc.constant(-1),
+      fc.constant(Number.NaN),
+    ),
     line: fc.string({ unit: 'grapheme', maxLength: 300 }),
-    meta: fc.option(fc.array(fc.tuple(fc.string({ minLength: 1, maxLength: 10 }), fc.string({ maxLength: 40 })), { minLength: 1, maxLength: 3 }), { nil: null }),
+    meta: fc.option(
+      fc.array(fc.tuple(fc.string({ minLength: 1, maxLength: 10 }), fc.string({ maxLength: 40 })), {
+        minLength: 1,
+        maxLength: 3,
+      }),
+      { nil: null },
+    ),
   });
 
   it('writes the same bytes as encoding the finished batch, over several batches, and protobufjs reads them', () => {
@@ -129,7 +174,11 @@ describe('ProtoBatchBuilder (protobuf written as lines arrive)', () => {
           expect(body.equals(expected)).toBe(true);
           expect(lines).toBe(fixed.length);
           expect(lineBytes).toBe(fixed.reduce((n, a) => n + Buffer.byteLength(a.line), 0));
-          expect(decodeProto(body).flatMap((s) => s.entries.map((e) => e.line)).sort()).toEqual(fixed.map((a) => a.line).sort());
+          expect(
+            decodeProto(body)
+              .flatMap((s) => s.entries.map((e) => e.line))
+              .sort(),
+          ).toEqual(fixed.map((a) => a.line).sort());
         }
       }),
       { numRuns: 150 },
@@ -140,7 +189,15 @@ describe('ProtoBatchBuilder (protobuf written as lines arrive)', () => {
     const b = new ProtoBatchBuilder(new StreamClock());
     for (let round = 0; round < 3; round++) {
       let size = 0;
-      for (let i = 0; i < 5000; i++) size = b.add(`{service="s${i % 7}"}`, {}, 1_764_201_600_000 + i, `line ${i} ${'x'.repeat(i % 90)}`, Buffer.byteLength(`line ${i} ${'x'.repeat(i % 90)}`), null);
+      for (let i = 0; i < 5000; i++)
+        size = b.add(
+          `{service="s${i % 7}"}`,
+          {},
+          1_764_201_600_000 + i,
+          `line ${i} ${'x'.repeat(i % 90)}`,
+          Buffer.byteLength(`line ${i} ${'x'.repeat(i % 90)}`),
+          null,
+        );
       // The header estimate counts each stream's length varint at 5 bytes.
       const { body } = b.takeBody();
       expect(size - body.length).toBeGreaterThanOrEqual(0);
@@ -159,15 +216,25 @@ describe('payloads', () => {
 
   it('JSON payload uses string nanosecond timestamps and metadata objects, gzip optional', () => {
     for (const gzip of [false, true]) {
-      const p = encodePayload([stream('{service="api"}', ['a'], [['trace_id', 'abc']], 1_764_201_600_123)], 'json', gzip);
+      const p = encodePayload(
+        [stream('{service="api"}', ['a'], [['trace_id', 'abc']], 1_764_201_600_123)],
+        'json',
+        gzip,
+      );
       const raw = gzip ? gunzipSync(p.body) : p.body;
-      expect(JSON.parse(raw.toString())).toEqual({ streams: [{ stream: { service: 'api' }, values: [['1764201600123000000', 'a', { trace_id: 'abc' }]] }] });
+      expect(JSON.parse(raw.toString())).toEqual({
+        streams: [{ stream: { service: 'api' }, values: [['1764201600123000000', 'a', { trace_id: 'abc' }]] }],
+      });
     }
   });
 
   it('splits a payload into halves that together hold every line in order', () => {
     for (const wire of ['protobuf', 'json'] as const) {
-      const p = encodePayload([stream('{a="1"}', ['1', '2', '3']), stream('{a="2"}', ['4', '5'])], wire, wire === 'json');
+      const p = encodePayload(
+        [stream('{a="1"}', ['1', '2', '3']), stream('{a="2"}', ['4', '5'])],
+        wire,
+        wire === 'json',
+      );
       const halves = splitPayload(p)!;
       expect(halves.map((h) => h.lines)).toEqual([2, 3]);
       const lines = halves.flatMap((h) => decodePayload(h).flatMap((s) => s.entries.map((e) => e.line)));

@@ -16,9 +16,17 @@ const PINO_LEVEL: Record<Level, number> = { debug: 20, info: 30, warning: 40, er
 
 /** pino with the package as its worker-thread transport, in an app process of its own (thread-stream's end() blocks the main thread). */
 export async function pinoFace(options: LokiOptions): Promise<Face> {
-  const child = spawn(process.execPath, [PINO_APP, JSON.stringify(options), 'stdin'], { stdio: ['pipe', 'inherit', 'inherit'] });
+  const child = spawn(process.execPath, [PINO_APP, JSON.stringify(options), 'stdin'], {
+    stdio: ['pipe', 'inherit', 'inherit'],
+  });
   const send = (cmd: Record<string, unknown>) => child.stdin.write(`${JSON.stringify(cmd)}\n`);
-  const method: Record<Level, string> = { debug: 'debug', info: 'info', warning: 'warn', error: 'error', critical: 'fatal' };
+  const method: Record<Level, string> = {
+    debug: 'debug',
+    info: 'info',
+    warning: 'warn',
+    error: 'error',
+    critical: 'fatal',
+  };
   return {
     log: (level, name, msg, fields = {}) => send({ op: 'log', level: method[level], name, msg, fields }),
     logError: (name, msg, err) => send({ op: 'error', name, msg, type: err.name, message: err.message }),
@@ -35,10 +43,20 @@ export async function pinoFace(options: LokiOptions): Promise<Face> {
 export async function winstonFace(options: LokiOptions): Promise<Face> {
   const { format, ...rest } = options;
   const transport = new LokiTransport({ ...rest, lineFormat: format });
-  const logger = winston.createLogger({ levels: { critical: 0, error: 1, warning: 2, info: 3, debug: 4 }, level: 'debug', transports: [transport] });
+  const logger = winston.createLogger({
+    levels: { critical: 0, error: 1, warning: 2, info: 3, debug: 4 },
+    level: 'debug',
+    transports: [transport],
+  });
   return {
     log: (level, name, message, fields = {}) => logger.log({ level, message, logger: name, ...fields }),
-    logError: (name, message, err) => logger.log({ level: 'error', message, logger: name, err: { type: err.name, message: err.message, stack: err.stack } }),
+    logError: (name, message, err) =>
+      logger.log({
+        level: 'error',
+        message,
+        logger: name,
+        err: { type: err.name, message: err.message, stack: err.stack },
+      }),
     async end() {
       await transport.close();
       logger.close();
@@ -72,10 +90,12 @@ export async function cliFace(options: LokiOptions): Promise<Face> {
   if (options.gzip) args.push('--gzip');
   if (options.format) args.push('--format', options.format);
   const child = spawn(process.execPath, args, { stdio: ['pipe', 'inherit', 'inherit'] });
-  const write = (obj: Record<string, unknown>) => child.stdin.write(`${JSON.stringify({ time: Date.now(), pid: child.pid, hostname: 'h', ...obj })}\n`);
+  const write = (obj: Record<string, unknown>) =>
+    child.stdin.write(`${JSON.stringify({ time: Date.now(), pid: child.pid, hostname: 'h', ...obj })}\n`);
   return {
     log: (level, name, msg, fields = {}) => write({ level: PINO_LEVEL[level], name, msg, ...fields }),
-    logError: (name, msg, err) => write({ level: 50, name, msg, err: { type: err.name, message: err.message, stack: err.stack } }),
+    logError: (name, msg, err) =>
+      write({ level: 50, name, msg, err: { type: err.name, message: err.message, stack: err.stack } }),
     async end() {
       const exited = once(child, 'exit');
       child.stdin.end();

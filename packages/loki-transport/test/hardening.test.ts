@@ -31,7 +31,12 @@ describe('header options', () => {
   });
 
   it('accept ordinary header names and values', () => {
-    const o = normalizeOptions({ url, headers: { "X-Weird!#$%&'*+-.^_`|~9": 'a b\tc é' }, tenant: 'team-a|team-b', bearerToken: 'abc.def-ghi' });
+    const o = normalizeOptions({
+      url,
+      headers: { "X-Weird!#$%&'*+-.^_`|~9": 'a b\tc é' },
+      tenant: 'team-a|team-b',
+      bearerToken: 'abc.def-ghi',
+    });
     expect(o.headers["X-Weird!#$%&'*+-.^_`|~9"]).toBe('a b\tc é');
     expect(o.headers['X-Scope-OrgID']).toBe('team-a|team-b');
   });
@@ -70,7 +75,11 @@ describe('the request path', () => {
 describe('URLs in names and messages', () => {
   it('leave out credentials and the query string', async () => {
     const { lokiHandler } = await import('../src/log-core.js');
-    const h = lokiHandler({ url: 'http://user:tok3n@127.0.0.1:1/base?api_key=s3cret#frag', metricsInterval: 0, onWarning: () => {} });
+    const h = lokiHandler({
+      url: 'http://user:tok3n@127.0.0.1:1/base?api_key=s3cret#frag',
+      metricsInterval: 0,
+      onWarning: () => {},
+    });
     try {
       expect(h.name).toBe('loki:http://127.0.0.1:1/base');
     } finally {
@@ -140,23 +149,37 @@ describe('StreamClock', () => {
       const { ms, sub } = clock.stamp('{a="b"}', t);
       return `${ms}.${sub}`;
     };
-    expect([stamp(100), stamp(100), stamp(101), stamp(100), stamp(99), stamp(99), stamp(100), stamp(101)]).toEqual(['100.0', '100.1', '101.0', '100.2', '99.0', '99.1', '100.3', '101.1']);
+    expect([stamp(100), stamp(100), stamp(101), stamp(100), stamp(99), stamp(99), stamp(100), stamp(101)]).toEqual([
+      '100.0',
+      '100.1',
+      '101.0',
+      '100.2',
+      '99.0',
+      '99.1',
+      '100.3',
+      '101.1',
+    ]);
   });
 
   it('never stamps two lines of a stream alike, and keeps their order within a millisecond', () => {
     fc.assert(
-      fc.property(fc.array(fc.tuple(fc.constantFrom('{a="1"}', '{a="2"}'), fc.integer({ min: 1000, max: 1030 })), { maxLength: 400 }), (lines) => {
-        const clock = new StreamClock();
-        const seen = new Map<string, number>();
-        for (const [selector, time] of lines) {
-          const { ms, sub } = clock.stamp(selector, time);
-          expect(ms).toBe(time);
-          const key = `${selector}@${ms}`;
-          const last = seen.get(key);
-          if (last !== undefined) expect(sub).toBeGreaterThan(last);
-          seen.set(key, sub);
-        }
-      }),
+      fc.property(
+        fc.array(fc.tuple(fc.constantFrom('{a="1"}', '{a="2"}'), fc.integer({ min: 1000, max: 1030 })), {
+          maxLength: 400,
+        }),
+        (lines) => {
+          const clock = new StreamClock();
+          const seen = new Map<string, number>();
+          for (const [selector, time] of lines) {
+            const { ms, sub } = clock.stamp(selector, time);
+            expect(ms).toBe(time);
+            const key = `${selector}@${ms}`;
+            const last = seen.get(key);
+            if (last !== undefined) expect(sub).toBeGreaterThan(last);
+            seen.set(key, sub);
+          }
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -174,7 +197,13 @@ describe('headers on the wire', () => {
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
-    const c = createLokiClient({ url: base, bearerToken: 'tok-123', tenant: 'team-a', headers: { 'X-Extra': 'one', 'X-Other': 'two words' }, metricsInterval: 0 });
+    const c = createLokiClient({
+      url: base,
+      bearerToken: 'tok-123',
+      tenant: 'team-a',
+      headers: { 'X-Extra': 'one', 'X-Other': 'two words' },
+      metricsInterval: 0,
+    });
     try {
       expect(await c.ready()).toBe(true);
       c.push({ level: 30, time: Date.now(), msg: 'x' });
@@ -201,7 +230,9 @@ describe('tls options', () => {
     expect(() => normalizeOptions({ url, tls: { ca: ['x', 5] as never } })).toThrow(/'tls\.ca'/);
     expect(() => normalizeOptions({ url, tls: { cert: {} as never } })).toThrow(/'tls\.cert'/);
     expect(() => normalizeOptions({ url, tls: { key: 1 as never } })).toThrow(/'tls\.key'/);
-    expect(() => normalizeOptions({ url, tls: { rejectUnauthorized: 'no' as never } })).toThrow(/'tls\.rejectUnauthorized'/);
+    expect(() => normalizeOptions({ url, tls: { rejectUnauthorized: 'no' as never } })).toThrow(
+      /'tls\.rejectUnauthorized'/,
+    );
     expect(() => normalizeOptions({ url, tls: { servername: 7 as never } })).toThrow(/'tls\.servername'/);
     expect(() => normalizeOptions({ url, tls: [] as never })).toThrow(/'tls'/);
     expect(() => normalizeOptions({ url, tls: 'x' as never })).toThrow(/'tls'/);
@@ -211,7 +242,9 @@ describe('tls options', () => {
     expect(normalizeOptions({ url, tls: ok }).tls).toEqual(ok);
     expect(normalizeOptions({ url, tls: { ca: 'a' } }).tls).toEqual({ ca: 'a' });
     // Node's own types for PEM data pass too.
-    expect(() => normalizeOptions({ url, tls: { ca: [Buffer.from('a')] as never, cert: Buffer.from('c') as never } })).not.toThrow();
+    expect(() =>
+      normalizeOptions({ url, tls: { ca: [Buffer.from('a')] as never, cert: Buffer.from('c') as never } }),
+    ).not.toThrow();
   });
 });
 
@@ -228,7 +261,13 @@ describe('Retry-After', () => {
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
-    const c = createLokiClient({ url: base, minBackoff: 10, maxBackoff: 100, drainTimeout: 10_000, metricsInterval: 0 });
+    const c = createLokiClient({
+      url: base,
+      minBackoff: 10,
+      maxBackoff: 100,
+      drainTimeout: 10_000,
+      metricsInterval: 0,
+    });
     const t0 = performance.now();
     try {
       c.push({ level: 30, time: Date.now(), msg: 'x' });

@@ -57,11 +57,18 @@ describe('label names', () => {
   });
 
   it('reserved __ names and more than 15 labels are TypeErrors naming the option', () => {
-    expect(() => normalizeOptions({ url: 'http://127.0.0.1:1', labels: { __name__: 'x' } })).toThrow(/labels\.__name__/);
+    expect(() => normalizeOptions({ url: 'http://127.0.0.1:1', labels: { __name__: 'x' } })).toThrow(
+      /labels\.__name__/,
+    );
     expect(() => normalizeOptions({ url: 'http://127.0.0.1:1', labelFields: ['__x'] })).toThrow(/labelFields/);
     const labels = Object.fromEntries(Array.from({ length: 13 }, (_, i) => [`l${i}`, 'v']));
     expect(() => normalizeOptions({ url: 'http://127.0.0.1:1', labels })).toThrow(/at most 15 labels/);
-    expect(() => normalizeOptions({ url: 'http://127.0.0.1:1', labels: Object.fromEntries(Array.from({ length: 12 }, (_, i) => [`l${i}`, 'v'])) })).not.toThrow();
+    expect(() =>
+      normalizeOptions({
+        url: 'http://127.0.0.1:1',
+        labels: Object.fromEntries(Array.from({ length: 12 }, (_, i) => [`l${i}`, 'v'])),
+      }),
+    ).not.toThrow();
   });
 });
 
@@ -77,9 +84,12 @@ describe('label values in the selector', () => {
 
   it('print exactly as Go strconv.Quote (the receiver’s implementation) for printable ASCII and common escapes', () => {
     fc.assert(
-      fc.property(fc.string({ unit: fc.constantFrom(...Array.from('ab "\\\n\t\r\x00\x07\x1b\x7fé€😀')), maxLength: 30 }), (value) => {
-        expect(quoteLabelValue(value)).toBe(goQuote(value));
-      }),
+      fc.property(
+        fc.string({ unit: fc.constantFrom(...Array.from('ab "\\\n\t\r\x00\x07\x1b\x7fé€😀')), maxLength: 30 }),
+        (value) => {
+          expect(quoteLabelValue(value)).toBe(goQuote(value));
+        },
+      ),
       { numRuns: 500 },
     );
   });
@@ -89,14 +99,18 @@ describe('label values in the selector', () => {
   });
 
   it('selector sorts names and separates with ", "', () => {
-    expect(formatSelector({ service: 'api', level: 'info', logger: 'a"b' })).toBe('{level="info", logger="a\\"b", service="api"}');
+    expect(formatSelector({ service: 'api', level: 'info', logger: 'a"b' })).toBe(
+      '{level="info", logger="a\\"b", service="api"}',
+    );
   });
 
   it('truncateUtf8 never splits a character and respects the byte limit', () => {
     fc.assert(
       fc.property(fc.string({ unit: 'grapheme', maxLength: 200 }), fc.integer({ min: 0, max: 300 }), (value, max) => {
         const cut = truncateUtf8(value, max);
-        expect(Buffer.byteLength(cut)).toBeLessThanOrEqual(Math.max(max, value.length * 3 <= max ? Buffer.byteLength(value) : 0));
+        expect(Buffer.byteLength(cut)).toBeLessThanOrEqual(
+          Math.max(max, value.length * 3 <= max ? Buffer.byteLength(value) : 0),
+        );
         expect(value.startsWith(cut)).toBe(true);
       }),
     );

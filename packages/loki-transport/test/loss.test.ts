@@ -28,15 +28,28 @@ afterEach(async () => {
 });
 
 function client(options: Partial<LokiOptions>, warnings: string[] = []): LokiClient {
-  const c = createLokiClient({ url: receiver.url, labels: { service: 'api' }, metricsInterval: 0, onWarning: (m) => warnings.push(m), ...options });
+  const c = createLokiClient({
+    url: receiver.url,
+    labels: { service: 'api' },
+    metricsInterval: 0,
+    onWarning: (m) => warnings.push(m),
+    ...options,
+  });
   clients.push(c);
   return c;
 }
 
 /** Runs a fixture to its end; resolves with its exit code, stdout and stderr. */
-async function run(file: string, args: string[], shell?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+async function run(
+  file: string,
+  args: string[],
+  shell?: string,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const argv = [path.join(fixtures, file), ...args];
-  const child = shell === undefined ? spawn(process.execPath, argv) : spawn('bash', ['-c', `${shell}; exec "$0" "$@"`, process.execPath, ...argv]);
+  const child =
+    shell === undefined
+      ? spawn(process.execPath, argv)
+      : spawn('bash', ['-c', `${shell}; exec "$0" "$@"`, process.execPath, ...argv]);
   let stdout = '';
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
@@ -64,7 +77,9 @@ describe('lines logged right before process.exit() (item 5)', () => {
       await receiver.down();
       const { code, stderr } = await run('exit-app.mjs', [face, JSON.stringify(exitOptions()), '1000']);
       expect(code).toBe(0);
-      expect(stderr).toMatch(/PACTOWN_LOKI_UNDELIVERED: at (exit|close), 1000 lines were lost \(counted as dropped\.closed\): .*ECONNREFUSED/);
+      expect(stderr).toMatch(
+        /PACTOWN_LOKI_UNDELIVERED: at (exit|close), 1000 lines were lost \(counted as dropped\.closed\): .*ECONNREFUSED/,
+      );
     }, 30_000);
   }
 
@@ -85,7 +100,10 @@ describe('pino transport at close (item 6)', () => {
   it('a Loki answering in 3 s at exit: every one of 100,000 lines is delivered', async () => {
     // This is about latency: Loki's ingestion rate limit (4 MiB/s, a 429 above it) is lifted.
     await receiver.close();
-    receiver = await startLokiReceiver({ ingestionRateBytes: Number.POSITIVE_INFINITY, perStreamRateBytes: Number.POSITIVE_INFINITY });
+    receiver = await startLokiReceiver({
+      ingestionRateBytes: Number.POSITIVE_INFINITY,
+      perStreamRateBytes: Number.POSITIVE_INFINITY,
+    });
     receiver.setLatency(3000);
     const { code } = await run('exit-app.mjs', ['pino', JSON.stringify(exitOptions()), '100000']);
     expect(code).toBe(0);
@@ -94,9 +112,15 @@ describe('pino transport at close (item 6)', () => {
 
   it('a Loki that never answers in time: the lost lines are reported with the reason', async () => {
     receiver.setLatency(3000);
-    const { stderr } = await run('exit-app.mjs', ['pino', JSON.stringify({ ...exitOptions(), drainTimeout: 500 }), '5000']);
+    const { stderr } = await run('exit-app.mjs', [
+      'pino',
+      JSON.stringify({ ...exitOptions(), drainTimeout: 500 }),
+      '5000',
+    ]);
     const lost = Number(/(\d+) lines were lost/.exec(stderr)?.[1]);
-    expect(stderr).toMatch(/PACTOWN_LOKI_UNDELIVERED: at close, \d+ lines were lost .*not delivered within drainTimeout \(500 ms\)/);
+    expect(stderr).toMatch(
+      /PACTOWN_LOKI_UNDELIVERED: at close, \d+ lines were lost .*not delivered within drainTimeout \(500 ms\)/,
+    );
     // Reported and delivered add up: nothing vanished without a word.
     await new Promise((resolve) => setTimeout(resolve, 3500));
     expect(lost + receiver.entryCount).toBe(5000);
@@ -114,7 +138,15 @@ describe('a slow Loki that accepts everything (item 7)', () => {
       const until = started + (i + 100) / 10;
       await new Promise((resolve) => setTimeout(resolve, Math.max(0, until - Date.now())));
       for (const end = i + 100; i < end; i++) {
-        c.push({ level: 30, time: Date.now(), name: 'pactown.sandbox', msg: `Process started with PID: ${10_000 + i}`, service: `service_${i % 50}`, userId: `user${i % 1000}`, i });
+        c.push({
+          level: 30,
+          time: Date.now(),
+          name: 'pactown.sandbox',
+          msg: `Process started with PID: ${10_000 + i}`,
+          service: `service_${i % 50}`,
+          userId: `user${i % 1000}`,
+          i,
+        });
       }
     }
     await c.flush();
@@ -154,7 +186,11 @@ describe('a spool on a full disk (item 9)', () => {
     const queueBytes = 256 * 1024;
     const batchBytes = 160 * 1024;
     // Every spool file is cut at 64 KiB (the kernel's file-size limit): each write fails part way, as on a full disk.
-    const { stdout } = await run('fill-app.mjs', [JSON.stringify({ url: receiver.url, spoolDir, queueBytes, batchBytes, drainTimeout: 100 }), '20000'], 'ulimit -f 64');
+    const { stdout } = await run(
+      'fill-app.mjs',
+      [JSON.stringify({ url: receiver.url, spoolDir, queueBytes, batchBytes, drainTimeout: 100 }), '20000'],
+      'ulimit -f 64',
+    );
     const { metrics, peakMemory, warnings, files } = JSON.parse(stdout.trim().split('\n').pop()!);
     expect(metrics.spoolErrors).toBeGreaterThan(5);
     expect(peakMemory).toBeLessThanOrEqual(queueBytes);
@@ -168,7 +204,14 @@ describe('SIGKILL with a spool (item 10)', () => {
   it('loses no more than spoolWindow of lines (200 ms, 2,000 lines at 10,000 lines/s)', async () => {
     const spoolDir = path.join(dir, 'spool');
     await receiver.down();
-    const child = spawn(process.execPath, [path.join(fixtures, 'stream-app.mjs'), JSON.stringify({ url: receiver.url, labels: { service: 'api' }, spoolDir })], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(
+      process.execPath,
+      [
+        path.join(fixtures, 'stream-app.mjs'),
+        JSON.stringify({ url: receiver.url, labels: { service: 'api' }, spoolDir }),
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
     let pushed = 0;
     child.stdout.setEncoding('utf8').on('data', (d: string) => {
       const last = d.trim().split('\n').pop();

@@ -27,7 +27,15 @@ describe('counters as records on pactown.loki', () => {
     app.addHandler(handler);
     const lokiLogger = getLogger('pactown.loki');
     lokiLogger.setLevel('INFO');
-    const spy = { name: 'spy', level: 0, errors: 0, setLevel() {}, handle: (r: any) => r.name === 'pactown.loki' && seen.push(r.fields), flush: async () => {}, close: async () => {} };
+    const spy = {
+      name: 'spy',
+      level: 0,
+      errors: 0,
+      setLevel() {},
+      handle: (r: any) => r.name === 'pactown.loki' && seen.push(r.fields),
+      flush: async () => {},
+      close: async () => {},
+    };
     lokiLogger.addHandler(spy);
     app.info('one line');
     await waitFor(() => seen.some((f) => f.sentLines === 1), 30_000, 'a counters record with sentLines 1');
@@ -38,7 +46,10 @@ describe('counters as records on pactown.loki', () => {
   });
 
   it('pino face: a pactown.loki line in Loki and a lokiMetrics event in the main thread', async () => {
-    const transport = pino.transport({ target: '@pactown/loki-transport', options: { url: receiver.url, labels: { service: 'api' }, metricsInterval: 200 } });
+    const transport = pino.transport({
+      target: '@pactown/loki-transport',
+      options: { url: receiver.url, labels: { service: 'api' }, metricsInterval: 200 },
+    });
     const events: LokiMetrics[] = [];
     transport.on('lokiMetrics', (m: LokiMetrics) => events.push(m));
     const log = pino(transport);
@@ -54,15 +65,26 @@ describe('counters as records on pactown.loki', () => {
 describe('CLI', () => {
   it('ships stdin lines, plain text too, and reports counters', async () => {
     const { CLI } = await import('./faces.js');
-    const child = spawn(process.execPath, [CLI, '--url', receiver.url, '--label', 'service=cli'], { stdio: ['pipe', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, '--url', receiver.url, '--label', 'service=cli'], {
+      stdio: ['pipe', 'ignore', 'pipe'],
+    });
     let err = '';
     child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
-    child.stdin.end(`${JSON.stringify({ level: 50, time: Date.now(), name: 'pactown.x', msg: 'json line' })}\nplain text line\n`);
+    child.stdin.end(
+      `${JSON.stringify({ level: 50, time: Date.now(), name: 'pactown.x', msg: 'json line' })}\nplain text line\n`,
+    );
     const [code] = await once(child, 'exit');
     expect(code).toBe(0);
-    expect(receiver.entries().map((e) => e.line)).toEqual(expect.arrayContaining(['level=error logger=pactown.x msg="json line"', 'level=info logger=root msg="plain text line"']));
+    expect(receiver.entries().map((e) => e.line)).toEqual(
+      expect.arrayContaining([
+        'level=error logger=pactown.x msg="json line"',
+        'level=info logger=root msg="plain text line"',
+      ]),
+    );
     expect(err).toMatch(/sent 2 lines/);
-    const bad = spawn(process.execPath, [CLI, '--url', receiver.url, '--batch-bytes', 'lots'], { stdio: ['pipe', 'ignore', 'ignore'] });
+    const bad = spawn(process.execPath, [CLI, '--url', receiver.url, '--batch-bytes', 'lots'], {
+      stdio: ['pipe', 'ignore', 'ignore'],
+    });
     bad.stdin.end();
     expect((await once(bad, 'exit'))[0]).toBe(2);
   });

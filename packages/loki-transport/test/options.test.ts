@@ -34,7 +34,12 @@ describe('options', () => {
   });
 
   it('a bad value is a TypeError with the invalid-option code', () => {
-    expect(() => normalizeOptions({ url, maxInFlight: 1.5 })).toThrow(expect.objectContaining({ code: CODES.INVALID_OPTION, message: expect.stringMatching(/'maxInFlight' must be an integer >= 1, got 1.5/) }));
+    expect(() => normalizeOptions({ url, maxInFlight: 1.5 })).toThrow(
+      expect.objectContaining({
+        code: CODES.INVALID_OPTION,
+        message: expect.stringMatching(/'maxInFlight' must be an integer >= 1, got 1.5/),
+      }),
+    );
   });
 
   it('every option is in the README table, and the table names no other', () => {

@@ -25,7 +25,9 @@ describe('pino worker at process end', () => {
   }, 60_000);
 
   it('delivers lines logged in a SIGTERM handler that exits', async () => {
-    const child = spawn(process.execPath, [PINO_APP, options(), 'sigterm', '1000'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [PINO_APP, options(), 'sigterm', '1000'], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     child.stdout.setEncoding('utf8');
     await new Promise<void>((resolve) => child.stdout.on('data', (d: string) => d.includes('ready') && resolve()));
     const exited = once(child, 'exit');

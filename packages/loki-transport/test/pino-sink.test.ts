@@ -42,7 +42,8 @@ function recordingClient(room: () => boolean) {
   return { client, pushed, wake, isClosed: () => closed };
 }
 
-const write = (sink: PinoSink, chunk: string | Buffer) => new Promise<void>((resolve, reject) => sink.write(chunk, (err) => (err ? reject(err) : resolve())));
+const write = (sink: PinoSink, chunk: string | Buffer) =>
+  new Promise<void>((resolve, reject) => sink.write(chunk, (err) => (err ? reject(err) : resolve())));
 
 describe('PinoSink (what pino’s worker writes to)', () => {
   it('joins lines split across chunks and parses each once', async () => {

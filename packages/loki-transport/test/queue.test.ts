@@ -17,7 +17,6 @@ function line(i: number): Record<string, unknown> {
   return { level: 30, time: Date.now(), name: 'pactown.load', msg: `line ${i} ${hex[i % hex.length]}` };
 }
 
-
 describe('bounded queue', () => {
   it('drop-oldest: memory stays within the bound while Loki is down, drops are counted', async () => {
     const bound = 2 * 1024 * 1024;

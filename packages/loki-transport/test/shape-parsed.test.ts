@@ -21,13 +21,37 @@ function general(s: Shaper, line: string) {
 describe('isBare (logfmt values without quotes)', () => {
   // The definition, one character at a time.
   const reference = (text: string) =>
-    text.length > 0 && [...text].every((ch) => { const c = ch.charCodeAt(0); return !(c <= 0x20 || c === 0x22 || c === 0x3d || c === 0x5c || (c >= 0x7f && c <= 0x9f) || /\s/.test(ch)); });
+    text.length > 0 &&
+    [...text].every((ch) => {
+      const c = ch.charCodeAt(0);
+      return !(c <= 0x20 || c === 0x22 || c === 0x3d || c === 0x5c || (c >= 0x7f && c <= 0x9f) || /\s/.test(ch));
+    });
 
   it('matches the character-by-character definition', () => {
-    for (const text of ['', 'a', 'a b', 'x=y', 'q"', 'back\\slash', 'tab\t', '\u0085', '\u00a0', '\u2028', '\u3000', '\ufeff', 'é✓😀', '\u007f', '\u009f', '\u00a1']) {
+    for (const text of [
+      '',
+      'a',
+      'a b',
+      'x=y',
+      'q"',
+      'back\\slash',
+      'tab\t',
+      '\u0085',
+      '\u00a0',
+      '\u2028',
+      '\u3000',
+      '\ufeff',
+      'é✓😀',
+      '\u007f',
+      '\u009f',
+      '\u00a1',
+    ]) {
       expect(isBare(text), JSON.stringify(text)).toBe(reference(text));
     }
-    fc.assert(fc.property(fc.string({ unit: 'binary', maxLength: 12 }), (text) => isBare(text) === reference(text)), { numRuns: 5000 });
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 12 }), (text) => isBare(text) === reference(text)),
+      { numRuns: 5000 },
+    );
   });
 });
 
@@ -47,7 +71,9 @@ describe('Shaper.shapeParsed (pino objects shaped in one pass)', () => {
       expect(got, line).not.toBeNull();
       expect(got).toEqual(general(slow, line));
     }
-    expect(fast.shapeParsed(JSON.parse(pinoLines[1]!))?.line).toBe('level=warning logger=pactown.security msg="RATE_LIMIT_EXCEEDED | user=user4 service=service_4 | 4/60 requests" user=user4 anomaly=RATE_LIMIT_EXCEEDED');
+    expect(fast.shapeParsed(JSON.parse(pinoLines[1]!))?.line).toBe(
+      'level=warning logger=pactown.security msg="RATE_LIMIT_EXCEEDED | user=user4 service=service_4 | 4/60 requests" user=user4 anomaly=RATE_LIMIT_EXCEEDED',
+    );
   });
 
   it('is off for other line formats, and leaves log-core records, errors and lines that are too long to the general path', () => {
@@ -59,10 +85,50 @@ describe('Shaper.shapeParsed (pino objects shaped in one pass)', () => {
 
   it('never shapes an object differently from toRecord + shape', () => {
     const key = fc.oneof(
-      fc.constantFrom('level', 'time', 'msg', 'message', 'name', 'logger', 'pid', 'hostname', 'err', 'v', 'service', 'userId', 'user_id', 'traceId', 'constructor', 'toString', '__proto__', 'levelName', 'a b', 'x=y', ''),
+      fc.constantFrom(
+        'level',
+        'time',
+        'msg',
+        'message',
+        'name',
+        'logger',
+        'pid',
+        'hostname',
+        'err',
+        'v',
+        'service',
+        'userId',
+        'user_id',
+        'traceId',
+        'constructor',
+        'toString',
+        '__proto__',
+        'levelName',
+        'a b',
+        'x=y',
+        '',
+      ),
       fc.string({ unit: 'binary', maxLength: 5 }),
     );
-    const text = fc.oneof(fc.constantFrom('', 'info', 'warn', 'ERROR', 'api', '1795752890063', '2026-11-27T04:00:00Z', 'a b', 'x=y', 'q"uote', '\u2028', ' ', '\u00a0', '\u0085'), fc.string({ unit: 'binary', maxLength: 12 }));
+    const text = fc.oneof(
+      fc.constantFrom(
+        '',
+        'info',
+        'warn',
+        'ERROR',
+        'api',
+        '1795752890063',
+        '2026-11-27T04:00:00Z',
+        'a b',
+        'x=y',
+        'q"uote',
+        '\u2028',
+        ' ',
+        '\u00a0',
+        '\u0085',
+      ),
+      fc.string({ unit: 'binary', maxLength: 12 }),
+    );
     const value = fc.oneof(
       text,
       fc.integer(),
@@ -70,12 +136,19 @@ describe('Shaper.shapeParsed (pino objects shaped in one pass)', () => {
       fc.double({ noNaN: true, noDefaultInfinity: true }),
       fc.boolean(),
       fc.constant(null),
-      fc.array(fc.oneof(text, fc.integer(), fc.constant(null), fc.array(fc.boolean(), { maxLength: 2 })), { maxLength: 3 }),
+      fc.array(fc.oneof(text, fc.integer(), fc.constant(null), fc.array(fc.boolean(), { maxLength: 2 })), {
+        maxLength: 3,
+      }),
       fc.dictionary(fc.string({ maxLength: 3 }), fc.oneof(text, fc.integer()), { maxKeys: 2 }),
     );
     const options = fc.record(
       {
-        labelFields: fc.constantFrom(['service', 'level', 'logger'], ['level'], ['service', 'userId', 'time'], ['pid', 'logger', 'deps']),
+        labelFields: fc.constantFrom(
+          ['service', 'level', 'logger'],
+          ['level'],
+          ['service', 'userId', 'time'],
+          ['pid', 'logger', 'deps'],
+        ),
         structuredMetadata: fc.constantFrom(['userId', 'traceId'], ['service', 'a b', 'time'], []),
         metadataInLine: fc.boolean(),
         omitFields: fc.constantFrom(['pid', 'hostname'], ['service', 'a b'], []),
@@ -85,20 +158,26 @@ describe('Shaper.shapeParsed (pino objects shaped in one pass)', () => {
     );
     let fastLines = 0;
     fc.assert(
-      fc.property(options as fc.Arbitrary<Partial<LokiOptions>>, fc.array(fc.tuple(key, value), { maxLength: 8 }), fc.option(fc.integer({ min: 0, max: 2 ** 42 }), { nil: undefined }), (opts, pairs, time) => {
-        // Built by hand: `{"time":…}` first, then the pairs in their order, repeats and all.
-        const parts = pairs.map(([k, v]) => `${JSON.stringify(k)}:${JSON.stringify(v)}`);
-        const line = `{${[...(time === undefined ? [] : [`"time":${time}`]), ...parts].join(',')}}`;
-        const before = Date.now();
-        const fast = shaper({ labels: { job: 'test' }, ...opts }).shapeParsed(JSON.parse(line));
-        if (fast === null) return;
-        fastLines++;
-        const slow = general(shaper({ labels: { job: 'test' }, ...opts }), line);
-        const after = Date.now();
-        expect({ ...fast, time: 0 }).toEqual({ ...slow, time: 0 });
-        // A line without a usable time gets the clock's on both paths, maybe a millisecond apart.
-        if (fast.time !== slow!.time) for (const t of [fast.time, slow!.time]) expect(t >= before && t <= after).toBe(true);
-      }),
+      fc.property(
+        options as fc.Arbitrary<Partial<LokiOptions>>,
+        fc.array(fc.tuple(key, value), { maxLength: 8 }),
+        fc.option(fc.integer({ min: 0, max: 2 ** 42 }), { nil: undefined }),
+        (opts, pairs, time) => {
+          // Built by hand: `{"time":…}` first, then the pairs in their order, repeats and all.
+          const parts = pairs.map(([k, v]) => `${JSON.stringify(k)}:${JSON.stringify(v)}`);
+          const line = `{${[...(time === undefined ? [] : [`"time":${time}`]), ...parts].join(',')}}`;
+          const before = Date.now();
+          const fast = shaper({ labels: { job: 'test' }, ...opts }).shapeParsed(JSON.parse(line));
+          if (fast === null) return;
+          fastLines++;
+          const slow = general(shaper({ labels: { job: 'test' }, ...opts }), line);
+          const after = Date.now();
+          expect({ ...fast, time: 0 }).toEqual({ ...slow, time: 0 });
+          // A line without a usable time gets the clock's on both paths, maybe a millisecond apart.
+          if (fast.time !== slow!.time)
+            for (const t of [fast.time, slow!.time]) expect(t >= before && t <= after).toBe(true);
+        },
+      ),
       { numRuns: 3000 },
     );
     // The property means something only if the fast path ran on a good share of the lines.

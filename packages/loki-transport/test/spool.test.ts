@@ -58,8 +58,20 @@ describe('spool', () => {
 
   it('keeps the spool within its bound with drop-oldest, counted', async () => {
     await receiver.down({ mode: 'reset' });
-    const c = createLokiClient({ url: receiver.url, spoolDir: dir, spoolBytes: 64 * 1024, batchBytes: 8 * 1024, metricsInterval: 0, minBackoff: 20, maxBackoff: 50, maxRetries: 1000, drainTimeout: 200, onWarning: () => {} });
-    for (let i = 0; i < 20_000; i++) c.push({ level: 30, time: Date.now(), name: 'pactown.spool', msg: `line ${i} ${(i * 2654435761) % 1e9}` });
+    const c = createLokiClient({
+      url: receiver.url,
+      spoolDir: dir,
+      spoolBytes: 64 * 1024,
+      batchBytes: 8 * 1024,
+      metricsInterval: 0,
+      minBackoff: 20,
+      maxBackoff: 50,
+      maxRetries: 1000,
+      drainTimeout: 200,
+      onWarning: () => {},
+    });
+    for (let i = 0; i < 20_000; i++)
+      c.push({ level: 30, time: Date.now(), name: 'pactown.spool', msg: `line ${i} ${(i * 2654435761) % 1e9}` });
     c.push({ level: 30, time: Date.now(), name: 'pactown.spool', msg: 'last' });
     await c.flush().catch(() => {});
     let size = 0;

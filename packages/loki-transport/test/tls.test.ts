@@ -15,12 +15,36 @@ const seen: Array<{ path: string; auth?: string; tenant?: string }> = [];
 
 beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'loki-tls-'));
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', path.join(dir, 'key.pem'), '-out', path.join(dir, 'cert.pem')], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+      '-keyout',
+      path.join(dir, 'key.pem'),
+      '-out',
+      path.join(dir, 'cert.pem'),
+    ],
+    { stdio: 'ignore' },
+  );
   cert = fs.readFileSync(path.join(dir, 'cert.pem'), 'utf8');
   server = https.createServer({ key: fs.readFileSync(path.join(dir, 'key.pem')), cert }, (req, res) => {
     req.resume();
     req.on('end', () => {
-      seen.push({ path: req.url!, auth: req.headers.authorization, tenant: req.headers['x-scope-orgid'] as string | undefined });
+      seen.push({
+        path: req.url!,
+        auth: req.headers.authorization,
+        tenant: req.headers['x-scope-orgid'] as string | undefined,
+      });
       res.writeHead(req.url === '/ready' ? 200 : 204).end(req.url === '/ready' ? 'ready' : undefined);
     });
   });
@@ -34,19 +58,36 @@ afterAll(async () => {
 
 describe('TLS and auth', () => {
   it('trusts a given CA, sends basic auth and the tenant', async () => {
-    const c = createLokiClient({ url, tls: { ca: cert }, basicAuth: { username: 'u', password: 'p' }, tenant: 't', metricsInterval: 0 });
+    const c = createLokiClient({
+      url,
+      tls: { ca: cert },
+      basicAuth: { username: 'u', password: 'p' },
+      tenant: 't',
+      metricsInterval: 0,
+    });
     expect(await c.ready()).toBe(true);
     c.push({ level: 30, time: Date.now(), msg: 'over tls' });
     await c.flush();
     await c.close();
     expect(c.metrics().sentLines).toBe(1);
-    expect(seen.at(-1)).toEqual({ path: '/loki/api/v1/push', auth: `Basic ${Buffer.from('u:p').toString('base64')}`, tenant: 't' });
+    expect(seen.at(-1)).toEqual({
+      path: '/loki/api/v1/push',
+      auth: `Basic ${Buffer.from('u:p').toString('base64')}`,
+      tenant: 't',
+    });
   });
 
   it('refuses an unknown certificate unless told not to check', async () => {
     expect(await lokiReady({ url })).toBe(false);
     expect(await lokiReady({ url, tls: { rejectUnauthorized: false } })).toBe(true);
-    const c = createLokiClient({ url, maxRetries: 1, minBackoff: 1, maxBackoff: 2, metricsInterval: 0, onWarning: () => {} });
+    const c = createLokiClient({
+      url,
+      maxRetries: 1,
+      minBackoff: 1,
+      maxBackoff: 2,
+      metricsInterval: 0,
+      onWarning: () => {},
+    });
     c.push({ level: 30, time: Date.now(), msg: 'x' });
     await c.flush();
     await c.close();

@@ -32,9 +32,26 @@ const settings: Record<string, { module: string; moduleResolution?: string }> = 
 describe('the types resolve for a consumer, strict', () => {
   for (const [name, compilerOptions] of Object.entries(settings)) {
     it(name, async () => {
-      const config = path.join(dir, `tsconfig.${compilerOptions.module}.${compilerOptions.moduleResolution ?? 'default'}.json`);
+      const config = path.join(
+        dir,
+        `tsconfig.${compilerOptions.module}.${compilerOptions.moduleResolution ?? 'default'}.json`,
+      );
       const typeRoots = [path.join(pkg, 'node_modules', '@types')];
-      await fs.writeFile(config, JSON.stringify({ compilerOptions: { ...compilerOptions, strict: true, noEmit: true, skipLibCheck: true, target: 'es2022', types: ['node'], typeRoots}, files: ['consumer.ts'] }));
+      await fs.writeFile(
+        config,
+        JSON.stringify({
+          compilerOptions: {
+            ...compilerOptions,
+            strict: true,
+            noEmit: true,
+            skipLibCheck: true,
+            target: 'es2022',
+            types: ['node'],
+            typeRoots,
+          },
+          files: ['consumer.ts'],
+        }),
+      );
       const run = await promisify(execFile)(process.execPath, [tsc, '-p', config], { cwd: dir }).then(
         () => ({ code: 0, out: '' }),
         (err: { code: number; stdout: string }) => ({ code: err.code, out: err.stdout }),

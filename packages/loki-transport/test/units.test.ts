@@ -1,6 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, expectTypeOf, it } from 'vitest';
-import { backoffDelay, createLokiClient, type LokiClient, type LokiMetrics, type LokiOptions, parseRetryAfter, toPrometheus } from '../src/index.js';
+import {
+  backoffDelay,
+  createLokiClient,
+  type LokiClient,
+  type LokiMetrics,
+  type LokiOptions,
+  parseRetryAfter,
+  toPrometheus,
+} from '../src/index.js';
 import { logfmtValue } from '../src/line-format.js';
 import { lokiHandler } from '../src/log-core.js';
 import { normalizeOptions } from '../src/options.js';
@@ -37,11 +45,27 @@ describe('backoff', () => {
 
 describe("reading Loki's 400 answers", () => {
   it('counts listed entries and "total ignored" summaries; anything else means the whole batch', () => {
-    expect(ignoredLines("entry for stream '{a=\"b\"}' has timestamp too old: x\nentry for stream '{a=\"b\"}' has timestamp too new: y")).toBe(2);
-    expect(ignoredLines("entry with timestamp 2026 ignored, reason: 'entry too far behind',\nuser 'fake', total ignored: 7 out of 9 for stream: {a=\"b\"}")).toBe(7);
+    expect(
+      ignoredLines(
+        'entry for stream \'{a="b"}\' has timestamp too old: x\nentry for stream \'{a="b"}\' has timestamp too new: y',
+      ),
+    ).toBe(2);
+    expect(
+      ignoredLines(
+        "entry with timestamp 2026 ignored, reason: 'entry too far behind',\nuser 'fake', total ignored: 7 out of 9 for stream: {a=\"b\"}",
+      ),
+    ).toBe(7);
     // Loki 3.7 groups the errors of one push, lower-case.
-    expect(ignoredLines("2 errors like: entry for stream '{a=\"b\"}' has timestamp too old: x; 1 errors like: max entry size '262144' bytes exceeded for stream '{a=\"b\"}'")).toBe(3);
-    expect(ignoredLines("2 errors like: entry for stream '{a=\"b\"}' has timestamp too old: x; 1 errors like: something else")).toBeNull();
+    expect(
+      ignoredLines(
+        "2 errors like: entry for stream '{a=\"b\"}' has timestamp too old: x; 1 errors like: max entry size '262144' bytes exceeded for stream '{a=\"b\"}'",
+      ),
+    ).toBe(3);
+    expect(
+      ignoredLines(
+        '2 errors like: entry for stream \'{a="b"}\' has timestamp too old: x; 1 errors like: something else',
+      ),
+    ).toBeNull();
     expect(ignoredLines('error at least one label pair is required per stream')).toBeNull();
     expect(ignoredLines('')).toBeNull();
   });
@@ -51,20 +75,35 @@ describe('options', () => {
   const url = 'http://127.0.0.1:3100';
   it('throw TypeErrors naming the option and the value', () => {
     expect(() => normalizeOptions({} as LokiOptions)).toThrow(TypeError);
-    expect(() => normalizeOptions({ url: 'ftp://x' })).toThrow(/option 'url' must be an http: or https: URL, got "ftp:\/\/x"/);
+    expect(() => normalizeOptions({ url: 'ftp://x' })).toThrow(
+      /option 'url' must be an http: or https: URL, got "ftp:\/\/x"/,
+    );
     expect(() => normalizeOptions({ url, batchBytes: -1 })).toThrow(/'batchBytes'.*got -1/);
     expect(() => normalizeOptions({ url, wire: 'xml' as never })).toThrow(/'wire' must be one of "protobuf", "json"/);
     expect(() => normalizeOptions({ url, batchsize: 5 } as never)).toThrow(/unknown option 'batchsize'/);
-    expect(() => normalizeOptions({ url, bearerToken: 't', basicAuth: { username: 'u', password: 'p' } })).toThrow(/bearerToken/);
+    expect(() => normalizeOptions({ url, bearerToken: 't', basicAuth: { username: 'u', password: 'p' } })).toThrow(
+      /bearerToken/,
+    );
     expect(() => normalizeOptions({ url, minBackoff: 1000, maxBackoff: 10 })).toThrow(/maxBackoff/);
     expect(() => createLokiClient({ url, format: 'pattern' })).toThrow(/patternFormatter/);
   });
 
   it('accept a base URL or the push URL, and build auth and tenant headers', () => {
     expect(normalizeOptions({ url: 'http://loki:3100' }).pushUrl.href).toBe('http://loki:3100/loki/api/v1/push');
-    expect(normalizeOptions({ url: 'https://x/prefix/loki/api/v1/push' }).pushUrl.href).toBe('https://x/prefix/loki/api/v1/push');
-    const o = normalizeOptions({ url, tenant: 't1', basicAuth: { username: 'u', password: 'p' }, headers: { 'X-A': '1' } });
-    expect(o.headers).toEqual({ 'X-A': '1', 'X-Scope-OrgID': 't1', Authorization: `Basic ${Buffer.from('u:p').toString('base64')}` });
+    expect(normalizeOptions({ url: 'https://x/prefix/loki/api/v1/push' }).pushUrl.href).toBe(
+      'https://x/prefix/loki/api/v1/push',
+    );
+    const o = normalizeOptions({
+      url,
+      tenant: 't1',
+      basicAuth: { username: 'u', password: 'p' },
+      headers: { 'X-A': '1' },
+    });
+    expect(o.headers).toEqual({
+      'X-A': '1',
+      'X-Scope-OrgID': 't1',
+      Authorization: `Basic ${Buffer.from('u:p').toString('base64')}`,
+    });
     expect(normalizeOptions({ url, bearerToken: 'abc' }).headers.Authorization).toBe('Bearer abc');
     expect(normalizeOptions({ url, labels: { 'service.name': 'api' } }).labels).toEqual({ service_name: 'api' });
   });
@@ -72,10 +111,36 @@ describe('options', () => {
 
 describe('records', () => {
   it('convert pino objects and winston infos', () => {
-    const r = toRecord({ level: 40, time: 5, name: 'pactown.x', msg: 'hi', pid: 1, hostname: 'h', userId: 'u', err: { type: 'E', message: 'm', stack: 's' } });
-    expect(r).toMatchObject({ level: 40, levelName: 'WARNING', name: 'pactown.x', message: 'hi', time: 5, fields: { userId: 'u' }, err: { type: 'E', message: 'm' } });
-    expect(toRecord({ level: 'fatal', msg: 'x', time: '2026-11-27T00:00:00.000Z' })).toMatchObject({ level: 60, levelName: 'CRITICAL', time: Date.parse('2026-11-27T00:00:00Z') });
-    expect(fromWinston({ level: 'warn', message: 'w', logger: 'a.b', extra: 1 }, 'root')).toMatchObject({ levelName: 'WARNING', name: 'a.b', message: 'w', fields: { extra: 1 } });
+    const r = toRecord({
+      level: 40,
+      time: 5,
+      name: 'pactown.x',
+      msg: 'hi',
+      pid: 1,
+      hostname: 'h',
+      userId: 'u',
+      err: { type: 'E', message: 'm', stack: 's' },
+    });
+    expect(r).toMatchObject({
+      level: 40,
+      levelName: 'WARNING',
+      name: 'pactown.x',
+      message: 'hi',
+      time: 5,
+      fields: { userId: 'u' },
+      err: { type: 'E', message: 'm' },
+    });
+    expect(toRecord({ level: 'fatal', msg: 'x', time: '2026-11-27T00:00:00.000Z' })).toMatchObject({
+      level: 60,
+      levelName: 'CRITICAL',
+      time: Date.parse('2026-11-27T00:00:00Z'),
+    });
+    expect(fromWinston({ level: 'warn', message: 'w', logger: 'a.b', extra: 1 }, 'root')).toMatchObject({
+      levelName: 'WARNING',
+      name: 'a.b',
+      message: 'w',
+      fields: { extra: 1 },
+    });
     expect(fromWinston({ level: 'silly', message: 'w' }, 'app')).toMatchObject({ levelName: 'TRACE', name: 'app' });
   });
 
@@ -100,7 +165,8 @@ describe('toPrometheus', () => {
     expect(text).toContain('pactown_loki_dropped_lines_total{instance="a\\"b",reason="queue_full"} 0');
     expect(text).toContain('pactown_loki_request_duration_seconds_bucket{instance="a\\"b",le="+Inf"} 0');
     expect(text).toContain('pactown_loki_queue_bytes{instance="a\\"b"} 0');
-    for (const line of text.trim().split('\n')) expect(line).toMatch(/^(# (HELP|TYPE) \w+ .+|\w+(\{[^}]*\})? [\d.e+-]+)$/);
+    for (const line of text.trim().split('\n'))
+      expect(line).toMatch(/^(# (HELP|TYPE) \w+ .+|\w+(\{[^}]*\})? [\d.e+-]+)$/);
   });
 });
 

@@ -82,7 +82,13 @@ export function readline(bytes: number): Promise<CaptureRun> {
 export function execaLines(bytes: number): Promise<CaptureRun> {
   return measure(async () => {
     let lines = 0;
-    const subprocess = execa('/bin/sh', ['-c', producer(bytes)], { buffer: false, stdin: 'ignore', stderr: 'ignore', detached: true, cleanup: false });
+    const subprocess = execa('/bin/sh', ['-c', producer(bytes)], {
+      buffer: false,
+      stdin: 'ignore',
+      stderr: 'ignore',
+      detached: true,
+      cleanup: false,
+    });
     for await (const _line of subprocess) lines++;
     return lines;
   });

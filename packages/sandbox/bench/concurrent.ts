@@ -68,7 +68,12 @@ async function directAll(dir: string, count: number): Promise<number[]> {
   const ports = await Promise.all(Array.from({ length: count }, () => freePort()));
   const t0 = performance.now();
   const children = ports.map((port) =>
-    spawn('node', ['server.js'], { cwd: dir, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', PORT: String(port) }, stdio: ['ignore', 'pipe', 'pipe'], detached: true }),
+    spawn('node', ['server.js'], {
+      cwd: dir,
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', PORT: String(port) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    }),
   );
   for (const child of children) {
     child.stdout!.resume();
@@ -125,16 +130,28 @@ async function main(): Promise<void> {
       }
     }
     console.log(machineLine());
-    printTable(`Dependency-free Node server, call -> success (single: median of ${singleRounds}; ${COUNT} at once: median of ${concurrentRounds} rounds)`, ['how', 'median ms', 'last ready ms (max for 1)', 'longest loop stall ms'], [
-      ['runFromContent, 1 alone', median(single), Math.max(...single), '-'],
-      [`runFromContent, ${COUNT} at once`, median(concurrentMedians), median(lastReady), median(stalls)],
-      ['node server.js directly, 1 alone', median(directSingle), Math.max(...directSingle), '-'],
-      [`node server.js directly, ${COUNT} at once`, median(directMedians), median(directLast), '-'],
-    ]);
-    verdict(`${COUNT} concurrent runs (median) / a single run`, median(concurrentMedians) / median(single), { atMost: 1.5 });
+    printTable(
+      `Dependency-free Node server, call -> success (single: median of ${singleRounds}; ${COUNT} at once: median of ${concurrentRounds} rounds)`,
+      ['how', 'median ms', 'last ready ms (max for 1)', 'longest loop stall ms'],
+      [
+        ['runFromContent, 1 alone', median(single), Math.max(...single), '-'],
+        [`runFromContent, ${COUNT} at once`, median(concurrentMedians), median(lastReady), median(stalls)],
+        ['node server.js directly, 1 alone', median(directSingle), Math.max(...directSingle), '-'],
+        [`node server.js directly, ${COUNT} at once`, median(directMedians), median(directLast), '-'],
+      ],
+    );
+    verdict(`${COUNT} concurrent runs (median) / a single run`, median(concurrentMedians) / median(single), {
+      atMost: 1.5,
+    });
     // The same ratio without the runner: what 20 Node processes booting at once cost on this machine.
-    verdict(`(floor) ${COUNT} direct starts at once / 1 direct start`, median(directMedians) / median(directSingle), { atMost: 1.5 });
-    verdict(`${COUNT} concurrent runs / ${COUNT} direct starts at once (runner overhead under load)`, median(concurrentMedians) / median(directMedians), { atMost: 1.3 });
+    verdict(`(floor) ${COUNT} direct starts at once / 1 direct start`, median(directMedians) / median(directSingle), {
+      atMost: 1.5,
+    });
+    verdict(
+      `${COUNT} concurrent runs / ${COUNT} direct starts at once (runner overhead under load)`,
+      median(concurrentMedians) / median(directMedians),
+      { atMost: 1.3 },
+    );
   } finally {
     await runner.close();
     await rm(root, { recursive: true, force: true });

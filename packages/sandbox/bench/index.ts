@@ -10,7 +10,18 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { interleave, machineLine, median, percentile, printSettings, printTable, range, verdict, verdictSummary, verdictValue } from '@pactown/bench';
+import {
+  interleave,
+  machineLine,
+  median,
+  percentile,
+  printSettings,
+  printTable,
+  range,
+  verdict,
+  verdictSummary,
+  verdictValue,
+} from '@pactown/bench';
 import { CONTENDERS } from './capture-one.js';
 import { type CaptureRun, KV_LINE } from './capture.js';
 import { diedReportLatency, execaResultLatency, originalPollLatency, readinessLatency } from './latency.js';
@@ -24,7 +35,9 @@ const LATENCY_ROUNDS = Math.max(5, Math.round(20 * Math.min(1, scale * 4)));
 const MiB = 2 ** 20;
 
 console.log(machineLine());
-console.log(`capture: ${(BYTES / MiB).toFixed(0)} MiB of 100-byte lines, ${CAPTURE_ROUNDS} round(s); latency: ${LATENCY_ROUNDS} rounds`);
+console.log(
+  `capture: ${(BYTES / MiB).toFixed(0)} MiB of 100-byte lines, ${CAPTURE_ROUNDS} round(s); latency: ${LATENCY_ROUNDS} rounds`,
+);
 
 const captureScript = fileURLToPath(new URL('./capture-one.ts', import.meta.url));
 const packageDir = fileURLToPath(new URL('..', import.meta.url));
@@ -32,9 +45,14 @@ const names = Object.keys(CONTENDERS);
 const kvName = '@pactown/sandbox onLog, key=value lines';
 // Each contender's run in a fresh process of its own, rounds interleaved (order rotating).
 const runs = await interleave(names, CAPTURE_ROUNDS, async (name) => {
-  const out = execFileSync(process.execPath, ['--import', 'tsx', captureScript, name, String(BYTES)], { cwd: packageDir, encoding: 'utf8', maxBuffer: 1 << 20 });
+  const out = execFileSync(process.execPath, ['--import', 'tsx', captureScript, name, String(BYTES)], {
+    cwd: packageDir,
+    encoding: 'utf8',
+    maxBuffer: 1 << 20,
+  });
   const result = JSON.parse(out.trim().split('\n').at(-1)!) as CaptureRun;
-  if (result.lines !== Math.ceil(BYTES / 100)) throw new Error(`${name} counted ${result.lines} lines of ${Math.ceil(BYTES / 100)}`);
+  if (result.lines !== Math.ceil(BYTES / 100))
+    throw new Error(`${name} counted ${result.lines} lines of ${Math.ceil(BYTES / 100)}`);
   return result;
 });
 const ms = (name: string): number => median(runs[name]!.map((r) => r.ms));
@@ -42,12 +60,26 @@ const cpu = (name: string): number => median(runs[name]!.map((r) => r.cpuMs));
 const perLine = (r: CaptureRun): number => (r.cpuMs * 1000) / r.lines;
 printTable(
   `Capture of ${(BYTES / MiB).toFixed(0)} MiB, each run in its own process; median (min–max) of ${CAPTURE_ROUNDS} interleaved rounds`,
-  ['contender', 'wall time (ms)', 'MiB/s', 'parent CPU (ms)', 'parent CPU per line (µs)', 'lines', 'peak RSS growth (MiB)'],
+  [
+    'contender',
+    'wall time (ms)',
+    'MiB/s',
+    'parent CPU (ms)',
+    'parent CPU per line (µs)',
+    'lines',
+    'peak RSS growth (MiB)',
+  ],
   names.map((name) => [
     name,
-    range(runs[name]!.map((r) => r.ms), 0),
+    range(
+      runs[name]!.map((r) => r.ms),
+      0,
+    ),
     BYTES / MiB / (ms(name) / 1000),
-    range(runs[name]!.map((r) => r.cpuMs), 0),
+    range(
+      runs[name]!.map((r) => r.cpuMs),
+      0,
+    ),
     name === 'child alone > /dev/null' ? '-' : range(runs[name]!.map(perLine), 3),
     runs[name]![0]!.lines,
     Math.max(...runs[name]!.map((r) => r.rssGrowth)) / MiB,
@@ -56,21 +88,36 @@ printTable(
 printSettings({
   lines: `plain rows: ${KV_LINE.length + 1}-byte lines of 'x'; key=value row: '${KV_LINE}'`,
   producer: '`yes <line> | head -c <bytes>` in a session of its own for every contender',
-  '@pactown/sandbox onLog': 'startService, logOutput false, silent logger, onLog counts stdout records (default masking)',
+  '@pactown/sandbox onLog':
+    'startService, logOutput false, silent logger, onLog counts stdout records (default masking)',
   'node:readline': 'createInterface over the child stdout, counts line events',
   'execa for await (line)': 'execa buffer false, for await over the subprocess',
 });
 const oursMs = ms('@pactown/sandbox onLog');
 const oursPerLine = median(runs['@pactown/sandbox onLog']!.map(perLine));
 const kvPerLine = median(runs[kvName]!.map(perLine));
-console.log(`(parent CPU per captured line: plain ${oursPerLine.toFixed(3)} µs, key=value ${kvPerLine.toFixed(3)} µs (${(kvPerLine / oursPerLine).toFixed(2)}x); readline ${median(runs['node:readline']!.map(perLine)).toFixed(3)} µs)`);
-verdict('capture throughput vs node:readline', ms('node:readline') / oursMs, { atLeast: 1.5 }, `readline ${ms('node:readline').toFixed(0)} ms / ours ${oursMs.toFixed(0)} ms`);
-verdict("capture throughput vs execa's line iteration", ms('execa for await (line)') / oursMs, { atLeast: 4 }, `execa ${ms('execa for await (line)').toFixed(0)} ms / ours ${oursMs.toFixed(0)} ms`);
+console.log(
+  `(parent CPU per captured line: plain ${oursPerLine.toFixed(3)} µs, key=value ${kvPerLine.toFixed(3)} µs (${(kvPerLine / oursPerLine).toFixed(2)}x); readline ${median(runs['node:readline']!.map(perLine)).toFixed(3)} µs)`,
+);
+verdict(
+  'capture throughput vs node:readline',
+  ms('node:readline') / oursMs,
+  { atLeast: 1.5 },
+  `readline ${ms('node:readline').toFixed(0)} ms / ours ${oursMs.toFixed(0)} ms`,
+);
+verdict(
+  "capture throughput vs execa's line iteration",
+  ms('execa for await (line)') / oursMs,
+  { atLeast: 4 },
+  `execa ${ms('execa for await (line)').toFixed(0)} ms / ours ${oursMs.toFixed(0)} ms`,
+);
 console.log(
   `(ceiling in this run: a plain split loop that does nothing with its lines reaches ${(ms('node:readline') / ms('plain split loop (decode, split, count)')).toFixed(2)}x node:readline; ours is ${(ms('plain split loop (decode, split, count)') / oursMs).toFixed(2)}x the split loop's speed)`,
 );
 const oursCpu = cpu('@pactown/sandbox onLog');
-console.log(`(parent CPU, for reference: readline ${(cpu('node:readline') / oursCpu).toFixed(2)}x ours, execa ${(cpu('execa for await (line)') / oursCpu).toFixed(2)}x ours)`);
+console.log(
+  `(parent CPU, for reference: readline ${(cpu('node:readline') / oursCpu).toFixed(2)}x ours, execa ${(cpu('execa for await (line)') / oursCpu).toFixed(2)}x ours)`,
+);
 const growth = Math.max(...runs['@pactown/sandbox onLog']!.map((r) => r.rssGrowth)) / MiB;
 verdictValue('peak RSS growth while capturing', growth, { atMost: 64 }, ' MiB');
 
@@ -113,7 +160,12 @@ printTable(
     ['process end -> died report (@pactown/sandbox)', median(died), percentile(died, 90), Math.max(...died)],
     ['process end -> execa result settles', median(execaDied), percentile(execaDied, 90), Math.max(...execaDied)],
     ['listening -> ready (@pactown/sandbox)', median(ready), percentile(ready, 90), Math.max(...ready)],
-    ['listening -> ready (original: 500 ms polling)', median(original), percentile(original, 90), Math.max(...original)],
+    [
+      'listening -> ready (original: 500 ms polling)',
+      median(original),
+      percentile(original, 90),
+      Math.max(...original),
+    ],
   ],
 );
 verdictValue('died report median', median(died), { atMost: 20 }, ' ms');

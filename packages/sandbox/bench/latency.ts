@@ -93,7 +93,10 @@ export async function readinessLatency(): Promise<number> {
 /** Server listening -> the original's loop notices (GET /health then /, every 500 ms) (ms). */
 export async function originalPollLatency(): Promise<number> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['-e', SERVER], { env: { ...process.env, PORT: String(port) }, stdio: ['ignore', 'pipe', 'ignore'] });
+  const child = spawn(process.execPath, ['-e', SERVER], {
+    env: { ...process.env, PORT: String(port) },
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
   let out = '';
   child.stdout.on('data', (c) => (out += c));
   for (;;) {

@@ -86,14 +86,22 @@ async function main(): Promise<void> {
     }
 
     console.log(machineLine());
-    printTable(`Node server, call -> ready (median of ${startRounds})`, ['how', 'median ms', 'min ms', 'max ms'], [
-      ['node server.js + same polling', median(directMs), Math.min(...directMs), Math.max(...directMs)],
-      ['ServiceRunner.runFromContent', median(runnerMs), Math.min(...runnerMs), Math.max(...runnerMs)],
-    ]);
-    printTable(`Service with one npm dependency, call -> ready (median of ${cacheRounds})`, ['cache', 'median ms', 'min ms', 'max ms'], [
-      ['miss (npm install)', median(missMs), Math.min(...missMs), Math.max(...missMs)],
-      ['hit (linked from cache)', median(hitMs), Math.min(...hitMs), Math.max(...hitMs)],
-    ]);
+    printTable(
+      `Node server, call -> ready (median of ${startRounds})`,
+      ['how', 'median ms', 'min ms', 'max ms'],
+      [
+        ['node server.js + same polling', median(directMs), Math.min(...directMs), Math.max(...directMs)],
+        ['ServiceRunner.runFromContent', median(runnerMs), Math.min(...runnerMs), Math.max(...runnerMs)],
+      ],
+    );
+    printTable(
+      `Service with one npm dependency, call -> ready (median of ${cacheRounds})`,
+      ['cache', 'median ms', 'min ms', 'max ms'],
+      [
+        ['miss (npm install)', median(missMs), Math.min(...missMs), Math.max(...missMs)],
+        ['hit (linked from cache)', median(hitMs), Math.min(...hitMs), Math.max(...hitMs)],
+      ],
+    );
     verdict('runFromContent / direct node start', median(runnerMs) / median(directMs), { atMost: 1.3 });
     verdict('cache hit / cache miss', median(hitMs) / median(missMs), { atMost: 0.2 });
   } finally {

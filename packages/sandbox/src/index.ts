@@ -55,7 +55,14 @@ export type {
 // Service runner: Markdown services, sandboxes, dependencies with a cache.
 export { ServiceRunner } from './runner/service-runner.js';
 export type { ServiceRunnerEvents } from './runner/service-runner.js';
-export type { OnLogCallback, RunOptions, RunResult, ServiceInfo, ServiceRunnerOptions, StopResult } from './runner/types.js';
+export type {
+  OnLogCallback,
+  RunOptions,
+  RunResult,
+  ServiceInfo,
+  ServiceRunnerOptions,
+  StopResult,
+} from './runner/types.js';
 export { INSTALLER_ENV_ALLOW_LIST } from './runner/options.js';
 export { loadService } from './spec/validate.js';
 export { parseMarkpact } from './spec/markpact.js';

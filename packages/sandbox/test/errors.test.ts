@@ -5,7 +5,10 @@ import { CODES, ServiceRunner, assertServiceId, startService } from '../src/inde
 describe('error codes', () => {
   it('README lists exactly the codes of CODES', async () => {
     const readme = await readFile(new URL('../README.md', import.meta.url), 'utf8');
-    const section = readme.slice(readme.indexOf('## Error codes'), readme.indexOf('\n## ', readme.indexOf('## Error codes') + 3));
+    const section = readme.slice(
+      readme.indexOf('## Error codes'),
+      readme.indexOf('\n## ', readme.indexOf('## Error codes') + 3),
+    );
     const listed = [...section.matchAll(/^\| `(PACTOWN_SANDBOX_[A-Z_]+)` \|/gm)].map((m) => m[1]);
     expect(listed.sort()).toEqual(Object.values(CODES).sort());
     expect(Object.isFrozen(CODES)).toBe(true);
@@ -17,9 +20,13 @@ describe('error codes', () => {
     expect(() => assertServiceId('a..b')).toThrow(expect.objectContaining({ code: CODES.INVALID_ID }));
     const start = (extra: Record<string, unknown>) => () =>
       startService({ serviceId: 'codes', command: process.execPath, cwd: '.', ...extra } as never);
-    expect(start({ tailBytes: -1 })).toThrow(expect.objectContaining({ name: 'TypeError', code: CODES.INVALID_OPTION }));
+    expect(start({ tailBytes: -1 })).toThrow(
+      expect.objectContaining({ name: 'TypeError', code: CODES.INVALID_OPTION }),
+    );
     expect(start({ tailByts: 10 })).toThrow(expect.objectContaining({ name: 'TypeError', code: CODES.UNKNOWN_OPTION }));
-    expect(start({ tailByts: 10 })).toThrow("unknown option 'tailByts' in startService options (did you mean 'tailBytes'?)");
+    expect(start({ tailByts: 10 })).toThrow(
+      "unknown option 'tailByts' in startService options (did you mean 'tailBytes'?)",
+    );
     expect(start({ serviceId: '-x' })).toThrow(expect.objectContaining({ code: CODES.INVALID_OPTION }));
     expect(() => new ServiceRunner({ sandboxesDir: 'x', cacheMaxEntrys: 3 } as never)).toThrow(
       expect.objectContaining({ code: CODES.UNKNOWN_OPTION, suggestion: 'cacheMaxEntries' }),

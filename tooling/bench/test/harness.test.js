@@ -13,7 +13,10 @@ verdict('ratio above', 2, { atLeast: 1.5 }, 'a 2 / b 1');
 verdict('ratio below', 1, { atLeast: 1.5 });
 verdictValue('value', 30, { atMost: 20 }, ' ms');
 verdictSummary();`;
-  return execFileSync(process.execPath, ['--input-type=module', '-e', script], { env: { ...process.env, BENCH_CALIBRATION_MS: '', ...env }, encoding: 'utf8' });
+  return execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+    env: { ...process.env, BENCH_CALIBRATION_MS: '', ...env },
+    encoding: 'utf8',
+  });
 }
 
 test('a quiet machine gets PASS and FAIL, with the raw numbers', () => {

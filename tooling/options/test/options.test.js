@@ -49,7 +49,10 @@ test('bad values give a coded TypeError naming the option and the wanted kind', 
     code: 'PACTOWN_EXAMPLE_INVALID_OPTION',
     message: "[@pactown/example] option 'port' must be an integer port from 0 to 65535, got 70000",
   });
-  assert.throws(() => table.parse({ batchBytes: 0 }), /option 'batchBytes' must be an integer >= 1 \(Infinity for no limit\), got 0/);
+  assert.throws(
+    () => table.parse({ batchBytes: 0 }),
+    /option 'batchBytes' must be an integer >= 1 \(Infinity for no limit\), got 0/,
+  );
   assert.throws(() => table.parse({ level: 'loud' }), /must be one of "debug", "info", got "loud"/);
   assert.throws(() => table.parse({ name: 'a/b' }), /option 'name' must be a name without \/, got "a\/b"/);
   assert.throws(() => table.parse('x'), /options must be an object/);

@@ -25,7 +25,10 @@ test('freePort gives a port that can be bound; holdPort keeps one busy', async (
   const port = await freePort();
   const held = await holdPort();
   const busy = net.createServer();
-  await assert.rejects(new Promise((resolve, reject) => busy.once('error', reject).listen(held.port, '127.0.0.1', resolve)), { code: 'EADDRINUSE' });
+  await assert.rejects(
+    new Promise((resolve, reject) => busy.once('error', reject).listen(held.port, '127.0.0.1', resolve)),
+    { code: 'EADDRINUSE' },
+  );
   await held.close();
   const server = net.createServer();
   await new Promise((resolve) => server.listen(port, '127.0.0.1', resolve));
@@ -35,7 +38,10 @@ test('freePort gives a port that can be bound; holdPort keeps one busy', async (
 test('waitFor resolves with the value and names what timed out', async () => {
   let n = 0;
   assert.equal(await waitFor(() => (++n >= 3 ? n : undefined), 'three'), 3);
-  await assert.rejects(waitFor(() => false, 'never', 50), /never/);
+  await assert.rejects(
+    waitFor(() => false, 'never', 50),
+    /never/,
+  );
 });
 
 test('SseClient parses events, multi-line data, ids and comments from a real server', async () => {
@@ -51,7 +57,10 @@ test('SseClient parses events, multi-line data, ids and comments from a real ser
   assert.equal(client.status, 200);
   assert.deepEqual(client.logs(), ['a', 'b']);
   assert.equal((await client.waitFor((e) => e.event === 'note')).data, 'two\nlines');
-  assert.deepEqual(client.events.map((e) => e.id), ['1', undefined, '2']);
+  assert.deepEqual(
+    client.events.map((e) => e.id),
+    ['1', undefined, '2'],
+  );
   server.close();
 });
 

@@ -61,7 +61,10 @@ export async function ensureWritable(dir: string, what: string): Promise<void> {
     await fs.rm(probe, { force: true });
   } catch (error) {
     const code = (error as { code?: string }).code ?? 'error';
-    throw new Error(`[@pactown/example-runner] the ${what} folder ${dir} is not writable (${code}); set ${what === 'log' ? 'PACTOWN_LOG_DIR' : 'PACTOWN_SANDBOXES_DIR'} or PACTOWN_HOME to a writable folder`, { cause: error });
+    throw new Error(
+      `[@pactown/example-runner] the ${what} folder ${dir} is not writable (${code}); set ${what === 'log' ? 'PACTOWN_LOG_DIR' : 'PACTOWN_SANDBOXES_DIR'} or PACTOWN_HOME to a writable folder`,
+      { cause: error },
+    );
   }
 }
 
@@ -145,7 +148,11 @@ export async function createRunnerApp(options: RunnerAppOptions): Promise<Runner
       while (pending.size > 0) await Promise.allSettled([...pending]);
     },
   };
-  const authFailures = new AuthFailureLog({ policy: context.policy, drops: context.drops, perWindow: config.authFailureLinesPerMinute });
+  const authFailures = new AuthFailureLog({
+    policy: context.policy,
+    drops: context.drops,
+    perWindow: config.authFailureLinesPerMinute,
+  });
   context.authFailures = authFailures;
   if (logging.console) context.drops.track('console_backpressure', () => logging.console?.dropped ?? 0);
   context.metrics = createMetrics(context);
@@ -173,25 +180,42 @@ export async function createRunnerApp(options: RunnerAppOptions): Promise<Runner
       return;
     }
     authFailures.record(request.method, pathname, result.message, request.ip);
-    return reply.code(401).header('www-authenticate', 'Bearer').send({ success: false, error: 'unauthorized', message: result.message });
+    return reply
+      .code(401)
+      .header('www-authenticate', 'Bearer')
+      .send({ success: false, error: 'unauthorized', message: result.message });
   });
   fastify.addHook('onResponse', async (request, reply) => {
-    request.log.debug(`${request.method} ${quoteUserText(request.url)} ${reply.statusCode} ${reply.elapsedTime.toFixed(1)}ms`);
+    request.log.debug(
+      `${request.method} ${quoteUserText(request.url)} ${reply.statusCode} ${reply.elapsedTime.toFixed(1)}ms`,
+    );
   });
-  fastify.setErrorHandler((error: Error & { statusCode?: number; validation?: SchemaError[]; validationContext?: string }, request, reply) => {
-    const status = error.statusCode ?? 500;
-    if (status >= 500) {
-      request.log.error({ err: error }, `${request.method} ${request.url} failed`);
-      return reply.code(status).send({ success: false, error: 'internal_error', message: 'internal error (see the server log)' });
-    }
-    const first = error.validation?.[0];
-    if (first) {
-      const field = failedField(error.validationContext, first);
-      return reply.code(400).send({ success: false, error: 'invalid_request', field, message: failureMessage(field, first) });
-    }
-    // The body parser's own errors (not JSON, too large, unsupported type) concern the body.
-    return reply.code(status).send({ success: false, error: 'invalid_request', message: `body ${error.message.replace(/^Body /i, '')}` });
-  });
+  fastify.setErrorHandler(
+    (
+      error: Error & { statusCode?: number; validation?: SchemaError[]; validationContext?: string },
+      request,
+      reply,
+    ) => {
+      const status = error.statusCode ?? 500;
+      if (status >= 500) {
+        request.log.error({ err: error }, `${request.method} ${request.url} failed`);
+        return reply
+          .code(status)
+          .send({ success: false, error: 'internal_error', message: 'internal error (see the server log)' });
+      }
+      const first = error.validation?.[0];
+      if (first) {
+        const field = failedField(error.validationContext, first);
+        return reply
+          .code(400)
+          .send({ success: false, error: 'invalid_request', field, message: failureMessage(field, first) });
+      }
+      // The body parser's own errors (not JSON, too large, unsupported type) concern the body.
+      return reply
+        .code(status)
+        .send({ success: false, error: 'invalid_request', message: `body ${error.message.replace(/^Body /i, '')}` });
+    },
+  );
 
   await fastify.register(runRoutes, { ctx: context });
   await fastify.register(serviceRoutes, { ctx: context });
@@ -210,10 +234,16 @@ export async function createRunnerApp(options: RunnerAppOptions): Promise<Runner
       } catch (error) {
         const code = (error as { code?: string }).code;
         if (code === 'EADDRINUSE') {
-          throw new Error(`[@pactown/example-runner] port ${config.port} on ${config.host} is already in use; stop the other process or set PACTOWN_PORT to a free port (0 picks one)`, { cause: error });
+          throw new Error(
+            `[@pactown/example-runner] port ${config.port} on ${config.host} is already in use; stop the other process or set PACTOWN_PORT to a free port (0 picks one)`,
+            { cause: error },
+          );
         }
         if (code === 'EACCES') {
-          throw new Error(`[@pactown/example-runner] not allowed to listen on port ${config.port}; use a port above 1023 (PACTOWN_PORT)`, { cause: error });
+          throw new Error(
+            `[@pactown/example-runner] not allowed to listen on port ${config.port}; use a port above 1023 (PACTOWN_PORT)`,
+            { cause: error },
+          );
         }
         throw error;
       }
@@ -228,10 +258,12 @@ export async function createRunnerApp(options: RunnerAppOptions): Promise<Runner
         logging.root.info(`Shutting down (${reason}): stopping ${registry.counts().running} service(s)`);
         context.hub.closeAll();
         // Services stopped here are not deaths: mark them before the runner ends them.
-        for (const entry of registry.list()) if (entry.status === 'running') registry.update(entry.serviceId, { status: 'stopping' });
+        for (const entry of registry.list())
+          if (entry.status === 'running') registry.update(entry.serviceId, { status: 'stopping' });
         // Stopping the services first also ends runs still in flight, so closing the server does not wait on them.
         await context.runner.close();
-        for (const entry of registry.list()) if (entry.status === 'stopping') registry.update(entry.serviceId, { status: 'stopped' });
+        for (const entry of registry.list())
+          if (entry.status === 'stopping') registry.update(entry.serviceId, { status: 'stopped' });
         await fastify.close().catch(() => undefined);
         unwire();
         await context.settle();

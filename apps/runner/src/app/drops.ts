@@ -9,7 +9,12 @@ export type DropReason =
   /** Console lines a slow stdout reader missed (log-core's stream handler). */
   | 'console_backpressure';
 
-export const DROP_REASONS: readonly DropReason[] = ['answer_bound', 'sse_slow_client', 'auth_failure_rate', 'console_backpressure'];
+export const DROP_REASONS: readonly DropReason[] = [
+  'answer_bound',
+  'sse_slow_client',
+  'auth_failure_rate',
+  'console_backpressure',
+];
 
 /**
  * Counts the lines the app leaves out, by reason. The first drop of each
@@ -40,7 +45,9 @@ export class DropCounter {
   #reportOnce(reason: DropReason, why: string): void {
     if (this.#reported.has(reason)) return;
     this.#reported.add(reason);
-    this.#write(`[@pactown/example-runner] dropping lines (${reason}): ${why}; further drops are only counted (pactown_runner_dropped_lines_total on /metrics, "dropped" on /health)\n`);
+    this.#write(
+      `[@pactown/example-runner] dropping lines (${reason}): ${why}; further drops are only counted (pactown_runner_dropped_lines_total on /metrics, "dropped" on /health)\n`,
+    );
   }
 
   get(reason: DropReason): number {

@@ -10,12 +10,21 @@ const out = (text = '') => process.stdout.write(`${text}\n`);
 const heading = (title: string) => out(`\n── ${title} ${'─'.repeat(Math.max(0, 70 - title.length))}`);
 
 async function post(url: string, body: unknown): Promise<unknown> {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   return res.json();
 }
 
 /** Runs a LogQL query against the in-process receiver, or against real Loki over HTTP. */
-async function countLines(expr: string, receiver: LokiReceiver | null, lokiUrl: string, tenant: string | null): Promise<string[]> {
+async function countLines(
+  expr: string,
+  receiver: LokiReceiver | null,
+  lokiUrl: string,
+  tenant: string | null,
+): Promise<string[]> {
   if (receiver) return receiver.query(expr).result.flatMap((s) => s.values.map((v) => v[1]));
   const params = new URLSearchParams({ query: expr, limit: '1000', start: String((Date.now() - 3_600_000) * 1e6) });
   const res = await fetch(`${lokiUrl.replace(/\/$/, '')}/loki/api/v1/query_range?${params}`, {
@@ -60,11 +69,25 @@ async function main(): Promise<void> {
     throw error;
   }
 
-  heading(`Runner on ${url} · logs in ${config.logDir} · Loki ${receiver ? `receiver (in-process) ${lokiUrl}` : displayUrl(lokiUrl)}`);
+  heading(
+    `Runner on ${url} · logs in ${config.logDir} · Loki ${receiver ? `receiver (in-process) ${lokiUrl}` : displayUrl(lokiUrl)}`,
+  );
   heading('POST /run  hello (healthy sample)');
-  out(JSON.stringify(await post(`${url}/run`, { service_id: 'hello', user_id: 'user123', content: HEALTHY_SAMPLE }), null, 2));
-  heading('POST /run  missing_module (the seed\'s failing sample)');
-  out(JSON.stringify(await post(`${url}/run`, { service_id: 'missing_module', user_id: 'user123', content: MISSING_MODULE_SAMPLE }), null, 2));
+  out(
+    JSON.stringify(
+      await post(`${url}/run`, { service_id: 'hello', user_id: 'user123', content: HEALTHY_SAMPLE }),
+      null,
+      2,
+    ),
+  );
+  heading("POST /run  missing_module (the seed's failing sample)");
+  out(
+    JSON.stringify(
+      await post(`${url}/run`, { service_id: 'missing_module', user_id: 'user123', content: MISSING_MODULE_SAMPLE }),
+      null,
+      2,
+    ),
+  );
   heading('GET /services/missing_module/error-log');
   const errorLog = await fetch(`${url}/services/missing_module/error-log`);
   out(await errorLog.text());
@@ -73,13 +96,17 @@ async function main(): Promise<void> {
   let denial: unknown = null;
   for (let i = 0; i < 11 && denial === null; i++) {
     // Content without a runnable block fails validation at once: only the policy's counting matters here.
-    const answer = (await post(`${url}/run`, { service_id: `burst-${i}`, user_id: 'burst-demo', content: '# nothing to run' })) as { error_category?: string };
+    const answer = (await post(`${url}/run`, {
+      service_id: `burst-${i}`,
+      user_id: 'burst-demo',
+      content: '# nothing to run',
+    })) as { error_category?: string };
     if (answer.error_category === 'security') denial = answer;
   }
   out(JSON.stringify(denial, null, 2));
 
   await app.logging.flush();
-  heading('The seed\'s LogQL queries (as written → as fixed in the dashboard)');
+  heading("The seed's LogQL queries (as written → as fixed in the dashboard)");
   const fixed = await dashboardQueries();
   for (const [i, seed] of SEED_QUERIES.entries()) {
     const expr = substituteVariables(fixed[i]!.expr);

@@ -75,7 +75,8 @@ function integer(min: number, max: number, fallback: number, doc: string) {
     default: fallback,
     doc,
     want: `an integer from ${min} to ${max}`,
-    check: (v: string) => (/^\s*-?\d+\s*$/.test(v) && Number(v) >= min && Number(v) <= max ? undefined : `an integer from ${min} to ${max}`),
+    check: (v: string) =>
+      /^\s*-?\d+\s*$/.test(v) && Number(v) >= min && Number(v) <= max ? undefined : `an integer from ${min} to ${max}`,
     map: (v: string) => Number(v),
   } as const;
 }
@@ -85,11 +86,20 @@ function level(fallback: string, doc: string) {
     default: fallback,
     doc,
     want: 'a level name (`DEBUG`, `INFO`, …) or number',
-    check: (v: string) => (LEVEL_NAMES.has(v.trim().toUpperCase()) || /^\d+$/.test(v.trim()) ? undefined : 'a level name such as DEBUG or INFO'),
+    check: (v: string) =>
+      LEVEL_NAMES.has(v.trim().toUpperCase()) || /^\d+$/.test(v.trim())
+        ? undefined
+        : 'a level name such as DEBUG or INFO',
     map: (v: string) => v.trim().toUpperCase(),
   } as const;
 }
-const text = (doc: string, fallback?: string) => ({ kind: 'string', doc, ...(fallback !== undefined ? { default: fallback } : {}), map: (v: string) => v.trim() }) as const;
+const text = (doc: string, fallback?: string) =>
+  ({
+    kind: 'string',
+    doc,
+    ...(fallback !== undefined ? { default: fallback } : {}),
+    map: (v: string) => v.trim(),
+  }) as const;
 // Values that hold secrets: a bad one is named, never shown.
 const secret = (doc: string) => ({ kind: 'string', doc, defaultText: 'unset', map: (v: string) => v.trim() }) as const;
 
@@ -102,37 +112,70 @@ export const RUNNER_OPTIONS = defineOptions({
     PACTOWN_PORT: integer(0, 65535, 8800, 'listen port (`0` picks a free one)'),
     PACTOWN_HOME: text('root of `sandboxes/` and `logs/`', './.pactown'),
     PACTOWN_SANDBOXES_DIR: { ...text('sandboxes'), defaultText: '`$PACTOWN_HOME/sandboxes`' },
-    PACTOWN_LOG_DIR: { ...text('`sandbox.log`, error files, `user_{id}.log`, `anomalies.jsonl`'), defaultText: '`$PACTOWN_HOME/logs`' },
-    PACTOWN_API_TOKENS: { ...secret('`user:token,user:token` (tokens of 8+ characters)'), defaultText: 'unset (open)', map: (v: string) => parseApiTokens(v) },
+    PACTOWN_LOG_DIR: {
+      ...text('`sandbox.log`, error files, `user_{id}.log`, `anomalies.jsonl`'),
+      defaultText: '`$PACTOWN_HOME/logs`',
+    },
+    PACTOWN_API_TOKENS: {
+      ...secret('`user:token,user:token` (tokens of 8+ characters)'),
+      defaultText: 'unset (open)',
+      map: (v: string) => parseApiTokens(v),
+    },
     PACTOWN_RATE_LIMIT: integer(1, 1e6, 60, 'token bucket per user: refill per minute'),
     PACTOWN_RATE_BURST: integer(1, 1e6, 10, 'token bucket per user: capacity'),
     PACTOWN_MAX_SERVICES: integer(1, 1e4, 5, 'running services per user'),
     PACTOWN_LOG_LEVEL: level('INFO', 'level of the `pactown` logger'),
     PACTOWN_SANDBOX_LOG_LEVEL: level('DEBUG', 'level of `pactown.sandbox`'),
-    PACTOWN_LOG_LEVELS: { kind: 'string', doc: 'any other logger, `pactown.security=DEBUG,pactown.http=DEBUG`', defaultText: 'unset' },
+    PACTOWN_LOG_LEVELS: {
+      kind: 'string',
+      doc: 'any other logger, `pactown.security=DEBUG,pactown.http=DEBUG`',
+      defaultText: 'unset',
+    },
     PACTOWN_CONSOLE_LEVEL: level('DEBUG', 'lowest level on the console (`CRITICAL` in the demo)'),
     PACTOWN_LOG_FORMAT: {
       kind: 'string',
       default: 'auto',
       doc: 'console: `pretty` on a TTY, `json` otherwise',
-      want: "`auto`, `pretty` or `json`",
-      check: (v: string) => (['auto', 'pretty', 'json'].includes(v.trim().toLowerCase()) ? undefined : "'auto', 'pretty' or 'json'"),
+      want: '`auto`, `pretty` or `json`',
+      check: (v: string) =>
+        ['auto', 'pretty', 'json'].includes(v.trim().toLowerCase()) ? undefined : "'auto', 'pretty' or 'json'",
       map: (v: string) => v.trim().toLowerCase(),
     },
     PACTOWN_UI_LOG_LEVEL: level('INFO', 'lowest level in REST `logs`, NDJSON and SSE'),
     PACTOWN_RUN_TIMEOUT_MS: integer(100, 600_000, 30_000, 'readiness timeout of a run'),
-    PACTOWN_ANSWER_MAX_LINES: integer(10, 1e6, 400, 'lines of output in a REST answer: the first and last halves, with `… N lines omitted …` between'),
-    PACTOWN_ANSWER_MAX_BYTES: integer(4096, 64 * 1024 * 1024, 256 * 1024, 'bytes of output in a REST answer, for `logs` and `stderr_output` each'),
-    PACTOWN_SSE_BUFFER_BYTES: integer(16 * 1024, 256 * 1024 * 1024, 1024 * 1024, 'unsent bytes one log stream may hold; past it the oldest lines go and an `event: gap` says how many'),
+    PACTOWN_ANSWER_MAX_LINES: integer(
+      10,
+      1e6,
+      400,
+      'lines of output in a REST answer: the first and last halves, with `… N lines omitted …` between',
+    ),
+    PACTOWN_ANSWER_MAX_BYTES: integer(
+      4096,
+      64 * 1024 * 1024,
+      256 * 1024,
+      'bytes of output in a REST answer, for `logs` and `stderr_output` each',
+    ),
+    PACTOWN_SSE_BUFFER_BYTES: integer(
+      16 * 1024,
+      256 * 1024 * 1024,
+      1024 * 1024,
+      'unsent bytes one log stream may hold; past it the oldest lines go and an `event: gap` says how many',
+    ),
     PACTOWN_SSE_MAX_PER_USER: integer(1, 1e4, 10, 'open log streams per user (then `429`)'),
     PACTOWN_SSE_MAX_CONNECTIONS: integer(1, 1e5, 200, 'open log streams in all (then `429`)'),
-    PACTOWN_AUTH_FAILURE_LINES: integer(1, 1e5, 10, 'failed-auth anomaly lines logged per minute; the rest are counted and summarised'),
+    PACTOWN_AUTH_FAILURE_LINES: integer(
+      1,
+      1e5,
+      10,
+      'failed-auth anomaly lines logged per minute; the rest are counted and summarised',
+    ),
     PACTOWN_ISOLATION: {
       kind: 'string',
-      doc: "`namespaces` (bubblewrap) or `none` (trusted code only); unset: namespaces where bwrap works, else `none` with a warning. With `PACTOWN_API_TOKENS` set, the app refuses to start without namespaces unless this is `none`",
+      doc: '`namespaces` (bubblewrap) or `none` (trusted code only); unset: namespaces where bwrap works, else `none` with a warning. With `PACTOWN_API_TOKENS` set, the app refuses to start without namespaces unless this is `none`',
       defaultText: 'unset (auto)',
       want: '`namespaces` or `none`',
-      check: (v: string) => (['namespaces', 'none'].includes(v.trim().toLowerCase()) ? undefined : "'namespaces' or 'none'"),
+      check: (v: string) =>
+        ['namespaces', 'none'].includes(v.trim().toLowerCase()) ? undefined : "'namespaces' or 'none'",
       map: (v: string) => v.trim().toLowerCase(),
     },
     LOKI_URL: {
@@ -158,7 +201,7 @@ export const RUNNER_OPTIONS = defineOptions({
     LOKI_SERVICE_LABEL: {
       kind: 'string',
       default: 'api',
-      doc: 'the `service` stream label the seed\'s queries select',
+      doc: "the `service` stream label the seed's queries select",
       want: 'a label value of 1-128 characters from `[A-Za-z0-9_.:-]`',
       check: (v: string) => (/^[\w.:-]{1,128}$/.test(v) ? undefined : 'a short label value'),
     },
@@ -166,10 +209,34 @@ export const RUNNER_OPTIONS = defineOptions({
 });
 
 const CONFIG_KEYS = [
-  'host', 'port', 'home', 'sandboxesDir', 'logDir', 'apiTokens', 'rateLimitPerMinute', 'rateLimitBurst', 'maxServicesPerUser',
-  'logLevel', 'sandboxLogLevel', 'consoleLevel', 'logFormat', 'uiLogLevel', 'runTimeoutMs', 'answerMaxLines', 'answerMaxBytes',
-  'sseBufferBytes', 'sseMaxPerUser', 'sseMaxTotal', 'authFailureLinesPerMinute', 'isolation', 'lokiUrl', 'lokiTenant', 'lokiUsername',
-  'lokiPassword', 'lokiBearerToken', 'lokiServiceLabel',
+  'host',
+  'port',
+  'home',
+  'sandboxesDir',
+  'logDir',
+  'apiTokens',
+  'rateLimitPerMinute',
+  'rateLimitBurst',
+  'maxServicesPerUser',
+  'logLevel',
+  'sandboxLogLevel',
+  'consoleLevel',
+  'logFormat',
+  'uiLogLevel',
+  'runTimeoutMs',
+  'answerMaxLines',
+  'answerMaxBytes',
+  'sseBufferBytes',
+  'sseMaxPerUser',
+  'sseMaxTotal',
+  'authFailureLinesPerMinute',
+  'isolation',
+  'lokiUrl',
+  'lokiTenant',
+  'lokiUsername',
+  'lokiPassword',
+  'lokiBearerToken',
+  'lokiServiceLabel',
 ] as const satisfies ReadonlyArray<keyof RunnerConfig>;
 
 /**
@@ -194,17 +261,29 @@ function settingsOf(env: NodeJS.ProcessEnv): Record<string, string> {
  * the variable (code `PACTOWN_RUNNER_INVALID_OPTION`), a misspelt one names
  * the nearest (`PACTOWN_RUNNER_UNKNOWN_OPTION`).
  */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<RunnerConfig> = {}, cwd: string = process.cwd()): RunnerConfig {
+export function loadConfig(
+  env: NodeJS.ProcessEnv = process.env,
+  overrides: Partial<RunnerConfig> = {},
+  cwd: string = process.cwd(),
+): RunnerConfig {
   for (const key of Object.keys(overrides)) {
     if (!(CONFIG_KEYS as readonly string[]).includes(key)) {
       const near = didYouMean(key, CONFIG_KEYS);
-      throw Object.assign(optionError(PKG, 'PACTOWN_RUNNER_UNKNOWN_OPTION', `unknown option '${key}'${near ? ` (did you mean '${near}'?)` : ''}`), { option: key });
+      throw Object.assign(
+        optionError(
+          PKG,
+          'PACTOWN_RUNNER_UNKNOWN_OPTION',
+          `unknown option '${key}'${near ? ` (did you mean '${near}'?)` : ''}`,
+        ),
+        { option: key },
+      );
     }
   }
   const o = RUNNER_OPTIONS.parse(settingsOf(env), 'the environment');
   const home = path.resolve(cwd, overrides.home ?? o.PACTOWN_HOME);
   const loki = (o.LOKI_URL ?? null) as { url: string; username: string | null; password: string | null } | null;
-  const explicitAuth = o.LOKI_USERNAME !== undefined || o.LOKI_PASSWORD !== undefined || o.LOKI_BEARER_TOKEN !== undefined;
+  const explicitAuth =
+    o.LOKI_USERNAME !== undefined || o.LOKI_PASSWORD !== undefined || o.LOKI_BEARER_TOKEN !== undefined;
   // Credentials in LOKI_URL become basic auth (unless set on their own): the URL kept holds none.
   const useUrlAuth = !explicitAuth && loki !== null && loki.username !== null && loki.password !== null;
 

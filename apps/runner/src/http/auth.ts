@@ -29,7 +29,8 @@ export function parseApiTokens(spec: string): Map<string, string> {
     }
     tokens.set(token, user);
   }
-  if (tokens.size === 0) throw new TypeError('[@pactown/example-runner] PACTOWN_API_TOKENS is set but holds no user:token pair');
+  if (tokens.size === 0)
+    throw new TypeError('[@pactown/example-runner] PACTOWN_API_TOKENS is set but holds no user:token pair');
   return tokens;
 }
 

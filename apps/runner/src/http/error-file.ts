@@ -15,7 +15,10 @@ export type ErrorFileRead = { ok: true; text: string } | { ok: false; why: 'miss
 export async function readErrorFileText(logDir: string, serviceId: string): Promise<ErrorFileRead> {
   let handle: fs.FileHandle;
   try {
-    handle = await fs.open(errorFilePath(logDir, serviceId), constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+    handle = await fs.open(
+      errorFilePath(logDir, serviceId),
+      constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK,
+    );
   } catch (error) {
     const code = (error as { code?: string }).code;
     if (code === 'ENOENT') return { ok: false, why: 'missing' };

@@ -13,11 +13,23 @@ export interface Found {
  * 404. A service of another user is reported as unknown (and logged as an
  * anomaly).
  */
-export function findService(ctx: RunnerContext, request: FastifyRequest, reply: FastifyReply, id: string, allowUnknown = false): Found | null {
+export function findService(
+  ctx: RunnerContext,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  id: string,
+  allowUnknown = false,
+): Found | null {
   const entry = ctx.registry.get(id);
   const caller = request.caller;
   if (entry && !canAccess(caller, entry.userId)) {
-    ctx.policy.report('UNAUTHORIZED_ACCESS', 'WARNING', caller.userId, id, `${request.method} ${request.routeOptions.url} on a service of another user`);
+    ctx.policy.report(
+      'UNAUTHORIZED_ACCESS',
+      'WARNING',
+      caller.userId,
+      id,
+      `${request.method} ${request.routeOptions.url} on a service of another user`,
+    );
   } else if (entry || (allowUnknown && !caller.authenticated)) {
     return { id, entry };
   }
@@ -31,7 +43,12 @@ export function findService(ctx: RunnerContext, request: FastifyRequest, reply: 
  * forgotten and then run by someone else keeps the old file on disk (history
  * for the operator), but the new owner never gets it.
  */
-export function findErrorFile(ctx: RunnerContext, request: FastifyRequest, reply: FastifyReply, id: string): Found | null {
+export function findErrorFile(
+  ctx: RunnerContext,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  id: string,
+): Found | null {
   const found = findService(ctx, request, reply, id, true);
   if (!found) return null;
   if (found.entry && !found.entry.hasErrorFile) {

@@ -85,7 +85,8 @@ export function toRunRequest(body: RunBody): RunRequest {
 // What each field must be, said the same way whichever keyword failed.
 const RULES: Record<string, string> = {
   body: 'must be a JSON object',
-  service_id: 'is required and must be 1-64 characters of letters, digits, "_", "-" or ".", starting with a letter or digit (no "..")',
+  service_id:
+    'is required and must be 1-64 characters of letters, digits, "_", "-" or ".", starting with a letter or digit (no "..")',
   user_id: 'must be 1-64 characters of letters, digits, "_", "-" or ".", starting with a letter or digit (no "..")',
   content: `is required and must be a non-empty Markdown string of at most ${RUN_LIMITS.contentBytes / 1024 / 1024} MiB`,
   port: 'must be an integer from 1024 to 65535',
@@ -109,8 +110,12 @@ export interface SchemaError {
  * `env.BAD-NAME`, `level`; the path parameter `:id` is named `service_id`.
  */
 export function failedField(context: string | undefined, error: SchemaError): string {
-  const parts = error.instancePath.split('/').filter(Boolean).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
-  if (error.keyword === 'required' && typeof error.params.missingProperty === 'string') parts.push(error.params.missingProperty);
+  const parts = error.instancePath
+    .split('/')
+    .filter(Boolean)
+    .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+  if (error.keyword === 'required' && typeof error.params.missingProperty === 'string')
+    parts.push(error.params.missingProperty);
   const key = error.propertyName ?? error.params.propertyName;
   if (typeof key === 'string') parts.push(key);
   if (parts.length === 0) return 'body';

@@ -63,7 +63,8 @@ export class SseConnection {
 
   /** A comment line (heartbeat): only when nothing waits, so it never grows the queue. */
   comment(text: string): void {
-    if (this.#sink.destroyed || this.#queue.length > this.#head || this.#sink.writableLength >= SOCKET_SOFT_LIMIT) return;
+    if (this.#sink.destroyed || this.#queue.length > this.#head || this.#sink.writableLength >= SOCKET_SOFT_LIMIT)
+      return;
     this.#sink.write(`: ${text}\n\n`);
   }
 
@@ -104,7 +105,9 @@ export class SseConnection {
       const item = this.#queue[this.#head++]!;
       if (item.bytes === 0) continue;
       if (this.#gap > 0) {
-        this.#sink.write(`event: gap\ndata: ${JSON.stringify({ dropped: this.#gap, message: `${this.#gap} lines were dropped because this client did not read fast enough` })}\n\n`);
+        this.#sink.write(
+          `event: gap\ndata: ${JSON.stringify({ dropped: this.#gap, message: `${this.#gap} lines were dropped because this client did not read fast enough` })}\n\n`,
+        );
         this.#gap = 0;
       }
       this.#queuedBytes -= item.bytes;
@@ -112,7 +115,9 @@ export class SseConnection {
     }
     if (this.#head >= this.#queue.length) {
       if (this.#gap > 0 && !this.#sink.destroyed) {
-        this.#sink.write(`event: gap\ndata: ${JSON.stringify({ dropped: this.#gap, message: `${this.#gap} lines were dropped because this client did not read fast enough` })}\n\n`);
+        this.#sink.write(
+          `event: gap\ndata: ${JSON.stringify({ dropped: this.#gap, message: `${this.#gap} lines were dropped because this client did not read fast enough` })}\n\n`,
+        );
         this.#gap = 0;
       }
       this.#queue = [];

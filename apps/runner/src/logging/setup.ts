@@ -1,5 +1,14 @@
 import { sandboxLogHandler } from '@pactown/error-files';
-import { type Handler, type Logger, type StreamHandler, getLogger, jsonFormatter, prettyFormatter, readEnvLevels, streamHandler } from '@pactown/log-core';
+import {
+  type Handler,
+  type Logger,
+  type StreamHandler,
+  getLogger,
+  jsonFormatter,
+  prettyFormatter,
+  readEnvLevels,
+  streamHandler,
+} from '@pactown/log-core';
 import type { LokiClient } from '@pactown/loki-transport';
 import { lokiHandler } from '@pactown/loki-transport/log-core';
 import type { RunnerConfig } from '../config/config.js';

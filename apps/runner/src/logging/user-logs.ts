@@ -1,5 +1,13 @@
 import path from 'node:path';
-import { type Handler, type HandlerHealth, type LevelInput, type LogRecord, parseLevel, patternFormatter, rotatingFileHandler } from '@pactown/log-core';
+import {
+  type Handler,
+  type HandlerHealth,
+  type LevelInput,
+  type LogRecord,
+  parseLevel,
+  patternFormatter,
+  rotatingFileHandler,
+} from '@pactown/log-core';
 import { SERVICE_ID_PATTERN } from '../config/service-id.js';
 
 export interface UserLogOptions {
@@ -50,10 +58,17 @@ export function userLogHandler(options: UserLogOptions): Handler & { readonly he
     },
     // Degraded while any user's file is (log-core retries each on its own).
     get health() {
-      const degraded = [...files.values()].map((h) => (h as Handler & { health?: HandlerHealth }).health).find((x) => x?.state === 'degraded');
+      const degraded = [...files.values()]
+        .map((h) => (h as Handler & { health?: HandlerHealth }).health)
+        .find((x) => x?.state === 'degraded');
       let total = errors;
       for (const h of files.values()) total += h.errors;
-      return { name: `user-logs:${options.logDir}`, state: degraded ? 'degraded' : 'ok', errors: total, ...(degraded?.lastError ? { lastError: degraded.lastError } : {}) } as HandlerHealth;
+      return {
+        name: `user-logs:${options.logDir}`,
+        state: degraded ? 'degraded' : 'ok',
+        errors: total,
+        ...(degraded?.lastError ? { lastError: degraded.lastError } : {}),
+      } as HandlerHealth;
     },
     get errors() {
       let total = errors;
@@ -63,7 +78,12 @@ export function userLogHandler(options: UserLogOptions): Handler & { readonly he
     handle(record: LogRecord) {
       try {
         const fields = record.fields;
-        const user = typeof fields.user === 'string' ? fields.user : typeof fields.service === 'string' ? options.ownerOf(fields.service) : undefined;
+        const user =
+          typeof fields.user === 'string'
+            ? fields.user
+            : typeof fields.service === 'string'
+              ? options.ownerOf(fields.service)
+              : undefined;
         if (user !== undefined) fileFor(user)?.handle(record);
       } catch {
         errors++;

@@ -55,7 +55,12 @@ export function registerLokiMetrics(registry: Registry, client: LokiClient, pref
     byReason('dropped_bytes_total', 'Line bytes dropped, by reason.', (m) => m.droppedBytes),
     one('truncated_lines_total', 'counter', 'Lines cut to the maximum line size.', (m) => m.truncatedLines),
     one('requests_total', 'counter', 'Push requests made, retries included.', (m) => m.requests),
-    one('retries_total', 'counter', 'Push requests repeated after a 429, 5xx, timeout or connection error.', (m) => m.retries),
+    one(
+      'retries_total',
+      'counter',
+      'Push requests repeated after a 429, 5xx, timeout or connection error.',
+      (m) => m.retries,
+    ),
     one('splits_total', 'counter', 'Batches split after a 413 answer.', (m) => m.splits),
     new SnapshotMetric(`${prefix}_request_duration_seconds`, 'Push request duration.', 'histogram', () => {
       const lat = now().latency;

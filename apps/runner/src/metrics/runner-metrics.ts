@@ -55,13 +55,19 @@ export function createMetrics(ctx: RunnerContext): Registry {
     });
   counter('pactown_runner_service_deaths_total', 'Services that died after a successful start.', () => ctx.runs.died);
   gauge('pactown_runner_sse_clients', 'Open log streams.', () => ctx.sseClients);
-  gauge('pactown_runner_sse_queued_bytes', 'Bytes waiting in the log streams\' own queues (each bounded by PACTOWN_SSE_BUFFER_BYTES).', () => {
-    let total = 0;
-    for (const c of ctx.sse.connections) total += c.queuedBytes;
-    return total;
-  });
+  gauge(
+    'pactown_runner_sse_queued_bytes',
+    "Bytes waiting in the log streams' own queues (each bounded by PACTOWN_SSE_BUFFER_BYTES).",
+    () => {
+      let total = 0;
+      for (const c of ctx.sse.connections) total += c.queuedBytes;
+      return total;
+    },
+  );
   counter('pactown_runner_live_lines_total', 'Live lines published to log streams.', () => ctx.hub.publishedLines);
-  gauge('pactown_runner_accepting_runs', '1 while new runs are accepted, 0 during shutdown.', () => (ctx.accepting ? 1 : 0));
+  gauge('pactown_runner_accepting_runs', '1 while new runs are accepted, 0 during shutdown.', () =>
+    ctx.accepting ? 1 : 0,
+  );
   new Counter({
     name: 'pactown_runner_log_handler_errors_total',
     help: 'Records a log handler failed to write.',
@@ -96,7 +102,11 @@ export function createMetrics(ctx: RunnerContext): Registry {
       }
     },
   });
-  counter('pactown_runner_console_dropped_lines_total', 'Console lines dropped because stdout was not read fast enough.', () => ctx.logging.console?.dropped ?? 0);
+  counter(
+    'pactown_runner_console_dropped_lines_total',
+    'Console lines dropped because stdout was not read fast enough.',
+    () => ctx.logging.console?.dropped ?? 0,
+  );
   if (ctx.logging.loki) registerLokiMetrics(registry, ctx.logging.loki);
   return registry;
 }

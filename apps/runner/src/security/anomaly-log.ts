@@ -56,9 +56,12 @@ export class AnomalyLog {
   append(anomaly: Anomaly): void {
     // Details can hold request text: masked by log-core's engine, as every other sink is.
     const line = `${JSON.stringify(getRedactor().redactObject(anomaly))}\n`;
-    this.#chain = this.#chain.then(() => this.#write(line)).catch((error: unknown) => {
-      if (this.#errors++ === 0) process.stderr.write(`[@pactown/example-runner] anomaly log write failed: ${String(error)}\n`);
-    });
+    this.#chain = this.#chain
+      .then(() => this.#write(line))
+      .catch((error: unknown) => {
+        if (this.#errors++ === 0)
+          process.stderr.write(`[@pactown/example-runner] anomaly log write failed: ${String(error)}\n`);
+      });
   }
 
   flush(): Promise<void> {
@@ -68,7 +71,10 @@ export class AnomalyLog {
   async #write(line: string): Promise<void> {
     if (this.#size < 0) {
       await fs.mkdir(path.dirname(this.filename), { recursive: true, mode: 0o700 });
-      this.#size = await fs.stat(this.filename).then((s) => s.size, () => 0);
+      this.#size = await fs.stat(this.filename).then(
+        (s) => s.size,
+        () => 0,
+      );
     }
     const bytes = Buffer.byteLength(line);
     if (this.#size > 0 && this.#size + bytes > this.#maxBytes) await this.#rotate();

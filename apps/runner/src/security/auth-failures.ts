@@ -58,12 +58,23 @@ export class AuthFailureLog {
     }
     if (this.#logged < this.#o.perWindow) {
       this.#logged++;
-      this.#o.policy.report('UNAUTHORIZED_ACCESS', 'WARNING', 'unknown', '-', `${method} ${quoteUserText(path)} from ${quoteUserText(address, 64)}: ${reason}`);
+      this.#o.policy.report(
+        'UNAUTHORIZED_ACCESS',
+        'WARNING',
+        'unknown',
+        '-',
+        `${method} ${quoteUserText(path)} from ${quoteUserText(address, 64)}: ${reason}`,
+      );
       return;
     }
     this.#suppressed++;
-    if (this.#byAddress.size < 20 || this.#byAddress.has(address)) this.#byAddress.set(address, (this.#byAddress.get(address) ?? 0) + 1);
-    this.#o.drops.add('auth_failure_rate', 1, `more than ${this.#o.perWindow} failed-auth requests in ${this.#o.windowMs / 1000}s are summarised, not logged one by one (PACTOWN_AUTH_FAILURE_LINES)`);
+    if (this.#byAddress.size < 20 || this.#byAddress.has(address))
+      this.#byAddress.set(address, (this.#byAddress.get(address) ?? 0) + 1);
+    this.#o.drops.add(
+      'auth_failure_rate',
+      1,
+      `more than ${this.#o.perWindow} failed-auth requests in ${this.#o.windowMs / 1000}s are summarised, not logged one by one (PACTOWN_AUTH_FAILURE_LINES)`,
+    );
     if (this.#timer === null) {
       this.#timer = setTimeout(() => this.flush(), Math.max(0, this.#windowStart + this.#o.windowMs - now));
       this.#timer.unref();

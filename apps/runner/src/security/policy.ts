@@ -72,16 +72,26 @@ export class SecurityPolicy {
     log.debug(`Rate limit check: ${rate.usedLastMinute}/${this.rateLimitPerMinute} requests used`);
     if (!rate.allowed) {
       const retryAfterSeconds = Math.max(1, Math.ceil(rate.retryAfterMs / 1000));
-      const anomaly = this.report('RATE_LIMIT_EXCEEDED', 'WARNING', userId, serviceId,
+      const anomaly = this.report(
+        'RATE_LIMIT_EXCEEDED',
+        'WARNING',
+        userId,
+        serviceId,
         `Rate limit exceeded: ${rate.usedLastMinute}/${this.rateLimitPerMinute} requests in the last minute, retry in ${retryAfterSeconds}s`,
-        { used: rate.usedLastMinute, limit: this.rateLimitPerMinute, retry_after_s: retryAfterSeconds });
+        { used: rate.usedLastMinute, limit: this.rateLimitPerMinute, retry_after_s: retryAfterSeconds },
+      );
       return { allowed: false, anomaly, status: 429, retryAfterSeconds, message: anomaly.details };
     }
     log.debug(`Concurrent services: ${running}/${this.maxServicesPerUser}`);
     if (running >= this.maxServicesPerUser) {
-      const anomaly = this.report('CONCURRENT_LIMIT_EXCEEDED', 'WARNING', userId, serviceId,
+      const anomaly = this.report(
+        'CONCURRENT_LIMIT_EXCEEDED',
+        'WARNING',
+        userId,
+        serviceId,
         `Concurrent services limit reached: ${running}/${this.maxServicesPerUser}`,
-        { running, limit: this.maxServicesPerUser });
+        { running, limit: this.maxServicesPerUser },
+      );
       return { allowed: false, anomaly, status: 429, message: anomaly.details };
     }
     log.info('Security check passed');

@@ -48,7 +48,11 @@ export class TokenBucketLimiter {
     bucket.updatedAt = now;
     while (bucket.recent.length > 0 && bucket.recent[0]! <= now - WINDOW_MS) bucket.recent.shift();
     if (bucket.tokens < 1) {
-      return { allowed: false, usedLastMinute: bucket.recent.length, retryAfterMs: Math.ceil((1 - bucket.tokens) / perMs) };
+      return {
+        allowed: false,
+        usedLastMinute: bucket.recent.length,
+        retryAfterMs: Math.ceil((1 - bucket.tokens) / perMs),
+      };
     }
     bucket.tokens -= 1;
     bucket.recent.push(now);
@@ -59,7 +63,8 @@ export class TokenBucketLimiter {
   prune(): void {
     const now = this.#now();
     for (const [key, bucket] of this.#buckets) {
-      if (now - bucket.updatedAt > WINDOW_MS && bucket.recent.every((t) => t <= now - WINDOW_MS)) this.#buckets.delete(key);
+      if (now - bucket.updatedAt > WINDOW_MS && bucket.recent.every((t) => t <= now - WINDOW_MS))
+        this.#buckets.delete(key);
     }
   }
 }

@@ -85,7 +85,9 @@ export class AnswerLines {
 
   lines(): string[] {
     const tail = this.#tail.slice(this.#tailStart);
-    return this.#omitted > 0 ? [...this.#head, `… ${this.#omitted} lines omitted …`, ...tail] : [...this.#head, ...tail];
+    return this.#omitted > 0
+      ? [...this.#head, `… ${this.#omitted} lines omitted …`, ...tail]
+      : [...this.#head, ...tail];
   }
 }
 
@@ -94,7 +96,10 @@ export class AnswerLines {
  * `maxLines` lines and `maxBytes` bytes, with a first line that says what was
  * left out. `omittedLines` counts whole lines left out.
  */
-export function boundTail(text: string, bounds: AnswerBounds): { text: string; omittedLines: number; omittedBytes: number } {
+export function boundTail(
+  text: string,
+  bounds: AnswerBounds,
+): { text: string; omittedLines: number; omittedBytes: number } {
   const total = bytesOf(text);
   const lines = text.split('\n');
   let kept = lines;

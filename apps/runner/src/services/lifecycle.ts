@@ -26,7 +26,9 @@ export function wireRunnerEvents(ctx: RunnerContext): () => void {
     ctx.runs.died++;
     const userId = entry?.userId ?? 'unknown';
     const log = ctx.logging.root.child({ user: userId, service: report.serviceId });
-    log.error(`Service died | user=${userId} service=${report.serviceId} category=${report.category}: ${report.message}`);
+    log.error(
+      `Service died | user=${userId} service=${report.serviceId} category=${report.category}: ${report.message}`,
+    );
     ctx.registry.update(report.serviceId, {
       status: 'exited',
       message: report.message,
@@ -43,7 +45,9 @@ export function wireRunnerEvents(ctx: RunnerContext): () => void {
       writeErrorFile(report, { logDir: ctx.config.logDir })
         .then(
           // Only while the id is still this owner's (it may have been deleted and taken meanwhile).
-          (file) => ctx.registry.get(report.serviceId)?.userId === userId && ctx.registry.update(report.serviceId, { errorLog: file }),
+          (file) =>
+            ctx.registry.get(report.serviceId)?.userId === userId &&
+            ctx.registry.update(report.serviceId, { errorLog: file }),
           (error: unknown) => log.error({ err: error }, `Could not write the error file of ${report.serviceId}`),
         )
         .finally(() => ctx.hub.status(report.serviceId, 'exited', report.message)),

@@ -9,7 +9,9 @@ export interface LiveLine {
   time: number;
 }
 
-export type HubEvent = { type: 'log'; line: LiveLine } | { type: 'status'; serviceId: string; status: string; message?: string };
+export type HubEvent =
+  | { type: 'log'; line: LiveLine }
+  | { type: 'status'; serviceId: string; status: string; message?: string };
 
 type Listener = (event: HubEvent) => void;
 
@@ -93,7 +95,8 @@ export class LiveHub {
   status(serviceId: string, status: string, message?: string): void {
     const channel = this.#channels.get(serviceId);
     if (!channel) return;
-    for (const listener of channel.listeners) listener({ type: 'status', serviceId, status, ...(message ? { message } : {}) });
+    for (const listener of channel.listeners)
+      listener({ type: 'status', serviceId, status, ...(message ? { message } : {}) });
   }
 
   /** History after `afterSeq` (all of it by default), then live events until unsubscribed. */

@@ -111,17 +111,28 @@ export class ServiceRegistry {
     return entry;
   }
 
-  update(serviceId: string, patch: Partial<Omit<ServiceEntry, 'serviceId' | 'userId' | 'hasErrorFile'>>): ServiceEntry | undefined {
+  update(
+    serviceId: string,
+    patch: Partial<Omit<ServiceEntry, 'serviceId' | 'userId' | 'hasErrorFile'>>,
+  ): ServiceEntry | undefined {
     const entry = this.#entries.get(serviceId);
     if (!entry) return undefined;
     Object.assign(entry, patch);
     if (patch.errorLog) entry.hasErrorFile = true;
-    if (patch.status !== undefined && !ACTIVE.has(patch.status) && entry.endedAt === null) entry.endedAt = new Date().toISOString();
+    if (patch.status !== undefined && !ACTIVE.has(patch.status) && entry.endedAt === null)
+      entry.endedAt = new Date().toISOString();
     return entry;
   }
 
   counts(): Record<ServiceStatus, number> {
-    const counts: Record<ServiceStatus, number> = { starting: 0, running: 0, stopping: 0, stopped: 0, failed: 0, exited: 0 };
+    const counts: Record<ServiceStatus, number> = {
+      starting: 0,
+      running: 0,
+      stopping: 0,
+      stopped: 0,
+      failed: 0,
+      exited: 0,
+    };
     for (const e of this.#entries.values()) counts[e.status]++;
     return counts;
   }

@@ -71,7 +71,8 @@ export async function performRun(
     ctx.runs.denied++;
     const answer = refused(decision.status, serviceId, decision.message, 'security');
     answer.body.anomaly_type = decision.anomaly.anomaly_type;
-    if (decision.retryAfterSeconds !== undefined) answer.headers = { 'retry-after': String(decision.retryAfterSeconds) };
+    if (decision.retryAfterSeconds !== undefined)
+      answer.headers = { 'retry-after': String(decision.retryAfterSeconds) };
     return answer;
   }
 
@@ -105,7 +106,11 @@ export async function performRun(
     onLog?.(record);
   };
   const finish = () => {
-    ctx.drops.add('answer_bound', answerLines.omitted, `the answer of a run keeps its first and last ${ctx.config.answerMaxLines} lines or ${ctx.config.answerMaxBytes} bytes (PACTOWN_ANSWER_MAX_LINES, PACTOWN_ANSWER_MAX_BYTES); sandbox.log and Loki have every line`);
+    ctx.drops.add(
+      'answer_bound',
+      answerLines.omitted,
+      `the answer of a run keeps its first and last ${ctx.config.answerMaxLines} lines or ${ctx.config.answerMaxBytes} bytes (PACTOWN_ANSWER_MAX_LINES, PACTOWN_ANSWER_MAX_BYTES); sandbox.log and Loki have every line`,
+    );
     return answerLines.lines();
   };
 
@@ -130,7 +135,12 @@ export async function performRun(
 
   if (result.success) {
     ctx.runs.success++;
-    ctx.registry.update(serviceId, { status: 'running', pid: result.pid ?? null, port: result.port ?? port, message: result.message });
+    ctx.registry.update(serviceId, {
+      status: 'running',
+      pid: result.pid ?? null,
+      port: result.port ?? port,
+      message: result.message,
+    });
     ctx.hub.status(serviceId, 'running');
     log.info(`Run succeeded | user=${userId} service=${serviceId} pid=${result.pid} port=${result.port}`);
     return {

@@ -100,7 +100,8 @@ export function parseAnsi(input: string): AnsiSegment[] {
   const merged: AnsiSegment[] = [];
   for (const s of segments) {
     const prev = merged.at(-1);
-    const same = prev && prev.color === s.color && prev.background === s.background && prev.classes.join() === s.classes.join();
+    const same =
+      prev && prev.color === s.color && prev.background === s.background && prev.classes.join() === s.classes.join();
     if (s.text === '') continue;
     if (same) prev.text += s.text;
     else merged.push(s);

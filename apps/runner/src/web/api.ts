@@ -69,7 +69,11 @@ async function* lines(body: ReadableStream<Uint8Array>, separator: string): Asyn
 }
 
 /** `POST /run/stream`: calls `onLine` for each log line, resolves with the result. */
-export async function runStream(body: unknown, token: string, onLine: (line: LogLine) => void): Promise<{ status: number; result: RunResult }> {
+export async function runStream(
+  body: unknown,
+  token: string,
+  onLine: (line: LogLine) => void,
+): Promise<{ status: number; result: RunResult }> {
   const res = await fetch('/run/stream', {
     method: 'POST',
     headers: headers(token, { 'content-type': 'application/json' }),
@@ -98,7 +102,12 @@ export interface SseEvent {
  * Server-Sent Events over fetch (so the Authorization header can be sent,
  * which EventSource cannot do). Resolves when the stream ends or `signal` aborts.
  */
-export async function readEvents(path: string, token: string, signal: AbortSignal, onEvent: (e: SseEvent) => void): Promise<void> {
+export async function readEvents(
+  path: string,
+  token: string,
+  signal: AbortSignal,
+  onEvent: (e: SseEvent) => void,
+): Promise<void> {
   const res = await fetch(path, { headers: headers(token, { accept: 'text/event-stream' }), signal });
   if (!res.ok || !res.body) throw new Error(`${res.status} ${await res.text()}`);
   for await (const block of lines(res.body, '\n\n')) {

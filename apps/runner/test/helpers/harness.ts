@@ -9,7 +9,12 @@ export interface Harness {
   config: RunnerConfig;
   receiver: LokiReceiver | null;
   home: string;
-  request(method: string, route: string, body?: unknown, token?: string): Promise<{ status: number; body: any; text: string; headers: Headers }>;
+  request(
+    method: string,
+    route: string,
+    body?: unknown,
+    token?: string,
+  ): Promise<{ status: number; body: any; text: string; headers: Headers }>;
   close(): Promise<void>;
 }
 
@@ -19,7 +24,12 @@ export async function startHarness(options: { env?: Record<string, string>; loki
   const home = dir.path;
   const receiver = options.loki === false ? null : await startLokiReceiver({ host: '127.0.0.1', port: 0 });
   const env = { PACTOWN_HOME: home, PACTOWN_PORT: '0', PACTOWN_HOST: '127.0.0.1', ...options.env };
-  const app = await createRunnerApp({ config: loadConfig(env, {}, home), env, console: false, lokiUrl: receiver?.url ?? null });
+  const app = await createRunnerApp({
+    config: loadConfig(env, {}, home),
+    env,
+    console: false,
+    lokiUrl: receiver?.url ?? null,
+  });
   const config = app.context.config;
   const url = await app.listen();
   return {
@@ -32,7 +42,11 @@ export async function startHarness(options: { env?: Record<string, string>; loki
       const headers: Record<string, string> = {};
       if (body !== undefined) headers['content-type'] = 'application/json';
       if (token) headers.authorization = `Bearer ${token}`;
-      const res = await fetch(`${url}${route}`, { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+      const res = await fetch(`${url}${route}`, {
+        method,
+        headers,
+        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+      });
       const text = await res.text();
       let parsed: unknown = null;
       try {

@@ -15,7 +15,12 @@ export interface ServerProcess {
 }
 
 /** Starts a built entry (`dist/server.js` or `dist/demo.js`) and waits for its URL on stdout. */
-export async function startServerProcess(entry: 'server' | 'demo', env: Record<string, string>, args: string[] = [], urlPattern = /Runner listening on (http:\/\/[\d.:]+)/): Promise<ServerProcess> {
+export async function startServerProcess(
+  entry: 'server' | 'demo',
+  env: Record<string, string>,
+  args: string[] = [],
+  urlPattern = /Runner listening on (http:\/\/[\d.:]+)/,
+): Promise<ServerProcess> {
   const file = path.join(APP, 'dist', `${entry}.js`);
   if (!fs.existsSync(file)) throw new Error(`${file} is missing: run the build first (npx pnpm build)`);
   const child = spawn(process.execPath, [file, ...args], {
@@ -27,7 +32,9 @@ export async function startServerProcess(entry: 'server' | 'demo', env: Record<s
   let err = '';
   child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (err += chunk));
-  const exited = new Promise<number | string>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? -1)));
+  const exited = new Promise<number | string>((resolve) =>
+    child.once('exit', (code, signal) => resolve(code ?? signal ?? -1)),
+  );
   const url = await new Promise<string>((resolve, reject) => {
     const onData = () => {
       const match = urlPattern.exec(out);

@@ -27,7 +27,11 @@ export async function requireDir(dir: string): Promise<void> {
 }
 
 function human(bytes: number): string {
-  return bytes < 1024 ? `${bytes} B` : bytes < 1024 ** 2 ? `${(bytes / 1024).toFixed(1)} KiB` : `${(bytes / 1024 ** 2).toFixed(1)} MiB`;
+  return bytes < 1024
+    ? `${bytes} B`
+    : bytes < 1024 ** 2
+      ? `${(bytes / 1024).toFixed(1)} KiB`
+      : `${(bytes / 1024 ** 2).toFixed(1)} MiB`;
 }
 
 export async function list(io: Io, dir: string, json: boolean): Promise<number> {
@@ -43,7 +47,14 @@ export async function list(io: Io, dir: string, json: boolean): Promise<number> 
   }
   const rows = [['TIME', 'SERVICE', 'EXIT', 'CATEGORY', 'SIZE', 'FILE']];
   for (const e of entries) {
-    rows.push([e.time, e.serviceId, e.exitCode === null ? '-' : String(e.exitCode), String(e.category), human(e.size), path.basename(e.path)]);
+    rows.push([
+      e.time,
+      e.serviceId,
+      e.exitCode === null ? '-' : String(e.exitCode),
+      String(e.category),
+      human(e.size),
+      path.basename(e.path),
+    ]);
   }
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   for (const r of rows) io.out(`${r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ')}\n`);
@@ -58,7 +69,8 @@ export async function list(io: Io, dir: string, json: boolean): Promise<number> 
 export function serviceCandidates(arg: string, index: number | undefined): { id: string; index: number }[] {
   const out: { id: string; index: number }[] = [];
   const add = (id: string | undefined, i: number) => {
-    if (id !== undefined && isValidServiceId(id) && !out.some((c) => c.id === id && c.index === i)) out.push({ id, index: i });
+    if (id !== undefined && isValidServiceId(id) && !out.some((c) => c.id === id && c.index === i))
+      out.push({ id, index: i });
   };
   add(arg, index ?? 0);
   const named = parseErrorFileName(arg);
@@ -83,8 +95,16 @@ async function exists(file: string): Promise<boolean> {
 
 export type ShowFormat = 'text' | 'raw' | 'json' | 'markdown';
 
-export async function show(io: Io, dir: string, service: string | undefined, index: number | undefined, format: ShowFormat, command = 'show'): Promise<number> {
-  if (service === undefined) throw new CliError(EXIT.USAGE, `${command} needs a service id: pactown-errors ${command} <service>.`);
+export async function show(
+  io: Io,
+  dir: string,
+  service: string | undefined,
+  index: number | undefined,
+  format: ShowFormat,
+  command = 'show',
+): Promise<number> {
+  if (service === undefined)
+    throw new CliError(EXIT.USAGE, `${command} needs a service id: pactown-errors ${command} <service>.`);
   const candidates = serviceCandidates(service, index);
   if (candidates.length === 0) throw new CliError(EXIT.USAGE, `Invalid service id ${JSON.stringify(service)}.`);
   await requireDir(dir);
@@ -114,7 +134,10 @@ export async function show(io: Io, dir: string, service: string | undefined, ind
 }
 
 /** The last `maxBytes` of a file (all of it without a limit), with its size and inode, never following a link. */
-async function readEnd(file: string, maxBytes = Number.POSITIVE_INFINITY): Promise<{ text: string; size: number; ino: number }> {
+async function readEnd(
+  file: string,
+  maxBytes = Number.POSITIVE_INFINITY,
+): Promise<{ text: string; size: number; ino: number }> {
   const handle = await open(file, READ_FLAGS);
   try {
     const { size, ino } = await handle.stat();
@@ -148,7 +171,13 @@ export function logFileIn(dir: string, filename: string): string {
   return file;
 }
 
-export async function tail(io: Io, dir: string, lines: number, filename: string, followSignal?: AbortSignal): Promise<number> {
+export async function tail(
+  io: Io,
+  dir: string,
+  lines: number,
+  filename: string,
+  followSignal?: AbortSignal,
+): Promise<number> {
   const file = logFileIn(dir, filename);
   await requireDir(dir);
   let opened: Followed | undefined;
@@ -180,11 +209,14 @@ export async function tail(io: Io, dir: string, lines: number, filename: string,
 }
 
 export async function clean(io: Io, dir: string, olderThan: string | undefined, dryRun: boolean): Promise<number> {
-  if (olderThan === undefined) throw new CliError(EXIT.USAGE, 'clean needs --older-than, e.g. pactown-errors clean --older-than 7d.');
+  if (olderThan === undefined)
+    throw new CliError(EXIT.USAGE, 'clean needs --older-than, e.g. pactown-errors clean --older-than 7d.');
   const ms = parseDuration(olderThan);
   await requireDir(dir);
   const removed = await cleanErrorFiles(dir, { olderThanMs: ms, dryRun });
   for (const f of removed) io.out(`${dryRun ? 'would remove' : 'removed'} ${f}\n`);
-  io.out(`${dryRun ? 'Would remove' : 'Removed'} ${removed.length} file${removed.length === 1 ? '' : 's'} older than ${olderThan}.\n`);
+  io.out(
+    `${dryRun ? 'Would remove' : 'Removed'} ${removed.length} file${removed.length === 1 ? '' : 's'} older than ${olderThan}.\n`,
+  );
   return EXIT.OK;
 }

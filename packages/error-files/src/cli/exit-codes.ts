@@ -24,7 +24,11 @@ export class CliError extends Error {
 /** `7d`, `12h`, `30m`, `45s`, `500ms`, `2w` to milliseconds. */
 export function parseDuration(text: string): number {
   const m = /^(\d+(?:\.\d+)?)(ms|s|m|h|d|w)$/.exec(text.trim());
-  if (!m) throw new CliError(EXIT.USAGE, `Invalid duration ${JSON.stringify(text)}: use a number and a unit (ms, s, m, h, d, w), e.g. 7d.`);
+  if (!m)
+    throw new CliError(
+      EXIT.USAGE,
+      `Invalid duration ${JSON.stringify(text)}: use a number and a unit (ms, s, m, h, d, w), e.g. 7d.`,
+    );
   const unit = { ms: 1, s: 1e3, m: 60e3, h: 3600e3, d: 86400e3, w: 604800e3 }[m[2] as 'ms'];
   return Number(m[1]) * unit;
 }

@@ -42,7 +42,13 @@ export function openFollowed(file: string, pos?: number): Followed | undefined {
  * Follows `file` from `start` (which this function closes), writing new text
  * to `out`, until `signal` aborts.
  */
-export function follow(file: string, start: Followed, out: (text: string) => void, signal: AbortSignal, pollMs = POLL_MS): Promise<void> {
+export function follow(
+  file: string,
+  start: Followed,
+  out: (text: string) => void,
+  signal: AbortSignal,
+  pollMs = POLL_MS,
+): Promise<void> {
   let current = start;
   let decoder = new StringDecoder('utf8');
   const buf = Buffer.allocUnsafe(CHUNK);

@@ -29,7 +29,8 @@ function nonNegativeInt(name: string, value: string | undefined, fallback: numbe
 function nonNegativeInt(name: string, value: string | undefined, fallback?: number): number | undefined;
 function nonNegativeInt(name: string, value: string | undefined, fallback?: number): number | undefined {
   if (value === undefined) return fallback;
-  if (!/^\d+$/.test(value)) throw new CliError(EXIT.USAGE, `${name} must be a non-negative integer, got ${JSON.stringify(value)}.`);
+  if (!/^\d+$/.test(value))
+    throw new CliError(EXIT.USAGE, `${name} must be a non-negative integer, got ${JSON.stringify(value)}.`);
   return Number(value);
 }
 
@@ -37,7 +38,11 @@ function nonNegativeInt(name: string, value: string | undefined, fallback?: numb
  * Runs the CLI with `argv` (without node and script); resolves with the exit
  * code. `untilStopped` gives the signal that ends `tail -f` (asked for only then).
  */
-export async function main(argv: string[], io: Io & { err(text: string): void }, untilStopped?: () => AbortSignal): Promise<number> {
+export async function main(
+  argv: string[],
+  io: Io & { err(text: string): void },
+  untilStopped?: () => AbortSignal,
+): Promise<number> {
   try {
     const { values, positionals } = parseArgs({
       args: argv,
@@ -72,15 +77,29 @@ export async function main(argv: string[], io: Io & { err(text: string): void },
         return await list(io, dir, values.json);
       case 'show':
         extra(1);
-        if ([values.json, values.markdown, values.raw].filter(Boolean).length > 1) throw new CliError(EXIT.USAGE, 'Use one of --json, --markdown, --raw.');
-        return await show(io, dir, rest[0], nonNegativeInt('--index', values.index), values.json ? 'json' : values.markdown ? 'markdown' : values.raw ? 'raw' : 'text');
+        if ([values.json, values.markdown, values.raw].filter(Boolean).length > 1)
+          throw new CliError(EXIT.USAGE, 'Use one of --json, --markdown, --raw.');
+        return await show(
+          io,
+          dir,
+          rest[0],
+          nonNegativeInt('--index', values.index),
+          values.json ? 'json' : values.markdown ? 'markdown' : values.raw ? 'raw' : 'text',
+        );
       case 'report':
         extra(1);
-        if (values.json || values.markdown || values.raw) throw new CliError(EXIT.USAGE, 'report prints Markdown: use show for --json or --raw.');
+        if (values.json || values.markdown || values.raw)
+          throw new CliError(EXIT.USAGE, 'report prints Markdown: use show for --json or --raw.');
         return await show(io, dir, rest[0], nonNegativeInt('--index', values.index), 'markdown', 'report');
       case 'tail':
         extra(0);
-        return await tail(io, dir, nonNegativeInt('--lines', values.lines, 20), values.file ?? 'sandbox.log', values.follow ? (untilStopped?.() ?? new AbortController().signal) : undefined);
+        return await tail(
+          io,
+          dir,
+          nonNegativeInt('--lines', values.lines, 20),
+          values.file ?? 'sandbox.log',
+          values.follow ? (untilStopped?.() ?? new AbortController().signal) : undefined,
+        );
       case 'clean':
         extra(0);
         return await clean(io, dir, values['older-than'], values['dry-run']);

@@ -8,9 +8,12 @@ const JSON_UNSAFE_ALL = /[\u0085\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 
 function escapeChar(c: string): string {
   switch (c) {
-    case '\n': return '\\n';
-    case '\r': return '\\r';
-    case '\t': return '\\t';
+    case '\n':
+      return '\\n';
+    case '\r':
+      return '\\r';
+    case '\t':
+      return '\\t';
     default: {
       const code = c.charCodeAt(0);
       return code < 0x100 ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
@@ -25,7 +28,9 @@ export function escapeControl(text: string): string {
 
 /** Escapes, inside JSON text, the characters JSON leaves raw but viewers break or reverse lines on (`\u2028`, `\u0085`, bidi controls). */
 export function escapeJsonUnsafe(json: string): string {
-  return JSON_UNSAFE.test(json) ? json.replace(JSON_UNSAFE_ALL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`) : json;
+  return JSON_UNSAFE.test(json)
+    ? json.replace(JSON_UNSAFE_ALL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
+    : json;
 }
 
 /** Whether a UTF-16 code unit is one {@link escapeJsonUnsafe} rewrites. */

@@ -9,7 +9,8 @@ export function quote(text: string): string {
   if (text.length > 64) return escapeJsonUnsafe(JSON.stringify(text));
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if (c < 32 || c === 34 || c === 92 || (c >= 0xd800 && c <= 0xdfff) || (c >= 0x85 && isJsonUnsafe(c))) return escapeJsonUnsafe(JSON.stringify(text));
+    if (c < 32 || c === 34 || c === 92 || (c >= 0xd800 && c <= 0xdfff) || (c >= 0x85 && isJsonUnsafe(c)))
+      return escapeJsonUnsafe(JSON.stringify(text));
   }
   return `"${text}"`;
 }

@@ -25,18 +25,28 @@ const CORE = new Set(['timestamp', 'level', 'logger', 'message']);
  */
 export function jsonFormatter(options: JsonFormatterOptions = {}): Formatter {
   if (options === null || typeof options !== 'object') {
-    throw coreError(CODES.INVALID_OPTION, `[@pactown/log-core] Invalid json formatter options: ${String(options)}; expected an object.`);
+    throw coreError(
+      CODES.INVALID_OPTION,
+      `[@pactown/log-core] Invalid json formatter options: ${String(options)}; expected an object.`,
+    );
   }
   checkKeys(options, KNOWN.json, 'jsonFormatter()');
   checkDatefmt(options.datefmt);
   const mode = options.timestamp ?? 'iso';
   if (mode !== 'iso' && mode !== 'asctime' && mode !== 'epoch') {
-    throw coreError(CODES.INVALID_OPTION, `[@pactown/log-core] Invalid option timestamp: ${String(mode)}; expected 'iso', 'asctime' or 'epoch'.`);
+    throw coreError(
+      CODES.INVALID_OPTION,
+      `[@pactown/log-core] Invalid option timestamp: ${String(mode)}; expected 'iso', 'asctime' or 'epoch'.`,
+    );
   }
   const iso = createIsoTime();
   const asctime = createAsctime(options.datefmt);
   const stamp =
-    mode === 'epoch' ? (t: number) => `${t}` : mode === 'asctime' ? (t: number) => `"${asctime(t)}"` : (t: number) => `"${iso(t)}"`;
+    mode === 'epoch'
+      ? (t: number) => `${t}`
+      : mode === 'asctime'
+        ? (t: number) => `"${asctime(t)}"`
+        : (t: number) => `"${iso(t)}"`;
   return (record: LogRecord) => {
     let out = `{"timestamp":${stamp(record.time)},"level":"${record.levelName}","logger":${quote(record.name)},"message":${quote(record.message)}`;
     const fields = record.fields;

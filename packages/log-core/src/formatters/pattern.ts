@@ -50,10 +50,16 @@ const originMs = Math.round(performance.timeOrigin);
  */
 export function patternFormatter(pattern: string = DEFAULT_PATTERN, options: PatternFormatterOptions = {}): Formatter {
   if (typeof pattern !== 'string') {
-    throw coreError(CODES.INVALID_OPTION, `[@pactown/log-core] Invalid pattern: ${String(pattern)}; expected a string.`);
+    throw coreError(
+      CODES.INVALID_OPTION,
+      `[@pactown/log-core] Invalid pattern: ${String(pattern)}; expected a string.`,
+    );
   }
   if (options === null || typeof options !== 'object') {
-    throw coreError(CODES.INVALID_OPTION, `[@pactown/log-core] Invalid pattern options: ${String(options)}; expected an object.`);
+    throw coreError(
+      CODES.INVALID_OPTION,
+      `[@pactown/log-core] Invalid pattern options: ${String(options)}; expected an object.`,
+    );
   }
   checkKeys(options, KNOWN.pattern, 'patternFormatter()');
   checkDatefmt(options.datefmt);
@@ -74,7 +80,13 @@ export function patternFormatter(pattern: string = DEFAULT_PATTERN, options: Pat
     const w = width === undefined ? 0 : Number(width);
     const p = precision === undefined ? undefined : Number(precision);
     if (conversion === 's' && w === 0 && p === undefined) {
-      parts.push(SAFE_KEYS.has(key) ? (r) => get(r) as string : key === 'name' ? cachedEscape(get) : (r) => escapeControl(toText(get(r))));
+      parts.push(
+        SAFE_KEYS.has(key)
+          ? (r) => get(r) as string
+          : key === 'name'
+            ? cachedEscape(get)
+            : (r) => escapeControl(toText(get(r))),
+      );
     } else {
       parts.push((r) => escapeControl(printfConvert(get(r), flags, w, p, conversion)));
     }
@@ -94,24 +106,39 @@ export function patternFormatter(pattern: string = DEFAULT_PATTERN, options: Pat
 
 function getter(key: string, asctime: (t: number) => string, missing: string): Getter {
   switch (key) {
-    case 'asctime': return (r) => asctime(r.time);
-    case 'message': return (r) => r.message;
-    case 'levelname': return (r) => r.levelName;
-    case 'levelno': return (r) => r.level;
-    case 'name': return (r) => r.name;
-    case 'created': return (r) => r.time / 1000;
-    case 'msecs': return (r) => r.time % 1000;
-    case 'relativeCreated': return (r) => r.time - originMs;
-    case 'process': return (r) => r.pid;
-    case 'hostname': return (r) => r.hostname;
-    case 'thread': return () => threadId;
-    case 'threadName': return () => (isMainThread ? 'MainThread' : `Worker-${threadId}`);
-    case 'processName': return () => 'MainProcess';
-    case 'exc_text': return (r) => (r.err === undefined ? '' : errorText(r.err));
-    default: return (r) => {
-      const value = r.fields[key];
-      return value === undefined ? missing : value;
-    };
+    case 'asctime':
+      return (r) => asctime(r.time);
+    case 'message':
+      return (r) => r.message;
+    case 'levelname':
+      return (r) => r.levelName;
+    case 'levelno':
+      return (r) => r.level;
+    case 'name':
+      return (r) => r.name;
+    case 'created':
+      return (r) => r.time / 1000;
+    case 'msecs':
+      return (r) => r.time % 1000;
+    case 'relativeCreated':
+      return (r) => r.time - originMs;
+    case 'process':
+      return (r) => r.pid;
+    case 'hostname':
+      return (r) => r.hostname;
+    case 'thread':
+      return () => threadId;
+    case 'threadName':
+      return () => (isMainThread ? 'MainThread' : `Worker-${threadId}`);
+    case 'processName':
+      return () => 'MainProcess';
+    case 'exc_text':
+      return (r) => (r.err === undefined ? '' : errorText(r.err));
+    default:
+      return (r) => {
+        const value = r.fields[key];
+        return value === undefined ? missing : value;
+      };
   }
 }
 

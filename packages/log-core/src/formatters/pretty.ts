@@ -43,12 +43,18 @@ export function wantsColor(stream: { isTTY?: boolean } | undefined, env: NodeJS.
 /** Terminal output: `23:59:59.123 INFO    pactown.sandbox: message key=value`, colored by level when wanted. */
 export function prettyFormatter(options: PrettyFormatterOptions = {}): Formatter {
   if (options === null || typeof options !== 'object') {
-    throw coreError(CODES.INVALID_OPTION, `[@pactown/log-core] Invalid pretty formatter options: ${String(options)}; expected an object.`);
+    throw coreError(
+      CODES.INVALID_OPTION,
+      `[@pactown/log-core] Invalid pretty formatter options: ${String(options)}; expected an object.`,
+    );
   }
   checkKeys(options, KNOWN.pretty, 'prettyFormatter()');
   checkDatefmt(options.datefmt);
   if (options.colorize !== undefined && typeof options.colorize !== 'boolean') {
-    throw coreError(CODES.INVALID_OPTION, `[@pactown/log-core] Invalid option colorize: ${String(options.colorize)}; expected a boolean.`);
+    throw coreError(
+      CODES.INVALID_OPTION,
+      `[@pactown/log-core] Invalid option colorize: ${String(options.colorize)}; expected a boolean.`,
+    );
   }
   const color = options.colorize ?? wantsColor(options.stream ?? process.stderr);
   const datefmt = options.datefmt ?? '%H:%M:%S';
@@ -60,7 +66,12 @@ export function prettyFormatter(options: PrettyFormatterOptions = {}): Formatter
     const fields = record.fields;
     for (const key in fields) {
       const value = fields[key];
-      const text = typeof value === 'string' ? (/[\s"=]/.test(value) || value === '' ? JSON.stringify(value) : value) : jsonValue(value);
+      const text =
+        typeof value === 'string'
+          ? /[\s"=]/.test(value) || value === ''
+            ? JSON.stringify(value)
+            : value
+          : jsonValue(value);
       if (text !== undefined) out += ` ${paint(DIM, `${escapeControl(key)}=`)}${escapeControl(text)}`;
     }
     if (record.err !== undefined) out += `\n${paint(COLORS.ERROR!, errorBlock(record.err))}`;

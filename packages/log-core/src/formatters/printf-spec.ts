@@ -1,5 +1,11 @@
 /** One Python `%`-conversion with flags, width and precision (`%-8s`, `%05d`, `%.3f`). */
-export function printfConvert(value: unknown, flags: string, width: number, precision: number | undefined, conversion: string): string {
+export function printfConvert(
+  value: unknown,
+  flags: string,
+  width: number,
+  precision: number | undefined,
+  conversion: string,
+): string {
   let body: string;
   let numeric = true;
   switch (conversion) {

@@ -4,7 +4,20 @@ import { CODES, coreError } from '../codes.js';
 const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
 const DAYS_LONG = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-const MONTHS_LONG = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+const MONTHS_LONG = [
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
+];
 
 /** Python's default `datefmt`; `asctime` then appends `,mmm`. */
 export const DEFAULT_DATEFMT = '%Y-%m-%d %H:%M:%S';
@@ -23,32 +36,53 @@ export function strftime(time: number, format: string, utc = false): string {
   const wd = utc ? d.getUTCDay() : d.getDay();
   return format.replace(/%([a-zA-Z%])/g, (whole, c: string) => {
     switch (c) {
-      case 'Y': return String(Y);
-      case 'y': return pad(Y % 100);
-      case 'm': return pad(mo + 1);
-      case 'd': return pad(day);
-      case 'H': return pad(H);
-      case 'I': return pad(H % 12 || 12);
-      case 'p': return H < 12 ? 'AM' : 'PM';
-      case 'M': return pad(M);
-      case 'S': return pad(S);
-      case 'f': return `${pad(((time % 1000) + 1000) % 1000, 3)}000`;
-      case 'a': return DAYS[wd]!;
-      case 'A': return DAYS_LONG[wd]!;
-      case 'b': return MONTHS[mo]!;
-      case 'B': return MONTHS_LONG[mo]!;
-      case 'j': return pad(dayOfYear(d, utc), 3);
-      case 'z': return utc ? '+0000' : offset(d);
-      case 'Z': return utc ? 'UTC' : zoneName(d);
-      case '%': return '%';
-      default: return whole;
+      case 'Y':
+        return String(Y);
+      case 'y':
+        return pad(Y % 100);
+      case 'm':
+        return pad(mo + 1);
+      case 'd':
+        return pad(day);
+      case 'H':
+        return pad(H);
+      case 'I':
+        return pad(H % 12 || 12);
+      case 'p':
+        return H < 12 ? 'AM' : 'PM';
+      case 'M':
+        return pad(M);
+      case 'S':
+        return pad(S);
+      case 'f':
+        return `${pad(((time % 1000) + 1000) % 1000, 3)}000`;
+      case 'a':
+        return DAYS[wd]!;
+      case 'A':
+        return DAYS_LONG[wd]!;
+      case 'b':
+        return MONTHS[mo]!;
+      case 'B':
+        return MONTHS_LONG[mo]!;
+      case 'j':
+        return pad(dayOfYear(d, utc), 3);
+      case 'z':
+        return utc ? '+0000' : offset(d);
+      case 'Z':
+        return utc ? 'UTC' : zoneName(d);
+      case '%':
+        return '%';
+      default:
+        return whole;
     }
   });
 }
 
 function dayOfYear(d: Date, utc: boolean): number {
   const start = utc ? Date.UTC(d.getUTCFullYear(), 0, 1) : new Date(d.getFullYear(), 0, 1).getTime();
-  const today = utc ? Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()) : new Date(d.getFullYear(), d.getMonth(), d.getDate()).getTime();
+  const today = utc
+    ? Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate())
+    : new Date(d.getFullYear(), d.getMonth(), d.getDate()).getTime();
   return Math.round((today - start) / 86_400_000) + 1;
 }
 
@@ -60,14 +94,19 @@ function offset(d: Date): string {
 }
 
 function zoneName(d: Date): string {
-  const part = new Intl.DateTimeFormat('en-US', { timeZoneName: 'short' }).formatToParts(d).find((p) => p.type === 'timeZoneName');
+  const part = new Intl.DateTimeFormat('en-US', { timeZoneName: 'short' })
+    .formatToParts(d)
+    .find((p) => p.type === 'timeZoneName');
   return part?.value ?? offset(d);
 }
 
 /** Throws a TypeError naming `datefmt` unless it is undefined or a string. */
 export function checkDatefmt(datefmt: unknown): void {
   if (datefmt !== undefined && typeof datefmt !== 'string') {
-    throw coreError(CODES.INVALID_OPTION, `[@pactown/log-core] Invalid option datefmt: ${String(datefmt)}; expected a strftime string.`);
+    throw coreError(
+      CODES.INVALID_OPTION,
+      `[@pactown/log-core] Invalid option datefmt: ${String(datefmt)}; expected a strftime string.`,
+    );
   }
 }
 

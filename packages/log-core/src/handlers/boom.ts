@@ -58,7 +58,7 @@ export async function drained(boom: SonicBoom): Promise<void> {
 export function endBoom(boom: SonicBoom, failed = false): Promise<void> {
   const state = boom as unknown as BoomState & { fd: number };
   if (state.destroyed) return Promise.resolve();
-  if (failed || state.fd < 0 && !state._writing) {
+  if (failed || (state.fd < 0 && !state._writing)) {
     try {
       boom.destroy();
     } catch {

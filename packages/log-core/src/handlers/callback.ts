@@ -19,12 +19,21 @@ const messageOnly: Formatter = (record) => record.message;
  * The seed's `on_log`: calls `callback(message, record)` for every record.
  * A callback that throws is counted and reported once; logging goes on.
  */
-export function callbackHandler(callback: (message: string, record: LogRecord) => void, options: CallbackHandlerOptions = {}): ManagedHandler {
+export function callbackHandler(
+  callback: (message: string, record: LogRecord) => void,
+  options: CallbackHandlerOptions = {},
+): ManagedHandler {
   if (typeof callback !== 'function') {
-    throw coreError(CODES.INVALID_ARGUMENT, `[@pactown/log-core] Invalid callback: ${String(callback)}; expected a function (message, record) => void.`);
+    throw coreError(
+      CODES.INVALID_ARGUMENT,
+      `[@pactown/log-core] Invalid callback: ${String(callback)}; expected a function (message, record) => void.`,
+    );
   }
   if (options === null || typeof options !== 'object') {
-    throw coreError(CODES.INVALID_OPTION, `[@pactown/log-core] Invalid callback handler options: ${String(options)}; expected an object.`);
+    throw coreError(
+      CODES.INVALID_OPTION,
+      `[@pactown/log-core] Invalid callback handler options: ${String(options)}; expected an object.`,
+    );
   }
   checkKeys(options, KNOWN.callback, 'callbackHandler()');
   return createHandler({

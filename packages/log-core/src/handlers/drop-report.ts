@@ -72,7 +72,9 @@ export class DropReport {
     if (this.#total === this.#reported) return;
     this.#lastSummary = Date.now();
     const state = this.#behind ? 'it is still behind' : 'it has caught up';
-    warnStderr(`handler ${this.#name}: ${this.#total - this.#reported} lines dropped (${this.#total} in total) because its stream was not read fast enough; ${state}.`);
+    warnStderr(
+      `handler ${this.#name}: ${this.#total - this.#reported} lines dropped (${this.#total} in total) because its stream was not read fast enough; ${state}.`,
+    );
     this.#reported = this.#total;
   }
 }

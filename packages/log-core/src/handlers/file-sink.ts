@@ -108,7 +108,10 @@ export class FileSink {
     const old = this.#boom;
     if (old === undefined) return;
     this.#boom = undefined;
-    this.#retiring.set(old, endBoom(old).finally(() => this.#retiring.delete(old)));
+    this.#retiring.set(
+      old,
+      endBoom(old).finally(() => this.#retiring.delete(old)),
+    );
   }
 
   /** Hands the pending lines to SonicBoom now, first reopening the path when it names another file or none. */
@@ -118,7 +121,10 @@ export class FileSink {
       try {
         this.open();
       } catch (error) {
-        this.#fail(error instanceof Error ? error : coreError(CODES.WRITE_FAILED, String(error), Error), this.#pendingLines + this.#unwritten());
+        this.#fail(
+          error instanceof Error ? error : coreError(CODES.WRITE_FAILED, String(error), Error),
+          this.#pendingLines + this.#unwritten(),
+        );
         return;
       }
     }

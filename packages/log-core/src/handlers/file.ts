@@ -18,7 +18,10 @@ export interface FileHandlerOptions {
 /** Validates a `filename` option and makes it absolute. */
 export function checkFilename(filename: unknown): string {
   if (typeof filename !== 'string' || filename === '') {
-    throw coreError(CODES.INVALID_OPTION, `[@pactown/log-core] Invalid option filename: ${String(filename)}; expected a non-empty path.`);
+    throw coreError(
+      CODES.INVALID_OPTION,
+      `[@pactown/log-core] Invalid option filename: ${String(filename)}; expected a non-empty path.`,
+    );
   }
   return path.resolve(filename);
 }
@@ -31,7 +34,8 @@ export function sinkEvents(handler: () => ManagedHandler) {
       if (degraded) handler().degrade(error);
     },
     recovered: () => handler().recover(),
-    dropped: (lost: number) => handler().fail(coreError(CODES.FILE_BACKOFF, 'the file is failing; waiting to try again', Error), lost),
+    dropped: (lost: number) =>
+      handler().fail(coreError(CODES.FILE_BACKOFF, 'the file is failing; waiting to try again', Error), lost),
   };
 }
 
@@ -43,12 +47,18 @@ export function sinkEvents(handler: () => ManagedHandler) {
  */
 export function fileHandler(options: FileHandlerOptions): ManagedHandler {
   if (options === null || typeof options !== 'object') {
-    throw coreError(CODES.INVALID_OPTION, `[@pactown/log-core] Invalid file handler options: ${String(options)}; expected an object.`);
+    throw coreError(
+      CODES.INVALID_OPTION,
+      `[@pactown/log-core] Invalid file handler options: ${String(options)}; expected an object.`,
+    );
   }
   checkKeys(options, KNOWN.file, 'fileHandler()');
   const filename = checkFilename(options.filename);
   // Opened on the first record (not at creation), synchronously so that an exit right after still finds the file.
-  const sink = new FileSink(filename, sinkEvents(() => handler));
+  const sink = new FileSink(
+    filename,
+    sinkEvents(() => handler),
+  );
   const handler: ManagedHandler = createHandler({
     name: `file:${filename}`,
     level: options.level,

@@ -22,7 +22,10 @@ export interface RotatingFileHandlerOptions {
 
 function checkCount(name: string, value: unknown): number {
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
-    throw coreError(CODES.INVALID_OPTION, `[@pactown/log-core] Invalid option ${name}: ${String(value)}; expected an integer >= 0.`);
+    throw coreError(
+      CODES.INVALID_OPTION,
+      `[@pactown/log-core] Invalid option ${name}: ${String(value)}; expected an integer >= 0.`,
+    );
   }
   return value;
 }
@@ -37,13 +40,19 @@ function checkCount(name: string, value: unknown): number {
  */
 export function rotatingFileHandler(options: RotatingFileHandlerOptions): ManagedHandler {
   if (options === null || typeof options !== 'object') {
-    throw coreError(CODES.INVALID_OPTION, `[@pactown/log-core] Invalid rotating file handler options: ${String(options)}; expected an object.`);
+    throw coreError(
+      CODES.INVALID_OPTION,
+      `[@pactown/log-core] Invalid rotating file handler options: ${String(options)}; expected an object.`,
+    );
   }
   checkKeys(options, KNOWN.rotatingFile, 'rotatingFileHandler()');
   const filename = checkFilename(options.filename);
   const maxBytes = checkCount('maxBytes', options.maxBytes);
   const backupCount = checkCount('backupCount', options.backupCount);
-  const sink = new FileSink(filename, sinkEvents(() => handler));
+  const sink = new FileSink(
+    filename,
+    sinkEvents(() => handler),
+  );
   const rolls = maxBytes > 0 && backupCount > 0;
 
   const rollover = (): void => {

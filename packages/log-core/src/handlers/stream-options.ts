@@ -31,7 +31,10 @@ export const DEFAULT_MAX_PENDING_BYTES = 4 * 1024 * 1024;
 function checkMs(name: string, value: unknown, fallback: number): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !(value >= 0) || !Number.isFinite(value)) {
-    throw coreError(CODES.INVALID_OPTION, `[@pactown/log-core] Invalid option ${name}: ${String(value)}; expected a number of milliseconds >= 0.`);
+    throw coreError(
+      CODES.INVALID_OPTION,
+      `[@pactown/log-core] Invalid option ${name}: ${String(value)}; expected a number of milliseconds >= 0.`,
+    );
   }
   return value;
 }
@@ -40,11 +43,17 @@ function checkMs(name: string, value: unknown, fallback: number): number {
 export function normalizeBackpressure(options: BackpressureOptions): BackpressureSettings {
   const max = options.maxPendingBytes ?? DEFAULT_MAX_PENDING_BYTES;
   if (typeof max !== 'number' || !Number.isSafeInteger(max) || max < 0) {
-    throw coreError(CODES.INVALID_OPTION, `[@pactown/log-core] Invalid option maxPendingBytes: ${String(max)}; expected an integer >= 0.`);
+    throw coreError(
+      CODES.INVALID_OPTION,
+      `[@pactown/log-core] Invalid option maxPendingBytes: ${String(max)}; expected an integer >= 0.`,
+    );
   }
   const overflow = options.overflow ?? 'drop-newest';
   if (overflow !== 'drop-newest' && overflow !== 'drop-oldest') {
-    throw coreError(CODES.INVALID_OPTION, `[@pactown/log-core] Invalid option overflow: ${String(overflow)}; expected 'drop-newest' or 'drop-oldest'.`);
+    throw coreError(
+      CODES.INVALID_OPTION,
+      `[@pactown/log-core] Invalid option overflow: ${String(overflow)}; expected 'drop-newest' or 'drop-oldest'.`,
+    );
   }
   return {
     maxPendingBytes: max,

@@ -83,7 +83,10 @@ export class StreamWriter {
       try {
         this.#stream.write(this.#pending.take(Number.POSITIVE_INFINITY));
       } catch (error) {
-        this.#onLost(error instanceof Error ? error : coreError(CODES.WRITE_FAILED, String(error), Error), this.#pending.clear());
+        this.#onLost(
+          error instanceof Error ? error : coreError(CODES.WRITE_FAILED, String(error), Error),
+          this.#pending.clear(),
+        );
       }
     }
     this.#report.final();
@@ -128,7 +131,8 @@ export class StreamWriter {
     this.#gone = true;
     this.#waiting = false;
     const lost = this.#pending.clear();
-    if (lost > 0) this.#onLost(coreError(CODES.STREAM_CLOSED, `the stream closed with ${lost} lines pending`, Error), lost);
+    if (lost > 0)
+      this.#onLost(coreError(CODES.STREAM_CLOSED, `the stream closed with ${lost} lines pending`, Error), lost);
     this.#notify();
   };
 }

@@ -49,12 +49,18 @@ export interface StreamHandler extends ManagedHandler {
  */
 export function streamHandler(options: StreamHandlerOptions): StreamHandler {
   if (options === null || typeof options !== 'object') {
-    throw coreError(CODES.INVALID_OPTION, `[@pactown/log-core] Invalid stream handler options: ${String(options)}; expected an object.`);
+    throw coreError(
+      CODES.INVALID_OPTION,
+      `[@pactown/log-core] Invalid stream handler options: ${String(options)}; expected an object.`,
+    );
   }
   checkKeys(options, KNOWN.stream, 'streamHandler()');
   const stream = options.stream;
   if (stream === null || typeof stream !== 'object' || typeof stream.write !== 'function') {
-    throw coreError(CODES.INVALID_OPTION, `[@pactown/log-core] Invalid option stream: ${String(stream)}; expected a writable stream.`);
+    throw coreError(
+      CODES.INVALID_OPTION,
+      `[@pactown/log-core] Invalid option stream: ${String(stream)}; expected a writable stream.`,
+    );
   }
   const settings = normalizeBackpressure(options);
   const name = options.name ?? 'stream';
@@ -65,7 +71,8 @@ export function streamHandler(options: StreamHandlerOptions): StreamHandler {
     level: options.level,
     formatter: options.formatter,
     emit(line) {
-      if (stream.destroyed === true || stream.writableEnded === true) throw coreError(CODES.STREAM_CLOSED, 'the stream is closed', Error);
+      if (stream.destroyed === true || stream.writableEnded === true)
+        throw coreError(CODES.STREAM_CLOSED, 'the stream is closed', Error);
       writer.write(`${line}\n`);
     },
     async flush() {
@@ -112,12 +119,18 @@ export interface ConsoleHandlerOptions extends BackpressureOptions {
 /** A stream handler on the process's stderr (or stdout), with the same bounded backlog. */
 export function consoleHandler(options: ConsoleHandlerOptions = {}): StreamHandler {
   if (options === null || typeof options !== 'object') {
-    throw coreError(CODES.INVALID_OPTION, `[@pactown/log-core] Invalid console handler options: ${String(options)}; expected an object.`);
+    throw coreError(
+      CODES.INVALID_OPTION,
+      `[@pactown/log-core] Invalid console handler options: ${String(options)}; expected an object.`,
+    );
   }
   checkKeys(options, KNOWN.console, 'consoleHandler()');
   const which = options.stream ?? 'stderr';
   if (which !== 'stderr' && which !== 'stdout' && (which === null || typeof which !== 'object')) {
-    throw coreError(CODES.INVALID_OPTION, `[@pactown/log-core] Invalid option stream: ${String(which)}; expected 'stderr', 'stdout' or a stream.`);
+    throw coreError(
+      CODES.INVALID_OPTION,
+      `[@pactown/log-core] Invalid option stream: ${String(which)}; expected 'stderr', 'stdout' or a stream.`,
+    );
   }
   // Resolved per call: tests and CLIs may replace process.stdout/stderr after the handler exists.
   const current = () => (which === 'stdout' ? process.stdout : process.stderr);

@@ -34,16 +34,28 @@ interface ThreadStreamLike {
  */
 export function transportHandler(options: TransportHandlerOptions): ManagedHandler {
   if (options === null || typeof options !== 'object') {
-    throw coreError(CODES.INVALID_OPTION, `[@pactown/log-core] Invalid transport handler options: ${String(options)}; expected an object.`);
+    throw coreError(
+      CODES.INVALID_OPTION,
+      `[@pactown/log-core] Invalid transport handler options: ${String(options)}; expected an object.`,
+    );
   }
   checkKeys(options, KNOWN.transport, 'transportHandler()');
   if (typeof options.target !== 'string' || options.target === '') {
-    throw coreError(CODES.INVALID_OPTION, `[@pactown/log-core] Invalid option target: ${String(options.target)}; expected a module name or path.`);
+    throw coreError(
+      CODES.INVALID_OPTION,
+      `[@pactown/log-core] Invalid option target: ${String(options.target)}; expected a module name or path.`,
+    );
   }
   if (options.options !== undefined && (options.options === null || typeof options.options !== 'object')) {
-    throw coreError(CODES.INVALID_OPTION, `[@pactown/log-core] Invalid option options: ${String(options.options)}; expected an object.`);
+    throw coreError(
+      CODES.INVALID_OPTION,
+      `[@pactown/log-core] Invalid option options: ${String(options.options)}; expected an object.`,
+    );
   }
-  const stream = pino.transport({ target: options.target, options: options.options ?? {} }) as unknown as ThreadStreamLike;
+  const stream = pino.transport({
+    target: options.target,
+    options: options.options ?? {},
+  }) as unknown as ThreadStreamLike;
   let ended = false;
   let broken: Error | undefined;
   stream.on('error', (error: Error) => {

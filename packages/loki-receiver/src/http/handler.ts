@@ -2,7 +2,14 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { ReceiverCore } from '../core.js';
 import { handleInstantQuery, handleLabels, handlePush, handleQueryRange, handleSeries } from './loki-routes.js';
-import { handleBuildInfo, handleDetectedFields, handleDetectedLabels, handleIndexStats, handlePatterns, handleVolume } from './index-routes.js';
+import {
+  handleBuildInfo,
+  handleDetectedFields,
+  handleDetectedLabels,
+  handleIndexStats,
+  handlePatterns,
+  handleVolume,
+} from './index-routes.js';
 import { readBody, sendError, sendText } from './respond.js';
 import { type Lifecycle, TEST_PREFIX, handleTestRoute } from './test-routes.js';
 
@@ -60,9 +67,20 @@ export function createHandler(core: ReceiverCore, life: Lifecycle) {
       const failure = core.faults.take(isPush);
       if (failure) {
         // Read the body first so the connection stays usable for the client's retry.
-        const size = await readBody(req, core.opts.maxBodyBytes).then((b) => b.length, () => 0);
-        if (isPush) core.countPush(String(req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase(), size);
-        const headers: Record<string, string> = failure.retryAfter === undefined ? {} : { 'retry-after': String(failure.retryAfter) };
+        const size = await readBody(req, core.opts.maxBodyBytes).then(
+          (b) => b.length,
+          () => 0,
+        );
+        if (isPush)
+          core.countPush(
+            String(req.headers['content-type'] ?? '')
+              .split(';')[0]!
+              .trim()
+              .toLowerCase(),
+            size,
+          );
+        const headers: Record<string, string> =
+          failure.retryAfter === undefined ? {} : { 'retry-after': String(failure.retryAfter) };
         sendText(res, failure.status, failure.body, headers);
       } else {
         await route(core, req, res, url);

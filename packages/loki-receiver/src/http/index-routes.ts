@@ -19,7 +19,8 @@ function range(core: ReceiverCore, params: URLSearchParams, span = HOUR_NS): { s
     const raw = params.get(name);
     if (raw === null || raw === '') return fallback;
     const ns = parseTimeParam(raw);
-    if (ns === undefined) throw new LokiHttpError(400, `invalid ${name} parameter: cannot parse ${JSON.stringify(raw)} as a timestamp`);
+    if (ns === undefined)
+      throw new LokiHttpError(400, `invalid ${name} parameter: cannot parse ${JSON.stringify(raw)} as a timestamp`);
     return ns;
   };
   const end = read('end', BigInt(Math.trunc(core.opts.now())) * NS_PER_MS);
@@ -34,11 +35,23 @@ function requiredQuery(params: URLSearchParams): string {
 
 /** GET /loki/api/v1/status/buildinfo */
 export function handleBuildInfo(_core: ReceiverCore, _req: IncomingMessage, res: ServerResponse): void {
-  sendJson(res, 200, { version: LOKI_VERSION, revision: '', branch: '', buildUser: '@pactown/loki-receiver', buildDate: '', goVersion: '' });
+  sendJson(res, 200, {
+    version: LOKI_VERSION,
+    revision: '',
+    branch: '',
+    buildUser: '@pactown/loki-receiver',
+    buildDate: '',
+    goVersion: '',
+  });
 }
 
 /** GET|POST /loki/api/v1/index/stats: `{streams, chunks, entries, bytes}`; a stream held in memory counts as one chunk. */
-export async function handleIndexStats(core: ReceiverCore, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+export async function handleIndexStats(
+  core: ReceiverCore,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+): Promise<void> {
   const params = await readParams(req, url, core.opts.maxBodyBytes);
   const tenant = core.tenantOf(req.headers['x-scope-orgid']);
   const { start, end } = range(core, params);
@@ -47,16 +60,30 @@ export async function handleIndexStats(core: ReceiverCore, req: IncomingMessage,
 }
 
 /** GET|POST /loki/api/v1/index/volume and volume_range: bytes per label set named in the selector. */
-export async function handleVolume(core: ReceiverCore, req: IncomingMessage, res: ServerResponse, url: URL, ranged: boolean): Promise<void> {
+export async function handleVolume(
+  core: ReceiverCore,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+  ranged: boolean,
+): Promise<void> {
   const params = await readParams(req, url, core.opts.maxBodyBytes);
   const tenant = core.tenantOf(req.headers['x-scope-orgid']);
   const { start, end } = range(core, params);
   const limit = Number(params.get('limit') ?? 100);
-  const targets = params.get('targetLabels')?.split(',').map((l) => l.trim()).filter(Boolean);
+  const targets = params
+    .get('targetLabels')
+    ?.split(',')
+    .map((l) => l.trim())
+    .filter(Boolean);
   const byLabels = params.get('aggregateBy') === 'labels';
   const stepRaw = params.get('step');
   const stepNs = stepRaw ? (parseStep(stepRaw) ?? badStep(stepRaw)) : end - start > 0n ? (end - start) / 10n || 1n : 1n;
-  const volumes = core.volume(tenant, requiredQuery(params), start, end, { targets, byLabels, stepNs: ranged ? stepNs : undefined });
+  const volumes = core.volume(tenant, requiredQuery(params), start, end, {
+    targets,
+    byLabels,
+    stepNs: ranged ? stepNs : undefined,
+  });
   const top = volumes.sort((a, b) => b.bytes - a.bytes).slice(0, Number.isInteger(limit) && limit > 0 ? limit : 100);
   const seconds = (ns: bigint) => Number(ns / NS_PER_MS) / 1000;
   const result = ranged
@@ -78,7 +105,12 @@ function badStep(raw: string): never {
 }
 
 /** GET /loki/api/v1/detected_labels: stream labels of matching streams with their cardinality. */
-export async function handleDetectedLabels(core: ReceiverCore, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+export async function handleDetectedLabels(
+  core: ReceiverCore,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+): Promise<void> {
   const params = await readParams(req, url, core.opts.maxBodyBytes);
   const tenant = core.tenantOf(req.headers['x-scope-orgid']);
   const { start, end } = range(core, params, 6n * HOUR_NS);
@@ -88,18 +120,34 @@ export async function handleDetectedLabels(core: ReceiverCore, req: IncomingMess
 }
 
 /** GET|POST /loki/api/v1/detected_fields: fields of logfmt and JSON lines and structured metadata. */
-export async function handleDetectedFields(core: ReceiverCore, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+export async function handleDetectedFields(
+  core: ReceiverCore,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+): Promise<void> {
   const params = await readParams(req, url, core.opts.maxBodyBytes);
   const tenant = core.tenantOf(req.headers['x-scope-orgid']);
   const { start, end } = range(core, params);
   const lineLimit = Number(params.get('line_limit') ?? 1000);
   const limit = Number(params.get('limit') ?? params.get('field_limit') ?? 1000);
-  const fields = core.detectedFields(tenant, requiredQuery(params), start, end, Number.isInteger(lineLimit) && lineLimit > 0 ? lineLimit : 1000);
+  const fields = core.detectedFields(
+    tenant,
+    requiredQuery(params),
+    start,
+    end,
+    Number.isInteger(lineLimit) && lineLimit > 0 ? lineLimit : 1000,
+  );
   sendJson(res, 200, { fields: fields.slice(0, limit), limit });
 }
 
 /** GET /loki/api/v1/patterns: Loki's shape, no patterns (no pattern ingester here). */
-export async function handlePatterns(core: ReceiverCore, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+export async function handlePatterns(
+  core: ReceiverCore,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+): Promise<void> {
   const params = await readParams(req, url, core.opts.maxBodyBytes);
   core.tenantOf(req.headers['x-scope-orgid']);
   core.checkSelector(requiredQuery(params));

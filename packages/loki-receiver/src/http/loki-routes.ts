@@ -37,7 +37,8 @@ export async function handlePush(core: ReceiverCore, req: IncomingMessage, res: 
 function stepParam(raw: string | null): bigint | undefined {
   if (raw === null || raw === '') return undefined;
   const ns = /^\d+(\.\d+)?$/.test(raw) ? BigInt(Math.round(Number(raw) * 1e9)) : promDuration(raw);
-  if (ns === undefined || ns <= 0n) throw new LokiHttpError(400, `invalid step parameter: cannot parse ${JSON.stringify(raw)} to a valid duration`);
+  if (ns === undefined || ns <= 0n)
+    throw new LokiHttpError(400, `invalid step parameter: cannot parse ${JSON.stringify(raw)} to a valid duration`);
   return ns;
 }
 
@@ -45,14 +46,18 @@ function stepParam(raw: string | null): bigint | undefined {
 function encodingFlags(req: IncomingMessage): string[] {
   const raw = req.headers['x-loki-response-encoding-flags'];
   const text = Array.isArray(raw) ? raw.join(',') : (raw ?? '');
-  return text.split(',').map((f) => f.trim()).filter((f) => f !== '');
+  return text
+    .split(',')
+    .map((f) => f.trim())
+    .filter((f) => f !== '');
 }
 
 function timeParam(params: URLSearchParams, name: string, fallback: bigint): bigint {
   const raw = params.get(name);
   if (raw === null || raw === '') return fallback;
   const ns = parseTimeParam(raw);
-  if (ns === undefined) throw new LokiHttpError(400, `invalid ${name} parameter: cannot parse ${JSON.stringify(raw)} as a timestamp`);
+  if (ns === undefined)
+    throw new LokiHttpError(400, `invalid ${name} parameter: cannot parse ${JSON.stringify(raw)} as a timestamp`);
   return ns;
 }
 
@@ -81,17 +86,27 @@ function queryShape(core: ReceiverCore, params: URLSearchParams) {
   if (limit <= 0) throw new LokiHttpError(400, 'limit must be a positive value');
   const max = core.opts.maxEntriesLimitPerQuery;
   if (max > 0 && limit > max) {
-    throw new LokiHttpError(400, `max entries limit per query exceeded, limit > max_entries_limit_per_query (${limit} > ${max})`);
+    throw new LokiHttpError(
+      400,
+      `max entries limit per query exceeded, limit > max_entries_limit_per_query (${limit} > ${max})`,
+    );
   }
   const dir = (params.get('direction') ?? 'backward').toLowerCase();
-  if (dir !== 'forward' && dir !== 'backward') throw new LokiHttpError(400, `invalid direction: ${JSON.stringify(params.get('direction'))}`);
+  if (dir !== 'forward' && dir !== 'backward')
+    throw new LokiHttpError(400, `invalid direction: ${JSON.stringify(params.get('direction'))}`);
   const query = params.get('query');
-  if (query === null || query.trim() === '') throw new LokiHttpError(400, 'parse error : syntax error: unexpected $end, expecting {');
+  if (query === null || query.trim() === '')
+    throw new LokiHttpError(400, 'parse error : syntax error: unexpected $end, expecting {');
   return { limit, direction: dir as 'forward' | 'backward', query };
 }
 
 /** GET|POST /loki/api/v1/query_range */
-export async function handleQueryRange(core: ReceiverCore, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+export async function handleQueryRange(
+  core: ReceiverCore,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+): Promise<void> {
   const params = await readParams(req, url, core.opts.maxBodyBytes);
   const tenant = core.tenantOf(req.headers['x-scope-orgid']);
   const { limit, direction, query } = queryShape(core, params);
@@ -100,32 +115,81 @@ export async function handleQueryRange(core: ReceiverCore, req: IncomingMessage,
     const node = parseMetricQuery(query);
     const step = stepParam(params.get('step')) ?? defaultStep(start, end);
     const result = runMetricRange(core.store, tenant, node, start, end, step);
-    sendJson(res, 200, { status: 'success', data: { resultType: 'matrix', result, stats: queryStats({ lines: 0, bytes: 0, metadataBytes: 0, returned: 0, postFilterLines: 0, streams: 0, execSeconds: 0 }) } });
+    sendJson(res, 200, {
+      status: 'success',
+      data: {
+        resultType: 'matrix',
+        result,
+        stats: queryStats({
+          lines: 0,
+          bytes: 0,
+          metadataBytes: 0,
+          returned: 0,
+          postFilterLines: 0,
+          streams: 0,
+          execSeconds: 0,
+        }),
+      },
+    });
     return;
   }
   const categorizeLabels = encodingFlags(req).includes('categorize-labels');
   const data = core.query(query, tenant, { start, end, limit, direction, categorizeLabels });
-  sendJson(res, 200, { status: 'success', data }, categorizeLabels ? { 'x-loki-response-encoding-flags': 'categorize-labels' } : {});
+  sendJson(
+    res,
+    200,
+    { status: 'success', data },
+    categorizeLabels ? { 'x-loki-response-encoding-flags': 'categorize-labels' } : {},
+  );
 }
 
 /** GET|POST /loki/api/v1/query: Loki 3 answers log queries here with 400 (range queries only). */
-export async function handleInstantQuery(core: ReceiverCore, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+export async function handleInstantQuery(
+  core: ReceiverCore,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+): Promise<void> {
   const params = await readParams(req, url, core.opts.maxBodyBytes);
   const tenant = core.tenantOf(req.headers['x-scope-orgid']);
   const { query } = queryShape(core, params);
   const time = timeParam(params, 'time', BigInt(Math.trunc(core.opts.now())) * NS_PER_MS);
   if (isMetricQuery(query)) {
     const result = runMetricInstant(core.store, tenant, parseMetricQuery(query), time);
-    sendJson(res, 200, { status: 'success', data: { resultType: 'vector', result, stats: queryStats({ lines: 0, bytes: 0, metadataBytes: 0, returned: 0, postFilterLines: 0, streams: 0, execSeconds: 0 }) } });
+    sendJson(res, 200, {
+      status: 'success',
+      data: {
+        resultType: 'vector',
+        result,
+        stats: queryStats({
+          lines: 0,
+          bytes: 0,
+          metadataBytes: 0,
+          returned: 0,
+          postFilterLines: 0,
+          streams: 0,
+          execSeconds: 0,
+        }),
+      },
+    });
     return;
   }
   // Parse first so syntax errors read like Loki's; a valid log query is then refused as Loki 3 does.
   core.query(query, '', { start: 0n, end: 0n, limit: 1, direction: 'backward' });
-  throw new LokiHttpError(400, 'log queries are not supported as an instant query type, please change your query to a range query type');
+  throw new LokiHttpError(
+    400,
+    'log queries are not supported as an instant query type, please change your query to a range query type',
+  );
 }
 
 /** GET /loki/api/v1/labels and /loki/api/v1/label/<name>/values */
-export async function handleLabels(core: ReceiverCore, req: IncomingMessage, res: ServerResponse, url: URL, name?: string): Promise<void> {
+export async function handleLabels(
+  core: ReceiverCore,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+  name?: string,
+): Promise<void> {
   const params = await readParams(req, url, core.opts.maxBodyBytes);
   const tenant = core.tenantOf(req.headers['x-scope-orgid']);
   const { start, end } = rangeParams(core, params, 6n * HOUR_NS);
@@ -134,7 +198,12 @@ export async function handleLabels(core: ReceiverCore, req: IncomingMessage, res
 }
 
 /** GET|POST /loki/api/v1/series */
-export async function handleSeries(core: ReceiverCore, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+export async function handleSeries(
+  core: ReceiverCore,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+): Promise<void> {
   const params = await readParams(req, url, core.opts.maxBodyBytes);
   const tenant = core.tenantOf(req.headers['x-scope-orgid']);
   const selectors = params.getAll('match[]').concat(params.getAll('match'));

@@ -20,7 +20,11 @@ function labelsOf(stream: StreamData, i: number, entry: PipelineEntry): Labels {
   const meta = stream.metadata[i];
   const all: Labels = { ...stream.labels, ...(meta ?? {}), ...entry.parsed };
   for (const d of entry.dropped) delete all[d];
-  return Object.fromEntries(Object.keys(all).sort().map((k) => [k, all[k]!]));
+  return Object.fromEntries(
+    Object.keys(all)
+      .sort()
+      .map((k) => [k, all[k]!]),
+  );
 }
 
 /** Handles the HTTP upgrade of a tail request; answers Loki's 400 before upgrading when the query is bad. */
@@ -43,13 +47,16 @@ export function createTailHandler(core: ReceiverCore) {
         query = core.checkSelector(q);
         const raw = url.searchParams.get('start');
         const parsed = raw ? parseTimeParam(raw) : BigInt(Math.trunc(core.opts.now()) - 3_600_000) * NS_PER_MS;
-        if (parsed === undefined) throw new LokiHttpError(400, `invalid start parameter: cannot parse ${JSON.stringify(raw)} as a timestamp`);
+        if (parsed === undefined)
+          throw new LokiHttpError(400, `invalid start parameter: cannot parse ${JSON.stringify(raw)} as a timestamp`);
         start = parsed;
         limit = Number(url.searchParams.get('limit') ?? 100);
         if (!Number.isInteger(limit) || limit <= 0) throw new LokiHttpError(400, 'limit must be a positive value');
       } catch (error) {
         const e = error instanceof LokiHttpError ? error : new LokiHttpError(500, String(error));
-        socket.end(`HTTP/1.1 ${e.status} ${e.status === 401 ? 'Unauthorized' : 'Bad Request'}\r\ncontent-type: text/plain; charset=utf-8\r\nconnection: close\r\n\r\n${e.message}\n`);
+        socket.end(
+          `HTTP/1.1 ${e.status} ${e.status === 401 ? 'Unauthorized' : 'Bad Request'}\r\ncontent-type: text/plain; charset=utf-8\r\nconnection: close\r\n\r\n${e.message}\n`,
+        );
         return;
       }
       wss.handleUpgrade(req, socket, head, (ws) => {
@@ -65,8 +72,15 @@ export function createTailHandler(core: ReceiverCore) {
           ws.send(JSON.stringify({ streams: [...streams.values()], dropped_entries: null }));
         };
         const matches = (stream: StreamData, i: number) => {
-          const entry: PipelineEntry = { line: stream.line(i), base: stream.metadata[i] ? { ...stream.labels, ...stream.metadata[i] } : stream.labels, parsed: {}, dropped: new Set() };
-          return runPipeline(query.stages, entry) ? { labels: labelsOf(stream, i, entry), ts: nsString(stream.ms[i]!, stream.sub[i]!), line: entry.line } : undefined;
+          const entry: PipelineEntry = {
+            line: stream.line(i),
+            base: stream.metadata[i] ? { ...stream.labels, ...stream.metadata[i] } : stream.labels,
+            parsed: {},
+            dropped: new Set(),
+          };
+          return runPipeline(query.stages, entry)
+            ? { labels: labelsOf(stream, i, entry), ts: nsString(stream.ms[i]!, stream.sub[i]!), line: entry.line }
+            : undefined;
         };
         // The look-back: the newest `limit` lines since start, oldest first.
         const past: Array<{ labels: Labels; ts: string; line: string; at: bigint }> = [];

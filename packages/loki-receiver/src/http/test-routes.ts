@@ -42,13 +42,23 @@ function guard<T>(fn: () => T): T {
  * GET wait-for-entries?count=N&timeoutMs=T (answers 200 once N lines are held, 408 after T ms,
  * 400 without count).
  */
-export async function handleTestRoute(core: ReceiverCore, life: Lifecycle, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+export async function handleTestRoute(
+  core: ReceiverCore,
+  life: Lifecycle,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+): Promise<void> {
   const action = url.pathname.slice(TEST_PREFIX.length);
   const method = req.method ?? 'GET';
   if (method === 'GET' && action === 'stats') return sendJson(res, 200, core.stats());
   if (method === 'GET' && action === 'entries') {
     const tenant = url.searchParams.get('tenant') ?? undefined;
-    return sendJson(res, 200, core.entries(tenant).map(({ timestampNs: _, ...rest }) => rest));
+    return sendJson(
+      res,
+      200,
+      core.entries(tenant).map(({ timestampNs: _, ...rest }) => rest),
+    );
   }
   if (method === 'GET' && action === 'wait-for-entries') {
     // Number('') is 0: a missing or blank count must not read as "zero lines" and answer at once.
@@ -84,7 +94,8 @@ export async function handleTestRoute(core: ReceiverCore, life: Lifecycle, req: 
       return sendJson(res, 200, { reset: true });
     case 'down': {
       const forMs = Number(body.forMs);
-      if (!(Number.isFinite(forMs) && forMs >= 0)) throw new LokiHttpError(400, 'down needs forMs (milliseconds >= 0): nothing could bring it back over HTTP');
+      if (!(Number.isFinite(forMs) && forMs >= 0))
+        throw new LokiHttpError(400, 'down needs forMs (milliseconds >= 0): nothing could bring it back over HTTP');
       const mode = body.mode === 'reset' ? 'reset' : 'refuse';
       sendJson(res, 200, { downForMs: forMs, mode });
       res.once('finish', () => {

@@ -18,7 +18,15 @@ const AGG = new Set(['sum', 'count', 'avg', 'min', 'max', 'topk', 'bottomk']);
 const OTHER_METRIC =
   /^(absent_over_time|first_over_time|last_over_time|sum_over_time|avg_over_time|min_over_time|max_over_time|stddev_over_time|stdvar_over_time|quantile_over_time|rate_counter|stddev|stdvar|sort|sort_desc|vector|label_replace|approx_topk)$/;
 
-const UNITS: Record<string, bigint> = { ms: 1_000_000n, s: 1_000_000_000n, m: 60_000_000_000n, h: 3_600_000_000_000n, d: 86_400_000_000_000n, w: 604_800_000_000_000n, y: 31_536_000_000_000_000n };
+const UNITS: Record<string, bigint> = {
+  ms: 1_000_000n,
+  s: 1_000_000_000n,
+  m: 60_000_000_000n,
+  h: 3_600_000_000_000n,
+  d: 86_400_000_000_000n,
+  w: 604_800_000_000_000n,
+  y: 31_536_000_000_000_000n,
+};
 
 /** Prometheus durations (`5m`, `1h30m`) in nanoseconds. */
 export function promDuration(text: string): bigint | undefined {
@@ -117,7 +125,8 @@ function node(s: Scanner): MetricNode {
     const range = close < 0 ? undefined : promDuration(s.text.slice(s.at, close).trim());
     if (range === undefined || range <= 0n) throw s.fail('expecting a duration such as [5m]');
     s.at = close + 1;
-    if (/^\s*(offset|by|without)\b/.test(s.text.slice(s.at)) && !/^\s*\)/.test(s.text.slice(s.at))) throw notSupported(s, 'offset');
+    if (/^\s*(offset|by|without)\b/.test(s.text.slice(s.at)) && !/^\s*\)/.test(s.text.slice(s.at)))
+      throw notSupported(s, 'offset');
     s.expect(')');
     const query = parseLogQuery(text);
     return { kind: 'range', fn: name as RangeFunction, query, rangeNs: range };
@@ -157,6 +166,9 @@ export function parseMetricQuery(query: string): MetricNode {
   if (/\|\s*unwrap\b/.test(query)) throw notSupported(s, 'unwrap');
   const root = node(s);
   s.space();
-  if (s.at < query.length) throw /^[-+*/%^<>=!]/.test(query.slice(s.at)) ? notSupported(s, 'binary operations') : s.fail(`unexpected ${JSON.stringify(query.slice(s.at, s.at + 10))}`);
+  if (s.at < query.length)
+    throw /^[-+*/%^<>=!]/.test(query.slice(s.at))
+      ? notSupported(s, 'binary operations')
+      : s.fail(`unexpected ${JSON.stringify(query.slice(s.at, s.at + 10))}`);
   return root;
 }

@@ -67,12 +67,15 @@ function matcher(name: string, op: MatchOp, value: string, col: number): Matcher
   if (op === '=') return { name, op, value, matches: (v) => v === value };
   if (op === '!=') return { name, op, value, matches: (v) => v !== value };
   const re = regex(value, true, col);
-  return op === '=~' ? { name, op, value, matches: (v) => re.test(v) } : { name, op, value, matches: (v) => !re.test(v) };
+  return op === '=~'
+    ? { name, op, value, matches: (v) => re.test(v) }
+    : { name, op, value, matches: (v) => !re.test(v) };
 }
 
 function lineFilter(op: FilterOp, values: string[], col: number): LineFilter {
   if (op === '|=' || op === '!=') {
-    const any = values.length === 1 ? (l: string) => l.includes(values[0]!) : (l: string) => values.some((v) => l.includes(v));
+    const any =
+      values.length === 1 ? (l: string) => l.includes(values[0]!) : (l: string) => values.some((v) => l.includes(v));
     return { op, values, test: op === '|=' ? any : (l) => !any(l) };
   }
   const res = values.map((v) => regex(v, false, col));
@@ -103,7 +106,10 @@ class Parser {
 export function parseSelector(p: Parser, equalityOnly: boolean): Matcher[] {
   const first = p.peek();
   if (first.kind === 'IDENT' && METRIC_FUNCTIONS.test(first.text)) {
-    throw new LokiHttpError(400, `parse error at line 1, col ${first.col}: a metric query is not a log query (use query_range or queryMetric())`);
+    throw new LokiHttpError(
+      400,
+      `parse error at line 1, col ${first.col}: a metric query is not a log query (use query_range or queryMetric())`,
+    );
   }
   p.expect('LBRACE', '{');
   const matchers: Matcher[] = [];
@@ -145,14 +151,21 @@ export function parseLogQuery(query: string): LogQuery {
     if (op) {
       const next = p.peek();
       if (next.kind === 'IDENT' && next.text === 'ip') {
-        throw new LokiHttpError(400, `parse error at line 1, col ${next.col}: ip() line filters are not supported by this receiver`);
+        throw new LokiHttpError(
+          400,
+          `parse error at line 1, col ${next.col}: ip() line filters are not supported by this receiver`,
+        );
       }
       const values = [p.expect('STRING', 'STRING')];
       while (p.peek().kind === 'OR') {
         p.next();
         values.push(p.expect('STRING', 'STRING'));
       }
-      const filter = lineFilter(op, values.map((v) => v.value), values[0]!.col);
+      const filter = lineFilter(
+        op,
+        values.map((v) => v.value),
+        values[0]!.col,
+      );
       stages.push({ kind: 'line', test: filter.test });
       continue;
     }
@@ -170,7 +183,15 @@ function notSupported(tok: Token, what: string): LokiHttpError {
   return new LokiHttpError(400, `parse error at line 1, col ${tok.col}: ${what} is not supported by this receiver`);
 }
 
-const UNSUPPORTED_STAGES = new Set(['regexp', 'pattern', 'unpack', 'line_format', 'label_format', 'unwrap', 'distinct']);
+const UNSUPPORTED_STAGES = new Set([
+  'regexp',
+  'pattern',
+  'unpack',
+  'line_format',
+  'label_format',
+  'unwrap',
+  'distinct',
+]);
 
 function pipelineStage(p: Parser): Stage {
   const tok = p.peek();
@@ -193,7 +214,8 @@ function pipelineStage(p: Parser): Stage {
     const names: string[] = [];
     for (;;) {
       const name = p.expect('IDENT', 'IDENTIFIER');
-      if (p.peek().kind === 'EQ' || p.peek().kind === 'NEQ' || p.peek().kind === 'RE' || p.peek().kind === 'NRE') throw notSupported(p.peek(), `| ${tok.text} with label matchers`);
+      if (p.peek().kind === 'EQ' || p.peek().kind === 'NEQ' || p.peek().kind === 'RE' || p.peek().kind === 'NRE')
+        throw notSupported(p.peek(), `| ${tok.text} with label matchers`);
       names.push(name.text);
       if (p.peek().kind !== 'COMMA') break;
       p.next();
@@ -239,11 +261,13 @@ function labelPredicate(p: Parser): LabelPredicate {
   let op: string;
   if (opTok.kind === 'EQ') op = doubled() ? '==' : '=';
   else if (opTok.kind === 'NEQ' || opTok.kind === 'RE' || opTok.kind === 'NRE') op = opTok.text;
-  else if (opTok.kind === 'OTHER' && (opTok.text === '>' || opTok.text === '<')) op = doubled() ? `${opTok.text}=` : opTok.text;
+  else if (opTok.kind === 'OTHER' && (opTok.text === '>' || opTok.text === '<'))
+    op = doubled() ? `${opTok.text}=` : opTok.text;
   else throw unexpected(opTok, '= or != or =~ or !~ or == or > or >= or < or <=');
   const value = p.next();
   if (value.kind === 'STRING') {
-    if (op === '>' || op === '>=' || op === '<' || op === '<=') throw unexpected(value, 'a number, duration or bytes value');
+    if (op === '>' || op === '>=' || op === '<' || op === '<=')
+      throw unexpected(value, 'a number, duration or bytes value');
     const sop = op === '==' ? '=' : (op as '=' | '!=' | '=~' | '!~');
     const re = sop === '=~' || sop === '!~' ? regex(value.value, true, value.col) : undefined;
     return stringPredicate(name.text, sop, value.value, re);

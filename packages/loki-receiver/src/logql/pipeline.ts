@@ -65,7 +65,23 @@ export function parserStage(format: 'json' | 'logfmt'): Stage {
 
 // Go's time.ParseDuration units and humanize.ParseBytes units, as label filters compare them.
 const DURATION_UNITS: Record<string, number> = { ns: 1e-9, us: 1e-6, µs: 1e-6, ms: 1e-3, s: 1, m: 60, h: 3600 };
-const BYTE_UNITS: Record<string, number> = { b: 1, kb: 1e3, mb: 1e6, gb: 1e9, tb: 1e12, kib: 1024, mib: 1024 ** 2, gib: 1024 ** 3, tib: 1024 ** 4, k: 1e3, m: 1e6, g: 1e9, ki: 1024, mi: 1024 ** 2, gi: 1024 ** 3 };
+const BYTE_UNITS: Record<string, number> = {
+  b: 1,
+  kb: 1e3,
+  mb: 1e6,
+  gb: 1e9,
+  tb: 1e12,
+  kib: 1024,
+  mib: 1024 ** 2,
+  gib: 1024 ** 3,
+  tib: 1024 ** 4,
+  k: 1e3,
+  m: 1e6,
+  g: 1e9,
+  ki: 1024,
+  mi: 1024 ** 2,
+  gi: 1024 ** 3,
+};
 
 /** Seconds of a Go duration (`1h30m`, `1.5s`), or undefined. */
 export function durationSeconds(text: string): number | undefined {
@@ -114,11 +130,23 @@ export function stringPredicate(name: string, op: '=' | '!=' | '=~' | '!~', valu
   };
 }
 
-export function numberPredicate(name: string, op: CompareOp, kind: 'number' | 'duration' | 'bytes', target: number): LabelPredicate {
+export function numberPredicate(
+  name: string,
+  op: CompareOp,
+  kind: 'number' | 'duration' | 'bytes',
+  target: number,
+): LabelPredicate {
   return (entry) => {
     const raw = labelValue(entry, name);
     if (raw === undefined) return false;
-    const n = kind === 'duration' ? durationSeconds(raw) : kind === 'bytes' ? byteCount(raw) : raw.trim() === '' ? Number.NaN : Number(raw);
+    const n =
+      kind === 'duration'
+        ? durationSeconds(raw)
+        : kind === 'bytes'
+          ? byteCount(raw)
+          : raw.trim() === ''
+            ? Number.NaN
+            : Number(raw);
     if (n === undefined || Number.isNaN(n)) {
       // Loki marks the entry with a conversion error instead of matching it.
       entry.parsed.__error__ = 'LabelFilterErr';
@@ -148,7 +176,8 @@ export function runPipeline(stages: readonly Stage[], entry: PipelineEntry): boo
         break;
       case 'keep': {
         const keep = new Set(stage.names);
-        for (const n of [...Object.keys(entry.base), ...Object.keys(entry.parsed)]) if (!keep.has(n)) entry.dropped.add(n);
+        for (const n of [...Object.keys(entry.base), ...Object.keys(entry.parsed)])
+          if (!keep.has(n)) entry.dropped.add(n);
         break;
       }
       case 'decolorize':

@@ -31,7 +31,8 @@ function decompress(body: Buffer, encoding: 'gzip' | 'deflate', limit: number): 
     if (e.code === 'ERR_BUFFER_TOO_LARGE') {
       throw new LokiHttpError(400, `decompressed message size too large than max (${limit + 1} vs ${limit})`);
     }
-    if (e.code === 'Z_BUF_ERROR' || e.code === String(constants.Z_BUF_ERROR)) throw new LokiHttpError(400, 'unexpected EOF');
+    if (e.code === 'Z_BUF_ERROR' || e.code === String(constants.Z_BUF_ERROR))
+      throw new LokiHttpError(400, 'unexpected EOF');
     if (encoding === 'gzip' && /check/i.test(e.message)) throw new LokiHttpError(400, 'gzip: invalid checksum');
     throw new LokiHttpError(400, encoding === 'gzip' ? 'flate: corrupt input' : 'flate: corrupt input');
   }
@@ -41,16 +42,26 @@ function decompress(body: Buffer, encoding: 'gzip' | 'deflate', limit: number): 
 // line with this text; a hint follows it because the original says little.
 const MALFORMED_STRING = `Value is string, but can't find closing '"' symbol`;
 const MALFORMED_OBJECT = "Value looks like object, but can't find closing '}' symbol";
-const ENTRY_SHAPE = 'each entry must be ["<unix epoch nanoseconds as a string>", "<line>", {optional structured metadata}]';
+const ENTRY_SHAPE =
+  'each entry must be ["<unix epoch nanoseconds as a string>", "<line>", {optional structured metadata}]';
 
 function jsonEntry(value: unknown, into: RawStream, lines: string[], at: number): void {
-  if (!Array.isArray(value) || value.length < 2) throw new LokiHttpError(400, `invalid entry ${JSON.stringify(value)}: ${ENTRY_SHAPE}`);
+  if (!Array.isArray(value) || value.length < 2)
+    throw new LokiHttpError(400, `invalid entry ${JSON.stringify(value)}: ${ENTRY_SHAPE}`);
   const [ts, line, meta] = value as [unknown, unknown, unknown];
   if (typeof ts !== 'string') {
-    throw new LokiHttpError(400, `${MALFORMED_STRING} (timestamp ${JSON.stringify(ts)} is not a string: ${ENTRY_SHAPE})`);
+    throw new LokiHttpError(
+      400,
+      `${MALFORMED_STRING} (timestamp ${JSON.stringify(ts)} is not a string: ${ENTRY_SHAPE})`,
+    );
   }
-  if (!/^-?\d+$/.test(ts)) throw new LokiHttpError(400, `Value is number, but can't parse it: timestamp ${goQuote(ts)} is not an integer of nanoseconds`);
-  if (typeof line !== 'string') throw new LokiHttpError(400, `${MALFORMED_STRING} (line ${JSON.stringify(line)} is not a string)`);
+  if (!/^-?\d+$/.test(ts))
+    throw new LokiHttpError(
+      400,
+      `Value is number, but can't parse it: timestamp ${goQuote(ts)} is not an integer of nanoseconds`,
+    );
+  if (typeof line !== 'string')
+    throw new LokiHttpError(400, `${MALFORMED_STRING} (line ${JSON.stringify(line)} is not a string)`);
   let metadata: Record<string, string> | undefined;
   if (meta !== undefined) {
     if (meta === null || typeof meta !== 'object' || Array.isArray(meta)) {
@@ -72,7 +83,8 @@ function jsonEntry(value: unknown, into: RawStream, lines: string[], at: number)
 /** Loki's LabelSet.String (pkg/loghttp/labels.go): names sorted, values strconv.Quote'd. */
 function labelsText(stream: unknown): string {
   if (stream === undefined || stream === null) return '{}';
-  if (typeof stream !== 'object' || Array.isArray(stream)) throw new LokiHttpError(400, '"stream" must be an object of label names to string values');
+  if (typeof stream !== 'object' || Array.isArray(stream))
+    throw new LokiHttpError(400, '"stream" must be an object of label names to string values');
   const pairs = Object.entries(stream as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   if (pairs.some(([, v]) => typeof v !== 'string')) throw new LokiHttpError(400, 'label values must be strings');
   return `{${pairs.map(([k, v]) => `${k}=${goQuote(v as string)}`).join(', ')}}`;
@@ -86,14 +98,17 @@ export function decodeJsonPush(text: string): RawStream[] {
   } catch (error) {
     throw new LokiHttpError(400, `invalid JSON body: ${(error as Error).message}`);
   }
-  if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) throw new LokiHttpError(400, 'body must be a JSON object with a "streams" array');
+  if (doc === null || typeof doc !== 'object' || Array.isArray(doc))
+    throw new LokiHttpError(400, 'body must be a JSON object with a "streams" array');
   const streams = (doc as { streams?: unknown }).streams;
   if (streams === undefined || streams === null) return [];
   if (!Array.isArray(streams)) throw new LokiHttpError(400, '"streams" must be an array');
   return streams.map((s: unknown) => {
-    if (s === null || typeof s !== 'object') throw new LokiHttpError(400, 'each stream must be an object with "stream" and "values"');
+    if (s === null || typeof s !== 'object')
+      throw new LokiHttpError(400, 'each stream must be an object with "stream" and "values"');
     const { stream, values } = s as { stream?: unknown; values?: unknown };
-    if (values !== undefined && values !== null && !Array.isArray(values)) throw new LokiHttpError(400, '"values" must be an array');
+    if (values !== undefined && values !== null && !Array.isArray(values))
+      throw new LokiHttpError(400, '"values" must be an array');
     const list = (values as unknown[] | undefined) ?? [];
     const raw = rawStream(labelsText(stream), list.length);
     const lines = new Array<string>(list.length);
@@ -116,7 +131,12 @@ export interface DecodedPush {
  * for `application/json` and snappy-compressed protobuf for anything else.
  * `received` is how many body bytes arrived (at most maxBodyBytes + 1).
  */
-export function decodePushBody(body: Buffer, contentType: string | undefined, contentEncoding: string | undefined, limits: BodyLimits): DecodedPush {
+export function decodePushBody(
+  body: Buffer,
+  contentType: string | undefined,
+  contentEncoding: string | undefined,
+  limits: BodyLimits,
+): DecodedPush {
   const encoding = contentEncoding ?? '';
   if (encoding !== '' && encoding !== 'snappy' && encoding !== 'gzip' && encoding !== 'deflate') {
     throw new LokiHttpError(400, `Content-Encoding ${goQuote(encoding)} not supported`);
@@ -128,7 +148,8 @@ export function decodePushBody(body: Buffer, contentType: string | undefined, co
   const max = limits.maxBodyBytes;
   if (media.type === 'application/json') {
     const streams = decodeJsonPush(data.toString('utf8'));
-    if (max > 0 && body.length > max) throw new LokiHttpError(400, `compressed message size ${body.length} exceeds limit ${max}`);
+    if (max > 0 && body.length > max)
+      throw new LokiHttpError(400, `compressed message size ${body.length} exceeds limit ${max}`);
     return { format: 'json', streams };
   }
   if (max > 0 && data.length > max) {

@@ -107,7 +107,8 @@ function levelFromJson(line: string, fields: ReadonlySet<string>): string | unde
     return undefined;
   }
   const walk = (value: unknown, depth: number): string | undefined => {
-    if (depth >= JSON_MAX_DEPTH || value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
+    if (depth >= JSON_MAX_DEPTH || value === null || typeof value !== 'object' || Array.isArray(value))
+      return undefined;
     for (const [key, v] of Object.entries(value)) {
       if (typeof v === 'string' && fields.has(key)) return v;
       if (v !== null && typeof v === 'object' && !Array.isArray(v)) {
@@ -168,7 +169,11 @@ function firstOf(labels: Labels | undefined, names: readonly string[]): string |
  * undefined when it adds nothing (the entry already has one; then `metadata`
  * has its value normalised in place).
  */
-export function detectLevel(labels: Labels, metadata: Record<string, string> | undefined, line: () => string): string | undefined {
+export function detectLevel(
+  labels: Labels,
+  metadata: Record<string, string> | undefined,
+  line: () => string,
+): string | undefined {
   if (metadata && Object.hasOwn(metadata, 'detected_level')) {
     metadata.detected_level = normalizeLevel(metadata.detected_level!);
     return undefined;

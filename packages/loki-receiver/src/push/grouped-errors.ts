@@ -17,6 +17,8 @@ export class GroupedErrors {
 
   toString(): string {
     const many = this.#counts.size > 1;
-    return [...this.#counts].map(([message, n]) => (many || n > 1 ? `${n} errors like: ${message}` : message)).join('; ');
+    return [...this.#counts]
+      .map(([message, n]) => (many || n > 1 ? `${n} errors like: ${message}` : message))
+      .join('; ');
   }
 }

@@ -40,16 +40,21 @@ function readString(text: string, at: number): { value: string; end: number } {
   let i = at + 1;
   for (; i < text.length; i++) {
     const ch = text.charCodeAt(i);
-    if (ch === 0xfffd || (ch >= 0xd800 && ch <= 0xdfff && !isPair(text, i))) throw new LabelsSyntaxError('invalid UTF-8 rune', at);
+    if (ch === 0xfffd || (ch >= 0xd800 && ch <= 0xdfff && !isPair(text, i)))
+      throw new LabelsSyntaxError('invalid UTF-8 rune', at);
     if (ch >= 0xd800 && ch <= 0xdbff) i++;
     else if (quote !== '`' && text[i] === '\\') i++;
     else if (text[i] === quote) break;
     else if (quote !== '`' && text[i] === '\n') break;
   }
-  if (i >= text.length || text[i] !== quote) throw new LabelsSyntaxError(quote === '`' ? 'unterminated raw string' : 'unterminated quoted string', at);
+  if (i >= text.length || text[i] !== quote)
+    throw new LabelsSyntaxError(quote === '`' ? 'unterminated raw string' : 'unterminated quoted string', at);
   if (quote === "'") {
     // Go's strconv.Unquote reads single-quoted text with the same escapes as double-quoted.
-    const inner = text.slice(at + 1, i).replace(/\\'/g, "'").replace(/"/g, '\\"');
+    const inner = text
+      .slice(at + 1, i)
+      .replace(/\\'/g, "'")
+      .replace(/"/g, '\\"');
     try {
       return { value: readGoString(`"${inner}"`, 0).value, end: i + 1 };
     } catch (error) {
@@ -91,14 +96,16 @@ export function parseLabelsText(text: string): Array<[string, string]> {
   for (;;) {
     NAME.lastIndex = i;
     const name = NAME.exec(text);
-    if (!name) throw new LabelsSyntaxError(`unexpected ${describe(text, i)} in label set, expected identifier or "}"`, i);
+    if (!name)
+      throw new LabelsSyntaxError(`unexpected ${describe(text, i)} in label set, expected identifier or "}"`, i);
     i = skipSpace(text, NAME.lastIndex);
     if (text[i] !== '=' || text[i + 1] === '~') {
       throw new LabelsSyntaxError(`unexpected ${describe(text, i)} in label set, expected "="`, i);
     }
     i = skipSpace(text, i + 1);
     const q = text[i];
-    if (q !== '"' && q !== "'" && q !== '`') throw new LabelsSyntaxError(`unexpected ${describe(text, i)} in label set, expected string`, i);
+    if (q !== '"' && q !== "'" && q !== '`')
+      throw new LabelsSyntaxError(`unexpected ${describe(text, i)} in label set, expected string`, i);
     const { value, end } = readString(text, i);
     pairs.push([name[0], value]);
     i = skipSpace(text, end);

@@ -24,10 +24,14 @@ function sanitize(name: string): string {
 export function metadataName(name: string): string {
   if (name === '') throw new MetadataNameError('label name is empty');
   let normalized: string;
-  if (name.length >= 4 && name.startsWith('__') && name.endsWith('__')) normalized = `__${sanitize(name.slice(2, -2))}__`;
+  if (name.length >= 4 && name.startsWith('__') && name.endsWith('__'))
+    normalized = `__${sanitize(name.slice(2, -2))}__`;
   else normalized = sanitize(name);
   if (/^[0-9]/.test(normalized)) normalized = `key_${normalized}`;
-  if (/^_*$/.test(normalized)) throw new MetadataNameError(`normalization for label name ${JSON.stringify(name)} resulted in invalid name ${JSON.stringify(normalized)}`);
+  if (/^_*$/.test(normalized))
+    throw new MetadataNameError(
+      `normalization for label name ${JSON.stringify(name)} resulted in invalid name ${JSON.stringify(normalized)}`,
+    );
   return normalized;
 }
 

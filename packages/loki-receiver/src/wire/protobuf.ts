@@ -6,7 +6,9 @@ const root = protobuf.parse(PUSH_PROTO, { keepCase: true }).root;
 const PushRequest = root.lookupType('logproto.PushRequest');
 
 /** The push schema as protobufjs reflection JSON, for tests that decode pushes themselves. */
-export const LOGPROTO_SCHEMA_JSON: Readonly<Record<string, unknown>> = Object.freeze(root.toJSON() as Record<string, unknown>);
+export const LOGPROTO_SCHEMA_JSON: Readonly<Record<string, unknown>> = Object.freeze(
+  root.toJSON() as Record<string, unknown>,
+);
 
 interface DecodedEntry {
   timestamp?: { seconds?: number | { toNumber(): number }; nanos?: number };

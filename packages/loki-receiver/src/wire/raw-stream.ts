@@ -18,7 +18,15 @@ const EMPTY = Buffer.alloc(0);
 
 /** An empty stream to fill column by column. */
 export function rawStream(labelsText: string, size = 0, data: Buffer = EMPTY): RawStream {
-  return { labelsText, ms: new Array(size), sub: new Array(size), data, start: new Array(size), end: new Array(size), metadata: new Array(size) };
+  return {
+    labelsText,
+    ms: new Array(size),
+    sub: new Array(size),
+    data,
+    start: new Array(size),
+    end: new Array(size),
+    metadata: new Array(size),
+  };
 }
 
 /** Sets a stream's lines from strings (a JSON push): one buffer holds them all. */

@@ -51,7 +51,10 @@ describe('detected_level (field_detection.go)', () => {
   it('is off with discoverLogLevels: false or allowStructuredMetadata: false', async () => {
     for (const options of [{ discoverLogLevels: false }, { allowStructuredMetadata: false }]) {
       await withReceiver(options, async (r) => {
-        expect((await push(r.url, protobufBody([{ labels: '{app="a"}', entries: [{ ts: nowNs(), line: 'error' }] }]))).status).toBe(204);
+        expect(
+          (await push(r.url, protobufBody([{ labels: '{app="a"}', entries: [{ ts: nowNs(), line: 'error' }] }])))
+            .status,
+        ).toBe(204);
         expect(r.entries()[0]!.structuredMetadata).toEqual({});
       });
     }
@@ -62,13 +65,25 @@ describe('structured metadata names and values (distributor.go: LabelNamer, remo
   it('rewrites names to Prometheus label names and drops U+FFFD from values', async () => {
     const r = shared.get();
     r.reset();
-    const meta = { 'trace.id': 't', 'user__id': 'u', '9lives': 'c', ok: 'a\ufffdb' };
-    expect((await push(r.url, protobufBody([{ labels: '{app="a"}', entries: [{ ts: nowNs(), line: 'info', meta }] }]))).status).toBe(204);
-    expect(r.entries()[0]!.structuredMetadata).toEqual({ trace_id: 't', user_id: 'u', key_9lives: 'c', ok: 'ab', detected_level: 'info' });
+    const meta = { 'trace.id': 't', user__id: 'u', '9lives': 'c', ok: 'a\ufffdb' };
+    expect(
+      (await push(r.url, protobufBody([{ labels: '{app="a"}', entries: [{ ts: nowNs(), line: 'info', meta }] }])))
+        .status,
+    ).toBe(204);
+    expect(r.entries()[0]!.structuredMetadata).toEqual({
+      trace_id: 't',
+      user_id: 'u',
+      key_9lives: 'c',
+      ok: 'ab',
+      detected_level: 'info',
+    });
   });
 
   it('answers 500 to a name LabelNamer cannot build (an error that is not an httpgrpc error)', async () => {
-    const res = await push(shared.get().url, protobufBody([{ labels: '{app="a"}', entries: [{ ts: nowNs(), line: 'x', meta: { '...': 'v' } }] }]));
+    const res = await push(
+      shared.get().url,
+      protobufBody([{ labels: '{app="a"}', entries: [{ ts: nowNs(), line: 'x', meta: { '...': 'v' } }] }]),
+    );
     expect(res.status).toBe(500);
     expect(res.text).toBe('normalization for label name "..." resulted in invalid name "_"\n');
   });

@@ -12,8 +12,17 @@ const shared = sharedReceiver({ discoverLogLevels: false });
 async function seed(): Promise<bigint> {
   const t = nowNs(-2000);
   const body = protobufBody([
-    { labels: '{app="web", env="prod"}', entries: [{ ts: t, line: 'level=info status=200 took=15ms size=2KB' }, { ts: t + 1n, line: 'level=info status=404 took=1.5s size=10B' }] },
-    { labels: '{app="web", env="dev"}', entries: [{ ts: t + 2n, line: '{"level":"warn","req":{"id":7}}', meta: { trace_id: 'abc' } }] },
+    {
+      labels: '{app="web", env="prod"}',
+      entries: [
+        { ts: t, line: 'level=info status=200 took=15ms size=2KB' },
+        { ts: t + 1n, line: 'level=info status=404 took=1.5s size=10B' },
+      ],
+    },
+    {
+      labels: '{app="web", env="dev"}',
+      entries: [{ ts: t + 2n, line: '{"level":"warn","req":{"id":7}}', meta: { trace_id: 'abc' } }],
+    },
     { labels: '{app="job", env="prod"}', entries: [{ ts: t + 3n, line: 'plain text' }] },
   ]);
   expect((await push(shared.get().url, body)).status).toBe(204);
@@ -31,13 +40,23 @@ describe('status and probes', () => {
   it('reports the emulated version at /loki/api/v1/status/buildinfo (loki.go: versionHandler; docs: Show build information)', async () => {
     const res = await get(shared.get().url, '/loki/api/v1/status/buildinfo');
     expect(res.status).toBe(200);
-    expect(Object.keys(res.body).sort()).toEqual(['branch', 'buildDate', 'buildUser', 'goVersion', 'revision', 'version']);
+    expect(Object.keys(res.body).sort()).toEqual([
+      'branch',
+      'buildDate',
+      'buildUser',
+      'goVersion',
+      'revision',
+      'version',
+    ]);
     expect(res.body.version).toBe('3.7.6');
   });
 
-  it('exports Loki\'s counters at /metrics, discarded lines by Loki\'s reason', async () => {
+  it("exports Loki's counters at /metrics, discarded lines by Loki's reason", async () => {
     await seed();
-    await push(shared.get().url, protobufBody([{ labels: '{app="web"}', entries: [{ ts: nowNs(-8 * 86_400_000), line: 'old' }] }]));
+    await push(
+      shared.get().url,
+      protobufBody([{ labels: '{app="web"}', entries: [{ ts: nowNs(-8 * 86_400_000), line: 'old' }] }]),
+    );
     const res = await fetch(`${shared.get().url}/metrics`);
     expect(res.status).toBe(200);
     const text = await res.text();
@@ -58,7 +77,11 @@ describe('status and probes', () => {
 describe('index and detection endpoints (docs: Query log statistics, Query log volume, Detected fields, Patterns detection)', () => {
   it('index/stats counts streams, chunks, entries and bytes of matching streams', async () => {
     const t = await seed();
-    const res = await get(shared.get().url, '/loki/api/v1/index/stats', { query: '{app="web"}', start: String(t - 1n), end: String(t + 10n) });
+    const res = await get(shared.get().url, '/loki/api/v1/index/stats', {
+      query: '{app="web"}',
+      start: String(t - 1n),
+      end: String(t + 10n),
+    });
     expect(res.status).toBe(200);
     expect(Object.keys(res.body).sort()).toEqual(['bytes', 'chunks', 'entries', 'streams']);
     expect(res.body).toMatchObject({ streams: 2, entries: 3 });
@@ -71,7 +94,9 @@ describe('index and detection endpoints (docs: Query log statistics, Query log v
     const vector = await get(shared.get().url, '/loki/api/v1/index/volume', params);
     expect(vector.body.status).toBe('success');
     expect(vector.body.data.resultType).toBe('vector');
-    expect(vector.body.data.result.map((r: any) => r.metric).sort((a: any, b: any) => (a.app < b.app ? -1 : 1))).toEqual([{ app: 'job' }, { app: 'web' }]);
+    expect(
+      vector.body.data.result.map((r: any) => r.metric).sort((a: any, b: any) => (a.app < b.app ? -1 : 1)),
+    ).toEqual([{ app: 'job' }, { app: 'web' }]);
     const byEnv = await get(shared.get().url, '/loki/api/v1/index/volume', { ...params, targetLabels: 'env' });
     expect(byEnv.body.data.result.map((r: any) => r.metric.env).sort()).toEqual(['dev', 'prod']);
     const matrix = await get(shared.get().url, '/loki/api/v1/index/volume_range', { ...params, step: '1s' });
@@ -104,8 +129,11 @@ describe('index and detection endpoints (docs: Query log statistics, Query log v
     expect(res.body.limit).toBe(1000);
   });
 
-  it('patterns answers Loki\'s shape with no patterns (no pattern ingester), and checks the selector', async () => {
-    expect((await get(shared.get().url, '/loki/api/v1/patterns', { query: '{app="web"}' })).body).toEqual({ status: 'success', data: [] });
+  it("patterns answers Loki's shape with no patterns (no pattern ingester), and checks the selector", async () => {
+    expect((await get(shared.get().url, '/loki/api/v1/patterns', { query: '{app="web"}' })).body).toEqual({
+      status: 'success',
+      data: [],
+    });
     expect((await get(shared.get().url, '/loki/api/v1/patterns', { query: '{app=' })).status).toBe(400);
   });
 });

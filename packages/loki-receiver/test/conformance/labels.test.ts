@@ -13,10 +13,16 @@ const shared = sharedReceiver({ discoverServiceName: false });
 const pb = (labels: string, line = 'x', ts = nowNs()) => protobufBody([{ labels, entries: [{ ts, line }] }]);
 
 describe('label text that does not parse refuses the whole push (push.go: "couldn\'t parse labels: %w")', () => {
-  it('prints Prometheus\' parse error, 1:COL: parse error: ..., and stores nothing', async () => {
+  it("prints Prometheus' parse error, 1:COL: parse error: ..., and stores nothing", async () => {
     const body = protobufBody([
       { labels: '{a="good"}', entries: [{ ts: nowNs(), line: 'would be kept' }] },
-      { labels: '{a=b}', entries: [{ ts: nowNs(), line: 'refused 1' }, { ts: nowNs(), line: 'refused 2' }] },
+      {
+        labels: '{a=b}',
+        entries: [
+          { ts: nowNs(), line: 'refused 1' },
+          { ts: nowNs(), line: 'refused 2' },
+        ],
+      },
     ]);
     const res = await push(shared.get().url, body);
     expect(res.status).toBe(400);
@@ -26,7 +32,10 @@ describe('label text that does not parse refuses the whole push (push.go: "could
   });
 
   it('refuses a label name outside [a-zA-Z_][a-zA-Z0-9_]* sent as JSON (loghttp/labels.go prints names unquoted)', async () => {
-    const res = await push(shared.get().url, jsonBody([{ stream: { 'foo-bar': 'x' }, values: values([{ ts: nowNs(), line: 'l' }]) }]));
+    const res = await push(
+      shared.get().url,
+      jsonBody([{ stream: { 'foo-bar': 'x' }, values: values([{ ts: nowNs(), line: 'l' }]) }]),
+    );
     expect(res.status).toBe(400);
     expect(res.text).toMatch(/^couldn't parse labels: 1:5: parse error: /);
   });
@@ -40,8 +49,12 @@ describe('label text that does not parse refuses the whole push (push.go: "could
 
   it('refuses invalid UTF-8 bytes in protobuf label text the same way (Go reads them as utf8.RuneError)', async () => {
     // The label string field carries the bytes 0xff 0xfe inside the quoted value.
-    const labels = Buffer.concat([Buffer.from('{a="'), Buffer.from([0xff, 0xfe]), Buffer.from('"}')]).toString('latin1');
-    const body = protobufBody([{ labels: Buffer.from(labels, 'latin1').toString('utf8'), entries: [{ ts: nowNs(), line: 'x' }] }]);
+    const labels = Buffer.concat([Buffer.from('{a="'), Buffer.from([0xff, 0xfe]), Buffer.from('"}')]).toString(
+      'latin1',
+    );
+    const body = protobufBody([
+      { labels: Buffer.from(labels, 'latin1').toString('utf8'), entries: [{ ts: nowNs(), line: 'x' }] },
+    ]);
     const res = await push(shared.get().url, body);
     expect(res.status).toBe(400);
     expect(res.text).toContain('invalid UTF-8 rune');
@@ -54,7 +67,9 @@ describe('label text that does not parse refuses the whole push (push.go: "could
   });
 
   it('accepts other escapes and stores the decoded value (strconv.Unquote rules)', async () => {
-    expect((await push(shared.get().url, pb('{path="C:\\\\tmp \\"x\\"\\n", emoji="\\u00e9t\\xc3\\xa9"}'))).status).toBe(204);
+    expect((await push(shared.get().url, pb('{path="C:\\\\tmp \\"x\\"\\n", emoji="\\u00e9t\\xc3\\xa9"}'))).status).toBe(
+      204,
+    );
     expect(shared.get().entries()[0]!.labels).toEqual({ path: 'C:\\tmp "x"\n', emoji: 'été' });
   });
 
@@ -77,7 +92,10 @@ describe('ValidateLabels (pkg/distributor/validator.go, messages from pkg/valida
     expect(res.status).toBe(400);
     expect(res.text).toMatch(/^entry for stream '\{l00="v", .*\}' has 16 label names; limit 15\n$/);
     const fifteen = { ...Object.fromEntries(Object.entries(stream).slice(0, 15)), service_name: 's' };
-    expect((await push(shared.get().url, jsonBody([{ stream: fifteen, values: values([{ ts: nowNs(), line: 'l' }]) }]))).status).toBe(204);
+    expect(
+      (await push(shared.get().url, jsonBody([{ stream: fifteen, values: values([{ ts: nowNs(), line: 'l' }]) }])))
+        .status,
+    ).toBe(204);
   });
 
   it('measures names and values in UTF-8 bytes (Go len)', async () => {
@@ -86,11 +104,15 @@ describe('ValidateLabels (pkg/distributor/validator.go, messages from pkg/valida
     expect(res.text).toBe(`stream '{a="${value}"}' has label value too long: '${value}'\n`);
     expect((await push(shared.get().url, pb(`{a="${'é'.repeat(1024)}"}`))).status).toBe(204);
     const longName = `n${'a'.repeat(1024)}`;
-    expect((await push(shared.get().url, pb(`{${longName}="v"}`))).text).toBe(`stream '{${longName}="v"}' has label name too long: '${longName}'\n`);
+    expect((await push(shared.get().url, pb(`{${longName}="v"}`))).text).toBe(
+      `stream '{${longName}="v"}' has label name too long: '${longName}'\n`,
+    );
   });
 
   it('refuses duplicate label names', async () => {
-    expect((await push(shared.get().url, pb('{b="1",a="1",b="2"}'))).text).toBe(`stream '{a="1", b="1", b="2"}' has duplicate label name: 'b'\n`);
+    expect((await push(shared.get().url, pb('{b="1",a="1",b="2"}'))).text).toBe(
+      `stream '{a="1", b="1", b="2"}' has duplicate label name: 'b'\n`,
+    );
   });
 
   it('drops labels with empty values, and refuses a stream left with none (parser.go: WithoutEmpty)', async () => {
@@ -103,17 +125,25 @@ describe('ValidateLabels (pkg/distributor/validator.go, messages from pkg/valida
 
   it('accepts names starting with __ (the push path does not reserve them)', async () => {
     expect((await push(shared.get().url, pb('{__name__="x", __proto__="p"}'))).status).toBe(204);
-    expect(Object.entries(shared.get().entries()[0]!.labels)).toEqual([['__name__', 'x'], ['__proto__', 'p']]);
+    expect(Object.entries(shared.get().entries()[0]!.labels)).toEqual([
+      ['__name__', 'x'],
+      ['__proto__', 'p'],
+    ]);
   });
 });
 
 describe('service_name (push.go: ParseLokiRequest; limits.go: discover_service_name)', () => {
-  it('adds service_name from the first of Loki 3.7\'s labels that has a value, by default', async () => {
+  it("adds service_name from the first of Loki 3.7's labels that has a value, by default", async () => {
     await withReceiver({}, async (r) => {
       expect((await push(r.url, pb('{job="j", app="a", level="info"}'))).status).toBe(204);
       expect((await push(r.url, pb('{k8s_job_name="batch"}'))).status).toBe(204);
       expect((await push(r.url, pb('{app_name="n", job="j"}'))).status).toBe(204);
-      expect(r.entries().map((e) => e.labels.service_name).sort()).toEqual(['a', 'batch', 'n']);
+      expect(
+        r
+          .entries()
+          .map((e) => e.labels.service_name)
+          .sort(),
+      ).toEqual(['a', 'batch', 'n']);
     });
   });
 
@@ -121,7 +151,12 @@ describe('service_name (push.go: ParseLokiRequest; limits.go: discover_service_n
     await withReceiver({}, async (r) => {
       expect((await push(r.url, pb('{}'))).status).toBe(204);
       expect((await push(r.url, pb('{other="x"}'))).status).toBe(204);
-      expect(r.entries().map((e) => e.stream).sort()).toEqual(['{other="x", service_name="unknown_service"}', '{service_name="unknown_service"}']);
+      expect(
+        r
+          .entries()
+          .map((e) => e.stream)
+          .sort(),
+      ).toEqual(['{other="x", service_name="unknown_service"}', '{service_name="unknown_service"}']);
     });
   });
 
@@ -131,7 +166,9 @@ describe('service_name (push.go: ParseLokiRequest; limits.go: discover_service_n
       expect(r.entries()[0]!.labels.service_name).toBe('mine');
       const longValue = 'v'.repeat(2049);
       const res = await push(r.url, pb(`{b="1",a="${longValue}"}`));
-      expect(res.text).toBe(`stream '{a="${longValue}", b="1", service_name="unknown_service"}' has label value too long: '${longValue}'\n`);
+      expect(res.text).toBe(
+        `stream '{a="${longValue}", b="1", service_name="unknown_service"}' has label value too long: '${longValue}'\n`,
+      );
     });
   });
 

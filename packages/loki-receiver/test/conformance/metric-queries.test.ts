@@ -14,8 +14,21 @@ async function seed(): Promise<bigint> {
   // Six lines over three seconds, two levels, in two streams.
   const t0 = (nowNs(-60_000) / S) * S;
   const body = protobufBody([
-    { labels: '{app="web", level="info"}', entries: [{ ts: t0 + 1n, line: 'a' }, { ts: t0 + S + 1n, line: 'bb' }, { ts: t0 + 2n * S + 1n, line: 'ccc' }] },
-    { labels: '{app="web", level="error"}', entries: [{ ts: t0 + 1n, line: 'status=500' }, { ts: t0 + 2n * S + 1n, line: 'status=502' }] },
+    {
+      labels: '{app="web", level="info"}',
+      entries: [
+        { ts: t0 + 1n, line: 'a' },
+        { ts: t0 + S + 1n, line: 'bb' },
+        { ts: t0 + 2n * S + 1n, line: 'ccc' },
+      ],
+    },
+    {
+      labels: '{app="web", level="error"}',
+      entries: [
+        { ts: t0 + 1n, line: 'status=500' },
+        { ts: t0 + 2n * S + 1n, line: 'status=502' },
+      ],
+    },
     { labels: '{app="job", level="info"}', entries: [{ ts: t0 + 2n * S + 2n, line: 'tick' }] },
   ]);
   expect((await push(shared.get().url, body)).status).toBe(204);
@@ -30,15 +43,22 @@ async function range(query: string, start: bigint, end: bigint, step = '1s'): Pr
 }
 
 describe('metric queries', () => {
-  it('answers Grafana\'s logs-volume query, sum by (level) (count_over_time(...)), with a matrix', async () => {
+  it("answers Grafana's logs-volume query, sum by (level) (count_over_time(...)), with a matrix", async () => {
     const t0 = await seed();
     const body = await range('sum by (level) (count_over_time({app=~".+"}[1s]))', t0 + S, t0 + 3n * S);
     expect(body.data.resultType).toBe('matrix');
     const byLevel = Object.fromEntries(body.data.result.map((r: any) => [r.metric.level, r.values]));
     const sec = (n: bigint) => Number((t0 + n * S) / 1_000_000n) / 1000;
     // Each point counts the lines in (t - 1s, t]; a step without lines has no point.
-    expect(byLevel.info).toEqual([[sec(1n), '1'], [sec(2n), '1'], [sec(3n), '2']]);
-    expect(byLevel.error).toEqual([[sec(1n), '1'], [sec(3n), '1']]);
+    expect(byLevel.info).toEqual([
+      [sec(1n), '1'],
+      [sec(2n), '1'],
+      [sec(3n), '2'],
+    ]);
+    expect(byLevel.error).toEqual([
+      [sec(1n), '1'],
+      [sec(3n), '1'],
+    ]);
     expect(body.data.stats.summary).toBeDefined();
   });
 
@@ -48,7 +68,10 @@ describe('metric queries', () => {
     const rate = await range('sum(rate({app="web"}[2s]))', end, end);
     expect(rate.data.result[0].values[0][1]).toBe('1.5');
     const bytes = await range('sum by (app) (bytes_over_time({app="web"}[10s]))', end, end);
-    expect(bytes.data.result[0]).toEqual({ metric: { app: 'web' }, values: [[Number(end / 1_000_000n) / 1000, String(1 + 2 + 3 + 10 + 10)]] });
+    expect(bytes.data.result[0]).toEqual({
+      metric: { app: 'web' },
+      values: [[Number(end / 1_000_000n) / 1000, String(1 + 2 + 3 + 10 + 10)]],
+    });
     const br = await range('sum(bytes_rate({app="job"}[2s]))', end, end);
     expect(br.data.result[0].values[0][1]).toBe('2');
   });
@@ -56,13 +79,16 @@ describe('metric queries', () => {
   it('count, avg, min, max, topk and without', async () => {
     const t0 = await seed();
     const end = t0 + 3n * S;
-    const value = async (q: string) => (await range(q, end, end)).data.result.map((r: any) => [r.metric, r.values[0][1]]);
+    const value = async (q: string) =>
+      (await range(q, end, end)).data.result.map((r: any) => [r.metric, r.values[0][1]]);
     expect(await value('count(count_over_time({app=~".+"}[10s]))')).toEqual([[{}, '3']]);
     expect(await value('max(count_over_time({app=~".+"}[10s]))')).toEqual([[{}, '3']]);
     expect(await value('min(count_over_time({app=~".+"}[10s]))')).toEqual([[{}, '1']]);
     expect(await value('avg(count_over_time({app=~".+"}[10s]))')).toEqual([[{}, '2']]);
     // Series carry structured metadata too (here Loki 3's detected_level), as in Loki.
-    expect(await value('topk(1, count_over_time({app=~".+"}[10s]))')).toEqual([[{ app: 'web', detected_level: 'info', level: 'info' }, '3']]);
+    expect(await value('topk(1, count_over_time({app=~".+"}[10s]))')).toEqual([
+      [{ app: 'web', detected_level: 'info', level: 'info' }, '3'],
+    ]);
     expect(await value('sum without (level, detected_level) (count_over_time({app=~".+"}[10s]))')).toEqual([
       [{ app: 'job' }, '1'],
       [{ app: 'web' }, '5'],
@@ -77,7 +103,9 @@ describe('metric queries', () => {
       ['500', '1'],
       ['502', '1'],
     ]);
-    expect(shared.get().queryMetric('count_over_time({app="job"}[10s])', { start: end, end, step: 1000 })[0]!.values[0]![1]).toBe('1');
+    expect(
+      shared.get().queryMetric('count_over_time({app="job"}[10s])', { start: end, end, step: 1000 })[0]!.values[0]![1],
+    ).toBe('1');
   });
 
   it('answers an instant metric query with a vector', async () => {
@@ -88,12 +116,14 @@ describe('metric queries', () => {
     expect(body.data.result[0].value[1]).toBe('5');
   });
 
-  it.each(['sum(count_over_time({app="web"}[1m])) > 1', 'sum_over_time({app="web"} | logfmt | unwrap status [1m])', 'quantile_over_time(0.9, {app="web"} | logfmt | unwrap status [1m])', 'count_over_time({app="web"}[1m] offset 5m)'])(
-    'answers 400 "not supported" to the valid %s',
-    async (query) => {
-      const res = await fetch(`${shared.get().url}/loki/api/v1/query_range?${new URLSearchParams({ query })}`);
-      expect(res.status).toBe(400);
-      expect(await res.text()).toContain('not supported by this receiver');
-    },
-  );
+  it.each([
+    'sum(count_over_time({app="web"}[1m])) > 1',
+    'sum_over_time({app="web"} | logfmt | unwrap status [1m])',
+    'quantile_over_time(0.9, {app="web"} | logfmt | unwrap status [1m])',
+    'count_over_time({app="web"}[1m] offset 5m)',
+  ])('answers 400 "not supported" to the valid %s', async (query) => {
+    const res = await fetch(`${shared.get().url}/loki/api/v1/query_range?${new URLSearchParams({ query })}`);
+    expect(res.status).toBe(400);
+    expect(await res.text()).toContain('not supported by this receiver');
+  });
 });

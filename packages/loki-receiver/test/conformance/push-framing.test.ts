@@ -14,7 +14,11 @@ const json = () => jsonBody([{ stream: { app: 'x' }, values: values([{ ts: nowNs
 
 describe('Content-Type (push.go: mime.ParseMediaType, then JSON or protobuf)', () => {
   it('answers 400 "mime: no media type" without a Content-Type (push.go)', async () => {
-    const res = await rawPush(shared.get().url, protobufBody([{ labels: '{a="b"}', entries: [{ ts: nowNs(), line: 'x' }] }]), {});
+    const res = await rawPush(
+      shared.get().url,
+      protobufBody([{ labels: '{a="b"}', entries: [{ ts: nowNs(), line: 'x' }] }]),
+      {},
+    );
     expect(res.status).toBe(400);
     expect(res.text).toBe('mime: no media type\n');
     expect(shared.get().entryCount).toBe(0);
@@ -52,14 +56,32 @@ describe('Content-Type (push.go: mime.ParseMediaType, then JSON or protobuf)', (
 
 describe('Content-Encoding (push.go: exact match of "", snappy, gzip, deflate)', () => {
   it('accepts gzip and raw DEFLATE around JSON (push.go)', async () => {
-    const body = (line: string) => Buffer.from(jsonBody([{ stream: { app: 'x' }, values: values([{ ts: nowNs(), line }]) }]));
-    expect((await rawPush(shared.get().url, gzipSync(body('gzip')), { 'content-type': 'application/json', 'content-encoding': 'gzip' })).status).toBe(204);
-    expect((await rawPush(shared.get().url, deflateRawSync(body('deflate')), { 'content-type': 'application/json', 'content-encoding': 'deflate' })).status).toBe(204);
+    const body = (line: string) =>
+      Buffer.from(jsonBody([{ stream: { app: 'x' }, values: values([{ ts: nowNs(), line }]) }]));
+    expect(
+      (
+        await rawPush(shared.get().url, gzipSync(body('gzip')), {
+          'content-type': 'application/json',
+          'content-encoding': 'gzip',
+        })
+      ).status,
+    ).toBe(204);
+    expect(
+      (
+        await rawPush(shared.get().url, deflateRawSync(body('deflate')), {
+          'content-type': 'application/json',
+          'content-encoding': 'deflate',
+        })
+      ).status,
+    ).toBe(204);
     expect(shared.get().entryCount).toBe(2);
   });
 
   it('refuses zlib-wrapped data sent as deflate: Go flate reads raw DEFLATE only (push.go: flate.NewReader)', async () => {
-    const res = await rawPush(shared.get().url, deflateSync(Buffer.from(json())), { 'content-type': 'application/json', 'content-encoding': 'deflate' });
+    const res = await rawPush(shared.get().url, deflateSync(Buffer.from(json())), {
+      'content-type': 'application/json',
+      'content-encoding': 'deflate',
+    });
     expect(res.status).toBe(400);
     expect(shared.get().entryCount).toBe(0);
   });
@@ -67,17 +89,33 @@ describe('Content-Encoding (push.go: exact match of "", snappy, gzip, deflate)',
   it('accepts gzip around a snappy protobuf body, and Content-Encoding: snappy (push.go)', async () => {
     const body = protobufBody([{ labels: '{a="b"}', entries: [{ ts: nowNs(), line: 'zipped' }] }]);
     expect((await push(shared.get().url, body, { encoding: 'gzip' })).status).toBe(204);
-    expect((await rawPush(shared.get().url, body, { 'content-type': 'application/x-protobuf', 'content-encoding': 'snappy' })).status).toBe(204);
+    expect(
+      (
+        await rawPush(shared.get().url, body, {
+          'content-type': 'application/x-protobuf',
+          'content-encoding': 'snappy',
+        })
+      ).status,
+    ).toBe(204);
   });
 
-  it.each(['GZIP', 'identity', 'br', 'gzip, deflate'])('answers 400 to Content-Encoding %j, not 415 (push.go: default branch)', async (encoding) => {
-    const res = await rawPush(shared.get().url, gzipSync(json()), { 'content-type': 'application/json', 'content-encoding': encoding });
-    expect(res.status).toBe(400);
-    expect(res.text).toBe(`Content-Encoding "${encoding}" not supported\n`);
-  });
+  it.each(['GZIP', 'identity', 'br', 'gzip, deflate'])(
+    'answers 400 to Content-Encoding %j, not 415 (push.go: default branch)',
+    async (encoding) => {
+      const res = await rawPush(shared.get().url, gzipSync(json()), {
+        'content-type': 'application/json',
+        'content-encoding': encoding,
+      });
+      expect(res.status).toBe(400);
+      expect(res.text).toBe(`Content-Encoding "${encoding}" not supported\n`);
+    },
+  );
 
   it('answers 400 "gzip: invalid header" to a gzip body that is not gzip (push.go: gzip.NewReader)', async () => {
-    const res = await rawPush(shared.get().url, json(), { 'content-type': 'application/json', 'content-encoding': 'gzip' });
+    const res = await rawPush(shared.get().url, json(), {
+      'content-type': 'application/json',
+      'content-encoding': 'gzip',
+    });
     expect(res.status).toBe(400);
     expect(res.text).toBe('gzip: invalid header\n');
   });
@@ -122,7 +160,9 @@ describe('empty and unreadable pushes', () => {
 describe('body size (util/http.go: messageSizeLargerErrFmt; distributor.go: max_recv_msg_size 100 MiB, max_decompressed_size 50x)', () => {
   it('answers 413 "request body too large: message size too large than max (N vs M)" to a protobuf body over the limit', async () => {
     await withReceiver({ maxBodyBytes: 2000 }, async (r) => {
-      const body = protobufBody([{ labels: '{a="b"}', entries: [{ ts: nowNs(), line: randomBytes(3000).toString('hex') }] }]);
+      const body = protobufBody([
+        { labels: '{a="b"}', entries: [{ ts: nowNs(), line: randomBytes(3000).toString('hex') }] },
+      ]);
       expect(body.length).toBeGreaterThan(2000);
       const res = await push(r.url, body);
       expect(res.status).toBe(413);

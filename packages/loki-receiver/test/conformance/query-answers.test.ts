@@ -27,7 +27,9 @@ async function seed(): Promise<bigint> {
 
 async function queryRange(query: string, flags?: string): Promise<any> {
   const qs = new URLSearchParams({ query, direction: 'forward' });
-  const res = await fetch(`${shared.get().url}/loki/api/v1/query_range?${qs}`, { headers: flags ? { 'x-loki-response-encoding-flags': flags } : {} });
+  const res = await fetch(`${shared.get().url}/loki/api/v1/query_range?${qs}`, {
+    headers: flags ? { 'x-loki-response-encoding-flags': flags } : {},
+  });
   expect(res.status).toBe(200);
   return { body: await res.json(), headers: res.headers };
 }
@@ -59,7 +61,9 @@ describe('query_range answers', () => {
         ],
       },
     ]);
-    expect(shared.get().query('{test="test"}', { categorizeLabels: true }).encodingFlags).toEqual(['categorize-labels']);
+    expect(shared.get().query('{test="test"}', { categorizeLabels: true }).encodingFlags).toEqual([
+      'categorize-labels',
+    ]);
   });
 
   it('sends the full stats object (codec_test.go: statsResultString)', async () => {
@@ -84,7 +88,16 @@ describe('query_range answers', () => {
       ].sort(),
     );
     expect(stats.summary).toMatchObject({ totalEntriesReturned: 2, totalLinesProcessed: 3, totalPostFilterLines: 2 });
-    expect(Object.keys(stats.cache).sort()).toEqual(['chunk', 'index', 'instantMetricResult', 'labelResult', 'result', 'seriesResult', 'statsResult', 'volumeResult']);
+    expect(Object.keys(stats.cache).sort()).toEqual([
+      'chunk',
+      'index',
+      'instantMetricResult',
+      'labelResult',
+      'result',
+      'seriesResult',
+      'statsResult',
+      'volumeResult',
+    ]);
     expect(stats.ingester.store.chunk).toMatchObject({ headChunkLines: 3, postFilterLines: 2 });
     expect(Object.keys(stats.querier.store).sort()).toContain('dataobj');
   });
@@ -93,17 +106,26 @@ describe('query_range answers', () => {
 describe('LogQL the receiver reads, and what it says it does not (docs: LogQL log queries)', () => {
   it('skips # comments', async () => {
     await seed();
-    expect(shared.get().query('{test="test"} # all of it\n |= "line2"').result.flatMap((s) => s.values.map((v) => v[1]))).toEqual(['super line2']);
+    expect(
+      shared
+        .get()
+        .query('{test="test"} # all of it\n |= "line2"')
+        .result.flatMap((s) => s.values.map((v) => v[1])),
+    ).toEqual(['super line2']);
   });
 
-  it.each(['{test="test"} | regexp "(?P<x>.)"', '{test="test"} | pattern "<_> <x>"', '{test="test"} | json a="b"', '{test="test"} |= ip("10.0.0.1")', 'avg_over_time({test="test"} | logfmt | unwrap x [5m])', '{test="test"} | line_format "{{.msg}}"'])(
-    'answers 400 "not supported" to the valid query %s, never a plain syntax error',
-    async (query) => {
-      const res = await fetch(`${shared.get().url}/loki/api/v1/query_range?${new URLSearchParams({ query })}`);
-      expect(res.status).toBe(400);
-      expect(await res.text()).toContain('not supported by this receiver');
-    },
-  );
+  it.each([
+    '{test="test"} | regexp "(?P<x>.)"',
+    '{test="test"} | pattern "<_> <x>"',
+    '{test="test"} | json a="b"',
+    '{test="test"} |= ip("10.0.0.1")',
+    'avg_over_time({test="test"} | logfmt | unwrap x [5m])',
+    '{test="test"} | line_format "{{.msg}}"',
+  ])('answers 400 "not supported" to the valid query %s, never a plain syntax error', async (query) => {
+    const res = await fetch(`${shared.get().url}/loki/api/v1/query_range?${new URLSearchParams({ query })}`);
+    expect(res.status).toBe(400);
+    expect(await res.text()).toContain('not supported by this receiver');
+  });
 });
 
 describe('parsers, label filters, drop, keep, decolorize (docs: LogQL log queries; pkg/logql/log)', () => {
@@ -123,13 +145,23 @@ describe('parsers, label filters, drop, keep, decolorize (docs: LogQL log querie
     expect((await push(shared.get().url, body)).status).toBe(204);
     return t;
   }
-  const lines = (q: string) => shared.get().query(q).result.flatMap((s) => s.values.map((v) => v[1]));
+  const lines = (q: string) =>
+    shared
+      .get()
+      .query(q)
+      .result.flatMap((s) => s.values.map((v) => v[1]));
 
   it('logfmt and json add parsed labels, shown in the result stream (and as "parsed" when categorized)', async () => {
     await seedLines();
     const res = shared.get().query('{app="web"} | logfmt | status="500"');
     expect(res.result).toHaveLength(1);
-    expect(res.result[0]!.stream).toMatchObject({ app: 'web', level: 'error', status: '500', took: '1.5s', msg: 'boom' });
+    expect(res.result[0]!.stream).toMatchObject({
+      app: 'web',
+      level: 'error',
+      status: '500',
+      took: '1.5s',
+      msg: 'boom',
+    });
     const json = shared.get().query('{app="web"} | json | req_path="/x"', { categorizeLabels: true });
     expect(json.result[0]!.values[0]![2]).toEqual({ parsed: { level: 'warn', req_path: '/x', status: '404' } });
   });

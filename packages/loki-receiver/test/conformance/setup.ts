@@ -17,7 +17,10 @@ export function sharedReceiver(options: LokiReceiverOptions = {}): { get: () => 
   return { get: () => receiver };
 }
 
-export async function withReceiver(options: LokiReceiverOptions, fn: (r: LokiReceiver) => Promise<void>): Promise<void> {
+export async function withReceiver(
+  options: LokiReceiverOptions,
+  fn: (r: LokiReceiver) => Promise<void>,
+): Promise<void> {
   const r = await startLokiReceiver(options);
   try {
     await fn(r);
@@ -27,7 +30,15 @@ export async function withReceiver(options: LokiReceiverOptions, fn: (r: LokiRec
 }
 
 /** A raw HTTP push with exactly the headers given (fetch adds none of its own that matter here). */
-export async function rawPush(url: string, body: Buffer | string, headers: Record<string, string>): Promise<{ status: number; text: string; headers: Headers }> {
-  const res = await fetch(`${url}/loki/api/v1/push`, { method: 'POST', headers, body: typeof body === 'string' ? Buffer.from(body) : body });
+export async function rawPush(
+  url: string,
+  body: Buffer | string,
+  headers: Record<string, string>,
+): Promise<{ status: number; text: string; headers: Headers }> {
+  const res = await fetch(`${url}/loki/api/v1/push`, {
+    method: 'POST',
+    headers,
+    body: typeof body === 'string' ? Buffer.from(body) : body,
+  });
   return { status: res.status, text: await res.text(), headers: res.headers };
 }

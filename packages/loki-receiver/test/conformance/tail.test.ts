@@ -26,13 +26,41 @@ describe('tail (WebSocket)', () => {
   it('sends the matching lines since start, then each new matching line as it is stored', async () => {
     const r = shared.get();
     const t = nowNs(-1000);
-    await push(r.url, protobufBody([{ labels: '{app="web"}', entries: [{ ts: t, line: 'before error' }, { ts: t + 1n, line: 'before ok' }] }]));
-    const ws = new WebSocket(`${r.url.replace('http', 'ws')}/loki/api/v1/tail?${new URLSearchParams({ query: '{app="web"} |= "error"', start: String(t - 10n) })}`);
+    await push(
+      r.url,
+      protobufBody([
+        {
+          labels: '{app="web"}',
+          entries: [
+            { ts: t, line: 'before error' },
+            { ts: t + 1n, line: 'before ok' },
+          ],
+        },
+      ]),
+    );
+    const ws = new WebSocket(
+      `${r.url.replace('http', 'ws')}/loki/api/v1/tail?${new URLSearchParams({ query: '{app="web"} |= "error"', start: String(t - 10n) })}`,
+    );
     const inbox = messages(ws);
     await once(ws, 'open');
     const first = await inbox.next();
-    expect(first).toEqual({ streams: [{ stream: { app: 'web' }, values: [[String(t), 'before error']] }], dropped_entries: null });
-    await push(r.url, protobufBody([{ labels: '{app="web"}', entries: [{ ts: t + 5n, line: 'later ok' }, { ts: t + 6n, line: 'later error' }] }, { labels: '{app="db"}', entries: [{ ts: t + 7n, line: 'db error' }] }]));
+    expect(first).toEqual({
+      streams: [{ stream: { app: 'web' }, values: [[String(t), 'before error']] }],
+      dropped_entries: null,
+    });
+    await push(
+      r.url,
+      protobufBody([
+        {
+          labels: '{app="web"}',
+          entries: [
+            { ts: t + 5n, line: 'later ok' },
+            { ts: t + 6n, line: 'later error' },
+          ],
+        },
+        { labels: '{app="db"}', entries: [{ ts: t + 7n, line: 'db error' }] },
+      ]),
+    );
     const second = await inbox.next();
     expect(second.streams).toEqual([{ stream: { app: 'web' }, values: [[String(t + 6n), 'later error']] }]);
     ws.close();
@@ -40,7 +68,9 @@ describe('tail (WebSocket)', () => {
   });
 
   it('refuses a bad query with 400 before upgrading', async () => {
-    const ws = new WebSocket(`${shared.get().url.replace('http', 'ws')}/loki/api/v1/tail?query=${encodeURIComponent('{app=')}`);
+    const ws = new WebSocket(
+      `${shared.get().url.replace('http', 'ws')}/loki/api/v1/tail?query=${encodeURIComponent('{app=')}`,
+    );
     const [, res] = (await once(ws, 'unexpected-response')) as [unknown, { statusCode: number }];
     expect(res.statusCode).toBe(400);
   });

@@ -21,7 +21,7 @@ const alloy = read('alloy/config.alloy');
 const ENTRY_FIRST_LINE = '^Exit code: (?:-?[0-9]+|none)$';
 
 describe('compose file', () => {
-  it('runs Loki at the receiver\'s version, Alloy and Grafana, every image pinned to a release', () => {
+  it("runs Loki at the receiver's version, Alloy and Grafana, every image pinned to a release", () => {
     expect(Object.keys(compose.services).sort()).toEqual(['alloy', 'grafana', 'loki']);
     expect(compose.services.loki.image).toBe(`grafana/loki:${LOKI_VERSION}`);
     expect(compose.services.alloy.image).toBe('grafana/alloy:v1.18.1');
@@ -40,14 +40,22 @@ describe('compose file', () => {
     expect(lokiConfig.limits_config.allow_structured_metadata).toBe(true);
   });
 
-  it('writes Loki 3.7.6\'s default limits, so the receiver\'s defaults are the deploy\'s', () => {
+  it("writes Loki 3.7.6's default limits, so the receiver's defaults are the deploy's", () => {
     const options = lokiConfigToReceiverOptions(lokiConfig);
-    for (const [name, value] of Object.entries(options)) expect([name, value]).toEqual([name, (DEFAULTS as Record<string, unknown>)[name]]);
-    expect(options).toMatchObject({ maxLineSize: 262_144, maxStructuredMetadataSize: 65_536, ingestionRateBytes: 4_194_304, perStreamRateBytes: 3_145_728 });
+    for (const [name, value] of Object.entries(options))
+      expect([name, value]).toEqual([name, (DEFAULTS as Record<string, unknown>)[name]]);
+    expect(options).toMatchObject({
+      maxLineSize: 262_144,
+      maxStructuredMetadataSize: 65_536,
+      ingestionRateBytes: 4_194_304,
+      perStreamRateBytes: 3_145_728,
+    });
   });
 
   it('refuses a Loki setting the receiver cannot follow', () => {
-    expect(() => lokiConfigToReceiverOptions({ limits_config: { shard_streams: {} } })).toThrow(/limits_config.shard_streams has no receiver option/);
+    expect(() => lokiConfigToReceiverOptions({ limits_config: { shard_streams: {} } })).toThrow(
+      /limits_config.shard_streams has no receiver option/,
+    );
     expect(() => lokiConfigToReceiverOptions({ limits_config: { max_line_size: 'big' } })).toThrow(/must be a size/);
   });
 });
@@ -63,9 +71,10 @@ function multiline(text: string, firstline: RegExp): string[] {
 }
 
 describe('Alloy config', () => {
-  it('sends to the compose Loki and tails the log folder with the dashboard\'s labels', () => {
+  it("sends to the compose Loki and tails the log folder with the dashboard's labels", () => {
     expect(alloy).toContain('url = "http://loki:3100/loki/api/v1/push"');
-    for (const path of ['sandbox.log', 'user_*.log', '*_error.log', 'anomalies.jsonl']) expect(alloy).toContain(`"/var/log/pactown/${path}"`);
+    for (const path of ['sandbox.log', 'user_*.log', '*_error.log', 'anomalies.jsonl'])
+      expect(alloy).toContain(`"/var/log/pactown/${path}"`);
     const targets = [...alloy.matchAll(/\{"__path__" = [^}]*\}/g)].map((m) => m[0]);
     expect(targets).toHaveLength(4);
     for (const target of targets) {
@@ -74,7 +83,7 @@ describe('Alloy config', () => {
     }
   });
 
-  it('anchors the error-file multiline rule on the seed\'s first line, the one line a service cannot write', () => {
+  it("anchors the error-file multiline rule on the seed's first line, the one line a service cannot write", () => {
     const firstline = /firstline\s*=\s*`([^`]*)`/.exec(alloy)?.[1];
     expect(firstline).toBe(ENTRY_FIRST_LINE);
   });
@@ -105,12 +114,14 @@ describe('Alloy config', () => {
   });
 });
 
-describe('dashboard panels against the receiver started with the compose Loki\'s settings', () => {
-  const dashboard = JSON.parse(read('grafana/dashboards/pactown-runner.json')) as { panels: Array<{ title: string; targets: Array<{ expr: string }> }> };
+describe("dashboard panels against the receiver started with the compose Loki's settings", () => {
+  const dashboard = JSON.parse(read('grafana/dashboards/pactown-runner.json')) as {
+    panels: Array<{ title: string; targets: Array<{ expr: string }> }>;
+  };
   const panels = new Map(dashboard.panels.map((p) => [p.title, p.targets[0]!.expr]));
   const at = (expr: string) => expr.replaceAll('$source', 'app').replaceAll('$user', 'user123');
 
-  it('returns each panel\'s lines and only those, over HTTP, with Loki 3\'s labels added', async () => {
+  it("returns each panel's lines and only those, over HTTP, with Loki 3's labels added", async () => {
     const receiver = await startLokiReceiver(lokiConfigToReceiverOptions(lokiConfig));
     try {
       const t = nowNs(-5000);
@@ -118,7 +129,16 @@ describe('dashboard panels against the receiver started with the compose Loki\'s
       const info = '{level="info", logger="pactown.security", service="api", source="app"}';
       const file = '{job="pactown", kind="error_file", service="api", source="file"}';
       const body = protobufBody([
-        { labels: app, entries: [{ ts: t, line: "level=error msg=\"ModuleNotFoundError: No module named 'missing_module'\" service=missing_module", meta: { user: 'user123' } }] },
+        {
+          labels: app,
+          entries: [
+            {
+              ts: t,
+              line: 'level=error msg="ModuleNotFoundError: No module named \'missing_module\'" service=missing_module',
+              meta: { user: 'user123' },
+            },
+          ],
+        },
         {
           labels: info,
           entries: [
@@ -128,23 +148,38 @@ describe('dashboard panels against the receiver started with the compose Loki\'s
             { ts: t + 4n, line: 'level=info msg="Run succeeded | user=user1234 service=x"' },
           ],
         },
-        { labels: file, entries: [{ ts: t + 5n, line: 'Exit code: 1\n--- STDERR ---\nTraceback (most recent call last):' }] },
+        {
+          labels: file,
+          entries: [{ ts: t + 5n, line: 'Exit code: 1\n--- STDERR ---\nTraceback (most recent call last):' }],
+        },
       ]);
       expect((await push(receiver.url, body)).status).toBe(204);
       const panel = async (title: string): Promise<string[]> => {
         const qs = new URLSearchParams({ query: at(panels.get(title)!), start: String(t - 1n), limit: '1000' });
         const res = await fetch(`${receiver.url}/loki/api/v1/query_range?${qs}`);
         expect(res.status, title).toBe(200);
-        const json = (await res.json()) as { data: { result: Array<{ stream: Record<string, string>; values: string[][] }> } };
+        const json = (await res.json()) as {
+          data: { result: Array<{ stream: Record<string, string>; values: string[][] }> };
+        };
         for (const s of json.data.result) expect(s.stream.service_name).toBe('api');
         return json.data.result.flatMap((s) => s.values.map((v) => v[1]!)).sort();
       };
       expect(await panel('All errors')).toEqual([expect.stringContaining('ModuleNotFoundError')]);
-      expect(await panel('Sandbox start-up')).toEqual([expect.stringContaining('Creating sandbox'), expect.stringContaining('Process started')]);
+      expect(await panel('Sandbox start-up')).toEqual([
+        expect.stringContaining('Creating sandbox'),
+        expect.stringContaining('Process started'),
+      ]);
       expect(await panel('One user ($user)')).toEqual([expect.stringContaining('Creating sandbox')]);
-      expect(await panel('Rate limiting and concurrency denials')).toEqual([expect.stringContaining('RATE_LIMIT_EXCEEDED')]);
-      const all = new URLSearchParams({ query: panels.get('All errors')!.replaceAll('$source', '.+'), start: String(t - 1n) });
-      const both = (await (await fetch(`${receiver.url}/loki/api/v1/query_range?${all}`)).json()) as { data: { result: unknown[] } };
+      expect(await panel('Rate limiting and concurrency denials')).toEqual([
+        expect.stringContaining('RATE_LIMIT_EXCEEDED'),
+      ]);
+      const all = new URLSearchParams({
+        query: panels.get('All errors')!.replaceAll('$source', '.+'),
+        start: String(t - 1n),
+      });
+      const both = (await (await fetch(`${receiver.url}/loki/api/v1/query_range?${all}`)).json()) as {
+        data: { result: unknown[] };
+      };
       expect(both.data.result).toHaveLength(2);
     } finally {
       await receiver.close();

@@ -46,7 +46,13 @@ export function receiverFixture(defaults: Partial<LokiOptions>): ReceiverFixture
     warnings,
     // Plain functions of the closure, so they can be destructured.
     client(options = {}) {
-      const c = createLokiClient({ url: current().url, metricsInterval: 0, onWarning: (m) => warnings.push(m), ...defaults, ...options });
+      const c = createLokiClient({
+        url: current().url,
+        metricsInterval: 0,
+        onWarning: (m) => warnings.push(m),
+        ...defaults,
+        ...options,
+      });
       clients.push(c);
       return c;
     },

@@ -106,11 +106,17 @@ export class EnvCache {
     await mkdir(join(dir, '..'), { recursive: true });
     const unlock = await acquireDirLock(`${dir}.lock`, this.#staleLockMs);
     try {
-      const marked = await stat(join(dir, MARKER)).then(() => true, () => false);
+      const marked = await stat(join(dir, MARKER)).then(
+        () => true,
+        () => false,
+      );
       // A service (under isolation 'none') or anyone else may have changed the entry since it was built.
       const manifest = marked ? checkManifest(dir, manifestPath(dir)) : null;
       if (manifest !== null && !manifest.ok) {
-        log('warn', `Cached ${name} failed verification (its files differ from its manifest: ${manifest.problems.slice(0, 3).join(', ')}); discarding and rebuilding`);
+        log(
+          'warn',
+          `Cached ${name} failed verification (its files differ from its manifest: ${manifest.problems.slice(0, 3).join(', ')}); discarding and rebuilding`,
+        );
       } else if (marked && (await kind.verify(dir))) {
         log('debug', `Cache hit: ${name}`);
         const now = new Date();
@@ -124,7 +130,8 @@ export class EnvCache {
       await mkdir(dir, { recursive: true });
       try {
         await kind.build(dir);
-        if (!(await kind.verify(dir))) throw sandboxError(Error, CODES.CACHE_BROKEN, `${name} failed verification right after it was built`);
+        if (!(await kind.verify(dir)))
+          throw sandboxError(Error, CODES.CACHE_BROKEN, `${name} failed verification right after it was built`);
       } catch (error) {
         await rm(dir, { recursive: true, force: true });
         throw error;
@@ -148,7 +155,10 @@ export class EnvCache {
       for (const entry of await readdir(groupDir).catch(() => [] as string[])) {
         if (entry.endsWith('.lock')) continue;
         const dir = join(groupDir, entry);
-        const used = await stat(join(dir, MARKER)).then((s) => s.mtimeMs, () => null);
+        const used = await stat(join(dir, MARKER)).then(
+          (s) => s.mtimeMs,
+          () => null,
+        );
         if (used !== null) entries.push({ dir, used });
       }
       entries.sort((a, b) => b.used - a.used);

@@ -71,7 +71,15 @@ export async function buildNodeEnv(dir: string, deps: readonly string[], options
   const explicit = options.keepPackageJson ? ['--no-save', ...deps] : [];
   await runInstaller({
     command: options.npm,
-    args: ['install', '--no-audit', '--no-fund', '--no-package-lock', '--loglevel=warn', ...options.npmArgs, ...explicit],
+    args: [
+      'install',
+      '--no-audit',
+      '--no-fund',
+      '--no-package-lock',
+      '--loglevel=warn',
+      ...options.npmArgs,
+      ...explicit,
+    ],
     cwd: dir,
     env: options.env,
     sink: options.sink,
@@ -89,5 +97,11 @@ export async function checkNodeEnv(dir: string, deps: readonly string[]): Promis
     );
     if (!ok) return false;
   }
-  return deps.length === 0 || (await readFile(join(dir, 'package.json'), 'utf8').then(() => true, () => false));
+  return (
+    deps.length === 0 ||
+    (await readFile(join(dir, 'package.json'), 'utf8').then(
+      () => true,
+      () => false,
+    ))
+  );
 }

@@ -44,11 +44,19 @@ export function hostPipCanTarget(python: string): Promise<boolean> {
  * The venv is made without pip when the host's pip can install into it
  * (`pip --python`): seeding pip into every venv costs seconds.
  */
-export async function buildPythonEnv(venv: string, deps: readonly string[], cwd: string, options: PythonInstallOptions): Promise<void> {
+export async function buildPythonEnv(
+  venv: string,
+  deps: readonly string[],
+  cwd: string,
+  options: PythonInstallOptions,
+): Promise<void> {
   const useHostPip = deps.length > 0 && (await hostPipCanTarget(options.python));
   const withoutPip = deps.length === 0 || useHostPip;
   const args = ['-m', 'venv', ...(withoutPip ? ['--without-pip'] : []), venv];
-  options.sink('info', `Creating virtual environment (${deps.length === 0 ? 'no dependencies' : `${deps.length} dependencies`})`);
+  options.sink(
+    'info',
+    `Creating virtual environment (${deps.length === 0 ? 'no dependencies' : `${deps.length} dependencies`})`,
+  );
   await runInstaller({ command: options.python, args, cwd, env: options.env, sink: options.sink });
   if (deps.length === 0) return;
   options.sink('info', redactText(`Installing Python dependencies: ${deps.join(', ')}`));
@@ -80,7 +88,10 @@ export function requirementName(requirement: string): string | null {
  * named requirement has its `.dist-info` in site-packages.
  */
 export async function checkPythonEnv(venv: string, deps: readonly string[] = []): Promise<boolean> {
-  const runnable = await access(venvPython(venv), constants.X_OK).then(() => true, () => false);
+  const runnable = await access(venvPython(venv), constants.X_OK).then(
+    () => true,
+    () => false,
+  );
   if (!runnable) return false;
   const names = deps.map(requirementName).filter((n): n is string => n !== null);
   if (names.length === 0) return true;

@@ -28,7 +28,11 @@ export function runInstaller(step: InstallerStep): Promise<void> {
   const shown = redactText([step.command, ...step.args].join(' '));
   let tail = '';
   return new Promise((resolve, reject) => {
-    const child = spawn(step.command, step.args, { cwd: step.cwd, env: step.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(step.command, step.args, {
+      cwd: step.cwd,
+      env: step.env ?? process.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const timer = setTimeout(() => child.kill('SIGKILL'), step.timeoutMs ?? 600_000);
     const pending = { stdout: '', stderr: '' };
     const take = (stream: 'stdout' | 'stderr', text: string, final: boolean) => {

@@ -31,7 +31,12 @@ export interface EnvironmentSetup extends PreparedEnvironment {
  * (always, even without dependencies), `node_modules` for Node when there are
  * dependencies. With a cache the environment is linked from it.
  */
-export async function prepareEnvironment(sandbox: string, given: ServiceSpec, settings: DependencySettings, sink: MessageSink): Promise<EnvironmentSetup> {
+export async function prepareEnvironment(
+  sandbox: string,
+  given: ServiceSpec,
+  settings: DependencySettings,
+  sink: MessageSink,
+): Promise<EnvironmentSetup> {
   // A Node service that lists its dependencies only in its own package.json gets them installed too.
   const spec = given.runtime === 'node' && given.deps.length === 0 ? { ...given, deps: packageJsonDeps(given) } : given;
   const deps = spec.deps;
@@ -42,14 +47,24 @@ export async function prepareEnvironment(sandbox: string, given: ServiceSpec, se
   return { envDir: null, binDirs: [], env: {}, cacheHit: false, lease: null };
 }
 
-async function preparePython(sandbox: string, spec: ServiceSpec, settings: DependencySettings, sink: MessageSink): Promise<EnvironmentSetup> {
+async function preparePython(
+  sandbox: string,
+  spec: ServiceSpec,
+  settings: DependencySettings,
+  sink: MessageSink,
+): Promise<EnvironmentSetup> {
   const venv = join(sandbox, '.venv');
   const options = { python: settings.python, pipArgs: settings.pipArgs, env: settings.env, sink };
   let lease: CacheLease | null = null;
   if (settings.cache === null) {
     await buildPythonEnv(venv, spec.deps, sandbox, options);
   } else {
-    const kind = { prefix: 'venv', label: 'venv', build: (dir: string) => buildPythonEnv(dir, spec.deps, sandbox, options), verify: (dir: string) => checkPythonEnv(dir, spec.deps) };
+    const kind = {
+      prefix: 'venv',
+      label: 'venv',
+      build: (dir: string) => buildPythonEnv(dir, spec.deps, sandbox, options),
+      verify: (dir: string) => checkPythonEnv(dir, spec.deps),
+    };
     lease = await settings.cache.acquire(kind, spec.deps, sink, localContentHash(spec));
     await symlink(lease.dir, venv, 'dir');
   }
@@ -59,7 +74,12 @@ async function preparePython(sandbox: string, spec: ServiceSpec, settings: Depen
   return { envDir: venv, binDirs: [join(venv, 'bin')], env, cacheHit: lease?.hit ?? false, lease };
 }
 
-async function prepareNode(sandbox: string, spec: ServiceSpec, settings: DependencySettings, sink: MessageSink): Promise<EnvironmentSetup> {
+async function prepareNode(
+  sandbox: string,
+  spec: ServiceSpec,
+  settings: DependencySettings,
+  sink: MessageSink,
+): Promise<EnvironmentSetup> {
   const hasPackageJson = spec.files.some((f) => f.path === 'package.json');
   if (spec.deps.length === 0) return { envDir: null, binDirs: [], env: {}, cacheHit: false, lease: null };
   const modules = join(sandbox, 'node_modules');
@@ -85,7 +105,14 @@ async function prepareNode(sandbox: string, spec: ServiceSpec, settings: Depende
 
 /** Content hash of the files under local requirement folders (`./localpkg`), part of the cache key. */
 function localContentHash(spec: ServiceSpec): string {
-  const prefixes = spec.deps.filter(isLocalRequirement).map((d) => `${d.trim().replace(/^file:/, '').replace(/^\.\//, '').replace(/\/+$/, '')}/`);
+  const prefixes = spec.deps.filter(isLocalRequirement).map(
+    (d) =>
+      `${d
+        .trim()
+        .replace(/^file:/, '')
+        .replace(/^\.\//, '')
+        .replace(/\/+$/, '')}/`,
+  );
   if (prefixes.length === 0) return '';
   const hash = createHash('sha256');
   for (const file of [...spec.files].sort((a, b) => (a.path < b.path ? -1 : 1))) {

@@ -5,7 +5,11 @@ import type { LevelKey, OutputStream } from '../process/types.js';
  * runner turns them into onLog calls, logger records and `logs` entries.
  * `logger` names the logger for messages that are not `pactown.sandbox`'s.
  */
-export type MessageSink = (level: LevelKey, message: string, detail?: { stream?: OutputStream; logger?: string }) => void;
+export type MessageSink = (
+  level: LevelKey,
+  message: string,
+  detail?: { stream?: OutputStream; logger?: string },
+) => void;
 
 /** A prepared dependency environment, linked into the sandbox. */
 export interface PreparedEnvironment {

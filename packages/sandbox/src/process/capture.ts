@@ -27,7 +27,8 @@ export function captureStream(
     (text, split) => {
       const masked = log.mask(name, text);
       if (!cleanBlock) {
-        if (split && masked.endsWith(LINE_CONTINUES_MARKER)) tail.pushText(masked.slice(0, -LINE_CONTINUES_MARKER.length));
+        if (split && masked.endsWith(LINE_CONTINUES_MARKER))
+          tail.pushText(masked.slice(0, -LINE_CONTINUES_MARKER.length));
         else tail.pushText(ending ? masked : `${masked}\n`);
       }
       log.output(name, masked, split, arrived);

@@ -50,7 +50,8 @@ const PY_SYNTAX = /^\s*(SyntaxError|IndentationError|TabError): (.*)$/m;
 const JS_SYNTAX = /^SyntaxError: (.*)$/m;
 const PY_MODULE = /(?:ModuleNotFoundError|ImportError): No module named '([^']+)'|No module named '?([\w.]+)'?/;
 const NODE_MODULE = /Cannot find (?:module|package) '([^']+)'/;
-const INSTALLER = /No matching distribution found for (\S+)|Could not find a version that satisfies the requirement (\S+)|npm (?:ERR!|error) (?:code )?E404|npm (?:ERR!|error) 404 .*?'([^'@]+)@|ERR_PNPM_\w+|pip(?:3)?: command not found/;
+const INSTALLER =
+  /No matching distribution found for (\S+)|Could not find a version that satisfies the requirement (\S+)|npm (?:ERR!|error) (?:code )?E404|npm (?:ERR!|error) 404 .*?'([^'@]+)@|ERR_PNPM_\w+|pip(?:3)?: command not found/;
 const ENV_MISSING: RegExp[] = [
   /KeyError: '([A-Z][A-Z0-9_]+)'/,
   /[Ee]nvironment variable[s]? (?:"|'|`)?([A-Z][A-Z0-9_]+)(?:"|'|`)? (?:is )?(?:not set|missing|required|undefined)/,
@@ -69,7 +70,10 @@ function lastErrorLine(text: string): string | null {
 }
 
 function portFrom(text: string, fallback: number | null): number | null {
-  const m = /(?:EADDRINUSE|in use)[^\n]*?:(\d{2,5})\b|\(['"][^'"]*['"], (\d{2,5})\)|[:\s](\d{2,5})\)?: address already in use/.exec(text);
+  const m =
+    /(?:EADDRINUSE|in use)[^\n]*?:(\d{2,5})\b|\(['"][^'"]*['"], (\d{2,5})\)|[:\s](\d{2,5})\)?: address already in use/.exec(
+      text,
+    );
   const found = m === null ? null : Number(m[1] ?? m[2] ?? m[3]);
   return found ?? fallback;
 }
@@ -116,7 +120,9 @@ function fromText(text: string, facts: FailureFacts): Classification | null {
       suggestions: [
         {
           action: 'fix_dependency',
-          description: pkg ? `The installer could not install '${pkg}': check its name and version` : 'The dependency installation failed: check the names and versions',
+          description: pkg
+            ? `The installer could not install '${pkg}': check its name and version`
+            : 'The dependency installation failed: check the names and versions',
           autoFixable: false,
         },
       ],
@@ -138,10 +144,13 @@ function fromText(text: string, facts: FailureFacts): Classification | null {
 export function classifyFailure(facts: FailureFacts): Classification {
   const { exit } = facts;
   const port = facts.port ?? null;
-  if (facts.timedOut) return { category: 'startup_timeout', suggestions: s.startupTimeout(facts.timeoutMs ?? null, port) };
+  if (facts.timedOut)
+    return { category: 'startup_timeout', suggestions: s.startupTimeout(facts.timeoutMs ?? null, port) };
   if (facts.stoppedByUs) return { category: 'none', suggestions: [] };
-  if (facts.spawnErrorCode === 'ENOENT') return { category: 'dependency', suggestions: s.commandNotFound(facts.program ?? null) };
-  if (facts.spawnErrorCode === 'EACCES') return { category: 'permission', suggestions: s.permission(null, facts.program ?? null) };
+  if (facts.spawnErrorCode === 'ENOENT')
+    return { category: 'dependency', suggestions: s.commandNotFound(facts.program ?? null) };
+  if (facts.spawnErrorCode === 'EACCES')
+    return { category: 'permission', suggestions: s.permission(null, facts.program ?? null) };
 
   const text = `${facts.stderr ?? ''}\n${facts.stdout ?? ''}`;
   const found = fromText(text, facts);
@@ -151,13 +160,18 @@ export function classifyFailure(facts: FailureFacts): Classification {
     const m = /(?:^|\n)(?:\S+: )?(?:\d+: )?(\S+): (?:command )?not found/.exec(text);
     return { category: 'dependency', suggestions: s.commandNotFound(m?.[1] ?? facts.program ?? null) };
   }
-  if (exit.signal === null && exit.exitCode === 126) return { category: 'permission', suggestions: s.permission(null, facts.program ?? null) };
+  if (exit.signal === null && exit.exitCode === 126)
+    return { category: 'permission', suggestions: s.permission(null, facts.program ?? null) };
   if (exit.signal !== null) {
-    if (exit.signal === 'SIGKILL' && facts.oomKilled) return { category: 'out_of_memory', suggestions: s.outOfMemory(true) };
+    if (exit.signal === 'SIGKILL' && facts.oomKilled)
+      return { category: 'out_of_memory', suggestions: s.outOfMemory(true) };
     if (CRASH_SIGNALS.has(exit.signal)) {
       return {
         category: 'process_crash',
-        suggestions: s.checkCode(lastErrorLine(text), `The process crashed (${exit.description}, ${exit.signal}): check native extensions and the code that ran last`),
+        suggestions: s.checkCode(
+          lastErrorLine(text),
+          `The process crashed (${exit.description}, ${exit.signal}): check native extensions and the code that ran last`,
+        ),
       };
     }
     return { category: 'killed', suggestions: s.killedBy(exit.signal, exit.forced) };
@@ -166,7 +180,10 @@ export function classifyFailure(facts: FailureFacts): Classification {
   if (exit.code === 0) {
     return {
       category: 'process_crash',
-      suggestions: s.checkCode(null, 'The process exited with code 0: a service must keep running and listen on its port'),
+      suggestions: s.checkCode(
+        null,
+        'The process exited with code 0: a service must keep running and listen on its port',
+      ),
     };
   }
   return { category: 'process_crash', suggestions: s.checkCode(lastErrorLine(text)) };

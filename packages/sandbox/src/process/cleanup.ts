@@ -55,12 +55,18 @@ function stopAll(): void {
 }
 
 /** Registers a group to stop on exit; returns the function that unregisters it. */
-export function trackGroup(pgid: number, graceMs: number, ended?: Promise<unknown>, stop?: () => Promise<unknown>): () => void {
+export function trackGroup(
+  pgid: number,
+  graceMs: number,
+  ended?: Promise<unknown>,
+  stop?: () => Promise<unknown>,
+): () => void {
   if (!installed) {
     installed = true;
     onExit(() => stopAll(), { alwaysLast: true });
     // An older log-core has no exit registry: the exit hook alone then stops the groups.
-    const register = (core as { registerExitTask?: (task: (signal: NodeJS.Signals) => unknown) => () => void }).registerExitTask;
+    const register = (core as { registerExitTask?: (task: (signal: NodeJS.Signals) => unknown) => () => void })
+      .registerExitTask;
     if (typeof register === 'function') register(() => stopGracefully());
   }
   const entry: Tracked = { pgid, graceMs, ended, stop };

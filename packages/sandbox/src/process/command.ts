@@ -70,7 +70,8 @@ export function splitWords(command: string): string[] {
       inWord = true;
     }
   }
-  if (quote !== null) throw sandboxError(TypeError, CODES.INVALID_COMMAND, `command has an unclosed ${quote} quote: ${command}`);
+  if (quote !== null)
+    throw sandboxError(TypeError, CODES.INVALID_COMMAND, `command has an unclosed ${quote} quote: ${command}`);
   if (inWord) words.push(word);
   return words;
 }
@@ -145,7 +146,8 @@ export function planCommand(command: string, args?: readonly string[], shell: bo
   const display = command.trim();
   if (shell === false || (shell === 'auto' && !needsShell(display))) {
     const words = splitWords(display);
-    if (words.length === 0) throw sandboxError(TypeError, CODES.INVALID_COMMAND, `command must not be empty, got ${JSON.stringify(command)}`);
+    if (words.length === 0)
+      throw sandboxError(TypeError, CODES.INVALID_COMMAND, `command must not be empty, got ${JSON.stringify(command)}`);
     return { file: words[0]!, args: words.slice(1), display, shell: false, shellStays: false };
   }
   const execd = withExec(display);

@@ -28,7 +28,8 @@ export function listFilesSync(cwd: string): string[] {
   try {
     const dir = opendirSync(cwd);
     try {
-      for (let entry = dir.readSync(); entry !== null && names.length < MAX_FILES; entry = dir.readSync()) names.push(entry.name);
+      for (let entry = dir.readSync(); entry !== null && names.length < MAX_FILES; entry = dir.readSync())
+        names.push(entry.name);
     } finally {
       dir.closeSync();
     }

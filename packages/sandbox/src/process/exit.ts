@@ -39,7 +39,12 @@ function tables(): [Map<number, SignalInfo>, Map<string, SignalInfo>] {
     // Real-time signals are not in os.constants on Linux; name them as the kernel counts them.
     for (let n = 34; n <= 64; n++) {
       if (byNumber.has(n)) continue;
-      const entry = { name: `SIGRT${n - 34 === 0 ? 'MIN' : `MIN+${n - 34}`}`, number: n, description: 'Real-time signal', forced: false };
+      const entry = {
+        name: `SIGRT${n - 34 === 0 ? 'MIN' : `MIN+${n - 34}`}`,
+        number: n,
+        description: 'Real-time signal',
+        forced: false,
+      };
       byNumber.set(n, entry);
       byName.set(entry.name, entry);
     }

@@ -50,7 +50,11 @@ export class LineSplitter {
   constructor(sink: LineSink, options: LineSplitterOptions = {}) {
     const max = options.maxLineLength ?? 16_384;
     if (!Number.isInteger(max) || max < 1) {
-      throw sandboxError(TypeError, CODES.INVALID_OPTION, `maxLineLength must be a positive integer, got ${String(max)}`);
+      throw sandboxError(
+        TypeError,
+        CODES.INVALID_OPTION,
+        `maxLineLength must be a positive integer, got ${String(max)}`,
+      );
     }
     this.#sink = sink;
     this.#max = max;

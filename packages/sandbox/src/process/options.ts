@@ -71,7 +71,19 @@ export interface StartOptions extends IsolationOptions {
 const ISOLATION_KEYS = ['isolation', 'network', 'limits', 'readOnlyPaths', 'uidPool'] as const;
 
 export type NormalizedStartOptions = Required<
-  Omit<StartOptions, 'args' | 'env' | 'logger' | 'onLog' | 'envDir' | 'files' | 'port' | 'envAllowList' | 'sandboxRoot' | (typeof ISOLATION_KEYS)[number]>
+  Omit<
+    StartOptions,
+    | 'args'
+    | 'env'
+    | 'logger'
+    | 'onLog'
+    | 'envDir'
+    | 'files'
+    | 'port'
+    | 'envAllowList'
+    | 'sandboxRoot'
+    | (typeof ISOLATION_KEYS)[number]
+  >
 > &
   Pick<StartOptions, 'args' | 'env' | 'onLog' | 'envDir' | 'files' | 'envAllowList' | 'sandboxRoot'> & {
     logger: SandboxLogger;
@@ -88,14 +100,34 @@ export const START_OPTIONS = defineOptions({
   pkg: '@pactown/sandbox',
   prefix: 'PACTOWN_SANDBOX',
   options: {
-    serviceId: { kind: 'string', required: true, check: (id: string) => (isValidServiceId(id) ? undefined : SERVICE_ID_RULE) },
-    command: { kind: 'string', required: true, check: (c: string) => (c.trim() === '' ? 'a non-empty string' : undefined) },
+    serviceId: {
+      kind: 'string',
+      required: true,
+      check: (id: string) => (isValidServiceId(id) ? undefined : SERVICE_ID_RULE),
+    },
+    command: {
+      kind: 'string',
+      required: true,
+      check: (c: string) => (c.trim() === '' ? 'a non-empty string' : undefined),
+    },
     args: 'strings',
-    cwd: { kind: 'string', required: true, check: (cwd: string) => (existsSync(cwd) && statSync(cwd).isDirectory() ? undefined : 'an existing directory') },
-    env: { kind: 'object', check: (env: object) => (validEnv(env) ? undefined : 'an object of strings, numbers, booleans or undefined') },
+    cwd: {
+      kind: 'string',
+      required: true,
+      check: (cwd: string) => (existsSync(cwd) && statSync(cwd).isDirectory() ? undefined : 'an existing directory'),
+    },
+    env: {
+      kind: 'object',
+      check: (env: object) => (validEnv(env) ? undefined : 'an object of strings, numbers, booleans or undefined'),
+    },
     envAllowList: 'strings',
     shell: { kind: 'enum', values: [true, false, 'auto'], default: 'auto' },
-    logger: { kind: 'object', check: isLogger, default: () => getLogger(LOGGER_NAME), defaultText: "`getLogger('pactown.sandbox')`" },
+    logger: {
+      kind: 'object',
+      check: isLogger,
+      default: () => getLogger(LOGGER_NAME),
+      defaultText: "`getLogger('pactown.sandbox')`",
+    },
     onLog: 'function',
     logOutput: { kind: 'boolean', default: true },
     tailBytes: { kind: 'integer', min: 0, default: 65_536 },
@@ -103,7 +135,10 @@ export const START_OPTIONS = defineOptions({
     killGraceMs: { kind: 'integer', min: 0, default: 5_000 },
     closeWaitMs: { kind: 'integer', min: 0, default: 100 },
     envDir: { kind: 'string', nullable: true },
-    files: { kind: 'any', check: (f: unknown) => (typeof f === 'function' || Array.isArray(f) ? undefined : 'an array or a function') },
+    files: {
+      kind: 'any',
+      check: (f: unknown) => (typeof f === 'function' || Array.isArray(f) ? undefined : 'an array or a function'),
+    },
     port: { kind: 'integer', min: 1, max: 65_535, nullable: true, want: 'a port number (1-65535)' },
     stopOnExit: { kind: 'boolean', default: true },
     redact: 'function',
@@ -137,7 +172,8 @@ export function positiveNumber(name: string, value: unknown, fallback: number): 
 }
 
 export function validPort(name: string, value: unknown): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 65535) bad(name, value, 'a port number (1-65535)');
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 65535)
+    bad(name, value, 'a port number (1-65535)');
   return value;
 }
 
@@ -148,7 +184,9 @@ export function normalizeStartOptions(input: StartOptions): NormalizedStartOptio
     port: o.port ?? null,
     redact: o.redact ?? defaultRedact,
     redactCheck: o.redactCheck ?? (o.redact === undefined ? defaultRedactCheck : alwaysCheck),
-    isolationOptions: Object.fromEntries(ISOLATION_KEYS.filter((k) => o[k] !== undefined).map((k) => [k, o[k]])) as IsolationOptions,
+    isolationOptions: Object.fromEntries(
+      ISOLATION_KEYS.filter((k) => o[k] !== undefined).map((k) => [k, o[k]]),
+    ) as IsolationOptions,
   }) as NormalizedStartOptions;
 }
 
@@ -180,7 +218,10 @@ export function defaultRedactCheck(block: string): boolean {
  * streaming masker per output stream (a PEM block spans lines and chunks).
  * With your own `redact`, that function, line by line.
  */
-export function createMasking(o: Pick<NormalizedStartOptions, 'redact' | 'redactCheck' | 'env'>, custom: boolean): {
+export function createMasking(
+  o: Pick<NormalizedStartOptions, 'redact' | 'redactCheck' | 'env'>,
+  custom: boolean,
+): {
   text: (text: string) => string;
   streams: Record<'stdout' | 'stderr', StreamMasker>;
 } {
@@ -195,7 +236,10 @@ export function createMasking(o: Pick<NormalizedStartOptions, 'redact' | 'redact
   const redactor = known.length === 0 ? base : base.withKnownValues(known);
   const stream = (): StreamMasker => {
     const masker = createLineMasker(redactor);
-    const check = o.redactCheck === defaultRedactCheck ? (block: string) => masker.mayNeedRedaction(block) : (block: string) => masker.inBlock || o.redactCheck(block);
+    const check =
+      o.redactCheck === defaultRedactCheck
+        ? (block: string) => masker.mayNeedRedaction(block)
+        : (block: string) => masker.inBlock || o.redactCheck(block);
     return { line: (text) => masker.line(text), mayNeedRedaction: check };
   };
   return { text: (text) => redactor.redactText(text), streams: { stdout: stream(), stderr: stream() } };

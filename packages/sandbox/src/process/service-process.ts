@@ -14,7 +14,13 @@ import type { IsolationMode } from './isolation/mode.js';
 import { type PreparedStart, prepareStart } from './isolation/prepare.js';
 import { stopSandbox } from './isolation/stop-sandbox.js';
 import { oomKillCount } from './oom.js';
-import { type NormalizedStartOptions, type StartOptions, createMasking, nonNegativeInt, normalizeStartOptions } from './options.js';
+import {
+  type NormalizedStartOptions,
+  type StartOptions,
+  createMasking,
+  nonNegativeInt,
+  normalizeStartOptions,
+} from './options.js';
 import { ServiceRecords } from './service-records.js';
 import { spawnService } from './spawn.js';
 import { stopSequence } from './stop.js';
@@ -72,9 +78,7 @@ export class ServiceProcess {
     this.ended = new Promise((resolve) => {
       this.#resolveEnded = resolve;
     });
-    this.#log =
-      records ??
-      new ServiceRecords({ serviceId: o.serviceId, logger: o.logger, logOutput: o.logOutput });
+    this.#log = records ?? new ServiceRecords({ serviceId: o.serviceId, logger: o.logger, logOutput: o.logOutput });
     this.#log.useMaskers(masking.streams);
     if (o.onLog !== undefined) this.#log.subscribe(o.onLog, { shows: true });
     this.#tails.stdout = new TailBuffer(o.tailBytes);
@@ -109,7 +113,12 @@ export class ServiceProcess {
     });
     if (this.pid !== null) {
       if (o.stopOnExit) {
-        this.#untrack = trackGroup(this.pid, o.killGraceMs, this.ended, this.#prepared.wrapped ? () => this.stop() : undefined);
+        this.#untrack = trackGroup(
+          this.pid,
+          o.killGraceMs,
+          this.ended,
+          this.#prepared.wrapped ? () => this.stop() : undefined,
+        );
       }
       this.#log.system('info', `Process started with PID: ${this.pid}`);
     }
@@ -155,7 +164,10 @@ export class ServiceProcess {
 
   /** The lines of a tail (masked already: a tail holds only masked text). */
   #tailLines(tail: TailBuffer): string[] {
-    return tail.snapshot().text.split('\n').map((line) => (line.endsWith('\r') ? line.slice(0, -1) : line));
+    return tail
+      .snapshot()
+      .text.split('\n')
+      .map((line) => (line.endsWith('\r') ? line.slice(0, -1) : line));
   }
 
   /**
@@ -213,7 +225,9 @@ export class ServiceProcess {
       cwd: o.cwd,
       envDir: o.envDir === undefined ? findEnvDir(o.cwd) : o.envDir,
       exit,
-      message: this.#timedOut?.message ?? (spawnError ? `Process could not start: ${spawnError.code ?? spawnError.message}` : undefined),
+      message:
+        this.#timedOut?.message ??
+        (spawnError ? `Process could not start: ${spawnError.code ?? spawnError.message}` : undefined),
       stdout: this.#tails.stdout.snapshot(),
       stderr: this.#tails.stderr.snapshot(),
       files,
@@ -233,10 +247,13 @@ export class ServiceProcess {
     // Its namespace is gone with bwrap; a leftover process of that uid keeps the pool from reusing it.
     this.#prepared.lease?.release();
     if (this.pid === null || !groupAlive(this.pid)) this.#untrack();
-    if (spawnError !== null) this.#log.system('error', `❌ ${report.message}`, { fields: { category: report.category } });
+    if (spawnError !== null)
+      this.#log.system('error', `❌ ${report.message}`, { fields: { category: report.category } });
     // A clean exit is news, not an error: no ❌, INFO (the report's category still says whether a service should have kept running).
-    else if (!this.#stoppedByUs && o.announceDeath && exit.exitCode === 0 && exit.signal === null) this.#log.system('info', exit.message, { fields: { category: report.category } });
-    else if (!this.#stoppedByUs && o.announceDeath) this.#log.system('error', `❌ ${exit.message}`, { fields: { category: report.category } });
+    else if (!this.#stoppedByUs && o.announceDeath && exit.exitCode === 0 && exit.signal === null)
+      this.#log.system('info', exit.message, { fields: { category: report.category } });
+    else if (!this.#stoppedByUs && o.announceDeath)
+      this.#log.system('error', `❌ ${exit.message}`, { fields: { category: report.category } });
     else this.#log.debug(exit.message, { category: report.category });
     this.#resolveEnded(report);
   }

@@ -61,7 +61,8 @@ export class ServiceRecords {
     this.#base = options.logger;
     this.logger = options.logger.child({ service: options.serviceId });
     this.#loggers = new Map([[LOGGER_NAME, this.logger]]);
-    for (const [name, logger] of Object.entries(options.loggers ?? {})) this.#loggers.set(name, logger.child({ service: options.serviceId }));
+    for (const [name, logger] of Object.entries(options.loggers ?? {}))
+      this.#loggers.set(name, logger.child({ service: options.serviceId }));
     this.#logOutput = options.logOutput;
   }
 
@@ -110,7 +111,11 @@ export class ServiceRecords {
    * program run for it (an installer: `stream` `'stdout'`/`'stderr'`, on the
    * logger `logger` names).
    */
-  system(level: LevelKey, message: string, detail?: { fields?: Record<string, unknown>; stream?: OutputStream; logger?: string }): void {
+  system(
+    level: LevelKey,
+    message: string,
+    detail?: { fields?: Record<string, unknown>; stream?: OutputStream; logger?: string },
+  ): void {
     const name = detail?.logger ?? LOGGER_NAME;
     const stream = detail?.stream ?? 'system';
     const logger = this.#loggers.get(name) ?? this.logger;
@@ -141,7 +146,13 @@ export class ServiceRecords {
   }
 
   /** A record of this service, as subscribers get it (not logged, not delivered). */
-  record(level: LevelKey, message: string, stream: OutputStream = 'system', time = Date.now(), logger = LOGGER_NAME): ServiceLogRecord {
+  record(
+    level: LevelKey,
+    message: string,
+    stream: OutputStream = 'system',
+    time = Date.now(),
+    logger = LOGGER_NAME,
+  ): ServiceLogRecord {
     const { level: number, levelName } = LEVEL[level];
     return { message, level: number, levelName, logger, time, serviceId: this.serviceId, stream };
   }
@@ -160,7 +171,10 @@ export class ServiceRecords {
   callbackFailed(error: unknown): void {
     if (this.#callbackFailed) return;
     this.#callbackFailed = true;
-    this.logger.warn({ err: error }, '[@pactown/sandbox] a log callback threw (onLog threw); capture and the run go on, and further errors from it are ignored');
+    this.logger.warn(
+      { err: error },
+      '[@pactown/sandbox] a log callback threw (onLog threw); capture and the run go on, and further errors from it are ignored',
+    );
   }
 }
 

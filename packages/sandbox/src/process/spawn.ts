@@ -16,7 +16,6 @@ export interface SpawnInput {
 
 /** The started child; `pid` is `undefined` when it could not be spawned (see its 'error' event). */
 
-
 export function spawnService(input: SpawnInput) {
   const child = execa(input.plan.file, input.plan.args, {
     cwd: input.cwd,

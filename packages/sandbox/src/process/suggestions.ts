@@ -77,9 +77,7 @@ export function commandNotFound(command: string | null): Suggestion[] {
 
 export function portConflict(port: number | null): Suggestion[] {
   if (port === null) {
-    return [
-      { action: 'use_different_port', description: 'The port is in use: pick another port', autoFixable: true },
-    ];
+    return [{ action: 'use_different_port', description: 'The port is in use: pick another port', autoFixable: true }];
   }
   return [
     {
@@ -156,7 +154,10 @@ export function startupTimeout(timeoutMs: number | null, port: number | null): S
   return [
     {
       action: 'increase_timeout',
-      description: seconds === null ? 'Allow the service more time to start' : `The service was not ready within ${seconds}s: allow it more time`,
+      description:
+        seconds === null
+          ? 'Allow the service more time to start'
+          : `The service was not ready within ${seconds}s: allow it more time`,
       autoFixable: true,
     },
     {
@@ -187,7 +188,9 @@ export function checkCode(lastError: string | null, detail?: string): Suggestion
     {
       action: 'check_code',
       description:
-        lastError === null ? (detail ?? 'The process failed: read the stderr output for the cause') : `The process failed with: ${lastError}`,
+        lastError === null
+          ? (detail ?? 'The process failed: read the stderr output for the cause')
+          : `The process failed with: ${lastError}`,
       autoFixable: false,
     },
   ];

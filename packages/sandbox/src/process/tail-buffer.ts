@@ -24,7 +24,11 @@ export class TailBuffer {
 
   constructor(capacity: number) {
     if (!Number.isInteger(capacity) || capacity < 0) {
-      throw sandboxError(TypeError, CODES.INVALID_OPTION, `tailBytes must be a non-negative integer, got ${String(capacity)}`);
+      throw sandboxError(
+        TypeError,
+        CODES.INVALID_OPTION,
+        `tailBytes must be a non-negative integer, got ${String(capacity)}`,
+      );
     }
     this.#capacity = capacity;
   }

@@ -62,7 +62,12 @@ export interface ReadyControl {
 
 type Found = { kind: 'http' | 'port' | 'pattern'; status: number | null; path: string | null; line: string | null };
 
-function waitForLine(ctl: ReadyControl, re: RegExp, timeoutMs: number, signal: AbortSignal): Promise<PollOutcome<Found>> {
+function waitForLine(
+  ctl: ReadyControl,
+  re: RegExp,
+  timeoutMs: number,
+  signal: AbortSignal,
+): Promise<PollOutcome<Found>> {
   return new Promise((resolve) => {
     const finish = (outcome: PollOutcome<Found>): void => {
       clearTimeout(timer);
@@ -86,7 +91,11 @@ function waitForLine(ctl: ReadyControl, re: RegExp, timeoutMs: number, signal: A
 function checkOne(options: ReadyOptions): void {
   const given = [options.http, options.port, options.pattern].filter((v) => v !== undefined).length;
   if (given !== 1) {
-    throw sandboxError(TypeError, CODES.INVALID_OPTION, `waitReady needs exactly one of http, port or pattern, got ${given}`);
+    throw sandboxError(
+      TypeError,
+      CODES.INVALID_OPTION,
+      `waitReady needs exactly one of http, port or pattern, got ${given}`,
+    );
   }
 }
 
@@ -130,7 +139,13 @@ export async function waitReady(ctl: ReadyControl, input: ReadyOptions): Promise
   } else if (options.port !== undefined) {
     const target = typeof options.port === 'number' ? { port: options.port } : options.port;
     validPort('port', target.port);
-    probe = poll(async () => ((await probePort(target.port, target.host)) ? { kind: 'port' as const, status: null, path: null, line: null } : null), pollOptions);
+    probe = poll(
+      async () =>
+        (await probePort(target.port, target.host))
+          ? { kind: 'port' as const, status: null, path: null, line: null }
+          : null,
+      pollOptions,
+    );
   } else {
     const re = typeof options.pattern === 'string' ? new RegExp(options.pattern) : options.pattern!;
     probe = waitForLine(ctl, re, timeoutMs, stopProbe.signal);

@@ -13,9 +13,29 @@ const LEVELS: Record<string, number> = { DEBUG: 20, INFO: 30, WARNING: 40, WARN:
 
 /** Parent variables installers need besides the basics: registries, proxies, certificates. */
 export const INSTALLER_ENV_ALLOW_LIST: readonly string[] = Object.freeze([
-  'PATH', 'HOME', 'USER', 'LOGNAME', 'LANG', 'LC_ALL', 'LC_CTYPE', 'TZ', 'TMPDIR', 'XDG_*',
-  'npm_config_*', 'NPM_CONFIG_*', 'PIP_*', 'HTTP_PROXY', 'HTTPS_PROXY', 'NO_PROXY', 'http_proxy', 'https_proxy', 'no_proxy',
-  'SSL_CERT_FILE', 'SSL_CERT_DIR', 'REQUESTS_CA_BUNDLE', 'NODE_EXTRA_CA_CERTS',
+  'PATH',
+  'HOME',
+  'USER',
+  'LOGNAME',
+  'LANG',
+  'LC_ALL',
+  'LC_CTYPE',
+  'TZ',
+  'TMPDIR',
+  'XDG_*',
+  'npm_config_*',
+  'NPM_CONFIG_*',
+  'PIP_*',
+  'HTTP_PROXY',
+  'HTTPS_PROXY',
+  'NO_PROXY',
+  'http_proxy',
+  'https_proxy',
+  'no_proxy',
+  'SSL_CERT_FILE',
+  'SSL_CERT_DIR',
+  'REQUESTS_CA_BUNDLE',
+  'NODE_EXTRA_CA_CERTS',
 ]);
 
 export interface NormalizedRunnerOptions {
@@ -50,11 +70,44 @@ const WHERE = { pkg: '@pactown/sandbox', prefix: 'PACTOWN_SANDBOX' } as const;
 
 /** The options of `new ServiceRunner(...)` and of one run, each named once. */
 const RUNNER_KEYS: readonly (keyof ServiceRunnerOptions)[] = [
-  'sandboxesDir', 'logger', 'fastStartLogger', 'cache', 'cacheDir', 'cacheMaxEntries', 'cacheMaxAgeMs', 'python', 'pipArgs',
-  'npm', 'npmArgs', 'installerEnv', 'envAllowList', 'timeoutMs', 'healthPath', 'logsLevel', 'logsMaxLines', 'logsMaxBytes', 'stderrOutputMaxLines', 'stderrOutputMaxBytes', 'killGraceMs', 'tailBytes', 'removeSandboxOnStop',
-  'isolation', 'network', 'limits', 'readOnlyPaths', 'uidPool',
+  'sandboxesDir',
+  'logger',
+  'fastStartLogger',
+  'cache',
+  'cacheDir',
+  'cacheMaxEntries',
+  'cacheMaxAgeMs',
+  'python',
+  'pipArgs',
+  'npm',
+  'npmArgs',
+  'installerEnv',
+  'envAllowList',
+  'timeoutMs',
+  'healthPath',
+  'logsLevel',
+  'logsMaxLines',
+  'logsMaxBytes',
+  'stderrOutputMaxLines',
+  'stderrOutputMaxBytes',
+  'killGraceMs',
+  'tailBytes',
+  'removeSandboxOnStop',
+  'isolation',
+  'network',
+  'limits',
+  'readOnlyPaths',
+  'uidPool',
 ];
-const RUN_KEYS: readonly (keyof RunOptions)[] = ['serviceId', 'content', 'port', 'onLog', 'env', 'healthPath', 'timeoutMs'];
+const RUN_KEYS: readonly (keyof RunOptions)[] = [
+  'serviceId',
+  'content',
+  'port',
+  'onLog',
+  'env',
+  'healthPath',
+  'timeoutMs',
+];
 
 /** The shared coded `TypeError` (`PACTOWN_SANDBOX_INVALID_OPTION`) naming the option and the value. */
 export function bad(name: string, value: unknown, expected: string): never {
@@ -87,7 +140,11 @@ function level(name: string, value: unknown): number {
 
 function isLogger(value: unknown): value is SandboxLogger {
   const v = value as Record<string, unknown> | null;
-  return v !== null && typeof v === 'object' && ['debug', 'info', 'warn', 'error', 'child'].every((m) => typeof v[m] === 'function');
+  return (
+    v !== null &&
+    typeof v === 'object' &&
+    ['debug', 'info', 'warn', 'error', 'child'].every((m) => typeof v[m] === 'function')
+  );
 }
 
 /** The isolation options, checked now so a bad one fails the constructor, not the first run. */
@@ -114,11 +171,15 @@ export function normalizeRunnerOptions(input: ServiceRunnerOptions): NormalizedR
   const o = Object.assign(Object.create(null), input) as ServiceRunnerOptions;
   if (typeof o.sandboxesDir !== 'string' || o.sandboxesDir === '') bad('sandboxesDir', o.sandboxesDir, 'a folder path');
   const sandboxesDir = resolve(o.sandboxesDir);
-  if (o.logger !== undefined && !isLogger(o.logger)) bad('logger', o.logger, 'a pino-compatible logger (debug, info, warn, error, child)');
-  if (o.fastStartLogger !== undefined && !isLogger(o.fastStartLogger)) bad('fastStartLogger', o.fastStartLogger, 'a pino-compatible logger');
+  if (o.logger !== undefined && !isLogger(o.logger))
+    bad('logger', o.logger, 'a pino-compatible logger (debug, info, warn, error, child)');
+  if (o.fastStartLogger !== undefined && !isLogger(o.fastStartLogger))
+    bad('fastStartLogger', o.fastStartLogger, 'a pino-compatible logger');
   if (o.cache !== undefined && typeof o.cache !== 'boolean') bad('cache', o.cache, 'a boolean');
-  if (o.removeSandboxOnStop !== undefined && typeof o.removeSandboxOnStop !== 'boolean') bad('removeSandboxOnStop', o.removeSandboxOnStop, 'a boolean');
-  if (o.installerEnv !== undefined && (o.installerEnv === null || typeof o.installerEnv !== 'object')) bad('installerEnv', o.installerEnv, 'an object');
+  if (o.removeSandboxOnStop !== undefined && typeof o.removeSandboxOnStop !== 'boolean')
+    bad('removeSandboxOnStop', o.removeSandboxOnStop, 'a boolean');
+  if (o.installerEnv !== undefined && (o.installerEnv === null || typeof o.installerEnv !== 'object'))
+    bad('installerEnv', o.installerEnv, 'an object');
   const healthPath = str('healthPath', o.healthPath, '/health');
   if (!healthPath.startsWith('/')) bad('healthPath', healthPath, "a path starting with '/'");
   const logger = o.logger ?? defaultLogger('pactown.sandbox');
@@ -152,16 +213,24 @@ export function normalizeRunnerOptions(input: ServiceRunnerOptions): NormalizedR
 }
 
 /** Checks one run's options against the runner's defaults. The service id is checked by the caller. */
-export function normalizeRunOptions(input: RunOptions, runner: NormalizedRunnerOptions): Required<Omit<RunOptions, 'onLog' | 'env'>> & Pick<RunOptions, 'onLog' | 'env'> {
+export function normalizeRunOptions(
+  input: RunOptions,
+  runner: NormalizedRunnerOptions,
+): Required<Omit<RunOptions, 'onLog' | 'env'>> & Pick<RunOptions, 'onLog' | 'env'> {
   if (input === null || typeof input !== 'object') bad('runFromContent options', input, 'an object');
   rejectUnknownKeys(input, RUN_KEYS, { ...WHERE, where: 'runFromContent options' });
   const o = Object.assign(Object.create(null), input) as RunOptions;
-  if (typeof o.port !== 'number' || !Number.isInteger(o.port) || o.port < 1 || o.port > 65_535) bad('port', o.port, 'a port number (1-65535)');
+  if (typeof o.port !== 'number' || !Number.isInteger(o.port) || o.port < 1 || o.port > 65_535)
+    bad('port', o.port, 'a port number (1-65535)');
   if (o.onLog !== undefined && typeof o.onLog !== 'function') bad('onLog', o.onLog, 'a function');
-  if (o.env !== undefined && (o.env === null || typeof o.env !== 'object' || Object.values(o.env).some((v) => typeof v !== 'string'))) {
+  if (
+    o.env !== undefined &&
+    (o.env === null || typeof o.env !== 'object' || Object.values(o.env).some((v) => typeof v !== 'string'))
+  ) {
     bad('env', o.env, 'an object of strings');
   }
-  if (typeof o.content !== 'string' && (o.content === null || typeof o.content !== 'object')) bad('content', o.content, 'Markdown text or {files, deps, run}');
+  if (typeof o.content !== 'string' && (o.content === null || typeof o.content !== 'object'))
+    bad('content', o.content, 'Markdown text or {files, deps, run}');
   const healthPath = str('healthPath', o.healthPath, runner.healthPath);
   if (!healthPath.startsWith('/')) bad('healthPath', healthPath, "a path starting with '/'");
   return {

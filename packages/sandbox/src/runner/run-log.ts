@@ -26,7 +26,12 @@ export function omittedMarker(count: number): string {
   return `… ${count} lines omitted …`;
 }
 
-export function collectRunLog(records: ServiceRecords, threshold: number, onLog: OnLog | undefined, limit: LogsLimit): RunLog {
+export function collectRunLog(
+  records: ServiceRecords,
+  threshold: number,
+  onLog: OnLog | undefined,
+  limit: LogsLimit,
+): RunLog {
   const keep = new BoundedLines(limit);
   const take = (record: ServiceLogRecord): void => {
     if (record.level >= threshold) keep.push(record.message);
@@ -109,6 +114,9 @@ class BoundedLines {
 /** A text cut to at most `maxBytes` bytes of UTF-8 (never inside a character), with `…` when cut. */
 function clip(text: string, maxBytes: number): string {
   if (Buffer.byteLength(text) <= maxBytes) return text;
-  const cut = Buffer.from(text).subarray(0, Math.max(0, maxBytes - 3)).toString('utf8').replace(/\uFFFD$/, '');
+  const cut = Buffer.from(text)
+    .subarray(0, Math.max(0, maxBytes - 3))
+    .toString('utf8')
+    .replace(/\uFFFD$/, '');
   return `${cut}…`;
 }

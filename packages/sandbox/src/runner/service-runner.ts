@@ -40,7 +40,9 @@ export class ServiceRunner extends EventEmitter<ServiceRunnerEvents> {
     super();
     this.#o = normalizeRunnerOptions(options);
     const o = this.#o;
-    const cache = o.cache ? new EnvCache({ dir: o.cacheDir, maxEntries: o.cacheMaxEntries, maxAgeMs: o.cacheMaxAgeMs }) : null;
+    const cache = o.cache
+      ? new EnvCache({ dir: o.cacheDir, maxEntries: o.cacheMaxEntries, maxAgeMs: o.cacheMaxAgeMs })
+      : null;
     this.#deps = { cache, python: o.python, pipArgs: o.pipArgs, npm: o.npm, npmArgs: o.npmArgs, env: o.installerEnv };
   }
 
@@ -59,7 +61,10 @@ export class ServiceRunner extends EventEmitter<ServiceRunnerEvents> {
     try {
       assertServiceId(options?.serviceId);
       const run = normalizeRunOptions(options, this.#o);
-      if (this.#closed !== null) return Promise.reject(sandboxError(Error, CODES.RUNNER_CLOSED, 'the runner is closed; create a new ServiceRunner'));
+      if (this.#closed !== null)
+        return Promise.reject(
+          sandboxError(Error, CODES.RUNNER_CLOSED, 'the runner is closed; create a new ServiceRunner'),
+        );
       return this.#queue.run(run.serviceId, () => this.#run(run));
     } catch (error) {
       return Promise.reject(error);
@@ -75,7 +80,10 @@ export class ServiceRunner extends EventEmitter<ServiceRunnerEvents> {
       logOutput: true,
     });
     records.subscribe((record) => this.#record(record));
-    const log = collectRunLog(records, this.#o.logsLevel, run.onLog, { maxLines: this.#o.logsMaxLines, maxBytes: this.#o.logsMaxBytes });
+    const log = collectRunLog(records, this.#o.logsLevel, run.onLog, {
+      maxLines: this.#o.logsMaxLines,
+      maxBytes: this.#o.logsMaxBytes,
+    });
     const closing = new AbortController();
     if (this.#closed !== null) closing.abort();
     this.#waiting.add(closing);
@@ -85,10 +93,22 @@ export class ServiceRunner extends EventEmitter<ServiceRunnerEvents> {
       const previous = this.#instances.get(run.serviceId);
       // Invalid new content leaves the running instance alone.
       if (previous !== undefined && problems.length === 0) {
-        records.system('info', `Service ${sandboxName(run.serviceId)} is already running (PID ${previous.process.pid}): stopping it before the restart`);
+        records.system(
+          'info',
+          `Service ${sandboxName(run.serviceId)} is already running (PID ${previous.process.pid}): stopping it before the restart`,
+        );
         await this.#stopInstance(previous, records, false);
       }
-      const outcome = await startAndWait({ run, spec, problems, records, log, runner: this.#o, deps: this.#deps, signal: closing.signal });
+      const outcome = await startAndWait({
+        run,
+        spec,
+        problems,
+        records,
+        log,
+        runner: this.#o,
+        deps: this.#deps,
+        signal: closing.signal,
+      });
       if (outcome.instance !== null) this.#watch(outcome.instance);
       return { ...outcome.result, logs: log.logs() };
     } finally {
@@ -105,11 +125,17 @@ export class ServiceRunner extends EventEmitter<ServiceRunnerEvents> {
       this.#instances.delete(instance.info.serviceId);
       instance.lease?.release();
       if (instance.stopping) return;
-      instance.records.system('error', `❌ Service ${sandboxName(instance.info.serviceId)} died after it had started: ${report.message}`);
+      instance.records.system(
+        'error',
+        `❌ Service ${sandboxName(instance.info.serviceId)} died after it had started: ${report.message}`,
+      );
       try {
         this.emit('died', report);
       } catch (error) {
-        this.#o.logger.error({ err: error, service: instance.info.serviceId }, "[@pactown/sandbox] a 'died' listener threw");
+        this.#o.logger.error(
+          { err: error, service: instance.info.serviceId },
+          "[@pactown/sandbox] a 'died' listener threw",
+        );
       }
     });
   }
@@ -170,7 +196,11 @@ export class ServiceRunner extends EventEmitter<ServiceRunnerEvents> {
     this.#closed ??= (async () => {
       for (const closing of this.#waiting) closing.abort();
       await this.#queue.idle();
-      await Promise.all([...this.#instances.values()].map((i) => this.#stopInstance(i, i.records, this.#o.removeSandboxOnStop).catch(() => undefined)));
+      await Promise.all(
+        [...this.#instances.values()].map((i) =>
+          this.#stopInstance(i, i.records, this.#o.removeSandboxOnStop).catch(() => undefined),
+        ),
+      );
     })();
     return this.#closed;
   }

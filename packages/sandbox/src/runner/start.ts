@@ -46,23 +46,49 @@ export async function startAndWait(input: StartInput): Promise<Outcome> {
   const fail = (failure: SetupFailure, sandboxPath: string | null): Outcome => {
     records.system('error', `❌ ${failure.message}`);
     if (failure.stderrOutput !== '') recapStderr(records, log, failure.stderrOutput);
-    return { result: { ...base, sandboxPath, success: false, message: failure.message, errorCategory: failure.category, stderrOutput: endOf(failure.stderrOutput, runner), suggestions: failure.suggestions }, instance: null };
+    return {
+      result: {
+        ...base,
+        sandboxPath,
+        success: false,
+        message: failure.message,
+        errorCategory: failure.category,
+        stderrOutput: endOf(failure.stderrOutput, runner),
+        suggestions: failure.suggestions,
+      },
+      instance: null,
+    };
   };
   if (input.problems.length > 0) {
     for (const problem of input.problems) records.system('error', `❌ ${problem}`);
     const failure = validationFailure(input.problems);
-    return { result: { ...base, success: false, message: failure.message, errorCategory: 'validation', stderrOutput: '', suggestions: failure.suggestions }, instance: null };
+    return {
+      result: {
+        ...base,
+        success: false,
+        message: failure.message,
+        errorCategory: 'validation',
+        stderrOutput: '',
+        suggestions: failure.suggestions,
+      },
+      instance: null,
+    };
   }
   const name = sandboxName(run.serviceId);
   records.system('info', `Creating sandbox for ${name}`);
   records.system('info', `Starting service: ${name}`);
-  records.system('debug', `Port: ${run.port}, runtime: ${spec.runtime}${spec.runGuessed ? `, run command guessed: ${spec.run}` : ''}`);
+  records.system(
+    'debug',
+    `Port: ${run.port}, runtime: ${spec.runtime}${spec.runGuessed ? `, run command guessed: ${spec.run}` : ''}`,
+  );
   let sandboxPath: string | null = null;
   let lease: CacheLease | null = null;
   let env: EnvironmentSetup;
   try {
     sandboxPath = await createSandbox(runner.sandboxesDir, run.serviceId, spec.files);
-    const setup = await prepareEnvironment(sandboxPath, spec, input.deps, (level, message, detail) => records.system(level, message, detail));
+    const setup = await prepareEnvironment(sandboxPath, spec, input.deps, (level, message, detail) =>
+      records.system(level, message, detail),
+    );
     lease = setup.lease;
     env = setup;
     records.system('debug', `Sandbox files: [${(await listFiles(sandboxPath)).map((f) => `'${f}'`).join(', ')}]`);
@@ -75,32 +101,60 @@ export async function startAndWait(input: StartInput): Promise<Outcome> {
   const pathParts = [...env.binDirs, process.env.PATH ?? ''].filter(Boolean);
   let proc: ServiceProcess;
   try {
-    proc = startServiceWith({
-      serviceId: run.serviceId,
-      command: spec.run!,
-      cwd: sandboxPath,
-      env: { ...run.env, ...env.env, PATH: pathParts.join(delimiter), MARKPACT_PORT: String(run.port), PORT: String(run.port) },
-      envAllowList: runner.envAllowList,
-      logger: runner.logger,
-      envDir: env.envDir,
-      port: run.port,
-      killGraceMs: runner.killGraceMs,
-      tailBytes: runner.tailBytes,
-      ...runner.isolation,
-      sandboxRoot: runner.sandboxesDir,
-    }, records);
+    proc = startServiceWith(
+      {
+        serviceId: run.serviceId,
+        command: spec.run!,
+        cwd: sandboxPath,
+        env: {
+          ...run.env,
+          ...env.env,
+          PATH: pathParts.join(delimiter),
+          MARKPACT_PORT: String(run.port),
+          PORT: String(run.port),
+        },
+        envAllowList: runner.envAllowList,
+        logger: runner.logger,
+        envDir: env.envDir,
+        port: run.port,
+        killGraceMs: runner.killGraceMs,
+        tailBytes: runner.tailBytes,
+        ...runner.isolation,
+        sandboxRoot: runner.sandboxesDir,
+      },
+      records,
+    );
   } catch (error) {
     lease?.release();
     return fail(setupFailure(error), sandboxPath);
   }
-  const ready = await proc.waitReady({ http: { port: run.port, path: run.healthPath }, timeoutMs: run.timeoutMs, signal: input.signal });
+  const ready = await proc.waitReady({
+    http: { port: run.port, path: run.healthPath },
+    timeoutMs: run.timeoutMs,
+    signal: input.signal,
+  });
   const started = { ...base, sandboxPath, pid: proc.pid };
   if (ready.ready) {
     const url = `http://localhost:${run.port}`;
     records.system('info', `✓ Project running on ${url}`);
-    const info: ServiceInfo = { serviceId: run.serviceId, pid: proc.pid, port: run.port, sandboxPath, command: proc.command, envDir: env.envDir, startedAt: new Date(proc.startedAt).toISOString() };
+    const info: ServiceInfo = {
+      serviceId: run.serviceId,
+      pid: proc.pid,
+      port: run.port,
+      sandboxPath,
+      command: proc.command,
+      envDir: env.envDir,
+      startedAt: new Date(proc.startedAt).toISOString(),
+    };
     const instance: Instance = { info, process: proc, lease, records, stopping: false };
-    const result = { ...started, success: true, message: `Project running on ${url}`, errorCategory: 'none' as const, stderrOutput: endOf(proc.tails().stderr.text, runner), suggestions: [] };
+    const result = {
+      ...started,
+      success: true,
+      message: `Project running on ${url}`,
+      errorCategory: 'none' as const,
+      stderrOutput: endOf(proc.tails().stderr.text, runner),
+      suggestions: [],
+    };
     return { result, instance };
   }
   let report: DiedReport | null = ready.report;
@@ -115,7 +169,18 @@ export async function startAndWait(input: StartInput): Promise<Outcome> {
   if (ready.reason === 'died') records.system('error', '❌ Server failed to start - check dependencies and code');
   const category = ready.reason === 'aborted' ? 'killed' : report.category === 'none' ? 'unknown' : report.category;
   const message = ready.reason === 'aborted' ? 'The runner closed before the service became ready' : report.message;
-  return { result: { ...started, success: false, message, errorCategory: category, stderrOutput: endOf(stderr, runner), suggestions: report.suggestions, diedReport: report }, instance: null };
+  return {
+    result: {
+      ...started,
+      success: false,
+      message,
+      errorCategory: category,
+      stderrOutput: endOf(stderr, runner),
+      suggestions: report.suggestions,
+      diedReport: report,
+    },
+    instance: null,
+  };
 }
 
 /**
@@ -144,7 +209,10 @@ export function endOf(text: string, limits: { stderrOutputMaxLines: number; stde
   let end = text.slice(start);
   if (Buffer.byteLength(end) > limits.stderrOutputMaxBytes) {
     const bytes = Buffer.from(end);
-    end = bytes.subarray(bytes.length - limits.stderrOutputMaxBytes).toString('utf8').replace(/^\uFFFD+/, '');
+    end = bytes
+      .subarray(bytes.length - limits.stderrOutputMaxBytes)
+      .toString('utf8')
+      .replace(/^\uFFFD+/, '');
     // Start at a line when one begins in the first quarter of what is kept.
     const nl = end.indexOf('\n');
     if (nl !== -1 && nl < end.length / 4) end = end.slice(nl + 1);

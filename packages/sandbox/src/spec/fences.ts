@@ -41,7 +41,12 @@ export function fencedBlocks(markdown: string): FencedBlock[] {
       }
       body.push(stripIndent(line, indent));
     }
-    blocks.push({ info: open[3]!.trim(), body: body.length === 0 ? '' : `${body.join('\n')}\n`, line: start + 1, closed });
+    blocks.push({
+      info: open[3]!.trim(),
+      body: body.length === 0 ? '' : `${body.join('\n')}\n`,
+      line: start + 1,
+      closed,
+    });
   }
   return blocks;
 }

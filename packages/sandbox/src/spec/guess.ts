@@ -1,6 +1,18 @@
 import type { ServiceFile, ServiceRuntime } from './types.js';
 
-const NODE_LANGS = new Set(['javascript', 'js', 'node', 'nodejs', 'ts', 'typescript', 'npm', 'mjs', 'cjs', 'jsx', 'tsx']);
+const NODE_LANGS = new Set([
+  'javascript',
+  'js',
+  'node',
+  'nodejs',
+  'ts',
+  'typescript',
+  'npm',
+  'mjs',
+  'cjs',
+  'jsx',
+  'tsx',
+]);
 const NODE_COMMANDS = new Set(['node', 'npm', 'npx', 'tsx', 'pnpm', 'yarn', 'bun']);
 const PYTHON_COMMANDS = new Set(['python', 'python3', 'uvicorn', 'gunicorn', 'flask', 'hypercorn', 'pip', 'streamlit']);
 
@@ -24,7 +36,10 @@ export function inferRuntime(run: string | null, files: readonly ServiceFile[]):
 function programOf(run: string): string | undefined {
   const words = run.trim().split(/\s+/);
   const word = words.find((w) => w !== 'exec' && !/^[A-Za-z_][A-Za-z0-9_]*=/.test(w));
-  return word?.split('/').pop()?.replace(/^python3\.\d+$/, 'python3');
+  return word
+    ?.split('/')
+    .pop()
+    ?.replace(/^python3\.\d+$/, 'python3');
 }
 
 const PYTHON_ENTRIES = ['main.py', 'app.py', 'server.py'];

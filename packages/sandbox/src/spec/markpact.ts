@@ -54,7 +54,12 @@ export function parseMarkpact(markdown: string): ParsedService {
         break;
       }
       case 'test':
-        tests.push(...block.body.split('\n').map((l) => l.trim()).filter(Boolean));
+        tests.push(
+          ...block.body
+            .split('\n')
+            .map((l) => l.trim())
+            .filter(Boolean),
+        );
         break;
       default:
         break;

@@ -39,6 +39,7 @@ export function parseServiceObject(input: ServiceObjectInput): ParsedService {
   }
   const guessed = run === null ? guessRunCommand(files) : null;
   const command = run ?? guessed;
-  const runtime = input.runtime !== undefined && RUNTIMES.has(input.runtime) ? input.runtime : inferRuntime(command, files);
+  const runtime =
+    input.runtime !== undefined && RUNTIMES.has(input.runtime) ? input.runtime : inferRuntime(command, files);
   return { spec: { files, deps, runtime, run: command, runGuessed: guessed !== null, tests: [] }, problems };
 }

@@ -27,20 +27,23 @@ export function loadService(content: string | ServiceObjectInput): ParsedService
   }
   for (const path of seen) {
     for (let i = path.indexOf('/'); i !== -1; i = path.indexOf('/', i + 1)) {
-      if (seen.has(path.slice(0, i))) problems.push(`path ${JSON.stringify(path.slice(0, i))} is both a file and a folder`);
+      if (seen.has(path.slice(0, i)))
+        problems.push(`path ${JSON.stringify(path.slice(0, i))} is both a file and a folder`);
     }
   }
   if (spec.run === null) {
     problems.push('no run command: add a markpact:run block (or a main.py / server.js to guess from)');
   }
   for (const dep of spec.deps) {
-    if (/[\0\n\r]/.test(dep) || dep.startsWith('-')) problems.push(`dependency ${JSON.stringify(dep)} is not a requirement`);
+    if (/[\0\n\r]/.test(dep) || dep.startsWith('-'))
+      problems.push(`dependency ${JSON.stringify(dep)} is not a requirement`);
   }
   if (spec.runtime === 'node') {
     // The runner installs these, or else the dependencies of the service's own package.json.
     const npmDeps = spec.deps.length > 0 ? spec.deps : packageJsonDeps(spec);
     for (const dep of npmDeps) {
-      if (!isSafeNpmName(dep)) problems.push(`dependency ${JSON.stringify(dep)} is not an npm package name (a name or @scope/name)`);
+      if (!isSafeNpmName(dep))
+        problems.push(`dependency ${JSON.stringify(dep)} is not an npm package name (a name or @scope/name)`);
     }
   }
   return { spec: { ...spec, files }, problems: [...new Set(problems)] };

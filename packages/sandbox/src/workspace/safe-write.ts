@@ -46,7 +46,11 @@ export async function safeWriteFile(root: string, relativePath: string, content:
   const mode = isScript(content) ? 0o755 : 0o644;
   let handle: Awaited<ReturnType<typeof open>>;
   try {
-    handle = await open(target, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW, mode);
+    handle = await open(
+      target,
+      constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW,
+      mode,
+    );
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ELOOP') throw new SandboxPathError(relativePath, 'the file is a symlink', { cause: error });

@@ -28,7 +28,10 @@ function countingKind(): EnvKind & { builds: number } {
       await writeFile(join(target, 'ok'), 'ok');
     },
     async verify(target: string) {
-      return readdir(target).then((names) => names.includes('ok'), () => false);
+      return readdir(target).then(
+        (names) => names.includes('ok'),
+        () => false,
+      );
     },
   };
   return kind;
@@ -45,7 +48,7 @@ describe('cache key', () => {
     const dep = fc.stringMatching(/^[A-Za-z][A-Za-z0-9-]{0,10}$/);
     fc.assert(
       fc.property(fc.array(dep, { maxLength: 8 }), fc.array(fc.nat(), { maxLength: 8 }), (deps, picks) => {
-        const shuffled = [...deps].reverse().map((d, i) => (picks[i] ?? 0) % 2 ? ` ${d.toUpperCase()} ` : d);
+        const shuffled = [...deps].reverse().map((d, i) => ((picks[i] ?? 0) % 2 ? ` ${d.toUpperCase()} ` : d));
         expect(cacheKey([...shuffled, ...deps.slice(0, 1)])).toBe(cacheKey(deps));
       }),
     );
@@ -143,15 +146,24 @@ describe('installer output', () => {
   it('streams lines live and masks credentials in the command and the output', async () => {
     const { runInstaller } = await import('../../src/deps/run-installer.js');
     const sink = recordingSink();
-    const script = 'console.log("Looking in indexes: https://user:s3cret@example.invalid/simple"); console.error("fatal"); process.exit(2)';
-    const error = await runInstaller({ command: process.execPath, args: ['-e', script, '--', '--index-url', 'https://bob:hunter2@example.invalid/'], cwd: dir, sink }).catch((e: unknown) => e);
+    const script =
+      'console.log("Looking in indexes: https://user:s3cret@example.invalid/simple"); console.error("fatal"); process.exit(2)';
+    const error = await runInstaller({
+      command: process.execPath,
+      args: ['-e', script, '--', '--index-url', 'https://bob:hunter2@example.invalid/'],
+      cwd: dir,
+      sink,
+    }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DependencyError);
     const e = error as DependencyError;
     expect(e.exitCode).toBe(2);
     expect(e.command).not.toContain('hunter2');
     expect(e.output).toContain('fatal');
     expect(e.output).not.toContain('s3cret');
-    expect(sink.messages.map((m) => `${m.level} ${m.message}`)).toEqual(['info Looking in indexes: https://user:[REDACTED]@example.invalid/simple', 'warn fatal']);
+    expect(sink.messages.map((m) => `${m.level} ${m.message}`)).toEqual([
+      'info Looking in indexes: https://user:[REDACTED]@example.invalid/simple',
+      'warn fatal',
+    ]);
   });
 });
 
@@ -195,7 +207,9 @@ describe('EnvCache across processes', () => {
     const tsx = join(import.meta.dirname, '..', '..', 'node_modules', '.bin', 'tsx');
     const run = () =>
       new Promise<{ hit: boolean; dir: string }>((resolve, reject) =>
-        execFile(tsx, [worker, join(dir, 'shared'), builds, started], { timeout: 60_000 }, (error, stdout) => (error ? reject(error) : resolve(JSON.parse(stdout)))),
+        execFile(tsx, [worker, join(dir, 'shared'), builds, started], { timeout: 60_000 }, (error, stdout) =>
+          error ? reject(error) : resolve(JSON.parse(stdout)),
+        ),
       );
     const results = await Promise.all([run(), run()]);
     expect((await readFile(builds, 'utf8')).trim().split('\n')).toHaveLength(1);

@@ -22,7 +22,9 @@ export async function fixtureFiles(name: string, prefix = name): Promise<Service
 }
 
 /** A sink that remembers every message. */
-export function recordingSink(): MessageSink & { messages: Array<{ level: MessageLevel; message: string; logger?: string }> } {
+export function recordingSink(): MessageSink & {
+  messages: Array<{ level: MessageLevel; message: string; logger?: string }>;
+} {
   const messages: Array<{ level: MessageLevel; message: string; logger?: string }> = [];
   const sink = ((level, message, detail) => {
     messages.push({ level, message, logger: detail?.logger });
@@ -42,7 +44,9 @@ export async function startLocalIndex(workDir: string): Promise<{ url: string; c
   const { createServer } = await import('node:http');
   const wheelName = await new Promise<string>((resolve, reject) => {
     const code = `import sys; sys.path.insert(0, sys.argv[1]); import backend; print(backend.build_wheel(sys.argv[2]))`;
-    execFile('python3', ['-c', code, join(FIXTURES, 'localpkg'), workDir], (error, stdout) => (error ? reject(error) : resolve(stdout.trim())));
+    execFile('python3', ['-c', code, join(FIXTURES, 'localpkg'), workDir], (error, stdout) =>
+      error ? reject(error) : resolve(stdout.trim()),
+    );
   });
   const wheel = await readFile(join(workDir, wheelName));
   const sha = createHash('sha256').update(wheel).digest('hex');
@@ -60,5 +64,8 @@ export async function startLocalIndex(workDir: string): Promise<{ url: string; c
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as { port: number };
-  return { url: `http://127.0.0.1:${port}/simple/`, close: () => new Promise((resolve) => server.close(() => resolve())) };
+  return {
+    url: `http://127.0.0.1:${port}/simple/`,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
 }

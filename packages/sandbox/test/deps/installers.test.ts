@@ -17,7 +17,14 @@ let root: string;
 let settings: DependencySettings;
 beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'pactown-deps-'));
-  settings = { cache: new EnvCache({ dir: join(root, '.cache') }), python: 'python3', pipArgs: [], npm: 'npm', npmArgs: [], env: process.env };
+  settings = {
+    cache: new EnvCache({ dir: join(root, '.cache') }),
+    python: 'python3',
+    pipArgs: [],
+    npm: 'npm',
+    npmArgs: [],
+    env: process.env,
+  };
 });
 afterAll(async () => {
   await rm(root, { recursive: true, force: true });
@@ -64,9 +71,13 @@ describe('Python environments', { timeout: 180_000 }, () => {
   it('fails with the installer error lines when pip cannot find a package', async ({ expect }) => {
     const s = spec({ deps: ['pactown-no-such-package-4711'] });
     const sandbox = await createSandbox(root, 'pipfail', [{ path: 'main.py', content: '' }]);
-    const error = await prepareEnvironment(sandbox, s, { ...settings, pipArgs: ['--no-index'] }, recordingSink()).catch((e: unknown) => e);
+    const error = await prepareEnvironment(sandbox, s, { ...settings, pipArgs: ['--no-index'] }, recordingSink()).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(DependencyError);
-    expect((error as DependencyError).output).toMatch(/No matching distribution found for pactown-no-such-package-4711/);
+    expect((error as DependencyError).output).toMatch(
+      /No matching distribution found for pactown-no-such-package-4711/,
+    );
     expect(await lstat(join(root, '.cache', 'venvs')).then(() => true)).toBe(true);
   });
 
@@ -95,13 +106,22 @@ describe('Python environments', { timeout: 180_000 }, () => {
 describe('Node environments', () => {
   it('needs nothing without dependencies', async () => {
     const sandbox = await createSandbox(root, 'node0', [{ path: 'server.js', content: '' }]);
-    const env = await prepareEnvironment(sandbox, spec({ runtime: 'node', run: 'node server.js' }), settings, recordingSink());
+    const env = await prepareEnvironment(
+      sandbox,
+      spec({ runtime: 'node', run: 'node server.js' }),
+      settings,
+      recordingSink(),
+    );
     expect(env.envDir).toBeNull();
   });
 
   it('fails with npm’s own error when a package does not exist', async () => {
     const sandbox = await createSandbox(root, 'npmfail', [{ path: 'server.js', content: '' }]);
-    const s = spec({ runtime: 'node', run: 'node server.js', deps: ['@pactown-nonexistent-scope/no-such-package-4711'] });
+    const s = spec({
+      runtime: 'node',
+      run: 'node server.js',
+      deps: ['@pactown-nonexistent-scope/no-such-package-4711'],
+    });
     const error = await prepareEnvironment(sandbox, s, settings, recordingSink()).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DependencyError);
     expect((error as DependencyError).output).toMatch(/404|E404|not found/i);

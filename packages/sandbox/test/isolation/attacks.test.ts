@@ -32,8 +32,12 @@ describe.skipIf(!probe.ok)('attacks under isolation namespaces', () => {
   it("cannot read the parent's environment through /proc", async () => {
     const lease = w.pool.acquire('env-reader');
     const dir = serviceDir(w.sandboxes, 'service_env-reader', lease);
-    const script = 'for f in /proc/$PPID/environ /proc/[0-9]*/environ; do cat "$f" 2>/dev/null; done; echo; echo ppid=$PPID; ls /proc | grep -E "^[0-9]+$" | wc -l';
-    const isolated = await runUnderParent(shellPlan(dir, script, { lease }), { PACTOWN_API_TOKENS: SECRET, LOKI_URL: 'http://u:p@loki' });
+    const script =
+      'for f in /proc/$PPID/environ /proc/[0-9]*/environ; do cat "$f" 2>/dev/null; done; echo; echo ppid=$PPID; ls /proc | grep -E "^[0-9]+$" | wc -l';
+    const isolated = await runUnderParent(shellPlan(dir, script, { lease }), {
+      PACTOWN_API_TOKENS: SECRET,
+      LOKI_URL: 'http://u:p@loki',
+    });
     expect(isolated.code).toBe(0);
     expect(isolated.stdout).not.toContain(SECRET);
     expect(isolated.stdout).not.toContain('LOKI_URL');
@@ -43,7 +47,10 @@ describe.skipIf(!probe.ok)('attacks under isolation namespaces', () => {
     expect(visible).toBeLessThanOrEqual(6);
 
     // The same script as a plain child of the same parent finds the secret: the test can fail.
-    const plain = await runUnderParent({ file: '/bin/sh', args: ['-c', script], env: { PATH: '/usr/bin:/bin' } }, { PACTOWN_API_TOKENS: SECRET });
+    const plain = await runUnderParent(
+      { file: '/bin/sh', args: ['-c', script], env: { PATH: '/usr/bin:/bin' } },
+      { PACTOWN_API_TOKENS: SECRET },
+    );
     expect(plain.stdout).toContain(SECRET);
     lease.release();
   });
@@ -62,7 +69,11 @@ describe.skipIf(!probe.ok)('attacks under isolation namespaces', () => {
     expect(isolated.stdout).not.toContain('logs');
     expect(isolated.stderr).toMatch(/No such file or directory|Permission denied/);
 
-    const plain = await runUnderParent({ file: '/bin/sh', args: ['-c', `cd ${dirA} && ${script}`], env: { PATH: '/usr/bin:/bin' } });
+    const plain = await runUnderParent({
+      file: '/bin/sh',
+      args: ['-c', `cd ${dirA} && ${script}`],
+      env: { PATH: '/usr/bin:/bin' },
+    });
     expect(plain.stdout).toContain(SECRET);
     leaseA.release();
     leaseB.release();
@@ -102,7 +113,11 @@ describe.skipIf(!probe.ok)('attacks under isolation namespaces', () => {
     const dir = serviceDir(w.sandboxes, 'service_writer', lease);
     symlinkSync(venv, join(dir, '.venv'), 'dir');
     const marker = `pactown-iso-${Math.random().toString(36).slice(2)}`;
-    const site = execFileSync(join(venv, 'bin', 'python'), ['-c', 'import sysconfig; print(sysconfig.get_paths()["purelib"])'], { encoding: 'utf8' }).trim();
+    const site = execFileSync(
+      join(venv, 'bin', 'python'),
+      ['-c', 'import sysconfig; print(sysconfig.get_paths()["purelib"])'],
+      { encoding: 'utf8' },
+    ).trim();
     const script = [
       `echo 'print("pwned")' > .venv/${site.slice(venv.length + 1)}/sitecustomize.py && echo wrote-venv`,
       `echo x > ${w.logs}/planted && echo wrote-logs`,
@@ -129,12 +144,19 @@ describe.skipIf(!probe.ok)('attacks under isolation namespaces', () => {
   it('runs as its own unprivileged uid with no capabilities', async () => {
     const lease = w.pool.acquire('whoami');
     const dir = serviceDir(w.sandboxes, 'service_whoami', lease);
-    const isolated = await runUnderParent(shellPlan(dir, 'id -u; id -g; id -G; grep -E "^(CapEff|CapPrm|CapBnd|CapAmb|NoNewPrivs)" /proc/self/status; hostname', { lease }));
+    const isolated = await runUnderParent(
+      shellPlan(
+        dir,
+        'id -u; id -g; id -G; grep -E "^(CapEff|CapPrm|CapBnd|CapAmb|NoNewPrivs)" /proc/self/status; hostname',
+        { lease },
+      ),
+    );
     const [uid, gid, groups] = isolated.stdout.split('\n');
     expect(Number(uid)).toBe(lease.uid);
     expect(Number(gid)).toBe(lease.gid);
     expect(groups).toBe(String(lease.gid));
-    for (const cap of ['CapEff', 'CapPrm', 'CapBnd', 'CapAmb']) expect(isolated.stdout).toMatch(new RegExp(`${cap}:\\s+0000000000000000`));
+    for (const cap of ['CapEff', 'CapPrm', 'CapBnd', 'CapAmb'])
+      expect(isolated.stdout).toMatch(new RegExp(`${cap}:\\s+0000000000000000`));
     expect(isolated.stdout).toMatch(/NoNewPrivs:\s+1/);
     expect(isolated.stdout).toContain('sandbox');
     lease.release();
@@ -187,7 +209,9 @@ describe.skipIf(!probe.ok)('attacks under isolation namespaces', () => {
     const lease = w.pool.acquire('orphan');
     const dir = serviceDir(w.sandboxes, 'service_orphan', lease);
     const token = `${300 + Math.floor(Math.random() * 100)}.${Math.floor(Math.random() * 1000)}`;
-    const run = await runUnderParent(shellPlan(dir, `setsid sleep ${token} > /dev/null 2>&1 & echo started; exit 0`, { lease }));
+    const run = await runUnderParent(
+      shellPlan(dir, `setsid sleep ${token} > /dev/null 2>&1 & echo started; exit 0`, { lease }),
+    );
     expect(run.stdout).toContain('started');
     const survivors = listProcesses().filter((p) => {
       try {

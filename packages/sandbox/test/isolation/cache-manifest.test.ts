@@ -19,7 +19,10 @@ function pyLikeKind(): EnvKind & { builds: number } {
       await writeFile(join(target, 'lib.py'), 'VALUE = 1\n');
     },
     async verify(target: string) {
-      return readdir(target).then((names) => names.includes('ok'), () => false);
+      return readdir(target).then(
+        (names) => names.includes('ok'),
+        () => false,
+      );
     },
   };
   return kind;
@@ -38,7 +41,9 @@ describe('cache entries and their manifests', () => {
     const cache = new EnvCache({ dir: join(w.cache, 'planted') });
     const kind = pyLikeKind();
     const first = await cache.acquire(kind, ['x'], recordingSink());
-    expect(existsSync(join(w.cache, 'planted', '.manifests', 'venvs', `${first.dir.split('/').pop()}.json`))).toBe(true);
+    expect(existsSync(join(w.cache, 'planted', '.manifests', 'venvs', `${first.dir.split('/').pop()}.json`))).toBe(
+      true,
+    );
     first.release();
     const again = await cache.acquire(kind, ['x'], recordingSink());
     expect(again.hit).toBe(true);
@@ -50,7 +55,9 @@ describe('cache entries and their manifests', () => {
     expect(rebuilt.hit).toBe(false);
     expect(kind.builds).toBe(2);
     const warning = sink.messages.find((m) => m.level === 'warn');
-    expect(warning?.message).toMatch(/^Cached venv_[0-9a-f]{16} failed verification \(its files differ from its manifest: added: sitecustomize.py\); discarding and rebuilding$/);
+    expect(warning?.message).toMatch(
+      /^Cached venv_[0-9a-f]{16} failed verification \(its files differ from its manifest: added: sitecustomize.py\); discarding and rebuilding$/,
+    );
     expect(existsSync(join(rebuilt.dir, 'sitecustomize.py'))).toBe(false);
     rebuilt.release();
   });

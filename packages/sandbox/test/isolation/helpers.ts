@@ -73,7 +73,13 @@ export interface SandboxRun {
 export function shellPlan(
   cwd: string,
   script: string,
-  options: { lease: UidLease | null; env?: Record<string, string>; readOnlyPaths?: string[]; limits?: NormalizedLimits; network?: 'host' | 'none' },
+  options: {
+    lease: UidLease | null;
+    env?: Record<string, string>;
+    readOnlyPaths?: string[];
+    limits?: NormalizedLimits;
+    network?: 'host' | 'none';
+  },
 ): LaunchPlan {
   return buildLaunch({
     file: '/bin/sh',

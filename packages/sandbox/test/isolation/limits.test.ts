@@ -24,7 +24,9 @@ describe('resource limits', () => {
   });
 
   it('names the bad option and value', () => {
-    expect(() => normalizeLimits({ memoryBytes: 10 })).toThrow(/limits.memoryBytes must be null or an integer >= 16777216, got 10/);
+    expect(() => normalizeLimits({ memoryBytes: 10 })).toThrow(
+      /limits.memoryBytes must be null or an integer >= 16777216, got 10/,
+    );
     expect(() => normalizeLimits({ processes: 1.5 })).toThrow(/limits.processes/);
     expect(() => normalizeLimits({ openFiles: '10' as unknown as number })).toThrow(/limits.openFiles/);
     expect(() => normalizeLimits({ memroyBytes: 1 } as never)).toThrow(/unknown option 'limits.memroyBytes'/);

@@ -16,7 +16,11 @@ describe('cache entry manifest', () => {
     venv = join(w.cache, 'venv_manifest');
     manifest = `${venv}.manifest.json`;
     execFileSync('/usr/bin/python3', ['-m', 'venv', '--without-pip', venv]);
-    site = execFileSync(join(venv, 'bin', 'python'), ['-c', 'import sysconfig; print(sysconfig.get_paths()["purelib"])'], { encoding: 'utf8' }).trim();
+    site = execFileSync(
+      join(venv, 'bin', 'python'),
+      ['-c', 'import sysconfig; print(sysconfig.get_paths()["purelib"])'],
+      { encoding: 'utf8' },
+    ).trim();
     mkdirSync(join(site, 'pkg'));
     writeFileSync(join(site, 'pkg', '__init__.py'), 'VALUE = 1\n');
   }, 60_000);

@@ -35,8 +35,14 @@ describe('isolation mode', () => {
     expect(() => resolveIsolation('namespaces', { bwrap: 'pactown-no-such-bwrap' })).toThrow(
       expect.objectContaining({ code: 'PACTOWN_SANDBOX_ISOLATION_UNAVAILABLE' }),
     );
-    expect(resolveIsolation('none', { bwrap: 'pactown-no-such-bwrap' })).toEqual({ mode: 'none', probe: null, fellBack: false });
-    expect(() => resolveIsolation('container' as never)).toThrow(/isolation must be 'namespaces' or 'none', got "container"/);
+    expect(resolveIsolation('none', { bwrap: 'pactown-no-such-bwrap' })).toEqual({
+      mode: 'none',
+      probe: null,
+      fellBack: false,
+    });
+    expect(() => resolveIsolation('container' as never)).toThrow(
+      /isolation must be 'namespaces' or 'none', got "container"/,
+    );
   });
 
   it('reports a bwrap that runs but cannot make the sandbox', () => {
@@ -69,11 +75,21 @@ describe('bwrap arguments', () => {
     const { file, args, env } = plan();
     expect(file).toBe('/usr/bin/bwrap');
     expect(env).toEqual({});
-    for (const flag of ['--unshare-pid', '--unshare-ipc', '--unshare-uts', '--die-with-parent', '--new-session', '--clearenv']) expect(args).toContain(flag);
+    for (const flag of [
+      '--unshare-pid',
+      '--unshare-ipc',
+      '--unshare-uts',
+      '--die-with-parent',
+      '--new-session',
+      '--clearenv',
+    ])
+      expect(args).toContain(flag);
     expect(args).not.toContain('--unshare-net');
     expect(args.join(' ')).toContain('--proc /proc');
     expect(args.join(' ')).toContain('--setenv MARKPACT_PORT 8001');
-    expect(args.join(' ')).toContain('--reuid=200001 --regid=200001 --clear-groups --inh-caps=-all --bounding-set=-all --no-new-privs -- node server.js');
+    expect(args.join(' ')).toContain(
+      '--reuid=200001 --regid=200001 --clear-groups --inh-caps=-all --bounding-set=-all --no-new-privs -- node server.js',
+    );
     expect(args.join(' ')).toContain('--ro-bind /usr /usr');
     expect(args.join(' ')).not.toMatch(/--bind \/ |--ro-bind \/ /);
     expect(args.join(' ')).not.toContain('/etc/passwd');

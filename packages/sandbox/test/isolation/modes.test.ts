@@ -44,7 +44,11 @@ for (const isolation of MODES) {
 
     it('HTTP readiness, live lines, and stop', async () => {
       const port = await freePort();
-      const { proc, logs } = service(['http_server.mjs'], { command: 'node http_server.mjs', env: { PORT: port }, port });
+      const { proc, logs } = service(['http_server.mjs'], {
+        command: 'node http_server.mjs',
+        env: { PORT: port },
+        port,
+      });
       const ready = await proc.waitReady({ http: { port, path: '/health' }, timeoutMs: 15_000 });
       expect(ready.ready).toBe(true);
       expect(logs.messages()).toContain(`listening on ${port}`);
@@ -81,26 +85,31 @@ for (const isolation of MODES) {
       expect(oom.category).toBe('out_of_memory');
     }, 30_000);
 
-    it(isolation === 'namespaces' ? 'leaves no process behind when the main process ends' : 'a background process outlives the main one (known limit of none)', async () => {
-      const token = `${500 + Math.floor(Math.random() * 100)}.${Math.floor(Math.random() * 1000)}`;
-      const { proc } = service([], { command: `sleep ${token} & echo started`, shell: true });
-      await proc.ended;
-      const survivors = () =>
-        listProcesses().filter((p) => {
-          try {
-            return readFileSync(`/proc/${p.pid}/cmdline`, 'latin1').includes(token);
-          } catch {
-            return false;
-          }
-        });
-      if (isolation === 'namespaces') {
-        await expect.poll(() => survivors().length, { timeout: 5_000, interval: 20 }).toBe(0);
-      } else {
-        const left = survivors();
-        expect(left).toHaveLength(1);
-        for (const p of left) process.kill(p.pid, 'SIGKILL'); // ours: started by this test
-      }
-    });
+    it(
+      isolation === 'namespaces'
+        ? 'leaves no process behind when the main process ends'
+        : 'a background process outlives the main one (known limit of none)',
+      async () => {
+        const token = `${500 + Math.floor(Math.random() * 100)}.${Math.floor(Math.random() * 1000)}`;
+        const { proc } = service([], { command: `sleep ${token} & echo started`, shell: true });
+        await proc.ended;
+        const survivors = () =>
+          listProcesses().filter((p) => {
+            try {
+              return readFileSync(`/proc/${p.pid}/cmdline`, 'latin1').includes(token);
+            } catch {
+              return false;
+            }
+          });
+        if (isolation === 'namespaces') {
+          await expect.poll(() => survivors().length, { timeout: 5_000, interval: 20 }).toBe(0);
+        } else {
+          const left = survivors();
+          expect(left).toHaveLength(1);
+          for (const p of left) process.kill(p.pid, 'SIGKILL'); // ours: started by this test
+        }
+      },
+    );
 
     it('the service can write its own folder', async () => {
       const { proc, cwd } = service([], { command: 'echo written > out.txt', shell: true });

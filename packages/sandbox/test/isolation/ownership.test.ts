@@ -19,8 +19,12 @@ describe('service folder ownership', () => {
   it('refuses shared folders and folders outside the root before touching anything', () => {
     const owner = { uid: 200_123, gid: 200_123 };
     for (const shared of [tmpdir(), '/tmp', '/', homedir()]) {
-      expect(() => handOverServiceDir(shared, shared, owner)).toThrow(expect.objectContaining({ code: 'PACTOWN_SANDBOX_OWNERSHIP_REFUSED' }));
-      expect(() => handOverServiceDir(w.sandboxes, shared, owner)).toThrow(expect.objectContaining({ code: 'PACTOWN_SANDBOX_OWNERSHIP_REFUSED' }));
+      expect(() => handOverServiceDir(shared, shared, owner)).toThrow(
+        expect.objectContaining({ code: 'PACTOWN_SANDBOX_OWNERSHIP_REFUSED' }),
+      );
+      expect(() => handOverServiceDir(w.sandboxes, shared, owner)).toThrow(
+        expect.objectContaining({ code: 'PACTOWN_SANDBOX_OWNERSHIP_REFUSED' }),
+      );
       expect(() => createServiceDir(shared, 'x')).toThrow(/shared folder/);
     }
     expect(() => handOverServiceDir(w.sandboxes, w.logs, owner)).toThrow(/not inside the sandbox root/);
@@ -39,7 +43,8 @@ describe('service folder ownership', () => {
     const link = join(w.sandboxes, 'service_alias');
     symlinkSync(dir, link);
     expect(() => handOverServiceDir(w.sandboxes, link, owner)).toThrow(/not a real directory/);
-    for (const name of ['', '.', '..', 'a/b']) expect(() => createServiceDir(w.sandboxes, name)).toThrow(/one path segment/);
+    for (const name of ['', '.', '..', 'a/b'])
+      expect(() => createServiceDir(w.sandboxes, name)).toThrow(/one path segment/);
     expect(() => handOverServiceDir(w.sandboxes, dir, { uid: 0, gid: 0 })).toThrow(/unprivileged/);
     // A folder removed and made again by someone else at the same path is not ours any more.
     expect(() => createServiceDir(w.sandboxes, 'service_link')).toThrow(/EEXIST/);
@@ -55,7 +60,13 @@ describe('service folder ownership', () => {
     symlinkSync(w.logs, join(dir, 'sub', 'dir-link'));
     const owner = { uid: 200_125, gid: 200_126 };
     expect(handOverServiceDir(w.sandboxes, dir, owner)).toBe(6);
-    for (const path of [dir, join(dir, 'sub'), join(dir, 'sub', 'deeper', 'f.txt'), join(dir, 'file-link'), join(dir, 'sub', 'dir-link')]) {
+    for (const path of [
+      dir,
+      join(dir, 'sub'),
+      join(dir, 'sub', 'deeper', 'f.txt'),
+      join(dir, 'file-link'),
+      join(dir, 'sub', 'dir-link'),
+    ]) {
       expect(lstatSync(path)).toMatchObject({ uid: 200_125, gid: 200_126 });
     }
     // What the links point at is untouched.

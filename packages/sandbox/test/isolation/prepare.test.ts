@@ -7,7 +7,11 @@ import { environmentPaths, prepareStart } from '../../src/process/isolation/prep
 import { createServiceDir } from '../../src/process/isolation/ownership.js';
 import { probe, world } from './helpers.js';
 
-function run(file: string, args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function run(
+  file: string,
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(file, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -54,34 +58,60 @@ describe.skipIf(!probe.ok)('prepareStart', () => {
 
   it("under 'none' changes nothing unless limits are given, then only prlimit wraps it", () => {
     const base = { serviceId: 'plain', file: 'node', args: ['-e', '1'], cwd: w.logs, env: { PATH: '/usr/bin' } };
-    expect(prepareStart({ ...base, options: { isolation: 'none' } })).toMatchObject({ file: 'node', args: ['-e', '1'], lease: null, wrapped: false });
+    expect(prepareStart({ ...base, options: { isolation: 'none' } })).toMatchObject({
+      file: 'node',
+      args: ['-e', '1'],
+      lease: null,
+      wrapped: false,
+    });
     const limited = prepareStart({ ...base, options: { isolation: 'none', limits: { openFiles: 64 } } });
     expect(limited.file).toBe('/usr/bin/prlimit');
     expect(limited.args).toContain('--nofile=64');
     expect(limited.args).not.toContain('--nproc=256');
-    expect(() => prepareStart({ ...base, options: { isolation: 'none', network: 'none' } })).toThrow(/needs isolation 'namespaces'/);
-    expect(() => prepareStart({ ...base, options: { network: 'off' as never } })).toThrow(/network must be 'host' or 'none'/);
+    expect(() => prepareStart({ ...base, options: { isolation: 'none', network: 'none' } })).toThrow(
+      /needs isolation 'namespaces'/,
+    );
+    expect(() => prepareStart({ ...base, options: { network: 'off' as never } })).toThrow(
+      /network must be 'host' or 'none'/,
+    );
   });
 
   it('gives the uid back when the launch cannot be built', () => {
     const before = w.pool.held().size;
-    expect(() => prepareStart({ serviceId: 'bad', file: 'x', args: [], cwd: '/tmp', env: {}, options: { uidPool: w.pool } })).toThrow(/shared folder/);
+    expect(() =>
+      prepareStart({ serviceId: 'bad', file: 'x', args: [], cwd: '/tmp', env: {}, options: { uidPool: w.pool } }),
+    ).toThrow(/shared folder/);
     expect(w.pool.held().size).toBe(before);
   });
 
   it('serves on the host network from inside the sandbox', async () => {
     const dir = createServiceDir(w.sandboxes, 'service_web');
-    writeFileSync(join(dir, 'server.mjs'), "import http from 'node:http'; const s = http.createServer((q, r) => r.end('hi from ' + process.getuid())); s.listen(0, '127.0.0.1', () => console.log('port=' + s.address().port));\n");
-    const prepared = prepareStart({ serviceId: 'web', file: 'node', args: ['server.mjs'], cwd: dir, env: { PATH: '/usr/bin:/bin' }, options: { uidPool: w.pool }, sandboxRoot: w.sandboxes });
-    const child = spawn(prepared.file, prepared.args, { env: prepared.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    writeFileSync(
+      join(dir, 'server.mjs'),
+      "import http from 'node:http'; const s = http.createServer((q, r) => r.end('hi from ' + process.getuid())); s.listen(0, '127.0.0.1', () => console.log('port=' + s.address().port));\n",
+    );
+    const prepared = prepareStart({
+      serviceId: 'web',
+      file: 'node',
+      args: ['server.mjs'],
+      cwd: dir,
+      env: { PATH: '/usr/bin:/bin' },
+      options: { uidPool: w.pool },
+      sandboxRoot: w.sandboxes,
+    });
+    const child = spawn(prepared.file, prepared.args, {
+      env: prepared.env,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const port = await new Promise<number>((resolve, reject) => {
       child.stdout.setEncoding('utf8').on('data', (d: string) => {
         const match = /port=(\d+)/.exec(d);
         if (match) resolve(Number(match[1]));
       });
-      let err = "";
-      child.stderr.setEncoding("utf8").on("data", (d: string) => (err += d));
-      child.once("exit", (code) => reject(new Error(`server exited with ${code}: ${err}`)));
+      let err = '';
+      child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
+      child.once('exit', (code) => reject(new Error(`server exited with ${code}: ${err}`)));
     });
     const body = await (await fetch(`http://127.0.0.1:${port}/`)).text();
     expect(body).toBe(`hi from ${prepared.lease!.uid}`);

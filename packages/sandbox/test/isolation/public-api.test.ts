@@ -1,12 +1,26 @@
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import * as api from '../../src/index.js';
-import type { IsolationMode, NetworkMode, ResourceLimits, ServiceRunnerOptions, StartOptions } from '../../src/index.js';
+import type {
+  IsolationMode,
+  NetworkMode,
+  ResourceLimits,
+  ServiceRunnerOptions,
+  StartOptions,
+} from '../../src/index.js';
 
 const exported: Record<string, unknown> = { ...api };
 
 describe('public API of isolation', () => {
   it('exports the isolation helpers by name', () => {
-    for (const name of ['resolveIsolation', 'probeBwrap', 'UidPool', 'createServiceDir', 'IsolationError', 'Supervisor', 'normalizeRestart']) {
+    for (const name of [
+      'resolveIsolation',
+      'probeBwrap',
+      'UidPool',
+      'createServiceDir',
+      'IsolationError',
+      'Supervisor',
+      'normalizeRestart',
+    ]) {
       expect(typeof exported[name], name).toBe('function');
     }
     for (const code of ['ISOLATION_UNAVAILABLE', 'UID_EXHAUSTED', 'OWNERSHIP_REFUSED', 'BAD_MOUNT'] as const) {
@@ -24,8 +38,14 @@ describe('public API of isolation', () => {
   });
 
   it('the runner rejects bad isolation options when it is made', () => {
-    expect(() => new api.ServiceRunner({ sandboxesDir: '/nonexistent-pactown', isolation: 'chroot' as never })).toThrow(/isolation.*'namespaces' or 'none'/);
-    expect(() => new api.ServiceRunner({ sandboxesDir: '/nonexistent-pactown', network: 'off' as never })).toThrow(/network.*'host' or 'none'/);
-    expect(() => new api.ServiceRunner({ sandboxesDir: '/nonexistent-pactown', limits: { memoryBytes: 5 } })).toThrow(/limits.memoryBytes/);
+    expect(() => new api.ServiceRunner({ sandboxesDir: '/nonexistent-pactown', isolation: 'chroot' as never })).toThrow(
+      /isolation.*'namespaces' or 'none'/,
+    );
+    expect(() => new api.ServiceRunner({ sandboxesDir: '/nonexistent-pactown', network: 'off' as never })).toThrow(
+      /network.*'host' or 'none'/,
+    );
+    expect(() => new api.ServiceRunner({ sandboxesDir: '/nonexistent-pactown', limits: { memoryBytes: 5 } })).toThrow(
+      /limits.memoryBytes/,
+    );
   });
 });

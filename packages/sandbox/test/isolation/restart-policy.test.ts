@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { RestartTracker, gaveUpMessage, normalizeRestart, restartingMessage } from '../../src/process/isolation/restart-policy.js';
+import {
+  RestartTracker,
+  gaveUpMessage,
+  normalizeRestart,
+  restartingMessage,
+} from '../../src/process/isolation/restart-policy.js';
 
 const crash = (startedAt: number, endedAt: number) => ({ startedAt, endedAt, failed: true, stoppedByUs: false });
 
@@ -33,7 +38,9 @@ describe('restart policy', () => {
   });
 
   it('forgets restarts older than the start-limit window', () => {
-    const t = new RestartTracker(normalizeRestart({ restart: 'always', startLimitBurst: 2, startLimitIntervalMs: 1000 }));
+    const t = new RestartTracker(
+      normalizeRestart({ restart: 'always', startLimitBurst: 2, startLimitIntervalMs: 1000 }),
+    );
     expect(t.decide(crash(0, 10)).action).toBe('restart');
     expect(t.decide(crash(20, 30)).action).toBe('restart');
     expect(t.decide(crash(40, 50)).action).toBe('give-up');
@@ -44,14 +51,22 @@ describe('restart policy', () => {
     const clean = { startedAt: 0, endedAt: 10, failed: false, stoppedByUs: false };
     expect(new RestartTracker(normalizeRestart('on-failure')).decide(clean)).toEqual({ action: 'none' });
     expect(new RestartTracker(normalizeRestart('always')).decide(clean).action).toBe('restart');
-    expect(new RestartTracker(normalizeRestart('always')).decide({ ...clean, stoppedByUs: true })).toEqual({ action: 'none' });
+    expect(new RestartTracker(normalizeRestart('always')).decide({ ...clean, stoppedByUs: true })).toEqual({
+      action: 'none',
+    });
     expect(new RestartTracker(normalizeRestart(undefined)).decide(crash(0, 1))).toEqual({ action: 'none' });
   });
 
   it('formats the log line and validates the options', () => {
-    expect(restartingMessage('service_api', { delayMs: 2000, attempt: 2, limit: 5 })).toBe('Restarting service_api in 2s (attempt 2/5)');
-    expect(restartingMessage('service_api', { delayMs: 1500, attempt: 1, limit: 5 })).toBe('Restarting service_api in 1.5s (attempt 1/5)');
-    expect(() => normalizeRestart('sometimes' as never)).toThrow(/restart must be 'no', 'on-failure' or 'always', got "sometimes"/);
+    expect(restartingMessage('service_api', { delayMs: 2000, attempt: 2, limit: 5 })).toBe(
+      'Restarting service_api in 2s (attempt 2/5)',
+    );
+    expect(restartingMessage('service_api', { delayMs: 1500, attempt: 1, limit: 5 })).toBe(
+      'Restarting service_api in 1.5s (attempt 1/5)',
+    );
+    expect(() => normalizeRestart('sometimes' as never)).toThrow(
+      /restart must be 'no', 'on-failure' or 'always', got "sometimes"/,
+    );
     expect(() => normalizeRestart({ restrat: 'always' } as never)).toThrow(/unknown option 'restart.restrat'/);
     expect(() => normalizeRestart({ startLimitBurst: 0 })).toThrow(/positive integer/);
     expect(() => normalizeRestart({ backoffInitialMs: 5000, backoffMaxMs: 1000 })).toThrow(/must be >=/);

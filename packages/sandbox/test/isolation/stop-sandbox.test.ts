@@ -38,7 +38,13 @@ describe.skipIf(!probe.ok)('stopping a sandboxed service', () => {
   it('SIGTERM reaches every process of the namespace, a grandchild in its own session included', async () => {
     const lease = w.pool.acquire('polite');
     const dir = serviceDir(w.sandboxes, 'service_polite', lease);
-    const { child, ended } = await startSandboxed(shellPlan(dir, "setsid sh -c 'touch a; exec sleep 1000' & sh -c 'touch b; exec sleep 1000' & while [ ! -e a ] || [ ! -e b ]; do sleep 0.01; done; echo ready; wait", { lease }));
+    const { child, ended } = await startSandboxed(
+      shellPlan(
+        dir,
+        "setsid sh -c 'touch a; exec sleep 1000' & sh -c 'touch b; exec sleep 1000' & while [ ! -e a ] || [ ! -e b ]; do sleep 0.01; done; echo ready; wait",
+        { lease },
+      ),
+    );
     const init = sandboxInit(child.pid!);
     expect(init).not.toBeNull();
     expect(namespaceMembers(init!).length).toBeGreaterThanOrEqual(4); // init, sh, two sleeps
@@ -49,14 +55,22 @@ describe.skipIf(!probe.ok)('stopping a sandboxed service', () => {
     expect(outcome.leftovers).toBe(false);
     expect(namespaceMembers(init!)).toEqual([]);
     expect(liveUids().has(lease.uid)).toBe(false);
-    expect(lines).toEqual(['Stopping service polite', 'Sent SIGTERM to 3 processes of the sandbox', 'Service polite stopped']);
+    expect(lines).toEqual([
+      'Stopping service polite',
+      'Sent SIGTERM to 3 processes of the sandbox',
+      'Service polite stopped',
+    ]);
     lease.release();
   });
 
   it('SIGKILL after the grace period ends what ignores SIGTERM, and says what it had to kill', async () => {
     const lease = w.pool.acquire('stubborn');
     const dir = serviceDir(w.sandboxes, 'service_stubborn', lease);
-    const { child, ended } = await startSandboxed(shellPlan(dir, "trap '' TERM; (trap '' TERM; exec setsid sleep 1000) & echo ready; while :; do sleep 1; done", { lease }));
+    const { child, ended } = await startSandboxed(
+      shellPlan(dir, "trap '' TERM; (trap '' TERM; exec setsid sleep 1000) & echo ready; while :; do sleep 1; done", {
+        lease,
+      }),
+    );
     const { lines, log } = logSink('stubborn');
     const started = Date.now();
     const outcome = await stopSandbox({ bwrapPid: child.pid!, graceMs: 300, log, leaderEnded: ended });

@@ -13,8 +13,21 @@ describe('supervisor with real processes', () => {
     const restartAt: number[] = [];
     const sup = new Supervisor({
       sandbox: 'service_crashy',
-      policy: normalizeRestart({ restart: 'on-failure', backoffInitialMs: 40, backoffMaxMs: 1000, startLimitBurst: 3, startLimitIntervalMs: 60_000 }),
-      start: () => startService({ serviceId: 'crashy', command: 'sh', args: ['-c', 'echo boom >&2; exit 3'], cwd: dir.path, isolation: 'none' }),
+      policy: normalizeRestart({
+        restart: 'on-failure',
+        backoffInitialMs: 40,
+        backoffMaxMs: 1000,
+        startLimitBurst: 3,
+        startLimitIntervalMs: 60_000,
+      }),
+      start: () =>
+        startService({
+          serviceId: 'crashy',
+          command: 'sh',
+          args: ['-c', 'echo boom >&2; exit 3'],
+          cwd: dir.path,
+          isolation: 'none',
+        }),
       log: (_level, message) => lines.push(message),
       onDeath: (report) => deaths.push(report),
     });

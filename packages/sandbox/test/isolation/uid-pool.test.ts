@@ -42,7 +42,12 @@ describe('uid pool', () => {
 
   it('checks the range', () => {
     expect(normalizeUidRange(undefined)).toEqual({ first: 200_000, last: 265_535 });
-    for (const bad of [{ first: 0, last: 10 }, { first: 10, last: 5 }, { first: 60_000, last: 70_000 }, { first: 1.5, last: 3 }]) {
+    for (const bad of [
+      { first: 0, last: 10 },
+      { first: 10, last: 5 },
+      { first: 60_000, last: 70_000 },
+      { first: 1.5, last: 3 },
+    ]) {
       expect(() => normalizeUidRange(bad)).toThrow(/uidRange/);
     }
   });

@@ -21,10 +21,24 @@ describe('capture', () => {
   it('delivers every line live to onLog and the logger, tagged with stream and service', async () => {
     const log = collector();
     const { logger, records } = memoryLogger();
-    const proc = startService({ isolation: 'none', serviceId: 'edge', command: 'python3', args: [fixture('output_edge.py')], cwd: dir.path, logger, onLog: log.onLog });
+    const proc = startService({
+      isolation: 'none',
+      serviceId: 'edge',
+      command: 'python3',
+      args: [fixture('output_edge.py')],
+      cwd: dir.path,
+      logger,
+      onLog: log.onLog,
+    });
     const report = await proc.ended;
     const stdout = log.records.filter((r) => r.stream === 'stdout');
-    expect(stdout[0]).toMatchObject({ message: 'plain line', level: 30, levelName: 'INFO', logger: 'pactown.sandbox', serviceId: 'edge' });
+    expect(stdout[0]).toMatchObject({
+      message: 'plain line',
+      level: 30,
+      levelName: 'INFO',
+      logger: 'pactown.sandbox',
+      serviceId: 'edge',
+    });
     expect(stdout[1]!.message).toBe('bad \uFFFD\uFFFD bytes');
     expect(stdout[2]!.message).toBe('café');
     const pieces = stdout.filter((r) => r.split);
@@ -75,7 +89,8 @@ describe('capture', () => {
     await mkdir(join(svc, '.venv'), { recursive: true });
     await writeFile(join(svc, 'main.py'), 'raise SystemExit(2)\n');
     await writeFile(join(svc, 'requirements.txt'), '');
-    const report = await startService({ isolation: 'none', serviceId: 'files', command: 'python3 main.py', cwd: svc }).ended;
+    const report = await startService({ isolation: 'none', serviceId: 'files', command: 'python3 main.py', cwd: svc })
+      .ended;
     expect(report.files).toEqual(['.venv', 'main.py', 'requirements.txt']);
     expect(report.envDir).toBe(join(svc, '.venv'));
     expect(report.exit.code).toBe(2);
@@ -86,14 +101,21 @@ describe('capture', () => {
 
   it('redacts secrets in the command of the report (log-core redactor by default)', async () => {
     const args = ['-e', '0', '--password', 'hunter2', 'API_TOKEN=abc123', 'postgres://u:pw-secret@h/db'];
-    const report = await startService({ isolation: 'none', serviceId: 'redact', command: process.execPath, args, cwd: dir.path }).ended;
+    const report = await startService({
+      isolation: 'none',
+      serviceId: 'redact',
+      command: process.execPath,
+      args,
+      cwd: dir.path,
+    }).ended;
     expect(report.command).toContain(process.execPath);
     expect(report.command).not.toMatch(/hunter2|abc123|pw-secret/);
   });
 
   it('masks secrets a service prints, in onLog lines and in the report tails', async () => {
     const lines: string[] = [];
-    const script = 'console.log("DATABASE_PASSWORD=s3cr3t-value ok"); console.error("Authorization: Bearer abcdef123456"); process.exit(3)';
+    const script =
+      'console.log("DATABASE_PASSWORD=s3cr3t-value ok"); console.error("Authorization: Bearer abcdef123456"); process.exit(3)';
     const report = await startService({
       isolation: 'none',
       serviceId: 'prints-secrets',
@@ -112,27 +134,52 @@ describe('capture', () => {
   });
 
   it('masks secrets in the suggestions of the report, which quote the output', async () => {
-    const script = 'console.error("Error: cannot connect to postgres://admin:Sup3rS3cret@db password=hunter2"); process.exit(1)';
-    const report = await startService({ isolation: 'none', serviceId: 'secret-suggestion', command: process.execPath, args: ['-e', script], cwd: dir.path }).ended;
+    const script =
+      'console.error("Error: cannot connect to postgres://admin:Sup3rS3cret@db password=hunter2"); process.exit(1)';
+    const report = await startService({
+      isolation: 'none',
+      serviceId: 'secret-suggestion',
+      command: process.execPath,
+      args: ['-e', script],
+      cwd: dir.path,
+    }).ended;
     expect(report.category).toBe('process_crash');
     expect(report.suggestions[0]!.description).toContain('cannot connect to postgres://admin:');
     expect(JSON.stringify(report)).not.toMatch(/Sup3rS3cret|hunter2/);
   });
 
   it('masks secrets in a suggestion command taken from the output', async () => {
-    const script = 'console.error("Error: EACCES: permission denied, open \'/srv/token=abc123secret\'"); process.exit(1)';
-    const report = await startService({ isolation: 'none', serviceId: 'secret-command', command: process.execPath, args: ['-e', script], cwd: dir.path }).ended;
+    const script =
+      'console.error("Error: EACCES: permission denied, open \'/srv/token=abc123secret\'"); process.exit(1)';
+    const report = await startService({
+      isolation: 'none',
+      serviceId: 'secret-command',
+      command: process.execPath,
+      args: ['-e', script],
+      cwd: dir.path,
+    }).ended;
     expect(report.category).toBe('permission');
     expect(report.suggestions[0]!.command).toMatch(/^ls -ld \/srv\/token=/);
     expect(JSON.stringify(report)).not.toContain('abc123secret');
   });
 
   it('masks output lines before any logger gets them (a plain pino logger, or with its own redact)', async () => {
-    const script = 'console.log("DATABASE_PASSWORD=s3cr3t-value ok"); console.error("Authorization: Bearer abcdef123456")';
+    const script =
+      'console.log("DATABASE_PASSWORD=s3cr3t-value ok"); console.error("Authorization: Bearer abcdef123456")';
     const plain = memoryLogger();
-    await startService({ isolation: 'none', serviceId: 'pino-secrets', command: process.execPath, args: ['-e', script], cwd: dir.path, logger: plain.logger }).ended;
+    await startService({
+      isolation: 'none',
+      serviceId: 'pino-secrets',
+      command: process.execPath,
+      args: ['-e', script],
+      cwd: dir.path,
+      logger: plain.logger,
+    }).ended;
     const plainOutput = plain.records.filter((r) => r.stream !== undefined);
-    expect(plainOutput.map((r) => r.msg)).toEqual(['DATABASE_PASSWORD=[REDACTED] ok', 'Authorization: Bearer [REDACTED]']);
+    expect(plainOutput.map((r) => r.msg)).toEqual([
+      'DATABASE_PASSWORD=[REDACTED] ok',
+      'Authorization: Bearer [REDACTED]',
+    ]);
     expect(JSON.stringify(plain.records)).not.toMatch(/s3cr3t-value|abcdef123456/);
 
     const own = memoryLogger();
@@ -145,7 +192,10 @@ describe('capture', () => {
       logger: own.logger,
       redact: (text) => text.replace(/s3cr3t-value|abcdef123456/g, '***'),
     }).ended;
-    expect(own.records.filter((r) => r.stream !== undefined).map((r) => r.msg)).toEqual(['DATABASE_PASSWORD=*** ok', 'Authorization: Bearer ***']);
+    expect(own.records.filter((r) => r.stream !== undefined).map((r) => r.msg)).toEqual([
+      'DATABASE_PASSWORD=*** ok',
+      'Authorization: Bearer ***',
+    ]);
   });
 
   it('masks a secret inside a busy stream whose other chunks skip per-line masking', async () => {

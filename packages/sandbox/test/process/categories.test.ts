@@ -10,7 +10,11 @@ beforeAll(async () => {
 });
 afterAll(() => dir.remove());
 
-async function runToEnd(command: string, args: string[] | undefined, extra: Partial<StartOptions> = {}): Promise<DiedReport> {
+async function runToEnd(
+  command: string,
+  args: string[] | undefined,
+  extra: Partial<StartOptions> = {},
+): Promise<DiedReport> {
   const proc = startService({ isolation: 'none', serviceId: 'cat-test', command, args, cwd: dir.path, ...extra });
   return proc.ended;
 }
@@ -24,7 +28,10 @@ describe('failure categories from real Python programs', () => {
     const report = await runToEnd('python3', [fixture('seed_main.py')], { onLog: log.onLog });
     expect(report.category).toBe('dependency');
     expect(report.stderrTail).toContain("ModuleNotFoundError: No module named 'missing_module'");
-    expect(report.suggestions[0]).toMatchObject({ action: 'add_dependency', description: "Add 'missing_module' to the dependencies" });
+    expect(report.suggestions[0]).toMatchObject({
+      action: 'add_dependency',
+      description: "Add 'missing_module' to the dependencies",
+    });
     expect(report.exit.message).toBe('Process exited with code: 1');
     expect(log.messages()).toContain('❌ Process exited with code: 1');
   });
@@ -38,10 +45,18 @@ describe('failure categories from real Python programs', () => {
   it('port_conflict: names the port and the command to free it', async () => {
     const held = await holdPort();
     try {
-      const report = await runToEnd('python3', [fixture('port_conflict.py')], { env: { PORT: held.port }, port: held.port });
+      const report = await runToEnd('python3', [fixture('port_conflict.py')], {
+        env: { PORT: held.port },
+        port: held.port,
+      });
       expect(report.category).toBe('port_conflict');
-      expect(report.suggestions[0]).toMatchObject({ action: 'kill_port_process', command: `fuser -k ${held.port}/tcp` });
-      expect(report.suggestions[0]!.description).toBe(`Port ${held.port} is in use: \`fuser -k ${held.port}/tcp\` or pick another port`);
+      expect(report.suggestions[0]).toMatchObject({
+        action: 'kill_port_process',
+        command: `fuser -k ${held.port}/tcp`,
+      });
+      expect(report.suggestions[0]!.description).toBe(
+        `Port ${held.port} is in use: \`fuser -k ${held.port}/tcp\` or pick another port`,
+      );
     } finally {
       await held.close();
     }
@@ -67,7 +82,14 @@ describe('failure categories from real Python programs', () => {
   });
 
   it('dependency: an installer failure (pip, no index reachable needed)', async () => {
-    const report = await runToEnd('python3', ['-m', 'pip', 'install', '--no-index', '--disable-pip-version-check', 'pactown-no-such-package']);
+    const report = await runToEnd('python3', [
+      '-m',
+      'pip',
+      'install',
+      '--no-index',
+      '--disable-pip-version-check',
+      'pactown-no-such-package',
+    ]);
     expect(report.category).toBe('dependency');
     expect(report.suggestions[0]!.description).toContain('pactown-no-such-package');
   });

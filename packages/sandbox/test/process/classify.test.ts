@@ -23,7 +23,9 @@ describe('classifyFailure', () => {
 
   it('timeout wins over a stop by us; a stop by us is none', () => {
     const exit = describeExit(null, 'SIGTERM');
-    expect(classifyFailure({ exit, stoppedByUs: true, timedOut: true, timeoutMs: 10_000 }).category).toBe('startup_timeout');
+    expect(classifyFailure({ exit, stoppedByUs: true, timedOut: true, timeoutMs: 10_000 }).category).toBe(
+      'startup_timeout',
+    );
     expect(classifyFailure({ exit, stoppedByUs: true }).category).toBe('none');
   });
 
@@ -39,16 +41,28 @@ describe('classifyFailure', () => {
   });
 
   it.each([
-    ["uvicorn: [Errno 98] error while attempting to bind on address ('0.0.0.0', 8001): address already in use", 'port_conflict', 'fuser -k 8001/tcp'],
+    [
+      "uvicorn: [Errno 98] error while attempting to bind on address ('0.0.0.0', 8001): address already in use",
+      'port_conflict',
+      'fuser -k 8001/tcp',
+    ],
     ['Error: listen EADDRINUSE: address already in use :::3000', 'port_conflict', 'fuser -k 3000/tcp'],
     ["ModuleNotFoundError: No module named 'yaml'", 'dependency', 'pip install PyYAML'],
-    ["Error [ERR_MODULE_NOT_FOUND]: Cannot find package '@scope/pkg' imported from /s/a.mjs", 'dependency', 'npm install @scope/pkg'],
+    [
+      "Error [ERR_MODULE_NOT_FOUND]: Cannot find package '@scope/pkg' imported from /s/a.mjs",
+      'dependency',
+      'npm install @scope/pkg',
+    ],
     ['ERROR: No matching distribution found for fastapi==99', 'dependency', undefined],
     ['  File "main.py", line 7\n    def f(:\n          ^\nSyntaxError: invalid syntax', 'syntax', undefined],
     ["PermissionError: [Errno 13] Permission denied: '/etc/app.conf'", 'permission', 'ls -ld /etc/app.conf'],
     ['Error: listen EACCES: permission denied 0.0.0.0:80', 'permission', undefined],
     ["KeyError: 'SECRET_KEY'", 'environment', undefined],
-    ['<--- Last few GCs --->\nFATAL ERROR: Reached heap limit Allocation failed - JavaScript heap out of memory', 'out_of_memory', undefined],
+    [
+      '<--- Last few GCs --->\nFATAL ERROR: Reached heap limit Allocation failed - JavaScript heap out of memory',
+      'out_of_memory',
+      undefined,
+    ],
   ])('%s -> %s', (stderr, category, command) => {
     const result = classifyFailure({ exit: exit1, stderr });
     expect(result.category).toBe(category);

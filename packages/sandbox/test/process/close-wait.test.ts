@@ -11,7 +11,11 @@ beforeAll(async () => {
 afterAll(() => dir.remove());
 
 /** Resolves with the first record that matches, or rejects after `ms`. */
-function nextRecord(records: ServiceLogRecord[], test: (r: ServiceLogRecord) => boolean, ms = 20_000): Promise<ServiceLogRecord> {
+function nextRecord(
+  records: ServiceLogRecord[],
+  test: (r: ServiceLogRecord) => boolean,
+  ms = 20_000,
+): Promise<ServiceLogRecord> {
   const deadline = Date.now() + ms;
   return new Promise((resolve, reject) => {
     const check = (): void => {
@@ -45,7 +49,9 @@ describe('closeWaitMs: a grandchild holding the pipes open', () => {
       expect(alive(grandchild)).toBe(true);
       expect(report.exit.exitCode).toBe(3);
       expect(report.stdoutTail).not.toContain('late output');
-      const died = log.records.findIndex((r) => r.stream === 'system' && r.message === '❌ Process exited with code: 3');
+      const died = log.records.findIndex(
+        (r) => r.stream === 'system' && r.message === '❌ Process exited with code: 3',
+      );
       expect(died).toBeGreaterThan(-1);
       expect(log.messages()).not.toContain('late output');
 

@@ -32,7 +32,11 @@ describe('planCommand', () => {
   });
 
   it('never uses a shell for an explicit argument list', () => {
-    expect(planCommand('node', ['-e', '$HOME | x'])).toMatchObject({ file: 'node', args: ['-e', '$HOME | x'], shell: false });
+    expect(planCommand('node', ['-e', '$HOME | x'])).toMatchObject({
+      file: 'node',
+      args: ['-e', '$HOME | x'],
+      shell: false,
+    });
   });
 
   it('detects shell syntax', () => {
@@ -52,11 +56,14 @@ const quote = (word: string): string => `'${word.replaceAll("'", `'\\''`)}'`;
 describe('splitting agrees with the shell', () => {
   it('single-quoted words of any content come back as they were, without a shell (property)', () => {
     fc.assert(
-      fc.property(fc.array(fc.string({ unit: 'grapheme', minLength: 0, maxLength: 12 }), { minLength: 1, maxLength: 6 }), (words) => {
-        const plan = planCommand(['prog', ...words.map(quote)].join(' '));
-        expect(plan.shell).toBe(false);
-        expect(plan.args).toEqual(words);
-      }),
+      fc.property(
+        fc.array(fc.string({ unit: 'grapheme', minLength: 0, maxLength: 12 }), { minLength: 1, maxLength: 6 }),
+        (words) => {
+          const plan = planCommand(['prog', ...words.map(quote)].join(' '));
+          expect(plan.shell).toBe(false);
+          expect(plan.args).toEqual(words);
+        },
+      ),
     );
   });
 

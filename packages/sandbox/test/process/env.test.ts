@@ -16,7 +16,10 @@ const PARENT_VARS = {
 };
 
 /** Runs a Node child that prints its environment as JSON, and returns it. */
-async function childEnv(options: { envAllowList?: string[]; env?: Record<string, string | number | undefined> }): Promise<Record<string, string>> {
+async function childEnv(options: {
+  envAllowList?: string[];
+  env?: Record<string, string | number | undefined>;
+}): Promise<Record<string, string>> {
   const log = collector();
   const proc = startService({
     isolation: 'none',
@@ -72,7 +75,13 @@ describe('the service environment', () => {
   it('a Python line printed without flush arrives while the process still runs', async () => {
     // Python block-buffers a pipe: without PYTHONUNBUFFERED this line would wait for the exit.
     const script = 'import time\nprint("live line")\ntime.sleep(600)\n';
-    const proc = startService({ isolation: 'none', serviceId: 'py-live', command: 'python3', args: ['-c', script], cwd: dir.path });
+    const proc = startService({
+      isolation: 'none',
+      serviceId: 'py-live',
+      command: 'python3',
+      args: ['-c', script],
+      cwd: dir.path,
+    });
     try {
       const ready = await proc.waitReady({ pattern: /^live line$/, timeoutMs: 20_000 });
       expect(ready.ready).toBe(true);

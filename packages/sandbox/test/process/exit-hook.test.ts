@@ -17,11 +17,17 @@ interface Started {
 
 /** Starts the parent and resolves once its service tree (leader and child, one group) is up. */
 function startParent(term: 'obey' | 'ignore', graceMs: number, mode: 'wait' | 'stop-then-sigkill'): Promise<Started> {
-  const parent = spawn(process.execPath, ['--import', 'tsx', PARENT, fixture('term_tree.py'), term, String(graceMs), mode], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-    cwd: PACKAGE_DIR,
-  });
-  const exited = new Promise<[number | null, NodeJS.Signals | null]>((resolve) => parent.on('exit', (c, s) => resolve([c, s])));
+  const parent = spawn(
+    process.execPath,
+    ['--import', 'tsx', PARENT, fixture('term_tree.py'), term, String(graceMs), mode],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+      cwd: PACKAGE_DIR,
+    },
+  );
+  const exited = new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
+    parent.on('exit', (c, s) => resolve([c, s])),
+  );
   return new Promise((resolve, reject) => {
     let out = '';
     parent.stdout.on('data', (chunk) => {
@@ -29,7 +35,9 @@ function startParent(term: 'obey' | 'ignore', graceMs: number, mode: 'wait' | 's
       const m = /service (\d+) (\d+) (\d+)/.exec(out);
       if (m) resolve({ pgid: Number(m[1]), pids: [Number(m[2]), Number(m[3])], exited, kill: (s) => parent.kill(s) });
     });
-    void exited.then(([code, signal]) => reject(new Error(`parent ended before its service was up: ${code ?? signal}\n${out}`)));
+    void exited.then(([code, signal]) =>
+      reject(new Error(`parent ended before its service was up: ${code ?? signal}\n${out}`)),
+    );
   });
 }
 

@@ -16,7 +16,12 @@ describe('describeExit', () => {
       viaShell: false,
       message: 'Process killed by SIGTERM (exit code: -15)',
     });
-    expect(describeExit(1, null)).toMatchObject({ code: 1, exitCode: 1, signal: null, message: 'Process exited with code: 1' });
+    expect(describeExit(1, null)).toMatchObject({
+      code: 1,
+      exitCode: 1,
+      signal: null,
+      message: 'Process exited with code: 1',
+    });
     expect(describeExit(0, null).description).toBe('Exited normally');
   });
 

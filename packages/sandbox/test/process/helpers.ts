@@ -24,7 +24,11 @@ export function memoryLogger(): { logger: pino.Logger; records: Array<Record<str
 }
 
 /** Collects onLog records. */
-export function collector(): { onLog: (r: ServiceLogRecord) => void; records: ServiceLogRecord[]; messages: () => string[] } {
+export function collector(): {
+  onLog: (r: ServiceLogRecord) => void;
+  records: ServiceLogRecord[];
+  messages: () => string[];
+} {
   const records: ServiceLogRecord[] = [];
   return { onLog: (r) => records.push(r), records, messages: () => records.map((r) => r.message) };
 }

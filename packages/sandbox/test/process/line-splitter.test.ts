@@ -103,24 +103,33 @@ describe('LineSplitter', () => {
     // One run takes about 0.05 ms here, so 1,000 runs stay far below the test timeout even on two loaded cores;
     // a failure prints its seed and shrunk counterexample (replay with { seed, path }).
     fc.assert(
-      fc.property(fc.array(unit, { maxLength: 120 }), fc.array(fc.nat(400), { maxLength: 12 }), fc.integer({ min: 1, max: 12 }), (units, offsets, max) => {
-        const bytes = Buffer.from(units.join(''));
-        expect(split(cut(bytes, offsets), max)).toEqual(split([bytes], max));
-      }),
+      fc.property(
+        fc.array(unit, { maxLength: 120 }),
+        fc.array(fc.nat(400), { maxLength: 12 }),
+        fc.integer({ min: 1, max: 12 }),
+        (units, offsets, max) => {
+          const bytes = Buffer.from(units.join(''));
+          expect(split(cut(bytes, offsets), max)).toEqual(split([bytes], max));
+        },
+      ),
       { numRuns: 1_000 },
     );
   });
 
   it('gives the same lines however the bytes are chunked (property)', () => {
     fc.assert(
-      fc.property(fc.string({ unit: 'grapheme', maxLength: 300 }), fc.array(fc.nat(400), { maxLength: 12 }), (text, offsets) => {
-        const bytes = Buffer.from(text);
-        const expected = text.split('\n').map((l) => l.replace(/\r$/, ''));
-        if (text.endsWith('\n')) expected.pop();
-        if (text === '') expected.length = 0;
-        const got = split(cut(bytes, offsets)).map(([t]) => t);
-        expect(got).toEqual(expected);
-      }),
+      fc.property(
+        fc.string({ unit: 'grapheme', maxLength: 300 }),
+        fc.array(fc.nat(400), { maxLength: 12 }),
+        (text, offsets) => {
+          const bytes = Buffer.from(text);
+          const expected = text.split('\n').map((l) => l.replace(/\r$/, ''));
+          if (text.endsWith('\n')) expected.pop();
+          if (text === '') expected.length = 0;
+          const got = split(cut(bytes, offsets)).map(([t]) => t);
+          expect(got).toEqual(expected);
+        },
+      ),
     );
   });
 

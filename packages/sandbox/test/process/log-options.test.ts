@@ -14,10 +14,25 @@ describe('announceDeath and logOutput', () => {
   it('announceDeath (default true) logs ❌ <exit message> at ERROR on an unplanned end', async () => {
     const log = collector();
     const { logger, records } = memoryLogger();
-    const proc = startService({ isolation: 'none', serviceId: 'loud', command: process.execPath, args: ['-e', FAILING], cwd: dir.path, logger, onLog: log.onLog });
+    const proc = startService({
+      isolation: 'none',
+      serviceId: 'loud',
+      command: process.execPath,
+      args: ['-e', FAILING],
+      cwd: dir.path,
+      logger,
+      onLog: log.onLog,
+    });
     await proc.ended;
-    expect(log.records.find((r) => r.message === '❌ Process exited with code: 1')).toMatchObject({ stream: 'system', level: 50, levelName: 'ERROR' });
-    expect(records.find((r) => r.msg === '❌ Process exited with code: 1')).toMatchObject({ level: 50, category: 'process_crash' });
+    expect(log.records.find((r) => r.message === '❌ Process exited with code: 1')).toMatchObject({
+      stream: 'system',
+      level: 50,
+      levelName: 'ERROR',
+    });
+    expect(records.find((r) => r.msg === '❌ Process exited with code: 1')).toMatchObject({
+      level: 50,
+      category: 'process_crash',
+    });
   });
 
   it('announceDeath: false keeps the end quiet: no ❌ record, the exit message only at DEBUG', async () => {
@@ -61,14 +76,31 @@ describe('announceDeath and logOutput', () => {
     expect(records.some((r) => r.stream === 'stdout' || r.stream === 'stderr')).toBe(false);
     expect(records.some((r) => r.msg === 'to stdout' || r.msg === 'to stderr')).toBe(false);
     // Messages about the service still reach the logger.
-    expect(records.map((r) => r.msg)).toEqual(expect.arrayContaining([`Process started with PID: ${proc.pid}`, '❌ Process exited with code: 1']));
+    expect(records.map((r) => r.msg)).toEqual(
+      expect.arrayContaining([`Process started with PID: ${proc.pid}`, '❌ Process exited with code: 1']),
+    );
   });
 
   it('logOutput (default true) logs every output line at INFO with its stream', async () => {
     const { logger, records } = memoryLogger();
-    const proc = startService({ isolation: 'none', serviceId: 'with-output', command: process.execPath, args: ['-e', FAILING], cwd: dir.path, logger });
+    const proc = startService({
+      isolation: 'none',
+      serviceId: 'with-output',
+      command: process.execPath,
+      args: ['-e', FAILING],
+      cwd: dir.path,
+      logger,
+    });
     await proc.ended;
-    expect(records.find((r) => r.msg === 'to stdout')).toMatchObject({ stream: 'stdout', level: 30, service: 'with-output' });
-    expect(records.find((r) => r.msg === 'to stderr')).toMatchObject({ stream: 'stderr', level: 30, service: 'with-output' });
+    expect(records.find((r) => r.msg === 'to stdout')).toMatchObject({
+      stream: 'stdout',
+      level: 30,
+      service: 'with-output',
+    });
+    expect(records.find((r) => r.msg === 'to stderr')).toMatchObject({
+      stream: 'stderr',
+      level: 30,
+      service: 'with-output',
+    });
   });
 });

@@ -8,7 +8,11 @@ beforeAll(async () => {
 });
 afterAll(() => dir.remove());
 
-const PEM_BODY = ['MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7', 'q1w2e3r4t5y6u7i8o9p0asdfghjklzxcvbnmQWERTYUIOPASDFGH', 'ZXCVBNMqwertyuiopasdfghjklzxcvbnm1234567890abcdefABCD'];
+const PEM_BODY = [
+  'MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7',
+  'q1w2e3r4t5y6u7i8o9p0asdfghjklzxcvbnmQWERTYUIOPASDFGH',
+  'ZXCVBNMqwertyuiopasdfghjklzxcvbnm1234567890abcdefABCD',
+];
 const RUN_SECRET = 'sk_live_runenvsecret4242424242';
 const PARENT_SECRET = 'parent-known-value-8c1f9e77';
 
@@ -60,7 +64,10 @@ describe('masking once, where a line enters', () => {
     const proc = startService({
       serviceId: 'count',
       command: process.execPath,
-      args: ['-e', 'for (let i = 0; i < 50; i++) console.log("line " + i); console.error("Traceback: boom"); process.exit(2)'],
+      args: [
+        '-e',
+        'for (let i = 0; i < 50; i++) console.log("line " + i); console.error("Traceback: boom"); process.exit(2)',
+      ],
       cwd: dir.path,
       redact: (text) => {
         calls++;

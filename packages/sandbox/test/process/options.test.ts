@@ -9,7 +9,14 @@ beforeAll(async () => {
 afterAll(() => dir.remove());
 
 const start = (extra: Record<string, unknown>) => () =>
-  startService({ isolation: 'none', serviceId: 'opts', command: process.execPath, args: ['-e', '0'], cwd: dir.path, ...extra } as unknown as StartOptions);
+  startService({
+    isolation: 'none',
+    serviceId: 'opts',
+    command: process.execPath,
+    args: ['-e', '0'],
+    cwd: dir.path,
+    ...extra,
+  } as unknown as StartOptions);
 
 describe('startService options', () => {
   it.each([

@@ -40,7 +40,14 @@ describe('what a program sees once', () => {
     expect(seen.some(([, m]) => m.startsWith('❌'))).toBe(false);
     expect(records.some((r) => String(r.msg).includes('❌'))).toBe(false);
     // A failure still is one.
-    const failed = startService({ serviceId: 'fails', command: process.execPath, args: ['-e', 'process.exit(3)'], cwd: dir.path, logger, onLog: (r) => seen.push([r.levelName, r.message]) });
+    const failed = startService({
+      serviceId: 'fails',
+      command: process.execPath,
+      args: ['-e', 'process.exit(3)'],
+      cwd: dir.path,
+      logger,
+      onLog: (r) => seen.push([r.levelName, r.message]),
+    });
     await failed.ended;
     expect(seen).toContainEqual(['ERROR', '❌ Process exited with code: 3']);
   });

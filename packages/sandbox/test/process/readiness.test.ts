@@ -14,12 +14,24 @@ describe('readiness', () => {
   it('by HTTP: /health 404 falls back to /, with the seed messages', async () => {
     const port = await freePort();
     const log = collector();
-    const proc = startService({ isolation: 'none', serviceId: 'http', command: 'python3', args: [fixture('http_server.py'), '0.3'], cwd: dir.path, env: { PORT: port }, onLog: log.onLog });
+    const proc = startService({
+      isolation: 'none',
+      serviceId: 'http',
+      command: 'python3',
+      args: [fixture('http_server.py'), '0.3'],
+      cwd: dir.path,
+      env: { PORT: port },
+      onLog: log.onLog,
+    });
     try {
       const result = await proc.waitReady({ http: port, timeoutMs: 30_000 });
       expect(result).toMatchObject({ ready: true, kind: 'http', status: 200, path: '/' });
       const msgs = log.messages().filter((m) => !m.startsWith('listening'));
-      expect(msgs).toEqual([`Process started with PID: ${proc.pid}`, 'Waiting for server to start...', '✓ Server responding (status 200)']);
+      expect(msgs).toEqual([
+        `Process started with PID: ${proc.pid}`,
+        'Waiting for server to start...',
+        '✓ Server responding (status 200)',
+      ]);
     } finally {
       await proc.stop();
     }
@@ -27,7 +39,14 @@ describe('readiness', () => {
 
   it('by HTTP on a Node server answering /health', async () => {
     const port = await freePort();
-    const proc = startService({ isolation: 'none', serviceId: 'node-http', command: process.execPath, args: [fixture('http_server.mjs'), '200'], cwd: dir.path, env: { PORT: port } });
+    const proc = startService({
+      isolation: 'none',
+      serviceId: 'node-http',
+      command: process.execPath,
+      args: [fixture('http_server.mjs'), '200'],
+      cwd: dir.path,
+      env: { PORT: port },
+    });
     try {
       const result = await proc.waitReady({ http: { port, path: '/health' }, timeoutMs: 30_000 });
       expect(result).toMatchObject({ ready: true, status: 200, path: '/health' });
@@ -38,7 +57,14 @@ describe('readiness', () => {
 
   it('by TCP port', async () => {
     const port = await freePort();
-    const proc = startService({ isolation: 'none', serviceId: 'port', command: process.execPath, args: [fixture('http_server.mjs'), '300'], cwd: dir.path, env: { PORT: port } });
+    const proc = startService({
+      isolation: 'none',
+      serviceId: 'port',
+      command: process.execPath,
+      args: [fixture('http_server.mjs'), '300'],
+      cwd: dir.path,
+      env: { PORT: port },
+    });
     try {
       expect(await proc.waitReady({ port, timeoutMs: 30_000 })).toMatchObject({ ready: true, kind: 'port' });
     } finally {
@@ -48,7 +74,14 @@ describe('readiness', () => {
 
   it('by a line pattern', async () => {
     const port = await freePort();
-    const proc = startService({ isolation: 'none', serviceId: 'pattern', command: process.execPath, args: [fixture('http_server.mjs')], cwd: dir.path, env: { PORT: port } });
+    const proc = startService({
+      isolation: 'none',
+      serviceId: 'pattern',
+      command: process.execPath,
+      args: [fixture('http_server.mjs')],
+      cwd: dir.path,
+      env: { PORT: port },
+    });
     try {
       const result = await proc.waitReady({ pattern: /listening on \d+/, timeoutMs: 30_000 });
       expect(result).toMatchObject({ ready: true, kind: 'pattern', line: `listening on ${port}` });
@@ -59,11 +92,26 @@ describe('readiness', () => {
 
   it('a pattern matching a line captured before the wait returns the line masked, as a live match does', async () => {
     const script = 'console.log("ready api_token=abc123secret on 8000"); setInterval(() => {}, 1000)';
-    const early = startService({ isolation: 'none', serviceId: 'pattern-early', command: process.execPath, args: ['-e', script], cwd: dir.path, logOutput: false });
-    const live = startService({ isolation: 'none', serviceId: 'pattern-live', command: process.execPath, args: ['-e', `setTimeout(() => { ${script} }, 300)`], cwd: dir.path, logOutput: false });
+    const early = startService({
+      isolation: 'none',
+      serviceId: 'pattern-early',
+      command: process.execPath,
+      args: ['-e', script],
+      cwd: dir.path,
+      logOutput: false,
+    });
+    const live = startService({
+      isolation: 'none',
+      serviceId: 'pattern-live',
+      command: process.execPath,
+      args: ['-e', `setTimeout(() => { ${script} }, 300)`],
+      cwd: dir.path,
+      logOutput: false,
+    });
     try {
       const deadline = Date.now() + 30_000;
-      while (!early.tails().stdout.text.includes('ready') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      while (!early.tails().stdout.text.includes('ready') && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 10));
       const before = await early.waitReady({ pattern: /^ready/, timeoutMs: 30_000 });
       const during = await live.waitReady({ pattern: /^ready/, timeoutMs: 30_000 });
       expect(during).toMatchObject({ ready: true, kind: 'pattern', line: 'ready api_token=[REDACTED] on 8000' });
@@ -78,7 +126,13 @@ describe('readiness', () => {
 
   it('death during the wait ends it at once, with the died report', async () => {
     const port = await freePort();
-    const proc = startService({ isolation: 'none', serviceId: 'dies', command: process.execPath, args: [fixture('dies_later.mjs'), '300'], cwd: dir.path });
+    const proc = startService({
+      isolation: 'none',
+      serviceId: 'dies',
+      command: process.execPath,
+      args: [fixture('dies_later.mjs'), '300'],
+      cwd: dir.path,
+    });
     const result = await proc.waitReady({ http: port, timeoutMs: 60_000 });
     expect(result.ready).toBe(false);
     if (result.ready) return;
@@ -92,7 +146,15 @@ describe('readiness', () => {
   it('timeout: startup_timeout, heartbeats, and the process stopped cleanly', async () => {
     const port = await freePort();
     const log = collector();
-    const proc = startService({ isolation: 'none', serviceId: 'slow', command: process.execPath, args: [fixture('never_ready.mjs')], cwd: dir.path, onLog: log.onLog, port });
+    const proc = startService({
+      isolation: 'none',
+      serviceId: 'slow',
+      command: process.execPath,
+      args: [fixture('never_ready.mjs')],
+      cwd: dir.path,
+      onLog: log.onLog,
+      port,
+    });
     const result = await proc.waitReady({ http: port, timeoutMs: 1_500, heartbeatMs: 400 });
     expect(result).toMatchObject({ ready: false, reason: 'timeout' });
     if (result.ready) return;
@@ -126,7 +188,13 @@ describe('readiness', () => {
   });
 
   it('rejects a wait without exactly one readiness kind', async () => {
-    const proc = startService({ isolation: 'none', serviceId: 'bad', command: process.execPath, args: ['-e', '0'], cwd: dir.path });
+    const proc = startService({
+      isolation: 'none',
+      serviceId: 'bad',
+      command: process.execPath,
+      args: ['-e', '0'],
+      cwd: dir.path,
+    });
     await expect(proc.waitReady({})).rejects.toThrow(TypeError);
     await proc.ended;
   });

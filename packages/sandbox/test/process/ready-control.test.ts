@@ -11,7 +11,14 @@ afterAll(() => dir.remove());
 describe('waitReady: stopOnTimeout and signal', () => {
   it('stopOnTimeout: false reports the timeout and leaves the service running, report null', async () => {
     const log = collector();
-    const proc = startService({ isolation: 'none', serviceId: 'keep', command: 'python3', args: [fixture('sleeper.py')], cwd: dir.path, onLog: log.onLog });
+    const proc = startService({
+      isolation: 'none',
+      serviceId: 'keep',
+      command: 'python3',
+      args: [fixture('sleeper.py')],
+      cwd: dir.path,
+      onLog: log.onLog,
+    });
     try {
       const result = await proc.waitReady({ pattern: /^never printed$/, timeoutMs: 300, stopOnTimeout: false });
       expect(result).toMatchObject({ ready: false, reason: 'timeout', report: null });
@@ -31,7 +38,14 @@ describe('waitReady: stopOnTimeout and signal', () => {
 
   it('an abort through signal ends the wait and leaves the service running', async () => {
     const log = collector();
-    const proc = startService({ isolation: 'none', serviceId: 'abort', command: 'python3', args: [fixture('sleeper.py')], cwd: dir.path, onLog: log.onLog });
+    const proc = startService({
+      isolation: 'none',
+      serviceId: 'abort',
+      command: 'python3',
+      args: [fixture('sleeper.py')],
+      cwd: dir.path,
+      onLog: log.onLog,
+    });
     try {
       const controller = new AbortController();
       // Abort once the service has printed its line: it is certainly running then.
@@ -51,7 +65,13 @@ describe('waitReady: stopOnTimeout and signal', () => {
   });
 
   it('an already aborted signal ends an http wait at once, the service untouched', async () => {
-    const proc = startService({ isolation: 'none', serviceId: 'pre-abort', command: 'python3', args: [fixture('sleeper.py')], cwd: dir.path });
+    const proc = startService({
+      isolation: 'none',
+      serviceId: 'pre-abort',
+      command: 'python3',
+      args: [fixture('sleeper.py')],
+      cwd: dir.path,
+    });
     try {
       const result = await proc.waitReady({ http: 1, timeoutMs: 20_000, signal: AbortSignal.abort() });
       expect(result).toMatchObject({ ready: false, reason: 'aborted', report: null });

@@ -12,7 +12,13 @@ afterAll(() => dir.remove());
 async function readySleeper(commandLine?: string): Promise<ServiceProcess> {
   const proc = commandLine
     ? startService({ isolation: 'none', serviceId: 'sig', command: commandLine, cwd: dir.path })
-    : startService({ isolation: 'none', serviceId: 'sig', command: 'python3', args: [fixture('sleeper.py')], cwd: dir.path });
+    : startService({
+        isolation: 'none',
+        serviceId: 'sig',
+        command: 'python3',
+        args: [fixture('sleeper.py')],
+        cwd: dir.path,
+      });
   const result = await proc.waitReady({ pattern: /^ready$/, timeoutMs: 30_000 });
   expect(result.ready).toBe(true);
   return proc;
@@ -38,21 +44,38 @@ describe('every signal path, with real processes', () => {
   });
 
   it('SIGSEGV: a program that really segfaults', async () => {
-    const report = await startService({ isolation: 'none', serviceId: 'segv', command: 'python3', args: [fixture('segfault.py')], cwd: dir.path }).ended;
+    const report = await startService({
+      isolation: 'none',
+      serviceId: 'segv',
+      command: 'python3',
+      args: [fixture('segfault.py')],
+      cwd: dir.path,
+    }).ended;
     expect(report.exit).toMatchObject({ code: -11, signal: 'SIGSEGV', description: 'Segmentation fault' });
     expect(report.category).toBe('process_crash');
     expect(report.stdoutTail).toContain('about to crash');
   });
 
   it('SIGABRT: os.abort()', async () => {
-    const report = await startService({ isolation: 'none', serviceId: 'abrt', command: 'python3', args: [fixture('abort.py')], cwd: dir.path }).ended;
+    const report = await startService({
+      isolation: 'none',
+      serviceId: 'abrt',
+      command: 'python3',
+      args: [fixture('abort.py')],
+      cwd: dir.path,
+    }).ended;
     expect(report.exit).toMatchObject({ code: -6, signal: 'SIGABRT' });
     expect(report.message).toBe('Process killed by SIGABRT (exit code: -6)');
     expect(report.category).toBe('process_crash');
   });
 
   it('through a shell that stays: 139 is read as SIGSEGV', async () => {
-    const proc = startService({ isolation: 'none', serviceId: 'shell', command: `python3 ${fixture('segfault.py')}; exit $?`, cwd: dir.path });
+    const proc = startService({
+      isolation: 'none',
+      serviceId: 'shell',
+      command: `python3 ${fixture('segfault.py')}; exit $?`,
+      cwd: dir.path,
+    });
     expect(proc.viaShell).toBe(true);
     const report = await proc.ended;
     expect(report.exit).toMatchObject({ code: -11, exitCode: 139, signal: 'SIGSEGV', viaShell: true });

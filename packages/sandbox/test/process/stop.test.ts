@@ -13,7 +13,14 @@ afterAll(() => dir.remove());
 describe('stop', () => {
   it('stops the whole group: no grandchild is left', async () => {
     const log = collector();
-    const proc = startService({ isolation: 'none', serviceId: 'tree', command: 'python3', args: [fixture('grandchild.py')], cwd: dir.path, onLog: log.onLog });
+    const proc = startService({
+      isolation: 'none',
+      serviceId: 'tree',
+      command: 'python3',
+      args: [fixture('grandchild.py')],
+      cwd: dir.path,
+      onLog: log.onLog,
+    });
     const ready = await proc.waitReady({ pattern: /^grandchild \d+$/, timeoutMs: 30_000 });
     if (!ready.ready) throw new Error('fixture did not start');
     const grandchild = Number(ready.line!.split(' ')[1]);
@@ -23,13 +30,24 @@ describe('stop', () => {
     expect(alive(proc.pid!)).toBe(false);
     expect(alive(grandchild)).toBe(false);
     expect(log.messages()).toEqual(
-      expect.arrayContaining(['Stopping service tree', `Sent SIGTERM to process group ${proc.pid}`, 'Service tree stopped']),
+      expect.arrayContaining([
+        'Stopping service tree',
+        `Sent SIGTERM to process group ${proc.pid}`,
+        'Service tree stopped',
+      ]),
     );
   });
 
   it('escalates to SIGKILL after the grace period', async () => {
     const log = collector();
-    const proc = startService({ isolation: 'none', serviceId: 'stubborn', command: 'python3', args: [fixture('ignore_term.py')], cwd: dir.path, onLog: log.onLog });
+    const proc = startService({
+      isolation: 'none',
+      serviceId: 'stubborn',
+      command: 'python3',
+      args: [fixture('ignore_term.py')],
+      cwd: dir.path,
+      onLog: log.onLog,
+    });
     await proc.waitReady({ pattern: /^ready$/, timeoutMs: 30_000 });
     const report = await proc.stop({ graceMs: 300 });
     expect(report.exit).toMatchObject({ signal: 'SIGKILL', forced: true });
@@ -39,7 +57,14 @@ describe('stop', () => {
 
   it('stopping a service that already ended is a no-op, and stop is idempotent', async () => {
     const log = collector();
-    const proc = startService({ isolation: 'none', serviceId: 'done', command: process.execPath, args: ['-e', 'process.exit(4)'], cwd: dir.path, onLog: log.onLog });
+    const proc = startService({
+      isolation: 'none',
+      serviceId: 'done',
+      command: process.execPath,
+      args: ['-e', 'process.exit(4)'],
+      cwd: dir.path,
+      onLog: log.onLog,
+    });
     const ended = await proc.ended;
     const count = log.records.length;
     expect(await proc.stop()).toBe(ended);

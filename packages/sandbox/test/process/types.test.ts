@@ -18,7 +18,12 @@ describe('public types', () => {
     expectTypeOf(describeExit).parameter(0).toEqualTypeOf<number | null | undefined>();
     expectTypeOf(classifyFailure).returns.toEqualTypeOf<Classification>();
     expectTypeOf<Classification['category']>().toEqualTypeOf<FailureCategory>();
-    expectTypeOf<Suggestion>().toEqualTypeOf<{ action: string; description: string; command?: string; autoFixable: boolean }>();
+    expectTypeOf<Suggestion>().toEqualTypeOf<{
+      action: string;
+      description: string;
+      command?: string;
+      autoFixable: boolean;
+    }>();
   });
 
   it('ServiceProcess', () => {

@@ -2,11 +2,35 @@ import { describe, expect, expectTypeOf, it } from 'vitest';
 import * as api from '../../src/index.js';
 
 const exported: Record<string, unknown> = { ...api };
-import type { DiedReport, OnLogCallback, RunOptions, RunResult, ServiceInfo, ServiceLogRecord, ServiceRunner, ServiceRunnerEvents, StopResult } from '../../src/index.js';
+import type {
+  DiedReport,
+  OnLogCallback,
+  RunOptions,
+  RunResult,
+  ServiceInfo,
+  ServiceLogRecord,
+  ServiceRunner,
+  ServiceRunnerEvents,
+  StopResult,
+} from '../../src/index.js';
 
 describe('public API of the service runner', () => {
   it('exports the runner and its helpers by name', () => {
-    for (const name of ['ServiceRunner', 'loadService', 'parseMarkpact', 'parseServiceObject', 'guessRunCommand', 'assertServiceId', 'createSandbox', 'safeWriteFile', 'SandboxPathError', 'EnvCache', 'cacheKey', 'DependencyError', 'prepareEnvironment'] as const) {
+    for (const name of [
+      'ServiceRunner',
+      'loadService',
+      'parseMarkpact',
+      'parseServiceObject',
+      'guessRunCommand',
+      'assertServiceId',
+      'createSandbox',
+      'safeWriteFile',
+      'SandboxPathError',
+      'EnvCache',
+      'cacheKey',
+      'DependencyError',
+      'prepareEnvironment',
+    ] as const) {
       expect(typeof exported[name], name).toBe('function');
     }
   });

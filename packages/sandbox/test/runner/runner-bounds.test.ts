@@ -18,7 +18,8 @@ afterAll(async () => {
 const chatty = {
   files: {
     // It dies a moment after its last line, as a crash after start-up does, so the pipes are drained by then.
-    'main.js': 'for (let i = 0; i < 5000; i++) { console.log("out line " + i); console.error("err line " + i); }\nconsole.error("Error: the real reason");\nsetTimeout(() => process.exit(1), 1500);\n',
+    'main.js':
+      'for (let i = 0; i < 5000; i++) { console.log("out line " + i); console.error("err line " + i); }\nconsole.error("Error: the real reason");\nsetTimeout(() => process.exit(1), 1500);\n',
   },
   run: 'node main.js',
 };
@@ -27,7 +28,13 @@ describe('bounded run answers', () => {
   it('keeps the first and last lines of logs with the count of those left out, and the end of stderr', async () => {
     const runner = new ServiceRunner({ sandboxesDir: root, logsMaxLines: 100, stderrOutputMaxLines: 10 });
     let delivered = 0;
-    const result = await runner.runFromContent({ serviceId: 'chatty', content: chatty, port: await freePort(), timeoutMs: 60_000, onLog: () => delivered++ });
+    const result = await runner.runFromContent({
+      serviceId: 'chatty',
+      content: chatty,
+      port: await freePort(),
+      timeoutMs: 60_000,
+      onLog: () => delivered++,
+    });
     await runner.close();
     expect(result.success).toBe(false);
     expect(delivered).toBeGreaterThan(10_000); // onLog still sees every line live
@@ -44,7 +51,12 @@ describe('bounded run answers', () => {
 
   it('bounds logs in bytes too', async () => {
     const runner = new ServiceRunner({ sandboxesDir: root, logsMaxBytes: 4096, stderrOutputMaxBytes: 2048 });
-    const result = await runner.runFromContent({ serviceId: 'chatty-bytes', content: chatty, port: await freePort(), timeoutMs: 60_000 });
+    const result = await runner.runFromContent({
+      serviceId: 'chatty-bytes',
+      content: chatty,
+      port: await freePort(),
+      timeoutMs: 60_000,
+    });
     await runner.close();
     expect(Buffer.byteLength(result.logs.join(''))).toBeLessThanOrEqual(4096 + 40);
     expect(result.logs.some((m) => /^… \d+ lines omitted …$/.test(m))).toBe(true);

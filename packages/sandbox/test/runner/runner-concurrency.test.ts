@@ -60,7 +60,15 @@ describe('ServiceRunner with many services at once', () => {
       // first became ready, which the closed gate prevents: this wait would never end.
       let guard: NodeJS.Timeout | undefined;
       const stuck = new Promise<never>((_, reject) => {
-        guard = setTimeout(() => reject(new Error(`only ${started.size} of ${count} processes started while none could become ready: runs are serialised`)), 60_000);
+        guard = setTimeout(
+          () =>
+            reject(
+              new Error(
+                `only ${started.size} of ${count} processes started while none could become ready: runs are serialised`,
+              ),
+            ),
+          60_000,
+        );
       });
       await Promise.race([everyoneStarted, stuck]).finally(() => clearTimeout(guard));
       expect(ready).toBe(0);
@@ -83,7 +91,14 @@ describe('ServiceRunner with many services at once', () => {
     try {
       const ports = await Promise.all(Array.from({ length: 15 }, () => freePort()));
       const results = await Promise.all(
-        ports.map((port, i) => runner.runFromContent({ serviceId: `many-${i}`, content: { files: { 'server.js': PLAIN_SERVER }, run: 'node server.js' }, port, timeoutMs: 120_000 })),
+        ports.map((port, i) =>
+          runner.runFromContent({
+            serviceId: `many-${i}`,
+            content: { files: { 'server.js': PLAIN_SERVER }, run: 'node server.js' },
+            port,
+            timeoutMs: 120_000,
+          }),
+        ),
       );
       expect(results.every((r) => r.success)).toBe(true);
       await runner.close();

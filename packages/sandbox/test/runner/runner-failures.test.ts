@@ -26,7 +26,11 @@ describe('runner failure categories before the service runs', () => {
   });
 
   it('environment: a runtime that is missing on the host', async () => {
-    const runner = new ServiceRunner({ sandboxesDir: join(root, 'env'), python: 'pactown-no-such-python3', cache: false });
+    const runner = new ServiceRunner({
+      sandboxesDir: join(root, 'env'),
+      python: 'pactown-no-such-python3',
+      cache: false,
+    });
     const content = { files: { 'main.py': 'print(1)\n' }, run: 'python main.py' };
     const result = await runner.runFromContent({ serviceId: 'no-runtime', content, port: await freePort() });
     expect(result).toMatchObject({ success: false, errorCategory: 'environment', stderrOutput: '', pid: null });

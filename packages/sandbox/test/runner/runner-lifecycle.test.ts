@@ -8,12 +8,22 @@ import type { RunResult } from '../../src/runner/types.js';
 import { fixture, freePort } from './helpers.js';
 
 /** A pino-like logger that remembers every call with its bindings. */
-function recordingLogger(bindings: Record<string, unknown> = {}, calls: Array<{ level: string; msg: string; bindings: Record<string, unknown>; obj?: object }> = []): SandboxLogger & { calls: typeof calls } {
+function recordingLogger(
+  bindings: Record<string, unknown> = {},
+  calls: Array<{ level: string; msg: string; bindings: Record<string, unknown>; obj?: object }> = [],
+): SandboxLogger & { calls: typeof calls } {
   const method = (level: string) => (a: unknown, b?: unknown) => {
     if (typeof a === 'string') calls.push({ level, msg: a, bindings });
     else calls.push({ level, msg: String(b ?? ''), bindings, obj: a as object });
   };
-  return { debug: method('debug'), info: method('info'), warn: method('warn'), error: method('error'), child: (more) => recordingLogger({ ...bindings, ...more }, calls), calls };
+  return {
+    debug: method('debug'),
+    info: method('info'),
+    warn: method('warn'),
+    error: method('error'),
+    child: (more) => recordingLogger({ ...bindings, ...more }, calls),
+    calls,
+  };
 }
 
 function alive(pid: number): boolean {
@@ -89,7 +99,9 @@ describe('ServiceRunner lifecycle and callbacks', () => {
     expect(calls).toBeGreaterThan(5);
     const warnings = logger.calls.filter((c) => c.level === 'warn' && c.msg.includes('onLog threw'));
     expect(warnings).toHaveLength(1);
-    expect(logger.calls.find((c) => c.msg === 'Creating sandbox for service_two')?.bindings).toEqual({ service: 'two' });
+    expect(logger.calls.find((c) => c.msg === 'Creating sandbox for service_two')?.bindings).toEqual({
+      service: 'two',
+    });
     await runner.close();
   });
 
@@ -97,14 +109,25 @@ describe('ServiceRunner lifecycle and callbacks', () => {
     const runner = new ServiceRunner({ sandboxesDir: join(root, 'restart') });
     const events: Array<[string, string]> = [];
     const port = await freePort();
-    const start = (tag: string) => runner.runFromContent({ serviceId: 'api', content: server, port, onLog: ({ message: m }) => events.push([tag, m]) });
+    const start = (tag: string) =>
+      runner.runFromContent({
+        serviceId: 'api',
+        content: server,
+        port,
+        onLog: ({ message: m }) => events.push([tag, m]),
+      });
     const [a, b] = await Promise.all([start('a'), start('b')]);
     expect(a.success).toBe(true);
     expect(b.success).toBe(true);
     const lastA = events.findLastIndex(([tag]) => tag === 'a');
     const firstB = events.findIndex(([tag]) => tag === 'b');
     expect(lastA).toBeLessThan(firstB);
-    expect(events.some(([tag, m]) => tag === 'b' && m === `Service service_api is already running (PID ${a.pid}): stopping it before the restart`)).toBe(true);
+    expect(
+      events.some(
+        ([tag, m]) =>
+          tag === 'b' && m === `Service service_api is already running (PID ${a.pid}): stopping it before the restart`,
+      ),
+    ).toBe(true);
     expect(alive(a.pid!)).toBe(false);
     expect(runner.list().map((s) => s.pid)).toEqual([b.pid]);
     // Invalid new content is refused without touching the running instance.
@@ -142,7 +165,13 @@ describe('ServiceRunner lifecycle and callbacks', () => {
     const runner = new ServiceRunner({ sandboxesDir: join(root, 'events') });
     const seen: Array<[string, ServiceLogRecord]> = [];
     runner.on('log', (id, record) => seen.push([id, record]));
-    const result = await runner.runFromContent({ serviceId: 'ev', content: { files: { 'server.js': server.split('```')[1]!.replace(/^javascript markpact:file path=server.js\n/, '') } }, port: await freePort() });
+    const result = await runner.runFromContent({
+      serviceId: 'ev',
+      content: {
+        files: { 'server.js': server.split('```')[1]!.replace(/^javascript markpact:file path=server.js\n/, '') },
+      },
+      port: await freePort(),
+    });
     expect(result.success, result.message).toBe(true);
     expect(seen.every(([id, r]) => id === 'ev' && r.serviceId === 'ev')).toBe(true);
     expect(seen.map(([, r]) => r.stream)).toEqual(expect.arrayContaining(['system', 'stdout']));

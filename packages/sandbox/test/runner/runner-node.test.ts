@@ -70,7 +70,13 @@ describe('ServiceRunner with Node services', () => {
     const content = await fixture('node-ms.md');
     const firstLogs: string[] = [];
     const t0 = performance.now();
-    const first = await runner.runFromContent({ serviceId: 'ms-1', content, port: await freePort(), onLog: ({ message }) => firstLogs.push(message), timeoutMs: 30_000 });
+    const first = await runner.runFromContent({
+      serviceId: 'ms-1',
+      content,
+      port: await freePort(),
+      onLog: ({ message }) => firstLogs.push(message),
+      timeoutMs: 30_000,
+    });
     const firstMs = performance.now() - t0;
     expect(first.success, first.message).toBe(true);
     expect(firstLogs).toContain('Found 1 files, 1 dependencies');
@@ -84,10 +90,18 @@ describe('ServiceRunner with Node services', () => {
     fastStart.addHandler(handler);
     const records: ServiceLogRecord[] = [];
     const t1 = performance.now();
-    const second = await runner.runFromContent({ serviceId: 'ms-2', content, port: await freePort(), onLog: (r) => records.push(r), timeoutMs: 30_000 });
+    const second = await runner.runFromContent({
+      serviceId: 'ms-2',
+      content,
+      port: await freePort(),
+      onLog: (r) => records.push(r),
+      timeoutMs: 30_000,
+    });
     const secondMs = performance.now() - t1;
     expect(second.success, second.message).toBe(true);
-    const cacheLines = records.filter((r) => r.logger === 'pactown.fast_start').map((r) => `${r.levelName} ${r.message}`);
+    const cacheLines = records
+      .filter((r) => r.logger === 'pactown.fast_start')
+      .map((r) => `${r.levelName} ${r.message}`);
     expect(cacheLines[0]).toBe("DEBUG Checking cache for deps: ['ms@2.1.3']");
     expect(cacheLines[1]).toMatch(/^DEBUG Cache hit: node_[0-9a-f]{16}$/);
     expect(cacheLines[2]).toMatch(/^INFO Using cached node_modules \(\d+ms\)$/);
@@ -97,7 +111,9 @@ describe('ServiceRunner with Node services', () => {
     fastStart.removeHandler(handler);
     const core = coreRecords.map((r) => `${r.name} ${r.levelName} ${r.message} ${String(r.fields.service)}`);
     expect(core).toContainEqual(expect.stringMatching(/^pactown\.fast_start DEBUG Cache hit: node_[0-9a-f]{16} ms-2$/));
-    expect(core).toContainEqual(expect.stringMatching(/^pactown\.fast_start INFO Using cached node_modules \(\d+ms\) ms-2$/));
+    expect(core).toContainEqual(
+      expect.stringMatching(/^pactown\.fast_start INFO Using cached node_modules \(\d+ms\) ms-2$/),
+    );
     // A service that lists the same dependency only in its own package.json reuses the same entry.
     const server = content.split('path=server.js\n')[1]!.split('```')[0]!;
     const own = await runner.runFromContent({
@@ -114,7 +130,11 @@ describe('ServiceRunner with Node services', () => {
   it('reports a port conflict', async () => {
     const { port, server } = await occupyPort();
     try {
-      const result = await runner.runFromContent({ serviceId: 'taken', content: await fixture('node-port-taken.md'), port });
+      const result = await runner.runFromContent({
+        serviceId: 'taken',
+        content: await fixture('node-port-taken.md'),
+        port,
+      });
       expect(result.success).toBe(false);
       expect(result.errorCategory).toBe('port_conflict');
       expect(result.stderrOutput).toMatch(/EADDRINUSE/);
@@ -126,15 +146,29 @@ describe('ServiceRunner with Node services', () => {
   });
 
   it('reports a syntax error', async () => {
-    const result = await runner.runFromContent({ serviceId: 'syntax', content: await fixture('node-syntax-error.md'), port: await freePort() });
+    const result = await runner.runFromContent({
+      serviceId: 'syntax',
+      content: await fixture('node-syntax-error.md'),
+      port: await freePort(),
+    });
     expect(result.success).toBe(false);
     expect(result.errorCategory).toBe('syntax');
     expect(result.stderrOutput).toMatch(/SyntaxError/);
-    inOrder(result.logs, [/^❌ Process exited with code: 1$/, 'STDERR:', /SyntaxError/, '❌ Server failed to start - check dependencies and code']);
+    inOrder(result.logs, [
+      /^❌ Process exited with code: 1$/,
+      'STDERR:',
+      /SyntaxError/,
+      '❌ Server failed to start - check dependencies and code',
+    ]);
   });
 
   it('times out a server that never answers, and stops it', async () => {
-    const result = await runner.runFromContent({ serviceId: 'slow', content: await fixture('node-never-ready.md'), port: await freePort(), timeoutMs: 1500 });
+    const result = await runner.runFromContent({
+      serviceId: 'slow',
+      content: await fixture('node-never-ready.md'),
+      port: await freePort(),
+      timeoutMs: 1500,
+    });
     expect(result.success).toBe(false);
     expect(result.errorCategory).toBe('startup_timeout');
     expect(result.logs.some((m) => m.startsWith('⏱️ Health check timed out after 1.5s'))).toBe(true);
@@ -144,7 +178,11 @@ describe('ServiceRunner with Node services', () => {
 
   it("emits 'died' for a service that dies after it became healthy", async () => {
     const died = new Promise<DiedReport>((resolve) => runner.once('died', resolve));
-    const result = await runner.runFromContent({ serviceId: 'flaky', content: await fixture('node-dies-later.md'), port: await freePort() });
+    const result = await runner.runFromContent({
+      serviceId: 'flaky',
+      content: await fixture('node-dies-later.md'),
+      port: await freePort(),
+    });
     expect(result.success).toBe(true);
     const report = await died;
     expect(report.serviceId).toBe('flaky');

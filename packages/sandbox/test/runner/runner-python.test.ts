@@ -20,7 +20,12 @@ afterAll(async () => {
 describe('ServiceRunner with Python services', () => {
   it('runs python -m http.server inside a venv', async () => {
     const port = await freePort();
-    const result = await runner.runFromContent({ serviceId: 'static', content: await fixture('python-http.md'), port, timeoutMs: 30_000 });
+    const result = await runner.runFromContent({
+      serviceId: 'static',
+      content: await fixture('python-http.md'),
+      port,
+      timeoutMs: 30_000,
+    });
     expect(result.success, result.message).toBe(true);
     const venv = join(result.sandboxPath!, '.venv');
     expect((await lstat(venv)).isSymbolicLink()).toBe(true);
@@ -33,7 +38,12 @@ describe('ServiceRunner with Python services', () => {
 
   it('installs into the sandbox itself when the cache is off', async () => {
     const uncached = new ServiceRunner({ sandboxesDir: join(root, 'uncached'), cache: false });
-    const result = await uncached.runFromContent({ serviceId: 'plain', content: await fixture('python-http.md'), port: await freePort(), timeoutMs: 30_000 });
+    const result = await uncached.runFromContent({
+      serviceId: 'plain',
+      content: await fixture('python-http.md'),
+      port: await freePort(),
+      timeoutMs: 30_000,
+    });
     expect(result.success, result.message).toBe(true);
     const venv = await lstat(join(result.sandboxPath!, '.venv'));
     expect(venv.isDirectory() && !venv.isSymbolicLink()).toBe(true);
@@ -47,7 +57,13 @@ describe('ServiceRunner with Python services', () => {
     const lines: string[] = [];
     const results = await Promise.all(
       ['twin-a', 'twin-b'].map(async (serviceId) =>
-        fresh.runFromContent({ serviceId, content, port: await freePort(), onLog: (r) => r.logger === 'pactown.fast_start' && lines.push(r.message), timeoutMs: 30_000 }),
+        fresh.runFromContent({
+          serviceId,
+          content,
+          port: await freePort(),
+          onLog: (r) => r.logger === 'pactown.fast_start' && lines.push(r.message),
+          timeoutMs: 30_000,
+        }),
       ),
     );
     expect(results.every((r) => r.success)).toBe(true);
@@ -87,11 +103,19 @@ describe('ServiceRunner with Python services', () => {
 
   it('keeps the end of a long stderr, never cutting off the last exception line', async () => {
     const content = {
-      files: { 'main.py': 'import sys\nfor i in range(5000):\n    print("noise line", i, "x" * 40, file=sys.stderr)\nraise RuntimeError("the real reason")\n' },
+      files: {
+        'main.py':
+          'import sys\nfor i in range(5000):\n    print("noise line", i, "x" * 40, file=sys.stderr)\nraise RuntimeError("the real reason")\n',
+      },
       run: 'python main.py',
     };
     const small = new ServiceRunner({ sandboxesDir: root, tailBytes: 4096 });
-    const result = await small.runFromContent({ serviceId: 'noisy', content, port: await freePort(), timeoutMs: 30_000 });
+    const result = await small.runFromContent({
+      serviceId: 'noisy',
+      content,
+      port: await freePort(),
+      timeoutMs: 30_000,
+    });
     await small.close();
     expect(result.errorCategory).toBe('process_crash');
     expect(result.stderrOutput).toMatch(/RuntimeError: the real reason\n?$/);
@@ -100,7 +124,8 @@ describe('ServiceRunner with Python services', () => {
   });
 
   it('fails with category dependency and the installer’s own error lines when an install fails', async () => {
-    const md = '```javascript markpact:deps\n@pactown-nonexistent-scope/no-such-package-4711\n```\n```js markpact:file path=server.js\n\n```\n';
+    const md =
+      '```javascript markpact:deps\n@pactown-nonexistent-scope/no-such-package-4711\n```\n```js markpact:file path=server.js\n\n```\n';
     const result = await runner.runFromContent({ serviceId: 'badnpm', content: md, port: await freePort() });
     expect(result.success).toBe(false);
     expect(result.errorCategory).toBe('dependency');

@@ -38,7 +38,15 @@ describe('markpact properties', () => {
   });
 
   it('never throws, whatever the input', () => {
-    const markdownish = fc.array(fc.oneof(fc.constant('```'), fc.constant('```python markpact:file path=a.py'), fc.constant('~~~ markpact:run'), fc.string()), { maxLength: 20 });
+    const markdownish = fc.array(
+      fc.oneof(
+        fc.constant('```'),
+        fc.constant('```python markpact:file path=a.py'),
+        fc.constant('~~~ markpact:run'),
+        fc.string(),
+      ),
+      { maxLength: 20 },
+    );
     fc.assert(
       fc.property(markdownish, (lines) => {
         const { problems } = loadService(lines.join('\n'));
@@ -48,7 +56,10 @@ describe('markpact properties', () => {
   });
 
   it('a path that passes the check stays inside the sandbox', () => {
-    const tricky = fc.array(fc.oneof(fc.constantFrom('..', '.', '', '/', '\\', 'a', '.venv', '~', 'C:'), fc.string({ maxLength: 5 })), { maxLength: 6 });
+    const tricky = fc.array(
+      fc.oneof(fc.constantFrom('..', '.', '', '/', '\\', 'a', '.venv', '~', 'C:'), fc.string({ maxLength: 5 })),
+      { maxLength: 6 },
+    );
     fc.assert(
       fc.property(tricky, (parts) => {
         const result = checkRelativePath(parts.join('/'));

@@ -32,7 +32,8 @@ describe('parseMarkpact', () => {
   });
 
   it('accepts the older info-string order and quoted paths', () => {
-    const md = '```markpact:file python path="src/my app.py"\nprint(1)\n```\n```markpact:run bash\npython "src/my app.py"\n```\n';
+    const md =
+      '```markpact:file python path="src/my app.py"\nprint(1)\n```\n```markpact:run bash\npython "src/my app.py"\n```\n';
     const { spec, problems } = parseMarkpact(md);
     expect(problems).toEqual([]);
     expect(spec.files.map((f) => f.path)).toEqual(['src/my app.py']);
@@ -71,12 +72,24 @@ describe('parseMarkpact', () => {
 describe('loadService', () => {
   it('reports every problem together', () => {
     const md = [
-      '```python markpact:file path=/etc/passwd', 'x', '```',
-      '```python markpact:file path=../escape.py', 'x', '```',
-      '```python markpact:file path=a.py', 'x', '```',
-      '```python markpact:file path=./a.py', 'x', '```',
-      '```python markpact:file', 'x', '```',
-      '```python markpact:file path=.venv/bin/python', 'x', '```',
+      '```python markpact:file path=/etc/passwd',
+      'x',
+      '```',
+      '```python markpact:file path=../escape.py',
+      'x',
+      '```',
+      '```python markpact:file path=a.py',
+      'x',
+      '```',
+      '```python markpact:file path=./a.py',
+      'x',
+      '```',
+      '```python markpact:file',
+      'x',
+      '```',
+      '```python markpact:file path=.venv/bin/python',
+      'x',
+      '```',
     ].join('\n');
     const { problems } = loadService(md);
     expect(problems.some((p) => p.includes('absolute'))).toBe(true);
@@ -94,7 +107,8 @@ describe('loadService', () => {
   });
 
   it('refuses pip options smuggled in as dependencies', () => {
-    const md = '```python markpact:deps\n--index-url http://example.invalid\n```\n```python markpact:file path=main.py\n\n```';
+    const md =
+      '```python markpact:deps\n--index-url http://example.invalid\n```\n```python markpact:file path=main.py\n\n```';
     expect(loadService(md).problems.join('\n')).toMatch(/not a requirement/);
   });
 
@@ -102,16 +116,25 @@ describe('loadService', () => {
     const bad = ['../../etc', '.hidden', '/abs/pkg', 'a/b', '@scope/name/extra', '@scope/../x', 'a..b', 'pkg\\win'];
     for (const dep of bad) {
       const { problems } = loadService({ files: { 'server.js': 'x' }, deps: [dep] });
-      expect(problems, dep).toEqual([`dependency ${JSON.stringify(dep)} is not an npm package name (a name or @scope/name)`]);
+      expect(problems, dep).toEqual([
+        `dependency ${JSON.stringify(dep)} is not an npm package name (a name or @scope/name)`,
+      ]);
     }
     const md = '```js markpact:deps\nms\n../../escape@1\n```\n```js markpact:file path=server.js\n\n```';
-    expect(loadService(md).problems).toEqual(['dependency "../../escape@1" is not an npm package name (a name or @scope/name)']);
+    expect(loadService(md).problems).toEqual([
+      'dependency "../../escape@1" is not an npm package name (a name or @scope/name)',
+    ]);
     // The dependencies of the service's own package.json are installed too: they are checked the same way.
     const pkg = JSON.stringify({ dependencies: { '../../escape': '1', ms: '2' } });
     expect(loadService({ files: { 'server.js': 'x', 'package.json': pkg } }).problems).toEqual([
       'dependency "../../escape@1" is not an npm package name (a name or @scope/name)',
     ]);
-    expect(loadService({ files: { 'server.js': 'x' }, deps: ['ms', 'ms@2.1.3', '@scope/name', '@scope/name@^1', 'express@latest'] }).problems).toEqual([]);
+    expect(
+      loadService({
+        files: { 'server.js': 'x' },
+        deps: ['ms', 'ms@2.1.3', '@scope/name', '@scope/name@^1', 'express@latest'],
+      }).problems,
+    ).toEqual([]);
     // Python requirements may be paths (local packages): not affected.
     expect(loadService({ files: { 'main.py': 'x' }, deps: ['./localpkg'] }).problems).toEqual([]);
   });

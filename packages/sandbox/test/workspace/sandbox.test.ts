@@ -21,7 +21,8 @@ afterEach(async () => {
 
 describe('service ids', () => {
   it('accepts letters, digits and ._- up to 64 characters', () => {
-    for (const id of ['123', 'my-api', 'a.b_c', 'x'.repeat(64), 'x_', 'x-', 'a.b.c']) expect(isValidServiceId(id)).toBe(true);
+    for (const id of ['123', 'my-api', 'a.b_c', 'x'.repeat(64), 'x_', 'x-', 'a.b.c'])
+      expect(isValidServiceId(id)).toBe(true);
     // The shared rule (every package): the first character is a letter or digit, and '..' never occurs.
     for (const id of ['_x', '-x', 'a..b']) expect(isValidServiceId(id), id).toBe(false);
   });
@@ -83,7 +84,10 @@ describe('safeWriteFile', () => {
 
 describe('createSandbox', () => {
   it('creates service_{id} with the files and replaces it whole on a re-run', async () => {
-    const first = await createSandbox(root, 'api', [{ path: 'main.py', content: 'v1' }, { path: 'old.txt', content: 'x' }]);
+    const first = await createSandbox(root, 'api', [
+      { path: 'main.py', content: 'v1' },
+      { path: 'old.txt', content: 'x' },
+    ]);
     expect(first).toBe(join(root, 'service_api'));
     await createSandbox(root, 'api', [{ path: 'main.py', content: 'v2' }]);
     expect(await readdir(first)).toEqual(['main.py']);
@@ -93,7 +97,12 @@ describe('createSandbox', () => {
 
   it('keeps the previous sandbox when a write fails and leaves no staging folder', async () => {
     await createSandbox(root, 'api', [{ path: 'main.py', content: 'v1' }]);
-    await expect(createSandbox(root, 'api', [{ path: 'ok.py', content: '' }, { path: '../x', content: '' }])).rejects.toThrow(SandboxPathError);
+    await expect(
+      createSandbox(root, 'api', [
+        { path: 'ok.py', content: '' },
+        { path: '../x', content: '' },
+      ]),
+    ).rejects.toThrow(SandboxPathError);
     expect(await readFile(join(root, 'service_api/main.py'), 'utf8')).toBe('v1');
     expect(await readdir(root)).toEqual(['service_api']);
   });

@@ -10,7 +10,8 @@ const FILES: Record<string, string> = {
 };
 
 // The page uses no inline script or style and talks only to this server.
-const CSP = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+const CSP =
+  "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 /** Serves the built log page (`dist/web`): a fixed list of files, nothing else from disk. */
 export const pageRoutes: FastifyPluginAsync<{ webDir: string }> = async (app, { webDir }) => {
@@ -26,9 +27,16 @@ export const pageRoutes: FastifyPluginAsync<{ webDir: string }> = async (app, { 
   const handler = (name: string) => async (_request: unknown, reply: FastifyReply) => {
     try {
       const body = await serve(name);
-      return reply.type(FILES[name]!).header('content-security-policy', CSP).header('x-content-type-options', 'nosniff').send(body);
+      return reply
+        .type(FILES[name]!)
+        .header('content-security-policy', CSP)
+        .header('x-content-type-options', 'nosniff')
+        .send(body);
     } catch {
-      return reply.code(500).type('text/plain').send(`The log page is not built: run the build first (${name} missing).`);
+      return reply
+        .code(500)
+        .type('text/plain')
+        .send(`The log page is not built: run the build first (${name} missing).`);
     }
   };
   app.get('/', handler('index.html'));

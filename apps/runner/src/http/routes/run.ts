@@ -12,7 +12,10 @@ type RunHttpRequest = FastifyRequest<{ Body: RunBody }>;
 export const runRoutes: RoutesPlugin = async (app, { ctx }) => {
   app.post('/run', { schema: { body: runBodySchema } }, async (request: RunHttpRequest, reply) => {
     const answer = await performRun(ctx, toRunRequest(request.body), request.caller);
-    return reply.code(answer.status).headers(answer.headers ?? {}).send(answer.body);
+    return reply
+      .code(answer.status)
+      .headers(answer.headers ?? {})
+      .send(answer.body);
   });
 
   app.post('/run/stream', { schema: { body: runBodySchema } }, async (request: RunHttpRequest, reply) => {
@@ -23,7 +26,11 @@ export const runRoutes: RoutesPlugin = async (app, { ctx }) => {
     const start = (status: number, headers: Record<string, string> = {}) => {
       if (started) return;
       started = true;
-      raw.writeHead(status, { 'content-type': 'application/x-ndjson; charset=utf-8', 'cache-control': 'no-cache', ...headers });
+      raw.writeHead(status, {
+        'content-type': 'application/x-ndjson; charset=utf-8',
+        'cache-control': 'no-cache',
+        ...headers,
+      });
     };
     const onLog = (record: ServiceLogRecord) => {
       if (record.level < threshold || raw.destroyed) return;

@@ -48,17 +48,25 @@ export interface LaunchPlan {
 /** A real, absolute directory that is not a symlink and not a shared folder. */
 function checkedDir(what: string, path: string, { shared }: { shared: boolean }): string {
   if (typeof path !== 'string' || !isAbsolute(path)) {
-    throw new IsolationError(ISOLATION_CODES.BAD_MOUNT, `${what} must be an absolute path, got ${JSON.stringify(path)}`);
+    throw new IsolationError(
+      ISOLATION_CODES.BAD_MOUNT,
+      `${what} must be an absolute path, got ${JSON.stringify(path)}`,
+    );
   }
   let real: string;
   try {
     if (lstatSync(path).isSymbolicLink() && !shared) {
-      throw new IsolationError(ISOLATION_CODES.BAD_MOUNT, `${what} ${JSON.stringify(path)} is a symlink: give the real folder`);
+      throw new IsolationError(
+        ISOLATION_CODES.BAD_MOUNT,
+        `${what} ${JSON.stringify(path)} is a symlink: give the real folder`,
+      );
     }
     real = realpathSync(path);
   } catch (error) {
     if (error instanceof IsolationError) throw error;
-    throw new IsolationError(ISOLATION_CODES.BAD_MOUNT, `${what} ${JSON.stringify(path)} does not exist`, { cause: error });
+    throw new IsolationError(ISOLATION_CODES.BAD_MOUNT, `${what} ${JSON.stringify(path)} does not exist`, {
+      cause: error,
+    });
   }
   if (!shared && isSharedFolder(real)) {
     throw new IsolationError(
@@ -87,7 +95,18 @@ export function buildLaunch(spec: LaunchSpec): LaunchPlan {
   else {
     // setpriv needs these to change uid, drop groups and empty the bounding set (it drops them all); bwrap's
     // --chdir into the service's own 0700 folder needs DAC_READ_SEARCH.
-    args.push('--cap-drop', 'ALL', '--cap-add', 'CAP_SETUID', '--cap-add', 'CAP_SETGID', '--cap-add', 'CAP_SETPCAP', '--cap-add', 'CAP_DAC_READ_SEARCH');
+    args.push(
+      '--cap-drop',
+      'ALL',
+      '--cap-add',
+      'CAP_SETUID',
+      '--cap-add',
+      'CAP_SETGID',
+      '--cap-add',
+      'CAP_SETPCAP',
+      '--cap-add',
+      'CAP_DAC_READ_SEARCH',
+    );
   }
   args.push(...systemMountArgs());
   args.push('--proc', '/proc', '--dev', '/dev');
@@ -112,7 +131,12 @@ export function buildLaunch(spec: LaunchSpec): LaunchPlan {
     }
     args.push('--setenv', key, value);
   }
-  args.push('--', spec.prlimit ?? '/usr/bin/prlimit', ...prlimitArgs(spec.limits, { perUid: spec.identity !== null }), '--');
+  args.push(
+    '--',
+    spec.prlimit ?? '/usr/bin/prlimit',
+    ...prlimitArgs(spec.limits, { perUid: spec.identity !== null }),
+    '--',
+  );
   if (spec.identity !== null) {
     const { uid, gid } = spec.identity;
     if (!Number.isInteger(uid) || uid <= 0 || !Number.isInteger(gid) || gid <= 0) {

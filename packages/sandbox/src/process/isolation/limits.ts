@@ -36,7 +36,9 @@ export const DEFAULT_LIMITS: NormalizedLimits = Object.freeze({
 });
 
 /** The rlimit each option sets, with the `prlimit` flag and the option's minimum. */
-export const LIMIT_TABLE: Readonly<Record<keyof ResourceLimits, { flag: string | null; resource: string; min: number }>> = Object.freeze({
+export const LIMIT_TABLE: Readonly<
+  Record<keyof ResourceLimits, { flag: string | null; resource: string; min: number }>
+> = Object.freeze({
   memoryBytes: { flag: '--as', resource: 'RLIMIT_AS', min: 16 * 1024 * 1024 },
   processes: { flag: '--nproc', resource: 'RLIMIT_NPROC', min: 1 },
   openFiles: { flag: '--nofile', resource: 'RLIMIT_NOFILE', min: 16 },
@@ -68,7 +70,9 @@ export function normalizeLimits(input: ResourceLimits | undefined): NormalizedLi
     }
     const { min } = LIMIT_TABLE[key];
     if (value !== null && (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min)) {
-      throw new TypeError(`[@pactown/sandbox] limits.${key} must be null or an integer >= ${min}, got ${String(value)}`);
+      throw new TypeError(
+        `[@pactown/sandbox] limits.${key} must be null or an integer >= ${min}, got ${String(value)}`,
+      );
     }
     out[key] = value;
   }

@@ -6,7 +6,19 @@
  * missing file) means the entry is discarded and rebuilt.
  */
 import { createHash } from 'node:crypto';
-import { type Dirent, lstatSync, openSync, readSync, closeSync, readdirSync, readlinkSync, writeFileSync, readFileSync, renameSync, constants } from 'node:fs';
+import {
+  type Dirent,
+  lstatSync,
+  openSync,
+  readSync,
+  closeSync,
+  readdirSync,
+  readlinkSync,
+  writeFileSync,
+  readFileSync,
+  renameSync,
+  constants,
+} from 'node:fs';
 import { join } from 'node:path';
 
 export interface ManifestEntry {
@@ -108,7 +120,12 @@ export function checkManifest(root: string, manifestPath: string): ManifestCheck
   for (const entry of actual.entries) {
     const was = want.get(entry.path);
     if (was === undefined) problems.push(`added: ${entry.path}`);
-    else if (was.type !== entry.type || was.mode !== entry.mode || was.size !== entry.size || was.digest !== entry.digest) {
+    else if (
+      was.type !== entry.type ||
+      was.mode !== entry.mode ||
+      was.size !== entry.size ||
+      was.digest !== entry.digest
+    ) {
       problems.push(`changed: ${entry.path}`);
     }
     want.delete(entry.path);

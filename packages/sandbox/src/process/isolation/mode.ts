@@ -39,13 +39,18 @@ export function resolveIsolation(
   { logger, bwrap = 'bwrap' }: { logger?: WarnLogger; bwrap?: string } = {},
 ): ResolvedIsolation {
   if (requested !== undefined && !ISOLATION_MODES.includes(requested)) {
-    throw new TypeError(`[@pactown/sandbox] isolation must be 'namespaces' or 'none', got ${JSON.stringify(requested)}`);
+    throw new TypeError(
+      `[@pactown/sandbox] isolation must be 'namespaces' or 'none', got ${JSON.stringify(requested)}`,
+    );
   }
   if (requested === 'none') return { mode: 'none', probe: null, fellBack: false };
   const probe = probeBwrap(bwrap);
   if (probe.ok) return { mode: 'namespaces', probe, fellBack: false };
   if (requested === 'namespaces') {
-    throw new IsolationError(ISOLATION_CODES.ISOLATION_UNAVAILABLE, `isolation 'namespaces' cannot work here: ${probe.reason}. To fix: ${probe.fix}`);
+    throw new IsolationError(
+      ISOLATION_CODES.ISOLATION_UNAVAILABLE,
+      `isolation 'namespaces' cannot work here: ${probe.reason}. To fix: ${probe.fix}`,
+    );
   }
   const message = fallbackMessage(probe);
   if (!warned.has(message)) {

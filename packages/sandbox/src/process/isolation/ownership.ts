@@ -15,7 +15,10 @@ import { isInside, isSharedFolder } from './shared-paths.js';
 const created = new Set<string>();
 
 function refuse(dir: string, why: string): never {
-  throw new IsolationError(ISOLATION_CODES.OWNERSHIP_REFUSED, `refused to change the owner of ${JSON.stringify(dir)}: ${why}`);
+  throw new IsolationError(
+    ISOLATION_CODES.OWNERSHIP_REFUSED,
+    `refused to change the owner of ${JSON.stringify(dir)}: ${why}`,
+  );
 }
 
 function identity(path: string): string {
@@ -27,9 +30,14 @@ function identity(path: string): string {
 function checkedRoot(root: string): string {
   if (typeof root !== 'string' || !isAbsolute(root)) refuse(String(root), 'the sandbox root must be an absolute path');
   const stat = lstatSync(root);
-  if (stat.isSymbolicLink() || !stat.isDirectory()) refuse(root, 'the sandbox root must be a real directory, not a symlink');
+  if (stat.isSymbolicLink() || !stat.isDirectory())
+    refuse(root, 'the sandbox root must be a real directory, not a symlink');
   const real = realpathSync(root);
-  if (isSharedFolder(real)) refuse(real, 'the sandbox root is a shared folder (the temp folder, /, a home or a system folder): use a folder of its own, e.g. one made by mkdtemp');
+  if (isSharedFolder(real))
+    refuse(
+      real,
+      'the sandbox root is a shared folder (the temp folder, /, a home or a system folder): use a folder of its own, e.g. one made by mkdtemp',
+    );
   return real;
 }
 
@@ -47,7 +55,8 @@ function checkedServiceDir(root: string, dir: string): string {
   const real = realpathSync(dir);
   if (!isInside(realRoot, real)) refuse(real, `it is not inside the sandbox root ${realRoot}`);
   if (isSharedFolder(real)) refuse(real, 'it is a shared folder');
-  if (!created.has(`${stat.dev}:${stat.ino}`)) refuse(real, 'it was not created for a service by this process (createServiceDir)');
+  if (!created.has(`${stat.dev}:${stat.ino}`))
+    refuse(real, 'it was not created for a service by this process (createServiceDir)');
   return real;
 }
 
@@ -57,7 +66,14 @@ function checkedServiceDir(root: string, dir: string): string {
  */
 export function createServiceDir(root: string, name: string): string {
   const realRoot = checkedRoot(root);
-  if (typeof name !== 'string' || name === '' || name === '.' || name === '..' || name.includes('/') || name.includes('\0')) {
+  if (
+    typeof name !== 'string' ||
+    name === '' ||
+    name === '.' ||
+    name === '..' ||
+    name.includes('/') ||
+    name.includes('\0')
+  ) {
     refuse(String(name), 'the name must be one path segment');
   }
   const dir = join(realRoot, name);

@@ -70,7 +70,9 @@ function realOrNull(path: string): string | null {
 export function environmentPaths(cwd: string, envDir: string | null | undefined): string[] {
   const out = new Set<string>();
   const realCwd = realOrNull(cwd) ?? cwd;
-  const dirs = envDir ? [envDir] : ['.venv', 'node_modules'].map((name) => join(cwd, name)).filter((p) => existsSync(p));
+  const dirs = envDir
+    ? [envDir]
+    : ['.venv', 'node_modules'].map((name) => join(cwd, name)).filter((p) => existsSync(p));
   for (const dir of dirs) {
     const real = realOrNull(dir);
     if (real === null) continue;
@@ -112,18 +114,43 @@ export function prepareStart(input: {
   if (options.network !== undefined && options.network !== 'host' && options.network !== 'none') {
     throw new TypeError(`[@pactown/sandbox] network must be 'host' or 'none', got ${JSON.stringify(options.network)}`);
   }
-  if (options.readOnlyPaths !== undefined && (!Array.isArray(options.readOnlyPaths) || options.readOnlyPaths.some((p) => typeof p !== 'string'))) {
+  if (
+    options.readOnlyPaths !== undefined &&
+    (!Array.isArray(options.readOnlyPaths) || options.readOnlyPaths.some((p) => typeof p !== 'string'))
+  ) {
     throw new TypeError('[@pactown/sandbox] readOnlyPaths must be an array of absolute paths');
   }
   const resolved = resolveIsolation(options.isolation, { logger: input.logger });
   if (resolved.mode === 'none') {
     if (options.network === 'none') {
-      throw new IsolationError(ISOLATION_CODES.ISOLATION_UNAVAILABLE, "network: 'none' needs isolation 'namespaces' (a plain process always has the host's network)");
+      throw new IsolationError(
+        ISOLATION_CODES.ISOLATION_UNAVAILABLE,
+        "network: 'none' needs isolation 'namespaces' (a plain process always has the host's network)",
+      );
     }
     const limits = options.limits === undefined ? null : normalizeLimits(options.limits);
     const rl = limits === null ? [] : prlimitArgs(limits, { perUid: false });
-    if (rl.length === 0) return { mode: 'none', resolved, file: input.file, args: [...input.args], env: input.env, lease: null, limits, wrapped: false };
-    return { mode: 'none', resolved, file: '/usr/bin/prlimit', args: [...rl, '--', input.file, ...input.args], env: input.env, lease: null, limits, wrapped: false };
+    if (rl.length === 0)
+      return {
+        mode: 'none',
+        resolved,
+        file: input.file,
+        args: [...input.args],
+        env: input.env,
+        lease: null,
+        limits,
+        wrapped: false,
+      };
+    return {
+      mode: 'none',
+      resolved,
+      file: '/usr/bin/prlimit',
+      args: [...rl, '--', input.file, ...input.args],
+      env: input.env,
+      lease: null,
+      limits,
+      wrapped: false,
+    };
   }
   const limits = normalizeLimits(options.limits);
   const probe = resolved.probe!;
@@ -146,7 +173,16 @@ export function prepareStart(input: {
       limits,
       bwrap: probe.bwrap!,
     });
-    return { mode: 'namespaces', resolved, file: plan.file, args: plan.args, env: plan.env, lease, limits, wrapped: true };
+    return {
+      mode: 'namespaces',
+      resolved,
+      file: plan.file,
+      args: plan.args,
+      env: plan.env,
+      lease,
+      limits,
+      wrapped: true,
+    };
   } catch (error) {
     lease?.release();
     throw error;

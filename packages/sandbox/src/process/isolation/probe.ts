@@ -28,7 +28,12 @@ const cache = new Map<string, BwrapProbe>();
 
 /** Finds an executable on `PATH` (or checks an absolute one). */
 export function findExecutable(name: string, path = process.env.PATH ?? '/usr/bin:/bin'): string | null {
-  const candidates = isAbsolute(name) ? [name] : path.split(delimiter).filter(Boolean).map((dir) => join(dir, name));
+  const candidates = isAbsolute(name)
+    ? [name]
+    : path
+        .split(delimiter)
+        .filter(Boolean)
+        .map((dir) => join(dir, name));
   for (const candidate of candidates) {
     try {
       accessSync(candidate, constants.X_OK);
@@ -61,14 +66,27 @@ export function clearProbeCache(): void {
 function runProbe(name: string): BwrapProbe {
   const install = 'install bubblewrap (Debian/Ubuntu: apt-get install bubblewrap; Fedora: dnf install bubblewrap)';
   if (process.platform !== 'linux') {
-    return { ok: false, bwrap: null, perServiceUid: false, reason: `namespaces need Linux (this is ${process.platform})`, fix: 'run services on Linux, or set isolation: "none" for trusted code only' };
+    return {
+      ok: false,
+      bwrap: null,
+      perServiceUid: false,
+      reason: `namespaces need Linux (this is ${process.platform})`,
+      fix: 'run services on Linux, or set isolation: "none" for trusted code only',
+    };
   }
   const bwrap = findExecutable(name);
-  if (bwrap === null) return { ok: false, bwrap: null, perServiceUid: false, reason: `${name} was not found on PATH`, fix: install };
+  if (bwrap === null)
+    return { ok: false, bwrap: null, perServiceUid: false, reason: `${name} was not found on PATH`, fix: install };
   const perServiceUid = isRoot();
   for (const tool of ['/usr/bin/prlimit', ...(perServiceUid ? ['/usr/bin/setpriv'] : [])]) {
     if (findExecutable(tool) === null) {
-      return { ok: false, bwrap, perServiceUid, reason: `${tool} is missing`, fix: 'install util-linux (it provides prlimit and setpriv)' };
+      return {
+        ok: false,
+        bwrap,
+        perServiceUid,
+        reason: `${tool} is missing`,
+        fix: 'install util-linux (it provides prlimit and setpriv)',
+      };
     }
   }
   // An empty folder of its own for the probe's writable bind, removed right after.
@@ -84,7 +102,12 @@ function runProbe(name: string): BwrapProbe {
       limits: DEFAULT_LIMITS,
       bwrap,
     });
-    run = spawnSync(plan.file, plan.args, { env: plan.env, encoding: 'utf8', timeout: 10_000, stdio: ['ignore', 'ignore', 'pipe'] });
+    run = spawnSync(plan.file, plan.args, {
+      env: plan.env,
+      encoding: 'utf8',
+      timeout: 10_000,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
   } finally {
     rmdirSync(cwd);
   }

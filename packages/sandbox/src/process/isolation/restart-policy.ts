@@ -39,24 +39,42 @@ const MODES: readonly RestartMode[] = ['no', 'on-failure', 'always'];
 export function normalizeRestart(input: RestartOptions | RestartMode | undefined): NormalizedRestart {
   if (input === undefined) return DEFAULT_RESTART;
   const o = typeof input === 'string' ? { restart: input } : input;
-  if (o === null || typeof o !== 'object') throw new TypeError(`[@pactown/sandbox] restart must be 'no', 'on-failure', 'always' or an object, got ${String(input)}`);
+  if (o === null || typeof o !== 'object')
+    throw new TypeError(
+      `[@pactown/sandbox] restart must be 'no', 'on-failure', 'always' or an object, got ${String(input)}`,
+    );
   for (const key of Object.keys(o)) {
-    if (!Object.hasOwn(DEFAULT_RESTART, key)) throw new TypeError(`[@pactown/sandbox] unknown option 'restart.${key}' (valid: ${Object.keys(DEFAULT_RESTART).join(', ')})`);
+    if (!Object.hasOwn(DEFAULT_RESTART, key))
+      throw new TypeError(
+        `[@pactown/sandbox] unknown option 'restart.${key}' (valid: ${Object.keys(DEFAULT_RESTART).join(', ')})`,
+      );
   }
   if (o.restart !== undefined && !MODES.includes(o.restart)) {
-    throw new TypeError(`[@pactown/sandbox] restart must be 'no', 'on-failure' or 'always', got ${JSON.stringify(o.restart)}`);
+    throw new TypeError(
+      `[@pactown/sandbox] restart must be 'no', 'on-failure' or 'always', got ${JSON.stringify(o.restart)}`,
+    );
   }
   const out = { ...DEFAULT_RESTART, restart: o.restart ?? DEFAULT_RESTART.restart } as Record<string, unknown>;
-  for (const key of ['backoffInitialMs', 'backoffMaxMs', 'resetAfterMs', 'startLimitBurst', 'startLimitIntervalMs'] as const) {
+  for (const key of [
+    'backoffInitialMs',
+    'backoffMaxMs',
+    'resetAfterMs',
+    'startLimitBurst',
+    'startLimitIntervalMs',
+  ] as const) {
     const value = o[key];
     if (value === undefined) continue;
     if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < (key === 'startLimitBurst' ? 1 : 0)) {
-      throw new TypeError(`[@pactown/sandbox] restart.${key} must be a ${key === 'startLimitBurst' ? 'positive' : 'non-negative'} integer, got ${String(value)}`);
+      throw new TypeError(
+        `[@pactown/sandbox] restart.${key} must be a ${key === 'startLimitBurst' ? 'positive' : 'non-negative'} integer, got ${String(value)}`,
+      );
     }
     out[key] = value;
   }
   if ((out.backoffMaxMs as number) < (out.backoffInitialMs as number)) {
-    throw new TypeError(`[@pactown/sandbox] restart.backoffMaxMs (${out.backoffMaxMs}) must be >= restart.backoffInitialMs (${out.backoffInitialMs})`);
+    throw new TypeError(
+      `[@pactown/sandbox] restart.backoffMaxMs (${out.backoffMaxMs}) must be >= restart.backoffInitialMs (${out.backoffInitialMs})`,
+    );
   }
   return Object.freeze(out) as NormalizedRestart;
 }
@@ -88,7 +106,17 @@ export class RestartTracker {
    * `startedAt`; `failed` is a non-zero exit or a signal we did not send.
    * A stop the runner asked for never restarts.
    */
-  decide({ startedAt, endedAt, failed, stoppedByUs }: { startedAt: number; endedAt: number; failed: boolean; stoppedByUs: boolean }): RestartDecision {
+  decide({
+    startedAt,
+    endedAt,
+    failed,
+    stoppedByUs,
+  }: {
+    startedAt: number;
+    endedAt: number;
+    failed: boolean;
+    stoppedByUs: boolean;
+  }): RestartDecision {
     const p = this.policy;
     if (stoppedByUs || p.restart === 'no' || (p.restart === 'on-failure' && !failed)) return { action: 'none' };
     if (endedAt - startedAt >= p.resetAfterMs) this.#nextDelay = p.backoffInitialMs;
@@ -110,7 +138,10 @@ function seconds(ms: number): string {
 }
 
 /** `Restarting service_api in 2s (attempt 2/5)` */
-export function restartingMessage(sandbox: string, decision: { delayMs: number; attempt: number; limit: number }): string {
+export function restartingMessage(
+  sandbox: string,
+  decision: { delayMs: number; attempt: number; limit: number },
+): string {
   return `Restarting ${sandbox} in ${seconds(decision.delayMs)} (attempt ${decision.attempt}/${decision.limit})`;
 }
 

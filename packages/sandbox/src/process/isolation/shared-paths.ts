@@ -6,7 +6,31 @@
 import { homedir, tmpdir } from 'node:os';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 
-const FIXED = ['/', '/tmp', '/var/tmp', '/dev/shm', '/root', '/home', '/work', '/srv', '/opt', '/usr', '/etc', '/var', '/bin', '/sbin', '/lib', '/lib64', '/boot', '/dev', '/proc', '/sys', '/run', '/mnt', '/media'];
+const FIXED = [
+  '/',
+  '/tmp',
+  '/var/tmp',
+  '/dev/shm',
+  '/root',
+  '/home',
+  '/work',
+  '/srv',
+  '/opt',
+  '/usr',
+  '/etc',
+  '/var',
+  '/bin',
+  '/sbin',
+  '/lib',
+  '/lib64',
+  '/boot',
+  '/dev',
+  '/proc',
+  '/sys',
+  '/run',
+  '/mnt',
+  '/media',
+];
 
 /** The shared folders, resolved now (tmpdir and home can differ per process). */
 export function sharedFolders(): string[] {

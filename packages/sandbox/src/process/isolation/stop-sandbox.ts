@@ -5,7 +5,14 @@
  * bwrap's own group is signalled too, so a sandbox that never got as far as
  * its namespace also ends.
  */
-import { type ProcInfo, killNamespace, listProcesses, pidNamespaceOf, sandboxInit, terminateNamespace } from './tree.js';
+import {
+  type ProcInfo,
+  killNamespace,
+  listProcesses,
+  pidNamespaceOf,
+  sandboxInit,
+  terminateNamespace,
+} from './tree.js';
 
 interface StopLog {
   readonly serviceId: string;
@@ -78,7 +85,10 @@ export async function stopSandbox(input: SandboxStopInput): Promise<SandboxStopO
     return { terminated: [], killed: [], leftovers: false };
   }
   const terminated = terminateNamespace(init);
-  log.system('info', `Sent SIGTERM to ${terminated.length} process${terminated.length === 1 ? '' : 'es'} of the sandbox`);
+  log.system(
+    'info',
+    `Sent SIGTERM to ${terminated.length} process${terminated.length === 1 ? '' : 'es'} of the sandbox`,
+  );
   let ended = false;
   let timer: NodeJS.Timeout | undefined;
   await Promise.race([
@@ -93,7 +103,10 @@ export async function stopSandbox(input: SandboxStopInput): Promise<SandboxStopO
   if (!ended || !(await waitNamespaceGone(namespace, AFTER_KILL_MS))) {
     killed = killNamespace(init);
     if (killed.length > 0) {
-      log.system('warn', `Sandbox of ${id} still running after ${graceMs}ms: sent SIGKILL to ${killed.map((p) => `${p.name}[${p.pid}]`).join(', ')}`);
+      log.system(
+        'warn',
+        `Sandbox of ${id} still running after ${graceMs}ms: sent SIGKILL to ${killed.map((p) => `${p.name}[${p.pid}]`).join(', ')}`,
+      );
     }
   }
   signalGroup(bwrapPid, 'SIGKILL');

@@ -81,7 +81,12 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     if (service !== this.#current) return;
     this.#o.onDeath?.(report);
     const failed = report.exit.code !== 0 || report.exit.signal !== null;
-    const decision = this.#tracker.decide({ startedAt: this.#startedAt, endedAt: Date.now(), failed, stoppedByUs: this.#stopped });
+    const decision = this.#tracker.decide({
+      startedAt: this.#startedAt,
+      endedAt: Date.now(),
+      failed,
+      stoppedByUs: this.#stopped,
+    });
     if (decision.action === 'none') return;
     if (decision.action === 'give-up') {
       const message = gaveUpMessage(this.#o.sandbox, decision);
@@ -91,7 +96,13 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     }
     const message = restartingMessage(this.#o.sandbox, decision);
     this.#o.log('warn', message);
-    this.emit('restarting', { attempt: decision.attempt, limit: decision.limit, delayMs: decision.delayMs, report, message });
+    this.emit('restarting', {
+      attempt: decision.attempt,
+      limit: decision.limit,
+      delayMs: decision.delayMs,
+      report,
+      message,
+    });
     this.#timer = setTimeout(() => {
       this.#timer = null;
       if (this.#stopped) return;
@@ -100,7 +111,12 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       } catch (error) {
         const text = `Service ${this.#o.sandbox} could not be restarted: ${(error as Error).message}: giving up`;
         this.#o.log('error', text);
-        this.emit('gave-up', { failures: decision.attempt, windowMs: this.#o.policy.startLimitIntervalMs, report, message: text });
+        this.emit('gave-up', {
+          failures: decision.attempt,
+          windowMs: this.#o.policy.startLimitIntervalMs,
+          report,
+          message: text,
+        });
       }
     }, decision.delayMs);
   }
