@@ -1,5 +1,5 @@
 /**
- * Options for writing error files, normalised in one place: defaults applied,
+ * Options for writing error files, normalized in one place: defaults applied,
  * every value checked, a `TypeError` naming the option for a bad one.
  */
 import { defineOptions } from '@pactown/options';

@@ -151,7 +151,7 @@ export function prepareReport(report: DiedReport, options?: WriteErrorFileOption
   return prepareNormalized(report, normalizeOptions(options));
 }
 
-/** {@link prepareReport} with options already normalised. */
+/** {@link prepareReport} with options already normalized. */
 export function prepareNormalized(report: DiedReport, o: NormalizedOptions): ErrorFileReport {
   const c = cleaners(o);
   const input = (report ?? {}) as Input;

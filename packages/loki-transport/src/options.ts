@@ -149,7 +149,7 @@ export const OPTIONS = defineOptions({
   },
 });
 
-/** The options after defaults and validation; every field present. Types follow `LokiOptions` except where normalising changes them. */
+/** The options after defaults and validation; every field present. Types follow `LokiOptions` except where normalizing changes them. */
 export type NormalizedOptions = Required<
   Omit<
     LokiOptions,

@@ -3,7 +3,7 @@ import { defineOptions, didYouMean, optionError } from '@pactown/options';
 import { parseApiTokens } from '../http/auth.js';
 import { displayUrl, splitCredentials } from '../logging/urls.js';
 
-/** Everything the runner reads from the environment, normalised once. */
+/** Everything the runner reads from the environment, normalized once. */
 export interface RunnerConfig {
   /** Address the HTTP server listens on. @default '127.0.0.1' */
   host: string;

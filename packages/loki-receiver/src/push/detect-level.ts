@@ -167,7 +167,7 @@ function firstOf(labels: Labels | undefined, names: readonly string[]): string |
 /**
  * What Loki adds as `detected_level` to an entry's structured metadata, or
  * undefined when it adds nothing (the entry already has one; then `metadata`
- * has its value normalised in place).
+ * has its value normalized in place).
  */
 export function detectLevel(
   labels: Labels,

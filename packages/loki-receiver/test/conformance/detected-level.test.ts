@@ -3,7 +3,7 @@ import { nowNs, protobufBody, push } from '../helpers.js';
 import { sharedReceiver, withReceiver } from './setup.js';
 
 // Loki 3.7.6: pkg/distributor/field_detection.go (extractLogLevel and helpers),
-// pkg/distributor/distributor.go (structured metadata names normalised with
+// pkg/distributor/distributor.go (structured metadata names normalized with
 // otlptranslator's LabelNamer, U+FFFD removed from values, detected_level
 // appended when discover_log_levels and allow_structured_metadata are on),
 // pkg/validation/limits.go (log_level_fields, discover_log_levels default true).
@@ -43,7 +43,7 @@ describe('detected_level (field_detection.go)', () => {
     expect(await levelOf('{app="a"}', 'plain', { severity_number: 'x' })).toBe('info');
   });
 
-  it('keeps a pushed detected_level, normalising known names', async () => {
+  it('keeps a pushed detected_level, normalizing known names', async () => {
     expect(await levelOf('{app="a"}', 'error here', { detected_level: 'WRN' })).toBe('warn');
     expect(await levelOf('{app="a"}', 'error here', { detected_level: 'custom' })).toBe('custom');
   });

@@ -1,17 +1,17 @@
 import { createHash } from 'node:crypto';
 
 /** Dependencies as the cache sees them: trimmed, lower-cased, without duplicates, sorted. */
-export function normaliseDeps(deps: readonly string[]): string[] {
+export function normalizeDeps(deps: readonly string[]): string[] {
   return [...new Set(deps.map((d) => d.trim().toLowerCase()).filter(Boolean))].sort();
 }
 
 /**
- * The cache key: the first 16 hex digits of the sha256 of the normalised
+ * The cache key: the first 16 hex digits of the sha256 of the normalized
  * list, one per line. `extra` (the content hash of local package folders)
  * keeps a changed local package from reusing a stale environment.
  */
 export function cacheKey(deps: readonly string[], extra = ''): string {
-  const text = normaliseDeps(deps).join('\n') + (extra === '' ? '' : `\n#${extra}`);
+  const text = normalizeDeps(deps).join('\n') + (extra === '' ? '' : `\n#${extra}`);
   return createHash('sha256').update(text).digest('hex').slice(0, 16);
 }
 

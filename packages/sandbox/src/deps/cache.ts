@@ -1,7 +1,7 @@
 import { CODES, sandboxError } from '../errors.js';
 import { mkdir, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { cacheKey, normaliseDeps, pyList } from './cache-key.js';
+import { cacheKey, normalizeDeps, pyList } from './cache-key.js';
 import { acquireDirLock } from './lock.js';
 import { redactText } from './redact.js';
 import type { MessageSink } from './types.js';
@@ -69,7 +69,7 @@ export class EnvCache {
   async acquire(kind: EnvKind, deps: readonly string[], sink: MessageSink, keyExtra = ''): Promise<CacheLease> {
     const started = performance.now();
     const log: MessageSink = (level, message) => sink(level, message, { logger: FAST_START_LOGGER });
-    log('debug', redactText(`Checking cache for deps: ${pyList(normaliseDeps(deps))}`));
+    log('debug', redactText(`Checking cache for deps: ${pyList(normalizeDeps(deps))}`));
     const key = cacheKey(deps, keyExtra);
     const name = `${kind.prefix}_${key}`;
     const dir = join(this.dir, `${kind.prefix}s`, name);

@@ -70,8 +70,8 @@ export async function buildPythonEnv(
   });
 }
 
-/** PEP 503 name normalisation: `Foo_Bar.baz` -> `foo-bar-baz`. */
-export function normalisePythonName(name: string): string {
+/** PEP 503 name normalization: `Foo_Bar.baz` -> `foo-bar-baz`. */
+export function normalizePythonName(name: string): string {
   return name.replace(/[-_.]+/g, '-').toLowerCase();
 }
 
@@ -80,7 +80,7 @@ export function requirementName(requirement: string): string | null {
   const trimmed = requirement.trim();
   if (/^(\.{1,2}\/|\/|file:|[a-z+]+:\/\/)/i.test(trimmed)) return null;
   const m = /^([A-Za-z0-9][A-Za-z0-9._-]*)/.exec(trimmed);
-  return m === null ? null : normalisePythonName(m[1]!);
+  return m === null ? null : normalizePythonName(m[1]!);
 }
 
 /**
@@ -100,7 +100,7 @@ export async function checkPythonEnv(venv: string, deps: readonly string[] = [])
   for (const lib of libs) {
     for (const entry of await readdir(join(venv, 'lib', lib, 'site-packages')).catch(() => [] as string[])) {
       const m = /^(.+?)-[^-]+\.dist-info$/.exec(entry);
-      if (m !== null) installed.add(normalisePythonName(m[1]!));
+      if (m !== null) installed.add(normalizePythonName(m[1]!));
     }
   }
   return names.every((n) => installed.has(n));

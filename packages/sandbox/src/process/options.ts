@@ -1,5 +1,5 @@
 /**
- * Options of `startService` and `waitReady`, normalised in one place:
+ * Options of `startService` and `waitReady`, normalized in one place:
  * copied to a null-prototype object, defaults applied, invalid values
  * rejected with a `TypeError` naming the option and the value.
  */

@@ -7,7 +7,7 @@ import type { ServiceObjectInput } from './types.js';
 /**
  * Reads a service from Markdown or the plain-object form and checks it as a
  * whole: every problem (no run command, duplicate or unsafe paths, an empty
- * document) is listed, and file paths come back normalised.
+ * document) is listed, and file paths come back normalized.
  */
 export function loadService(content: string | ServiceObjectInput): ParsedService {
   const parsed = typeof content === 'string' ? parseMarkpact(content) : parseServiceObject(content);

@@ -5,7 +5,7 @@ const MAX_PATH = 1024;
 const MAX_SEGMENT = 255;
 
 /**
- * Normalises a sandbox-relative file path (`./a//b` is not accepted, `./a/b`
+ * Normalizes a sandbox-relative file path (`./a//b` is not accepted, `./a/b`
  * becomes `a/b`) or explains why it is unsafe. Pure: no file system access.
  */
 export function checkRelativePath(path: string): { path: string } | { problem: string } {

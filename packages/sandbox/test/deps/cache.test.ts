@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EnvCache, type EnvKind } from '../../src/deps/cache.js';
 import { DependencyError } from '../../src/deps/errors.js';
-import { cacheKey, normaliseDeps, pyList } from '../../src/deps/cache-key.js';
+import { cacheKey, normalizeDeps, pyList } from '../../src/deps/cache-key.js';
 import { recordingSink } from './helpers.js';
 
 let dir: string;
@@ -38,9 +38,9 @@ function countingKind(): EnvKind & { builds: number } {
 }
 
 describe('cache key', () => {
-  it('is the first 16 hex digits of sha256 over the normalised list', () => {
+  it('is the first 16 hex digits of sha256 over the normalized list', () => {
     expect(cacheKey(['Uvicorn', 'fastapi', 'fastapi'])).toMatch(/^[0-9a-f]{16}$/);
-    expect(normaliseDeps([' Uvicorn', 'fastapi', 'fastapi'])).toEqual(['fastapi', 'uvicorn']);
+    expect(normalizeDeps([' Uvicorn', 'fastapi', 'fastapi'])).toEqual(['fastapi', 'uvicorn']);
     expect(pyList(['fastapi', 'uvicorn'])).toBe("['fastapi', 'uvicorn']");
   });
 
