@@ -3,7 +3,7 @@ import type { ReceiverCore } from '../core.js';
 import { LokiHttpError } from '../errors.js';
 import { LOKI_VERSION } from '../options.js';
 import { parseTimeParam } from '../time-format.js';
-import { readParams, sendJson } from './respond.js';
+import { readQueryRequest, sendJson } from './respond.js';
 
 // Loki 3.7.6's index, volume, detection and status endpoints
 // (docs/sources/reference/loki-http-api.md). index/stats, index/volume,
@@ -52,8 +52,7 @@ export async function handleIndexStats(
   res: ServerResponse,
   url: URL,
 ): Promise<void> {
-  const params = await readParams(req, url, core.opts.maxBodyBytes);
-  const tenant = core.tenantOf(req.headers['x-scope-orgid']);
+  const { params, tenant } = await readQueryRequest(core, req, url);
   const { start, end } = range(core, params);
   const s = core.indexStats(tenant, requiredQuery(params), start, end);
   sendJson(res, 200, { streams: s.streams, chunks: s.streams, entries: s.entries, bytes: s.bytes });
@@ -67,8 +66,7 @@ export async function handleVolume(
   url: URL,
   ranged: boolean,
 ): Promise<void> {
-  const params = await readParams(req, url, core.opts.maxBodyBytes);
-  const tenant = core.tenantOf(req.headers['x-scope-orgid']);
+  const { params, tenant } = await readQueryRequest(core, req, url);
   const { start, end } = range(core, params);
   const limit = Number(params.get('limit') ?? 100);
   const targets = params
@@ -111,8 +109,7 @@ export async function handleDetectedLabels(
   res: ServerResponse,
   url: URL,
 ): Promise<void> {
-  const params = await readParams(req, url, core.opts.maxBodyBytes);
-  const tenant = core.tenantOf(req.headers['x-scope-orgid']);
+  const { params, tenant } = await readQueryRequest(core, req, url);
   const { start, end } = range(core, params, 6n * HOUR_NS);
   const query = params.get('query') || '{__name__=~".+"}';
   const labels = core.detectedLabels(tenant, params.get('query') ? query : undefined, start, end);
@@ -126,8 +123,7 @@ export async function handleDetectedFields(
   res: ServerResponse,
   url: URL,
 ): Promise<void> {
-  const params = await readParams(req, url, core.opts.maxBodyBytes);
-  const tenant = core.tenantOf(req.headers['x-scope-orgid']);
+  const { params, tenant } = await readQueryRequest(core, req, url);
   const { start, end } = range(core, params);
   const lineLimit = Number(params.get('line_limit') ?? 1000);
   const limit = Number(params.get('limit') ?? params.get('field_limit') ?? 1000);
@@ -148,8 +144,7 @@ export async function handlePatterns(
   res: ServerResponse,
   url: URL,
 ): Promise<void> {
-  const params = await readParams(req, url, core.opts.maxBodyBytes);
-  core.tenantOf(req.headers['x-scope-orgid']);
+  const { params } = await readQueryRequest(core, req, url);
   core.checkSelector(requiredQuery(params));
   sendJson(res, 200, { status: 'success', data: [] });
 }

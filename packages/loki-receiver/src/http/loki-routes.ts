@@ -6,7 +6,7 @@ import { isMetricQuery, parseMetricQuery, promDuration } from '../logql/metric.j
 import { defaultStep, runMetricInstant, runMetricRange } from '../metric-query.js';
 import { queryStats } from '../query-stats.js';
 import { parseTimeParam } from '../time-format.js';
-import { mediaType, readBody, readParams, sendJson, sendText } from './respond.js';
+import { mediaType, readBody, readQueryRequest, sendJson, sendText } from './respond.js';
 
 const NS_PER_MS = 1_000_000n;
 const HOUR_NS = 3_600_000n * NS_PER_MS;
@@ -100,6 +100,20 @@ function queryShape(core: ReceiverCore, params: URLSearchParams) {
   return { limit, direction: dir as 'forward' | 'backward', query };
 }
 
+/** A metric query's answer; the stats count no lines, as the metric runner reads none of its own. */
+function sendMetricAnswer(res: ServerResponse, resultType: 'matrix' | 'vector', result: unknown): void {
+  const stats = queryStats({
+    lines: 0,
+    bytes: 0,
+    metadataBytes: 0,
+    returned: 0,
+    postFilterLines: 0,
+    streams: 0,
+    execSeconds: 0,
+  });
+  sendJson(res, 200, { status: 'success', data: { resultType, result, stats } });
+}
+
 /** GET|POST /loki/api/v1/query_range */
 export async function handleQueryRange(
   core: ReceiverCore,
@@ -107,30 +121,14 @@ export async function handleQueryRange(
   res: ServerResponse,
   url: URL,
 ): Promise<void> {
-  const params = await readParams(req, url, core.opts.maxBodyBytes);
-  const tenant = core.tenantOf(req.headers['x-scope-orgid']);
+  const { params, tenant } = await readQueryRequest(core, req, url);
   const { limit, direction, query } = queryShape(core, params);
   const { start, end } = rangeParams(core, params, HOUR_NS);
   if (isMetricQuery(query)) {
     const node = parseMetricQuery(query);
     const step = stepParam(params.get('step')) ?? defaultStep(start, end);
     const result = runMetricRange(core.store, tenant, node, start, end, step);
-    sendJson(res, 200, {
-      status: 'success',
-      data: {
-        resultType: 'matrix',
-        result,
-        stats: queryStats({
-          lines: 0,
-          bytes: 0,
-          metadataBytes: 0,
-          returned: 0,
-          postFilterLines: 0,
-          streams: 0,
-          execSeconds: 0,
-        }),
-      },
-    });
+    sendMetricAnswer(res, 'matrix', result);
     return;
   }
   const categorizeLabels = encodingFlags(req).includes('categorize-labels');
@@ -150,28 +148,12 @@ export async function handleInstantQuery(
   res: ServerResponse,
   url: URL,
 ): Promise<void> {
-  const params = await readParams(req, url, core.opts.maxBodyBytes);
-  const tenant = core.tenantOf(req.headers['x-scope-orgid']);
+  const { params, tenant } = await readQueryRequest(core, req, url);
   const { query } = queryShape(core, params);
   const time = timeParam(params, 'time', BigInt(Math.trunc(core.opts.now())) * NS_PER_MS);
   if (isMetricQuery(query)) {
     const result = runMetricInstant(core.store, tenant, parseMetricQuery(query), time);
-    sendJson(res, 200, {
-      status: 'success',
-      data: {
-        resultType: 'vector',
-        result,
-        stats: queryStats({
-          lines: 0,
-          bytes: 0,
-          metadataBytes: 0,
-          returned: 0,
-          postFilterLines: 0,
-          streams: 0,
-          execSeconds: 0,
-        }),
-      },
-    });
+    sendMetricAnswer(res, 'vector', result);
     return;
   }
   // Parse first so syntax errors read like Loki's; a valid log query is then refused as Loki 3 does.
@@ -190,8 +172,7 @@ export async function handleLabels(
   url: URL,
   name?: string,
 ): Promise<void> {
-  const params = await readParams(req, url, core.opts.maxBodyBytes);
-  const tenant = core.tenantOf(req.headers['x-scope-orgid']);
+  const { params, tenant } = await readQueryRequest(core, req, url);
   const { start, end } = rangeParams(core, params, 6n * HOUR_NS);
   const data = core.labelIndex(tenant, start, end, params.get('query') || undefined, name);
   sendJson(res, 200, { status: 'success', data });
@@ -204,8 +185,7 @@ export async function handleSeries(
   res: ServerResponse,
   url: URL,
 ): Promise<void> {
-  const params = await readParams(req, url, core.opts.maxBodyBytes);
-  const tenant = core.tenantOf(req.headers['x-scope-orgid']);
+  const { params, tenant } = await readQueryRequest(core, req, url);
   const selectors = params.getAll('match[]').concat(params.getAll('match'));
   if (selectors.length === 0) throw new LokiHttpError(400, 'match[] parameter is required');
   const { start, end } = rangeParams(core, params, 6n * HOUR_NS);

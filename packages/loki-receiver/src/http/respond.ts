@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ReceiverCore } from '../core.js';
 import { LokiHttpError } from '../errors.js';
 
 /** Plain-text answer, as Go's http.Error writes Loki's errors (text, newline, nosniff). */
@@ -75,4 +76,14 @@ export async function readParams(req: IncomingMessage, url: URL, limit: number):
     for (const [k, v] of new URLSearchParams(body.toString('utf8'))) params.append(k, v);
   }
   return params;
+}
+
+/** A read route's input: its parameters (query string or form body), then the tenant of `X-Scope-OrgID`. */
+export async function readQueryRequest(
+  core: ReceiverCore,
+  req: IncomingMessage,
+  url: URL,
+): Promise<{ params: URLSearchParams; tenant: string }> {
+  const params = await readParams(req, url, core.opts.maxBodyBytes);
+  return { params, tenant: core.tenantOf(req.headers['x-scope-orgid']) };
 }
