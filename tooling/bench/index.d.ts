@@ -1,3 +1,4 @@
+export { liveChildren, reportOf, stopChild, track, writeReport } from './children.js';
 export interface MachineState {
   quiet: boolean;
   /** 1-minute load average net of the benchmark's own part. */
@@ -28,6 +29,7 @@ export declare function machineName(): string;
 export declare function commandLine(): string;
 export declare function markdownSummary(): string[];
 export declare function startLoad(): number;
+export declare function lastVerdictState(): MachineState | undefined;
 export declare function ownLoad(): number;
 export declare function treeTicks(root?: number): number;
 export declare function probe(samples?: number): number[];

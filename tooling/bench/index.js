@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { calibrationReference, describeState, machineState, startLoad } from './quiet.js';
 
+export { liveChildren, reportOf, stopChild, track, writeReport } from './children.js';
 export {
   calibrate,
   calibrationLoop,
@@ -122,8 +123,10 @@ const results = [];
  * The verdict word for a result: PASS or FAIL on a quiet machine, `UNRELIABLE (load N)`
  * otherwise. The machine is checked right before each verdict (see quiet.js).
  */
+let lastState;
 function verdictWord(ok) {
   const state = machineState();
+  lastState = state;
   if (!state.quiet) {
     tally.unreliable++;
     return { word: `UNRELIABLE (load ${state.load.toFixed(2)})`, state };
@@ -190,6 +193,11 @@ export function verdictValue(what, value, target, unit = '', raw) {
     `${word} ${what}: ${shown} (target ${targetText(target, unit)})${raw ? ` [${raw}]` : ''}${state.quiet ? '' : ` {${state.reasons.join('; ')}}`}`,
   );
   return ok;
+}
+
+/** The machine's state at the latest verdict (undefined before the first). */
+export function lastVerdictState() {
+  return lastState;
 }
 
 const cell = (text) => String(text).replace(/\|/g, '\\|').replace(/\n/g, ' ');

@@ -5,7 +5,15 @@
 //   npx tsx bench/index.ts [burst] [steady] [steady-equal] [latency] [capacity]   (default: all, then the targets)
 //   BENCH_SCALE=0.1 shrinks lines and durations; BENCH_ROUNDS sets the rounds (default 3; the steady
 //   tables 2, or BENCH_STEADY_ROUNDS).
-import { judge, machineLine, printTable, verdictSummary } from '@pactown/bench';
+import {
+  commandLine,
+  describeState,
+  judge,
+  lastVerdictState,
+  machineLine,
+  printTable,
+  verdictSummary,
+} from '@pactown/bench';
 import { type BurstTable, burstRatio, burstTable, SHIPPERS } from './burst.js';
 import { type CapacityTable, capacityTable } from './capacity.js';
 import { overhead, type SteadyTable, steadyTable } from './steady.js';
@@ -34,9 +42,7 @@ const want = (t: string) => asked.length === 0 || asked.includes(t);
 const started = Date.now();
 
 console.log(`# Loki shipping\n\n${machineLine()}`);
-console.log(
-  `Command: ${SCALE !== 1 ? `BENCH_SCALE=${SCALE} ` : ''}npx tsx bench/index.ts ${asked.join(' ')}`.trimEnd(),
-);
+console.log(`Command: ${commandLine()}`);
 console.log(
   `burst ${BURST} lines; steady ${RATE} lines/s for ${SECONDS} s; latency at ${SLOW_RATE} lines/s for ${SLOW_SECONDS} s; capacity steps of ${SECONDS} s from ${CAPACITY_START} lines/s; ${ROUNDS} rounds (steady tables ${STEADY_ROUNDS})`,
 );
@@ -71,8 +77,16 @@ if (want('capacity')) cap = await capacityTable('equal', ['ours', 'pino-loki'], 
 
 // The targets of the issue, each with the raw numbers its ratio comes from.
 const rows: Array<Array<string | number>> = [];
-const row = (measure: string, target: string, value: number, raw: string, t: { atLeast?: number; atMost?: number }) =>
-  rows.push([measure, target, Number.isFinite(value) ? value.toFixed(2) : 'n/a', raw, judge(value, t)]);
+const row = (measure: string, target: string, value: number, raw: string, t: { atLeast?: number; atMost?: number }) => {
+  const unit = target.endsWith('ms') ? ' ms' : 'x';
+  rows.push([
+    measure,
+    target,
+    Number.isFinite(value) ? value.toFixed(2) : 'n/a',
+    raw,
+    judge(value, t, measure, raw, unit),
+  ]);
+};
 if (burstD && burstE) {
   const d = burstRatio(burstD);
   const e = burstRatio(burstE);
@@ -139,6 +153,11 @@ if (cap) {
     { atLeast: 2 },
   );
 }
-if (rows.length) printTable('Targets (issue 20)', ['measure', 'target', 'measured', 'raw numbers', 'verdict'], rows);
+if (rows.length) {
+  printTable('Targets (issue 20)', ['measure', 'target', 'measured', 'raw numbers', 'verdict'], rows);
+  const state = lastVerdictState();
+  if (state && !state.quiet) console.log(`\nUNRELIABLE: ${state.reasons.join('; ')}`);
+  else if (state) console.log(`\nmachine at the verdicts: ${describeState(state)}`);
+}
 verdictSummary();
 console.log(`elapsed ${((Date.now() - started) / 1000).toFixed(0)} s`);
