@@ -35,7 +35,7 @@ export declare function treeTicks(root?: number): number;
 export declare function probe(samples?: number): number[];
 export declare function spreadOf(samples: number[]): { median: number; spread: number };
 export declare function tolerance(): number;
-export declare function calibrationReference(): { ms: number; spread: number; measured: boolean };
+export declare function calibrationReference(): { ms: number; spread: number; source: 'start' | 'run' | 'given' };
 export declare class OwnLoad {
   constructor(root?: number, seed?: number, seedAt?: number);
   value: number;

@@ -55,10 +55,11 @@ export function machineLine() {
     .map((l) => l.toFixed(2))
     .join(
       ' ',
-    )}; calibration reference ${ref.ms.toFixed(1)} ms (spread ${(100 * ref.spread).toFixed(1)}%${ref.measured ? ', measured at the start' : ', from BENCH_CALIBRATION_MS'})`;
+    )}; calibration reference ${ref.ms.toFixed(1)} ms (spread ${(100 * ref.spread).toFixed(1)}%, ${{ start: 'measured at the start', run: 'measured at the start of the run', given: 'from BENCH_CALIBRATION_MS' }[ref.source]})`;
 }
 
-const INTERNAL_ENV = new Set(['BENCH_RESULTS', 'BENCH_OWN_LOAD', 'BENCH_OWN_LOAD_AT']);
+// Settings of the harness's plumbing, not of the benchmark: left out of the command line.
+const internalEnv = (name) => name === 'BENCH_RESULTS' || name.startsWith('BENCH_RUN_');
 
 /** The folder of the repository (the one holding pnpm-workspace.yaml), or undefined. */
 function repositoryRoot(from = process.cwd()) {
@@ -79,7 +80,7 @@ export function commandLine() {
   const dir = root ? path.relative(root, cwd) : cwd;
   const script = process.argv[1] ? path.relative(cwd, process.argv[1]) : '';
   const env = Object.entries(process.env)
-    .filter(([k, v]) => k.startsWith('BENCH_') && v && !INTERNAL_ENV.has(k))
+    .filter(([k, v]) => k.startsWith('BENCH_') && v && !internalEnv(k))
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([k, v]) => `${k}=${/^[\w.,:/+-]+$/.test(v) ? v : JSON.stringify(v)}`);
   const run = [...env, 'npx tsx', script, ...process.argv.slice(2)].filter(Boolean).join(' ');

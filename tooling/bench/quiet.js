@@ -122,11 +122,15 @@ function othersShare(a, b) {
 /**
  * The benchmark's own part of the load average: its tree's CPU (in cores), aged with the load
  * average's one-minute decay. Between two snapshots the tree is taken to have run at its mean
- * rate. `BENCH_OWN_LOAD` with `BENCH_OWN_LOAD_AT` (ms since the epoch) carry the part of an
+ * rate. `BENCH_RUN_OWN_LOAD` with `BENCH_RUN_OWN_LOAD_AT` (ms since the epoch) carry the part of an
  * earlier benchmark of the same run (the root `pnpm bench` passes them on).
  */
 export class OwnLoad {
-  constructor(root = process.pid, seed = envNumber('BENCH_OWN_LOAD', 0), seedAt = envNumber('BENCH_OWN_LOAD_AT', 0)) {
+  constructor(
+    root = process.pid,
+    seed = envNumber('BENCH_RUN_OWN_LOAD', 0),
+    seedAt = envNumber('BENCH_RUN_OWN_LOAD_AT', 0),
+  ) {
     this.root = root;
     this.last = snapshot(root);
     this.value = seed > 0 && seedAt > 0 ? seed * Math.exp(-Math.max(0, this.last.at - seedAt) / 1000 / LOAD_TAU_S) : 0;
@@ -171,17 +175,20 @@ export function spreadOf(samples) {
 
 /**
  * The calibration reference of this run: `BENCH_CALIBRATION_MS` (with `BENCH_CALIBRATION_SPREAD`)
- * from an earlier quiet run, or 15 samples in a fresh process when it is first needed.
+ * from an earlier quiet run; else the one the root `pnpm bench` measured before its first package;
+ * else 15 samples in a fresh process, taken when this module loads.
  */
+const given = envNumber('BENCH_CALIBRATION_MS', 0) > 0;
 const reference = {
-  ms: envNumber('BENCH_CALIBRATION_MS', 0),
-  spread: envNumber('BENCH_CALIBRATION_SPREAD', 0.03),
-  measured: false,
+  ms: given ? envNumber('BENCH_CALIBRATION_MS', 0) : envNumber('BENCH_RUN_CALIBRATION_MS', 0),
+  spread: given ? envNumber('BENCH_CALIBRATION_SPREAD', 0.03) : envNumber('BENCH_RUN_CALIBRATION_SPREAD', 0.03),
+  /** 'start': measured by this process; 'run': by the root `pnpm bench` before its first package; 'given': BENCH_CALIBRATION_MS. */
+  source: given ? 'given' : envNumber('BENCH_RUN_CALIBRATION_MS', 0) > 0 ? 'run' : 'start',
 };
 function ensureReference() {
   if (reference.ms > 0) return;
   const { median: ms, spread } = spreadOf(probe(15));
-  Object.assign(reference, { ms, spread, measured: true });
+  Object.assign(reference, { ms, spread, source: 'start' });
 }
 
 /** How much slower than the reference the loop may run: three times the reference's spread, at least MAX_SLOWDOWN. */
@@ -190,7 +197,7 @@ export function tolerance() {
   return Math.max(MAX_SLOWDOWN, 1 + 3 * reference.spread);
 }
 
-/** The calibration reference in use (ms, relative spread, and whether this run measured it). */
+/** The calibration reference in use (ms, relative spread, and where it comes from). */
 export function calibrationReference() {
   ensureReference();
   return { ...reference };
@@ -229,8 +236,14 @@ export function machineState(pauseMs = PAUSE_MS) {
   ensureReference();
   const calibration = spreadOf(probe(7));
   const calibrationMs = calibration.median;
-  // A start on a busy machine gives a slow reference; a later check clearly faster replaces it.
-  if (reference.measured && calibrationMs * tolerance() < reference.ms)
+  // A start on a busy machine gives a slow or noisy reference: a later check clearly faster, or
+  // steady where the reference was noisy and faster than it, replaces it.
+  const clearlyFaster = calibrationMs * tolerance() < reference.ms;
+  const steadier =
+    reference.spread > MAX_REFERENCE_SPREAD &&
+    calibration.spread <= MAX_REFERENCE_SPREAD &&
+    calibrationMs < reference.ms;
+  if (reference.source !== 'given' && (clearlyFaster || steadier))
     Object.assign(reference, { ms: calibrationMs, spread: calibration.spread });
   const slowdown = calibrationMs / reference.ms;
   const limit = tolerance();
