@@ -30,6 +30,7 @@ export declare function commandLine(): string;
 export declare function markdownSummary(): string[];
 export declare function startLoad(): number;
 export declare function lastVerdictState(): MachineState | undefined;
+export declare function figure(what: string, shown: string, raw?: string): void;
 export declare function ownLoad(): number;
 export declare function treeTicks(root?: number): number;
 export declare function probe(samples?: number): number[];

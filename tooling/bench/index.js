@@ -196,6 +196,24 @@ export function verdictValue(what, value, target, unit = '', raw) {
   return ok;
 }
 
+/**
+ * A figure without a target (e.g. CPU per line), printed and kept for the Markdown summary next
+ * to the verdicts, with the machine's state when it was taken (a figure from a busy machine
+ * reads UNRELIABLE there too).
+ * @param {string} what
+ * @param {string} shown the value with its unit
+ * @param {string} [raw]
+ */
+export function figure(what, shown, raw) {
+  const state = machineState();
+  lastState = state;
+  const word = state.quiet ? 'figure' : `UNRELIABLE (load ${state.load.toFixed(2)})`;
+  results.push({ what, shown, target: 'no target', raw, word, state, at: new Date() });
+  console.log(
+    `${word} ${what}: ${shown}${raw ? ` [${raw}]` : ''}${state.quiet ? '' : ` {${state.reasons.join('; ')}}`}`,
+  );
+}
+
 /** The machine's state at the latest verdict (undefined before the first). */
 export function lastVerdictState() {
   return lastState;

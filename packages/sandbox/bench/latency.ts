@@ -7,11 +7,11 @@
  */
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { execa } from 'execa';
 import { silentLogger } from '../src/process/service-records.js';
 import { probeHttp } from '../src/process/readiness.js';
 import { startService } from '../src/process/service-process.js';
+import { serviceDir } from './workdir.js';
 
 // Prints the wall-clock moment just before it ends, then ends at once (no interpreter teardown).
 const ENDER = 'import os, time; print(time.time() * 1000, flush=True); os._exit(3)';
@@ -29,7 +29,7 @@ export async function diedReportLatency(): Promise<number> {
     serviceId: 'bench-died',
     command: 'python3',
     args: ['-c', ENDER],
-    cwd: tmpdir(),
+    cwd: serviceDir(),
     logger: silentLogger,
     stopOnExit: false,
     onLog: (r) => {
@@ -75,7 +75,7 @@ export async function readinessLatency(): Promise<number> {
     serviceId: 'bench-ready',
     command: process.execPath,
     args: ['-e', SERVER],
-    cwd: tmpdir(),
+    cwd: serviceDir(),
     env: { PORT: port },
     logger: silentLogger,
     stopOnExit: false,
