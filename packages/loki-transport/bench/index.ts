@@ -16,6 +16,7 @@ import {
 } from '@pactown/bench';
 import { type BurstTable, burstRatio, burstTable, SHIPPERS } from './burst.js';
 import { type CapacityTable, capacityTable } from './capacity.js';
+import type { SteadyResult } from './run.js';
 import { overhead, type SteadyTable, steadyTable } from './steady.js';
 
 const SCALE = Number(process.env.BENCH_SCALE ?? 1);
@@ -55,7 +56,7 @@ let slow: SteadyTable | undefined;
 let cap: CapacityTable | undefined;
 if (want('burst')) {
   burstD = await burstTable('defaults', BURST, ROUNDS);
-  burstE = await burstTable('equal', BURST, ROUNDS);
+  burstE = await burstTable('equal', BURST, ROUNDS, false);
 }
 if (want('steady')) steady = await steadyTable('defaults', [...SHIPPERS, 'devnull'], RATE, SECONDS, STEADY_ROUNDS);
 // The same rate with every batch timer at 1 s and no line cap: per delivered line, pino-loki's
@@ -73,7 +74,11 @@ if (want('steady-equal')) {
 }
 // The 1,000 lines/s target is ours alone (the peers' latency is their batch timer, shown in the steady table).
 if (want('latency')) slow = await steadyTable('defaults', ['ours'], SLOW_RATE, SLOW_SECONDS, ROUNDS);
-if (want('capacity')) cap = await capacityTable('equal', ['ours', 'pino-loki'], CAPACITY_START, SECONDS);
+// The equalised steady table's runs at 20,000 lines/s for the same 20 s are capacity's first step when it starts there.
+const firstStep: Record<string, SteadyResult[]> =
+  steadyE && CAPACITY_START === RATE ? { ours: steadyE.runs.ours!, 'pino-loki': steadyE.runs['pino-loki']! } : {};
+if (want('capacity'))
+  cap = await capacityTable('equal', ['ours', 'pino-loki'], CAPACITY_START, SECONDS, undefined, firstStep);
 
 // The targets of the issue, each with the raw numbers its ratio comes from.
 const rows: Array<Array<string | number>> = [];
@@ -149,7 +154,7 @@ if (cap) {
     'capacity vs pino-loki (equalised)',
     '>= 2x',
     c.ours! / Math.max(1, c['pino-loki']!),
-    `ours ${c.ours} lines/s / pino-loki ${c['pino-loki']} lines/s`,
+    `ours ${cap.bounded.ours ? '' : '>= '}${c.ours} lines/s / pino-loki ${cap.bounded['pino-loki'] ? '' : '>= '}${c['pino-loki']} lines/s${cap.bounded['pino-loki'] ? '' : " (pino-loki's capacity not reached: the ratio is not bounded)"}`,
     { atLeast: 2 },
   );
 }
