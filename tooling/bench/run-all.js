@@ -60,7 +60,7 @@ for (const group of ['packages', 'apps']) {
   }
 }
 
-const asked = process.argv.slice(2);
+const asked = process.argv.slice(2).filter((a) => a !== '--');
 const unknown = asked.filter((a) => !PLAN.some((p) => path.basename(p.dir) === a || p.dir === a));
 if (unknown.length) {
   console.error(
