@@ -77,7 +77,7 @@ const started = new Date();
 const loadAtStart = os.loadavg()[0];
 const ref = calibrationReference();
 const own = new OwnLoad(process.pid);
-const sampler = setInterval(() => own.update(), 2000);
+const sampler = setInterval(() => own.update(), 5000);
 
 const command = `npx -y pnpm@10.34.8 bench${asked.length ? ` -- ${asked.join(' ')}` : ''}`;
 fs.writeFileSync(

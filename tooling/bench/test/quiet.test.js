@@ -50,6 +50,23 @@ function foreignLoad(seconds) {
   return out.trim().split(/\s+/).map(Number);
 }
 
+/** CPU ticks the processes have used so far. */
+function ticksOf(pids) {
+  let sum = 0;
+  for (const pid of pids) {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    sum += Number(f[11]) + Number(f[12]);
+  }
+  return sum;
+}
+
+/** All CPU ticks of the machine so far (busy and idle). */
+function machineTicks() {
+  const f = fs.readFileSync('/proc/stat', 'utf8').split('\n', 1)[0].trim().split(/\s+/).slice(1).map(Number);
+  return f.slice(0, 8).reduce((a, b) => a + b, 0);
+}
+
 function killAll(pids) {
   for (const pid of pids) {
     try {
@@ -108,6 +125,36 @@ test('the benchmark’s own busy children are not counted as other processes', a
   assert.ok(s.ownLoad > 0, 'our own children count as our own load');
 });
 
+test('on a busy machine too, the CPU of the benchmark’s own children is taken out of others’ share', async (t) => {
+  // The checking process keeps busy children on every core and reads, around its check, their
+  // share and the machine's: others' share must leave out most of the children's.
+  const script = `import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import { machineState } from ${JSON.stringify(QUIET)};
+const ticks = (pid) => { const s = fs.readFileSync('/proc/' + pid + '/stat', 'utf8'); const f = s.slice(s.lastIndexOf(')') + 2).split(' '); return Number(f[11]) + Number(f[12]); };
+const machine = () => { const f = fs.readFileSync('/proc/stat', 'utf8').split('\\n', 1)[0].trim().split(/\\s+/).slice(1).map(Number); const total = f.slice(0, 8).reduce((a, b) => a + b, 0); return { busy: total - f[3] - f[4], total }; };
+const kids = Array.from({ length: ${cores} }, () => spawn(process.execPath, ['-e', ${JSON.stringify(BUSY_LOOP)}, '6000']));
+await new Promise((r) => setTimeout(r, 1500));
+const k0 = kids.reduce((a, k) => a + ticks(k.pid), 0), m0 = machine();
+const s = machineState();
+const k1 = kids.reduce((a, k) => a + ticks(k.pid), 0), m1 = machine();
+for (const k of kids) k.kill('SIGKILL');
+process.stdout.write(JSON.stringify({ s, kids: (k1 - k0) / (m1.total - m0.total), machine: (m1.busy - m0.busy) / (m1.total - m0.total) }));`;
+  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('BENCH_')));
+  const r = JSON.parse(
+    execFileSync(process.execPath, ['--input-type=module', '-e', script], { env: clean, encoding: 'utf8' }),
+  );
+  if (r.kids < 0.05) {
+    t.skip(`our children got ${(100 * r.kids).toFixed(0)}% of the CPU: too little to tell`);
+    return;
+  }
+  assert.ok(
+    r.s.busyShare <= r.machine - 0.7 * r.kids + 0.03,
+    `others' share ${r.s.busyShare}, machine ${r.machine}, our children ${r.kids}`,
+  );
+  assert.ok(r.s.ownLoad > 0, 'our own children count as our own load');
+});
+
 // The synthetic load raises the load average for a minute: these come after the quiet ones.
 test('busy loops of other processes on every core make the machine UNRELIABLE', () => {
   const pids = foreignLoad(30);
@@ -116,8 +163,14 @@ test('busy loops of other processes on every core make the machine UNRELIABLE', 
     for (const pid of pids)
       assert.notEqual(Number(fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(' ')[3]), process.pid);
     Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1500);
+    const before = { loops: ticksOf(pids), machine: machineTicks() };
     const s = stateIn();
+    const after = { loops: ticksOf(pids), machine: machineTicks() };
+    // The loops' own share of all CPU around the check: the check must count at least most of
+    // it as others' (on a machine busy anyway, the loops get less than all of it).
+    const loopsShare = (after.loops - before.loops) / (after.machine - before.machine);
     assert.equal(s.quiet, false);
+    assert.ok(s.busyShare >= 0.7 * loopsShare, `others' share in the pause ${s.busyShare}, the loops' ${loopsShare}`);
     assert.ok(s.busyShare > 0.5, `others' share in the pause ${s.busyShare}`);
     assert.ok(
       s.reasons.some((r) => /other processes used \d+% of the CPU during a \d+ ms pause/.test(r)),
