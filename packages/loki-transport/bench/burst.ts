@@ -65,6 +65,11 @@ export async function burstTable(variant: Variant, lines: number, rounds: number
     rows,
   );
   printSettings(Object.fromEntries(kinds.map((k) => [k, describe(k, variant)])));
+  const extra = kinds.filter((k) => runs[k]!.some((r) => r.foreign > 0));
+  if (extra.length)
+    console.log(
+      `(lines a shipper added itself, e.g. its counters report, not counted as delivered: ${extra.map((k) => `${k} up to ${Math.max(...runs[k]!.map((r) => r.foreign))}`).join(', ')})`,
+    );
   console.log(
     floor
       ? '(parse-only: time until its worker has parsed the last line; the floor of any pino worker transport.)'

@@ -81,6 +81,8 @@ export interface BurstResult {
   lines: number;
   delivered: number;
   duplicates: number;
+  /** Lines the shipper added itself (its own counters report), not counted as delivered. */
+  foreign: number;
   /** First log call to arrival of the body completing the set (ms; NaN if it never completed). */
   completeMs: number;
   /** First log call to the last body's arrival (ms). */
@@ -104,6 +106,7 @@ export async function runBurst(kind: Kind, variant: Variant, lines: number, dead
       lines,
       delivered: lines,
       duplicates: 0,
+      foreign: 0,
       completeMs: r.parsedAt - r.t0,
       lastMs: r.parsedAt - r.t0,
       loopMs: r.loopMs,
@@ -140,6 +143,7 @@ export async function runBurst(kind: Kind, variant: Variant, lines: number, dead
       lines,
       delivered: d.delivered,
       duplicates: d.duplicates,
+      foreign: d.foreign,
       completeMs: d.completeAt - r.t0,
       lastMs: d.lastAt - r.t0,
       loopMs: r.loopMs,
@@ -160,6 +164,8 @@ export interface SteadyResult {
   lines: number;
   delivered: number;
   duplicates: number;
+  /** Lines the shipper added itself (its own counters report), not counted as delivered. */
+  foreign: number;
   /** Process CPU (all threads) from the first log call until the logger had ended (ms). */
   cpuMs: number;
   /** CPU of the logging (main) thread while logging (ms). */
@@ -212,6 +218,7 @@ export async function runSteady(
       ...base,
       delivered: total,
       duplicates: 0,
+      foreign: 0,
       bodies: 0,
       bytes: 0,
       p50: Number.NaN,
@@ -243,6 +250,7 @@ export async function runSteady(
     ...base,
     delivered: d.delivered,
     duplicates: d.duplicates,
+    foreign: d.foreign,
     bodies: d.bodies,
     bytes: d.bytes,
     p50: percentile(lat, 50),
