@@ -183,6 +183,52 @@ describe.skipIf(!probe.ok || cgroups.version === null)('cgroups per service', ()
     expect(ourCgroups('hog')).toEqual([]);
   }, 60_000);
 
+  it('a CPU hog gets no more than limits.cpuQuota: the cgroup throttles it', async () => {
+    const dir = createServiceDir(w.sandboxes, 'service_spinner');
+    const spinner = startService({
+      serviceId: 'spinner',
+      command: 'python3',
+      args: ['-c', "print('spinning', flush=True)\nwhile True: pass"],
+      cwd: dir,
+      sandboxRoot: w.sandboxes,
+      isolation: 'namespaces',
+      uidPool: w.pool,
+      limits: { cpuQuota: 0.1 },
+    });
+    try {
+      expect((await spinner.waitReady({ pattern: /^spinning$/, timeoutMs: 20_000 })).ready).toBe(true);
+      const [name] = ourCgroups('spinner');
+      const cpuDir = join(cgroups.parents.cpu!, name!);
+      // CPU time of the cgroup's processes (utime + stime from /proc, in clock ticks of 10 ms).
+      const usage = (): number => {
+        let ticks = 0;
+        for (const line of readFileSync(join(cpuDir, 'cgroup.procs'), 'utf8').split('\n')) {
+          if (line === '') continue;
+          try {
+            const stat = readFileSync(`/proc/${line}/stat`, 'utf8');
+            const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+            ticks += Number(fields[11]) + Number(fields[12]);
+          } catch {
+            // ended meanwhile
+          }
+        }
+        return ticks * 10;
+      };
+      const before = usage();
+      const t0 = performance.now();
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      const cpuMs = usage() - before;
+      const wallMs = performance.now() - t0;
+      // A tenth of a CPU, with room for the period boundaries and the tick granularity.
+      expect(cpuMs).toBeLessThan(wallMs * 0.1 * 1.5 + 50);
+      const throttled = /^nr_throttled (\d+)$/m.exec(readFileSync(join(cpuDir, 'cpu.stat'), 'utf8'));
+      expect(Number(throttled?.[1])).toBeGreaterThan(0);
+    } finally {
+      await spinner.stop({ graceMs: 1000 });
+    }
+    expect(ourCgroups('spinner')).toEqual([]);
+  }, 60_000);
+
   it("removes the empty cgroups of a runner that is gone, keeps its own and a live one's", async () => {
     // A PID that surely belongs to no process any more: a child that has ended.
     const child = spawn('/bin/true');
