@@ -8,6 +8,7 @@
  * regex scan with a lookbehind costs about a microsecond per line even when
  * nothing matches). The gates over a whole block are `mayNeedRedaction`.
  */
+import { hasEscape, maskEscaped, shownText } from './redact-ansi.js';
 import { HEADER_KEYS, normalizeKey, type RedactionRule, TOKEN_FORMATS, TOKEN_HINT } from './redact-rules.js';
 
 /** State of a stream of lines: whether the last line left a PEM private key block open. */
@@ -333,10 +334,14 @@ export function createEngine(config: EngineConfig): Engine {
     }
   };
 
-  const maskLine = (line: string, state: PemState): string => {
+  const maskShown = (line: string, state: PemState): string => {
     if (pem && (state.inBlock || line.includes('-----BEGIN'))) return maskPem(line, state);
     return maskPlain(line);
   };
+
+  // A line with terminal escapes is masked over what it shows (see redact-ansi.ts).
+  const maskLine = (line: string, state: PemState): string =>
+    hasEscape(line) ? maskEscaped(line, (shown) => maskShown(shown, state), maskPlain, censor) : maskShown(line, state);
 
   const maskText = (text: string): string => {
     const state: PemState = { inBlock: false, lines: 0 };
@@ -347,7 +352,8 @@ export function createEngine(config: EngineConfig): Engine {
   };
 
   const extraBlockSafe = extra.every((r) => r.prefilter !== null || r.blockSafe);
-  const mayNeed = (block: string): boolean => {
+  const mayNeed = (text: string): boolean => {
+    const block = hasEscape(text) ? shownText(text) : text;
     if (pem && block.includes('-----BEGIN')) return true;
     for (const value of known) if (block.includes(value)) return true;
     if (hint.test(block) && defaultsMayNeed(block)) return true;
