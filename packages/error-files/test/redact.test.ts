@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { formatErrorFile, parseErrorFile, prepareReport, renderMarkdown, writeErrorFile } from '../src/index.js';
 import { seedReport } from './fixtures/seed-report.js';
-import { tempDir } from './support.js';
+import { tempDir } from '@pactown/test-helpers';
 
 const stderrOf = (text: string) => prepareReport(seedReport({ stderrTail: `${text}\n` })).stderrTail.slice(0, -1);
 
@@ -112,7 +112,7 @@ describe('FILES names', () => {
   });
 
   it('in the written file and in Markdown', async () => {
-    const { dir, cleanup } = await tempDir('ef-redact-');
+    const { path: dir, remove: cleanup } = await tempDir('ef-redact-');
     try {
       const text = await readFile(await writeErrorFile(seedReport({ files }), { logDir: dir }), 'utf8');
       const section = text.slice(text.indexOf('--- FILES ---'));
