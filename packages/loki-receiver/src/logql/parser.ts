@@ -1,4 +1,5 @@
 import { LokiHttpError, parseError } from '../errors.js';
+import { goQuote } from '../go-quote.js';
 import { type Token, type TokenKind, tokenize } from './lexer.js';
 import {
   type CompareOp,
@@ -6,11 +7,17 @@ import {
   type Stage,
   byteCount,
   durationSeconds,
+  type LabelFormat,
   numberPredicate,
   parserStage,
+  patternStage,
+  regexpStage,
   stringPredicate,
+  unpackStage,
 } from './pipeline.js';
-import { type Re2, Re2Error, compileRe2 } from './re2.js';
+import { PatternError } from './pattern.js';
+import { type Re2, Re2Error, compileCaptures, compileRe2 } from './re2.js';
+import { TemplateError, TemplateUnsupported, parseTemplate } from './template.js';
 
 export type MatchOp = '=' | '!=' | '=~' | '!~';
 export type FilterOp = '|=' | '!=' | '|~' | '!~';
@@ -38,6 +45,16 @@ export interface LogQuery {
   stages: Stage[];
   /** True when a stage needs more than the line (parsers, label filters, drop, keep). */
   needsLabels: boolean;
+  /** `| unwrap` of a metric query's range: the label, its conversion and the label filters after it. */
+  unwrap?: Unwrap;
+}
+
+/** How `| unwrap` reads a sample from a label (docs: LogQL metric queries, "Unwrapped range aggregations"). */
+export interface Unwrap {
+  label: string;
+  conversion: 'float' | 'bytes' | 'duration';
+  /** Label filters written after the unwrap (applied once the value is read). */
+  post: Stage[];
 }
 
 const SHOWN: Partial<Record<TokenKind, string>> = {
@@ -135,8 +152,8 @@ const EMPTY_MATCHER_HINT =
 
 const FILTER_OPS: Partial<Record<TokenKind, FilterOp>> = { PIPE_EXACT: '|=', NEQ: '!=', PIPE_MATCH: '|~', NRE: '!~' };
 
-/** Parses a LogQL log query (selector and line filters) or throws Loki's 400 `parse error`. */
-export function parseLogQuery(query: string): LogQuery {
+/** Parses a LogQL log query (selector and pipeline) or throws Loki's 400 `parse error`; `unwrap` is allowed inside a metric query's range. */
+export function parseLogQuery(query: string, options: { unwrap?: boolean } = {}): LogQuery {
   const p = new Parser(query);
   const matchers = parseSelector(p, false);
   if (!matchers.some((m) => (m.op === '=' || m.op === '=~') && !m.matches(''))) {
@@ -144,9 +161,30 @@ export function parseLogQuery(query: string): LogQuery {
   }
   const stages: Stage[] = [];
   let needsLabels = false;
+  let unwrap: Unwrap | undefined;
   for (;;) {
     const tok = p.next();
-    if (tok.kind === 'EOF') return { matchers, stages, needsLabels };
+    if (tok.kind === 'EOF') return { matchers, stages, needsLabels, ...(unwrap ? { unwrap } : {}) };
+    if (unwrap) {
+      // After unwrap only label filters may follow.
+      if (tok.kind !== 'PIPE') throw unexpected(tok, '|');
+      const next = p.peek();
+      if (
+        next.kind !== 'IDENT' ||
+        UNSUPPORTED_STAGES.has(next.text) ||
+        /^(json|logfmt|regexp|pattern|unpack|line_format|label_format|drop|keep|decolorize|unwrap)$/.test(next.text)
+      )
+        throw unexpected(next, 'a label filter');
+      unwrap.post.push({ kind: 'labels', test: labelOr(p) });
+      continue;
+    }
+    if (tok.kind === 'PIPE' && p.peek().kind === 'IDENT' && p.peek().text === 'unwrap') {
+      const word = p.next();
+      if (!options.unwrap) throw unexpected(word, 'a parser, a label filter, drop, keep or decolorize');
+      unwrap = unwrapClause(p);
+      needsLabels = true;
+      continue;
+    }
     const op = FILTER_OPS[tok.kind];
     if (op) {
       const next = p.peek();
@@ -183,20 +221,125 @@ function notSupported(tok: Token, what: string): LokiHttpError {
   return new LokiHttpError(400, `parse error at line 1, col ${tok.col}: ${what} is not supported by this receiver`);
 }
 
-const UNSUPPORTED_STAGES = new Set([
-  'regexp',
-  'pattern',
-  'unpack',
-  'line_format',
-  'label_format',
-  'unwrap',
-  'distinct',
-]);
+const UNSUPPORTED_STAGES = new Set(['distinct']);
+
+/** `unwrap name`, `unwrap bytes(name)`, `unwrap duration(name)` or `duration_seconds(name)`. */
+function unwrapClause(p: Parser): Unwrap {
+  const first = p.expect('IDENT', 'IDENTIFIER');
+  const open = p.peek();
+  if (open.kind === 'OTHER' && open.text === '(') {
+    const conversion =
+      first.text === 'bytes'
+        ? 'bytes'
+        : first.text === 'duration' || first.text === 'duration_seconds'
+          ? 'duration'
+          : undefined;
+    if (!conversion) throw unexpected(open, '|');
+    p.next();
+    const label = p.expect('IDENT', 'IDENTIFIER');
+    const close = p.next();
+    if (close.kind !== 'OTHER' || close.text !== ')') throw unexpected(close, ')');
+    return { label: label.text, conversion, post: [] };
+  }
+  return { label: first.text, conversion: 'float', post: [] };
+}
+
+/** Loki's error for a stage that cannot be built: `parse error : stage '<stage>' : <why>`. */
+function stageError(stage: string, why: string): LokiHttpError {
+  return parseError(`stage '${stage}' : ${why}`);
+}
+
+function templateOf(text: string, name: 'line' | 'label', tok: Token, stage: () => string, label?: string) {
+  try {
+    return parseTemplate(text, name);
+  } catch (error) {
+    if (error instanceof TemplateUnsupported) throw notSupported(tok, error.message);
+    if (error instanceof TemplateError) {
+      const why =
+        name === 'line'
+          ? `invalid line template: ${error.message}`
+          : `invalid template for label '${label}': ${error.message}`;
+      throw stageError(stage(), why);
+    }
+    throw error;
+  }
+}
 
 function pipelineStage(p: Parser): Stage {
   const tok = p.peek();
   if (tok.kind !== 'IDENT') throw unexpected(tok, 'a parser, a label filter, drop, keep or decolorize');
   if (UNSUPPORTED_STAGES.has(tok.text)) throw notSupported(tok, `pipeline stage '| ${tok.text}'`);
+  if (tok.text === 'regexp' || tok.text === 'pattern') {
+    p.next();
+    const arg = p.expect('STRING', 'STRING');
+    const invalid = `invalid ${tok.text} parser`;
+    if (tok.text === 'pattern') {
+      try {
+        return patternStage(arg.value);
+      } catch (error) {
+        if (error instanceof PatternError) throw parseError(`${invalid}: ${error.message}`);
+        throw error;
+      }
+    }
+    // Go compiles a name given twice (RE2 refuses it): Loki's own check answers first.
+    const named = [...arg.value.matchAll(/(?<!\\)\(\?P?<([A-Za-z0-9_]+)>/g)].map((m) => m[1]!);
+    const twice = named.find((n, i) => named.indexOf(n) !== i);
+    if (twice !== undefined) throw parseError(`${invalid}: duplicate extracted label name '${twice}'`);
+    let captures: ReturnType<typeof compileCaptures>;
+    try {
+      captures = compileCaptures(arg.value);
+    } catch (error) {
+      if (error instanceof Re2Error) throw parseError(`${invalid}: ${error.message}`);
+      throw error;
+    }
+    if (captures.names.length === 0) throw parseError(`${invalid}: at least one named capture must be supplied`);
+    const seen = new Set<string>();
+    for (const [name] of captures.names) {
+      if (seen.has(name)) throw parseError(`${invalid}: duplicate extracted label name '${name}'`);
+      seen.add(name);
+    }
+    return regexpStage(captures);
+  }
+  if (tok.text === 'unpack') {
+    p.next();
+    return unpackStage();
+  }
+  if (tok.text === 'line_format') {
+    p.next();
+    const arg = p.expect('STRING', 'STRING');
+    return {
+      kind: 'line_format',
+      template: templateOf(arg.value, 'line', arg, () => `| line_format ${goQuote(arg.value)}`),
+    };
+  }
+  if (tok.text === 'label_format') {
+    p.next();
+    const raw: Array<{ name: string; rename?: string; text?: string; tok: Token }> = [];
+    for (;;) {
+      const name = p.expect('IDENT', 'IDENTIFIER');
+      p.expect('EQ', '=');
+      const value = p.next();
+      if (value.kind === 'IDENT') raw.push({ name: name.text, rename: value.text, tok: value });
+      else if (value.kind === 'STRING') raw.push({ name: name.text, text: value.value, tok: value });
+      else throw unexpected(value, 'IDENTIFIER or STRING');
+      if (p.peek().kind !== 'COMMA') break;
+      p.next();
+    }
+    const shown = () => `| label_format ${raw.map((f) => `${f.name}=${f.rename ?? goQuote(f.text!)}`).join(',')}`;
+    const names = new Set<string>();
+    for (const f of raw) {
+      if (f.name === '__error__') throw stageError(shown(), '__error__ cannot be formatted');
+      if (names.has(f.name))
+        throw stageError(shown(), `multiple label name '${f.name}' not allowed in a single format operation`);
+      names.add(f.name);
+    }
+    const formats: LabelFormat[] = raw.map((f) =>
+      f.rename !== undefined
+        ? { name: f.name, rename: f.rename }
+        : { name: f.name, template: templateOf(f.text!, 'label', f.tok, shown, f.name) },
+    );
+    return { kind: 'label_format', formats };
+  }
   if (tok.text === 'json' || tok.text === 'logfmt') {
     p.next();
     const after = p.peek();

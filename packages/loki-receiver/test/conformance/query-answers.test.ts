@@ -115,12 +115,12 @@ describe('LogQL the receiver reads, and what it says it does not (docs: LogQL lo
   });
 
   it.each([
-    '{test="test"} | regexp "(?P<x>.)"',
-    '{test="test"} | pattern "<_> <x>"',
     '{test="test"} | json a="b"',
     '{test="test"} |= ip("10.0.0.1")',
-    'avg_over_time({test="test"} | logfmt | unwrap x [5m])',
-    '{test="test"} | line_format "{{.msg}}"',
+    '{test="test"} | line_format "{{ date \\"2006\\" __timestamp__ }}"',
+    '{test="test"} | line_format "{{ range .x }}{{ end }}"',
+    'rate_counter({test="test"} | logfmt | unwrap x [5m])',
+    'sum(count_over_time({test="test"}[5m])) / on (a) group_left count(count_over_time({test="test"}[5m]))',
   ])('answers 400 "not supported" to the valid query %s, never a plain syntax error', async (query) => {
     const res = await fetch(`${shared.get().url}/loki/api/v1/query_range?${new URLSearchParams({ query })}`);
     expect(res.status).toBe(400);
