@@ -227,6 +227,12 @@ const UNSUPPORTED_STAGES = new Set(['distinct']);
 function unwrapClause(p: Parser): Unwrap {
   const first = p.expect('IDENT', 'IDENTIFIER');
   const open = p.peek();
+  // The lexer reads `(name)` as one token when nothing separates it.
+  const joined = open.kind === 'OTHER' ? /^\(([a-zA-Z_][a-zA-Z0-9_]*)\)$/.exec(open.text) : null;
+  if (joined && (first.text === 'bytes' || first.text === 'duration' || first.text === 'duration_seconds')) {
+    p.next();
+    return { label: joined[1]!, conversion: first.text === 'bytes' ? 'bytes' : 'duration', post: [] };
+  }
   if (open.kind === 'OTHER' && open.text === '(') {
     const conversion =
       first.text === 'bytes'

@@ -117,10 +117,10 @@ describe('metric queries', () => {
   });
 
   it.each([
-    'sum(count_over_time({app="web"}[1m])) > 1',
-    'sum_over_time({app="web"} | logfmt | unwrap status [1m])',
-    'quantile_over_time(0.9, {app="web"} | logfmt | unwrap status [1m])',
-    'count_over_time({app="web"}[1m] offset 5m)',
+    'label_replace(count_over_time({app="web"}[1m]), "a", "$1", "app", "(.*)")',
+    'sort(count_over_time({app="web"}[1m]))',
+    'count_over_time({app="web"}[1m] | logfmt)',
+    'sum(count_over_time({app="web"}[1m])) * on (app) group_left count(count_over_time({app="web"}[1m]))',
   ])('answers 400 "not supported" to the valid %s', async (query) => {
     const res = await fetch(`${shared.get().url}/loki/api/v1/query_range?${new URLSearchParams({ query })}`);
     expect(res.status).toBe(400);
