@@ -1,4 +1,5 @@
 import { LokiHttpError } from './errors.js';
+import { formatFloatF } from './go-float.js';
 import { formatLabels } from './labels.js';
 import type { BinaryOp, MetricNode } from './logql/metric.js';
 import { byteCount, durationSeconds, labelValue, type PipelineEntry, runPipeline, setLabel } from './logql/pipeline.js';
@@ -434,27 +435,8 @@ function apply(op: BinaryOp, a: number, b: number): number {
   }
 }
 
-/** Go's strconv.FormatFloat(v, 'f', -1, 64), as Prometheus prints sample values. */
-export function formatValue(v: number): string {
-  if (Number.isNaN(v)) return 'NaN';
-  if (v === Number.POSITIVE_INFINITY) return '+Inf';
-  if (v === Number.NEGATIVE_INFINITY) return '-Inf';
-  const text = String(v);
-  if (!text.includes('e')) return text;
-  // Expand the shortest digits JavaScript found without an exponent.
-  const [mantissa, expText] = text.split('e') as [string, string];
-  const negative = mantissa.startsWith('-');
-  const digits = mantissa.replace('-', '').replace('.', '');
-  const pointAt =
-    (mantissa.replace('-', '').indexOf('.') < 0
-      ? mantissa.replace('-', '').length
-      : mantissa.replace('-', '').indexOf('.')) + Number(expText);
-  let out: string;
-  if (pointAt <= 0) out = `0.${'0'.repeat(-pointAt)}${digits}`;
-  else if (pointAt >= digits.length) out = digits + '0'.repeat(pointAt - digits.length);
-  else out = `${digits.slice(0, pointAt)}.${digits.slice(pointAt)}`;
-  return negative ? `-${out}` : out;
-}
+/** Sample values as Prometheus prints them. */
+export const formatValue = formatFloatF;
 
 function stampOf(t: bigint): number {
   return Number(t / 1_000_000n) / 1000;

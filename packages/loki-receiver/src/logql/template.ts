@@ -1,3 +1,4 @@
+import { formatFloatV } from '../go-float.js';
 import { GoSyntaxError, readGoString } from '../go-quote.js';
 import { type Re2, compileRe2 } from './re2.js';
 
@@ -75,25 +76,6 @@ const UNSUPPORTED = new Set([
 
 // ---- Go formatting -------------------------------------------------------
 
-/** Go's strconv.FormatFloat(v, 'g', -1, 64), which %v uses for a float64. */
-export function goFloat(v: number): string {
-  if (Number.isNaN(v)) return 'NaN';
-  if (!Number.isFinite(v)) return v > 0 ? '+Inf' : '-Inf';
-  if (v === 0) return Object.is(v, -0) ? '-0' : '0';
-  const exp = Math.floor(Math.log10(Math.abs(v)));
-  const shortest = String(v);
-  const digits = shortest.replace(/^-/, '').replace(/e.*$/, '').replace('.', '').replace(/^0+/, '');
-  const e = Number(v.toExponential().split('e')[1]);
-  if (e < -4 || e >= 21 || (e >= digits.length && e >= 6) || e >= 21) {
-    const [mant, ex] = v.toExponential().split('e') as [string, string];
-    const n = Number(ex);
-    return `${mant}e${n < 0 ? '-' : '+'}${String(Math.abs(n)).padStart(2, '0')}`;
-  }
-  void exp;
-  if (/e/.test(shortest)) return v.toFixed(Math.max(0, -e + digits.length - 1));
-  return shortest;
-}
-
 function goTimeString(ns: bigint): string {
   const ms = Number(ns / 1_000_000n);
   const frac = ((ns % 1_000_000_000n) + 1_000_000_000n) % 1_000_000_000n;
@@ -106,7 +88,7 @@ function print(v: Value): string {
   if (typeof v === 'string') return v;
   if (typeof v === 'boolean') return v ? 'true' : 'false';
   if (typeof v === 'number') return String(v);
-  if (v instanceof GoFloat) return goFloat(v.value);
+  if (v instanceof GoFloat) return formatFloatV(v.value);
   return goTimeString(v.ns);
 }
 
@@ -198,7 +180,7 @@ function sprintf(format: string, args: Value[]): string {
         const n = typeof a === 'number' ? a : a instanceof GoFloat ? a.value : undefined;
         if (n === undefined) out = `%!${verb}(${typeName(a)}=${print(a)})`;
         else if (verb === 'e') out = n.toExponential(p ?? 6).replace(/e([-+])(\d)$/, 'e$10$2');
-        else if (verb === 'g') out = p === undefined ? goFloat(n) : String(Number(n.toPrecision(p)));
+        else if (verb === 'g') out = p === undefined ? formatFloatV(n) : String(Number(n.toPrecision(p)));
         else out = n.toFixed(p ?? 6);
         break;
       }
