@@ -260,6 +260,8 @@ class Evaluator {
     switch (node.kind) {
       case 'literal':
         return { kind: 'scalar', value: node.value };
+      case 'vector':
+        return { kind: 'vector', samples: [{ metric: {}, value: node.value }] };
       case 'range':
         return { kind: 'vector', samples: this.#rangeAt(node, t) };
       case 'agg':

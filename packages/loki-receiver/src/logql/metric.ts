@@ -68,7 +68,9 @@ export type MetricNode =
       left: MetricNode;
       right: MetricNode;
     }
-  | { kind: 'literal'; value: number };
+  | { kind: 'literal'; value: number }
+  /** `vector(n)`: one sample without labels. */
+  | { kind: 'vector'; value: number };
 
 const LOG_RANGE = new Set(['count_over_time', 'rate', 'bytes_over_time', 'bytes_rate', 'absent_over_time']);
 const UNWRAPPED = new Set([
@@ -97,7 +99,7 @@ const GROUPABLE_RANGE = new Set([
   'last_over_time',
 ]);
 const AGG = new Set(['sum', 'count', 'avg', 'min', 'max', 'stddev', 'stdvar', 'topk', 'bottomk']);
-const OTHER_METRIC = /^(rate_counter|sort|sort_desc|vector|label_replace|approx_topk|quantile_over_time_sketch)$/;
+const OTHER_METRIC = /^(rate_counter|sort|sort_desc|label_replace|approx_topk|quantile_over_time_sketch)$/;
 
 const UNITS: Record<string, bigint> = {
   ms: 1_000_000n,
@@ -199,6 +201,24 @@ class Scanner {
     }
     throw this.fail(`unexpected ${this.shown()}, expecting [`);
   }
+  /** A pipeline written after the range: the text up to the `)` closing the function. */
+  pipelineText(): string {
+    const from = this.at;
+    let parens = 0;
+    for (; this.at < this.text.length; this.at++) {
+      const ch = this.text[this.at]!;
+      if (ch === '"' || ch === '`') {
+        const close = ch === '`' ? this.text.indexOf('`', this.at + 1) : closingQuote(this.text, this.at);
+        if (close < 0) throw this.fail('unterminated string');
+        this.at = close;
+      } else if (ch === '(') parens++;
+      else if (ch === ')') {
+        if (parens === 0) return this.text.slice(from, this.at);
+        parens--;
+      }
+    }
+    throw this.fail('unexpected $end, expecting )');
+  }
   duration(what: string): bigint {
     this.space();
     const m = /^[0-9a-z]+/.exec(this.text.slice(this.at));
@@ -257,11 +277,12 @@ function rangeNode(s: Scanner, name: string): MetricNode {
     s.ident();
     offsetNs = s.duration('a duration after offset');
   }
-  if (!s.maybe(')')) {
-    // `count_over_time({...}[5m] | json)`: a pipeline after the range.
-    if (s.peek() === '|') throw notSupported(s, 'a pipeline after the range (write it before [range])');
-    throw s.fail(`unexpected ${s.shown()}, expecting )`);
+  let logQuery = text;
+  if (s.peek() === '|') {
+    // `count_over_time({...}[5m] | json)`: the pipeline may also follow the range.
+    logQuery = `${text} ${s.pipelineText()}`;
   }
+  if (!s.maybe(')')) throw s.fail(`unexpected ${s.shown()}, expecting )`);
   const out: { by?: string[]; without?: string[] } = {};
   const word = s.peekIdent();
   if (word === 'by' || word === 'without') {
@@ -271,7 +292,7 @@ function rangeNode(s: Scanner, name: string): MetricNode {
   }
   let query: LogQuery;
   try {
-    query = parseLogQuery(text, { unwrap: true });
+    query = parseLogQuery(logQuery, { unwrap: true });
   } catch (error) {
     // Columns of the inner query are shifted to the whole query's.
     if (error instanceof LokiHttpError) {
@@ -337,6 +358,13 @@ function primary(s: Scanner): MetricNode {
   const name = s.ident();
   if (RANGE.has(name)) return rangeNode(s, name);
   if (AGG.has(name)) return aggNode(s, name);
+  if (name === 'vector') {
+    s.expect('(');
+    const n = s.number();
+    if (n === undefined) throw s.fail(`unexpected ${s.shown()}, expecting NUMBER`);
+    s.expect(')');
+    return { kind: 'vector', value: n };
+  }
   if (OTHER_METRIC.test(name)) throw notSupported(s, `the metric function ${name}`);
   s.at = at;
   throw s.fail('unexpected IDENTIFIER');

@@ -159,6 +159,20 @@ describe('unwrapped range aggregations (docs: metric queries, "Unwrapped range a
   });
 });
 
+describe('the range written after the selector (docs: metric queries, "Log range aggregations")', () => {
+  it('takes the pipeline after [range] as it takes it before', async () => {
+    const t0 = await seed();
+    const at = t0 + 3n * S;
+    const before = await byRoute(`sum by (route) (count_over_time({app="web"} | logfmt | took > 200ms [10s]))`, at);
+    const after = await byRoute(`sum by (route) (count_over_time({app="web"}[10s] | logfmt | took > 200ms))`, at);
+    expect(after).toEqual(before);
+    expect(after).toEqual({ '/a': '2', '/b': '1' });
+    expect(
+      await byRoute(`sum by (route) (sum_over_time({route="/a"}[10s] | logfmt | keep route, n | unwrap n))`, at),
+    ).toEqual({ '/a': '9' });
+  });
+});
+
 describe('offset (docs: metric queries, "offset modifier")', () => {
   it('moves the range back in time', async () => {
     const t0 = await seed();
@@ -218,6 +232,13 @@ describe('binary operators (docs: query, "Binary operators")', () => {
     expect(await byRoute(`${count} > 2`, at)).toEqual({ '/a': '3' });
     expect(await byRoute(`${count} > bool 2`, at)).toEqual({ '/a': '1', '/b': '0' });
     expect(await byRoute(`2 < ${count}`, at)).toEqual({ '/a': '3' });
+  });
+
+  it('vector(n) gives one sample without labels: the usual `or vector(0)` for an empty panel', async () => {
+    const t0 = await seed();
+    const at = t0 + 3n * S;
+    expect(await byRoute('sum(count_over_time({app="none"}[10s])) or vector(0)', at)).toEqual({ '{}': '0' });
+    expect(await byRoute('sum(count_over_time({app="web"}[10s])) or vector(0)', at)).toEqual({ '{}': '6' });
   });
 
   it('and, or, unless by label set', async () => {
