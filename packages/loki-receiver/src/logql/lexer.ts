@@ -13,6 +13,8 @@ export type TokenKind =
   | 'NRE'
   | 'PIPE_EXACT'
   | 'PIPE_MATCH'
+  | 'PIPE_PATTERN'
+  | 'NPATTERN'
   | 'PIPE'
   | 'OR'
   | 'OTHER'
@@ -30,6 +32,8 @@ export interface Token {
 const OPERATORS: Array<[string, TokenKind]> = [
   ['|=', 'PIPE_EXACT'],
   ['|~', 'PIPE_MATCH'],
+  ['|>', 'PIPE_PATTERN'],
+  ['!>', 'NPATTERN'],
   ['!=', 'NEQ'],
   ['!~', 'NRE'],
   ['=~', 'RE'],

@@ -15,12 +15,12 @@ import {
   stringPredicate,
   unpackStage,
 } from './pipeline.js';
-import { PatternError } from './pattern.js';
+import { PatternError, compileLinePattern } from './pattern.js';
 import { type Re2, Re2Error, compileCaptures, compileRe2 } from './re2.js';
 import { TemplateError, TemplateUnsupported, parseTemplate } from './template.js';
 
 export type MatchOp = '=' | '!=' | '=~' | '!~';
-export type FilterOp = '|=' | '!=' | '|~' | '!~';
+export type FilterOp = '|=' | '!=' | '|~' | '!~' | '|>' | '!>';
 
 /** One label matcher of a stream selector. */
 export interface Matcher {
@@ -95,6 +95,17 @@ function lineFilter(op: FilterOp, values: string[], col: number): LineFilter {
       values.length === 1 ? (l: string) => l.includes(values[0]!) : (l: string) => values.some((v) => l.includes(v));
     return { op, values, test: op === '|=' ? any : (l) => !any(l) };
   }
+  if (op === '|>' || op === '!>') {
+    let tests: Array<(line: string) => boolean>;
+    try {
+      tests = values.map((v) => compileLinePattern(v));
+    } catch (error) {
+      if (error instanceof PatternError) throw parseError(error.message, col);
+      throw error;
+    }
+    const any = (l: string) => tests.some((t) => t(l));
+    return { op, values, test: op === '|>' ? any : (l) => !any(l) };
+  }
   const res = values.map((v) => regex(v, false, col));
   const any = (l: string) => res.some((re) => re.test(l));
   return { op, values, test: op === '|~' ? any : (l) => !any(l) };
@@ -150,7 +161,14 @@ export function parseSelector(p: Parser, equalityOnly: boolean): Matcher[] {
 const EMPTY_MATCHER_HINT =
   'queries require at least one regexp or equality matcher that does not have an empty-compatible value. For instance, app=~".*" does not meet this requirement, but app=~".+" will';
 
-const FILTER_OPS: Partial<Record<TokenKind, FilterOp>> = { PIPE_EXACT: '|=', NEQ: '!=', PIPE_MATCH: '|~', NRE: '!~' };
+const FILTER_OPS: Partial<Record<TokenKind, FilterOp>> = {
+  PIPE_EXACT: '|=',
+  NEQ: '!=',
+  PIPE_MATCH: '|~',
+  NRE: '!~',
+  PIPE_PATTERN: '|>',
+  NPATTERN: '!>',
+};
 
 /** Parses a LogQL log query (selector and pipeline) or throws Loki's 400 `parse error`; `unwrap` is allowed inside a metric query's range. */
 export function parseLogQuery(query: string, options: { unwrap?: boolean } = {}): LogQuery {

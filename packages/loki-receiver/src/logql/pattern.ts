@@ -89,3 +89,36 @@ export function compilePattern(pattern: string): PatternMatcher {
     },
   };
 }
+
+/**
+ * A pattern line filter (`|> "<_> GET <_>"`, docs: log queries, "Pattern
+ * match filter"): only `<_>` captures; the literals must appear in order, a
+ * capture between them must not be empty, and a pattern ending on a literal
+ * must end the line (Loki's Matcher.Test).
+ */
+export function compileLinePattern(pattern: string): (line: string) => boolean {
+  const expr = parts(pattern);
+  for (let i = 0; i + 1 < expr.length; i++) {
+    const a = expr[i]!;
+    const b = expr[i + 1]!;
+    if ('capture' in a && 'capture' in b)
+      throw new PatternError(`found consecutive capture '<${a.capture}><${b.capture}>': invalid expression`);
+  }
+  for (const p of expr)
+    if ('capture' in p && p.capture !== '_')
+      throw new PatternError(`named captures are not allowed: found '<${p.capture}>'`);
+  const endsOnCapture = expr.length > 0 && 'capture' in expr[expr.length - 1]!;
+  return (line) => {
+    if (line === '' || expr.length === 0) return line === '' && expr.length === 0;
+    let off = 0;
+    for (let i = 0; i < expr.length; i++) {
+      const p = expr[i]!;
+      if (!('literal' in p)) continue;
+      const j = line.indexOf(p.literal, off);
+      if (j < 0) return false;
+      if (i !== 0 && j === off) return false;
+      off = j + p.literal.length;
+    }
+    return endsOnCapture === (off !== line.length);
+  };
+}

@@ -113,6 +113,22 @@ describe('| pattern (docs: log queries, "Pattern"; pattern/pattern.go Matches)',
   });
 });
 
+describe('|> and !> (docs: log queries, "Pattern match filter expression"; pattern.go Matcher.Test)', () => {
+  it('keeps the lines whose literals appear in order, a trailing literal ending the line', async () => {
+    await seed(ACCESS);
+    const lines = async (q: string) => (await rows(q)).map(([, l]) => l);
+    expect(await lines('{app="web"} |> "<_> \\"GET <_>\\" 200 <_>"')).toEqual([ACCESS[0]]);
+    expect(await lines('{app="web"} !> "<_> - <_> [<_>] <_>"')).toEqual([ACCESS[2]]);
+    // A pattern ending on a literal must end the line; `or` gives alternatives.
+    expect(await lines('{app="web"} |> "<_> 12" or "<_> 2326"')).toEqual([ACCESS[0], ACCESS[1]]);
+    expect(await lines('{app="web"} |> "<_> 200"')).toEqual([]);
+  });
+
+  it('refuses named captures in a filter', async () => {
+    expect(await refused('{app="web"} |> "<ip> x"')).toContain("named captures are not allowed: found '<ip>'");
+  });
+});
+
 describe('| unpack (docs: log queries, "unpack"; parser.go UnpackParser)', () => {
   it('a packed entry becomes its _entry line and its string fields labels; other lines are left as they are', async () => {
     await seed([
