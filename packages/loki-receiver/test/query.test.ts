@@ -190,7 +190,7 @@ describe('parse errors', () => {
   });
 
   it('says plainly what it does not support', async () => {
-    expect(await parseErr('{service="api"} | json a="b"')).toContain('not supported by this receiver');
+    expect(await parseErr('{service="api"} | logfmt --strict')).toContain('not supported by this receiver');
     expect(await parseErr('rate_counter({service="api"} | logfmt | unwrap took [5m])')).toContain(
       'not supported by this receiver',
     );

@@ -7,7 +7,12 @@ import {
   type Stage,
   byteCount,
   durationSeconds,
+  type Extraction,
   type LabelFormat,
+  type NamedMatcher,
+  jsonExtractionStage,
+  jsonPath,
+  logfmtExtractionStage,
   numberPredicate,
   parserStage,
   patternStage,
@@ -367,10 +372,29 @@ function pipelineStage(p: Parser): Stage {
   if (tok.text === 'json' || tok.text === 'logfmt') {
     p.next();
     const after = p.peek();
-    if (after.kind === 'IDENT' || after.kind === 'STRING' || (after.kind === 'OTHER' && after.text.startsWith('-'))) {
-      throw notSupported(after, `| ${tok.text} with parameters`);
+    if (after.kind === 'OTHER' && after.text.startsWith('-'))
+      throw notSupported(after, `| ${tok.text} flags (${after.text})`);
+    if (after.kind === 'STRING') throw unexpected(after, '|');
+    if (after.kind !== 'IDENT') return parserStage(tok.text);
+    // Label extraction expressions: `name="path"` or a bare `name`, comma-separated.
+    const extractions: Extraction[] = [];
+    for (;;) {
+      const name = p.expect('IDENT', 'IDENTIFIER');
+      let source = name.text;
+      let at = name;
+      if (p.peek().kind === 'EQ') {
+        p.next();
+        at = p.expect('STRING', 'STRING');
+        source = at.value;
+      }
+      const path = tok.text === 'json' ? jsonPath(source) : source === '' ? undefined : [source];
+      if (!path)
+        throw stageError(`| ${tok.text} ${name.text}=${goQuote(source)}`, `cannot parse expression [${source}]`);
+      extractions.push({ name: name.text, path });
+      if (p.peek().kind !== 'COMMA') break;
+      p.next();
     }
-    return parserStage(tok.text);
+    return tok.text === 'json' ? jsonExtractionStage(extractions) : logfmtExtractionStage(extractions);
   }
   if (tok.text === 'decolorize') {
     p.next();
@@ -378,16 +402,20 @@ function pipelineStage(p: Parser): Stage {
   }
   if (tok.text === 'drop' || tok.text === 'keep') {
     p.next();
-    const names: string[] = [];
+    const labels: NamedMatcher[] = [];
     for (;;) {
       const name = p.expect('IDENT', 'IDENTIFIER');
-      if (p.peek().kind === 'EQ' || p.peek().kind === 'NEQ' || p.peek().kind === 'RE' || p.peek().kind === 'NRE')
-        throw notSupported(p.peek(), `| ${tok.text} with label matchers`);
-      names.push(name.text);
+      const opTok = p.peek();
+      if (opTok.kind === 'EQ' || opTok.kind === 'NEQ' || opTok.kind === 'RE' || opTok.kind === 'NRE') {
+        p.next();
+        const value = p.expect('STRING', 'STRING');
+        const m = matcher(name.text, opTok.text as MatchOp, value.value, value.col);
+        labels.push({ name: name.text, matches: m.matches });
+      } else labels.push({ name: name.text });
       if (p.peek().kind !== 'COMMA') break;
       p.next();
     }
-    return { kind: tok.text, names };
+    return { kind: tok.text, labels };
   }
   const test = labelOr(p);
   return { kind: 'labels', test };

@@ -22,6 +22,15 @@ export interface PipelineEntry {
   tsNs?: bigint;
 }
 
+/** A name of `| drop` / `| keep`, with the matcher its value must meet when one is written (`level="debug"`). */
+export interface NamedMatcher {
+  name: string;
+  matches?: (value: string) => boolean;
+}
+
+/** Loki's labels that keep never removes (pkg/logql/log/keep_labels.go). */
+const SPECIAL = new Set(['__error__', '__error_details__', '__preserve_error__']);
+
 /** One assignment of `| label_format`: `dst=src` renames, `dst="{{...}}"` sets from a template. */
 export interface LabelFormat {
   name: string;
@@ -33,7 +42,7 @@ export type Stage =
   | { kind: 'line'; test(line: string): boolean }
   | { kind: 'parser'; run(entry: PipelineEntry): void }
   | { kind: 'labels'; test(entry: PipelineEntry): boolean }
-  | { kind: 'drop' | 'keep'; names: string[] }
+  | { kind: 'drop' | 'keep'; labels: NamedMatcher[] }
   | { kind: 'decolorize' }
   | { kind: 'line_format'; template: Template }
   | { kind: 'label_format'; formats: LabelFormat[] };
@@ -209,6 +218,112 @@ export function parserStage(format: 'json' | 'logfmt'): Stage {
   };
 }
 
+/** One `name="path"` of `| json name="a.b[0]"` (a path as Loki's jsonexpr reads it) or `| logfmt name="key"`. */
+export interface Extraction {
+  name: string;
+  path: Array<string | number>;
+}
+
+/** Reads a jsonexpr path: `a.b`, `a[0]`, `a["key"]`, `["key"]`; undefined when it does not parse. */
+export function jsonPath(text: string): Array<string | number> | undefined {
+  const out: Array<string | number> = [];
+  let i = 0;
+  const ident = /[a-zA-Z_][a-zA-Z0-9_]*/y;
+  while (i < text.length) {
+    if (text[i] === '[') {
+      const num = /\[(\d+)\]/y;
+      num.lastIndex = i;
+      const n = num.exec(text);
+      if (n) {
+        out.push(Number(n[1]));
+        i += n[0].length;
+      } else {
+        const str = /\["((?:[^"\\]|\\.)*)"\]/y;
+        str.lastIndex = i;
+        const m = str.exec(text);
+        if (!m) return undefined;
+        out.push(JSON.parse(`"${m[1]}"`) as string);
+        i += m[0].length;
+      }
+      continue;
+    }
+    if (text[i] === '.') {
+      if (out.length === 0) return undefined;
+      i += 1;
+    }
+    ident.lastIndex = i;
+    const m = ident.exec(text);
+    if (!m) return undefined;
+    out.push(m[0]);
+    i += m[0].length;
+  }
+  return out.length > 0 ? out : undefined;
+}
+
+/**
+ * `| json a="path", b` (docs: log queries, "JSON", with parameters): only the
+ * named paths, each label set ("" when the path is missing or null; objects
+ * and arrays as JSON text).
+ */
+export function jsonExtractionStage(extractions: Extraction[]): Stage {
+  return {
+    kind: 'parser',
+    run(entry) {
+      if (entry.line === '') return;
+      const first = entry.line[0];
+      if (first !== '{' && first !== '[' && first !== '"') {
+        setError(entry, 'JSONParserErr');
+        return;
+      }
+      let doc: unknown;
+      try {
+        doc = JSON.parse(entry.line);
+      } catch (error) {
+        setError(entry, 'JSONParserErr', (error as Error).message);
+        return;
+      }
+      for (const { name, path } of extractions) {
+        let v: unknown = doc;
+        for (const step of path) {
+          if (v === null || typeof v !== 'object') {
+            v = undefined;
+            break;
+          }
+          v =
+            typeof step === 'number'
+              ? Array.isArray(v)
+                ? v[step]
+                : undefined
+              : Array.isArray(v)
+                ? undefined
+                : (v as Record<string, unknown>)[step];
+        }
+        const text =
+          v === undefined || v === null ? '' : typeof v === 'string' ? v.replaceAll('\uFFFD', '') : JSON.stringify(v);
+        addParsed(entry, name, text);
+      }
+    },
+  };
+}
+
+/** `| logfmt a="key", b`: only the named keys become labels. */
+export function logfmtExtractionStage(extractions: Extraction[]): Stage {
+  return {
+    kind: 'parser',
+    run(entry) {
+      const fields = new Map(
+        lineFields(entry.line)
+          .filter(([, , parser]) => parser === 'logfmt')
+          .map(([name, value]) => [name, value]),
+      );
+      for (const { name, path } of extractions) {
+        const value = fields.get(String(path[0]));
+        if (value !== undefined) addParsed(entry, name, value);
+      }
+    },
+  };
+}
+
 // Go's time.ParseDuration units and humanize.ParseBytes units, as label filters compare them.
 const DURATION_UNITS: Record<string, number> = { ns: 1e-9, us: 1e-6, µs: 1e-6, ms: 1e-3, s: 1, m: 60, h: 3600 };
 const BYTE_UNITS: Record<string, number> = {
@@ -318,12 +433,18 @@ export function runPipeline(stages: readonly Stage[], entry: PipelineEntry): boo
         if (!stage.test(entry)) return false;
         break;
       case 'drop':
-        for (const n of stage.names) deleteLabel(entry, n);
+        for (const { name, matches } of stage.labels) {
+          const v = labelValue(entry, name);
+          if (v !== undefined && (!matches || matches(v))) deleteLabel(entry, name);
+        }
         break;
       case 'keep': {
-        const keep = new Set(stage.names);
-        for (const n of [...Object.keys(entry.base), ...Object.keys(entry.parsed)])
-          if (!keep.has(n)) deleteLabel(entry, n);
+        for (const n of new Set([...Object.keys(entry.base), ...Object.keys(entry.parsed)])) {
+          if (SPECIAL.has(n)) continue;
+          const v = labelValue(entry, n);
+          if (v === undefined) continue;
+          if (!stage.labels.some((k) => k.name === n && (!k.matches || k.matches(v)))) deleteLabel(entry, n);
+        }
         break;
       }
       case 'line_format':

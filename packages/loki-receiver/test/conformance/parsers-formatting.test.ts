@@ -45,6 +45,36 @@ async function refused(query: string): Promise<string> {
   return text.trim();
 }
 
+describe('| json and | logfmt with parameters (docs: log queries, "JSON", "logfmt"; parser.go JSONExpressionParser)', () => {
+  it('takes only the named paths; a missing path gives an empty label, an object its JSON text', async () => {
+    await seed([
+      JSON.stringify({ req: { method: 'GET', headers: { 'User-Agent': 'curl' } }, servers: ['a', 'b'], n: 3 }),
+    ]);
+    const [[labels]] = (await rows(
+      '{app="web"} | json method="req.method", ua=`req.headers["User-Agent"]`, first="servers[0]", n, missing="x.y", h="req.headers"',
+    )) as [[Record<string, string>, string]];
+    expect(labels).toEqual({
+      app: 'web',
+      method: 'GET',
+      ua: 'curl',
+      first: 'a',
+      n: '3',
+      missing: '',
+      h: '{"User-Agent":"curl"}',
+    });
+  });
+
+  it('logfmt keys by name, and a path Loki cannot read is its stage error', async () => {
+    await seed(['level=info took=3ms msg="hi there"']);
+    expect((await rows('{app="web"} | logfmt lvl="level", msg'))[0]![0]).toEqual({
+      app: 'web',
+      lvl: 'info',
+      msg: 'hi there',
+    });
+    expect(await refused('{app="web"} | json a="b..c"')).toContain('cannot parse expression [b..c]');
+  });
+});
+
 describe('| regexp (docs: log queries, "Regular expression"; parser.go RegexpParser)', () => {
   it("adds each named group of the first match; a line that does not match keeps Loki's labels only", async () => {
     await seed(ACCESS);

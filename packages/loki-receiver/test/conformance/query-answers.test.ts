@@ -115,7 +115,7 @@ describe('LogQL the receiver reads, and what it says it does not (docs: LogQL lo
   });
 
   it.each([
-    '{test="test"} | json a="b"',
+    '{test="test"} | logfmt --strict',
     '{test="test"} |= ip("10.0.0.1")',
     '{test="test"} | line_format "{{ date \\"2006\\" __timestamp__ }}"',
     '{test="test"} | line_format "{{ range .x }}{{ end }}"',
@@ -183,5 +183,19 @@ describe('parsers, label filters, drop, keep, decolorize (docs: LogQL log querie
     const kept = shared.get().query('{app="web"} | logfmt | status="200" | keep app, status');
     expect(kept.result[0]!.stream).toEqual({ app: 'web', status: '200' });
     expect(lines('{app="web"} |= "red" | decolorize')).toEqual(['red text']);
+  });
+
+  it('drop and keep with matchers act on the labels whose value matches; keep never removes __error__ (drop_labels.go, keep_labels.go)', async () => {
+    await seedLines();
+    const dropped = shared.get().query('{app="web"} | logfmt | status=~"[25]00" | drop level="error", took');
+    const byStatus = dropped.result.map((r) => [r.stream.level, r.stream.took, r.stream.status]);
+    expect(byStatus.sort((a, b) => (a[2]! < b[2]! ? -1 : 1))).toEqual([
+      ['info', undefined, '200'],
+      [undefined, undefined, '500'],
+    ]);
+    const kept = shared.get().query('{app="web"} | logfmt | status=~"[25]00" | keep app, level="info"');
+    expect(kept.result.map((r) => r.stream)).toEqual([{ app: 'web' }, { app: 'web', level: 'info' }]);
+    const errors = shared.get().query('{app="web"} | json | keep app | __error__!=""');
+    expect(errors.result.map((r) => r.stream)).toEqual([{ __error__: 'JSONParserErr', app: 'web' }]);
   });
 });
