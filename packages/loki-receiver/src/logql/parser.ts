@@ -119,8 +119,8 @@ function lineFilter(op: FilterOp, values: string[], col: number): LineFilter {
 class Parser {
   #tokens: Token[];
   #at = 0;
-  constructor(query: string) {
-    this.#tokens = tokenize(query);
+  constructor(query: string, options: { comments?: boolean } = {}) {
+    this.#tokens = tokenize(query, options);
   }
   peek(): Token {
     return this.#tokens[this.#at]!;
@@ -296,6 +296,7 @@ function templateOf(text: string, name: 'line' | 'label', tok: Token, stage: () 
 
 function pipelineStage(p: Parser): Stage {
   const tok = p.peek();
+  if (tok.kind === 'OTHER' && tok.text === '(') return { kind: 'labels', test: labelOr(p) };
   if (tok.kind !== 'IDENT') throw unexpected(tok, 'a parser, a label filter, drop, keep or decolorize');
   if (UNSUPPORTED_STAGES.has(tok.text)) throw notSupported(tok, `pipeline stage '| ${tok.text}'`);
   if (tok.text === 'regexp' || tok.text === 'pattern') {
@@ -445,6 +446,15 @@ function labelAnd(p: Parser): LabelPredicate {
 }
 
 function labelPredicate(p: Parser): LabelPredicate {
+  const open = p.peek();
+  if (open.kind === 'OTHER' && open.text === '(') {
+    // Parentheses group label filters: `| (status >= 500 or level="error") and app="web"`.
+    p.next();
+    const inner = labelOr(p);
+    const close = p.next();
+    if (close.kind !== 'OTHER' || close.text !== ')') throw unexpected(close, ')');
+    return inner;
+  }
   const name = p.expect('IDENT', 'IDENTIFIER');
   const opTok = p.next();
   // The lexer splits `==`, `>=` and `<=` in two: join them back.
@@ -481,7 +491,8 @@ function labelPredicate(p: Parser): LabelPredicate {
 
 /** Parses the label text of a pushed stream, `{a="b", c="d"}`, to name/value pairs (in order). */
 export function parsePushLabels(text: string): Array<[string, string]> {
-  const p = new Parser(text);
+  // A pushed stream's labels are Prometheus' label text: no LogQL comments.
+  const p = new Parser(text, { comments: false });
   const matchers = parseSelector(p, true);
   const end = p.next();
   if (end.kind !== 'EOF') throw unexpected(end, '$end');

@@ -174,6 +174,11 @@ describe('parsers, label filters, drop, keep, decolorize (docs: LogQL log querie
     expect(lines('{app="web"} | logfmt | level="info" or status == 500')).toHaveLength(2);
     expect(lines('{app="web"} | logfmt | level=~"e.*", status < 600')).toEqual([expect.stringContaining('boom')]);
     expect(lines('{app="web"} | json | __error__="JSONParserErr"')).toHaveLength(3);
+    // Parentheses group filters (docs: "Label filter expression"): and binds tighter than or without them.
+    expect(lines('{app="web"} | logfmt | (status >= 500 or level="info") and took < 1s')).toEqual([
+      expect.stringContaining('all good'),
+    ]);
+    expect(lines('{app="web"} | logfmt | status >= 500 or level="info" and took < 1s')).toHaveLength(2);
   });
 
   it('drop and keep change the labels; decolorize removes ANSI colours from the line', async () => {
