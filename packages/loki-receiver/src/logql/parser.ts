@@ -12,6 +12,7 @@ import {
   type NamedMatcher,
   jsonExtractionStage,
   jsonPath,
+  labelValue,
   logfmtExtractionStage,
   numberPredicate,
   parserStage,
@@ -20,6 +21,7 @@ import {
   stringPredicate,
   unpackStage,
 } from './pipeline.js';
+import { IpPatternError, compileIpPattern, lineHasIp } from './ip.js';
 import { PatternError, compileLinePattern } from './pattern.js';
 import { type Re2, Re2Error, compileCaptures, compileRe2 } from './re2.js';
 import { TemplateError, TemplateUnsupported, parseTemplate } from './template.js';
@@ -212,10 +214,11 @@ export function parseLogQuery(query: string, options: { unwrap?: boolean } = {})
     if (op) {
       const next = p.peek();
       if (next.kind === 'IDENT' && next.text === 'ip') {
-        throw new LokiHttpError(
-          400,
-          `parse error at line 1, col ${next.col}: ip() line filters are not supported by this receiver`,
-        );
+        if (op !== '|=' && op !== '!=') throw parseError('ip: invalid operation');
+        const test = ipPattern(p);
+        const keep = (l: string) => lineHasIp(l, test);
+        stages.push({ kind: 'line', test: op === '|=' ? keep : (l) => !keep(l) });
+        continue;
       }
       const values = [p.expect('STRING', 'STRING')];
       while (p.peek().kind === 'OR') {
@@ -445,6 +448,22 @@ function labelAnd(p: Parser): LabelPredicate {
   }
 }
 
+/** `ip("pattern")` after `ip` was seen: the compiled address test. */
+function ipPattern(p: Parser): (address: string) => boolean {
+  p.next();
+  const open = p.next();
+  if (open.kind !== 'OTHER' || open.text !== '(') throw unexpected(open, '(');
+  const pattern = p.expect('STRING', 'STRING');
+  const close = p.next();
+  if (close.kind !== 'OTHER' || close.text !== ')') throw unexpected(close, ')');
+  try {
+    return compileIpPattern(pattern.value);
+  } catch (error) {
+    if (error instanceof IpPatternError) throw parseError(error.message);
+    throw error;
+  }
+}
+
 function labelPredicate(p: Parser): LabelPredicate {
   const open = p.peek();
   if (open.kind === 'OTHER' && open.text === '(') {
@@ -469,6 +488,18 @@ function labelPredicate(p: Parser): LabelPredicate {
   else if (opTok.kind === 'OTHER' && (opTok.text === '>' || opTok.text === '<'))
     op = doubled() ? `${opTok.text}=` : opTok.text;
   else throw unexpected(opTok, '= or != or =~ or !~ or == or > or >= or < or <=');
+  if (p.peek().kind === 'IDENT' && p.peek().text === 'ip' && (op === '=' || op === '==' || op === '!=')) {
+    const test = ipPattern(p);
+    const label = name.text;
+    // An entry that already carries an error passes (pkg/logql/log/ip.go IPLabelFilter).
+    return (e) => {
+      if (labelValue(e, '__error__')) return true;
+      const v = labelValue(e, label);
+      if (v === undefined) return false;
+      const found = lineHasIp(v, test);
+      return op === '!=' ? !found : found;
+    };
+  }
   const value = p.next();
   if (value.kind === 'STRING') {
     if (op === '>' || op === '>=' || op === '<' || op === '<=')
