@@ -247,7 +247,7 @@ class Evaluator {
         const from = start - node.offsetNs - node.rangeNs;
         const to = end - node.offsetNs;
         this.#extracted.set(node, extract(store, tenant, node, from, to, this.counters));
-      } else if (node.kind === 'agg') visit(node.inner);
+      } else if (node.kind === 'agg' || node.kind === 'sort' || node.kind === 'label_replace') visit(node.inner);
       else if (node.kind === 'binop') {
         visit(node.left);
         visit(node.right);
@@ -262,6 +262,25 @@ class Evaluator {
         return { kind: 'scalar', value: node.value };
       case 'vector':
         return { kind: 'vector', samples: [{ metric: {}, value: node.value }] };
+      case 'sort': {
+        const inner = this.at(node.inner, t);
+        if (inner.kind !== 'vector') return inner;
+        const sign = node.descending ? -1 : 1;
+        return { kind: 'vector', samples: [...inner.samples].sort((a, b) => sign * (a.value - b.value)) };
+      }
+      case 'label_replace': {
+        const inner = this.at(node.inner, t);
+        if (inner.kind !== 'vector') return inner;
+        const samples = inner.samples.map((s) => {
+          const out = node.replace(s.metric[node.src] ?? '', node.replacement);
+          if (out === undefined) return s;
+          const metric = { ...s.metric };
+          if (out === '') delete metric[node.dst];
+          else metric[node.dst] = out;
+          return { metric: sorted(metric), value: s.value };
+        });
+        return { kind: 'vector', samples };
+      }
       case 'range':
         return { kind: 'vector', samples: this.#rangeAt(node, t) };
       case 'agg':
@@ -494,9 +513,12 @@ export function evaluateInstant(
     ev.counters.returned = 1;
     return { result: [stampOf(t), formatValue(value.value)], counters: ev.counters, resultType: 'scalar' };
   }
-  const result = value.samples
-    .map((s) => ({ metric: s.metric, value: [stampOf(t), formatValue(s.value)] as [number, string] }))
-    .sort((a, b) => (JSON.stringify(a.metric) < JSON.stringify(b.metric) ? -1 : 1));
+  const result = value.samples.map((s) => ({
+    metric: s.metric,
+    value: [stampOf(t), formatValue(s.value)] as [number, string],
+  }));
+  // sort() and sort_desc() order an instant vector by value; otherwise by labels.
+  if (node.kind !== 'sort') result.sort((a, b) => (JSON.stringify(a.metric) < JSON.stringify(b.metric) ? -1 : 1));
   ev.counters.returned = result.length;
   return { result, counters: ev.counters, resultType: 'vector' };
 }

@@ -1,5 +1,7 @@
 import { LokiHttpError, parseError } from '../errors.js';
 import { type LogQuery, parseLogQuery } from './parser.js';
+import { Re2Error, compileLabelReplace } from './re2.js';
+import { readGoString } from '../go-quote.js';
 
 // LogQL metric queries (docs: LogQL metric queries): log range aggregations
 // (`count_over_time`, `rate`, `bytes_over_time`, `bytes_rate`,
@@ -70,7 +72,16 @@ export type MetricNode =
     }
   | { kind: 'literal'; value: number }
   /** `vector(n)`: one sample without labels. */
-  | { kind: 'vector'; value: number };
+  | { kind: 'vector'; value: number }
+  | { kind: 'sort'; descending: boolean; inner: MetricNode }
+  | {
+      kind: 'label_replace';
+      inner: MetricNode;
+      dst: string;
+      replacement: string;
+      src: string;
+      replace: (value: string, replacement: string) => string | undefined;
+    };
 
 const LOG_RANGE = new Set(['count_over_time', 'rate', 'bytes_over_time', 'bytes_rate', 'absent_over_time']);
 const UNWRAPPED = new Set([
@@ -99,7 +110,7 @@ const GROUPABLE_RANGE = new Set([
   'last_over_time',
 ]);
 const AGG = new Set(['sum', 'count', 'avg', 'min', 'max', 'stddev', 'stdvar', 'topk', 'bottomk']);
-const OTHER_METRIC = /^(rate_counter|sort|sort_desc|label_replace|approx_topk|quantile_over_time_sketch)$/;
+const OTHER_METRIC = /^(rate_counter|approx_topk|quantile_over_time_sketch)$/;
 
 const UNITS: Record<string, bigint> = {
   ms: 1_000_000n,
@@ -364,6 +375,38 @@ function primary(s: Scanner): MetricNode {
     if (n === undefined) throw s.fail(`unexpected ${s.shown()}, expecting NUMBER`);
     s.expect(')');
     return { kind: 'vector', value: n };
+  }
+  if (name === 'sort' || name === 'sort_desc') {
+    s.expect('(');
+    const inner = expression(s, 0);
+    s.expect(')');
+    return { kind: 'sort', descending: name === 'sort_desc', inner };
+  }
+  if (name === 'label_replace') {
+    s.expect('(');
+    const inner = expression(s, 0);
+    const args: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      s.expect(',');
+      s.space();
+      try {
+        const { value, end } = readGoString(s.text, s.at);
+        args.push(value);
+        s.at = end;
+      } catch {
+        throw s.fail(`unexpected ${s.shown()}, expecting STRING`);
+      }
+    }
+    s.expect(')');
+    const [dst, replacement, src, regex] = args as [string, string, string, string];
+    let replace: (value: string, replacement: string) => string | undefined;
+    try {
+      replace = compileLabelReplace(regex);
+    } catch (error) {
+      if (error instanceof Re2Error) throw parseError(`invalid regex in label_replace: ${error.message}`);
+      throw error;
+    }
+    return { kind: 'label_replace', inner, dst, replacement, src, replace };
   }
   if (OTHER_METRIC.test(name)) throw notSupported(s, `the metric function ${name}`);
   s.at = at;

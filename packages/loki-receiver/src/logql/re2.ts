@@ -103,3 +103,22 @@ export function compileCaptures(pattern: string): Re2Captures {
 export function groupCount(pattern: string): number {
   return compile(pattern).groupCount();
 }
+
+/**
+ * Prometheus' label_replace matching: the whole value must match (`^(?:re)$`);
+ * gives the replacement with `$1`, `${name}` expanded, or undefined without a match.
+ */
+export function compileLabelReplace(pattern: string): (value: string, replacement: string) => string | undefined {
+  compile(pattern);
+  const re = compile(`^(?s:${pattern})$`);
+  const named = re.namedGroups();
+  return (value, replacement) => {
+    const m = re.matcher(value);
+    if (!m.find()) return undefined;
+    return expand(replacement, (name) => {
+      const index = /^\d+$/.test(name) ? Number(name) : named[name];
+      if (index === undefined || index > re.groupCount()) return '';
+      return m.group(index) ?? '';
+    });
+  };
+}

@@ -117,9 +117,8 @@ describe('metric queries', () => {
   });
 
   it.each([
-    'label_replace(count_over_time({app="web"}[1m]), "a", "$1", "app", "(.*)")',
-    'sort(count_over_time({app="web"}[1m]))',
-    'sort_desc(count_over_time({app="web"}[1m]))',
+    'rate_counter({app="web"} | logfmt | unwrap n [1m])',
+    'approx_topk(2, count_over_time({app="web"}[1m]))',
     'sum(count_over_time({app="web"}[1m])) * on (app) group_left count(count_over_time({app="web"}[1m]))',
   ])('answers 400 "not supported" to the valid %s', async (query) => {
     const res = await fetch(`${shared.get().url}/loki/api/v1/query_range?${new URLSearchParams({ query })}`);

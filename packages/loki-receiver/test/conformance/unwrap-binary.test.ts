@@ -255,6 +255,34 @@ describe('binary operators (docs: query, "Binary operators")', () => {
   });
 });
 
+describe('sort, sort_desc and label_replace (docs: metric queries, "Functions")', () => {
+  it('sort orders an instant vector by value; label_replace rewrites a label from a full-value regex match', async () => {
+    const t0 = await seed();
+    const at = t0 + 3n * S;
+    const count = 'sum by (route) (count_over_time({app="web"} | logfmt | took != "" [10s]))';
+    const order = async (q: string) => (await instant(q, at)).result.map((r: any) => [r.metric.route, r.value[1]]);
+    expect(await order(`sort(${count})`)).toEqual([
+      ['/b', '2'],
+      ['/a', '3'],
+    ]);
+    expect(await order(`sort_desc(${count})`)).toEqual([
+      ['/a', '3'],
+      ['/b', '2'],
+    ]);
+    const replaced = await instant(`label_replace(${count}, "path", "root-$1", "route", "/(.*)")`, at);
+    expect(replaced.result.map((r: any) => r.metric)).toEqual([
+      { path: 'root-a', route: '/a' },
+      { path: 'root-b', route: '/b' },
+    ]);
+    // No full match: the sample is left as it is.
+    const untouched = await instant(`label_replace(${count}, "path", "$1", "route", "a")`, at);
+    expect(untouched.result.map((r: any) => r.metric)).toEqual([{ route: '/a' }, { route: '/b' }]);
+    expect(await refused(`label_replace(${count}, "p", "$1", "route", "(")`)).toContain(
+      'invalid regex in label_replace: error parsing regexp: missing closing )',
+    );
+  });
+});
+
 describe('stats of a metric query (pkg/logqlmodel/stats)', () => {
   it('count the lines and bytes read, once per query', async () => {
     const t0 = await seed();
