@@ -470,6 +470,15 @@ export interface MetricAnswer<T> {
   resultType: 'matrix' | 'vector' | 'scalar';
 }
 
+/** Loki's bound on a range query's points (pkg/loghttp/query.go): (end - start) / step at most 11,000. */
+export function checkResolution(start: bigint, end: bigint, step: bigint): void {
+  if ((end - start) / step > 11_000n)
+    throw new LokiHttpError(
+      400,
+      'exceeded maximum resolution of 11,000 points per time series. Try increasing the value of the step parameter',
+    );
+}
+
 /** A range query's matrix: the expression at start, start + step, ... up to end; steps without samples have no point. */
 export function evaluateRange(
   store: Store,
@@ -479,6 +488,7 @@ export function evaluateRange(
   end: bigint,
   step: bigint,
 ): MetricAnswer<MetricSeries[]> {
+  checkResolution(start, end, step);
   const started = performance.now();
   const ev = new Evaluator(store, tenant, node, start, end);
   const series = new Map<string, MetricSeries>();

@@ -3,7 +3,7 @@ import type { ReceiverCore } from '../core.js';
 import { LokiHttpError } from '../errors.js';
 import { decodePushBody } from '../push/body.js';
 import { isMetricQuery, parseMetricQuery, promDuration } from '../logql/metric.js';
-import { type MetricAnswer, defaultStep, evaluateInstant, evaluateRange } from '../metric-query.js';
+import { type MetricAnswer, checkResolution, defaultStep, evaluateInstant, evaluateRange } from '../metric-query.js';
 import { queryStats } from '../query-stats.js';
 import { parseTimeParam } from '../time-format.js';
 import { mediaType, readBody, readQueryRequest, sendJson, sendText } from './respond.js';
@@ -116,9 +116,10 @@ export async function handleQueryRange(
   const { params, tenant } = await readQueryRequest(core, req, url);
   const { limit, direction, query } = queryShape(core, params);
   const { start, end } = rangeParams(core, params, HOUR_NS);
+  const step = stepParam(params.get('step')) ?? defaultStep(start, end);
+  checkResolution(start, end, step);
   if (isMetricQuery(query)) {
     const node = parseMetricQuery(query);
-    const step = stepParam(params.get('step')) ?? defaultStep(start, end);
     sendMetricAnswer(res, evaluateRange(core.store, tenant, node, start, end, step));
     return;
   }
