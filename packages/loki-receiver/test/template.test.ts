@@ -86,6 +86,13 @@ describe('templates', () => {
     expect(run('{{ urlencode "a b&c=d/é" }}')).toBe('a+b%26c%3Dd%2F%C3%A9');
   });
 
+  it('a function that would build a huge text fails the line instead of the process', () => {
+    expect(run('{{ repeat 100000000 "xy" }}')).toMatch(/^ERR .*repeat would make 200000000 characters/);
+    expect(run('{{ printf "%900000000s" "x" }}')).toMatch(/^ERR .*printf width/);
+    expect(run('{{ alignLeft 900000000 "x" }}')).toMatch(/^ERR .*alignLeft/);
+    expect(run('{{ repeat 3 "ab" }}')).toBe('ababab');
+  });
+
   it('execution errors come back as errors (TemplateFormatErr), parse errors and unsupported functions throw', () => {
     expect(run('{{ ToUpper 1 }}')).toMatch(/^ERR template: line:1: error calling ToUpper: wrong type for value/);
     expect(run('{{ div 1 0 }}')).toContain('integer divide by zero');

@@ -181,7 +181,7 @@ function sprintf(format: string, args: Value[]): string {
         if (n === undefined) out = `%!${verb}(${typeName(a)}=${print(a)})`;
         else if (verb === 'e') out = n.toExponential(p ?? 6).replace(/e([-+])(\d)$/, 'e$10$2');
         else if (verb === 'g') out = p === undefined ? formatFloatV(n) : String(Number(n.toPrecision(p)));
-        else out = n.toFixed(p ?? 6);
+        else out = n.toFixed(Math.min(p ?? 6, 100));
         break;
       }
       case 'q':
@@ -200,7 +200,7 @@ function sprintf(format: string, args: Value[]): string {
         out = `%!${verb}(${typeName(a)}=${print(a)})`;
     }
     if (flags.includes('+') && typeof a === 'number' && a >= 0 && 'dfeg'.includes(verb)) out = `+${out}`;
-    const w = width === undefined ? 0 : Number(width);
+    const w = width === undefined ? 0 : bounded(Number(width), 'printf width');
     if (out.length < w) {
       if (flags.includes('-')) out = out.padEnd(w, ' ');
       else if (flags.includes('0') && 'dfeg'.includes(verb)) {
@@ -269,6 +269,14 @@ function queryEscape(s: string): string {
     .replace(/%20/g, '+')
     .replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
     .replace(/~/g, '~');
+}
+
+/** The longest text a template function may build (a line is at most 256 KiB in Loki's default limits). */
+const MAX_TEXT = 1 << 20;
+
+function bounded(chars: number, what: string): number {
+  if (chars > MAX_TEXT) throw new ExecError(`${what} would make ${chars} characters, over the receiver's ${MAX_TEXT}`);
+  return chars;
 }
 
 type Fn = (args: Value[], input: TemplateInput) => Value;
@@ -350,11 +358,11 @@ const FUNCTIONS: Record<string, Fn> = {
   },
   alignLeft: (a) => {
     arity('alignLeft', a, 2);
-    return align(int(a[0]!), str(a[1]!), false);
+    return align(bounded(int(a[0]!), 'alignLeft'), str(a[1]!), false);
   },
   alignRight: (a) => {
     arity('alignRight', a, 2);
-    return align(int(a[0]!), str(a[1]!), true);
+    return align(bounded(int(a[0]!), 'alignRight'), str(a[1]!), true);
   },
   __line__: (_a, input) => input.line,
   __timestamp__: (_a, input) => new GoTime(input.tsNs),
@@ -388,7 +396,10 @@ const FUNCTIONS: Record<string, Fn> = {
   },
   repeat: (a) => {
     arity('repeat', a, 2);
-    return str(a[1]!).repeat(Math.max(0, int(a[0]!)));
+    const text = str(a[1]!);
+    const count = Math.max(0, int(a[0]!));
+    bounded(count * text.length, 'repeat');
+    return text.repeat(count);
   },
   trim: s1('trim', (s) => s.trim()),
   trimAll: s2('trimAll', (cut, s) => goTrim(s, cut, true, true)),
