@@ -56,6 +56,9 @@ describe('templates', () => {
       'a|    b|c    |42|00007|3.14|"q\\""|ff|1.5|%',
     );
     expect(run('{{ printf "%d" "x" }}')).toBe('%!d(string=x)');
+    // %q is Go's strconv.Quote: é stays, a control character is escaped.
+    expect(run('{{ printf "%q" "é\\x01" }}')).toBe('"é\\x01"');
+    expect(run('{{ printf "%q" "\x01" }}')).toBe('"\\x01"');
   });
 
   it('if / else if / else with comparisons, and/or/not', () => {

@@ -1,5 +1,5 @@
 import { formatFloatV } from '../go-float.js';
-import { GoSyntaxError, readGoString } from '../go-quote.js';
+import { GoSyntaxError, goQuote, readGoString } from '../go-quote.js';
 import { type Re2, compileRe2 } from './re2.js';
 
 // The templates of `| line_format` and `| label_format` (docs: LogQL
@@ -185,11 +185,11 @@ function sprintf(format: string, args: Value[]): string {
         break;
       }
       case 'q':
-        out = JSON.stringify(print(a));
+        out = goQuote(print(a));
         break;
       case 'x':
       case 'X': {
-        out = typeof a === 'number' ? a.toString(16) : Buffer.from(print(a)).toString('hex').replace(/^/, '');
+        out = typeof a === 'number' ? a.toString(16) : Buffer.from(print(a)).toString('hex');
         if (verb === 'X') out = out.toUpperCase();
         break;
       }
