@@ -82,6 +82,9 @@ class Client implements LokiClient {
   #metricsTimer: NodeJS.Timeout | null = null;
   #roomWaiters: Array<() => void> = [];
   #idleCheck: NodeJS.Immediate | null = null;
+  // When the last batch was sealed (performance.now()), and the timer of an idle send waiting out idleSendGap.
+  #lastSeal = Number.NEGATIVE_INFINITY;
+  #gapTimer: NodeJS.Timeout | null = null;
   // More input is waiting to be pushed (see hold).
   #holding = false;
   // The batch timer fired while batches waited for a send slot: the batch grows until one is free.
@@ -233,10 +236,25 @@ class Client implements LokiClient {
   // Runs after the pushes of this event-loop turn: with nothing in flight, send now rather than at batchWait.
   // While more input is known to be waiting (hold), the batch fills up by size (or age) instead:
   // a request per few hundred lines would cost more than the lines themselves.
+  // A request per idle moment would cost more CPU than the lines it carries at a steady trickle
+  // (hundreds of requests a second): an idle send waits until idleSendGap after the last batch.
   #sendIfIdle = (): void => {
     this.#idleCheck = null;
     if (this.#holding || this.#sender.busy || this.#queue.length > 0 || this.#builder.lines === 0) return;
+    const wait = this.#lastSeal + this.#o.idleSendGap - performance.now();
+    if (wait > 0) {
+      if (this.#gapTimer === null && this.#closing === null) {
+        this.#gapTimer = setTimeout(this.#gapOver, Math.ceil(wait));
+        this.#gapTimer.unref();
+      }
+      return;
+    }
     this.#seal();
+  };
+
+  #gapOver = (): void => {
+    this.#gapTimer = null;
+    this.#sendIfIdle();
   };
 
   #hasRoom(): boolean {
@@ -248,8 +266,13 @@ class Client implements LokiClient {
       clearTimeout(this.#batchTimer);
       this.#batchTimer = null;
     }
+    if (this.#gapTimer !== null) {
+      clearTimeout(this.#gapTimer);
+      this.#gapTimer = null;
+    }
     this.#due = false;
     if (this.#builder.lines === 0) return;
+    this.#lastSeal = performance.now();
     const builder = this.#builder;
     const payload =
       builder instanceof ProtoBatchBuilder ? builder.takePayload() : builder.takePayload(this.#o.wire, this.#o.gzip);
@@ -371,6 +394,8 @@ class Client implements LokiClient {
     if (this.#metricsTimer !== null) clearInterval(this.#metricsTimer);
     if (this.#idleCheck !== null) clearImmediate(this.#idleCheck);
     this.#idleCheck = null;
+    if (this.#gapTimer !== null) clearTimeout(this.#gapTimer);
+    this.#gapTimer = null;
     unwatchExit(this);
   }
 

@@ -95,6 +95,12 @@ export const OPTIONS = defineOptions({
       default: true,
       doc: 'send as soon as the logger is quiet and nothing is in flight',
     },
+    idleSendGap: {
+      kind: 'number',
+      min: 0,
+      default: 100,
+      doc: 'least time between a batch going out and the next idle send (ms)',
+    },
     maxLineBytes: { kind: 'number', min: 64, default: 256_000, doc: 'longest line' },
     lineTooLong: {
       kind: 'enum',
