@@ -90,6 +90,11 @@ class Client implements LokiClient {
   // The batch timer fired while batches waited for a send slot: the batch grows until one is free.
   #due = false;
   #closing: Promise<void> | null = null;
+  // Closed for good: close() has accounted for what was left, or flushSync() ran. Lines pushed
+  // while close() drains are still taken (and sent, spooled or reported); after this, none are.
+  #done = false;
+  // Lines pushed after that, each counted as dropped.closed; the first is reported at once, the total at exit.
+  #lateDrops = 0;
 
   constructor(o: NormalizedOptions) {
     this.#o = o;
@@ -153,8 +158,8 @@ class Client implements LokiClient {
   push(input: LokiRecord | Record<string, unknown>): boolean {
     try {
       const record = toRecord(input);
-      if (this.#closing !== null) {
-        this.#counters.drop('closed', 1, 0);
+      if (this.#done) {
+        this.#droppedLate();
         return true;
       }
       const shaped = this.#shaper.shape(record);
@@ -178,7 +183,7 @@ class Client implements LokiClient {
     }
     if (value === null || typeof value !== 'object' || Array.isArray(value))
       return this.push({ level: 30, time: Date.now(), msg: line });
-    if (this.#closing === null) {
+    if (!this.#done) {
       try {
         // Most of pino's objects are shaped in one pass, without a record in between.
         const shaped = this.#shaper.shapeParsed(value as Record<string, unknown>);
@@ -208,6 +213,22 @@ class Client implements LokiClient {
       this.#batchTimer.unref();
     }
     if (this.#o.sendWhenIdle) this.#scheduleIdleCheck();
+  }
+
+  /** A line pushed after the client was closed: counted, said on stderr the first time, the total at exit. */
+  #droppedLate(): void {
+    this.#counters.drop('closed', 1, 0);
+    if (++this.#lateDrops > 1) return;
+    this.#o.onWarning(
+      `${CODES.UNDELIVERED}: a line was logged after the Loki client was closed; it is lost (counted as dropped.closed), as are any later ones (their number is reported at exit)`,
+    );
+    if (isMainThread)
+      process.once('exit', () => {
+        if (this.#lateDrops > 1)
+          this.#o.onWarning(
+            `${CODES.UNDELIVERED}: at exit, ${this.#lateDrops} lines logged after the Loki client was closed were lost (counted as dropped.closed)`,
+          );
+      });
   }
 
   #batchAged = (): void => {
@@ -323,14 +344,24 @@ class Client implements LokiClient {
     return new Promise((resolve) => this.#roomWaiters.push(resolve));
   }
 
-  async #drain(): Promise<void> {
+  /** Sends the batch being built and waits until the queue is empty, at most drainTimeout. With `more`, lines pushed meanwhile are sent too, within the same deadline. */
+  async #drain(more = false): Promise<void> {
     this.#seal();
     let timer: NodeJS.Timeout | undefined;
+    let expired = false;
     // A ref'd timer keeps the process alive while draining; unref'd backoff timers alone would not.
     const deadline = new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, this.#o.drainTimeout);
+      timer = setTimeout(() => {
+        expired = true;
+        resolve();
+      }, this.#o.drainTimeout);
     });
-    await Promise.race([this.#sender.whenIdle(), deadline]);
+    for (;;) {
+      await Promise.race([this.#sender.whenIdle(), deadline]);
+      if (!more || expired || this.#done) break;
+      this.#seal();
+      if (this.#queue.length === 0) break;
+    }
     clearTimeout(timer);
   }
 
@@ -341,11 +372,19 @@ class Client implements LokiClient {
 
   close(): Promise<void> {
     this.#closing ??= (async () => {
+      // The exit watch stays until the end: a process.exit() while this drains still spools,
+      // pushes or reports what is left (flushSync), instead of losing it without a word.
       this.#stopTimers();
-      await this.#drain();
+      await this.#drain(true);
+      if (this.#done) return;
       this.#sender.stop();
       this.#http.destroy();
       await this.#sender.whenIdle();
+      if (this.#done) return;
+      this.#done = true;
+      unwatchExit(this);
+      // Lines pushed after the deadline: spooled (kept) or counted below; the sender is stopped.
+      this.#seal();
       this.#giveUp(this.#queue.drain(), 'close', `not delivered within drainTimeout (${this.#o.drainTimeout} ms)`);
       this.#release();
     })();
@@ -353,12 +392,12 @@ class Client implements LokiClient {
   }
 
   flushSync(): void {
-    if (this.#closing !== null) return;
-    let finish: () => void = () => {};
-    this.#closing = new Promise<void>((resolve) => {
-      finish = resolve;
-    });
+    if (this.#done) return;
+    this.#done = true;
+    // Also while close() drains (a process.exit() cut it short): this accounts for everything left.
+    this.#closing ??= Promise.resolve();
     this.#stopTimers();
+    unwatchExit(this);
     this.#seal();
     this.#sender.stop();
     const left = this.#queue.drain();
@@ -387,7 +426,6 @@ class Client implements LokiClient {
     this.#giveUp(undelivered, 'exit', failure ?? 'not delivered before the process exited');
     this.#http.destroy();
     this.#release();
-    finish();
   }
 
   #stopTimers(): void {
@@ -396,7 +434,6 @@ class Client implements LokiClient {
     this.#idleCheck = null;
     if (this.#gapTimer !== null) clearTimeout(this.#gapTimer);
     this.#gapTimer = null;
-    unwatchExit(this);
   }
 
   /** Accounts for batches left at close or exit: spooled ones stay on disk for the next start, the rest are dropped; both are reported with the reason. */
@@ -458,12 +495,65 @@ const onExit = (): void => {
 
 function watchExit(client: LokiClient): void {
   if (!isMainThread) return;
-  if (exiting.size === 0) process.on('exit', onExit);
+  if (exiting.size === 0) {
+    process.on('exit', onExit);
+    exitRegistry().tasks.add(onSignalExit);
+  }
   exiting.add(client);
 }
 
 function unwatchExit(client: LokiClient): void {
-  if (exiting.delete(client) && exiting.size === 0) process.removeListener('exit', onExit);
+  if (exiting.delete(client) && exiting.size === 0) {
+    process.removeListener('exit', onExit);
+    exitRegistry().tasks.delete(onSignalExit);
+  }
+}
+
+// A signal exit through the process's shared exit registry (log-core's handleExit(), read here
+// without importing it: `globalThis[Symbol.for('pactown.exit')]`). The exiter awaits its tasks,
+// flushes, then ends the process by raising the signal again, which runs no 'exit' listener:
+// the clients' exit flush would never happen, however long the flush before it had to give up.
+// Right before raising it, the exiter takes every cooperating signal listener off; so, as a task,
+// a client adds one of its own, and when that one is taken off it does the exit flush (spool,
+// synchronous push, or a report on stderr) while the process still runs.
+interface ExitRegistry {
+  readonly version: 1;
+  exiter: string | undefined;
+  readonly tasks: Set<(signal: NodeJS.Signals) => unknown>;
+  readonly cooperative: Set<(...args: never[]) => unknown>;
+}
+
+function exitRegistry(): ExitRegistry {
+  const g = globalThis as unknown as Record<symbol, ExitRegistry | undefined>;
+  const key = Symbol.for('pactown.exit');
+  g[key] ??= { version: 1, exiter: undefined, tasks: new Set(), cooperative: new Set() };
+  return g[key]!;
+}
+
+const armed = new Map<string | symbol, () => void>();
+let watchingRemovals = false;
+
+function onSignalExit(signal: NodeJS.Signals): void {
+  if (armed.has(signal) || exiting.size === 0) return;
+  const listener = (): void => {
+    // Left alone with the signal (the exiter is gone): do what the default action would, after the flush.
+    if (process.listenerCount(signal) === 1) {
+      process.removeListener(signal, listener);
+      process.kill(process.pid, signal);
+    }
+  };
+  armed.set(signal, listener);
+  if (!watchingRemovals) {
+    watchingRemovals = true;
+    process.on('removeListener', (event: string | symbol, fn: unknown) => {
+      if (armed.get(event) !== fn) return;
+      armed.delete(event);
+      exitRegistry().cooperative.delete(fn as () => void);
+      onExit();
+    });
+  }
+  exitRegistry().cooperative.add(listener);
+  process.on(signal, listener);
 }
 
 function describeError(err: unknown): string {
