@@ -2,29 +2,30 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import fs from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { LokiReceiver } from '@pactown/loki-receiver';
+import { type TempDir, tempDir, waitFor } from '@pactown/test-helpers';
 import { startLokiReceiver } from './helpers/receiver.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createLokiClient, type LokiClient, type LokiOptions } from '../src/index.js';
-import { waitFor } from './helpers/wait.js';
 
 const fixtures = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures');
 let receiver: LokiReceiver;
+let tmp: TempDir;
 let dir: string;
 const clients: LokiClient[] = [];
 
 beforeEach(async () => {
   receiver = await startLokiReceiver();
-  dir = await fs.mkdtemp(path.join(os.tmpdir(), 'loki-loss-'));
+  tmp = await tempDir('loki-loss-');
+  dir = tmp.path;
 });
 afterEach(async () => {
   if (receiver.isDown) await receiver.up();
   await Promise.all(clients.splice(0).map((c) => c.close()));
   await receiver.close();
-  await fs.rm(dir, { recursive: true, force: true });
+  await tmp.remove();
 });
 
 function client(options: Partial<LokiOptions>, warnings: string[] = []): LokiClient {
@@ -314,7 +315,7 @@ describe('SIGKILL with a spool (item 10)', () => {
       const last = d.trim().split('\n').pop();
       if (last) pushed = Number(last);
     });
-    await waitFor(() => pushed >= 15_000, 30_000, '15,000 lines pushed');
+    await waitFor(() => pushed >= 15_000, '15,000 lines pushed', 30_000);
     const exited = once(child, 'exit');
     child.kill('SIGKILL');
     await exited;
