@@ -84,6 +84,22 @@ describe('lines logged right before process.exit() (item 5)', () => {
     }, 30_000);
   }
 
+  for (const face of ['winston', 'client', 'pino']) {
+    it(`${face}: with a spool and Loki down at exit, the lines stay on disk and the next start sends them`, async () => {
+      await receiver.down();
+      const spoolDir = path.join(dir, `spool-${face}`);
+      const options = { ...exitOptions(), spoolDir, drainTimeout: 1000 };
+      const { stderr } = await run('exit-app.mjs', [face, JSON.stringify(options), '1000']);
+      expect(stderr).toMatch(/at (exit|close), 1000 lines not yet accepted by Loki stay in the spool folder/);
+      expect(stderr).not.toMatch(/lines were lost/);
+      await receiver.up();
+      const c = client({ spoolDir });
+      await c.flush();
+      expect(c.metrics().sentLines).toBe(1000);
+      expect(receiver.entryCount).toBe(1000);
+    }, 30_000);
+  }
+
   it('with a spool, lines logged before process.exit() are kept on disk and sent by the next start', async () => {
     await receiver.down();
     const spoolDir = path.join(dir, 'spool');
