@@ -46,7 +46,7 @@ export interface LokiClient {
   flushSync(): void;
   /** Sends the current batch and resolves once the queue is empty, or after `drainTimeout`. */
   flush(): Promise<void>;
-  /** Flushes within `drainTimeout`, then stops; unsent batches stay in the spool (or are counted as `closed`). Idempotent. */
+  /** Flushes within `drainTimeout` (lines pushed meanwhile included), then stops; unsent batches stay in the spool (or are counted as `closed` and reported). Idempotent. */
   close(): Promise<void>;
   /** A snapshot of the counters. */
   metrics(): LokiMetrics;
