@@ -74,6 +74,26 @@ describe('delivery', () => {
     expect(requests()).toBeGreaterThan(20);
   });
 
+  it('a promoted label value with a lone surrogate or U+FFFD becomes "?", so Loki takes the batch', async () => {
+    const c = client();
+    c.push(record(1, { name: 'svc\uD800' }));
+    c.push(record(2, { name: 'svc\uFFFD' }));
+    c.push(record(3, { name: 'plain' }));
+    await c.flush();
+    expect(c.metrics().droppedLines.rejected).toBe(0);
+    expect(c.metrics().sentLines).toBe(3);
+    expect(
+      fx.receiver
+        .entries()
+        .map((e) => e.labels.logger)
+        .sort(),
+    ).toEqual(['plain', 'svc?', 'svc?']);
+  });
+
+  it('a static label value with U+FFFD is a TypeError naming it (Loki would refuse every batch)', () => {
+    expect(() => client({ labels: { service: 'api\uFFFD' } })).toThrow(/'labels\.service'.*U\+FFFD/);
+  });
+
   it('sends JSON, gzip or not, with structured metadata', async () => {
     for (const gzip of [false, true]) {
       fx.receiver.reset();
