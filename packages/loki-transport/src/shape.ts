@@ -1,4 +1,4 @@
-import { formatSelector, MAX_LABEL_VALUE_BYTES, toWellFormed, truncateUtf8 } from './labels.js';
+import { acceptedLabelValue, formatSelector, MAX_LABEL_VALUE_BYTES, truncateUtf8 } from './labels.js';
 import { detached, type LineFormatter, LogfmtPrefixes, logfmtFields, logfmtKey, logfmtValue } from './line-format.js';
 import type { NormalizedOptions } from './options.js';
 import {
@@ -114,7 +114,7 @@ export class Shaper {
       const value = values[i];
       // Loki drops labels with empty values; leave them out so the selector matches Loki's.
       if (value !== undefined && value !== '')
-        labels[promoted[i]!.label] = truncateUtf8(toWellFormed(value), MAX_LABEL_VALUE_BYTES);
+        labels[promoted[i]!.label] = truncateUtf8(acceptedLabelValue(value), MAX_LABEL_VALUE_BYTES);
     }
     if (Object.keys(labels).length === 0) labels.job = 'pactown';
     stream = { selector: formatSelector(labels), labels };

@@ -83,6 +83,15 @@ export interface LokiOptions {
    * @default true
    */
   sendWhenIdle?: boolean;
+  /**
+   * With `sendWhenIdle`, the least time between a batch going out and the
+   * next send made because the logger is idle, in ms: a logger writing a few
+   * lines every millisecond is shipped in batches of this many milliseconds
+   * rather than a request per few lines. A line logged after a quiet spell
+   * still goes at once. Batches that reach `batchBytes` go at once regardless.
+   * @default 100
+   */
+  idleSendGap?: number;
   /** Longest line Loki accepts, in bytes (Loki's max_line_size, 256KB). @default 256000 */
   maxLineBytes?: number;
   /** What to do with a longer line. @default 'truncate' */
