@@ -204,6 +204,7 @@ class Client implements LokiClient {
       this.#counters.truncatedLines++;
       this.#counters.droppedBytes.too_long += shaped.cut;
     }
+    if (shaped.relabelled) this.#counters.relabelledLines++;
     const size = this.#builder.add(shaped.selector, shaped.labels, time, shaped.line, shaped.bytes, shaped.meta);
     if (size >= this.#o.batchBytes) this.#seal();
     else if (this.#batchTimer === null && !this.#due) {

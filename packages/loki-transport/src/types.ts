@@ -177,6 +177,8 @@ export interface LokiMetrics {
   droppedBytes: Record<DropReason, number>;
   /** Lines cut to `maxLineBytes`. */
   truncatedLines: number;
+  /** Lines whose label values held characters Loki refuses with the whole push (U+FFFD, lone surrogates), sent with each replaced by `?`. */
+  relabelledLines: number;
   /** Push requests made, retries included. */
   requests: number;
   /** Requests repeated after a 429, 5xx, timeout or connection error. */

@@ -82,6 +82,7 @@ describe('delivery', () => {
     await c.flush();
     expect(c.metrics().droppedLines.rejected).toBe(0);
     expect(c.metrics().sentLines).toBe(3);
+    expect(c.metrics().relabelledLines).toBe(2);
     expect(
       fx.receiver
         .entries()
