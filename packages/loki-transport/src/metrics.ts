@@ -25,6 +25,7 @@ export class Counters {
   relabelledLines = 0;
   requests = 0;
   retries = 0;
+  throttled = 0;
   splits = 0;
   spoolErrors = 0;
   /** Why the last attempt to push failed, or null. */
@@ -63,6 +64,7 @@ export class Counters {
       relabelledLines: this.relabelledLines,
       requests: this.requests,
       retries: this.retries,
+      throttled: this.throttled,
       splits: this.splits,
       spoolErrors: this.spoolErrors,
       lastError: this.lastError,

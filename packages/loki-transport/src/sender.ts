@@ -42,6 +42,21 @@ export function ignoredLines(body: string): number | null {
   return found ? total : null;
 }
 
+// Loki's 429 for the tenant's ingestion rate: `... (limit: 4194304 bytes/sec) while attempting to ingest ...`.
+const INGESTION_RATE = /ingestion rate limit exceeded[^(]*\(limit: (\d+) bytes\/sec\)/i;
+/** Share of the named rate a paced client uses (Loki's limiter also counts structured metadata). */
+const PACE_SHARE = 0.9;
+/** How long a rate named by a 429 paces the client after its last 429. */
+const PACE_MS = 60_000;
+
+/** The ingestion rate (bytes/s) a Loki 429 body names, or null. */
+export function ingestionRate(body: string): number | null {
+  const m = INGESTION_RATE.exec(body);
+  if (m === null) return null;
+  const rate = Number(m[1]);
+  return Number.isFinite(rate) && rate > 0 ? rate : null;
+}
+
 /**
  * Sends the queue's batches, up to `maxInFlight` at once, with Loki's retry
  * rules: 429/5xx/timeouts/connection errors back off with full jitter (or as
@@ -59,6 +74,16 @@ export class Sender {
   #stopped = false;
   #wakers = new Set<() => void>();
   #idle: Array<() => void> = [];
+  /** After a 429, no slot starts a request before this time (ms since the epoch). */
+  #holdUntil = 0;
+  #holdTimer: NodeJS.Timeout | null = null;
+  /** Send slots in use: `maxInFlight`, down to 1 after a 429, doubled back by each accepted push. */
+  #slots: number;
+  /** The tenant's ingestion rate (bytes/s) a 429 named, paced to until `#paceUntil`; 0 when none. */
+  #paceRate = 0;
+  #paceUntil = 0;
+  /** With a pace, the earliest time the next batch may start. */
+  #nextStart = 0;
   /** Why the last attempt failed (shown when lines are given up at close or exit). */
   get lastError(): string | null {
     return this.#counters.lastError;
@@ -80,6 +105,7 @@ export class Sender {
     this.#counters = counters;
     this.#queue = queue;
     this.#spool = spool;
+    this.#slots = o.maxInFlight;
   }
 
   /** Logs a warning once per kind. */
@@ -104,9 +130,32 @@ export class Sender {
   }
 
   kick(): void {
-    while (!this.#stopped && this.#queue.inFlight < this.#o.maxInFlight) {
+    const hold = this.#holdUntil - Date.now();
+    if (hold > 0 && !this.#stopped) {
+      // Paced after a 429: the queue waits for the hold to end (a batch being retried waits too).
+      if (this.#holdTimer === null) {
+        this.#holdTimer = setTimeout(() => {
+          this.#holdTimer = null;
+          this.kick();
+        }, hold);
+        this.#holdTimer.unref();
+      }
+      return;
+    }
+    while (!this.#stopped && this.#queue.inFlight < Math.min(this.#slots, this.#o.maxInFlight)) {
+      if (this.#paceRate > 0 && this.#queue.length > 0) {
+        const now = Date.now();
+        if (now >= this.#paceUntil) this.#paceRate = 0;
+        else if (this.#nextStart > now) {
+          this.#holdUntil = this.#nextStart;
+          this.kick();
+          return;
+        }
+      }
       const item = this.#queue.take();
       if (item === undefined) break;
+      if (this.#paceRate > 0)
+        this.#nextStart = Math.max(Date.now(), this.#nextStart) + (item.lineBytes / this.#paceRate) * 1000;
       void this.#send(item);
     }
     if (this.#queue.length === 0 || this.#stopped) this.#settle();
@@ -145,6 +194,8 @@ export class Sender {
   /** Stops after the current attempts; backoff waits end at once. */
   stop(): void {
     this.#stopped = true;
+    if (this.#holdTimer !== null) clearTimeout(this.#holdTimer);
+    this.#holdTimer = null;
     for (const wake of [...this.#wakers]) wake();
     if (this.#queue.inFlight === 0) this.#settle();
   }
@@ -189,6 +240,7 @@ export class Sender {
       // a refusal that arrives after stop() starts no retry wait (close() would wait it out).
       if (this.#stopped && !(res.kind === 'response' && (res.status < 300 || !isRetryableStatus(res.status)))) return;
       if (res.kind === 'response' && res.status >= 200 && res.status < 300) {
+        if (this.#slots < this.#o.maxInFlight) this.#slots = Math.min(this.#o.maxInFlight, this.#slots * 2);
         this.#counters.sentLines += item.lines;
         this.#counters.sentBytes += item.lineBytes;
         this.#counters.wireBytes += body.length;
@@ -209,11 +261,28 @@ export class Sender {
         return;
       }
       const hinted = res.kind === 'response' ? parseRetryAfter(res.retryAfter) : null;
-      const delay =
+      let delay =
         hinted !== null
           ? Math.min(hinted, this.#o.maxBackoff)
           : backoffDelay(attempt, this.#o.minBackoff, this.#o.maxBackoff);
+      if (res.kind === 'response' && res.status === 429) {
+        // Rate limited (Loki's ingestion limit is per tenant): every slot holds for the backoff, and
+        // sending resumes one request at a time, widening again as pushes are accepted. When the
+        // answer names the tenant's rate, batches are started no faster than it for the next minute.
+        this.#counters.throttled++;
+        this.#slots = 1;
+        const rate = ingestionRate(res.body);
+        if (rate !== null) {
+          this.#paceRate = rate * PACE_SHARE;
+          this.#paceUntil = Date.now() + PACE_MS;
+          if (hinted === null) delay = Math.max(delay, (item.lineBytes / this.#paceRate) * 1000);
+        }
+        this.#holdUntil = Math.max(this.#holdUntil, Date.now() + delay);
+      }
       await this.#sleep(delay);
+      // Another slot's 429 may have extended the hold meanwhile.
+      for (let wait = this.#holdUntil - Date.now(); wait > 0 && !this.#stopped; wait = this.#holdUntil - Date.now())
+        await this.#sleep(wait);
       if (this.#stopped) return;
       this.#counters.retries++;
     }

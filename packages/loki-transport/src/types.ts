@@ -183,6 +183,8 @@ export interface LokiMetrics {
   requests: number;
   /** Requests repeated after a 429, 5xx, timeout or connection error. */
   retries: number;
+  /** Pushes Loki answered 429 (rate limited); after each, every send slot waits out the backoff and sending resumes one request at a time. */
+  throttled: number;
   /** Requests that ended in a 413 and were split. */
   splits: number;
   /** Spool folders that could not be opened and batches that could not be written to the spool (kept in memory instead, not durable). */

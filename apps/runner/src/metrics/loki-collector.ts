@@ -67,6 +67,12 @@ export function registerLokiMetrics(registry: Registry, client: LokiClient, pref
       'Push requests repeated after a 429, 5xx, timeout or connection error.',
       (m) => m.retries,
     ),
+    one(
+      'throttled_total',
+      'counter',
+      'Pushes Loki answered 429 (rate limited); the client paces itself.',
+      (m) => m.throttled,
+    ),
     one('splits_total', 'counter', 'Batches split after a 413 answer.', (m) => m.splits),
     new SnapshotMetric(`${prefix}_request_duration_seconds`, 'Push request duration.', 'histogram', () => {
       const lat = now().latency;
