@@ -121,9 +121,11 @@ export async function createRunnerApp(options: RunnerAppOptions): Promise<Runner
       logsLevel: Number.MAX_SAFE_INTEGER,
       timeoutMs: config.runTimeoutMs,
       isolation,
+      ...(config.network !== null ? { network: config.network } : {}),
+      ...(Object.keys(config.limits).length > 0 ? { limits: config.limits } : {}),
     }),
     registry,
-    hub: new LiveHub(),
+    hub: new LiveHub(config.sseHistoryLines, 500, config.sseHistoryBytes),
     policy: new SecurityPolicy({
       logger: logging.security,
       anomalies,

@@ -98,6 +98,13 @@ export class SseConnection {
     this.#onDrop(lost);
   }
 
+  #writeGap(): void {
+    this.#sink.write(
+      `event: gap\ndata: ${JSON.stringify({ dropped: this.#gap, reason: 'slow_client', message: `${this.#gap} lines were dropped because this client did not read fast enough` })}\n\n`,
+    );
+    this.#gap = 0;
+  }
+
   #wait(): void {
     if (this.#waiting || this.#sink.destroyed) return;
     this.#waiting = true;
@@ -119,10 +126,7 @@ export class SseConnection {
         continue;
       }
       if (this.#gap > 0) {
-        this.#sink.write(
-          `event: gap\ndata: ${JSON.stringify({ dropped: this.#gap, message: `${this.#gap} lines were dropped because this client did not read fast enough` })}\n\n`,
-        );
-        this.#gap = 0;
+        this.#writeGap();
       }
       this.#queuedBytes -= item.bytes;
       this.#sink.write(item.text);
@@ -130,10 +134,7 @@ export class SseConnection {
     this.#compact();
     if (this.#head >= this.#queue.length) {
       if (this.#gap > 0 && !this.#sink.destroyed) {
-        this.#sink.write(
-          `event: gap\ndata: ${JSON.stringify({ dropped: this.#gap, message: `${this.#gap} lines were dropped because this client did not read fast enough` })}\n\n`,
-        );
-        this.#gap = 0;
+        this.#writeGap();
       }
       this.#queue = [];
       this.#head = 0;
