@@ -93,6 +93,24 @@ export function chooseIsolation(
   return resolved.mode;
 }
 
+/**
+ * Once every handler is closed (the Loki client drained or given up), one
+ * stderr line with every line the app and its Loki client left out, by
+ * reason, when there are any: the counts `/health` showed, as they stand at
+ * the very end (the Loki client's `closed` included).
+ */
+function reportLeftOut(context: RunnerContext, logging: Logging): void {
+  const loki: Record<string, number> = logging.loki?.metrics().droppedLines ?? {};
+  const counts: Record<string, number> = { ...context.drops.snapshot() };
+  for (const [reason, n] of Object.entries(loki)) counts[`loki_${reason}`] = n;
+  const nonzero = Object.entries(counts).filter(([, n]) => n > 0);
+  if (nonzero.length === 0) return;
+  const total = nonzero.reduce((sum, [, n]) => sum + n, 0);
+  process.stderr.write(
+    `[@pactown/example-runner] at shutdown: ${total} lines were left out in all, by reason: ${nonzero.map(([r, n]) => `${r}=${n}`).join(' ')}\n`,
+  );
+}
+
 /** Builds the runner app: logging, sandbox runner, security policy and HTTP routes. */
 export async function createRunnerApp(options: RunnerAppOptions): Promise<RunnerApp> {
   const { config } = options;
@@ -273,6 +291,7 @@ export async function createRunnerApp(options: RunnerAppOptions): Promise<Runner
         await anomalies.flush();
         logging.root.info('Shutdown complete: logs flushed');
         await logging.close();
+        reportLeftOut(context, logging);
       })();
       return shutdown;
     },
