@@ -9,8 +9,10 @@ export interface BenchServer {
   url: string;
   child: ChildProcess;
   post(route: string, body: unknown): Promise<any>;
-  /** CPU seconds the server process has used and live lines it has published, from its own /metrics. */
-  sample(): Promise<{ cpu: number; lines: number }>;
+  /** CPU seconds the server process has used, live lines it has published and its V8 heap in use, from its own /metrics. */
+  sample(): Promise<{ cpu: number; lines: number; heapUsed: number }>;
+  /** What the server has written to stderr so far (also passed through to this process's stderr). */
+  stderr(): string;
   stop(): Promise<number | string>;
 }
 
@@ -27,7 +29,13 @@ export async function startBenchServer(env: Record<string, string>): Promise<Ben
       PACTOWN_LOG_FORMAT: 'json',
       ...env,
     },
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let errText = '';
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
+    // The app's stderr is a few report lines; the last 1 MiB is kept in any case.
+    errText = (errText + chunk).slice(-1024 * 1024);
+    process.stderr.write(chunk);
   });
   const exited = new Promise<number | string>((resolve) =>
     child.once('exit', (code, signal) => resolve(code ?? signal ?? -1)),
@@ -67,8 +75,10 @@ export async function startBenchServer(env: Record<string, string>): Promise<Ben
       return {
         cpu: Number(/^process_cpu_seconds_total ([\d.e+-]+)$/m.exec(text)![1]),
         lines: Number(/^pactown_runner_live_lines_total (\d+)$/m.exec(text)![1]),
+        heapUsed: Number(/^nodejs_heap_size_used_bytes ([\d.e+-]+)$/m.exec(text)?.[1] ?? 0),
       };
     },
+    stderr: () => errText,
     stop() {
       child.kill('SIGTERM');
       return exited;

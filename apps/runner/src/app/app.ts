@@ -139,6 +139,7 @@ export async function createRunnerApp(options: RunnerAppOptions): Promise<Runner
       logsLevel: Number.MAX_SAFE_INTEGER,
       timeoutMs: config.runTimeoutMs,
       isolation,
+      ...{ restart: config.restart },
       ...(config.network !== null ? { network: config.network } : {}),
       ...(Object.keys(config.limits).length > 0 ? { limits: config.limits } : {}),
     }),
@@ -153,7 +154,7 @@ export async function createRunnerApp(options: RunnerAppOptions): Promise<Runner
     }),
     anomalies,
     accepting: true,
-    runs: { success: 0, failure: 0, denied: 0, died: 0 },
+    runs: { success: 0, failure: 0, denied: 0, died: 0, restarted: 0, gaveUp: 0 },
     sseClients: 0,
     sse: { byUser: new Map(), connections: new Set() },
     metrics: null as unknown as RunnerContext['metrics'],
@@ -279,7 +280,8 @@ export async function createRunnerApp(options: RunnerAppOptions): Promise<Runner
         context.hub.closeAll();
         // Services stopped here are not deaths: mark them before the runner ends them.
         for (const entry of registry.list())
-          if (entry.status === 'running') registry.update(entry.serviceId, { status: 'stopping' });
+          if (entry.status === 'running' || entry.status === 'restarting')
+            registry.update(entry.serviceId, { status: 'stopping' });
         // Stopping the services first also ends runs still in flight, so closing the server does not wait on them.
         await context.runner.close();
         for (const entry of registry.list())

@@ -1,12 +1,35 @@
 import { writeErrorFile } from '@pactown/error-files';
 import type { DiedReport, ServiceLogRecord } from '@pactown/sandbox';
+import type { EventEmitter } from 'node:events';
 import type { RunnerContext } from '../app/context.js';
 import { isActive } from './registry.js';
 
+/** `@pactown/sandbox`'s `'restarting'` event: the runner starts the service again after `delayMs`. */
+interface RestartingInfo {
+  serviceId: string;
+  attempt: number;
+  limit: number;
+  delayMs: number;
+  message: string;
+}
+
+/** `@pactown/sandbox`'s `'gave-up'` event: the start limit was reached; the service stays down. */
+interface GaveUpInfo {
+  serviceId: string;
+  failures: number;
+  windowMs: number;
+  message: string;
+}
+
+/** How often the app looks whether a restarted service is up again (the runner has no event for it). */
+const RESTART_POLL_MS = 100;
+
 /**
  * Connects the runner's events to the app: every live line into the hub (for
- * SSE), and every death after a successful start into an error file, the
- * registry and a log line.
+ * SSE), every death after a successful start into an error file, the
+ * registry and a log line, and the restart policy's `'restarting'` and
+ * `'gave-up'` into the registry (status `restarting`, the restart count) and
+ * the log streams.
  */
 export function wireRunnerEvents(ctx: RunnerContext): () => void {
   const onLog = (_serviceId: string, record: ServiceLogRecord) => {
@@ -50,13 +73,69 @@ export function wireRunnerEvents(ctx: RunnerContext): () => void {
             ctx.registry.update(report.serviceId, { errorLog: file }),
           (error: unknown) => log.error({ err: error }, `Could not write the error file of ${report.serviceId}`),
         )
-        .finally(() => ctx.hub.status(report.serviceId, 'exited', report.message)),
+        // A restart may already be under way: the streams then hear that, not a final `exited`.
+        .finally(() => {
+          const now = ctx.registry.get(report.serviceId);
+          if (now?.userId !== userId) return;
+          if (now.status === 'restarting') ctx.hub.status(report.serviceId, 'restarting', now.message ?? undefined);
+          else if (now.status === 'exited') ctx.hub.status(report.serviceId, 'exited', now.message ?? report.message);
+        }),
     );
   };
+  const timers = new Set<NodeJS.Timeout>();
+  // Once the restarted process is up the runner lists it as running again: the app follows.
+  const watchRestart = (serviceId: string, userId: string) => {
+    const timer = setInterval(() => {
+      const entry = ctx.registry.get(serviceId);
+      if (entry?.userId !== userId || entry.status !== 'restarting') {
+        clearInterval(timer);
+        timers.delete(timer);
+        return;
+      }
+      const info = ctx.runner.get(serviceId) as { state?: string; pid?: number | null } | undefined;
+      if (info?.state !== 'running') return;
+      clearInterval(timer);
+      timers.delete(timer);
+      ctx.registry.update(serviceId, { status: 'running', pid: info.pid ?? null });
+      ctx.hub.status(serviceId, 'running');
+    }, RESTART_POLL_MS);
+    timer.unref();
+    timers.add(timer);
+  };
+  const onRestarting = (info: RestartingInfo) => {
+    const entry = ctx.registry.get(info.serviceId);
+    // The death that comes just before has marked it exited; a stop asked for meanwhile wins.
+    if (!entry || !['running', 'restarting', 'exited'].includes(entry.status)) return;
+    ctx.runs.restarted++;
+    ctx.registry.update(info.serviceId, {
+      status: 'restarting',
+      endedAt: null,
+      restarts: entry.restarts + 1,
+      pid: null,
+      message: info.message,
+    });
+    ctx.hub.status(info.serviceId, 'restarting', info.message);
+    watchRestart(info.serviceId, entry.userId);
+  };
+  const onGaveUp = (info: GaveUpInfo) => {
+    const entry = ctx.registry.get(info.serviceId);
+    if (!entry || entry.status === 'stopping' || entry.status === 'stopped') return;
+    ctx.runs.gaveUp++;
+    ctx.registry.update(info.serviceId, { status: 'exited', pid: null, message: info.message });
+    ctx.hub.status(info.serviceId, 'exited', info.message);
+  };
+  // The supervision events, typed here as the sandbox documents them.
+  const supervision = ctx.runner as unknown as EventEmitter;
   ctx.runner.on('log', onLog);
   ctx.runner.on('died', onDied);
+  supervision.on('restarting', onRestarting);
+  supervision.on('gave-up', onGaveUp);
   return () => {
     ctx.runner.off('log', onLog);
     ctx.runner.off('died', onDied);
+    supervision.off('restarting', onRestarting);
+    supervision.off('gave-up', onGaveUp);
+    for (const timer of timers) clearInterval(timer);
+    timers.clear();
   };
 }
