@@ -139,7 +139,7 @@ export async function createRunnerApp(options: RunnerAppOptions): Promise<Runner
       logsLevel: Number.MAX_SAFE_INTEGER,
       timeoutMs: config.runTimeoutMs,
       isolation,
-      ...{ restart: config.restart },
+      restart: config.restart,
       ...(config.network !== null ? { network: config.network } : {}),
       ...(Object.keys(config.limits).length > 0 ? { limits: config.limits } : {}),
     }),

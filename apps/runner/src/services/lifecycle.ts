@@ -1,25 +1,8 @@
 import { writeErrorFile } from '@pactown/error-files';
-import type { DiedReport, ServiceLogRecord } from '@pactown/sandbox';
-import type { EventEmitter } from 'node:events';
+import type { DiedReport, GaveUpInfo, RestartingInfo, ServiceLogRecord } from '@pactown/sandbox';
 import type { RunnerContext } from '../app/context.js';
+import { errorFileInput } from './contracts.js';
 import { isActive } from './registry.js';
-
-/** `@pactown/sandbox`'s `'restarting'` event: the runner starts the service again after `delayMs`. */
-interface RestartingInfo {
-  serviceId: string;
-  attempt: number;
-  limit: number;
-  delayMs: number;
-  message: string;
-}
-
-/** `@pactown/sandbox`'s `'gave-up'` event: the start limit was reached; the service stays down. */
-interface GaveUpInfo {
-  serviceId: string;
-  failures: number;
-  windowMs: number;
-  message: string;
-}
 
 /** How often the app looks whether a restarted service is up again (the runner has no event for it). */
 const RESTART_POLL_MS = 100;
@@ -65,7 +48,7 @@ export function wireRunnerEvents(ctx: RunnerContext): () => void {
     });
     // The status event goes out once the error file exists, so a page can show it at once.
     void ctx.track(
-      writeErrorFile(report, { logDir: ctx.config.logDir })
+      writeErrorFile(errorFileInput(report), { logDir: ctx.config.logDir })
         .then(
           // Only while the id is still this owner's (it may have been deleted and taken meanwhile).
           (file) =>
@@ -92,7 +75,7 @@ export function wireRunnerEvents(ctx: RunnerContext): () => void {
         timers.delete(timer);
         return;
       }
-      const info = ctx.runner.get(serviceId) as { state?: string; pid?: number | null } | undefined;
+      const info = ctx.runner.get(serviceId);
       if (info?.state !== 'running') return;
       clearInterval(timer);
       timers.delete(timer);
@@ -124,17 +107,15 @@ export function wireRunnerEvents(ctx: RunnerContext): () => void {
     ctx.registry.update(info.serviceId, { status: 'exited', pid: null, message: info.message });
     ctx.hub.status(info.serviceId, 'exited', info.message);
   };
-  // The supervision events, typed here as the sandbox documents them.
-  const supervision = ctx.runner as unknown as EventEmitter;
   ctx.runner.on('log', onLog);
   ctx.runner.on('died', onDied);
-  supervision.on('restarting', onRestarting);
-  supervision.on('gave-up', onGaveUp);
+  ctx.runner.on('restarting', onRestarting);
+  ctx.runner.on('gave-up', onGaveUp);
   return () => {
     ctx.runner.off('log', onLog);
     ctx.runner.off('died', onDied);
-    supervision.off('restarting', onRestarting);
-    supervision.off('gave-up', onGaveUp);
+    ctx.runner.off('restarting', onRestarting);
+    ctx.runner.off('gave-up', onGaveUp);
     for (const timer of timers) clearInterval(timer);
     timers.clear();
   };
