@@ -27,6 +27,8 @@ export async function startBenchServer(env: Record<string, string>): Promise<Ben
       HOME: process.env.HOME ?? '',
       PACTOWN_PORT: '0',
       PACTOWN_LOG_FORMAT: 'json',
+      // e.g. NODE_OPTIONS=--heapsnapshot-signal=SIGUSR2 to take heap snapshots of the app while it runs.
+      ...(process.env.NODE_OPTIONS ? { NODE_OPTIONS: process.env.NODE_OPTIONS } : {}),
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

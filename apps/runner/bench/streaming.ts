@@ -241,6 +241,11 @@ export async function benchStreaming(
     LOKI_URL: receiver.url,
     PACTOWN_MAX_SERVICES: '100',
     PACTOWN_RATE_BURST: '100',
+    // sandbox.log must keep every line of the run (about 60 bytes a line): rotation past it would count as missing.
+    PACTOWN_SANDBOX_LOG_MAX_BYTES: String(64 * 1024 * 1024),
+    PACTOWN_SANDBOX_LOG_BACKUPS: String(
+      Math.max(5, Math.ceil((services * perSecond * seconds * 3 * 60) / (64 * 1024 * 1024))),
+    ),
   });
   const tags = Array.from({ length: services }, (_, k) => `s${k}`);
   const sse = new Map(tags.map((t) => [t, new Seen()]));

@@ -31,6 +31,10 @@ export interface RunnerConfig {
   consoleLevel: string;
   /** Console output: pretty on a TTY, JSON otherwise, unless forced. @default 'auto' */
   logFormat: 'auto' | 'pretty' | 'json';
+  /** Size at which `sandbox.log` rolls over. @default 10485760 */
+  sandboxLogMaxBytes: number;
+  /** Rolled-over `sandbox.log.N` files kept. @default 5 */
+  sandboxLogBackups: number;
   /** Lowest level that reaches the REST `logs` array and the page. @default 'INFO' */
   uiLogLevel: string;
   /** How long a run waits for its service to answer. @default 30000 */
@@ -199,6 +203,13 @@ export const RUNNER_OPTIONS = defineOptions({
         ['auto', 'pretty', 'json'].includes(v.trim().toLowerCase()) ? undefined : "'auto', 'pretty' or 'json'",
       map: (v: string) => v.trim().toLowerCase(),
     },
+    PACTOWN_SANDBOX_LOG_MAX_BYTES: integer(
+      1024 * 1024,
+      64 * 1024 * 1024 * 1024,
+      10 * 1024 * 1024,
+      '`sandbox.log` rolls over at this size',
+    ),
+    PACTOWN_SANDBOX_LOG_BACKUPS: integer(1, 1000, 5, 'rolled-over `sandbox.log.N` files kept (the oldest goes first)'),
     PACTOWN_UI_LOG_LEVEL: level('INFO', 'lowest level in REST `logs`, NDJSON and SSE'),
     PACTOWN_RUN_TIMEOUT_MS: integer(100, 600_000, 30_000, 'readiness timeout of a run'),
     PACTOWN_ANSWER_MAX_LINES: integer(
@@ -325,6 +336,8 @@ const CONFIG_KEYS = [
   'sandboxLogLevel',
   'consoleLevel',
   'logFormat',
+  'sandboxLogMaxBytes',
+  'sandboxLogBackups',
   'uiLogLevel',
   'runTimeoutMs',
   'answerMaxLines',
@@ -428,6 +441,8 @@ export function loadConfig(
     sandboxLogLevel: o.PACTOWN_SANDBOX_LOG_LEVEL,
     consoleLevel: o.PACTOWN_CONSOLE_LEVEL,
     logFormat: o.PACTOWN_LOG_FORMAT,
+    sandboxLogMaxBytes: o.PACTOWN_SANDBOX_LOG_MAX_BYTES,
+    sandboxLogBackups: o.PACTOWN_SANDBOX_LOG_BACKUPS,
     uiLogLevel: o.PACTOWN_UI_LOG_LEVEL,
     runTimeoutMs: o.PACTOWN_RUN_TIMEOUT_MS,
     answerMaxLines: o.PACTOWN_ANSWER_MAX_LINES,

@@ -80,7 +80,13 @@ export function setupLogging(options: LoggingOptions): Logging {
     });
     handlers.push(consoleHandler);
   }
-  handlers.push(sandboxLogHandler({ logDir: config.logDir, maxBytes: 10 * 1024 * 1024, backupCount: 5 }));
+  handlers.push(
+    sandboxLogHandler({
+      logDir: config.logDir,
+      maxBytes: config.sandboxLogMaxBytes,
+      backupCount: config.sandboxLogBackups,
+    }),
+  );
   handlers.push(userLogHandler({ logDir: config.logDir, ownerOf: options.ownerOf }));
 
   // `loadConfig` has already moved any credentials of LOKI_URL to basic auth;
