@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 
 const APP = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -16,22 +17,37 @@ export interface BenchServer {
   stop(): Promise<number | string>;
 }
 
+/** A port free on 127.0.0.1 right now. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
 /** The built server as its own process, so its CPU time is its own. */
 export async function startBenchServer(env: Record<string, string>): Promise<BenchServer> {
   const entry = path.join(APP, 'dist', 'server.js');
   if (!fs.existsSync(entry)) throw new Error(`${entry} is missing: build first (npx pnpm@10.34.8 build)`);
+  // The console goes to /dev/null: reading it here cost this process the CPU its SSE clients need,
+  // so the port is chosen here and readiness is read from /health.
+  const port = await freePort();
   const child = spawn(process.execPath, [entry], {
     cwd: APP,
     env: {
       PATH: process.env.PATH ?? '',
       HOME: process.env.HOME ?? '',
-      PACTOWN_PORT: '0',
+      PACTOWN_PORT: String(port),
       PACTOWN_LOG_FORMAT: 'json',
       // e.g. NODE_OPTIONS=--heapsnapshot-signal=SIGUSR2 to take heap snapshots of the app while it runs.
       ...(process.env.NODE_OPTIONS ? { NODE_OPTIONS: process.env.NODE_OPTIONS } : {}),
       ...env,
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['ignore', 'ignore', 'pipe'],
   });
   let errText = '';
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
@@ -46,21 +62,19 @@ export async function startBenchServer(env: Record<string, string>): Promise<Ben
   const onSignal = () => child.kill('SIGTERM');
   process.once('SIGINT', onSignal).once('SIGTERM', onSignal).once('exit', onSignal);
   void exited.then(() => process.off('SIGINT', onSignal).off('SIGTERM', onSignal).off('exit', onSignal));
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    const onData = (chunk: Buffer) => {
-      out += chunk.toString();
-      const match = /Runner listening on (http:\/\/[\d.:]+)/.exec(out);
-      if (match) {
-        child.stdout!.off('data', onData);
-        // Keep draining the console so the server never blocks on a full pipe.
-        child.stdout!.resume();
-        resolve(match[1]!);
-      }
-    };
-    child.stdout!.on('data', onData);
-    void exited.then((code) => reject(new Error(`server exited (${code}) before listening`)));
-  });
+  const url = `http://127.0.0.1:${port}`;
+  let gone: number | string | null = null;
+  void exited.then((code) => (gone = code));
+  for (const deadline = Date.now() + 60_000; ; ) {
+    if (gone !== null) throw new Error(`server exited (${gone}) before listening`);
+    if (Date.now() > deadline) throw new Error('server did not answer /health within 60 s');
+    const ok = await fetch(`${url}/health`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ok) break;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
   return {
     url,
     child,
