@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { setMaxListeners } from 'node:events';
 import fs from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -179,18 +180,17 @@ async function rssOf(pid: number): Promise<number> {
  */
 async function flap(receiver: RemoteReceiver, f: Flapping, signal: AbortSignal, log: string[]): Promise<void> {
   const sixth = (f.cycleSeconds * 1000) / 6;
+  // Each pause removes its abort listener when it ends, so a long soak does not pile them up on the signal.
   const pause = (ms: number) =>
     new Promise<void>((resolve) => {
       if (signal.aborted) return resolve();
-      const t = setTimeout(resolve, ms);
-      signal.addEventListener(
-        'abort',
-        () => {
-          clearTimeout(t);
-          resolve();
-        },
-        { once: true },
-      );
+      const done = () => {
+        clearTimeout(t);
+        signal.removeEventListener('abort', done);
+        resolve();
+      };
+      const t = setTimeout(done, ms);
+      signal.addEventListener('abort', done, { once: true });
     });
   const t0 = performance.now();
   const at = () => `${((performance.now() - t0) / 1000).toFixed(0)} s`;
@@ -253,6 +253,8 @@ export async function benchStreaming(
   const stopped = new Map<string, () => void>();
   const ended = new Map<string, () => void>();
   const aborter = new AbortController();
+  // Every stream's fetch (and each reconnection's) listens on this one signal.
+  setMaxListeners(services * 4 + 10, aborter.signal);
   const reconnects = { count: 0 };
   // Lines the app said (event: gap) it dropped for a client: too slow a reader, or resumed past the history.
   const gaps = { slowClient: 0, history: 0 };
@@ -294,9 +296,11 @@ export async function benchStreaming(
     const s0 = await server.sample();
     const t0 = performance.now();
     const rss: Array<[number, number]> = [];
+    let tick = 0;
     const sampler = setInterval(() => {
       void rssOf(server.child.pid!).then((b) => rss.push([(performance.now() - t0) / 1000, b]));
-      if (flapping)
+      // The heap from the app's /metrics every 5 s: a scrape a second slowed the app it measures.
+      if (flapping && tick++ % 5 === 0)
         void server
           .sample()
           .then((m) => heap.push([(performance.now() - t0) / 1000, m.heapUsed]))
@@ -435,7 +439,7 @@ export async function benchStreaming(
       const heapIn = (from: number, to: number) =>
         Math.max(0, ...heap.filter((r) => r[0] >= from && r[0] <= to).map((r) => r[1])) / MiB;
       printTable(
-        'App RSS and V8 heap in use while the receiver flaps (sampled every second)',
+        'App RSS (sampled every second) and V8 heap in use (every 5 s, garbage included) while the receiver flaps',
         ['measure', 'MiB'],
         [
           ['peak RSS', rssPeak / MiB],
