@@ -2,8 +2,11 @@
 export interface SecretShape {
   /** Stable id, e.g. `'env-password'`. */
   readonly id: string;
-  /** What kind of rule must catch it (`key-value`, `header`, `url`, `token`, `pem`, `flag`, `known-value`). */
-  readonly kind: 'key-value' | 'header' | 'url' | 'token' | 'pem' | 'flag' | 'known-value';
+  /**
+   * What kind of rule must catch it (`key-value`, `header`, `url`, `token`, `pem`, `flag`, `known-value`),
+   * or `ansi`: one of those shapes with terminal escape sequences around or inside its key or value.
+   */
+  readonly kind: 'key-value' | 'header' | 'url' | 'token' | 'pem' | 'flag' | 'known-value' | 'ansi';
   /** The text (one line, or several for a PEM block). */
   readonly text: string;
   /** Substrings of `text` that are secret: none may appear in masked output. */

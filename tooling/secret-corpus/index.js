@@ -282,6 +282,86 @@ export const SECRET_SHAPES = Object.freeze(
       text: `{"private_key":"-----BEGIN PRIVATE KEY-----\\nMIIEvQIBADANBgkqhkiG9w0BAQEFAAjsonEscaped\\n-----END PRIVATE KEY-----\\n"}`,
       secrets: ['MIIEvQIBADANBgkqhkiG9w0BAQEFAAjsonEscaped'],
     },
+    // Terminal colour codes around or inside a key or a value: what a terminal shows (and a reader that
+    // strips escapes keeps) is the plain shape.
+    {
+      id: 'ansi-key',
+      kind: 'ansi',
+      text: '\x1b[31mpassword\x1b[0m=ansi-hunter2-41',
+      secrets: ['ansi-hunter2-41'],
+    },
+    {
+      id: 'ansi-header-auth',
+      kind: 'ansi',
+      text: '\x1b[1mAuthorization:\x1b[0m Bearer ansi-bearer-42x',
+      secrets: ['ansi-bearer-42x'],
+    },
+    {
+      id: 'ansi-key-split',
+      kind: 'ansi',
+      text: '\x1b[36mDB_PASS\x1b[1mWORD\x1b[0m=ansi-split-43',
+      secrets: ['ansi-split-43'],
+    },
+    {
+      id: 'ansi-yaml-value',
+      kind: 'ansi',
+      text: 'api_key: \x1b[33mansi-yaml-44\x1b[0m',
+      secrets: ['ansi-yaml-44'],
+    },
+    {
+      id: 'ansi-value-split',
+      kind: 'ansi',
+      text: 'SESSION_TOKEN=split45\x1b[1mvalue45tail\x1b[0m',
+      secrets: ['split45', 'value45tail'],
+    },
+    {
+      id: 'ansi-logfmt',
+      kind: 'ansi',
+      text: '\x1b[2m2026-12-03 13:45:32\x1b[0m [\x1b[32minfo\x1b[0m] login \x1b[36mclient_secret\x1b[0m=\x1b[35mansi-cs-46\x1b[0m \x1b[36muser\x1b[0m=\x1b[35mbob\x1b[0m',
+      secrets: ['ansi-cs-46'],
+    },
+    {
+      id: 'ansi-jq-json',
+      kind: 'ansi',
+      text: '\x1b[1;39m{\x1b[0m\x1b[34;1m"password"\x1b[0m\x1b[1;39m:\x1b[0m\x1b[0;32m"ansi-jq-47"\x1b[0m\x1b[1;39m}\x1b[0m',
+      secrets: ['ansi-jq-47'],
+    },
+    {
+      id: 'ansi-url-password',
+      kind: 'ansi',
+      text: 'connecting to postgres://app:\x1b[1mansi-url-48\x1b[0m@db.internal:5432/app',
+      secrets: ['ansi-url-48'],
+    },
+    {
+      id: 'ansi-token-split',
+      kind: 'ansi',
+      text: 'using \x1b[33mghp_\x1b[1mZz9yXw8vUt7sRq6pOn5mLk4jIh3gFe2dCb1a\x1b[0m',
+      secrets: ['Zz9yXw8vUt7sRq6pOn5mLk4jIh3gFe2dCb1a'],
+    },
+    {
+      id: 'ansi-flag',
+      kind: 'ansi',
+      text: 'mysql \x1b[1m--password\x1b[0m ansi-flag-50 --host db',
+      secrets: ['ansi-flag-50'],
+    },
+    {
+      id: 'ansi-osc-title',
+      kind: 'ansi',
+      text: '\x1b]0;deploy API_TOKEN=ansi-osc-51\x07deploying',
+      secrets: ['ansi-osc-51'],
+    },
+    {
+      id: 'ansi-hyperlink',
+      kind: 'ansi',
+      text: '\x1b]8;;https://deploy:ansi-link-52@git.example.com/r\x1b\\repo\x1b]8;;\x1b\\',
+      secrets: ['ansi-link-52'],
+    },
+    {
+      id: 'ansi-pem',
+      kind: 'ansi',
+      text: '\x1b[33m-----BEGIN PRIVATE KEY-----\x1b[0m\n\x1b[33mMIIEvQIBADANBgkqhkiG9w0BAQEFAAansiPemBody53\x1b[0m\n\x1b[33m-----END PRIVATE KEY-----\x1b[0m',
+      secrets: ['MIIEvQIBADANBgkqhkiG9w0BAQEFAAansiPemBody53'],
+    },
   ].map((s) => Object.freeze({ ...s, secrets: Object.freeze(s.secrets) })),
 );
 
@@ -419,7 +499,21 @@ const HAND_WRITTEN = [
   'WARN  deprecated subdependencies found',
   'Exited with code 1',
   'Killed: 9',
-  'Segmentation fault (core dumped)',
+  // Coloured output without a secret passes unchanged, escapes and all.
+  '\x1b[32mINFO\x1b[0m Server started on port 8080',
+  '\x1b[1m\x1b[31mERROR\x1b[0m request failed status=500 path=/api/orders',
+  '\x1b[1m\x1b[32m PASS \x1b[39m\x1b[22m test/app.test.js (\x1b[0;33m1.2 s\x1b[0m)',
+  'npm \x1b[33mWARN\x1b[39m deprecated inflight@1.0.6',
+  '\x1b[2K\x1b[1G[=====>    ] 52% downloading',
+  '\x1b[36mauthor\x1b[0m: Jane Doe',
+  '\x1b[1mtokenizer\x1b[0m: loaded 50257 tokens',
+  '\x1b[90mPWD\x1b[0m=/srv/app',
+  '\x1b[2m2026-12-03 13:45:32\x1b[0m [\x1b[32minfo\x1b[0m] request done \x1b[36mstatus\x1b[0m=\x1b[35m200\x1b[0m',
+  '\x1b]0;build: compiling\x07\x1b[34m==>\x1b[0m compiling 12 files',
+  '\x1b]8;;https://docs.example.com/guide\x1b\\docs\x1b]8;;\x1b\\ for details',
+  '\x1b[1;39m{\x1b[0m\x1b[34;1m"user"\x1b[0m\x1b[1;39m:\x1b[0m\x1b[0;32m"bob"\x1b[0m\x1b[1;39m}\x1b[0m',
+  '\x1b[38;5;208mwarning\x1b[0m: unused variable `token_count`',
+  '\x1b(B\x1b[m plain after a charset reset',
 ];
 
 const METHODS = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH'];

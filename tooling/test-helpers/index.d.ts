@@ -65,3 +65,20 @@ export declare function nodeService(options?: NodeServiceOptions): string;
 export declare function crashingService(options?: { stderr?: string; code?: number }): string;
 /** markpact Markdown of a Node service that prints `count` lines as fast as it can and never gets ready. */
 export declare function floodService(options?: { count?: number; bytes?: number }): string;
+
+export interface ChildResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a real child process to its end and collects its output; `input` goes to its stdin, `timeoutMs` kills it and rejects. */
+export declare function runChild(
+  command: string,
+  args?: readonly string[],
+  options?: import('node:child_process').SpawnOptions & { input?: string | Buffer; timeoutMs?: number },
+): Promise<ChildResult>;
+
+/** Whether a process with this PID runs (exists and, on Linux, is not a zombie). */
+export declare function pidAlive(pid: number): boolean;

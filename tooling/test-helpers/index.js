@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
@@ -256,4 +257,63 @@ more();
 setInterval(() => {}, 1000);`,
     'node flood.mjs',
   );
+}
+
+// ── Child processes ─────────────────────────────────────────────────────────
+
+/**
+ * Runs a real child process to its end and collects its output: resolves
+ * with `{ code, signal, stdout, stderr }` once its pipes are closed (it
+ * rejects only when the process cannot be started). `input` is written to
+ * its stdin, which is then closed; without it stdin is ignored. `timeoutMs`
+ * kills it (SIGKILL) and says so in the rejection.
+ */
+export async function runChild(command, args = [], options = {}) {
+  const { spawn } = await import('node:child_process');
+  const { input, timeoutMs, ...spawnOptions } = options;
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, {
+      ...spawnOptions,
+      stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    let timedOut = false;
+    const timer =
+      timeoutMs === undefined
+        ? undefined
+        : setTimeout(() => {
+            timedOut = true;
+            child.kill('SIGKILL');
+          }, timeoutMs);
+    child.stdout.setEncoding('utf8').on('data', (d) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d) => (stderr += d));
+    child.on('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      if (timedOut) reject(new Error(`${command} did not end within ${timeoutMs} ms; stderr: ${stderr.slice(-500)}`));
+      else resolve({ code, signal, stdout, stderr });
+    });
+    if (input !== undefined) child.stdin.end(input);
+  });
+}
+
+/** Whether a process with this PID runs (exists and, on Linux, is not a zombie waiting for its parent). */
+export function pidAlive(pid) {
+  try {
+    process.kill(pid, 0);
+  } catch (error) {
+    // EPERM: it exists, owned by another user.
+    if (error?.code !== 'EPERM') return false;
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+  } catch {
+    // No /proc (not Linux), or it ended between the two checks.
+    return process.platform !== 'linux';
+  }
 }

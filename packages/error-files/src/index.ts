@@ -4,7 +4,7 @@ export type { ReadErrorFileOptions } from './read.js';
 export { parseErrorFile } from './parse.js';
 export { serialize as formatErrorFile } from './format.js';
 export { prepareReport } from './prepare.js';
-export { renderMarkdown, tracebackFiles } from './markdown.js';
+export { type RenderMarkdownOptions, renderMarkdown, tracebackFiles } from './markdown.js';
 export { sandboxLogHandler } from './sandbox-log.js';
 export type { SandboxLogHandlerOptions } from './sandbox-log.js';
 export { cleanErrorFiles } from './clean.js';

@@ -3,8 +3,15 @@
  * tail, what to do, and the files the traceback names. Quoted text can never
  * close its fence or break out of a table cell.
  */
+import type { WriteErrorFileOptions } from './options.js';
 import { prepareReport } from './prepare.js';
 import type { DiedReport, ErrorFileReport } from './types.js';
+
+/** Options of {@link renderMarkdown}: how the report is cleaned and bounded, as for a file. */
+export type RenderMarkdownOptions = Pick<
+  WriteErrorFileOptions,
+  'redact' | 'redactPatterns' | 'stripAnsi' | 'tailBytes' | 'maxFiles' | 'maxFileBytes'
+>;
 
 function longestRun(text: string, ch: string): number {
   let best = 0;
@@ -62,11 +69,15 @@ function cutLine(bytes: number): string {
 }
 
 /**
- * Renders a died report (or a parsed error file) as Markdown. The report is
- * redacted and bounded the same way as when it is written.
+ * Renders a died report (or a parsed error file) as Markdown, cleaned and
+ * bounded the same way as when it is written. A died report is masked as
+ * `writeErrorFile` masks it (`redact`, default `true`); a parsed error file
+ * (one with `format`) holds what was written, masked then, so it is not
+ * masked again unless `redact` says so.
  */
-export function renderMarkdown(report: DiedReport | ErrorFileReport): string {
-  const r = prepareReport(report);
+export function renderMarkdown(report: DiedReport | ErrorFileReport, options: RenderMarkdownOptions = {}): string {
+  const written = typeof (report as Partial<ErrorFileReport> | null)?.format === 'string';
+  const r = prepareReport(report, written && options.redact === undefined ? { ...options, redact: false } : options);
   const exit = r.exit;
   const exitText = [exit.code === null ? 'unknown' : String(exit.code), exit.signal, exit.description]
     .filter(Boolean)

@@ -1,8 +1,9 @@
 /**
- * Turns a died report into exactly what will be stored: redacted, ANSI codes
- * removed, control characters made visible, tails and lists within their
- * limits and the whole file within `maxFileBytes`. Parsing the written file
- * gives this object back.
+ * Turns a died report into exactly what will be stored: masked once (unless
+ * its producer masked it already, `redact: false`), ANSI codes removed,
+ * control characters made visible, tails and lists within their limits and
+ * the whole file within `maxFileBytes`. Parsing the written file gives this
+ * object back.
  */
 import { serialize } from './format.js';
 import { type NormalizedOptions, type WriteErrorFileOptions, normalizeOptions } from './options.js';
@@ -40,32 +41,28 @@ function wellFormed(text: string): string {
 
 interface Cleaners {
   value(text: unknown, cap?: number): string;
-  /** A FILES name: cleaned like output, with newlines and tabs shown too (a name is one line), then redacted. */
+  /** A FILES name: masked and cleaned like output, with newlines and tabs shown too (a name is one line). */
   name(text: string): string;
   output(text: unknown, dropped: unknown, tailBytes: number): { text: string; cut: number };
 }
 
 function cleaners(o: NormalizedOptions): Cleaners {
-  const redact =
+  // The one masking pass, over the text as it arrived (escapes and controls still in it: log-core's
+  // engine reads what a terminal shows). With `redact: false` the producer masked it already.
+  const mask =
     typeof o.redact === 'function' ? o.redact : o.redact ? buildRedactor(o.redactPatterns) : (t: string) => t;
-  const clean = (text: string) => redact(o.stripAnsi ? stripAnsi(text) : text);
+  const clean = (text: string) => (o.stripAnsi ? stripAnsi(mask(text)) : mask(text));
   return {
     value: (text, cap = VALUE_CHARS) => capValue(wellFormed(clean(str(text))), cap),
-    name(text) {
-      const visible = showControls(o.stripAnsi ? stripAnsi(text) : text, !o.stripAnsi).replace(LINE_CONTROLS, (ch) =>
-        ch === '\n' ? '\u240a' : '\u2409',
-      );
-      return wellFormed(redact(visible));
-    },
+    name: (text) =>
+      showControls(clean(text), !o.stripAnsi).replace(LINE_CONTROLS, (ch) => (ch === '\n' ? '\u240a' : '\u2409')),
     output(text, dropped, tailBytes) {
       // The bytes cut before the tail arrive as a number (`dropped`), never inside the text.
       const raw = str(text);
-      // Cut early (with room for redaction to see whole secrets), clean, then cut to the limit.
+      // Cut early (with room for masking to see whole secrets and private key blocks), mask and clean, then cut to the limit.
       const first = keepTail(raw, tailBytes + 8192);
-      // Controls are made visible before redaction so that a second pass changes nothing.
-      const visible = showControls(o.stripAnsi ? stripAnsi(first.text) : first.text, !o.stripAnsi);
-      // A redactor may cut a surrogate pair in two: make the text well-formed again before measuring it.
-      const second = keepTail(wellFormed(redact(visible)), tailBytes);
+      // Controls are made visible after masking (which may cut a surrogate pair in two): the text is well-formed.
+      const second = keepTail(showControls(clean(first.text), !o.stripAnsi), tailBytes);
       return { text: second.text, cut: count(dropped) + first.cutBytes + second.cutBytes };
     },
   };

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { writeErrorFile } from '../src/index.js';
 import { SEED_FILE, seedReport } from './fixtures/seed-report.js';
-import { tempDir } from './support.js';
+import { tempDir } from '@pactown/test-helpers';
 
 const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 
@@ -25,7 +25,7 @@ function run(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: numbe
 let dir: string;
 let cleanup: () => Promise<void>;
 beforeEach(async () => {
-  ({ dir, cleanup } = await tempDir('ef-cli-'));
+  ({ path: dir, remove: cleanup } = await tempDir('ef-cli-'));
 });
 afterEach(() => cleanup());
 

@@ -4,7 +4,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseErrorFile } from '../src/index.js';
-import { leftovers, tempDir } from './support.js';
+import { tempDir } from '@pactown/test-helpers';
+import { leftovers } from './support.js';
 
 const writer = fileURLToPath(new URL('./fixtures/writer.mjs', import.meta.url));
 
@@ -19,7 +20,7 @@ function run(args: string[]): Promise<number | null> {
 let dir: string;
 let cleanup: () => Promise<void>;
 beforeEach(async () => {
-  ({ dir, cleanup } = await tempDir('ef-conc-'));
+  ({ path: dir, remove: cleanup } = await tempDir('ef-conc-'));
 });
 afterEach(() => cleanup());
 

@@ -17,14 +17,14 @@ import {
 import { WRITE_OPTIONS } from '../src/options.js';
 import { SANDBOX_LOG_OPTIONS } from '../src/sandbox-log.js';
 import { seedReport } from './fixtures/seed-report.js';
-import { tempDir } from './support.js';
+import { tempDir } from '@pactown/test-helpers';
 
 const README = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
 
 let dir: string;
 let cleanup: () => Promise<void>;
 beforeEach(async () => {
-  ({ dir, cleanup } = await tempDir('ef-contract-'));
+  ({ path: dir, remove: cleanup } = await tempDir('ef-contract-'));
 });
 afterEach(() => cleanup());
 

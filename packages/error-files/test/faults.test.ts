@@ -6,7 +6,8 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ErrorFileError, type ErrorFilesFs, readErrorFile, writeErrorFile } from '../src/index.js';
 import { seedReport } from './fixtures/seed-report.js';
-import { isRoot, leftovers, sysError, tempDir } from './support.js';
+import { tempDir } from '@pactown/test-helpers';
+import { isRoot, leftovers, sysError } from './support.js';
 
 const big = seedReport({ stderrTail: `${'e'.repeat(64 * 1024)}\n` });
 
@@ -66,7 +67,7 @@ async function expectCleanFailure(promise: Promise<string>, dir: string, cause: 
 let dir: string;
 let cleanup: () => Promise<void>;
 beforeEach(async () => {
-  ({ dir, cleanup } = await tempDir('ef-fault-'));
+  ({ path: dir, remove: cleanup } = await tempDir('ef-fault-'));
 });
 afterEach(() => cleanup());
 
@@ -74,7 +75,7 @@ describe('full disk (ENOSPC)', () => {
   let mnt: string;
   let mounted = false;
   beforeAll(async () => {
-    mnt = (await tempDir('ef-tmpfs-')).dir;
+    mnt = (await tempDir('ef-tmpfs-')).path;
     mounted = tryMount(mnt, 'size=64k,mode=0700');
   });
   afterAll(async () => {
@@ -103,7 +104,7 @@ describe('full disk (ENOSPC)', () => {
 
 describe('read-only folder and missing permission', () => {
   it('EROFS on a read-only mount (or injected when mounting is not allowed)', async () => {
-    const mnt = (await tempDir('ef-ro-')).dir;
+    const mnt = (await tempDir('ef-ro-')).path;
     const mounted = tryMount(mnt, 'size=256k,mode=0700');
     try {
       await writeErrorFile(seedReport({ stderrTail: 'kept\n' }), { logDir: mnt });

@@ -8,7 +8,7 @@ import { INDEX_NAME } from '../src/header-index.js';
 import { cleanErrorFiles, listErrorFiles, writeErrorFile } from '../src/index.js';
 import { listErrorFilesFrom } from '../src/read.js';
 import { seedReport } from './fixtures/seed-report.js';
-import { tempDir } from './support.js';
+import { tempDir } from '@pactown/test-helpers';
 
 const writer = fileURLToPath(new URL('./fixtures/writer.mjs', import.meta.url));
 
@@ -45,7 +45,7 @@ let dir: string;
 let index: string;
 let cleanup: () => Promise<void>;
 beforeEach(async () => {
-  ({ dir, cleanup } = await tempDir('ef-index-'));
+  ({ path: dir, remove: cleanup } = await tempDir('ef-index-'));
   index = path.join(dir, INDEX_NAME);
 });
 afterEach(() => cleanup());
@@ -228,7 +228,7 @@ describe('listing with and without the index', () => {
   it('gives the same rows after any sequence of writes, edits, removals, cleans and listings', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(op, { minLength: 1, maxLength: 12 }), async (ops) => {
-        const { dir: d, cleanup: done } = await tempDir('ef-index-prop-');
+        const { path: d, remove: done } = await tempDir('ef-index-prop-');
         try {
           for (const o of ops) {
             const file = path.join(d, `service_${'service' in o ? o.service : 'a'}_error.log`);

@@ -3,12 +3,12 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ErrorFileError, cleanErrorFiles, listErrorFiles, readErrorFile, writeErrorFile } from '../src/index.js';
 import { SEED_FILE, seedReport } from './fixtures/seed-report.js';
-import { tempDir } from './support.js';
+import { tempDir } from '@pactown/test-helpers';
 
 let dir: string;
 let cleanup: () => Promise<void>;
 beforeEach(async () => {
-  ({ dir, cleanup } = await tempDir('ef-list-'));
+  ({ path: dir, remove: cleanup } = await tempDir('ef-list-'));
 });
 afterEach(() => cleanup());
 

@@ -3,12 +3,12 @@ import { configure } from '@pactown/log-core';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { prepareReport, writeErrorFile } from '../src/index.js';
 import { seedReport } from './fixtures/seed-report.js';
-import { tempDir } from './support.js';
+import { tempDir } from '@pactown/test-helpers';
 
 let dir: string;
 let cleanup: () => Promise<void>;
 beforeEach(async () => {
-  ({ dir, cleanup } = await tempDir('ef-lcr-'));
+  ({ path: dir, remove: cleanup } = await tempDir('ef-lcr-'));
 });
 afterEach(() => cleanup());
 afterAll(() => {

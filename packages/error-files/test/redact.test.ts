@@ -1,8 +1,11 @@
 import { readFile } from 'node:fs/promises';
+import { configure, createLineMasker, getRedactor } from '@pactown/log-core';
+import { ALL_SECRETS, corpusText, SECRET_SHAPES } from '@pactown/secret-corpus';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { formatErrorFile, parseErrorFile, prepareReport, renderMarkdown, writeErrorFile } from '../src/index.js';
 import { seedReport } from './fixtures/seed-report.js';
-import { tempDir } from './support.js';
+import { tempDir } from '@pactown/test-helpers';
 
 const stderrOf = (text: string) => prepareReport(seedReport({ stderrTail: `${text}\n` })).stderrTail.slice(0, -1);
 
@@ -60,7 +63,7 @@ describe('secret keys', () => {
     expect(stderrOf('PASSWORD=x token: y')).toBe('PASSWORD=[REDACTED] token: [REDACTED]');
   });
 
-  it('masks a key that terminal colours split, since escapes are removed before masking', () => {
+  it('masks a key that terminal colours split (the engine reads what a terminal shows)', () => {
     expect(stderrOf('\x1b[31mpassword\x1b[0m=hunter2')).toBe('password=[REDACTED]');
     expect(stderrOf('\x1b[1mDB_PASSWORD\x1b[0m: hunter2')).toBe('DB_PASSWORD: [REDACTED]');
   });
@@ -109,7 +112,7 @@ describe('FILES names', () => {
   });
 
   it('in the written file and in Markdown', async () => {
-    const { dir, cleanup } = await tempDir('ef-redact-');
+    const { path: dir, remove: cleanup } = await tempDir('ef-redact-');
     try {
       const text = await readFile(await writeErrorFile(seedReport({ files }), { logDir: dir }), 'utf8');
       const section = text.slice(text.indexOf('--- FILES ---'));
@@ -139,5 +142,72 @@ describe('FILES names', () => {
     const p = prepareReport(seedReport({ files }), { maxFiles: 2 });
     expect(p.files).toEqual(cleaned.slice(0, 2));
     expect(p.filesOmitted).toBe(5);
+  });
+});
+
+describe('masking once', () => {
+  /** What sandbox hands over: each captured line masked where it entered (a line masker per stream), the command too. */
+  const producerMasked = (r: ReturnType<typeof seedReport>) => {
+    const stream = (text: string) => {
+      const masker = createLineMasker(getRedactor());
+      return masker.write(text) + masker.end();
+    };
+    const text = (t: string) => getRedactor().redactText(t);
+    return {
+      ...r,
+      command: text(r.command),
+      message: text(r.message),
+      stderrTail: stream(r.stderrTail),
+      stdoutTail: stream(r.stdoutTail),
+      files: r.files.map(text),
+      suggestions: r.suggestions.map((s) => ({ ...s, description: text(s.description) })),
+    };
+  };
+  const shape = fc.constantFrom(...SECRET_SHAPES.map((s) => s.text));
+  const report = fc
+    .record({
+      stderr: fc.array(shape, { minLength: 1, maxLength: 6 }),
+      stdout: fc.array(shape, { maxLength: 3 }),
+      command: shape,
+      file: shape,
+    })
+    .map(({ stderr, stdout, command, file }) =>
+      seedReport({
+        command: `run ${command.split('\n')[0]}`,
+        stderrTail: `${stderr.join('\n')}\n`,
+        stdoutTail: stdout.length > 0 ? `${stdout.join('\n')}\n` : '',
+        files: ['main.py', file.split('\n')[0]!],
+      }),
+    );
+
+  it('a report its producer masked, written with redact: false, is the file a raw one gives with redact: true', () => {
+    fc.assert(
+      fc.property(report, (raw) => {
+        const once = prepareReport(producerMasked(raw), { redact: false });
+        expect(once).toEqual(prepareReport(raw));
+        const text = formatErrorFile(once);
+        for (const secret of ALL_SECRETS) expect(text).not.toContain(secret);
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('the whole corpus, coloured shapes included, leaves no secret in a file written from the raw text', () => {
+    const p = prepareReport(seedReport({ stderrTail: corpusText(), stdoutTail: corpusText() }));
+    const text = formatErrorFile(p);
+    for (const secret of SECRET_SHAPES.flatMap((s) => s.secrets)) expect(text).not.toContain(secret);
+    expect(text).not.toContain('\x1b');
+  });
+
+  it('renderMarkdown does not mask a parsed error file again, and masks a died report', () => {
+    try {
+      const written = formatErrorFile(prepareReport(seedReport({ stderrTail: 'code XYZ-1\n' }), { redact: false }));
+      configure({ redact: { patterns: [/XYZ-\d/] } });
+      expect(renderMarkdown(parseErrorFile(written))).toContain('code XYZ-1');
+      expect(renderMarkdown(parseErrorFile(written), { redact: true })).toContain('code [REDACTED]');
+      expect(renderMarkdown(seedReport({ stderrTail: 'code XYZ-1\n' }))).toContain('code [REDACTED]');
+    } finally {
+      configure({});
+    }
   });
 });

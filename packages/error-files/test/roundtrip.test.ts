@@ -1,6 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
+import { tempDir } from '@pactown/test-helpers';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -181,12 +179,11 @@ describe('round trip', () => {
 
   describe('through real files', () => {
     let dir: string;
+    let cleanup: () => Promise<void>;
     beforeAll(async () => {
-      dir = await mkdtemp(path.join(os.tmpdir(), 'ef-roundtrip-'));
+      ({ path: dir, remove: cleanup } = await tempDir('ef-roundtrip-'));
     });
-    afterAll(async () => {
-      await rm(dir, { recursive: true, force: true });
-    });
+    afterAll(() => cleanup());
 
     it('writeErrorFile then readErrorFile gives back the prepared report', async () => {
       await fc.assert(

@@ -3,12 +3,12 @@ import path from 'node:path';
 import { getLogger } from '@pactown/log-core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { sandboxLogHandler } from '../src/index.js';
-import { tempDir } from './support.js';
+import { tempDir } from '@pactown/test-helpers';
 
 let dir: string;
 let cleanup: () => Promise<void>;
 beforeEach(async () => {
-  ({ dir, cleanup } = await tempDir('ef-sblog-'));
+  ({ path: dir, remove: cleanup } = await tempDir('ef-sblog-'));
 });
 afterEach(() => cleanup());
 

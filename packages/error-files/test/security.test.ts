@@ -6,14 +6,15 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type ErrorFilesFs, listErrorFiles, readErrorFile, writeErrorFile } from '../src/index.js';
 import { lockClock } from '../src/lock.js';
 import { seedReport } from './fixtures/seed-report.js';
-import { isRoot, leftovers, tempDir } from './support.js';
+import { tempDir } from '@pactown/test-helpers';
+import { isRoot, leftovers } from './support.js';
 
 let dir: string;
 let logDir: string;
 let victim: string;
 let cleanup: () => Promise<void>;
 beforeEach(async () => {
-  ({ dir, cleanup } = await tempDir('ef-sec-'));
+  ({ path: dir, remove: cleanup } = await tempDir('ef-sec-'));
   logDir = path.join(dir, 'logs');
   await mkdir(logDir, { mode: 0o700 });
   victim = path.join(dir, 'victim.txt');

@@ -1,12 +1,4 @@
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
-
-/** A fresh temp folder and its removal. */
-export async function tempDir(prefix = 'ef-'): Promise<{ dir: string; cleanup: () => Promise<void> }> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), prefix));
-  return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
-}
+import { readdir } from 'node:fs/promises';
 
 /** Names in `dir` that are temp or lock files left behind by a write. */
 export async function leftovers(dir: string): Promise<string[]> {

@@ -28,6 +28,8 @@ describe('public types', () => {
     expectTypeOf(parseErrorFile).toEqualTypeOf<(text: string) => ErrorFileReport>();
     expectTypeOf(listErrorFiles).returns.toEqualTypeOf<Promise<ErrorFileEntry[]>>();
     expectTypeOf(renderMarkdown).returns.toEqualTypeOf<string>();
+    // Every category sandbox reports, a resource limit reached (pids, CPU time, file size, open files) included.
+    expectTypeOf<'resource_limit'>().toMatchTypeOf<DiedReport['category']>();
     expectTypeOf(sandboxLogHandler).returns.toEqualTypeOf<Handler>();
     expectTypeOf(defaultLogDir).toEqualTypeOf<() => string>();
     expectTypeOf(errorFilePath).parameters.toEqualTypeOf<[string, string, (number | undefined)?]>();

@@ -3,12 +3,13 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { errorFilePath, listErrorFiles, parseErrorFile, readErrorFile, writeErrorFile } from '../src/index.js';
 import { seedReport } from './fixtures/seed-report.js';
-import { leftovers, tempDir } from './support.js';
+import { tempDir } from '@pactown/test-helpers';
+import { leftovers } from './support.js';
 
 let dir: string;
 let cleanup: () => Promise<void>;
 beforeEach(async () => {
-  ({ dir, cleanup } = await tempDir('ef-write-'));
+  ({ path: dir, remove: cleanup } = await tempDir('ef-write-'));
 });
 afterEach(() => cleanup());
 

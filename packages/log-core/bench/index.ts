@@ -15,6 +15,7 @@ import {
   winstonJson,
   winstonPrintf,
 } from './contenders.js';
+import { maskingCosts, reportMasking } from './masking.js';
 
 const scale = Number(process.env.BENCH_SCALE ?? 1);
 const LINES = Math.max(1000, Math.round(100_000 * scale));
@@ -157,6 +158,8 @@ async function main() {
   verdict('log-core child / pino root, disabled call cost (informative)', ns['log-core-child'] / ns.pino, {
     atMost: 1.2,
   });
+
+  ok.push(reportMasking(maskingCosts()));
 
   const top = getLogger('benchtree');
   for (let i = 0; i < 10_000; i++) getLogger(`benchtree.s${i % 100}.l${i}`).child({ i });

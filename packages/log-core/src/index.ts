@@ -47,7 +47,7 @@ export {
 export { getLogger } from './logger.js';
 export type { Logger, LoggerExtensions } from './logger-types.js';
 export type { Redactor, RedactorOptions } from './redact.js';
-export { createRedactor, DEFAULT_REDACT_KEYS, getRedactor, redactText } from './redact.js';
+export { createRedactor, DEFAULT_REDACT_KEYS, getRedactor, MASKED, redactText } from './redact.js';
 export type { DefaultRuleInfo, RedactionRule } from './redact-rules.js';
 export { DEFAULT_RULES } from './redact-rules.js';
 export type { LineMasker } from './redact-stream.js';

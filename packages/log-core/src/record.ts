@@ -1,7 +1,7 @@
 import os from 'node:os';
 import pino from 'pino';
 import { levelName } from './levels.js';
-import { getRedactor, type Redactor, redactError, redactorVersion } from './redact.js';
+import { getRedactor, MASKED, type Redactor, redactError, redactorVersion } from './redact.js';
 import { settings } from './settings.js';
 import { activeTraceFields } from './trace-context.js';
 import type { LogRecord, SerializedError } from './types.js';
@@ -57,7 +57,9 @@ export function buildRecord(logger: any, name: string, obj: unknown, msg: unknow
     }
   }
   let message = typeof msg === 'string' ? msg : msg === undefined || msg === null ? '' : stringify(msg);
-  if (settings.redactMessages) message = redactor.redactText(message);
+  // Masked once, here, unless the caller masked it where its text entered.
+  if (settings.redactMessages && (own === null || (own as Record<symbol, unknown>)[MASKED] !== true))
+    message = redactor.redactText(message);
 
   const bound = logger === undefined ? EMPTY : boundFields(logger);
   const serializers: Serializers = logger === undefined ? NO_SERIALIZERS : logger[serializersSym];

@@ -8,6 +8,7 @@
  * regex scan with a lookbehind costs about a microsecond per line even when
  * nothing matches). The gates over a whole block are `mayNeedRedaction`.
  */
+import { hasEscape, maskEscaped, shownText } from './redact-ansi.js';
 import { HEADER_KEYS, normalizeKey, type RedactionRule, TOKEN_FORMATS, TOKEN_HINT } from './redact-rules.js';
 
 /** State of a stream of lines: whether the last line left a PEM private key block open. */
@@ -197,11 +198,13 @@ export function createEngine(config: EngineConfig): Engine {
   // its fragments and stands before `=`/`:` or after `-`/`--`; every other rule starts with a literal.
   const escapeLiteral = (t: string) => t.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
   const starts = [...new Set(config.keyHints.map((k) => escapeLiteral(k.slice(0, 3))))].join('|');
+  // Matched against the lowercased text: a case-sensitive scan costs half of a case-insensitive one
+  // (measured with bench/masking.ts). The token prefixes are case-sensitive, so they get their own scan.
   const hintParts = ['bearer', 'basic', 'token', '-----begin', ':\\/\\/'];
-  if (starts !== '')
-    hintParts.push(`(?:${starts})[A-Za-z0-9_.-]*["']?\\s*[=:]`, `(?:^|\\s)--?[A-Za-z0-9_-]*(?:${starts})`);
-  if (tokens !== null) hintParts.push(TOKEN_HINT.source);
-  const hint = new RegExp(hintParts.join('|'), 'i');
+  if (starts !== '') hintParts.push(`(?:${starts})[a-z0-9_.-]*["']?\\s*[=:]`, `(?:^|\\s)--?[a-z0-9_-]*(?:${starts})`);
+  const lowerHint = new RegExp(hintParts.join('|'));
+  const hint = (text: string): boolean =>
+    lowerHint.test(text.toLowerCase()) || (tokens !== null && TOKEN_HINT.test(text));
   const isHeaderKey = (key: string) => header && HEADER_KEYS.has(normalizeKey(key));
   const quoted = (value: string) => {
     const q = value[0];
@@ -231,7 +234,7 @@ export function createEngine(config: EngineConfig): Engine {
 
   const maskPlain = (line: string): string => {
     for (const value of known) if (line.includes(value)) line = line.split(value).join(censor);
-    if (hint.test(line)) line = maskDefaults(line);
+    if (hint(line)) line = maskDefaults(line);
     for (const rule of extra) {
       if (rule.prefilter !== null && !hasAny(line, rule.prefilter)) continue;
       rule.pattern.lastIndex = 0;
@@ -333,10 +336,14 @@ export function createEngine(config: EngineConfig): Engine {
     }
   };
 
-  const maskLine = (line: string, state: PemState): string => {
+  const maskShown = (line: string, state: PemState): string => {
     if (pem && (state.inBlock || line.includes('-----BEGIN'))) return maskPem(line, state);
     return maskPlain(line);
   };
+
+  // A line with terminal escapes is masked over what it shows (see redact-ansi.ts).
+  const maskLine = (line: string, state: PemState): string =>
+    hasEscape(line) ? maskEscaped(line, (shown) => maskShown(shown, state), maskPlain, censor) : maskShown(line, state);
 
   const maskText = (text: string): string => {
     const state: PemState = { inBlock: false, lines: 0 };
@@ -347,10 +354,11 @@ export function createEngine(config: EngineConfig): Engine {
   };
 
   const extraBlockSafe = extra.every((r) => r.prefilter !== null || r.blockSafe);
-  const mayNeed = (block: string): boolean => {
+  const mayNeed = (text: string): boolean => {
+    const block = hasEscape(text) ? shownText(text) : text;
     if (pem && block.includes('-----BEGIN')) return true;
     for (const value of known) if (block.includes(value)) return true;
-    if (hint.test(block) && defaultsMayNeed(block)) return true;
+    if (hint(block) && defaultsMayNeed(block)) return true;
     return extraMayNeed(block);
   };
   const defaultsMayNeed = (block: string): boolean => {

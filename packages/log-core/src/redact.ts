@@ -14,6 +14,16 @@ import { checkKeys, KNOWN } from './known-options.js';
 
 export { DEFAULT_REDACT_KEYS };
 
+/**
+ * A key for a log call's fields saying that the message is masked already,
+ * where its text entered (a captured line through `createLineMasker`):
+ * `log.info({ stream, [MASKED]: true }, line)`. The message is then not
+ * masked a second time; fields and the error still are. A symbol, so it never
+ * shows among the record's fields; `Symbol.for`, so every copy of this
+ * package (ESM and CommonJS) knows it.
+ */
+export const MASKED: unique symbol = Symbol.for('@pactown/log-core.masked');
+
 /** Options of {@link createRedactor}. */
 export interface RedactorOptions {
   /** Extra key fragments to treat as secret, added to {@link DEFAULT_REDACT_KEYS}. @default [] */

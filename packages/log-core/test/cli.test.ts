@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
+import { tempDir } from '@pactown/test-helpers';
 import { describe, expect, it } from 'vitest';
 
 const cli = path.join(import.meta.dirname, '..', 'dist', 'cli.js');
@@ -82,8 +83,8 @@ describe('pactown-log | head -1', () => {
   it('exits quietly (code 0, nothing on stderr) when its reader closes stdout early (was: EPIPE stack trace, exit 1)', async () => {
     const { spawn } = await import('node:child_process');
     const fs = await import('node:fs/promises');
-    const os = await import('node:os');
-    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'log-core-cli-'));
+    const tmp = await tempDir('log-core-cli-');
+    const dir = tmp.path;
     try {
       const line = JSON.stringify({ level: 30, time, name: 'app', msg: 'x'.repeat(200) });
       const input = path.join(dir, 'in.ndjson');
@@ -97,7 +98,7 @@ describe('pactown-log | head -1', () => {
       await new Promise((r) => child.once('exit', r));
       expect(stderr.trim()).toBe('exit=0');
     } finally {
-      await fs.rm(dir, { recursive: true, force: true });
+      await tmp.remove();
     }
   });
 });

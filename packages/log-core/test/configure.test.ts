@@ -10,19 +10,20 @@ import {
   prettyFormatter,
   readEnvLevels,
 } from '../src/index.js';
-import { collector, tempDir } from './helpers.js';
+import { tempDir } from '@pactown/test-helpers';
+import { collector } from './helpers.js';
 
 let tmp: Awaited<ReturnType<typeof tempDir>>;
 beforeEach(async () => {
   tmp = await tempDir('log-core-config-');
 });
 afterEach(async () => {
-  await tmp.cleanup();
+  await tmp.remove();
 });
 
 describe('configure()', () => {
   it('builds formatters, handlers and loggers from a plain object (dictConfig)', async () => {
-    const filename = path.join(tmp.dir, 'logs', 'app.log');
+    const filename = path.join(tmp.path, 'logs', 'app.log');
     const seen = collector();
     const { handlers } = configure({
       env: false,
@@ -86,7 +87,7 @@ describe('configure()', () => {
     expect(() =>
       configure({
         env: false,
-        handlers: { x: { type: 'file', filename: path.join(tmp.dir, 'x.log'), formatter: 'missing' } },
+        handlers: { x: { type: 'file', filename: path.join(tmp.path, 'x.log'), formatter: 'missing' } },
       }),
     ).toThrow(/handlers\.x\.formatter/);
     expect(() =>

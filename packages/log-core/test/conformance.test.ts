@@ -12,14 +12,15 @@ import {
   streamHandler,
   transportHandler,
 } from '../src/index.js';
-import { tempDir, uniqueName } from './helpers.js';
+import { tempDir } from '@pactown/test-helpers';
+import { uniqueName } from './helpers.js';
 
 let tmp: Awaited<ReturnType<typeof tempDir>>;
 beforeAll(async () => {
   tmp = await tempDir('log-core-conf-');
 });
 afterAll(async () => {
-  await tmp.cleanup();
+  await tmp.remove();
 });
 
 interface Kind {
@@ -45,7 +46,7 @@ const kinds: Record<string, Kind> = {
   },
   file: {
     make(level) {
-      const filename = path.join(tmp.dir, `${uniqueName('f')}.log`);
+      const filename = path.join(tmp.path, `${uniqueName('f')}.log`);
       return {
         handler: fileHandler({ filename, level, formatter: (r) => r.message }),
         read: async () => lines(await fs.readFile(filename, 'utf8')),
@@ -54,7 +55,7 @@ const kinds: Record<string, Kind> = {
   },
   'rotating-file': {
     make(level) {
-      const filename = path.join(tmp.dir, `${uniqueName('r')}.log`);
+      const filename = path.join(tmp.path, `${uniqueName('r')}.log`);
       return {
         handler: rotatingFileHandler({
           filename,
@@ -69,7 +70,7 @@ const kinds: Record<string, Kind> = {
   },
   transport: {
     make(level) {
-      const destination = path.join(tmp.dir, `${uniqueName('t')}.log`);
+      const destination = path.join(tmp.path, `${uniqueName('t')}.log`);
       return {
         handler: transportHandler({ target: 'pino/file', options: { destination }, level }),
         read: async () => lines(await fs.readFile(destination, 'utf8')).map((l) => JSON.parse(l).msg),

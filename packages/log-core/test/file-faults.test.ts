@@ -3,14 +3,15 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fileHandler, getLogger, handlerHealth, rotatingFileHandler } from '../src/index.js';
 import type { ManagedHandler } from '../src/index.js';
-import { tempDir, uniqueName } from './helpers.js';
+import { tempDir } from '@pactown/test-helpers';
+import { uniqueName } from './helpers.js';
 
 let tmp: Awaited<ReturnType<typeof tempDir>>;
 beforeEach(async () => {
   tmp = await tempDir('log-core-faults-');
 });
 afterEach(async () => {
-  await tmp.cleanup();
+  await tmp.remove();
 });
 
 const messageOnly = (r: { message: string }) => r.message;
@@ -38,12 +39,12 @@ describe.each([
   ],
 ])('%s handler', (_kind, make) => {
   it('a log folder deleted while running loses no later line: the file is opened again', async () => {
-    const file = path.join(tmp.dir, 'logs', 'app.log');
+    const file = path.join(tmp.path, 'logs', 'app.log');
     const h = make(file);
     const log = logger(h);
     for (let i = 0; i < 100; i++) log.info(`line ${i}`);
     await h.flush();
-    await fs.rm(path.join(tmp.dir, 'logs'), { recursive: true });
+    await fs.rm(path.join(tmp.path, 'logs'), { recursive: true });
     for (let i = 100; i < 3000; i++) log.info(`line ${i}`);
     await h.close();
     expect(await lines(file)).toEqual(range(100, 3000));
@@ -51,7 +52,7 @@ describe.each([
   });
 
   it('a logrotate-style move (rename, then a new file expected) sends later lines to the new file', async () => {
-    const file = path.join(tmp.dir, 'app.log');
+    const file = path.join(tmp.path, 'app.log');
     const h = make(file);
     const log = logger(h);
     for (let i = 0; i < 500; i++) log.info(`line ${i}`);
@@ -70,7 +71,7 @@ describe.each([
   });
 
   it('ENOSPC does not kill the handler: lost lines are counted, it is degraded, then recovers on its own', async () => {
-    const file = path.join(tmp.dir, 'full.log');
+    const file = path.join(tmp.path, 'full.log');
     // A real full disk: every write to /dev/full fails with ENOSPC.
     await fs.symlink('/dev/full', file);
     const h = make(file);
@@ -102,7 +103,7 @@ describe.each([
 
 describe('rotatingFileHandler backupCount 0', () => {
   it('never rolls over, as Python (before, each rollover deleted the file)', async () => {
-    const file = path.join(tmp.dir, 'zero.log');
+    const file = path.join(tmp.path, 'zero.log');
     const h = rotatingFileHandler({ filename: file, maxBytes: 100, backupCount: 0, formatter: messageOnly });
     const log = logger(h);
     for (let i = 0; i < 100; i++) log.info(`line ${i}`);

@@ -15,7 +15,8 @@ import {
   rotatingFileHandler,
   streamHandler,
 } from '../src/index.js';
-import { collector, tempDir, uniqueName } from './helpers.js';
+import { tempDir } from '@pactown/test-helpers';
+import { collector, uniqueName } from './helpers.js';
 
 const run = promisify(execFile);
 let tmp: Awaited<ReturnType<typeof tempDir>>;
@@ -23,12 +24,12 @@ beforeEach(async () => {
   tmp = await tempDir();
 });
 afterEach(async () => {
-  await tmp.cleanup();
+  await tmp.remove();
 });
 
 describe('handlers', () => {
   it('file handler appends and creates its folder', async () => {
-    const filename = path.join(tmp.dir, 'deep', 'er', 'app.log');
+    const filename = path.join(tmp.path, 'deep', 'er', 'app.log');
     await fs.mkdir(path.dirname(filename), { recursive: true });
     await fs.writeFile(filename, 'existing\n');
     await fs.rm(path.dirname(filename), { recursive: true });
@@ -112,7 +113,7 @@ describe('handlers', () => {
   it.each(['file', 'rotating-file'] as const)(
     'a %s handler whose file cannot be opened tries again on the next record',
     async (kind) => {
-      const blocker = path.join(tmp.dir, 'blocked');
+      const blocker = path.join(tmp.path, 'blocked');
       await fs.writeFile(blocker, '');
       const filename = path.join(blocker, 'sub', 'app.log');
       const h =
@@ -142,7 +143,7 @@ describe('handlers', () => {
   );
 
   it('failing handlers are reported once on stderr, counted, and never stop the others', async () => {
-    const blocker = path.join(tmp.dir, 'a-file');
+    const blocker = path.join(tmp.path, 'a-file');
     await fs.writeFile(blocker, '');
     const fixture = path.join(import.meta.dirname, 'fixtures/failing-handlers.mjs');
     const { stdout, stderr } = await run(process.execPath, [fixture, path.join(blocker, 'sub', 'app.log')]);

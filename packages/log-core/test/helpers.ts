@@ -1,14 +1,5 @@
-import fs from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import { callbackHandler } from '../src/index.js';
 import type { LogRecord } from '../src/index.js';
-
-/** A temp folder removed by the returned cleanup. */
-export async function tempDir(prefix = 'log-core-'): Promise<{ dir: string; cleanup: () => Promise<void> }> {
-  const dir = await fs.mkdtemp(path.join(os.tmpdir(), prefix));
-  return { dir, cleanup: () => fs.rm(dir, { recursive: true, force: true }) };
-}
 
 /** A callback handler that keeps what it gets. */
 export function collector(options: Parameters<typeof callbackHandler>[1] = {}) {

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { tempDir } from './helpers.js';
+import { tempDir } from '@pactown/test-helpers';
 
 const run = promisify(execFile);
 
@@ -11,7 +11,7 @@ describe('import', () => {
     const tmp = await tempDir();
     try {
       const { stdout } = await run(process.execPath, [path.join(import.meta.dirname, 'fixtures/import-only.mjs')], {
-        cwd: tmp.dir,
+        cwd: tmp.path,
         env: { ...process.env, PACTOWN_LOG_LEVEL: 'DEBUG', PACTOWN_LOG_LEVELS: 'pactown=TRACE' },
       });
       const result = JSON.parse(stdout);
@@ -19,7 +19,7 @@ describe('import', () => {
       expect(result.rootLevel).toBe(40);
       expect(result.handlers).toBe(0);
     } finally {
-      await tmp.cleanup();
+      await tmp.remove();
     }
   });
 

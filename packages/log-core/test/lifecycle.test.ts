@@ -4,14 +4,15 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fileHandler, flush, getLogger, rotatingFileHandler, shutdown, transportHandler } from '../src/index.js';
-import { tempDir, uniqueName } from './helpers.js';
+import { tempDir } from '@pactown/test-helpers';
+import { uniqueName } from './helpers.js';
 
 let tmp: Awaited<ReturnType<typeof tempDir>>;
 beforeEach(async () => {
   tmp = await tempDir('log-core-exit-');
 });
 afterEach(async () => {
-  await tmp.cleanup();
+  await tmp.remove();
 });
 
 const fixture = path.join(import.meta.dirname, 'fixtures/exit-through-transport.mjs');
@@ -39,7 +40,7 @@ async function checkLines(file: string, count: number) {
 
 describe('flush on exit', () => {
   it('keeps all 100,000 lines written through a worker transport when the process calls process.exit()', async () => {
-    const file = path.join(tmp.dir, 'out', 'exit.log');
+    const file = path.join(tmp.path, 'out', 'exit.log');
     const result = await runFixture(file, 100_000, 'exit');
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
@@ -47,7 +48,7 @@ describe('flush on exit', () => {
   });
 
   it.each(['file', 'rotating'])('keeps all 100,000 lines of a %s handler through process.exit()', async (kind) => {
-    const file = path.join(tmp.dir, kind, 'exit.log');
+    const file = path.join(tmp.path, kind, 'exit.log');
     const result = await runFixture(file, 100_000, 'exit', kind);
     expect(result.code).toBe(0);
     await checkLines(file, 100_000);
@@ -56,7 +57,7 @@ describe('flush on exit', () => {
   it.each(['file', 'rotating'])(
     'exit without handleExit() loses no line of a %s handler (flushed at exit by default)',
     async (kind) => {
-      const file = path.join(tmp.dir, `default-${kind}`, 'exit.log');
+      const file = path.join(tmp.path, `default-${kind}`, 'exit.log');
       const result = await runFixture(file, 1000, 'exit', kind, 'default');
       expect(result.code).toBe(0);
       await checkLines(file, 1000);
@@ -64,7 +65,7 @@ describe('flush on exit', () => {
   );
 
   it('configure({ flushOnExit: false }) turns the default exit flush off', async () => {
-    const file = path.join(tmp.dir, 'opt-out', 'exit.log');
+    const file = path.join(tmp.path, 'opt-out', 'exit.log');
     // 100,000 lines outrun what the asynchronous writer gets to disk before exit: without the flush some are missing.
     const result = await runFixture(file, 100_000, 'exit', 'file', 'opt-out');
     expect(result.code).toBe(0);
@@ -73,14 +74,14 @@ describe('flush on exit', () => {
   });
 
   it('flushes on SIGTERM, then ends by that signal', async () => {
-    const file = path.join(tmp.dir, 'term.log');
+    const file = path.join(tmp.path, 'term.log');
     const result = await runFixture(file, 20_000, 'sigterm');
     expect(result.signal).toBe('SIGTERM');
     await checkLines(file, 20_000);
   });
 
   it('flushes on a normal end of the program', async () => {
-    const file = path.join(tmp.dir, 'normal.log');
+    const file = path.join(tmp.path, 'normal.log');
     const result = await runFixture(file, 20_000, 'return');
     expect(result.code).toBe(0);
     await checkLines(file, 20_000);
@@ -92,9 +93,9 @@ describe('flush() and shutdown()', () => {
     const log = getLogger(uniqueName());
     log.setLevel('INFO');
     const files = {
-      file: path.join(tmp.dir, 'f.log'),
-      rotating: path.join(tmp.dir, 'r.log'),
-      worker: path.join(tmp.dir, 'w.log'),
+      file: path.join(tmp.path, 'f.log'),
+      rotating: path.join(tmp.path, 'r.log'),
+      worker: path.join(tmp.path, 'w.log'),
     };
     const handlers = [
       fileHandler({ filename: files.file }),
@@ -125,7 +126,7 @@ describe('handleExit next to another SIGTERM listener', () => {
   it.each(['signal-exit', 'cooperative'])(
     'does not deadlock with a %s listener: stops, flushes and exits',
     async (kind) => {
-      const file = path.join(tmp.dir, `other-${kind}.log`);
+      const file = path.join(tmp.path, `other-${kind}.log`);
       const child = spawn(process.execPath, [other, file, kind], { stdio: ['ignore', 'pipe', 'inherit'] });
       await new Promise<void>((resolve) => child.stdout.on('data', (c: Buffer) => c.includes('ready') && resolve()));
       child.kill('SIGTERM');

@@ -225,6 +225,106 @@ describe('redaction properties', () => {
   });
 });
 
+describe('terminal escape sequences', () => {
+  // Complete sequences a coloured program prints: SGR colours, erase line, a window title, a charset switch.
+  const SEQUENCES = [
+    '\x1b[31m',
+    '\x1b[0m',
+    '\x1b[1;39m',
+    '\x1b[38;5;208m',
+    '\x1b[2K',
+    '\x1b]0;t\x07',
+    '\x1b(B',
+    '\x1b[m',
+  ];
+  // What a terminal shows, for the checks (CSI, OSC to BEL/ST, other escapes): independent of the engine's own.
+  const strip = (text: string) =>
+    text.replace(/\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[ -/]*[0-~]/g, '');
+  const sequencesOf = (text: string) =>
+    text.match(/\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[ -/]*[0-~]/g) ?? [];
+  /** A line with sequences put in at any places (never inside a sequence already there). */
+  const coloured = (line: fc.Arbitrary<string>) =>
+    fc
+      .tuple(line, fc.array(fc.tuple(fc.nat(), fc.constantFrom(...SEQUENCES)), { maxLength: 6 }))
+      .map(([text, inserts]) => {
+        const taken = [...text.matchAll(/\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[ -/]*[0-~]/g)];
+        const inside = (i: number) => taken.some((m) => i > m.index! && i < m.index! + m[0].length);
+        const places = inserts
+          .map(([n, seq]) => [n % (text.length + 1), seq] as const)
+          .filter(([i]) => !inside(i))
+          .sort((a, b) => b[0] - a[0]);
+        let out = text;
+        for (const [i, seq] of places) out = out.slice(0, i) + seq + out.slice(i);
+        return out;
+      });
+  const plainLines = SECRET_SHAPES.filter((s) => s.kind !== 'ansi');
+
+  it('masks a key or value that colour codes split, keeping the codes outside the secret', () => {
+    expect(redactor.redactText('\x1b[31mpassword\x1b[0m=hunter2')).toBe('\x1b[31mpassword\x1b[0m=[REDACTED]');
+    expect(redactor.redactText('\x1b[1mAuthorization:\x1b[0m Bearer abcdefgh')).toBe(
+      '\x1b[1mAuthorization:\x1b[0m Bearer [REDACTED]',
+    );
+    expect(redactor.redactText('password=\x1b[31mhunter2\x1b[0m ok')).toBe('password=\x1b[31m[REDACTED]\x1b[0m ok');
+    // A code inside the value follows the censor, so the colour after it is as it was.
+    expect(redactor.redactText('token=ab\x1b[1mcd\x1b[0m next')).toBe('token=[REDACTED]\x1b[1m\x1b[0m next');
+    // The text a title or hyperlink carries is masked on its own.
+    expect(redactor.redactText('\x1b]0;PASSWORD=t1tle\x07shown')).toBe('\x1b]0;PASSWORD=[REDACTED]\x07shown');
+    // What is left of a cut sequence is shown text, masked like any other.
+    expect(redactor.redactText('\x1b]0;title password=hunter2')).toBe('\x1b]0;title password=[REDACTED]');
+    expect(redactor.redactText('\x1b[12\x1bPASSWORD=hunter2')).toBe('\x1b[12\x1bPASSWORD=[REDACTED]');
+    expect(redactor.mayNeedRedaction('\x1b[31mpassword\x1b[0m=hunter2')).toBe(true);
+    expect(redactor.mayNeedRedaction('\x1b[32mINFO\x1b[0m started\n\x1b]0;build\x07')).toBe(false);
+  });
+
+  it('never leaves a secret in what a terminal shows, wherever codes are put in', () => {
+    fc.assert(
+      fc.property(coloured(fc.constantFrom(...plainLines.map((s) => s.text))), (line) => {
+        const out = redactor.redactText(line);
+        const shown = strip(out);
+        const shape = plainLines.find((s) => s.text === strip(line))!;
+        for (const secret of shape.secrets) expect(shown).not.toContain(secret);
+        // What is shown is exactly the masked plain line.
+        expect(shown).toBe(redactor.redactText(shape.text));
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it('keeps every code, in order, and a coloured clean line as it is', () => {
+    fc.assert(
+      fc.property(coloured(fc.constantFrom(...SECRET_SHAPES.map((s) => s.text), ...CLEAN_LINES)), (line) => {
+        const out = redactor.redactText(line);
+        // Titles may be masked inside; every other sequence comes out unchanged.
+        const kept = (list: string[]) => list.map((q) => (q.startsWith('\x1b]') ? '\x1b]' : q));
+        expect(kept(sequencesOf(out))).toEqual(kept(sequencesOf(line)));
+        if (redactor.redactText(strip(line)) === strip(line) && !line.includes('\x1b]')) expect(out).toBe(line);
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it('is idempotent and chunking-independent on coloured text', () => {
+    const text = fc
+      .array(coloured(fc.constantFrom(...SECRET_SHAPES.map((s) => s.text), ...CLEAN_LINES)), {
+        minLength: 1,
+        maxLength: 6,
+      })
+      .map((l) => l.join('\n'));
+    fc.assert(
+      fc.property(text, fc.integer({ min: 1, max: 17 }), (t, size) => {
+        const once = redactor.redactText(t);
+        expect(redactor.redactText(once)).toBe(once);
+        const masker = createLineMasker(redactor);
+        let streamed = '';
+        for (let i = 0; i < t.length; i += size) streamed += masker.write(t.slice(i, i + size));
+        expect(streamed + masker.end()).toBe(once);
+        if (once !== t) expect(redactor.mayNeedRedaction(t)).toBe(true);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
 describe('escaping of line-breaking and bidi characters', () => {
   const nasty = [
     '\u2028',

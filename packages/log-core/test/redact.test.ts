@@ -6,6 +6,7 @@ import {
   getLogger,
   getRedactor,
   jsonFormatter,
+  MASKED,
   patternFormatter,
   prettyFormatter,
 } from '../src/index.js';
@@ -201,6 +202,28 @@ describe('redaction', () => {
   it('rejects invalid options with a TypeError naming the option', () => {
     expect(() => createRedactor({ paths: 'a.b' as never })).toThrow(/redact\.paths/);
     expect(() => createRedactor({ censor: 1 as never })).toThrow(/redact\.censor/);
+  });
+});
+
+describe('a message masked where it entered', () => {
+  it('is not masked again when the call says so with MASKED; fields and the error still are', () => {
+    const { handler, records } = collector();
+    const log = getLogger(uniqueName());
+    log.setLevel('INFO');
+    log.addHandler(handler);
+    // What a capture hands over: masked once with the run's own redactor (here, by a known value).
+    const line = createRedactor({ knownValues: ['run-only-value'] }).redactText('got run-only-value, token=[REDACTED]');
+    log.info({ [MASKED]: true, stream: 'stdout' }, line);
+    log.info({ [MASKED]: true, password: 'field-secret' }, 'plain TOKEN=kept-as-given');
+    log.info({ stream: 'stdout' }, 'TOKEN=masked-here');
+    expect(records.map((r) => r.message)).toEqual([
+      'got [REDACTED], token=[REDACTED]',
+      'plain TOKEN=kept-as-given',
+      'TOKEN=[REDACTED]',
+    ]);
+    expect(records[1]!.fields.password).toBe('[REDACTED]');
+    expect(Object.keys(records[0]!.fields)).toEqual(['stream']);
+    expect(jsonFormatter()(records[0]!)).not.toContain('masked');
   });
 });
 

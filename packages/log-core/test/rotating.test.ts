@@ -3,14 +3,15 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { getLogger, rotatingFileHandler } from '../src/index.js';
-import { tempDir, uniqueName } from './helpers.js';
+import { tempDir } from '@pactown/test-helpers';
+import { uniqueName } from './helpers.js';
 
 let tmp: Awaited<ReturnType<typeof tempDir>>;
 beforeEach(async () => {
   tmp = await tempDir('log-core-rotate-');
 });
 afterEach(async () => {
-  await tmp.cleanup();
+  await tmp.remove();
 });
 
 const messageOnly = (r: { message: string }) => r.message;
@@ -41,7 +42,7 @@ async function rollForty(filename: string): Promise<{ lines: string[]; ours: Rec
 
 describe('rotatingFileHandler', () => {
   it('rolls over like Python: active name kept, .1 newest, oldest dropped', async () => {
-    const { lines, ours } = await rollForty(path.join(tmp.dir, 'ours', 'sandbox.log'));
+    const { lines, ours } = await rollForty(path.join(tmp.path, 'ours', 'sandbox.log'));
     expect(Object.keys(ours).sort()).toEqual(['sandbox.log', 'sandbox.log.1', 'sandbox.log.2', 'sandbox.log.3']);
     for (const text of Object.values(ours)) expect(Buffer.byteLength(text)).toBeLessThan(100);
     expect(ours['sandbox.log']!.trimEnd().split('\n').at(-1)).toBe(lines.at(-1));
@@ -50,8 +51,8 @@ describe('rotatingFileHandler', () => {
   it("matches CPython's RotatingFileHandler byte for byte", async (ctx) => {
     const probe = spawnSync('python3', ['--version']);
     if (probe.error !== undefined || probe.status !== 0) ctx.skip('python3 is not installed: nothing to compare with');
-    const { lines, ours } = await rollForty(path.join(tmp.dir, 'ours', 'sandbox.log'));
-    const pyFile = path.join(tmp.dir, 'python', 'sandbox.log');
+    const { lines, ours } = await rollForty(path.join(tmp.path, 'ours', 'sandbox.log'));
+    const pyFile = path.join(tmp.path, 'python', 'sandbox.log');
     await fs.mkdir(path.dirname(pyFile));
     execFileSync('python3', [path.join(import.meta.dirname, 'fixtures/python-rotate.py'), pyFile, '100', '3'], {
       input: JSON.stringify(lines),
@@ -62,7 +63,7 @@ describe('rotatingFileHandler', () => {
   });
 
   it('never rolls over with maxBytes 0', async () => {
-    const filename = path.join(tmp.dir, 'plain.log');
+    const filename = path.join(tmp.path, 'plain.log');
     const log = getLogger(uniqueName());
     log.setLevel('INFO');
     const h = rotatingFileHandler({ filename, maxBytes: 0, backupCount: 2, formatter: messageOnly });
@@ -73,7 +74,7 @@ describe('rotatingFileHandler', () => {
   });
 
   it('under heavy concurrent writing, every line lands whole, in order, in exactly one file', async () => {
-    const filename = path.join(tmp.dir, 'busy.log');
+    const filename = path.join(tmp.path, 'busy.log');
     const producers = 8;
     const perProducer = 12_500;
     const backupCount = 200;

@@ -13,7 +13,8 @@ import {
   rotatingFileHandler,
   streamHandler,
 } from '../src/index.js';
-import { collector, tempDir } from './helpers.js';
+import { tempDir } from '@pactown/test-helpers';
+import { collector } from './helpers.js';
 
 let tmp: Awaited<ReturnType<typeof tempDir>>;
 let cleanup: Array<() => void> = [];
@@ -25,7 +26,7 @@ afterEach(async () => {
   for (const undo of cleanup) undo();
   getLogger('pactown').setLevel('NOTSET');
   getLogger('pactown.sandbox').setLevel('NOTSET');
-  await tmp.cleanup();
+  await tmp.remove();
 });
 
 function attach(handler: Parameters<ReturnType<typeof getLogger>['addHandler']>[0]) {
@@ -53,7 +54,7 @@ describe('seed: Configuration', () => {
   });
 
   it('File Handler: pattern lines appended to sandbox.log', async () => {
-    const logDir = tmp.dir;
+    const logDir = tmp.path;
     getLogger('pactown').setLevel('INFO');
 
     // README: File handler
@@ -104,7 +105,7 @@ describe('seed: Best Practices', () => {
 
   it('2. Log rotation: 10 MB x 5, active file keeps its name', async () => {
     getLogger('pactown').setLevel('INFO');
-    const file = path.join(tmp.dir, 'pactown', 'sandbox.log');
+    const file = path.join(tmp.path, 'pactown', 'sandbox.log');
 
     // README: Log rotation
     const handler = rotatingFileHandler({

@@ -49,6 +49,8 @@ export function ours(bytes: number, line = LINE): Promise<CaptureRun> {
   return measure(async () => {
     let lines = 0;
     const proc = startService({
+      // The capture path alone (bench/isolation.ts compares the modes).
+      isolation: 'none',
       serviceId: 'bench',
       command: producer(bytes, line),
       cwd: tmpdir(),

@@ -5,7 +5,8 @@
  *    then the line handling alone (in memory) vs readline
  * 2. process end -> died report, vs execa's result promise
  * 3. server listening -> readiness reported, vs the original's 500 ms polling
- * Then the service-runner benchmarks (bench/runner.ts, bench/concurrent.ts), unless BENCH_RUNNER=0.
+ * Then the service-runner benchmarks (bench/runner.ts, bench/concurrent.ts), unless BENCH_RUNNER=0,
+ * and what containment costs (bench/isolation.ts: 'namespaces' against 'none'), unless BENCH_ISOLATION=0.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -179,3 +180,5 @@ if (process.env.BENCH_RUNNER !== '0' && existsSync(new URL('./runner.ts', import
   await import('./runner.js');
   await import('./concurrent.js');
 }
+
+if (process.env.BENCH_ISOLATION !== '0') await import('./isolation.js');

@@ -26,6 +26,8 @@ function endedAt(text: string): number {
 export async function diedReportLatency(): Promise<number> {
   let out = '';
   const proc = startService({
+    // The capture path alone (bench/isolation.ts compares the modes).
+    isolation: 'none',
     serviceId: 'bench-died',
     command: 'python3',
     args: ['-c', ENDER],
@@ -72,6 +74,8 @@ export async function readinessLatency(): Promise<number> {
   const port = await freePort();
   let out = '';
   const proc = startService({
+    // The capture path alone (bench/isolation.ts compares the modes).
+    isolation: 'none',
     serviceId: 'bench-ready',
     command: process.execPath,
     args: ['-e', SERVER],

@@ -70,3 +70,33 @@ test('nodeService is markpact Markdown with a file and a run block', () => {
   assert.match(md, /```bash markpact:run\nnode server\.mjs\n```/);
   assert.match(md, /"it's"/);
 });
+
+test('runChild collects output and exit code, feeds stdin, and kills past its timeout', async () => {
+  const { runChild } = await import('../index.js');
+  const ok = await runChild(
+    process.execPath,
+    [
+      '-e',
+      'process.stdin.pipe(process.stdout); process.stderr.write("err"); process.on("exit", () => (process.exitCode = 4))',
+    ],
+    { input: 'in' },
+  );
+  assert.deepEqual(ok, { code: 4, signal: null, stdout: 'in', stderr: 'err' });
+  await assert.rejects(
+    runChild(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { timeoutMs: 300 }),
+    /did not end within 300 ms/,
+  );
+  await assert.rejects(runChild('/nonexistent/command'), { code: 'ENOENT' });
+});
+
+test('pidAlive tells a running process from an ended one', async () => {
+  const { spawn } = await import('node:child_process');
+  const { pidAlive } = await import('../index.js');
+  assert.equal(pidAlive(process.pid), true);
+  const child = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+  await new Promise((resolve) => child.once('spawn', resolve));
+  assert.equal(pidAlive(child.pid), true);
+  child.kill('SIGKILL');
+  await new Promise((resolve) => child.once('exit', resolve));
+  await waitFor(() => !pidAlive(child.pid), 'the child to be gone', 5000);
+});

@@ -78,6 +78,8 @@ export class ServiceProcess {
   #lateBytes = 0;
   #reported = false;
   #outputComplete = true;
+  /** The run's masking of a text that did not come through the streams (file names, messages). */
+  readonly #maskText: (text: string) => string;
 
   /** @internal Use {@link startService}. `records` is the runner's path for the service's records. */
   constructor(options: StartOptions, records?: ServiceRecords) {
@@ -88,6 +90,7 @@ export class ServiceProcess {
     this.#plan = planCommand(o.command, o.args, o.shell);
     const masking = createMasking(o, options.redact !== undefined);
     this.command = masking.text(this.#plan.display);
+    this.#maskText = masking.text;
     this.viaShell = this.#plan.shellStays;
     this.ended = new Promise((resolve) => {
       this.#resolveEnded = resolve;
@@ -304,6 +307,8 @@ export class ServiceProcess {
     const counted = cgroup?.counters() ?? null;
     // bwrap reports the service's death by signal N as status 128+N, as a shell does.
     const exit = describeExit(code, signal, { viaShell: this.#plan.shellStays || this.#prepared.wrapped });
+    // The names in the folder are the service's own choice: a secret value can be one.
+    files = files.map(this.#maskText);
     const report = buildDiedReport({
       serviceId: this.serviceId,
       pid: this.pid,
@@ -311,9 +316,10 @@ export class ServiceProcess {
       cwd: o.cwd,
       envDir: o.envDir === undefined ? findEnvDir(o.cwd) : o.envDir,
       exit,
-      message:
+      message: this.#maskText(
         this.#timedOut?.message ??
-        (spawnError ? `Process could not start: ${spawnError.code ?? spawnError.message}` : undefined),
+          (spawnError ? `Process could not start: ${spawnError.code ?? spawnError.message}` : exit.message),
+      ),
       stdout: this.#tails.stdout.snapshot(),
       stderr: this.#tails.stderr.snapshot(),
       files,

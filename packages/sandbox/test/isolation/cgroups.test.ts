@@ -1,14 +1,25 @@
 // Limits through a cgroup per service, for real: a fork bomb and a memory hog under bwrap end with their own
 // categories while another service keeps answering, and every cgroup made here is gone afterwards.
-import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, rmdirSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  rmdirSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startService } from '../../src/index.js';
-import { cgroupSupport } from '../../src/process/isolation/cgroups.js';
+import { cgroupSupport, sweepStaleCgroups } from '../../src/process/isolation/cgroups.js';
 import { createServiceDir } from '../../src/process/isolation/ownership.js';
 import { freePort } from '../runner/helpers.js';
-import { probe, world } from './helpers.js';
+import { FIXTURES, probe, world } from './helpers.js';
 
 const cgroups = cgroupSupport();
 if (cgroups.version === null) console.warn(`cgroup tests skipped: ${cgroups.reason}`);
@@ -170,5 +181,120 @@ describe.skipIf(!probe.ok || cgroups.version === null)('cgroups per service', ()
     expect(report.category).toBe('out_of_memory');
     expect(report.suggestions[0]!.description).toMatch(/64 MiB.*limits\.totalMemoryBytes/);
     expect(ourCgroups('hog')).toEqual([]);
+  }, 60_000);
+
+  it('a CPU hog gets no more than limits.cpuQuota: the cgroup throttles it', async () => {
+    const dir = createServiceDir(w.sandboxes, 'service_spinner');
+    const spinner = startService({
+      serviceId: 'spinner',
+      command: 'python3',
+      args: ['-c', "print('spinning', flush=True)\nwhile True: pass"],
+      cwd: dir,
+      sandboxRoot: w.sandboxes,
+      isolation: 'namespaces',
+      uidPool: w.pool,
+      limits: { cpuQuota: 0.1 },
+    });
+    try {
+      expect((await spinner.waitReady({ pattern: /^spinning$/, timeoutMs: 20_000 })).ready).toBe(true);
+      const [name] = ourCgroups('spinner');
+      const cpuDir = join(cgroups.parents.cpu!, name!);
+      // CPU time of the cgroup's processes (utime + stime from /proc, in clock ticks of 10 ms).
+      const usage = (): number => {
+        let ticks = 0;
+        for (const line of readFileSync(join(cpuDir, 'cgroup.procs'), 'utf8').split('\n')) {
+          if (line === '') continue;
+          try {
+            const stat = readFileSync(`/proc/${line}/stat`, 'utf8');
+            const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+            ticks += Number(fields[11]) + Number(fields[12]);
+          } catch {
+            // ended meanwhile
+          }
+        }
+        return ticks * 10;
+      };
+      const before = usage();
+      const t0 = performance.now();
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      const cpuMs = usage() - before;
+      const wallMs = performance.now() - t0;
+      // A tenth of a CPU, with room for the period boundaries and the tick granularity.
+      expect(cpuMs).toBeLessThan(wallMs * 0.1 * 1.5 + 50);
+      const throttled = /^nr_throttled (\d+)$/m.exec(readFileSync(join(cpuDir, 'cpu.stat'), 'utf8'));
+      expect(Number(throttled?.[1])).toBeGreaterThan(0);
+    } finally {
+      await spinner.stop({ graceMs: 1000 });
+    }
+    expect(ourCgroups('spinner')).toEqual([]);
+  }, 60_000);
+
+  it("removes the empty cgroups of a runner that is gone, keeps its own and a live one's", async () => {
+    // A PID that surely belongs to no process any more: a child that has ended.
+    const child = spawn('/bin/true');
+    const dead = await new Promise<number>((resolve) => child.once('exit', () => resolve(child.pid!)));
+    const parents = [...new Set(Object.values(cgroups.parents))];
+    const stale = `stale-${dead}-1`;
+    const own = `own-${process.pid}-999`;
+    const live = `live-1-1`; // PID 1 is alive
+    for (const parent of parents) for (const name of [stale, own, live]) mkdirSync(join(parent, name));
+    try {
+      expect(sweepStaleCgroups(parents)).toBe(parents.length);
+      for (const parent of parents) {
+        expect(existsSync(join(parent, stale))).toBe(false);
+        expect(existsSync(join(parent, own))).toBe(true);
+        expect(existsSync(join(parent, live))).toBe(true);
+      }
+    } finally {
+      for (const parent of parents)
+        for (const name of [stale, own, live]) if (existsSync(join(parent, name))) rmdirSync(join(parent, name));
+    }
+  });
+});
+
+describe.skipIf(cgroups.version === null)('without writable cgroups', () => {
+  it('an unprivileged runner runs its services with rlimits alone, and says why once', async () => {
+    // The same code as an unprivileged user, for real: it cannot make a cgroup. Its temp folder (tsx's
+    // cache, the service folder) is one of ours, inside this test's own temp folder.
+    const root = mkdtempSync(join(tmpdir(), 'pactown-no-cgroups-test-'));
+    const tmp = join(root, 'tmp');
+    mkdirSync(tmp);
+    chmodSync(root, 0o711);
+    chownSync(tmp, 65534, 65534);
+    let out: string;
+    try {
+      out = execFileSync(
+        '/usr/bin/setpriv',
+        [
+          '--reuid=65534',
+          '--regid=65534',
+          '--clear-groups',
+          process.execPath,
+          '--import',
+          'tsx',
+          join(FIXTURES, 'no-cgroups.ts'),
+        ],
+        {
+          cwd: join(FIXTURES, '..', '..', '..'),
+          encoding: 'utf8',
+          env: { PATH: process.env.PATH ?? '/usr/bin:/bin', TMPDIR: tmp },
+        },
+      );
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+    const result = JSON.parse(out.trim().split('\n').at(-1)!) as {
+      support: { version: number | null; reason: string };
+      warnings: string[];
+      outs: string[];
+      categories: string[];
+    };
+    expect(result.support.version).toBeNull();
+    expect(result.support.reason).toMatch(/EACCES/);
+    const why = result.warnings.filter((w) => w.startsWith('Services run without cgroups'));
+    expect(why).toHaveLength(1);
+    expect(why[0]).toContain(result.support.reason);
+    // The rlimits still apply: the limit is the service's.
+    expect(result.outs).toEqual(['77\n', '77\n']);
   }, 60_000);
 });

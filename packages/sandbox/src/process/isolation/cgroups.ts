@@ -11,7 +11,7 @@
  * removed. Where none of this is writable, rlimits alone apply; why is
  * logged once.
  */
-import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { NormalizedLimits } from './limits.js';
 
@@ -83,6 +83,14 @@ function errorText(error: unknown): string {
   return e.code ?? e.message;
 }
 
+/** Makes `parent` (if needed) and proves a child cgroup can be made in it: an existing parent proves nothing. */
+function provePlace(parent: string): void {
+  mkdirSync(parent, { recursive: true });
+  const probe = join(parent, `probe-${process.pid}`);
+  mkdirSync(probe);
+  rmdirSync(probe);
+}
+
 function detect(): CgroupSupport {
   if (process.platform !== 'linux') return { version: null, reason: 'cgroups exist on Linux only', parents: {} };
   const own = ownPaths();
@@ -90,7 +98,7 @@ function detect(): CgroupSupport {
     const base = join(ROOT, own.get('') ?? '/');
     const parent = join(base, PARENT);
     try {
-      mkdirSync(parent, { recursive: true });
+      provePlace(parent);
       const available = (read(join(base, 'cgroup.controllers')) ?? '').trim().split(/\s+/);
       const wanted = CONTROLLERS.filter((c) => available.includes(c));
       if (wanted.length === 0) throw new Error(`no memory, pids or cpu controller in ${base}`);
@@ -123,7 +131,7 @@ function detect(): CgroupSupport {
     }
     const parent = join(mount, own.get(c) ?? '/', PARENT);
     try {
-      mkdirSync(parent, { recursive: true });
+      provePlace(parent);
       parents[c] = parent;
     } catch (error) {
       problems.push(`${parent}: ${errorText(error)}`);
@@ -139,9 +147,52 @@ function detect(): CgroupSupport {
   return { version: 1, reason: problems.length > 0 ? problems.join('; ') : null, parents };
 }
 
-/** What this machine offers, decided once per process. */
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Removes the empty service cgroups a runner left behind when it ended
+ * without cleaning up (killed, or `process.exit()` while services ran):
+ * their names end in `-<runner pid>-<n>`, and that runner is gone. A cgroup
+ * that still holds processes stays.
+ */
+export function sweepStaleCgroups(parents: Iterable<string>): number {
+  let removed = 0;
+  for (const parent of new Set(parents)) {
+    let names: string[];
+    try {
+      names = readdirSync(parent, { withFileTypes: true })
+        .filter((d) => d.isDirectory())
+        .map((d) => d.name);
+    } catch {
+      continue;
+    }
+    for (const name of names) {
+      const m = /-(\d+)-\d+$/.exec(name);
+      if (m === null || Number(m[1]) === process.pid || pidAlive(Number(m[1]))) continue;
+      try {
+        rmdirSync(join(parent, name));
+        removed++;
+      } catch {
+        // not empty (a process of it still runs), or gone already
+      }
+    }
+  }
+  return removed;
+}
+
+/** What this machine offers, decided once per process (stale cgroups of ended runners are swept then). */
 export function cgroupSupport(): CgroupSupport {
-  support ??= detect();
+  if (support === undefined) {
+    support = detect();
+    sweepStaleCgroups(Object.values(support.parents));
+  }
   return support;
 }
 
