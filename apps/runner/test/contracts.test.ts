@@ -4,14 +4,12 @@ import { getLogger } from '@pactown/log-core';
 import { type DiedReport, ServiceRunner } from '@pactown/sandbox';
 import { crashingService, freePort, tempDir } from '@pactown/test-helpers';
 import { describe, expect, expectTypeOf, it } from 'vitest';
-import { type CategoriesNotInErrorFiles, type DiedReportContract, errorFileInput } from '../src/services/contracts.js';
+import type { DiedReportContract } from '../src/services/contracts.js';
 
 describe('the died report: sandbox produces it, error-files writes it', () => {
-  it('agree at compile time, but for the categories error-files does not list yet', () => {
-    expectTypeOf<Omit<DiedReport, 'category'>>().toMatchTypeOf<Omit<ErrorFileInput, 'category'>>();
-    expectTypeOf<DiedReportContract>().toEqualTypeOf<Omit<DiedReport, 'category'>>();
-    // The one known gap: sandbox's resource_limit (error-files keeps the category as text).
-    expectTypeOf<CategoriesNotInErrorFiles>().toEqualTypeOf<'resource_limit'>();
+  it('agree at compile time', () => {
+    expectTypeOf<DiedReport>().toMatchTypeOf<ErrorFileInput>();
+    expectTypeOf<DiedReportContract>().toEqualTypeOf<DiedReport>();
   });
 
   it('a real resource_limit report (CPU time limit) is written and read back with its category', async () => {
@@ -34,7 +32,7 @@ describe('the died report: sandbox produces it, error-files writes it', () => {
       expect(result.success).toBe(false);
       const report = result.diedReport!;
       expect(report.category).toBe('resource_limit');
-      const file = await writeErrorFile(errorFileInput(report), { logDir: dir.join('logs') });
+      const file = await writeErrorFile(report, { logDir: dir.join('logs') });
       expect(parseErrorFile(await fs.readFile(file, 'utf8')).category).toBe('resource_limit');
     } finally {
       await runner.close();
@@ -75,7 +73,7 @@ describe('the died report: sandbox produces it, error-files writes it', () => {
         // tail (the count is already the stderrDroppedBytes field), error-files strips it and the text differs.
         if (/^\[\.\.\. \d+ bytes dropped \.\.\.\]/.test(report.stderrTail))
           ctx.skip('sandbox still writes the dropped-bytes marker into stderrTail');
-        const file = await writeErrorFile(errorFileInput(report), { logDir: dir.join('logs') });
+        const file = await writeErrorFile(report, { logDir: dir.join('logs') });
         const parsed = parseErrorFile(await fs.readFile(file, 'utf8'));
         const { filesOmitted, format, ...back } = parsed;
         expect(format).toBe('pactown');

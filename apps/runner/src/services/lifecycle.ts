@@ -1,7 +1,6 @@
 import { writeErrorFile } from '@pactown/error-files';
 import type { DiedReport, GaveUpInfo, RestartingInfo, ServiceLogRecord } from '@pactown/sandbox';
 import type { RunnerContext } from '../app/context.js';
-import { errorFileInput } from './contracts.js';
 import { isActive } from './registry.js';
 
 /** How often the app looks whether a restarted service is up again (the runner has no event for it). */
@@ -48,7 +47,8 @@ export function wireRunnerEvents(ctx: RunnerContext): () => void {
     });
     // The status event goes out once the error file exists, so a page can show it at once.
     void ctx.track(
-      writeErrorFile(errorFileInput(report), { logDir: ctx.config.logDir })
+      // The died report is masked by sandbox already (its tails, message and files): not masked a second time.
+      writeErrorFile(report, { logDir: ctx.config.logDir, redact: false })
         .then(
           // Only while the id is still this owner's (it may have been deleted and taken meanwhile).
           (file) =>

@@ -4,7 +4,6 @@ import type { RunResult, ServiceLogRecord } from '@pactown/sandbox';
 import type { RunnerContext } from '../app/context.js';
 import type { Caller } from '../http/auth.js';
 import type { RunRequest } from '../http/schemas.js';
-import { errorFileInput } from './contracts.js';
 import { pickFreePort } from './ports.js';
 import { AnswerLines, boundTail, boundText } from './answer-bounds.js';
 import { isActive, type SuggestionView } from './registry.js';
@@ -164,7 +163,7 @@ export async function performRun(
   let errorLog: string | null = null;
   if (result.diedReport) {
     errorLog = await ctx.track(
-      writeErrorFile(errorFileInput(result.diedReport), { logDir: ctx.config.logDir }).catch((error: unknown) => {
+      writeErrorFile(result.diedReport, { logDir: ctx.config.logDir, redact: false }).catch((error: unknown) => {
         log.error({ err: error }, `Could not write the error file of ${serviceId}`);
         return null;
       }),
