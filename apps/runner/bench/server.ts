@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort } from '@pactown/test-helpers';
 
 const APP = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -9,8 +10,10 @@ export interface BenchServer {
   url: string;
   child: ChildProcess;
   post(route: string, body: unknown): Promise<any>;
-  /** CPU seconds the server process has used and live lines it has published, from its own /metrics. */
-  sample(): Promise<{ cpu: number; lines: number }>;
+  /** CPU seconds the server process has used, live lines it has published and its V8 heap in use, from its own /metrics. */
+  sample(): Promise<{ cpu: number; lines: number; heapUsed: number }>;
+  /** What the server has written to stderr so far (also passed through to this process's stderr). */
+  stderr(): string;
   stop(): Promise<number | string>;
 }
 
@@ -18,16 +21,27 @@ export interface BenchServer {
 export async function startBenchServer(env: Record<string, string>): Promise<BenchServer> {
   const entry = path.join(APP, 'dist', 'server.js');
   if (!fs.existsSync(entry)) throw new Error(`${entry} is missing: build first (npx pnpm@10.34.8 build)`);
+  // The console goes to /dev/null: reading it here cost this process the CPU its SSE clients need,
+  // so the port is chosen here and readiness is read from /health.
+  const port = await freePort();
   const child = spawn(process.execPath, [entry], {
     cwd: APP,
     env: {
       PATH: process.env.PATH ?? '',
       HOME: process.env.HOME ?? '',
-      PACTOWN_PORT: '0',
+      PACTOWN_PORT: String(port),
       PACTOWN_LOG_FORMAT: 'json',
+      // e.g. NODE_OPTIONS=--heapsnapshot-signal=SIGUSR2 to take heap snapshots of the app while it runs.
+      ...(process.env.NODE_OPTIONS ? { NODE_OPTIONS: process.env.NODE_OPTIONS } : {}),
       ...env,
     },
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let errText = '';
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
+    // The app's stderr is a few report lines; the last 1 MiB is kept in any case.
+    errText = (errText + chunk).slice(-1024 * 1024);
+    process.stderr.write(chunk);
   });
   const exited = new Promise<number | string>((resolve) =>
     child.once('exit', (code, signal) => resolve(code ?? signal ?? -1)),
@@ -41,21 +55,19 @@ export async function startBenchServer(env: Record<string, string>): Promise<Ben
   };
   process.once('SIGINT', onSignal).once('SIGTERM', onSignal).once('exit', onExit);
   void exited.then(() => process.off('SIGINT', onSignal).off('SIGTERM', onSignal).off('exit', onExit));
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    const onData = (chunk: Buffer) => {
-      out += chunk.toString();
-      const match = /Runner listening on (http:\/\/[\d.:]+)/.exec(out);
-      if (match) {
-        child.stdout!.off('data', onData);
-        // Keep draining the console so the server never blocks on a full pipe.
-        child.stdout!.resume();
-        resolve(match[1]!);
-      }
-    };
-    child.stdout!.on('data', onData);
-    void exited.then((code) => reject(new Error(`server exited (${code}) before listening`)));
-  });
+  const url = `http://127.0.0.1:${port}`;
+  let gone: number | string | null = null;
+  void exited.then((code) => (gone = code));
+  for (const deadline = Date.now() + 60_000; ; ) {
+    if (gone !== null) throw new Error(`server exited (${gone}) before listening`);
+    if (Date.now() > deadline) throw new Error('server did not answer /health within 60 s');
+    const ok = await fetch(`${url}/health`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ok) break;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
   return {
     url,
     child,
@@ -72,8 +84,10 @@ export async function startBenchServer(env: Record<string, string>): Promise<Ben
       return {
         cpu: Number(/^process_cpu_seconds_total ([\d.e+-]+)$/m.exec(text)![1]),
         lines: Number(/^pactown_runner_live_lines_total (\d+)$/m.exec(text)![1]),
+        heapUsed: Number(/^nodejs_heap_size_used_bytes ([\d.e+-]+)$/m.exec(text)?.[1] ?? 0),
       };
     },
+    stderr: () => errText,
     stop() {
       child.kill('SIGTERM');
       return exited;

@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { setMaxListeners } from 'node:events';
 import fs from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -39,9 +40,10 @@ ${FENCE}
 }
 
 /**
- * Reads an SSE stream, calling `onData` with each event's data. When the app cuts a slow
- * client off (`overflow`) or the stream ends before `until` says so, it reconnects with
- * `Last-Event-ID`, as a browser does, and counts the reconnection.
+ * Reads an SSE stream, calling `onData` with each event's data (`gap` events included: the
+ * lines the app says it dropped for this client). When the stream ends or fails before
+ * `until` says so, it reconnects with `Last-Event-ID`, as a browser does, and counts the
+ * reconnection.
  */
 async function readSse(
   url: string,
@@ -193,18 +195,17 @@ async function within<T, F>(promise: Promise<T>, ms: number, fallback: F): Promi
  */
 async function flap(receiver: RemoteReceiver, f: Flapping, signal: AbortSignal, log: string[]): Promise<void> {
   const sixth = (f.cycleSeconds * 1000) / 6;
+  // Each pause removes its abort listener when it ends, so a long soak does not pile them up on the signal.
   const pause = (ms: number) =>
     new Promise<void>((resolve) => {
       if (signal.aborted) return resolve();
-      const t = setTimeout(resolve, ms);
-      signal.addEventListener(
-        'abort',
-        () => {
-          clearTimeout(t);
-          resolve();
-        },
-        { once: true },
-      );
+      const done = () => {
+        clearTimeout(t);
+        signal.removeEventListener('abort', done);
+        resolve();
+      };
+      const t = setTimeout(done, ms);
+      signal.addEventListener('abort', done, { once: true });
     });
   const t0 = performance.now();
   const at = () => `${((performance.now() - t0) / 1000).toFixed(0)} s`;
@@ -255,6 +256,11 @@ export async function benchStreaming(
     LOKI_URL: receiver.url,
     PACTOWN_MAX_SERVICES: '100',
     PACTOWN_RATE_BURST: '100',
+    // sandbox.log must keep every line of the run (about 60 bytes a line): rotation past it would count as missing.
+    PACTOWN_SANDBOX_LOG_MAX_BYTES: String(64 * 1024 * 1024),
+    PACTOWN_SANDBOX_LOG_BACKUPS: String(
+      Math.max(5, Math.ceil((services * perSecond * seconds * 3 * 60) / (64 * 1024 * 1024))),
+    ),
   });
   const tags = Array.from({ length: services }, (_, k) => `s${k}`);
   const sse = new Map(tags.map((t) => [t, new Seen()]));
@@ -262,7 +268,12 @@ export async function benchStreaming(
   const stopped = new Map<string, () => void>();
   const ended = new Map<string, () => void>();
   const aborter = new AbortController();
+  // Every stream's fetch (and each reconnection's) listens on this one signal.
+  setMaxListeners(services * 4 + 10, aborter.signal);
   const reconnects = { count: 0 };
+  // Lines the app said (event: gap) it dropped for a client: too slow a reader, or resumed past the history.
+  const gaps = { slowClient: 0, history: 0 };
+  const heap: Array<[number, number]> = [];
   try {
     const runs = await Promise.all(
       tags.map((t) =>
@@ -281,6 +292,7 @@ export async function benchStreaming(
         `${server.url}/services/stream-${t}/logs`,
         aborter.signal,
         (event, data) => {
+          if (event === 'gap') gaps[data.reason === 'history' ? 'history' : 'slowClient'] += Number(data.dropped);
           if (event === 'ready') ready.get(t)!();
           if (event === 'status' && data.status === 'stopped') stopped.get(t)!();
           if (event !== 'log') return;
@@ -299,8 +311,15 @@ export async function benchStreaming(
     const s0 = await server.sample();
     const t0 = performance.now();
     const rss: Array<[number, number]> = [];
+    let tick = 0;
     const sampler = setInterval(() => {
       void rssOf(server.child.pid!).then((b) => rss.push([(performance.now() - t0) / 1000, b]));
+      // The heap from the app's /metrics every 5 s: a scrape a second slowed the app it measures.
+      if (flapping && tick++ % 5 === 0)
+        void server
+          .sample()
+          .then((m) => heap.push([(performance.now() - t0) / 1000, m.heapUsed]))
+          .catch(() => undefined);
     }, 1000);
     const faults = new AbortController();
     const faultLog: string[] = [];
@@ -345,8 +364,12 @@ export async function benchStreaming(
     }
     progress(`receiver holds ${await receiver.count()} lines; stopping the app`);
     const rssPeak = Math.max(...rss.map((r) => r[1]));
+    // What the app counts as left out before the signal (its /health), then its own summary at exit.
+    const before = ((await (await fetch(`${server.url}/health`)).json()) as { dropped: Record<string, number> })
+      .dropped;
     // SIGTERM flushes the Loki transport and the files before the process exits.
     await server.stop();
+    const leftOut = leftOutAtShutdown(server.stderr()) ?? before;
 
     const pushed = new Map(tags.map((t) => [t, new Seen()]));
     for (const [tag, seqs] of Object.entries(await receiver.seen('msg="(s\\d+) (\\d+)"')))
@@ -360,18 +383,48 @@ export async function benchStreaming(
     const expected = [...totals.values()].reduce((a, b) => a + b, 0);
     const missing = (seen: Map<string, Seen>) => tags.reduce((n, t) => n + seen.get(t)!.missing(totals.get(t)!), 0);
     const cores = (s1.cpu - s0.cpu) / wall;
+    // Loss the app reported, per destination: SSE by its gap events, Loki by the client's drop counters.
+    const lokiReported = Object.entries(leftOut)
+      .filter(([r]) => r.startsWith('loki_'))
+      .reduce((n, [, v]) => n + v, 0);
+    const sseReported = gaps.slowClient + gaps.history;
+    const reasons = (entries: Array<[string, number]>) =>
+      entries
+        .filter(([, n]) => n > 0)
+        .map(([r, n]) => `${r}=${n}`)
+        .join(' ') || 'none';
+    const silent = (lost: number, reported: number) => Math.max(0, lost - reported);
     printTable(
       `${services} services x ${perSecond} lines/s for ${seconds} s: delivery and app CPU`,
-      ['destination', 'lines expected', 'lines received', 'missing'],
+      ['destination', 'lines expected', 'lines received', 'missing', 'reported lost (reason)', 'missing, not reported'],
       [
         [
-          `SSE clients (${reconnects.count} reconnections with Last-Event-ID after the app cut a slow client off)`,
+          `SSE clients (${reconnects.count} reconnections with Last-Event-ID)`,
           expected,
           tags.reduce((n, t) => n + sse.get(t)!.count, 0),
           missing(sse),
+          `${sseReported} (${reasons([
+            ['gap slow_client', gaps.slowClient],
+            ['gap history', gaps.history],
+          ])})`,
+          silent(missing(sse), sseReported),
         ],
-        ['Loki receiver', expected, tags.reduce((n, t) => n + pushed.get(t)!.count, 0), missing(pushed)],
-        ['sandbox.log (+ rotated)', expected, tags.reduce((n, t) => n + filed.get(t)!.count, 0), missing(filed)],
+        [
+          'Loki receiver',
+          expected,
+          tags.reduce((n, t) => n + pushed.get(t)!.count, 0),
+          missing(pushed),
+          `${lokiReported} (${reasons(Object.entries(leftOut).filter(([r]) => r.startsWith('loki_')))}; app lines included)`,
+          silent(missing(pushed), lokiReported),
+        ],
+        [
+          'sandbox.log (+ rotated)',
+          expected,
+          tags.reduce((n, t) => n + filed.get(t)!.count, 0),
+          missing(filed),
+          '0',
+          missing(filed),
+        ],
       ],
     );
     printTable(
@@ -380,6 +433,13 @@ export async function benchStreaming(
       [[wall, s1.cpu - s0.cpu, cores, (s1.lines - s0.lines) / wall]],
     );
     const lossless = missing(sse) + missing(pushed) + missing(filed) === 0;
+    verdictValue(
+      'lines missing without a word (not in a gap event or a drop counter)',
+      silent(missing(sse), sseReported) + silent(missing(pushed), lokiReported) + missing(filed),
+      { atMost: 0 },
+      '',
+      `SSE ${silent(missing(sse), sseReported)}, receiver ${silent(missing(pushed), lokiReported)}, sandbox.log ${missing(filed)}`,
+    );
     verdictValue(
       'lines missing at any destination',
       missing(sse) + missing(pushed) + missing(filed),
@@ -392,16 +452,21 @@ export async function benchStreaming(
       const firstQuarter = rss.filter((r) => r[0] <= wall / 4).map((r) => r[1]);
       const lastQuarter = rss.filter((r) => r[0] >= (3 * wall) / 4).map((r) => r[1]);
       const growth = (Math.max(...lastQuarter) - Math.max(...firstQuarter)) / MiB;
+      const heapIn = (from: number, to: number) =>
+        Math.max(0, ...heap.filter((r) => r[0] >= from && r[0] <= to).map((r) => r[1])) / MiB;
       printTable(
-        'App RSS while the receiver flaps (sampled every second)',
+        'App RSS (sampled every second) and V8 heap in use (every 5 s, garbage included) while the receiver flaps',
         ['measure', 'MiB'],
         [
           ['peak RSS', rssPeak / MiB],
-          ['peak in the first quarter', Math.max(...firstQuarter) / MiB],
-          ['peak in the last quarter', Math.max(...lastQuarter) / MiB],
-          ['growth, last quarter over first', growth],
+          ['peak RSS in the first quarter', Math.max(...firstQuarter) / MiB],
+          ['peak RSS in the last quarter', Math.max(...lastQuarter) / MiB],
+          ['RSS growth, last quarter over first', growth],
+          ['peak heap used in the first quarter', heapIn(0, wall / 4)],
+          ['peak heap used in the last quarter', heapIn((3 * wall) / 4, wall)],
         ],
       );
+      console.log(`lines the app counted as left out, by reason: ${reasons(Object.entries(leftOut))}`);
       console.log(`faults: ${faultLog.join('; ')}`);
       verdictValue('RSS growth from the first to the last quarter (flat)', growth, { atMost: 32 }, ' MiB');
       return lossless;
@@ -413,6 +478,19 @@ export async function benchStreaming(
     await receiver.close();
     await fs.rm(home, { recursive: true, force: true });
   }
+}
+
+/** The app's last stderr summary of the lines it left out (`reason=N ...`), or null when it printed none. */
+function leftOutAtShutdown(stderr: string): Record<string, number> | null {
+  const m = /at shutdown: \d+ lines were left out in all, by reason: (.*)$/m.exec(stderr);
+  if (!m) return null;
+  return Object.fromEntries(
+    m[1]!
+      .trim()
+      .split(/\s+/)
+      .map((pair) => pair.split('='))
+      .map(([r, n]) => [r!, Number(n)]),
+  );
 }
 
 function expectTotals(tags: string[], totals: Map<string, number>): void {

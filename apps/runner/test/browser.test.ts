@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Browser, type Page, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Harness, startHarness } from './helpers/harness.js';
+import { type Harness, nodeService, startHarness } from './helpers/harness.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'test-artifacts');
@@ -119,6 +119,29 @@ describe.skipIf(!available && !process.env.CI)('the live log page in headless Ch
     await page.locator('#log .line.stream-stderr', { hasText: 'ModuleNotFoundError' }).first().waitFor();
     await page.locator('#services-body tr[data-id="broken"] .state', { hasText: 'failed' }).waitFor();
     await page.screenshot({ path: path.join(ARTIFACTS, 'page-failure.png'), fullPage: true });
+  });
+
+  it('runs a service with a restart policy and shows its restarts as they happen', async () => {
+    // The default policy shows no count.
+    expect(await page.textContent('#services-body tr[data-id="page-hello"] .restarts')).toBe('–');
+    await page.fill('#service-id', 'page-phoenix');
+    await page.fill('#content', nodeService({ exitAfterMs: 300 }));
+    await page.selectOption('#restart', 'on-failure');
+    await page.click('#run-button');
+    await page.locator('#run-status', { hasText: '✓ page-phoenix running on port' }).waitFor();
+    const cell = page.locator('#services-body tr[data-id="page-phoenix"] .restarts');
+    await cell.filter({ hasText: /^[1-9]\d* \(on-failure\)$/ }).waitFor({ timeout: 30_000 });
+    // The restart is on the page as it happens: the status event makes it refresh the list.
+    await page
+      .locator('#services-body tr[data-id="page-phoenix"] .state', { hasText: /^(restarting|running)$/ })
+      .waitFor();
+    await page.locator('#log .line', { hasText: 'Restarting service_page-phoenix in' }).first().waitFor();
+    const api = await h.request('GET', '/services/page-phoenix');
+    expect(api.body.restart).toBe('on-failure');
+    expect(api.body.restarts).toBeGreaterThanOrEqual(1);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'page-restarts.png'), fullPage: true });
+    await h.request('POST', '/stop', { service_id: 'page-phoenix' });
+    await page.selectOption('#restart', '');
   });
 
   it('stops a service with the stop button', async () => {

@@ -12,6 +12,33 @@ describe('the died report: sandbox produces it, error-files writes it', () => {
     expectTypeOf<DiedReportContract>().toEqualTypeOf<DiedReport>();
   });
 
+  it('a real resource_limit report (CPU time limit) is written and read back with its category', async () => {
+    await using dir = await tempDir('pactown-runner-contract-');
+    const runner = new ServiceRunner({
+      sandboxesDir: dir.join('sandboxes'),
+      logger: getLogger('pactown.contract-test'),
+      isolation: 'none',
+      limits: { cpuSeconds: 1 },
+    });
+    try {
+      const fence = '```';
+      const spin = `# Spin\n\n${fence}javascript markpact:file path=spin.mjs\nfor (;;) {}\n${fence}\n\n${fence}bash markpact:run\nnode spin.mjs\n${fence}\n`;
+      const result = await runner.runFromContent({
+        serviceId: 'spin',
+        content: spin,
+        port: await freePort(),
+        timeoutMs: 20_000,
+      });
+      expect(result.success).toBe(false);
+      const report = result.diedReport!;
+      expect(report.category).toBe('resource_limit');
+      const file = await writeErrorFile(report, { logDir: dir.join('logs') });
+      expect(parseErrorFile(await fs.readFile(file, 'utf8')).category).toBe('resource_limit');
+    } finally {
+      await runner.close();
+    }
+  }, 30_000);
+
   it.for([
     ['a short traceback', 3],
     ['stderr past the 64 KiB tail (dropped bytes travel as a field)', 2_000],

@@ -8,6 +8,21 @@ import { SseClient } from './helpers/sse.js';
 import { startServerProcess } from './helpers/server-process.js';
 
 const ROWS = 3000;
+const FENCE = '```';
+/** A service that prints `tick N` every 10 ms until it is stopped. */
+const TICKER = `# Ticker
+
+${FENCE}javascript markpact:file path=tick.mjs
+import http from 'node:http';
+let i = 0;
+setInterval(() => console.log('tick ' + i++), 10);
+http.createServer((req, res) => res.end('ok')).listen(Number(process.env.MARKPACT_PORT));
+${FENCE}
+
+${FENCE}bash markpact:run
+node tick.mjs
+${FENCE}
+`;
 
 let temp: TempDir;
 let home: string;
@@ -93,6 +108,80 @@ describe('graceful shutdown (SIGTERM to the real server process)', () => {
       .find((l) => l.startsWith('{'))!;
     expect(JSON.parse(first)).toHaveProperty('message');
   });
+
+  it('waits for a slow Loki at SIGTERM (PACTOWN_LOKI_DRAIN_MS) instead of dropping what is queued', async () => {
+    // Every push is answered after 6 s, so batches queue up behind the ones in flight: delivering
+    // them at shutdown takes longer than the transport's own 5 s drain.
+    const slow = await startLokiReceiver({ host: '127.0.0.1', port: 0 });
+    const dir = await tempDir('pactown-runner-slow-loki-');
+    try {
+      const server = await startServerProcess('server', {
+        PACTOWN_HOME: dir.path,
+        PACTOWN_PORT: '0',
+        LOKI_URL: slow.url,
+        PACTOWN_LOG_FORMAT: 'json',
+        PACTOWN_LOKI_DRAIN_MS: '40000',
+        PACTOWN_SHUTDOWN_GRACE_MS: '60000',
+      });
+      slow.setLatency(6000);
+      const res = await fetch(`${server.url}/run`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ service_id: 'slowpoke', content: TICKER }),
+      });
+      expect(((await res.json()) as { success: boolean }).success).toBe(true);
+      // About 12 batches (one a second) while at most 8 pushes are in flight.
+      await new Promise((resolve) => setTimeout(resolve, 12_000));
+      server.child.kill('SIGTERM');
+      expect(await server.exited).toBe(0);
+      const numbers = slow
+        .entries()
+        .map((e) => /tick (\d+)/.exec(e.line)?.[1])
+        .filter((n) => n !== undefined)
+        .map(Number);
+      const last = Math.max(...numbers);
+      expect(last).toBeGreaterThan(500);
+      expect(new Set(numbers).size).toBe(last + 1);
+      // Nothing of Loki's in the shutdown summary.
+      expect(server.stderr()).not.toMatch(/lines were lost|loki_/);
+    } finally {
+      await slow.close();
+      await dir.remove();
+    }
+  }, 120_000);
+
+  it('says at shutdown, on stderr, how many lines were left out and why (Loki down past the drain)', async () => {
+    const gone = await startLokiReceiver({ host: '127.0.0.1', port: 0 });
+    const dir = await tempDir('pactown-runner-loki-down-');
+    try {
+      const server = await startServerProcess('server', {
+        PACTOWN_HOME: dir.path,
+        PACTOWN_PORT: '0',
+        LOKI_URL: gone.url,
+        PACTOWN_LOG_FORMAT: 'json',
+        PACTOWN_LOKI_DRAIN_MS: '1000',
+      });
+      await gone.down({ mode: 'reset' });
+      const res = await fetch(`${server.url}/run`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ service_id: 'unheard', content: nodeService({ lines: 500, prefix: 'lost-row' }) }),
+      });
+      expect(((await res.json()) as { success: boolean }).success).toBe(true);
+      server.child.kill('SIGTERM');
+      expect(await server.exited).toBe(0);
+      const summary = /at shutdown: (\d+) lines were left out in all, by reason: (.*)$/m.exec(server.stderr());
+      expect(summary, server.stderr()).not.toBeNull();
+      const closed = Number(/loki_closed=(\d+)/.exec(summary![2]!)?.[1]);
+      // The service's 500 rows and the app's own lines: none delivered, every one counted.
+      expect(closed).toBeGreaterThan(500);
+      expect(Number(summary![1])).toBeGreaterThanOrEqual(closed);
+      expect(server.stderr()).toMatch(/PACTOWN_LOKI_UNDELIVERED/);
+    } finally {
+      await gone.close();
+      await dir.remove();
+    }
+  }, 60_000);
 
   it('explains a busy port and an unwritable folder at start-up', async () => {
     const blocker = await startServerProcess('server', { PACTOWN_HOME: home, PACTOWN_PORT: '0' });

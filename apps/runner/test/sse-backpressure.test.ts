@@ -72,6 +72,45 @@ describe('SSE clients that never read (issue 15 item 15)', () => {
   });
 });
 
+describe('SSE connection memory follows its bound, not the lines it has seen (issue 15 soak)', () => {
+  it('a client that never reads: the queue keeps as many slots as its bytes allow, not one per line', () => {
+    const { sink } = stalledSink();
+    const connection = new SseConnection(sink, 32 * 1024);
+    let peak = 0;
+    for (let i = 1; i <= 200_000; i++) {
+      connection.send('log', { message: `line ${i} ${'x'.repeat(100)}` }, i);
+      peak = Math.max(peak, connection.queueSlots);
+    }
+    expect(connection.dropped).toBeGreaterThan(190_000);
+    // About 150 bytes an event: 32 KiB holds some 220 of them; sent and dropped slots are compacted away.
+    expect(peak).toBeLessThan(1_000);
+  });
+
+  it('a client that reads but stays behind: sent slots do not pile up in front of the queue', async () => {
+    // The socket takes a write only every few milliseconds, and more lines come all the time.
+    const sink = new Writable({
+      highWaterMark: 1024,
+      write(_chunk, _enc, done) {
+        setTimeout(done, 0);
+      },
+    });
+    const connection = new SseConnection(sink, 256 * 1024);
+    let peak = 0;
+    let sent = 0;
+    const until = Date.now() + 1500;
+    while (Date.now() < until) {
+      for (let k = 0; k < 50; k++) connection.send('log', { message: `line ${++sent} ${'y'.repeat(200)}` }, sent);
+      peak = Math.max(peak, connection.queueSlots);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    // The queue never emptied, so without compaction it would hold a slot for every line sent.
+    expect(connection.queuedBytes).toBeGreaterThan(0);
+    expect(sent).toBeGreaterThan(20_000);
+    expect(peak).toBeLessThan(3_000);
+    sink.destroy();
+  });
+});
+
 const fence = '```';
 const FLOODER = `# Flooder
 
@@ -130,13 +169,19 @@ describe('SSE over HTTP: bounded buffers and connection limits', () => {
     const lines = 20_000;
     // 20 MB of lines while the client reads nothing.
     let peak = 0;
+    let peakSlots = 0;
     const sampler = setInterval(() => {
-      for (const c of h.app.context.sse.connections) peak = Math.max(peak, c.queuedBytes);
+      for (const c of h.app.context.sse.connections) {
+        peak = Math.max(peak, c.queuedBytes);
+        peakSlots = Math.max(peakSlots, c.queueSlots);
+      }
     }, 5);
     await fetch(`http://127.0.0.1:${run.body.port}/?n=${lines}`).then((r) => r.text());
     await waitFor(() => h.app.context.hub.publishedLines - before >= lines, 'the flood through the hub', 60_000);
     clearInterval(sampler);
     expect(peak).toBeLessThanOrEqual(64 * 1024);
+    // 64 KiB holds about 60 of these 1 KB lines: the queue's slots stay near that, not one per line.
+    expect(peakSlots).toBeLessThan(1_000);
     const metrics = (await h.request('GET', '/metrics', undefined, ALICE)).text;
     const dropped = Number(
       /^pactown_runner_dropped_lines_total\{reason="sse_slow_client"\} (\d+)$/m.exec(metrics)?.[1],

@@ -93,6 +93,24 @@ export function chooseIsolation(
   return resolved.mode;
 }
 
+/**
+ * Once every handler is closed (the Loki client drained or given up), one
+ * stderr line with every line the app and its Loki client left out, by
+ * reason, when there are any: the counts `/health` showed, as they stand at
+ * the very end (the Loki client's `closed` included).
+ */
+function reportLeftOut(context: RunnerContext, logging: Logging): void {
+  const loki: Record<string, number> = logging.loki?.metrics().droppedLines ?? {};
+  const counts: Record<string, number> = { ...context.drops.snapshot() };
+  for (const [reason, n] of Object.entries(loki)) counts[`loki_${reason}`] = n;
+  const nonzero = Object.entries(counts).filter(([, n]) => n > 0);
+  if (nonzero.length === 0) return;
+  const total = nonzero.reduce((sum, [, n]) => sum + n, 0);
+  process.stderr.write(
+    `[@pactown/example-runner] at shutdown: ${total} lines were left out in all, by reason: ${nonzero.map(([r, n]) => `${r}=${n}`).join(' ')}\n`,
+  );
+}
+
 /** Builds the runner app: logging, sandbox runner, security policy and HTTP routes. */
 export async function createRunnerApp(options: RunnerAppOptions): Promise<RunnerApp> {
   const { config } = options;
@@ -121,9 +139,12 @@ export async function createRunnerApp(options: RunnerAppOptions): Promise<Runner
       logsLevel: Number.MAX_SAFE_INTEGER,
       timeoutMs: config.runTimeoutMs,
       isolation,
+      restart: config.restart,
+      ...(config.network !== null ? { network: config.network } : {}),
+      ...(Object.keys(config.limits).length > 0 ? { limits: config.limits } : {}),
     }),
     registry,
-    hub: new LiveHub(),
+    hub: new LiveHub(config.sseHistoryLines, 500, config.sseHistoryBytes),
     policy: new SecurityPolicy({
       logger: logging.security,
       anomalies,
@@ -133,7 +154,7 @@ export async function createRunnerApp(options: RunnerAppOptions): Promise<Runner
     }),
     anomalies,
     accepting: true,
-    runs: { success: 0, failure: 0, denied: 0, died: 0 },
+    runs: { success: 0, failure: 0, denied: 0, died: 0, restarted: 0, gaveUp: 0 },
     sseClients: 0,
     sse: { byUser: new Map(), connections: new Set() },
     metrics: null as unknown as RunnerContext['metrics'],
@@ -259,7 +280,8 @@ export async function createRunnerApp(options: RunnerAppOptions): Promise<Runner
         context.hub.closeAll();
         // Services stopped here are not deaths: mark them before the runner ends them.
         for (const entry of registry.list())
-          if (entry.status === 'running') registry.update(entry.serviceId, { status: 'stopping' });
+          if (entry.status === 'running' || entry.status === 'restarting')
+            registry.update(entry.serviceId, { status: 'stopping' });
         // Stopping the services first also ends runs still in flight, so closing the server does not wait on them.
         await context.runner.close();
         for (const entry of registry.list())
@@ -271,6 +293,7 @@ export async function createRunnerApp(options: RunnerAppOptions): Promise<Runner
         await anomalies.flush();
         logging.root.info('Shutdown complete: logs flushed');
         await logging.close();
+        reportLeftOut(context, logging);
       })();
       return shutdown;
     },

@@ -15,6 +15,10 @@ export interface RunCounters {
   failure: number;
   denied: number;
   died: number;
+  /** Restarts the runner made after a death (restart policy `on-failure` or `always`). */
+  restarted: number;
+  /** Services the runner gave up on (start limit reached). */
+  gaveUp: number;
 }
 
 /** Everything the routes share: one per app instance, no module-level state. */

@@ -4,6 +4,8 @@ export type DropReason =
   | 'answer_bound'
   /** A log stream whose client did not read: its oldest unsent lines went (the client got an `event: gap`). */
   | 'sse_slow_client'
+  /** A log stream resumed (`Last-Event-ID`) after lines its service's history no longer held (the client got an `event: gap`). */
+  | 'sse_resume_gap'
   /** Failed-auth anomaly lines past the per-minute budget (counted in the summary line). */
   | 'auth_failure_rate'
   /** Console lines a slow stdout reader missed (log-core's stream handler). */
@@ -12,6 +14,7 @@ export type DropReason =
 export const DROP_REASONS: readonly DropReason[] = [
   'answer_bound',
   'sse_slow_client',
+  'sse_resume_gap',
   'auth_failure_rate',
   'console_backpressure',
 ];

@@ -3,9 +3,10 @@ import type { RunnerApp } from './app.js';
 /**
  * SIGTERM/SIGINT: graceful shutdown (stop runs and services, flush logs),
  * then exit. A second signal exits at once; a stuck shutdown is cut off after
- * `graceMs`.
+ * `graceMs` (`PACTOWN_SHUTDOWN_GRACE_MS`), and what the logs still held is
+ * then said on stderr by their own exit handlers.
  */
-export function installSignalHandlers(app: RunnerApp, graceMs = 20_000): void {
+export function installSignalHandlers(app: RunnerApp, graceMs = 30_000): void {
   let stopping = false;
   const onSignal = (signal: NodeJS.Signals) => {
     if (stopping) {
@@ -14,7 +15,9 @@ export function installSignalHandlers(app: RunnerApp, graceMs = 20_000): void {
     }
     stopping = true;
     const timer = setTimeout(() => {
-      process.stderr.write(`shutdown did not finish within ${graceMs} ms; exiting\n`);
+      process.stderr.write(
+        `[@pactown/example-runner] shutdown did not finish within ${graceMs} ms (PACTOWN_SHUTDOWN_GRACE_MS); exiting\n`,
+      );
       process.exit(1);
     }, graceMs);
     timer.unref();

@@ -60,7 +60,7 @@ async function main(): Promise<void> {
     await originalShutdown(reason);
     await receiver?.close();
   };
-  installSignalHandlers(app);
+  installSignalHandlers(app, app.context.config.shutdownGraceMs);
   let url: string;
   try {
     url = await app.listen();

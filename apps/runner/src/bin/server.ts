@@ -6,7 +6,7 @@ import { installSignalHandlers } from '../app/signals.js';
 async function main(): Promise<void> {
   const config = loadConfig(process.env, {}, process.env.INIT_CWD ?? process.cwd());
   const app = await createRunnerApp({ config });
-  installSignalHandlers(app);
+  installSignalHandlers(app, config.shutdownGraceMs);
   const url = await app.listen();
   app.logging.root.info(`Runner listening on ${url} (log page: ${url}/, logs in ${config.logDir})`);
 }

@@ -31,6 +31,10 @@ export interface RunnerConfig {
   consoleLevel: string;
   /** Console output: pretty on a TTY, JSON otherwise, unless forced. @default 'auto' */
   logFormat: 'auto' | 'pretty' | 'json';
+  /** Size at which `sandbox.log` rolls over. @default 10485760 */
+  sandboxLogMaxBytes: number;
+  /** Rolled-over `sandbox.log.N` files kept. @default 5 */
+  sandboxLogBackups: number;
   /** Lowest level that reaches the REST `logs` array and the page. @default 'INFO' */
   uiLogLevel: string;
   /** How long a run waits for its service to answer. @default 30000 */
@@ -41,6 +45,10 @@ export interface RunnerConfig {
   answerMaxBytes: number;
   /** Bytes one log stream (SSE) may hold unsent before its oldest lines are dropped (and a `gap` event says how many). @default 1048576 */
   sseBufferBytes: number;
+  /** Lines of each service's live history, replayed to a new stream and to one resuming with `Last-Event-ID`. @default 1000 */
+  sseHistoryLines: number;
+  /** Bytes of each service's live history (the lines' text); the oldest lines go first past either bound. @default 1048576 */
+  sseHistoryBytes: number;
   /** Open log streams per user; past it `429`. @default 10 */
   sseMaxPerUser: number;
   /** Open log streams in all; past it `429`. @default 200 */
@@ -54,6 +62,16 @@ export interface RunnerConfig {
    * unless this is explicitly `'none'`. @default null
    */
   isolation: 'namespaces' | 'none' | null;
+  /** The services' network under isolation: the host's (reachable on their port) or none; null for sandbox's default (`host`). @default null */
+  network: 'host' | 'none' | null;
+  /** Resource limits of every service; a key left out keeps sandbox's default, `null` lifts that limit. @default {} */
+  limits: ServiceLimits;
+  /** Restart policy of a run whose `POST /run` names none. @default 'no' */
+  restart: 'no' | 'on-failure' | 'always';
+  /** How long shutdown waits for Loki to accept the lines still queued; what is left is reported on stderr. @default 15000 */
+  lokiDrainMs: number;
+  /** Longest a graceful shutdown (SIGTERM/SIGINT) may take before the process exits anyway. @default 30000 */
+  shutdownGraceMs: number;
   /** Loki push target, without credentials (those of `LOKI_URL` move to basic auth); shipping is off when unset. */
   lokiUrl: string | null;
   /** `X-Scope-OrgID` for Loki. */
@@ -63,6 +81,16 @@ export interface RunnerConfig {
   lokiBearerToken: string | null;
   /** Value of the `service` stream label. @default 'api' */
   lokiServiceLabel: string;
+}
+
+/** Resource limits the app passes to `@pactown/sandbox` (its `ResourceLimits`); `null` lifts a limit. */
+export interface ServiceLimits {
+  memoryBytes?: number | null;
+  processes?: number | null;
+  openFiles?: number | null;
+  fileSizeBytes?: number | null;
+  cpuSeconds?: number | null;
+  tmpBytes?: number | null;
 }
 
 const PKG = '@pactown/example-runner';
@@ -100,6 +128,40 @@ const text = (doc: string, fallback?: string) =>
     ...(fallback !== undefined ? { default: fallback } : {}),
     map: (v: string) => v.trim(),
   }) as const;
+/** A resource limit: an integer, or `unlimited` to lift sandbox's default. */
+function limit(min: number, doc: string) {
+  return {
+    kind: 'string',
+    doc: `${doc}; \`unlimited\` lifts it`,
+    defaultText: "unset (sandbox's default)",
+    want: `an integer from ${min}, or \`unlimited\``,
+    check: (v: string) =>
+      v.trim().toLowerCase() === 'unlimited' ||
+      (/^\s*\d+\s*$/.test(v) && Number(v) >= min && Number.isSafeInteger(Number(v)))
+        ? undefined
+        : `an integer from ${min} or 'unlimited'`,
+    map: (v: string) => (v.trim().toLowerCase() === 'unlimited' ? null : Number(v)),
+  } as const;
+}
+function choice<const T extends string>(values: readonly T[], doc: string, fallback?: T) {
+  return {
+    kind: 'string',
+    doc,
+    ...(fallback !== undefined ? { default: fallback } : { defaultText: "unset (sandbox's default)" }),
+    want: values
+      .map((v) => `\`${v}\``)
+      .join(', ')
+      .replace(/, ([^,]*)$/, ' or $1'),
+    check: (v: string) =>
+      (values as readonly string[]).includes(v.trim().toLowerCase())
+        ? undefined
+        : values
+            .map((x) => `'${x}'`)
+            .join(', ')
+            .replace(/, ([^,]*)$/, ' or $1'),
+    map: (v: string) => v.trim().toLowerCase() as T,
+  } as const;
+}
 // Values that hold secrets: a bad one is named, never shown.
 const secret = (doc: string) => ({ kind: 'string', doc, defaultText: 'unset', map: (v: string) => v.trim() }) as const;
 
@@ -141,6 +203,13 @@ export const RUNNER_OPTIONS = defineOptions({
         ['auto', 'pretty', 'json'].includes(v.trim().toLowerCase()) ? undefined : "'auto', 'pretty' or 'json'",
       map: (v: string) => v.trim().toLowerCase(),
     },
+    PACTOWN_SANDBOX_LOG_MAX_BYTES: integer(
+      1024 * 1024,
+      64 * 1024 * 1024 * 1024,
+      10 * 1024 * 1024,
+      '`sandbox.log` rolls over at this size',
+    ),
+    PACTOWN_SANDBOX_LOG_BACKUPS: integer(1, 1000, 5, 'rolled-over `sandbox.log.N` files kept (the oldest goes first)'),
     PACTOWN_UI_LOG_LEVEL: level('INFO', 'lowest level in REST `logs`, NDJSON and SSE'),
     PACTOWN_RUN_TIMEOUT_MS: integer(100, 600_000, 30_000, 'readiness timeout of a run'),
     PACTOWN_ANSWER_MAX_LINES: integer(
@@ -161,6 +230,18 @@ export const RUNNER_OPTIONS = defineOptions({
       1024 * 1024,
       'unsent bytes one log stream may hold; past it the oldest lines go and an `event: gap` says how many',
     ),
+    PACTOWN_SSE_HISTORY_LINES: integer(
+      10,
+      1e6,
+      1000,
+      'lines of live history kept per service, replayed to a new log stream and to one resuming with `Last-Event-ID`',
+    ),
+    PACTOWN_SSE_HISTORY_BYTES: integer(
+      64 * 1024,
+      256 * 1024 * 1024,
+      1024 * 1024,
+      'bytes of that history per service; past either bound the oldest lines go (a stream resuming before them gets an `event: gap`)',
+    ),
     PACTOWN_SSE_MAX_PER_USER: integer(1, 1e4, 10, 'open log streams per user (then `429`)'),
     PACTOWN_SSE_MAX_CONNECTIONS: integer(1, 1e5, 200, 'open log streams in all (then `429`)'),
     PACTOWN_AUTH_FAILURE_LINES: integer(
@@ -178,6 +259,39 @@ export const RUNNER_OPTIONS = defineOptions({
         ['namespaces', 'none'].includes(v.trim().toLowerCase()) ? undefined : "'namespaces' or 'none'",
       map: (v: string) => v.trim().toLowerCase(),
     },
+    PACTOWN_NETWORK: choice(
+      ['host', 'none'] as const,
+      "the services' network under namespaces: `host` (reachable on their port) or `none` (loopback only, for jobs)",
+    ),
+    PACTOWN_LIMIT_MEMORY_BYTES: limit(
+      16 * 1024 * 1024,
+      "a service's address space in bytes (sandbox's `limits.memoryBytes`)",
+    ),
+    PACTOWN_LIMIT_PROCESSES: limit(1, "processes and threads of a service's uid (`limits.processes`)"),
+    PACTOWN_LIMIT_OPEN_FILES: limit(16, 'open files per process (`limits.openFiles`)'),
+    PACTOWN_LIMIT_FILE_SIZE_BYTES: limit(1, 'largest file a service writes, in bytes (`limits.fileSizeBytes`)'),
+    PACTOWN_LIMIT_CPU_SECONDS: limit(1, 'CPU seconds per process (`limits.cpuSeconds`)'),
+    PACTOWN_LIMIT_TMP_BYTES: limit(
+      1024 * 1024,
+      "size of a service's private `/tmp` under namespaces (`limits.tmpBytes`)",
+    ),
+    PACTOWN_RESTART: choice(
+      ['no', 'on-failure', 'always'] as const,
+      'restart policy of a run whose `POST /run` names none: `no`, `on-failure` or `always`',
+      'no',
+    ),
+    PACTOWN_LOKI_DRAIN_MS: integer(
+      0,
+      600_000,
+      15_000,
+      'at shutdown, how long the app waits for Loki to accept the lines still queued; what is left is said on stderr',
+    ),
+    PACTOWN_SHUTDOWN_GRACE_MS: integer(
+      1000,
+      1_200_000,
+      30_000,
+      'longest a graceful shutdown may take (stopping the services, then flushing the logs) before the process exits anyway',
+    ),
     LOKI_URL: {
       kind: 'string',
       doc: 'Loki base URL; `https://user:password@host` is sent as basic auth (unless `LOKI_USERNAME`/`LOKI_PASSWORD` or `LOKI_BEARER_TOKEN` are set)',
@@ -222,15 +336,24 @@ const CONFIG_KEYS = [
   'sandboxLogLevel',
   'consoleLevel',
   'logFormat',
+  'sandboxLogMaxBytes',
+  'sandboxLogBackups',
   'uiLogLevel',
   'runTimeoutMs',
   'answerMaxLines',
   'answerMaxBytes',
   'sseBufferBytes',
+  'sseHistoryLines',
+  'sseHistoryBytes',
   'sseMaxPerUser',
   'sseMaxTotal',
   'authFailureLinesPerMinute',
   'isolation',
+  'network',
+  'limits',
+  'restart',
+  'lokiDrainMs',
+  'shutdownGraceMs',
   'lokiUrl',
   'lokiTenant',
   'lokiUsername',
@@ -238,6 +361,23 @@ const CONFIG_KEYS = [
   'lokiBearerToken',
   'lokiServiceLabel',
 ] as const satisfies ReadonlyArray<keyof RunnerConfig>;
+
+const LIMIT_VARIABLES = {
+  memoryBytes: 'PACTOWN_LIMIT_MEMORY_BYTES',
+  processes: 'PACTOWN_LIMIT_PROCESSES',
+  openFiles: 'PACTOWN_LIMIT_OPEN_FILES',
+  fileSizeBytes: 'PACTOWN_LIMIT_FILE_SIZE_BYTES',
+  cpuSeconds: 'PACTOWN_LIMIT_CPU_SECONDS',
+  tmpBytes: 'PACTOWN_LIMIT_TMP_BYTES',
+} as const satisfies Record<keyof ServiceLimits, string>;
+
+/** The limits set in the environment only: the others keep sandbox's defaults. */
+function limitsOf(o: Record<string, unknown>): ServiceLimits {
+  const limits: ServiceLimits = {};
+  for (const [key, name] of Object.entries(LIMIT_VARIABLES) as Array<[keyof ServiceLimits, string]>)
+    if (o[name] !== undefined) limits[key] = o[name] as number | null;
+  return limits;
+}
 
 /**
  * The variables of `env` that the table reads: the known ones (an empty value
@@ -301,15 +441,24 @@ export function loadConfig(
     sandboxLogLevel: o.PACTOWN_SANDBOX_LOG_LEVEL,
     consoleLevel: o.PACTOWN_CONSOLE_LEVEL,
     logFormat: o.PACTOWN_LOG_FORMAT,
+    sandboxLogMaxBytes: o.PACTOWN_SANDBOX_LOG_MAX_BYTES,
+    sandboxLogBackups: o.PACTOWN_SANDBOX_LOG_BACKUPS,
     uiLogLevel: o.PACTOWN_UI_LOG_LEVEL,
     runTimeoutMs: o.PACTOWN_RUN_TIMEOUT_MS,
     answerMaxLines: o.PACTOWN_ANSWER_MAX_LINES,
     answerMaxBytes: o.PACTOWN_ANSWER_MAX_BYTES,
     sseBufferBytes: o.PACTOWN_SSE_BUFFER_BYTES,
+    sseHistoryLines: o.PACTOWN_SSE_HISTORY_LINES,
+    sseHistoryBytes: o.PACTOWN_SSE_HISTORY_BYTES,
     sseMaxPerUser: o.PACTOWN_SSE_MAX_PER_USER,
     sseMaxTotal: o.PACTOWN_SSE_MAX_CONNECTIONS,
     authFailureLinesPerMinute: o.PACTOWN_AUTH_FAILURE_LINES,
     isolation: (o.PACTOWN_ISOLATION ?? null) as RunnerConfig['isolation'],
+    network: o.PACTOWN_NETWORK ?? null,
+    limits: limitsOf(o),
+    restart: o.PACTOWN_RESTART,
+    lokiDrainMs: o.PACTOWN_LOKI_DRAIN_MS,
+    shutdownGraceMs: o.PACTOWN_SHUTDOWN_GRACE_MS,
     lokiUrl: loki?.url ?? null,
     lokiTenant: o.LOKI_TENANT ?? null,
     lokiUsername: useUrlAuth ? loki!.username : (o.LOKI_USERNAME ?? null),

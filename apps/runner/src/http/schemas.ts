@@ -25,6 +25,7 @@ export const runBodySchema = {
       additionalProperties: { type: 'string' },
     },
     user_id: { type: ['string', 'null'], pattern: SERVICE_ID_PATTERN.source },
+    restart: { type: ['string', 'null'], enum: ['no', 'on-failure', 'always', null] },
   },
 } as const;
 
@@ -61,6 +62,7 @@ export interface RunBody {
   port?: number | null;
   env?: Record<string, string> | null;
   user_id?: string | null;
+  restart?: 'no' | 'on-failure' | 'always' | null;
 }
 
 /** What the app runs: the body in the app's own names. */
@@ -70,6 +72,8 @@ export interface RunRequest {
   port: number | undefined;
   env: Record<string, string>;
   userId: string | undefined;
+  /** The body's restart policy; `undefined` takes the app's default (`PACTOWN_RESTART`). */
+  restart: 'no' | 'on-failure' | 'always' | undefined;
 }
 
 export function toRunRequest(body: RunBody): RunRequest {
@@ -79,6 +83,7 @@ export function toRunRequest(body: RunBody): RunRequest {
     port: body.port ?? undefined,
     env: { ...(body.env ?? {}) },
     userId: body.user_id ?? undefined,
+    restart: body.restart ?? undefined,
   };
 }
 
@@ -93,6 +98,7 @@ const RULES: Record<string, string> = {
   env: `must be an object of at most ${RUN_LIMITS.envEntries} string values`,
   level: 'must be a level name such as DEBUG or INFO',
   format: "must be 'text' or 'json'",
+  restart: "must be 'no', 'on-failure' or 'always'",
 };
 
 /** One failure as Ajv reports it (the fields the app reads). */

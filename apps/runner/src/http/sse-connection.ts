@@ -8,6 +8,8 @@ export interface SseSink {
 
 /** What the socket may hold before events wait in the connection's own, bounded, queue. */
 const SOCKET_SOFT_LIMIT = 64 * 1024;
+/** Sent or dropped slots the queue may keep before it is compacted (so its length follows its bytes). */
+const COMPACT_AFTER = 256;
 
 interface Pending {
   text: string;
@@ -32,6 +34,8 @@ export class SseConnection {
   #gap = 0;
   /** Where the search for the oldest droppable line starts (everything before it is sent or dropped). */
   #scan = 0;
+  /** Slots at or after `#head` whose line was dropped (kept until the next compaction). */
+  #holes = 0;
   #waiting = false;
   #onDrop: (lines: number) => void;
   /** Lines this connection lost in all. */
@@ -46,6 +50,11 @@ export class SseConnection {
   /** Bytes waiting in this connection's queue (not yet handed to the socket). */
   get queuedBytes(): number {
     return this.#queuedBytes;
+  }
+
+  /** Slots the queue holds, sent and dropped ones not yet compacted away included: bounded like its bytes. */
+  get queueSlots(): number {
+    return this.#queue.length;
   }
 
   send(event: string, data: unknown, id?: number, droppable = event === 'log'): void {
@@ -81,10 +90,19 @@ export class SseConnection {
     }
     // Everything before `i` is sent, dropped or an event that stays: the next search starts there.
     this.#scan = i;
+    this.#holes += lost;
+    this.#compact();
     if (lost === 0) return;
     this.#gap += lost;
     this.dropped += lost;
     this.#onDrop(lost);
+  }
+
+  #writeGap(): void {
+    this.#sink.write(
+      `event: gap\ndata: ${JSON.stringify({ dropped: this.#gap, reason: 'slow_client', message: `${this.#gap} lines were dropped because this client did not read fast enough` })}\n\n`,
+    );
+    this.#gap = 0;
   }
 
   #wait(): void {
@@ -103,26 +121,45 @@ export class SseConnection {
         return;
       }
       const item = this.#queue[this.#head++]!;
-      if (item.bytes === 0) continue;
+      if (item.bytes === 0) {
+        this.#holes--;
+        continue;
+      }
       if (this.#gap > 0) {
-        this.#sink.write(
-          `event: gap\ndata: ${JSON.stringify({ dropped: this.#gap, message: `${this.#gap} lines were dropped because this client did not read fast enough` })}\n\n`,
-        );
-        this.#gap = 0;
+        this.#writeGap();
       }
       this.#queuedBytes -= item.bytes;
       this.#sink.write(item.text);
     }
+    this.#compact();
     if (this.#head >= this.#queue.length) {
       if (this.#gap > 0 && !this.#sink.destroyed) {
-        this.#sink.write(
-          `event: gap\ndata: ${JSON.stringify({ dropped: this.#gap, message: `${this.#gap} lines were dropped because this client did not read fast enough` })}\n\n`,
-        );
-        this.#gap = 0;
+        this.#writeGap();
       }
       this.#queue = [];
       this.#head = 0;
       this.#scan = 0;
+      this.#holes = 0;
     }
+  }
+
+  /**
+   * Drops the slots already sent (before `#head`) and those whose line was
+   * dropped, once they outnumber the waiting events: a client that stays a
+   * little behind, or never reads, would otherwise grow the array by one
+   * slot per line for as long as it is connected.
+   */
+  #compact(): void {
+    const dead = this.#head + this.#holes;
+    if (dead < COMPACT_AFTER || dead * 2 < this.#queue.length) return;
+    const kept: Pending[] = [];
+    for (let i = this.#head; i < this.#queue.length; i++) {
+      const item = this.#queue[i]!;
+      if (item.bytes > 0) kept.push(item);
+    }
+    this.#queue = kept;
+    this.#head = 0;
+    this.#scan = 0;
+    this.#holes = 0;
   }
 }

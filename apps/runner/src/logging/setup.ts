@@ -80,7 +80,13 @@ export function setupLogging(options: LoggingOptions): Logging {
     });
     handlers.push(consoleHandler);
   }
-  handlers.push(sandboxLogHandler({ logDir: config.logDir, maxBytes: 10 * 1024 * 1024, backupCount: 5 }));
+  handlers.push(
+    sandboxLogHandler({
+      logDir: config.logDir,
+      maxBytes: config.sandboxLogMaxBytes,
+      backupCount: config.sandboxLogBackups,
+    }),
+  );
   handlers.push(userLogHandler({ logDir: config.logDir, ownerOf: options.ownerOf }));
 
   // `loadConfig` has already moved any credentials of LOKI_URL to basic auth;
@@ -100,6 +106,10 @@ export function setupLogging(options: LoggingOptions): Logging {
       ...(config.lokiBearerToken ? { bearerToken: config.lokiBearerToken } : {}),
       // Counters are served on /metrics instead of being logged every minute.
       metricsInterval: 0,
+      // At shutdown the app waits this long for Loki to take what is queued (the rest is said on stderr).
+      drainTimeout: config.lokiDrainMs,
+      // A Loki back from an outage gets the backlog within 30 s, not after a backoff of minutes.
+      maxBackoff: 30_000,
       onWarning: (message: string) => process.stderr.write(`[@pactown/loki-transport] ${redactUrls(message)}\n`),
     });
     loki = handler.client;

@@ -54,6 +54,16 @@ export function createMetrics(ctx: RunnerContext): Registry {
       },
     });
   counter('pactown_runner_service_deaths_total', 'Services that died after a successful start.', () => ctx.runs.died);
+  counter(
+    'pactown_runner_service_restarts_total',
+    'Restarts after a death (restart policy on-failure or always).',
+    () => ctx.runs.restarted,
+  );
+  counter(
+    'pactown_runner_service_gave_up_total',
+    'Services given up on after too many deaths (the start limit).',
+    () => ctx.runs.gaveUp,
+  );
   gauge('pactown_runner_sse_clients', 'Open log streams.', () => ctx.sseClients);
   gauge(
     'pactown_runner_sse_queued_bytes',

@@ -17,9 +17,16 @@ type Listener = (event: HubEvent) => void;
 
 interface Channel {
   seq: number;
+  /** The retained tail is `history[start..]`; the slots before `start` are compacted away now and then. */
   history: LiveLine[];
+  start: number;
+  /** Bytes of the retained lines' text. */
+  bytes: number;
   listeners: Set<Listener>;
 }
+
+/** What a line costs the history: its text's UTF-16 bytes and a fixed share for the record. */
+const lineCost = (line: LiveLine) => line.message.length * 2 + 128;
 
 /**
  * Fans live lines out to subscribers (SSE clients) and keeps a bounded tail per
@@ -28,13 +35,18 @@ interface Channel {
  */
 export class LiveHub {
   readonly historySize: number;
+  readonly historyBytes: number;
   readonly maxChannels: number;
   #channels = new Map<string, Channel>();
   #published = 0;
 
-  /** Keeps `historySize` lines per service, for at most `maxChannels` services (idle ones go first). */
-  constructor(historySize = 1000, maxChannels = 500) {
+  /**
+   * Keeps at most `historySize` lines and `historyBytes` bytes per service, for at
+   * most `maxChannels` services (idle ones go first).
+   */
+  constructor(historySize = 1000, maxChannels = 500, historyBytes = 1024 * 1024) {
     this.historySize = historySize;
+    this.historyBytes = historyBytes;
     this.maxChannels = maxChannels;
   }
 
@@ -51,7 +63,7 @@ export class LiveHub {
   #channel(serviceId: string): Channel {
     let channel = this.#channels.get(serviceId);
     if (!channel) {
-      channel = { seq: 0, history: [], listeners: new Set() };
+      channel = { seq: 0, history: [], start: 0, bytes: 0, listeners: new Set() };
       this.#channels.set(serviceId, channel);
       if (this.#channels.size > this.maxChannels) {
         // Map order is creation order: drop the oldest services nobody is watching.
@@ -68,6 +80,8 @@ export class LiveHub {
   reset(serviceId: string): void {
     const channel = this.#channel(serviceId);
     channel.history = [];
+    channel.start = 0;
+    channel.bytes = 0;
   }
 
   /**
@@ -86,7 +100,17 @@ export class LiveHub {
     const channel = this.#channel(serviceId);
     const live: LiveLine = { seq: ++channel.seq, serviceId, ...line };
     channel.history.push(live);
-    if (channel.history.length > this.historySize) channel.history.splice(0, channel.history.length - this.historySize);
+    channel.bytes += lineCost(live);
+    // The newest line always stays, however long it is.
+    while (
+      channel.history.length - channel.start > 1 &&
+      (channel.history.length - channel.start > this.historySize || channel.bytes > this.historyBytes)
+    )
+      channel.bytes -= lineCost(channel.history[channel.start++]!);
+    if (channel.start >= 1024 && channel.start * 2 >= channel.history.length) {
+      channel.history = channel.history.slice(channel.start);
+      channel.start = 0;
+    }
     this.#published++;
     for (const listener of channel.listeners) listener({ type: 'log', line: live });
     return live;
@@ -99,12 +123,33 @@ export class LiveHub {
       listener({ type: 'status', serviceId, status, ...(message ? { message } : {}) });
   }
 
-  /** History after `afterSeq` (all of it by default), then live events until unsubscribed. */
-  subscribe(serviceId: string, listener: Listener, afterSeq = 0): { history: LiveLine[]; unsubscribe: () => void } {
+  /** The lines a service's history holds now. */
+  retained(serviceId: string): number {
+    const channel = this.#channels.get(serviceId);
+    return channel ? channel.history.length - channel.start : 0;
+  }
+
+  /**
+   * History after `afterSeq` (all of it by default), then live events until
+   * unsubscribed. `missed` counts the lines after `afterSeq` that the history no
+   * longer holds (a client resuming too late). An `afterSeq` past the newest
+   * line is from an earlier life of the channel (the app restarted, or the id
+   * was forgotten): the whole history is replayed.
+   */
+  subscribe(
+    serviceId: string,
+    listener: Listener,
+    afterSeq = 0,
+  ): { history: LiveLine[]; missed: number; unsubscribe: () => void } {
     const channel = this.#channel(serviceId);
-    const history = channel.history.filter((l) => l.seq > afterSeq);
+    const after = afterSeq > channel.seq ? 0 : afterSeq;
+    const retained = channel.history.slice(channel.start);
+    const history = retained.filter((l) => l.seq > after);
+    // Sequence numbers have no holes: whatever lies between `after` and the oldest line kept is gone.
+    const oldest = history[0]?.seq ?? channel.seq + 1;
+    const missed = after > 0 ? Math.max(0, oldest - after - 1) : 0;
     channel.listeners.add(listener);
-    return { history, unsubscribe: () => channel.listeners.delete(listener) };
+    return { history, missed, unsubscribe: () => channel.listeners.delete(listener) };
   }
 
   /** Ends every subscription (shutdown). */

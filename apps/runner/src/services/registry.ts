@@ -1,4 +1,7 @@
-export type ServiceStatus = 'starting' | 'running' | 'stopping' | 'stopped' | 'failed' | 'exited';
+export type ServiceStatus = 'starting' | 'running' | 'restarting' | 'stopping' | 'stopped' | 'failed' | 'exited';
+
+/** The restart policy of a run (`@pactown/sandbox`'s `RestartMode`). */
+export type RestartPolicy = 'no' | 'on-failure' | 'always';
 
 export interface SuggestionView {
   action: string;
@@ -21,6 +24,10 @@ export interface ServiceEntry {
   suggestions: SuggestionView[];
   /** Path of the newest error file, once written. */
   errorLog: string | null;
+  /** The run's restart policy. */
+  restart: RestartPolicy;
+  /** Restarts the runner made since this run began (each after a death). */
+  restarts: number;
   /**
    * True once an error file was written for this owner's runs of the id (kept
    * across their later runs): only then is the file on disk theirs to read.
@@ -28,7 +35,8 @@ export interface ServiceEntry {
   hasErrorFile: boolean;
 }
 
-const ACTIVE: ReadonlySet<ServiceStatus> = new Set(['starting', 'running', 'stopping']);
+/** A service waiting out its restart backoff is active: it holds its id, its port and a place in the user's limit. */
+const ACTIVE: ReadonlySet<ServiceStatus> = new Set(['starting', 'running', 'restarting', 'stopping']);
 /** Ended services remembered (with their owner); past this the oldest are forgotten. */
 export const KEEP_ENDED = 200;
 
@@ -80,7 +88,7 @@ export class ServiceRegistry {
    * Starts a run of `serviceId` for `userId`. Throws when the id belongs to
    * another user: callers check first, this keeps a slip from handing it over.
    */
-  begin(serviceId: string, userId: string, port: number | null): ServiceEntry {
+  begin(serviceId: string, userId: string, port: number | null, restart: RestartPolicy = 'no'): ServiceEntry {
     const previous = this.#entries.get(serviceId);
     if (previous && previous.userId !== userId) throw new Error(`service_id ${serviceId} belongs to another user`);
     this.#entries.delete(serviceId);
@@ -96,6 +104,8 @@ export class ServiceRegistry {
       errorCategory: null,
       suggestions: [],
       errorLog: null,
+      restart,
+      restarts: 0,
       hasErrorFile: previous?.hasErrorFile ?? false,
     };
     this.#entries.set(serviceId, entry);
@@ -128,6 +138,7 @@ export class ServiceRegistry {
     const counts: Record<ServiceStatus, number> = {
       starting: 0,
       running: 0,
+      restarting: 0,
       stopping: 0,
       stopped: 0,
       failed: 0,
@@ -157,5 +168,7 @@ export function serviceView(entry: ServiceEntry): Record<string, unknown> {
     error_category: entry.errorCategory,
     suggestions: entry.suggestions,
     error_log: entry.errorLog,
+    restart: entry.restart,
+    restarts: entry.restarts,
   };
 }

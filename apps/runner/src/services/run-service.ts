@@ -80,7 +80,8 @@ export async function performRun(
   if (existing && isActive(existing)) log.info(`Restarting ${serviceId} | user=${userId} service=${serviceId}`);
   // Claim the id before the first await, so a concurrent run of it sees this one.
   const reserved = ctx.registry.reservedPorts();
-  ctx.registry.begin(serviceId, userId, request.port ?? null);
+  const restart = request.restart ?? ctx.config.restart;
+  ctx.registry.begin(serviceId, userId, request.port ?? null, restart);
   // A new owner of the id starts from nothing: no earlier tail, no earlier subscribers.
   if (!existing) ctx.hub.drop(serviceId);
   ctx.hub.reset(serviceId);
@@ -94,7 +95,7 @@ export async function performRun(
     throw error;
   }
   ctx.registry.update(serviceId, { port });
-  log.info(`Run requested | user=${userId} service=${serviceId} port=${port}`);
+  log.info(`Run requested | user=${userId} service=${serviceId} port=${port} restart=${restart}`);
 
   // The answer's logs are collected here, bounded (first and last lines); the runner keeps none.
   const bounds = { maxLines: ctx.config.answerMaxLines, maxBytes: ctx.config.answerMaxBytes };
@@ -123,6 +124,7 @@ export async function performRun(
       env: request.env,
       timeoutMs: ctx.config.runTimeoutMs,
       onLog: collect,
+      restart,
     });
   } catch (error) {
     // Invalid options or a sandbox that could not be created: the runner threw instead of answering.
@@ -161,7 +163,7 @@ export async function performRun(
   let errorLog: string | null = null;
   if (result.diedReport) {
     errorLog = await ctx.track(
-      writeErrorFile(result.diedReport, { logDir: ctx.config.logDir }).catch((error: unknown) => {
+      writeErrorFile(result.diedReport, { logDir: ctx.config.logDir, redact: false }).catch((error: unknown) => {
         log.error({ err: error }, `Could not write the error file of ${serviceId}`);
         return null;
       }),

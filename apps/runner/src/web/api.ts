@@ -20,6 +20,9 @@ export interface ServiceInfo {
   error_category?: string | null;
   suggestions?: Array<{ action: string; description: string; command?: string }>;
   error_log?: string | null;
+  /** The run's restart policy and the restarts made since it began. */
+  restart?: 'no' | 'on-failure' | 'always';
+  restarts?: number;
 }
 
 export type RunResult = Record<string, unknown> & {

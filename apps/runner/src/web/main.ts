@@ -77,7 +77,7 @@ async function loadErrorFile(id: string): Promise<string | null> {
 async function showServiceState(id: string): Promise<void> {
   try {
     const info = await getJson<ServiceInfo>(`/services/${encodeURIComponent(id)}`, token());
-    stopButton.disabled = info.status !== 'running' && info.status !== 'starting';
+    stopButton.disabled = info.status !== 'running' && info.status !== 'starting' && info.status !== 'restarting';
     if (info.status !== 'failed' && info.status !== 'exited') return showFailure(null, null);
     const result: RunResult = {
       success: false,
@@ -126,7 +126,7 @@ async function refreshServices(): Promise<void> {
     const row = document.createElement('tr');
     row.className = 'empty';
     const cell = document.createElement('td');
-    cell.colSpan = 5;
+    cell.colSpan = 6;
     cell.textContent = 'No services yet.';
     row.append(cell);
     servicesBody.append(row);
@@ -135,11 +135,14 @@ async function refreshServices(): Promise<void> {
     const row = document.createElement('tr');
     row.dataset.id = s.service_id;
     row.classList.toggle('selected', s.service_id === selected);
-    const values = [s.service_id, s.status, s.port === null ? '' : String(s.port), s.user_id];
+    // "2 (on-failure)": restarts so far and the policy; "–" for a run that is never restarted.
+    const restarts = s.restart && s.restart !== 'no' ? `${s.restarts ?? 0} (${s.restart})` : '–';
+    const values = [s.service_id, s.status, s.port === null ? '' : String(s.port), s.user_id, restarts];
     values.forEach((text, i) => {
       const cell = document.createElement('td');
       cell.textContent = text;
       if (i === 1) cell.className = `state state-${s.status}`;
+      if (i === 4) cell.className = 'restarts';
       row.append(cell);
     });
     const action = document.createElement('td');
@@ -160,6 +163,7 @@ form.addEventListener('submit', async (event) => {
   const body: Record<string, unknown> = { service_id: data.get('service_id'), content: data.get('content') };
   if (data.get('user_id')) body.user_id = data.get('user_id');
   if (data.get('port')) body.port = Number(data.get('port'));
+  if (data.get('restart')) body.restart = data.get('restart');
   const id = String(body.service_id);
   stream?.abort();
   selected = id;

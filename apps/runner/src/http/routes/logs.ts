@@ -102,6 +102,19 @@ export const logRoutes: RoutesPlugin = async (app, { ctx }) => {
         } else send('status', { service_id: event.serviceId, status: event.status, message: event.message ?? null });
       };
       const subscription = ctx.hub.subscribe(found.id, onEvent, afterSeq);
+      if (subscription.missed > 0) {
+        // Resumed too late: the lines between Last-Event-ID and the oldest one kept are gone, and the client is told so.
+        ctx.drops.add(
+          'sse_resume_gap',
+          subscription.missed,
+          `a log stream resumed (Last-Event-ID) after lines its service's history no longer holds; each service keeps ${ctx.config.sseHistoryLines} lines or ${ctx.config.sseHistoryBytes} bytes (PACTOWN_SSE_HISTORY_LINES, PACTOWN_SSE_HISTORY_BYTES) and the client gets an event: gap`,
+        );
+        send('gap', {
+          dropped: subscription.missed,
+          reason: 'history',
+          message: `${subscription.missed} lines after event ${afterSeq} are no longer in this service's history`,
+        });
+      }
       let replayed = 0;
       for (const line of subscription.history) if (sendLine(line)) replayed++;
       send('ready', {
