@@ -20,7 +20,10 @@ import { diffChars } from 'diff';
 const ESCAPE =
   /\x1b\[[0-?]*[ -/]*[@-~]|\x9b[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b\n]*(?:\x07|\x1b\\)|\x1b[PX^_][^\x1b\n]*\x1b\\|\x1b(?:[ -/]+[0-~]|[0-OQ-WYZ\\`-~])/g;
 
-/** Lines longer than this are diffed no further than this many edits; past it, every sequence goes to the end of the changed middle. */
+/** The start of a sequence that carries text (OSC, DCS, SOS, PM, APC). */
+const STRING_START = /\x1b[\]PX^_]/;
+
+/** The diff gives up past this many edits (a long line with many secrets); then every sequence in the changed middle goes after it. */
 const MAX_EDITS = 256;
 
 /** Whether `text` holds a character that can start an escape sequence. */
@@ -69,6 +72,8 @@ function payload(seq: string): [number, number] | null {
  * reads for a block with escapes.
  */
 export function shownText(block: string): string {
+  // Most coloured output has no string sequence: no callback per sequence then.
+  if (!STRING_START.test(block)) return block.replace(ESCAPE, '');
   let payloads = '';
   const shown = block.replace(ESCAPE, (seq) => {
     const p = payload(seq);
