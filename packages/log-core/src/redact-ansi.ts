@@ -23,8 +23,14 @@ const ESCAPE =
 /** The start of a sequence that carries text (OSC, DCS, SOS, PM, APC). */
 const STRING_START = /\x1b[\]PX^_]/;
 
-/** The diff gives up past this many edits (a long line with many secrets); then every sequence in the changed middle goes after it. */
+/**
+ * The diff gives up past this many edits (a long line with many secrets), and
+ * past {@link DIFF_BUDGET} divided by the length of what it compares (its cost
+ * grows with both): then every sequence in the changed middle goes after it.
+ * Deterministic, so masking the same line always gives the same text.
+ */
 const MAX_EDITS = 256;
+const DIFF_BUDGET = 2_000_000;
 
 /** Whether `text` holds a character that can start an escape sequence. */
 export function hasEscape(text: string): boolean {
@@ -149,7 +155,8 @@ function rejoin(
     tail++;
   const from = shown.slice(head, shown.length - tail);
   const to = masked.slice(head, masked.length - tail);
-  const middle = diffChars(from, to, { maxEditLength: MAX_EDITS }) ?? [
+  const edits = Math.min(MAX_EDITS, Math.floor(DIFF_BUDGET / (from.length + to.length + 1)));
+  const middle = (edits >= 2 ? diffChars(from, to, { maxEditLength: edits }) : undefined) ?? [
     { value: from, removed: true, added: false },
     { value: to, added: true, removed: false },
   ];
