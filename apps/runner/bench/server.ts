@@ -32,10 +32,15 @@ export async function startBenchServer(env: Record<string, string>): Promise<Ben
   const exited = new Promise<number | string>((resolve) =>
     child.once('exit', (code, signal) => resolve(code ?? signal ?? -1)),
   );
-  // If the benchmark itself is interrupted, the server (and through it the services) goes too.
-  const onSignal = () => child.kill('SIGTERM');
-  process.once('SIGINT', onSignal).once('SIGTERM', onSignal).once('exit', onSignal);
-  void exited.then(() => process.off('SIGINT', onSignal).off('SIGTERM', onSignal).off('exit', onSignal));
+  // If the benchmark itself ends or is interrupted, the server goes too, through its own stop
+  // (which stops its services); on a signal the benchmark exits once the server has.
+  const onExit = () => child.kill('SIGTERM');
+  const onSignal = (signal: NodeJS.Signals) => {
+    child.kill('SIGTERM');
+    void exited.then(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+  };
+  process.once('SIGINT', onSignal).once('SIGTERM', onSignal).once('exit', onExit);
+  void exited.then(() => process.off('SIGINT', onSignal).off('SIGTERM', onSignal).off('exit', onExit));
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
     const onData = (chunk: Buffer) => {

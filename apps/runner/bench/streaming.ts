@@ -4,7 +4,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import os from 'node:os';
 import path from 'node:path';
-import { printTable, verdict, verdictValue } from '@pactown/bench';
+import { printTable, track, verdict, verdictValue } from '@pactown/bench';
 import { startBenchServer } from './server.js';
 
 const FENCE = '```';
@@ -107,13 +107,12 @@ class RemoteReceiver {
   url = '';
   isDown = false;
   constructor() {
-    this.#child = spawn(
-      process.execPath,
-      ['--import', 'tsx', fileURLToPath(new URL('./receiver-process.ts', import.meta.url))],
-      {
+    // Killed with the benchmark whatever way it ends (it has no children of its own).
+    this.#child = track(
+      spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./receiver-process.ts', import.meta.url))], {
         cwd: fileURLToPath(new URL('..', import.meta.url)),
         stdio: ['pipe', 'pipe', 'inherit'],
-      },
+      }),
     );
     this.#lines = createInterface({ input: this.#child.stdout! })[Symbol.asyncIterator]();
   }
@@ -169,6 +168,22 @@ async function rssOf(pid: number): Promise<number> {
     return Number(/^VmRSS:\s+(\d+) kB/m.exec(status)?.[1] ?? 0) * 1024;
   } catch {
     return 0;
+  }
+}
+
+/**
+ * `promise`, or `fallback` after `ms`; the timer is cleared when the promise wins, so a finished
+ * benchmark does not stay alive waiting for it (it used to, up to two minutes).
+ */
+async function within<T, F>(promise: Promise<T>, ms: number, fallback: F): Promise<T | F> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      promise,
+      new Promise<F>((resolve) => (timer = setTimeout(() => resolve(fallback), ms))),
+    ]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 
@@ -307,14 +322,15 @@ export async function benchStreaming(
     for (const [k, t] of tags.entries()) totals.set(t, produced[k]!);
     progress(`window over after ${wall.toFixed(0)} s; waiting for every service's total on SSE`);
     // Every line is on its way once each total has come through the SSE stream (at most 120 s).
-    const totalsIn = await Promise.race([
+    const totalsIn = await within(
       allEnded.then(() => true),
-      new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 120_000)),
-    ]);
+      120_000,
+      false,
+    );
     if (!totalsIn) progress("not every service's total came through SSE within 120 s");
     await Promise.all(tags.map((t) => server.post('/stop', { service_id: `stream-${t}` })));
     progress('services stopped');
-    await Promise.race([Promise.all(streams), new Promise((resolve) => setTimeout(resolve, 30_000))]);
+    await within(Promise.all(streams), 30_000, undefined);
     aborter.abort();
     expectTotals(tags, totals);
     clearInterval(sampler);

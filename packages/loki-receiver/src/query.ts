@@ -2,7 +2,7 @@ import type { LogQuery } from './logql/parser.js';
 import { type PipelineEntry, runPipeline } from './logql/pipeline.js';
 import { queryStats } from './query-stats.js';
 import type { Store, StreamData } from './store.js';
-import { compareTs, nsString, splitNs } from './timestamp.js';
+import { compareTs, joinNs, nsString, splitNs } from './timestamp.js';
 import type { Labels, LokiQueryData, LokiStreamResult } from './types.js';
 
 /** A resolved query range: start inclusive, end exclusive, as in Loki. */
@@ -77,6 +77,7 @@ function scan(stream: StreamData, query: LogQuery, range: QueryRange, counters: 
       base: meta ? { ...stream.labels, ...metadataLabels(stream, meta) } : stream.labels,
       parsed: {},
       dropped: new Set(),
+      tsNs: joinNs(stream.ms[i]!, stream.sub[i]!),
     };
     if (runPipeline(stages, entry)) hits.push({ stream, index: i, line: entry.line, entry });
   }

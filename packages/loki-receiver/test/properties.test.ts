@@ -106,6 +106,8 @@ describe('label sets', () => {
       ),
       { numRuns: 200 },
     );
+    // Found by the property above: `{}` followed by LogQL's `#` comment once read as an empty label set.
+    expect(() => parsePushLabels('{}#!="v"}')).toThrow(/parse error/);
   });
 });
 

@@ -18,17 +18,26 @@ export interface CapacityTable {
   variant: Variant;
   /** Highest sustained rate per shipper (0 if none was). */
   capacity: Record<string, number>;
+  /** Whether a step above the capacity failed (false: the steps ran out first, the capacity is a lower bound). */
+  bounded: Record<string, boolean>;
   steps: Record<string, SteadyResult[]>;
 }
 
+/**
+ * `known`: runs already made at `start` with the same settings and step length (the equalised
+ * steady table's), taken as the first step instead of running it again; sustained only if
+ * every one of them was.
+ */
 export async function capacityTable(
   variant: Variant,
   kinds: Kind[],
   start: number,
   seconds: number,
-  maxSteps = 6,
+  maxSteps = Number(process.env.BENCH_CAPACITY_STEPS || 5),
+  known: Record<string, SteadyResult[]> = {},
 ): Promise<CapacityTable> {
   const capacity: Record<string, number> = {};
+  const bounded: Record<string, boolean> = {};
   const steps: Record<string, SteadyResult[]> = {};
   const rows: Array<Array<string | number>> = [];
   for (const kind of kinds) {
@@ -37,12 +46,21 @@ export async function capacityTable(
     let best = 0;
     let lowestFail = Number.POSITIVE_INFINITY;
     for (let step = 0; step < maxSteps; step++) {
-      await waitForQuiet();
-      const r = await runSteady(kind, variant, Math.round(rate), seconds);
+      const reused = step === 0 && known[kind]?.length ? known[kind] : undefined;
+      let r: SteadyResult;
+      let ok: boolean;
+      if (reused) {
+        // The worst of the runs is the step's row.
+        r = reused.find((x) => !sustained(x)) ?? reused.reduce((a, b) => (b.lateP99 > a.lateP99 ? b : a));
+        ok = reused.every(sustained);
+      } else {
+        await waitForQuiet();
+        r = await runSteady(kind, variant, Math.round(rate), seconds);
+        ok = sustained(r);
+      }
       steps[kind].push(r);
-      const ok = sustained(r);
       rows.push([
-        kind,
+        reused ? `${kind} (the equalised steady table's ${reused.length} run(s))` : kind,
         Math.round(rate),
         `${r.delivered} / ${r.lines}`,
         Math.round(r.behindMs),
@@ -58,6 +76,7 @@ export async function capacityTable(
       rate = next;
     }
     capacity[kind] = Math.round(best);
+    bounded[kind] = Number.isFinite(lowestFail);
   }
   printTable(
     `Capacity, ${variant === 'defaults' ? "each shipper's defaults" : 'equalised settings (1 s batch timer, no line cap)'}: ${seconds} s per step, rate x${FACTOR} per step`,
@@ -76,6 +95,9 @@ export async function capacityTable(
   console.log(
     `(sustained: every line delivered, producer <= ${BEHIND_MS} ms behind its schedule, p99 lag of lines logged in 50-90% of the step <= ${LAG_BOUND_MS} ms. Capacity is the highest sustained step, a lower bound within x${FACTOR}.)`,
   );
-  for (const k of kinds) console.log(`capacity ${k}: ${capacity[k]!.toLocaleString('en-US')} lines/s`);
-  return { variant, capacity, steps };
+  for (const k of kinds)
+    console.log(
+      `capacity ${k}: ${bounded[k] ? '' : 'at least '}${capacity[k]!.toLocaleString('en-US')} lines/s${bounded[k] ? '' : ` (every one of ${maxSteps} steps sustained; BENCH_CAPACITY_STEPS allows more)`}`,
+    );
+  return { variant, capacity, bounded, steps };
 }

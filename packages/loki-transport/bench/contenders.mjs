@@ -1,7 +1,11 @@
 // Each shipper's settings, printed under every table. `defaults` is what a user
 // gets by naming only the URL and one label; `equal` gives every shipper the
 // same 1 s batch timer and no line cap of its own, so the race is about the
-// shipping code rather than the timers.
+// shipping code rather than the timers. Ours keeps its idle send there (a batch
+// goes out when the logger has nothing more to give, at most one such send per
+// `idleSendGap`): it is an end-of-input rule, not a second timer, and turning it
+// off would make ours wait a full batch age after the burst's last line while
+// the peers' timers tick from their start.
 
 /** Seconds a line can wait in each shipper's batch before its timer sends it. */
 export const BATCH_SECONDS = {
@@ -14,7 +18,7 @@ export function settings(kind, variant) {
   const labels = { service: 'api' };
   if (kind === 'ours') {
     // Defaults: 1 MiB or 1 s batches, sent early when the logger goes idle, protobuf + snappy.
-    return variant === 'equal' ? { labels, batchWait: 1000, sendWhenIdle: false } : { labels };
+    return variant === 'equal' ? { labels, batchWait: 1000 } : { labels };
   }
   if (kind === 'pino-loki') {
     // Defaults: JSON, batches every 5 s, a buffer of 10,000 lines that drops the oldest.

@@ -12,6 +12,8 @@ export interface Body {
   encoding: string;
   bytes: number;
   seqs: number[];
+  /** Lines without a sequence number: the shipper's own (e.g. its counters report), not the workload's. */
+  foreign: number;
 }
 
 export function readDump(file: string): Body[] {
@@ -28,15 +30,22 @@ export function readDump(file: string): Body[] {
     const bodyLen = buf.readUInt32LE(off);
     const body = buf.subarray(off + 4, off + 4 + bodyLen);
     off += 4 + bodyLen;
-    out.push({ ...meta, bytes: bodyLen, seqs: lines(meta.type, meta.encoding, body).map(seqOf) });
+    const seqs: number[] = [];
+    let foreign = 0;
+    for (const line of lines(meta.type, meta.encoding, body)) {
+      const seq = seqOf(line);
+      if (seq === undefined) foreign++;
+      else seqs.push(seq);
+    }
+    out.push({ ...meta, bytes: bodyLen, seqs, foreign });
   }
   return out;
 }
 
-function seqOf(line: string): number {
+/** The workload's sequence number of a line; undefined for a line the shipper added itself. */
+function seqOf(line: string): number | undefined {
   const m = SEQ.exec(line);
-  if (!m) throw new Error(`a shipped line without its sequence number: ${line.slice(0, 200)}`);
-  return Number(m[1]);
+  return m ? Number(m[1]) : undefined;
 }
 
 function lines(type: string, encoding: string, raw: Buffer): string[] {
@@ -54,6 +63,8 @@ export interface Delivery {
   /** Distinct lines (by sequence number) that arrived. */
   delivered: number;
   duplicates: number;
+  /** Lines the shipper added itself (no sequence number), not counted as delivered. */
+  foreign: number;
   /** First arrival time of each sequence number (NaN: never arrived). */
   arrival: Float64Array;
   /** When the body that completed the set arrived (NaN if it never did). */
@@ -66,11 +77,13 @@ export function deliveries(bodies: Body[], expected: number): Delivery {
   const arrival = new Float64Array(expected).fill(Number.NaN);
   let delivered = 0;
   let duplicates = 0;
+  let foreign = 0;
   let bytes = 0;
   let completeAt = Number.NaN;
   let lastAt = Number.NaN;
   for (const b of bodies) {
     bytes += b.bytes;
+    foreign += b.foreign;
     lastAt = b.at;
     for (const s of b.seqs) {
       if (s >= expected) throw new Error(`line #${s} was never logged (expected 0..${expected - 1})`);
@@ -80,5 +93,5 @@ export function deliveries(bodies: Body[], expected: number): Delivery {
       } else duplicates++;
     }
   }
-  return { bodies: bodies.length, bytes, delivered, duplicates, arrival, completeAt, lastAt };
+  return { bodies: bodies.length, bytes, delivered, duplicates, foreign, arrival, completeAt, lastAt };
 }

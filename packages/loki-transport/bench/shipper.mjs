@@ -5,12 +5,14 @@
 //              timer + 1 s) and then until the process is idle, so lines leave as they would in
 //              a running process rather than through the flush at exit; ends the logger (which
 //              flushes it), reports its CPU and exits.
-// The report is one JSON line on stdout. Nothing here counts, decodes or waits for the
+// The report is one JSON line on stdout, written completely before the process exits (the
+// harness takes it whether the contender exits afterwards or not). Nothing here counts, decodes or waits for the
 // receiver: the harness does that after the run, from the bodies the sink stored.
 import { once } from 'node:events';
 import fs from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import { writeReport } from '@pactown/bench/children';
 import pino from 'pino';
 import winston from 'winston';
 import WinstonLoki from 'winston-loki';
@@ -86,7 +88,6 @@ async function makeLogger() {
 }
 
 const logger = await makeLogger();
-const report = (obj) => process.stdout.write(`${JSON.stringify(obj)}\n`);
 const keepAlive = setInterval(() => {}, 1000);
 
 if (job.mode === 'burst') {
@@ -97,7 +98,7 @@ if (job.mode === 'burst') {
   const loopMs = now() - t0;
   const mainCpuMs = mainThreadCpuMs() - main0;
   const parsedAt = logger.parsed ? await logger.parsed : undefined;
-  report({ t0, loopMs, mainCpuMs, cpuMs: processCpuMs() - cpu0, parsedAt });
+  await writeReport({ t0, loopMs, mainCpuMs, cpuMs: processCpuMs() - cpu0, parsedAt });
 } else {
   // Offered load: line i is due at t0 + i / rate. Each 1 ms tick logs every line due by
   // then (a late tick catches up), and the tick's time is the log-call time of its lines.
@@ -136,7 +137,8 @@ if (job.mode === 'burst') {
   const cpuMs = processCpuMs() - cpu0;
   // How far behind its schedule the producer ended (a saturated main thread cannot offer the rate).
   const behindMs = loggedAt - t0 - (1000 * total) / job.rate;
-  report({
+  // The report is in the pipe before the process exits (a clean exit after it is the protocol).
+  await writeReport({
     t0,
     lines: total,
     wallMs: loggedAt - t0,

@@ -112,6 +112,11 @@ export async function steadyTable(
     }),
   );
   printSettings(Object.fromEntries(kinds.map((k) => [k, describe(k, variant)])));
+  const extra = kinds.filter((k) => runs[k]!.some((r) => r.foreign > 0));
+  if (extra.length)
+    console.log(
+      `(lines a shipper added itself, e.g. its counters report, not counted as delivered: ${extra.map((k) => `${k} up to ${Math.max(...runs[k]!.map((r) => r.foreign))}`).join(', ')})`,
+    );
   console.log(
     `(CPU: process.cpuUsage() of the contender's process, every thread, from the first log call until its logger had ended and flushed; per delivered line. Latency: log call to arrival of the body, every delivered line; after the window each shipper waits its batch timer + 1 s before its logger is ended, so lines leave by the shipper's own rules, not by the flush at exit. /dev/null CPU per line ${devnull === undefined ? 'not run' : `${devnull.toFixed(2)} µs${kinds.includes('devnull') ? '' : ', from the defaults table of this run'}`}.)`,
   );

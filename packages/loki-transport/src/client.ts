@@ -46,7 +46,7 @@ export interface LokiClient {
   flushSync(): void;
   /** Sends the current batch and resolves once the queue is empty, or after `drainTimeout`. */
   flush(): Promise<void>;
-  /** Flushes within `drainTimeout`, then stops; unsent batches stay in the spool (or are counted as `closed`). Idempotent. */
+  /** Flushes within `drainTimeout` (lines pushed meanwhile included), then stops; unsent batches stay in the spool (or are counted as `closed` and reported). Idempotent. */
   close(): Promise<void>;
   /** A snapshot of the counters. */
   metrics(): LokiMetrics;
@@ -82,11 +82,19 @@ class Client implements LokiClient {
   #metricsTimer: NodeJS.Timeout | null = null;
   #roomWaiters: Array<() => void> = [];
   #idleCheck: NodeJS.Immediate | null = null;
+  // When the last batch was sealed (performance.now()), and the timer of an idle send waiting out idleSendGap.
+  #lastSeal = Number.NEGATIVE_INFINITY;
+  #gapTimer: NodeJS.Timeout | null = null;
   // More input is waiting to be pushed (see hold).
   #holding = false;
   // The batch timer fired while batches waited for a send slot: the batch grows until one is free.
   #due = false;
   #closing: Promise<void> | null = null;
+  // Closed for good: close() has accounted for what was left, or flushSync() ran. Lines pushed
+  // while close() drains are still taken (and sent, spooled or reported); after this, none are.
+  #done = false;
+  // Lines pushed after that, each counted as dropped.closed; the first is reported at once, the total at exit.
+  #lateDrops = 0;
 
   constructor(o: NormalizedOptions) {
     this.#o = o;
@@ -150,8 +158,8 @@ class Client implements LokiClient {
   push(input: LokiRecord | Record<string, unknown>): boolean {
     try {
       const record = toRecord(input);
-      if (this.#closing !== null) {
-        this.#counters.drop('closed', 1, 0);
+      if (this.#done) {
+        this.#droppedLate();
         return true;
       }
       const shaped = this.#shaper.shape(record);
@@ -175,7 +183,7 @@ class Client implements LokiClient {
     }
     if (value === null || typeof value !== 'object' || Array.isArray(value))
       return this.push({ level: 30, time: Date.now(), msg: line });
-    if (this.#closing === null) {
+    if (!this.#done) {
       try {
         // Most of pino's objects are shaped in one pass, without a record in between.
         const shaped = this.#shaper.shapeParsed(value as Record<string, unknown>);
@@ -196,6 +204,7 @@ class Client implements LokiClient {
       this.#counters.truncatedLines++;
       this.#counters.droppedBytes.too_long += shaped.cut;
     }
+    if (shaped.relabelled) this.#counters.relabelledLines++;
     const size = this.#builder.add(shaped.selector, shaped.labels, time, shaped.line, shaped.bytes, shaped.meta);
     if (size >= this.#o.batchBytes) this.#seal();
     else if (this.#batchTimer === null && !this.#due) {
@@ -205,6 +214,22 @@ class Client implements LokiClient {
       this.#batchTimer.unref();
     }
     if (this.#o.sendWhenIdle) this.#scheduleIdleCheck();
+  }
+
+  /** A line pushed after the client was closed: counted, said on stderr the first time, the total at exit. */
+  #droppedLate(): void {
+    this.#counters.drop('closed', 1, 0);
+    if (++this.#lateDrops > 1) return;
+    this.#o.onWarning(
+      `${CODES.UNDELIVERED}: a line was logged after the Loki client was closed; it is lost (counted as dropped.closed), as are any later ones (their number is reported at exit)`,
+    );
+    if (isMainThread)
+      process.once('exit', () => {
+        if (this.#lateDrops > 1)
+          this.#o.onWarning(
+            `${CODES.UNDELIVERED}: at exit, ${this.#lateDrops} lines logged after the Loki client was closed were lost (counted as dropped.closed)`,
+          );
+      });
   }
 
   #batchAged = (): void => {
@@ -233,10 +258,25 @@ class Client implements LokiClient {
   // Runs after the pushes of this event-loop turn: with nothing in flight, send now rather than at batchWait.
   // While more input is known to be waiting (hold), the batch fills up by size (or age) instead:
   // a request per few hundred lines would cost more than the lines themselves.
+  // A request per idle moment would cost more CPU than the lines it carries at a steady trickle
+  // (hundreds of requests a second): an idle send waits until idleSendGap after the last batch.
   #sendIfIdle = (): void => {
     this.#idleCheck = null;
     if (this.#holding || this.#sender.busy || this.#queue.length > 0 || this.#builder.lines === 0) return;
+    const wait = this.#lastSeal + this.#o.idleSendGap - performance.now();
+    if (wait > 0) {
+      if (this.#gapTimer === null && this.#closing === null) {
+        this.#gapTimer = setTimeout(this.#gapOver, Math.ceil(wait));
+        this.#gapTimer.unref();
+      }
+      return;
+    }
     this.#seal();
+  };
+
+  #gapOver = (): void => {
+    this.#gapTimer = null;
+    this.#sendIfIdle();
   };
 
   #hasRoom(): boolean {
@@ -248,8 +288,13 @@ class Client implements LokiClient {
       clearTimeout(this.#batchTimer);
       this.#batchTimer = null;
     }
+    if (this.#gapTimer !== null) {
+      clearTimeout(this.#gapTimer);
+      this.#gapTimer = null;
+    }
     this.#due = false;
     if (this.#builder.lines === 0) return;
+    this.#lastSeal = performance.now();
     const builder = this.#builder;
     const payload =
       builder instanceof ProtoBatchBuilder ? builder.takePayload() : builder.takePayload(this.#o.wire, this.#o.gzip);
@@ -300,14 +345,24 @@ class Client implements LokiClient {
     return new Promise((resolve) => this.#roomWaiters.push(resolve));
   }
 
-  async #drain(): Promise<void> {
+  /** Sends the batch being built and waits until the queue is empty, at most drainTimeout. With `more`, lines pushed meanwhile are sent too, within the same deadline. */
+  async #drain(more = false): Promise<void> {
     this.#seal();
     let timer: NodeJS.Timeout | undefined;
+    let expired = false;
     // A ref'd timer keeps the process alive while draining; unref'd backoff timers alone would not.
     const deadline = new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, this.#o.drainTimeout);
+      timer = setTimeout(() => {
+        expired = true;
+        resolve();
+      }, this.#o.drainTimeout);
     });
-    await Promise.race([this.#sender.whenIdle(), deadline]);
+    for (;;) {
+      await Promise.race([this.#sender.whenIdle(), deadline]);
+      if (!more || expired || this.#done) break;
+      this.#seal();
+      if (this.#queue.length === 0) break;
+    }
     clearTimeout(timer);
   }
 
@@ -318,11 +373,19 @@ class Client implements LokiClient {
 
   close(): Promise<void> {
     this.#closing ??= (async () => {
+      // The exit watch stays until the end: a process.exit() while this drains still spools,
+      // pushes or reports what is left (flushSync), instead of losing it without a word.
       this.#stopTimers();
-      await this.#drain();
+      await this.#drain(true);
+      if (this.#done) return;
       this.#sender.stop();
       this.#http.destroy();
       await this.#sender.whenIdle();
+      if (this.#done) return;
+      this.#done = true;
+      unwatchExit(this);
+      // Lines pushed after the deadline: spooled (kept) or counted below; the sender is stopped.
+      this.#seal();
       this.#giveUp(this.#queue.drain(), 'close', `not delivered within drainTimeout (${this.#o.drainTimeout} ms)`);
       this.#release();
     })();
@@ -330,12 +393,12 @@ class Client implements LokiClient {
   }
 
   flushSync(): void {
-    if (this.#closing !== null) return;
-    let finish: () => void = () => {};
-    this.#closing = new Promise<void>((resolve) => {
-      finish = resolve;
-    });
+    if (this.#done) return;
+    this.#done = true;
+    // Also while close() drains (a process.exit() cut it short): this accounts for everything left.
+    this.#closing ??= Promise.resolve();
     this.#stopTimers();
+    unwatchExit(this);
     this.#seal();
     this.#sender.stop();
     const left = this.#queue.drain();
@@ -364,14 +427,14 @@ class Client implements LokiClient {
     this.#giveUp(undelivered, 'exit', failure ?? 'not delivered before the process exited');
     this.#http.destroy();
     this.#release();
-    finish();
   }
 
   #stopTimers(): void {
     if (this.#metricsTimer !== null) clearInterval(this.#metricsTimer);
     if (this.#idleCheck !== null) clearImmediate(this.#idleCheck);
     this.#idleCheck = null;
-    unwatchExit(this);
+    if (this.#gapTimer !== null) clearTimeout(this.#gapTimer);
+    this.#gapTimer = null;
   }
 
   /** Accounts for batches left at close or exit: spooled ones stay on disk for the next start, the rest are dropped; both are reported with the reason. */
@@ -433,12 +496,65 @@ const onExit = (): void => {
 
 function watchExit(client: LokiClient): void {
   if (!isMainThread) return;
-  if (exiting.size === 0) process.on('exit', onExit);
+  if (exiting.size === 0) {
+    process.on('exit', onExit);
+    exitRegistry().tasks.add(onSignalExit);
+  }
   exiting.add(client);
 }
 
 function unwatchExit(client: LokiClient): void {
-  if (exiting.delete(client) && exiting.size === 0) process.removeListener('exit', onExit);
+  if (exiting.delete(client) && exiting.size === 0) {
+    process.removeListener('exit', onExit);
+    exitRegistry().tasks.delete(onSignalExit);
+  }
+}
+
+// A signal exit through the process's shared exit registry (log-core's handleExit(), read here
+// without importing it: `globalThis[Symbol.for('pactown.exit')]`). The exiter awaits its tasks,
+// flushes, then ends the process by raising the signal again, which runs no 'exit' listener:
+// the clients' exit flush would never happen, however long the flush before it had to give up.
+// Right before raising it, the exiter takes every cooperating signal listener off; so, as a task,
+// a client adds one of its own, and when that one is taken off it does the exit flush (spool,
+// synchronous push, or a report on stderr) while the process still runs.
+interface ExitRegistry {
+  readonly version: 1;
+  exiter: string | undefined;
+  readonly tasks: Set<(signal: NodeJS.Signals) => unknown>;
+  readonly cooperative: Set<(...args: never[]) => unknown>;
+}
+
+function exitRegistry(): ExitRegistry {
+  const g = globalThis as unknown as Record<symbol, ExitRegistry | undefined>;
+  const key = Symbol.for('pactown.exit');
+  g[key] ??= { version: 1, exiter: undefined, tasks: new Set(), cooperative: new Set() };
+  return g[key]!;
+}
+
+const armed = new Map<string | symbol, () => void>();
+let watchingRemovals = false;
+
+function onSignalExit(signal: NodeJS.Signals): void {
+  if (armed.has(signal) || exiting.size === 0) return;
+  const listener = (): void => {
+    // Left alone with the signal (the exiter is gone): do what the default action would, after the flush.
+    if (process.listenerCount(signal) === 1) {
+      process.removeListener(signal, listener);
+      process.kill(process.pid, signal);
+    }
+  };
+  armed.set(signal, listener);
+  if (!watchingRemovals) {
+    watchingRemovals = true;
+    process.on('removeListener', (event: string | symbol, fn: unknown) => {
+      if (armed.get(event) !== fn) return;
+      armed.delete(event);
+      exitRegistry().cooperative.delete(fn as () => void);
+      onExit();
+    });
+  }
+  exitRegistry().cooperative.add(listener);
+  process.on(signal, listener);
 }
 
 function describeError(err: unknown): string {

@@ -3,8 +3,6 @@ export type { LokiErrorCode } from './codes.js';
 export { createLokiClient } from './client.js';
 export type { LokiClient } from './client.js';
 export { default, METRICS_EVENT } from './pino.js';
-export { toPrometheus } from './prometheus.js';
-export type { PrometheusOptions } from './prometheus.js';
 export { lokiReady } from './ready.js';
 export type { LokiReadyOptions } from './ready.js';
 export { formatSelector, quoteLabelValue, sanitizeLabelName } from './labels.js';

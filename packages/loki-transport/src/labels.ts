@@ -43,6 +43,21 @@ export function toWellFormed(value: string): string {
   return value.replace(LONE_SURROGATE, '\uFFFD');
 }
 
+// What Loki refuses in a label value, along with the whole push: U+FFFD (raw, or escaped, as Loki
+// prints the rewritten labels raw and parses them again) and lone surrogates (U+FFFD once in UTF-8).
+const REFUSED_RUNE = /\uFFFD|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const REFUSED_RUNES = new RegExp(REFUSED_RUNE.source, 'g');
+
+/** Whether Loki would refuse `value` as a label value for its characters (U+FFFD or a lone surrogate). */
+export function hasRefusedRune(value: string): boolean {
+  return REFUSED_RUNE.test(value);
+}
+
+/** `value` with each U+FFFD and lone surrogate replaced by `?`, so Loki takes the label (and the push). */
+export function acceptedLabelValue(value: string): string {
+  return hasRefusedRune(value) ? value.replace(REFUSED_RUNES, '?') : value;
+}
+
 function hex(n: number, width: number): string {
   return n.toString(16).padStart(width, '0');
 }

@@ -22,6 +22,7 @@ export class Counters {
   droppedLines = byReason();
   droppedBytes = byReason();
   truncatedLines = 0;
+  relabelledLines = 0;
   requests = 0;
   retries = 0;
   splits = 0;
@@ -59,6 +60,7 @@ export class Counters {
       droppedLines: { ...this.droppedLines },
       droppedBytes: { ...this.droppedBytes },
       truncatedLines: this.truncatedLines,
+      relabelledLines: this.relabelledLines,
       requests: this.requests,
       retries: this.retries,
       splits: this.splits,

@@ -1,6 +1,13 @@
 import fs from 'node:fs';
 import { defineOptions } from '@pactown/options';
-import { isReservedLabelName, MAX_LABEL_VALUE_BYTES, MAX_LABELS, sanitizeLabelName, toWellFormed } from './labels.js';
+import {
+  hasRefusedRune,
+  isReservedLabelName,
+  MAX_LABEL_VALUE_BYTES,
+  MAX_LABELS,
+  sanitizeLabelName,
+  toWellFormed,
+} from './labels.js';
 import type {
   LineFormat,
   LokiMetrics,
@@ -94,6 +101,12 @@ export const OPTIONS = defineOptions({
       kind: 'boolean',
       default: true,
       doc: 'send as soon as the logger is quiet and nothing is in flight',
+    },
+    idleSendGap: {
+      kind: 'number',
+      min: 0,
+      default: 100,
+      doc: 'least time between a batch going out and the next idle send (ms)',
     },
     maxLineBytes: { kind: 'number', min: 64, default: 256_000, doc: 'longest line' },
     lineTooLong: {
@@ -229,6 +242,9 @@ function buildLabels(o: Record<string, unknown>): Pick<NormalizedOptions, 'label
         `${value.slice(0, 40)}... (${bytes} bytes)`,
         `a value of at most ${MAX_LABEL_VALUE_BYTES} bytes (Loki's max_label_value_length)`,
       );
+    // Loki refuses U+FFFD and lone surrogates in a label value with every batch.
+    if (hasRefusedRune(value))
+      bad(`labels.${name}`, value, 'a value without U+FFFD or lone surrogates (Loki refuses them in labels)');
     if (value !== '') labels[clean] = value;
   }
   const labelFields = (o.labelFields as string[]).map((field) => {

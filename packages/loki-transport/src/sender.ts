@@ -185,8 +185,9 @@ export class Sender {
         return;
       }
       if (!(res.kind === 'response' && res.status >= 200 && res.status < 300)) this.lastError = describe(res);
-      // Stopped while waiting: the batch stays in the queue (and the spool) for close() to account for.
-      if (this.#stopped && res.kind !== 'response') return;
+      // Stopped while waiting: the batch stays in the queue (and the spool) for close() to account for;
+      // a refusal that arrives after stop() starts no retry wait (close() would wait it out).
+      if (this.#stopped && !(res.kind === 'response' && (res.status < 300 || !isRetryableStatus(res.status)))) return;
       if (res.kind === 'response' && res.status >= 200 && res.status < 300) {
         this.#counters.sentLines += item.lines;
         this.#counters.sentBytes += item.lineBytes;

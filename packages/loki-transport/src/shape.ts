@@ -1,4 +1,4 @@
-import { formatSelector, MAX_LABEL_VALUE_BYTES, toWellFormed, truncateUtf8 } from './labels.js';
+import { acceptedLabelValue, formatSelector, MAX_LABEL_VALUE_BYTES, truncateUtf8 } from './labels.js';
 import { detached, type LineFormatter, LogfmtPrefixes, logfmtFields, logfmtKey, logfmtValue } from './line-format.js';
 import type { NormalizedOptions } from './options.js';
 import {
@@ -14,6 +14,14 @@ import {
 import type { LokiRecord } from './types.js';
 
 /** A record turned into what Loki stores: stream, line and structured metadata. */
+/** A stream's selector and labels, kept once per set of label values. */
+interface Stream {
+  selector: string;
+  labels: Record<string, string>;
+  /** Whether a label value was rewritten for Loki (see `Shaped.relabelled`). */
+  relabelled: boolean;
+}
+
 export interface Shaped {
   selector: string;
   labels: Record<string, string>;
@@ -22,6 +30,8 @@ export interface Shaped {
   meta: Array<[string, string]> | null;
   /** Bytes cut off the line (0 when it fit). */
   cut: number;
+  /** Whether a label value held characters Loki refuses (U+FFFD, lone surrogates), replaced by `?`. */
+  relabelled: boolean;
 }
 
 /** A shaped pino object, with its time. */
@@ -82,7 +92,7 @@ export class Shaper {
     this.#direct = options.format === 'logfmt' && options.formatter === undefined;
   }
 
-  #stream(record: LokiRecord): { selector: string; labels: Record<string, string> } {
+  #stream(record: LokiRecord): Stream {
     const promoted = this.#promoted;
     for (let i = 0; i < promoted.length; i++) {
       const field = promoted[i]!.field;
@@ -93,7 +103,7 @@ export class Shaper {
   }
 
   /** The stream of the label values in `#values`. */
-  #streamOfValues(): { selector: string; labels: Record<string, string> } {
+  #streamOfValues(): Stream {
     // A trie over the promoted values (one Map per field): no key string built per record.
     const promoted = this.#promoted;
     const values = this.#values;
@@ -107,17 +117,21 @@ export class Shaper {
       }
       node = next;
     }
-    let stream = node.get(LEAF) as { selector: string; labels: Record<string, string> } | undefined;
+    let stream = node.get(LEAF) as Stream | undefined;
     if (stream !== undefined) return stream;
     const labels: Record<string, string> = { ...this.#o.labels };
+    let relabelled = false;
     for (let i = 0; i < promoted.length; i++) {
       const value = values[i];
       // Loki drops labels with empty values; leave them out so the selector matches Loki's.
-      if (value !== undefined && value !== '')
-        labels[promoted[i]!.label] = truncateUtf8(toWellFormed(value), MAX_LABEL_VALUE_BYTES);
+      if (value !== undefined && value !== '') {
+        const accepted = acceptedLabelValue(value);
+        if (accepted !== value) relabelled = true;
+        labels[promoted[i]!.label] = truncateUtf8(accepted, MAX_LABEL_VALUE_BYTES);
+      }
     }
     if (Object.keys(labels).length === 0) labels.job = 'pactown';
-    stream = { selector: formatSelector(labels), labels };
+    stream = { selector: formatSelector(labels), labels, relabelled };
     if (++this.#streamCount > 10_000) {
       this.#streams = new Map();
       this.#streamCount = 0;
@@ -141,7 +155,7 @@ export class Shaper {
 
   /** Shapes a record; returns null when the line is too long and `lineTooLong` is `'drop'`. */
   shape(record: LokiRecord): Shaped | null {
-    const { selector, labels } = this.#stream(record);
+    const { selector, labels, relabelled } = this.#stream(record);
     let line = this.#o.formatter ? this.#o.formatter(record) : this.#format(record, this.#skip);
     let bytes = Buffer.byteLength(line);
     let cut = 0;
@@ -153,7 +167,7 @@ export class Shaper {
       bytes = Buffer.byteLength(line);
       cut = before - bytes;
     }
-    return { selector, labels, line, bytes, meta: this.#meta(record), cut };
+    return { selector, labels, line, bytes, meta: this.#meta(record), cut, relabelled };
   }
 
   /**
@@ -182,7 +196,7 @@ export class Shaper {
               ? undefined
               : text(o[field]);
     }
-    const { selector, labels } = this.#streamOfValues();
+    const { selector, labels, relabelled } = this.#streamOfValues();
 
     let out = this.#prefixes.get(levelName, name) + logfmtValue(messageOf(o));
     let meta: Array<[string, string]> | null = null;
@@ -205,7 +219,7 @@ export class Shaper {
     }
     const bytes = Buffer.byteLength(out);
     if (bytes > this.#o.maxLineBytes) return null;
-    return { selector, labels, line: out, bytes, meta, cut: 0, time: timeOf(o.time) };
+    return { selector, labels, line: out, bytes, meta, cut: 0, relabelled, time: timeOf(o.time) };
   }
 
   /** What shapeParsed needs to know about a key (null for pino's own keys), cached. */

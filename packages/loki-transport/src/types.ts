@@ -83,6 +83,15 @@ export interface LokiOptions {
    * @default true
    */
   sendWhenIdle?: boolean;
+  /**
+   * With `sendWhenIdle`, the least time between a batch going out and the
+   * next send made because the logger is idle, in ms: a logger writing a few
+   * lines every millisecond is shipped in batches of this many milliseconds
+   * rather than a request per few lines. A line logged after a quiet spell
+   * still goes at once. Batches that reach `batchBytes` go at once regardless.
+   * @default 100
+   */
+  idleSendGap?: number;
   /** Longest line Loki accepts, in bytes (Loki's max_line_size, 256KB). @default 256000 */
   maxLineBytes?: number;
   /** What to do with a longer line. @default 'truncate' */
@@ -168,6 +177,8 @@ export interface LokiMetrics {
   droppedBytes: Record<DropReason, number>;
   /** Lines cut to `maxLineBytes`. */
   truncatedLines: number;
+  /** Lines whose label values held characters Loki refuses with the whole push (U+FFFD, lone surrogates), sent with each replaced by `?`. */
+  relabelledLines: number;
   /** Push requests made, retries included. */
   requests: number;
   /** Requests repeated after a 429, 5xx, timeout or connection error. */

@@ -2,23 +2,25 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import fs from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import type { LokiReceiver } from '@pactown/loki-receiver';
+import { type TempDir, tempDir } from '@pactown/test-helpers';
 import { startLokiReceiver } from './helpers/receiver.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CLI } from './faces.js';
 
 let receiver: LokiReceiver;
+let tmp: TempDir;
 let dir: string;
 beforeEach(async () => {
   receiver = await startLokiReceiver();
-  dir = await fs.mkdtemp(path.join(os.tmpdir(), 'loki-cli-'));
+  tmp = await tempDir('loki-cli-');
+  dir = tmp.path;
 });
 afterEach(async () => {
   if (receiver.isDown) await receiver.up();
   await receiver.close();
-  await fs.rm(dir, { recursive: true, force: true });
+  await tmp.remove();
 });
 
 async function sh(

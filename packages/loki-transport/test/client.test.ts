@@ -49,6 +49,52 @@ describe('delivery', () => {
     expect(fx.receiver.entries().map((e) => e.line)).toContain('level=info logger=pactown.test msg="line 10"');
   });
 
+  it('coalesces a steady trickle into about one request per idleSendGap, the first line still at once', async () => {
+    const requests = () => fx.receiver.stats().push['application/x-protobuf']?.requests ?? 0;
+    const trickle = async (c: ReturnType<typeof client>, ms: number) => {
+      const t0 = performance.now();
+      for (let i = 0; performance.now() - t0 < ms; i++) {
+        c.pushLine(JSON.stringify(record(i)));
+        await new Promise((resolve) => setTimeout(resolve, 2));
+      }
+      await c.flush();
+    };
+    const c = client({ batchWait: 5_000 });
+    const t0 = performance.now();
+    c.pushLine(JSON.stringify(record(-1)));
+    await fx.receiver.waitForEntries(1, 2_000);
+    expect(performance.now() - t0).toBeLessThan(1_000);
+    await trickle(c, 600);
+    // About 6 gaps of 100 ms in 600 ms (the flush sends the rest); without the gap, a request every line or two.
+    expect(requests()).toBeLessThanOrEqual(10);
+    expect(c.metrics().sentLines).toBe(fx.receiver.entryCount);
+    fx.receiver.reset();
+    // idleSendGap: 0 is the old rule: a request whenever the sender is idle.
+    await trickle(client({ batchWait: 5_000, idleSendGap: 0 }), 600);
+    expect(requests()).toBeGreaterThan(20);
+  });
+
+  it('a promoted label value with a lone surrogate or U+FFFD becomes "?", so Loki takes the batch', async () => {
+    const c = client();
+    c.push(record(1, { name: 'svc\uD800' }));
+    c.push(record(2, { name: 'svc\uFFFD' }));
+    c.push(record(3, { name: 'plain' }));
+    await c.flush();
+    expect(c.metrics().droppedLines.rejected).toBe(0);
+    expect(c.metrics().sentLines).toBe(3);
+    expect(c.metrics().relabelledLines).toBe(2);
+    expect(
+      fx.receiver
+        .entries()
+        .map((e) => e.labels.logger)
+        .sort(),
+    ).toEqual(['plain', 'svc?', 'svc?']);
+  });
+
+  it('a static label value with U+FFFD is a TypeError naming it (Loki would refuse every batch)', () => {
+    expect(() => client({ labels: { service: 'api\uFFFD' } })).toThrow(/'labels\.service'.*U\+FFFD/);
+  });
+
   it('sends JSON, gzip or not, with structured metadata', async () => {
     for (const gzip of [false, true]) {
       fx.receiver.reset();

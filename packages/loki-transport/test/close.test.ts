@@ -77,4 +77,28 @@ describe('close() after drainTimeout', () => {
     expect(c.metrics().droppedLines.closed).toBe(3);
     expect(fx.receiver.entryCount).toBe(0);
   });
+
+  it('says so on stderr when a line is pushed after close(), not only in the counters', async () => {
+    const c = client();
+    await c.close();
+    pushLines(c, 3);
+    expect(fx.warnings.filter((w) => w.includes('after the Loki client was closed'))).toEqual([
+      expect.stringMatching(/^PACTOWN_LOKI_UNDELIVERED: a line was logged after the Loki client was closed/),
+    ]);
+  });
+
+  it('delivers lines pushed while close() is still draining (a shutdown logs on its way out)', async () => {
+    fx.receiver.setLatency(200);
+    const c = client({ drainTimeout: 5_000 });
+    pushLines(c, 10);
+    const closing = c.close();
+    expect(c.closed).toBe(true);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    pushLines(c, 5);
+    await closing;
+    const m = c.metrics();
+    expect(m.droppedLines.closed).toBe(0);
+    expect(m.sentLines).toBe(15);
+    expect(fx.receiver.entryCount).toBe(15);
+  });
 });

@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { LokiClient } from '../src/index.js';
 import { receiverFixture } from './helpers/fixture.js';
-import { tick, waitFor } from './helpers/wait.js';
+import { waitFor } from '@pactown/test-helpers';
+import { tick } from './helpers/wait.js';
 
 const fx = receiverFixture({ labels: { service: 'api' }, minBackoff: 50, maxBackoff: 1000, drainTimeout: 60_000 });
 const { client, warnings } = fx;
@@ -86,7 +87,7 @@ describe('Loki going away and coming back', () => {
     fx.receiver.setLatency(2000);
     await pushMany(c, 0, 50);
     const flushed = c.flush();
-    await waitFor(() => c.metrics().retries >= 2, 30_000, 'two retries');
+    await waitFor(() => c.metrics().retries >= 2, 'two retries', 30_000);
     fx.receiver.setLatency(0);
     await flushed;
     expect(distinctLines()).toBe(50);

@@ -7,7 +7,7 @@ import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { LokiMetrics } from '../src/index.js';
 import { lokiHandler } from '../src/log-core.js';
-import { waitFor } from './helpers/wait.js';
+import { waitFor } from '@pactown/test-helpers';
 
 let receiver: LokiReceiver;
 beforeEach(async () => {
@@ -38,7 +38,7 @@ describe('counters as records on pactown.loki', () => {
     };
     lokiLogger.addHandler(spy);
     app.info('one line');
-    await waitFor(() => seen.some((f) => f.sentLines === 1), 30_000, 'a counters record with sentLines 1');
+    await waitFor(() => seen.some((f) => f.sentLines === 1), 'a counters record with sentLines 1', 30_000);
     lokiLogger.removeHandler(spy);
     app.removeHandler(handler);
     await handler.close();
@@ -54,7 +54,7 @@ describe('counters as records on pactown.loki', () => {
     transport.on('lokiMetrics', (m: LokiMetrics) => events.push(m));
     const log = pino(transport);
     log.info('hello');
-    await waitFor(() => events.some((m) => m.sentLines >= 1), 30_000, 'a lokiMetrics event');
+    await waitFor(() => events.some((m) => m.sentLines >= 1), 'a lokiMetrics event', 30_000);
     await receiver.waitForEntries(2, 30_000);
     expect(receiver.query('{logger="pactown.loki"} |= "loki transport counters"').result.length).toBe(1);
     // The pino worker's end() blocks this thread; the receiver here would then stall it, so end in another turn without waiting.

@@ -1,17 +1,17 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import fs from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { LokiReceiver } from '@pactown/loki-receiver';
+import { type TempDir, tempDir, waitFor } from '@pactown/test-helpers';
 import { startLokiReceiver } from './helpers/receiver.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createLokiClient } from '../src/index.js';
-import { waitFor } from './helpers/wait.js';
 
 const APP = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures', 'spool-app.mjs');
 let receiver: LokiReceiver;
+let tmp: TempDir;
 let dir: string;
 
 function run(args: string[]) {
@@ -29,11 +29,12 @@ function run(args: string[]) {
 
 beforeEach(async () => {
   receiver = await startLokiReceiver();
-  dir = await fs.mkdtemp(path.join(os.tmpdir(), 'loki-spool-'));
+  tmp = await tempDir('loki-spool-');
+  dir = tmp.path;
 });
 afterEach(async () => {
   await receiver.close();
-  await fs.rm(dir, { recursive: true, force: true });
+  await tmp.remove();
 });
 
 describe('spool', () => {
@@ -79,7 +80,7 @@ describe('spool', () => {
     expect(size).toBeLessThanOrEqual(64 * 1024 + 8 * 1024);
     expect(c.metrics().droppedLines.queue_full).toBeGreaterThan(0);
     await receiver.up();
-    await waitFor(() => c.metrics().queueLines === 0, 60_000, 'the spool to drain');
+    await waitFor(() => c.metrics().queueLines === 0, 'the spool to drain', 60_000);
     const m = c.metrics();
     expect(m.sentLines + m.droppedLines.queue_full).toBe(20_001);
     expect(receiver.query('{logger="pactown.spool"} |= "last"').result).toHaveLength(1);

@@ -1,12 +1,13 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import https from 'node:https';
-import os from 'node:os';
 import path from 'node:path';
+import { type TempDir, tempDir } from '@pactown/test-helpers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLokiClient, lokiReady } from '../src/index.js';
 
 // A real HTTPS endpoint with a certificate made for this run; it answers like Loki (204 / 200 on /ready).
+let tmp: TempDir;
 let dir: string;
 let server: https.Server;
 let url: string;
@@ -14,7 +15,8 @@ let cert: string;
 const seen: Array<{ path: string; auth?: string; tenant?: string }> = [];
 
 beforeAll(async () => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'loki-tls-'));
+  tmp = await tempDir('loki-tls-');
+  dir = tmp.path;
   execFileSync(
     'openssl',
     [
@@ -53,7 +55,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await new Promise((resolve) => server.close(resolve));
-  fs.rmSync(dir, { recursive: true, force: true });
+  await tmp.remove();
 });
 
 describe('TLS and auth', () => {

@@ -2,24 +2,26 @@
 // node_modules, compiled with strict TypeScript under each module setting users pick.
 import { execFile } from 'node:child_process';
 import fs from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { type TempDir, tempDir } from '@pactown/test-helpers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const pkg = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const tsc = path.join(pkg, 'node_modules', 'typescript', 'bin', 'tsc');
+let tmp: TempDir;
 let dir: string;
 
 beforeAll(async () => {
-  dir = await fs.mkdtemp(path.join(os.tmpdir(), 'loki-types-'));
+  tmp = await tempDir('loki-types-');
+  dir = tmp.path;
   await fs.mkdir(path.join(dir, 'node_modules', '@pactown'), { recursive: true });
   await fs.symlink(pkg, path.join(dir, 'node_modules', '@pactown', 'loki-transport'), 'dir');
   await fs.copyFile(path.join(pkg, 'test', 'types', 'consumer.ts'), path.join(dir, 'consumer.ts'));
 });
 afterAll(async () => {
-  await fs.rm(dir, { recursive: true, force: true });
+  await tmp.remove();
 });
 
 const settings: Record<string, { module: string; moduleResolution?: string }> = {

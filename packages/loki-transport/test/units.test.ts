@@ -7,7 +7,6 @@ import {
   type LokiMetrics,
   type LokiOptions,
   parseRetryAfter,
-  toPrometheus,
 } from '../src/index.js';
 import { logfmtValue } from '../src/line-format.js';
 import { lokiHandler } from '../src/log-core.js';
@@ -156,17 +155,10 @@ describe('records', () => {
   });
 });
 
-describe('toPrometheus', () => {
-  it('prints every counter in the text format', () => {
-    const c = createLokiClient({ url: 'http://127.0.0.1:1', metricsInterval: 0 });
-    const text = toPrometheus(c.metrics(), { labels: { instance: 'a"b' } });
-    void c.close();
-    expect(text).toContain('# TYPE pactown_loki_sent_lines_total counter');
-    expect(text).toContain('pactown_loki_dropped_lines_total{instance="a\\"b",reason="queue_full"} 0');
-    expect(text).toContain('pactown_loki_request_duration_seconds_bucket{instance="a\\"b",le="+Inf"} 0');
-    expect(text).toContain('pactown_loki_queue_bytes{instance="a\\"b"} 0');
-    for (const line of text.trim().split('\n'))
-      expect(line).toMatch(/^(# (HELP|TYPE) \w+ .+|\w+(\{[^}]*\})? [\d.e+-]+)$/);
+describe('public API', () => {
+  it('has no Prometheus writer of its own (apps serve metrics() through prom-client)', async () => {
+    const api = await import('../src/index.js');
+    expect(Object.keys(api)).not.toContain('toPrometheus');
   });
 });
 
@@ -178,7 +170,6 @@ describe('public types', () => {
     expectTypeOf<LokiClient['flush']>().returns.toEqualTypeOf<Promise<void>>();
     expectTypeOf<LokiClient['close']>().returns.toEqualTypeOf<Promise<void>>();
     expectTypeOf<LokiClient['metrics']>().returns.toEqualTypeOf<LokiMetrics>();
-    expectTypeOf(toPrometheus).returns.toEqualTypeOf<string>();
     expectTypeOf(lokiHandler).returns.toHaveProperty('handle');
     expectTypeOf<LokiTransport['client']>().toEqualTypeOf<LokiClient>();
   });

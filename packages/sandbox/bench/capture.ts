@@ -8,11 +8,11 @@
  * machine. Giving all contenders the same setup compares the capture alone.
  */
 import { spawn } from 'node:child_process';
-import { tmpdir } from 'node:os';
 import { createInterface } from 'node:readline';
 import { execa } from 'execa';
 import { silentLogger } from '../src/process/service-records.js';
 import { startService } from '../src/process/service-process.js';
+import { serviceDir } from './workdir.js';
 
 const LINE = 'x'.repeat(99);
 /** A line with the syntax a secret could hide in (`key=value`, a dash): every line is masked one by one. */
@@ -49,9 +49,11 @@ export function ours(bytes: number, line = LINE): Promise<CaptureRun> {
   return measure(async () => {
     let lines = 0;
     const proc = startService({
+      // The capture path alone (bench/isolation.ts compares the modes).
+      isolation: 'none',
       serviceId: 'bench',
       command: producer(bytes, line),
-      cwd: tmpdir(),
+      cwd: serviceDir(),
       logger: silentLogger,
       logOutput: false,
       stopOnExit: false,

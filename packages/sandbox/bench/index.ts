@@ -5,12 +5,14 @@
  *    then the line handling alone (in memory) vs readline
  * 2. process end -> died report, vs execa's result promise
  * 3. server listening -> readiness reported, vs the original's 500 ms polling
- * Then the service-runner benchmarks (bench/runner.ts, bench/concurrent.ts), unless BENCH_RUNNER=0.
+ * Then the service-runner benchmarks (bench/runner.ts, bench/concurrent.ts), unless BENCH_RUNNER=0,
+ * and what containment costs (bench/isolation.ts: 'namespaces' against 'none'), unless BENCH_ISOLATION=0.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import {
+  figure,
   interleave,
   machineLine,
   median,
@@ -96,8 +98,39 @@ printSettings({
 const oursMs = ms('@pactown/sandbox onLog');
 const oursPerLine = median(runs['@pactown/sandbox onLog']!.map(perLine));
 const kvPerLine = median(runs[kvName]!.map(perLine));
+// Per captured line: wall time (what a reader of the pipe waits) next to the parent's CPU (what
+// it costs the process that captures, steadier on a shared machine), plain and key=value lines.
+const wallPerLine = (r: CaptureRun): number => (r.ms * 1000) / r.lines;
+const perLineRows: Array<[string, string]> = [
+  ['@pactown/sandbox onLog, plain lines', '@pactown/sandbox onLog'],
+  ['@pactown/sandbox onLog, key=value lines (masked one by one)', kvName],
+  ['node:readline, plain lines (reference)', 'node:readline'],
+  ['plain split loop, plain lines (ceiling)', 'plain split loop (decode, split, count)'],
+];
+printTable(
+  `Per captured line, ${(BYTES / MiB).toFixed(0)} MiB per run; median (min–max) of ${CAPTURE_ROUNDS} interleaved rounds`,
+  ['contender', 'lines', 'wall time per line (µs)', 'parent CPU per line (µs)', 'parent CPU / wall'],
+  perLineRows.map(([label, name]) => [
+    label,
+    runs[name]![0]!.lines,
+    range(runs[name]!.map(wallPerLine), 3),
+    range(runs[name]!.map(perLine), 3),
+    `${(median(runs[name]!.map((r) => r.cpuMs / r.ms)) * 100).toFixed(0)}%`,
+  ]),
+);
 console.log(
-  `(parent CPU per captured line: plain ${oursPerLine.toFixed(3)} µs, key=value ${kvPerLine.toFixed(3)} µs (${(kvPerLine / oursPerLine).toFixed(2)}x); readline ${median(runs['node:readline']!.map(perLine)).toFixed(3)} µs)`,
+  "(parent CPU: process.cpuUsage() of the capturing process from the start of the child to the end of its output, the producer's own CPU not included.)",
+);
+const wallOf = (name: string) => median(runs[name]!.map(wallPerLine));
+figure(
+  'capture, parent CPU per captured line, plain lines',
+  `${oursPerLine.toFixed(3)} µs`,
+  `wall ${wallOf('@pactown/sandbox onLog').toFixed(3)} µs per line; readline ${median(runs['node:readline']!.map(perLine)).toFixed(3)} µs CPU, ${wallOf('node:readline').toFixed(3)} µs wall`,
+);
+figure(
+  'capture, parent CPU per captured line, key=value lines',
+  `${kvPerLine.toFixed(3)} µs`,
+  `wall ${wallOf(kvName).toFixed(3)} µs per line; ${(kvPerLine / oursPerLine).toFixed(2)}x the plain lines' CPU`,
 );
 verdict(
   'capture throughput vs node:readline',
@@ -173,9 +206,11 @@ verdict('died report latency / execa result latency', median(died) / median(exec
 verdictValue('readiness median', median(ready), { atMost: 50 }, ' ms');
 verdict('readiness latency vs the original polling', median(original) / median(ready), { atLeast: 2 });
 
-verdictSummary();
-
 if (process.env.BENCH_RUNNER !== '0' && existsSync(new URL('./runner.ts', import.meta.url))) {
   await import('./runner.js');
   await import('./concurrent.js');
 }
+
+if (process.env.BENCH_ISOLATION !== '0') await import('./isolation.js');
+
+verdictSummary();

@@ -7,11 +7,11 @@
  */
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { execa } from 'execa';
 import { silentLogger } from '../src/process/service-records.js';
 import { probeHttp } from '../src/process/readiness.js';
 import { startService } from '../src/process/service-process.js';
+import { serviceDir } from './workdir.js';
 
 // Prints the wall-clock moment just before it ends, then ends at once (no interpreter teardown).
 const ENDER = 'import os, time; print(time.time() * 1000, flush=True); os._exit(3)';
@@ -26,10 +26,12 @@ function endedAt(text: string): number {
 export async function diedReportLatency(): Promise<number> {
   let out = '';
   const proc = startService({
+    // The capture path alone (bench/isolation.ts compares the modes).
+    isolation: 'none',
     serviceId: 'bench-died',
     command: 'python3',
     args: ['-c', ENDER],
-    cwd: tmpdir(),
+    cwd: serviceDir(),
     logger: silentLogger,
     stopOnExit: false,
     onLog: (r) => {
@@ -72,10 +74,12 @@ export async function readinessLatency(): Promise<number> {
   const port = await freePort();
   let out = '';
   const proc = startService({
+    // The capture path alone (bench/isolation.ts compares the modes).
+    isolation: 'none',
     serviceId: 'bench-ready',
     command: process.execPath,
     args: ['-e', SERVER],
-    cwd: tmpdir(),
+    cwd: serviceDir(),
     env: { PORT: port },
     logger: silentLogger,
     stopOnExit: false,

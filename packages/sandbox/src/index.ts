@@ -12,6 +12,7 @@ export {
   stopTrackedGroups,
   createServiceDir,
   DEFAULT_LIMITS,
+  cgroupSupport,
   IsolationError,
   normalizeRestart,
   probeBwrap,
@@ -37,6 +38,8 @@ export type {
   ServiceProcess,
   StartOptions,
   StopOptions,
+  StopSummary,
+  CgroupSupport,
   Suggestion,
   TailSnapshot,
   BwrapProbe,
@@ -56,6 +59,8 @@ export type {
 export { ServiceRunner } from './runner/service-runner.js';
 export type { ServiceRunnerEvents } from './runner/service-runner.js';
 export type {
+  GaveUpInfo,
+  RestartingInfo,
   OnLogCallback,
   RunOptions,
   RunResult,

@@ -14,13 +14,18 @@ verdict('ratio below', 1, { atLeast: 1.5 });
 verdictValue('value', 30, { atMost: 20 }, ' ms');
 verdictSummary();`;
   return execFileSync(process.execPath, ['--input-type=module', '-e', script], {
-    env: { ...process.env, BENCH_CALIBRATION_MS: '', ...env },
+    env: { ...process.env, BENCH_CALIBRATION_MS: '', BENCH_MAX_BUSY_RUN: '1', ...env },
     encoding: 'utf8',
   });
 }
 
 test('a quiet machine gets PASS and FAIL, with the raw numbers', () => {
-  const out = verdictsWith({ BENCH_MAX_LOAD: '100000', BENCH_MAX_BUSY: '1', BENCH_MAX_SLOWDOWN: '100000' });
+  const out = verdictsWith({
+    BENCH_MAX_LOAD: '100000',
+    BENCH_MAX_BUSY: '1',
+    BENCH_CALIBRATION_MS: '100000',
+    BENCH_CALIBRATION_SPREAD: '0',
+  });
   assert.match(out, /^PASS ratio above: 2\.00x \(target >= 1\.5x\) \[a 2 \/ b 1\]$/m);
   assert.match(out, /^FAIL ratio below: 1\.00x \(target >= 1\.5x\)$/m);
   assert.match(out, /^FAIL value: 30\.00 ms \(target <= 20 ms\)$/m);

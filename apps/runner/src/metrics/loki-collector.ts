@@ -54,6 +54,12 @@ export function registerLokiMetrics(registry: Registry, client: LokiClient, pref
     byReason('dropped_lines_total', 'Lines dropped, by reason.', (m) => m.droppedLines),
     byReason('dropped_bytes_total', 'Line bytes dropped, by reason.', (m) => m.droppedBytes),
     one('truncated_lines_total', 'counter', 'Lines cut to the maximum line size.', (m) => m.truncatedLines),
+    one(
+      'relabelled_lines_total',
+      'counter',
+      'Lines whose label values held characters Loki refuses, replaced by ?.',
+      (m) => m.relabelledLines,
+    ),
     one('requests_total', 'counter', 'Push requests made, retries included.', (m) => m.requests),
     one(
       'retries_total',

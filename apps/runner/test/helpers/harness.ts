@@ -1,4 +1,4 @@
-import { type LokiReceiver, startLokiReceiver } from '@pactown/loki-receiver';
+import { type LokiReceiver, type LokiReceiverOptions, startLokiReceiver } from '@pactown/loki-receiver';
 import { tempDir } from '@pactown/test-helpers';
 import { type RunnerApp, createRunnerApp } from '../../src/app/app.js';
 import { type RunnerConfig, loadConfig } from '../../src/config/config.js';
@@ -18,11 +18,18 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-/** The app on 127.0.0.1 port 0 with its own temp home and (by default) an in-process Loki receiver. */
-export async function startHarness(options: { env?: Record<string, string>; loki?: boolean } = {}): Promise<Harness> {
+/**
+ * The app on 127.0.0.1 port 0 with its own temp home and (by default) an in-process Loki receiver;
+ * `loki` may also give the receiver's options (a deploy's Loki settings, say).
+ */
+export async function startHarness(
+  options: { env?: Record<string, string>; loki?: boolean | LokiReceiverOptions } = {},
+): Promise<Harness> {
   const dir = await tempDir('pactown-runner-');
   const home = dir.path;
-  const receiver = options.loki === false ? null : await startLokiReceiver({ host: '127.0.0.1', port: 0 });
+  const lokiOptions = typeof options.loki === 'object' ? options.loki : {};
+  const receiver =
+    options.loki === false ? null : await startLokiReceiver({ host: '127.0.0.1', port: 0, ...lokiOptions });
   const env = { PACTOWN_HOME: home, PACTOWN_PORT: '0', PACTOWN_HOST: '127.0.0.1', ...options.env };
   const app = await createRunnerApp({
     config: loadConfig(env, {}, home),

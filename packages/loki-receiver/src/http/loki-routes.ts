@@ -3,7 +3,7 @@ import type { ReceiverCore } from '../core.js';
 import { LokiHttpError } from '../errors.js';
 import { decodePushBody } from '../push/body.js';
 import { isMetricQuery, parseMetricQuery, promDuration } from '../logql/metric.js';
-import { defaultStep, runMetricInstant, runMetricRange } from '../metric-query.js';
+import { type MetricAnswer, checkResolution, defaultStep, evaluateInstant, evaluateRange } from '../metric-query.js';
 import { queryStats } from '../query-stats.js';
 import { parseTimeParam } from '../time-format.js';
 import { mediaType, readBody, readQueryRequest, sendJson, sendText } from './respond.js';
@@ -100,18 +100,10 @@ function queryShape(core: ReceiverCore, params: URLSearchParams) {
   return { limit, direction: dir as 'forward' | 'backward', query };
 }
 
-/** A metric query's answer; the stats count no lines, as the metric runner reads none of its own. */
-function sendMetricAnswer(res: ServerResponse, resultType: 'matrix' | 'vector', result: unknown): void {
-  const stats = queryStats({
-    lines: 0,
-    bytes: 0,
-    metadataBytes: 0,
-    returned: 0,
-    postFilterLines: 0,
-    streams: 0,
-    execSeconds: 0,
-  });
-  sendJson(res, 200, { status: 'success', data: { resultType, result, stats } });
+/** A metric query's answer, with the stats of the lines it read. */
+function sendMetricAnswer(res: ServerResponse, answer: MetricAnswer<unknown>): void {
+  const stats = queryStats(answer.counters);
+  sendJson(res, 200, { status: 'success', data: { resultType: answer.resultType, result: answer.result, stats } });
 }
 
 /** GET|POST /loki/api/v1/query_range */
@@ -124,11 +116,11 @@ export async function handleQueryRange(
   const { params, tenant } = await readQueryRequest(core, req, url);
   const { limit, direction, query } = queryShape(core, params);
   const { start, end } = rangeParams(core, params, HOUR_NS);
+  const step = stepParam(params.get('step')) ?? defaultStep(start, end);
+  checkResolution(start, end, step);
   if (isMetricQuery(query)) {
     const node = parseMetricQuery(query);
-    const step = stepParam(params.get('step')) ?? defaultStep(start, end);
-    const result = runMetricRange(core.store, tenant, node, start, end, step);
-    sendMetricAnswer(res, 'matrix', result);
+    sendMetricAnswer(res, evaluateRange(core.store, tenant, node, start, end, step));
     return;
   }
   const categorizeLabels = encodingFlags(req).includes('categorize-labels');
@@ -152,8 +144,7 @@ export async function handleInstantQuery(
   const { query } = queryShape(core, params);
   const time = timeParam(params, 'time', BigInt(Math.trunc(core.opts.now())) * NS_PER_MS);
   if (isMetricQuery(query)) {
-    const result = runMetricInstant(core.store, tenant, parseMetricQuery(query), time);
-    sendMetricAnswer(res, 'vector', result);
+    sendMetricAnswer(res, evaluateInstant(core.store, tenant, parseMetricQuery(query), time));
     return;
   }
   // Parse first so syntax errors read like Loki's; a valid log query is then refused as Loki 3 does.

@@ -13,6 +13,8 @@ export type TokenKind =
   | 'NRE'
   | 'PIPE_EXACT'
   | 'PIPE_MATCH'
+  | 'PIPE_PATTERN'
+  | 'NPATTERN'
   | 'PIPE'
   | 'OR'
   | 'OTHER'
@@ -30,6 +32,8 @@ export interface Token {
 const OPERATORS: Array<[string, TokenKind]> = [
   ['|=', 'PIPE_EXACT'],
   ['|~', 'PIPE_MATCH'],
+  ['|>', 'PIPE_PATTERN'],
+  ['!>', 'NPATTERN'],
   ['!=', 'NEQ'],
   ['!~', 'NRE'],
   ['=~', 'RE'],
@@ -41,10 +45,11 @@ const OPERATORS: Array<[string, TokenKind]> = [
 ];
 
 const IDENT = /[a-zA-Z_][a-zA-Z0-9_]*/y;
-const OTHER = /[^\s{},|="'`!~]+|./uy;
+const OTHER = /[^\s{},|="'`!~()]+|./uy;
 
 /** Splits a LogQL query into tokens; throws Loki's `parse error` on a bad string literal. */
-export function tokenize(query: string): Token[] {
+export function tokenize(query: string, options: { comments?: boolean } = {}): Token[] {
+  const comments = options.comments ?? true;
   const tokens: Token[] = [];
   let i = 0;
   while (i < query.length) {
@@ -53,7 +58,7 @@ export function tokenize(query: string): Token[] {
       i += 1;
       continue;
     }
-    if (ch === '#') {
+    if (ch === '#' && comments) {
       // LogQL comments run to the end of the line.
       const nl = query.indexOf('\n', i);
       i = nl < 0 ? query.length : nl + 1;

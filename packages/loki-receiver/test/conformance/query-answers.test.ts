@@ -115,12 +115,12 @@ describe('LogQL the receiver reads, and what it says it does not (docs: LogQL lo
   });
 
   it.each([
-    '{test="test"} | regexp "(?P<x>.)"',
-    '{test="test"} | pattern "<_> <x>"',
-    '{test="test"} | json a="b"',
-    '{test="test"} |= ip("10.0.0.1")',
-    'avg_over_time({test="test"} | logfmt | unwrap x [5m])',
-    '{test="test"} | line_format "{{.msg}}"',
+    '{test="test"} | logfmt --strict',
+    '{test="test"} | logfmt | distinct a',
+    '{test="test"} | line_format "{{ date \\"2006\\" __timestamp__ }}"',
+    '{test="test"} | line_format "{{ range .x }}{{ end }}"',
+    'rate_counter({test="test"} | logfmt | unwrap x [5m])',
+    'sum(count_over_time({test="test"}[5m])) / on (a) group_left count(count_over_time({test="test"}[5m]))',
   ])('answers 400 "not supported" to the valid query %s, never a plain syntax error', async (query) => {
     const res = await fetch(`${shared.get().url}/loki/api/v1/query_range?${new URLSearchParams({ query })}`);
     expect(res.status).toBe(400);
@@ -174,6 +174,11 @@ describe('parsers, label filters, drop, keep, decolorize (docs: LogQL log querie
     expect(lines('{app="web"} | logfmt | level="info" or status == 500')).toHaveLength(2);
     expect(lines('{app="web"} | logfmt | level=~"e.*", status < 600')).toEqual([expect.stringContaining('boom')]);
     expect(lines('{app="web"} | json | __error__="JSONParserErr"')).toHaveLength(3);
+    // Parentheses group filters (docs: "Label filter expression"): and binds tighter than or without them.
+    expect(lines('{app="web"} | logfmt | (status >= 500 or level="info") and took < 1s')).toEqual([
+      expect.stringContaining('all good'),
+    ]);
+    expect(lines('{app="web"} | logfmt | status >= 500 or level="info" and took < 1s')).toHaveLength(2);
   });
 
   it('drop and keep change the labels; decolorize removes ANSI colours from the line', async () => {
@@ -183,5 +188,44 @@ describe('parsers, label filters, drop, keep, decolorize (docs: LogQL log querie
     const kept = shared.get().query('{app="web"} | logfmt | status="200" | keep app, status');
     expect(kept.result[0]!.stream).toEqual({ app: 'web', status: '200' });
     expect(lines('{app="web"} |= "red" | decolorize')).toEqual(['red text']);
+  });
+
+  it('ip() line and label filters: an address, a CIDR prefix or a range (docs: "IP address matching"; ip.go)', async () => {
+    const t = nowNs(-1000);
+    const body = protobufBody([
+      {
+        labels: '{app="proxy"}',
+        entries: [
+          { ts: t, line: 'client=192.168.4.5 path=/a' },
+          { ts: t + 1n, line: 'client=10.0.0.7 path=/b via 2001:db8::1' },
+          { ts: t + 2n, line: 'client=300.1.1.1 path=/c version=1.2.3' },
+        ],
+      },
+    ]);
+    expect((await push(shared.get().url, body)).status).toBe(204);
+    expect(lines('{app="proxy"} |= ip("192.168.0.0/16")')).toEqual([expect.stringContaining('/a')]);
+    expect(lines('{app="proxy"} |= ip("10.0.0.1-10.0.0.9")')).toEqual([expect.stringContaining('/b')]);
+    expect(lines('{app="proxy"} |= ip("2001:db8::/32")')).toEqual([expect.stringContaining('/b')]);
+    expect(lines('{app="proxy"} != ip("10.0.0.7")')).toHaveLength(2);
+    expect(lines('{app="proxy"} | logfmt | client = ip("10.0.0.0/8")')).toEqual([expect.stringContaining('/b')]);
+    expect(lines('{app="proxy"} | logfmt | client != ip("10.0.0.0/8")')).toHaveLength(2);
+    const bad = await fetch(
+      `${shared.get().url}/loki/api/v1/query_range?${new URLSearchParams({ query: '{app="proxy"} |= ip("nope")' })}`,
+    );
+    expect([bad.status, (await bad.text()).trim()]).toEqual([400, 'parse error : ip: invalid pattern: "nope"']);
+  });
+
+  it('drop and keep with matchers act on the labels whose value matches; keep never removes __error__ (drop_labels.go, keep_labels.go)', async () => {
+    await seedLines();
+    const dropped = shared.get().query('{app="web"} | logfmt | status=~"[25]00" | drop level="error", took');
+    const byStatus = dropped.result.map((r) => [r.stream.level, r.stream.took, r.stream.status]);
+    expect(byStatus.sort((a, b) => (a[2]! < b[2]! ? -1 : 1))).toEqual([
+      ['info', undefined, '200'],
+      [undefined, undefined, '500'],
+    ]);
+    const kept = shared.get().query('{app="web"} | logfmt | status=~"[25]00" | keep app, level="info"');
+    expect(kept.result.map((r) => r.stream)).toEqual([{ app: 'web' }, { app: 'web', level: 'info' }]);
+    const errors = shared.get().query('{app="web"} | json | keep app | __error__!=""');
+    expect(errors.result.map((r) => r.stream)).toEqual([{ __error__: 'JSONParserErr', app: 'web' }]);
   });
 });

@@ -10,6 +10,11 @@
  *    permission error
  * 4. exit 127 (shell: command not found) -> `dependency`, 126 -> `permission`
  * 5. SIGKILL we did not send that the cgroup counts as an OOM kill -> `out_of_memory`
+ *
+ * Before the output text: the service's own cgroup counted an OOM kill -> `out_of_memory`, or forks
+ * refused at `pids.max` -> `resource_limit`; SIGXCPU / SIGXFSZ (rlimits) -> `resource_limit`. After
+ * the text's out-of-memory check: forks refused (EAGAIN), too many open files, file too large ->
+ * `resource_limit`. Each suggestion names the limit and the option that raises it.
  * 6. a crash signal (SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGSYS, SIGTRAP) -> `process_crash`;
  *    any other signal we did not send -> `killed`
  * 7. anything else (including exit 0 of a service that should keep running) -> `process_crash`
@@ -35,6 +40,12 @@ export interface FailureFacts {
   program?: string | null;
   /** The cgroup counted an OOM kill while the process ran. */
   oomKilled?: boolean;
+  /** The service's own cgroup counted an OOM kill (any process of the service). */
+  cgroupOomKilled?: boolean;
+  /** The service's cgroup refused a fork at its `pids.max`. */
+  pidsLimitHit?: boolean;
+  /** The limits the service ran with (`null`: none were set), named in suggestions. */
+  limits?: Readonly<Record<string, number | null>> | null;
 }
 
 export interface Classification {
@@ -58,6 +69,10 @@ const ENV_MISSING: RegExp[] = [
   /[Mm]issing (?:required )?environment variables?:? (?:"|'|`)?([A-Z][A-Z0-9_]+)/,
   /\b([A-Z][A-Z0-9_]{2,}) (?:is not set|must be set|is required)\b/,
 ];
+const FORK_REFUSED =
+  /[Cc]an(?:no|')t fork|fork: (?:retry: )?Resource temporarily unavailable|BlockingIOError: \[Errno 11\]|spawn EAGAIN|EAGAIN[^\n]*(?:fork|spawn|thread)|pthread_create[^\n]*(?:Resource temporarily unavailable|EAGAIN)/;
+const TOO_MANY_FILES = /EMFILE|[Tt]oo many open files/;
+const FILE_TOO_LARGE = /EFBIG|File too large/;
 const PERMISSION = /PermissionError|EACCES|EPERM|[Pp]ermission denied|Operation not permitted/;
 
 function lastErrorLine(text: string): string | null {
@@ -94,9 +109,34 @@ function syntaxFacts(text: string, match: RegExpExecArray, python: boolean): Cla
   return { category: 'syntax', suggestions: s.fixSyntax(name, line, detail) };
 }
 
+function limitOf(facts: FailureFacts, name: string): number | null {
+  return facts.limits?.[name] ?? null;
+}
+
 function fromText(text: string, facts: FailureFacts): Classification | null {
   const port = facts.port ?? null;
-  if (OOM.test(text)) return { category: 'out_of_memory', suggestions: s.outOfMemory(false) };
+  if (OOM.test(text)) {
+    const at = limitOf(facts, 'memoryBytes');
+    return {
+      category: 'out_of_memory',
+      suggestions: at === null ? s.outOfMemory(false) : s.outOfMemoryAt('memoryBytes', at),
+    };
+  }
+  if (FORK_REFUSED.test(text))
+    return {
+      category: 'resource_limit',
+      suggestions: s.resourceLimit('processes', limitOf(facts, 'processes'), 'A new process or thread was refused'),
+    };
+  if (TOO_MANY_FILES.test(text))
+    return {
+      category: 'resource_limit',
+      suggestions: s.resourceLimit('openFiles', limitOf(facts, 'openFiles'), 'Too many open files'),
+    };
+  if (FILE_TOO_LARGE.test(text))
+    return {
+      category: 'resource_limit',
+      suggestions: s.resourceLimit('fileSizeBytes', limitOf(facts, 'fileSizeBytes'), 'A file grew too large'),
+    };
   if (PORT_CONFLICT.test(text)) return { category: 'port_conflict', suggestions: s.portConflict(portFrom(text, port)) };
   const py = PY_SYNTAX.exec(text);
   if (py !== null) return syntaxFacts(text, py, true);
@@ -152,6 +192,35 @@ export function classifyFailure(facts: FailureFacts): Classification {
   if (facts.spawnErrorCode === 'EACCES')
     return { category: 'permission', suggestions: s.permission(null, facts.program ?? null) };
 
+  // What the service's own cgroup counted is a fact; the output only hints.
+  if (facts.cgroupOomKilled && (exit.signal !== null || exit.code !== 0))
+    return {
+      category: 'out_of_memory',
+      suggestions: s.outOfMemoryAt('totalMemoryBytes', limitOf(facts, 'totalMemoryBytes')),
+    };
+  if (facts.pidsLimitHit)
+    return {
+      category: 'resource_limit',
+      suggestions: s.resourceLimit(
+        'processes',
+        limitOf(facts, 'processes'),
+        'A fork was refused (a fork bomb, or more processes than allowed)',
+      ),
+    };
+  if (exit.signal === 'SIGXCPU')
+    return {
+      category: 'resource_limit',
+      suggestions: s.resourceLimit('cpuSeconds', limitOf(facts, 'cpuSeconds'), 'The process was ended by SIGXCPU'),
+    };
+  if (exit.signal === 'SIGXFSZ')
+    return {
+      category: 'resource_limit',
+      suggestions: s.resourceLimit(
+        'fileSizeBytes',
+        limitOf(facts, 'fileSizeBytes'),
+        'The process was ended by SIGXFSZ',
+      ),
+    };
   const text = `${facts.stderr ?? ''}\n${facts.stdout ?? ''}`;
   const found = fromText(text, facts);
   if (found !== null) return found;

@@ -1,6 +1,6 @@
 // `@pactown/sandbox/process`: the process layer alone (start, live lines, exit reasons, readiness, stop).
 export { startService } from './service-process.js';
-export type { ServiceProcess, StopOptions } from './service-process.js';
+export type { ServiceProcess, StopOptions, StopSummary } from './service-process.js';
 export type { StartOptions } from './options.js';
 export type { ReadyOptions, ReadyResult } from './wait-ready.js';
 export { describeExit } from './exit.js';
@@ -34,6 +34,8 @@ export type { BwrapProbe } from './isolation/probe.js';
 export type { IsolationOptions } from './isolation/prepare.js';
 export type { NetworkMode } from './isolation/launch.js';
 export { DEFAULT_LIMITS } from './isolation/limits.js';
+export { cgroupSupport } from './isolation/cgroups.js';
+export type { CgroupSupport } from './isolation/cgroups.js';
 export type { ResourceLimits } from './isolation/limits.js';
 export { UidPool } from './isolation/uid-pool.js';
 export type { UidLease, UidRange } from './isolation/uid-pool.js';

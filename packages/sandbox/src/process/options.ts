@@ -40,7 +40,7 @@ export interface StartOptions extends IsolationOptions {
   maxLineLength?: number;
   /** Time between SIGTERM and SIGKILL when stopping. @default 5000 */
   killGraceMs?: number;
-  /** After the process exits, how long to wait for its pipes to close before reporting. @default 100 */
+  /** After the process exits (and what it left behind in its group and cgroup was ended), how long to wait for the end of its pipes before reporting without the rest. @default 5000 */
   closeWaitMs?: number;
   /** The `.venv`/`node_modules` folder for the report; `undefined` looks in `cwd`. */
   envDir?: string | null;
@@ -133,7 +133,7 @@ export const START_OPTIONS = defineOptions({
     tailBytes: { kind: 'integer', min: 0, default: 65_536 },
     maxLineLength: { kind: 'integer', min: 1, default: 16_384 },
     killGraceMs: { kind: 'integer', min: 0, default: 5_000 },
-    closeWaitMs: { kind: 'integer', min: 0, default: 100 },
+    closeWaitMs: { kind: 'integer', min: 0, default: 5_000 },
     envDir: { kind: 'string', nullable: true },
     files: {
       kind: 'any',

@@ -9,7 +9,7 @@ import { type CommandPlan, planCommand } from './command.js';
 import { buildDiedReport, findEnvDir, listFilesSync } from './died-report.js';
 import { buildEnv } from './env.js';
 import { describeExit } from './exit.js';
-import { groupAlive, sleep } from './group.js';
+import { groupAlive, groupMembers, signalGroup, sleep, waitGroupGone } from './group.js';
 import type { IsolationMode } from './isolation/mode.js';
 import { type PreparedStart, prepareStart } from './isolation/prepare.js';
 import { stopSandbox } from './isolation/stop-sandbox.js';
@@ -31,6 +31,16 @@ import { type ReadyOptions, type ReadyResult, waitReady } from './wait-ready.js'
 export interface StopOptions {
   /** Time between SIGTERM and SIGKILL. @default the service's `killGraceMs` (5000) */
   graceMs?: number;
+}
+
+/** What had to be ended besides the main process: by `stop()`, or after the main process exited on its own. */
+export interface StopSummary {
+  /** Processes that got SIGTERM (by `stop()`: the main process and what it started). */
+  terminated: number;
+  /** Processes that were still alive after the grace period and got SIGKILL. */
+  killed: number;
+  /** Processes the main process left behind when it exited on its own, ended then. */
+  leftovers: number;
 }
 
 type Listener = (record: ServiceLogRecord) => void;
@@ -64,6 +74,12 @@ export class ServiceProcess {
   #stopping: Promise<DiedReport> | null = null;
   #untrack: () => void = () => {};
   readonly #prepared: PreparedStart;
+  #summary: StopSummary | null = null;
+  #lateBytes = 0;
+  #reported = false;
+  #outputComplete = true;
+  /** The run's masking of a text that did not come through the streams (file names, messages). */
+  readonly #maskText: (text: string) => string;
 
   /** @internal Use {@link startService}. `records` is the runner's path for the service's records. */
   constructor(options: StartOptions, records?: ServiceRecords) {
@@ -74,6 +90,7 @@ export class ServiceProcess {
     this.#plan = planCommand(o.command, o.args, o.shell);
     const masking = createMasking(o, options.redact !== undefined);
     this.command = masking.text(this.#plan.display);
+    this.#maskText = masking.text;
     this.viaShell = this.#plan.shellStays;
     this.ended = new Promise((resolve) => {
       this.#resolveEnded = resolve;
@@ -103,6 +120,11 @@ export class ServiceProcess {
     const launch = { ...this.#plan, file: this.#prepared.file, args: this.#prepared.args };
     const child = spawnService({ plan: launch, cwd: o.cwd, env: this.#prepared.env });
     this.pid = child.pid ?? null;
+    const late = (chunk: Buffer | string): void => {
+      if (this.#reported) this.#lateBytes += typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.length;
+    };
+    child.stdout?.on('data', late);
+    child.stderr?.on('data', late);
     const streamsClosed = Promise.all([
       captureStream(child.stdout, 'stdout', this.#tails.stdout, this.#log, o.maxLineLength),
       captureStream(child.stderr, 'stderr', this.#tails.stderr, this.#log, o.maxLineLength),
@@ -127,6 +149,25 @@ export class ServiceProcess {
   /** `true` until the process has exited. */
   get running(): boolean {
     return !this.#exited;
+  }
+
+  /** What ending the service took besides its main process (`null` while nothing was needed). */
+  get stopSummary(): StopSummary | null {
+    return this.#summary === null ? null : { ...this.#summary };
+  }
+
+  /**
+   * `false` when the output pipes were still open `closeWaitMs` after the
+   * end (a process outside the service's group and cgroup held them): the
+   * report was made without what came later. {@link lateOutputBytes} counts it.
+   */
+  get outputComplete(): boolean {
+    return this.#outputComplete;
+  }
+
+  /** Bytes of output that arrived after the died report was made (still delivered to `onLog`). */
+  get lateOutputBytes(): number {
+    return this.#lateBytes;
   }
 
   /** The died report once the process has ended, else `null`. */
@@ -185,13 +226,46 @@ export class ServiceProcess {
     if (!this.#exited) this.#stoppedByUs = true;
     const pgid = this.pid;
     const sequence = this.#prepared.wrapped
-      ? stopSandbox({ bwrapPid: pgid, graceMs, log: this.#log, leaderEnded: this.ended })
+      ? stopSandbox({ bwrapPid: pgid, graceMs, log: this.#log, leaderEnded: this.ended }).then((outcome) => ({
+          terminated: outcome.terminated.length,
+          killed: outcome.killed.length,
+        }))
       : stopSequence({ pgid, graceMs, log: this.#log, leaderEnded: this.ended });
-    this.#stopping = sequence.then(() => {
+    this.#stopping = sequence.then(({ terminated, killed }) => {
+      this.#summary = { terminated, killed, leftovers: this.#summary?.leftovers ?? 0 };
       this.#untrack();
       return this.ended;
     });
     return this.#stopping;
+  }
+
+  /** Ends the processes a main process left behind when it exited on its own; counted in the stop summary. */
+  async #endLeftovers(pgid: number, cgroup: PreparedStart['cgroup']): Promise<void> {
+    let leftovers = 0;
+    const names: string[] = [];
+    if (!this.#prepared.wrapped && groupAlive(pgid)) {
+      const members = groupMembers(pgid) ?? [];
+      leftovers += members.length;
+      names.push(...members.map(String));
+      signalGroup(pgid, 'SIGTERM');
+      if (!(await waitGroupGone(pgid, this.#o.killGraceMs))) {
+        signalGroup(pgid, 'SIGKILL');
+        await waitGroupGone(pgid, 2_000);
+      }
+    }
+    if (cgroup !== null) {
+      const rest = cgroup.members();
+      if (rest.length > 0) {
+        leftovers += rest.filter((pid) => !names.includes(String(pid))).length;
+        cgroup.killAll();
+      }
+    }
+    if (leftovers === 0) return;
+    this.#summary = { terminated: 0, killed: 0, leftovers };
+    this.#log.system(
+      'warn',
+      `Ended ${leftovers} process${leftovers === 1 ? '' : 'es'} ${this.serviceId} left behind when its main process exited`,
+    );
   }
 
   async #onExit(
@@ -205,10 +279,24 @@ export class ServiceProcess {
     if (stoppingForExit()) this.#stoppedByUs = true;
     const endedAt = Date.now();
     const o = this.#o;
-    // A grandchild may hold the pipes open: wait for them only briefly.
+    const cgroup = this.#prepared.cgroup;
+    // What the main process left behind ends with it: its group under 'none' (bwrap's PID namespace ends by
+    // itself), and whatever is left in its cgroup in either mode.
+    if (this.pid !== null && this.#stopping === null) await this.#endLeftovers(this.pid, cgroup);
+    // Every line written before the end is in the report: wait for the end of both pipes, bounded.
     const waited = new AbortController();
-    await Promise.race([streamsClosed, sleep(o.closeWaitMs, waited.signal)]);
+    const closed = await Promise.race([
+      streamsClosed.then(() => true),
+      sleep(o.closeWaitMs, waited.signal).then(() => false),
+    ]);
     waited.abort();
+    if (!closed) {
+      this.#outputComplete = false;
+      this.#log.system(
+        'warn',
+        `Output of ${this.serviceId} still open ${o.closeWaitMs}ms after it ended (held by a process outside its group): the report leaves out what comes later`,
+      );
+    }
     let files: string[];
     try {
       files = typeof o.files === 'function' ? [...(await o.files())] : o.files ? [...o.files] : listFilesSync(o.cwd);
@@ -216,8 +304,11 @@ export class ServiceProcess {
       files = []; // a failing file-list callback must not hold back the report
     }
     const oomNow = this.#oomAtStart === null ? null : oomKillCount();
+    const counted = cgroup?.counters() ?? null;
     // bwrap reports the service's death by signal N as status 128+N, as a shell does.
     const exit = describeExit(code, signal, { viaShell: this.#plan.shellStays || this.#prepared.wrapped });
+    // The names in the folder are the service's own choice: a secret value can be one.
+    files = files.map(this.#maskText);
     const report = buildDiedReport({
       serviceId: this.serviceId,
       pid: this.pid,
@@ -225,9 +316,10 @@ export class ServiceProcess {
       cwd: o.cwd,
       envDir: o.envDir === undefined ? findEnvDir(o.cwd) : o.envDir,
       exit,
-      message:
+      message: this.#maskText(
         this.#timedOut?.message ??
-        (spawnError ? `Process could not start: ${spawnError.code ?? spawnError.message}` : undefined),
+          (spawnError ? `Process could not start: ${spawnError.code ?? spawnError.message}` : exit.message),
+      ),
       stdout: this.#tails.stdout.snapshot(),
       stderr: this.#tails.stderr.snapshot(),
       files,
@@ -241,9 +333,15 @@ export class ServiceProcess {
         port: o.port,
         program: this.#plan.shell ? null : this.#plan.file,
         oomKilled: oomNow !== null && this.#oomAtStart !== null && oomNow > this.#oomAtStart,
+        cgroupOomKilled: counted !== null && counted.oomKills > 0,
+        pidsLimitHit: counted !== null && counted.pidsLimitHits > 0,
+        limits: this.#prepared.limits,
       },
     });
     this.#report = report;
+    this.#reported = true;
+    if (cgroup !== null && !(await cgroup.remove()))
+      this.#log.system('warn', `The cgroup of ${this.serviceId} could not be removed: ${cgroup.dirs.join(', ')}`);
     // Its namespace is gone with bwrap; a leftover process of that uid keeps the pool from reusing it.
     this.#prepared.lease?.release();
     if (this.pid === null || !groupAlive(this.pid)) this.#untrack();

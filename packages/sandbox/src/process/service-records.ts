@@ -5,7 +5,11 @@
  * `onLog`, readiness waits, the runner). Output lines are masked here, before
  * anyone sees them.
  */
+import * as core from '@pactown/log-core';
 import { LEVELS } from '@pactown/log-core';
+
+/** log-core's mark that a message was masked where it entered (absent in an older log-core: then it masks again). */
+const MASKED_KEY: symbol | undefined = (core as { MASKED?: symbol }).MASKED;
 import type { LevelKey, OutputStream, SandboxLogger, ServiceLogRecord } from './types.js';
 
 /** The logger name every record of this package carries. */
@@ -138,7 +142,8 @@ export class ServiceRecords {
   /** One line the service wrote, already {@link mask}ed; `time` is when its chunk arrived (one clock read per chunk). */
   output(stream: 'stdout' | 'stderr', masked: string, split: boolean, time: number): void {
     if (!this.#logOutput && this.#subscribers.size === 0) return;
-    if (this.#logOutput) this.logger.info({ stream }, masked);
+    if (this.#logOutput)
+      this.logger.info(MASKED_KEY === undefined ? { stream } : { stream, [MASKED_KEY]: true }, masked);
     if (this.#subscribers.size === 0) return;
     const record = this.record('info', masked, stream, time);
     if (split) record.split = true;

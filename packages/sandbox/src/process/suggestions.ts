@@ -137,6 +137,57 @@ export function missingEnv(name: string | null): Suggestion[] {
   ];
 }
 
+/** `1 GiB`, `64 MiB`, `512 KiB`, `100 bytes`. */
+export function bytesText(n: number): string {
+  for (const [unit, size] of [
+    ['GiB', 1024 ** 3],
+    ['MiB', 1024 ** 2],
+    ['KiB', 1024],
+  ] as const) {
+    if (n >= size) {
+      const v = n / size;
+      return `${Number.isInteger(v) ? v : v.toFixed(1)} ${unit}`;
+    }
+  }
+  return `${n} bytes`;
+}
+
+export type LimitName = 'processes' | 'cpuSeconds' | 'fileSizeBytes' | 'openFiles' | 'memoryBytes' | 'totalMemoryBytes';
+
+const LIMIT_TEXT: Record<LimitName, (value: number | null) => string> = {
+  processes: (v) => `its limit of ${v ?? 'N'} processes and threads`,
+  cpuSeconds: (v) => `its limit of ${v ?? 'N'} CPU seconds per process`,
+  fileSizeBytes: (v) => `its largest file size of ${v === null ? 'N bytes' : bytesText(v)}`,
+  openFiles: (v) => `its limit of ${v ?? 'N'} open files per process`,
+  memoryBytes: (v) => `its address space limit of ${v === null ? 'N bytes' : bytesText(v)} per process`,
+  totalMemoryBytes: (v) => `its memory limit of ${v === null ? 'N bytes' : bytesText(v)} for all its processes`,
+};
+
+/** A service stopped by one of its resource limits: names the limit and the option that raises it. */
+export function resourceLimit(limit: LimitName, value: number | null, what: string): Suggestion[] {
+  return [
+    {
+      action: 'raise_limit',
+      description: `${what}: the service reached ${LIMIT_TEXT[limit](value)} (limits.${limit}). Fix the code, or raise limits.${limit}`,
+      autoFixable: false,
+    },
+  ];
+}
+
+/** Out of memory at a known limit: names it and the option that raises it. */
+export function outOfMemoryAt(limit: 'memoryBytes' | 'totalMemoryBytes', value: number | null): Suggestion[] {
+  return [
+    {
+      action: 'reduce_memory',
+      description:
+        limit === 'totalMemoryBytes'
+          ? `The kernel ended a process of the service at ${LIMIT_TEXT.totalMemoryBytes(value)} (limits.totalMemoryBytes): reduce its memory use, or raise limits.totalMemoryBytes`
+          : `The service ran out of memory at ${LIMIT_TEXT.memoryBytes(value)} (limits.memoryBytes): reduce its memory use, or raise limits.memoryBytes`,
+      autoFixable: false,
+    },
+  ];
+}
+
 export function outOfMemory(viaSignal: boolean): Suggestion[] {
   return [
     {

@@ -15,6 +15,7 @@ export type FailureCategory =
   | 'permission'
   | 'environment'
   | 'out_of_memory'
+  | 'resource_limit'
   | 'startup_timeout'
   | 'killed'
   | 'process_crash'

@@ -3,6 +3,7 @@ import { rejectUnknownKeys } from '@pactown/options';
 import { buildEnv } from '../process/env.js';
 import { normalizeLimits } from '../process/isolation/limits.js';
 import { ISOLATION_MODES } from '../process/isolation/mode.js';
+import { type NormalizedRestart, normalizeRestart } from '../process/isolation/restart-policy.js';
 import type { IsolationOptions } from '../process/isolation/prepare.js';
 import { START_OPTIONS } from '../process/options.js';
 import type { SandboxLogger } from '../process/types.js';
@@ -64,6 +65,7 @@ export interface NormalizedRunnerOptions {
   removeSandboxOnStop: boolean;
   /** Passed to every service's start, checked there (`isolation`, `network`, `limits`, `readOnlyPaths`, `uidPool`). */
   isolation: IsolationOptions;
+  restart: NormalizedRestart;
 }
 
 const WHERE = { pkg: '@pactown/sandbox', prefix: 'PACTOWN_SANDBOX' } as const;
@@ -98,6 +100,7 @@ const RUNNER_KEYS: readonly (keyof ServiceRunnerOptions)[] = [
   'limits',
   'readOnlyPaths',
   'uidPool',
+  'restart',
 ];
 const RUN_KEYS: readonly (keyof RunOptions)[] = [
   'serviceId',
@@ -107,6 +110,7 @@ const RUN_KEYS: readonly (keyof RunOptions)[] = [
   'env',
   'healthPath',
   'timeoutMs',
+  'restart',
 ];
 
 /** The shared coded `TypeError` (`PACTOWN_SANDBOX_INVALID_OPTION`) naming the option and the value. */
@@ -164,6 +168,19 @@ function isolationOptions(o: ServiceRunnerOptions): IsolationOptions {
   return out;
 }
 
+/** A restart policy checked with the shared coded error; a run's own policy starts from the runner's. */
+function restartPolicy(value: unknown, base: NormalizedRestart | undefined): NormalizedRestart {
+  if (value === undefined && base !== undefined) return base;
+  try {
+    if (base !== undefined && typeof value === 'string') return normalizeRestart({ ...base, restart: value as never });
+    if (base !== undefined && typeof value === 'object' && value !== null)
+      return normalizeRestart({ ...base, ...(value as object) });
+    return normalizeRestart(value as Parameters<typeof normalizeRestart>[0]);
+  } catch (error) {
+    return bad('restart', value, (error as Error).message.replace(/^\[@pactown\/sandbox\] /, ''));
+  }
+}
+
 /** Copies, defaults and checks the runner's options; a bad value throws a TypeError naming the option. */
 export function normalizeRunnerOptions(input: ServiceRunnerOptions): NormalizedRunnerOptions {
   if (input === null || typeof input !== 'object') bad('options', input, 'an object with sandboxesDir');
@@ -209,6 +226,7 @@ export function normalizeRunnerOptions(input: ServiceRunnerOptions): NormalizedR
     tailBytes: int('tailBytes', o.tailBytes, 65_536, 1024),
     removeSandboxOnStop: o.removeSandboxOnStop ?? true,
     isolation: isolationOptions(o),
+    restart: restartPolicy(o.restart, undefined),
   };
 }
 
@@ -216,7 +234,8 @@ export function normalizeRunnerOptions(input: ServiceRunnerOptions): NormalizedR
 export function normalizeRunOptions(
   input: RunOptions,
   runner: NormalizedRunnerOptions,
-): Required<Omit<RunOptions, 'onLog' | 'env'>> & Pick<RunOptions, 'onLog' | 'env'> {
+): Required<Omit<RunOptions, 'onLog' | 'env' | 'restart'>> &
+  Pick<RunOptions, 'onLog' | 'env'> & { restart: NormalizedRestart } {
   if (input === null || typeof input !== 'object') bad('runFromContent options', input, 'an object');
   rejectUnknownKeys(input, RUN_KEYS, { ...WHERE, where: 'runFromContent options' });
   const o = Object.assign(Object.create(null), input) as RunOptions;
@@ -241,5 +260,6 @@ export function normalizeRunOptions(
     env: o.env,
     healthPath,
     timeoutMs: int('timeoutMs', o.timeoutMs, runner.timeoutMs, 1),
+    restart: restartPolicy(o.restart, runner.restart),
   };
 }

@@ -12,14 +12,27 @@ import { ServiceRecords } from '../process/service-records.js';
 import { FAST_START_LOGGER } from '../deps/cache.js';
 import { collectRunLog } from './run-log.js';
 import { type Instance, startAndWait } from './start.js';
-import type { RunOptions, RunResult, ServiceInfo, ServiceRunnerOptions, StopResult } from './types.js';
+import { Supervisor } from '../process/isolation/supervisor.js';
+import type {
+  GaveUpInfo,
+  RestartingInfo,
+  RunOptions,
+  RunResult,
+  ServiceInfo,
+  ServiceRunnerOptions,
+  StopResult,
+} from './types.js';
 
 /** Events of a ServiceRunner. */
 export interface ServiceRunnerEvents {
   /** Every live record of every service: our messages, installer lines, service output. */
   log: [serviceId: string, record: ServiceLogRecord];
-  /** A service that had started successfully ended without being stopped. */
+  /** A service that had started successfully ended without being stopped (every death, also one followed by a restart). */
   died: [report: DiedReport];
+  /** After a 'died': the restart policy starts it again after `delayMs`. */
+  restarting: [info: RestartingInfo];
+  /** After a 'died': the start limit is reached, the service stays down. */
+  'gave-up': [info: GaveUpInfo];
 }
 
 /**
@@ -117,27 +130,70 @@ export class ServiceRunner extends EventEmitter<ServiceRunnerEvents> {
     }
   }
 
-  /** Keeps a started service under watch: a death we did not cause becomes a 'died' event. */
+  /**
+   * Keeps a started service under watch: a death we did not cause becomes a
+   * 'died' event, then its restart policy decides ('restarting' or 'gave-up').
+   */
   #watch(instance: Instance): void {
-    this.#instances.set(instance.info.serviceId, instance);
-    void instance.process.ended.then((report) => {
-      if (this.#instances.get(instance.info.serviceId) !== instance) return;
-      this.#instances.delete(instance.info.serviceId);
-      instance.lease?.release();
-      if (instance.stopping) return;
-      instance.records.system(
-        'error',
-        `❌ Service ${sandboxName(instance.info.serviceId)} died after it had started: ${report.message}`,
-      );
-      try {
-        this.emit('died', report);
-      } catch (error) {
-        this.#o.logger.error(
-          { err: error, service: instance.info.serviceId },
-          "[@pactown/sandbox] a 'died' listener threw",
-        );
-      }
+    const id = instance.info.serviceId;
+    this.#instances.set(id, instance);
+    const name = sandboxName(id);
+    const current = (): boolean => this.#instances.get(id) === instance && !instance.stopping;
+    const readiness = new AbortController();
+    const supervisor = new Supervisor({
+      sandbox: name,
+      policy: instance.restart,
+      start: () => {
+        const proc = instance.launch();
+        instance.process = proc;
+        instance.info.pid = proc.pid;
+        instance.info.startedAt = new Date(proc.startedAt).toISOString();
+        void instance.waitReady(proc, readiness.signal).then((ready) => {
+          if (!ready.ready || instance.process !== proc || !current()) return;
+          instance.info.state = 'running';
+          instance.records.system('info', `✓ Project running on http://localhost:${instance.info.port} (restarted)`);
+        });
+        return proc;
+      },
+      log: (level, message) => instance.records.system(level, message),
+      onDeath: (report) => {
+        if (!current()) return;
+        instance.records.system('error', `❌ Service ${name} died after it had started: ${report.message}`);
+        this.#emit('died', report);
+      },
     });
+    instance.supervisor = supervisor;
+    const finish = (): void => {
+      readiness.abort();
+      if (this.#instances.get(id) !== instance) return;
+      this.#instances.delete(id);
+      instance.lease?.release();
+    };
+    supervisor.on('restarting', (info) => {
+      if (!current()) return;
+      instance.info.state = 'restarting';
+      instance.info.restarts = supervisor.restarts;
+      this.#emit('restarting', { serviceId: id, ...info });
+    });
+    supervisor.on('gave-up', (info) => {
+      if (!current()) return;
+      finish();
+      this.#emit('gave-up', { serviceId: id, ...info });
+    });
+    supervisor.on('finished', () => {
+      if (!instance.stopping) finish();
+    });
+    supervisor.adopt(instance.process, instance.process.startedAt);
+  }
+
+  /** Emits an event; a listener that throws is logged, never lets the runner fail. */
+  #emit<K extends 'died' | 'restarting' | 'gave-up'>(event: K, ...args: ServiceRunnerEvents[K]): void {
+    try {
+      (this.emit as (e: string, ...a: unknown[]) => boolean)(event, ...args);
+    } catch (error) {
+      const service = (args[0] as { serviceId: string }).serviceId;
+      this.#o.logger.error({ err: error, service }, `[@pactown/sandbox] a '${event}' listener threw`);
+    }
   }
 
   #record(record: ServiceLogRecord): void {
@@ -159,16 +215,28 @@ export class ServiceRunner extends EventEmitter<ServiceRunnerEvents> {
     return this.#queue.run(serviceId, async () => {
       const instance = this.#instances.get(serviceId);
       if (instance === undefined) {
-        return { success: false, serviceId, message: `Service ${sandboxName(serviceId)} is not running`, report: null };
+        return {
+          success: false,
+          serviceId,
+          message: `Service ${sandboxName(serviceId)} is not running`,
+          report: null,
+          killed: 0,
+        };
       }
+      const waiting = instance.info.state === 'restarting' && !instance.process.running;
       const report = await this.#stopInstance(instance, instance.records, this.#o.removeSandboxOnStop);
-      return { success: true, serviceId, message: `Service ${sandboxName(serviceId)} stopped`, report };
+      const message = waiting
+        ? `Service ${sandboxName(serviceId)} stopped (its restart was cancelled)`
+        : `Service ${sandboxName(serviceId)} stopped`;
+      return { success: true, serviceId, message, report, killed: instance.process.stopSummary?.killed ?? 0 };
     });
   }
 
   async #stopInstance(instance: Instance, records: ServiceRecords, removeSandbox: boolean): Promise<DiedReport> {
     instance.stopping = true;
     records.system('info', `Stopping service on port ${instance.info.port}`);
+    // No restart after this; a restart waiting out its backoff is cancelled.
+    void instance.supervisor?.stop();
     const report = await instance.process.stop({ graceMs: this.#o.killGraceMs });
     if (this.#instances.get(instance.info.serviceId) === instance) this.#instances.delete(instance.info.serviceId);
     instance.lease?.release();

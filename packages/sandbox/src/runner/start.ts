@@ -4,7 +4,10 @@ import { type DependencySettings, type EnvironmentSetup, prepareEnvironment } fr
 import { listFiles } from '../process/died-report.js';
 import type { ServiceRecords } from '../process/service-records.js';
 import { type ServiceProcess, startServiceWith } from '../process/service-process.js';
+import type { NormalizedRestart } from '../process/isolation/restart-policy.js';
+import type { Supervisor } from '../process/isolation/supervisor.js';
 import type { DiedReport } from '../process/types.js';
+import type { ReadyResult } from '../process/wait-ready.js';
 import type { ServiceSpec } from '../spec/types.js';
 import { createSandbox } from '../workspace/sandbox.js';
 import { sandboxName } from '../workspace/service-id.js';
@@ -22,6 +25,13 @@ export interface Instance {
   records: ServiceRecords;
   /** Set when we stop it: its end is then not a death. */
   stopping: boolean;
+  restart: NormalizedRestart;
+  /** Starts the service's process again in the same sandbox, with the same environment. */
+  launch: () => ServiceProcess;
+  /** The run's readiness check, for a restarted process. */
+  waitReady: (proc: ServiceProcess, signal: AbortSignal) => Promise<ReadyResult>;
+  /** Keeps it running by its restart policy; set once it is watched. */
+  supervisor: Supervisor | null;
 }
 
 interface StartInput {
@@ -99,13 +109,12 @@ export async function startAndWait(input: StartInput): Promise<Outcome> {
   }
   records.system('info', 'Starting process...');
   const pathParts = [...env.binDirs, process.env.PATH ?? ''].filter(Boolean);
-  let proc: ServiceProcess;
-  try {
-    proc = startServiceWith(
+  const launch = (): ServiceProcess =>
+    startServiceWith(
       {
         serviceId: run.serviceId,
         command: spec.run!,
-        cwd: sandboxPath,
+        cwd: sandboxPath!,
         env: {
           ...run.env,
           ...env.env,
@@ -124,6 +133,9 @@ export async function startAndWait(input: StartInput): Promise<Outcome> {
       },
       records,
     );
+  let proc: ServiceProcess;
+  try {
+    proc = launch();
   } catch (error) {
     lease?.release();
     return fail(setupFailure(error), sandboxPath);
@@ -145,8 +157,22 @@ export async function startAndWait(input: StartInput): Promise<Outcome> {
       command: proc.command,
       envDir: env.envDir,
       startedAt: new Date(proc.startedAt).toISOString(),
+      restart: run.restart.restart,
+      restarts: 0,
+      state: 'running',
     };
-    const instance: Instance = { info, process: proc, lease, records, stopping: false };
+    const instance: Instance = {
+      info,
+      process: proc,
+      lease,
+      records,
+      stopping: false,
+      restart: run.restart,
+      launch,
+      waitReady: (p, signal) =>
+        p.waitReady({ http: { port: run.port, path: run.healthPath }, timeoutMs: run.timeoutMs, signal }),
+      supervisor: null,
+    };
     const result = {
       ...started,
       success: true,

@@ -1,4 +1,5 @@
 import type { IsolationOptions } from '../process/isolation/prepare.js';
+import type { RestartMode, RestartOptions } from '../process/isolation/restart-policy.js';
 import type { DiedReport, FailureCategory, SandboxLogger, ServiceLogRecord, Suggestion } from '../process/types.js';
 import type { ServiceObjectInput } from '../spec/types.js';
 
@@ -57,6 +58,8 @@ export interface ServiceRunnerOptions extends IsolationOptions {
   tailBytes?: number;
   /** Remove a service's sandbox when it is stopped. @default true */
   removeSandboxOnStop?: boolean;
+  /** The restart policy of every run that does not give its own. @default 'no' */
+  restart?: RestartMode | RestartOptions;
 }
 
 /** Options of one `runFromContent` call. */
@@ -73,6 +76,12 @@ export interface RunOptions {
   healthPath?: string;
   /** @default the runner's `timeoutMs` */
   timeoutMs?: number;
+  /**
+   * What happens when the service dies after it became ready: `'no'`, `'on-failure'` (a non-zero exit or a
+   * signal we did not send), `'always'`, or the policy with its backoff and start limit.
+   * @default the runner's `restart` ('no')
+   */
+  restart?: RestartMode | RestartOptions;
 }
 
 /** What a run ended with; `success` only when the service answered its health check. */
@@ -106,8 +115,38 @@ export interface ServiceInfo {
   command: string;
   /** The venv or node_modules folder, if any. */
   envDir: string | null;
-  /** ISO 8601. */
+  /** ISO 8601, of the process running now (or the last one, while a restart waits). */
   startedAt: string;
+  /** Its restart policy. */
+  restart: RestartMode;
+  /** Restarts so far (each one after a death). */
+  restarts: number;
+  /** `'restarting'` while a restart waits out its backoff or a restarted process is starting. */
+  state: 'running' | 'restarting';
+}
+
+/** The `'restarting'` event: a service died and is started again after `delayMs`. */
+export interface RestartingInfo {
+  serviceId: string;
+  /** Restarts within the start-limit window, this one included. */
+  attempt: number;
+  /** The start limit (`startLimitBurst`). */
+  limit: number;
+  delayMs: number;
+  /** `Restarting service_api in 2s (attempt 2/5)` */
+  message: string;
+  /** The death that caused it. */
+  report: DiedReport;
+}
+
+/** The `'gave-up'` event: the service died once more after its start limit was reached; it stays down. */
+export interface GaveUpInfo {
+  serviceId: string;
+  failures: number;
+  windowMs: number;
+  /** `Service service_api failed 5 times in 60s: giving up` */
+  message: string;
+  report: DiedReport;
 }
 
 /** What `stop(id)` did. */
@@ -116,6 +155,8 @@ export interface StopResult {
   success: boolean;
   serviceId: string;
   message: string;
-  /** The stopped process's report (category `none`), or `null`. */
+  /** The stopped process's report (category `none`), or `null`; while a restart waited, the last death's. */
   report: DiedReport | null;
+  /** Processes of the service that did not end at SIGTERM within the grace period and were killed. */
+  killed: number;
 }

@@ -11,6 +11,9 @@ describe('resource limits', () => {
       cpuSeconds: null,
       coreBytes: 0,
       tmpBytes: 64 * 1024 ** 2,
+      totalMemoryBytes: 1024 ** 3,
+      cpuQuota: null,
+      cpuWeight: 100,
     });
     expect(normalizeLimits({})).toEqual(DEFAULT_LIMITS);
   });
@@ -31,6 +34,12 @@ describe('resource limits', () => {
     expect(() => normalizeLimits({ openFiles: '10' as unknown as number })).toThrow(/limits.openFiles/);
     expect(() => normalizeLimits({ memroyBytes: 1 } as never)).toThrow(/unknown option 'limits.memroyBytes'/);
     expect(() => normalizeLimits(null as never)).toThrow(TypeError);
+    expect(() => normalizeLimits({ cpuWeight: 0 })).toThrow(
+      /limits.cpuWeight must be null or an integer from 1 to 10000, got 0/,
+    );
+    expect(() => normalizeLimits({ cpuQuota: 0 })).toThrow(/limits.cpuQuota must be null or a number >= 0.01, got 0/);
+    expect(normalizeLimits({ cpuQuota: 1.5 }).cpuQuota).toBe(1.5);
+    expect(() => normalizeLimits({ totalMemoryBytes: 1024 })).toThrow(/limits.totalMemoryBytes/);
   });
 
   it('sets soft and hard limit through prlimit, the per-uid one only with a uid per service', () => {
@@ -40,9 +49,13 @@ describe('resource limits', () => {
       '--nproc=256',
       '--nofile=1024',
       '--fsize=1073741824',
-      '--cpu=5',
+      '--cpu=5:6',
       '--core=0',
     ]);
     expect(prlimitArgs(limits, { perUid: false })).not.toContain('--nproc=256');
+    // The cgroup-only limits have no rlimit.
+    expect(prlimitArgs(normalizeLimits({ cpuQuota: 2, cpuWeight: 200 }), { perUid: true }).join(' ')).not.toMatch(
+      /cpu=2|200/,
+    );
   });
 });

@@ -54,9 +54,10 @@ describe.skipIf(!probe.ok)('prepareStart', () => {
     expect(out.stderr).toBe('');
     expect(out.stdout.trim()).toBe(`${join(dir, '.venv')} ${prepared.lease!.uid} ${dir} /tmp`);
     prepared.lease!.release();
+    expect(await (prepared.cgroup?.remove() ?? true)).toBe(true);
   });
 
-  it("under 'none' changes nothing unless limits are given, then only prlimit wraps it", () => {
+  it("under 'none' changes nothing unless limits are given, then only prlimit (and the cgroup launcher) wraps it", async () => {
     const base = { serviceId: 'plain', file: 'node', args: ['-e', '1'], cwd: w.logs, env: { PATH: '/usr/bin' } };
     expect(prepareStart({ ...base, options: { isolation: 'none' } })).toMatchObject({
       file: 'node',
@@ -65,7 +66,14 @@ describe.skipIf(!probe.ok)('prepareStart', () => {
       wrapped: false,
     });
     const limited = prepareStart({ ...base, options: { isolation: 'none', limits: { openFiles: 64 } } });
-    expect(limited.file).toBe('/usr/bin/prlimit');
+    // Where cgroups are writable, the launcher shell joins the cgroup and execs prlimit.
+    const at = limited.args.indexOf('/usr/bin/prlimit');
+    if (limited.cgroup === null) expect(limited.file).toBe('/usr/bin/prlimit');
+    else {
+      expect(limited.file).toBe('/bin/sh');
+      expect(at).toBeGreaterThan(0);
+      expect(await limited.cgroup.remove()).toBe(true);
+    }
     expect(limited.args).toContain('--nofile=64');
     expect(limited.args).not.toContain('--nproc=256');
     expect(() => prepareStart({ ...base, options: { isolation: 'none', network: 'none' } })).toThrow(
@@ -118,5 +126,6 @@ describe.skipIf(!probe.ok)('prepareStart', () => {
     process.kill(-child.pid!, 'SIGKILL');
     await new Promise((resolve) => child.once('exit', resolve));
     prepared.lease!.release();
+    expect(await (prepared.cgroup?.remove() ?? true)).toBe(true);
   });
 });

@@ -72,4 +72,38 @@ describe('supervisor with real processes', () => {
     expect(starts).toBe(1);
     await dir.remove();
   });
+
+  it('adopt() supervises a service started elsewhere; an end the policy does not restart is finished', async () => {
+    const dir = await tempDir();
+    const run = (code: number) =>
+      startService({
+        serviceId: 'adopted',
+        command: 'sh',
+        args: ['-c', `exit ${code}`],
+        cwd: dir.path,
+        isolation: 'none',
+      });
+    let starts = 0;
+    const sup = new Supervisor({
+      sandbox: 'service_adopted',
+      policy: normalizeRestart({ restart: 'on-failure', backoffInitialMs: 20 }),
+      start: () => {
+        starts++;
+        return run(0); // the restart exits cleanly: on-failure does not restart that
+      },
+      log: () => {},
+    });
+    const finished = new Promise<DiedReport>((resolve) => sup.once('finished', resolve));
+    const restarting = new Promise<number>((resolve) => sup.once('restarting', (info) => resolve(info.delayMs)));
+    expect(sup.current).toBeNull();
+    sup.adopt(run(1));
+    expect(await restarting).toBe(20);
+    expect(sup.pending).toBe(true);
+    const report = await finished;
+    expect(report.exit.exitCode).toBe(0);
+    expect(starts).toBe(1);
+    expect(sup.pending).toBe(false);
+    expect(sup.restarts).toBe(1);
+    await dir.remove();
+  });
 });

@@ -341,6 +341,7 @@ describe('capture', () => {
       | 'permission'
       | 'environment'
       | 'out_of_memory'
+      | 'resource_limit'
       | 'startup_timeout'
       | 'killed'
       | 'process_crash'

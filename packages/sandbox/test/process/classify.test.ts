@@ -35,6 +35,55 @@ describe('classifyFailure', () => {
     expect(classifyFailure({ exit }).category).toBe('killed');
   });
 
+  it('resource limits: each names the limit and the option that raises it', () => {
+    const limits = {
+      processes: 64,
+      cpuSeconds: 2,
+      fileSizeBytes: 1024,
+      openFiles: 32,
+      totalMemoryBytes: 64 * 1024 ** 2,
+    };
+    const cases: Array<[Parameters<typeof classifyFailure>[0], string, RegExp]> = [
+      [
+        { exit: describeExit(0, null), pidsLimitHit: true, limits },
+        'resource_limit',
+        /64 processes.*limits\.processes/,
+      ],
+      [{ exit: describeExit(null, 'SIGXCPU'), limits }, 'resource_limit', /2 CPU seconds.*limits\.cpuSeconds/],
+      [{ exit: describeExit(null, 'SIGXFSZ'), limits }, 'resource_limit', /1 KiB.*limits\.fileSizeBytes/],
+      [{ exit: exit1, stderr: 'sh: 1: Cannot fork', limits }, 'resource_limit', /limits\.processes/],
+      [
+        { exit: exit1, stderr: 'BlockingIOError: [Errno 11] Resource temporarily unavailable' },
+        'resource_limit',
+        /limits\.processes/,
+      ],
+      [
+        { exit: exit1, stderr: "OSError: [Errno 24] Too many open files: 'x'", limits },
+        'resource_limit',
+        /32 open files.*limits\.openFiles/,
+      ],
+      [
+        { exit: describeExit(null, 'SIGKILL'), cgroupOomKilled: true, limits },
+        'out_of_memory',
+        /64 MiB.*limits\.totalMemoryBytes/,
+      ],
+      [
+        { exit: exit1, stderr: 'MemoryError', limits: { memoryBytes: 1024 ** 3 } },
+        'out_of_memory',
+        /1 GiB.*limits\.memoryBytes/,
+      ],
+    ];
+    for (const [facts, category, text] of cases) {
+      const result = classifyFailure(facts);
+      expect(result.category).toBe(category);
+      expect(result.suggestions[0]!.description).toMatch(text);
+    }
+    // A stop by us stays none whatever the cgroup counted.
+    expect(
+      classifyFailure({ exit: describeExit(null, 'SIGTERM'), stoppedByUs: true, pidsLimitHit: true }).category,
+    ).toBe('none');
+  });
+
   it('crash signals are process_crash, other signals killed', () => {
     expect(classifyFailure({ exit: describeExit(null, 'SIGBUS') }).category).toBe('process_crash');
     expect(classifyFailure({ exit: describeExit(null, 'SIGHUP') }).category).toBe('killed');

@@ -75,9 +75,32 @@ describe('masking once, where a line enters', () => {
       },
     });
     const report = await proc.ended;
-    // 51 output lines and the command line.
-    expect(calls).toBe(52);
+    // 51 output lines, the command line, and what the report holds that did not come through the
+    // streams: its message and each file name.
+    expect(calls).toBe(52 + 1 + report.files.length);
     expect(report.stderrTail).toContain('Traceback: [MASKED]');
     expect(report.stdoutTail.trim().split('\n')).toHaveLength(50);
+  });
+
+  it('masks the file names of the report: a service can name a file after a secret', async () => {
+    const { mkdtemp, rm } = await import('node:fs/promises');
+    const { join } = await import('node:path');
+    const own = await mkdtemp(join(dir.path, 'names-'));
+    try {
+      const proc = startService({
+        isolation: 'none',
+        serviceId: 'names',
+        command: process.execPath,
+        args: ['-e', "require('node:fs').writeFileSync(process.env.STRIPE_SK + '.txt', ''); process.exit(2)"],
+        cwd: own,
+        env: { STRIPE_SK: RUN_SECRET },
+      });
+      const report = await proc.ended;
+      expect(report.exit.exitCode).toBe(2);
+      expect(report.files).toHaveLength(1);
+      expect(JSON.stringify(report)).not.toContain(RUN_SECRET);
+    } finally {
+      await rm(own, { recursive: true, force: true });
+    }
   });
 });

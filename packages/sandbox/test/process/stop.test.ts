@@ -29,6 +29,8 @@ describe('stop', () => {
     expect(report.category).toBe('none');
     expect(alive(proc.pid!)).toBe(false);
     expect(alive(grandchild)).toBe(false);
+    // What stop had to end: the main process and its grandchild, both at SIGTERM.
+    expect(proc.stopSummary).toEqual({ terminated: 2, killed: 0, leftovers: 0 });
     expect(log.messages()).toEqual(
       expect.arrayContaining([
         'Stopping service tree',
@@ -52,7 +54,8 @@ describe('stop', () => {
     const report = await proc.stop({ graceMs: 300 });
     expect(report.exit).toMatchObject({ signal: 'SIGKILL', forced: true });
     expect(report.category).toBe('none');
-    expect(log.messages()).toContain(`Process group ${proc.pid} still running after 300ms: sent SIGKILL`);
+    expect(log.messages()).toContain(`Process group ${proc.pid} still running after 300ms: sent SIGKILL (1 process)`);
+    expect(proc.stopSummary).toEqual({ terminated: 1, killed: 1, leftovers: 0 });
   });
 
   it('stopping a service that already ended is a no-op, and stop is idempotent', async () => {

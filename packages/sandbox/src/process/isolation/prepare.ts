@@ -7,6 +7,7 @@
  */
 import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { ServiceCgroup, joinCgroupArgs, warnNoCgroups } from './cgroups.js';
 import { ISOLATION_CODES, IsolationError } from './errors.js';
 import { type NetworkMode, buildLaunch } from './launch.js';
 import { type NormalizedLimits, type ResourceLimits, normalizeLimits, prlimitArgs } from './limits.js';
@@ -41,6 +42,8 @@ export interface PreparedStart {
   limits: NormalizedLimits | null;
   /** The spawned process is bwrap: an exit status `128+N` means the service died of signal N. */
   wrapped: boolean;
+  /** The service's cgroup (`null` without cgroups, or under 'none' without `limits`); remove it once the service is gone. */
+  cgroup: ServiceCgroup | null;
 }
 
 interface WarnLogger {
@@ -121,6 +124,25 @@ export function prepareStart(input: {
     throw new TypeError('[@pactown/sandbox] readOnlyPaths must be an array of absolute paths');
   }
   const resolved = resolveIsolation(options.isolation, { logger: input.logger });
+  /** The service's cgroup, and the launcher that puts it there before the program runs. */
+  const contain = (
+    limits: NormalizedLimits,
+    file: string,
+    args: string[],
+  ): { file: string; args: string[]; cgroup: ServiceCgroup | null } => {
+    warnNoCgroups(input.logger);
+    let cgroup: ServiceCgroup | null = null;
+    try {
+      cgroup = ServiceCgroup.create(input.serviceId, limits);
+    } catch (error) {
+      input.logger?.warn(
+        { err: error, service: input.serviceId },
+        `The cgroup of ${input.serviceId} could not be made (${(error as Error).message}): it runs with rlimits alone`,
+      );
+    }
+    if (cgroup === null) return { file, args, cgroup };
+    return { file: '/bin/sh', args: joinCgroupArgs(cgroup.procsFiles, file, args), cgroup };
+  };
   if (resolved.mode === 'none') {
     if (options.network === 'none') {
       throw new IsolationError(
@@ -130,7 +152,7 @@ export function prepareStart(input: {
     }
     const limits = options.limits === undefined ? null : normalizeLimits(options.limits);
     const rl = limits === null ? [] : prlimitArgs(limits, { perUid: false });
-    if (rl.length === 0)
+    if (limits === null)
       return {
         mode: 'none',
         resolved,
@@ -140,12 +162,16 @@ export function prepareStart(input: {
         lease: null,
         limits,
         wrapped: false,
+        cgroup: null,
       };
+    const run =
+      rl.length === 0
+        ? { file: input.file, args: [...input.args] }
+        : { file: '/usr/bin/prlimit', args: [...rl, '--', input.file, ...input.args] };
     return {
       mode: 'none',
       resolved,
-      file: '/usr/bin/prlimit',
-      args: [...rl, '--', input.file, ...input.args],
+      ...contain(limits, run.file, run.args),
       env: input.env,
       lease: null,
       limits,
@@ -176,8 +202,7 @@ export function prepareStart(input: {
     return {
       mode: 'namespaces',
       resolved,
-      file: plan.file,
-      args: plan.args,
+      ...contain(limits, plan.file, plan.args),
       env: plan.env,
       lease,
       limits,

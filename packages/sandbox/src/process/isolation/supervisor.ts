@@ -18,6 +18,8 @@ export interface SupervisorEvents {
   started: [service: Supervised, attempt: number];
   restarting: [info: { attempt: number; limit: number; delayMs: number; report: DiedReport; message: string }];
   'gave-up': [info: { failures: number; windowMs: number; report: DiedReport; message: string }];
+  /** Supervision is over without a restart: the policy does not restart this end, or `stop()` was called. */
+  finished: [report: DiedReport];
 }
 
 export interface SupervisorOptions {
@@ -60,6 +62,18 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     return this.#launch(0);
   }
 
+  /** Supervises an instance started elsewhere (the runner's first start, which waits for readiness itself). */
+  adopt(service: Supervised, startedAt: number = Date.now()): void {
+    this.#current = service;
+    this.#startedAt = startedAt;
+    service.ended.then((report) => this.#ended(service, report));
+  }
+
+  /** A restart is waiting out its backoff. */
+  get pending(): boolean {
+    return this.#timer !== null;
+  }
+
   /** Ends supervision: no more restarts, a pending restart is cancelled, the running instance is stopped. */
   async stop(): Promise<DiedReport | null> {
     this.#stopped = true;
@@ -87,7 +101,10 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       failed,
       stoppedByUs: this.#stopped,
     });
-    if (decision.action === 'none') return;
+    if (decision.action === 'none') {
+      this.emit('finished', report);
+      return;
+    }
     if (decision.action === 'give-up') {
       const message = gaveUpMessage(this.#o.sandbox, decision);
       this.#o.log('error', message);
