@@ -23,8 +23,9 @@ export interface WriteErrorFileOptions {
   /** Remove ANSI colour codes and other terminal escapes. @default true */
   stripAnsi?: boolean;
   /**
-   * Mask secrets with log-core's configured engine, then `redactPatterns`.
-   * A function replaces both. @default true
+   * Mask secrets once, as the report enters, with log-core's configured
+   * engine, then `redactPatterns`. `false` when its producer masked the text
+   * already (sandbox's died report). A function replaces both. @default true
    */
   redact?: boolean | ((text: string) => string);
   /** Extra patterns whose matches are masked. @default [] */
@@ -92,7 +93,7 @@ export const WRITE_OPTIONS = defineOptions({
       want: 'a boolean or a function',
       check: (v: unknown) =>
         typeof v === 'boolean' || typeof v === 'function' ? undefined : 'a boolean or a function',
-      doc: "log-core's configured redaction engine, then `redactPatterns`; `false`, or a function of your own",
+      doc: "mask once, on entry, with log-core's configured engine, then `redactPatterns`; `false` when the producer masked the text already (sandbox's died report), or a function of your own",
     },
     redactPatterns: {
       kind: 'any',

@@ -20,6 +20,8 @@ export const CODES = Object.freeze({
   STREAM_CLOSED: 'PACTOWN_CORE_STREAM_CLOSED',
   /** A file handler is degraded and waits before trying its file again (records counted lost). */
   FILE_BACKOFF: 'PACTOWN_CORE_FILE_BACKOFF',
+  /** A file handler's disk does not keep up: `maxPendingBytes` already wait to be written, so the record is dropped (counted lost). */
+  FILE_BEHIND: 'PACTOWN_CORE_FILE_BEHIND',
   /** A write failed with something that was not an Error. */
   WRITE_FAILED: 'PACTOWN_CORE_WRITE_FAILED',
 } as const);

@@ -24,8 +24,14 @@ export type HandlerConfig =
   | Handler
   | (HandlerBase & BackpressureOptions & { type: 'console'; stream?: ConsoleHandlerOptions['stream'] })
   | (HandlerBase & BackpressureOptions & { type: 'stream'; stream: StreamHandlerOptions['stream'] })
-  | (HandlerBase & { type: 'file'; filename: string })
-  | (HandlerBase & { type: 'rotating-file'; filename: string; maxBytes: number; backupCount: number })
+  | (HandlerBase & { type: 'file'; filename: string; maxPendingBytes?: number })
+  | (HandlerBase & {
+      type: 'rotating-file';
+      filename: string;
+      maxBytes: number;
+      backupCount: number;
+      maxPendingBytes?: number;
+    })
   | (HandlerBase & { type: 'callback'; callback: (message: string, record: LogRecord) => void })
   | (HandlerBase & { type: 'transport'; target: string; options?: Record<string, unknown> });
 

@@ -207,9 +207,15 @@ function buildHandler(name: string, spec: HandlerConfig, formatters: Record<stri
     case 'stream':
       return streamHandler({ ...common, ...backpressure(s), stream: s.stream });
     case 'file':
-      return fileHandler({ ...common, filename: s.filename });
+      return fileHandler({ ...common, filename: s.filename, maxPendingBytes: s.maxPendingBytes });
     case 'rotating-file':
-      return rotatingFileHandler({ ...common, filename: s.filename, maxBytes: s.maxBytes, backupCount: s.backupCount });
+      return rotatingFileHandler({
+        ...common,
+        filename: s.filename,
+        maxBytes: s.maxBytes,
+        backupCount: s.backupCount,
+        maxPendingBytes: s.maxPendingBytes,
+      });
     case 'callback':
       return callbackHandler(s.callback, common);
     case 'transport':

@@ -12,8 +12,8 @@ const HANDLER = ['level', 'formatter'] as const;
 
 /** The valid keys of every options object of log-core, in one place. */
 export const KNOWN = {
-  file: ['filename', ...HANDLER],
-  rotatingFile: ['filename', 'maxBytes', 'backupCount', ...HANDLER],
+  file: ['filename', 'maxPendingBytes', ...HANDLER],
+  rotatingFile: ['filename', 'maxBytes', 'backupCount', 'maxPendingBytes', ...HANDLER],
   stream: ['stream', 'name', 'end', ...HANDLER, ...BACKPRESSURE],
   console: ['stream', ...HANDLER, ...BACKPRESSURE],
   callback: ['name', ...HANDLER],
@@ -48,8 +48,8 @@ export const KNOWN = {
   handlerConfig: {
     console: ['type', 'stream', ...HANDLER, ...BACKPRESSURE],
     stream: ['type', 'stream', ...HANDLER, ...BACKPRESSURE],
-    file: ['type', 'filename', ...HANDLER],
-    'rotating-file': ['type', 'filename', 'maxBytes', 'backupCount', ...HANDLER],
+    file: ['type', 'filename', 'maxPendingBytes', ...HANDLER],
+    'rotating-file': ['type', 'filename', 'maxBytes', 'backupCount', 'maxPendingBytes', ...HANDLER],
     callback: ['type', 'callback', ...HANDLER],
     transport: ['type', 'target', 'options', ...HANDLER],
   },

@@ -125,9 +125,10 @@ export function checkHandleExitOptions(options: HandleExitOptions, prefix = ''):
 
 /**
  * Opt-in: flush on normal exit (`'exit'`, including `process.exit()`), and on
- * the given signals. After a signal, when nothing else listens for it, the
- * signal is raised again once logs are flushed, so the process ends as it would have;
- * when the application has its own listener, it decides when to exit.
+ * the given signals. After a signal, when nothing else listens for it, every
+ * handler is closed (worker transports end their targets) and the signal is
+ * raised again, so the process ends as it would have; when the application
+ * has its own listener, handlers are flushed and it decides when to exit.
  * Returns a function that removes the listeners. Calling it twice installs once.
  */
 export function handleExit(options: HandleExitOptions = {}): () => void {
@@ -148,7 +149,10 @@ export function handleExit(options: HandleExitOptions = {}): () => void {
     });
     const work = (async () => {
       await Promise.allSettled([...registry.tasks].map(async (task) => task(signal)));
-      await flush();
+      // Going down: every handler is closed, so a worker transport ends its target (which may hold a
+      // batch until then) and 'exit' listeners, which a raised signal never runs, are not needed.
+      // With the application's own listener, it decides: the handlers are only flushed.
+      await (others > 0 ? flush() : shutdown());
     })();
     void Promise.race([work, timeout]).then(() => {
       clearTimeout(timer);

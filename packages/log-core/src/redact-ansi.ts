@@ -20,8 +20,17 @@ import { diffChars } from 'diff';
 const ESCAPE =
   /\x1b\[[0-?]*[ -/]*[@-~]|\x9b[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b\n]*(?:\x07|\x1b\\)|\x1b[PX^_][^\x1b\n]*\x1b\\|\x1b(?:[ -/]+[0-~]|[0-OQ-WYZ\\`-~])/g;
 
-/** Lines longer than this are diffed no further than this many edits; past it, every sequence goes to the end of the changed middle. */
+/** The start of a sequence that carries text (OSC, DCS, SOS, PM, APC). */
+const STRING_START = /\x1b[\]PX^_]/;
+
+/**
+ * The diff gives up past this many edits (a long line with many secrets), and
+ * past {@link DIFF_BUDGET} divided by the length of what it compares (its cost
+ * grows with both): then every sequence in the changed middle goes after it.
+ * Deterministic, so masking the same line always gives the same text.
+ */
 const MAX_EDITS = 256;
+const DIFF_BUDGET = 2_000_000;
 
 /** Whether `text` holds a character that can start an escape sequence. */
 export function hasEscape(text: string): boolean {
@@ -69,6 +78,8 @@ function payload(seq: string): [number, number] | null {
  * reads for a block with escapes.
  */
 export function shownText(block: string): string {
+  // Most coloured output has no string sequence: no callback per sequence then.
+  if (!STRING_START.test(block)) return block.replace(ESCAPE, '');
   let payloads = '';
   const shown = block.replace(ESCAPE, (seq) => {
     const p = payload(seq);
@@ -144,7 +155,8 @@ function rejoin(
     tail++;
   const from = shown.slice(head, shown.length - tail);
   const to = masked.slice(head, masked.length - tail);
-  const middle = diffChars(from, to, { maxEditLength: MAX_EDITS }) ?? [
+  const edits = Math.min(MAX_EDITS, Math.floor(DIFF_BUDGET / (from.length + to.length + 1)));
+  const middle = (edits >= 2 ? diffChars(from, to, { maxEditLength: edits }) : undefined) ?? [
     { value: from, removed: true, added: false },
     { value: to, added: true, removed: false },
   ];

@@ -80,6 +80,15 @@ describe('flush on exit', () => {
     await checkLines(file, 20_000);
   });
 
+  it('ends a worker transport on SIGTERM before the process goes down, so a target that writes at its end loses nothing', async () => {
+    // The target holds every line until its stream ends (as a batching shipper does): a flush of the worker's
+    // input alone leaves them in memory, and raising the signal again would lose all 1,000.
+    const file = path.join(tmp.path, 'buffered.log');
+    const result = await runFixture(file, 1000, 'sigterm', 'buffering');
+    expect(result.signal).toBe('SIGTERM');
+    await checkLines(file, 1000);
+  });
+
   it('flushes on a normal end of the program', async () => {
     const file = path.join(tmp.path, 'normal.log');
     const result = await runFixture(file, 20_000, 'return');

@@ -276,6 +276,15 @@ describe('terminal escape sequences', () => {
     expect(redactor.mayNeedRedaction('\x1b[32mINFO\x1b[0m started\n\x1b]0;build\x07')).toBe(false);
   });
 
+  it('masks a long coloured line with many secrets (past the diff limit, codes go after the changed middle)', () => {
+    const line = Array.from({ length: 60 }, (_, i) => `\x1b[1mtoken\x1b[0m=\x1b[33msecret${i}value\x1b[0m`).join(' ');
+    const out = redactor.redactText(line);
+    expect(strip(out)).toBe(redactor.redactText(strip(line)));
+    expect(out).not.toMatch(/secret\d+value/);
+    expect(sequencesOf(out)).toEqual(sequencesOf(line));
+    expect(out.startsWith('\x1b[1mtoken\x1b[0m=\x1b[33m[REDACTED]')).toBe(true);
+  });
+
   it('never leaves a secret in what a terminal shows, wherever codes are put in', () => {
     fc.assert(
       fc.property(coloured(fc.constantFrom(...plainLines.map((s) => s.text))), (line) => {

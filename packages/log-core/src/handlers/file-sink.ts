@@ -5,6 +5,8 @@ import { drained, endBoom, flushBoomSync, openBoomNow } from './boom.js';
 import { armExitFlush } from './exit-flush.js';
 
 const CHUNK = 64 * 1024;
+/** Bytes a file handler lets wait for the disk (accepted, not yet written) before it drops records. */
+export const DEFAULT_FILE_MAX_PENDING_BYTES = 16 * 1024 * 1024;
 /** First wait after a write error before the file is tried again; doubles up to {@link MAX_BACKOFF_MS}. */
 export const MIN_BACKOFF_MS = 100;
 export const MAX_BACKOFF_MS = 30_000;
@@ -17,6 +19,8 @@ export interface SinkEvents {
   recovered(): void;
   /** Records dropped while the sink waits to try again. */
   dropped(lost: number): void;
+  /** Records dropped because `maxPendingBytes` already wait for the disk. */
+  behind(lost: number): void;
 }
 
 interface Chunk {
@@ -45,6 +49,11 @@ export class FileSink {
   #ino = 0;
   #pending = '';
   #pendingLines = 0;
+  #pendingBytes = 0;
+  /** Bytes handed to SonicBoom and not written yet, in total and per descriptor (a retired one still drains). */
+  #handedBytes = 0;
+  readonly #handed = new Map<SonicBoom, number>();
+  readonly #maxPendingBytes: number;
   #scheduled = false;
   #chunks: Chunk[] = [];
   #failedAt = 0;
@@ -53,9 +62,15 @@ export class FileSink {
   readonly #events: SinkEvents;
   readonly #retiring = new Map<SonicBoom, Promise<void>>();
 
-  constructor(filename: string, events: SinkEvents) {
+  constructor(filename: string, events: SinkEvents, maxPendingBytes = DEFAULT_FILE_MAX_PENDING_BYTES) {
     this.filename = filename;
     this.#events = events;
+    this.#maxPendingBytes = maxPendingBytes;
+  }
+
+  /** Bytes accepted and not yet written to the file (bounded by `maxPendingBytes`). */
+  get waitingBytes(): number {
+    return this.#pendingBytes + this.#handedBytes;
   }
 
   get isOpen(): boolean {
@@ -77,10 +92,17 @@ export class FileSink {
       this.#events.dropped(1);
       return;
     }
+    // Memory stays bounded when the disk is slower than the records: the newest are dropped, counted.
+    const waiting = this.#pendingBytes + this.#handedBytes;
+    if (waiting > 0 && waiting + bytes > this.#maxPendingBytes) {
+      this.#events.behind(1);
+      return;
+    }
     if (this.#boom === undefined) this.open();
     this.size += bytes;
     this.#pending += text;
     this.#pendingLines++;
+    this.#pendingBytes += bytes;
     if (this.#pending.length >= CHUNK) this.push();
     else if (!this.#scheduled) {
       this.#scheduled = true;
@@ -99,7 +121,11 @@ export class FileSink {
     this.#ino = st.ino;
     this.size = opened.size;
     this.#chunks = [];
-    boom.on('write', (n: number) => this.#written(boom, n));
+    this.#handed.set(boom, 0);
+    boom.on('write', (n: number) => {
+      this.#drained(boom, n);
+      this.#written(boom, n);
+    });
     armExitFlush();
   }
 
@@ -110,7 +136,10 @@ export class FileSink {
     this.#boom = undefined;
     this.#retiring.set(
       old,
-      endBoom(old).finally(() => this.#retiring.delete(old)),
+      endBoom(old).finally(() => {
+        this.#retiring.delete(old);
+        this.#drained(old, Number.POSITIVE_INFINITY);
+      }),
     );
   }
 
@@ -132,7 +161,11 @@ export class FileSink {
     const lines = this.#pendingLines;
     this.#pending = '';
     this.#pendingLines = 0;
-    this.#chunks.push({ bytes: Buffer.byteLength(text), lines });
+    this.#pendingBytes = 0;
+    const bytes = Buffer.byteLength(text);
+    this.#chunks.push({ bytes, lines });
+    this.#handedBytes += bytes;
+    this.#handed.set(this.#boom!, (this.#handed.get(this.#boom!) ?? 0) + bytes);
     try {
       this.#boom!.write(text);
     } catch (error) {
@@ -191,6 +224,16 @@ export class FileSink {
     }
   }
 
+  /** `n` bytes of `boom` reached the file (or will never: `Infinity` forgets the descriptor). */
+  #drained(boom: SonicBoom, n: number): void {
+    const held = this.#handed.get(boom);
+    if (held === undefined) return;
+    const done = Math.min(held, n);
+    this.#handedBytes -= done;
+    if (n === Number.POSITIVE_INFINITY) this.#handed.delete(boom);
+    else this.#handed.set(boom, held - done);
+  }
+
   #unwritten(): number {
     let lines = 0;
     for (const chunk of this.#chunks) lines += chunk.lines;
@@ -206,6 +249,7 @@ export class FileSink {
     }
     const lost = this.#unwritten();
     this.#boom = undefined;
+    this.#drained(boom, Number.POSITIVE_INFINITY);
     try {
       boom.destroy();
     } catch {
@@ -217,6 +261,7 @@ export class FileSink {
   #fail(error: Error, lost: number): void {
     this.#pending = '';
     this.#pendingLines = 0;
+    this.#pendingBytes = 0;
     this.#failedAt = Date.now();
     this.#backoff = this.#backoff === 0 ? MIN_BACKOFF_MS : Math.min(this.#backoff * 2, MAX_BACKOFF_MS);
     this.#degraded = true;

@@ -2,7 +2,7 @@ import { CODES, coreError } from '../codes.js';
 import path from 'node:path';
 import { createHandler, type ManagedHandler } from '../handler.js';
 import type { Formatter, LevelInput } from '../types.js';
-import { FileSink } from './file-sink.js';
+import { DEFAULT_FILE_MAX_PENDING_BYTES, FileSink } from './file-sink.js';
 import { checkKeys, KNOWN } from '../known-options.js';
 
 /** Options of {@link fileHandler}. */
@@ -13,6 +13,20 @@ export interface FileHandlerOptions {
   level?: LevelInput;
   /** @default patternFormatter(DEFAULT_PATTERN) */
   formatter?: Formatter;
+  /** Bytes that may wait for the disk (accepted, not yet written); past it new records are dropped, counted in `errors` (code `FILE_BEHIND`). @default 16777216 (16 MiB) */
+  maxPendingBytes?: number;
+}
+
+/** Validates a file handler's `maxPendingBytes`. */
+export function checkMaxPending(value: unknown): number {
+  if (value === undefined) return DEFAULT_FILE_MAX_PENDING_BYTES;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
+    throw coreError(
+      CODES.INVALID_OPTION,
+      `[@pactown/log-core] Invalid option maxPendingBytes: ${String(value)}; expected an integer >= 0.`,
+    );
+  }
+  return value;
 }
 
 /** Validates a `filename` option and makes it absolute. */
@@ -36,6 +50,11 @@ export function sinkEvents(handler: () => ManagedHandler) {
     recovered: () => handler().recover(),
     dropped: (lost: number) =>
       handler().fail(coreError(CODES.FILE_BACKOFF, 'the file is failing; waiting to try again', Error), lost),
+    behind: (lost: number) =>
+      handler().fail(
+        coreError(CODES.FILE_BEHIND, 'the disk does not keep up; records are dropped until it catches up', Error),
+        lost,
+      ),
   };
 }
 
@@ -54,10 +73,12 @@ export function fileHandler(options: FileHandlerOptions): ManagedHandler {
   }
   checkKeys(options, KNOWN.file, 'fileHandler()');
   const filename = checkFilename(options.filename);
+  const maxPending = checkMaxPending(options.maxPendingBytes);
   // Opened on the first record (not at creation), synchronously so that an exit right after still finds the file.
   const sink = new FileSink(
     filename,
     sinkEvents(() => handler),
+    maxPending,
   );
   const handler: ManagedHandler = createHandler({
     name: `file:${filename}`,

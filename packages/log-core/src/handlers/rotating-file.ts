@@ -2,7 +2,7 @@ import { CODES, coreError } from '../codes.js';
 import fs from 'node:fs';
 import { createHandler, type ManagedHandler } from '../handler.js';
 import type { Formatter, LevelInput } from '../types.js';
-import { checkFilename, sinkEvents } from './file.js';
+import { checkFilename, checkMaxPending, sinkEvents } from './file.js';
 import { FileSink } from './file-sink.js';
 import { checkKeys, KNOWN } from '../known-options.js';
 
@@ -18,6 +18,8 @@ export interface RotatingFileHandlerOptions {
   level?: LevelInput;
   /** @default patternFormatter(DEFAULT_PATTERN) */
   formatter?: Formatter;
+  /** Bytes that may wait for the disk; past it new records are dropped, counted (code `FILE_BEHIND`). @default 16777216 (16 MiB) */
+  maxPendingBytes?: number;
 }
 
 function checkCount(name: string, value: unknown): number {
@@ -52,6 +54,7 @@ export function rotatingFileHandler(options: RotatingFileHandlerOptions): Manage
   const sink = new FileSink(
     filename,
     sinkEvents(() => handler),
+    checkMaxPending(options.maxPendingBytes),
   );
   const rolls = maxBytes > 0 && backupCount > 0;
 
