@@ -129,6 +129,8 @@ beforeAll(async () => {
   }
   expect(denied).toBe(1);
   await h.app.logging.flush();
+  // The anomaly log writes in the background; Alloy would read it once written.
+  await h.app.context.anomalies.flush();
   // Every line the app pushed was accepted: the compose Loki refuses none (metadata included).
   const pushed = h.receiver!.stats();
   expect(pushed.rejectedLines).toBe(0);
@@ -220,15 +222,18 @@ describe('dashboard panels, the receiver answering with the compose Loki setting
     expect(lines).toHaveLength(1);
     expect(lines[0]).toContain('RATE_LIMIT_EXCEEDED | user=user456');
     expect(lines[0]).toMatch(/^level=warning logger=pactown\.security /);
-    // sandbox.log and the user's own file both hold the line; Alloy ships each file.
+    // sandbox.log and the user's own file both hold the line, and the anomaly log its JSON record;
+    // Alloy ships each file.
     const file = await panel('Rate limiting and concurrency denials', 'file');
-    expect(file).toHaveLength(2);
-    for (const l of file) expect(l).toMatch(/\[WARNING\] pactown\.security: RATE_LIMIT_EXCEEDED \| user=user456/);
+    expect(file).toHaveLength(3);
+    const [anomaly, ...text] = [...file].sort((a, b) => (a.startsWith('{') ? -1 : b.startsWith('{') ? 1 : 0));
+    expect(JSON.parse(anomaly!)).toMatchObject({ anomaly_type: 'RATE_LIMIT_EXCEEDED', user_id: 'user456' });
+    for (const l of text) expect(l).toMatch(/\[WARNING\] pactown\.security: RATE_LIMIT_EXCEEDED \| user=user456/);
   });
 
   it('All ($source = .+) shows every copy of a line, and the two sources never mix otherwise', async () => {
     const both = await panel('Rate limiting and concurrency denials', ALL);
-    expect(both).toHaveLength(3);
+    expect(both).toHaveLength(4);
     const app = await panel('All errors', 'app');
     const file = await panel('All errors', 'file');
     expect((await panel('All errors', ALL)).length).toBe(app.length + file.length);
