@@ -1,4 +1,4 @@
-import { LabelValidator, type ValidLabels } from './labels.js';
+import { LabelValidator, streamLabelsTooLarge, type ValidLabels } from './labels.js';
 import type { ResolvedOptions } from './options.js';
 import { formatByteSize } from './push/byte-size.js';
 import { detectLevel } from './push/detect-level.js';
@@ -212,6 +212,12 @@ export class Ingester {
     // pkg/loghttp/push/push.go parses every stream's labels before anything is validated.
     const prepared = [];
     for (const raw of streams) {
+      // push.go refuses a stream's label text over 16 MiB before parsing it: 413 for the whole push.
+      const tooLarge = streamLabelsTooLarge(raw.labelsText);
+      if (tooLarge !== undefined) {
+        for (const r of streams) this.#discard(tenant, 'request_body_too_large', r.ms.length, streamBytes(r));
+        return refuse(413, tooLarge);
+      }
       const p = this.#labels.prepare(raw.labelsText);
       if ('unparsable' in p) {
         for (const r of streams) this.#discard(tenant, 'invalid_labels', r.ms.length, streamBytes(r));

@@ -37,6 +37,48 @@ export interface PreparedLabels {
 }
 
 const CACHE_LIMIT = 10_000;
+/** Longer label texts are never remembered: a valid label set is far shorter, and the cache stays bounded. */
+const CACHE_TEXT_LIMIT = 65_536;
+
+/**
+ * Loki's two bounds on one stream's label text (pkg/loghttp/push/push.go
+ * `maxStreamLabelsSize` = 1<<24, checked before parsing, answered 413; and
+ * pkg/logql/syntax/parser.go `maxStreamLabelsSize` = 1<<24 - 1, checked by
+ * ParseLabels, answered 400). Both are constants, not settings.
+ */
+export const MAX_STREAM_LABELS_BYTES = 2 ** 24;
+const MAX_PARSED_LABELS_BYTES = 2 ** 24 - 1;
+
+/** UTF-8 bytes of `text`, computed only when it could exceed `limit` (a UTF-16 unit is at most 3 bytes). */
+function bytesOver(text: string, limit: number): number | undefined {
+  if (text.length * 3 <= limit) return undefined;
+  const bytes = Buffer.byteLength(text);
+  return bytes > limit ? bytes : undefined;
+}
+
+/** go-humanize's Bytes (SI units), as Loki prints the label-size limit. */
+export function humanizeBytes(n: number): string {
+  if (n < 10) return `${n} B`;
+  const sizes = ['B', 'kB', 'MB', 'GB', 'TB', 'PB', 'EB'];
+  const e = Math.floor(Math.log(n) / Math.log(1000));
+  const value = Math.floor((n / 1000 ** e) * 10 + 0.5) / 10;
+  if (value < 10) return `${value.toFixed(1)} ${sizes[e]}`;
+  // Go's %.0f rounds a tie to even (12.5 -> 12); toFixed would round it up.
+  let whole = Math.round(value);
+  if (whole - value === 0.5 && whole % 2 !== 0) whole -= 1;
+  return `${whole} ${sizes[e]}`;
+}
+
+/**
+ * Loki's message when one stream's label text is over 16 MiB (push.go,
+ * before any parsing): the whole push is refused with 413. Undefined when
+ * the text is within the bound.
+ */
+export function streamLabelsTooLarge(text: string): string | undefined {
+  const bytes = bytesOver(text, MAX_STREAM_LABELS_BYTES);
+  if (bytes === undefined) return undefined;
+  return `request body too large: stream labels size ${humanizeBytes(bytes)} exceeds limit of ${humanizeBytes(MAX_STREAM_LABELS_BYTES)}`;
+}
 
 function byName(a: [string, string], b: [string, string]): number {
   return a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0;
@@ -52,6 +94,7 @@ export class LabelValidator {
     const hit = this.#cache.get(text);
     if (hit !== undefined) return hit;
     const result = prepare(text, this.opts);
+    if (text.length > CACHE_TEXT_LIMIT) return result;
     if (this.#cache.size >= CACHE_LIMIT) this.#cache.clear();
     this.#cache.set(text, result);
     return result;
@@ -59,6 +102,12 @@ export class LabelValidator {
 }
 
 function parse(text: string): Array<[string, string]> | UnparsableLabels {
+  // Go's `>>20` of both numbers: whole MiB, rounded down.
+  const bytes = bytesOver(text, MAX_PARSED_LABELS_BYTES);
+  if (bytes !== undefined)
+    return {
+      unparsable: `couldn't parse labels: labels size ${Math.floor(bytes / 2 ** 20)} MiB exceeds limit of ${Math.floor(MAX_PARSED_LABELS_BYTES / 2 ** 20)}`,
+    };
   try {
     return parseLabelsText(text);
   } catch (error) {

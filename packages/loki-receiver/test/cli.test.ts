@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
+import { runChild } from '@pactown/test-helpers';
 import { describe, expect, it } from 'vitest';
 import { startLokiReceiver } from '../src/index.js';
 
@@ -32,23 +33,19 @@ describe('pactown-loki-receiver CLI', () => {
     }
   });
 
+  /** Runs the CLI to its end. */
+  async function run(args: string[]): Promise<{ code: number | null; out: string; err: string }> {
+    const { code, stdout, stderr } = await runChild(process.execPath, ['--import', 'tsx', cli, ...args], {
+      timeoutMs: 60_000,
+    });
+    return { code, out: stdout, err: stderr };
+  }
+
   it('prints help', async () => {
-    const child = node(['--help']);
-    let out = '';
-    child.stdout.on('data', (c) => (out += c));
-    const [code] = await once(child, 'exit');
+    const { code, out } = await run(['--help']);
     expect(code).toBe(0);
     expect(out).toContain('Usage: pactown-loki-receiver');
   });
-
-  async function run(args: string[]): Promise<{ code: number | null; err: string }> {
-    const child = node(args);
-    let err = '';
-    child.stderr.setEncoding('utf8');
-    child.stderr.on('data', (c: string) => (err += c));
-    const [code] = await once(child, 'exit');
-    return { code: code as number | null, err };
-  }
 
   it.each([
     [['--bogus']],

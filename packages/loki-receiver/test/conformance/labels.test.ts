@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { jsonBody, nowNs, protobufBody, push, values } from '../helpers.js';
+import { humanizeBytes } from '../../src/labels.js';
 import { sharedReceiver, withReceiver } from './setup.js';
 
 // Loki 3.7.6: pkg/loghttp/push/push.go (ParseLokiRequest: syntax.ParseLabels on
@@ -75,6 +76,62 @@ describe('label text that does not parse refuses the whole push (push.go: "could
 
   it('refuses non-equality matchers in pushed labels', async () => {
     expect((await push(shared.get().url, pb('{a=~"b"}'))).status).toBe(400);
+  });
+});
+
+describe("the size of one stream's label text (push.go and parser.go: maxStreamLabelsSize)", () => {
+  // push.go checks len(s.Labels) > 1<<24 before parsing and answers 413
+  // (ErrRequestBodyTooLarge, sizes printed by go-humanize's SI Bytes);
+  // syntax.ParseLabels then refuses more than 1<<24 - 1 bytes, a parse error (400).
+  const text = (bytes: number, unit = 'v') => `{a="${unit.repeat((bytes - 6) / Buffer.byteLength(unit))}"}`;
+
+  it('refuses the whole push with 413 when a label text is over 16 MiB, before any stream is parsed', async () => {
+    const big = text(2 ** 24 + 2);
+    expect(Buffer.byteLength(big)).toBe(2 ** 24 + 2);
+    const body = protobufBody([
+      { labels: '{a="good"}', entries: [{ ts: nowNs(), line: 'would be kept' }] },
+      { labels: big, entries: [{ ts: nowNs(), line: 'refused' }] },
+      { labels: '{a=b}', entries: [{ ts: nowNs(), line: 'never parsed' }] },
+    ]);
+    const res = await push(shared.get().url, body);
+    expect(res.status).toBe(413);
+    expect(res.text).toBe('request body too large: stream labels size 17 MB exceeds limit of 17 MB\n');
+    expect(shared.get().entryCount).toBe(0);
+    expect(shared.get().stats()).toMatchObject({ acceptedLines: 0, rejectedLines: 3 });
+  });
+
+  it('counts UTF-8 bytes, not characters', async () => {
+    const wide = text(2 ** 24 + 6, 'é');
+    expect(wide.length).toBeLessThan(2 ** 24 / 1.9);
+    const res = await push(shared.get().url, pb(wide));
+    expect(res.status).toBe(413);
+    expect(res.text).toMatch(/^request body too large: stream labels size 17 MB exceeds limit of 17 MB\n$/);
+  });
+
+  it('a label text of exactly 16 MiB passes the push check but not ParseLabels: 400', async () => {
+    const res = await push(shared.get().url, pb(text(2 ** 24)));
+    expect(res.status).toBe(400);
+    expect(res.text).toBe("couldn't parse labels: labels size 16 MiB exceeds limit of 15\n");
+    expect(shared.get().entryCount).toBe(0);
+  });
+
+  it('streams are checked in order: an earlier unparsable text wins over a later oversized one', async () => {
+    const body = protobufBody([
+      { labels: '{a=b}', entries: [{ ts: nowNs(), line: 'x' }] },
+      { labels: text(2 ** 24 + 2), entries: [{ ts: nowNs(), line: 'y' }] },
+    ]);
+    const res = await push(shared.get().url, body);
+    expect(res.status).toBe(400);
+    expect(res.text).toMatch(/^couldn't parse labels: 1:4: parse error: /);
+  });
+
+  it('prints sizes as go-humanize Bytes does (SI units, one decimal below 10, ties to even)', () => {
+    expect(humanizeBytes(9)).toBe('9 B');
+    expect(humanizeBytes(82_854_982)).toBe('83 MB'); // go-humanize's own example
+    expect(humanizeBytes(1_500)).toBe('1.5 kB');
+    expect(humanizeBytes(12_500_000)).toBe('12 MB');
+    expect(humanizeBytes(13_500_000)).toBe('14 MB');
+    expect(humanizeBytes(2 ** 24)).toBe('17 MB');
   });
 });
 

@@ -1,11 +1,11 @@
 import { isAbsolute, join, resolve } from 'node:path';
-import { rejectUnknownKeys } from '@pactown/options';
+import { defineOptions, type OptionKind, type OptionRule } from '@pactown/options';
 import { buildEnv } from '../process/env.js';
 import { normalizeLimits } from '../process/isolation/limits.js';
 import { ISOLATION_MODES } from '../process/isolation/mode.js';
 import { type NormalizedRestart, normalizeRestart } from '../process/isolation/restart-policy.js';
 import type { IsolationOptions } from '../process/isolation/prepare.js';
-import { START_OPTIONS } from '../process/options.js';
+import type { UidPool } from '../process/isolation/uid-pool.js';
 import type { SandboxLogger } from '../process/types.js';
 import { defaultLogger } from './default-loggers.js';
 import type { RunOptions, ServiceRunnerOptions } from './types.js';
@@ -68,103 +68,119 @@ export interface NormalizedRunnerOptions {
   restart: NormalizedRestart;
 }
 
-const WHERE = { pkg: '@pactown/sandbox', prefix: 'PACTOWN_SANDBOX' } as const;
+const PKG = { pkg: '@pactown/sandbox', prefix: 'PACTOWN_SANDBOX' } as const;
 
-/** The options of `new ServiceRunner(...)` and of one run, each named once. */
-const RUNNER_KEYS: readonly (keyof ServiceRunnerOptions)[] = [
-  'sandboxesDir',
-  'logger',
-  'fastStartLogger',
-  'cache',
-  'cacheDir',
-  'cacheMaxEntries',
-  'cacheMaxAgeMs',
-  'python',
-  'pipArgs',
-  'npm',
-  'npmArgs',
-  'installerEnv',
-  'envAllowList',
-  'timeoutMs',
-  'healthPath',
-  'logsLevel',
-  'logsMaxLines',
-  'logsMaxBytes',
-  'stderrOutputMaxLines',
-  'stderrOutputMaxBytes',
-  'killGraceMs',
-  'tailBytes',
-  'removeSandboxOnStop',
-  'isolation',
-  'network',
-  'limits',
-  'readOnlyPaths',
-  'uidPool',
-  'restart',
-];
-const RUN_KEYS: readonly (keyof RunOptions)[] = [
-  'serviceId',
-  'content',
-  'port',
-  'onLog',
-  'env',
-  'healthPath',
-  'timeoutMs',
-  'restart',
-];
+const LOGGER_METHODS = ['debug', 'info', 'warn', 'error', 'child'] as const;
 
-/** The shared coded `TypeError` (`PACTOWN_SANDBOX_INVALID_OPTION`) naming the option and the value. */
-export function bad(name: string, value: unknown, expected: string): never {
-  throw START_OPTIONS.invalid(name, value, expected);
-}
+/** A "must be ..." text when `value` lacks a pino-compatible logger's methods. */
+const logger =
+  (want: string) =>
+  (value: Record<string, unknown>): string | undefined =>
+    LOGGER_METHODS.every((m) => typeof value[m] === 'function') ? undefined : want;
 
-function int(name: string, value: unknown, fallback: number, min: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min) bad(name, value, `an integer >= ${min}`);
-  return value;
-}
+const LEVEL_WANT = "'DEBUG', 'INFO', 'WARNING', 'ERROR' or a level number";
 
-function str(name: string, value: unknown, fallback: string): string {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'string' || value === '') bad(name, value, 'a non-empty string');
-  return value;
-}
-
-function strings(name: string, value: unknown): readonly string[] {
-  if (value === undefined) return [];
-  if (!Array.isArray(value) || value.some((v) => typeof v !== 'string')) bad(name, value, 'an array of strings');
-  return Object.freeze([...value]);
-}
-
-function level(name: string, value: unknown): number {
+function levelNumber(value: unknown): number | undefined {
   if (typeof value === 'number' && Number.isFinite(value)) return value;
-  if (typeof value === 'string' && LEVELS[value.toUpperCase()] !== undefined) return LEVELS[value.toUpperCase()]!;
-  return bad(name, value, "'DEBUG', 'INFO', 'WARNING', 'ERROR' or a level number");
+  if (typeof value === 'string') return LEVELS[value.toUpperCase()];
+  return undefined;
 }
 
-function isLogger(value: unknown): value is SandboxLogger {
-  const v = value as Record<string, unknown> | null;
-  return (
-    v !== null &&
-    typeof v === 'object' &&
-    ['debug', 'info', 'warn', 'error', 'child'].every((m) => typeof v[m] === 'function')
-  );
-}
+const frozenCopy = (list: readonly string[]): readonly string[] => Object.freeze([...list]);
+const noStrings = (): readonly string[] => Object.freeze([]);
+
+const healthPath = {
+  kind: 'text',
+  check: (path: string) => (path.startsWith('/') ? undefined : "a path starting with '/'"),
+} as const;
+
+/** The options of `new ServiceRunner(...)`: kind, default and check of each, named once. */
+export const RUNNER_OPTIONS = defineOptions({
+  ...PKG,
+  options: {
+    sandboxesDir: { kind: 'text', required: true, want: 'a folder path' },
+    logger: {
+      kind: 'object',
+      want: 'a pino-compatible logger (debug, info, warn, error, child)',
+      check: logger('a pino-compatible logger (debug, info, warn, error, child)'),
+    },
+    fastStartLogger: { kind: 'object', want: 'a pino-compatible logger', check: logger('a pino-compatible logger') },
+    cache: { kind: 'boolean', default: true },
+    cacheDir: 'text',
+    cacheMaxEntries: { kind: 'integer', min: 1, default: 20 },
+    cacheMaxAgeMs: { kind: 'integer', min: 0, default: 86_400_000 },
+    python: { kind: 'text', default: 'python3' },
+    pipArgs: { kind: 'strings', default: noStrings, map: frozenCopy },
+    npm: { kind: 'text', default: 'npm' },
+    npmArgs: { kind: 'strings', default: noStrings, map: frozenCopy },
+    installerEnv: {
+      kind: 'object',
+      want: 'an object',
+      default: () => buildEnv({ allowList: INSTALLER_ENV_ALLOW_LIST }),
+      defaultText: 'allow-listed parent variables',
+    },
+    envAllowList: { kind: 'strings', map: frozenCopy },
+    timeoutMs: { kind: 'integer', min: 1, default: 10_000 },
+    healthPath: { ...healthPath, default: '/health' },
+    logsLevel: {
+      kind: 'any',
+      want: LEVEL_WANT,
+      check: (value: unknown) => (levelNumber(value) === undefined ? LEVEL_WANT : undefined),
+      map: (value: unknown) => levelNumber(value),
+      defaultText: "`$PACTOWN_UI_LOG_LEVEL` or `'INFO'`",
+    },
+    logsMaxLines: { kind: 'integer', min: 2, default: 1000 },
+    logsMaxBytes: { kind: 'integer', min: 1024, default: 1_048_576 },
+    stderrOutputMaxLines: { kind: 'integer', min: 1, default: 500 },
+    stderrOutputMaxBytes: { kind: 'integer', min: 1024, default: 65_536 },
+    killGraceMs: { kind: 'integer', min: 0, default: 5000 },
+    tailBytes: { kind: 'integer', min: 1024, default: 65_536 },
+    removeSandboxOnStop: { kind: 'boolean', default: true },
+    isolation: { kind: 'enum', values: ISOLATION_MODES, want: "'namespaces' or 'none'" },
+    network: { kind: 'enum', values: ['host', 'none'], want: "'host' or 'none'" },
+    limits: { kind: 'any', map: normalizeLimits },
+    readOnlyPaths: { kind: 'strings', map: frozenCopy },
+    uidPool: 'any',
+    restart: 'any',
+  } satisfies Record<keyof ServiceRunnerOptions, OptionKind | OptionRule>,
+});
+
+/** The options of one run; `healthPath` and `timeoutMs` default to the runner's. */
+export const RUN_OPTIONS = defineOptions({
+  ...PKG,
+  options: {
+    serviceId: 'any',
+    content: {
+      kind: 'any',
+      required: true,
+      want: 'Markdown text or {files, deps, run}',
+      check: (content: unknown) =>
+        typeof content === 'string' || (content !== null && typeof content === 'object')
+          ? undefined
+          : 'Markdown text or {files, deps, run}',
+    },
+    port: { kind: 'integer', min: 1, max: 65_535, required: true, want: 'a port number (1-65535)' },
+    onLog: 'function',
+    env: {
+      kind: 'object',
+      want: 'an object of strings',
+      check: (env: object) =>
+        Object.values(env).every((v) => typeof v === 'string') ? undefined : 'an object of strings',
+    },
+    healthPath,
+    timeoutMs: { kind: 'integer', min: 1 },
+    restart: 'any',
+  } satisfies Record<keyof RunOptions, OptionKind | OptionRule>,
+});
 
 /** The isolation options, checked now so a bad one fails the constructor, not the first run. */
-function isolationOptions(o: ServiceRunnerOptions): IsolationOptions {
+function isolationOptions(o: Record<string, unknown>): IsolationOptions {
   const out: IsolationOptions = {};
-  if (o.isolation !== undefined) {
-    if (!ISOLATION_MODES.includes(o.isolation)) bad('isolation', o.isolation, "'namespaces' or 'none'");
-    out.isolation = o.isolation;
-  }
-  if (o.network !== undefined) {
-    if (o.network !== 'host' && o.network !== 'none') bad('network', o.network, "'host' or 'none'");
-    out.network = o.network;
-  }
-  if (o.limits !== undefined) out.limits = normalizeLimits(o.limits);
-  if (o.readOnlyPaths !== undefined) out.readOnlyPaths = strings('readOnlyPaths', o.readOnlyPaths);
-  if (o.uidPool !== undefined) out.uidPool = o.uidPool;
+  if (o.isolation !== undefined) out.isolation = o.isolation as IsolationOptions['isolation'];
+  if (o.network !== undefined) out.network = o.network as IsolationOptions['network'];
+  if (o.limits !== undefined) out.limits = o.limits as IsolationOptions['limits'];
+  if (o.readOnlyPaths !== undefined) out.readOnlyPaths = o.readOnlyPaths as readonly string[];
+  if (o.uidPool !== undefined) out.uidPool = o.uidPool as UidPool;
   return out;
 }
 
@@ -177,54 +193,48 @@ function restartPolicy(value: unknown, base: NormalizedRestart | undefined): Nor
       return normalizeRestart({ ...base, ...(value as object) });
     return normalizeRestart(value as Parameters<typeof normalizeRestart>[0]);
   } catch (error) {
-    return bad('restart', value, (error as Error).message.replace(/^\[@pactown\/sandbox\] /, ''));
+    throw RUNNER_OPTIONS.invalid('restart', value, (error as Error).message.replace(/^\[@pactown\/sandbox\] /, ''));
   }
+}
+
+/** Own enumerable keys only, on a null-prototype object: an inherited property is never an option. */
+function ownCopy(input: object): Record<string, unknown> {
+  return Object.assign(Object.create(null), input);
 }
 
 /** Copies, defaults and checks the runner's options; a bad value throws a TypeError naming the option. */
 export function normalizeRunnerOptions(input: ServiceRunnerOptions): NormalizedRunnerOptions {
-  if (input === null || typeof input !== 'object') bad('options', input, 'an object with sandboxesDir');
-  rejectUnknownKeys(input, RUNNER_KEYS, { ...WHERE, where: 'ServiceRunner options' });
-  const o = Object.assign(Object.create(null), input) as ServiceRunnerOptions;
-  if (typeof o.sandboxesDir !== 'string' || o.sandboxesDir === '') bad('sandboxesDir', o.sandboxesDir, 'a folder path');
+  if (input === null || typeof input !== 'object')
+    throw RUNNER_OPTIONS.invalid('options', input, 'an object with sandboxesDir');
+  const own = ownCopy(input);
+  if (own.logsLevel === undefined) own.logsLevel = process.env.PACTOWN_UI_LOG_LEVEL ?? 'INFO';
+  const o = RUNNER_OPTIONS.parse(own, 'ServiceRunner options');
   const sandboxesDir = resolve(o.sandboxesDir);
-  if (o.logger !== undefined && !isLogger(o.logger))
-    bad('logger', o.logger, 'a pino-compatible logger (debug, info, warn, error, child)');
-  if (o.fastStartLogger !== undefined && !isLogger(o.fastStartLogger))
-    bad('fastStartLogger', o.fastStartLogger, 'a pino-compatible logger');
-  if (o.cache !== undefined && typeof o.cache !== 'boolean') bad('cache', o.cache, 'a boolean');
-  if (o.removeSandboxOnStop !== undefined && typeof o.removeSandboxOnStop !== 'boolean')
-    bad('removeSandboxOnStop', o.removeSandboxOnStop, 'a boolean');
-  if (o.installerEnv !== undefined && (o.installerEnv === null || typeof o.installerEnv !== 'object'))
-    bad('installerEnv', o.installerEnv, 'an object');
-  const healthPath = str('healthPath', o.healthPath, '/health');
-  if (!healthPath.startsWith('/')) bad('healthPath', healthPath, "a path starting with '/'");
-  const logger = o.logger ?? defaultLogger('pactown.sandbox');
-  const cacheDir = str('cacheDir', o.cacheDir, join(sandboxesDir, '.cache'));
+  const cacheDir: string = o.cacheDir ?? join(sandboxesDir, '.cache');
   return {
     sandboxesDir,
-    logger,
+    logger: o.logger ?? defaultLogger('pactown.sandbox'),
     fastStartLogger: o.fastStartLogger ?? defaultLogger('pactown.fast_start'),
-    cache: o.cache ?? true,
+    cache: o.cache,
     cacheDir: isAbsolute(cacheDir) ? cacheDir : resolve(cacheDir),
-    cacheMaxEntries: int('cacheMaxEntries', o.cacheMaxEntries, 20, 1),
-    cacheMaxAgeMs: int('cacheMaxAgeMs', o.cacheMaxAgeMs, 86_400_000, 0),
-    python: str('python', o.python, 'python3'),
-    pipArgs: strings('pipArgs', o.pipArgs),
-    npm: str('npm', o.npm, 'npm'),
-    npmArgs: strings('npmArgs', o.npmArgs),
-    installerEnv: o.installerEnv ?? buildEnv({ allowList: INSTALLER_ENV_ALLOW_LIST }),
-    envAllowList: o.envAllowList === undefined ? undefined : strings('envAllowList', o.envAllowList),
-    timeoutMs: int('timeoutMs', o.timeoutMs, 10_000, 1),
-    healthPath,
-    logsLevel: level('logsLevel', o.logsLevel ?? process.env.PACTOWN_UI_LOG_LEVEL ?? 'INFO'),
-    logsMaxLines: int('logsMaxLines', o.logsMaxLines, 1000, 2),
-    logsMaxBytes: int('logsMaxBytes', o.logsMaxBytes, 1_048_576, 1024),
-    stderrOutputMaxLines: int('stderrOutputMaxLines', o.stderrOutputMaxLines, 500, 1),
-    stderrOutputMaxBytes: int('stderrOutputMaxBytes', o.stderrOutputMaxBytes, 65_536, 1024),
-    killGraceMs: int('killGraceMs', o.killGraceMs, 5000, 0),
-    tailBytes: int('tailBytes', o.tailBytes, 65_536, 1024),
-    removeSandboxOnStop: o.removeSandboxOnStop ?? true,
+    cacheMaxEntries: o.cacheMaxEntries,
+    cacheMaxAgeMs: o.cacheMaxAgeMs,
+    python: o.python,
+    pipArgs: o.pipArgs,
+    npm: o.npm,
+    npmArgs: o.npmArgs,
+    installerEnv: o.installerEnv,
+    envAllowList: o.envAllowList,
+    timeoutMs: o.timeoutMs,
+    healthPath: o.healthPath,
+    logsLevel: o.logsLevel,
+    logsMaxLines: o.logsMaxLines,
+    logsMaxBytes: o.logsMaxBytes,
+    stderrOutputMaxLines: o.stderrOutputMaxLines,
+    stderrOutputMaxBytes: o.stderrOutputMaxBytes,
+    killGraceMs: o.killGraceMs,
+    tailBytes: o.tailBytes,
+    removeSandboxOnStop: o.removeSandboxOnStop,
     isolation: isolationOptions(o),
     restart: restartPolicy(o.restart, undefined),
   };
@@ -236,30 +246,17 @@ export function normalizeRunOptions(
   runner: NormalizedRunnerOptions,
 ): Required<Omit<RunOptions, 'onLog' | 'env' | 'restart'>> &
   Pick<RunOptions, 'onLog' | 'env'> & { restart: NormalizedRestart } {
-  if (input === null || typeof input !== 'object') bad('runFromContent options', input, 'an object');
-  rejectUnknownKeys(input, RUN_KEYS, { ...WHERE, where: 'runFromContent options' });
-  const o = Object.assign(Object.create(null), input) as RunOptions;
-  if (typeof o.port !== 'number' || !Number.isInteger(o.port) || o.port < 1 || o.port > 65_535)
-    bad('port', o.port, 'a port number (1-65535)');
-  if (o.onLog !== undefined && typeof o.onLog !== 'function') bad('onLog', o.onLog, 'a function');
-  if (
-    o.env !== undefined &&
-    (o.env === null || typeof o.env !== 'object' || Object.values(o.env).some((v) => typeof v !== 'string'))
-  ) {
-    bad('env', o.env, 'an object of strings');
-  }
-  if (typeof o.content !== 'string' && (o.content === null || typeof o.content !== 'object'))
-    bad('content', o.content, 'Markdown text or {files, deps, run}');
-  const healthPath = str('healthPath', o.healthPath, runner.healthPath);
-  if (!healthPath.startsWith('/')) bad('healthPath', healthPath, "a path starting with '/'");
+  if (input === null || typeof input !== 'object')
+    throw RUN_OPTIONS.invalid('runFromContent options', input, 'an object');
+  const o = RUN_OPTIONS.parse(ownCopy(input), 'runFromContent options');
   return {
     serviceId: o.serviceId,
     content: o.content,
     port: o.port,
     onLog: o.onLog,
     env: o.env,
-    healthPath,
-    timeoutMs: int('timeoutMs', o.timeoutMs, runner.timeoutMs, 1),
+    healthPath: o.healthPath ?? runner.healthPath,
+    timeoutMs: o.timeoutMs ?? runner.timeoutMs,
     restart: restartPolicy(o.restart, runner.restart),
   };
 }

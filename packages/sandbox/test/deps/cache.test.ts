@@ -1,19 +1,21 @@
-import { mkdir, mkdtemp, readdir, rm, utimes, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readdir, rm, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type TempDir, tempDir } from '@pactown/test-helpers';
 import { EnvCache, type EnvKind } from '../../src/deps/cache.js';
 import { DependencyError } from '../../src/deps/errors.js';
 import { cacheKey, normalizeDeps, pyList } from '../../src/deps/cache-key.js';
 import { recordingSink } from './helpers.js';
 
 let dir: string;
+let tmp: TempDir;
 beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'pactown-cache-'));
+  tmp = await tempDir('pactown-cache-');
+  dir = tmp.path;
 });
 afterEach(async () => {
-  await rm(dir, { recursive: true, force: true });
+  await tmp.remove();
 });
 
 /** A kind whose build writes one file, counting builds; verify checks the file. */

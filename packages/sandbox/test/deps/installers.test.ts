@@ -1,9 +1,9 @@
 import { execFile } from 'node:child_process';
-import { lstat, mkdtemp, realpath, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { lstat, mkdtemp, realpath } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type TempDir, tempDir } from '@pactown/test-helpers';
 import { EnvCache } from '../../src/deps/cache.js';
 import { checkPythonEnv } from '../../src/deps/python.js';
 import { DependencyError } from '../../src/deps/errors.js';
@@ -14,9 +14,11 @@ import { fixtureFiles, recordingSink, startLocalIndex } from './helpers.js';
 
 const run = promisify(execFile);
 let root: string;
+let rootDir: TempDir;
 let settings: DependencySettings;
 beforeAll(async () => {
-  root = await mkdtemp(join(tmpdir(), 'pactown-deps-'));
+  rootDir = await tempDir('pactown-deps-');
+  root = rootDir.path;
   settings = {
     cache: new EnvCache({ dir: join(root, '.cache') }),
     python: 'python3',
@@ -27,7 +29,7 @@ beforeAll(async () => {
   };
 });
 afterAll(async () => {
-  await rm(root, { recursive: true, force: true });
+  await rootDir.remove();
 });
 
 function spec(partial: Partial<ServiceSpec>): ServiceSpec {

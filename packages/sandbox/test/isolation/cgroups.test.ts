@@ -15,10 +15,10 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '@pactown/test-helpers';
 import { startService } from '../../src/index.js';
 import { cgroupSupport, sweepStaleCgroups } from '../../src/process/isolation/cgroups.js';
 import { createServiceDir } from '../../src/process/isolation/ownership.js';
-import { freePort } from '../runner/helpers.js';
 import { FIXTURES, probe, world } from './helpers.js';
 
 const cgroups = cgroupSupport();

@@ -1,9 +1,8 @@
-import { spawn } from 'node:child_process';
 import { mkdirSync, statSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { type ChildResult, runChild, tempDir } from '@pactown/test-helpers';
 import { expect } from 'vitest';
 import { type LaunchPlan, buildLaunch } from '../../src/process/isolation/launch.js';
 import { DEFAULT_LIMITS, type NormalizedLimits } from '../../src/process/isolation/limits.js';
@@ -34,7 +33,8 @@ export async function world(): Promise<{
   remove: () => Promise<void>;
 }> {
   assertTmpUntouched();
-  const root = await mkdtemp(join(tmpdir(), 'pactown-iso-test-'));
+  const own = await tempDir('pactown-iso-test-');
+  const root = own.path;
   const sandboxes = join(root, 'sandboxes');
   const logs = join(root, 'logs');
   const cache = join(sandboxes, '.cache');
@@ -49,7 +49,7 @@ export async function world(): Promise<{
     cache,
     pool,
     remove: async () => {
-      await rm(root, { recursive: true, force: true });
+      await own.remove();
       assertTmpUntouched();
     },
   };
@@ -62,12 +62,8 @@ export function serviceDir(sandboxes: string, name: string, lease: UidLease): st
   return dir;
 }
 
-export interface SandboxRun {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
+/** How a run under the parent fixture ended, and what it printed. */
+export type SandboxRun = ChildResult;
 
 /** The plan of a shell script run in the sandbox. */
 export function shellPlan(
@@ -96,16 +92,7 @@ export function shellPlan(
 
 /** Runs a plan under the parent fixture, whose environment holds `parentEnv` (the runner's secrets). */
 export function runUnderParent(plan: LaunchPlan, parentEnv: Record<string, string> = {}): Promise<SandboxRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(FIXTURES, 'parent.mjs'), JSON.stringify(plan)], {
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...parentEnv },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+  return runChild(process.execPath, [join(FIXTURES, 'parent.mjs'), JSON.stringify(plan)], {
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...parentEnv },
   });
 }

@@ -3,11 +3,12 @@
 import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '@pactown/test-helpers';
 import { startService } from '../../src/index.js';
 import type { StartOptions } from '../../src/process/options.js';
 import { createServiceDir } from '../../src/process/isolation/ownership.js';
 import { listProcesses } from '../../src/process/isolation/tree.js';
-import { collector, fixture, freePort } from '../process/helpers.js';
+import { collector, fixture } from '../process/helpers.js';
 import { probe, world } from './helpers.js';
 
 const MODES = ['none', 'namespaces'] as const;

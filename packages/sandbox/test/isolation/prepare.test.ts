@@ -3,24 +3,10 @@ import { execFileSync } from 'node:child_process';
 import { symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runChild } from '@pactown/test-helpers';
 import { environmentPaths, prepareStart } from '../../src/process/isolation/prepare.js';
 import { createServiceDir } from '../../src/process/isolation/ownership.js';
 import { probe, world } from './helpers.js';
-
-function run(
-  file: string,
-  args: string[],
-  env: Record<string, string>,
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(file, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 describe.skipIf(!probe.ok)('prepareStart', () => {
   let w: Awaited<ReturnType<typeof world>>;
@@ -50,7 +36,7 @@ describe.skipIf(!probe.ok)('prepareStart', () => {
       sandboxRoot: w.sandboxes,
     });
     expect(prepared).toMatchObject({ mode: 'namespaces', wrapped: true });
-    const out = await run(prepared.file, prepared.args, prepared.env);
+    const out = await runChild(prepared.file, prepared.args, { env: prepared.env });
     expect(out.stderr).toBe('');
     expect(out.stdout.trim()).toBe(`${join(dir, '.venv')} ${prepared.lease!.uid} ${dir} /tmp`);
     prepared.lease!.release();

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { tempDir } from '@pactown/test-helpers';
 import { startService } from '../../src/index.js';
 import { normalizeRestart } from '../../src/process/isolation/restart-policy.js';
 import { Supervisor } from '../../src/process/isolation/supervisor.js';
 import type { DiedReport } from '../../src/process/types.js';
-import { tempDir } from '../process/helpers.js';
 
 describe('supervisor with real processes', () => {
   it('restarts a crashing service with growing delays, reports every death, then gives up', async () => {

@@ -1,6 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
+import { tempDir } from '@pactown/test-helpers';
 import {
   type DiedReport,
   LINE_CONTINUES_MARKER,
@@ -9,7 +10,7 @@ import {
   type StartOptions,
   startService,
 } from '../../src/index.js';
-import { collector, fixture, memoryLogger, tempDir } from './helpers.js';
+import { collector, fixture, memoryLogger } from './helpers.js';
 
 let dir: { path: string; remove: () => Promise<void> };
 beforeAll(async () => {

@@ -1,8 +1,9 @@
 import { copyFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { holdPort, tempDir } from '@pactown/test-helpers';
 import { type DiedReport, type StartOptions, startService } from '../../src/index.js';
-import { collector, fixture, holdPort, tempDir } from './helpers.js';
+import { collector, fixture } from './helpers.js';
 
 let dir: { path: string; remove: () => Promise<void> };
 beforeAll(async () => {

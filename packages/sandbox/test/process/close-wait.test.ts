@@ -1,8 +1,9 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pidAlive, tempDir } from '@pactown/test-helpers';
 import { type ServiceLogRecord, startService } from '../../src/index.js';
-import { alive, collector, fixture, tempDir } from './helpers.js';
+import { collector, fixture } from './helpers.js';
 
 let dir: { path: string; remove: () => Promise<void> };
 beforeAll(async () => {
@@ -90,7 +91,7 @@ describe('output at the end: every line written before it is in the report', () 
     const report = await proc.ended;
     const grandchild = Number(/^grandchild (\d+)$/.exec(report.stdoutTail.trim())?.[1]);
     expect(grandchild).toBeGreaterThan(0);
-    expect(alive(grandchild)).toBe(false);
+    expect(pidAlive(grandchild)).toBe(false);
     expect(report.exit.exitCode).toBe(3);
     expect(proc.stopSummary).toEqual({ terminated: 0, killed: 0, leftovers: 1 });
     expect(log.messages()).toContain('Ended 1 process late-group left behind when its main process exited');
@@ -117,7 +118,7 @@ describe('closeWaitMs: a process outside the group holding the pipes open', () =
       // the report can only arrive through the closeWaitMs bound.
       const report = await proc.ended;
       grandchild = Number(/^grandchild (\d+)$/.exec(report.stdoutTail.trim())?.[1]);
-      expect(alive(grandchild)).toBe(true);
+      expect(pidAlive(grandchild)).toBe(true);
       expect(report.exit.exitCode).toBe(3);
       expect(proc.outputComplete).toBe(false);
       expect(log.messages()).toContain(
@@ -139,7 +140,7 @@ describe('closeWaitMs: a process outside the group holding the pipes open', () =
       expect(proc.lateOutputBytes).toBe('late output\n'.length + 'late error\n'.length);
     } finally {
       await writeFile(trigger, '');
-      if (grandchild > 0 && alive(grandchild)) process.kill(grandchild, 'SIGKILL');
+      if (grandchild > 0 && pidAlive(grandchild)) process.kill(grandchild, 'SIGKILL');
     }
   });
 

@@ -2,8 +2,8 @@ import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tempDir } from '@pactown/test-helpers';
 import { groupAlive } from '../../src/process/group.js';
-import { tempDir } from './helpers.js';
 
 const FIXTURE = join(import.meta.dirname, '..', 'fixtures', 'process', 'exit-with-log-core.ts');
 const TSX = join(import.meta.dirname, '..', '..', 'node_modules', '.bin', 'tsx');

@@ -2,8 +2,9 @@ import { spawn } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { pidAlive } from '@pactown/test-helpers';
 import { groupMembers } from '../../src/process/group.js';
-import { alive, fixture } from './helpers.js';
+import { fixture } from './helpers.js';
 
 const PARENT = fileURLToPath(new URL('../fixtures/process/exit-hook-parent.ts', import.meta.url));
 const PACKAGE_DIR = fileURLToPath(new URL('../..', import.meta.url));
@@ -83,7 +84,7 @@ describe.skipIf(process.platform !== 'linux')('the exit hook stops whole service
       const started = await startParent('obey', 30_000, 'wait');
       try {
         expect(started.pids[0]).toBe(started.pgid);
-        expect(started.pids.every(alive)).toBe(true);
+        expect(started.pids.every(pidAlive)).toBe(true);
         started.kill(signal);
         const [code, got] = await started.exited;
         expect([code, got]).toEqual([null, signal]);

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tempDir } from '@pactown/test-helpers';
 import { startService } from '../../src/index.js';
-import { collector, memoryLogger, tempDir } from './helpers.js';
+import { collector, memoryLogger } from './helpers.js';
 
 let dir: { path: string; remove: () => Promise<void> };
 beforeAll(async () => {

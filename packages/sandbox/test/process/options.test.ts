@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tempDir } from '@pactown/test-helpers';
 import { type StartOptions, startService } from '../../src/index.js';
-import { tempDir } from './helpers.js';
 
 let dir: { path: string; remove: () => Promise<void> };
 beforeAll(async () => {

@@ -2,8 +2,9 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tempDir } from '@pactown/test-helpers';
 import { startService } from '../../src/index.js';
-import { memoryLogger, tempDir } from './helpers.js';
+import { memoryLogger } from './helpers.js';
 
 const run = promisify(execFile);
 const FIXTURE = join(import.meta.dirname, '..', 'fixtures', 'process', 'onlog-prints.ts');

@@ -1,8 +1,9 @@
 import { createServer } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort, pidAlive, tempDir } from '@pactown/test-helpers';
 import { startService } from '../../src/index.js';
 import { probeHttp, waitForHttp } from '../../src/process/readiness.js';
-import { alive, collector, fixture, freePort, tempDir } from './helpers.js';
+import { collector, fixture } from './helpers.js';
 
 let dir: { path: string; remove: () => Promise<void> };
 beforeAll(async () => {
@@ -165,7 +166,7 @@ describe('readiness', () => {
     expect(log.messages().some((m) => /^⏳ Waiting for server to start\.\.\. elapsed=\d+s$/.test(m))).toBe(true);
     expect(log.messages()).toContain(`Sent SIGTERM to process group ${proc.pid}`);
     expect(proc.running).toBe(false);
-    expect(alive(proc.pid!)).toBe(false);
+    expect(pidAlive(proc.pid!)).toBe(false);
   });
 
   it('probeHttp follows the original rules: 5xx is not ready, 404 only on /', async () => {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pidAlive, tempDir } from '@pactown/test-helpers';
 import { startService } from '../../src/index.js';
-import { alive, collector, fixture, tempDir } from './helpers.js';
+import { collector, fixture } from './helpers.js';
 
 let dir: { path: string; remove: () => Promise<void> };
 beforeAll(async () => {
@@ -24,7 +25,7 @@ describe('waitReady: stopOnTimeout and signal', () => {
       expect(result).toMatchObject({ ready: false, reason: 'timeout', report: null });
       expect(proc.running).toBe(true);
       expect(proc.report).toBeNull();
-      expect(alive(proc.pid!)).toBe(true);
+      expect(pidAlive(proc.pid!)).toBe(true);
       expect(log.messages()).toContain('⏱️ Health check timed out after 0.3s - process still running: true');
       expect(log.messages()).not.toContain('Stopping service keep');
       // Still usable: a later wait sees its line, and a stop by us is category none.
@@ -56,7 +57,7 @@ describe('waitReady: stopOnTimeout and signal', () => {
       expect(result).toMatchObject({ ready: false, reason: 'aborted', report: null });
       expect(result.elapsedMs).toBeLessThan(20_000);
       expect(proc.running).toBe(true);
-      expect(alive(proc.pid!)).toBe(true);
+      expect(pidAlive(proc.pid!)).toBe(true);
       expect(log.messages().some((m) => m.startsWith('⏱️'))).toBe(false);
       expect(log.messages()).not.toContain('Stopping service abort');
     } finally {
@@ -76,7 +77,7 @@ describe('waitReady: stopOnTimeout and signal', () => {
       const result = await proc.waitReady({ http: 1, timeoutMs: 20_000, signal: AbortSignal.abort() });
       expect(result).toMatchObject({ ready: false, reason: 'aborted', report: null });
       expect(proc.running).toBe(true);
-      expect(alive(proc.pid!)).toBe(true);
+      expect(pidAlive(proc.pid!)).toBe(true);
     } finally {
       await proc.stop({ graceMs: 1000 });
     }

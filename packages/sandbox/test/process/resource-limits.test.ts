@@ -1,7 +1,7 @@
 // rlimit ends for real: SIGXCPU at limits.cpuSeconds and SIGXFSZ at limits.fileSizeBytes are resource_limit.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tempDir } from '@pactown/test-helpers';
 import { startService } from '../../src/index.js';
-import { tempDir } from './helpers.js';
 
 let dir: { path: string; remove: () => Promise<void> };
 beforeAll(async () => {

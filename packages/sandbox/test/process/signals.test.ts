@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tempDir } from '@pactown/test-helpers';
 import { type ServiceProcess, startService } from '../../src/index.js';
-import { fixture, tempDir } from './helpers.js';
+import { fixture } from './helpers.js';
 
 let dir: { path: string; remove: () => Promise<void> };
 beforeAll(async () => {

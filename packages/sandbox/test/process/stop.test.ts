@@ -1,8 +1,9 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pidAlive, tempDir } from '@pactown/test-helpers';
 import { startService } from '../../src/index.js';
-import { alive, collector, fixture, tempDir } from './helpers.js';
+import { collector, fixture } from './helpers.js';
 
 let dir: { path: string; remove: () => Promise<void> };
 beforeAll(async () => {
@@ -24,11 +25,11 @@ describe('stop', () => {
     const ready = await proc.waitReady({ pattern: /^grandchild \d+$/, timeoutMs: 30_000 });
     if (!ready.ready) throw new Error('fixture did not start');
     const grandchild = Number(ready.line!.split(' ')[1]);
-    expect(alive(grandchild)).toBe(true);
+    expect(pidAlive(grandchild)).toBe(true);
     const report = await proc.stop();
     expect(report.category).toBe('none');
-    expect(alive(proc.pid!)).toBe(false);
-    expect(alive(grandchild)).toBe(false);
+    expect(pidAlive(proc.pid!)).toBe(false);
+    expect(pidAlive(grandchild)).toBe(false);
     // What stop had to end: the main process and its grandchild, both at SIGTERM.
     expect(proc.stopSummary).toEqual({ terminated: 2, killed: 0, leftovers: 0 });
     expect(log.messages()).toEqual(
@@ -95,15 +96,15 @@ describe('stop', () => {
       const exited = new Promise<[number | null, string | null]>((r) => parent.on('exit', (c, s) => r([c, s])));
       const pid = await started;
       if (how === 'signal') {
-        expect(alive(pid)).toBe(true);
+        expect(pidAlive(pid)).toBe(true);
         parent.kill('SIGTERM');
       }
       const [code, signal] = await exited;
       expect(how === 'exit' ? code : signal).toBe(how === 'exit' ? 0 : 'SIGTERM');
       // SIGTERM was sent at exit; wait for the sleeper to die from it (an event we can only poll for).
       const deadline = Date.now() + 20_000;
-      while (alive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-      expect(alive(pid)).toBe(false);
+      while (pidAlive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      expect(pidAlive(pid)).toBe(false);
     });
   }
 });

@@ -8,15 +8,6 @@ export function fixture(name: string): Promise<string> {
   return readFile(join(FIXTURES, name), 'utf8');
 }
 
-/** A port that was free a moment ago (asked from the OS with port 0). */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
 /** A TCP server on 127.0.0.1 that accepts and drops every connection: the port is taken, but nothing answers HTTP. */
 export async function occupyPort(): Promise<{ port: number; server: Server }> {
   const server = createServer((socket) => socket.destroy());

@@ -1,17 +1,16 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type TempDir, freePort, tempDir } from '@pactown/test-helpers';
 import { ServiceRunner } from '../../src/runner/service-runner.js';
 import { endOf } from '../../src/runner/start.js';
-import { freePort } from './helpers.js';
 
 let root: string;
+let rootDir: TempDir;
 beforeAll(async () => {
-  root = await mkdtemp(join(tmpdir(), 'pactown-runner-bounds-'));
+  rootDir = await tempDir('pactown-runner-bounds-');
+  root = rootDir.path;
 });
 afterAll(async () => {
-  await rm(root, { recursive: true, force: true });
+  await rootDir.remove();
 });
 
 // Talks a lot before it would be ready, then dies: the run's answer must stay bounded.

@@ -1,10 +1,9 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type TempDir, freePort, tempDir } from '@pactown/test-helpers';
 import { ServiceRunner } from '../../src/runner/service-runner.js';
 import type { RunResult } from '../../src/runner/types.js';
-import { freePort } from './helpers.js';
 
 /**
  * A Node server that listens only once the file `GATE` names exists: its run
@@ -19,11 +18,13 @@ check();
 const PLAIN_SERVER = `require('node:http').createServer((req, res) => res.end('ok')).listen(Number(process.env.PORT), '127.0.0.1');\n`;
 
 let root: string;
+let rootDir: TempDir;
 beforeAll(async () => {
-  root = await mkdtemp(join(tmpdir(), 'pactown-runner-conc-'));
+  rootDir = await tempDir('pactown-runner-conc-');
+  root = rootDir.path;
 });
 afterAll(async () => {
-  await rm(root, { recursive: true, force: true });
+  await rootDir.remove();
 });
 
 describe('ServiceRunner with many services at once', () => {

@@ -1,18 +1,20 @@
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type TempDir, freePort, tempDir } from '@pactown/test-helpers';
 import { ServiceRunner } from '../../src/runner/service-runner.js';
-import { fixture, freePort } from './helpers.js';
+import { fixture } from './helpers.js';
 
 let root: string;
+let rootDir: TempDir;
 let server: string;
 beforeAll(async () => {
-  root = await mkdtemp(join(tmpdir(), 'pactown-runner-fail-'));
+  rootDir = await tempDir('pactown-runner-fail-');
+  root = rootDir.path;
   server = await fixture('node-server.md');
 });
 afterAll(async () => {
-  await rm(root, { recursive: true, force: true });
+  await rootDir.remove();
 });
 
 describe('runner failure categories before the service runs', () => {

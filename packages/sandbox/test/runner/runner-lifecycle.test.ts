@@ -1,11 +1,11 @@
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
+import { type TempDir, freePort, pidAlive, tempDir } from '@pactown/test-helpers';
 import type { SandboxLogger, ServiceLogRecord } from '../../src/process/types.js';
 import { ServiceRunner, type ServiceRunnerEvents } from '../../src/runner/service-runner.js';
 import type { RunResult } from '../../src/runner/types.js';
-import { fixture, freePort } from './helpers.js';
+import { fixture } from './helpers.js';
 
 /** A pino-like logger that remembers every call with its bindings. */
 function recordingLogger(
@@ -26,23 +26,16 @@ function recordingLogger(
   };
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 let root: string;
+let rootDir: TempDir;
 let server: string;
 beforeAll(async () => {
-  root = await mkdtemp(join(tmpdir(), 'pactown-runner-life-'));
+  rootDir = await tempDir('pactown-runner-life-');
+  root = rootDir.path;
   server = await fixture('node-server.md');
 });
 afterAll(async () => {
-  await rm(root, { recursive: true, force: true });
+  await rootDir.remove();
 });
 
 describe('ServiceRunner lifecycle and callbacks', () => {
@@ -128,15 +121,15 @@ describe('ServiceRunner lifecycle and callbacks', () => {
           tag === 'b' && m === `Service service_api is already running (PID ${a.pid}): stopping it before the restart`,
       ),
     ).toBe(true);
-    expect(alive(a.pid!)).toBe(false);
+    expect(pidAlive(a.pid!)).toBe(false);
     expect(runner.list().map((s) => s.pid)).toEqual([b.pid]);
     // Invalid new content is refused without touching the running instance.
     const invalid = await runner.runFromContent({ serviceId: 'api', content: 'no blocks here', port });
     expect(invalid.errorCategory).toBe('validation');
-    expect(alive(b.pid!)).toBe(true);
+    expect(pidAlive(b.pid!)).toBe(true);
     expect(runner.get('api')?.pid).toBe(b.pid);
     await runner.close();
-    expect(alive(b.pid!)).toBe(false);
+    expect(pidAlive(b.pid!)).toBe(false);
     expect(runner.list()).toEqual([]);
     await expect(start('c')).rejects.toThrow(/closed/);
   });
@@ -158,7 +151,7 @@ describe('ServiceRunner lifecycle and callbacks', () => {
     expect(result.success).toBe(false);
     expect(result.errorCategory).toBe('killed');
     expect(result.message).toMatch(/closed/);
-    expect(alive(result.pid!)).toBe(false);
+    expect(pidAlive(result.pid!)).toBe(false);
   });
 
   it("emits 'log' for every live record", async () => {

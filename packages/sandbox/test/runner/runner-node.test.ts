@@ -1,24 +1,26 @@
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { callbackHandler, getLogger, type LogRecord } from '@pactown/log-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type TempDir, freePort, tempDir } from '@pactown/test-helpers';
 import type { DiedReport, ServiceLogRecord } from '../../src/process/types.js';
 import { ServiceRunner } from '../../src/runner/service-runner.js';
-import { fixture, freePort, httpGet, inOrder, occupyPort } from './helpers.js';
+import { fixture, httpGet, inOrder, occupyPort } from './helpers.js';
 
 let root: string;
+let rootDir: TempDir;
 let runner: ServiceRunner;
 // Every record of every service, as the 'log' event gives them.
 const logged: ServiceLogRecord[] = [];
 beforeAll(async () => {
-  root = await mkdtemp(join(tmpdir(), 'pactown-runner-node-'));
+  rootDir = await tempDir('pactown-runner-node-');
+  root = rootDir.path;
   runner = new ServiceRunner({ sandboxesDir: root, killGraceMs: 2000 });
   runner.on('log', (_id, record) => logged.push(record));
 });
 afterAll(async () => {
   await runner.close();
-  await rm(root, { recursive: true, force: true });
+  await rootDir.remove();
 });
 
 describe('ServiceRunner with Node services', () => {

@@ -1,20 +1,22 @@
-import { lstat, mkdtemp, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { lstat, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type TempDir, freePort, tempDir } from '@pactown/test-helpers';
 import { cacheKey } from '../../src/deps/cache-key.js';
 import { ServiceRunner } from '../../src/runner/service-runner.js';
-import { fixture, freePort, httpGet, inOrder } from './helpers.js';
+import { fixture, httpGet, inOrder } from './helpers.js';
 
 let root: string;
+let rootDir: TempDir;
 let runner: ServiceRunner;
 beforeAll(async () => {
-  root = await mkdtemp(join(tmpdir(), 'pactown-runner-py-'));
+  rootDir = await tempDir('pactown-runner-py-');
+  root = rootDir.path;
   runner = new ServiceRunner({ sandboxesDir: root, killGraceMs: 2000 });
 });
 afterAll(async () => {
   await runner.close();
-  await rm(root, { recursive: true, force: true });
+  await rootDir.remove();
 });
 
 describe('ServiceRunner with Python services', () => {

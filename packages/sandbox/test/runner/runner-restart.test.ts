@@ -1,13 +1,11 @@
 // The restart policy in the runner, with real services: backoff timings, the start limit, a 'died' per
 // death, the exact log lines, the restart count in list(), and a stop that cancels a waiting restart.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type TempDir, freePort, tempDir } from '@pactown/test-helpers';
 import type { DiedReport } from '../../src/process/types.js';
 import { ServiceRunner } from '../../src/runner/service-runner.js';
 import type { GaveUpInfo, RestartingInfo } from '../../src/runner/types.js';
-import { freePort } from './helpers.js';
 
 /** A server that answers, then exits with EXIT_CODE DIE_AFTER ms after its first request. */
 const DYING = {
@@ -34,11 +32,13 @@ if (!probe.ok) console.warn(`restart tests under namespaces skipped: ${probe.rea
 const modes = probe.ok ? (['none', 'namespaces'] as const) : (['none'] as const);
 
 let root: string;
+let rootDir: TempDir;
 beforeAll(async () => {
-  root = await mkdtemp(join(tmpdir(), 'pactown-runner-restart-'));
+  rootDir = await tempDir('pactown-runner-restart-');
+  root = rootDir.path;
 });
 afterAll(async () => {
-  await rm(root, { recursive: true, force: true });
+  await rootDir.remove();
 });
 
 function watch(runner: ServiceRunner) {

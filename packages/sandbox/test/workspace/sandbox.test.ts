@@ -1,22 +1,26 @@
-import { lstat, mkdir, mkdtemp, readFile, readdir, rm, symlink, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { lstat, mkdir, readFile, readdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type TempDir, tempDir } from '@pactown/test-helpers';
 import { SandboxPathError } from '../../src/workspace/errors.js';
 import { safeWriteFile } from '../../src/workspace/safe-write.js';
 import { createSandbox, sandboxPath } from '../../src/workspace/sandbox.js';
 import { assertServiceId, isValidServiceId } from '../../src/workspace/service-id.js';
 
 let root: string;
+let rootDir: TempDir;
 let outside: string;
+let outsideDir: TempDir;
 beforeEach(async () => {
-  root = await mkdtemp(join(tmpdir(), 'pactown-ws-'));
-  outside = await mkdtemp(join(tmpdir(), 'pactown-outside-'));
+  rootDir = await tempDir('pactown-ws-');
+  root = rootDir.path;
+  outsideDir = await tempDir('pactown-outside-');
+  outside = outsideDir.path;
 });
 afterEach(async () => {
-  await rm(root, { recursive: true, force: true });
-  await rm(outside, { recursive: true, force: true });
+  await rootDir.remove();
+  await outsideDir.remove();
 });
 
 describe('service ids', () => {
