@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { type TempDir, tempDir } from '@pactown/test-helpers';
+import { pidAlive, type TempDir, tempDir } from '@pactown/test-helpers';
 import { type LokiReceiver, startLokiReceiver } from '@pactown/loki-receiver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nodeService, startHarness } from './helpers/harness.js';
@@ -37,15 +37,6 @@ afterAll(async () => {
   await temp.remove();
 });
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 describe('graceful shutdown (SIGTERM to the real server process)', () => {
   it('stops every service and loses no line: receiver and files hold all of them', async () => {
     const server = await startServerProcess('server', {
@@ -75,8 +66,8 @@ describe('graceful shutdown (SIGTERM to the real server process)', () => {
     // The signal comes right after the runs answer: most lines are still in batches and buffers.
     server.child.kill('SIGTERM');
     expect(await server.exited).toBe(0);
-    expect(isAlive(a.pid)).toBe(false);
-    expect(isAlive(b.pid)).toBe(false);
+    expect(pidAlive(a.pid)).toBe(false);
+    expect(pidAlive(b.pid)).toBe(false);
 
     const rows = (id: string, lines: string[]) => {
       const seen = lines

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fileHandler, getLogger, handlerHealth, rotatingFileHandler } from '../src/index.js';
 import type { ManagedHandler } from '../src/index.js';
-import { tempDir } from '@pactown/test-helpers';
+import { tempDir, waitFor } from '@pactown/test-helpers';
 import { uniqueName } from './helpers.js';
 
 let tmp: Awaited<ReturnType<typeof tempDir>>;
@@ -112,11 +112,3 @@ describe('rotatingFileHandler backupCount 0', () => {
     await expect(fs.access(`${file}.1`)).rejects.toThrow();
   });
 });
-
-async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}

@@ -1,10 +1,8 @@
 // pactown-loki as a shell user runs it: a real child process, real pipes, a real receiver.
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { LokiReceiver } from '@pactown/loki-receiver';
-import { type TempDir, tempDir } from '@pactown/test-helpers';
+import { runChild, type TempDir, tempDir } from '@pactown/test-helpers';
 import { startLokiReceiver } from './helpers/receiver.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CLI } from './faces.js';
@@ -23,20 +21,12 @@ afterEach(async () => {
   await tmp.remove();
 });
 
-async function sh(
+/** Runs `script` in bash in the test's folder, with NODE and CLI set. */
+function sh(
   script: string,
   env: Record<string, string> = {},
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn('bash', ['-c', script], {
-    cwd: dir,
-    env: { ...process.env, NODE: process.execPath, CLI, ...env },
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-  const [code] = await once(child, 'exit');
-  return { code, stdout, stderr };
+  return runChild('bash', ['-c', script], { cwd: dir, env: { ...process.env, NODE: process.execPath, CLI, ...env } });
 }
 
 describe('pactown-loki', () => {

@@ -8,13 +8,13 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { figure, machineLine, median, printTable, verdict } from '@pactown/bench';
 import { silentLogger } from '../src/process/service-records.js';
 import { waitForHttp, waitForPort } from '../src/process/readiness.js';
 import { ServiceRunner } from '../src/runner/service-runner.js';
+import { freePort } from '@pactown/test-helpers';
 
 const scale = Number(process.env.BENCH_SCALE ?? 1);
 const COUNT = Number(process.env.BENCH_CONCURRENT ?? 20);
@@ -23,14 +23,6 @@ const concurrentRounds = Math.max(1, Math.round(3 * scale));
 
 const SERVER = `require('node:http').createServer((req, res) => res.end('ok')).listen(Number(process.env.PORT), '127.0.0.1');\n`;
 const CONTENT = { files: { 'server.js': SERVER }, run: 'node server.js' };
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** Longest gap between 1 ms timer ticks while `work` runs: how long the event loop was blocked. */
 async function withLoopStall<T>(work: () => Promise<T>): Promise<{ value: T; stallMs: number }> {

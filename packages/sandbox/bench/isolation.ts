@@ -7,7 +7,6 @@
  * Rounds interleave the two modes (order rotating), each measured in this one process.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { interleave, machineLine, median, printSettings, printTable, range, verdict } from '@pactown/bench';
@@ -17,6 +16,7 @@ import { probeBwrap } from '../src/process/isolation/probe.js';
 import { silentLogger } from '../src/process/service-records.js';
 import { startService } from '../src/process/service-process.js';
 import { producer } from './capture.js';
+import { freePort } from '@pactown/test-helpers';
 
 const scale = Number(process.env.BENCH_SCALE ?? 1);
 const START_ROUNDS = Math.max(3, Math.round(20 * scale));
@@ -28,14 +28,6 @@ type Mode = (typeof MODES)[number];
 
 const HELLO =
   "require('node:http').createServer((q, s) => s.end('hello')).listen(Number(process.env.PORT), '127.0.0.1');\n";
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 const probe = probeBwrap();
 if (!probe.ok) {

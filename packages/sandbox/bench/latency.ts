@@ -6,12 +6,12 @@
  * not at a signal we sent or a process we spawned.
  */
 import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { execa } from 'execa';
 import { silentLogger } from '../src/process/service-records.js';
 import { probeHttp } from '../src/process/readiness.js';
 import { startService } from '../src/process/service-process.js';
 import { serviceDir } from './workdir.js';
+import { freePort } from '@pactown/test-helpers';
 
 // Prints the wall-clock moment just before it ends, then ends at once (no interpreter teardown).
 const ENDER = 'import os, time; print(time.time() * 1000, flush=True); os._exit(3)';
@@ -46,14 +46,6 @@ export async function diedReportLatency(): Promise<number> {
 export async function execaResultLatency(): Promise<number> {
   const result = await execa('python3', ['-c', ENDER], { reject: false, stdin: 'ignore' });
   return performance.timeOrigin + performance.now() - endedAt(String(result.stdout));
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 // The server prints the wall-clock moment it started listening (performance.timeOrigin + now, ms with fractions).

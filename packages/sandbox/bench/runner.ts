@@ -6,13 +6,13 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { machineLine, median, printTable, verdict } from '@pactown/bench';
 import { silentLogger } from '../src/process/service-records.js';
 import { waitForHttp } from '../src/process/readiness.js';
 import { ServiceRunner } from '../src/runner/service-runner.js';
+import { freePort } from '@pactown/test-helpers';
 
 const scale = Number(process.env.BENCH_SCALE ?? 1);
 const startRounds = Math.max(3, Math.round(15 * scale));
@@ -23,14 +23,6 @@ http.createServer((req, res) => res.end('ok')).listen(Number(process.env.PORT), 
 `;
 const MARKDOWN = `\`\`\`javascript markpact:file path=server.js\n${SERVER}\`\`\`\n\`\`\`bash markpact:run\nnode server.js\n\`\`\`\n`;
 const WITH_DEPS = `\`\`\`javascript markpact:deps\nms@2.1.3\n\`\`\`\n\`\`\`javascript markpact:file path=server.js\nrequire('ms');\n${SERVER}\`\`\`\n`;
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 async function direct(dir: string): Promise<number> {
   const port = await freePort();

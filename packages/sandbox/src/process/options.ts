@@ -159,23 +159,12 @@ function bad(name: string, value: unknown, expected: string): never {
   throw START_OPTIONS.invalid(name, value, expected);
 }
 
-export function nonNegativeInt(name: string, value: unknown, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) bad(name, value, 'a non-negative integer');
-  return value;
-}
-
-export function positiveNumber(name: string, value: unknown, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) bad(name, value, 'a positive number');
-  return value;
-}
-
-export function validPort(name: string, value: unknown): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 65535)
-    bad(name, value, 'a port number (1-65535)');
-  return value;
-}
+/** Options of `stop()`. */
+export const STOP_OPTIONS = defineOptions({
+  pkg: '@pactown/sandbox',
+  prefix: 'PACTOWN_SANDBOX',
+  options: { graceMs: { kind: 'integer', min: 0, want: 'a non-negative integer' } },
+});
 
 export function normalizeStartOptions(input: StartOptions): NormalizedStartOptions {
   if (input === null || typeof input !== 'object') bad('options', input, 'an object');

@@ -18,7 +18,7 @@ import {
   type NormalizedStartOptions,
   type StartOptions,
   createMasking,
-  nonNegativeInt,
+  STOP_OPTIONS,
   normalizeStartOptions,
 } from './options.js';
 import { ServiceRecords } from './service-records.js';
@@ -217,7 +217,7 @@ export class ServiceProcess {
    * Stopping a service that already ended does nothing more.
    */
   stop(options: StopOptions = {}): Promise<DiedReport> {
-    const graceMs = nonNegativeInt('graceMs', options.graceMs, this.#o.killGraceMs);
+    const graceMs = (STOP_OPTIONS.parse(options, 'stop options') as StopOptions).graceMs ?? this.#o.killGraceMs;
     if (this.#stopping !== null) return this.#stopping;
     if (this.pid === null || (this.#exited && !groupAlive(this.pid))) {
       this.#untrack();

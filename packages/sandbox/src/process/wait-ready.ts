@@ -3,7 +3,7 @@
  * port, or an output line. The wait ends at once when the process dies.
  */
 import type { ServiceRecords } from './service-records.js';
-import { nonNegativeInt, positiveNumber, validPort } from './options.js';
+import { defineOptions } from '@pactown/options';
 import { type HttpProbeOptions, type PollOutcome, poll, probeHttp, probePort } from './readiness.js';
 import type { DiedReport, ServiceLogRecord } from './types.js';
 import { CODES, sandboxError } from '../errors.js';
@@ -99,13 +99,43 @@ function checkOne(options: ReadyOptions): void {
   }
 }
 
+const positive = {
+  kind: 'number',
+  want: 'a positive number',
+  check: (v: number) => (v > 0 ? undefined : 'a positive number'),
+} as const;
+const PORT = { kind: 'integer', min: 1, max: 65535, want: 'a port number (1-65535)' } as const;
+const READY_OPTIONS = defineOptions({
+  pkg: '@pactown/sandbox',
+  prefix: 'PACTOWN_SANDBOX',
+  options: {
+    http: 'any',
+    port: 'any',
+    pattern: 'any',
+    timeoutMs: { ...positive, default: 10_000 },
+    heartbeatMs: { ...positive, default: 5_000 },
+    minIntervalMs: { kind: 'integer', min: 0, want: 'a non-negative integer', default: 5 },
+    maxIntervalMs: { ...positive, default: 20 },
+    stopOnTimeout: 'boolean',
+    signal: 'any',
+  },
+});
+const HTTP_PROBE = defineOptions({
+  pkg: '@pactown/sandbox',
+  prefix: 'PACTOWN_SANDBOX',
+  options: { port: { ...PORT, required: true }, host: 'string', path: 'string', requestTimeoutMs: positive },
+});
+const PORT_PROBE = defineOptions({
+  pkg: '@pactown/sandbox',
+  prefix: 'PACTOWN_SANDBOX',
+  options: { port: { ...PORT, required: true }, host: 'string' },
+});
+
 export async function waitReady(ctl: ReadyControl, input: ReadyOptions): Promise<ReadyResult> {
-  const options = Object.assign(Object.create(null), input) as ReadyOptions;
+  const options = READY_OPTIONS.parse(input, 'waitReady options') as ReadyOptions &
+    Required<Pick<ReadyOptions, 'timeoutMs' | 'heartbeatMs' | 'minIntervalMs' | 'maxIntervalMs'>>;
   checkOne(options);
-  const timeoutMs = positiveNumber('timeoutMs', options.timeoutMs, 10_000);
-  const heartbeatMs = positiveNumber('heartbeatMs', options.heartbeatMs, 5_000);
-  const minIntervalMs = nonNegativeInt('minIntervalMs', options.minIntervalMs, 5);
-  const maxIntervalMs = positiveNumber('maxIntervalMs', options.maxIntervalMs, 20);
+  const { timeoutMs, heartbeatMs, minIntervalMs, maxIntervalMs } = options;
   const start = Date.now();
   const { log } = ctl;
   log.system('info', 'Waiting for server to start...');
@@ -125,8 +155,10 @@ export async function waitReady(ctl: ReadyControl, input: ReadyOptions): Promise
   const pollOptions = { timeoutMs, signal: stopProbe.signal, minIntervalMs, maxIntervalMs };
   let probe: Promise<PollOutcome<Found>>;
   if (options.http !== undefined) {
-    const http = typeof options.http === 'number' ? { port: options.http } : options.http;
-    validPort('http.port', http.port);
+    const http = HTTP_PROBE.parse(
+      typeof options.http === 'number' ? { port: options.http } : options.http,
+      'waitReady http',
+    ) as HttpProbeOptions;
     // Until something listens, a bare TCP connect answers the question at a third of the CPU of an
     // HTTP request: with many services starting at once, the probes compete with them for the CPU.
     let listening = false;
@@ -137,8 +169,10 @@ export async function waitReady(ctl: ReadyControl, input: ReadyOptions): Promise
       return r === null ? null : { kind: 'http' as const, status: r.status, path: r.path, line: null };
     }, pollOptions);
   } else if (options.port !== undefined) {
-    const target = typeof options.port === 'number' ? { port: options.port } : options.port;
-    validPort('port', target.port);
+    const target = PORT_PROBE.parse(
+      typeof options.port === 'number' ? { port: options.port } : options.port,
+      'waitReady port',
+    ) as { port: number; host?: string };
     probe = poll(
       async () =>
         (await probePort(target.port, target.host))

@@ -199,4 +199,33 @@ describe('readiness', () => {
     await expect(proc.waitReady({})).rejects.toThrow(TypeError);
     await proc.ended;
   });
+
+  it('names a misspelt or invalid readiness or stop option, with its code', async () => {
+    const proc = startService({
+      isolation: 'none',
+      serviceId: 'misspelt',
+      command: process.execPath,
+      args: ['-e', 'setTimeout(() => {}, 30000)'],
+      cwd: dir.path,
+    });
+    await expect(proc.waitReady({ port: 1, timeoutMS: 5 } as never)).rejects.toMatchObject({
+      code: 'PACTOWN_SANDBOX_UNKNOWN_OPTION',
+      message: expect.stringMatching(/unknown option 'timeoutMS' in waitReady options \(did you mean 'timeoutMs'\?\)/),
+    });
+    await expect(proc.waitReady({ http: { port: 8000, paht: '/' } as never })).rejects.toMatchObject({
+      code: 'PACTOWN_SANDBOX_UNKNOWN_OPTION',
+      message: expect.stringMatching(/unknown option 'paht' in waitReady http \(did you mean 'path'\?\)/),
+    });
+    await expect(proc.waitReady({ port: 70_000 })).rejects.toMatchObject({
+      code: 'PACTOWN_SANDBOX_INVALID_OPTION',
+      message: expect.stringContaining("option 'port' must be a port number (1-65535), got 70000"),
+    });
+    await expect(proc.waitReady({ port: 1, timeoutMs: 0 })).rejects.toThrow(/'timeoutMs' must be a positive number/);
+    // stop() checks its options before it returns its promise, as before.
+    expect(() => proc.stop({ graceMS: 1 } as never)).toThrow(
+      expect.objectContaining({ code: 'PACTOWN_SANDBOX_UNKNOWN_OPTION' }),
+    );
+    expect(() => proc.stop({ graceMs: -1 })).toThrow(/'graceMs' must be a non-negative integer, got -1/);
+    await proc.stop({ graceMs: 100 });
+  });
 });
