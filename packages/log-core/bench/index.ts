@@ -159,7 +159,7 @@ async function main() {
     atMost: 1.2,
   });
 
-  ok.push(reportMasking(maskingCosts()));
+  ok.push(reportMasking(await maskingCosts()));
 
   const top = getLogger('benchtree');
   for (let i = 0; i < 10_000; i++) getLogger(`benchtree.s${i % 100}.l${i}`).child({ i });
