@@ -23,6 +23,7 @@ import {
 } from '@pactown/bench';
 import { runChild } from './child.js';
 import { CONTENDERS, type ContenderName, MESSAGE } from './contenders.js';
+import { runOnce, type ThroughputReport } from './throughput.js';
 import { maskingCosts, reportMasking } from './masking.js';
 
 const scale = Number(process.env.BENCH_SCALE ?? 1);
@@ -38,52 +39,19 @@ const waitQuiet = async () => {
   if (Number(process.env.BENCH_WAIT_QUIET) > 0) await waitForQuiet();
 };
 
-interface Report {
-  lines: number;
-  wallMs: number;
-  cpuMs: number;
-}
-
 /** Lines per second of process CPU (every thread) and of wall time, one entry per round. */
 interface Speeds {
   cpu: number[];
   wall: number[];
-  reports: Report[];
-}
-
-/**
- * What a contender wrote: its lines and how many of them hold the message. Read after its
- * process has exited, so none of it is in the contender's time.
- */
-function written(file: string): { lines: number; messages: number } {
-  const data = fs.readFileSync(file);
-  let lines = 0;
-  for (let i = data.indexOf(10); i !== -1; i = data.indexOf(10, i + 1)) lines++;
-  let messages = 0;
-  for (let i = data.indexOf(MESSAGE); i !== -1; i = data.indexOf(MESSAGE, i + MESSAGE.length)) messages++;
-  return { lines, messages };
-}
-
-/** One round of one contender: a fresh process, then the check of its file. */
-async function runOnce(name: ContenderName): Promise<Report> {
-  const file = path.join(dir, `${fileNo++}.log`);
-  const report = await runChild<Report>(
-    'throughput-one.ts',
-    [name, file, String(LINES), String(WARMUP_LINES)],
-    `contender ${name}`,
-  );
-  const got = written(file);
-  fs.rmSync(file, { force: true });
-  fs.rmSync(`${file}.warmup`, { force: true });
-  if (got.lines !== LINES || got.messages !== LINES)
-    throw new Error(`${name} wrote ${got.lines} lines (${got.messages} with the message) of ${LINES}`);
-  return report;
+  reports: ThroughputReport[];
 }
 
 /** Throughput of each contender, each round in a process of its own, rounds interleaved. */
 async function throughput(names: ContenderName[]): Promise<Record<string, Speeds>> {
   await waitQuiet();
-  const runs = await interleave(names, ROUNDS, (name) => runOnce(name as ContenderName));
+  const runs = await interleave(names, ROUNDS, (name) =>
+    runOnce(name as ContenderName, path.join(dir, `${fileNo++}.log`), LINES, WARMUP_LINES),
+  );
   return Object.fromEntries(
     names.map((n) => [
       n,
