@@ -28,7 +28,7 @@ async function makeCall(contender: Contender): Promise<() => void> {
 
 /** Warm-up until V8 has finished optimising the loop: at least this many rounds and this long. */
 const WARMUP_ROUNDS = 5;
-const WARMUP_MS = 1000;
+const WARMUP_MS = 500;
 
 function timeRound(call: () => void, calls: number): number {
   const t0 = process.hrtime.bigint();

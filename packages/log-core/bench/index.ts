@@ -28,8 +28,12 @@ import { maskingCosts, reportMasking } from './masking.js';
 
 const scale = Number(process.env.BENCH_SCALE ?? 1);
 const LINES = Math.max(1000, Math.round(100_000 * scale));
-/** Lines each contender's process logs (to another file) before its measured run. */
-const WARMUP_LINES = Math.max(1000, Math.round(LINES / 4));
+/**
+ * Lines each contender's process logs (to another file) before its measured run: as many as the
+ * run itself, so the run finds the code as a process that has been logging for a while does (with
+ * a quarter as many, log-core's runs took measurably more CPU than in a long-running process).
+ */
+const WARMUP_LINES = LINES;
 const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3));
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'log-core-bench-'));
 process.once('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
@@ -232,7 +236,7 @@ async function disabledTable(ok: boolean[]): Promise<void> {
   );
   printSettings({
     call: "log.debug({ a: 1 }, 'hidden') on a logger at INFO",
-    work: `${calls.toLocaleString('en-US')} calls per timed round, 5 timed rounds after a warm-up of at least 5 rounds and 1 s; a process's figure is the median of its rounds (hrtime)`,
+    work: `${calls.toLocaleString('en-US')} calls per timed round, 5 timed rounds after a warm-up of at least 5 rounds and 0.5 s; a process's figure is the median of its rounds (hrtime)`,
     pino: "pino({ level: 'info' }, { write() {} }); the child: .child({ service: 'x' })",
     'log-core': "getLogger('bench.disabled') at INFO; the child: .child({ service: 'x' })",
   });
@@ -312,7 +316,14 @@ async function main() {
     'Verdicts use lines per CPU-second of the whole contender process (I/O threads included), which a busy shared machine distorts less than the wall clock; wall-clock figures are shown next to them.',
   );
   const ok: boolean[] = [];
-  for (const [name, table] of Object.entries(TABLES)) if (asked.length === 0 || asked.includes(name)) await table(ok);
+  const seconds: string[] = [];
+  for (const [name, table] of Object.entries(TABLES)) {
+    if (asked.length && !asked.includes(name)) continue;
+    const t0 = performance.now();
+    await table(ok);
+    seconds.push(`${name} ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+  }
+  console.log(`\nseconds per table: ${seconds.join(', ')}`);
 
   console.log(
     `\n${ok.filter(Boolean).length}/${ok.length} targets met by the measured ratios (a verdict on a busy machine reads UNRELIABLE whatever the ratio)`,
