@@ -1,11 +1,13 @@
 // Cost of one call below the level, for one contender per process.
 // Usage: tsx bench/disabled-call.ts <contender> <calls> <rounds>
-// Prints {"contender": ..., "ns": <median ns/call>} as one line on stdout.
+// Reports {"contender": ..., "ns": <median ns/call>, "rounds": [ns/call of every round]} as one
+// JSON line on stdout (the harness's report protocol).
 //
 // Each contender runs in a fresh process so that none inherits another's JIT
 // state: with one loop function shared by all, whichever ran first was inlined
 // down to nothing and the next paid for a call site V8 had given up on.
 import { median } from '@pactown/bench';
+import { writeReport } from '@pactown/bench/children';
 
 const CONTENDERS = ['pino', 'pino-child', 'log-core', 'log-core-child'] as const;
 type Contender = (typeof CONTENDERS)[number];
@@ -26,7 +28,7 @@ async function makeCall(contender: Contender): Promise<() => void> {
 
 /** Warm-up until V8 has finished optimising the loop: at least this many rounds and this long. */
 const WARMUP_ROUNDS = 5;
-const WARMUP_MS = 1000;
+const WARMUP_MS = 500;
 
 function timeRound(call: () => void, calls: number): number {
   const t0 = process.hrtime.bigint();
@@ -34,13 +36,13 @@ function timeRound(call: () => void, calls: number): number {
   return Number(process.hrtime.bigint() - t0) / calls;
 }
 
-/** Median ns per call over `rounds` timed rounds, after the warm-up. */
-function nsPerCall(call: () => void, calls: number, rounds: number): number {
+/** ns per call of each of `rounds` timed rounds, after the warm-up. */
+function nsPerCall(call: () => void, calls: number, rounds: number): number[] {
   const start = performance.now();
   for (let i = 0; i < WARMUP_ROUNDS || performance.now() - start < WARMUP_MS; i++) timeRound(call, calls);
   const times: number[] = [];
   for (let round = 0; round < rounds; round++) times.push(timeRound(call, calls));
-  return median(times);
+  return times;
 }
 
 async function main(): Promise<void> {
@@ -49,8 +51,9 @@ async function main(): Promise<void> {
     throw new Error(`unknown contender ${String(name)}; expected one of ${CONTENDERS.join(', ')}`);
   const calls = Number(callsArg ?? 10_000_000);
   const rounds = Number(roundsArg ?? 5);
-  const ns = nsPerCall(await makeCall(name as Contender), calls, rounds);
-  process.stdout.write(`${JSON.stringify({ contender: name, ns })}\n`);
+  const times = nsPerCall(await makeCall(name as Contender), calls, rounds);
+  await writeReport({ contender: name, ns: median(times), rounds: times });
+  process.exit(0);
 }
 
 await main();

@@ -1,12 +1,14 @@
 // Cost of masking captured output, for one kind of line per process.
 // Usage: tsx bench/masking-one.ts <case> <MiB per round> <rounds>
-// Prints {"case": ..., "nsPerLine": <median>, "mibPerCpuSecond": <median>} as one line on stdout.
+// Reports {"case": ..., "nsPerLine": <median>, "mibPerCpuSecond": <median>, "roundsNsPerLine": [...]}
+// as one JSON line on stdout (the harness's report protocol).
 //
 // What a capture does with each chunk read from a pipe: one check over the
 // whole chunk (`mayNeedRedaction`), and the line-by-line masker only when the
 // check says a line may change. Time is the process's CPU time, which a busy
 // shared machine distorts far less than the wall clock.
 import { median } from '@pactown/bench';
+import { writeReport } from '@pactown/bench/children';
 import { createLineMasker, createRedactor } from '../src/index.js';
 import { MASKING_CASES, type MaskingCase } from './masking-cases.js';
 
@@ -29,7 +31,7 @@ function round(chunk: string, chunks: number): number {
   return (cpu.user + cpu.system) * 1000;
 }
 
-function main(): void {
+async function main(): Promise<void> {
   const [name, mibArg, roundsArg] = process.argv.slice(2);
   const line = MASKING_CASES[name as MaskingCase];
   if (line === undefined)
@@ -42,13 +44,14 @@ function main(): void {
   const ns: number[] = [];
   for (let i = 0; i < rounds; i++) ns.push(round(chunk, chunks));
   const perRound = median(ns);
-  process.stdout.write(
-    `${JSON.stringify({
-      case: name,
-      nsPerLine: perRound / (chunks * linesPerChunk),
-      mibPerCpuSecond: (chunk.length * chunks) / (1024 * 1024) / (perRound / 1e9),
-    })}\n`,
-  );
+  await writeReport({
+    case: name,
+    lines: chunks * linesPerChunk,
+    nsPerLine: perRound / (chunks * linesPerChunk),
+    mibPerCpuSecond: (chunk.length * chunks) / (1024 * 1024) / (perRound / 1e9),
+    roundsNsPerLine: ns.map((n) => n / (chunks * linesPerChunk)),
+  });
+  process.exit(0);
 }
 
-main();
+await main();
