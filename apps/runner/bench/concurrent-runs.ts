@@ -18,8 +18,14 @@ const APP_DIR = fileURLToPath(new URL('..', import.meta.url));
  */
 export async function benchConcurrentRuns(concurrency = 20, rounds = 3): Promise<boolean> {
   const home = await fs.mkdtemp(path.join(os.tmpdir(), 'pactown-bench-runs-'));
+  // The bare starts run without namespaces, so the app does too here: this table is the app's
+  // own overhead (what bubblewrap adds is the sandbox package's isolation table).
+  // BENCH_ISOLATION_MODE=namespaces runs the app isolated instead.
+  const isolation = process.env.BENCH_ISOLATION_MODE === 'namespaces' ? 'namespaces' : 'none';
+  console.log(`app isolation: '${isolation}' (the bare starts: plain node processes)`);
   const server = await startBenchServer({
     PACTOWN_HOME: home,
+    PACTOWN_ISOLATION: isolation,
     PACTOWN_MAX_SERVICES: '1000',
     PACTOWN_RATE_BURST: '1000',
     PACTOWN_RATE_LIMIT: '100000',
