@@ -42,6 +42,10 @@ export function checkFilename(filename: unknown): string {
 
 /** The events a file sink reports, wired to a handler's counting and state. */
 export function sinkEvents(handler: () => ManagedHandler) {
+  // One error per kind, made on first use: a disk that stays behind drops many records, and an
+  // Error (with its stack) per record cost more than the records themselves.
+  let backoff: Error | undefined;
+  let behind: Error | undefined;
   return {
     failed(error: Error, lost: number, degraded: boolean) {
       handler().fail(error, lost);
@@ -49,10 +53,17 @@ export function sinkEvents(handler: () => ManagedHandler) {
     },
     recovered: () => handler().recover(),
     dropped: (lost: number) =>
-      handler().fail(coreError(CODES.FILE_BACKOFF, 'the file is failing; waiting to try again', Error), lost),
+      handler().fail(
+        (backoff ??= coreError(CODES.FILE_BACKOFF, 'the file is failing; waiting to try again', Error)),
+        lost,
+      ),
     behind: (lost: number) =>
       handler().fail(
-        coreError(CODES.FILE_BEHIND, 'the disk does not keep up; records are dropped until it catches up', Error),
+        (behind ??= coreError(
+          CODES.FILE_BEHIND,
+          'the disk does not keep up; records are dropped until it catches up',
+          Error,
+        )),
         lost,
       ),
   };
