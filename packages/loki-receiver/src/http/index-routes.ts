@@ -2,8 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ReceiverCore } from '../core.js';
 import { LokiHttpError } from '../errors.js';
 import { LOKI_VERSION } from '../options.js';
-import { parseTimeParam } from '../time-format.js';
-import { readQueryRequest, sendJson } from './respond.js';
+import { readQueryRequest, sendJson, timeParam } from './respond.js';
 
 // Loki 3.7.6's index, volume, detection and status endpoints
 // (docs/sources/reference/loki-http-api.md). index/stats, index/volume,
@@ -15,16 +14,8 @@ const NS_PER_MS = 1_000_000n;
 const HOUR_NS = 3_600_000n * NS_PER_MS;
 
 function range(core: ReceiverCore, params: URLSearchParams, span = HOUR_NS): { start: bigint; end: bigint } {
-  const read = (name: string, fallback: bigint) => {
-    const raw = params.get(name);
-    if (raw === null || raw === '') return fallback;
-    const ns = parseTimeParam(raw);
-    if (ns === undefined)
-      throw new LokiHttpError(400, `invalid ${name} parameter: cannot parse ${JSON.stringify(raw)} as a timestamp`);
-    return ns;
-  };
-  const end = read('end', BigInt(Math.trunc(core.opts.now())) * NS_PER_MS);
-  return { start: read('start', end - span), end };
+  const end = timeParam(params, 'end', BigInt(Math.trunc(core.opts.now())) * NS_PER_MS);
+  return { start: timeParam(params, 'start', end - span), end };
 }
 
 function requiredQuery(params: URLSearchParams): string {

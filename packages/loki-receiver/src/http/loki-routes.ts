@@ -5,8 +5,7 @@ import { decodePushBody } from '../push/body.js';
 import { isMetricQuery, parseMetricQuery, promDuration } from '../logql/metric.js';
 import { type MetricAnswer, checkResolution, defaultStep, evaluateInstant, evaluateRange } from '../metric-query.js';
 import { queryStats } from '../query-stats.js';
-import { parseTimeParam } from '../time-format.js';
-import { mediaType, readBody, readQueryRequest, sendJson, sendText } from './respond.js';
+import { mediaType, readBody, readQueryRequest, sendJson, sendText, timeParam } from './respond.js';
 
 const NS_PER_MS = 1_000_000n;
 const HOUR_NS = 3_600_000n * NS_PER_MS;
@@ -50,15 +49,6 @@ function encodingFlags(req: IncomingMessage): string[] {
     .split(',')
     .map((f) => f.trim())
     .filter((f) => f !== '');
-}
-
-function timeParam(params: URLSearchParams, name: string, fallback: bigint): bigint {
-  const raw = params.get(name);
-  if (raw === null || raw === '') return fallback;
-  const ns = parseTimeParam(raw);
-  if (ns === undefined)
-    throw new LokiHttpError(400, `invalid ${name} parameter: cannot parse ${JSON.stringify(raw)} as a timestamp`);
-  return ns;
 }
 
 function durationParam(raw: string): bigint | undefined {

@@ -1,3 +1,4 @@
+import { parseTimeParam } from '../time-format.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ReceiverCore } from '../core.js';
 import { LokiHttpError } from '../errors.js';
@@ -86,4 +87,14 @@ export async function readQueryRequest(
 ): Promise<{ params: URLSearchParams; tenant: string }> {
   const params = await readParams(req, url, core.opts.maxBodyBytes);
   return { params, tenant: core.tenantOf(req.headers['x-scope-orgid']) };
+}
+
+/** A time parameter in any form Loki takes (ns, s with a fraction, RFC 3339), or `fallback` when absent; a 400 naming it otherwise. */
+export function timeParam(params: URLSearchParams, name: string, fallback: bigint): bigint {
+  const raw = params.get(name);
+  if (raw === null || raw === '') return fallback;
+  const ns = parseTimeParam(raw);
+  if (ns === undefined)
+    throw new LokiHttpError(400, `invalid ${name} parameter: cannot parse ${JSON.stringify(raw)} as a timestamp`);
+  return ns;
 }
