@@ -3,9 +3,11 @@
  * sequences out, control characters made visible, and byte-bounded tails.
  */
 
-// CSI, OSC (BEL or ST terminated), DCS/SOS/PM/APC strings, two-byte escapes, 8-bit CSI.
+// CSI, OSC (BEL or ST terminated), DCS/SOS/PM/APC strings, escapes with intermediates (a charset
+// designation such as `tput sgr0`'s ESC ( B), two-byte escapes, 8-bit CSI: every sequence log-core's
+// masking takes out of what it reads, so the stored text is the text that was masked.
 const ANSI_PATTERN =
-  /\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[PX^_][^\x1b]*\x1b\\|\x1b[@-Z\\-_]|\x9b[0-?]*[ -/]*[@-~]/g;
+  /\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[PX^_][^\x1b]*\x1b\\|\x1b[ -/]+[0-~]|\x1b[0-OQ-WYZ\\`-~]|\x9b[0-?]*[ -/]*[@-~]/g;
 
 /** Removes ANSI colour codes and other terminal escape sequences. */
 export function stripAnsi(text: string): string {

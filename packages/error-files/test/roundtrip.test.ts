@@ -141,6 +141,14 @@ describe('round trip', () => {
     );
   });
 
+  it('stores a charset escape (ESC ( B) taken out, as masking read it: no secret shape appears once it is shown', () => {
+    // Found by the property below: the escape was kept (as a visible ESC), so the stored text showed
+    // `(Bearer abcdefgh`, which masking had read as `earer abcdefgh`.
+    const once = prepareReport({ serviceId: 'a', stdoutTail: '\x1b(Bearer abcdefgh' } as never);
+    expect(once.stdoutTail).toBe('earer abcdefgh');
+    expect(prepareReport(once)).toEqual(once);
+  });
+
   it('prepare is idempotent (a parsed file prepares to itself)', () => {
     fc.assert(
       fc.property(reportArb, (r) => {
