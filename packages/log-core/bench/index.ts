@@ -143,77 +143,73 @@ async function disabledCosts(calls: number): Promise<Record<Disabled, Array<{ ns
   )) as Record<Disabled, Array<{ ns: number; rounds: number[] }>>;
 }
 
-/** JSON to a file: log-core against pino and winston. */
-async function jsonTable(ok: boolean[]): Promise<void> {
-  const jsonNames: ContenderName[] = ['pino (raw JSON)', 'log-core (json file handler)', 'winston (json, File)'];
-  const json = await throughput(jsonNames);
-  const core = 'log-core (json file handler)';
-  printTable(
-    `info + two fields as JSON to a file; median (min–max) of ${ROUNDS} interleaved rounds`,
-    HEADER,
-    speedRows(json, core),
-  );
-  settingsOf(jsonNames);
-  ok.push(
-    verdict(
-      'log-core / pino, JSON to file (CPU)',
-      ratio(json, core, 'pino (raw JSON)', 'cpu'),
-      { atLeast: 0.9 },
-      raw(json, core, 'pino (raw JSON)', 'cpu'),
-    ),
-  );
-  ok.push(
-    verdict(
-      'log-core / winston, JSON to file (CPU)',
-      ratio(json, core, 'winston (json, File)', 'cpu'),
-      { atLeast: 1.8 },
-      raw(json, core, 'winston (json, File)', 'cpu'),
-    ),
-  );
+interface ThroughputTarget {
+  /** The verdict's name, as the README's table and the summary rows give it. */
+  label: string;
+  rival: ContenderName;
+  atLeast: number;
+}
+
+/**
+ * One throughput table: `ours` and its rivals, each round in processes of their own, then a
+ * verdict per CPU target (counted in `ok`) and one informative wall-clock verdict.
+ */
+async function throughputTable(
+  ok: boolean[],
+  title: string,
+  names: ContenderName[],
+  ours: ContenderName,
+  targets: ThroughputTarget[],
+  wall: ThroughputTarget,
+): Promise<void> {
+  const speeds = await throughput(names);
+  printTable(`${title}; median (min–max) of ${ROUNDS} interleaved rounds`, HEADER, speedRows(speeds, ours));
+  settingsOf(names);
+  for (const t of targets) {
+    ok.push(
+      verdict(
+        `${t.label} (CPU)`,
+        ratio(speeds, ours, t.rival, 'cpu'),
+        { atLeast: t.atLeast },
+        raw(speeds, ours, t.rival, 'cpu'),
+      ),
+    );
+  }
   verdict(
-    'log-core / pino, JSON to file (wall, informative)',
-    ratio(json, core, 'pino (raw JSON)', 'wall'),
-    { atLeast: 0.9 },
-    raw(json, core, 'pino (raw JSON)', 'wall'),
+    `${wall.label} (wall, informative)`,
+    ratio(speeds, ours, wall.rival, 'wall'),
+    { atLeast: wall.atLeast },
+    raw(speeds, ours, wall.rival, 'wall'),
+  );
+}
+
+/** JSON to a file: log-core against pino and winston. */
+function jsonTable(ok: boolean[]): Promise<void> {
+  const pino = { label: 'log-core / pino, JSON to file', rival: 'pino (raw JSON)', atLeast: 0.9 } as const;
+  return throughputTable(
+    ok,
+    'info + two fields as JSON to a file',
+    ['pino (raw JSON)', 'log-core (json file handler)', 'winston (json, File)'],
+    'log-core (json file handler)',
+    [pino, { label: 'log-core / winston, JSON to file', rival: 'winston (json, File)', atLeast: 1.8 }],
+    pino,
   );
 }
 
 /** Pattern text to a file: log-core against pino-pretty and winston printf. */
-async function patternTable(ok: boolean[]): Promise<void> {
-  const patternNames: ContenderName[] = [
+function patternTable(ok: boolean[]): Promise<void> {
+  const pretty = {
+    label: 'log-core / pino-pretty, pattern to file',
+    rival: 'pino + pino-pretty (no colour)',
+    atLeast: 2.5,
+  } as const;
+  return throughputTable(
+    ok,
+    'the same pattern text to a file',
+    ['log-core (pattern file handler)', 'pino + pino-pretty (no colour)', 'winston (printf, File)'],
     'log-core (pattern file handler)',
-    'pino + pino-pretty (no colour)',
-    'winston (printf, File)',
-  ];
-  const pattern = await throughput(patternNames);
-  const corePattern = 'log-core (pattern file handler)';
-  printTable(
-    `the same pattern text to a file; median (min–max) of ${ROUNDS} interleaved rounds`,
-    HEADER,
-    speedRows(pattern, corePattern),
-  );
-  settingsOf(patternNames);
-  ok.push(
-    verdict(
-      'log-core / pino-pretty, pattern to file (CPU)',
-      ratio(pattern, corePattern, 'pino + pino-pretty (no colour)', 'cpu'),
-      { atLeast: 2.5 },
-      raw(pattern, corePattern, 'pino + pino-pretty (no colour)', 'cpu'),
-    ),
-  );
-  ok.push(
-    verdict(
-      'log-core / winston printf, pattern to file (CPU)',
-      ratio(pattern, corePattern, 'winston (printf, File)', 'cpu'),
-      { atLeast: 1 },
-      raw(pattern, corePattern, 'winston (printf, File)', 'cpu'),
-    ),
-  );
-  verdict(
-    'log-core / pino-pretty, pattern to file (wall, informative)',
-    ratio(pattern, corePattern, 'pino + pino-pretty (no colour)', 'wall'),
-    { atLeast: 2.5 },
-    raw(pattern, corePattern, 'pino + pino-pretty (no colour)', 'wall'),
+    [pretty, { label: 'log-core / winston printf, pattern to file', rival: 'winston (printf, File)', atLeast: 1 }],
+    pretty,
   );
 }
 
