@@ -19,7 +19,7 @@ export interface ReadyOptions {
   timeoutMs?: number;
   /** Interval of `⏳ Waiting for server to start... elapsed=Ns` lines. @default 5000 */
   heartbeatMs?: number;
-  /** First pause between probes. @default 5 */
+  /** Shortest pause between probes (the pause is a tenth of the time waited so far, within these bounds). @default 5 */
   minIntervalMs?: number;
   /** Longest pause between probes. @default 20 */
   maxIntervalMs?: number;

@@ -1,7 +1,7 @@
 // The attacks of a hostile service, each run for real under bwrap (must fail)
 // and, where it shows the test can fail, as a plain process (succeeds there).
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -138,6 +138,29 @@ describe.skipIf(!probe.ok)('attacks under isolation namespaces', () => {
     expect(existsSync(join(w.logs, 'planted'))).toBe(false);
     expect(existsSync(join(tmpdir(), marker))).toBe(false); // its /tmp is private
     expect(readFileSync(join(dir, 'own.txt'), 'utf8')).toBe('x\n');
+    lease.release();
+  });
+
+  it('cannot change its /etc; a zone link into /usr stays the same link', async () => {
+    const lease = w.pool.acquire('etc-writer');
+    const dir = serviceDir(w.sandboxes, 'service_etc-writer', lease);
+    const script = [
+      'echo "link=$(readlink /etc/localtime)"',
+      'echo x > /etc/localtime && echo wrote-localtime',
+      'ln -sf /tmp/zone /etc/localtime && echo relinked',
+      'rm -f /etc/hosts && echo removed',
+      'echo x > /etc/planted && echo wrote-etc',
+    ].join('; ');
+    const isolated = await runUnderParent(shellPlan(dir, script, { lease }));
+    for (const done of ['wrote-localtime', 'relinked', 'removed', 'wrote-etc'])
+      expect(isolated.stdout).not.toContain(done);
+    let hostLink: string | null = null;
+    try {
+      hostLink = readlinkSync('/etc/localtime');
+    } catch {
+      // not a link on this host: it is bound as a file
+    }
+    if (hostLink?.startsWith('/usr/')) expect(isolated.stdout).toContain(`link=${hostLink}\n`);
     lease.release();
   });
 

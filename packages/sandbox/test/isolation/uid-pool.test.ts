@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { UidPool, liveUids, normalizeUidRange } from '../../src/process/isolation/uid-pool.js';
+import { UidPool, liveUids, normalizeUidRange, uidInUse } from '../../src/process/isolation/uid-pool.js';
 
 describe('uid pool', () => {
   it('never hands out a held uid, and says when the range is used up', () => {
@@ -39,6 +39,31 @@ describe('uid pool', () => {
       await new Promise((resolve) => child.once('exit', resolve));
     }
   });
+
+  it.skipIf(process.getuid?.() !== 0)(
+    'skips a uid a host process took after the pool first looked, and uses it again once that process is gone',
+    async () => {
+      const first = 210_040;
+      const pool = new UidPool({ first, last: first + 2 });
+      const a = pool.acquire('a'); // the pool's first look: nothing of the range in use
+      expect(a.uid).toBe(first);
+      // Another runner's service takes the next uid after that look.
+      const child = spawn('/bin/sleep', ['30'], { uid: first + 1, gid: first + 1, stdio: 'ignore' });
+      await new Promise((resolve) => child.once('spawn', resolve));
+      try {
+        expect(uidInUse(first + 1)).toBe(true);
+        expect(pool.acquire('b').uid).toBe(first + 2);
+        // Only uids held by this pool or by that process are left: the range is used up.
+        expect(() => pool.acquire('c')).toThrow(expect.objectContaining({ code: 'PACTOWN_SANDBOX_UID_EXHAUSTED' }));
+      } finally {
+        child.kill('SIGKILL');
+        await new Promise((resolve) => child.once('exit', resolve));
+      }
+      // Gone: a round that finds nothing else reads the host's processes again.
+      expect(uidInUse(first + 1)).toBe(false);
+      expect(pool.acquire('c').uid).toBe(first + 1);
+    },
+  );
 
   it('checks the range', () => {
     expect(normalizeUidRange(undefined)).toEqual({ first: 200_000, last: 265_535 });

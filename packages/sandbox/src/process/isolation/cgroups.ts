@@ -4,9 +4,9 @@
  * hierarchies. Each service gets `pactown/<service>-<n>` below the runner's
  * own cgroup in every hierarchy, with its memory limit, `pids.max` and CPU
  * quota and weight. The service joins it before its program runs: the
- * launcher (a shell in front of bwrap or the program) writes its own PID
- * into each `cgroup.procs` and only then `exec`s, so nothing the service
- * starts is ever outside. After the service has ended, its counters (OOM
+ * launcher (a shell in front of bwrap or the program) moves itself into
+ * each cgroup and only then `exec`s, so nothing the service starts is ever
+ * outside. After the service has ended, its counters (OOM
  * kills, hits of `pids.max`) are read for the died report and the cgroup is
  * removed. Where none of this is writable, rlimits alone apply; why is
  * logged once.
@@ -302,9 +302,14 @@ export class ServiceCgroup {
     if (limits.cpuWeight !== null) set(cpu, 'cpu.shares', Math.max(2, Math.round(limits.cpuWeight * 10.24)));
   }
 
-  /** The `cgroup.procs` files the launcher writes its PID into before it runs the service. */
-  get procsFiles(): string[] {
-    return this.dirs.map((dir) => join(dir, 'cgroup.procs'));
+  /**
+   * The files the launcher writes `0` (itself) into before it runs the service: v1 `tasks`, v2
+   * `cgroup.procs`. The launcher is a shell with one thread, so moving that thread moves all of it;
+   * on v1 the kernel moves the calling thread alone without the global write lock of `cgroup.procs`
+   * (whose first taking after a quiet spell waits for an RCU grace period, 5-15 ms).
+   */
+  get joinFiles(): string[] {
+    return this.dirs.map((dir) => join(dir, this.version === 1 ? 'tasks' : 'cgroup.procs'));
   }
 
   /** PIDs in the cgroup now (every hierarchy). */
@@ -378,15 +383,16 @@ export class ServiceCgroup {
 }
 
 /**
- * The launcher in front of the service: a shell that writes its own PID
- * into each `cgroup.procs` and then `exec`s the service's program (or
- * bwrap), so it runs inside its cgroup from its first instruction.
+ * The launcher in front of the service: a shell (one thread) that moves
+ * itself into its cgroup by writing `0` into each of `joinFiles` (see
+ * {@link ServiceCgroup.joinFiles}) and then `exec`s the service's program
+ * (or bwrap), so it runs inside its cgroup from its first instruction.
  * Exit status 125 with a message when joining fails.
  */
-export function joinCgroupArgs(procsFiles: readonly string[], file: string, args: readonly string[]): string[] {
+export function joinCgroupArgs(joinFiles: readonly string[], file: string, args: readonly string[]): string[] {
   const script =
-    'n=$1; shift; while [ "$n" -gt 0 ]; do echo $$ > "$1" || { echo "cannot join the cgroup $1" >&2; exit 125; }; shift; n=$((n-1)); done; exec "$@"';
-  return ['-c', script, 'pactown-launch', String(procsFiles.length), ...procsFiles, file, ...args];
+    'n=$1; shift; while [ "$n" -gt 0 ]; do echo 0 > "$1" || { echo "cannot join the cgroup $1" >&2; exit 125; }; shift; n=$((n-1)); done; exec "$@"';
+  return ['-c', script, 'pactown-launch', String(joinFiles.length), ...joinFiles, file, ...args];
 }
 
 /** @internal Tests: forget the detection (and the warning). */

@@ -141,7 +141,7 @@ export function prepareStart(input: {
       );
     }
     if (cgroup === null) return { file, args, cgroup };
-    return { file: '/bin/sh', args: joinCgroupArgs(cgroup.procsFiles, file, args), cgroup };
+    return { file: '/bin/sh', args: joinCgroupArgs(cgroup.joinFiles, file, args), cgroup };
   };
   if (resolved.mode === 'none') {
     if (options.network === 'none') {

@@ -3,7 +3,7 @@
  * services never share the uid the kernel checks for signals, ptrace and
  * `/proc` access, and a per-uid limit (`RLIMIT_NPROC`) is per service.
  */
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { ISOLATION_CODES, IsolationError } from './errors.js';
 
 export interface UidRange {
@@ -61,14 +61,45 @@ export function liveUids(): Set<number> {
 }
 
 /**
+ * `true` when a live host process runs as `uid`: the owner of each `/proc/<pid>` is its process's
+ * effective uid, so a `stat` per process answers without reading (and the kernel without
+ * formatting) every status file. A process that made itself non-dumpable shows as root here;
+ * {@link liveUids} reads the real uids.
+ */
+export function uidInUse(uid: number): boolean {
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return false;
+  }
+  for (const entry of entries) {
+    const c = entry.charCodeAt(0);
+    if (c < 48 || c > 57) continue;
+    if (statSync(`/proc/${entry}`, { throwIfNoEntry: false })?.uid === uid) return true;
+  }
+  return false;
+}
+
+/**
  * Hands out uids round-robin (a uid just released is the last to come back,
  * so files a dead service left behind are not handed to the next one at once).
  * A uid is never given out while a lease holds it, nor while a host process
  * still runs under it (another runner on the same host, or a leftover).
+ *
+ * The host's processes are read in full once, at the first `acquire`: the
+ * uids of the range found in use then are passed over (until a round finds
+ * no other uid, which reads them again). After that the pool's own leases
+ * say which uids are taken (a service's uid is only ever used inside its PID
+ * namespace, and every process in it is gone once bwrap has exited, before
+ * the lease is released); only the uid about to be handed out is checked
+ * against the host's processes, for another runner's service started since.
  */
 export class UidPool {
   readonly range: Readonly<UidRange>;
   readonly #held = new Map<number, string>();
+  /** Uids of the range a host process outside this pool ran under, from the last full look (`null`: not looked yet). */
+  #foreign: Set<number> | null = null;
   #next: number;
 
   constructor(range?: Partial<UidRange>) {
@@ -85,25 +116,46 @@ export class UidPool {
     const { first, last } = this.range;
     const size = last - first + 1;
     if (this.#held.size >= size) this.#exhausted();
-    const busy = liveUids();
+    const fresh = this.#foreign === null;
+    this.#foreign ??= this.#lookAll();
+    const uid = this.#pick(size) ?? (fresh ? null : this.#pick(size, (this.#foreign = this.#lookAll())));
+    if (uid === null) return this.#exhausted();
+    this.#next = uid === last ? first : uid + 1;
+    this.#held.set(uid, serviceId);
+    let released = false;
+    return Object.freeze({
+      uid,
+      gid: uid,
+      serviceId,
+      release: () => {
+        if (released) return;
+        released = true;
+        this.#held.delete(uid);
+      },
+    });
+  }
+
+  /** The next uid neither held nor known to be in use, checked against the host's processes; `null` when none is left. */
+  #pick(size: number, foreign = this.#foreign!): number | null {
+    const { first } = this.range;
     for (let i = 0; i < size; i++) {
       const uid = first + ((this.#next - first + i) % size);
-      if (this.#held.has(uid) || busy.has(uid)) continue;
-      this.#next = uid === last ? first : uid + 1;
-      this.#held.set(uid, serviceId);
-      let released = false;
-      return Object.freeze({
-        uid,
-        gid: uid,
-        serviceId,
-        release: () => {
-          if (released) return;
-          released = true;
-          this.#held.delete(uid);
-        },
-      });
+      if (this.#held.has(uid) || foreign.has(uid)) continue;
+      if (uidInUse(uid)) {
+        foreign.add(uid);
+        continue;
+      }
+      return uid;
     }
-    return this.#exhausted();
+    return null;
+  }
+
+  /** The range's uids host processes run under now (real uids, from every status file). */
+  #lookAll(): Set<number> {
+    const { first, last } = this.range;
+    const out = new Set<number>();
+    for (const uid of liveUids()) if (uid >= first && uid <= last && !this.#held.has(uid)) out.add(uid);
+    return out;
   }
 
   #exhausted(): never {
