@@ -246,9 +246,7 @@ class Client implements LokiClient {
   }
 
   #scheduleIdleCheck(): void {
-    // While an idle send waits out idleSendGap, its timer makes the check: not one per turn meanwhile.
-    if (this.#idleCheck === null && this.#gapTimer === null && this.#closing === null)
-      this.#idleCheck = setImmediate(this.#sendIfIdle);
+    if (this.#idleCheck === null && this.#closing === null) this.#idleCheck = setImmediate(this.#sendIfIdle);
   }
 
   hold(pending: boolean): void {
