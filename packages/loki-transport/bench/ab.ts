@@ -23,7 +23,9 @@ for (let r = 0; r < ROUNDS; r++) {
     if (k === 'A' || k === 'B') process.env.BENCH_OURS_TARGET = k === 'A' ? a : b;
     const res = await runSteady(k === 'A' || k === 'B' ? 'ours' : (k as 'devnull'), VARIANT, RATE, SECONDS);
     runs[k]!.push(res);
-    console.log(`round ${r + 1} ${k}: ${perLine(res).toFixed(2)} µs/line, ${res.bodies} requests, p99 ${res.p99?.toFixed(0)} ms`);
+    console.log(
+      `round ${r + 1} ${k}: ${perLine(res).toFixed(2)} µs/line, ${res.bodies} requests, p99 ${res.p99?.toFixed(0)} ms`,
+    );
   }
 }
 delete process.env.BENCH_OURS_TARGET;

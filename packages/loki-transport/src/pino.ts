@@ -63,7 +63,10 @@ export class PinoSink extends Writable {
     const text = typeof chunk === 'string' ? chunk : (this.#decoder ??= new StringDecoder('utf8')).write(chunk);
     // A small chunk (a steady logger's few lines per wake-up) is worked on at once: a turn of
     // the event loop per chunk cost more than its lines.
-    if (text.length <= SYNC_CHARS) return this.#feed(text, 0, callback);
+    if (text.length <= SYNC_CHARS) {
+      this.#feed(text, 0, callback);
+      return;
+    }
     // More lines are on their way: the client need not send a small batch the moment its sender is idle.
     this.#client.hold(true);
     // Work on the chunk after write() returns (see the constructor); pending chunks stay bounded by highWaterMark.
