@@ -54,7 +54,12 @@ async function makeLogger() {
   }
   let stream;
   let parsed;
-  if (kind === 'ours') stream = pino.transport({ target: '@pactown/loki-transport', options: { url, ...options } });
+  // BENCH_OURS_TARGET: another build of ours (a file path), for A/B runs of two builds (bench/ab.ts).
+  if (kind === 'ours')
+    stream = pino.transport({
+      target: process.env.BENCH_OURS_TARGET || '@pactown/loki-transport',
+      options: { url, ...options },
+    });
   else if (kind === 'pino-loki') stream = pino.transport({ target: 'pino-loki', options: { host: url, ...options } });
   else if (kind === 'parse-only') {
     stream = pino.transport({

@@ -12,8 +12,47 @@ interface StreamTime {
   /** The newest millisecond of the stream and the nanosecond its last line got. */
   ms: number;
   sub: number;
-  /** Earlier milliseconds to their next nanosecond (at most LATE_MS, the first set let go first). */
-  late: Map<number, number> | null;
+  /** Earlier milliseconds and their next nanosecond (at most LATE_MS, the oldest let go first). */
+  late: LateTimes | null;
+}
+
+/**
+ * Earlier milliseconds of a stream and the next nanosecond of each, the
+ * oldest overwritten first: a ring of LATE_MS slots. (A Map here, with an
+ * entry deleted and one added each time a stream's millisecond moved on,
+ * cost more than the rest of the clock: finding its first key walks the
+ * holes the deletions leave.)
+ */
+class LateTimes {
+  readonly #ms = new Float64Array(LATE_MS);
+  readonly #next = new Float64Array(LATE_MS);
+  #size = 0;
+  // Slot the next new millisecond goes to once the ring is full (the oldest one).
+  #head = 0;
+
+  #find(ms: number): number {
+    const all = this.#ms;
+    for (let i = 0; i < this.#size; i++) if (all[i] === ms) return i;
+    return -1;
+  }
+
+  get(ms: number): number | undefined {
+    const i = this.#find(ms);
+    return i === -1 ? undefined : this.#next[i];
+  }
+
+  set(ms: number, next: number): void {
+    let i = this.#find(ms);
+    if (i === -1) {
+      if (this.#size < LATE_MS) i = this.#size++;
+      else {
+        i = this.#head;
+        this.#head = (this.#head + 1) % LATE_MS;
+      }
+      this.#ms[i] = ms;
+    }
+    this.#next[i] = next;
+  }
 }
 
 /**
@@ -43,25 +82,19 @@ export class StreamClock {
       last.sub = sub;
     } else if (ms > last.ms) {
       // Lines of the millisecond left behind may still come: remember where it got to.
-      remember((last.late ??= new Map()), last.ms, last.sub < 999_999 ? last.sub + 1 : last.sub);
+      (last.late ??= new LateTimes()).set(last.ms, last.sub < 999_999 ? last.sub + 1 : last.sub);
       last.ms = ms;
       last.sub = 0;
     } else {
       // An older millisecond: its own next nanosecond.
-      const late = (last.late ??= new Map());
-      const next = late.get(ms);
-      sub = next ?? 0;
-      remember(late, ms, sub < 999_999 ? sub + 1 : sub);
+      const late = (last.late ??= new LateTimes());
+      sub = late.get(ms) ?? 0;
+      late.set(ms, sub < 999_999 ? sub + 1 : sub);
     }
     this.#out.ms = ms;
     this.#out.sub = sub;
     return this.#out;
   }
-}
-
-function remember(late: Map<number, number>, ms: number, next: number): void {
-  if (!late.has(ms) && late.size >= LATE_MS) late.delete(late.keys().next().value!);
-  late.set(ms, next);
 }
 
 /**

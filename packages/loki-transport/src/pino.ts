@@ -13,6 +13,9 @@ export const METRICS_EVENT = 'lokiMetrics';
 const SLICE_MS = 5;
 const CHECK_EVERY = 64;
 
+/** A chunk up to this many characters is read in write() itself, not on the next turn. */
+const SYNC_CHARS = 16 * 1024;
+
 /** A line without a newline longer than this is shipped as it is rather than held for its end. */
 const MAX_CARRY = 4 * 1024 * 1024;
 
@@ -58,6 +61,12 @@ export class PinoSink extends Writable {
 
   override _write(chunk: string | Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
     const text = typeof chunk === 'string' ? chunk : (this.#decoder ??= new StringDecoder('utf8')).write(chunk);
+    // A small chunk (a steady logger's few lines per wake-up) is worked on at once: a turn of
+    // the event loop per chunk cost more than its lines.
+    if (text.length <= SYNC_CHARS) {
+      this.#feed(text, 0, callback);
+      return;
+    }
     // More lines are on their way: the client need not send a small batch the moment its sender is idle.
     this.#client.hold(true);
     // Work on the chunk after write() returns (see the constructor); pending chunks stay bounded by highWaterMark.

@@ -183,6 +183,45 @@ describe('StreamClock', () => {
       { numRuns: 300 },
     );
   });
+  it('stamps as a clock remembering the last 64 earlier milliseconds in a Map would', () => {
+    // The reference: each stream's earlier milliseconds in insertion order, the first let go first.
+    const reference = () => {
+      const last = new Map<string, { ms: number; sub: number; late: Map<number, number> }>();
+      const remember = (late: Map<number, number>, ms: number, next: number) => {
+        if (!late.has(ms) && late.size >= 64) late.delete(late.keys().next().value!);
+        late.set(ms, next);
+      };
+      return (selector: string, ms: number) => {
+        const s = last.get(selector);
+        if (s === undefined) {
+          last.set(selector, { ms, sub: 0, late: new Map() });
+          return 0;
+        }
+        if (ms === s.ms) return (s.sub = Math.min(s.sub + 1, 999_999));
+        if (ms > s.ms) {
+          remember(s.late, s.ms, Math.min(s.sub + 1, 999_999));
+          s.ms = ms;
+          return (s.sub = 0);
+        }
+        const sub = s.late.get(ms) ?? 0;
+        remember(s.late, ms, Math.min(sub + 1, 999_999));
+        return sub;
+      };
+    };
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.constantFrom('{a="1"}', '{a="2"}'), fc.integer({ min: 1000, max: 1200 })), {
+          maxLength: 600,
+        }),
+        (lines) => {
+          const clock = new StreamClock();
+          const ref = reference();
+          for (const [selector, time] of lines) expect(clock.stamp(selector, time).sub).toBe(ref(selector, time));
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
 });
 
 describe('headers on the wire', () => {
