@@ -48,6 +48,8 @@ const INGESTION_RATE = /ingestion rate limit exceeded[^(]*\(limit: (\d+) bytes\/
 const PACE_SHARE = 0.9;
 /** How long a rate named by a 429 paces the client after its last 429. */
 const PACE_MS = 60_000;
+/** A batch whose pushes time out is given up to this many times `timeout` per attempt. */
+const MAX_TIMEOUT_FACTOR = 4;
 
 /** The ingestion rate (bytes/s) a Loki 429 body names, or null. */
 export function ingestionRate(body: string): number | null {
@@ -62,7 +64,10 @@ export function ingestionRate(body: string): number | null {
  * rules: 429/5xx/timeouts/connection errors back off with full jitter (or as
  * `Retry-After` says, up to `maxBackoff`), other 4xx are dropped, 413 is
  * split in halves; a request that cannot be made at all is dropped. A batch
- * being retried keeps its slot; the other slots go on sending.
+ * being retried keeps its slot; the other slots go on sending. Retries have
+ * no count by default (`maxRetries: Infinity`): Loki drops exact duplicates,
+ * so a push that timed out is sent again safely, and what bounds an outage is
+ * the queue (its evictions are counted as `queue_full`) and close().
  */
 export class Sender {
   #o: NormalizedOptions;
@@ -226,9 +231,13 @@ export class Sender {
       return;
     }
     const headers = { ...this.#o.headers, ...payloadHeaders(item) };
+    // A push that timed out may still land (Loki ignores the exact duplicates of a retry); a Loki
+    // that slow gets more time on the next attempts: twice the timeout each time, up to 4 times it.
+    let timeout = this.#o.timeout;
     for (let attempt = 0; ; attempt++) {
       const t0 = performance.now();
-      const res = await this.#http.request('POST', this.#o.pushUrl, headers, body);
+      const res = await this.#http.request('POST', this.#o.pushUrl, headers, body, timeout);
+      if (res.kind === 'timeout') timeout = Math.min(timeout * 2, this.#o.timeout * MAX_TIMEOUT_FACTOR);
       this.#counters.requests++;
       this.#counters.observe(performance.now() - t0);
       if (res.kind === 'error') {

@@ -82,6 +82,35 @@ describe('Loki going away and coming back', () => {
     expect(warnings.filter((w) => w.includes('after 3 attempts'))).toHaveLength(1);
   });
 
+  it('by default retries a batch past any count of failures until Loki takes it', async () => {
+    const c = client({ minBackoff: 1, maxBackoff: 5 });
+    fx.receiver.failNext(30, 503);
+    await pushMany(c, 0, 10);
+    await c.flush();
+    const m = c.metrics();
+    expect(fx.receiver.entryCount).toBe(10);
+    expect(m.sentLines).toBe(10);
+    expect(m.retries).toBe(30);
+    expect(Object.values(m.droppedLines).reduce((a, b) => a + b, 0)).toBe(0);
+  });
+
+  it('sends a timed-out push again with a doubled timeout', async () => {
+    // 400 ms answers against a 300 ms timeout: the first attempt times out, the retry waits up
+    // to 600 ms and is answered. (A timed-out push that did land is harmless: the receiver, as
+    // Loki, keeps an exact duplicate once; see its conformance tests.)
+    const c = client({ timeout: 300 });
+    fx.receiver.setLatency(400);
+    await pushMany(c, 0, 50);
+    await c.flush();
+    const m = c.metrics();
+    expect(m.sentLines).toBe(50);
+    expect(m.retries).toBe(1);
+    expect(m.requests).toBe(2);
+    expect(fx.receiver.entryCount).toBe(50);
+    expect(distinctLines()).toBe(50);
+    expect(Object.values(m.droppedLines).reduce((a, b) => a + b, 0)).toBe(0);
+  });
+
   it('retries slow answers that hit the request timeout', async () => {
     const c = client({ timeout: 300 });
     fx.receiver.setLatency(2000);
