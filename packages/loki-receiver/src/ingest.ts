@@ -329,34 +329,40 @@ export class Ingester {
     // One clock reading for the stream's entries (stream.go validateEntries), so
     // the outcome never depends on how fast this loop runs.
     const checkedAt = limiter.now();
-    for (const i of good) {
-      const ms = raw.ms[i]!;
-      const sub = raw.sub[i]!;
-      const size = raw.end[i]! - raw.start[i]! + metadataSize(raw.metadata[i]);
-      let reason: string | undefined;
-      if (!limiter.allow(limiterKey, size, checkedAt)) {
-        reason = `Per stream rate limit exceeded (limit: ${formatByteSize(limiter.rate)}/sec) while attempting to ingest for stream '${s.key}' totaling ${formatByteSize(size)}, consider splitting a stream via additional labels or contact your Loki administrator to see if the limit can be increased`;
-        lastWasRateLimit = true;
-      } else {
-        const result = stream.append(ms, sub, raw.data, raw.start[i]!, raw.end[i]!, raw.metadata[i], windowMs);
-        if (result === 'stored') {
-          stored += 1;
-          storedBytes += size;
-          if (watched) storedAt.push([ms, sub]);
-        } else if (result === 'duplicate') duplicates += 1;
-        else {
-          const cutoff = joinNs(stream.highestMs - windowMs, stream.highestSub);
-          reason = `entry too far behind, entry timestamp is: ${formatRfc3339(joinNs(ms, sub))}, oldest acceptable timestamp is: ${formatRfc3339(cutoff)}`;
-          lastWasRateLimit = false;
+    // The push's lines older than the stream's newest are merged in once, after the loop.
+    stream.deferLate();
+    try {
+      for (const i of good) {
+        const ms = raw.ms[i]!;
+        const sub = raw.sub[i]!;
+        const size = raw.end[i]! - raw.start[i]! + metadataSize(raw.metadata[i]);
+        let reason: string | undefined;
+        if (!limiter.allow(limiterKey, size, checkedAt)) {
+          reason = `Per stream rate limit exceeded (limit: ${formatByteSize(limiter.rate)}/sec) while attempting to ingest for stream '${s.key}' totaling ${formatByteSize(size)}, consider splitting a stream via additional labels or contact your Loki administrator to see if the limit can be increased`;
+          lastWasRateLimit = true;
+        } else {
+          const result = stream.append(ms, sub, raw.data, raw.start[i]!, raw.end[i]!, raw.metadata[i], windowMs);
+          if (result === 'stored') {
+            stored += 1;
+            storedBytes += size;
+            if (watched) storedAt.push([ms, sub]);
+          } else if (result === 'duplicate') duplicates += 1;
+          else {
+            const cutoff = joinNs(stream.highestMs - windowMs, stream.highestSub);
+            reason = `entry too far behind, entry timestamp is: ${formatRfc3339(joinNs(ms, sub))}, oldest acceptable timestamp is: ${formatRfc3339(cutoff)}`;
+            lastWasRateLimit = false;
+          }
+        }
+        if (reason !== undefined) {
+          failures += 1;
+          this.#discard(tenant, lastWasRateLimit ? 'per_stream_rate_limit' : 'too_far_behind', 1, size);
+          if (o.maxReturnedErrors <= 0 || failed.length < o.maxReturnedErrors) {
+            failed.push(`entry with timestamp ${formatGoTime(joinNs(ms, sub))} ignored, reason: '${reason}',`);
+          }
         }
       }
-      if (reason !== undefined) {
-        failures += 1;
-        this.#discard(tenant, lastWasRateLimit ? 'per_stream_rate_limit' : 'too_far_behind', 1, size);
-        if (o.maxReturnedErrors <= 0 || failed.length < o.maxReturnedErrors) {
-          failed.push(`entry with timestamp ${formatGoTime(joinNs(ms, sub))} ignored, reason: '${reason}',`);
-        }
-      }
+    } finally {
+      stream.settle();
     }
     if (watched && storedAt.length > 0) {
       // Indexes shift as lines are inserted: find each stored line by its time once the push is in.
