@@ -35,6 +35,15 @@ function metadataCount(meta: Labels | undefined): number {
   return count;
 }
 
+// The structured metadata of a line that has none but its detected_level: one frozen object per
+// level, shared by those lines (stored metadata is only read), not an object per stored line.
+const LEVEL_ONLY = new Map<string, Labels>();
+function levelOnly(level: string): Labels {
+  let meta = LEVEL_ONLY.get(level);
+  if (meta === undefined) LEVEL_ONLY.set(level, (meta = Object.freeze({ detected_level: level })));
+  return meta;
+}
+
 /** A set of listeners; `add` returns the function that removes one. */
 export class StoredListeners {
   readonly #set = new Set<(tenant: string, stream: StreamData, indexes: number[]) => void>();
@@ -193,7 +202,7 @@ export class Ingester {
     if (o.allowStructuredMetadata && o.discoverLogLevels) {
       if (meta && Object.hasOwn(meta, 'detected_level')) meta = { ...meta };
       const level = detectLevel(labels, meta, () => raw.data.toString('utf8', raw.start[i]!, raw.end[i]!));
-      if (level !== undefined) meta = { ...meta, detected_level: level };
+      if (level !== undefined) meta = meta === undefined ? levelOnly(level) : { ...meta, detected_level: level };
     }
     raw.metadata[i] = meta;
   }
