@@ -6,12 +6,26 @@ import { freePort } from '@pactown/test-helpers';
 
 const APP = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
+export interface ServerSample {
+  cpu: number;
+  lines: number;
+  heapUsed: number;
+  external: number;
+  handles: number;
+  lokiQueueBytes: number;
+  lokiRetries: number;
+}
+
 export interface BenchServer {
   url: string;
   child: ChildProcess;
   post(route: string, body: unknown): Promise<any>;
-  /** CPU seconds the server process has used, live lines it has published and its V8 heap in use, from its own /metrics. */
-  sample(): Promise<{ cpu: number; lines: number; heapUsed: number }>;
+  /**
+   * From the server's own /metrics: CPU seconds used, live lines published, V8 heap in use,
+   * memory held outside the heap (Buffers, `external`), active handles (sockets, pipes, timers)
+   * and the Loki client's queue (encoded bytes held, retries so far).
+   */
+  sample(): Promise<ServerSample>;
   /** What the server has written to stderr so far (also passed through to this process's stderr). */
   stderr(): string;
   stop(): Promise<number | string>;
@@ -81,10 +95,15 @@ export async function startBenchServer(env: Record<string, string>): Promise<Ben
     },
     async sample() {
       const text = await (await fetch(`${url}/metrics`)).text();
+      const read = (name: string) => Number(new RegExp(`^${name} ([\\d.e+-]+)$`, 'm').exec(text)?.[1] ?? 0);
       return {
         cpu: Number(/^process_cpu_seconds_total ([\d.e+-]+)$/m.exec(text)![1]),
         lines: Number(/^pactown_runner_live_lines_total (\d+)$/m.exec(text)![1]),
-        heapUsed: Number(/^nodejs_heap_size_used_bytes ([\d.e+-]+)$/m.exec(text)?.[1] ?? 0),
+        heapUsed: read('nodejs_heap_size_used_bytes'),
+        external: read('nodejs_external_memory_bytes'),
+        handles: read('nodejs_active_handles_total'),
+        lokiQueueBytes: read('pactown_loki_queue_bytes'),
+        lokiRetries: read('pactown_loki_retries_total'),
       };
     },
     stderr: () => errText,

@@ -1,7 +1,9 @@
 // The soak (issue 15; not part of the test command or of `pnpm bench`): the app runs
 // 10 services at 1,000 lines/s each for 10 minutes while the Loki receiver flaps
 // (down 10 s every minute, a 429 storm, 5 s answers). Prints the lines produced
-// and found in sandbox.log, at the receiver and on SSE, and the app's peak RSS.
+// and found in sandbox.log, at the receiver and on SSE, and the app's memory: RSS
+// at the start, at warm-up end (the first quarter) and at the end, its trend after
+// warm-up (MiB/min), and the heap, external memory, handles and Loki queue behind it.
 //   npx tsx bench/soak.ts                 (10 minutes)
 //   BENCH_SCALE=0.1 npx tsx bench/soak.ts (60 s in cycles of 20 s)
 import { machineLine, verdictSummary } from '@pactown/bench';

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import os from 'node:os';
 import path from 'node:path';
 import { printTable, track, verdict, verdictValue } from '@pactown/bench';
-import { startBenchServer } from './server.js';
+import { type ServerSample, startBenchServer } from './server.js';
 
 const FENCE = '```';
 
@@ -273,7 +273,8 @@ export async function benchStreaming(
   const reconnects = { count: 0 };
   // Lines the app said (event: gap) it dropped for a client: too slow a reader, or resumed past the history.
   const gaps = { slowClient: 0, history: 0 };
-  const heap: Array<[number, number]> = [];
+  // The app's own figures from its /metrics every 5 s (soak only): heap, external memory, handles, Loki queue.
+  const samples: Array<[number, ServerSample]> = [];
   try {
     const runs = await Promise.all(
       tags.map((t) =>
@@ -314,11 +315,11 @@ export async function benchStreaming(
     let tick = 0;
     const sampler = setInterval(() => {
       void rssOf(server.child.pid!).then((b) => rss.push([(performance.now() - t0) / 1000, b]));
-      // The heap from the app's /metrics every 5 s: a scrape a second slowed the app it measures.
+      // The app's /metrics every 5 s: a scrape a second slowed the app it measures.
       if (flapping && tick++ % 5 === 0)
         void server
           .sample()
-          .then((m) => heap.push([(performance.now() - t0) / 1000, m.heapUsed]))
+          .then((m) => samples.push([(performance.now() - t0) / 1000, m]))
           .catch(() => undefined);
     }, 1000);
     const faults = new AbortController();
@@ -449,26 +450,63 @@ export async function benchStreaming(
     );
     if (flapping) {
       const MiB = 2 ** 20;
-      const firstQuarter = rss.filter((r) => r[0] <= wall / 4).map((r) => r[1]);
+      // Warm-up is the first quarter (two and a half flapping cycles): the queue has filled and
+      // drained, the heap and the allocator have reached their working size. Flat means the RSS
+      // stops there: its peak in the last quarter is near the warm-up's, and its trend after
+      // warm-up (least squares over every second's sample) is about zero.
+      const warm = wall / 4;
+      const firstQuarter = rss.filter((r) => r[0] <= warm).map((r) => r[1]);
       const lastQuarter = rss.filter((r) => r[0] >= (3 * wall) / 4).map((r) => r[1]);
       const growth = (Math.max(...lastQuarter) - Math.max(...firstQuarter)) / MiB;
-      const heapIn = (from: number, to: number) =>
-        Math.max(0, ...heap.filter((r) => r[0] >= from && r[0] <= to).map((r) => r[1])) / MiB;
+      const slope = slopePerMinute(rss.filter((r) => r[0] >= warm)) / MiB;
+      const peakIn = (pick: (m: ServerSample) => number, from: number, to: number) =>
+        Math.max(0, ...samples.filter((r) => r[0] >= from && r[0] <= to).map((r) => pick(r[1])));
+      const extSlope = slopePerMinute(samples.filter((r) => r[0] >= warm).map((r) => [r[0], r[1].external])) / MiB;
+      const rssAt = (t: number) => rss.reduce((a, b) => (Math.abs(b[0] - t) < Math.abs(a[0] - t) ? b : a))[1] / MiB;
       printTable(
-        'App RSS (sampled every second) and V8 heap in use (every 5 s, garbage included) while the receiver flaps',
-        ['measure', 'MiB'],
+        'App memory while the receiver flaps: RSS sampled every second; heap, external memory (Buffers), handles and the Loki queue from its /metrics every 5 s',
+        ['measure', 'first quarter (warm-up)', 'last quarter', 'trend after warm-up'],
         [
-          ['peak RSS', rssPeak / MiB],
-          ['peak RSS in the first quarter', Math.max(...firstQuarter) / MiB],
-          ['peak RSS in the last quarter', Math.max(...lastQuarter) / MiB],
-          ['RSS growth, last quarter over first', growth],
-          ['peak heap used in the first quarter', heapIn(0, wall / 4)],
-          ['peak heap used in the last quarter', heapIn((3 * wall) / 4, wall)],
+          [
+            'RSS, MiB (at the start / at warm-up end; at the end)',
+            `${(rss[0] ? rss[0][1] / MiB : 0).toFixed(1)} / ${rssAt(warm).toFixed(1)}`,
+            rssAt(wall),
+            `${slope.toFixed(2)} MiB/min`,
+          ],
+          [
+            'peak RSS, MiB',
+            Math.max(...firstQuarter) / MiB,
+            Math.max(...lastQuarter) / MiB,
+            `${growth.toFixed(1)} MiB growth`,
+          ],
+          [
+            'peak heap used, MiB',
+            peakIn((m) => m.heapUsed, 0, warm) / MiB,
+            peakIn((m) => m.heapUsed, 3 * warm, wall) / MiB,
+            '',
+          ],
+          [
+            'peak external memory, MiB',
+            peakIn((m) => m.external, 0, warm) / MiB,
+            peakIn((m) => m.external, 3 * warm, wall) / MiB,
+            `${extSlope.toFixed(2)} MiB/min`,
+          ],
+          ['peak active handles', peakIn((m) => m.handles, 0, warm), peakIn((m) => m.handles, 3 * warm, wall), ''],
+          [
+            'peak Loki queue, MiB',
+            peakIn((m) => m.lokiQueueBytes, 0, warm) / MiB,
+            peakIn((m) => m.lokiQueueBytes, 3 * warm, wall) / MiB,
+            '',
+          ],
         ],
+      );
+      console.log(
+        `peak RSS: ${(rssPeak / MiB).toFixed(1)} MiB; Loki push retries: ${samples.at(-1)?.[1].lokiRetries ?? 0}`,
       );
       console.log(`lines the app counted as left out, by reason: ${reasons(Object.entries(leftOut))}`);
       console.log(`faults: ${faultLog.join('; ')}`);
       verdictValue('RSS growth from the first to the last quarter (flat)', growth, { atMost: 32 }, ' MiB');
+      verdictValue('RSS trend after warm-up (flat)', slope, { atMost: 2 }, ' MiB/min');
       return lossless;
     }
     return verdict('app CPU / one core', cores, { atMost: 1 }) && lossless;
@@ -478,6 +516,21 @@ export async function benchStreaming(
     await receiver.close();
     await fs.rm(home, { recursive: true, force: true });
   }
+}
+
+/** The least-squares slope of `[seconds, value]` points, per minute (0 with fewer than two). */
+function slopePerMinute(points: Array<[number, number]>): number {
+  const n = points.length;
+  if (n < 2) return 0;
+  const mx = points.reduce((a, p) => a + p[0], 0) / n;
+  const my = points.reduce((a, p) => a + p[1], 0) / n;
+  let sxy = 0;
+  let sxx = 0;
+  for (const [x, y] of points) {
+    sxy += (x - mx) * (y - my);
+    sxx += (x - mx) ** 2;
+  }
+  return sxx === 0 ? 0 : (sxy / sxx) * 60;
 }
 
 /** The app's last stderr summary of the lines it left out (`reason=N ...`), or null when it printed none. */

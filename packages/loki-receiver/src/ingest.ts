@@ -35,6 +35,15 @@ function metadataCount(meta: Labels | undefined): number {
   return count;
 }
 
+// The structured metadata of a line that has none but its detected_level: one frozen object per
+// level, shared by those lines (stored metadata is only read), not an object per stored line.
+const LEVEL_ONLY = new Map<string, Labels>();
+function levelOnly(level: string): Labels {
+  let meta = LEVEL_ONLY.get(level);
+  if (meta === undefined) LEVEL_ONLY.set(level, (meta = Object.freeze({ detected_level: level })));
+  return meta;
+}
+
 /** A set of listeners; `add` returns the function that removes one. */
 export class StoredListeners {
   readonly #set = new Set<(tenant: string, stream: StreamData, indexes: number[]) => void>();
@@ -193,7 +202,7 @@ export class Ingester {
     if (o.allowStructuredMetadata && o.discoverLogLevels) {
       if (meta && Object.hasOwn(meta, 'detected_level')) meta = { ...meta };
       const level = detectLevel(labels, meta, () => raw.data.toString('utf8', raw.start[i]!, raw.end[i]!));
-      if (level !== undefined) meta = { ...meta, detected_level: level };
+      if (level !== undefined) meta = meta === undefined ? levelOnly(level) : { ...meta, detected_level: level };
     }
     raw.metadata[i] = meta;
   }
@@ -329,34 +338,40 @@ export class Ingester {
     // One clock reading for the stream's entries (stream.go validateEntries), so
     // the outcome never depends on how fast this loop runs.
     const checkedAt = limiter.now();
-    for (const i of good) {
-      const ms = raw.ms[i]!;
-      const sub = raw.sub[i]!;
-      const size = raw.end[i]! - raw.start[i]! + metadataSize(raw.metadata[i]);
-      let reason: string | undefined;
-      if (!limiter.allow(limiterKey, size, checkedAt)) {
-        reason = `Per stream rate limit exceeded (limit: ${formatByteSize(limiter.rate)}/sec) while attempting to ingest for stream '${s.key}' totaling ${formatByteSize(size)}, consider splitting a stream via additional labels or contact your Loki administrator to see if the limit can be increased`;
-        lastWasRateLimit = true;
-      } else {
-        const result = stream.append(ms, sub, raw.data, raw.start[i]!, raw.end[i]!, raw.metadata[i], windowMs);
-        if (result === 'stored') {
-          stored += 1;
-          storedBytes += size;
-          if (watched) storedAt.push([ms, sub]);
-        } else if (result === 'duplicate') duplicates += 1;
-        else {
-          const cutoff = joinNs(stream.highestMs - windowMs, stream.highestSub);
-          reason = `entry too far behind, entry timestamp is: ${formatRfc3339(joinNs(ms, sub))}, oldest acceptable timestamp is: ${formatRfc3339(cutoff)}`;
-          lastWasRateLimit = false;
+    // The push's lines older than the stream's newest are merged in once, after the loop.
+    stream.deferLate();
+    try {
+      for (const i of good) {
+        const ms = raw.ms[i]!;
+        const sub = raw.sub[i]!;
+        const size = raw.end[i]! - raw.start[i]! + metadataSize(raw.metadata[i]);
+        let reason: string | undefined;
+        if (!limiter.allow(limiterKey, size, checkedAt)) {
+          reason = `Per stream rate limit exceeded (limit: ${formatByteSize(limiter.rate)}/sec) while attempting to ingest for stream '${s.key}' totaling ${formatByteSize(size)}, consider splitting a stream via additional labels or contact your Loki administrator to see if the limit can be increased`;
+          lastWasRateLimit = true;
+        } else {
+          const result = stream.append(ms, sub, raw.data, raw.start[i]!, raw.end[i]!, raw.metadata[i], windowMs);
+          if (result === 'stored') {
+            stored += 1;
+            storedBytes += size;
+            if (watched) storedAt.push([ms, sub]);
+          } else if (result === 'duplicate') duplicates += 1;
+          else {
+            const cutoff = joinNs(stream.highestMs - windowMs, stream.highestSub);
+            reason = `entry too far behind, entry timestamp is: ${formatRfc3339(joinNs(ms, sub))}, oldest acceptable timestamp is: ${formatRfc3339(cutoff)}`;
+            lastWasRateLimit = false;
+          }
+        }
+        if (reason !== undefined) {
+          failures += 1;
+          this.#discard(tenant, lastWasRateLimit ? 'per_stream_rate_limit' : 'too_far_behind', 1, size);
+          if (o.maxReturnedErrors <= 0 || failed.length < o.maxReturnedErrors) {
+            failed.push(`entry with timestamp ${formatGoTime(joinNs(ms, sub))} ignored, reason: '${reason}',`);
+          }
         }
       }
-      if (reason !== undefined) {
-        failures += 1;
-        this.#discard(tenant, lastWasRateLimit ? 'per_stream_rate_limit' : 'too_far_behind', 1, size);
-        if (o.maxReturnedErrors <= 0 || failed.length < o.maxReturnedErrors) {
-          failed.push(`entry with timestamp ${formatGoTime(joinNs(ms, sub))} ignored, reason: '${reason}',`);
-        }
-      }
+    } finally {
+      stream.settle();
     }
     if (watched && storedAt.length > 0) {
       // Indexes shift as lines are inserted: find each stored line by its time once the push is in.

@@ -4,6 +4,16 @@ import type { Labels } from './types.js';
 /** Result of appending one entry to a stream. */
 export type AppendResult = 'stored' | 'duplicate' | 'too-far-behind';
 
+/** A line held back while its push is stored (see `StreamData.deferLate`). */
+interface LateLine {
+  ms: number;
+  sub: number;
+  part: number;
+  offset: number;
+  length: number;
+  metadata: Labels | undefined;
+}
+
 /**
  * One stream's lines, kept sorted by time in parallel arrays (cheaper than an
  * object per line when a benchmark pushes half a million of them). Times are
@@ -20,6 +30,14 @@ export class StreamData {
   readonly #offset: number[] = [];
   readonly #length: number[] = [];
   readonly metadata: Array<Labels | undefined> = [];
+  /**
+   * While a push is stored (between `deferLate()` and `settle()`): its lines older than the
+   * stream's newest, merged in once at `settle()`. One array insert per such line cost a move
+   * of every newer line each time, minutes for a late batch of a stream with millions of lines.
+   */
+  #late: LateLine[] | null = null;
+  /** Of those, the indexes per time (`ms:sub`), to find their duplicates. */
+  #lateAt = new Map<string, number[]>();
   /** Newest time ever accepted (Loki's out-of-order window is measured from it). */
   highestMs = Number.NEGATIVE_INFINITY;
   highestSub = 0;
@@ -90,8 +108,79 @@ export class StreamData {
     for (let i = at - 1; i >= 0 && this.ms[i] === ms && this.sub[i] === sub; i--) {
       if (this.#sameLine(i, data, start, end)) return 'duplicate';
     }
-    this.#insert(at, ms, sub, data, start, end, metadata);
+    const late = this.#late;
+    if (late === null) {
+      this.#insert(at, ms, sub, data, start, end, metadata);
+      return 'stored';
+    }
+    const key = `${ms}:${sub}`;
+    const same = this.#lateAt.get(key);
+    if (same !== undefined) {
+      for (const k of same) {
+        const l = late[k]!;
+        if (
+          l.length === end - start &&
+          this.#parts[l.part]!.compare(data, start, end, l.offset, l.offset + l.length) === 0
+        )
+          return 'duplicate';
+      }
+      same.push(late.length);
+    } else this.#lateAt.set(key, [late.length]);
+    late.push({ ms, sub, part: this.#partOf(data), offset: start, length: end - start, metadata });
     return 'stored';
+  }
+
+  /** From now until `settle()`, lines older than the newest are held and merged in at once. */
+  deferLate(): void {
+    this.#late ??= [];
+  }
+
+  /** Merges the held lines in (from the back: only lines newer than the oldest held one move). */
+  settle(): void {
+    const late = this.#late;
+    this.#late = null;
+    this.#lateAt.clear();
+    if (late === null || late.length === 0) return;
+    // Stable: lines of one time stay in arrival order, after those already stored.
+    late.sort((a, b) => compareTs(a.ms, a.sub, b.ms, b.sub));
+    const n = this.ms.length;
+    const k = late.length;
+    for (let x = 0; x < k; x++) {
+      this.ms.push(0);
+      this.sub.push(0);
+      this.#part.push(0);
+      this.#offset.push(0);
+      this.#length.push(0);
+      this.metadata.push(undefined);
+    }
+    let i = n - 1;
+    let j = k - 1;
+    for (let w = n + k - 1; j >= 0; w--) {
+      const l = late[j]!;
+      if (i >= 0 && compareTs(this.ms[i]!, this.sub[i]!, l.ms, l.sub) > 0) {
+        this.ms[w] = this.ms[i]!;
+        this.sub[w] = this.sub[i]!;
+        this.#part[w] = this.#part[i]!;
+        this.#offset[w] = this.#offset[i]!;
+        this.#length[w] = this.#length[i]!;
+        this.metadata[w] = this.metadata[i];
+        i--;
+      } else {
+        this.ms[w] = l.ms;
+        this.sub[w] = l.sub;
+        this.#part[w] = l.part;
+        this.#offset[w] = l.offset;
+        this.#length[w] = l.length;
+        this.metadata[w] = l.metadata;
+        j--;
+      }
+    }
+  }
+
+  /** The index of `data` in the buffers lines live in (lines of one push share its buffer: listed once). */
+  #partOf(data: Buffer): number {
+    if (this.#parts[this.#parts.length - 1] !== data) this.#parts.push(data);
+    return this.#parts.length - 1;
   }
 
   #insert(
@@ -103,9 +192,7 @@ export class StreamData {
     end: number,
     metadata: Labels | undefined,
   ): void {
-    // Lines of one push share its buffer: it is listed once.
-    if (this.#parts[this.#parts.length - 1] !== data) this.#parts.push(data);
-    const part = this.#parts.length - 1;
+    const part = this.#partOf(data);
     const offset = start;
     const length = end - start;
     if (at === this.ms.length) {

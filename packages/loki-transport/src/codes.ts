@@ -14,7 +14,7 @@ export const CODES = Object.freeze({
   QUEUE_FULL: 'PACTOWN_LOKI_QUEUE_FULL',
   /** Loki refused a batch (4xx other than 429; counted `rejected`). */
   REJECTED: 'PACTOWN_LOKI_REJECTED',
-  /** A batch failed `maxRetries + 1` times (counted `retries_exhausted`). */
+  /** A batch failed `maxRetries + 1` times, with a finite `maxRetries` (counted `retries_exhausted`). */
   RETRIES_EXHAUSTED: 'PACTOWN_LOKI_RETRIES_EXHAUSTED',
   /** A request could not be made at all, e.g. a header Node refuses (counted `rejected`). */
   REQUEST_FAILED: 'PACTOWN_LOKI_REQUEST_FAILED',

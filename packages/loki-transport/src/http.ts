@@ -30,8 +30,14 @@ export class HttpClient {
     this.#agent = secure ? new https.Agent({ ...agentOptions, ...tls }) : new http.Agent(agentOptions);
   }
 
-  /** Sends a request; never rejects. */
-  request(method: 'GET' | 'POST', url: URL, headers: Record<string, string>, body?: Buffer): Promise<HttpResult> {
+  /** Sends a request; never rejects. `timeout` (ms without an answer) overrides the client's for this request. */
+  request(
+    method: 'GET' | 'POST',
+    url: URL,
+    headers: Record<string, string>,
+    body?: Buffer,
+    timeout: number = this.#timeout,
+  ): Promise<HttpResult> {
     return new Promise((resolve) => {
       let done = false;
       let req: http.ClientRequest | undefined;
@@ -55,9 +61,9 @@ export class HttpClient {
       }
       const r = req;
       this.#inflight.add(r);
-      r.setTimeout(this.#timeout, () => {
+      r.setTimeout(timeout, () => {
         r.destroy();
-        finish({ kind: 'timeout', message: `no answer within ${this.#timeout} ms` });
+        finish({ kind: 'timeout', message: `no answer within ${timeout} ms` });
       });
       r.on('error', (err) => finish({ kind: 'network', message: err.message }));
       r.on('response', (res) => {

@@ -124,7 +124,13 @@ export const OPTIONS = defineOptions({
           : undefined,
       doc: 'appended to a cut line',
     },
-    maxRetries: { kind: 'number', min: 0, default: 10, doc: 'retries after the first attempt' },
+    maxRetries: {
+      kind: 'number',
+      min: 0,
+      infinity: true,
+      default: Number.POSITIVE_INFINITY,
+      doc: 'retries after the first attempt (by default a batch is retried until Loki takes it, the queue bound evicts it or close() gives up)',
+    },
     minBackoff: { kind: 'number', min: 1, default: 500, doc: 'first backoff ceiling (ms)' },
     maxBackoff: {
       kind: 'number',
@@ -136,7 +142,12 @@ export const OPTIONS = defineOptions({
           : undefined,
       doc: 'largest backoff ceiling (ms)',
     },
-    timeout: { kind: 'number', min: 1, default: 10_000, doc: 'per request (ms)' },
+    timeout: {
+      kind: 'number',
+      min: 1,
+      default: 30_000,
+      doc: 'per request (ms) with no answer; doubled for each retry of a batch that timed out, up to 4 times this',
+    },
     queueBytes: { kind: 'number', min: KiB, default: 16 * MiB, doc: 'bound of batches held in memory' },
     queuePolicy: {
       kind: 'enum',

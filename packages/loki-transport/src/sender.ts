@@ -48,6 +48,8 @@ const INGESTION_RATE = /ingestion rate limit exceeded[^(]*\(limit: (\d+) bytes\/
 const PACE_SHARE = 0.9;
 /** How long a rate named by a 429 paces the client after its last 429. */
 const PACE_MS = 60_000;
+/** A batch whose pushes time out is given up to this many times `timeout` per attempt. */
+const MAX_TIMEOUT_FACTOR = 4;
 
 /** The ingestion rate (bytes/s) a Loki 429 body names, or null. */
 export function ingestionRate(body: string): number | null {
@@ -62,7 +64,10 @@ export function ingestionRate(body: string): number | null {
  * rules: 429/5xx/timeouts/connection errors back off with full jitter (or as
  * `Retry-After` says, up to `maxBackoff`), other 4xx are dropped, 413 is
  * split in halves; a request that cannot be made at all is dropped. A batch
- * being retried keeps its slot; the other slots go on sending.
+ * being retried keeps its slot; the other slots go on sending. Retries have
+ * no count by default (`maxRetries: Infinity`): Loki drops exact duplicates,
+ * so a push that timed out is sent again safely, and what bounds an outage is
+ * the queue (its evictions are counted as `queue_full`) and close().
  */
 export class Sender {
   #o: NormalizedOptions;
@@ -73,6 +78,8 @@ export class Sender {
   #warned = new Set<string>();
   #stopped = false;
   #wakers = new Set<() => void>();
+  /** Backoff waits for an error, ended early by an accepted push. */
+  #backoffs = new Set<() => void>();
   #idle: Array<() => void> = [];
   /** After a 429, no slot starts a request before this time (ms since the epoch). */
   #holdUntil = 0;
@@ -226,9 +233,14 @@ export class Sender {
       return;
     }
     const headers = { ...this.#o.headers, ...payloadHeaders(item) };
-    for (let attempt = 0; ; attempt++) {
+    // A push that timed out may still land (Loki ignores the exact duplicates of a retry); a Loki
+    // that slow gets more time on the next attempts: twice the timeout each time, up to 4 times it.
+    let timeout = this.#o.timeout;
+    // `step` is the backoff's exponent: it restarts when another push is accepted meanwhile.
+    for (let attempt = 0, step = 0; ; attempt++, step++) {
       const t0 = performance.now();
-      const res = await this.#http.request('POST', this.#o.pushUrl, headers, body);
+      const res = await this.#http.request('POST', this.#o.pushUrl, headers, body, timeout);
+      if (res.kind === 'timeout') timeout = Math.min(timeout * 2, this.#o.timeout * MAX_TIMEOUT_FACTOR);
       this.#counters.requests++;
       this.#counters.observe(performance.now() - t0);
       if (res.kind === 'error') {
@@ -241,6 +253,8 @@ export class Sender {
       if (this.#stopped && !(res.kind === 'response' && (res.status < 300 || !isRetryableStatus(res.status)))) return;
       if (res.kind === 'response' && res.status >= 200 && res.status < 300) {
         if (this.#slots < this.#o.maxInFlight) this.#slots = Math.min(this.#o.maxInFlight, this.#slots * 2);
+        // Loki takes pushes again: the batches waiting out a backoff for an error try now.
+        this.#wakeBackoffs();
         this.#counters.sentLines += item.lines;
         this.#counters.sentBytes += item.lineBytes;
         this.#counters.wireBytes += body.length;
@@ -264,7 +278,7 @@ export class Sender {
       let delay =
         hinted !== null
           ? Math.min(hinted, this.#o.maxBackoff)
-          : backoffDelay(attempt, this.#o.minBackoff, this.#o.maxBackoff);
+          : backoffDelay(step, this.#o.minBackoff, this.#o.maxBackoff);
       if (res.kind === 'response' && res.status === 429) {
         // Rate limited (Loki's ingestion limit is per tenant): every slot holds for the backoff, and
         // sending resumes one request at a time, widening again as pushes are accepted. When the
@@ -279,7 +293,12 @@ export class Sender {
         }
         this.#holdUntil = Math.max(this.#holdUntil, Date.now() + delay);
       }
-      await this.#sleep(delay);
+      // A wait for an error (connection, timeout, 5xx, no Retry-After) ends early once another push
+      // is accepted: the backoff of a batch that failed through outages can reach maxBackoff, and
+      // every slot sleeping it out would leave a Loki that is back without pushes. A 429 or a
+      // Retry-After is waited out.
+      const early = hinted === null && !(res.kind === 'response' && res.status === 429);
+      if ((await this.#sleep(delay, early)) === 'woken') step = -1;
       // Another slot's 429 may have extended the hold meanwhile.
       for (let wait = this.#holdUntil - Date.now(); wait > 0 && !this.#stopped; wait = this.#holdUntil - Date.now())
         await this.#sleep(wait);
@@ -345,7 +364,7 @@ export class Sender {
       }
     }
     return {
-      body: file === null ? p.body : null,
+      body: file === null ? ownBytes(p.body) : null,
       file,
       size: p.body.length,
       lines: p.lines,
@@ -355,18 +374,41 @@ export class Sender {
     };
   }
 
-  #sleep(ms: number): Promise<void> {
+  /** Waits `ms`; with `early`, an accepted push ends the wait ('woken'). stop() ends every wait. */
+  #sleep(ms: number, early = false): Promise<'slept' | 'woken'> {
     return new Promise((resolve) => {
-      const wake = () => {
+      const end = (how: 'slept' | 'woken') => {
         clearTimeout(timer);
         this.#wakers.delete(wake);
-        resolve();
+        this.#backoffs.delete(woken);
+        resolve(how);
       };
+      const wake = () => end('slept');
+      const woken = () => end('woken');
       const timer = setTimeout(wake, ms);
       timer.unref();
       this.#wakers.add(wake);
+      if (early) this.#backoffs.add(woken);
     });
   }
+
+  #wakeBackoffs(): void {
+    if (this.#backoffs.size === 0) return;
+    for (const woken of [...this.#backoffs]) woken();
+  }
+}
+
+/** Bytes of slack past which a queued body is copied out of the allocation it is a view of. */
+const SLACK = 64 * 1024;
+
+/**
+ * `body`, or a copy of it when it is a view of a much larger allocation: snappyjs compresses
+ * into a buffer of the worst case's size (a little more than the input) and hands back a view
+ * of the part it used, so a 100 KiB batch held 1.2 MiB. Queued batches keep only their own
+ * bytes, so the queue's byte bound (`queueBytes`) is what they hold in memory.
+ */
+export function ownBytes(body: Buffer): Buffer {
+  return body.buffer.byteLength - body.length > SLACK ? Buffer.from(body) : body;
 }
 
 export function describe(res: HttpResult): string {

@@ -98,13 +98,24 @@ export interface LokiOptions {
   lineTooLong?: 'truncate' | 'drop';
   /** Appended to a truncated line. @default '…[truncated]' */
   truncateMarker?: string;
-  /** Retries of a batch after the first attempt. @default 10 */
+  /**
+   * Retries of a batch after the first attempt. By default there is no count: a
+   * batch is retried (429, 5xx, timeouts, connection errors) until Loki takes it;
+   * what bounds an outage is the queue (`queueBytes`, `spoolBytes`), whose
+   * evictions are counted as `queue_full`, and `close()`'s `drainTimeout`.
+   * A finite number drops the batch after that many retries (`retries_exhausted`).
+   * @default Infinity
+   */
   maxRetries?: number;
   /** First backoff ceiling, in ms (full jitter: the wait is random in [0, ceiling)). @default 500 */
   minBackoff?: number;
   /** Largest backoff ceiling, in ms. @default 300000 */
   maxBackoff?: number;
-  /** Request timeout, in ms. @default 10000 */
+  /**
+   * How long a request may go without an answer, in ms. A timed-out push is
+   * retried (Loki ignores the exact duplicates if the first one did land), each
+   * time with twice the timeout, up to 4 times this. @default 30000
+   */
   timeout?: number;
   /** Bound of the send queue (encoded batches waiting), in bytes. @default 16777216 */
   queueBytes?: number;

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { LokiClient } from '../src/index.js';
 import { receiverFixture } from './helpers/fixture.js';
 import { waitFor } from '@pactown/test-helpers';
@@ -80,6 +80,55 @@ describe('Loki going away and coming back', () => {
     expect(m.droppedLines.retries_exhausted).toBe(20);
     expect(m.retries).toBe(4);
     expect(warnings.filter((w) => w.includes('after 3 attempts'))).toHaveLength(1);
+  });
+
+  it('by default retries a batch past any count of failures until Loki takes it', async () => {
+    const c = client({ minBackoff: 1, maxBackoff: 5 });
+    fx.receiver.failNext(30, 503);
+    await pushMany(c, 0, 10);
+    await c.flush();
+    const m = c.metrics();
+    expect(fx.receiver.entryCount).toBe(10);
+    expect(m.sentLines).toBe(10);
+    expect(m.retries).toBe(30);
+    expect(Object.values(m.droppedLines).reduce((a, b) => a + b, 0)).toBe(0);
+  });
+
+  it("ends a batch's backoff for an error early once another push is accepted", async () => {
+    // Every backoff wait drawn near its 10 s ceiling: the first batch, refused once, would wait ~9.9 s.
+    const random = vi.spyOn(Math, 'random').mockReturnValue(0.99);
+    try {
+      const c = client({ minBackoff: 10_000, maxBackoff: 10_000, batchWait: 100 });
+      fx.receiver.failNext(1, 503);
+      const t0 = Date.now();
+      await pushMany(c, 0, 10);
+      await waitFor(() => fx.receiver.stats().pushStatus['503'] === 1, 'the first push refused', 5000);
+      // The next batch goes in another slot and is accepted: the first one tries again at once.
+      await pushMany(c, 10, 20);
+      await c.flush();
+      expect(fx.receiver.entryCount).toBe(20);
+      expect(c.metrics().retries).toBe(1);
+      expect(Date.now() - t0).toBeLessThan(5000);
+    } finally {
+      random.mockRestore();
+    }
+  });
+
+  it('sends a timed-out push again with a doubled timeout', async () => {
+    // 400 ms answers against a 300 ms timeout: the first attempt times out, the retry waits up
+    // to 600 ms and is answered. (A timed-out push that did land is harmless: the receiver, as
+    // Loki, keeps an exact duplicate once; see its conformance tests.)
+    const c = client({ timeout: 300 });
+    fx.receiver.setLatency(400);
+    await pushMany(c, 0, 50);
+    await c.flush();
+    const m = c.metrics();
+    expect(m.sentLines).toBe(50);
+    expect(m.retries).toBe(1);
+    expect(m.requests).toBe(2);
+    expect(fx.receiver.entryCount).toBe(50);
+    expect(distinctLines()).toBe(50);
+    expect(Object.values(m.droppedLines).reduce((a, b) => a + b, 0)).toBe(0);
   });
 
   it('retries slow answers that hit the request timeout', async () => {

@@ -54,6 +54,34 @@ describe('bounded queue', () => {
     expect(fx.receiver.query(`{logger="pactown.load"} |= "line ${total - 1} "`).result).toHaveLength(1);
   }, 120_000);
 
+  it('drop-oldest: compressed batches hold their own bytes only, within the bound', async () => {
+    // Lines that compress well: snappy's output is a view of a buffer of the input's size, which
+    // each queued batch would keep (about 22 MiB in all here) were the body not copied out.
+    const bound = 1024 * 1024;
+    const c = client({ queueBytes: bound, batchBytes: 512 * 1024 });
+    await fx.receiver.down({ mode: 'reset' });
+    gc();
+    const base = process.memoryUsage().arrayBuffers;
+    let peakBuffers = 0;
+    const total = 150_000;
+    for (let i = 0; i < total; i++) {
+      c.push({ level: 30, time: Date.now(), name: 'pactown.load', msg: `line ${i} ${hex[i % 2]}` });
+      if (i % 10_000 === 9999) {
+        await tick();
+        gc();
+        peakBuffers = Math.max(peakBuffers, process.memoryUsage().arrayBuffers - base);
+      }
+    }
+    const during = c.metrics();
+    expect(during.queueBytes).toBeLessThanOrEqual(bound);
+    expect(during.droppedLines.queue_full).toBeGreaterThan(0);
+    expect(peakBuffers).toBeLessThan(bound + 6 * 1024 * 1024);
+    await fx.receiver.up();
+    await c.flush();
+    const m = c.metrics();
+    expect(m.sentLines + m.droppedLines.queue_full).toBe(total);
+  }, 120_000);
+
   it('backpressure: push() says when to wait, nothing is dropped', async () => {
     const bound = 256 * 1024;
     const c = client({ queueBytes: bound, batchBytes: 32 * 1024, queuePolicy: 'backpressure' });
