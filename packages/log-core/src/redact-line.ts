@@ -9,7 +9,7 @@
  * nothing matches). The gates over a whole block are `mayNeedRedaction`.
  */
 import { hasEscape, maskEscaped, shownText } from './redact-ansi.js';
-import { HEADER_KEYS, normalizeKey, type RedactionRule, TOKEN_FORMATS, TOKEN_HINT } from './redact-rules.js';
+import { HEADER_KEYS, hasTokenHint, normalizeKey, type RedactionRule, TOKEN_FORMATS } from './redact-rules.js';
 
 /** State of a stream of lines: whether the last line left a PEM private key block open. */
 export interface PemState {
@@ -38,6 +38,8 @@ export interface EngineConfig {
   disabled: ReadonlySet<string>;
   rules: readonly RedactionRule[];
   knownValues: readonly string[];
+  /** `false`: no gate in front of the default rules, each runs its own check on every line (the reference the gates are tested against). @default true */
+  gates?: boolean;
 }
 
 /** What {@link createEngine} returns. */
@@ -194,17 +196,28 @@ export function createEngine(config: EngineConfig): Engine {
     blockSafe: blockSafe(rule.pattern),
     replace: rule.replace ?? censor,
   }));
-  // One scan decides whether a line can need any default rule: a secret key holds the start of one of
-  // its fragments and stands before `=`/`:` or after `-`/`--`; every other rule starts with a literal.
+  // A cheap gate per default rule decides whether a line can need it: a secret key holds the
+  // start of one of its fragments and stands before `=`/`:` or after `-`/`--`; every other
+  // rule starts with a literal. Each gate is at least as wide as the check maskDefaults makes
+  // before its rule runs, so a line every gate passes over comes back unchanged. A gate first
+  // looks for a character its rule cannot do without (`includes` is many times faster than a
+  // regex scan), and the regexes are case-insensitive rather than run over a lowercased copy.
+  // A key's words are matched with `_ - .` left out (`P-ASSWORD`, `pa.ss_word` name a secret), so
+  // the letters of a start may have them between.
   const escapeLiteral = (t: string) => t.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
-  const starts = [...new Set(config.keyHints.map((k) => escapeLiteral(k.slice(0, 3))))].join('|');
-  // Matched against the lowercased text: a case-sensitive scan costs half of a case-insensitive one
-  // (measured with bench/masking.ts). The token prefixes are case-sensitive, so they get their own scan.
-  const hintParts = ['bearer', 'basic', 'token', '-----begin', ':\\/\\/'];
-  if (starts !== '') hintParts.push(`(?:${starts})[a-z0-9_.-]*["']?\\s*[=:]`, `(?:^|\\s)--?[a-z0-9_-]*(?:${starts})`);
-  const lowerHint = new RegExp(hintParts.join('|'));
+  const starts = [...new Set(config.keyHints.map((k) => k.slice(0, 3)))];
+  const spread = (gap: string) => starts.map((k) => [...k].map(escapeLiteral).join(gap)).join('|');
+  const keyHint = starts.length === 0 ? null : new RegExp(`(?:${spread('[_.-]*')})[a-z0-9_.-]*["']?\\s*[=:]`, 'i');
+  const flagHint = starts.length === 0 ? null : new RegExp(`(?:^|\\s)--?[a-z0-9_-]*(?:${spread('[_-]*')})`, 'i');
+  const url = urlPassword || urlUser;
+  const gated = config.gates !== false;
   const hint = (text: string): boolean =>
-    lowerHint.test(text.toLowerCase()) || (tokens !== null && TOKEN_HINT.test(text));
+    !gated ||
+    (tokens !== null && hasTokenHint(text)) ||
+    (url && text.includes('://')) ||
+    (keyHint !== null && (keyValue || header) && (text.includes('=') || text.includes(':')) && keyHint.test(text)) ||
+    (flagHint !== null && flag && text.includes('-') && flagHint.test(text)) ||
+    (scheme && SCHEME.test(text));
   const isHeaderKey = (key: string) => header && HEADER_KEYS.has(normalizeKey(key));
   const quoted = (value: string) => {
     const q = value[0];
@@ -244,7 +257,7 @@ export function createEngine(config: EngineConfig): Engine {
   };
 
   const maskDefaults = (line: string): string => {
-    if (tokens !== null && TOKEN_HINT.test(line)) {
+    if (tokens !== null && hasTokenHint(line)) {
       const awsLine = aws && AWS_ID.test(line);
       tokens.lastIndex = 0;
       line = line.replace(tokens, censor);
@@ -362,7 +375,7 @@ export function createEngine(config: EngineConfig): Engine {
     return extraMayNeed(block);
   };
   const defaultsMayNeed = (block: string): boolean => {
-    if (tokens !== null && TOKEN_HINT.test(block)) return true;
+    if (tokens !== null && hasTokenHint(block)) return true;
     if ((urlPassword || urlUser) && block.includes('://') && block.includes('@')) return true;
     if (
       (keyValue || header) &&

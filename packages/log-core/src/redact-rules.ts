@@ -83,8 +83,27 @@ export const TOKEN_FORMATS: readonly TokenFormat[] = [
   },
 ];
 
-/** Literal starts of {@link TOKEN_FORMATS}, for the cheap check before the token regex runs. */
+/** Literal starts of {@link TOKEN_FORMATS}, for the cheap check before the token regex runs ({@link hasTokenHint} is the fast form). */
 export const TOKEN_HINT = /gh[pousr]_|github_pat_|glpat-|xox[abprs]-|[sr]k_(?:live|test)_|sk-|A[KS]IA|AIza|npm_|eyJ/;
+
+// TOKEN_HINT in three parts. One scan with all the alternatives tries several of them at
+// every position of the text (an `x` starts `xox`); text without `_` or `-` cannot hold
+// the first two parts, and `String.prototype.includes` of a character or a short literal
+// is many times faster than any regex scan.
+const UNDERSCORE_HINT = /gh[pousr]_|github_pat_|[sr]k_(?:live|test)_|npm_/;
+const DASH_HINT = /glpat-|xox[abprs]-|sk-/;
+
+/** Whether `text` holds a literal start of a token format: the same answer as `TOKEN_HINT.test(text)`, faster. */
+export function hasTokenHint(text: string): boolean {
+  return (
+    (text.includes('_') && UNDERSCORE_HINT.test(text)) ||
+    (text.includes('-') && DASH_HINT.test(text)) ||
+    text.includes('eyJ') ||
+    text.includes('AKIA') ||
+    text.includes('ASIA') ||
+    text.includes('AIza')
+  );
+}
 
 /** The default rules; ids are what `disable` takes. */
 export const DEFAULT_RULES: readonly DefaultRuleInfo[] = Object.freeze(
