@@ -68,7 +68,40 @@ export class TailBuffer {
       this.#length = Math.min(cap, this.#length + n);
       return;
     }
+    if (cap !== 0 && text.length > cap) {
+      this.#pushLast(text);
+      return;
+    }
     this.push(Buffer.from(text));
+  }
+
+  /**
+   * Text longer than the ring (a whole clean chunk): only its last `cap`
+   * characters are encoded, as they are at least `cap` bytes. The cut never
+   * splits a surrogate pair, so the bytes kept and counted are those of the
+   * whole text.
+   */
+  #pushLast(text: string): void {
+    const cap = this.#capacity;
+    let from = text.length - cap;
+    const c = text.charCodeAt(from);
+    if (c >= 0xdc00 && c <= 0xdfff) {
+      const p = text.charCodeAt(from - 1);
+      if (p >= 0xd800 && p <= 0xdbff) from--;
+    }
+    const last = text.slice(from);
+    const lastBytes = Buffer.byteLength(last, 'utf8');
+    this.#total += Buffer.byteLength(text, 'utf8') - lastBytes;
+    if (lastBytes === cap) {
+      // One byte per character: straight into the ring.
+      this.#ring ??= Buffer.allocUnsafe(cap);
+      this.#ring.write(last, 0, 'utf8');
+      this.#total += cap;
+      this.#pos = 0;
+      this.#length = cap;
+      return;
+    }
+    this.push(Buffer.from(last));
   }
 
   /** The kept bytes in order. */
