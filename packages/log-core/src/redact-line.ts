@@ -21,6 +21,10 @@ export interface PemState {
 /** A block whose END line never comes (cut output) stops being masked after this many lines. */
 export const MAX_PEM_LINES = 512;
 
+/** Texts up to this long that need no masking are remembered, up to {@link CLEAN_CACHE_SIZE} of them. */
+const CLEAN_CACHE_LENGTH = 256;
+const CLEAN_CACHE_SIZE = 1024;
+
 /** An extra rule, ready to run. */
 interface CompiledRule {
   pattern: RegExp;
@@ -358,16 +362,42 @@ export function createEngine(config: EngineConfig): Engine {
   const maskLine = (line: string, state: PemState): string =>
     hasEscape(line) ? maskEscaped(line, (shown) => maskShown(shown, state), maskPlain, censor) : maskShown(line, state);
 
+  // Short texts found to need no masking, remembered: a program logs the same messages, keys and
+  // field values over and over. Only clean texts are kept (never a secret), none with a PEM BEGIN
+  // (whose state would reach the lines after it), and none while a rule's replace is a function
+  // (which need not give the same answer twice). Bounded: emptied when full.
+  const cacheable = extra.every((r) => typeof r.replace === 'string');
+  const clean = new Set<string>();
+  const remember = (text: string): void => {
+    if (!cacheable || text.length > CLEAN_CACHE_LENGTH || text.includes('-----BEGIN')) return;
+    if (clean.size >= CLEAN_CACHE_SIZE) clean.clear();
+    clean.add(text);
+  };
+
   const maskText = (text: string): string => {
+    if (clean.has(text)) return text;
     const state: PemState = { inBlock: false, lines: 0 };
-    if (!text.includes('\n')) return maskLine(text, state);
-    const lines = text.split('\n');
-    for (let i = 0; i < lines.length; i++) lines[i] = maskLine(lines[i]!, state);
-    return lines.join('\n');
+    let out: string;
+    if (!text.includes('\n')) out = maskLine(text, state);
+    else {
+      const lines = text.split('\n');
+      for (let i = 0; i < lines.length; i++) lines[i] = maskLine(lines[i]!, state);
+      out = lines.join('\n');
+    }
+    if (out === text) remember(text);
+    return out;
   };
 
   const extraBlockSafe = extra.every((r) => r.prefilter !== null || r.blockSafe);
   const mayNeed = (text: string): boolean => {
+    if (clean.has(text)) return false;
+    if (!mayNeedUncached(text)) {
+      remember(text);
+      return false;
+    }
+    return true;
+  };
+  const mayNeedUncached = (text: string): boolean => {
     const block = hasEscape(text) ? shownText(text) : text;
     if (pem && block.includes('-----BEGIN')) return true;
     for (const value of known) if (block.includes(value)) return true;

@@ -3,7 +3,7 @@
 // look at (token prefixes, key starts, separators, scheme words in any case) so edges are hit.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createRedactor } from '../src/index.js';
+import { createLineMasker, createRedactor } from '../src/index.js';
 import { createEngine } from '../src/redact-line.js';
 import { DEFAULT_REDACT_KEYS, hasTokenHint, normalizeKey, SECRET_WORDS, TOKEN_HINT } from '../src/redact-rules.js';
 
@@ -160,5 +160,51 @@ describe('masking gates', () => {
       expect(out, line).not.toContain(secret);
       expect(r.mayNeedRedaction(line), line).toBe(true);
     }
+  });
+});
+
+describe('remembered clean texts', () => {
+  it('a clean text is remembered, a masked one is masked every time', () => {
+    const r = createRedactor();
+    for (let i = 0; i < 3; i++) {
+      expect(r.redactText('Creating sandbox for service_123')).toBe('Creating sandbox for service_123');
+      expect(r.redactText('token=abc123')).toBe('token=[REDACTED]');
+      expect(r.mayNeedRedaction('token=abc123')).toBe(true);
+    }
+  });
+
+  it('a PEM BEGIN line is never taken for clean: its state reaches the next lines', () => {
+    const r = createRedactor();
+    const begin = '-----BEGIN PRIVATE KEY-----';
+    expect(r.redactText(begin)).toBe(begin);
+    expect(r.mayNeedRedaction(begin)).toBe(true);
+    const masker = createLineMasker(r);
+    expect(masker.mayNeedRedaction(begin)).toBe(true);
+    expect(masker.write(`${begin}\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n`)).toBe(`${begin}\n[REDACTED]\n`);
+  });
+
+  it('stays right past its bound (many different texts)', () => {
+    const r = createRedactor();
+    for (let i = 0; i < 3000; i++) {
+      expect(r.redactText(`request ${i} done`)).toBe(`request ${i} done`);
+      expect(r.redactText(`password=p${i}w`)).toBe('password=[REDACTED]');
+    }
+    expect(r.redactText('request 7 done')).toBe('request 7 done');
+  });
+
+  it('is not used while a rule replaces through a function (which may answer differently next time)', () => {
+    let calls = 0;
+    const r = createRedactor({
+      rules: [{ id: 'second-time', pattern: /acme/g, replace: (m: string) => (++calls > 1 ? 'ACME' : m) }],
+    });
+    expect(r.redactText('acme here')).toBe('acme here');
+    expect(r.redactText('acme here')).toBe('ACME here');
+  });
+
+  it('one engine per redactor: another redactor’s known values are its own', () => {
+    const a = createRedactor();
+    const b = a.withKnownValues(['s3cr3t-value']);
+    expect(a.redactText('x s3cr3t-value y')).toBe('x s3cr3t-value y');
+    expect(b.redactText('x s3cr3t-value y')).toBe('x [REDACTED] y');
   });
 });
