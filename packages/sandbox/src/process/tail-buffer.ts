@@ -72,7 +72,19 @@ export class TailBuffer {
       this.#pushLast(text);
       return;
     }
-    this.push(Buffer.from(text));
+    const n = Buffer.byteLength(text, 'utf8');
+    if (cap === 0 || n !== text.length) {
+      this.push(Buffer.from(text));
+      return;
+    }
+    // ASCII (one byte per character) no longer than the ring: written straight in, in two parts when it wraps.
+    const ring = (this.#ring ??= Buffer.allocUnsafe(cap));
+    const first = Math.min(n, cap - pos);
+    ring.write(text, pos, first, 'latin1');
+    if (first < n) ring.write(text.slice(first), 0, n - first, 'latin1');
+    this.#total += n;
+    this.#pos = (pos + n) % cap;
+    this.#length = Math.min(cap, this.#length + n);
   }
 
   /**
