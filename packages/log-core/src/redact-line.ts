@@ -78,13 +78,19 @@ const AWS_SECRET = /(?<![A-Za-z0-9/+=])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])/g;
 const SCHEME = /bearer|basic|token/i;
 
 /**
- * `SCHEME.test(text)`, first asking for a `b` or a `t` (each scheme word starts with one, in
- * either case): four `includes` cost a fraction of the case-insensitive scan, and machine
- * output (hex, base64, ids) often has neither.
+ * Whether `text` has a `b` or a `t`, in either case: each scheme word starts with one, and
+ * four `includes` cost a fraction of the case-insensitive scan (machine output, such as hex,
+ * base64 or ids, often has neither).
  */
-function hasScheme(text: string): boolean {
-  return (text.includes('b') || text.includes('t') || text.includes('B') || text.includes('T')) && SCHEME.test(text);
+function hasSchemeLetter(text: string): boolean {
+  return text.includes('b') || text.includes('t') || text.includes('B') || text.includes('T');
 }
+
+/** `SCHEME.test(text)`, first asking for a letter a scheme word starts with. */
+function hasScheme(text: string): boolean {
+  return hasSchemeLetter(text) && SCHEME.test(text);
+}
+
 const SPACE_ONLY = /^\s*$/;
 const BODY = /^(\s*)([\s\S]*?)(\s*)$/;
 
@@ -225,19 +231,24 @@ export function createEngine(config: EngineConfig): Engine {
     const [a = '', b = '', c = ''] = [...k].map(escapeLiteral);
     return c === '' ? (b === '' ? [] : [`${a}[_.-]+${b}`]) : [`${a}[_.-]+${b}[_.-]*${c}`, `${a}${b}[_.-]+${c}`];
   });
-  const keyHint =
-    starts.length === 0
-      ? null
-      : new RegExp(`(?:${[...starts.map(escapeLiteral), ...spread].join('|')})[a-z0-9_.-]*["']?\\s*[=:]`, 'i');
+  const keySource =
+    starts.length === 0 ? null : `(?:${[...starts.map(escapeLiteral), ...spread].join('|')})[a-z0-9_.-]*["']?\\s*[=:]`;
+  const keyHint = keySource === null ? null : new RegExp(keySource, 'i');
+  // A text that needs both the key and the scheme scan gets one scan for both.
+  const keyOrSchemeHint = keySource === null ? null : new RegExp(`${SCHEME.source}|${keySource}`, 'i');
   const url = urlPassword || urlUser;
   const gated = config.gates !== false;
-  const hint = (text: string): boolean =>
-    !gated ||
-    (tokens !== null && hasTokenHint(text)) ||
-    (url && text.includes('://')) ||
-    (keyHint !== null && (keyValue || header) && (text.includes('=') || text.includes(':')) && keyHint.test(text)) ||
-    (flag && text.includes('-') && secretFlag(text, isSecretKey)) ||
-    (scheme && hasScheme(text));
+  const hint = (text: string): boolean => {
+    if (!gated) return true;
+    if (tokens !== null && hasTokenHint(text)) return true;
+    if (url && text.includes('://')) return true;
+    if (flag && text.includes('-') && secretFlag(text, isSecretKey)) return true;
+    const key = keyHint !== null && (keyValue || header) && (text.includes('=') || text.includes(':'));
+    const word = scheme && hasSchemeLetter(text);
+    if (key && word) return keyOrSchemeHint!.test(text);
+    if (key) return keyHint!.test(text);
+    return word && SCHEME.test(text);
+  };
   const isHeaderKey = (key: string) => header && HEADER_KEYS.has(normalizeKey(key));
   const quoted = (value: string) => {
     const q = value[0];

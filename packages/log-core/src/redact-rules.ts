@@ -92,16 +92,21 @@ export const TOKEN_HINT = /gh[pousr]_|github_pat_|glpat-|xox[abprs]-|[sr]k_(?:li
 // is many times faster than any regex scan.
 const UNDERSCORE_HINT = /gh[pousr]_|github_pat_|[sr]k_(?:live|test)_|npm_/;
 const DASH_HINT = /glpat-|xox[abprs]-|sk-/;
+// Both in one scan when the text has both characters (one scan costs less than two).
+const UNDERSCORE_OR_DASH_HINT = /gh[pousr]_|github_pat_|[sr]k_(?:live|test)_|npm_|glpat-|xox[abprs]-|sk-/;
 
 /** Whether `text` holds a literal start of a token format: the same answer as `TOKEN_HINT.test(text)`, faster. */
 export function hasTokenHint(text: string): boolean {
+  const underscore = text.includes('_');
+  const dash = text.includes('-');
+  if (underscore || dash) {
+    const hint = underscore ? (dash ? UNDERSCORE_OR_DASH_HINT : UNDERSCORE_HINT) : DASH_HINT;
+    if (hint.test(text)) return true;
+  }
+  // A rare character first: `includes` of one character is the fastest scan, and `e` is everywhere.
   return (
-    (text.includes('_') && UNDERSCORE_HINT.test(text)) ||
-    (text.includes('-') && DASH_HINT.test(text)) ||
-    text.includes('eyJ') ||
-    text.includes('AKIA') ||
-    text.includes('ASIA') ||
-    text.includes('AIza')
+    (text.includes('J') && text.includes('eyJ')) ||
+    (text.includes('A') && (text.includes('AKIA') || text.includes('ASIA') || text.includes('AIza')))
   );
 }
 
