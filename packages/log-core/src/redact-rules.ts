@@ -86,27 +86,44 @@ export const TOKEN_FORMATS: readonly TokenFormat[] = [
 /** Literal starts of {@link TOKEN_FORMATS}, for the cheap check before the token regex runs ({@link hasTokenHint} is the fast form). */
 export const TOKEN_HINT = /gh[pousr]_|github_pat_|glpat-|xox[abprs]-|[sr]k_(?:live|test)_|sk-|A[KS]IA|AIza|npm_|eyJ/;
 
-// TOKEN_HINT in three parts. One scan with all the alternatives tries several of them at
-// every position of the text (an `x` starts `xox`); text without `_` or `-` cannot hold
-// the first two parts, and `String.prototype.includes` of a character or a short literal
-// is many times faster than any regex scan.
-const UNDERSCORE_HINT = /gh[pousr]_|github_pat_|[sr]k_(?:live|test)_|npm_/;
-const DASH_HINT = /glpat-|xox[abprs]-|sk-/;
-// Both in one scan when the text has both characters (one scan costs less than two).
-const UNDERSCORE_OR_DASH_HINT = /gh[pousr]_|github_pat_|[sr]k_(?:live|test)_|npm_|glpat-|xox[abprs]-|sk-/;
-
 /** Whether `text` holds a literal start of a token format: the same answer as `TOKEN_HINT.test(text)`, faster. */
 export function hasTokenHint(text: string): boolean {
-  const underscore = text.includes('_');
-  const dash = text.includes('-');
-  if (underscore || dash) {
-    const hint = underscore ? (dash ? UNDERSCORE_OR_DASH_HINT : UNDERSCORE_HINT) : DASH_HINT;
-    if (hint.test(text)) return true;
-  }
+  // Every start but eyJ and the A ones holds a `_` or a `-`: each found by `indexOf`, and the
+  // few characters around it compared (no regex scan, which tries the alternatives at every position).
+  for (let at = text.indexOf('_'); at !== -1; at = text.indexOf('_', at + 1)) if (underscoreHint(text, at)) return true;
+  for (let at = text.indexOf('-'); at !== -1; at = text.indexOf('-', at + 1)) if (dashHint(text, at)) return true;
   // A rare character first: `includes` of one character is the fastest scan, and `e` is everywhere.
   return (
     (text.includes('J') && text.includes('eyJ')) ||
     (text.includes('A') && (text.includes('AKIA') || text.includes('ASIA') || text.includes('AIza')))
+  );
+}
+
+/** Whether `text[at]`, a `_`, ends `gh[pousr]_`, `npm_`, or starts `github_pat_` or `[sr]k_(?:live|test)_`. */
+function underscoreHint(text: string, at: number): boolean {
+  const a = text.charCodeAt(at - 1);
+  // gh[pousr]_
+  if ((a === 0x70 || a === 0x6f || a === 0x75 || a === 0x73 || a === 0x72) && at >= 3 && text.startsWith('gh', at - 3))
+    return true;
+  // npm_
+  if (a === 0x6d && at >= 3 && text.startsWith('np', at - 3)) return true;
+  // [sr]k_(?:live|test)_
+  if (a === 0x6b) {
+    const b = text.charCodeAt(at - 2);
+    if ((b === 0x73 || b === 0x72) && (text.startsWith('live_', at + 1) || text.startsWith('test_', at + 1)))
+      return true;
+  }
+  // github_pat_
+  return a === 0x62 && at >= 6 && text.startsWith('github', at - 6) && text.startsWith('pat_', at + 1);
+}
+
+/** Whether `text[at]`, a `-`, ends `glpat-`, `xox[abprs]-` or `sk-`. */
+function dashHint(text: string, at: number): boolean {
+  const a = text.charCodeAt(at - 1);
+  if (a === 0x74) return at >= 5 && text.startsWith('glpa', at - 5);
+  if (a === 0x6b) return text.charCodeAt(at - 2) === 0x73;
+  return (
+    (a === 0x61 || a === 0x62 || a === 0x70 || a === 0x72 || a === 0x73) && at >= 4 && text.startsWith('xox', at - 4)
   );
 }
 
