@@ -82,6 +82,32 @@ const PIECES = [
   '\n',
   '\t',
   '\u00a0',
+  // Key syntaxes: JSON, YAML, headers, flags, env with prefixes.
+  '{"',
+  '":',
+  '"}',
+  ',',
+  '- ',
+  'DB_',
+  'pa.ss',
+  '_w',
+  'P-A',
+  '--p-ass-word',
+  'x-api-key',
+  'set-cookie',
+  'Proxy-',
+  '.',
+  '12',
+  // Names of the user-added keys in the option sets below.
+  'q',
+  'Q',
+  'ab',
+  'zz',
+  'top',
+  'acme',
+  'ID',
+  'k8s',
+  'MyKey',
 ];
 // Short texts too: a long one almost always opens some other gate, which hides a gate that is too narrow.
 const text = fc
@@ -104,6 +130,8 @@ describe('masking gates', () => {
   const cases: Record<string, { keys?: string[]; defaults?: boolean; disable?: string[] }> = {
     defaults: {},
     'extra keys': { keys: ['ab', 'zz-top', 'ACME_ID'] },
+    'one- and two-letter keys, a digit': { keys: ['q', 'ab', 'k8s', 'my.key'] },
+    'only user keys, no header rule': { defaults: false, keys: ['ab', 'acme-id', 'Q'], disable: ['auth-header'] },
     'no defaults': { defaults: false, keys: ['secret'] },
     'no tokens, no schemes': { disable: ['github-token', 'slack-token', 'sk-key', 'bearer-basic'] },
     'no key-value rule': { disable: ['secret-key-value'] },
@@ -155,9 +183,29 @@ describe('masking gates', () => {
       ['cli --Api-Key s3cr3tvalue', 's3cr3tvalue'],
       ['AUTHORIZATION: bEaReR abc.def.ghi', 'abc.def.ghi'],
       ['redis://:pw1234@host', 'pw1234'],
+      ['{"db": {"Pass.Word": "hunter2"}}', 'hunter2'],
+      ['  client_secret: hunter2', 'hunter2'],
+      ['curl -H "X-Api-Key: s3cr3tvalue"', 's3cr3tvalue'],
+      ['run -password hunter2', 'hunter2'],
+      ['SENTRY_DSN=https://abc@o1.ingest', 'abc'],
     ] as const) {
       const out = r.redactText(line);
       expect(out, line).not.toContain(secret);
+      expect(r.mayNeedRedaction(line), line).toBe(true);
+    }
+  });
+
+  it('user-added keys are masked in every key syntax, with _ - . inside', () => {
+    const r = createRedactor({ keys: ['acme-id', 'q'] });
+    for (const line of [
+      'ACME_ID=hunter2',
+      'a.c.m.e-i_d: hunter2',
+      '{"AcmeId": "hunter2"}',
+      'run --acme-id hunter2',
+      'Q=hunter2',
+      '  q: hunter2',
+    ]) {
+      expect(r.redactText(line), line).not.toContain('hunter2');
       expect(r.mayNeedRedaction(line), line).toBe(true);
     }
   });
