@@ -168,6 +168,26 @@ function hasAny(text: string, literals: readonly string[]): boolean {
   return false;
 }
 
+/**
+ * The alternatives of these token sequences, written as a tree of their shared starts
+ * (`p(?:as|wd)` for `pas` and `pwd`): a regex scan then tries one branch at a character
+ * instead of every alternative. A sequence that starts another stands for both, as the key
+ * pattern goes on with `[a-z0-9_.-]*`, which reads every token. The same texts match.
+ */
+function alternatives(sequences: readonly (readonly string[])[]): string[] {
+  if (sequences.some((q) => q.length === 0)) return [''];
+  const byHead = new Map<string, (readonly string[])[]>();
+  for (const [head, ...rest] of sequences) {
+    const list = byHead.get(head!);
+    if (list === undefined) byHead.set(head!, [rest]);
+    else list.push(rest);
+  }
+  return [...byHead].map(([head, rests]) => {
+    const tails = alternatives(rests);
+    return tails.length === 1 ? `${head}${tails[0]}` : `${head}(?:${tails.join('|')})`;
+  });
+}
+
 /** Whether a pattern that matches in a line also matches in the block holding it (no anchors, lookarounds or sticky flag). */
 export function blockSafe(pattern: RegExp): boolean {
   if (pattern.sticky) return false;
@@ -227,12 +247,13 @@ export function createEngine(config: EngineConfig): Engine {
   // than `[_.-]*` between every two letters). A flag is checked exactly: few `-` follow a space.
   const escapeLiteral = (t: string) => t.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
   const starts = [...new Set(config.keyHints.map((k) => k.slice(0, 3)))];
-  const spread = starts.flatMap((k) => {
-    const [a = '', b = '', c = ''] = [...k].map(escapeLiteral);
-    return c === '' ? (b === '' ? [] : [`${a}[_.-]+${b}`]) : [`${a}[_.-]+${b}[_.-]*${c}`, `${a}${b}[_.-]+${c}`];
+  const sequences = starts.flatMap((k) => {
+    const asIs = [...k].map(escapeLiteral);
+    const [a = '', b = '', c = ''] = asIs;
+    if (c !== '') return [asIs, [a, '[_.-]+', b, '[_.-]*', c], [a, b, '[_.-]+', c]];
+    return b === '' ? [asIs] : [asIs, [a, '[_.-]+', b]];
   });
-  const keySource =
-    starts.length === 0 ? null : `(?:${[...starts.map(escapeLiteral), ...spread].join('|')})[a-z0-9_.-]*["']?\\s*[=:]`;
+  const keySource = starts.length === 0 ? null : `(?:${alternatives(sequences).join('|')})[a-z0-9_.-]*["']?\\s*[=:]`;
   const keyHint = keySource === null ? null : new RegExp(keySource, 'i');
   // A text that needs both the key and the scheme scan gets one scan for both.
   const keyOrSchemeHint = keySource === null ? null : new RegExp(`${SCHEME.source}|${keySource}`, 'i');
