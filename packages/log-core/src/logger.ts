@@ -147,7 +147,10 @@ function safeRecord(logger: any, node: LoggerNode, obj: unknown, msg: unknown, l
  */
 function logMethod(this: any, args: unknown[], method: (...a: unknown[]) => void, level: number): void {
   try {
-    method.apply(this, args);
+    // The usual arities by direct call: cheaper than apply() with the arguments array.
+    if (args.length === 2) method.call(this, args[0], args[1]);
+    else if (args.length === 1) method.call(this, args[0]);
+    else method.apply(this, args);
   } catch (error) {
     try {
       const msg = typeof args[0] === 'string' ? args[0] : typeof args[1] === 'string' ? args[1] : undefined;

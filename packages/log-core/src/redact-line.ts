@@ -9,7 +9,7 @@
  * nothing matches). The gates over a whole block are `mayNeedRedaction`.
  */
 import { hasEscape, maskEscaped, shownText } from './redact-ansi.js';
-import { HEADER_KEYS, normalizeKey, type RedactionRule, TOKEN_FORMATS, TOKEN_HINT } from './redact-rules.js';
+import { HEADER_KEYS, hasTokenHint, normalizeKey, type RedactionRule, TOKEN_FORMATS } from './redact-rules.js';
 
 /** State of a stream of lines: whether the last line left a PEM private key block open. */
 export interface PemState {
@@ -20,6 +20,10 @@ export interface PemState {
 
 /** A block whose END line never comes (cut output) stops being masked after this many lines. */
 export const MAX_PEM_LINES = 512;
+
+/** Texts up to this long that need no masking are remembered, up to {@link CLEAN_CACHE_SIZE} of them. */
+const CLEAN_CACHE_LENGTH = 256;
+const CLEAN_CACHE_SIZE = 1024;
 
 /** An extra rule, ready to run. */
 interface CompiledRule {
@@ -38,6 +42,8 @@ export interface EngineConfig {
   disabled: ReadonlySet<string>;
   rules: readonly RedactionRule[];
   knownValues: readonly string[];
+  /** `false`: no gate in front of the default rules, each runs its own check on every line (the reference the gates are tested against). @default true */
+  gates?: boolean;
 }
 
 /** What {@link createEngine} returns. */
@@ -70,6 +76,21 @@ const URL_USER = /(?<![A-Za-z0-9+.-])([a-z][a-z0-9+.-]{0,30}:\/\/)([A-Za-z0-9_~%
 const AWS_ID = /(?<![A-Za-z0-9_-])(?:AKIA|ASIA)[0-9A-Z]{16}(?![A-Za-z0-9_-])/;
 const AWS_SECRET = /(?<![A-Za-z0-9/+=])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])/g;
 const SCHEME = /bearer|basic|token/i;
+
+/**
+ * Whether `text` has a `b` or a `t`, in either case: each scheme word starts with one, and
+ * four `includes` cost a fraction of the case-insensitive scan (machine output, such as hex,
+ * base64 or ids, often has neither).
+ */
+function hasSchemeLetter(text: string): boolean {
+  return text.includes('b') || text.includes('t') || text.includes('B') || text.includes('T');
+}
+
+/** `SCHEME.test(text)`, first asking for a letter a scheme word starts with. */
+function hasScheme(text: string): boolean {
+  return hasSchemeLetter(text) && SCHEME.test(text);
+}
+
 const SPACE_ONLY = /^\s*$/;
 const BODY = /^(\s*)([\s\S]*?)(\s*)$/;
 
@@ -147,6 +168,26 @@ function hasAny(text: string, literals: readonly string[]): boolean {
   return false;
 }
 
+/**
+ * The alternatives of these token sequences, written as a tree of their shared starts
+ * (`p(?:as|wd)` for `pas` and `pwd`): a regex scan then tries one branch at a character
+ * instead of every alternative. A sequence that starts another stands for both, as the key
+ * pattern goes on with `[a-z0-9_.-]*`, which reads every token. The same texts match.
+ */
+function alternatives(sequences: readonly (readonly string[])[]): string[] {
+  if (sequences.some((q) => q.length === 0)) return [''];
+  const byHead = new Map<string, (readonly string[])[]>();
+  for (const [head, ...rest] of sequences) {
+    const list = byHead.get(head!);
+    if (list === undefined) byHead.set(head!, [rest]);
+    else list.push(rest);
+  }
+  return [...byHead].map(([head, rests]) => {
+    const tails = alternatives(rests);
+    return tails.length === 1 ? `${head}${tails[0]}` : `${head}(?:${tails.join('|')})`;
+  });
+}
+
 /** Whether a pattern that matches in a line also matches in the block holding it (no anchors, lookarounds or sticky flag). */
 export function blockSafe(pattern: RegExp): boolean {
   if (pattern.sticky) return false;
@@ -194,17 +235,41 @@ export function createEngine(config: EngineConfig): Engine {
     blockSafe: blockSafe(rule.pattern),
     replace: rule.replace ?? censor,
   }));
-  // One scan decides whether a line can need any default rule: a secret key holds the start of one of
-  // its fragments and stands before `=`/`:` or after `-`/`--`; every other rule starts with a literal.
+  // A cheap gate per default rule decides whether a line can need it: a secret key holds the
+  // start of one of its fragments and stands before `=`/`:` or after `-`/`--`; every other
+  // rule starts with a literal. Each gate is at least as wide as the check maskDefaults makes
+  // before its rule runs, so a line every gate passes over comes back unchanged. A gate first
+  // looks for a character its rule cannot do without (`includes` is many times faster than a
+  // regex scan), and the regexes are case-insensitive rather than run over a lowercased copy.
+  // A key's words are matched with `_ - .` left out (`P-ASSWORD`, `pa.ss_word` name a secret), so
+  // the letters of a start may have them between: the starts as they are, then each with a
+  // separator after its first or its second letter (one regex; written out so, it scans faster
+  // than `[_.-]*` between every two letters). A flag is checked exactly: few `-` follow a space.
   const escapeLiteral = (t: string) => t.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
-  const starts = [...new Set(config.keyHints.map((k) => escapeLiteral(k.slice(0, 3))))].join('|');
-  // Matched against the lowercased text: a case-sensitive scan costs half of a case-insensitive one
-  // (measured with bench/masking.ts). The token prefixes are case-sensitive, so they get their own scan.
-  const hintParts = ['bearer', 'basic', 'token', '-----begin', ':\\/\\/'];
-  if (starts !== '') hintParts.push(`(?:${starts})[a-z0-9_.-]*["']?\\s*[=:]`, `(?:^|\\s)--?[a-z0-9_-]*(?:${starts})`);
-  const lowerHint = new RegExp(hintParts.join('|'));
-  const hint = (text: string): boolean =>
-    lowerHint.test(text.toLowerCase()) || (tokens !== null && TOKEN_HINT.test(text));
+  const starts = [...new Set(config.keyHints.map((k) => k.slice(0, 3)))];
+  const sequences = starts.flatMap((k) => {
+    const asIs = [...k].map(escapeLiteral);
+    const [a = '', b = '', c = ''] = asIs;
+    if (c !== '') return [asIs, [a, '[_.-]+', b, '[_.-]*', c], [a, b, '[_.-]+', c]];
+    return b === '' ? [asIs] : [asIs, [a, '[_.-]+', b]];
+  });
+  const keySource = starts.length === 0 ? null : `(?:${alternatives(sequences).join('|')})[a-z0-9_.-]*["']?\\s*[=:]`;
+  const keyHint = keySource === null ? null : new RegExp(keySource, 'i');
+  // A text that needs both the key and the scheme scan gets one scan for both.
+  const keyOrSchemeHint = keySource === null ? null : new RegExp(`${SCHEME.source}|${keySource}`, 'i');
+  const url = urlPassword || urlUser;
+  const gated = config.gates !== false;
+  const hint = (text: string): boolean => {
+    if (!gated) return true;
+    if (tokens !== null && hasTokenHint(text)) return true;
+    if (url && text.includes('://')) return true;
+    if (flag && text.includes('-') && secretFlag(text, isSecretKey)) return true;
+    const key = keyHint !== null && (keyValue || header) && (text.includes('=') || text.includes(':'));
+    const word = scheme && hasSchemeLetter(text);
+    if (key && word) return keyOrSchemeHint!.test(text);
+    if (key) return keyHint!.test(text);
+    return word && SCHEME.test(text);
+  };
   const isHeaderKey = (key: string) => header && HEADER_KEYS.has(normalizeKey(key));
   const quoted = (value: string) => {
     const q = value[0];
@@ -244,7 +309,7 @@ export function createEngine(config: EngineConfig): Engine {
   };
 
   const maskDefaults = (line: string): string => {
-    if (tokens !== null && TOKEN_HINT.test(line)) {
+    if (tokens !== null && hasTokenHint(line)) {
       const awsLine = aws && AWS_ID.test(line);
       tokens.lastIndex = 0;
       line = line.replace(tokens, censor);
@@ -345,16 +410,42 @@ export function createEngine(config: EngineConfig): Engine {
   const maskLine = (line: string, state: PemState): string =>
     hasEscape(line) ? maskEscaped(line, (shown) => maskShown(shown, state), maskPlain, censor) : maskShown(line, state);
 
+  // Short texts found to need no masking, remembered: a program logs the same messages, keys and
+  // field values over and over. Only clean texts are kept (never a secret), none with a PEM BEGIN
+  // (whose state would reach the lines after it), and none while a rule's replace is a function
+  // (which need not give the same answer twice). Bounded: emptied when full.
+  const cacheable = extra.every((r) => typeof r.replace === 'string');
+  const clean = new Set<string>();
+  const remember = (text: string): void => {
+    if (!cacheable || text.length > CLEAN_CACHE_LENGTH || text.includes('-----BEGIN')) return;
+    if (clean.size >= CLEAN_CACHE_SIZE) clean.clear();
+    clean.add(text);
+  };
+
   const maskText = (text: string): string => {
+    if (clean.has(text)) return text;
     const state: PemState = { inBlock: false, lines: 0 };
-    if (!text.includes('\n')) return maskLine(text, state);
-    const lines = text.split('\n');
-    for (let i = 0; i < lines.length; i++) lines[i] = maskLine(lines[i]!, state);
-    return lines.join('\n');
+    let out: string;
+    if (!text.includes('\n')) out = maskLine(text, state);
+    else {
+      const lines = text.split('\n');
+      for (let i = 0; i < lines.length; i++) lines[i] = maskLine(lines[i]!, state);
+      out = lines.join('\n');
+    }
+    if (out === text) remember(text);
+    return out;
   };
 
   const extraBlockSafe = extra.every((r) => r.prefilter !== null || r.blockSafe);
   const mayNeed = (text: string): boolean => {
+    if (clean.has(text)) return false;
+    if (!mayNeedUncached(text)) {
+      remember(text);
+      return false;
+    }
+    return true;
+  };
+  const mayNeedUncached = (text: string): boolean => {
     const block = hasEscape(text) ? shownText(text) : text;
     if (pem && block.includes('-----BEGIN')) return true;
     for (const value of known) if (block.includes(value)) return true;
@@ -362,7 +453,7 @@ export function createEngine(config: EngineConfig): Engine {
     return extraMayNeed(block);
   };
   const defaultsMayNeed = (block: string): boolean => {
-    if (tokens !== null && TOKEN_HINT.test(block)) return true;
+    if (tokens !== null && hasTokenHint(block)) return true;
     if ((urlPassword || urlUser) && block.includes('://') && block.includes('@')) return true;
     if (
       (keyValue || header) &&
@@ -371,7 +462,7 @@ export function createEngine(config: EngineConfig): Engine {
     )
       return true;
     if (flag && block.includes('-') && secretFlag(block, isSecretKey)) return true;
-    return scheme && SCHEME.test(block);
+    return scheme && hasScheme(block);
   };
   const extraMayNeed = (block: string): boolean => {
     if (!extraBlockSafe) return true;

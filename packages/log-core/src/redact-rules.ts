@@ -83,8 +83,49 @@ export const TOKEN_FORMATS: readonly TokenFormat[] = [
   },
 ];
 
-/** Literal starts of {@link TOKEN_FORMATS}, for the cheap check before the token regex runs. */
+/** Literal starts of {@link TOKEN_FORMATS}, for the cheap check before the token regex runs ({@link hasTokenHint} is the fast form). */
 export const TOKEN_HINT = /gh[pousr]_|github_pat_|glpat-|xox[abprs]-|[sr]k_(?:live|test)_|sk-|A[KS]IA|AIza|npm_|eyJ/;
+
+/** Whether `text` holds a literal start of a token format: the same answer as `TOKEN_HINT.test(text)`, faster. */
+export function hasTokenHint(text: string): boolean {
+  // Every start but eyJ and the A ones holds a `_` or a `-`: each found by `indexOf`, and the
+  // few characters around it compared (no regex scan, which tries the alternatives at every position).
+  for (let at = text.indexOf('_'); at !== -1; at = text.indexOf('_', at + 1)) if (underscoreHint(text, at)) return true;
+  for (let at = text.indexOf('-'); at !== -1; at = text.indexOf('-', at + 1)) if (dashHint(text, at)) return true;
+  // A rare character first: `includes` of one character is the fastest scan, and `e` is everywhere.
+  return (
+    (text.includes('J') && text.includes('eyJ')) ||
+    (text.includes('A') && (text.includes('AKIA') || text.includes('ASIA') || text.includes('AIza')))
+  );
+}
+
+/** Whether `text[at]`, a `_`, ends `gh[pousr]_`, `npm_`, or starts `github_pat_` or `[sr]k_(?:live|test)_`. */
+function underscoreHint(text: string, at: number): boolean {
+  const a = text.charCodeAt(at - 1);
+  // gh[pousr]_
+  if ((a === 0x70 || a === 0x6f || a === 0x75 || a === 0x73 || a === 0x72) && at >= 3 && text.startsWith('gh', at - 3))
+    return true;
+  // npm_
+  if (a === 0x6d && at >= 3 && text.startsWith('np', at - 3)) return true;
+  // [sr]k_(?:live|test)_
+  if (a === 0x6b) {
+    const b = text.charCodeAt(at - 2);
+    if ((b === 0x73 || b === 0x72) && (text.startsWith('live_', at + 1) || text.startsWith('test_', at + 1)))
+      return true;
+  }
+  // github_pat_
+  return a === 0x62 && at >= 6 && text.startsWith('github', at - 6) && text.startsWith('pat_', at + 1);
+}
+
+/** Whether `text[at]`, a `-`, ends `glpat-`, `xox[abprs]-` or `sk-`. */
+function dashHint(text: string, at: number): boolean {
+  const a = text.charCodeAt(at - 1);
+  if (a === 0x74) return at >= 5 && text.startsWith('glpa', at - 5);
+  if (a === 0x6b) return text.charCodeAt(at - 2) === 0x73;
+  return (
+    (a === 0x61 || a === 0x62 || a === 0x70 || a === 0x72 || a === 0x73) && at >= 4 && text.startsWith('xox', at - 4)
+  );
+}
 
 /** The default rules; ids are what `disable` takes. */
 export const DEFAULT_RULES: readonly DefaultRuleInfo[] = Object.freeze(

@@ -68,7 +68,52 @@ export class TailBuffer {
       this.#length = Math.min(cap, this.#length + n);
       return;
     }
-    this.push(Buffer.from(text));
+    if (cap !== 0 && text.length > cap) {
+      this.#pushLast(text);
+      return;
+    }
+    const n = Buffer.byteLength(text, 'utf8');
+    if (cap === 0 || n !== text.length) {
+      this.push(Buffer.from(text));
+      return;
+    }
+    // ASCII (one byte per character) no longer than the ring: written straight in, in two parts when it wraps.
+    const ring = (this.#ring ??= Buffer.allocUnsafe(cap));
+    const first = Math.min(n, cap - pos);
+    ring.write(text, pos, first, 'latin1');
+    if (first < n) ring.write(text.slice(first), 0, n - first, 'latin1');
+    this.#total += n;
+    this.#pos = (pos + n) % cap;
+    this.#length = Math.min(cap, this.#length + n);
+  }
+
+  /**
+   * Text longer than the ring (a whole clean chunk): only its last `cap`
+   * characters are encoded, as they are at least `cap` bytes. The cut never
+   * splits a surrogate pair, so the bytes kept and counted are those of the
+   * whole text.
+   */
+  #pushLast(text: string): void {
+    const cap = this.#capacity;
+    let from = text.length - cap;
+    const c = text.charCodeAt(from);
+    if (c >= 0xdc00 && c <= 0xdfff) {
+      const p = text.charCodeAt(from - 1);
+      if (p >= 0xd800 && p <= 0xdbff) from--;
+    }
+    const last = text.slice(from);
+    const lastBytes = Buffer.byteLength(last, 'utf8');
+    this.#total += Buffer.byteLength(text, 'utf8') - lastBytes;
+    if (lastBytes === cap) {
+      // One byte per character: straight into the ring.
+      this.#ring ??= Buffer.allocUnsafe(cap);
+      this.#ring.write(last, 0, 'utf8');
+      this.#total += cap;
+      this.#pos = 0;
+      this.#length = cap;
+      return;
+    }
+    this.push(Buffer.from(last));
   }
 
   /** The kept bytes in order. */

@@ -40,4 +40,35 @@ describe('TailBuffer', () => {
       }),
     );
   });
+  it('pushText of text longer than the tail never cuts a surrogate pair', () => {
+    // 'ab😀cde' is 7 UTF-16 units; the last 4 start with the pair's second half.
+    for (const text of ['ab😀cde', 'ab😀c', '😀😀😀😀😀', 'abcdefgh']) {
+      const byText = new TailBuffer(4);
+      const byBytes = new TailBuffer(4);
+      byText.pushText(text);
+      byBytes.push(Buffer.from(text));
+      expect(byText.bytes()).toEqual(byBytes.bytes());
+      expect(byText.totalBytes).toBe(byBytes.totalBytes);
+    }
+  });
+
+  it('pushText keeps and counts the same bytes as push(Buffer.from(text)), long text too (property)', () => {
+    const piece = fc.oneof(
+      fc.string({ maxLength: 40 }),
+      fc.constantFrom('é', '€', '😀', '\ud83d', '\ude00', 'x'.repeat(70)),
+    );
+    fc.assert(
+      fc.property(fc.nat(64), fc.array(fc.array(piece, { maxLength: 6 }), { maxLength: 12 }), (cap, texts) => {
+        const byText = new TailBuffer(cap);
+        const byBytes = new TailBuffer(cap);
+        for (const parts of texts) {
+          const text = parts.join('');
+          byText.pushText(text);
+          byBytes.push(Buffer.from(text));
+        }
+        expect(byText.bytes().equals(byBytes.bytes())).toBe(true);
+        expect(byText.totalBytes).toBe(byBytes.totalBytes);
+      }),
+    );
+  });
 });
