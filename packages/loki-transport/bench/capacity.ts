@@ -33,8 +33,10 @@ export async function capacityTable(
   kinds: Kind[],
   start: number,
   seconds: number,
-  maxSteps = Number(process.env.BENCH_CAPACITY_STEPS || 5),
+  maxSteps = Number(process.env.BENCH_CAPACITY_STEPS || 6),
   known: Record<string, SteadyResult[]> = {},
+  /** Where a shipper's steps begin, given the capacities found so far (default: `start`). */
+  startOf?: (kind: Kind, found: Record<string, number>) => number,
 ): Promise<CapacityTable> {
   const capacity: Record<string, number> = {};
   const bounded: Record<string, boolean> = {};
@@ -42,11 +44,12 @@ export async function capacityTable(
   const rows: Array<Array<string | number>> = [];
   for (const kind of kinds) {
     steps[kind] = [];
-    let rate = start;
+    let rate = startOf?.(kind, capacity) ?? start;
+    const first = rate;
     let best = 0;
     let lowestFail = Number.POSITIVE_INFINITY;
     for (let step = 0; step < maxSteps; step++) {
-      const reused = step === 0 && known[kind]?.length ? known[kind] : undefined;
+      const reused = step === 0 && first === start && known[kind]?.length ? known[kind] : undefined;
       let r: SteadyResult;
       let ok: boolean;
       if (reused) {
