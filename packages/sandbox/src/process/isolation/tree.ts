@@ -27,18 +27,24 @@ function readProc(pid: number): ProcInfo | null {
   return { pid, ppid: Number(fields[1]), name: stat.slice(open + 1, close), state: fields[0] ?? '?' };
 }
 
-/** Every live (non-zombie) process of the host, from /proc. */
-export function listProcesses(): ProcInfo[] {
-  const out: ProcInfo[] = [];
+/** The names of the process folders in /proc (`'1'`, `'4711'`, ...); none when /proc cannot be read. */
+export function procPidEntries(): string[] {
   let entries: string[];
   try {
     entries = readdirSync('/proc');
   } catch {
-    return out;
+    return [];
   }
-  for (const entry of entries) {
+  return entries.filter((entry) => {
     const c = entry.charCodeAt(0);
-    if (c < 48 || c > 57) continue;
+    return c >= 48 && c <= 57;
+  });
+}
+
+/** Every live (non-zombie) process of the host, from /proc. */
+export function listProcesses(): ProcInfo[] {
+  const out: ProcInfo[] = [];
+  for (const entry of procPidEntries()) {
     const info = readProc(Number(entry));
     if (info !== null && info.state !== 'Z' && info.state !== 'X') out.push(info);
   }

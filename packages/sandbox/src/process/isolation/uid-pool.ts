@@ -3,7 +3,8 @@
  * services never share the uid the kernel checks for signals, ptrace and
  * `/proc` access, and a per-uid limit (`RLIMIT_NPROC`) is per service.
  */
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
+import { procPidEntries } from './tree.js';
 import { ISOLATION_CODES, IsolationError } from './errors.js';
 
 export interface UidRange {
@@ -40,15 +41,7 @@ export function normalizeUidRange(range: Partial<UidRange> | undefined): UidRang
 /** Real uids of the live processes on this host (a uid with a leftover process is not reused). */
 export function liveUids(): Set<number> {
   const uids = new Set<number>();
-  let entries: string[];
-  try {
-    entries = readdirSync('/proc');
-  } catch {
-    return uids;
-  }
-  for (const entry of entries) {
-    const c = entry.charCodeAt(0);
-    if (c < 48 || c > 57) continue;
+  for (const entry of procPidEntries()) {
     try {
       const status = readFileSync(`/proc/${entry}/status`, 'latin1');
       const match = /\nUid:\s+(\d+)/.exec(status);
@@ -67,15 +60,7 @@ export function liveUids(): Set<number> {
  * {@link liveUids} reads the real uids.
  */
 export function uidInUse(uid: number): boolean {
-  let entries: string[];
-  try {
-    entries = readdirSync('/proc');
-  } catch {
-    return false;
-  }
-  for (const entry of entries) {
-    const c = entry.charCodeAt(0);
-    if (c < 48 || c > 57) continue;
+  for (const entry of procPidEntries()) {
     if (statSync(`/proc/${entry}`, { throwIfNoEntry: false })?.uid === uid) return true;
   }
   return false;
