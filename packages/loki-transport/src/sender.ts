@@ -364,7 +364,7 @@ export class Sender {
       }
     }
     return {
-      body: file === null ? ownBytes(p.body) : null,
+      body: file === null ? p.body : null,
       file,
       size: p.body.length,
       lines: p.lines,
@@ -396,19 +396,6 @@ export class Sender {
     if (this.#backoffs.size === 0) return;
     for (const woken of [...this.#backoffs]) woken();
   }
-}
-
-/** Bytes of slack past which a queued body is copied out of the allocation it is a view of. */
-const SLACK = 64 * 1024;
-
-/**
- * `body`, or a copy of it when it is a view of a much larger allocation: snappyjs compresses
- * into a buffer of the worst case's size (a little more than the input) and hands back a view
- * of the part it used, so a 100 KiB batch held 1.2 MiB. Queued batches keep only their own
- * bytes, so the queue's byte bound (`queueBytes`) is what they hold in memory.
- */
-export function ownBytes(body: Buffer): Buffer {
-  return body.buffer.byteLength - body.length > SLACK ? Buffer.from(body) : body;
 }
 
 export function describe(res: HttpResult): string {
