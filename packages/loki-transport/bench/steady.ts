@@ -22,7 +22,9 @@ const perLine = (r: SteadyResult) => (r.cpuMs * 1000) / Math.max(1, r.delivered)
 
 /**
  * One steady-state table. `floor` gives pino-to-/dev/null's figures from another table of the same
- * run instead of measuring them again (they do not depend on any shipper's settings).
+ * run instead of measuring them again (they do not depend on any shipper's settings). `known`: a
+ * contender's runs from another table of the same run at the same rate and length whose settings
+ * are the same as this table's for it; they stand in its row instead of being run again.
  */
 export async function steadyTable(
   variant: Variant,
@@ -31,9 +33,14 @@ export async function steadyTable(
   seconds: number,
   rounds: number,
   floor?: { cpu: number; main: number },
+  known: Partial<Record<Kind, { runs: SteadyResult[]; from: string }>> = {},
 ): Promise<SteadyTable> {
   await waitForQuiet();
-  const runs = await interleave(kinds, rounds, (kind) => runSteady(kind as Kind, variant, rate, seconds));
+  const fresh = kinds.filter((k) => known[k] === undefined);
+  const runs: Record<string, SteadyResult[]> = await interleave(fresh, rounds, (kind) =>
+    runSteady(kind as Kind, variant, rate, seconds),
+  );
+  for (const k of kinds) if (known[k] !== undefined) runs[k] = known[k]!.runs;
   const t: SteadyTable = { variant, rate, runs, cpu: {}, main: {}, p99: {}, p50: {}, bytesPerLine: {}, delivered: {} };
   for (const k of kinds) {
     const r = runs[k]!;
@@ -111,7 +118,11 @@ export async function steadyTable(
       ];
     }),
   );
-  printSettings(Object.fromEntries(kinds.map((k) => [k, describe(k, variant)])));
+  printSettings(
+    Object.fromEntries(
+      kinds.map((k) => [k, `${describe(k, variant)}${known[k] ? ` (the same settings: ${known[k]!.from}'s runs)` : ''}`]),
+    ),
+  );
   const extra = kinds.filter((k) => runs[k]!.some((r) => r.foreign > 0));
   if (extra.length)
     console.log(
