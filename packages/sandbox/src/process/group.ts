@@ -45,15 +45,33 @@ export function groupMembers(pgid: number): number[] | null {
   return members;
 }
 
-/** Whether any process of the group is still alive. */
+/**
+ * Whether any process of the group is still alive. A live leader answers it
+ * from its own /proc entry; only when the leader is gone (or a zombie) are
+ * all of /proc's processes read for another member.
+ */
 export function groupAlive(pgid: number): boolean {
   try {
     process.kill(-pgid, 0);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false;
   }
+  if (leaderAlive(pgid)) return true;
   const members = groupMembers(pgid);
   return members === null || members.length > 0;
+}
+
+/** The group's leader is alive (not a zombie) and still in its group: its /proc entry says so. */
+function leaderAlive(pgid: number): boolean {
+  if (process.platform !== 'linux') return false;
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pgid}/stat`, 'latin1');
+  } catch {
+    return false;
+  }
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ', 3);
+  return fields[0] !== 'Z' && Number(fields[2]) === pgid;
 }
 
 /** Cancellable sleep: resolves early when the signal aborts. */
