@@ -1,4 +1,5 @@
-import { readFileSync, readdirSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
+import { readProcText } from './proc-file.js';
 /**
  * Process-group signalling. A service runs as the leader of its own group,
  * so one `kill(-pgid)` reaches it and every process it started.
@@ -34,7 +35,7 @@ export function groupMembers(pgid: number): number[] | null {
     if (c < 48 || c > 57) continue;
     let stat: string;
     try {
-      stat = readFileSync(`/proc/${entry}/stat`, 'latin1');
+      stat = readProcText(`/proc/${entry}/stat`);
     } catch {
       continue; // exited while we looked
     }
@@ -66,7 +67,7 @@ function leaderAlive(pgid: number): boolean {
   if (process.platform !== 'linux') return false;
   let stat: string;
   try {
-    stat = readFileSync(`/proc/${pgid}/stat`, 'latin1');
+    stat = readProcText(`/proc/${pgid}/stat`);
   } catch {
     return false;
   }
