@@ -125,13 +125,18 @@ export async function poll<T>(probe: () => Promise<T | null>, options: PollOptio
       const floor = Math.min(Math.max(0, attempt + min - now), pause);
       if (floor > 0) await sleep(floor, signal);
       if (!nudged && pause > floor) {
-        const interrupt = new AbortController();
-        const onAbort = (): void => interrupt.abort();
-        signal?.addEventListener('abort', onAbort, { once: true });
-        wake = () => interrupt.abort();
-        await sleep(pause - floor, interrupt.signal);
-        wake = null;
-        signal?.removeEventListener('abort', onAbort);
+        await new Promise<void>((resolve) => {
+          if (signal?.aborted) return resolve();
+          const done = (): void => {
+            clearTimeout(timer);
+            signal?.removeEventListener('abort', done);
+            wake = null;
+            resolve();
+          };
+          const timer = setTimeout(done, pause - floor);
+          signal?.addEventListener('abort', done, { once: true });
+          wake = done;
+        });
       }
     }
   } finally {

@@ -1,5 +1,5 @@
 import { createServer } from 'node:http';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { freePort, pidAlive, tempDir } from '@pactown/test-helpers';
 import { startService } from '../../src/index.js';
 import { poll, probeHttp, waitForHttp } from '../../src/process/readiness.js';
@@ -297,5 +297,37 @@ describe('poll with nudges', () => {
     // timers may fire a millisecond early by Date.now().
     for (let i = 1; i < attempts.length - 1; i++) expect(attempts[i]! - attempts[i - 1]!).toBeGreaterThanOrEqual(45);
     expect(attempts.length).toBeLessThanOrEqual(8);
+  });
+});
+
+describe('poll with nudges and an abort', () => {
+  it('an abort during a long pause ends the wait at once', async () => {
+    vi.useFakeTimers();
+    try {
+      const controller = new AbortController();
+      let attempts = 0;
+      const outcome = poll(
+        async () => {
+          // 30 s waited after the first attempt: the pause is then 3 s, long enough to see an abort end it.
+          if (++attempts === 1) vi.setSystemTime(Date.now() + 30_000);
+          return null;
+        },
+        {
+          timeoutMs: 60_000,
+          minIntervalMs: 5,
+          maxIntervalMs: 5_000,
+          signal: controller.signal,
+          nudges: () => () => {},
+        },
+      );
+      await vi.advanceTimersByTimeAsync(100);
+      expect(attempts).toBe(1);
+      controller.abort();
+      await vi.advanceTimersByTimeAsync(0);
+      expect(await outcome).toEqual({ done: false, reason: 'aborted' });
+      expect(attempts).toBe(1);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
