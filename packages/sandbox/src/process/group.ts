@@ -40,7 +40,7 @@ export function groupMembers(pgid: number): number[] | null {
       continue; // exited while we looked
     }
     // Fields after the command name (which may contain spaces): state ppid pgrp ...
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ', 3);
     if (Number(fields[2]) === pgid && fields[0] !== 'Z') members.push(Number(entry));
   }
   return members;

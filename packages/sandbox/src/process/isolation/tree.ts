@@ -24,7 +24,7 @@ function readProc(pid: number): ProcInfo | null {
   }
   const open = stat.indexOf('(');
   const close = stat.lastIndexOf(')');
-  const fields = stat.slice(close + 2).split(' ');
+  const fields = stat.slice(close + 2).split(' ', 2);
   return { pid, ppid: Number(fields[1]), name: stat.slice(open + 1, close), state: fields[0] ?? '?' };
 }
 
