@@ -1,4 +1,5 @@
-import { readFileSync, readdirSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
+import { readProcText } from './proc-file.js';
 /**
  * Process-group signalling. A service runs as the leader of its own group,
  * so one `kill(-pgid)` reaches it and every process it started.
@@ -34,26 +35,44 @@ export function groupMembers(pgid: number): number[] | null {
     if (c < 48 || c > 57) continue;
     let stat: string;
     try {
-      stat = readFileSync(`/proc/${entry}/stat`, 'latin1');
+      stat = readProcText(`/proc/${entry}/stat`);
     } catch {
       continue; // exited while we looked
     }
     // Fields after the command name (which may contain spaces): state ppid pgrp ...
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ', 3);
     if (Number(fields[2]) === pgid && fields[0] !== 'Z') members.push(Number(entry));
   }
   return members;
 }
 
-/** Whether any process of the group is still alive. */
+/**
+ * Whether any process of the group is still alive. A live leader answers it
+ * from its own /proc entry; only when the leader is gone (or a zombie) are
+ * all of /proc's processes read for another member.
+ */
 export function groupAlive(pgid: number): boolean {
   try {
     process.kill(-pgid, 0);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false;
   }
+  if (leaderAlive(pgid)) return true;
   const members = groupMembers(pgid);
   return members === null || members.length > 0;
+}
+
+/** The group's leader is alive (not a zombie) and still in its group: its /proc entry says so. */
+function leaderAlive(pgid: number): boolean {
+  if (process.platform !== 'linux') return false;
+  let stat: string;
+  try {
+    stat = readProcText(`/proc/${pgid}/stat`);
+  } catch {
+    return false;
+  }
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ', 3);
+  return fields[0] !== 'Z' && Number(fields[2]) === pgid;
 }
 
 /** Cancellable sleep: resolves early when the signal aborts. */

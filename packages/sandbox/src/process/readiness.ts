@@ -4,7 +4,10 @@
  * is noticed within about a tenth of the time it took (a service that is
  * ready later is not also noticed later in proportion, as it was when the
  * pause grew with each attempt), while an idle wait costs ~50 cheap
- * connection attempts a second.
+ * connection attempts a second. A nudge (the service wrote a line, which is
+ * often its "listening on ..." line) ends a pause early, so readiness is
+ * noticed when the service says something rather than at the next tick;
+ * probes still start at least the shortest pause apart.
  */
 import { request } from 'node:http';
 import { connect } from 'node:net';
@@ -78,6 +81,12 @@ export interface PollOptions {
   minIntervalMs?: number;
   /** Longest pause between attempts. @default 20 */
   maxIntervalMs?: number;
+  /**
+   * Subscribes to hints that the target may be ready now (returns the
+   * unsubscribe function): a hint ends the pause early, though never sooner
+   * than `minIntervalMs` after the previous attempt started.
+   */
+  nudges?: (nudge: () => void) => () => void;
 }
 
 export type PollOutcome<T> = { done: true; value: T } | { done: false; reason: 'timeout' | 'aborted' };
@@ -89,17 +98,54 @@ export async function poll<T>(probe: () => Promise<T | null>, options: PollOptio
   const max = options.maxIntervalMs ?? 20;
   const min = Math.min(options.minIntervalMs ?? 5, max);
   const { signal } = options;
-  for (;;) {
-    if (signal?.aborted) return { done: false, reason: 'aborted' };
-    const value = await probe();
-    if (signal?.aborted) return { done: false, reason: 'aborted' };
-    if (value !== null) return { done: true, value };
-    const now = Date.now();
-    const left = deadline - now;
-    if (left <= 0) return { done: false, reason: 'timeout' };
-    const pause = Math.min(max, Math.max(min, (now - started) / 10));
-    await sleep(Math.min(pause, left), signal);
+  // A hint that came during an attempt (or a pause) counts for the next pause.
+  let nudged = false;
+  let wake: (() => void) | null = null;
+  const unsubscribe = options.nudges?.(() => {
+    nudged = true;
+    wake?.();
+  });
+  try {
+    for (;;) {
+      if (signal?.aborted) return { done: false, reason: 'aborted' };
+      const attempt = Date.now();
+      nudged = false;
+      const value = await probe();
+      if (signal?.aborted) return { done: false, reason: 'aborted' };
+      if (value !== null) return { done: true, value };
+      const now = Date.now();
+      const left = deadline - now;
+      if (left <= 0) return { done: false, reason: 'timeout' };
+      const pause = Math.min(pauseAfter(now - started, min, max), left);
+      if (unsubscribe === undefined) {
+        await sleep(pause, signal);
+        continue;
+      }
+      // The pause, ended early by a hint once the shortest pause since this attempt is over.
+      const floor = Math.min(Math.max(0, attempt + min - now), pause);
+      if (floor > 0) await sleep(floor, signal);
+      if (!nudged && pause > floor) {
+        await new Promise<void>((resolve) => {
+          if (signal?.aborted) return resolve();
+          const done = (): void => {
+            clearTimeout(timer);
+            signal?.removeEventListener('abort', done);
+            wake = null;
+            resolve();
+          };
+          const timer = setTimeout(done, pause - floor);
+          signal?.addEventListener('abort', done, { once: true });
+          wake = done;
+        });
+      }
+    }
+  } finally {
+    unsubscribe?.();
   }
+}
+
+function pauseAfter(waitedMs: number, min: number, max: number): number {
+  return Math.min(max, Math.max(min, waitedMs / 10));
 }
 
 /** Waits for an HTTP service to answer by the original's rules (no process attached). */

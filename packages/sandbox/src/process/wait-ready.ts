@@ -152,7 +152,12 @@ export async function waitReady(ctl: ReadyControl, input: ReadyOptions): Promise
   }, heartbeatMs);
   heartbeat.unref?.();
 
-  const pollOptions = { timeoutMs, signal: stopProbe.signal, minIntervalMs, maxIntervalMs };
+  // A line of the service's output often means it is listening now: it ends the pause before the next probe.
+  const nudges = (nudge: () => void) =>
+    ctl.onLine((record) => {
+      if (record.stream !== 'system') nudge();
+    });
+  const pollOptions = { timeoutMs, signal: stopProbe.signal, minIntervalMs, maxIntervalMs, nudges };
   let probe: Promise<PollOutcome<Found>>;
   if (options.http !== undefined) {
     const http = HTTP_PROBE.parse(

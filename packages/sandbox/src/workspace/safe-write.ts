@@ -1,5 +1,4 @@
-import { constants } from 'node:fs';
-import { lstat, mkdir, open, realpath } from 'node:fs/promises';
+import { closeSync, constants, lstatSync, mkdirSync, openSync, realpathSync, writeFileSync } from 'node:fs';
 import { join, sep } from 'node:path';
 import { SandboxPathError } from './errors.js';
 import { checkRelativePath } from './paths.js';
@@ -14,24 +13,51 @@ export function isInside(parent: string, child: string): boolean {
  * existing folder or file on the way that is a symlink leading out of `root`.
  * The file itself is opened with O_NOFOLLOW, so a planted symlink is never
  * written through. Returns the absolute path written.
+ *
+ * The steps run synchronously (a service's files are small and bounded by
+ * its content): a sandbox is written in one go, not one thread-pool round
+ * trip per step interleaved with every other run in progress.
  */
 export async function safeWriteFile(root: string, relativePath: string, content: string | Uint8Array): Promise<string> {
+  return safeWriteFileSync(root, relativePath, content);
+}
+
+/** {@link safeWriteFile}, synchronously. */
+export function safeWriteFileSync(root: string, relativePath: string, content: string | Uint8Array): string {
   const checked = checkRelativePath(relativePath);
   if ('problem' in checked) throw new SandboxPathError(relativePath, checked.problem);
-  const realRoot = await realpath(root);
-  const segments = checked.path.split('/');
+  return writeChecked(realpathSync(root), relativePath, checked.path, content);
+}
+
+/** @internal {@link safeWriteFileSync} under a root already resolved (a new sandbox: one realpath for all its files). */
+export function writeUnderRoot(realRoot: string, relativePath: string, content: string | Uint8Array): string {
+  const checked = checkRelativePath(relativePath);
+  if ('problem' in checked) throw new SandboxPathError(relativePath, checked.problem);
+  return writeChecked(realRoot, relativePath, checked.path, content);
+}
+
+function writeChecked(realRoot: string, relativePath: string, path: string, content: string | Uint8Array): string {
+  const segments = path.split('/');
   let dir = realRoot;
   for (const segment of segments.slice(0, -1)) {
     const next = join(dir, segment);
-    const stat = await lstat(next).catch((error: NodeJS.ErrnoException) => {
-      if (error.code === 'ENOENT') return null;
-      throw error;
-    });
+    let stat: ReturnType<typeof lstatSync> | null;
+    try {
+      stat = lstatSync(next);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      stat = null;
+    }
     if (stat === null) {
-      await mkdir(next);
+      mkdirSync(next);
       dir = next;
     } else if (stat.isSymbolicLink()) {
-      const target = await realpath(next).catch(() => null);
+      let target: string | null;
+      try {
+        target = realpathSync(next);
+      } catch {
+        target = null;
+      }
       if (target === null || !isInside(realRoot, target)) {
         throw new SandboxPathError(relativePath, `'${segment}' is a symlink leading out of the sandbox`);
       }
@@ -44,22 +70,18 @@ export async function safeWriteFile(root: string, relativePath: string, content:
   }
   const target = join(dir, segments.at(-1)!);
   const mode = isScript(content) ? 0o755 : 0o644;
-  let handle: Awaited<ReturnType<typeof open>>;
+  let fd: number;
   try {
-    handle = await open(
-      target,
-      constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW,
-      mode,
-    );
+    fd = openSync(target, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW, mode);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ELOOP') throw new SandboxPathError(relativePath, 'the file is a symlink', { cause: error });
     throw error;
   }
   try {
-    await handle.writeFile(content);
+    writeFileSync(fd, content);
   } finally {
-    await handle.close();
+    closeSync(fd);
   }
   return target;
 }

@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, rename, rm } from 'node:fs/promises';
+import { mkdirSync, readdirSync, realpathSync, renameSync } from 'node:fs';
+import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createServiceDir, forgetServiceDir } from '../process/isolation/ownership.js';
 import type { ServiceFile } from '../spec/types.js';
-import { safeWriteFile } from './safe-write.js';
+import { writeUnderRoot } from './safe-write.js';
 import { assertServiceId, sandboxName } from './service-id.js';
 
 /** Where a service's sandbox lives: `{root}/service_{id}`. */
@@ -16,26 +17,35 @@ export function sandboxPath(root: string, serviceId: string): string {
  * place only when every file is written, so a re-run never leaves a
  * half-written sandbox: readers see the old one, then the new one.
  * Returns the sandbox's absolute path.
+ *
+ * The folders, files and renames are made synchronously, in one go: the
+ * files are small and bounded by the service's content, and a run then
+ * reaches its spawn without waiting behind every other run in progress for
+ * each step. Only removing what a previous sandbox or a crash left behind
+ * waits.
  */
 export async function createSandbox(root: string, serviceId: string, files: readonly ServiceFile[]): Promise<string> {
   const name = sandboxName(assertServiceId(serviceId));
-  await mkdir(root, { recursive: true, mode: 0o700 });
-  await removeLeftovers(root, name);
+  mkdirSync(root, { recursive: true, mode: 0o700 });
+  const stale = leftovers(root, name);
+  if (stale.length > 0) await Promise.all(stale.map((e) => rm(join(root, e), { recursive: true, force: true })));
   // Made through createServiceDir: the only kind of folder whose owner may later become the service's uid.
   const staging = createServiceDir(root, `.staging-${name}-${randomBytes(6).toString('hex')}`);
+  let trash: string | null = null;
   try {
-    for (const file of files) await safeWriteFile(staging, file.path, file.content);
+    // The staging folder is ours and new: resolved once for every file.
+    const realStaging = realpathSync(staging);
+    for (const file of files) writeUnderRoot(realStaging, file.path, file.content);
     const final = join(root, name);
-    const trash = join(root, `.trash-${name}-${randomBytes(4).toString('hex')}`);
-    const moved = await rename(final, trash).then(
-      () => true,
-      (error: NodeJS.ErrnoException) => {
-        if (error.code === 'ENOENT') return false;
-        throw error;
-      },
-    );
-    await rename(staging, final);
-    if (moved) {
+    const moving = join(root, `.trash-${name}-${randomBytes(4).toString('hex')}`);
+    try {
+      renameSync(final, moving);
+      trash = moving;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    }
+    renameSync(staging, final);
+    if (trash !== null) {
       forgetServiceDir(trash);
       await rm(trash, { recursive: true, force: true });
     }
@@ -54,10 +64,14 @@ export async function removeSandbox(root: string, serviceId: string): Promise<vo
 }
 
 /** Staging and trash folders a crash left behind for this sandbox name. */
-async function removeLeftovers(root: string, name: string): Promise<void> {
-  const entries = await readdir(root).catch(() => [] as string[]);
-  const stale = entries.filter((e) => e.startsWith(`.staging-${name}-`) || e.startsWith(`.trash-${name}-`));
-  await Promise.all(stale.map((e) => rm(join(root, e), { recursive: true, force: true })));
+function leftovers(root: string, name: string): string[] {
+  let entries: string[];
+  try {
+    entries = readdirSync(root);
+  } catch {
+    return [];
+  }
+  return entries.filter((e) => e.startsWith(`.staging-${name}-`) || e.startsWith(`.trash-${name}-`));
 }
 
 /** Top-level names in a sandbox, sorted, for logs and died reports. */

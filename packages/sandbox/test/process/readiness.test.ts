@@ -1,8 +1,8 @@
 import { createServer } from 'node:http';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { freePort, pidAlive, tempDir } from '@pactown/test-helpers';
 import { startService } from '../../src/index.js';
-import { probeHttp, waitForHttp } from '../../src/process/readiness.js';
+import { poll, probeHttp, waitForHttp } from '../../src/process/readiness.js';
 import { collector, fixture } from './helpers.js';
 
 let dir: { path: string; remove: () => Promise<void> };
@@ -227,5 +227,107 @@ describe('readiness', () => {
     );
     expect(() => proc.stop({ graceMs: -1 })).toThrow(/'graceMs' must be a non-negative integer, got -1/);
     await proc.stop({ graceMs: 100 });
+  });
+});
+
+describe('poll with nudges', () => {
+  const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+  it('a nudge during the pause starts the next attempt at once', async () => {
+    let nudge = (): void => {};
+    const attempts: number[] = [];
+    let ended = 0;
+    const start = Date.now();
+    const outcome = await poll(
+      async () => {
+        attempts.push(Date.now() - start);
+        if (attempts.length === 1) {
+          await wait(1_000); // 1 s waited: the pause is then 100 ms
+          setTimeout(() => nudge(), 10);
+          ended = Date.now() - start;
+          return null;
+        }
+        return 'ready';
+      },
+      {
+        timeoutMs: 10_000,
+        minIntervalMs: 5,
+        maxIntervalMs: 5_000,
+        nudges: (n) => {
+          nudge = n;
+          return () => {
+            nudge = () => {};
+          };
+        },
+      },
+    );
+    expect(outcome).toEqual({ done: true, value: 'ready' });
+    expect(attempts).toHaveLength(2);
+    // Without the nudge the second attempt would come 100 ms after the first ended.
+    expect(attempts[1]! - ended).toBeLessThan(70);
+  });
+
+  it('nudges never bring attempts closer than the shortest pause, and are unsubscribed at the end', async () => {
+    let subscribed = 0;
+    const attempts: number[] = [];
+    const timer = setInterval(() => {}, 1);
+    const outcome = await poll(
+      async () => {
+        attempts.push(Date.now());
+        return null;
+      },
+      {
+        timeoutMs: 300,
+        minIntervalMs: 50,
+        maxIntervalMs: 50,
+        nudges: (n) => {
+          subscribed++;
+          const every = setInterval(n, 1);
+          return () => {
+            subscribed--;
+            clearInterval(every);
+          };
+        },
+      },
+    );
+    clearInterval(timer);
+    expect(outcome).toEqual({ done: false, reason: 'timeout' });
+    expect(subscribed).toBe(0);
+    // The last attempt is at the deadline, however soon after the one before (as without nudges);
+    // timers may fire a millisecond early by Date.now().
+    for (let i = 1; i < attempts.length - 1; i++) expect(attempts[i]! - attempts[i - 1]!).toBeGreaterThanOrEqual(45);
+    expect(attempts.length).toBeLessThanOrEqual(8);
+  });
+});
+
+describe('poll with nudges and an abort', () => {
+  it('an abort during a long pause ends the wait at once', async () => {
+    vi.useFakeTimers();
+    try {
+      const controller = new AbortController();
+      let attempts = 0;
+      const outcome = poll(
+        async () => {
+          // 30 s waited after the first attempt: the pause is then 3 s, long enough to see an abort end it.
+          if (++attempts === 1) vi.setSystemTime(Date.now() + 30_000);
+          return null;
+        },
+        {
+          timeoutMs: 60_000,
+          minIntervalMs: 5,
+          maxIntervalMs: 5_000,
+          signal: controller.signal,
+          nudges: () => () => {},
+        },
+      );
+      await vi.advanceTimersByTimeAsync(100);
+      expect(attempts).toBe(1);
+      controller.abort();
+      await vi.advanceTimersByTimeAsync(0);
+      expect(await outcome).toEqual({ done: false, reason: 'aborted' });
+      expect(attempts).toBe(1);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

@@ -1,10 +1,11 @@
+import { existsSync, readFileSync } from 'node:fs';
 import { lstat, mkdir, readFile, readdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type TempDir, tempDir } from '@pactown/test-helpers';
 import { SandboxPathError } from '../../src/workspace/errors.js';
-import { safeWriteFile } from '../../src/workspace/safe-write.js';
+import { safeWriteFile, safeWriteFileSync } from '../../src/workspace/safe-write.js';
 import { createSandbox, sandboxPath } from '../../src/workspace/sandbox.js';
 import { assertServiceId, isValidServiceId } from '../../src/workspace/service-id.js';
 
@@ -86,7 +87,32 @@ describe('safeWriteFile', () => {
   });
 });
 
+describe('safeWriteFileSync', () => {
+  it('has the same checks: no way out through .., a folder symlink or a file symlink', async () => {
+    expect(() => safeWriteFileSync(root, 'a/../../x', 'x')).toThrow(/leaves the sandbox/);
+    await symlink(outside, join(root, 'link'));
+    expect(() => safeWriteFileSync(root, 'link/pwned.txt', 'x')).toThrow(/symlink leading out/);
+    await writeFile(join(outside, 'victim.txt'), 'original');
+    await symlink(join(outside, 'victim.txt'), join(root, 'main.py'));
+    expect(() => safeWriteFileSync(root, 'main.py', 'x')).toThrow(SandboxPathError);
+    expect(await readdir(outside)).toEqual(['victim.txt']);
+    expect(await readFile(join(outside, 'victim.txt'), 'utf8')).toBe('original');
+    expect(safeWriteFileSync(root, 'd/e/f.txt', 'ok')).toBe(join(root, 'd/e/f.txt'));
+  });
+});
+
 describe('createSandbox', () => {
+  it('writes a new sandbox in one go, before it first waits', async () => {
+    const made = createSandbox(root, 'one-go', [
+      { path: 'server.mjs', content: 'v1' },
+      { path: 'lib/util.mjs', content: 'u' },
+    ]);
+    // Nothing has run between the call and here: the folders, files and renames were made synchronously.
+    expect(readFileSync(join(root, 'service_one-go/lib/util.mjs'), 'utf8')).toBe('u');
+    expect(existsSync(join(root, 'service_one-go/server.mjs'))).toBe(true);
+    expect(await made).toBe(join(root, 'service_one-go'));
+  });
+
   it('creates service_{id} with the files and replaces it whole on a re-run', async () => {
     const first = await createSandbox(root, 'api', [
       { path: 'main.py', content: 'v1' },

@@ -4,7 +4,8 @@
  * it), and ended so that none outlives the service: SIGTERM to every member,
  * then SIGKILL to the namespace's init, which makes the kernel kill the rest.
  */
-import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
+import { readdirSync, readlinkSync } from 'node:fs';
+import { readProcText } from '../proc-file.js';
 
 export interface ProcInfo {
   pid: number;
@@ -17,13 +18,13 @@ export interface ProcInfo {
 function readProc(pid: number): ProcInfo | null {
   let stat: string;
   try {
-    stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    stat = readProcText(`/proc/${pid}/stat`);
   } catch {
     return null;
   }
   const open = stat.indexOf('(');
   const close = stat.lastIndexOf(')');
-  const fields = stat.slice(close + 2).split(' ');
+  const fields = stat.slice(close + 2).split(' ', 2);
   return { pid, ppid: Number(fields[1]), name: stat.slice(open + 1, close), state: fields[0] ?? '?' };
 }
 

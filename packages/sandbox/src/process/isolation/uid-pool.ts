@@ -3,7 +3,8 @@
  * services never share the uid the kernel checks for signals, ptrace and
  * `/proc` access, and a per-uid limit (`RLIMIT_NPROC`) is per service.
  */
-import { readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
+import { readProcText } from '../proc-file.js';
 import { procPidEntries } from './tree.js';
 import { ISOLATION_CODES, IsolationError } from './errors.js';
 
@@ -43,7 +44,7 @@ export function liveUids(): Set<number> {
   const uids = new Set<number>();
   for (const entry of procPidEntries()) {
     try {
-      const status = readFileSync(`/proc/${entry}/status`, 'latin1');
+      const status = readProcText(`/proc/${entry}/status`);
       const match = /\nUid:\s+(\d+)/.exec(status);
       if (match) uids.add(Number(match[1]));
     } catch {
