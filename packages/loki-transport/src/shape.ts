@@ -62,6 +62,9 @@ const LEAF = Symbol('stream');
 
 type Trie = Map<string | undefined | symbol, unknown>;
 
+/** Places of an object whose last key shapeParsed remembers. */
+const MAX_PLACES = 32;
+
 /** Turns records into stream/line/metadata per the options; caches selectors by label values. */
 export class Shaper {
   #o: NormalizedOptions;
@@ -78,6 +81,10 @@ export class Shaper {
   #prefixes = new LogfmtPrefixes();
   // Per key seen by shapeParsed: null for pino's own keys, else how it is written and its metadata name.
   #keys = new Map<string, KeyInfo | null>();
+  // The key last seen at each place of an object and its info: a logger's lines repeat
+  // their keys in the same order, so most keys are found by one comparison, not a lookup.
+  #placeKeys: Array<string | undefined> = [];
+  #placeInfos: Array<KeyInfo | null> = [];
 
   constructor(options: NormalizedOptions, format: LineFormatter) {
     this.#o = options;
@@ -201,9 +208,22 @@ export class Shaper {
     let out = this.#prefixes.get(levelName, name) + logfmtValue(messageOf(o));
     let meta: Array<[string, string]> | null = null;
     const rename = this.#o.renameFields;
+    const placeKeys = this.#placeKeys;
+    let place = 0;
     for (const key in o) {
-      // One lookup per key: whether it is pino's own, its metadata name, how it is written.
-      const info = this.#keyInfo(key);
+      // One lookup per key (whether it is pino's own, its metadata name, how it is
+      // written), unless the key is the one this place had last time.
+      let info: KeyInfo | null;
+      if (placeKeys[place] === key) info = this.#placeInfos[place]!;
+      else {
+        info = this.#keyInfo(key);
+        // Short keys only: a long one could be a piece of a large text, kept alive here.
+        if (place < MAX_PLACES && key.length < 13) {
+          placeKeys[place] = key;
+          this.#placeInfos[place] = info;
+        }
+      }
+      place++;
       if (info === null) continue;
       const value = o[key];
       if (info.metaName !== undefined) {
