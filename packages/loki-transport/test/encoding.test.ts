@@ -126,6 +126,32 @@ describe('protobuf PushRequest encoder', () => {
     ]);
   });
 
+  it('writes timestamps past 2^32 seconds and lines of every kind of character exactly', () => {
+    // Varints above 2^32 take the slow path; ASCII strings are written as latin1, others as UTF-8.
+    const times = [0, 127_999, 4_294_967_295_999, 4_294_967_296_000, 2 ** 45, 8_640_000_000_000_000];
+    const lines = ['plain ascii', 'café', '€ and 😀', '\u0000\u007f\u0080', '\ud800 lone', 'x'.repeat(20_000)];
+    const body = encodePushRequest([
+      {
+        selector: '{service="api"}',
+        labels: { service: 'api' },
+        entries: times.map((ms, i) => ({
+          ms,
+          sub: i,
+          line: lines[i]!,
+          bytes: Buffer.byteLength(lines[i]!),
+          meta: [['name_é', `v${i} ✓`]],
+        })),
+      },
+    ]);
+    expect(decodeProto(body)[0]!.entries).toEqual(
+      times.map((ms, i) => ({
+        ns: BigInt(ms) * 1_000_000n + BigInt(i),
+        line: Buffer.from(lines[i]!).toString(),
+        metadata: { name_é: `v${i} ✓` },
+      })),
+    );
+  });
+
   it('matches protobufjs for arbitrary streams, and its own decoder reads it back', () => {
     const entry = fc.record({
       ms: fc.integer({ min: 0, max: 4_102_444_800_000 }),
