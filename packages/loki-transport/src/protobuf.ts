@@ -40,7 +40,12 @@ function writeUtf8(buf: Buffer, pos: number, text: string, bytes: number): numbe
   if (!HAS_FAST_WRITES) return pos + buf.write(text, pos, bytes, 'utf8');
   // As many UTF-8 bytes as UTF-16 units means every character is ASCII, where latin1 gives the
   // same bytes for about half the cost of the UTF-8 encoder (most lines, names and values).
-  return pos + (bytes === text.length ? (buf as FastBuffer).latin1Write(text, pos, bytes) : (buf as FastBuffer).utf8Write(text, pos, bytes));
+  return (
+    pos +
+    (bytes === text.length
+      ? (buf as FastBuffer).latin1Write(text, pos, bytes)
+      : (buf as FastBuffer).utf8Write(text, pos, bytes))
+  );
 }
 
 /** Writes `n` as a varint at `pos`; returns the position after it. */

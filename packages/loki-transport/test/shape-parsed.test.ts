@@ -87,7 +87,12 @@ describe('Shaper.shapeParsed (pino objects shaped in one pass)', () => {
       for (let round = 0; round < 3; round++)
         for (const level of levels)
           for (const [i, name] of names.entries()) {
-            const o: Record<string, unknown> = { level, time: 1_795_752_890_063 + i, msg: `m ${i}`, service: `s${i % 2}` };
+            const o: Record<string, unknown> = {
+              level,
+              time: 1_795_752_890_063 + i,
+              msg: `m ${i}`,
+              service: `s${i % 2}`,
+            };
             if (name !== undefined) o[i % 2 === 0 ? 'name' : 'logger'] = name;
             const line = JSON.stringify(o);
             expect(fast.shapeParsed(JSON.parse(line)), line).toEqual(general(slow, line));
