@@ -246,7 +246,11 @@ class Client implements LokiClient {
   }
 
   #scheduleIdleCheck(): void {
-    if (this.#idleCheck === null && this.#closing === null) this.#idleCheck = setImmediate(this.#sendIfIdle);
+    // While the gap timer waits, or a request is out, the check would find nothing to do: the
+    // timer runs it when the gap is over, and the sender's onIdle when the last request is done.
+    // (A busy logger's write per millisecond would otherwise cost a turn of the loop each.)
+    if (this.#idleCheck !== null || this.#gapTimer !== null || this.#closing !== null || this.#sender.busy) return;
+    this.#idleCheck = setImmediate(this.#sendIfIdle);
   }
 
   hold(pending: boolean): void {

@@ -62,6 +62,18 @@ const LEAF = Symbol('stream');
 
 type Trie = Map<string | undefined | symbol, unknown>;
 
+/** A line's stream and the start of its logfmt line (`level=… logger=… msg=`). */
+interface Head {
+  stream: Stream;
+  prefix: string;
+}
+
+/** pino's level numbers (10 trace to 60 fatal), the ones whose heads are cached. */
+const STANDARD_LEVEL: Readonly<Record<number, true>> = { 10: true, 20: true, 30: true, 40: true, 50: true, 60: true };
+
+/** Places of an object whose last key shapeParsed remembers. */
+const MAX_PLACES = 32;
+
 /** Turns records into stream/line/metadata per the options; caches selectors by label values. */
 export class Shaper {
   #o: NormalizedOptions;
@@ -78,6 +90,14 @@ export class Shaper {
   #prefixes = new LogfmtPrefixes();
   // Per key seen by shapeParsed: null for pino's own keys, else how it is written and its metadata name.
   #keys = new Map<string, KeyInfo | null>();
+  // The key last seen at each place of an object and its info: a logger's lines repeat
+  // their keys in the same order, so most keys are found by one comparison, not a lookup.
+  #placeKeys: Array<string | undefined> = [];
+  #placeInfos: Array<KeyInfo | null> = [];
+  // With labels from the level and the logger only (the default), a line's stream and its
+  // logfmt prefix depend on its logger and level alone: both by the logger's name, then the
+  // level, instead of a lookup per label value and two for the prefix. Null with other labels.
+  #byName: Map<string, Array<Head | undefined>> | null;
 
   constructor(options: NormalizedOptions, format: LineFormatter) {
     this.#o = options;
@@ -90,6 +110,7 @@ export class Shaper {
     this.#markerBytes = Buffer.byteLength(options.truncateMarker);
     this.#metaNames = new Map(options.structuredMetadata.map((m) => [m.field, m.name]));
     this.#direct = options.format === 'logfmt' && options.formatter === undefined;
+    this.#byName = this.#promoted.every((f) => f.field === 'level' || f.field === 'logger') ? new Map() : null;
   }
 
   #stream(record: LokiRecord): Stream {
@@ -184,26 +205,47 @@ export class Shaper {
     const levelName = levelNameOf(level);
     const name = nameOf(o);
 
-    const promoted = this.#promoted;
-    for (let p = 0; p < promoted.length; p++) {
-      const field = promoted[p]!.field;
-      this.#values[p] =
-        field === 'level'
-          ? levelLabelOf(level)
-          : field === 'logger'
-            ? name
-            : PINO_KEYS.has(field)
-              ? undefined
-              : text(o[field]);
+    let head: Head;
+    const row = this.#byName === null || !STANDARD_LEVEL[level] ? undefined : this.#headRow(name);
+    const cached = row?.[level];
+    if (cached !== undefined) head = cached;
+    else {
+      const promoted = this.#promoted;
+      for (let p = 0; p < promoted.length; p++) {
+        const field = promoted[p]!.field;
+        this.#values[p] =
+          field === 'level'
+            ? levelLabelOf(level)
+            : field === 'logger'
+              ? name
+              : PINO_KEYS.has(field)
+                ? undefined
+                : text(o[field]);
+      }
+      head = { stream: this.#streamOfValues(), prefix: this.#prefixes.get(levelName, name) };
+      if (row !== undefined) row[level] = head;
     }
-    const { selector, labels, relabelled } = this.#streamOfValues();
+    const { selector, labels, relabelled } = head.stream;
 
-    let out = this.#prefixes.get(levelName, name) + logfmtValue(messageOf(o));
+    let out = head.prefix + logfmtValue(messageOf(o));
     let meta: Array<[string, string]> | null = null;
     const rename = this.#o.renameFields;
+    const placeKeys = this.#placeKeys;
+    let place = 0;
     for (const key in o) {
-      // One lookup per key: whether it is pino's own, its metadata name, how it is written.
-      const info = this.#keyInfo(key);
+      // One lookup per key (whether it is pino's own, its metadata name, how it is
+      // written), unless the key is the one this place had last time.
+      let info: KeyInfo | null;
+      if (placeKeys[place] === key) info = this.#placeInfos[place]!;
+      else {
+        info = this.#keyInfo(key);
+        // Short keys only: a long one could be a piece of a large text, kept alive here.
+        if (place < MAX_PLACES && key.length < 13) {
+          placeKeys[place] = key;
+          this.#placeInfos[place] = info;
+        }
+      }
+      place++;
       if (info === null) continue;
       const value = o[key];
       if (info.metaName !== undefined) {
@@ -220,6 +262,18 @@ export class Shaper {
     const bytes = Buffer.byteLength(out);
     if (bytes > this.#o.maxLineBytes) return null;
     return { selector, labels, line: out, bytes, meta, cut: 0, relabelled, time: timeOf(o.time) };
+  }
+
+  /** The heads of a logger's lines by level number (a bounded cache). */
+  #headRow(name: string): Array<Head | undefined> {
+    const byName = this.#byName!;
+    let row = byName.get(name);
+    if (row === undefined) {
+      if (byName.size >= 1000) byName.clear();
+      row = [];
+      byName.set(detached(name), row);
+    }
+    return row;
   }
 
   /** What shapeParsed needs to know about a key (null for pino's own keys), cached. */

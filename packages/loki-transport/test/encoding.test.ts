@@ -53,6 +53,46 @@ describe('snappy block compressor', () => {
     );
   });
 
+  it('round-trips long runs, fragment edges and every small size', () => {
+    // Matches longer than 64 bytes (split into several copies), a match running into a
+    // fragment's end, and inputs around the sizes where no match is searched for.
+    for (let n = 0; n <= 40; n++) {
+      const input = Buffer.alloc(n, 0x61);
+      expect(unsnappy(snappyCompress(input)).equals(input)).toBe(true);
+    }
+    for (const n of [65_535, 65_536, 65_537, 65_536 * 3 + 7]) {
+      const zeros = Buffer.alloc(n);
+      const out = snappyCompress(zeros);
+      expect(unsnappy(out).equals(zeros)).toBe(true);
+      expect(out.length).toBeLessThan(n / 10);
+    }
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.uint8Array({ minLength: 1, maxLength: 300 }), fc.integer({ min: 1, max: 400 })), {
+          maxLength: 60,
+        }),
+        (runs) => {
+          // Pieces repeated many times, so matches cross the 64 KiB fragments at any offset.
+          const input = Buffer.concat(runs.flatMap(([bytes, times]) => Array.from({ length: times }, () => bytes)));
+          const out = snappyCompress(input);
+          expect(out.length).toBeLessThanOrEqual(32 + input.length + Math.floor(input.length / 6));
+          expect(unsnappy(out).equals(input)).toBe(true);
+          expect(snappyUncompress(out).equals(input)).toBe(true);
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
+  it('gives each block bytes of its own, however large the input', () => {
+    const input = Buffer.from('level=info logger=pactown.sandbox msg="Process started" '.repeat(200_000));
+    const out = snappyCompress(input);
+    expect(out.buffer.byteLength).toBe(out.length);
+    expect(unsnappy(out).equals(input)).toBe(true);
+    const small = snappyCompress(Buffer.from('abc'));
+    expect(small.buffer.byteLength).toBe(small.length);
+  });
+
   it('handles a 1 MiB batch of log lines', () => {
     const lines = Array.from(
       { length: 12_000 },
@@ -84,6 +124,32 @@ describe('protobuf PushRequest encoder', () => {
       },
       { labels: '{level="error", service="api"}', entries: [{ ns: 1_000_000_000n, line: 'boom', metadata: {} }] },
     ]);
+  });
+
+  it('writes timestamps past 2^32 seconds and lines of every kind of character exactly', () => {
+    // Varints above 2^32 take the slow path; ASCII strings are written as latin1, others as UTF-8.
+    const times = [0, 127_999, 4_294_967_295_999, 4_294_967_296_000, 2 ** 45, 8_640_000_000_000_000];
+    const lines = ['plain ascii', 'café', '€ and 😀', '\u0000\u007f\u0080', '\ud800 lone', 'x'.repeat(20_000)];
+    const body = encodePushRequest([
+      {
+        selector: '{service="api"}',
+        labels: { service: 'api' },
+        entries: times.map((ms, i) => ({
+          ms,
+          sub: i,
+          line: lines[i]!,
+          bytes: Buffer.byteLength(lines[i]!),
+          meta: [['name_é', `v${i} ✓`]],
+        })),
+      },
+    ]);
+    expect(decodeProto(body)[0]!.entries).toEqual(
+      times.map((ms, i) => ({
+        ns: BigInt(ms) * 1_000_000n + BigInt(i),
+        line: Buffer.from(lines[i]!).toString(),
+        metadata: { name_é: `v${i} ✓` },
+      })),
+    );
   });
 
   it('matches protobufjs for arbitrary streams, and its own decoder reads it back', () => {

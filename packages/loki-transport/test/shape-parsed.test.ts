@@ -76,6 +76,30 @@ describe('Shaper.shapeParsed (pino objects shaped in one pass)', () => {
     );
   });
 
+  it('gives the lines of many loggers and levels, shaped one after another, the stream and line the general path gives', () => {
+    // One shaper for every line: the stream and prefix kept per logger and level are reused,
+    // with standard and custom level numbers, level names, `logger` instead of `name`, no name.
+    const levels: unknown[] = [10, 20, 30, 40, 50, 60, 35, 0, 70, 'warn', 'INFO', 30.5, null];
+    const names: unknown[] = ['pactown.a', 'pactown.b', 'ünï', '', undefined, 'x'.repeat(40)];
+    for (const labelFields of [undefined, ['level'], ['logger', 'level'], ['service', 'level']]) {
+      const fast = shaper(labelFields === undefined ? {} : { labelFields });
+      const slow = shaper(labelFields === undefined ? {} : { labelFields });
+      for (let round = 0; round < 3; round++)
+        for (const level of levels)
+          for (const [i, name] of names.entries()) {
+            const o: Record<string, unknown> = {
+              level,
+              time: 1_795_752_890_063 + i,
+              msg: `m ${i}`,
+              service: `s${i % 2}`,
+            };
+            if (name !== undefined) o[i % 2 === 0 ? 'name' : 'logger'] = name;
+            const line = JSON.stringify(o);
+            expect(fast.shapeParsed(JSON.parse(line)), line).toEqual(general(slow, line));
+          }
+    }
+  });
+
   it('is off for other line formats, and leaves log-core records, errors and lines that are too long to the general path', () => {
     expect(shaper({ format: 'json' }).shapeParsed(JSON.parse(pinoLines[0]!))).toBeNull();
     expect(shaper({ maxLineBytes: 64 }).shapeParsed(JSON.parse(pinoLines[0]!))).toBeNull();

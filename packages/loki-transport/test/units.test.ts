@@ -153,6 +153,42 @@ describe('records', () => {
     expect(logfmtValue(3)).toBe('3');
     expect(logfmtValue(['a'])).toBe('"[\\"a\\"]"');
   });
+
+  it('logfmt string values are what the bare test and JSON quoting give, character for character', () => {
+    // The scan that picks bare, quoted as is, or JSON-escaped must agree with the regex and
+    // JSON.stringify on every character: spaces of every kind, controls, DEL and C1, quotes,
+    // backslashes, surrogate pairs and lone surrogates; short texts and long ones.
+    const reference = (t: string) =>
+      t.length > 0 && !/[\u0000-\u0020"=\\\u007f-\u009f\s]/.test(t) ? t : JSON.stringify(t);
+    const special = fc.constantFrom(
+      ...' \t\n\r\u000b\u000c\u0000\u001f"\\=\u007f\u0080\u0085\u009f\u00a0\u00a1\u1680\u180e\u2000\u200a\u200b\u2028\u2029\u202f\u205f\u3000\ufeff\ufffd\ud800\udfff\ud83d\ude00é✓'.split(
+        '',
+      ),
+    );
+    const text = fc
+      .array(
+        fc.oneof(
+          fc.string({ maxLength: 8 }),
+          fc.string({ unit: 'grapheme', maxLength: 4 }),
+          fc.string({ unit: 'binary', maxLength: 4 }),
+          special,
+        ),
+        { maxLength: 80 },
+      )
+      .map((parts) => parts.join(''));
+    fc.assert(
+      fc.property(text, (t) => {
+        expect(logfmtValue(t)).toBe(reference(t));
+      }),
+      { numRuns: 3000 },
+    );
+    for (let c = 0; c < 0x10000; c++) {
+      const t = `a${String.fromCharCode(c)}b`;
+      expect(logfmtValue(t)).toBe(reference(t));
+    }
+    const long = `${'word '.repeat(100)}\u2028"end"`;
+    expect(logfmtValue(long)).toBe(reference(long));
+  });
 });
 
 describe('public API', () => {
