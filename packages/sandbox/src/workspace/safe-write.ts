@@ -24,20 +24,14 @@ export async function safeWriteFile(root: string, relativePath: string, content:
 
 /** {@link safeWriteFile}, synchronously. */
 export function safeWriteFileSync(root: string, relativePath: string, content: string | Uint8Array): string {
-  const checked = checkRelativePath(relativePath);
-  if ('problem' in checked) throw new SandboxPathError(relativePath, checked.problem);
-  return writeChecked(realpathSync(root), relativePath, checked.path, content);
+  return writeUnderRoot(realpathSync(root), relativePath, content);
 }
 
 /** @internal {@link safeWriteFileSync} under a root already resolved (a new sandbox: one realpath for all its files). */
 export function writeUnderRoot(realRoot: string, relativePath: string, content: string | Uint8Array): string {
   const checked = checkRelativePath(relativePath);
   if ('problem' in checked) throw new SandboxPathError(relativePath, checked.problem);
-  return writeChecked(realRoot, relativePath, checked.path, content);
-}
-
-function writeChecked(realRoot: string, relativePath: string, path: string, content: string | Uint8Array): string {
-  const segments = path.split('/');
+  const segments = checked.path.split('/');
   let dir = realRoot;
   for (const segment of segments.slice(0, -1)) {
     const next = join(dir, segment);
